@@ -1,0 +1,113 @@
+# rnnsimd — build, test, conformance, benchmarks.
+# `make` builds into build/; `make test` runs every test; see README.md.
+# Only kernels/<isa>/ files get their ISA's -m flags: the rest is baseline, so one
+# binary runs everywhere and dispatches at run time.
+
+ARCH ?= $(shell uname -m)
+HOST_ARCH := $(shell uname -m)
+
+ifeq ($(ARCH),$(HOST_ARCH))
+  BUILD ?= build
+  CC := gcc
+  CXX := g++
+  RUN :=
+else ifeq ($(ARCH),aarch64)
+  BUILD ?= build-aarch64
+  CC := aarch64-linux-gnu-gcc
+  CXX := aarch64-linux-gnu-g++
+  RUN := $(shell command -v qemu-aarch64 || command -v qemu-aarch64-static) -L /usr/aarch64-linux-gnu
+else
+  $(error ARCH=$(ARCH): only the host architecture ($(HOST_ARCH)) and aarch64 are supported)
+endif
+
+OPT ?= -O2
+CFLAGS_BASE := -std=c11 $(OPT) -g -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Ikernels -Icore $(EXTRA_CFLAGS)
+CXXFLAGS_BASE := -std=c++17 $(OPT) -g -Wall -Wextra -Werror -Iinclude -Ikernels -Icore $(EXTRA_CFLAGS)
+LDFLAGS_BASE := $(EXTRA_LDFLAGS)
+
+# The reference: no contraction, so a*b+c rounds twice on every machine and its
+# bits (and the golden hashes) are the same on x86-64 and aarch64.
+REF_FLAGS := -ffp-contract=off
+AVX2_FLAGS := -mavx2 -mfma
+AVX512_FLAGS := -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx2 -mfma
+
+LIB_SRC := $(wildcard reference/*.c core/*.c kernels/*.c kernels/generic/*.c)
+ifeq ($(ARCH),x86_64)
+  LIB_SRC += $(wildcard kernels/avx2/*.c kernels/avx512/*.c)
+endif
+ifeq ($(ARCH),aarch64)
+  LIB_SRC += $(wildcard kernels/neon/*.c)
+endif
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+LIB := $(BUILD)/librnnsimd.a
+
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+CONF_SRC := $(wildcard conformance/*.c)
+CONF_BIN := $(BUILD)/rnnsimd-conformance
+TOOL_SRC := $(wildcard tools/*.c examples/charlm/*.c)
+TOOL_BIN := $(BUILD)/rnnsimd
+BENCH_C := $(wildcard bench/*.c)
+BENCH_CC := $(wildcard bench/*.cc)
+BENCH_BIN := $(BUILD)/rnnsimd-bench
+
+LIBS := -lxxhash -llapacke -llapack -lopenblas -lmpfr -lgmp -lm -lpthread
+DNNL_LIBS := -ldnnl
+
+.PHONY: all lib tests test conformance golden bench clean deps deps-check
+all: deps-check lib tests $(if $(CONF_SRC),$(CONF_BIN)) $(if $(TOOL_SRC),$(TOOL_BIN))
+
+deps-check:
+	@ARCH=$(ARCH) sh scripts/deps.sh check
+
+deps:
+	@ARCH=$(ARCH) sh scripts/deps.sh install
+
+lib: $(LIB)
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/obj/reference/%.o: reference/%.c $(wildcard include/*.h reference/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(REF_FLAGS) -c $< -o $@
+# The fills hash into the golden file, so they follow the reference's rule.
+$(BUILD)/obj/core/prng.o: core/prng.c include/rnnsimd.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(REF_FLAGS) -c $< -o $@
+$(BUILD)/obj/kernels/avx2/%.o: kernels/avx2/%.c $(wildcard include/*.h kernels/*.h kernels/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(AVX2_FLAGS) -c $< -o $@
+$(BUILD)/obj/kernels/avx512/%.o: kernels/avx512/%.c $(wildcard include/*.h kernels/*.h kernels/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(AVX512_FLAGS) -c $< -o $@
+$(BUILD)/obj/%.o: %.c $(wildcard include/*.h kernels/*.h kernels/*/*.h core/*.h conformance/*.h bench/*.h tools/*.h examples/charlm/*.h tests/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) -c $< -o $@
+
+tests: $(TEST_BIN)
+$(BUILD)/tests/%: tests/%.c $(LIB) $(wildcard tests/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $< -o $@ $(LIB) $(LIBS) $(LDFLAGS_BASE)
+
+CONF_OBJ := $(CONF_SRC:%.c=$(BUILD)/obj/%.o)
+$(CONF_BIN): $(CONF_OBJ) $(LIB)
+	$(CC) $(CONF_OBJ) -o $@ $(LIB) $(DNNL_LIBS) $(LIBS) $(LDFLAGS_BASE)
+
+TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o)
+$(TOOL_BIN): $(TOOL_OBJ) $(LIB)
+	$(CC) $(TOOL_OBJ) -o $@ $(LIB) $(LIBS) $(LDFLAGS_BASE)
+
+BENCH_OBJ := $(BENCH_C:%.c=$(BUILD)/obj/%.o) $(BENCH_CC:%.cc=$(BUILD)/obj/%.o)
+$(BUILD)/obj/bench/%.o: bench/%.cc $(wildcard bench/*.h)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS_BASE) -c $< -o $@
+$(BENCH_BIN): $(BENCH_OBJ) $(LIB)
+	$(CXX) $(BENCH_OBJ) -o $@ $(LIB) -lbenchmark $(DNNL_LIBS) $(LIBS) $(LDFLAGS_BASE)
+
+# Every test binary, then the quick conformance matrix; one summary line.
+test: all
+	@RUN="$(RUN)" BUILD=$(BUILD) sh scripts/run_tests.sh
+
+clean:
+	rm -rf build build-aarch64

@@ -1,0 +1,95 @@
+/* status.c — rnn_strerror and the names of cells, topologies and ISAs. */
+#include <string.h>
+#include "rnnsimd.h"
+
+const char *rnn_strerror(rnn_status s)
+{
+    static const char *const text[RNN_STATUS_COUNT] = {
+        [RNN_OK] = "success",
+        [RNN_ERR_NULL] = "a required pointer is NULL",
+        [RNN_ERR_SIZE] = "a size is zero, negative, or wrong for the topology",
+        [RNN_ERR_OVERFLOW] = "a tensor's size overflows size_t",
+        [RNN_ERR_CELL] = "unknown cell (expected rnn_tanh, lstm, gru or lbr_gru)",
+        [RNN_ERR_TOPOLOGY] = "unknown topology (expected one2one, one2many, many2one, seq2seq or many2many)",
+        [RNN_ERR_VALUE] = "a value is out of range (a target class or input index)",
+        [RNN_ERR_ALIAS] = "an output buffer overlaps an input that the call still reads",
+        [RNN_ERR_NOMEM] = "out of memory",
+        [RNN_ERR_ISA_UNKNOWN] = "unknown instruction set (expected auto, generic, avx2, avx512 or neon)",
+        [RNN_ERR_ISA_UNSUPPORTED] = "this CPU or build does not support the instruction set",
+        [RNN_ERR_IO] = "a file could not be read or written",
+        [RNN_ERR_FORMAT] = "malformed file or text",
+        [RNN_ERR_ARG] = "invalid argument",
+    };
+    if ((unsigned)s >= RNN_STATUS_COUNT)
+        return "unknown status code";
+    return text[s];
+}
+
+static const char *const cell_names[RNN_CELL_COUNT] = {"rnn_tanh", "lstm", "gru", "lbr_gru"};
+static const char *const topo_names[RNN_TOPOLOGY_COUNT] = {
+    "one2one", "one2many", "many2one", "seq2seq", "many2many"};
+static const char *const isa_names[RNN_ISA_COUNT] = {"auto", "generic", "avx2", "avx512", "neon"};
+
+const char *rnn_cell_name(rnn_cell c)
+{
+    return (unsigned)c < RNN_CELL_COUNT ? cell_names[c] : NULL;
+}
+
+const char *rnn_topology_name(rnn_topology t)
+{
+    return (unsigned)t < RNN_TOPOLOGY_COUNT ? topo_names[t] : NULL;
+}
+
+const char *rnn_isa_name(rnn_isa isa)
+{
+    return (unsigned)isa < RNN_ISA_COUNT ? isa_names[isa] : NULL;
+}
+
+static int find(const char *name, const char *const *names, int n)
+{
+    if (!name)
+        return -1;
+    for (int i = 0; i < n; i++)
+        if (strcmp(name, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+rnn_status rnn_cell_parse(const char *name, rnn_cell *out)
+{
+    if (!out)
+        return RNN_ERR_NULL;
+    int i = find(name, cell_names, RNN_CELL_COUNT);
+    if (i < 0)
+        return RNN_ERR_CELL;
+    *out = (rnn_cell)i;
+    return RNN_OK;
+}
+
+rnn_status rnn_topology_parse(const char *name, rnn_topology *out)
+{
+    if (!out)
+        return RNN_ERR_NULL;
+    int i = find(name, topo_names, RNN_TOPOLOGY_COUNT);
+    if (i < 0)
+        return RNN_ERR_TOPOLOGY;
+    *out = (rnn_topology)i;
+    return RNN_OK;
+}
+
+rnn_status rnn_isa_parse(const char *name, rnn_isa *out)
+{
+    if (!out)
+        return RNN_ERR_NULL;
+    int i = find(name, isa_names, RNN_ISA_COUNT);
+    if (i < 0)
+        return RNN_ERR_ISA_UNKNOWN;
+    *out = (rnn_isa)i;
+    return RNN_OK;
+}
+
+int rnn_cell_gates(rnn_cell c)
+{
+    static const int g[RNN_CELL_COUNT] = {1, 4, 3, 3};
+    return (unsigned)c < RNN_CELL_COUNT ? g[c] : 0;
+}

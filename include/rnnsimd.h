@@ -1,0 +1,231 @@
+/* rnnsimd.h — the public API: shapes, cells, topologies, plans, errors.
+ *
+ * The math is normative in DESIGN.md: row-major float32, time-major sequences
+ * (x is T x B x I), PyTorch weight names and gate orders (weight_ih is G*H x I,
+ * weight_hh is G*H x H, bias_ih and bias_hh are G*H; lstm gates i,f,g,o; both
+ * GRUs r,z,n). Every function returns an rnn_status; nothing here exits. */
+#ifndef RNNSIMD_H
+#define RNNSIMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RNNSIMD_VERSION "0.1.0"
+
+typedef enum {
+    RNN_OK = 0,
+    RNN_ERR_NULL,            /* a required pointer is NULL */
+    RNN_ERR_SIZE,            /* a size is zero, negative, or wrong for the topology */
+    RNN_ERR_OVERFLOW,        /* a tensor's byte size does not fit in size_t */
+    RNN_ERR_CELL,            /* unknown cell */
+    RNN_ERR_TOPOLOGY,        /* unknown topology */
+    RNN_ERR_VALUE,           /* a value out of range (target class, input index) */
+    RNN_ERR_ALIAS,           /* an output buffer overlaps an input the call still reads */
+    RNN_ERR_NOMEM,           /* allocation failed */
+    RNN_ERR_ISA_UNKNOWN,     /* not the name of an instruction set */
+    RNN_ERR_ISA_UNSUPPORTED, /* this CPU (or OS, or build) lacks the instruction set */
+    RNN_ERR_IO,              /* a file could not be read or written */
+    RNN_ERR_FORMAT,          /* a file or text is malformed */
+    RNN_ERR_ARG,             /* an argument is invalid in some other way */
+    RNN_STATUS_COUNT
+} rnn_status;
+
+/* A sentence that explains the status; never NULL. */
+const char *rnn_strerror(rnn_status s);
+
+typedef enum { RNN_TANH = 0, RNN_LSTM, RNN_GRU, RNN_LBR_GRU, RNN_CELL_COUNT } rnn_cell;
+
+typedef enum {
+    RNN_ONE2ONE = 0, /* one step in, that step scored (T = 1) */
+    RNN_ONE2MANY,    /* x at step 1, zeros after; every step scored */
+    RNN_MANY2ONE,    /* every step in; last step scored */
+    RNN_SEQ2SEQ,     /* encoder T steps; decoder (own weights) T_out steps from the
+                        encoder's last state, inputs given; decoder steps scored */
+    RNN_MANY2MANY,   /* every step in, every step scored */
+    RNN_TOPOLOGY_COUNT
+} rnn_topology;
+
+/* Identifiers as DESIGN.md spells them: "rnn_tanh", "lstm", "gru", "lbr_gru";
+ * "one2one", "one2many", "many2one", "seq2seq", "many2many". NULL if out of range. */
+const char *rnn_cell_name(rnn_cell c);
+const char *rnn_topology_name(rnn_topology t);
+rnn_status rnn_cell_parse(const char *name, rnn_cell *out);
+rnn_status rnn_topology_parse(const char *name, rnn_topology *out);
+/* G: gate blocks of weight_ih/weight_hh rows: 1, 4, 3, 3. 0 for an unknown cell. */
+int rnn_cell_gates(rnn_cell c);
+
+/* A whole problem. */
+typedef struct {
+    rnn_cell cell;
+    rnn_topology topology;
+    int64_t T;     /* steps (the encoder's for seq2seq); 1 for one2one */
+    int64_t T_out; /* decoder steps for seq2seq; 0 for every other topology */
+    int64_t B;     /* batch */
+    int64_t I;     /* input size (encoder and decoder alike) */
+    int64_t H;     /* hidden size */
+    int64_t V;     /* classes of the output head */
+} rnn_desc;
+
+/* Element counts of every tensor of a problem (0 where a tensor does not exist). */
+typedef struct {
+    size_t x;          /* input: T*B*I, but 1*B*I for one2one and one2many */
+    size_t x_dec;      /* seq2seq decoder input: T_out*B*I */
+    size_t state;      /* h0, c0, h_T, c_T: B*H */
+    size_t steps;      /* S: steps run in all: T, or T + T_out for seq2seq */
+    size_t h;          /* every hidden state: S*B*H (encoder first for seq2seq) */
+    size_t scored;     /* P: scored steps: 1, T, 1, T_out, T */
+    size_t targets;    /* P*B */
+    size_t logits;     /* P*B*V */
+    size_t weight_ih;  /* G*H*I (per cell) */
+    size_t weight_hh;  /* G*H*H (per cell) */
+    size_t bias;       /* G*H (bias_ih and bias_hh each, per cell) */
+    size_t W_hy;       /* V*H */
+    size_t b_y;        /* V */
+} rnn_sizes;
+
+/* Validates every field (sizes >= 1, T = 1 for one2one, T_out >= 1 exactly for
+ * seq2seq, every tensor's byte size fits in size_t) and fills *sizes if not NULL. */
+rnn_status rnn_desc_check(const rnn_desc *d, rnn_sizes *sizes);
+
+/* The parameters of one cell, PyTorch's names and layouts. */
+typedef struct {
+    const float *weight_ih, *weight_hh, *bias_ih, *bias_hh;
+} rnn_cell_weights;
+
+typedef struct {
+    rnn_cell_weights cell;    /* the cell; the encoder for seq2seq */
+    rnn_cell_weights decoder; /* seq2seq only */
+    const float *W_hy;        /* V x H */
+    const float *b_y;         /* V */
+} rnn_params;
+
+typedef struct {
+    const float *x;          /* sizes.x floats; ignored when x_index is set */
+    const int32_t *x_index;  /* optional: one-hot input given by index, shaped like x
+                                without its last axis, each in [0, I) */
+    const float *x_dec;      /* seq2seq decoder input, T_out x B x I */
+    const int32_t *x_dec_index; /* optional one-hot decoder input, T_out x B */
+    const float *h0, *c0;    /* B x H; NULL means zeros (c0 lstm only) */
+    const int32_t *targets;  /* P x B classes in [0, V) */
+} rnn_inputs;
+
+/* Every output is optional: NULL means not wanted. */
+typedef struct {
+    float *h;       /* every hidden state, S x B x H (seq2seq: encoder steps first) */
+    float *c;       /* lstm only: every cell state, S x B x H */
+    float *logits;  /* P x B x V */
+    float *loss;    /* one float: mean cross-entropy over the P*B scored positions */
+} rnn_outputs;
+
+/* Gradients of the loss; every pointer optional (NULL = not wanted); written,
+ * never accumulated into. */
+typedef struct {
+    float *weight_ih, *weight_hh, *bias_ih, *bias_hh;
+} rnn_cell_grads;
+
+typedef struct {
+    float *x, *x_dec;        /* like the inputs (not with x_index / x_dec_index) */
+    float *h0, *c0;
+    rnn_cell_grads cell, decoder;
+    float *W_hy, *b_y;
+} rnn_grads;
+
+/* ---- The reference: naive, double inside, bit-identical on every IEEE-754
+ * machine. It shares no code with the kernels or the drivers. ---- */
+rnn_status rnn_reference_forward(const rnn_desc *d, const rnn_params *p,
+                                 const rnn_inputs *in, rnn_outputs *out);
+/* Forward, then full BPTT of the mean cross-entropy. */
+rnn_status rnn_reference_train(const rnn_desc *d, const rnn_params *p,
+                               const rnn_inputs *in, rnn_outputs *out, rnn_grads *g);
+
+/* A plain sequence, like PyTorch's nn.RNN / nn.LSTM / nn.GRU (batch_first=False,
+ * one layer): d->topology must be RNN_MANY2MANY; V and targets are not used.
+ * output: T x B x H (every h_t); hn, cn: B x H. Any output may be NULL. */
+rnn_status rnn_reference_seq_forward(const rnn_desc *d, const rnn_cell_weights *w,
+                                     const float *x, const float *h0, const float *c0,
+                                     float *output, float *hn, float *cn);
+/* Backward from upstream gradients on every h_t (grad_output, T x B x H) and on
+ * h_T and c_T (grad_hn, grad_cn); each may be NULL (zero). Writes g->x, g->h0,
+ * g->c0 and g->cell (those not NULL). */
+rnn_status rnn_reference_seq_backward(const rnn_desc *d, const rnn_cell_weights *w,
+                                      const float *x, const float *h0, const float *c0,
+                                      const float *grad_output, const float *grad_hn,
+                                      const float *grad_cn, rnn_grads *g);
+
+/* ---- Instruction sets and plans (the optimized path) ---- */
+typedef enum {
+    RNN_ISA_AUTO = 0, /* the best this CPU runs, or RNNSIMD_ISA from the environment */
+    RNN_ISA_GENERIC,
+    RNN_ISA_AVX2,     /* AVX2 + FMA */
+    RNN_ISA_AVX512,   /* AVX-512 F, BW, VL, DQ */
+    RNN_ISA_NEON,     /* AArch64 Advanced SIMD */
+    RNN_ISA_COUNT
+} rnn_isa;
+
+const char *rnn_isa_name(rnn_isa isa); /* "auto", "generic", "avx2", "avx512", "neon" */
+rnn_status rnn_isa_parse(const char *name, rnn_isa *out);
+/* RNN_OK if this build and CPU run isa; otherwise RNN_ERR_ISA_UNSUPPORTED and, if
+ * why is not NULL, a sentence naming what is missing (e.g. "CPU lacks avx512bw"). */
+rnn_status rnn_isa_check(rnn_isa isa, const char **why);
+/* The ISA that RNN_ISA_AUTO resolves to (honouring RNNSIMD_ISA). */
+rnn_status rnn_isa_resolve(rnn_isa isa, rnn_isa *out, const char **why);
+
+typedef struct {
+    rnn_isa isa;   /* RNN_ISA_AUTO by default */
+    int threads;   /* 1 by default (0 means 1) */
+} rnn_plan_options;
+
+/* A plan packs the weights once for one problem and one kernel table. It is
+ * immutable after creation: several threads may use one plan at once, each
+ * with its own workspace. The plan copies what it needs of the weights. */
+typedef struct rnn_plan rnn_plan;
+typedef struct rnn_workspace rnn_workspace;
+
+rnn_status rnn_plan_create(rnn_plan **plan, const rnn_desc *d, const rnn_params *p,
+                           const rnn_plan_options *opt /* NULL = defaults */);
+void rnn_plan_destroy(rnn_plan *plan);
+rnn_isa rnn_plan_isa(const rnn_plan *plan);
+const rnn_desc *rnn_plan_desc(const rnn_plan *plan);
+
+/* All memory a forward or train call needs, allocated once. */
+rnn_status rnn_workspace_create(rnn_workspace **ws, const rnn_plan *plan);
+void rnn_workspace_destroy(rnn_workspace *ws);
+
+rnn_status rnn_plan_forward(const rnn_plan *plan, rnn_workspace *ws,
+                            const rnn_inputs *in, rnn_outputs *out);
+rnn_status rnn_plan_train(const rnn_plan *plan, rnn_workspace *ws,
+                          const rnn_inputs *in, rnn_outputs *out, rnn_grads *g);
+/* The plain sequence (plan of a many2many desc; the head is unused). */
+rnn_status rnn_plan_seq_forward(const rnn_plan *plan, rnn_workspace *ws,
+                                const float *x, const float *h0, const float *c0,
+                                float *output, float *hn, float *cn);
+rnn_status rnn_plan_seq_backward(const rnn_plan *plan, rnn_workspace *ws,
+                                 const float *x, const float *h0, const float *c0,
+                                 const float *grad_output, const float *grad_hn,
+                                 const float *grad_cn, rnn_grads *g);
+
+/* ---- Portable deterministic fills: the same bits on every machine ---- */
+/* Counter-based: value i of tensor `stream` under `seed` is a pure function of
+ * (seed, stream, i), splitmix64-mixed. */
+uint64_t rnn_prng_u64(uint64_t seed, uint64_t stream, uint64_t i);
+/* Uniform in [lo, hi): lo + (hi-lo) * k / 2^24, k a 24-bit integer. */
+void rnn_fill_uniform(float *dst, size_t n, uint64_t seed, uint64_t stream, float lo, float hi);
+/* Approximately N(0, sigma^2): Irwin-Hall sum of 12 24-bit uniforms minus 6,
+ * exact in double, so portable. */
+void rnn_fill_normal(float *dst, size_t n, uint64_t seed, uint64_t stream, float sigma);
+/* rho * Q with Q an n x n orthogonal matrix, the product of min(n, 16)
+ * Householder reflections from PRNG vectors (few reflections keep it cheap;
+ * orthogonal all the same), built with IEEE + - * / sqrt in double in a
+ * fixed order: every singular value is rho, bit-identical on every machine.
+ * dst is n x n with row stride ld. */
+rnn_status rnn_fill_orthogonal(float *dst, size_t n, size_t ld, uint64_t seed,
+                               uint64_t stream, double rho);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RNNSIMD_H */

@@ -1,0 +1,36 @@
+#!/bin/sh
+# run_tests.sh — runs every test binary, then the quick conformance matrix,
+# and sums their closing "N passed, N failed" lines into one.
+set -u
+BUILD=${BUILD:-build}
+RUN=${RUN:-}
+total_p=0; total_f=0; broken=""
+run_one() {
+  name=$1; shift
+  out=$($RUN "$@" 2>&1); rc=$?
+  printf '%s\n' "$out"
+  last=$(printf '%s\n' "$out" | grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' | tail -n 1)
+  if [ -z "$last" ]; then
+    broken="$broken $name"; total_f=$((total_f + 1)); return
+  fi
+  p=$(printf '%s' "$last" | sed -E 's/^([A-Za-z]+: )?([0-9]+) passed, ([0-9]+) failed.*/\2/')
+  f=$(printf '%s' "$last" | sed -E 's/^([A-Za-z]+: )?([0-9]+) passed, ([0-9]+) failed.*/\3/')
+  total_p=$((total_p + p)); total_f=$((total_f + f))
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then broken="$broken $name(exit $rc)"; total_f=$((total_f + 1)); fi
+}
+for t in "$BUILD"/tests/test_*; do
+  [ -x "$t" ] || continue
+  echo "== $(basename "$t")"
+  run_one "$(basename "$t")" "$t"
+done
+if [ -x "$BUILD/rnnsimd-conformance" ]; then
+  echo "== conformance --quick"
+  run_one conformance "$BUILD/rnnsimd-conformance" --quick
+fi
+if [ -x "$BUILD/tests/cli_tests.sh" ] || [ -f tests/cli_tests.sh ]; then
+  echo "== cli_tests.sh"
+  run_one cli_tests sh tests/cli_tests.sh "$BUILD"
+fi
+[ -n "$broken" ] && echo "broken (no summary line or bad exit):$broken"
+echo "$total_p passed, $total_f failed"
+[ "$total_f" -eq 0 ]
