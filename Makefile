@@ -111,3 +111,23 @@ test: all
 
 clean:
 	rm -rf build build-aarch64
+
+# ---- the main jobs (each owned by its directory's scripts) ----
+.PHONY: conformance conformance-quick golden bench bench-compare plots
+# Full conformance matrix on every kernel table this CPU runs. ARGS passes runner flags.
+conformance: all
+	$(RUN) $(CONF_BIN) $(ARGS)
+conformance-quick: all
+	$(RUN) $(CONF_BIN) --quick $(ARGS)
+# Rewrites conformance/golden.txt from the reference and prints what changed: an explicit act.
+golden: all
+	$(RUN) $(CONF_BIN) --write-golden conformance/golden.txt $(ARGS)
+
+CPU ?=
+SET ?=
+bench: deps-check lib $(BENCH_BIN)
+	@BUILD=$(BUILD) RUN="$(RUN)" CPU="$(CPU)" SET="$(SET)" sh bench/run.sh
+bench-compare: deps-check lib $(BENCH_BIN)
+	@BUILD=$(BUILD) RUN="$(RUN)" CPU="$(CPU)" SET="$(SET)" sh bench/compare.sh
+plots:
+	@sh bench/plots.sh
