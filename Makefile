@@ -15,7 +15,9 @@ else ifeq ($(ARCH),aarch64)
   BUILD ?= build-aarch64
   CC := aarch64-linux-gnu-gcc
   CXX := aarch64-linux-gnu-g++
-  RUN := $(shell command -v qemu-aarch64 || command -v qemu-aarch64-static) -L /usr/aarch64-linux-gnu
+  # Lazy (=): expanded in recipes only, after deps-check may have installed qemu-user.
+  RUN = $(or $(shell command -v qemu-aarch64 || command -v qemu-aarch64-static),$(error \
+    qemu-aarch64 not found: run `make deps ARCH=aarch64` (Debian qemu-user)) -L /usr/aarch64-linux-gnu
 else
   $(error ARCH=$(ARCH): only the host architecture ($(HOST_ARCH)) and aarch64 are supported)
 endif
@@ -53,6 +55,13 @@ BENCH_BIN := $(BUILD)/rnnsimd-bench
 
 LIBS := -lxxhash -llapacke -llapack -lopenblas -lmpfr -lgmp -lm -lpthread
 DNNL_LIBS := -ldnnl
+# Cross aarch64 on Debian: libdnnl-dev:arm64 cannot be co-installed with the host's
+# libdnnl-dev (their dnnl_config.h differ, in DNNL_GPU_RUNTIME only), so the host's
+# arch-independent C headers serve and the arm64 runtime (libdnnl2:arm64, which
+# has no libdnnl.so link) is linked by its file name.
+ifneq ($(ARCH),$(HOST_ARCH))
+  DNNL_LIBS := -l:libdnnl.so.2
+endif
 
 .PHONY: all lib tests test conformance golden bench clean deps deps-check
 all: deps-check lib tests $(if $(CONF_SRC),$(CONF_BIN)) $(if $(TOOL_SRC),$(TOOL_BIN))

@@ -5,9 +5,13 @@ set -u
 BUILD=${BUILD:-build}
 RUN=${RUN:-}
 total_p=0; total_f=0; broken=""
+# Test binaries run through $RUN (qemu-aarch64 for a cross build); shell scripts
+# run on the host and get RUN and BUILD in their environment to run binaries.
+export RUN BUILD
+prefix=$RUN
 run_one() {
   name=$1; shift
-  out=$($RUN "$@" 2>&1); rc=$?
+  out=$($prefix "$@" 2>&1); rc=$?
   printf '%s\n' "$out"
   last=$(printf '%s\n' "$out" | grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' | tail -n 1)
   if [ -z "$last" ]; then
@@ -29,7 +33,9 @@ if [ -x "$BUILD/rnnsimd-conformance" ]; then
 fi
 if [ -x "$BUILD/tests/cli_tests.sh" ] || [ -f tests/cli_tests.sh ]; then
   echo "== cli_tests.sh"
+  prefix=
   run_one cli_tests sh tests/cli_tests.sh "$BUILD"
+  prefix=$RUN
 fi
 [ -n "$broken" ] && echo "broken (no summary line or bad exit):$broken"
 echo "$total_p passed, $total_f failed"

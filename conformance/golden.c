@@ -1,0 +1,186 @@
+/* golden.c — reading and writing the golden file (format in golden.h). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "golden.h"
+
+static int parse_hex64(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 16; i++) {
+        char ch = s[i];
+        unsigned d;
+        if (ch >= '0' && ch <= '9')
+            d = (unsigned)(ch - '0');
+        else if (ch >= 'a' && ch <= 'f')
+            d = (unsigned)(ch - 'a' + 10);
+        else
+            return 0;
+        v = v << 4 | d;
+    }
+    if (s[16] != '\0')
+        return 0;
+    *out = v;
+    return 1;
+}
+
+const conf_golden_entry *conf_golden_find(const conf_golden *g, const char *line)
+{
+    for (size_t i = 0; i < g->n; i++)
+        if (strcmp(g->e[i].line, line) == 0)
+            return &g->e[i];
+    return NULL;
+}
+
+rnn_status conf_golden_put(conf_golden *g, const conf_golden_entry *e)
+{
+    conf_golden_entry *old = (conf_golden_entry *)conf_golden_find(g, e->line);
+    if (old) {
+        *old = *e;
+        return RNN_OK;
+    }
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? 2 * g->cap : 256;
+        conf_golden_entry *ne = realloc(g->e, cap * sizeof *ne);
+        if (!ne)
+            return RNN_ERR_NOMEM;
+        g->e = ne;
+        g->cap = cap;
+    }
+    g->e[g->n++] = *e;
+    return RNN_OK;
+}
+
+void conf_golden_remove(conf_golden *g, const char *line)
+{
+    for (size_t i = 0; i < g->n; i++)
+        if (strcmp(g->e[i].line, line) == 0) {
+            memmove(&g->e[i], &g->e[i + 1], (g->n - i - 1) * sizeof *g->e);
+            g->n--;
+            return;
+        }
+}
+
+void conf_golden_free(conf_golden *g)
+{
+    free(g->e);
+    memset(g, 0, sizeof *g);
+}
+
+static rnn_status bad(char *err, size_t errlen, const char *path, int lineno, const char *what)
+{
+    if (err && errlen)
+        snprintf(err, errlen, "%s:%d: %s", path, lineno, what);
+    return RNN_ERR_FORMAT;
+}
+
+rnn_status conf_golden_load(const char *path, conf_golden *g, char *err, size_t errlen)
+{
+    memset(g, 0, sizeof *g);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (err && errlen)
+            snprintf(err, errlen, "%s: cannot open the golden file (run `make golden` to create it)",
+                     path);
+        return RNN_ERR_IO;
+    }
+    char buf[1024], what[600];
+    int lineno = 0;
+    rnn_status s = RNN_OK;
+    while (fgets(buf, sizeof buf, f)) {
+        lineno++;
+        size_t len = strlen(buf);
+        if (len == sizeof buf - 1 && buf[len - 1] != '\n') {
+            s = bad(err, errlen, path, lineno, "line too long");
+            break;
+        }
+        while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+            buf[--len] = '\0';
+        if (len == 0 || buf[0] == '#')
+            continue;
+        char *fields[5];
+        int n = 0;
+        for (char *tok = strtok(buf, " \t"); tok; tok = strtok(NULL, " \t"))
+            if (n < 5)
+                fields[n++] = tok;
+            else
+                n = 6;
+        if (n != 4) {
+            s = bad(err, errlen, path, lineno,
+                    "expected 4 fields: CASE inputs=<16 hex> forward=<16 hex> gradients=<16 hex>");
+            break;
+        }
+        conf_case c;
+        char perr[400], canon[CONF_CASE_LINE_MAX];
+        if (conf_case_parse(fields[0], &c, perr, sizeof perr) != RNN_OK) {
+            s = bad(err, errlen, path, lineno, perr);
+            break;
+        }
+        conf_case_print(&c, canon, sizeof canon);
+        if (strcmp(canon, fields[0]) != 0) {
+            snprintf(what, sizeof what, "case '%s' is not canonical: write it '%s'", fields[0],
+                     canon);
+            s = bad(err, errlen, path, lineno, what);
+            break;
+        }
+        conf_golden_entry e;
+        memset(&e, 0, sizeof e);
+        strcpy(e.line, canon);
+        static const char *const keys[3] = {"inputs=", "forward=", "gradients="};
+        uint64_t *dst[3] = {&e.inputs, &e.forward, &e.gradients};
+        for (int k = 0; k < 3 && s == RNN_OK; k++) {
+            size_t kl = strlen(keys[k]);
+            if (strncmp(fields[k + 1], keys[k], kl) != 0 || !parse_hex64(fields[k + 1] + kl, dst[k])) {
+                snprintf(what, sizeof what, "field %d '%s': expected %s<16 lowercase hex digits>",
+                         k + 2, fields[k + 1], keys[k]);
+                s = bad(err, errlen, path, lineno, what);
+            }
+        }
+        if (s != RNN_OK)
+            break;
+        if (conf_golden_find(g, e.line)) {
+            snprintf(what, sizeof what, "case '%s' appears twice", e.line);
+            s = bad(err, errlen, path, lineno, what);
+            break;
+        }
+        if ((s = conf_golden_put(g, &e)) != RNN_OK)
+            break;
+    }
+    if (s == RNN_OK && ferror(f)) {
+        if (err && errlen)
+            snprintf(err, errlen, "%s: read error", path);
+        s = RNN_ERR_IO;
+    }
+    fclose(f);
+    if (s != RNN_OK)
+        conf_golden_free(g);
+    return s;
+}
+
+rnn_status conf_golden_save(const char *path, const conf_golden *g)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return RNN_ERR_IO;
+    fprintf(f, "# rnnsimd conformance golden hashes: written by `make golden`, never by hand.\n"
+               "# CASE inputs=XXH3(generated tensors) forward=XXH3(reference outputs)"
+               " gradients=XXH3(reference gradients)\n"
+               "# Byte order and tensor order: conformance/golden.h and hash.h.\n");
+    for (size_t i = 0; i < g->n; i++)
+        fprintf(f, "%s inputs=%016" PRIx64 " forward=%016" PRIx64 " gradients=%016" PRIx64 "\n",
+                g->e[i].line, g->e[i].inputs, g->e[i].forward, g->e[i].gradients);
+    int bad_write = ferror(f);
+    if (fclose(f) != 0 || bad_write) {
+        remove(tmp);
+        return RNN_ERR_IO;
+    }
+    /* Replace atomically: an interrupted run leaves the old file whole. */
+    if (rename(tmp, path) != 0) {
+        remove(tmp);
+        return RNN_ERR_IO;
+    }
+    return RNN_OK;
+}

@@ -1,0 +1,48 @@
+/* golden.h — conformance/golden.txt: the pinned hashes of every case.
+ *
+ * One line per case (blank lines and lines starting with '#' are ignored):
+ *
+ *     CASE-LINE inputs=<16 hex> forward=<16 hex> gradients=<16 hex>
+ *
+ * each an XXH3-64 (see hash.h for the byte order) of, in this tensor order,
+ *   inputs:    weight_ih weight_hh bias_ih bias_hh [decoder's four] W_hy b_y
+ *              x [x_dec] h0 [c0] targets            (the generator's output)
+ *   forward:   h [c] logits loss                    (rnn_reference_train)
+ *   gradients: x [x_dec] h0 [c0] weight_ih weight_hh bias_ih bias_hh
+ *              [decoder's four] W_hy b_y            (rnn_reference_train)
+ * ([..]: where the case has it). The case line must be canonical. Nothing
+ * rewrites the file but `--write-golden` (`make golden`). */
+#ifndef CONF_GOLDEN_H
+#define CONF_GOLDEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "case.h"
+
+typedef struct {
+    char line[CONF_CASE_LINE_MAX];
+    uint64_t inputs, forward, gradients;
+} conf_golden_entry;
+
+typedef struct {
+    conf_golden_entry *e;
+    size_t n, cap;
+} conf_golden;
+
+/* RNN_ERR_IO if the file cannot be opened; RNN_ERR_FORMAT with "PATH:LINE:
+ * what is wrong" in err for a malformed line or a duplicate case. */
+rnn_status conf_golden_load(const char *path, conf_golden *g, char *err, size_t errlen);
+const conf_golden_entry *conf_golden_find(const conf_golden *g, const char *line);
+/* Adds or replaces the entry of e->line. */
+rnn_status conf_golden_put(conf_golden *g, const conf_golden_entry *e);
+void conf_golden_remove(conf_golden *g, const char *line);
+rnn_status conf_golden_save(const char *path, const conf_golden *g);
+void conf_golden_free(conf_golden *g);
+
+/* Recomputes the lines of cases[0..ncases) from the reference and writes
+ * path: with whole_matrix, the file becomes exactly these cases (stale lines
+ * are dropped); otherwise other lines are kept. Prints added / removed /
+ * changed lines. Returns 0 on success, 1 on failure (file left unchanged). */
+int conf_golden_rewrite(const char *path, const conf_case *cases, size_t ncases, int whole_matrix);
+
+#endif

@@ -1,0 +1,48 @@
+/* kernel_check.h — one case on one kernel table: the plan's forward and two
+ * training runs against the reference, under core/tolerance.h's policy;
+ * bit-identical reruns (determinism); and the negative controls, which
+ * prove on this very case that the compare catches a perturbed element, two
+ * swapped gate blocks and a dropped last time step. */
+#ifndef CONF_KERNEL_CHECK_H
+#define CONF_KERNEL_CHECK_H
+
+#include <stdint.h>
+#include "generate.h"
+
+#define CONF_MAX_CHECKS (2 * CONF_MAX_TENSORS)
+#define CONF_MAX_CONTROLS 64
+
+typedef struct {
+    const char *tensor; /* "h", "grad.weight_hh", "fwd-only.logits", ... */
+    double frac, norm_err, elem_frac, tol;
+    size_t worst;
+} conf_check;
+
+typedef struct {
+    const char *what;   /* "perturb h[12]", ... */
+    char detail[96];
+    double frac;        /* the compare's fraction on the corrupted copy */
+    int applicable;     /* 0: the corruption changed nothing (e.g. all-zero tensor) */
+    int caught;
+} conf_control;
+
+typedef struct {
+    int passed;
+    char error[320];      /* why it did not run, or the first failure */
+    int nchecks;
+    conf_check checks[CONF_MAX_CHECKS];
+    double worst_frac;
+    const char *worst_tensor;
+    int deterministic;
+    uint64_t out_hash;    /* XXH3 of the first training run's outputs and gradients */
+    int ncontrols;
+    conf_control controls[CONF_MAX_CONTROLS];
+    double seconds;
+} conf_isa_result;
+
+/* ref: the reference's training outputs for p. Never fails for a kernel's
+ * mistakes: it records them in *res (res->passed = 0). */
+void conf_check_isa(const conf_problem *p, const conf_result *ref, rnn_isa isa,
+                    conf_isa_result *res);
+
+#endif

@@ -1,0 +1,100 @@
+/* matrix.c — the default case matrix (see matrix.h).
+ *
+ * Each shape row is applied to all 4 cells x 5 topologies (one2one forces
+ * T = 1; To is used by seq2seq only). Sizes 1, 15, 16, 17, 31, 32, 33, 63,
+ * 64, 65 sit just below, at and above the vector widths (8 and 16 floats)
+ * and are spread over H, I, B and V. The cost of a row is about
+ * 6 T B (I+H) 4H flops per cell for the naive double reference's training
+ * pass, kept near 3e7 so the whole matrix runs in the time budget; the long
+ * sequences (T 100..300) therefore have small B. The seed is the row's
+ * number, so one row's recurrent blocks are shared (and measured once) by
+ * every cell. */
+#include "matrix.h"
+
+typedef struct {
+    int T, To, B, I, H, V;
+    double rho;
+    int quick;
+} shape;
+
+static const shape shapes[] = {
+    /*  T   To   B   I   H   V   rho  quick */
+    {   1,   1,  1,  1,  1,  2, 1.0, 1},
+    {  17,   9,  3,  7, 33,  5, 1.0, 1},
+    {   5,   3, 16, 17, 15, 31, 0.5, 1},
+    {  33,  17, 17, 33, 31, 16, 1.5, 1},
+    { 100,  50,  1, 63, 64, 65, 1.0, 0},
+    { 300, 100,  2, 15, 16, 17, 0.5, 0},
+    {  65,  31, 15, 65, 17,  1, 1.5, 0},
+    {   2,   1, 65, 64, 65, 63, 1.0, 0},
+    { 200,  33,  1, 32, 63, 15, 0.5, 0},
+    {   9, 200,  4, 16, 32, 64, 1.0, 0},
+    { 300,  65,  3, 17, 15, 33, 1.5, 0},
+    { 150, 150, 16, 31, 33, 17, 1.0, 0},
+    {  40,  20, 64, 32, 64, 16, 0.5, 0},
+};
+
+/* Realistic sizes, a few only: each costs as much as a whole shape row. */
+static const struct {
+    rnn_cell cell;
+    rnn_topology topo;
+    int T, To, B, I, H, V;
+    double rho;
+} realistic[] = {
+    {RNN_LSTM, RNN_MANY2MANY, 50, 0, 1, 64, 256, 32, 1.0},
+    {RNN_LSTM, RNN_MANY2MANY, 8, 0, 64, 64, 256, 32, 1.0},
+    {RNN_GRU, RNN_MANY2ONE, 8, 0, 64, 64, 256, 16, 1.0},
+    {RNN_LBR_GRU, RNN_SEQ2SEQ, 10, 10, 1, 128, 512, 64, 0.5},
+    {RNN_LSTM, RNN_MANY2ONE, 100, 0, 1, 32, 512, 8, 0.5},
+    {RNN_TANH, RNN_MANY2MANY, 4, 0, 64, 128, 512, 32, 1.5},
+    {RNN_LSTM, RNN_ONE2MANY, 20, 0, 1, 32, 1024, 16, 0.5},
+    {RNN_TANH, RNN_ONE2ONE, 1, 0, 64, 256, 1024, 64, 0.5},
+};
+
+size_t conf_matrix_default(conf_matrix_case *out, size_t max)
+{
+    size_t n = 0;
+    const size_t nshapes = sizeof shapes / sizeof shapes[0];
+    for (size_t s = 0; s < nshapes; s++)
+        for (int cell = 0; cell < RNN_CELL_COUNT; cell++)
+            for (int topo = 0; topo < RNN_TOPOLOGY_COUNT; topo++) {
+                if (n < max) {
+                    conf_case c = {{0}, 0, 0};
+                    c.desc.cell = (rnn_cell)cell;
+                    c.desc.topology = (rnn_topology)topo;
+                    c.desc.T = topo == RNN_ONE2ONE ? 1 : shapes[s].T;
+                    c.desc.T_out = topo == RNN_SEQ2SEQ ? shapes[s].To : 0;
+                    c.desc.B = shapes[s].B;
+                    c.desc.I = shapes[s].I;
+                    c.desc.H = shapes[s].H;
+                    c.desc.V = shapes[s].V;
+                    c.rho = shapes[s].rho;
+                    c.seed = s + 1;
+                    out[n].c = c;
+                    out[n].quick = shapes[s].quick;
+                }
+                n++;
+            }
+    const size_t nreal = sizeof realistic / sizeof realistic[0];
+    for (size_t r = 0; r < nreal; r++, n++) {
+        if (n >= max)
+            continue;
+        conf_case c = {{0}, 0, 0};
+        c.desc.cell = realistic[r].cell;
+        c.desc.topology = realistic[r].topo;
+        c.desc.T = realistic[r].T;
+        c.desc.T_out = realistic[r].To;
+        c.desc.B = realistic[r].B;
+        c.desc.I = realistic[r].I;
+        c.desc.H = realistic[r].H;
+        c.desc.V = realistic[r].V;
+        c.rho = realistic[r].rho;
+        /* Rows of one H share the seed (and mostly rho), so their common
+         * gate blocks (a second of LAPACKE each at H = 1024) are measured
+         * once. */
+        c.seed = 1000 + (uint64_t)realistic[r].H;
+        out[n].c = c;
+        out[n].quick = 0;
+    }
+    return n;
+}

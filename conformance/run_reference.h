@@ -1,0 +1,20 @@
+/* run_reference.h — a case through the reference, and the three golden
+ * hashes of the result (the order they cover is stated in golden.h). */
+#ifndef CONF_RUN_REFERENCE_H
+#define CONF_RUN_REFERENCE_H
+
+#include <stdint.h>
+#include "generate.h"
+
+typedef struct {
+    uint64_t inputs, forward, gradients;
+} conf_hashes;
+
+/* Allocates *ref and fills it with rnn_reference_train's outputs and gradients. */
+rnn_status conf_reference_run(const conf_problem *p, conf_result *ref);
+void conf_case_hashes(const conf_problem *p, const conf_result *ref, conf_hashes *h);
+/* 1 if flipping one late input bit (in a copy) changes the inputs hash:
+ * proof that the hash reads every byte it claims to. */
+int conf_hash_sees_flip(const conf_problem *p, uint64_t inputs_hash);
+
+#endif

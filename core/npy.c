@@ -1,0 +1,695 @@
+/* npy.c — the .npy reader and writer of npy.h, and the atomic file write.
+ *
+ * The reader trusts nothing in a file: the header is parsed as the small
+ * subset of Python literals numpy writes (a dict of strings, True/False and a
+ * tuple of non-negative integers), every key must be there exactly once, the
+ * shape's byte size must fit in size_t, and the file must hold exactly that
+ * many bytes after the header (a shorter file is truncated, a longer one has a
+ * header that lies). Data are decoded byte by byte from little-endian, so the
+ * code is right on a big-endian host as well. */
+#include "npy.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const unsigned char npy_magic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
+
+static rnn_status fail(rnn_status st, char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return st;
+}
+
+void rnn_npy_shape_str(int rank, const int64_t *shape, char *buf, size_t len)
+{
+    size_t used = 0;
+    if (!buf || !len)
+        return;
+    buf[0] = '\0';
+#define APPEND(...)                                                            \
+    do {                                                                       \
+        if (used < len) {                                                      \
+            int n_ = snprintf(buf + used, len - used, __VA_ARGS__);            \
+            used += n_ > 0 ? (size_t)n_ : 0;                                   \
+        }                                                                      \
+    } while (0)
+    APPEND("(");
+    for (int i = 0; i < rank; i++) {
+        if (shape[i] < 0)
+            APPEND("%s*", i ? ", " : "");
+        else
+            APPEND("%s%lld", i ? ", " : "", (long long)shape[i]);
+    }
+    APPEND(rank == 1 ? ",)" : ")");
+#undef APPEND
+}
+
+static const char *dtype_descr(rnn_npy_dtype t)
+{
+    return t == RNN_NPY_I32 ? "<i4" : "<f4";
+}
+
+static const char *dtype_words(rnn_npy_dtype t)
+{
+    return t == RNN_NPY_I32 ? "little-endian int32" : "little-endian float32";
+}
+
+/* ---- the header: a tiny parser for the Python literals numpy writes ---- */
+
+typedef struct {
+    const char *s, *end;
+} cursor;
+
+static void skip_ws(cursor *c)
+{
+    while (c->s < c->end && (*c->s == ' ' || *c->s == '\t' || *c->s == '\n' || *c->s == '\r'))
+        c->s++;
+}
+
+static int eat(cursor *c, char ch)
+{
+    skip_ws(c);
+    if (c->s < c->end && *c->s == ch) {
+        c->s++;
+        return 1;
+    }
+    return 0;
+}
+
+/* A quoted string without escapes (numpy's keys and descrs never need them). */
+static int parse_string(cursor *c, char *dst, size_t cap)
+{
+    skip_ws(c);
+    if (c->s >= c->end || (*c->s != '\'' && *c->s != '"'))
+        return 0;
+    char q = *c->s++;
+    size_t n = 0;
+    while (c->s < c->end && *c->s != q) {
+        if (*c->s == '\\' || n + 1 >= cap)
+            return 0;
+        dst[n++] = *c->s++;
+    }
+    if (c->s >= c->end)
+        return 0;
+    c->s++;
+    dst[n] = '\0';
+    return 1;
+}
+
+static int parse_word(cursor *c, const char *word)
+{
+    skip_ws(c);
+    size_t n = strlen(word);
+    if ((size_t)(c->end - c->s) >= n && memcmp(c->s, word, n) == 0) {
+        const char *after = c->s + n;
+        if (after < c->end && ((*after >= 'a' && *after <= 'z') || (*after >= 'A' && *after <= 'Z') ||
+                               (*after >= '0' && *after <= '9') || *after == '_'))
+            return 0;
+        c->s = after;
+        return 1;
+    }
+    return 0;
+}
+
+/* A tuple of non-negative integers: "()", "(3,)", "(2, 3)" (trailing comma
+ * optional beyond one element; Python 2's "3L" accepted). -1: not a tuple of
+ * integers; -2: too many axes; -3: an extent too large. */
+static int parse_shape(cursor *c, int64_t *shape, int *rank)
+{
+    if (!eat(c, '('))
+        return -1;
+    int n = 0, trailing_comma = 0;
+    skip_ws(c);
+    if (eat(c, ')')) {
+        *rank = 0;
+        return 0;
+    }
+    for (;;) {
+        skip_ws(c);
+        if (c->s >= c->end || *c->s < '0' || *c->s > '9')
+            return -1;
+        int64_t v = 0;
+        while (c->s < c->end && *c->s >= '0' && *c->s <= '9') {
+            if (v > (INT64_MAX - 9) / 10)
+                return -3;
+            v = v * 10 + (*c->s++ - '0');
+        }
+        if (c->s < c->end && *c->s == 'L')
+            c->s++;
+        if (n == RNN_NPY_MAX_RANK)
+            return -2;
+        shape[n++] = v;
+        trailing_comma = 0;
+        if (eat(c, ',')) {
+            trailing_comma = 1;
+            if (eat(c, ')'))
+                break;
+            continue;
+        }
+        if (eat(c, ')'))
+            break;
+        return -1;
+    }
+    if (n == 1 && !trailing_comma)
+        return -1; /* "(3)" is the integer 3 in Python, not a shape */
+    *rank = n;
+    return 0;
+}
+
+static rnn_status parse_header(const char *name, const char *text, size_t len, rnn_npy *out,
+                               char *err, size_t errlen)
+{
+    cursor c = {text, text + len};
+    int have_descr = 0, have_fortran = 0, have_shape = 0;
+    char key[32], descr[64];
+    char shown[96];
+    /* A printable excerpt of the header for messages. */
+    size_t k = 0, tl = len;
+    while (tl > 0 && (text[tl - 1] == ' ' || text[tl - 1] == '\n' || text[tl - 1] == '\r'))
+        tl--;
+    for (size_t i = 0; i < tl && k + 4 < sizeof shown; i++)
+        shown[k++] = (text[i] >= 32 && text[i] < 127) ? text[i] : '?';
+    if (k < tl)
+        shown[k++] = '.', shown[k++] = '.', shown[k++] = '.';
+    shown[k] = '\0';
+
+    if (!eat(&c, '{'))
+        return fail(RNN_ERR_FORMAT, err, errlen,
+                    "%s: the header is not a Python dict (it reads \"%.40s\"); expected "
+                    "{'descr': '<f4', 'fortran_order': False, 'shape': (...), }",
+                    name, shown);
+    for (;;) {
+        if (eat(&c, '}'))
+            break;
+        if (!parse_string(&c, key, sizeof key))
+            return fail(RNN_ERR_FORMAT, err, errlen,
+                        "%s: malformed header \"%s\": expected a quoted key or '}'", name, shown);
+        if (!eat(&c, ':'))
+            return fail(RNN_ERR_FORMAT, err, errlen,
+                        "%s: malformed header \"%s\": expected ':' after '%s'", name, shown, key);
+        if (strcmp(key, "descr") == 0) {
+            if (have_descr++)
+                return fail(RNN_ERR_FORMAT, err, errlen, "%s: header has 'descr' twice", name);
+            if (!parse_string(&c, descr, sizeof descr))
+                return fail(RNN_ERR_FORMAT, err, errlen,
+                            "%s: 'descr' is not a plain dtype string (a structured array?); "
+                            "expected '<f4'", name);
+        } else if (strcmp(key, "fortran_order") == 0) {
+            if (have_fortran++)
+                return fail(RNN_ERR_FORMAT, err, errlen, "%s: header has 'fortran_order' twice", name);
+            if (parse_word(&c, "True"))
+                return fail(RNN_ERR_FORMAT, err, errlen,
+                            "%s: fortran_order is True; expected C order (save "
+                            "np.ascontiguousarray(a))", name);
+            if (!parse_word(&c, "False"))
+                return fail(RNN_ERR_FORMAT, err, errlen,
+                            "%s: 'fortran_order' is neither True nor False", name);
+        } else if (strcmp(key, "shape") == 0) {
+            if (have_shape++)
+                return fail(RNN_ERR_FORMAT, err, errlen, "%s: header has 'shape' twice", name);
+            int r = parse_shape(&c, out->shape, &out->rank);
+            if (r == -2)
+                return fail(RNN_ERR_FORMAT, err, errlen, "%s: shape has more than %d axes", name,
+                            RNN_NPY_MAX_RANK);
+            if (r == -3)
+                return fail(RNN_ERR_FORMAT, err, errlen, "%s: a shape extent is too large", name);
+            if (r != 0)
+                return fail(RNN_ERR_FORMAT, err, errlen,
+                            "%s: 'shape' in header \"%s\" is not a tuple of non-negative "
+                            "integers", name, shown);
+        } else {
+            return fail(RNN_ERR_FORMAT, err, errlen,
+                        "%s: unexpected key '%s' in the header; expected only 'descr', "
+                        "'fortran_order' and 'shape'", name, key);
+        }
+        if (eat(&c, ','))
+            continue;
+        if (eat(&c, '}'))
+            break;
+        return fail(RNN_ERR_FORMAT, err, errlen,
+                    "%s: malformed header \"%s\": expected ',' or '}'", name, shown);
+    }
+    skip_ws(&c);
+    if (c.s != c.end)
+        return fail(RNN_ERR_FORMAT, err, errlen,
+                    "%s: unexpected text after the header's dict: \"%.20s\"", name, c.s);
+    if (!have_descr || !have_fortran || !have_shape)
+        return fail(RNN_ERR_FORMAT, err, errlen,
+                    "%s: the header lacks '%s'; expected 'descr', 'fortran_order' and 'shape'",
+                    name, !have_descr ? "descr" : !have_fortran ? "fortran_order" : "shape");
+
+    if (strcmp(descr, "<f4") == 0)
+        out->dtype = RNN_NPY_F32;
+    else if (strcmp(descr, "<i4") == 0)
+        out->dtype = RNN_NPY_I32;
+    else if (descr[0] == '>' && (strcmp(descr + 1, "f4") == 0 || strcmp(descr + 1, "i4") == 0))
+        return fail(RNN_ERR_FORMAT, err, errlen,
+                    "%s: dtype '%s' is big-endian; expected little-endian '<%s' (save "
+                    "a.astype('<%s'))", name, descr, descr + 1, descr + 1);
+    else
+        return fail(RNN_ERR_FORMAT, err, errlen,
+                    "%s: dtype '%s'; expected '<f4' (float32%s; save a.astype(np.float32))", name,
+                    descr, strcmp(descr, "<f8") == 0 ? ", not float64" : "");
+
+    size_t count = 1;
+    for (int i = 0; i < out->rank; i++) {
+        uint64_t e = (uint64_t)out->shape[i];
+        if (e != 0 && count > (SIZE_MAX / 4) / e)
+            return fail(RNN_ERR_FORMAT, err, errlen,
+                        "%s: shape's byte size overflows this machine's address space", name);
+        count *= (size_t)e;
+    }
+    out->count = count;
+    return RNN_OK;
+}
+
+/* The magic, version and header length: prefix is the first 12 bytes (or
+ * fewer if the file is shorter, n of them). */
+static rnn_status parse_prefix(const char *name, const unsigned char *p, size_t n,
+                               size_t *header_len, size_t *header_start, int *text_utf8,
+                               char *err, size_t errlen)
+{
+    if (n < 10 || memcmp(p, npy_magic, 6) != 0) {
+        if (n >= 6 && memcmp(p, npy_magic, 6) == 0)
+            return fail(RNN_ERR_FORMAT, err, errlen,
+                        "%s: truncated: the file ends inside the .npy preamble (%zu bytes)", name, n);
+        return fail(RNN_ERR_FORMAT, err, errlen,
+                    "%s: not a .npy file (expected the magic \\x93NUMPY at the start%s)", name,
+                    n < 6 ? "; the file is shorter than that" : "");
+    }
+    unsigned major = p[6], minor = p[7];
+    if ((major != 1 && major != 2 && major != 3) || minor != 0)
+        return fail(RNN_ERR_FORMAT, err, errlen,
+                    "%s: .npy format version %u.%u is unknown; expected 1.0, 2.0 or 3.0", name,
+                    major, minor);
+    if (major == 1) {
+        *header_len = (size_t)p[8] | (size_t)p[9] << 8;
+        *header_start = 10;
+    } else {
+        if (n < 12)
+            return fail(RNN_ERR_FORMAT, err, errlen,
+                        "%s: truncated: the file ends inside the .npy preamble (%zu bytes)", name, n);
+        uint32_t v = (uint32_t)p[8] | (uint32_t)p[9] << 8 | (uint32_t)p[10] << 16 |
+                     (uint32_t)p[11] << 24;
+        *header_len = v;
+        *header_start = 12;
+    }
+    /* 3.0 differs from 2.0 only in a utf-8 header; ours is ASCII either way. */
+    *text_utf8 = major == 3;
+    if (*header_len > RNN_NPY_MAX_HEADER)
+        return fail(RNN_ERR_FORMAT, err, errlen,
+                    "%s: header of %zu bytes is larger than the %d bytes allowed (numpy's "
+                    "max_header_size); the file is damaged or not a plain array",
+                    name, *header_len, RNN_NPY_MAX_HEADER);
+    return RNN_OK;
+}
+
+static void decode_le32(void *dst, const unsigned char *src, size_t count)
+{
+    uint32_t *d = dst;
+    for (size_t i = 0; i < count; i++) {
+        const unsigned char *b = src + 4 * i;
+        d[i] = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+    }
+}
+
+static void encode_le32(unsigned char *dst, const void *src, size_t count)
+{
+    const uint32_t *s = src;
+    for (size_t i = 0; i < count; i++) {
+        uint32_t v = s[i];
+        dst[4 * i] = (unsigned char)v;
+        dst[4 * i + 1] = (unsigned char)(v >> 8);
+        dst[4 * i + 2] = (unsigned char)(v >> 16);
+        dst[4 * i + 3] = (unsigned char)(v >> 24);
+    }
+}
+
+static rnn_status check_data_size(const char *name, const rnn_npy *a, size_t have, char *err,
+                                  size_t errlen)
+{
+    size_t want = a->count * 4;
+    if (have == want)
+        return RNN_OK;
+    char s[256];
+    rnn_npy_shape_str(a->rank, a->shape, s, sizeof s);
+    if (have < want)
+        return fail(RNN_ERR_FORMAT, err, errlen,
+                    "%s: truncated: the header's shape %s needs %zu bytes of data, the file "
+                    "has %zu", name, s, want, have);
+    return fail(RNN_ERR_FORMAT, err, errlen,
+                "%s: %zu bytes after the data: the header's shape %s accounts for %zu bytes "
+                "but the file has %zu", name, have - want, s, want, have);
+}
+
+void rnn_npy_free(rnn_npy *a)
+{
+    if (a) {
+        free(a->data);
+        a->data = NULL;
+        a->count = 0;
+    }
+}
+
+rnn_status rnn_npy_parse(const char *name, const unsigned char *buf, size_t len, rnn_npy *out,
+                         char *err, size_t errlen)
+{
+    if (!name || !out || (!buf && len))
+        return fail(RNN_ERR_NULL, err, errlen, "npy: a required pointer is NULL");
+    memset(out, 0, sizeof *out);
+    size_t hlen, hstart;
+    int utf8;
+    rnn_status st = parse_prefix(name, buf, len, &hlen, &hstart, &utf8, err, errlen);
+    if (st != RNN_OK)
+        return st;
+    if (len - hstart < hlen)
+        return fail(RNN_ERR_FORMAT, err, errlen,
+                    "%s: truncated: the header should be %zu bytes, the file has %zu after the "
+                    "preamble", name, hlen, len - hstart);
+    st = parse_header(name, (const char *)buf + hstart, hlen, out, err, errlen);
+    if (st != RNN_OK)
+        return st;
+    size_t data_at = hstart + hlen;
+    st = check_data_size(name, out, len - data_at, err, errlen);
+    if (st != RNN_OK)
+        return st;
+    out->data = malloc(out->count ? out->count * 4 : 1);
+    if (!out->data)
+        return fail(RNN_ERR_NOMEM, err, errlen, "%s: out of memory for %zu elements", name,
+                    out->count);
+    decode_le32(out->data, buf + data_at, out->count);
+    return RNN_OK;
+}
+
+rnn_status rnn_npy_read(const char *path, rnn_npy *out, char *err, size_t errlen)
+{
+    if (!path || !out)
+        return fail(RNN_ERR_NULL, err, errlen, "npy: a required pointer is NULL");
+    memset(out, 0, sizeof *out);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fail(RNN_ERR_IO, err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    rnn_status st = RNN_OK;
+    unsigned char pre[12], *hdr = NULL;
+    struct stat sb;
+    size_t n = fread(pre, 1, sizeof pre, f), hlen = 0, hstart = 0;
+    int utf8;
+    if (ferror(f) || fstat(fileno(f), &sb) != 0) {
+        st = fail(RNN_ERR_IO, err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        goto done;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        st = fail(RNN_ERR_IO, err, errlen, "%s: not a regular file", path);
+        goto done;
+    }
+    st = parse_prefix(path, pre, n, &hlen, &hstart, &utf8, err, errlen);
+    if (st != RNN_OK)
+        goto done;
+    size_t fsize = (size_t)sb.st_size;
+    if (fsize - hstart < hlen) {
+        st = fail(RNN_ERR_FORMAT, err, errlen,
+                  "%s: truncated: the header should be %zu bytes, the file has %zu after the "
+                  "preamble", path, hlen, fsize - hstart);
+        goto done;
+    }
+    hdr = malloc(hlen + 1);
+    if (!hdr) {
+        st = fail(RNN_ERR_NOMEM, err, errlen, "%s: out of memory", path);
+        goto done;
+    }
+    if (fseek(f, (long)hstart, SEEK_SET) != 0 || fread(hdr, 1, hlen, f) != hlen) {
+        st = fail(RNN_ERR_IO, err, errlen, "%s: cannot read the header: %s", path,
+                  ferror(f) ? strerror(errno) : "the file shrank while being read");
+        goto done;
+    }
+    st = parse_header(path, (const char *)hdr, hlen, out, err, errlen);
+    if (st != RNN_OK)
+        goto done;
+    st = check_data_size(path, out, fsize - hstart - hlen, err, errlen);
+    if (st != RNN_OK)
+        goto done;
+    size_t bytes = out->count * 4;
+    out->data = malloc(bytes ? bytes : 1);
+    if (!out->data) {
+        st = fail(RNN_ERR_NOMEM, err, errlen, "%s: out of memory for %zu elements", path,
+                  out->count);
+        goto done;
+    }
+    if (fread(out->data, 1, bytes, f) != bytes) {
+        st = fail(RNN_ERR_IO, err, errlen, "%s: cannot read the data: %s", path,
+                  ferror(f) ? strerror(errno) : "the file shrank while being read");
+        goto done;
+    }
+    /* In place: each element is read as bytes before it is overwritten. */
+    decode_le32(out->data, out->data, out->count);
+done:
+    free(hdr);
+    fclose(f);
+    if (st != RNN_OK)
+        rnn_npy_free(out);
+    return st;
+}
+
+rnn_status rnn_npy_expect(const rnn_npy *a, const char *name, rnn_npy_dtype dtype, int rank,
+                          const int64_t *shape, const char *what, char *err, size_t errlen)
+{
+    char got[256], want[256];
+    rnn_npy_shape_str(a->rank, a->shape, got, sizeof got);
+    rnn_npy_shape_str(rank, shape, want, sizeof want);
+    if (a->dtype != dtype)
+        return fail(RNN_ERR_FORMAT, err, errlen, "%s: dtype '%s' but expected '%s' (%s)", name,
+                    dtype_descr(a->dtype), dtype_descr(dtype), dtype_words(dtype));
+    if (a->rank != rank)
+        return fail(RNN_ERR_SIZE, err, errlen, "%s: %d axes %s but expected %d: %s%s%s", name,
+                    a->rank, got, rank, want, what ? " = " : "", what ? what : "");
+    for (int i = 0; i < rank; i++)
+        if (shape[i] >= 0 && a->shape[i] != shape[i])
+            return fail(RNN_ERR_SIZE, err, errlen, "%s: shape %s but expected %s%s%s", name, got,
+                        want, what ? " = " : "", what ? what : "");
+    return RNN_OK;
+}
+
+/* ---- writing ---- */
+
+typedef struct {
+    char *tmp;
+    int fd;
+} atomic_file;
+
+static rnn_status atomic_open(atomic_file *af, const char *path, char *err, size_t errlen)
+{
+    af->fd = -1;
+    size_t n = strlen(path);
+    af->tmp = malloc(n + 16);
+    if (!af->tmp)
+        return fail(RNN_ERR_NOMEM, err, errlen, "%s: out of memory", path);
+    /* Same directory as path, so the rename cannot cross file systems. */
+    snprintf(af->tmp, n + 16, "%s.tmp-XXXXXX", path);
+    af->fd = mkstemp(af->tmp);
+    if (af->fd < 0) {
+        rnn_status st = fail(RNN_ERR_IO, err, errlen, "%s: cannot create a temporary file: %s",
+                             path, strerror(errno));
+        free(af->tmp);
+        af->tmp = NULL;
+        return st;
+    }
+    /* mkstemp makes 0600; a data file is normally readable by others. */
+    struct stat sb;
+    mode_t mode = stat(path, &sb) == 0 ? (sb.st_mode & 07777) : 0644;
+    if (fchmod(af->fd, mode) != 0) {
+        /* Not fatal: the data are still right. */
+    }
+    return RNN_OK;
+}
+
+static rnn_status atomic_write(atomic_file *af, const char *path, const void *data, size_t len,
+                               char *err, size_t errlen)
+{
+    const unsigned char *p = data;
+    while (len) {
+        ssize_t w = write(af->fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return fail(RNN_ERR_IO, err, errlen, "%s: write failed: %s", path,
+                        w < 0 ? strerror(errno) : "no progress");
+        p += w;
+        len -= (size_t)w;
+    }
+    return RNN_OK;
+}
+
+static void atomic_abort(atomic_file *af)
+{
+    if (af->fd >= 0)
+        close(af->fd);
+    if (af->tmp) {
+        unlink(af->tmp);
+        free(af->tmp);
+    }
+    af->fd = -1;
+    af->tmp = NULL;
+}
+
+static rnn_status atomic_commit(atomic_file *af, const char *path, char *err, size_t errlen)
+{
+    rnn_status st = RNN_OK;
+    if (fsync(af->fd) != 0)
+        st = fail(RNN_ERR_IO, err, errlen, "%s: fsync failed: %s", path, strerror(errno));
+    if (close(af->fd) != 0 && st == RNN_OK)
+        st = fail(RNN_ERR_IO, err, errlen, "%s: close failed: %s", path, strerror(errno));
+    af->fd = -1;
+    if (st == RNN_OK && rename(af->tmp, path) != 0)
+        st = fail(RNN_ERR_IO, err, errlen, "%s: cannot rename the temporary file into place: %s",
+                  path, strerror(errno));
+    if (st != RNN_OK) {
+        atomic_abort(af);
+        return st;
+    }
+    free(af->tmp);
+    af->tmp = NULL;
+    /* Make the rename itself durable; some file systems refuse a directory
+     * fsync, which loses nothing already written, so its failure is ignored. */
+    char *dir = strdup(path);
+    if (dir) {
+        char *slash = strrchr(dir, '/');
+        const char *d = ".";
+        if (slash) {
+            *slash = '\0';
+            d = slash == dir ? "/" : dir;
+        }
+        int dfd = open(d, O_RDONLY | O_DIRECTORY);
+        if (dfd >= 0) {
+            (void)fsync(dfd);
+            close(dfd);
+        }
+        free(dir);
+    }
+    return RNN_OK;
+}
+
+rnn_status rnn_write_file_atomic(const char *path, const void *data, size_t len, char *err,
+                                 size_t errlen)
+{
+    if (!path || (!data && len))
+        return fail(RNN_ERR_NULL, err, errlen, "write: a required pointer is NULL");
+    atomic_file af;
+    rnn_status st = atomic_open(&af, path, err, errlen);
+    if (st != RNN_OK)
+        return st;
+    st = atomic_write(&af, path, data, len, err, errlen);
+    if (st != RNN_OK) {
+        atomic_abort(&af);
+        return st;
+    }
+    return atomic_commit(&af, path, err, errlen);
+}
+
+rnn_status rnn_read_file(const char *path, size_t max_len, unsigned char **data, size_t *len,
+                         char *err, size_t errlen)
+{
+    if (!path || !data || !len)
+        return fail(RNN_ERR_NULL, err, errlen, "read: a required pointer is NULL");
+    *data = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return fail(RNN_ERR_IO, err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        fclose(f);
+        return fail(RNN_ERR_IO, err, errlen, "%s: not a readable regular file", path);
+    }
+    if ((uint64_t)sb.st_size > max_len) {
+        fclose(f);
+        return fail(RNN_ERR_SIZE, err, errlen, "%s: %lld bytes, more than the %zu allowed", path,
+                    (long long)sb.st_size, max_len);
+    }
+    size_t n = (size_t)sb.st_size;
+    unsigned char *buf = malloc(n ? n : 1);
+    if (!buf) {
+        fclose(f);
+        return fail(RNN_ERR_NOMEM, err, errlen, "%s: out of memory for %zu bytes", path, n);
+    }
+    size_t got = fread(buf, 1, n, f);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad || got != n) {
+        free(buf);
+        return fail(RNN_ERR_IO, err, errlen, "%s: cannot read: %s", path,
+                    bad ? strerror(errno) : "the file shrank while being read");
+    }
+    *data = buf;
+    *len = n;
+    return RNN_OK;
+}
+
+rnn_status rnn_npy_write(const char *path, rnn_npy_dtype dtype, const void *data, int rank,
+                         const int64_t *shape, char *err, size_t errlen)
+{
+    if (!path || (rank > 0 && !shape))
+        return fail(RNN_ERR_NULL, err, errlen, "npy: a required pointer is NULL");
+    if (rank < 0 || rank > RNN_NPY_MAX_RANK)
+        return fail(RNN_ERR_ARG, err, errlen, "%s: rank %d; expected 0 to %d", path, rank,
+                    RNN_NPY_MAX_RANK);
+    if (dtype != RNN_NPY_F32 && dtype != RNN_NPY_I32)
+        return fail(RNN_ERR_ARG, err, errlen, "%s: unknown dtype", path);
+    size_t count = 1;
+    for (int i = 0; i < rank; i++) {
+        if (shape[i] < 0 || (shape[i] && count > (SIZE_MAX / 4) / (uint64_t)shape[i]))
+            return fail(RNN_ERR_SIZE, err, errlen, "%s: invalid or oversized shape", path);
+        count *= (size_t)shape[i];
+    }
+    if (!data && count)
+        return fail(RNN_ERR_NULL, err, errlen, "%s: data is NULL", path);
+
+    /* numpy 1.x pads magic + length + header to a multiple of 64 bytes so the
+     * data are aligned for memory mapping; the header ends with '\n'. */
+    char shp[RNN_NPY_MAX_RANK * 22 + 8];
+    rnn_npy_shape_str(rank, shape, shp, sizeof shp);
+    char hdr[sizeof shp + 128];
+    int n = snprintf(hdr, sizeof hdr, "{'descr': '%s', 'fortran_order': False, 'shape': %s, }",
+                     dtype_descr(dtype), shp);
+    size_t total = 10 + (size_t)n + 1;
+    size_t padded = (total + 63) / 64 * 64;
+    size_t hlen = padded - 10;
+    memset(hdr + n, ' ', hlen - 1 - (size_t)n);
+    hdr[hlen - 1] = '\n';
+    unsigned char pre[10];
+    memcpy(pre, npy_magic, 6);
+    pre[6] = 1;
+    pre[7] = 0;
+    pre[8] = (unsigned char)(hlen & 0xff);
+    pre[9] = (unsigned char)(hlen >> 8);
+
+    atomic_file af;
+    rnn_status st = atomic_open(&af, path, err, errlen);
+    if (st != RNN_OK)
+        return st;
+    st = atomic_write(&af, path, pre, sizeof pre, err, errlen);
+    if (st == RNN_OK)
+        st = atomic_write(&af, path, hdr, hlen, err, errlen);
+    unsigned char chunk[4096 * 4];
+    const uint32_t *src = data;
+    for (size_t i = 0; st == RNN_OK && i < count; i += 4096) {
+        size_t m = count - i < 4096 ? count - i : 4096;
+        encode_le32(chunk, src + i, m);
+        st = atomic_write(&af, path, chunk, m * 4, err, errlen);
+    }
+    if (st != RNN_OK) {
+        atomic_abort(&af);
+        return st;
+    }
+    return atomic_commit(&af, path, err, errlen);
+}

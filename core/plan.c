@@ -1,0 +1,167 @@
+/* plan.c — rnn_plan_create: validate the problem, choose the kernel table,
+ * and pack the weights once in the order the table's GEMM reads them.
+ *
+ * What a plan keeps per cell: weight_ih and weight_hh packed for C = A W^T
+ * (the forward products), plain copies of both (backward needs dX = dG W_ih
+ * and dh_prev = dG W_hh, products with W itself, not W^T), weight_ih
+ * transposed (a one-hot input's projection is one of its rows: a gather, not
+ * a product), and the biases. The seed gru packs the r,z rows and the n rows
+ * of weight_hh separately, because W_hn multiplies r*h_prev, known only after
+ * the r,z gates of the same step. The head keeps W_hy packed and plain.
+ *
+ * Options: threads 0 or 1 runs on the calling thread; threads > 1 is not
+ * implemented yet and returns RNN_ERR_ARG (negative as well). The plan is
+ * immutable after create, so threads may share it with one workspace each.
+ * W_hy may be NULL: a plan without a head (for rnn_plan_seq_*, or forward
+ * of the states only). A NULL bias (bias_ih, bias_hh, b_y) means zeros, as
+ * in the reference. */
+#include <stdlib.h>
+#include <string.h>
+#include "plan_internal.h"
+
+static float *alloc_floats(size_t n)
+{
+    size_t bytes = (n ? n : 1) * sizeof(float);
+    bytes = (bytes + 63) / 64 * 64;
+    return aligned_alloc(64, bytes);
+}
+
+static void cell_pack_free(cell_pack *w)
+{
+    free(w->w_ih);
+    free(w->w_ih_t);
+    free(w->w_hh);
+    free(w->b_ih);
+    free(w->b_hh);
+    free(w->ih_packed);
+    free(w->hh_packed);
+    free(w->hn_packed);
+    memset(w, 0, sizeof *w);
+}
+
+static float *copy_or_zero(const float *src, size_t n)
+{
+    float *d = alloc_floats(n);
+    if (!d)
+        return NULL;
+    if (src)
+        memcpy(d, src, n * sizeof *d);
+    else
+        memset(d, 0, n * sizeof *d);
+    return d;
+}
+
+static rnn_status cell_pack_build(cell_pack *w, const rnn_plan *p, const rnn_cell_weights *src)
+{
+    const rnn_kernels *k = p->k;
+    const size_t GH = p->GH, H = (size_t)p->desc.H, I = (size_t)p->desc.I;
+    if (!src->weight_ih || !src->weight_hh)
+        return RNN_ERR_NULL;
+    w->w_ih = copy_or_zero(src->weight_ih, GH * I);
+    w->w_hh = copy_or_zero(src->weight_hh, GH * H);
+    w->b_ih = copy_or_zero(src->bias_ih, GH);
+    w->b_hh = copy_or_zero(src->bias_hh, GH);
+    w->w_ih_t = alloc_floats(I * GH);
+    w->ih_packed = alloc_floats(k->packed_size(GH, I));
+    const int split = p->desc.cell == RNN_GRU;
+    const size_t hh_rows = split ? 2 * H : GH;
+    w->hh_packed = alloc_floats(k->packed_size(hh_rows, H));
+    if (split)
+        w->hn_packed = alloc_floats(k->packed_size(H, H));
+    if (!w->w_ih || !w->w_hh || !w->b_ih || !w->b_hh || !w->w_ih_t || !w->ih_packed ||
+        !w->hh_packed || (split && !w->hn_packed))
+        return RNN_ERR_NOMEM;
+    for (size_t g = 0; g < GH; g++)
+        for (size_t i = 0; i < I; i++)
+            w->w_ih_t[i * GH + g] = w->w_ih[g * I + i];
+    k->pack_nt(GH, I, w->w_ih, I, w->ih_packed);
+    k->pack_nt(hh_rows, H, w->w_hh, H, w->hh_packed);
+    if (split)
+        k->pack_nt(H, H, w->w_hh + 2 * H * H, H, w->hn_packed);
+    return RNN_OK;
+}
+
+void rnn_plan_destroy(rnn_plan *p)
+{
+    if (!p)
+        return;
+    cell_pack_free(&p->cell);
+    cell_pack_free(&p->decoder);
+    free(p->w_hy);
+    free(p->b_y);
+    free(p->hy_packed);
+    free(p->xp_bias);
+    free(p);
+}
+
+rnn_status rnn_plan_create(rnn_plan **out, const rnn_desc *d, const rnn_params *params,
+                           const rnn_plan_options *opt)
+{
+    if (!out || !d || !params)
+        return RNN_ERR_NULL;
+    *out = NULL;
+    rnn_sizes sz;
+    rnn_status st = rnn_desc_check(d, &sz);
+    if (st != RNN_OK)
+        return st;
+    rnn_isa isa = opt ? opt->isa : RNN_ISA_AUTO;
+    int threads = opt ? opt->threads : 1;
+    if (threads < 0 || threads > 1)
+        return RNN_ERR_ARG;
+    if ((unsigned)isa >= RNN_ISA_COUNT)
+        return RNN_ERR_ISA_UNKNOWN;
+    const rnn_kernels *k = NULL;
+    st = rnn_kernels_get(isa, &k, NULL);
+    if (st != RNN_OK)
+        return st;
+    rnn_plan *p = calloc(1, sizeof *p);
+    if (!p)
+        return RNN_ERR_NOMEM;
+    p->desc = *d;
+    p->sizes = sz;
+    p->k = k;
+    p->G = (size_t)rnn_cell_gates(d->cell);
+    p->GH = p->G * (size_t)d->H;
+    p->W = rnn_cache_width(d->cell);
+
+    st = cell_pack_build(&p->cell, p, &params->cell);
+    if (st == RNN_OK && d->topology == RNN_SEQ2SEQ)
+        st = cell_pack_build(&p->decoder, p, &params->decoder);
+    if (st == RNN_OK && params->W_hy) {
+        const size_t V = (size_t)d->V, H = (size_t)d->H;
+        p->has_head = 1;
+        p->w_hy = copy_or_zero(params->W_hy, V * H);
+        p->b_y = copy_or_zero(params->b_y, V);
+        p->hy_packed = alloc_floats(k->packed_size(V, H));
+        if (!p->w_hy || !p->b_y || !p->hy_packed)
+            st = RNN_ERR_NOMEM;
+        else
+            k->pack_nt(V, H, p->w_hy, H, p->hy_packed);
+    }
+    if (st == RNN_OK && d->topology == RNN_ONE2MANY) {
+        /* Steps 2..T see a zero input: their projection is bias_ih, once. */
+        const size_t B = (size_t)d->B;
+        p->xp_bias = alloc_floats(B * p->GH);
+        if (!p->xp_bias)
+            st = RNN_ERR_NOMEM;
+        else
+            for (size_t b = 0; b < B; b++)
+                memcpy(p->xp_bias + b * p->GH, p->cell.b_ih, p->GH * sizeof(float));
+    }
+    if (st != RNN_OK) {
+        rnn_plan_destroy(p);
+        return st;
+    }
+    *out = p;
+    return RNN_OK;
+}
+
+rnn_isa rnn_plan_isa(const rnn_plan *p)
+{
+    return p ? p->k->isa : RNN_ISA_AUTO;
+}
+
+const rnn_desc *rnn_plan_desc(const rnn_plan *p)
+{
+    return p ? &p->desc : NULL;
+}

@@ -1,0 +1,107 @@
+/* plan_internal.h — what a plan and a workspace hold, and the drivers that
+ * share them (sequence runs, the head, the topologies). Private to core/.
+ *
+ * Step-major buffers. A call runs S steps in all (T, or T + T_out for
+ * seq2seq: the encoder's steps first, then the decoder's). Every per-step
+ * buffer of the workspace is indexed by that global step s in [0, S), so the
+ * encoder and the decoder of seq2seq use disjoint rows of the same buffers and
+ * the decoder's first h_prev is the encoder's last h without a copy:
+ *   hs    (S+1) x B x H   hs[0] = h0, hs[s+1] = h after step s
+ *   cs    (S+1) x B x H   the same for lstm's c
+ *   xp    S x B x G*H     input projections (bias_ih included), hoisted
+ *   gates S x B x W*H     the gate cache of kernels.h (W = rnn_cache_width)
+ *   rh    S x B x H       seed gru: r * h_prev, the input of W_hn
+ *   dgx   S x B x G*H     gate gradients flowing into xp
+ *   dgh   S x B x G*H     lbr_gru only: those flowing into hp (else dgh = dgx)
+ * With hs laid out this way, h_prev over all steps of a run is one contiguous
+ * block, so dW_hh is a single GEMM over T*B rows. */
+#ifndef RNNSIMD_PLAN_INTERNAL_H
+#define RNNSIMD_PLAN_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "rnnsimd.h"
+#include "kernels.h"
+
+/* One cell's weights as the drivers use them. */
+typedef struct {
+    float *w_ih;      /* G*H x I, plain: dX = dG W_ih */
+    float *w_ih_t;    /* I x G*H: a one-hot input's projection is a row of it */
+    float *w_hh;      /* G*H x H, plain: dh_prev = dG W_hh */
+    float *b_ih;      /* G*H */
+    float *b_hh;      /* G*H */
+    float *ih_packed; /* pack_nt of w_ih (N = G*H, K = I) */
+    float *hh_packed; /* pack_nt of w_hh; seed gru: only its r,z rows (2H) */
+    float *hn_packed; /* seed gru: pack_nt of the n rows (H x H); else NULL */
+} cell_pack;
+
+struct rnn_plan {
+    rnn_desc desc;
+    rnn_sizes sizes;
+    const rnn_kernels *k;
+    size_t G, GH, W; /* gates, G*H, cache width */
+    cell_pack cell, decoder;
+    int has_head;     /* W_hy and b_y were given */
+    float *w_hy;      /* V x H plain: dH = dlogits W_hy */
+    float *b_y;       /* V */
+    float *hy_packed; /* pack_nt of W_hy (N = V, K = H) */
+    float *xp_bias;   /* one2many: B x G*H, bias_ih on every row (steps >= 2) */
+};
+
+struct rnn_workspace {
+    rnn_desc desc;    /* of the plan it was made for (which it may outlive) */
+    int has_head;
+    void *mem;
+    float *hs, *cs, *xp, *gates, *rh, *dgx, *dgh;
+    float *hp;        /* B x G*H: one step's recurrent product */
+    float *gates_one; /* B x 4H: gate scratch of a step when no cache is kept */
+    float *rh_one;    /* B x H */
+    float *dh, *dh_next, *dc, *drh; /* B x H each */
+    float *logits, *dlogits; /* P*B x V */
+    float *dhs;       /* P*B x H: the head's gradient on the scored h */
+    float *dw_t;      /* I x G*H: dW_ih of a one-hot input, accumulated by rows */
+};
+
+/* hs[0] = h0 and, for lstm, cs[0] = c0 (zeros where NULL). */
+void rnn_load_state(const rnn_plan *p, rnn_workspace *ws, const float *h0, const float *c0);
+
+/* The projection of rows inputs (x, or the one-hot x_index when not NULL)
+ * into dst (rows x G*H, bias_ih included). */
+void rnn_project_input(const rnn_plan *p, const cell_pack *w, size_t rows, const float *x,
+                       const int32_t *x_index, float *dst);
+
+/* Runs steps s0 .. s0+T-1 of cell w. xp rows of those steps must be ready,
+ * except when xp_later is not NULL: then steps after the first read it (one
+ * B x G*H block) instead. hs[s0] (and cs[s0]) hold the initial state.
+ * keep_cache: store what backward needs (gates, rh). */
+void rnn_seq_forward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w, size_t s0,
+                         size_t T, const float *xp_later, int keep_cache);
+
+/* BPTT over the same steps after a forward run with keep_cache. dy, when not
+ * NULL, is the gradient on h of the run's last P steps (P x B x H). On entry
+ * ws->dh (and ws->dc for lstm) hold the gradient reaching the run's last h
+ * (and c) from beyond the run; on return, the one reaching hs[s0] (cs[s0]).
+ * Fills dgx (and dgh) of every step. */
+void rnn_seq_backward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w, size_t s0,
+                          size_t T, const float *dy, size_t P);
+
+/* After rnn_seq_backward_run: the weight and input gradients as GEMMs over
+ * all steps. in_rows is how many rows of the input exist (B for one2many,
+ * T*B otherwise); x or x_index is that input; dx (in_rows x I) may be NULL. */
+void rnn_seq_weight_grads(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w, size_t s0,
+                          size_t T, size_t in_rows, const float *x, const int32_t *x_index,
+                          const rnn_cell_grads *g, float *dx);
+
+/* Head forward over the last P steps' h: logits (into logits_out or the
+ * workspace), and, if targets is not NULL, the mean loss (and dlogits in the
+ * workspace when want_grad). */
+void rnn_head_forward(const rnn_plan *p, rnn_workspace *ws, const float *h_scored, size_t P,
+                      const int32_t *targets, float *logits_out, float *loss_out, int want_grad);
+/* Head backward: ws->dhs = dlogits W_hy; dW_hy, db_y when not NULL. */
+void rnn_head_backward(const rnn_plan *p, rnn_workspace *ws, const float *h_scored, size_t P,
+                       float *dW_hy, float *db_y);
+
+/* dst[j] = sum over rows of a[r*ld + j], j < n. */
+void rnn_column_sums(size_t rows, size_t n, const float *a, size_t ld, float *dst);
+
+#endif

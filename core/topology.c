@@ -1,0 +1,168 @@
+/* topology.c — rnn_plan_forward and rnn_plan_train: the five topologies
+ * composed from sequence runs and the head (semantics in rnnsimd.h and
+ * DESIGN.md).
+ *
+ * In every topology the scored steps are the last P of the S steps run
+ * (one2one, many2one: the last; one2many, many2many: all; seq2seq: the
+ * decoder's), so the head reads one contiguous block of hs and its gradient
+ * enters BPTT as the upstream gradient of the last run's last P steps.
+ *
+ * Aliasing: every output (forward outputs and gradients) is checked, as a
+ * byte range, against every input the call reads (x or x_index, x_dec or
+ * x_dec_index, h0, c0 for lstm, targets when used); an overlap is
+ * RNN_ERR_ALIAS and nothing is written. Outputs may overlap each other (the
+ * result is then unspecified) and the caller's weights (the plan has its
+ * own copies). */
+#include <string.h>
+#include "plan_internal.h"
+#include "validate.h"
+
+/* The whole forward pass of the cell(s) into the workspace. */
+static void run_cells(const rnn_plan *p, rnn_workspace *ws, const rnn_inputs *in, int keep_cache)
+{
+    const rnn_desc *d = &p->desc;
+    const size_t T = (size_t)d->T, B = (size_t)d->B, I = (size_t)d->I;
+    rnn_load_state(p, ws, in->h0, in->c0);
+    rnn_project_input(p, &p->cell, p->sizes.x / I, in->x, in->x_index, ws->xp);
+    rnn_seq_forward_run(p, ws, &p->cell, 0, T, d->topology == RNN_ONE2MANY ? p->xp_bias : NULL,
+                        keep_cache);
+    if (d->topology == RNN_SEQ2SEQ) {
+        rnn_project_input(p, &p->decoder, p->sizes.x_dec / I, in->x_dec, in->x_dec_index,
+                          ws->xp + T * B * p->GH);
+        rnn_seq_forward_run(p, ws, &p->decoder, T, (size_t)d->T_out, NULL, keep_cache);
+    }
+}
+
+static void store_states(const rnn_plan *p, const rnn_workspace *ws, const rnn_outputs *out)
+{
+    const size_t BH = p->sizes.state, n = p->sizes.h * sizeof(float);
+    if (out->h)
+        memcpy(out->h, ws->hs + BH, n);
+    if (out->c && p->desc.cell == RNN_LSTM)
+        memcpy(out->c, ws->cs + BH, n);
+}
+
+static const float *scored_h(const rnn_plan *p, const rnn_workspace *ws)
+{
+    return ws->hs + (p->sizes.steps - p->sizes.scored + 1) * p->sizes.state;
+}
+
+static size_t output_spans(const rnn_plan *p, const rnn_outputs *out, rnn_span *s)
+{
+    const size_t f = sizeof(float);
+    size_t n = 0;
+    s[n++] = (rnn_span){out->h, p->sizes.h * f};
+    if (p->desc.cell == RNN_LSTM)
+        s[n++] = (rnn_span){out->c, p->sizes.h * f};
+    s[n++] = (rnn_span){out->logits, p->sizes.logits * f};
+    s[n++] = (rnn_span){out->loss, f};
+    return n;
+}
+
+static size_t cell_grad_spans(const rnn_plan *p, const rnn_cell_grads *g, rnn_span *s)
+{
+    const size_t f = sizeof(float);
+    s[0] = (rnn_span){g->weight_ih, p->sizes.weight_ih * f};
+    s[1] = (rnn_span){g->weight_hh, p->sizes.weight_hh * f};
+    s[2] = (rnn_span){g->bias_ih, p->sizes.bias * f};
+    s[3] = (rnn_span){g->bias_hh, p->sizes.bias * f};
+    return 4;
+}
+
+static size_t grad_spans(const rnn_plan *p, const rnn_inputs *in, const rnn_grads *g, rnn_span *s)
+{
+    const size_t f = sizeof(float);
+    const int seq2seq = p->desc.topology == RNN_SEQ2SEQ;
+    size_t n = 0;
+    if (!in->x_index)
+        s[n++] = (rnn_span){g->x, p->sizes.x * f};
+    if (seq2seq && !in->x_dec_index)
+        s[n++] = (rnn_span){g->x_dec, p->sizes.x_dec * f};
+    s[n++] = (rnn_span){g->h0, p->sizes.state * f};
+    if (p->desc.cell == RNN_LSTM)
+        s[n++] = (rnn_span){g->c0, p->sizes.state * f};
+    n += cell_grad_spans(p, &g->cell, s + n);
+    if (seq2seq)
+        n += cell_grad_spans(p, &g->decoder, s + n);
+    s[n++] = (rnn_span){g->W_hy, p->sizes.W_hy * f};
+    s[n++] = (rnn_span){g->b_y, p->sizes.b_y * f};
+    return n;
+}
+
+rnn_status rnn_plan_forward(const rnn_plan *p, rnn_workspace *ws, const rnn_inputs *in,
+                            rnn_outputs *out)
+{
+    if (!p || !ws || !in || !out)
+        return RNN_ERR_NULL;
+    rnn_status st = rnn_check_workspace(p, ws);
+    if (st != RNN_OK)
+        return st;
+    const int want_head = out->logits || out->loss, want_loss = out->loss != NULL;
+    if (want_head && !p->has_head)
+        return RNN_ERR_NULL;
+    if ((st = rnn_check_inputs(p, in, want_loss)) != RNN_OK)
+        return st;
+    rnn_span ins[8], outs[8];
+    size_t ni = rnn_input_spans(p, in, want_loss, ins), no = output_spans(p, out, outs);
+    if ((st = rnn_check_alias(outs, no, ins, ni)) != RNN_OK)
+        return st;
+
+    run_cells(p, ws, in, 0);
+    if (want_head)
+        rnn_head_forward(p, ws, scored_h(p, ws), p->sizes.scored, want_loss ? in->targets : NULL,
+                         out->logits, out->loss, 0);
+    store_states(p, ws, out);
+    return RNN_OK;
+}
+
+rnn_status rnn_plan_train(const rnn_plan *p, rnn_workspace *ws, const rnn_inputs *in,
+                          rnn_outputs *out, rnn_grads *g)
+{
+    if (!p || !ws || !in || !g)
+        return RNN_ERR_NULL;
+    rnn_status st = rnn_check_workspace(p, ws);
+    if (st != RNN_OK)
+        return st;
+    if (!p->has_head)
+        return RNN_ERR_NULL;
+    if ((st = rnn_check_inputs(p, in, 1)) != RNN_OK)
+        return st;
+    rnn_outputs none = {0};
+    if (!out)
+        out = &none;
+    rnn_span ins[8], outs[32];
+    size_t ni = rnn_input_spans(p, in, 1, ins), no = output_spans(p, out, outs);
+    no += grad_spans(p, in, g, outs + no);
+    if ((st = rnn_check_alias(outs, no, ins, ni)) != RNN_OK)
+        return st;
+
+    const rnn_desc *d = &p->desc;
+    const size_t T = (size_t)d->T, I = (size_t)d->I, P = p->sizes.scored;
+    const size_t state_bytes = p->sizes.state * sizeof(float);
+    run_cells(p, ws, in, 1);
+    const float *hsc = scored_h(p, ws);
+    rnn_head_forward(p, ws, hsc, P, in->targets, out->logits, out->loss, 1);
+    rnn_head_backward(p, ws, hsc, P, g->W_hy, g->b_y);
+
+    memset(ws->dh, 0, state_bytes);
+    memset(ws->dc, 0, state_bytes);
+    if (d->topology == RNN_SEQ2SEQ) {
+        /* The decoder's gradient on its initial state is the encoder's on
+         * its final state (ws->dh, ws->dc carry it from one run to the other). */
+        const size_t T_out = (size_t)d->T_out;
+        rnn_seq_backward_run(p, ws, &p->decoder, T, T_out, ws->dhs, P);
+        rnn_seq_weight_grads(p, ws, &p->decoder, T, T_out, p->sizes.x_dec / I, in->x_dec,
+                             in->x_dec_index, &g->decoder, g->x_dec);
+        rnn_seq_backward_run(p, ws, &p->cell, 0, T, NULL, 0);
+    } else {
+        rnn_seq_backward_run(p, ws, &p->cell, 0, T, ws->dhs, P);
+    }
+    rnn_seq_weight_grads(p, ws, &p->cell, 0, T, p->sizes.x / I, in->x, in->x_index, &g->cell,
+                         g->x);
+    if (g->h0)
+        memcpy(g->h0, ws->dh, state_bytes);
+    if (g->c0 && d->cell == RNN_LSTM)
+        memcpy(g->c0, ws->dc, state_bytes);
+    store_states(p, ws, out);
+    return RNN_OK;
+}

@@ -1,0 +1,109 @@
+/* workspace.c — every buffer a forward or train call needs, sized from the
+ * plan's desc once and carved out of one 64-byte aligned allocation (see
+ * plan_internal.h for the layout). One workspace kind serves forward, train
+ * and the rnn_plan_seq_* calls; a call never allocates. A workspace serves
+ * any plan of the same problem (desc), so it may outlive the plan it was
+ * made from. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "plan_internal.h"
+
+/* Each buffer starts on a 64-byte line: 16 floats. */
+static size_t round16(size_t n)
+{
+    return (n + 15) / 16 * 16;
+}
+
+typedef struct {
+    size_t total;
+    int overflow;
+} layout;
+
+static size_t reserve(layout *l, size_t n)
+{
+    size_t at = l->total, r = round16(n);
+    if (r < n || l->total > SIZE_MAX / sizeof(float) - r)
+        l->overflow = 1;
+    else
+        l->total += r;
+    return at;
+}
+
+rnn_status rnn_workspace_create(rnn_workspace **out, const rnn_plan *p)
+{
+    if (!out || !p)
+        return RNN_ERR_NULL;
+    *out = NULL;
+    const rnn_desc *d = &p->desc;
+    const size_t S = p->sizes.steps, B = (size_t)d->B, H = (size_t)d->H, I = (size_t)d->I;
+    const size_t V = (size_t)d->V, P = p->sizes.scored, GH = p->GH, W = p->W;
+    const int lstm = d->cell == RNN_LSTM, gru = d->cell == RNN_GRU, lbr = d->cell == RNN_LBR_GRU;
+
+    /* desc_check bounds S*B*4H and S*B*(G*H+I); the products below stay under
+     * those, and reserve() catches a sum that would not fit. */
+    layout l = {0, 0};
+    size_t o_hs = reserve(&l, (S + 1) * B * H);
+    size_t o_cs = lstm ? reserve(&l, (S + 1) * B * H) : 0;
+    size_t o_xp = reserve(&l, S * B * GH);
+    size_t o_gates = W ? reserve(&l, S * B * W * H) : 0;
+    size_t o_rh = gru ? reserve(&l, S * B * H) : 0;
+    size_t o_dgx = reserve(&l, S * B * GH);
+    size_t o_dgh = lbr ? reserve(&l, S * B * GH) : 0;
+    size_t o_hp = reserve(&l, B * GH);
+    size_t o_gone = reserve(&l, B * 4 * H);
+    size_t o_rhone = reserve(&l, B * H);
+    size_t o_dh = reserve(&l, B * H), o_dhn = reserve(&l, B * H);
+    size_t o_dc = reserve(&l, B * H), o_drh = reserve(&l, B * H);
+    size_t o_lg = 0, o_dlg = 0, o_dhs = 0;
+    if (p->has_head) {
+        if (P > SIZE_MAX / sizeof(float) / B / V)
+            return RNN_ERR_OVERFLOW;
+        o_lg = reserve(&l, P * B * V);
+        o_dlg = reserve(&l, P * B * V);
+        o_dhs = reserve(&l, P * B * H);
+    }
+    size_t o_dwt = reserve(&l, I * GH);
+    if (l.overflow)
+        return RNN_ERR_OVERFLOW;
+
+    rnn_workspace *ws = calloc(1, sizeof *ws);
+    if (!ws)
+        return RNN_ERR_NOMEM;
+    float *m = aligned_alloc(64, l.total * sizeof(float));
+    if (!m) {
+        free(ws);
+        return RNN_ERR_NOMEM;
+    }
+    ws->desc = p->desc;
+    ws->has_head = p->has_head;
+    ws->mem = m;
+    ws->hs = m + o_hs;
+    ws->cs = lstm ? m + o_cs : NULL;
+    ws->xp = m + o_xp;
+    ws->gates = W ? m + o_gates : NULL;
+    ws->rh = gru ? m + o_rh : NULL;
+    ws->dgx = m + o_dgx;
+    ws->dgh = lbr ? m + o_dgh : ws->dgx;
+    ws->hp = m + o_hp;
+    ws->gates_one = m + o_gone;
+    ws->rh_one = m + o_rhone;
+    ws->dh = m + o_dh;
+    ws->dh_next = m + o_dhn;
+    ws->dc = m + o_dc;
+    ws->drh = m + o_drh;
+    ws->logits = p->has_head ? m + o_lg : NULL;
+    ws->dlogits = p->has_head ? m + o_dlg : NULL;
+    ws->dhs = p->has_head ? m + o_dhs : NULL;
+    ws->dw_t = m + o_dwt;
+    *out = ws;
+    return RNN_OK;
+}
+
+void rnn_workspace_destroy(rnn_workspace *ws)
+{
+    if (!ws)
+        return;
+    free(ws->mem);
+    free(ws);
+}

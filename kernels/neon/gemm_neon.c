@@ -1,0 +1,274 @@
+/* gemm_neon.c — the NEON table's matrix products: a register-blocked
+ * micro-tile of MR = 4 rows x NR = 16 columns (16 accumulators in q
+ * registers, of the 32 AArch64 has) over blocks of KC in depth.
+ *
+ * B side: always a K x 16 panel, row stride 16, zero-padded past N — the
+ * packed weights of pack_nt (the plan's layout, see neon.h), or a block of
+ * op(B) packed on the stack by gemm. A side, unpacked, any stride:
+ *   A row-major (the usual A W^T): four consecutive k of each row in one
+ *     register, vfmaq_laneq_f32 picks the k;
+ *   A transposed (K x M, as dW = dG^T X reads it): four consecutive rows
+ *     at one k in one register, the lane picks the row.
+ * Tails: columns past N are computed on zero padding and never stored; rows
+ * past M and depth past K are never touched; C is read only when beta != 0. */
+#include "neon.h"
+#include "vmath_neon.h"
+
+#define NR RNN_NEON_NR
+#define MR 4
+/* 256 x 16 floats = 16 KB of B per block: it stays in L1 while every row
+ * block of A passes over it. */
+#define KC 256
+
+#define DECL_ROW(r) float32x4_t c##r##0 = bb0, c##r##1 = bb1, c##r##2 = bb2, c##r##3 = bb3
+#define LOAD_B(k)                                                                        \
+    do {                                                                                 \
+        b0 = vld1q_f32(b + (k) * NR);                                                    \
+        b1 = vld1q_f32(b + (k) * NR + 4);                                                \
+        b2 = vld1q_f32(b + (k) * NR + 8);                                                \
+        b3 = vld1q_f32(b + (k) * NR + 12);                                               \
+    } while (0)
+#define FMA_ROW(r, av, l)                                                                \
+    do {                                                                                 \
+        c##r##0 = vfmaq_laneq_f32(c##r##0, b0, av, l);                                   \
+        c##r##1 = vfmaq_laneq_f32(c##r##1, b1, av, l);                                   \
+        c##r##2 = vfmaq_laneq_f32(c##r##2, b2, av, l);                                   \
+        c##r##3 = vfmaq_laneq_f32(c##r##3, b3, av, l);                                   \
+    } while (0)
+/* One k of every row from one register whose lane r holds row r's A value. */
+#define FMA_ALL_ROWS(av)                                                                 \
+    do {                                                                                 \
+        FMA_ROW(0, av, 0);                                                               \
+        if (mr > 1) FMA_ROW(1, av, 1);                                                   \
+        if (mr > 2) FMA_ROW(2, av, 2);                                                   \
+        if (mr > 3) FMA_ROW(3, av, 3);                                                   \
+    } while (0)
+/* Step l of four k: lane l of each row's register of four k. */
+#define STEP_K(l)                                                                        \
+    do {                                                                                 \
+        LOAD_B(k + (l));                                                                 \
+        FMA_ROW(0, a0, l);                                                               \
+        if (mr > 1) FMA_ROW(1, a1, l);                                                   \
+        if (mr > 2) FMA_ROW(2, a2, l);                                                   \
+        if (mr > 3) FMA_ROW(3, a3, l);                                                   \
+    } while (0)
+#define ROW_C(r, op)                                                                     \
+    do {                                                                                 \
+        op(C + (r) * ldc, c##r##0, c##r##1, c##r##2, c##r##3);                           \
+    } while (0)
+
+/* Column chunk c (4 floats) of a row with nr valid columns; zero past nr. */
+static inline float32x4_t ld_chunk(const float *p, size_t nr, size_t c)
+{
+    return nr > 4 * c ? ld_tail_neon(p + 4 * c, nr - 4 * c) : vdupq_n_f32(0.0f);
+}
+
+static inline void st_chunk(float *p, float32x4_t v, size_t nr, size_t c)
+{
+    if (nr > 4 * c)
+        st_tail_neon(p + 4 * c, v, nr - 4 * c);
+}
+
+/* C tile (mr x nr) = init + A-block (mr x kc) B-panel (kc x 16), where init =
+ * (bias or 0) + (load_c ? beta * C : 0). mr and a_trans are constants after
+ * inlining, so each instance keeps only its rows' registers. */
+static inline __attribute__((always_inline)) void
+tile(const size_t mr, const int a_trans, size_t kc, const float *a, size_t lda, const float *b,
+     size_t nr, float *C, size_t ldc, int load_c, float beta, const float *bias)
+{
+    float32x4_t bb0 = vdupq_n_f32(0.0f), bb1 = bb0, bb2 = bb0, bb3 = bb0;
+    if (bias) {
+        bb0 = ld_chunk(bias, nr, 0), bb1 = ld_chunk(bias, nr, 1);
+        bb2 = ld_chunk(bias, nr, 2), bb3 = ld_chunk(bias, nr, 3);
+    }
+    DECL_ROW(0);
+    DECL_ROW(1);
+    DECL_ROW(2);
+    DECL_ROW(3);
+    if (load_c) {
+        float32x4_t vb = vdupq_n_f32(beta);
+#define ADD_C(p, x0, x1, x2, x3)                                                         \
+        x0 = vaddq_f32(x0, vmulq_f32(ld_chunk(p, nr, 0), vb));                           \
+        x1 = vaddq_f32(x1, vmulq_f32(ld_chunk(p, nr, 1), vb));                           \
+        x2 = vaddq_f32(x2, vmulq_f32(ld_chunk(p, nr, 2), vb));                           \
+        x3 = vaddq_f32(x3, vmulq_f32(ld_chunk(p, nr, 3), vb))
+        ROW_C(0, ADD_C);
+        if (mr > 1) ROW_C(1, ADD_C);
+        if (mr > 2) ROW_C(2, ADD_C);
+        if (mr > 3) ROW_C(3, ADD_C);
+#undef ADD_C
+    }
+    float32x4_t b0, b1, b2, b3;
+    size_t k = 0;
+    if (a_trans) {
+        for (; k < kc; k++) {
+            LOAD_B(k);
+            float32x4_t av = ld_tail_neon(a + k * lda, mr);
+            FMA_ALL_ROWS(av);
+        }
+    } else if (mr == 1) {
+        /* Batch 1 (GEMV): two accumulator sets for even and odd k, so eight
+         * independent FMA chains hide the FMA latency; summed at the end. */
+        float32x4_t z = vdupq_n_f32(0.0f);
+        c10 = z, c11 = z, c12 = z, c13 = z;
+        for (; k + 4 <= kc; k += 4) {
+            float32x4_t a0 = vld1q_f32(a + k);
+            LOAD_B(k);
+            FMA_ROW(0, a0, 0);
+            LOAD_B(k + 1);
+            FMA_ROW(1, a0, 1);
+            LOAD_B(k + 2);
+            FMA_ROW(0, a0, 2);
+            LOAD_B(k + 3);
+            FMA_ROW(1, a0, 3);
+        }
+        for (; k < kc; k++) {
+            LOAD_B(k);
+            FMA_ROW(0, vdupq_n_f32(a[k]), 0);
+        }
+        c00 = vaddq_f32(c00, c10), c01 = vaddq_f32(c01, c11);
+        c02 = vaddq_f32(c02, c12), c03 = vaddq_f32(c03, c13);
+    } else {
+        for (; k + 4 <= kc; k += 4) {
+            float32x4_t a0 = vld1q_f32(a + k), a1 = a0, a2 = a0, a3 = a0;
+            if (mr > 1) a1 = vld1q_f32(a + lda + k);
+            if (mr > 2) a2 = vld1q_f32(a + 2 * lda + k);
+            if (mr > 3) a3 = vld1q_f32(a + 3 * lda + k);
+            STEP_K(0);
+            STEP_K(1);
+            STEP_K(2);
+            STEP_K(3);
+        }
+        for (; k < kc; k++) {
+            float t[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+            for (size_t r = 0; r < mr; r++)
+                t[r] = a[r * lda + k];
+            LOAD_B(k);
+            float32x4_t av = vld1q_f32(t);
+            FMA_ALL_ROWS(av);
+        }
+    }
+#define STORE_C(p, x0, x1, x2, x3)                                                       \
+    st_chunk(p, x0, nr, 0), st_chunk(p, x1, nr, 1), st_chunk(p, x2, nr, 2),              \
+        st_chunk(p, x3, nr, 3)
+    ROW_C(0, STORE_C);
+    if (mr > 1) ROW_C(1, STORE_C);
+    if (mr > 2) ROW_C(2, STORE_C);
+    if (mr > 3) ROW_C(3, STORE_C);
+#undef STORE_C
+}
+
+#define TILE_ARGS size_t kc, const float *a, size_t lda, const float *b, size_t nr, float *C, \
+                  size_t ldc, int load_c, float beta, const float *bias
+#define TILE_PASS kc, a, lda, b, nr, C, ldc, load_c, beta, bias
+
+static void tile_a_rows(size_t mr, TILE_ARGS)
+{
+    switch (mr) {
+    case 4: tile(4, 0, TILE_PASS); break;
+    case 3: tile(3, 0, TILE_PASS); break;
+    case 2: tile(2, 0, TILE_PASS); break;
+    default: tile(1, 0, TILE_PASS); break;
+    }
+}
+
+static void tile_a_trans(size_t mr, TILE_ARGS)
+{
+    switch (mr) {
+    case 4: tile(4, 1, TILE_PASS); break;
+    case 3: tile(3, 1, TILE_PASS); break;
+    case 2: tile(2, 1, TILE_PASS); break;
+    default: tile(1, 1, TILE_PASS); break;
+    }
+}
+
+/* dst (kc x 16) = columns n of src^T, src an nr x kc block of rows (stride
+ * lds): dst[k][j] = src[j][k], zero for j >= nr. */
+static void pack_panel_nt(size_t nr, size_t kc, const float *src, size_t lds, float *dst)
+{
+    for (size_t j = 0; j < NR; j++) {
+        if (j < nr) {
+            const float *s = src + j * lds;
+            for (size_t k = 0; k < kc; k++)
+                dst[k * NR + j] = s[k];
+        } else {
+            for (size_t k = 0; k < kc; k++)
+                dst[k * NR + j] = 0.0f;
+        }
+    }
+}
+
+/* dst (kc x 16) = a kc x nr block of row-major src (stride lds), zero-padded. */
+static void pack_panel_nn(size_t nr, size_t kc, const float *src, size_t lds, float *dst)
+{
+    for (size_t k = 0; k < kc; k++)
+        for (size_t c = 0; c < NR / 4; c++)
+            vst1q_f32(dst + k * NR + 4 * c, ld_chunk(src + k * lds, nr, c));
+}
+
+size_t packed_size_neon(size_t N, size_t K)
+{
+    return (N + NR - 1) / NR * NR * K;
+}
+
+void pack_nt_neon(size_t N, size_t K, const float *W, size_t ldw, float *packed)
+{
+    for (size_t n0 = 0; n0 < N; n0 += NR) {
+        size_t nr = N - n0 < NR ? N - n0 : NR;
+        pack_panel_nt(nr, K, W + n0 * ldw, ldw, packed + n0 * K);
+    }
+}
+
+static size_t k_blocks(size_t K)
+{
+    return K ? (K + KC - 1) / KC : 1; /* K = 0 still writes bias / beta*C */
+}
+
+void gemm_packed_nt_neon(size_t M, size_t N, size_t K, const float *A, size_t lda,
+                         const float *packed, const float *bias, float beta, float *C,
+                         size_t ldc)
+{
+    for (size_t kb = 0; kb < k_blocks(K); kb++) {
+        size_t k0 = kb * KC, kc = K - k0 < KC ? K - k0 : KC;
+        int first = kb == 0;
+        for (size_t n0 = 0; n0 < N; n0 += NR) {
+            size_t nr = N - n0 < NR ? N - n0 : NR;
+            const float *b = packed + n0 * K + k0 * NR;
+            for (size_t m0 = 0; m0 < M; m0 += MR) {
+                size_t mr = M - m0 < MR ? M - m0 : MR;
+                tile_a_rows(mr, kc, A + m0 * lda + k0, lda, b, nr, C + m0 * ldc + n0, ldc,
+                            first ? beta != 0.0f : 1, first ? beta : 1.0f,
+                            first && bias ? bias + n0 : NULL);
+            }
+        }
+    }
+}
+
+void gemm_neon(int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
+               size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
+{
+    float bbuf[KC * NR];
+    for (size_t n0 = 0; n0 < N; n0 += NR) {
+        size_t nr = N - n0 < NR ? N - n0 : NR;
+        for (size_t kb = 0; kb < k_blocks(K); kb++) {
+            size_t k0 = kb * KC, kc = K - k0 < KC ? K - k0 : KC;
+            int first = kb == 0;
+            if (trans_b)
+                pack_panel_nt(nr, kc, B + n0 * ldb + k0, ldb, bbuf);
+            else
+                pack_panel_nn(nr, kc, B + k0 * ldb + n0, ldb, bbuf);
+            for (size_t m0 = 0; m0 < M; m0 += MR) {
+                size_t mr = M - m0 < MR ? M - m0 : MR;
+                float *c = C + m0 * ldc + n0;
+                int load_c = first ? beta != 0.0f : 1;
+                float bt = first ? beta : 1.0f;
+                if (trans_a)
+                    tile_a_trans(mr, kc, A + k0 * lda + m0, lda, bbuf, nr, c, ldc, load_c, bt,
+                                 NULL);
+                else
+                    tile_a_rows(mr, kc, A + m0 * lda + k0, lda, bbuf, nr, c, ldc, load_c, bt,
+                                NULL);
+            }
+        }
+    }
+}

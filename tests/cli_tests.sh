@@ -1,0 +1,323 @@
+#!/bin/sh
+# cli_tests.sh — tests of the `rnnsimd` command: usage errors, `run` on
+# reference-generated case directories checked for every kernel table this CPU
+# runs, a hand-computed case per cell from PyTorch's documented formulas,
+# malformed .npy inputs, and charlm (training on a generated grammar, the loss
+# curves of the optimized path and the reference, model file checks,
+# reproducible sampling). Usage: sh tests/cli_tests.sh BUILD_DIR
+# Ends with `N passed, N failed`; exits non-zero on a failure.
+set -u
+BUILD=${1:-build}
+R="${RUN:-} $BUILD/rnnsimd"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/rnnsimd_cli.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT INT TERM
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect CODE NEEDLE CMD...: exit code CODE and NEEDLE in stderr+stdout.
+expect() {
+  want=$1; needle=$2; shift 2
+  out=$("$@" 2>&1); rc=$?
+  if [ "$rc" -ne "$want" ]; then
+    bad "exit $rc (expected $want): $*"; printf '%s\n' "$out" | sed 's/^/    /' | head -5; return
+  fi
+  case $out in
+    *"$needle"*) ok ;;
+    *) bad "no '$needle' in output of: $*"; printf '%s\n' "$out" | sed 's/^/    /' | head -5 ;;
+  esac
+}
+
+if [ ! -x "$BUILD/rnnsimd" ]; then
+  echo "FAIL: $BUILD/rnnsimd not built"; echo "0 passed, 1 failed"; exit 1
+fi
+
+# ---- usage and help ----
+expect 0 "commands:" $R --help
+expect 2 "unknown command 'frobnicate'" $R frobnicate
+for c in info run charlm make-case npy-compare npy-write npy-print; do
+  expect 0 "usage: rnnsimd $c" $R $c --help
+done
+expect 0 "usage: rnnsimd charlm train" $R charlm train --help
+expect 0 "usage: rnnsimd charlm sample" $R charlm sample --help
+expect 2 "unknown option '--bogus'" $R run --bogus 1
+expect 2 "--in is required" $R run --cell lstm --out "$TMP/x"
+expect 2 "unknown --cell 'lstn'" $R run --cell lstn --in "$TMP" --out "$TMP/x"
+expect 2 "unknown --isa 'sse9'" $R run --cell lstm --in "$TMP" --out "$TMP/x" --isa sse9
+expect 2 "--cell given twice" $R run --cell lstm --cell gru --in "$TMP" --out "$TMP/x"
+expect 2 "unknown subcommand 'fit'" $R charlm fit
+expect 2 "--hidden expects an integer" $R charlm train --text a --save b --hidden 1x
+expect 2 "--hidden 0 is out of range" $R charlm train --text a --save b --hidden 0
+expect 0 "selected:" $R info
+echo "usage and help: $pass passed, $fail failed so far"
+
+# ---- the tables this CPU runs, and a clear refusal for the others ----
+ISAS=$($R info | sed -n 's/^  \([a-z0-9]*\) *runs on this CPU$/\1/p')
+REFUSED=$($R info | sed -n 's/^  \([a-z0-9]*\) *refused: .*$/\1/p')
+echo "tables run: $(echo $ISAS); refused: $(echo ${REFUSED:-none})"
+for isa in $REFUSED; do
+  $R make-case --cell rnn_tanh --out "$TMP/refusal" >/dev/null 2>&1
+  expect 1 "--isa $isa:" $R run --cell rnn_tanh --in "$TMP/refusal" --out "$TMP/refusal.out" --isa "$isa"
+done
+# Refusals on any machine: hide features, or name a table that does not exist.
+expect 1 "selected: none: RNNSIMD_ISA='bogus'" env RNNSIMD_ISA=bogus $R info
+if [ "$(uname -m)" = x86_64 ]; then
+  $R make-case --cell rnn_tanh --out "$TMP/refusal" >/dev/null 2>&1
+  expect 0 "refused: CPU lacks avx512f (hidden by RNNSIMD_CPU_MASK)" env RNNSIMD_CPU_MASK=avx512 $R info
+  expect 1 "--isa avx512: CPU lacks avx512f" env RNNSIMD_CPU_MASK=avx512 \
+    $R run --cell rnn_tanh --in "$TMP/refusal" --out "$TMP/refusal.out" --isa avx512
+  expect 1 "--isa avx2: CPU lacks avx2" env RNNSIMD_CPU_MASK=avx2 \
+    $R charlm train --text "$TMP/refusal/input.npy" --save "$TMP/x.model" --isa avx2
+fi
+case " $ISAS " in *" neon "*) ;; *)
+  if [ "$(uname -m)" = x86_64 ]; then
+    expect 1 "--isa neon" $R run --cell rnn_tanh --in "$TMP" --out "$TMP/x" --isa neon
+  fi ;;
+esac
+
+# ---- run: reference-generated cases, every ISA within the tolerance policy ----
+# compare_dirs GOT REF DEPTH STEPS: every .npy of REF against GOT.
+compare_dirs() {
+  got=$1; ref=$2; depth=$3; steps=$4
+  for f in "$ref"/*.npy; do
+    name=$(basename "$f")
+    case $name in grad_*) pol=gradient ;; *) pol=forward ;; esac
+    if [ ! -f "$got/$name" ]; then bad "$got/$name missing"; continue; fi
+    out=$($R npy-compare "$got/$name" "$f" --policy $pol --depth "$depth" --steps "$steps" 2>&1)
+    if [ $? -eq 0 ]; then ok; else bad "$out"; fi
+  done
+  n_ref=$(ls "$ref" | wc -l); n_got=$(ls "$got" | wc -l)
+  if [ "$n_ref" -eq "$n_got" ]; then ok; else bad "$got has $n_got files, $ref $n_ref"; fi
+}
+
+for cell in rnn_tanh lstm gru lbr_gru; do
+  for shape in "1 1 1 1" "7 3 5 6" "13 2 17 33"; do
+    set -- $shape
+    T=$1; B=$2; I=$3; H=$4
+    case_dir="$TMP/case_${cell}_$T"
+    $R make-case --cell $cell --out "$case_dir" --T $T --B $B --I $I --H $H --seed $T --grads \
+      >/dev/null || { bad "make-case $cell $shape"; continue; }
+    if ! $R run --cell $cell --in "$case_dir" --out "$case_dir.reference" --isa reference >/dev/null; then
+      bad "reference run $cell $shape"; continue
+    fi
+    for isa in $ISAS auto; do
+      if $R run --cell $cell --in "$case_dir" --out "$case_dir.$isa" --isa $isa >/dev/null; then
+        compare_dirs "$case_dir.$isa" "$case_dir.reference" $((I + H)) $T
+      else
+        bad "run --cell $cell --isa $isa ($shape)"
+      fi
+    done
+  done
+done
+# No h0/c0, and gradients only on hn (PyTorch's loss on the last state).
+for cell in lstm lbr_gru; do
+  d="$TMP/hn_only_$cell"
+  $R make-case --cell $cell --out "$d" --T 4 --B 2 --I 3 --H 5 --no-state --grads >/dev/null
+  rm -f "$d/grad_output.npy"
+  $R run --cell $cell --in "$d" --out "$d.reference" --isa reference >/dev/null || bad "reference $d"
+  for isa in $ISAS; do
+    $R run --cell $cell --in "$d" --out "$d.$isa" --isa $isa >/dev/null || bad "run $d $isa"
+    compare_dirs "$d.$isa" "$d.reference" 8 4
+  done
+done
+# Forward only: no gradient files.
+d="$TMP/fwd_only"
+$R make-case --cell gru --out "$d" >/dev/null
+$R run --cell gru --in "$d" --out "$d.out" >/dev/null || bad "forward-only run"
+if [ "$(ls "$d.out")" = "$(printf 'hn.npy\noutput.npy')" ]; then ok; else bad "forward-only wrote: $(ls "$d.out" | tr '\n' ' ')"; fi
+echo "run cases: $pass passed, $fail failed so far"
+
+# ---- hand-computed: T = 2, B = 1, I = 1, H = 1, from PyTorch's formulas ----
+# expected CELL prints h1 h2 (and c1 c2 for lstm) for the weights below.
+hand_dir="$TMP/hand"
+expected() {
+  awk -v cell="$1" 'function sg(v) { return 1 / (1 + exp(-v)) }
+    function th(v) { return (exp(2 * v) - 1) / (exp(2 * v) + 1) }
+    BEGIN {
+      CONVFMT = "%.9g"
+      split("0.5 -1.25", x, " "); h = 0.3; c = -0.2
+      # gate rows: wi[k], wh[k], bi[k], bh[k], k = 1..G
+      split("0.7 -0.4 0.9 0.2", wi, " "); split("-0.6 0.8 0.35 -0.9", wh, " ")
+      split("0.1 -0.2 0.05 0.3", bi, " "); split("-0.15 0.25 0.4 -0.05", bh, " ")
+      for (t = 1; t <= 2; t++) {
+        for (k = 1; k <= 4; k++) a[k] = wi[k] * x[t] + bi[k] + wh[k] * h + bh[k]
+        if (cell == "rnn_tanh") h = th(a[1])
+        else if (cell == "lstm") { c = sg(a[2]) * c + sg(a[1]) * th(a[3]); h = sg(a[4]) * th(c) }
+        else if (cell == "lbr_gru") {   # PyTorch nn.GRU: b_hn inside r * (.)
+          r = sg(a[1]); z = sg(a[2])
+          n = th(wi[3] * x[t] + bi[3] + r * (wh[3] * h + bh[3])); h = (1 - z) * n + z * h
+        } else {                        # the seed gru: W_hn (r * h), z weights n
+          r = sg(a[1]); z = sg(a[2])
+          n = th(wi[3] * x[t] + bi[3] + wh[3] * (r * h) + bh[3]); h = (1 - z) * h + z * n
+        }
+        hs = hs " " h; cs = cs " " c
+      }
+      print (cell == "lstm") ? hs cs : hs
+    }'
+}
+for cell in rnn_tanh lstm gru lbr_gru; do
+  case $cell in rnn_tanh) G=1 ;; lstm) G=4 ;; *) G=3 ;; esac
+  d="$hand_dir/$cell"; mkdir -p "$d"
+  $R npy-write "$d/input.npy" --shape 2,1,1 0.5 -1.25
+  $R npy-write "$d/h0.npy" --shape 1,1 0.3
+  [ $cell = lstm ] && $R npy-write "$d/c0.npy" --shape 1,1 -0.2
+  $R npy-write "$d/weight_ih.npy" --shape $G,1 $(echo 0.7 -0.4 0.9 0.2 | cut -d' ' -f1-$G)
+  $R npy-write "$d/weight_hh.npy" --shape $G,1 $(echo -0.6 0.8 0.35 -0.9 | cut -d' ' -f1-$G)
+  $R npy-write "$d/bias_ih.npy" --shape $G $(echo 0.1 -0.2 0.05 0.3 | cut -d' ' -f1-$G)
+  $R npy-write "$d/bias_hh.npy" --shape $G $(echo -0.15 0.25 0.4 -0.05 | cut -d' ' -f1-$G)
+  want=$(expected $cell)
+  for isa in reference $ISAS; do
+    $R run --cell $cell --in "$d" --out "$d.$isa" --isa $isa >/dev/null || { bad "hand $cell $isa"; continue; }
+    got=$($R npy-print "$d.$isa/output.npy" | sed 1d | tr '\n' ' ')
+    [ $cell = lstm ] && got="$got $($R npy-print "$d.$isa/cn.npy" | sed 1d)"
+    # output.npy holds h1 h2; for lstm cn.npy holds c2 (c1 is checked through h2).
+    verdict=$(echo "$want" "|" "$got" | awk -v cell=$cell '{
+      split($0, p, "|"); nw = split(p[1], w, " "); ng = split(p[2], g, " ")
+      if (cell == "lstm") { w[3] = w[4]; nw = 3 }
+      if (nw != ng) { print "count " nw " vs " ng; exit }
+      for (i = 1; i <= nw; i++) { d = w[i] - g[i]; if (d < 0) d = -d
+        if (d > 2e-6 * (1 + (w[i] < 0 ? -w[i] : w[i]))) { print "value " i ": " g[i] " vs " w[i]; exit } }
+      print "ok" }')
+    if [ "$verdict" = ok ]; then ok; else bad "hand-computed $cell on $isa: $verdict (want $want, got $got)"; fi
+  done
+  echo "hand-computed $cell (h1 h2, lstm also c1 c2): $want"
+done
+# The two GRUs differ on the same weights (so the check above tells them apart).
+if [ "$(expected gru)" != "$(expected lbr_gru)" ]; then ok; else bad "gru and lbr_gru agree by hand"; fi
+
+# ---- malformed and inconsistent inputs: exit 1, the file named ----
+# npy_raw FILE DESCR FORTRAN SHAPE DATA_BYTES: a .npy with any header.
+npy_raw() {
+  hdr="{'descr': '$2', 'fortran_order': $3, 'shape': $4, }"
+  len=$(( ( (10 + ${#hdr} + 1 + 63) / 64 ) * 64 - 10 ))
+  {
+    printf '\223NUMPY\001\000'
+    printf "\\$(printf %o $((len % 256)))\\$(printf %o $((len / 256)))"
+    printf '%s' "$hdr"
+    printf "%$((len - ${#hdr} - 1))s\n" ""
+    head -c "$5" /dev/zero
+  } > "$1"
+}
+base="$TMP/bad_base"
+$R make-case --cell lstm --out "$base" --T 3 --B 2 --I 4 --H 5 >/dev/null
+fresh() { rm -rf "$TMP/bad"; cp -r "$base" "$TMP/bad"; }
+fresh; rm "$TMP/bad/weight_hh.npy"
+expect 1 "weight_hh.npy: missing; expected (G*H, H)" $R run --cell lstm --in "$TMP/bad" --out "$TMP/bad.out"
+fresh; head -c 100 "$base/input.npy" > "$TMP/bad/input.npy"
+expect 1 "input.npy: truncated" $R run --cell lstm --in "$TMP/bad" --out "$TMP/bad.out"
+fresh; npy_raw "$TMP/bad/input.npy" '>f4' False '(3, 2, 4)' 96
+expect 1 "input.npy: dtype '>f4' is big-endian" $R run --cell lstm --in "$TMP/bad" --out "$TMP/bad.out"
+fresh; npy_raw "$TMP/bad/input.npy" '<f4' True '(3, 2, 4)' 96
+expect 1 "input.npy: fortran_order is True" $R run --cell lstm --in "$TMP/bad" --out "$TMP/bad.out"
+fresh; npy_raw "$TMP/bad/input.npy" '<f8' False '(3, 2, 4)' 192
+expect 1 "input.npy: dtype '<f8'; expected '<f4'" $R run --cell lstm --in "$TMP/bad" --out "$TMP/bad.out"
+fresh; npy_raw "$TMP/bad/input.npy" '<f4' False '(3, 2, 4)' 100
+expect 1 "input.npy: 4 bytes after the data" $R run --cell lstm --in "$TMP/bad" --out "$TMP/bad.out"
+fresh; echo "not numpy" > "$TMP/bad/bias_ih.npy"
+expect 1 "bias_ih.npy: not a .npy file" $R run --cell lstm --in "$TMP/bad" --out "$TMP/bad.out"
+fresh; npy_raw "$TMP/bad/input.npy" '<f4' False '(6, 4)' 96
+expect 1 "input.npy: 2 axes (6, 4) but expected 3" $R run --cell lstm --in "$TMP/bad" --out "$TMP/bad.out"
+fresh; npy_raw "$TMP/bad/h0.npy" '<f4' False '(2, 6)' 48
+expect 1 "h0.npy: shape (2, 6) but expected (2, 5)" $R run --cell lstm --in "$TMP/bad" --out "$TMP/bad.out"
+fresh; npy_raw "$TMP/bad/weight_ih.npy" '<f4' False '(20, 3)' 240
+expect 1 "weight_ih.npy: shape (20, 3) but expected (20, 4)" $R run --cell lstm --in "$TMP/bad" --out "$TMP/bad.out"
+fresh
+expect 1 "weight_hh.npy: shape (20, 5) but expected (G*H, H) = (15, 5): gru has G = 3" \
+  $R run --cell gru --in "$TMP/bad" --out "$TMP/bad.out"
+rm -rf "$TMP/bad"; $R make-case --cell rnn_tanh --out "$TMP/bad" --no-state >/dev/null
+cp "$TMP/bad/bias_ih.npy" "$TMP/bad/grad_cn.npy"
+expect 1 "grad_cn.npy: rnn_tanh has no cell state" $R run --cell rnn_tanh --in "$TMP/bad" --out "$TMP/bad.out"
+expect 1 "not a directory" $R run --cell lstm --in "$TMP/nonexistent" --out "$TMP/bad.out"
+# PyTorch's (1, B, H) state layout is accepted.
+fresh; npy_raw "$TMP/bad/h0.npy" '<f4' False '(1, 2, 5)' 40
+expect 0 "wrote" $R run --cell lstm --in "$TMP/bad" --out "$TMP/bad.out"
+# Outputs are replaced whole and no temporary file is left behind.
+if ls "$TMP/bad.out" | grep -q tmp; then bad "temporary files left in bad.out"; else ok; fi
+echo "malformed inputs: $pass passed, $fail failed so far"
+
+# ---- charlm ----
+# A deterministic grammar (Park-Miller PRNG, exact in awk's doubles).
+awk -v n=3000 'BEGIN {
+  split("the cat|a dog|my bird|the old man|her friend", S, "|")
+  split("sees|likes|eats|finds|wants", V, "|")
+  split("the fish|a bone|some seeds|the red ball|an apple", O, "|")
+  x = 12345
+  for (i = 0; i < n; i++) {
+    x = (x * 16807) % 2147483647; s = S[x % 5 + 1]
+    x = (x * 16807) % 2147483647; v = V[x % 5 + 1]
+    x = (x * 16807) % 2147483647; o = O[x % 5 + 1]
+    x = (x * 16807) % 2147483647
+    printf "%s %s %s.%s", s, v, o, (x % 4 == 0) ? "\n" : " "
+  } }' > "$TMP/grammar.txt"
+# A fixed number of steps (about 2 s here), so the result does not depend on the machine's load.
+out=$($R charlm train --text "$TMP/grammar.txt" --save "$TMP/g.model" --hidden 32 --seq 32 \
+  --batch 8 --lr 0.01 --steps 300 2>"$TMP/train.err")
+rc=$?
+echo "$out"
+if [ $rc -eq 0 ]; then
+  loss=$(echo "$out" | sed -n 's/.* loss \([0-9.]*\) (mean.*/\1/p')
+  ent=$(echo "$out" | sed -n 's/.*unigram entropy \([0-9.]*\) nats.*/\1/p')
+  if awk -v l="$loss" -v e="$ent" 'BEGIN { exit !(l != "" && e != "" && l < 0.25 * e) }'; then ok
+  else bad "grammar loss $loss is not below 0.25 x the unigram entropy $ent"; fi
+  if grep -q "chars/s" "$TMP/train.err"; then ok; else bad "no progress line on stderr"; fi
+else
+  bad "charlm train on the grammar (exit $rc)"; sed 's/^/    /' "$TMP/train.err" | tail -5
+fi
+# Sampling: reproducible with a seed, different with another, prime kept.
+s1=$($R charlm sample --model "$TMP/g.model" --prime "the cat" --length 200 --seed 7)
+s2=$($R charlm sample --model "$TMP/g.model" --prime "the cat" --length 200 --seed 7)
+s3=$($R charlm sample --model "$TMP/g.model" --prime "the cat" --length 200 --seed 8)
+if [ -n "$s1" ] && [ "$s1" = "$s2" ]; then ok; else bad "sampling with one seed is not reproducible"; fi
+if [ "$s1" != "$s3" ]; then ok; else bad "two seeds sampled the same text"; fi
+case $s1 in "the cat"*) ok ;; *) bad "sample does not start with the prime" ;; esac
+echo "sample: $(echo "$s1" | head -c 160 | tr '\n' '|')"
+cold=$($R charlm sample --model "$TMP/g.model" --prime "the cat" --length 200 --temperature 0.3)
+n_words=$(echo "$cold" | tr ' .\n' '\n\n\n' | grep -c -x -E 'the|cat|a|dog|my|bird|old|man|her|friend|sees|likes|eats|finds|wants|fish|bone|some|seeds|red|ball|an|apple')
+n_all=$(echo "$cold" | tr ' .\n' '\n\n\n' | grep -c .)
+echo "sample at temperature 0.3: $n_words of $n_all words from the grammar"
+if [ $((n_words * 10)) -ge $((n_all * 7)) ]; then ok; else bad "only $n_words of $n_all sampled words (temperature 0.3) are in the grammar"; fi
+r1=$($R charlm sample --model "$TMP/g.model" --length 60 --seed 3 --isa reference)
+r2=$($R charlm sample --model "$TMP/g.model" --length 60 --seed 3)
+if [ -n "$r1" ]; then ok; else bad "sampling on the reference"; fi
+echo "sample (reference / optimized, seed 3): $(echo "$r1" | tr '\n' '|') / $(echo "$r2" | tr '\n' '|')"
+
+# The first steps' loss curves: optimized and reference within tolerance.
+for cell in lstm gru lbr_gru rnn_tanh; do
+  for isa in reference auto; do
+    $R charlm train --text "$TMP/grammar.txt" --save "$TMP/c.$isa.model" --cell $cell --hidden 24 \
+      --seq 16 --batch 4 --steps 20 --isa $isa --log "$TMP/curve.$cell.$isa" >/dev/null 2>&1 ||
+      bad "charlm train --cell $cell --isa $isa"
+  done
+  verdict=$(paste "$TMP/curve.$cell.reference" "$TMP/curve.$cell.auto" 2>/dev/null | awk '
+    { n++; d = $2 - $6; if (d < 0) d = -d; if (d > worst) worst = d
+      if (d > 1e-3 * (1 + $2)) bad = bad " step " $1 ": " $6 " vs " $2 }
+    END { if (n != 20) print "only " n " steps"; else if (bad != "") print bad; else printf "ok %.2g", worst }')
+  case $verdict in ok*) ok; echo "loss curves $cell: 20 steps, largest difference ${verdict#ok }" ;;
+    *) bad "loss curves $cell differ: $verdict" ;; esac
+done
+# Same seed, same ISA: the same model file, bit for bit.
+$R charlm train --text "$TMP/grammar.txt" --save "$TMP/rep1.model" --hidden 16 --seq 8 --batch 2 --steps 5 >/dev/null 2>&1
+$R charlm train --text "$TMP/grammar.txt" --save "$TMP/rep2.model" --hidden 16 --seq 8 --batch 2 --steps 5 >/dev/null 2>&1
+if cmp -s "$TMP/rep1.model" "$TMP/rep2.model"; then ok; else bad "training with one seed is not reproducible"; fi
+# --init uniform and --optimizer sgd run.
+expect 0 "trained:" $R charlm train --text "$TMP/grammar.txt" --save "$TMP/u.model" --hidden 8 --seq 8 \
+  --batch 2 --steps 3 --init uniform --optimizer sgd
+
+# Model file checks.
+m="$TMP/rep1.model"
+head -c 50 "$m" > "$TMP/trunc.model"
+expect 1 "truncated" $R charlm sample --model "$TMP/trunc.model"
+expect 1 "not an rnnsimd charlm model" $R charlm sample --model "$TMP/grammar.txt"
+cp "$m" "$TMP/ver.model"; printf '\002' | dd of="$TMP/ver.model" bs=1 seek=8 conv=notrunc 2>/dev/null
+expect 1 "model format version 2; this build reads version 1" $R charlm sample --model "$TMP/ver.model"
+cp "$m" "$TMP/flip.model"; printf '\177' | dd of="$TMP/flip.model" bs=1 seek=200 conv=notrunc 2>/dev/null
+expect 1 "damaged: the content hash does not match" $R charlm sample --model "$TMP/flip.model"
+expect 1 "cannot open" $R charlm sample --model "$TMP/none.model"
+expect 2 "--prime: character 'Q'" $R charlm sample --model "$m" --prime "Q"
+expect 1 "too few" $R charlm train --text "$TMP/grammar.txt" --save "$TMP/x.model" --seq 100000 --batch 8
+expect 1 "cannot open" $R charlm train --text "$TMP/missing.txt" --save "$TMP/x.model"
+if [ ! -e "$TMP/x.model" ]; then ok; else bad "a failed training left a model file"; fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
