@@ -140,3 +140,21 @@ bench-compare: deps-check lib $(BENCH_BIN)
 	@BUILD=$(BUILD) RUN="$(RUN)" CPU="$(CPU)" SET="$(SET)" sh bench/compare.sh
 plots:
 	@sh bench/plots.sh
+
+# ---- reliability: sanitizers, fuzzing, memcheck (issue 10; scripts/*.sh say more) ----
+.PHONY: sanitize fuzz valgrind
+# The fuzz replay test compiles these parsers in: rebuild it when they change.
+$(BUILD)/tests/test_fuzz_replay: conformance/case.c conformance/golden.c \
+  examples/charlm/charlm_model.c fuzz/targets.c $(wildcard fuzz/*.h)
+$(BUILD)/tests/test_hostile: examples/charlm/charlm_model.c
+# ASan+UBSan (build-san/): unit tests, quick conformance on every table, CLI
+# tests; then test_concurrency under ThreadSanitizer (build-tsan/).
+sanitize:
+	@sh scripts/sanitize.sh
+# libFuzzer (clang, build-fuzz/): each target FUZZ_SECONDS from fuzz/corpus/.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/fuzz.sh
+# memcheck over the quick unit tests and a generic-table conformance subset.
+valgrind: all
+	@BUILD=$(BUILD) sh scripts/valgrind.sh

@@ -62,6 +62,8 @@ static int parse_u64(const char *s, uint64_t *out)
     return 1;
 }
 
+static void print_rho(double v, char *buf, size_t len);
+
 /* digits '.' digits, e.g. 1.0 or 0.75: one spelling per value keeps lines
  * canonical. */
 static int parse_rho(const char *s, double *out)
@@ -83,6 +85,12 @@ static int parse_rho(const char *s, double *out)
     errno = 0;
     double v = strtod(s, NULL);
     if (errno || !(v > 0) || v > 16)
+        return 0;
+    /* A value whose canonical print would read back as another (more
+     * digits than print_rho writes) would name another case. */
+    char canon[32];
+    print_rho(v, canon, sizeof canon);
+    if (strtod(canon, NULL) != v)
         return 0;
     *out = v;
     return 1;
@@ -141,7 +149,8 @@ rnn_status conf_case_parse(const char *line, conf_case *out, char *err, size_t e
         static const char *const what[] = {"T<steps>", "To<decoder steps>", "B<batch>",
                                            "I<input size>", "H<hidden size>", "V<classes>",
                                            "rho<x.y>", "seed<n>"};
-        for (int i = 2, k = 0; i < n && i < 11; i++, k++) {
+        /* split() fills at most 10 fields (n = 11 means "more than 10"). */
+        for (int i = 2, k = 0; i < n && i < 10; i++, k++) {
             if (k == 1 && !seq2seq)
                 k++;
             if (k >= 8)

@@ -75,16 +75,9 @@ static rnn_status bad(char *err, size_t errlen, const char *path, int lineno, co
     return RNN_ERR_FORMAT;
 }
 
-rnn_status conf_golden_load(const char *path, conf_golden *g, char *err, size_t errlen)
+/* The lines of f; path names it in messages. */
+static rnn_status load_stream(FILE *f, const char *path, conf_golden *g, char *err, size_t errlen)
 {
-    memset(g, 0, sizeof *g);
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        if (err && errlen)
-            snprintf(err, errlen, "%s: cannot open the golden file (run `make golden` to create it)",
-                     path);
-        return RNN_ERR_IO;
-    }
     char buf[1024], what[600];
     int lineno = 0;
     rnn_status s = RNN_OK;
@@ -152,9 +145,41 @@ rnn_status conf_golden_load(const char *path, conf_golden *g, char *err, size_t 
             snprintf(err, errlen, "%s: read error", path);
         s = RNN_ERR_IO;
     }
-    fclose(f);
     if (s != RNN_OK)
         conf_golden_free(g);
+    return s;
+}
+
+rnn_status conf_golden_load(const char *path, conf_golden *g, char *err, size_t errlen)
+{
+    memset(g, 0, sizeof *g);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (err && errlen)
+            snprintf(err, errlen, "%s: cannot open the golden file (run `make golden` to create it)",
+                     path);
+        return RNN_ERR_IO;
+    }
+    rnn_status s = load_stream(f, path, g, err, errlen);
+    fclose(f);
+    return s;
+}
+
+rnn_status conf_golden_parse(const char *name, const char *text, size_t len, conf_golden *g,
+                             char *err, size_t errlen)
+{
+    memset(g, 0, sizeof *g);
+    if (len == 0)
+        return RNN_OK; /* fmemopen may refuse a zero size; no lines is an empty file */
+    /* A read-only stream over the bytes, so memory and files share one parser. */
+    FILE *f = fmemopen((void *)text, len, "r");
+    if (!f) {
+        if (err && errlen)
+            snprintf(err, errlen, "%s: cannot open a stream over %zu bytes", name, len);
+        return RNN_ERR_NOMEM;
+    }
+    rnn_status s = load_stream(f, name, g, err, errlen);
+    fclose(f);
     return s;
 }
 

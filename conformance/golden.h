@@ -32,6 +32,9 @@ typedef struct {
 /* RNN_ERR_IO if the file cannot be opened; RNN_ERR_FORMAT with "PATH:LINE:
  * what is wrong" in err for a malformed line or a duplicate case. */
 rnn_status conf_golden_load(const char *path, conf_golden *g, char *err, size_t errlen);
+/* The same parser over len bytes of text in memory (name is used in messages). */
+rnn_status conf_golden_parse(const char *name, const char *text, size_t len, conf_golden *g,
+                             char *err, size_t errlen);
 const conf_golden_entry *conf_golden_find(const conf_golden *g, const char *line);
 /* Adds or replaces the entry of e->line. */
 rnn_status conf_golden_put(conf_golden *g, const conf_golden_entry *e);

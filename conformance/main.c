@@ -177,9 +177,9 @@ int main(int argc, char **argv)
     int quick = 0, list = 0, no_golden = 0, no_onednn = 0, explicit_cases = 0;
     unsigned cell_mask = ~0u, topo_mask = ~0u, isa_mask = ~0u;
     int isa_filter = 0;
-    case_list given = {calloc(MAX_CASES, sizeof(conf_case)), 0};
-    if (!given.c)
-        return 2;
+    /* Static storage: the early usage-error returns below leak nothing. */
+    static conf_case given_store[MAX_CASES], cases_store[MAX_CASES];
+    case_list given = {given_store, 0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const int has = i + 1 < argc;
@@ -236,9 +236,9 @@ int main(int argc, char **argv)
     }
 
     /* The selection: given cases, or the matrix (quick subset on request). */
-    case_list cases = {calloc(MAX_CASES, sizeof(conf_case)), 0};
+    case_list cases = {cases_store, 0};
     conf_matrix_case *m = calloc(MAX_CASES, sizeof *m);
-    if (!cases.c || !m)
+    if (!m)
         return 2;
     size_t nm = conf_matrix_default(m, MAX_CASES);
     const int filtered = cell_mask != ~0u || topo_mask != ~0u;
@@ -251,7 +251,6 @@ int main(int argc, char **argv)
         cases.c[cases.n++] = *c;
     }
     free(m);
-    free(given.c);
     if (list) {
         for (size_t i = 0; i < cases.n; i++) {
             char line[CONF_CASE_LINE_MAX];
@@ -262,7 +261,6 @@ int main(int argc, char **argv)
     }
     if (write_path) {
         int rc = conf_golden_rewrite(write_path, cases.c, cases.n, !explicit_cases && !quick && !filtered);
-        free(cases.c);
         return rc;
     }
 
@@ -531,7 +529,6 @@ int main(int argc, char **argv)
     conf_report_finish(&rep, &regimes, no_onednn ? NULL : dn, ndn, now() - t_start);
     conf_regime_free(&regimes);
     conf_golden_free(&golden);
-    free(cases.c);
     printf("%d passed, %d failed\n", rep.passed, rep.failed);
     return rep.failed ? 1 : 0;
 }

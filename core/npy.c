@@ -242,8 +242,10 @@ static rnn_status parse_header(const char *name, const char *text, size_t len, r
     }
     skip_ws(&c);
     if (c.s != c.end)
+        /* The header is not NUL-terminated: bound the excerpt by its end. */
         return fail(RNN_ERR_FORMAT, err, errlen,
-                    "%s: unexpected text after the header's dict: \"%.20s\"", name, c.s);
+                    "%s: unexpected text after the header's dict: \"%.*s\"", name,
+                    (int)(c.end - c.s < 20 ? c.end - c.s : 20), c.s);
     if (!have_descr || !have_fortran || !have_shape)
         return fail(RNN_ERR_FORMAT, err, errlen,
                     "%s: the header lacks '%s'; expected 'descr', 'fortran_order' and 'shape'",

@@ -15,6 +15,12 @@ if [ "$arch" = aarch64 ] && [ "$(uname -m)" != aarch64 ]; then
 libxxhash-dev:arm64 liblapacke-dev:arm64 libopenblas-dev:arm64 libmpfr-dev:arm64
 libbenchmark-dev:arm64 libdnnl2:arm64"
 fi
+# Optional groups, installed only by the targets that need them, not by CI's
+# main list: GROUP=fuzz (make fuzz: clang + libFuzzer), GROUP=valgrind.
+case ${GROUP:-} in
+  fuzz) pkgs="clang libclang-rt-14-dev" ;;
+  valgrind) pkgs="valgrind" ;;
+esac
 missing=""
 for p in $pkgs; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

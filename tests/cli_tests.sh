@@ -319,5 +319,105 @@ expect 1 "too few" $R charlm train --text "$TMP/grammar.txt" --save "$TMP/x.mode
 expect 1 "cannot open" $R charlm train --text "$TMP/missing.txt" --save "$TMP/x.model"
 if [ ! -e "$TMP/x.model" ]; then ok; else bad "a failed training left a model file"; fi
 
+# ---- gradflow: usage errors, optimized vs reference, the files and the plot ----
+expect 0 "usage: rnnsimd gradflow" $R gradflow --help
+expect 2 "unknown --cell 'lstn'; expected all, rnn_tanh" $R gradflow --cell lstn
+expect 2 "--rho '0,1': expected comma-separated numbers in (0, 4]" $R gradflow --rho 0,1
+expect 2 "--rho '1,,2'" $R gradflow --rho 1,,2
+expect 2 "--rho 'x': expected" $R gradflow --rho x
+expect 2 "at most 8 values" $R gradflow --rho 1,1,1,1,1,1,1,1,1
+expect 2 "--hidden 0 is out of range" $R gradflow --hidden 0
+expect 2 "--T expects an integer, got 'ten'" $R gradflow --T ten
+expect 2 "--carry-bias expects a finite number" $R gradflow --carry-bias inf
+expect 2 "unknown --isa 'sse9'" $R gradflow --isa sse9
+expect 2 "unknown option '--bogus'" $R gradflow --bogus 1
+expect 1 "cannot create" $R gradflow --T 2 --hidden 2 --out "$TMP/no/such/dir"
+: > "$TMP/gf.file"
+expect 1 "not a directory" $R gradflow --T 2 --hidden 2 --out "$TMP/gf.file"
+if [ "$(uname -m)" = x86_64 ]; then expect 1 "--isa neon" $R gradflow --isa neon; fi
+gf_args="--hidden 8 --T 40 --rho 0.5,1.5 --input-scale 0.1"
+for isa in auto reference; do
+  if ! $R gradflow $gf_args --isa $isa --out "$TMP/gf.$isa" > "$TMP/gf.$isa.txt" 2>&1; then
+    bad "gradflow --isa $isa"; sed 's/^/    /' "$TMP/gf.$isa.txt" | tail -5
+  fi
+done
+sed -n '/^cell /,/^$/p' "$TMP/gf.auto.txt"
+grep '^checks:' "$TMP/gf.auto.txt"
+# 4 cells x 2 rho x (T + 1) distances, and a header.
+n=$(wc -l < "$TMP/gf.auto/gradflow.tsv" 2>/dev/null || echo 0)
+if [ "$n" -eq 329 ]; then ok; else bad "gradflow.tsv has $n lines, expected 329"; fi
+grep -q 'checks: weight_hh singular values = rho within 0.001: yes; stepped vs full-length forward: ok .*backward: ok' \
+  "$TMP/gf.auto.txt" && ok || bad "gradflow self-checks did not pass"
+# The optimized kernels agree with the reference: every rate and sigma(mean J).
+verdict=$(paste "$TMP/gf.auto/gradflow_summary.tsv" "$TMP/gf.reference/gradflow_summary.tsv" 2>/dev/null | awk -F'\t' '
+  NR == 1 { next }
+  { n++; for (c = 5; c <= 7; c++) { d = $c - $(c + 17); if (d < 0) d = -d; if (d > w) w = d
+      if (d > 1e-4) bad = bad " " $1 "/" $2 " column " c ": " $c " vs " $(c + 17) } }
+  END { if (n != 8) print "rows " n; else if (bad != "") print bad; else printf "ok %.2g", w }')
+case $verdict in ok*) ok; echo "gradflow optimized vs reference: rates and sigmas within ${verdict#ok }" ;;
+  *) bad "gradflow optimized vs reference: $verdict" ;; esac
+if command -v python3 >/dev/null 2>&1; then
+  if python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert len(d["runs"]) == 8 and len(d["runs"][0]["norm_dh"]) == 41' \
+    "$TMP/gf.auto/gradflow.json"; then ok; else bad "gradflow.json is not the expected JSON"; fi
+fi
+if command -v gnuplot >/dev/null 2>&1; then
+  if head -c 8 "$TMP/gf.auto/gradflow.png" 2>/dev/null | od -An -c | grep -q 'P   N   G'; then ok; else bad "gradflow.png is not a PNG"; fi
+  if grep -q '<svg' "$TMP/gf.auto/gradflow.svg" 2>/dev/null; then ok; else bad "gradflow.svg is not an SVG"; fi
+fi
+# Without gnuplot: the plot is skipped with a message, everything else written, exit 0.
+expect 0 "gnuplot not found on PATH" env PATH=/nonexistent $R gradflow --cell rnn_tanh --hidden 4 --T 10 \
+  --rho 0.5 --out "$TMP/gf.noplot"
+if [ -f "$TMP/gf.noplot/gradflow.json" ] && [ ! -e "$TMP/gf.noplot/gradflow.png" ]; then ok
+else bad "gradflow without gnuplot: wrong files: $(ls "$TMP/gf.noplot" | tr '\n' ' ')"; fi
+echo "gradflow: $pass passed, $fail failed so far"
+
+
+# ---- hostile command lines and output places (issue 10; tests/test_hostile.c has the API side) ----
+C="${RUN:-} $BUILD/rnnsimd-conformance"
+if [ -x "$BUILD/rnnsimd-conformance" ]; then
+  expect 2 "unknown cell 'lstn'" $C --cell lstn
+  expect 2 "unknown topology 'bogus'" $C --topology bogus
+  expect 2 "unknown instruction set 'sse9'" $C --isa sse9
+  expect 2 "field 2 'bogus': expected a topology" $C --case lstm:bogus
+  expect 2 "expected T<steps>" $C --case 'lstm:many2one:X3:B1:I1:H1:V2:rho1.0:seed1'
+  expect 2 "unknown option '--bogus'" $C --bogus
+  expect 2 "'--cell' needs an argument" $C --cell
+fi
+expect 2 "unknown --cell 'bogus'" $R charlm train --text x --save y --cell bogus
+expect 2 "unknown --optimizer 'bogus'" $R charlm train --text x --save y --optimizer bogus
+expect 2 "unknown --init 'bogus'" $R charlm train --text x --save y --init bogus
+expect 2 "unknown --isa 'bogus'" $R charlm train --text x --save y --isa bogus
+expect 2 "--lr expects a finite number" $R charlm train --text x --save y --lr nan
+expect 2 "--steps -1 is out of range" $R charlm train --text x --save y --steps -1
+expect 1 "RNNSIMD_CPU_MASK names unknown feature 'bogus'" env RNNSIMD_CPU_MASK=bogus $R info
+# Unwritable output places: a regular file where the directory should be, /proc.
+$R make-case --cell gru --out "$TMP/uw" >/dev/null 2>&1
+: > "$TMP/uw_file"
+expect 1 "uw_file/output.npy: cannot create a temporary file: Not a directory" \
+  $R run --cell gru --in "$TMP/uw" --out "$TMP/uw_file"
+expect 1 "--out /proc/self/rnnsimd_out: cannot create" $R run --cell gru --in "$TMP/uw" --out /proc/self/rnnsimd_out
+# A full disk: a 64 KiB tmpfs (root only; skipped, and said so, where mount is refused).
+mkdir -p "$TMP/full"
+if mount -t tmpfs -o size=64k rnnsimd_full "$TMP/full" 2>/dev/null; then
+  trap 'umount "$TMP/full" 2>/dev/null; rm -rf "$TMP"' EXIT INT TERM
+  cp "$TMP/rep1.model" "$TMP/full/m.model"
+  mkdir "$TMP/full/out"
+  $R run --cell gru --in "$TMP/uw" --out "$TMP/full/out" >/dev/null 2>&1 || bad "run into the tmpfs before it is full"
+  cksum "$TMP/full/out/output.npy" > "$TMP/out.sum"
+  dd if=/dev/zero of="$TMP/full/filler" bs=1024 2>/dev/null
+  expect 1 "m.model: write failed: No space left on device" $R charlm train --text "$TMP/grammar.txt" \
+    --save "$TMP/full/m.model" --hidden 16 --seq 8 --batch 2 --steps 2
+  if cmp -s "$TMP/rep1.model" "$TMP/full/m.model"; then ok; else bad "a failed save damaged the model it replaces"; fi
+  expect 1 "No space left on device" $R run --cell gru --in "$TMP/uw" --out "$TMP/full/out"
+  if cksum "$TMP/full/out/output.npy" | cmp -s - "$TMP/out.sum"; then ok; else bad "a failed run damaged output.npy"; fi
+  left=$(find "$TMP/full" -name '*.tmp-*' | wc -l)
+  if [ "$left" -eq 0 ]; then ok; else bad "$left temporary files left on the full disk"; fi
+  umount "$TMP/full"
+  trap 'rm -rf "$TMP"' EXIT INT TERM
+else
+  echo "note: mounting a tmpfs was refused (not root?): full-disk CLI checks skipped"
+fi
+echo "hostile command lines and outputs: $pass passed, $fail failed so far"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

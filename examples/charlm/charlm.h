@@ -50,6 +50,9 @@ rnn_grads charlm_grads(const charlm_model *m, float *g);
 #define CHARLM_FORMAT_VERSION 1
 rnn_status charlm_model_save(const charlm_model *m, const char *path, char *err, size_t errlen);
 rnn_status charlm_model_load(charlm_model *m, const char *path, char *err, size_t errlen);
+/* The same checks on a file already in memory (len bytes; path names it in messages). */
+rnn_status charlm_model_parse(charlm_model *m, const char *path, const unsigned char *buf,
+                              size_t len, char *err, size_t errlen);
 
 /* Initial weights: weight_ih, W_hy U(-1/sqrt(H), 1/sqrt(H)); with orthogonal,
  * each H x H gate block of weight_hh is an orthogonal matrix (QR of a

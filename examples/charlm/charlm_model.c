@@ -136,7 +136,16 @@ rnn_status charlm_model_load(charlm_model *m, const char *path, char *err, size_
     rnn_status st = rnn_read_file(path, (size_t)1 << 32, &buf, &len, err, errlen);
     if (st != RNN_OK)
         return st;
-    st = RNN_ERR_FORMAT;
+    st = charlm_model_parse(m, path, buf, len, err, errlen);
+    free(buf);
+    return st;
+}
+
+rnn_status charlm_model_parse(charlm_model *m, const char *path, const unsigned char *buf,
+                              size_t len, char *err, size_t errlen)
+{
+    memset(m, 0, sizeof *m);
+    rnn_status st = RNN_ERR_FORMAT;
     if (len < 8 || memcmp(buf, model_magic, 8) != 0) {
         snprintf(err, errlen, "%s: not an rnnsimd charlm model (expected the magic RNNSCHLM)", path);
         goto fail;
@@ -202,9 +211,7 @@ rnn_status charlm_model_load(charlm_model *m, const char *path, char *err, size_
             goto fail;
         }
     }
-    free(buf);
     return RNN_OK;
 fail:
-    free(buf);
     return st;
 }

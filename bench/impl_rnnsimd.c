@@ -1,0 +1,157 @@
+/* impl_rnnsimd.c — our rows: a plan on one kernel table, its workspace and
+ * every output and gradient a framework would ask for (the peers produce the
+ * same set), created at setup; run is one rnn_plan_* call.
+ *
+ * Headed problems: rnn_plan_forward (loss through the head) or rnn_plan_train
+ * (all gradients: x, x_dec, h0, c0, both cells, head). /seq rows:
+ * rnn_plan_seq_forward, or rnn_plan_seq_backward (which runs its own forward).
+ * /seq_noproj rows: one-hot inputs by index, so the input projection is a row
+ * gather, with a one-class head (2*B*H flops a step, nothing beside the cell). */
+#include <stdio.h>
+#include <stdlib.h>
+#include "impl.h"
+
+typedef struct {
+    const bench_data *dt;
+    rnn_plan *plan;
+    rnn_workspace *ws;
+    rnn_inputs in;
+    rnn_outputs out;
+    rnn_grads g;
+    float loss;
+    float *output, *hn, *cn;
+    float *bufs[16];
+    int nbufs, oom;
+} ours_ctx;
+
+static float *buf(ours_ctx *c, size_t n)
+{
+    float *p = calloc(n ? n : 1, sizeof *p);
+    if (p)
+        c->bufs[c->nbufs++] = p;
+    else
+        c->oom = 1;
+    return p;
+}
+
+static void ours_teardown(void *vctx)
+{
+    ours_ctx *c = vctx;
+    if (!c)
+        return;
+    for (int i = 0; i < c->nbufs; i++)
+        free(c->bufs[i]);
+    rnn_workspace_destroy(c->ws);
+    rnn_plan_destroy(c->plan);
+    free(c);
+}
+
+static int alloc_grads(ours_ctx *c)
+{
+    const bench_data *dt = c->dt;
+    const rnn_sizes *s = &dt->s;
+    const int lstm = dt->p.cell == RNN_LSTM, s2s = dt->p.topology == RNN_SEQ2SEQ;
+    rnn_grads *g = &c->g;
+    if (!dt->x_index)
+        g->x = buf(c, s->x);
+    g->h0 = buf(c, s->state);
+    if (lstm)
+        g->c0 = buf(c, s->state);
+    g->cell = (rnn_cell_grads){buf(c, s->weight_ih), buf(c, s->weight_hh), buf(c, s->bias),
+                               buf(c, s->bias)};
+    if (s2s) {
+        g->x_dec = buf(c, s->x_dec);
+        g->decoder = (rnn_cell_grads){buf(c, s->weight_ih), buf(c, s->weight_hh),
+                                      buf(c, s->bias), buf(c, s->bias)};
+    }
+    if (dt->p.variant == BENCH_HEADED) {
+        g->W_hy = buf(c, s->W_hy);
+        g->b_y = buf(c, s->b_y);
+    }
+    return c->oom ? -1 : 0;
+}
+
+static void *ours_setup(const bench_impl *impl, const bench_data *dt, char *note, size_t note_n,
+                        char *err, size_t err_n)
+{
+    ours_ctx *c = calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(err, err_n, "out of memory");
+        return NULL;
+    }
+    c->dt = dt;
+    rnn_params params = bench_data_params(dt);
+    rnn_plan_options opt = {.isa = impl->isa, .threads = 1};
+    rnn_status st = rnn_plan_create(&c->plan, &dt->d, &params, &opt);
+    if (st == RNN_OK)
+        st = rnn_workspace_create(&c->ws, c->plan);
+    if (st != RNN_OK) {
+        snprintf(err, err_n, "rnnsimd %s: %s", impl->name, rnn_strerror(st));
+        ours_teardown(c);
+        return NULL;
+    }
+    c->in = bench_data_inputs(dt);
+    c->out.loss = &c->loss;
+    int fail = 0;
+    if (dt->p.variant == BENCH_SEQ) {
+        const int lstm = dt->p.cell == RNN_LSTM;
+        c->output = buf(c, dt->s.h);
+        c->hn = buf(c, dt->s.state);
+        if (lstm)
+            c->cn = buf(c, dt->s.state);
+        fail = c->oom;
+    }
+    if (!fail && dt->p.mode == BENCH_TRAIN)
+        fail = alloc_grads(c) != 0;
+    if (fail) {
+        snprintf(err, err_n, "out of memory");
+        ours_teardown(c);
+        return NULL;
+    }
+    snprintf(note, note_n, "rnnsimd %s", impl->name);
+    return c;
+}
+
+static int ours_run(void *vctx, char *err, size_t err_n)
+{
+    ours_ctx *c = vctx;
+    const bench_data *dt = c->dt;
+    rnn_status st;
+    if (dt->p.variant == BENCH_SEQ) {
+        if (dt->p.mode == BENCH_FWD)
+            st = rnn_plan_seq_forward(c->plan, c->ws, dt->x, NULL, NULL, c->output, c->hn, c->cn);
+        else
+            st = rnn_plan_seq_backward(c->plan, c->ws, dt->x, NULL, NULL, dt->grad_output, NULL,
+                                       NULL, &c->g);
+    } else if (dt->p.mode == BENCH_FWD) {
+        st = rnn_plan_forward(c->plan, c->ws, &c->in, &c->out);
+    } else {
+        st = rnn_plan_train(c->plan, c->ws, &c->in, &c->out, &c->g);
+    }
+    if (st != RNN_OK) {
+        snprintf(err, err_n, "rnnsimd: %s", rnn_strerror(st));
+        return -1;
+    }
+    return 0;
+}
+
+static void ours_results(void *vctx, const float **loss, const float **grad_x)
+{
+    ours_ctx *c = vctx;
+    *loss = c->dt->p.variant == BENCH_HEADED ? &c->loss : NULL;
+    *grad_x = c->g.x;
+}
+
+bench_impl bench_impl_rnnsimd(rnn_isa isa)
+{
+    bench_impl b = {
+        .name = rnn_isa_name(isa),
+        .is_peer = 0,
+        .isa = isa,
+        .setup = ours_setup,
+        .run = ours_run,
+        .teardown = ours_teardown,
+        .results = ours_results,
+    };
+    return b;
+}

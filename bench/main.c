@@ -1,0 +1,292 @@
+/* main.c — rnnsimd-bench: the sweep, its peers and their context, on Google
+ * Benchmark through bench/gbench.h. Usually run by `make bench` (bench/run.sh).
+ *
+ *   rnnsimd-bench [--cpu=generic|avx2|avx512|neon] [--set=default|deepbench|quick]
+ *                 [--peers=all|onednn|blas|none] [--reps=N] [--row-budget=SECONDS]
+ *                 [--list] [--check] [--print-isa] [--benchmark_* flags of Google Benchmark]
+ *
+ * --cpu picks our kernel table (default: the best this CPU runs); a table the
+ * CPU lacks is an error before anything runs. Each row runs --reps
+ * repetitions (default 5), fewer for rows whose estimated time would exceed
+ * --row-budget seconds (default 0.5), never fewer than 1. --list prints the
+ * rows, their repetitions and the estimated total time without running;
+ * --check compares every implementation's loss and input gradient with the
+ * reference on the quick set and exits; --print-isa prints the table --cpu
+ * resolves to (after the same check) and exits.
+ *
+ * Process setup, before any library reads its environment: OpenBLAS reads
+ * OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE when it loads and libgomp reads
+ * OMP_NUM_THREADS likewise, so main re-executes itself once with them fixed:
+ * OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, then OPENBLAS_CORETYPE set to
+ * SkylakeX on a CPU with AVX-512 (Haswell for --cpu=avx2 rows, so both sides
+ * use the same vector ISA; PEER_ISA=best keeps SkylakeX), OMP_NUM_THREADS and
+ * OPENBLAS_NUM_THREADS 1. RNNSIMD_BENCH_REEXEC marks the second run. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "check.h"
+#include "gbench.h"
+#include "kernels.h"
+#include "peak.h"
+#include "rows.h"
+#include "sweep.h"
+
+typedef struct {
+    const char *cpu, *set, *peers;
+    int reps, list, check, print_isa;
+    double row_budget;
+} options;
+
+/* Takes our flags out of argv (Google Benchmark rejects unknown ones). */
+static int parse_args(int *argc, char **argv, options *o)
+{
+    int out = 1;
+    for (int i = 1; i < *argc; i++) {
+        const char *a = argv[i];
+        if (!strncmp(a, "--cpu=", 6))
+            o->cpu = a + 6;
+        else if (!strncmp(a, "--set=", 6))
+            o->set = a + 6;
+        else if (!strncmp(a, "--peers=", 8))
+            o->peers = a + 8;
+        else if (!strncmp(a, "--reps=", 7))
+            o->reps = atoi(a + 7);
+        else if (!strncmp(a, "--row-budget=", 13))
+            o->row_budget = atof(a + 13);
+        else if (!strcmp(a, "--list"))
+            o->list = 1;
+        else if (!strcmp(a, "--check"))
+            o->check = 1;
+        else if (!strcmp(a, "--print-isa"))
+            o->print_isa = 1;
+        else if (!strncmp(a, "--", 2) && strncmp(a, "--benchmark_", 12) && strncmp(a, "--v=", 4)) {
+            fprintf(stderr, "rnnsimd-bench: unknown option %s\n", a);
+            return -1;
+        } else
+            argv[out++] = argv[i];
+    }
+    argv[out] = NULL;
+    *argc = out;
+    if (o->reps < 1 || o->row_budget <= 0) {
+        fprintf(stderr, "rnnsimd-bench: --reps must be >= 1 and --row-budget > 0\n");
+        return -1;
+    }
+    return 0;
+}
+
+static void reexec_with_clean_env(char **argv, rnn_isa isa)
+{
+    if (getenv("RNNSIMD_BENCH_REEXEC"))
+        return;
+    const char *ct = getenv("OPENBLAS_CORETYPE"), *l2 = getenv("OPENBLAS_L2_SIZE");
+    char note[512];
+    int n = snprintf(note, sizeof note, "unset OPENBLAS_CORETYPE (was %s) and OPENBLAS_L2_SIZE (was %s)",
+                     ct ? ct : "unset", l2 ? l2 : "unset");
+    unsetenv("OPENBLAS_CORETYPE");
+    unsetenv("OPENBLAS_L2_SIZE");
+    const char *peer_isa = getenv("PEER_ISA");
+    const char *core = NULL;
+    if (isa == RNN_ISA_AVX2 && !(peer_isa && !strcmp(peer_isa, "best")))
+        core = "Haswell";
+    else if (rnn_isa_check(RNN_ISA_AVX512, NULL) == RNN_OK)
+        core = "SkylakeX";
+    if (core) {
+        setenv("OPENBLAS_CORETYPE", core, 1);
+        snprintf(note + n, sizeof note - (size_t)n, "; set OPENBLAS_CORETYPE=%s", core);
+    }
+    setenv("OMP_NUM_THREADS", "1", 1);
+    setenv("OPENBLAS_NUM_THREADS", "1", 1);
+    setenv("RNNSIMD_BENCH_OPENBLAS_ENV", note, 1);
+    setenv("RNNSIMD_BENCH_REEXEC", "1", 1);
+    execv("/proc/self/exe", argv);
+    /* Not fatal (qemu-user cannot re-exec a foreign binary): say so. */
+    char why[600];
+    snprintf(why, sizeof why, "re-exec failed (%s): OpenBLAS kept the environment it loaded with",
+             strerror(errno));
+    setenv("RNNSIMD_BENCH_OPENBLAS_ENV", why, 1);
+}
+
+/* A rough time of one iteration, only to size repetitions (not reported):
+ * single-core rates seen on an AVX-512 machine (oneDNN's backward is its
+ * reference code, slow at batch 1), plus a few microseconds a step. */
+static double est_seconds(const bench_problem *p, int is_peer)
+{
+    const int train = p->mode == BENCH_TRAIN;
+    double rate = p->B == 1 ? (train ? (is_peer ? 8e9 : 15e9) : 20e9)
+                : p->B < 16 ? (train ? 25e9 : 40e9)
+                            : (train ? 70e9 : 90e9);
+    return bench_total_flops(p) / rate + 2e-6 * (double)bench_problem_steps(p);
+}
+
+static int reps_for(double est, const options *o)
+{
+    int r = (int)(o->row_budget / (est > 1e-9 ? est : 1e-9));
+    return r < 1 ? 1 : r > o->reps ? o->reps : r;
+}
+
+static void add_context_double(const char *key, double v)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%.1f", v);
+    gbench_add_context(key, buf);
+}
+
+int main(int argc, char **argv)
+{
+    options o = {.reps = 5, .row_budget = 0.5};
+    /* The re-exec needs the arguments as given; parse_args edits argv. */
+    char **orig_argv = calloc((size_t)argc + 1, sizeof *orig_argv);
+    if (!orig_argv)
+        return 1;
+    memcpy(orig_argv, argv, (size_t)argc * sizeof *argv);
+    if (parse_args(&argc, argv, &o))
+        return 2;
+    rnn_isa isa = RNN_ISA_AUTO;
+    const char *why = NULL;
+    if (o.cpu && *o.cpu && rnn_isa_parse(o.cpu, &isa) != RNN_OK) {
+        fprintf(stderr, "rnnsimd-bench: CPU=%s is not a kernel table (generic, avx2, avx512, neon)\n",
+                o.cpu);
+        return 2;
+    }
+    if (rnn_isa_resolve(isa, &isa, &why) != RNN_OK || rnn_isa_check(isa, &why) != RNN_OK) {
+        fprintf(stderr, "rnnsimd-bench: CPU=%s cannot run here: %s\n",
+                o.cpu && *o.cpu ? o.cpu : rnn_isa_name(isa), why ? why : "unsupported");
+        return 3;
+    }
+    if (o.print_isa) {
+        printf("%s\n", rnn_isa_name(isa));
+        return 0;
+    }
+    sweep_set set;
+    if (sweep_parse(o.set, &set)) {
+        fprintf(stderr, "rnnsimd-bench: SET=%s is not default, deepbench or quick\n", o.set);
+        return 2;
+    }
+    if (!o.list)
+        reexec_with_clean_env(orig_argv, isa);
+
+    const char *peer_isa = getenv("PEER_ISA");
+    const int limit_peers = isa == RNN_ISA_AVX2 && !(peer_isa && !strcmp(peer_isa, "best"));
+    const char *dnnl_msg = bench_onednn_configure(limit_peers ? RNN_ISA_AVX2 : RNN_ISA_AUTO);
+    const char *blas_msg = bench_blas_configure();
+    if (o.check)
+        return bench_check(isa) ? 1 : 0;
+
+    /* Peaks: our table's, and the best the peers may use. */
+    double peaks[RNN_ISA_COUNT] = {0};
+    const rnn_kernels *const *tables = rnn_kernel_tables();
+    rnn_isa best = RNN_ISA_GENERIC;
+    for (size_t i = 0; tables[i]; i++) {
+        rnn_isa t = tables[i]->isa;
+        if (rnn_isa_check(t, NULL) != RNN_OK)
+            continue;
+        if (!o.list)
+            peaks[t] = bench_peak_gflops(t, 0.2);
+        best = t;
+    }
+    const rnn_isa peer_peak_isa = limit_peers ? RNN_ISA_AVX2 : best;
+
+    const int want_onednn = !o.peers || !strcmp(o.peers, "all") || !strcmp(o.peers, "onednn");
+    const int want_blas = !o.peers || !strcmp(o.peers, "all") || !strcmp(o.peers, "blas");
+    size_t np = sweep_problems(set, NULL, 0);
+    bench_problem *probs = calloc(np, sizeof *probs);
+    bench_row *rows = calloc(np * 3, sizeof *rows);
+    if (!probs || !rows) {
+        fprintf(stderr, "rnnsimd-bench: out of memory\n");
+        return 1;
+    }
+    sweep_problems(set, probs, np);
+    const bench_impl ours = bench_impl_rnnsimd(isa);
+    size_t nr = 0;
+    double total = 0;
+    for (size_t i = 0; i < np; i++) {
+        const bench_impl *peers[2] = {want_onednn ? &bench_peer_onednn : NULL,
+                                      want_blas ? &bench_peer_blas : NULL};
+        if (probs[i].variant == BENCH_SEQ_NOPROJ)
+            peers[0] = NULL; /* oneDNN's primitive cannot leave the projection out */
+        for (int k = 0; k < 3; k++) {
+            const bench_impl *im = k < 2 ? peers[k] : &ours;
+            if (!im)
+                continue;
+            bench_row *r = &rows[nr++];
+            r->p = probs[i];
+            r->impl = *im;
+            r->peak_gflops = peaks[im->is_peer ? peer_peak_isa : isa];
+            if (!im->is_peer)
+                r->peers[0] = peers[0], r->peers[1] = peers[1];
+            bench_problem_name(&r->p, im->name, r->name, sizeof r->name);
+            double est = est_seconds(&r->p, im->is_peer);
+            int reps = reps_for(est, &o);
+            r->warm_up = est < 2.0;
+            /* Google Benchmark's estimate runs, then reps of >= min_time each. */
+            total += est * (reps + r->warm_up) + (est < 0.05 ? 0.05 * (reps + 1) : 0.0);
+            if (o.list)
+                printf("%-64s reps %d  est %.3g s/iter\n", r->name, reps, est);
+            gbench_def def = {.name = r->name, .fn = bench_row_run, .user = r,
+                              .repetitions = reps, .unit = GBENCH_US};
+            gbench_register(&def);
+        }
+    }
+    if (o.list) {
+        printf("%zu problems, %zu rows, estimated %.0f s\n", np, nr, total);
+        return 0;
+    }
+
+    const char *machine = getenv("RNNSIMD_BENCH_MACHINE"), *emu = getenv("RNNSIMD_BENCH_EMULATED");
+    gbench_add_context("rnnsimd_version", RNNSIMD_VERSION);
+    gbench_add_context("rnnsimd_isa", rnn_isa_name(isa));
+    gbench_add_context("machine", machine ? machine : "unknown (run through bench/run.sh)");
+    gbench_add_context("emulated", emu && *emu ? "yes: times are emulated and meaningless" : "no");
+    gbench_add_context("sweep", sweep_name(set));
+    for (int t = 1; t < RNN_ISA_COUNT; t++)
+        if (peaks[t] > 0) {
+            char key[48];
+            snprintf(key, sizeof key, "peak_gflops_%s", rnn_isa_name((rnn_isa)t));
+            add_context_double(key, peaks[t]);
+        }
+    gbench_add_context("peak_probe", "1 thread, independent FMA chains in registers, best of 3");
+    gbench_add_context("onednn", dnnl_msg);
+    gbench_add_context("openblas", blas_msg);
+    gbench_add_context("flops_model",
+                       "GFLOP/s counts 2*B*(I+H)*G*H per cell step (2*B*H*G*H for seq_noproj) plus "
+                       "2*B*H*V per scored step of the head; train counts 3x forward");
+    gbench_add_context("ratios", "vs_onednn, vs_blas = peer time / our time in this process (>1: "
+                                 "ours is faster)");
+    char buf[160];
+    snprintf(buf, sizeof buf, "up to %d per row (fewer above %.2g s estimated per row, at least 1)",
+             o.reps, o.row_budget);
+    gbench_add_context("repetitions", buf);
+    const char *slow = getenv("RNNSIMD_BENCH_SLOWDOWN");
+    if (slow && atof(slow) > 0) {
+        bench_rows_set_slowdown(atof(slow));
+        gbench_add_context("test_slowdown", slow);
+        fprintf(stderr, "rnnsimd-bench: RNNSIMD_BENCH_SLOWDOWN=%s slows our rows (test hook)\n", slow);
+    }
+    if (emu && *emu)
+        fprintf(stderr, "rnnsimd-bench: running under emulation: times are meaningless\n");
+    /* Other work on the machine shows as real_time > cpu_time in the rows;
+     * the load at start says whether a baseline is worth keeping. */
+    FILE *la = fopen("/proc/loadavg", "r");
+    double load = -1;
+    if (la) {
+        if (fscanf(la, "%lf", &load) != 1)
+            load = -1;
+        fclose(la);
+    }
+    if (load >= 0) {
+        add_context_double("load_average_1min_at_start", load);
+        if (load > 1.5)
+            fprintf(stderr, "rnnsimd-bench: warning: load average %.1f: other work competes for "
+                            "the cores; times will be noisy (compare real_time with cpu_time)\n",
+                    load);
+    }
+
+    int rc = gbench_main(argc, argv);
+    bench_rows_release();
+    free(rows);
+    free(probs);
+    free(orig_argv);
+    return rc;
+}

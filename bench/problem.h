@@ -1,0 +1,60 @@
+/* problem.h — one benchmark problem, its name and its work count.
+ *
+ * A name is the whole problem: CELL/TOPOLOGY/IMPL/T:../B:../I:../H:../MODE,
+ * e.g. lstm/many2one/avx512/T:64/B:1/I:512/H:512/fwd, where IMPL is one of our
+ * kernel tables (generic, avx2, avx512, neon) or a peer (onednn, blas) and
+ * MODE is fwd (inference) or train (forward + backward). Topologies with a
+ * head score it with V classes (256 in every sweep; the row's label says so).
+ * seq2seq runs T encoder steps then T_out = T decoder steps. DeepBench rows
+ * are plain sequences without a head and end in a variant segment: /seq
+ * (input projection timed) or /seq_noproj (input projection outside the
+ * timed work, as DeepBench's rules say). */
+#ifndef RNNSIMD_BENCH_PROBLEM_H
+#define RNNSIMD_BENCH_PROBLEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "rnnsimd.h"
+
+typedef enum { BENCH_FWD = 0, BENCH_TRAIN } bench_mode;
+typedef enum {
+    BENCH_HEADED = 0,   /* a DESIGN.md topology with its output head */
+    BENCH_SEQ,          /* plain sequence (many2many without head), projection timed */
+    BENCH_SEQ_NOPROJ    /* plain sequence, input projection not timed */
+} bench_variant;
+
+typedef struct {
+    rnn_cell cell;
+    rnn_topology topology;
+    int64_t T, T_out, B, I, H, V;
+    bench_mode mode;
+    bench_variant variant;
+} bench_problem;
+
+/* The head's classes in every sweep: a character-level vocabulary. */
+#define BENCH_V 256
+
+/* The rnn_desc of the problem (V is kept for headless variants: unused). */
+rnn_desc bench_problem_desc(const bench_problem *p);
+/* Steps run: T, or T + T_out for seq2seq. Scored steps: 0 without a head. */
+int64_t bench_problem_steps(const bench_problem *p);
+int64_t bench_problem_scored(const bench_problem *p);
+
+/* Floating-point operations of one iteration, by DESIGN.md's model:
+ * cells: 2*B*(I+H)*G*H per step (2*B*H*G*H when the projection is not timed);
+ * head: 2*B*H*V per scored step. Training counts 3x the forward work (each
+ * forward product has two gradient products). GFLOP/s rows use the total. */
+double bench_cell_flops(const bench_problem *p);
+double bench_head_flops(const bench_problem *p);
+double bench_total_flops(const bench_problem *p);
+
+/* Writes the row name for impl ("avx512", "onednn", "blas"...); returns the
+ * length snprintf would write (truncated at n). */
+int bench_problem_name(const bench_problem *p, const char *impl, char *buf, size_t n);
+/* Parses a name back (impl copied into impl, up to impl_n). 0 on success. */
+int bench_problem_parse(const char *name, bench_problem *p, char *impl, size_t impl_n);
+
+const char *bench_mode_name(bench_mode m);
+const char *bench_variant_name(bench_variant v); /* "" for BENCH_HEADED */
+
+#endif /* RNNSIMD_BENCH_PROBLEM_H */

@@ -1,0 +1,259 @@
+/* rows.c — timing one row, the peer-time table and the derived counters.
+ *
+ * One problem's data and one row's implementation stay alive between the
+ * calls Google Benchmark makes for a row (its iteration estimate and each
+ * repetition) and are replaced when another row starts: setup never runs in
+ * a timed loop, and a problem's tensors are filled once for all its rows.
+ * A new implementation context gets one untimed warm-up run first (rows
+ * estimated under 2 s), so first-touch page faults of fresh workspaces are
+ * not measured; longer rows skip it to keep the sweep's time, and their first
+ * repetition carries those faults (a few percent of a multi-second run). */
+#include "rows.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double slowdown;
+
+void bench_rows_set_slowdown(double fraction)
+{
+    slowdown = fraction > 0 ? fraction : 0;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* ---- the live problem data and row context ---- */
+static bench_data live_data;
+static char live_key[192];
+static const bench_row *live_row;
+static void *live_ctx;
+
+static void key_of(const bench_problem *p, char *buf, size_t n)
+{
+    bench_problem_name(p, "*", buf, n);
+}
+
+static void drop_ctx(void)
+{
+    if (live_ctx)
+        live_row->impl.teardown(live_ctx);
+    live_ctx = NULL;
+    live_row = NULL;
+}
+
+void bench_rows_release(void)
+{
+    drop_ctx();
+    bench_data_free(&live_data);
+    live_key[0] = '\0';
+}
+
+static int ensure_data(const bench_problem *p, char *err, size_t err_n)
+{
+    char key[192];
+    key_of(p, key, sizeof key);
+    if (!strcmp(key, live_key))
+        return 0;
+    bench_rows_release();
+    if (bench_data_create(&live_data, p)) {
+        snprintf(err, err_n, "cannot create the problem's tensors (size or memory)");
+        return -1;
+    }
+    strcpy(live_key, key);
+    return 0;
+}
+
+static char live_note[256];
+
+static int ensure_ctx(const bench_row *row, char *err, size_t err_n)
+{
+    if (live_row == row && live_ctx)
+        return 0;
+    drop_ctx();
+    if (ensure_data(&row->p, err, err_n))
+        return -1;
+    live_note[0] = '\0';
+    void *ctx = row->impl.setup(&row->impl, &live_data, live_note, sizeof live_note, err, err_n);
+    if (!ctx)
+        return -1;
+    if (row->warm_up && row->impl.run(ctx, err, err_n)) {
+        row->impl.teardown(ctx);
+        return -1;
+    }
+    live_ctx = ctx;
+    live_row = row;
+    return 0;
+}
+
+/* ---- peer times: per (problem, peer), the final-count runs' times ---- */
+typedef struct {
+    char key[192];
+    const char *peer;
+    int n;
+    int64_t iters[32];
+    double per_iter[32];
+} peer_times;
+
+static peer_times *ptab;
+static size_t pn, pcap;
+
+static peer_times *peer_entry(const char *key, const char *peer, int create)
+{
+    for (size_t i = pn; i-- > 0;)
+        if (ptab[i].peer == peer && !strcmp(ptab[i].key, key))
+            return &ptab[i];
+    if (!create)
+        return NULL;
+    if (pn == pcap) {
+        size_t nc = pcap ? 2 * pcap : 256;
+        peer_times *t = realloc(ptab, nc * sizeof *t);
+        if (!t)
+            return NULL;
+        ptab = t, pcap = nc;
+    }
+    peer_times *e = &ptab[pn++];
+    memset(e, 0, sizeof *e);
+    snprintf(e->key, sizeof e->key, "%s", key);
+    e->peer = peer;
+    return e;
+}
+
+static void peer_record(const char *key, const char *peer, int64_t iters, double per_iter)
+{
+    peer_times *e = peer_entry(key, peer, 1);
+    if (!e)
+        return;
+    if (e->n == 32) { /* keep the latest: shift out the oldest */
+        memmove(e->iters, e->iters + 1, 31 * sizeof e->iters[0]);
+        memmove(e->per_iter, e->per_iter + 1, 31 * sizeof e->per_iter[0]);
+        e->n = 31;
+    }
+    e->iters[e->n] = iters;
+    e->per_iter[e->n++] = per_iter;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* Median over the runs with the largest iteration count: Google Benchmark
+ * fixes the count in the first repetition and keeps it, so these are the
+ * reported repetitions, not the shorter estimation runs. */
+static double peer_median(const peer_times *e)
+{
+    int64_t most = 0;
+    double v[32];
+    int n = 0;
+    for (int i = 0; i < e->n; i++)
+        most = e->iters[i] > most ? e->iters[i] : most;
+    for (int i = 0; i < e->n; i++)
+        if (e->iters[i] == most)
+            v[n++] = e->per_iter[i];
+    return n ? median(v, n) : 0.0;
+}
+
+/* A peer that has no row in this run (filtered out): time it here on the
+ * live data, warm-up then the median of at least 3 runs and 0.2 s. */
+static double peer_on_demand(const bench_impl *peer, const char *key)
+{
+    char note[256], err[256];
+    void *ctx = peer->setup(peer, &live_data, note, sizeof note, err, sizeof err);
+    if (!ctx)
+        return 0.0;
+    double v[32];
+    int n = 0;
+    if (peer->run(ctx, err, sizeof err) == 0) {
+        double start = now_s();
+        while (n < 32 && (n < 3 || now_s() - start < 0.2)) {
+            double t0 = now_s();
+            if (peer->run(ctx, err, sizeof err))
+                break;
+            v[n++] = now_s() - t0;
+        }
+    }
+    peer->teardown(ctx);
+    if (n == 0)
+        return 0.0;
+    double m = median(v, n);
+    peer_record(key, peer->name, 1, m);
+    return m;
+}
+
+static void spin_for(double seconds)
+{
+    double end = now_s() + seconds;
+    while (now_s() < end) {
+    }
+}
+
+void bench_row_run(gbench_state *st, void *vrow)
+{
+    const bench_row *row = vrow;
+    char err[256] = "";
+    if (ensure_ctx(row, err, sizeof err)) {
+        gbench_skip_with_error(st, err);
+        while (gbench_keep_running(st, 1)) {
+        }
+        return;
+    }
+    const double slow = row->impl.is_peer ? 0.0 : slowdown;
+    while (gbench_keep_running(st, 1)) {
+        double t0 = slow > 0 ? now_s() : 0.0;
+        if (row->impl.run(live_ctx, err, sizeof err)) {
+            gbench_skip_with_error(st, err);
+            continue;
+        }
+        if (slow > 0)
+            spin_for(slow * (now_s() - t0));
+    }
+    const int64_t iters = gbench_iterations(st);
+    const double secs = gbench_elapsed_seconds(st);
+    if (iters <= 0 || secs <= 0)
+        return;
+    const double per_iter = secs / (double)iters;
+    const double gflops = bench_total_flops(&row->p) / per_iter * 1e-9;
+    gbench_set_counter(st, "GFLOP/s", gflops, GBENCH_COUNTER_PLAIN);
+    gbench_set_counter(st, "steps_per_s", (double)bench_problem_steps(&row->p) / per_iter,
+                       GBENCH_COUNTER_PLAIN);
+    if (row->peak_gflops > 0)
+        gbench_set_counter(st, "pct_peak", 100.0 * gflops / row->peak_gflops,
+                           GBENCH_COUNTER_PLAIN);
+    char key[192];
+    key_of(&row->p, key, sizeof key);
+    if (row->impl.is_peer) {
+        peer_record(key, row->impl.name, iters, per_iter);
+    } else {
+        for (int k = 0; k < 2; k++) {
+            const bench_impl *peer = row->peers[k];
+            if (!peer)
+                continue;
+            const peer_times *e = peer_entry(key, peer->name, 0);
+            double t = e ? peer_median(e) : peer_on_demand(peer, key);
+            char cname[32];
+            snprintf(cname, sizeof cname, "vs_%s", peer->name);
+            if (t > 0)
+                gbench_set_counter(st, cname, t / per_iter, GBENCH_COUNTER_PLAIN);
+        }
+    }
+    char label[384];
+    const char *head = row->p.variant == BENCH_HEADED ? "head V=256" : "no head";
+    snprintf(label, sizeof label, "%s; %s%s%s", live_note, head,
+             row->p.topology == RNN_SEQ2SEQ ? ", T_out=T" : "",
+             slow > 0 ? "; SLOWED BY THE TEST HOOK RNNSIMD_BENCH_SLOWDOWN" : "");
+    gbench_set_label(st, label);
+}

@@ -1,0 +1,38 @@
+/* rows.h — one benchmark row (a problem on one implementation) and the
+ * Google Benchmark function that times it.
+ *
+ * Rows of one problem run back to back, peers first: each peer row leaves
+ * its per-iteration time (the median of its repetitions) in a table, and our
+ * row divides it by its own time into vs_onednn / vs_blas (> 1: we are
+ * faster). A peer that did not run (filtered out) is measured on demand.
+ *
+ * Counters of every row: GFLOP/s (bench_total_flops: cells + head, training
+ * 3x forward), steps_per_s (cell steps: T, or T + T_out) and pct_peak (share
+ * of the FMA peak of the row's ISA, measured at start-up). All come from the
+ * row's own timed loop (gbench_elapsed_seconds), like its real_time. */
+#ifndef RNNSIMD_BENCH_ROWS_H
+#define RNNSIMD_BENCH_ROWS_H
+
+#include "gbench.h"
+#include "impl.h"
+
+typedef struct {
+    bench_problem p;
+    bench_impl impl;
+    char name[192];
+    double peak_gflops;            /* of the row's ISA; 0 = unknown */
+    int warm_up;                   /* one untimed run after setup */
+    const bench_impl *peers[2];    /* ours: the peers to compare with (may be NULL) */
+} bench_row;
+
+/* Test hook for the regression gate: our rows spin after each run for this
+ * fraction of the run's time (0 = off). Set from RNNSIMD_BENCH_SLOWDOWN. */
+void bench_rows_set_slowdown(double fraction);
+
+/* The gbench function of a row (user = bench_row *). */
+void bench_row_run(gbench_state *st, void *row);
+
+/* Frees whatever the last row left alive (call after gbench_main). */
+void bench_rows_release(void);
+
+#endif /* RNNSIMD_BENCH_ROWS_H */

@@ -1,0 +1,90 @@
+#!/bin/sh
+# run.sh — `make bench`: runs build/rnnsimd-bench and writes Google Benchmark
+# JSON to results/<machine>/<cpu>.json (results/<machine>/<cpu>-deepbench.json
+# for SET=deepbench), then prints a table of the medians.
+#
+# Environment (all optional):
+#   CPU=generic|avx2|avx512|neon  our kernel table (default: the best this CPU runs);
+#                                 one the CPU lacks fails before anything runs
+#   SET=default|deepbench         the problem set (bench/sweep.c)
+#   BENCH_QUICK=1                 a few tiny shapes, very short runs: checks that every
+#                                 row runs and the JSON is sane; measures nothing
+#   FILTER=regex                  only rows whose name matches (--benchmark_filter)
+#   REPS=N (5) MIN_TIME=s (0.05) ROW_BUDGET=s (0.5)  repetitions per row, fewer for
+#                                 rows estimated above ROW_BUDGET seconds
+#   OUT=path                      write the JSON there instead of results/
+#   BUILD, RUN                    from the Makefile (RUN non-empty: emulation)
+# Names in the JSON are the problem names: Google Benchmark's /repeats:N and
+# /real_time suffixes are stripped so runs with other repetition counts compare.
+set -eu
+BUILD=${BUILD:-build}
+RUN=${RUN:-}
+CPU=${CPU:-}
+SET=${SET:-}
+FILTER=${FILTER:-}
+BIN="$BUILD/rnnsimd-bench"
+PY=/usr/bin/python3   # Debian's python3: scipy for compare.py lives there
+HERE=$(dirname "$0")
+
+[ -x "$BIN" ] || { echo "run.sh: $BIN is missing: run make bench" >&2; exit 1; }
+
+. "$HERE/machine.sh"
+
+# Emulated: run through $RUN (qemu), or a binary of another architecture
+# (binfmt). Times are then meaningless and go to results/emulated/.
+EMULATED=
+[ -n "$RUN" ] && EMULATED=1
+bin_machine=$(readelf -h "$BIN" 2>/dev/null | sed -n 's/^ *Machine: *//p')
+case "$(uname -m):$bin_machine" in
+  x86_64:*X86-64*|aarch64:*AArch64*|*:) ;;
+  *) EMULATED=1 ;;
+esac
+MACHINE=$(machine_slug)
+export RNNSIMD_BENCH_MACHINE="$MACHINE" RNNSIMD_BENCH_EMULATED="$EMULATED"
+
+if [ "${BENCH_QUICK:-}" = 1 ]; then
+  SET=quick; REPS=${REPS:-2}; MIN_TIME=${MIN_TIME:-0.001}
+fi
+REPS=${REPS:-5}
+MIN_TIME=${MIN_TIME:-0.05}
+ROW_BUDGET=${ROW_BUDGET:-0.5}
+
+# The table's name for the file: the one asked for, else what auto resolves
+# to. The binary refuses a table the CPU lacks here, before anything runs.
+ISA=$($RUN "$BIN" ${CPU:+--cpu=$CPU} --print-isa) || exit 3
+
+suffix=
+case "$SET" in ''|default) ;; *) suffix="-$SET" ;; esac
+if [ -n "${OUT:-}" ]; then
+  out=$OUT
+elif [ "$SET" = quick ]; then
+  out="$BUILD/bench-quick.json"
+elif [ -n "$EMULATED" ]; then
+  out="results/emulated/$ISA$suffix.json"
+else
+  out="results/$MACHINE/$ISA$suffix.json"
+fi
+mkdir -p "$(dirname "$out")"
+raw="$out.raw.$$"
+
+if [ -n "$EMULATED" ]; then
+  echo "run.sh: running under emulation ($RUN): times are emulated and meaningless;" \
+       "results go to $out" >&2
+fi
+echo "run.sh: machine $MACHINE, table $ISA, set ${SET:-default}, up to $REPS repetitions," \
+     "min time $MIN_TIME s -> $out" >&2
+
+# Same cleaned environment the binary's re-exec makes (it still checks itself).
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
+  $RUN "$BIN" ${CPU:+--cpu=$CPU} --set="${SET:-default}" --reps="$REPS" \
+  --row-budget="$ROW_BUDGET" ${FILTER:+--benchmark_filter="$FILTER"} \
+  --benchmark_min_time="$MIN_TIME" --benchmark_display_aggregates_only=true \
+  --benchmark_out="$raw" --benchmark_out_format=json
+
+"$PY" "$HERE/results.py" normalize "$raw" "$out"
+rm -f "$raw"
+"$PY" "$HERE/results.py" table "$out"
+if [ "$SET" = quick ]; then
+  "$PY" "$HERE/results.py" sane "$out"
+fi
+echo "run.sh: wrote $out" >&2

@@ -1,0 +1,146 @@
+/* sweep.c — the benchmark problem sets.
+ *
+ * default: every cell x every topology x T in {1,4,16,64,256,1024} (one2one
+ *   is T = 1; seq2seq decodes T_out = T steps) at H = I = 512 with B = 1 and
+ *   B = 64, fwd and train; then at T = 64, many2one, H = I in {256, 512, 1024}
+ *   x B in {1, 16, 64} (the shapes the performance work is judged on; those
+ *   already in the first part are not repeated). Head V = 256.
+ * deepbench: DeepBench's RNN sets (baidu-research/DeepBench, rnn_problems.h;
+ *   hidden = input size, a plain sequence without head), each as /seq
+ *   (projection timed) and /seq_noproj (projection not timed, DeepBench's
+ *   rule): inference_server_set's LSTM rows and a GRU subset as fwd, and a
+ *   training_set subset that fits a few minutes on one core as train.
+ * quick: a handful of tiny shapes over every cell, topology and mode. */
+#include "sweep.h"
+
+#include <string.h>
+
+int sweep_parse(const char *name, sweep_set *out)
+{
+    if (!name || !*name || !strcmp(name, "default"))
+        *out = SWEEP_DEFAULT;
+    else if (!strcmp(name, "deepbench"))
+        *out = SWEEP_DEEPBENCH;
+    else if (!strcmp(name, "quick"))
+        *out = SWEEP_QUICK;
+    else
+        return -1;
+    return 0;
+}
+
+const char *sweep_name(sweep_set s)
+{
+    return s == SWEEP_DEEPBENCH ? "deepbench" : s == SWEEP_QUICK ? "quick" : "default";
+}
+
+typedef struct {
+    bench_problem *out;
+    size_t cap, n;
+} sink;
+
+static void put(sink *s, rnn_cell cell, rnn_topology topo, int64_t T, int64_t B, int64_t I,
+                int64_t H, bench_mode mode, bench_variant var)
+{
+    if (s->n < s->cap) {
+        bench_problem p = {
+            .cell = cell,
+            .topology = topo,
+            .T = T,
+            .T_out = topo == RNN_SEQ2SEQ ? T : 0,
+            .B = B,
+            .I = I,
+            .H = H,
+            .V = BENCH_V,
+            .mode = mode,
+            .variant = var,
+        };
+        s->out[s->n] = p;
+    }
+    s->n++;
+}
+
+static const int64_t sweep_T[] = {1, 4, 16, 64, 256, 1024};
+static const rnn_topology sweep_topos[] = {RNN_ONE2ONE, RNN_ONE2MANY, RNN_MANY2ONE,
+                                           RNN_SEQ2SEQ, RNN_MANY2MANY};
+
+static void default_set(sink *s)
+{
+    static const int64_t Bs[] = {1, 64};
+    for (size_t b = 0; b < 2; b++)
+        for (int cell = 0; cell < RNN_CELL_COUNT; cell++)
+            for (size_t k = 0; k < 5; k++)
+                for (size_t t = 0; t < 6; t++) {
+                    if (sweep_topos[k] == RNN_ONE2ONE && sweep_T[t] != 1)
+                        continue;
+                    for (int m = 0; m < 2; m++)
+                        put(s, (rnn_cell)cell, sweep_topos[k], sweep_T[t], Bs[b], 512, 512,
+                            (bench_mode)m, BENCH_HEADED);
+                }
+    static const int64_t Hs[] = {256, 512, 1024}, Bj[] = {1, 16, 64};
+    for (size_t h = 0; h < 3; h++)
+        for (size_t b = 0; b < 3; b++) {
+            if (Hs[h] == 512 && Bj[b] != 16)
+                continue; /* in the sweep above */
+            for (int cell = 0; cell < RNN_CELL_COUNT; cell++)
+                for (int m = 0; m < 2; m++)
+                    put(s, (rnn_cell)cell, RNN_MANY2ONE, 64, Bj[b], Hs[h], Hs[h], (bench_mode)m,
+                        BENCH_HEADED);
+        }
+}
+
+static void deepbench_one(sink *s, rnn_cell cell, int64_t H, int64_t B, int64_t T, bench_mode m)
+{
+    put(s, cell, RNN_MANY2MANY, T, B, H, H, m, BENCH_SEQ);
+    put(s, cell, RNN_MANY2MANY, T, B, H, H, m, BENCH_SEQ_NOPROJ);
+}
+
+static void deepbench_set(sink *s)
+{
+    /* inference_server_set: every LSTM row. */
+    static const int64_t lstm_inf[][2] = {{512, 25}, {1024, 25}, {2048, 25}, {1536, 50}, {256, 150}};
+    for (size_t i = 0; i < 5; i++)
+        for (int64_t B = 1; B <= 4; B *= 2)
+            deepbench_one(s, RNN_LSTM, lstm_inf[i][0], B, lstm_inf[i][1], BENCH_FWD);
+    /* inference_server_set GRUs: H 512 at T 1, 1024 at T 1500, and the
+     * 1536/2048 rows at their shortest T (187); the 2560/2816 rows stream
+     * 100+ MB of weights a step from DRAM for minutes and are left out. */
+    for (int64_t B = 1; B <= 4; B *= 2) {
+        deepbench_one(s, RNN_GRU, 512, B, 1, BENCH_FWD);
+        deepbench_one(s, RNN_GRU, 1024, B, 1500, BENCH_FWD);
+        deepbench_one(s, RNN_GRU, 1536, B, 187, BENCH_FWD);
+        deepbench_one(s, RNN_GRU, 2048, B, 187, BENCH_FWD);
+    }
+    /* training_set subset: vanilla 1760/2048 at B 16/32, LSTM 512/1024 at
+     * B 16/32/64, and the GRU 512 T=1 rows. */
+    static const int64_t van[] = {1760, 2048}, lstm_tr[] = {512, 1024};
+    for (size_t i = 0; i < 2; i++)
+        for (int64_t B = 16; B <= 32; B *= 2)
+            deepbench_one(s, RNN_TANH, van[i], B, 50, BENCH_TRAIN);
+    for (size_t i = 0; i < 2; i++)
+        for (int64_t B = 16; B <= 64; B *= 2)
+            deepbench_one(s, RNN_LSTM, lstm_tr[i], B, 25, BENCH_TRAIN);
+    deepbench_one(s, RNN_GRU, 512, 32, 1, BENCH_TRAIN);
+}
+
+static void quick_set(sink *s)
+{
+    for (int cell = 0; cell < RNN_CELL_COUNT; cell++)
+        for (size_t k = 0; k < 5; k++)
+            for (int m = 0; m < 2; m++)
+                put(s, (rnn_cell)cell, sweep_topos[k], sweep_topos[k] == RNN_ONE2ONE ? 1 : 4,
+                    cell % 2 ? 1 : 3, 8, 16, (bench_mode)m, BENCH_HEADED);
+    deepbench_one(s, RNN_LSTM, 16, 2, 3, BENCH_FWD);
+    deepbench_one(s, RNN_GRU, 16, 2, 3, BENCH_TRAIN);
+}
+
+size_t sweep_problems(sweep_set set, bench_problem *out, size_t cap)
+{
+    sink s = {out, cap, 0};
+    if (set == SWEEP_DEEPBENCH)
+        deepbench_set(&s);
+    else if (set == SWEEP_QUICK)
+        quick_set(&s);
+    else
+        default_set(&s);
+    return s.n;
+}

@@ -1,0 +1,67 @@
+#!/bin/sh
+# make_seeds.sh — regenerates the committed seed corpora under fuzz/corpus/
+# from the built tools (build/rnnsimd, build/rnnsimd-conformance) and
+# conformance/golden.txt: small valid files of every kind each parser
+# accepts, plus a few near misses. Run from the repository root after `make`;
+# the seeds are committed, so `make fuzz` does not need this script.
+set -eu
+R=${BUILD:-build}/rnnsimd
+C=${BUILD:-build}/rnnsimd-conformance
+out=fuzz/corpus
+rm -f "$out"/npy/* "$out"/golden/* "$out"/case/* "$out"/charlm_model/*
+
+# ---- .npy: every dtype and rank numpy writes, versions 1.0 / 2.0 / 3.0 ----
+$R npy-write "$out/npy/scalar.npy" --shape '' 1.5
+$R npy-write "$out/npy/vec.npy" --shape 3 1 -2 3.5
+$R npy-write "$out/npy/mat.npy" --shape 2,3 0 1 2 3 4 5
+$R npy-write "$out/npy/t3.npy" --shape 2,1,2 1 2 3 4
+$R npy-write "$out/npy/i4.npy" --shape 4 --dtype i4 0 1 -1 7
+$R npy-write "$out/npy/empty.npy" --shape 0,3
+# raw FILE MAJOR HEADER DATA_BYTES: any header, unpadded, for versions 2.0 and 3.0.
+raw() {
+  len=${#3}
+  {
+    printf '\223NUMPY'
+    printf "\\$(printf %o "$2")\\000"
+    if [ "$2" = 1 ]; then
+      printf "\\$(printf %o $((len % 256)))\\$(printf %o $((len / 256)))"
+    else
+      printf "\\$(printf %o $((len % 256)))\\$(printf %o $((len / 256)))\\000\\000"
+    fi
+    printf '%s' "$3"
+    head -c "$4" /dev/zero
+  } > "$1"
+}
+raw "$out/npy/v2.npy" 2 "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }" 8
+raw "$out/npy/v3.npy" 3 "{\"descr\": \"<i4\", \"fortran_order\": False, \"shape\": (1, 1)}" 4
+raw "$out/npy/py2long.npy" 1 "{'descr': '<f4', 'fortran_order': False, 'shape': (2L,), }" 8
+raw "$out/npy/fortran.npy" 1 "{'descr': '<f4', 'fortran_order': True, 'shape': (2,), }" 8
+raw "$out/npy/f8.npy" 1 "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }" 8
+
+# ---- case lines: the quick matrix's lines, one per cell x topology ----
+$C --quick --list 2>/dev/null | grep ':seed' | awk -F: '!seen[$1 ":" $2]++' | head -20 |
+  while read -r line; do
+    printf '%s' "$line" > "$out/case/$(echo "$line" | cut -d: -f1,2 | tr : _)"
+  done
+printf '%s' 'lstm:seq2seq:T3:To2:B1:I1:H1:V2:rho1.0:seed0' > "$out/case/seq2seq_small"
+printf '%s' 'gru:many2one:T17:B3:I7:H33:V5:rho0.75:seed18446744073709551615' > "$out/case/max_seed"
+
+# ---- golden files: slices of the real one, comments and blank lines ----
+grep -v '^#' conformance/golden.txt | head -3 > "$out/golden/three_lines"
+grep ':seq2seq:' conformance/golden.txt | head -2 > "$out/golden/seq2seq"
+{ echo '# comment'; echo; grep -v '^#' conformance/golden.txt | sed -n 40p; } > "$out/golden/comments"
+grep -v '^#' conformance/golden.txt | sed -n 7p | tr -d '\n' > "$out/golden/no_newline"
+grep -v '^#' conformance/golden.txt | sed -n 9p | sed 's/$/\r/' > "$out/golden/crlf"
+
+# ---- charlm models: the smallest of each cell (H 1-2, a few characters) ----
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+printf 'abab' > "$tmp/ab.txt"
+printf 'a' > "$tmp/a.txt"
+for cell in rnn_tanh lstm gru lbr_gru; do
+  $R charlm train --text "$tmp/ab.txt" --save "$out/charlm_model/$cell.model" --cell $cell \
+    --hidden 1 --seq 1 --batch 1 --steps 1 >/dev/null 2>&1
+done
+$R charlm train --text "$tmp/ab.txt" --save "$out/charlm_model/lstm_h2.model" --cell lstm \
+  --hidden 2 --seq 1 --batch 1 --steps 1 >/dev/null 2>&1 || true
+ls -1 "$out"/* | wc -l
