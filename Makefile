@@ -16,8 +16,11 @@ else ifeq ($(ARCH),aarch64)
   CC := aarch64-linux-gnu-gcc
   CXX := aarch64-linux-gnu-g++
   # Lazy (=): expanded in recipes only, after deps-check may have installed qemu-user.
-  RUN = $(or $(shell command -v qemu-aarch64 || command -v qemu-aarch64-static),$(error \
-    qemu-aarch64 not found: run `make deps ARCH=aarch64` (Debian qemu-user)) -L /usr/aarch64-linux-gnu
+  # -L /: the loader of the multiarch libc6:arm64, which matches the libc.so.6 that
+  # ld.so.cache finds; the cross toolchain's /usr/aarch64-linux-gnu holds another
+  # glibc build, and that loader with this libc hangs in pthread_create.
+  QEMU = $(shell command -v qemu-aarch64 || command -v qemu-aarch64-static)
+  RUN = $(if $(QEMU),$(QEMU) -L /,$(error qemu-aarch64 not found: run make deps ARCH=aarch64))
 else
   $(error ARCH=$(ARCH): only the host architecture ($(HOST_ARCH)) and aarch64 are supported)
 endif
