@@ -2,10 +2,11 @@
  * and pack the weights once in the order the table's GEMM reads them.
  *
  * What a plan keeps per cell: weight_ih and weight_hh packed for C = A W^T
- * (the forward products), plain copies of both (backward needs dX = dG W_ih
- * and dh_prev = dG W_hh, products with W itself, not W^T), weight_ih
- * transposed (a one-hot input's projection is one of its rows: a gather, not
- * a product), and the biases. The seed gru packs the r,z rows and the n rows
+ * (the forward products), their transposes packed the same way (backward
+ * needs dX = dG W_ih and dh_prev = dG W_hh, products with W itself, not W^T;
+ * packing W^T lets them stream the weights like the forward does), plain
+ * copies, weight_ih transposed (a one-hot input's projection is one of its
+ * rows: a gather, not a product), and the biases. The seed gru packs the r,z rows and the n rows
  * of weight_hh separately, because W_hn multiplies r*h_prev, known only after
  * the r,z gates of the same step. The head keeps W_hy packed and plain.
  *
@@ -36,6 +37,9 @@ static void cell_pack_free(cell_pack *w)
     free(w->ih_packed);
     free(w->hh_packed);
     free(w->hn_packed);
+    free(w->ih_t_packed);
+    free(w->hh_t_packed);
+    free(w->hn_t_packed);
     memset(w, 0, sizeof *w);
 }
 
@@ -66,18 +70,37 @@ static rnn_status cell_pack_build(cell_pack *w, const rnn_plan *p, const rnn_cel
     const int split = p->desc.cell == RNN_GRU;
     const size_t hh_rows = split ? 2 * H : GH;
     w->hh_packed = alloc_floats(k->packed_size(hh_rows, H));
-    if (split)
+    w->ih_t_packed = alloc_floats(k->packed_size(I, GH));
+    w->hh_t_packed = alloc_floats(k->packed_size(H, hh_rows));
+    if (split) {
         w->hn_packed = alloc_floats(k->packed_size(H, H));
+        w->hn_t_packed = alloc_floats(k->packed_size(H, H));
+    }
+    /* w_hh^T, only while packing */
+    float *hh_t = alloc_floats(H * GH);
     if (!w->w_ih || !w->w_hh || !w->b_ih || !w->b_hh || !w->w_ih_t || !w->ih_packed ||
-        !w->hh_packed || (split && !w->hn_packed))
+        !w->hh_packed || !w->ih_t_packed || !w->hh_t_packed || !hh_t ||
+        (split && (!w->hn_packed || !w->hn_t_packed))) {
+        free(hh_t);
         return RNN_ERR_NOMEM;
+    }
     for (size_t g = 0; g < GH; g++)
         for (size_t i = 0; i < I; i++)
             w->w_ih_t[i * GH + g] = w->w_ih[g * I + i];
+    for (size_t g = 0; g < GH; g++)
+        for (size_t j = 0; j < H; j++)
+            hh_t[j * GH + g] = w->w_hh[g * H + j];
     k->pack_nt(GH, I, w->w_ih, I, w->ih_packed);
     k->pack_nt(hh_rows, H, w->w_hh, H, w->hh_packed);
-    if (split)
+    k->pack_nt(I, GH, w->w_ih_t, GH, w->ih_t_packed);
+    /* Row j of w_hh^T holds column j of every gate; the seed gru's r,z part
+     * is its first 2H entries, W_hn^T the last H. */
+    k->pack_nt(H, hh_rows, hh_t, GH, w->hh_t_packed);
+    if (split) {
         k->pack_nt(H, H, w->w_hh + 2 * H * H, H, w->hn_packed);
+        k->pack_nt(H, H, hh_t + 2 * H, GH, w->hn_t_packed);
+    }
+    free(hh_t);
     return RNN_OK;
 }
 

@@ -33,6 +33,12 @@ typedef struct {
     float *ih_packed; /* pack_nt of w_ih (N = G*H, K = I) */
     float *hh_packed; /* pack_nt of w_hh; seed gru: only its r,z rows (2H) */
     float *hn_packed; /* seed gru: pack_nt of the n rows (H x H); else NULL */
+    /* Backward's products with W itself, packed like the forward so that
+     * dh_prev = dG W_hh and dX = dG W_ih stream the weights front to back
+     * (a plain GEMM would walk W_hh's columns with a stride of H floats). */
+    float *ih_t_packed; /* pack_nt of w_ih^T (N = I, K = G*H) */
+    float *hh_t_packed; /* pack_nt of w_hh^T (N = H, K = G*H); seed gru: K = 2H (r,z) */
+    float *hn_t_packed; /* seed gru: pack_nt of W_hn^T (H x H); else NULL */
 } cell_pack;
 
 struct rnn_plan {

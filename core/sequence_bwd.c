@@ -1,6 +1,7 @@
 /* sequence_bwd.c — BPTT of one cell's run over a sequence. The time loop
  * does only what must be sequential: the gate backward kernel and the
- * product dh_prev += dG W_hh. Every step's gate gradients stay in the
+ * product dh_prev += dG W_hh (through W_hh^T packed by the plan, so it
+ * streams like the forward product). Every step's gate gradients stay in the
  * workspace, so afterwards dW_ih, dW_hh and dX are each one GEMM over all
  * T*B rows and the bias gradients are column sums. */
 #include <string.h>
@@ -26,24 +27,24 @@ void rnn_seq_backward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack 
         switch (p->desc.cell) {
         case RNN_TANH:
             k->rnn_tanh_bwd(B, H, h, dh, dg);
-            k->gemm(0, 0, B, H, GH, dg, GH, w->w_hh, H, 0.0f, dh_prev, H);
+            k->gemm_packed_nt(B, H, GH, dg, GH, w->hh_t_packed, NULL, 0.0f, dh_prev, H);
             break;
         case RNN_LSTM:
             k->lstm_bwd(B, H, gates, ws->cs + s * BH, ws->cs + (s + 1) * BH, dh, ws->dc, dg);
-            k->gemm(0, 0, B, H, GH, dg, GH, w->w_hh, H, 0.0f, dh_prev, H);
+            k->gemm_packed_nt(B, H, GH, dg, GH, w->hh_t_packed, NULL, 0.0f, dh_prev, H);
             break;
         case RNN_GRU:
             /* n's pre-activation saw W_hn (r*h): its gradient reaches r and
              * h_prev through drh = dg_n W_hn before the r,z rows' share. */
             k->gru_bwd_zn(B, H, gates, h_prev, dh, dg, dh_prev);
-            k->gemm(0, 0, B, H, H, dg + 2 * H, GH, w->w_hh + 2 * H * H, H, 0.0f, ws->drh, H);
+            k->gemm_packed_nt(B, H, H, dg + 2 * H, GH, w->hn_t_packed, NULL, 0.0f, ws->drh, H);
             k->gru_bwd_r(B, H, gates, h_prev, ws->drh, dg, dh_prev);
-            k->gemm(0, 0, B, H, 2 * H, dg, GH, w->w_hh, H, 1.0f, dh_prev, H);
+            k->gemm_packed_nt(B, H, 2 * H, dg, GH, w->hh_t_packed, NULL, 1.0f, dh_prev, H);
             break;
         case RNN_LBR_GRU: {
             float *dgh = ws->dgh + s * B * GH;
             k->lbr_gru_bwd(B, H, gates, h_prev, dh, dg, dgh, dh_prev);
-            k->gemm(0, 0, B, H, GH, dgh, GH, w->w_hh, H, 1.0f, dh_prev, H);
+            k->gemm_packed_nt(B, H, GH, dgh, GH, w->hh_t_packed, NULL, 1.0f, dh_prev, H);
             break;
         }
         default:
@@ -93,8 +94,13 @@ void rnn_seq_weight_grads(const rnn_plan *p, rnn_workspace *ws, const cell_pack 
             k->gemm(1, 0, GH, H, rows, dgh, GH, h_prev, H, 0.0f, g->weight_hh, H);
         }
     }
-    if (g && g->bias_hh)
-        rnn_column_sums(rows, GH, dgh, GH, g->bias_hh);
+    if (g && g->bias_hh) {
+        /* Only lbr_gru's dgh differs from dgx: otherwise the sums are equal. */
+        if (dgh == dgx && g->bias_ih)
+            memmove(g->bias_hh, g->bias_ih, GH * sizeof *g->bias_hh);
+        else
+            rnn_column_sums(rows, GH, dgh, GH, g->bias_hh);
+    }
     if (dx && !x_index)
-        k->gemm(0, 0, in_rows, I, GH, dgx, GH, w->w_ih, I, 0.0f, dx, I);
+        k->gemm_packed_nt(in_rows, I, GH, dgx, GH, w->ih_t_packed, NULL, 0.0f, dx, I);
 }

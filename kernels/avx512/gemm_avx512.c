@@ -8,6 +8,9 @@
  * not allocate), so broadcasts come from one pointer and trans_a is free. B
  * comes from packed panels (pack_nt below), straight from a row-major K x N
  * matrix, or, for trans_b, from a KC x 32 slice gathered on the stack.
+ * In the packed product a whole batch (up to 64 rows) is one A block, split
+ * evenly into micro-kernel blocks, so each weight is loaded from beyond L2
+ * once per product, and the next panel is prefetched while one is in use.
  *
  * Batch 1 (M = 1) is the GEMV regime: a separate loop streams the packed
  * weights once, front to back, with eight independent accumulators so the
@@ -20,6 +23,8 @@
 #define MR 12
 #define KC 256
 #define MC 36 /* 3 blocks of MR rows */
+#define NC 512 /* a KC x NC slice of packed weights is 512 KiB: half of L2 */
+#define MC_SMALL 64 /* up to this many rows (a batch) are packed as one block */
 
 size_t packed_size_avx512(size_t N, size_t K)
 {
@@ -57,10 +62,11 @@ static void pack_a(int mr, size_t kc, const float *A, size_t ars, size_t aks, fl
 }
 
 /* C[mr x 32] (masks m0, m1 for the two halves) = (load_c ? C : 0) + bias +
- * sum_k Ap[k*MR + i] B(k, :), B(k, :) at Bp + k*bs. */
+ * sum_k Ap[k*MR + i] B(k, :), B(k, :) at Bp + k*bs. pf, when not NULL, is
+ * prefetched NR floats per k step: the weight slice the next call reads. */
 static inline __attribute__((always_inline)) void
-ukernel(const int mr, size_t kc, const float *Ap, const float *Bp, size_t bs, float *C,
-        size_t ldc, int load_c, const float *bias, __mmask16 m0, __mmask16 m1)
+ukernel(const int mr, size_t kc, const float *Ap, const float *Bp, size_t bs, const float *pf,
+        float *C, size_t ldc, int load_c, const float *bias, __mmask16 m0, __mmask16 m1)
 {
     __m512 acc0[MR], acc1[MR];
 #pragma GCC unroll 12
@@ -69,6 +75,10 @@ ukernel(const int mr, size_t kc, const float *Ap, const float *Bp, size_t bs, fl
     for (size_t k = 0; k < kc; k++, Ap += MR, Bp += bs) {
         __m512 b0 = _mm512_maskz_loadu_ps(m0, Bp);
         __m512 b1 = _mm512_maskz_loadu_ps(m1, Bp + 16);
+        if (pf) {
+            _mm_prefetch((const char *)(pf + k * NR), _MM_HINT_T0);
+            _mm_prefetch((const char *)(pf + k * NR + 16), _MM_HINT_T0);
+        }
 #pragma GCC unroll 12
         for (int i = 0; i < mr; i++) {
             __m512 a = _mm512_set1_ps(Ap[i]);
@@ -92,10 +102,11 @@ ukernel(const int mr, size_t kc, const float *Ap, const float *Bp, size_t bs, fl
 }
 
 /* The micro-kernel with mr a compile-time constant. */
-static void ukernel_mr(int mr, size_t kc, const float *Ap, const float *Bp, size_t bs, float *C,
-                       size_t ldc, int load_c, const float *bias, __mmask16 m0, __mmask16 m1)
+static void ukernel_mr(int mr, size_t kc, const float *Ap, const float *Bp, size_t bs,
+                       const float *pf, float *C, size_t ldc, int load_c, const float *bias,
+                       __mmask16 m0, __mmask16 m1)
 {
-#define UK(r) ukernel(r, kc, Ap, Bp, bs, C, ldc, load_c, bias, m0, m1); break
+#define UK(r) ukernel(r, kc, Ap, Bp, bs, pf, C, ldc, load_c, bias, m0, m1); break
     switch (mr) {
     case 1: UK(1);
     case 2: UK(2);
@@ -184,23 +195,42 @@ void gemm_packed_nt_avx512(size_t M, size_t N, size_t K, const float *A, size_t 
             gemv_packed(N, 0, NULL, packed, bias, load_c0, C + i * ldc);
         return;
     }
-    /* Blocks of MC rows x KC depth of A are packed (on the stack: kernels do
-     * not allocate) and stay in L1/L2 while every weight panel's KC x 32
-     * slice streams past them. */
-    float Ap[MC * KC] __attribute__((aligned(64)));
+    /* Blocks of up to MC_SMALL rows (all of them at batch sizes: the rows
+     * of one block share every weight they load) x KC depth of A are packed
+     * K-major (on the stack: kernels do not allocate) and stay in L1/L2,
+     * split evenly into micro-kernel blocks (16 = 8 + 8, not 12 + 4), while
+     * the KC x NC slice of the weights of one column chunk streams past every
+     * block; the first block of each panel prefetches the next panel's
+     * slice. Packing also keeps the broadcasts off A's rows, whose stride
+     * (a power of two at the usual H) would alias in L1. */
+    /* blocks sit MR rows apart: room for ceil(MC_SMALL / MR) of them */
+    float Ap[(MC_SMALL + MR - 1) / MR * MR * KC] __attribute__((aligned(64)));
+    const size_t mcmax = M <= MC_SMALL ? M : MC;
     for (size_t k0 = 0; k0 < K; k0 += KC) {
         size_t kc = K - k0 < KC ? K - k0 : KC;
         int first = k0 == 0;
-        for (size_t i0 = 0; i0 < M; i0 += MC) {
-            size_t mc = M - i0 < MC ? M - i0 : MC;
-            pack_a_block(0, i0, mc, k0, kc, A, lda, Ap);
-            for (size_t p0 = 0; p0 < N; p0 += NR) {
-                __mmask16 m0 = lanes(N - p0), m1 = N - p0 > 16 ? lanes(N - p0 - 16) : 0;
-                const float *Bp = packed + p0 * K + k0 * NR;
-                for (size_t ib = 0; ib < mc; ib += MR)
-                    ukernel_mr((int)(mc - ib < MR ? mc - ib : MR), kc, Ap + ib * KC, Bp, NR,
-                               C + (i0 + ib) * ldc + p0, ldc, first ? load_c0 : 1,
-                               first && bias ? bias + p0 : NULL, m0, m1);
+        for (size_t j0 = 0; j0 < N; j0 += NC) {
+            size_t j1 = N - j0 < NC ? N : j0 + NC;
+            for (size_t i0 = 0; i0 < M; i0 += mcmax) {
+                size_t mc = M - i0 < mcmax ? M - i0 : mcmax;
+                size_t nb = (mc + MR - 1) / MR;
+                for (size_t b = 0; b < nb; b++) {
+                    size_t r0 = b * mc / nb, r1 = (b + 1) * mc / nb;
+                    pack_a((int)(r1 - r0), kc, A + (i0 + r0) * lda + k0, lda, 1,
+                           Ap + b * MR * KC);
+                }
+                for (size_t p0 = j0; p0 < j1; p0 += NR) {
+                    __mmask16 m0 = lanes(N - p0), m1 = N - p0 > 16 ? lanes(N - p0 - 16) : 0;
+                    const float *Bp = packed + p0 * K + k0 * NR;
+                    const float *pf = p0 + NR < j1 ? Bp + NR * K : NULL;
+                    for (size_t b = 0; b < nb; b++) {
+                        size_t r0 = b * mc / nb, r1 = (b + 1) * mc / nb;
+                        ukernel_mr((int)(r1 - r0), kc, Ap + b * MR * KC, Bp, NR,
+                                   b == 0 ? pf : NULL, C + (i0 + r0) * ldc + p0, ldc,
+                                   first ? load_c0 : 1, first && bias ? bias + p0 : NULL, m0,
+                                   m1);
+                    }
+                }
             }
         }
     }
@@ -240,7 +270,7 @@ void gemm_avx512(int trans_a, int trans_b, size_t M, size_t N, size_t K, const f
                 }
                 for (size_t ib = 0; ib < mc; ib += MR)
                     ukernel_mr((int)(mc - ib < MR ? mc - ib : MR), kc, Ap + ib * KC, Bp, bs,
-                               C + (i0 + ib) * ldc + j0, ldc, load_c, NULL, m0, m1);
+                               NULL, C + (i0 + ib) * ldc + j0, ldc, load_c, NULL, m0, m1);
             }
         }
     }

@@ -68,32 +68,41 @@ static inline float32x4_t exp_neon(float32x4_t x)
     return keep_nan_neon(x, exp_core_neon(x));
 }
 
+/* Computed on |x|, the sign put back last (tanh(-0) = -0), as the scalar. */
 static inline float32x4_t tanh_neon(float32x4_t x)
 {
     float32x4_t a = vabsq_f32(x);
     uint32x4_t small = vcltq_f32(a, vdupq_n_f32(RNN_TANH_SMALL));
-    float32x4_t s = vmulq_f32(x, x);
+    float32x4_t s = vmulq_f32(a, a);
     float32x4_t p = vfmaq_f32(vdupq_n_f32(RNN_TANH_P4), vdupq_n_f32(RNN_TANH_P5), s);
     p = vfmaq_f32(vdupq_n_f32(RNN_TANH_P3), p, s);
     p = vfmaq_f32(vdupq_n_f32(RNN_TANH_P2), p, s);
     p = vfmaq_f32(vdupq_n_f32(RNN_TANH_P1), p, s);
     p = vfmaq_f32(vdupq_n_f32(RNN_TANH_P0), p, s);
-    float32x4_t y_small = vfmaq_f32(x, vmulq_f32(x, s), p);
+    float32x4_t y_small = vfmaq_f32(a, vmulq_f32(a, s), p);
     float32x4_t ac = vminq_f32(a, vdupq_n_f32(RNN_TANH_CLAMP));
     float32x4_t e = exp_core_neon(vaddq_f32(ac, ac));
     float32x4_t one = vdupq_n_f32(1.0f);
-    float32x4_t y = vsubq_f32(one, vdivq_f32(vdupq_n_f32(2.0f), vaddq_f32(e, one)));
-    /* y > 0 here, so copysign is a bit select of x's sign. */
-    float32x4_t y_large = vbslq_f32(vdupq_n_u32(0x80000000u), x, y);
-    return keep_nan_neon(x, vbslq_f32(small, y_small, y_large));
+    float32x4_t y_large = vsubq_f32(one, vdivq_f32(vdupq_n_f32(2.0f), vaddq_f32(e, one)));
+    float32x4_t y = vbslq_f32(small, y_small, y_large);
+    /* copysign: the sign bit from x, the rest from y. */
+    return keep_nan_neon(x, vbslq_f32(vdupq_n_u32(0x80000000u), x, y));
 }
 
+/* num / (1 + e) with the scalar's compensated division: d = 1 + e rounded,
+ * dl its rounding error, and one Newton-like correction of q = num * (1/d). */
 static inline float32x4_t sigmoid_neon(float32x4_t x)
 {
     float32x4_t e = exp_core_neon(vnegq_f32(vabsq_f32(x)));
     float32x4_t one = vdupq_n_f32(1.0f);
+    float32x4_t d = vaddq_f32(one, e);
+    float32x4_t dl = vsubq_f32(e, vsubq_f32(d, one));
     float32x4_t num = vbslq_f32(vcltq_f32(x, vdupq_n_f32(0.0f)), e, one);
-    return keep_nan_neon(x, vdivq_f32(num, vaddq_f32(one, e)));
+    float32x4_t rcp = vdivq_f32(one, d);
+    float32x4_t q = vmulq_f32(num, rcp);
+    float32x4_t nq = vnegq_f32(q);
+    float32x4_t res = vfmaq_f32(vfmaq_f32(num, nq, d), nq, dl);
+    return keep_nan_neon(x, vfmaq_f32(q, res, rcp));
 }
 
 #endif
