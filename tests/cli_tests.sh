@@ -9,6 +9,9 @@
 set -u
 BUILD=${1:-build}
 R="${RUN:-} $BUILD/rnnsimd"
+# The binaries' architecture, not the host's: RUN (qemu) means a cross build.
+target_arch=$(uname -m)
+[ -n "${RUN:-}" ] && target_arch=aarch64
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/rnnsimd_cli.XXXXXX") || exit 1
 trap 'rm -rf "$TMP"' EXIT INT TERM
 pass=0
@@ -62,7 +65,7 @@ for isa in $REFUSED; do
 done
 # Refusals on any machine: hide features, or name a table that does not exist.
 expect 1 "selected: none: RNNSIMD_ISA='bogus'" env RNNSIMD_ISA=bogus $R info
-if [ "$(uname -m)" = x86_64 ]; then
+if [ "$target_arch" = x86_64 ]; then
   $R make-case --cell rnn_tanh --out "$TMP/refusal" >/dev/null 2>&1
   expect 0 "refused: CPU lacks avx512f (hidden by RNNSIMD_CPU_MASK)" env RNNSIMD_CPU_MASK=avx512 $R info
   expect 1 "--isa avx512: CPU lacks avx512f" env RNNSIMD_CPU_MASK=avx512 \
@@ -71,7 +74,7 @@ if [ "$(uname -m)" = x86_64 ]; then
     $R charlm train --text "$TMP/refusal/input.npy" --save "$TMP/x.model" --isa avx2
 fi
 case " $ISAS " in *" neon "*) ;; *)
-  if [ "$(uname -m)" = x86_64 ]; then
+  if [ "$target_arch" = x86_64 ]; then
     expect 1 "--isa neon" $R run --cell rnn_tanh --in "$TMP" --out "$TMP/x" --isa neon
   fi ;;
 esac
@@ -334,7 +337,7 @@ expect 2 "unknown option '--bogus'" $R gradflow --bogus 1
 expect 1 "cannot create" $R gradflow --T 2 --hidden 2 --out "$TMP/no/such/dir"
 : > "$TMP/gf.file"
 expect 1 "not a directory" $R gradflow --T 2 --hidden 2 --out "$TMP/gf.file"
-if [ "$(uname -m)" = x86_64 ]; then expect 1 "--isa neon" $R gradflow --isa neon; fi
+if [ "$target_arch" = x86_64 ]; then expect 1 "--isa neon" $R gradflow --isa neon; fi
 gf_args="--hidden 8 --T 40 --rho 0.5,1.5 --input-scale 0.1"
 for isa in auto reference; do
   if ! $R gradflow $gf_args --isa $isa --out "$TMP/gf.$isa" > "$TMP/gf.$isa.txt" 2>&1; then
