@@ -3,8 +3,9 @@
  * the reference/ code): gemm (all transposes, beta 0 and 1, beta 0 over NaN),
  * pack_nt + gemm_packed_nt (bias or not), the fused gate kernels forward and
  * backward of the four cells, softmax_xent. Sizes 1 7 8 9 15 16 17 33 64 100
- * (below, at and above every vector width and block), plus K = 300 to cross
- * the GEMM's 256-deep blocks. Every buffer sits at an odd float offset (never
+ * (below, at and above every vector width and block), plus K = 300, and
+ * larger shapes just below and above the GEMMs' row, column and depth
+ * blocks (K past 512 and 1024). Every buffer sits at an odd float offset (never
  * vector aligned) between guard zones that must come back untouched. */
 #include <math.h>
 #include <stdlib.h>
@@ -67,6 +68,55 @@ static double compare(const float *got, const double *ref, size_t n, double tol)
 static double worst_gemm, worst_gates, worst_head;
 
 /* ---- GEMM ---- */
+static void gemm_case(const rnn_kernels *const *ks, int nk, int ta, int tb, size_t M, size_t N,
+                      size_t K)
+{
+    size_t lda = (ta ? M : K) + 3, ldb = (tb ? K : N) + 5, ldc = N + 2;
+    buf A = balloc((ta ? K : M) * lda), B = balloc((tb ? N : K) * ldb);
+    buf C0 = balloc(M * ldc);
+    fill(&A, -1, 1), fill(&B, -1, 1), fill(&C0, -1, 1);
+    double *ref = malloc(M * N * sizeof(double));
+    float *got = malloc(M * N * sizeof(float));
+    double tol = rnn_tolerance(RNN_TOL_FORWARD, (double)K + 1, 1);
+    for (int beta = 0; beta < 2; beta++) {
+        for (size_t i = 0; i < M; i++)
+            for (size_t j = 0; j < N; j++) {
+                double s = beta ? C0.p[i * ldc + j] : 0.0;
+                for (size_t k = 0; k < K; k++)
+                    s += (double)(ta ? A.p[k * lda + i] : A.p[i * lda + k]) *
+                         (tb ? B.p[j * ldb + k] : B.p[k * ldb + j]);
+                ref[i * N + j] = s;
+            }
+        for (int t = 0; t < nk; t++) {
+            buf C = balloc(M * ldc);
+            if (beta)
+                memcpy(C.p, C0.p, M * ldc * sizeof(float));
+            else
+                for (size_t i = 0; i < M * ldc; i++)
+                    C.p[i] = NAN; /* beta 0 must not read C */
+            ks[t]->gemm(ta, tb, M, N, K, A.p, lda, B.p, ldb, (float)beta, C.p, ldc);
+            for (size_t i = 0; i < M; i++)
+                memcpy(got + i * N, C.p + i * ldc, N * sizeof(float));
+            double f = compare(got, ref, M * N, tol);
+            int pad_ok = 1;
+            for (size_t i = 0; i < M; i++)
+                for (size_t j = N; j < ldc; j++)
+                    if (beta ? memcmp(&C.p[i * ldc + j], &C0.p[i * ldc + j], 4) != 0
+                             : !isnan(C.p[i * ldc + j]))
+                        pad_ok = 0;
+            if (f > worst_gemm)
+                worst_gemm = f;
+            CHECK(f < 1 && guards_ok(&C) && pad_ok,
+                  "%s gemm ta=%d tb=%d M=%zu N=%zu K=%zu beta=%d: error %.3g of "
+                  "tolerance, guards %s, padding %s",
+                  ks[t]->name, ta, tb, M, N, K, beta, f, guards_ok(&C) ? "ok" : "HIT",
+                  pad_ok ? "ok" : "WRITTEN");
+            free(C.base);
+        }
+    }
+    free(ref), free(got), free(A.base), free(B.base), free(C0.base);
+}
+
 static void test_gemm(const rnn_kernels *const *ks, int nk)
 {
     static const size_t Ks[] = {1, 9, 17, 100, 300};
@@ -75,55 +125,19 @@ static void test_gemm(const rnn_kernels *const *ks, int nk)
             for (size_t mi = 0; mi < NW; mi++)
                 for (size_t ni = 0; ni < NW; ni++)
                     for (size_t ki = 0; ki < 5; ki++) {
-                        size_t M = widths[mi], N = widths[ni], K = Ks[ki];
-                        if ((mi + ni + ki) % 3 && K == 300)
+                        if ((mi + ni + ki) % 3 && Ks[ki] == 300)
                             continue; /* the deep case on a third of the shapes */
-                        size_t lda = (ta ? M : K) + 3, ldb = (tb ? K : N) + 5, ldc = N + 2;
-                        buf A = balloc((ta ? K : M) * lda), B = balloc((tb ? N : K) * ldb);
-                        buf C0 = balloc(M * ldc);
-                        fill(&A, -1, 1), fill(&B, -1, 1), fill(&C0, -1, 1);
-                        double *ref = malloc(M * N * sizeof(double));
-                        float *got = malloc(M * N * sizeof(float));
-                        double tol = rnn_tolerance(RNN_TOL_FORWARD, (double)K + 1, 1);
-                        for (int beta = 0; beta < 2; beta++) {
-                            for (size_t i = 0; i < M; i++)
-                                for (size_t j = 0; j < N; j++) {
-                                    double s = beta ? C0.p[i * ldc + j] : 0.0;
-                                    for (size_t k = 0; k < K; k++)
-                                        s += (double)(ta ? A.p[k * lda + i] : A.p[i * lda + k]) *
-                                             (tb ? B.p[j * ldb + k] : B.p[k * ldb + j]);
-                                    ref[i * N + j] = s;
-                                }
-                            for (int t = 0; t < nk; t++) {
-                                buf C = balloc(M * ldc);
-                                if (beta)
-                                    memcpy(C.p, C0.p, M * ldc * sizeof(float));
-                                else
-                                    for (size_t i = 0; i < M * ldc; i++)
-                                        C.p[i] = NAN; /* beta 0 must not read C */
-                                ks[t]->gemm(ta, tb, M, N, K, A.p, lda, B.p, ldb, (float)beta,
-                                            C.p, ldc);
-                                for (size_t i = 0; i < M; i++)
-                                    memcpy(got + i * N, C.p + i * ldc, N * sizeof(float));
-                                double f = compare(got, ref, M * N, tol);
-                                int pad_ok = 1;
-                                for (size_t i = 0; i < M; i++)
-                                    for (size_t j = N; j < ldc; j++)
-                                        if (beta ? memcmp(&C.p[i * ldc + j], &C0.p[i * ldc + j], 4) != 0
-                                                 : !isnan(C.p[i * ldc + j]))
-                                            pad_ok = 0;
-                                if (f > worst_gemm)
-                                    worst_gemm = f;
-                                CHECK(f < 1 && guards_ok(&C) && pad_ok,
-                                      "%s gemm ta=%d tb=%d M=%zu N=%zu K=%zu beta=%d: error %.3g of "
-                                      "tolerance, guards %s, padding %s",
-                                      ks[t]->name, ta, tb, M, N, K, beta, f,
-                                      guards_ok(&C) ? "ok" : "HIT", pad_ok ? "ok" : "WRITTEN");
-                                free(C.base);
-                            }
-                        }
-                        free(ref), free(got), free(A.base), free(B.base), free(C0.base);
+                        gemm_case(ks, nk, ta, tb, widths[mi], widths[ni], Ks[ki]);
                     }
+    /* Shapes past the tables' blocking (avx512: 12-row micro-blocks, 96-row
+     * chunks, B packed in 128- or 512-column chunks, K in blocks of 128 or
+     * 512 split evenly): below and above each, with odd remainders. */
+    static const size_t big[][3] = {{97, 129, 513}, {25, 257, 1030}, {95, 127, 511},
+                                    {13, 300, 600}, {193, 40, 64}, {2, 520, 1100}};
+    for (int ta = 0; ta < 2; ta++)
+        for (int tb = 0; tb < 2; tb++)
+            for (size_t i = 0; i < sizeof big / sizeof big[0]; i++)
+                gemm_case(ks, nk, ta, tb, big[i][0], big[i][1], big[i][2]);
 }
 
 static void packed_case(const rnn_kernels *const *ks, int nk, size_t M, size_t N, size_t K)
@@ -192,9 +206,31 @@ static void test_packed(const rnn_kernels *const *ks, int nk)
     /* Shapes past the tables' blocking: more rows than one batch block (64),
      * more columns than one L2 chunk of weights (512), odd remainders. */
     static const size_t big[][3] = {{65, 1100, 37}, {130, 530, 300}, {1, 2050, 20},
-                                    {200, 513, 64}, {64, 1024, 17}, {3, 1537, 5}};
+                                    {200, 513, 64}, {64, 1024, 17}, {3, 1537, 5},
+                                    {97, 129, 513}, {16, 257, 1030}, {96, 127, 511},
+                                    {193, 300, 600}, {12, 160, 1100}, {1, 100, 1030}};
     for (size_t i = 0; i < sizeof big / sizeof big[0]; i++)
         packed_case(ks, nk, big[i][0], big[i][1], big[i][2]);
+}
+
+/* Shapes at the avx2 table's blocking: gemm's 36-row A blocks and 256-deep
+ * slices, split evenly into micro-blocks of at most 6 rows (37 = 7 blocks,
+ * 71, 73, 108 = 3 x 36); the packed product's one-block batches (up to 64
+ * rows, 63 = 6 + 6 + ... + 5) and 36-row blocks beyond, partial last
+ * panels (530, 47, 31), and weights past 4 MiB (1030 x 1030), where the
+ * next panel is prefetched. */
+static void test_avx2_blocking(const rnn_kernels *const *ks, int nk)
+{
+    static const size_t g[][3] = {{37, 40, 257}, {71, 33, 300}, {73, 17, 64}, {108, 50, 513}};
+    for (int ta = 0; ta < 2; ta++)
+        for (int tb = 0; tb < 2; tb++)
+            for (size_t i = 0; i < sizeof g / sizeof g[0]; i++)
+                gemm_case(ks, nk, ta, tb, g[i][0], g[i][1], g[i][2]);
+    static const size_t p[][3] = {{63, 530, 257}, {11, 47, 300}, {66, 100, 260},
+                                  {108, 31, 100}, {109, 530, 40}, {2, 520, 513},
+                                  {5, 1030, 1030}};
+    for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
+        packed_case(ks, nk, p[i][0], p[i][1], p[i][2]);
 }
 
 /* ---- gates: naive double forms of DESIGN.md's cells ---- */
@@ -479,6 +515,7 @@ int main(void)
     test_gemm(ks, nk);
     printf("gemm + packed: ");
     test_packed(ks, nk);
+    test_avx2_blocking(ks, nk);
     printf("worst error %.3f of tolerance\n", worst_gemm);
     for (int t = 0; t < nk; t++) {
         for (size_t bi = 0; bi < NW; bi++)

@@ -1,16 +1,32 @@
 /* gemm_avx512.c — GEMM and the packed C = A W^T + bias of the avx512 table.
  *
- * One register-blocked micro-kernel: MR (<= 12) rows of A broadcast from
- * memory times one 32-column slice of B held in two zmm, 24 accumulators;
- * per k step 2 B loads and MR broadcasts feed 2*MR FMAs. Column tails use
- * lane masks on every B load and C access, so nothing outside the extents is
- * touched. A is copied K-major in MC x KC blocks (on the stack: kernels do
- * not allocate), so broadcasts come from one pointer and trans_a is free. B
- * comes from packed panels (pack_nt below), straight from a row-major K x N
- * matrix, or, for trans_b, from a KC x 32 slice gathered on the stack.
- * In the packed product a whole batch (up to 64 rows) is one A block, split
- * evenly into micro-kernel blocks, so each weight is loaded from beyond L2
- * once per product, and the next panel is prefetched while one is in use.
+ * The blocked loop (BLIS's, with the roles named for this library): a
+ * KC-deep, MC-row chunk of op(A) is packed once, K-major, in micro-blocks of
+ * up to MR rows; an NC-column chunk of the 32-column panels of B (the packed
+ * weights, or B packed here on the stack) stays in L2 while each micro-block
+ * in turn sweeps it; one micro-block (MR x KC, at most 24 KiB) stays in L1
+ * while the chunk's panels stream past it. The micro-kernel holds an MR x 32
+ * tile of C in 2*MR zmm accumulators: per k step 2 panel loads and MR
+ * broadcasts feed 2*MR FMAs. gemm with trans_a (the weight gradients) puts
+ * the rows innermost instead: see run_rows_inner.
+ *
+ * Why (measured on Zen 4, issue 7): the former order (one panel, then every
+ * micro-block) kept a 32 KiB panel slice that could not share L1 with A, and
+ * reread C every 256 k steps. The next chunk of weights is prefetched while
+ * one is in use, spread evenly over its micro-kernels, so at batch sizes
+ * (every weight loaded from beyond L2 once per product) the stream from L3
+ * is steady rather than a burst per panel; current and next chunk together
+ * take half of L2. C's tile is prefetched to L2 as a micro-kernel starts.
+ *
+ * Tails: micro-blocks of fewer rows are the same kernel with mr a compile-time
+ * constant; K, rows and micro-blocks are split evenly (a 600-deep K is two
+ * blocks of 300); panels are zero-padded past N (pack_nt, pack_b), so panel
+ * loads need no masks and only C's columns are masked. Nothing outside the
+ * extents is read or written (prefetches stay inside A and the packed
+ * weights); with beta 0, C is not read.
+ *
+ * Stack (kernels do not allocate and must stay re-entrant): gemm_packed_nt
+ * MC x KC floats (192 KiB); gemm at most that plus KC_GEMM x NC_GEMM (256 KiB).
  *
  * Batch 1 (M = 1) is the GEMV regime: a separate loop streams the packed
  * weights once, front to back, with eight independent accumulators so the
@@ -21,10 +37,16 @@
 
 #define NR 32
 #define MR 12
-#define KC 256
-#define MC 36 /* 3 blocks of MR rows */
-#define NC 512 /* a KC x NC slice of packed weights is 512 KiB: half of L2 */
-#define MC_SMALL 64 /* up to this many rows (a batch) are packed as one block */
+#define KC 512 /* a micro-block of A in L1: MR x KC floats, 24 KiB */
+#define MC 96  /* 8 micro-blocks; a batch of up to 96 rows is one chunk */
+#define NC_PACKED 128 /* KC x NC_PACKED floats of weights: 256 KiB, and as much
+                       * again for the next chunk in flight, in a 1 MiB L2 */
+/* gemm: KC_GEMM x NC_GEMM floats of packed B on the stack (256 KiB). With
+ * trans_a, a wide chunk means A's columns are packed fewer times; the shallow
+ * K block was measured faster there (80% of peak against 75% at 512 x 128).
+ * gemm's other cases pack B in chunks of the same size, KC deep. */
+#define KC_GEMM 128
+#define NC_GEMM 512
 
 size_t packed_size_avx512(size_t N, size_t K)
 {
@@ -51,34 +73,44 @@ static inline __mmask16 lanes(size_t n)
     return n >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << n) - 1);
 }
 
-/* Copies mr (<= MR) rows of A, kc deep, K-major: Ap[k*MR + i] = A(i, k) with
- * A(i, k) = A[i*ars + k*aks], so the micro-kernel broadcasts from one pointer
- * (and a transposed A costs nothing extra). */
-static void pack_a(int mr, size_t kc, const float *A, size_t ars, size_t aks, float *Ap)
+/* Even split of n into parts of at most max: the part count, so that parts
+ * [i*n/cnt, (i+1)*n/cnt) differ by at most one (a 300-deep K is 150 + 150,
+ * not 256 + 44). */
+static inline size_t parts(size_t n, size_t max)
 {
-    for (size_t k = 0; k < kc; k++)
-        for (int i = 0; i < mr; i++)
-            Ap[k * MR + (size_t)i] = A[(size_t)i * ars + k * aks];
+    return (n + max - 1) / max;
 }
 
+/* What a micro-kernel prefetches while it runs, one line from each stream per
+ * k step: pf0 + k*stride for k < n0, pf1 + k*stride for k < n1 (a share of
+ * the next chunk's weights, or the rows of A the next micro-block packs). */
+typedef struct {
+    const float *pf0, *pf1;
+    size_t stride, n0, n1;
+} prefetch_share;
+
 /* C[mr x 32] (masks m0, m1 for the two halves) = (load_c ? C : 0) + bias +
- * sum_k Ap[k*MR + i] B(k, :), B(k, :) at Bp + k*bs. pf, when not NULL, is
- * prefetched NR floats per k step: the weight slice the next call reads. */
+ * sum_k Ap[k*mr + i] Bp[k*NR + :]. */
 static inline __attribute__((always_inline)) void
-ukernel(const int mr, size_t kc, const float *Ap, const float *Bp, size_t bs, const float *pf,
-        float *C, size_t ldc, int load_c, const float *bias, __mmask16 m0, __mmask16 m1)
+ukernel(const int mr, size_t kc, const float *Ap, const float *Bp, prefetch_share pf, float *C,
+        size_t ldc, int load_c, const float *bias, __mmask16 m0, __mmask16 m1)
 {
+    for (int i = 0; i < mr; i++) {
+        _mm_prefetch((const char *)(C + (size_t)i * ldc), _MM_HINT_T1);
+        if (m1)
+            _mm_prefetch((const char *)(C + (size_t)i * ldc + 16), _MM_HINT_T1);
+    }
     __m512 acc0[MR], acc1[MR];
 #pragma GCC unroll 12
     for (int i = 0; i < mr; i++)
         acc0[i] = acc1[i] = _mm512_setzero_ps();
-    for (size_t k = 0; k < kc; k++, Ap += MR, Bp += bs) {
-        __m512 b0 = _mm512_maskz_loadu_ps(m0, Bp);
-        __m512 b1 = _mm512_maskz_loadu_ps(m1, Bp + 16);
-        if (pf) {
-            _mm_prefetch((const char *)(pf + k * NR), _MM_HINT_T0);
-            _mm_prefetch((const char *)(pf + k * NR + 16), _MM_HINT_T0);
-        }
+    for (size_t k = 0; k < kc; k++, Ap += mr, Bp += NR) {
+        __m512 b0 = _mm512_loadu_ps(Bp);
+        __m512 b1 = _mm512_loadu_ps(Bp + 16);
+        if (k < pf.n0)
+            _mm_prefetch((const char *)(pf.pf0 + k * pf.stride), _MM_HINT_T0);
+        if (k < pf.n1)
+            _mm_prefetch((const char *)(pf.pf1 + k * pf.stride), _MM_HINT_T0);
 #pragma GCC unroll 12
         for (int i = 0; i < mr; i++) {
             __m512 a = _mm512_set1_ps(Ap[i]);
@@ -102,11 +134,11 @@ ukernel(const int mr, size_t kc, const float *Ap, const float *Bp, size_t bs, co
 }
 
 /* The micro-kernel with mr a compile-time constant. */
-static void ukernel_mr(int mr, size_t kc, const float *Ap, const float *Bp, size_t bs,
-                       const float *pf, float *C, size_t ldc, int load_c, const float *bias,
-                       __mmask16 m0, __mmask16 m1)
+static void ukernel_mr(int mr, size_t kc, const float *Ap, const float *Bp, prefetch_share pf,
+                       float *C, size_t ldc, int load_c, const float *bias, __mmask16 m0,
+                       __mmask16 m1)
 {
-#define UK(r) ukernel(r, kc, Ap, Bp, bs, pf, C, ldc, load_c, bias, m0, m1); break
+#define UK(r) ukernel(r, kc, Ap, Bp, pf, C, ldc, load_c, bias, m0, m1); break
     switch (mr) {
     case 1: UK(1);
     case 2: UK(2);
@@ -124,17 +156,194 @@ static void ukernel_mr(int mr, size_t kc, const float *Ap, const float *Bp, size
 #undef UK
 }
 
-/* Packs rows [i0, i0 + mc) of op(A), columns [k0, k0 + kc), into MR-row blocks
- * of Ap (block b at Ap + b*MR*KC). */
-static void pack_a_block(int trans_a, size_t i0, size_t mc, size_t k0, size_t kc,
-                         const float *A, size_t lda, float *Ap)
+/* Packs mr rows of op(A) (row i, column k at A[i*ars + k*aks]), kc deep,
+ * K-major and dense: Ap[k*mr + i]. */
+static void pack_a(int trans_a, int mr, size_t kc, const float *A, size_t lda, float *Ap)
 {
-    for (size_t ib = 0; ib < mc; ib += MR) {
-        int mr = (int)(mc - ib < MR ? mc - ib : MR);
-        if (trans_a)
-            pack_a(mr, kc, A + k0 * lda + i0 + ib, 1, lda, Ap + ib * KC);
-        else
-            pack_a(mr, kc, A + (i0 + ib) * lda + k0, lda, 1, Ap + ib * KC);
+    if (trans_a) {
+        /* op(A)'s rows are A's columns: each k is mr contiguous floats. */
+        __mmask16 m = lanes((size_t)mr);
+        for (size_t k = 0; k < kc; k++)
+            _mm512_mask_storeu_ps(Ap + k * (size_t)mr, m,
+                                  _mm512_maskz_loadu_ps(m, A + k * lda));
+    } else {
+        for (int i = 0; i < mr; i++) {
+            const float *a = A + (size_t)i * lda;
+            for (size_t k = 0; k < kc; k++)
+                Ap[k * (size_t)mr + (size_t)i] = a[k];
+        }
+    }
+}
+
+/* Packs columns [0, w) of op(B) (kc deep) as 32-column panels like pack_nt's,
+ * zero-padded to a whole panel: Bp[p*kc*NR + k*NR + c]. */
+static void pack_b(int trans_b, size_t w, size_t kc, const float *B, size_t ldb, float *Bp)
+{
+    for (size_t p0 = 0; p0 < w; p0 += NR, Bp += kc * NR) {
+        size_t pw = w - p0 < NR ? w - p0 : NR;
+        if (!trans_b) {
+            __mmask16 m0 = lanes(pw), m1 = pw > 16 ? lanes(pw - 16) : 0;
+            for (size_t k = 0; k < kc; k++) {
+                const float *b = B + k * ldb + p0;
+                _mm512_storeu_ps(Bp + k * NR, _mm512_maskz_loadu_ps(m0, b));
+                _mm512_storeu_ps(Bp + k * NR + 16, _mm512_maskz_loadu_ps(m1, b + 16));
+            }
+        } else {
+            /* op(B)(k, j) = B[j*ldb + k]: a gather, but B^T products are rare. */
+            for (size_t k = 0; k < kc; k++)
+                for (size_t c = pw; c < NR; c++)
+                    Bp[k * NR + c] = 0.0f;
+            for (size_t c = 0; c < pw; c++) {
+                const float *b = B + (p0 + c) * ldb;
+                for (size_t k = 0; k < kc; k++)
+                    Bp[k * NR + c] = b[k];
+            }
+        }
+    }
+}
+
+/* One product's operands. B is either the packed weights (panels of the whole
+ * K, `packed`) or a matrix packed chunk by chunk into `Bbuf`. */
+typedef struct {
+    size_t M, N, K;
+    int trans_a;
+    const float *A;
+    size_t lda;
+    const float *packed; /* panels of NR columns, K deep; NULL: pack B */
+    int trans_b;
+    const float *B;
+    size_t ldb;
+    const float *bias;
+    int load_c0;
+    float *C;
+    size_t ldc;
+} product;
+
+/* Where the chunk after (k-block kb, row chunk ic, column chunk jc) starts in
+ * the packed weights, and its depth: the chunk the loop visits next. */
+typedef struct {
+    const float *base; /* first panel's slice; panel q is at base + q*NR*K */
+    size_t kc, npanels;
+} chunk_ref;
+
+/* The packed product's loop nest (see the file's head). */
+static void run_blocked(const product *pr, float *Ap, float *Bbuf, size_t nc)
+{
+    const size_t M = pr->M, N = pr->N, K = pr->K;
+    const size_t nkb = parts(K, KC), nic = parts(M, MC), njc = parts(N, nc);
+    for (size_t kb = 0; kb < nkb; kb++) {
+        const size_t k0 = kb * K / nkb, kc = (kb + 1) * K / nkb - k0;
+        const int first = kb == 0;
+        for (size_t ic = 0; ic < nic; ic++) {
+            const size_t i0 = ic * M / nic, mc = (ic + 1) * M / nic - i0;
+            const size_t nb = parts(mc, MR);
+            for (size_t b = 0; b < nb; b++) {
+                const size_t r0 = b * mc / nb, r1 = (b + 1) * mc / nb;
+                const float *a = pr->trans_a ? pr->A + k0 * pr->lda + i0 + r0
+                                             : pr->A + (i0 + r0) * pr->lda + k0;
+                pack_a(pr->trans_a, (int)(r1 - r0), kc, a, pr->lda, Ap + r0 * kc);
+            }
+            for (size_t jc = 0; jc < njc; jc++) {
+                const size_t j0 = jc * nc, j1 = j0 + nc < N ? j0 + nc : N;
+                const size_t np = (j1 - j0 + NR - 1) / NR;
+                const float *panels; /* panel q of this chunk at panels + q*pstride */
+                size_t pstride;
+                chunk_ref next = {NULL, 0, 0};
+                if (pr->packed) {
+                    panels = pr->packed + j0 * K + k0 * NR, pstride = NR * K;
+                    /* the chunk the loop visits next: it is prefetched now */
+                    size_t nkb2 = kb, nj2 = jc + 1;
+                    if (nj2 == njc) {
+                        nj2 = 0;
+                        if (ic + 1 == nic)
+                            nkb2 = kb + 1;
+                    }
+                    if (nkb2 < nkb) {
+                        size_t nk0 = nkb2 * K / nkb, nj0 = nj2 * nc;
+                        size_t nj1 = nj0 + nc < N ? nj0 + nc : N;
+                        next.base = pr->packed + nj0 * K + nk0 * NR;
+                        next.kc = (nkb2 + 1) * K / nkb - nk0;
+                        next.npanels = (nj1 - nj0 + NR - 1) / NR;
+                    }
+                } else {
+                    const float *bsrc = pr->trans_b ? pr->B + j0 * pr->ldb + k0
+                                                    : pr->B + k0 * pr->ldb + j0;
+                    pack_b(pr->trans_b, j1 - j0, kc, bsrc, pr->ldb, Bbuf);
+                    panels = Bbuf, pstride = kc * NR;
+                }
+                for (size_t b = 0; b < nb; b++) {
+                    const size_t r0 = b * mc / nb, r1 = (b + 1) * mc / nb;
+                    const int mr = (int)(r1 - r0);
+                    for (size_t q = 0; q < np; q++) {
+                        const size_t p0 = j0 + q * NR;
+                        __mmask16 m0 = lanes(N - p0), m1 = N - p0 > 16 ? lanes(N - p0 - 16) : 0;
+                        prefetch_share pf = {NULL, NULL, 16, 0, 0};
+                        if (next.base && q < next.npanels) {
+                            /* block b's share of the next slice of panel q */
+                            size_t lines = 2 * next.kc, per = (lines + nb - 1) / nb;
+                            size_t s0 = b * per, s1 = s0 + per < lines ? s0 + per : lines;
+                            const float *base = next.base + q * NR * K;
+                            if (s0 < s1) {
+                                size_t n = s1 - s0;
+                                pf.pf0 = base + s0 * 16;
+                                pf.n0 = n < kc ? n : kc;
+                                if (n > kc) {
+                                    pf.pf1 = pf.pf0 + kc * 16;
+                                    pf.n1 = n - kc < kc ? n - kc : kc;
+                                }
+                            }
+                        }
+                        ukernel_mr(mr, kc, Ap + r0 * kc, panels + q * pstride, pf,
+                                   pr->C + (i0 + r0) * pr->ldc + p0, pr->ldc,
+                                   first ? pr->load_c0 : 1,
+                                   first && pr->bias ? pr->bias + p0 : NULL, m0, m1);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* gemm with trans_a (the weight gradients dG^T X: K = T*B rows, A is dG
+ * stored K x M). B is packed once per KC x NC_GEMM chunk and stays in L2;
+ * every micro-block of MR rows sweeps it after packing its own A columns
+ * (mr contiguous floats per k, cheap to copy), and while its first panel
+ * runs, it prefetches the rows of A the next micro-block packs: they sit
+ * lda apart, one or two lines each, a pattern no hardware prefetcher follows. */
+static void run_rows_inner(const product *pr, float *Ap, float *Bbuf)
+{
+    const size_t M = pr->M, N = pr->N, K = pr->K, lda = pr->lda;
+    const size_t nkb = parts(K, KC_GEMM), njc = parts(N, NC_GEMM), nb = parts(M, MR);
+    for (size_t kb = 0; kb < nkb; kb++) {
+        const size_t k0 = kb * K / nkb, kc = (kb + 1) * K / nkb - k0;
+        const int first = kb == 0;
+        const float *Ak = pr->A + k0 * lda;
+        for (size_t jc = 0; jc < njc; jc++) {
+            const size_t j0 = jc * NC_GEMM, j1 = j0 + NC_GEMM < N ? j0 + NC_GEMM : N;
+            const size_t np = (j1 - j0 + NR - 1) / NR;
+            pack_b(pr->trans_b, j1 - j0, kc,
+                   pr->trans_b ? pr->B + j0 * pr->ldb + k0 : pr->B + k0 * pr->ldb + j0, pr->ldb,
+                   Bbuf);
+            for (size_t b = 0; b < nb; b++) {
+                const size_t r0 = b * M / nb, r1 = (b + 1) * M / nb;
+                const int mr = (int)(r1 - r0);
+                pack_a(1, mr, kc, Ak + r0, lda, Ap);
+                /* the next micro-block's rows: in this chunk, or the first
+                 * of the next column chunk (same k rows) */
+                prefetch_share pf = {NULL, NULL, lda, 0, 0};
+                if (b + 1 < nb || jc + 1 < njc) {
+                    size_t n0 = b + 1 < nb ? r1 : 0, n1 = b + 1 < nb ? (b + 2) * M / nb : M / nb;
+                    pf.pf0 = Ak + n0, pf.pf1 = Ak + n1 - 1, pf.n0 = pf.n1 = kc;
+                }
+                for (size_t q = 0; q < np; q++) {
+                    const size_t p0 = j0 + q * NR;
+                    __mmask16 m0 = lanes(N - p0), m1 = N - p0 > 16 ? lanes(N - p0 - 16) : 0;
+                    ukernel_mr(mr, kc, Ap, Bbuf + q * kc * NR, pf, pr->C + r0 * pr->ldc + p0,
+                               pr->ldc, first ? pr->load_c0 : 1, NULL, m0, m1);
+                    pf.n0 = pf.n1 = 0;
+                }
+            }
+        }
     }
 }
 
@@ -195,45 +404,9 @@ void gemm_packed_nt_avx512(size_t M, size_t N, size_t K, const float *A, size_t 
             gemv_packed(N, 0, NULL, packed, bias, load_c0, C + i * ldc);
         return;
     }
-    /* Blocks of up to MC_SMALL rows (all of them at batch sizes: the rows
-     * of one block share every weight they load) x KC depth of A are packed
-     * K-major (on the stack: kernels do not allocate) and stay in L1/L2,
-     * split evenly into micro-kernel blocks (16 = 8 + 8, not 12 + 4), while
-     * the KC x NC slice of the weights of one column chunk streams past every
-     * block; the first block of each panel prefetches the next panel's
-     * slice. Packing also keeps the broadcasts off A's rows, whose stride
-     * (a power of two at the usual H) would alias in L1. */
-    /* blocks sit MR rows apart: room for ceil(MC_SMALL / MR) of them */
-    float Ap[(MC_SMALL + MR - 1) / MR * MR * KC] __attribute__((aligned(64)));
-    const size_t mcmax = M <= MC_SMALL ? M : MC;
-    for (size_t k0 = 0; k0 < K; k0 += KC) {
-        size_t kc = K - k0 < KC ? K - k0 : KC;
-        int first = k0 == 0;
-        for (size_t j0 = 0; j0 < N; j0 += NC) {
-            size_t j1 = N - j0 < NC ? N : j0 + NC;
-            for (size_t i0 = 0; i0 < M; i0 += mcmax) {
-                size_t mc = M - i0 < mcmax ? M - i0 : mcmax;
-                size_t nb = (mc + MR - 1) / MR;
-                for (size_t b = 0; b < nb; b++) {
-                    size_t r0 = b * mc / nb, r1 = (b + 1) * mc / nb;
-                    pack_a((int)(r1 - r0), kc, A + (i0 + r0) * lda + k0, lda, 1,
-                           Ap + b * MR * KC);
-                }
-                for (size_t p0 = j0; p0 < j1; p0 += NR) {
-                    __mmask16 m0 = lanes(N - p0), m1 = N - p0 > 16 ? lanes(N - p0 - 16) : 0;
-                    const float *Bp = packed + p0 * K + k0 * NR;
-                    const float *pf = p0 + NR < j1 ? Bp + NR * K : NULL;
-                    for (size_t b = 0; b < nb; b++) {
-                        size_t r0 = b * mc / nb, r1 = (b + 1) * mc / nb;
-                        ukernel_mr((int)(r1 - r0), kc, Ap + b * MR * KC, Bp, NR,
-                                   b == 0 ? pf : NULL, C + (i0 + r0) * ldc + p0, ldc,
-                                   first ? load_c0 : 1, first && bias ? bias + p0 : NULL, m0,
-                                   m1);
-                    }
-                }
-            }
-        }
-    }
+    float Ap[MC * KC] __attribute__((aligned(64)));
+    product pr = {M, N, K, 0, A, lda, packed, 0, NULL, 0, bias, load_c0, C, ldc};
+    run_blocked(&pr, Ap, NULL, NC_PACKED);
 }
 
 void gemm_avx512(int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
@@ -246,32 +419,13 @@ void gemm_avx512(int trans_a, int trans_b, size_t M, size_t N, size_t K, const f
                 memset(C + i * ldc, 0, N * sizeof *C);
         return;
     }
-    float Ap[MC * KC] __attribute__((aligned(64)));
-    float Bs[KC * NR] __attribute__((aligned(64)));
-    for (size_t k0 = 0; k0 < K; k0 += KC) {
-        size_t kc = K - k0 < KC ? K - k0 : KC;
-        int load_c = k0 == 0 ? load_c0 : 1;
-        for (size_t i0 = 0; i0 < M; i0 += MC) {
-            size_t mc = M - i0 < MC ? M - i0 : MC;
-            pack_a_block(trans_a, i0, mc, k0, kc, A, lda, Ap);
-            for (size_t j0 = 0; j0 < N; j0 += NR) {
-                size_t w = N - j0 < NR ? N - j0 : NR;
-                __mmask16 m0 = lanes(w), m1 = w > 16 ? lanes(w - 16) : 0;
-                const float *Bp;
-                size_t bs;
-                if (trans_b) {
-                    /* op(B)(k, j) = B[j*ldb + k]: gather the slice K-major. */
-                    for (size_t c = 0; c < w; c++)
-                        for (size_t k = 0; k < kc; k++)
-                            Bs[k * NR + c] = B[(j0 + c) * ldb + k0 + k];
-                    Bp = Bs, bs = NR;
-                } else {
-                    Bp = B + k0 * ldb + j0, bs = ldb;
-                }
-                for (size_t ib = 0; ib < mc; ib += MR)
-                    ukernel_mr((int)(mc - ib < MR ? mc - ib : MR), kc, Ap + ib * KC, Bp, bs,
-                               NULL, C + (i0 + ib) * ldc + j0, ldc, load_c, NULL, m0, m1);
-            }
-        }
+    float Bbuf[KC_GEMM * NC_GEMM] __attribute__((aligned(64)));
+    product pr = {M, N, K, trans_a, A, lda, NULL, trans_b, B, ldb, NULL, load_c0, C, ldc};
+    if (trans_a) {
+        float Ap[MR * KC_GEMM] __attribute__((aligned(64)));
+        run_rows_inner(&pr, Ap, Bbuf);
+    } else {
+        float Ap[MC * KC] __attribute__((aligned(64)));
+        run_blocked(&pr, Ap, Bbuf, KC_GEMM * NC_GEMM / KC / NR * NR);
     }
 }
