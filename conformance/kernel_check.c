@@ -164,7 +164,7 @@ static void run_controls(const conf_problem *p, conf_isa_result *res, const conf
     }
 }
 
-void conf_check_isa(const conf_problem *p, const conf_result *ref, rnn_isa isa,
+void conf_check_isa(const conf_problem *p, const conf_result *ref, rnn_isa isa, int threads,
                     conf_isa_result *res)
 {
     double t0 = now();
@@ -191,7 +191,7 @@ void conf_check_isa(const conf_problem *p, const conf_result *ref, rnn_isa isa,
         fail(res, "out of memory");
         goto done;
     }
-    rnn_plan_options opt = {isa, 1};
+    rnn_plan_options opt = {isa, threads};
     if ((s = rnn_plan_create(&plan, &p->kase.desc, &p->params, &opt)) != RNN_OK) {
         fail(res, "rnn_plan_create: %s", rnn_strerror(s));
         goto done;

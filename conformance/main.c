@@ -41,6 +41,8 @@ static const char usage[] =
     "  --write-golden FILE  rewrite FILE's lines for the selected cases from the reference\n"
     "                       and print what changed (the whole matrix: also drop stale lines)\n"
     "  --no-onednn          skip the oneDNN cross-check\n"
+    "  --threads N          plans run with N threads (rnn_plan_options.threads: 1 or 2;\n"
+    "                       default 1)\n"
     "  --json FILE          write a JSON report\n"
     "  --help               this text\n"
     "\n"
@@ -174,7 +176,7 @@ int main(int argc, char **argv)
     /* Line-buffered: FAIL lines stay in order with the stderr progress. */
     setvbuf(stdout, NULL, _IOLBF, 0);
     const char *golden_path = "conformance/golden.txt", *write_path = NULL, *json_path = NULL;
-    int quick = 0, list = 0, no_golden = 0, no_onednn = 0, explicit_cases = 0;
+    int quick = 0, list = 0, no_golden = 0, no_onednn = 0, explicit_cases = 0, threads = 1;
     unsigned cell_mask = ~0u, topo_mask = ~0u, isa_mask = ~0u;
     int isa_filter = 0;
     /* Static storage: the early usage-error returns below leak nothing. */
@@ -195,6 +197,18 @@ int main(int argc, char **argv)
             no_golden = 1;
         } else if (strcmp(a, "--no-onednn") == 0) {
             no_onednn = 1;
+        } else if (strncmp(a, "--threads", 9) == 0 && (a[9] == '=' || a[9] == '\0')) {
+            /* --threads=N or --threads N */
+            const char *v = a[9] == '=' ? a + 10 : (has ? argv[++i] : NULL);
+            if (!v)
+                return usage_error("option '%s' needs an argument", a);
+            if (strcmp(v, "1") == 0)
+                threads = 1;
+            else if (strcmp(v, "2") == 0)
+                threads = 2;
+            else
+                return usage_error("--threads: '%s' is not a thread count this library runs "
+                                   "(1 or 2)", v);
         } else if (strcmp(a, "--case") == 0 || strcmp(a, "--cases") == 0 ||
                    strcmp(a, "--cell") == 0 || strcmp(a, "--topology") == 0 ||
                    strcmp(a, "--isa") == 0 || strcmp(a, "--json") == 0 ||
@@ -325,7 +339,7 @@ int main(int argc, char **argv)
         fprintf(rep.json, ",\n  \"cases\": [");
     }
 
-    printf(PROG ": %zu cases; kernel tables:", cases.n);
+    printf(PROG ": %zu cases; threads %d; kernel tables:", cases.n, threads);
     int nrun = 0;
     for (int i = 0; i < rep.nisa; i++) {
         printf(" %s%s", rnn_isa_name(rep.isa[i].isa), rep.isa[i].run ? "" : " (skipped)");
@@ -451,7 +465,7 @@ int main(int argc, char **argv)
                 continue;
             }
             static conf_isa_result res; /* large: not on the stack */
-            conf_check_isa(&p, &ref, sum->isa, &res);
+            conf_check_isa(&p, &ref, sum->isa, threads, &res);
             progress_show(&pr, line, rnn_isa_name(sum->isa));
             conf_report_isa_result(&rep, sum, line, &res);
             if (res.passed) {

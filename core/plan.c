@@ -10,22 +10,16 @@
  * of weight_hh separately, because W_hn multiplies r*h_prev, known only after
  * the r,z gates of the same step. The head keeps W_hy packed and plain.
  *
- * Options: threads 0 or 1 runs on the calling thread; threads > 1 is not
- * implemented yet and returns RNN_ERR_ARG (negative as well). The plan is
- * immutable after create, so threads may share it with one workspace each.
+ * Options: threads 0 or 1 runs on the calling thread; threads 2 lets a call
+ * share its work with the helper thread of a workspace made from such a plan
+ * (see threads.h); anything else is RNN_ERR_ARG. The plan is immutable after
+ * create, so threads may share it with one workspace each.
  * W_hy may be NULL: a plan without a head (for rnn_plan_seq_*, or forward
  * of the states only). A NULL bias (bias_ih, bias_hh, b_y) means zeros, as
  * in the reference. */
 #include <stdlib.h>
 #include <string.h>
 #include "plan_internal.h"
-
-static float *alloc_floats(size_t n)
-{
-    size_t bytes = (n ? n : 1) * sizeof(float);
-    bytes = (bytes + 63) / 64 * 64;
-    return aligned_alloc(64, bytes);
-}
 
 static void cell_pack_free(cell_pack *w)
 {
@@ -45,7 +39,7 @@ static void cell_pack_free(cell_pack *w)
 
 static float *copy_or_zero(const float *src, size_t n)
 {
-    float *d = alloc_floats(n);
+    float *d = rnn_alloc_floats(n);
     if (!d)
         return NULL;
     if (src)
@@ -65,19 +59,19 @@ static rnn_status cell_pack_build(cell_pack *w, const rnn_plan *p, const rnn_cel
     w->w_hh = copy_or_zero(src->weight_hh, GH * H);
     w->b_ih = copy_or_zero(src->bias_ih, GH);
     w->b_hh = copy_or_zero(src->bias_hh, GH);
-    w->w_ih_t = alloc_floats(I * GH);
-    w->ih_packed = alloc_floats(k->packed_size(GH, I));
+    w->w_ih_t = rnn_alloc_floats(I * GH);
+    w->ih_packed = rnn_alloc_floats(k->packed_size(GH, I));
     const int split = p->desc.cell == RNN_GRU;
     const size_t hh_rows = split ? 2 * H : GH;
-    w->hh_packed = alloc_floats(k->packed_size(hh_rows, H));
-    w->ih_t_packed = alloc_floats(k->packed_size(I, GH));
-    w->hh_t_packed = alloc_floats(k->packed_size(H, hh_rows));
+    w->hh_packed = rnn_alloc_floats(k->packed_size(hh_rows, H));
+    w->ih_t_packed = rnn_alloc_floats(k->packed_size(I, GH));
+    w->hh_t_packed = rnn_alloc_floats(k->packed_size(H, hh_rows));
     if (split) {
-        w->hn_packed = alloc_floats(k->packed_size(H, H));
-        w->hn_t_packed = alloc_floats(k->packed_size(H, H));
+        w->hn_packed = rnn_alloc_floats(k->packed_size(H, H));
+        w->hn_t_packed = rnn_alloc_floats(k->packed_size(H, H));
     }
     /* w_hh^T, only while packing */
-    float *hh_t = alloc_floats(H * GH);
+    float *hh_t = rnn_alloc_floats(H * GH);
     if (!w->w_ih || !w->w_hh || !w->b_ih || !w->b_hh || !w->w_ih_t || !w->ih_packed ||
         !w->hh_packed || !w->ih_t_packed || !w->hh_t_packed || !hh_t ||
         (split && (!w->hn_packed || !w->hn_t_packed))) {
@@ -102,6 +96,29 @@ static rnn_status cell_pack_build(cell_pack *w, const rnn_plan *p, const rnn_cel
     }
     free(hh_t);
     return RNN_OK;
+}
+
+/* The column width of the table's packed panels, if its format is panels of
+ * K x NR (NR = packed_size(1, 1)), panel c0/NR at packed + c0*K, which a
+ * product over a range of whole panels can be pointed into; 0 if not. Checked
+ * on a small pack, so no table has to promise it. */
+static size_t panel_width(const rnn_kernels *k)
+{
+    const size_t nr = k->packed_size(1, 1), K = 3;
+    if (nr < 2 || nr > 64)
+        return 0;
+    const size_t N = 2 * nr;
+    float W[2 * 64 * 3], packed[2 * 64 * 3];
+    if (k->packed_size(N, K) != N * K)
+        return 0;
+    for (size_t i = 0; i < N * K; i++)
+        W[i] = (float)i;
+    k->pack_nt(N, K, W, K, packed);
+    for (size_t n = 0; n < N; n++)
+        for (size_t j = 0; j < K; j++)
+            if (packed[(n / nr) * nr * K + j * nr + n % nr] != W[n * K + j])
+                return 0;
+    return nr;
 }
 
 void rnn_plan_destroy(rnn_plan *p)
@@ -129,7 +146,7 @@ rnn_status rnn_plan_create(rnn_plan **out, const rnn_desc *d, const rnn_params *
         return st;
     rnn_isa isa = opt ? opt->isa : RNN_ISA_AUTO;
     int threads = opt ? opt->threads : 1;
-    if (threads < 0 || threads > 1)
+    if (threads < 0 || threads > 2)
         return RNN_ERR_ARG;
     if ((unsigned)isa >= RNN_ISA_COUNT)
         return RNN_ERR_ISA_UNKNOWN;
@@ -146,6 +163,8 @@ rnn_status rnn_plan_create(rnn_plan **out, const rnn_desc *d, const rnn_params *
     p->G = (size_t)rnn_cell_gates(d->cell);
     p->GH = p->G * (size_t)d->H;
     p->W = rnn_cache_width(d->cell);
+    p->threads = threads == 2 ? 2 : 1;
+    p->nr = panel_width(k);
 
     st = cell_pack_build(&p->cell, p, &params->cell);
     if (st == RNN_OK && d->topology == RNN_SEQ2SEQ)
@@ -155,7 +174,7 @@ rnn_status rnn_plan_create(rnn_plan **out, const rnn_desc *d, const rnn_params *
         p->has_head = 1;
         p->w_hy = copy_or_zero(params->W_hy, V * H);
         p->b_y = copy_or_zero(params->b_y, V);
-        p->hy_packed = alloc_floats(k->packed_size(V, H));
+        p->hy_packed = rnn_alloc_floats(k->packed_size(V, H));
         if (!p->w_hy || !p->b_y || !p->hy_packed)
             st = RNN_ERR_NOMEM;
         else
@@ -164,7 +183,7 @@ rnn_status rnn_plan_create(rnn_plan **out, const rnn_desc *d, const rnn_params *
     if (st == RNN_OK && d->topology == RNN_ONE2MANY) {
         /* Steps 2..T see a zero input: their projection is bias_ih, once. */
         const size_t B = (size_t)d->B;
-        p->xp_bias = alloc_floats(B * p->GH);
+        p->xp_bias = rnn_alloc_floats(B * p->GH);
         if (!p->xp_bias)
             st = RNN_ERR_NOMEM;
         else

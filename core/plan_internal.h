@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include "rnnsimd.h"
 #include "kernels.h"
+#include "threads.h"
 
 /* One cell's weights as the drivers use them. */
 typedef struct {
@@ -52,6 +53,13 @@ struct rnn_plan {
     float *b_y;       /* V */
     float *hy_packed; /* pack_nt of W_hy (N = V, K = H) */
     float *xp_bias;   /* one2many: B x G*H, bias_ih on every row (steps >= 2) */
+    int threads;      /* 1 or 2: how many threads a call may use */
+    /* Columns per panel of the table's packed format (packed_size(1, 1)),
+     * when plan_create verified that columns [c0, c0 + n) of a packed W^T,
+     * c0 a multiple of it, are the packed W^T of those rows of W at
+     * packed + c0*K: then one product splits by columns. 0 otherwise (the
+     * generic table packs all columns as one panel). */
+    size_t nr;
 };
 
 struct rnn_workspace {
@@ -66,7 +74,46 @@ struct rnn_workspace {
     float *logits, *dlogits; /* P*B x V */
     float *dhs;       /* P*B x H: the head's gradient on the scored h */
     float *dw_t;      /* I x G*H: dW_ih of a one-hot input, accumulated by rows */
+    int threads;      /* 2 when team runs: the helper thread of two-thread calls */
+    rnn_team *team;
+    double loss_part[2]; /* each thread's sum of row losses in the head */
 };
+
+/* The threads a call runs on: both the plan and the workspace must allow
+ * two, and batch 1 needs a plan whose products split by columns. */
+int rnn_call_threads(const rnn_plan *p, const rnn_workspace *ws);
+/* Whether two threads split a time loop's products by columns (batch below
+ * 4, when the table's panels allow it) rather than the batch rows. */
+static inline int rnn_split_columns(const rnn_plan *p)
+{
+    return p->desc.B < 4 && p->nr;
+}
+
+/* A packed product C = A W^T + bias (as gemm_packed_nt), each thread doing
+ * its share: rows when both get at least two (one row takes the GEMV path,
+ * whose sums are ordered differently), else whole panels of columns, else
+ * thread 0 all of it. No barrier inside. */
+void rnn_par_packed_nt(const rnn_plan *p, const rnn_thread *th, size_t M, size_t N, size_t K,
+                       const float *A, size_t lda, const float *packed, const float *bias,
+                       float beta, float *C, size_t ldc);
+/* The same product split by panels of columns only (batch 1 in a time loop,
+ * where every thread must take part the same way each step). */
+void rnn_par_packed_cols(const rnn_plan *p, const rnn_thread *th, size_t M, size_t N, size_t K,
+                         const float *A, size_t lda, const float *packed, const float *bias,
+                         float beta, float *C, size_t ldc);
+/* C (M x N) = op(A) B with beta 0, split by rows of C (the output, so each
+ * element's sum over K stays whole on one thread), or by columns when M is
+ * small. */
+void rnn_par_gemm(const rnn_plan *p, const rnn_thread *th, int trans_a, size_t M, size_t N,
+                  size_t K, const float *A, size_t lda, const float *B, size_t ldb, float *C,
+                  size_t ldc);
+/* rnn_column_sums split by columns. */
+void rnn_par_column_sums(const rnn_thread *th, size_t rows, size_t n, const float *a, size_t ld,
+                         float *dst);
+
+/* n floats, 64-byte aligned; from 2 MiB on, on huge pages where the OS
+ * allows (memory.c). Freed with free(). NULL when out of memory. */
+float *rnn_alloc_floats(size_t n);
 
 /* hs[0] = h0 and, for lstm, cs[0] = c0 (zeros where NULL). */
 void rnn_load_state(const rnn_plan *p, rnn_workspace *ws, const float *h0, const float *c0);
@@ -74,38 +121,53 @@ void rnn_load_state(const rnn_plan *p, rnn_workspace *ws, const float *h0, const
 /* The projection of rows inputs (x, or the one-hot x_index when not NULL)
  * into dst (rows x G*H, bias_ih included). */
 void rnn_project_input(const rnn_plan *p, const cell_pack *w, size_t rows, const float *x,
-                       const int32_t *x_index, float *dst);
+                       const int32_t *x_index, float *dst, const rnn_thread *th);
 
-/* Runs steps s0 .. s0+T-1 of cell w. xp rows of those steps must be ready,
+/* Every driver below takes the thread running it and does that thread's
+ * share; callers put an rnn_sync between stages that read each other's
+ * results. In the time loops, batch >= 4 splits the batch rows (rows are
+ * independent through time: no barrier per step), smaller batches the
+ * columns of each product (barriers inside every step).
+ *
+ * Runs steps s0 .. s0+T-1 of cell w. xp rows of those steps must be ready,
  * except when xp_later is not NULL: then steps after the first read it (one
  * B x G*H block) instead. hs[s0] (and cs[s0]) hold the initial state.
  * keep_cache: store what backward needs (gates, rh). */
 void rnn_seq_forward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w, size_t s0,
-                         size_t T, const float *xp_later, int keep_cache);
+                         size_t T, const float *xp_later, int keep_cache, const rnn_thread *th);
 
 /* BPTT over the same steps after a forward run with keep_cache. dy, when not
  * NULL, is the gradient on h of the run's last P steps (P x B x H). On entry
- * ws->dh (and ws->dc for lstm) hold the gradient reaching the run's last h
+ * dh->dh (and ws->dc for lstm) hold the gradient reaching the run's last h
  * (and c) from beyond the run; on return, the one reaching hs[s0] (cs[s0]).
+ * dh is each thread's own copy of the two B x H buffers that take turns as
+ * dh and dh_prev (ws->dh, ws->dh_next at the start of a call): both threads
+ * swap theirs alike, and the caller stores them back after the join.
  * Fills dgx (and dgh) of every step. */
+typedef struct {
+    float *dh, *dh_next;
+} rnn_dh_pair;
 void rnn_seq_backward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w, size_t s0,
-                          size_t T, const float *dy, size_t P);
+                          size_t T, const float *dy, size_t P, rnn_dh_pair *dh,
+                          const rnn_thread *th);
 
 /* After rnn_seq_backward_run: the weight and input gradients as GEMMs over
  * all steps. in_rows is how many rows of the input exist (B for one2many,
  * T*B otherwise); x or x_index is that input; dx (in_rows x I) may be NULL. */
 void rnn_seq_weight_grads(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w, size_t s0,
                           size_t T, size_t in_rows, const float *x, const int32_t *x_index,
-                          const rnn_cell_grads *g, float *dx);
+                          const rnn_cell_grads *g, float *dx, const rnn_thread *th);
 
 /* Head forward over the last P steps' h: logits (into logits_out or the
  * workspace), and, if targets is not NULL, the mean loss (and dlogits in the
- * workspace when want_grad). */
+ * workspace when want_grad); with targets it ends with a barrier (the loss
+ * adds both threads' rows). */
 void rnn_head_forward(const rnn_plan *p, rnn_workspace *ws, const float *h_scored, size_t P,
-                      const int32_t *targets, float *logits_out, float *loss_out, int want_grad);
+                      const int32_t *targets, float *logits_out, float *loss_out, int want_grad,
+                      const rnn_thread *th);
 /* Head backward: ws->dhs = dlogits W_hy; dW_hy, db_y when not NULL. */
 void rnn_head_backward(const rnn_plan *p, rnn_workspace *ws, const float *h_scored, size_t P,
-                       float *dW_hy, float *db_y);
+                       float *dW_hy, float *db_y, const rnn_thread *th);
 
 /* dst[j] = sum over rows of a[r*ld + j], j < n. */
 void rnn_column_sums(size_t rows, size_t n, const float *a, size_t ld, float *dst);

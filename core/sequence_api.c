@@ -16,12 +16,43 @@ static rnn_status check_call(const rnn_plan *p, const rnn_workspace *ws, const f
     return rnn_check_workspace(p, ws);
 }
 
-static void forward(const rnn_plan *p, rnn_workspace *ws, const float *x, const float *h0,
-                    const float *c0, int keep_cache)
+typedef struct {
+    const rnn_plan *p;
+    rnn_workspace *ws;
+    const float *x, *grad_output;
+    rnn_grads *g;
+    rnn_dh_pair dh; /* backward: where the gradient on h0 ended up (thread 0's copy) */
+} seq_args;
+
+static void forward(const seq_args *a, int keep_cache, const rnn_thread *th)
 {
-    rnn_load_state(p, ws, h0, c0);
-    rnn_project_input(p, &p->cell, p->sizes.x / (size_t)p->desc.I, x, NULL, ws->xp);
-    rnn_seq_forward_run(p, ws, &p->cell, 0, (size_t)p->desc.T, NULL, keep_cache);
+    const rnn_plan *p = a->p;
+    rnn_project_input(p, &p->cell, p->sizes.x / (size_t)p->desc.I, a->x, NULL, a->ws->xp, th);
+    rnn_sync(th);
+    rnn_seq_forward_run(p, a->ws, &p->cell, 0, (size_t)p->desc.T, NULL, keep_cache, th);
+}
+
+static void forward_region(void *arg, const rnn_thread *th)
+{
+    forward(arg, 0, th);
+}
+
+static void backward_region(void *arg, const rnn_thread *th)
+{
+    seq_args *a = arg;
+    const rnn_plan *p = a->p;
+    rnn_workspace *ws = a->ws;
+    const size_t T = (size_t)p->desc.T;
+    forward(a, 1, th);
+    rnn_dh_pair dh = {ws->dh, ws->dh_next};
+    /* Batch rows need no barrier here (each thread reads back only its own
+     * rows); batch 1's time loops end every step with one. */
+    rnn_seq_backward_run(p, ws, &p->cell, 0, T, a->grad_output, a->grad_output ? T : 0, &dh, th);
+    rnn_sync(th);
+    rnn_seq_weight_grads(p, ws, &p->cell, 0, T, T * (size_t)p->desc.B, a->x, NULL, &a->g->cell,
+                         a->g->x, th);
+    if (th->tid == 0)
+        a->dh = dh;
 }
 
 rnn_status rnn_plan_seq_forward(const rnn_plan *p, rnn_workspace *ws, const float *x,
@@ -37,7 +68,9 @@ rnn_status rnn_plan_seq_forward(const rnn_plan *p, rnn_workspace *ws, const floa
     rnn_span outs[3] = {{output, p->sizes.h * f}, {hn, BH * f}, {lstm ? cn : NULL, BH * f}};
     if ((st = rnn_check_alias(outs, 3, ins, 3)) != RNN_OK)
         return st;
-    forward(p, ws, x, h0, c0, 0);
+    seq_args a = {p, ws, x, NULL, NULL, {NULL, NULL}};
+    rnn_load_state(p, ws, h0, c0);
+    rnn_team_run(ws->team, rnn_call_threads(p, ws), forward_region, &a);
     if (output)
         memcpy(output, ws->hs + BH, p->sizes.h * f);
     if (hn)
@@ -56,7 +89,7 @@ rnn_status rnn_plan_seq_backward(const rnn_plan *p, rnn_workspace *ws, const flo
         return st;
     if (!g)
         return RNN_ERR_NULL;
-    const size_t f = sizeof(float), BH = p->sizes.state, T = (size_t)p->desc.T;
+    const size_t f = sizeof(float), BH = p->sizes.state;
     const int lstm = p->desc.cell == RNN_LSTM;
     rnn_span ins[6] = {{x, p->sizes.x * f},           {h0, BH * f},
                        {lstm ? c0 : NULL, BH * f},    {grad_output, p->sizes.h * f},
@@ -70,7 +103,7 @@ rnn_status rnn_plan_seq_backward(const rnn_plan *p, rnn_workspace *ws, const flo
                         {g->cell.bias_hh, p->sizes.bias * f}};
     if ((st = rnn_check_alias(outs, 7, ins, 6)) != RNN_OK)
         return st;
-    forward(p, ws, x, h0, c0, 1);
+    rnn_load_state(p, ws, h0, c0);
     if (grad_hn)
         memcpy(ws->dh, grad_hn, BH * f);
     else
@@ -79,8 +112,10 @@ rnn_status rnn_plan_seq_backward(const rnn_plan *p, rnn_workspace *ws, const flo
         memcpy(ws->dc, grad_cn, BH * f);
     else
         memset(ws->dc, 0, BH * f);
-    rnn_seq_backward_run(p, ws, &p->cell, 0, T, grad_output, grad_output ? T : 0);
-    rnn_seq_weight_grads(p, ws, &p->cell, 0, T, T * (size_t)p->desc.B, x, NULL, &g->cell, g->x);
+    seq_args a = {p, ws, x, grad_output, g, {NULL, NULL}};
+    rnn_team_run(ws->team, rnn_call_threads(p, ws), backward_region, &a);
+    ws->dh = a.dh.dh;
+    ws->dh_next = a.dh.dh_next;
     if (g->h0)
         memcpy(g->h0, ws->dh, BH * f);
     if (g->c0 && lstm)

@@ -1,20 +1,32 @@
 /* sequence_fwd.c — one cell's forward run over a sequence: the input
  * projection hoisted out of the time loop (one GEMM over all T*B rows, or a
  * row gather for one-hot inputs), then per step only the recurrent product
- * and the fused gate kernel. */
+ * and the fused gate kernel.
+ *
+ * Two threads: the projection splits by rows. The time loop splits the
+ * batch rows when B >= 4 (each thread runs every step on its rows, no
+ * barrier). Below that (rnn_split_columns) it splits each recurrent product
+ * by panels of columns: there the weights' stream, not the FMAs, bounds a
+ * step, and a share of one row would take the GEMV path and change the
+ * bits. The gate kernels index their gates at g*H and so run whole on
+ * thread 0, between barriers. Barriers per step: rnn_tanh 1 (its gate is
+ * elementwise, so each thread applies it to its own columns), lstm and
+ * lbr_gru 2, gru 4 (two products, each before a gate kernel). */
 #include <string.h>
 #include "plan_internal.h"
 
 void rnn_project_input(const rnn_plan *p, const cell_pack *w, size_t rows, const float *x,
-                       const int32_t *x_index, float *dst)
+                       const int32_t *x_index, float *dst, const rnn_thread *th)
 {
     const size_t GH = p->GH, I = (size_t)p->desc.I;
     if (!x_index) {
-        p->k->gemm_packed_nt(rows, GH, I, x, I, w->ih_packed, w->b_ih, 0.0f, dst, GH);
+        rnn_par_packed_nt(p, th, rows, GH, I, x, I, w->ih_packed, w->b_ih, 0.0f, dst, GH);
         return;
     }
     /* W_ih onehot(j) is column j of W_ih, a contiguous row of its transpose. */
-    for (size_t r = 0; r < rows; r++) {
+    size_t r0, r1;
+    rnn_share(rows, 1, th, &r0, &r1);
+    for (size_t r = r0; r < r1; r++) {
         const float *col = w->w_ih_t + (size_t)x_index[r] * GH;
         float *o = dst + r * GH;
         for (size_t g = 0; g < GH; g++)
@@ -37,12 +49,15 @@ void rnn_load_state(const rnn_plan *p, rnn_workspace *ws, const float *h0, const
     }
 }
 
-void rnn_seq_forward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w, size_t s0,
-                         size_t T, const float *xp_later, int keep_cache)
+/* Small batches on two threads: products by columns, gates between
+ * barriers. */
+static void forward_cols(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w, size_t s0,
+                         size_t T, const float *xp_later, int keep_cache, const rnn_thread *th)
 {
     const rnn_kernels *k = p->k;
     const size_t B = (size_t)p->desc.B, H = (size_t)p->desc.H, GH = p->GH;
     const size_t BH = B * H, WH = p->W * H;
+    const int gate_thread = th->tid == 0;
     float *hp = ws->hp;
     for (size_t t = 0; t < T; t++) {
         const size_t s = s0 + t;
@@ -51,28 +66,100 @@ void rnn_seq_forward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *
         float *h = ws->hs + (s + 1) * BH;
         float *gates = keep_cache && ws->gates ? ws->gates + s * B * WH : NULL;
         switch (p->desc.cell) {
-        case RNN_TANH:
-            k->gemm_packed_nt(B, GH, H, h_prev, H, w->hh_packed, w->b_hh, 0.0f, hp, GH);
-            k->rnn_tanh_fwd(B, H, xp, hp, h);
+        case RNN_TANH: {
+            size_t c0, c1;
+            rnn_share(H, p->nr, th, &c0, &c1);
+            rnn_par_packed_cols(p, th, B, GH, H, h_prev, H, w->hh_packed, w->b_hh, 0.0f, hp, GH);
+            for (size_t b = 0; b < B && c1 > c0; b++)
+                k->rnn_tanh_fwd(1, c1 - c0, xp + b * GH + c0, hp + b * GH + c0, h + b * H + c0);
+            rnn_sync(th);
             break;
+        }
         case RNN_LSTM:
-            k->gemm_packed_nt(B, GH, H, h_prev, H, w->hh_packed, w->b_hh, 0.0f, hp, GH);
-            k->lstm_fwd(B, H, xp, hp, ws->cs + s * BH, gates, ws->cs + (s + 1) * BH, h);
+            rnn_par_packed_cols(p, th, B, GH, H, h_prev, H, w->hh_packed, w->b_hh, 0.0f, hp, GH);
+            rnn_sync(th);
+            if (gate_thread)
+                k->lstm_fwd(B, H, xp, hp, ws->cs + s * BH, gates, ws->cs + (s + 1) * BH, h);
+            rnn_sync(th);
             break;
         case RNN_GRU: {
-            /* r,z first: W_hn multiplies r*h_prev, known only after them. */
             float *g = gates ? gates : ws->gates_one;
             float *rh = keep_cache ? ws->rh + s * BH : ws->rh_one;
-            k->gemm_packed_nt(B, 2 * H, H, h_prev, H, w->hh_packed, w->b_hh, 0.0f, hp, GH);
-            k->gru_fwd_rz(B, H, xp, hp, h_prev, g, rh);
-            k->gemm_packed_nt(B, H, H, rh, H, w->hn_packed, w->b_hh + 2 * H, 0.0f, hp + 2 * H,
-                              GH);
-            k->gru_fwd_n(B, H, xp, hp, h_prev, g, h);
+            rnn_par_packed_cols(p, th, B, 2 * H, H, h_prev, H, w->hh_packed, w->b_hh, 0.0f, hp,
+                                GH);
+            rnn_sync(th);
+            if (gate_thread)
+                k->gru_fwd_rz(B, H, xp, hp, h_prev, g, rh);
+            rnn_sync(th);
+            rnn_par_packed_cols(p, th, B, H, H, rh, H, w->hn_packed, w->b_hh + 2 * H, 0.0f,
+                                hp + 2 * H, GH);
+            rnn_sync(th);
+            if (gate_thread)
+                k->gru_fwd_n(B, H, xp, hp, h_prev, g, h);
+            rnn_sync(th);
             break;
         }
         case RNN_LBR_GRU:
-            k->gemm_packed_nt(B, GH, H, h_prev, H, w->hh_packed, w->b_hh, 0.0f, hp, GH);
-            k->lbr_gru_fwd(B, H, xp, hp, h_prev, gates, h);
+            rnn_par_packed_cols(p, th, B, GH, H, h_prev, H, w->hh_packed, w->b_hh, 0.0f, hp, GH);
+            rnn_sync(th);
+            if (gate_thread)
+                k->lbr_gru_fwd(B, H, xp, hp, h_prev, gates, h);
+            rnn_sync(th);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+void rnn_seq_forward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w, size_t s0,
+                         size_t T, const float *xp_later, int keep_cache, const rnn_thread *th)
+{
+    const rnn_kernels *k = p->k;
+    const size_t B = (size_t)p->desc.B, H = (size_t)p->desc.H, GH = p->GH;
+    const size_t BH = B * H, WH = p->W * H;
+    if (th->n > 1 && rnn_split_columns(p)) {
+        forward_cols(p, ws, w, s0, T, xp_later, keep_cache, th);
+        return;
+    }
+    /* This thread's rows [b0, b0 + nb) of every B-row block. */
+    size_t b0, b1;
+    rnn_share(B, 1, th, &b0, &b1);
+    const size_t nb = b1 - b0;
+    if (!nb)
+        return;
+    float *hp = ws->hp + b0 * GH;
+    for (size_t t = 0; t < T; t++) {
+        const size_t s = s0 + t;
+        const float *xp = ((xp_later && t > 0) ? xp_later : ws->xp + s * B * GH) + b0 * GH;
+        const float *h_prev = ws->hs + s * BH + b0 * H;
+        float *h = ws->hs + (s + 1) * BH + b0 * H;
+        float *gates = keep_cache && ws->gates ? ws->gates + s * B * WH + b0 * WH : NULL;
+        const float *c_prev = ws->cs ? ws->cs + s * BH + b0 * H : NULL;
+        float *c = ws->cs ? ws->cs + (s + 1) * BH + b0 * H : NULL;
+        switch (p->desc.cell) {
+        case RNN_TANH:
+            k->gemm_packed_nt(nb, GH, H, h_prev, H, w->hh_packed, w->b_hh, 0.0f, hp, GH);
+            k->rnn_tanh_fwd(nb, H, xp, hp, h);
+            break;
+        case RNN_LSTM:
+            k->gemm_packed_nt(nb, GH, H, h_prev, H, w->hh_packed, w->b_hh, 0.0f, hp, GH);
+            k->lstm_fwd(nb, H, xp, hp, c_prev, gates, c, h);
+            break;
+        case RNN_GRU: {
+            /* r,z first: W_hn multiplies r*h_prev, known only after them. */
+            float *g = gates ? gates : ws->gates_one + b0 * WH;
+            float *rh = (keep_cache ? ws->rh + s * BH : ws->rh_one) + b0 * H;
+            k->gemm_packed_nt(nb, 2 * H, H, h_prev, H, w->hh_packed, w->b_hh, 0.0f, hp, GH);
+            k->gru_fwd_rz(nb, H, xp, hp, h_prev, g, rh);
+            k->gemm_packed_nt(nb, H, H, rh, H, w->hn_packed, w->b_hh + 2 * H, 0.0f, hp + 2 * H,
+                              GH);
+            k->gru_fwd_n(nb, H, xp, hp, h_prev, g, h);
+            break;
+        }
+        case RNN_LBR_GRU:
+            k->gemm_packed_nt(nb, GH, H, h_prev, H, w->hh_packed, w->b_hh, 0.0f, hp, GH);
+            k->lbr_gru_fwd(nb, H, xp, hp, h_prev, gates, h);
             break;
         default:
             break;

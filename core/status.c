@@ -13,12 +13,13 @@ const char *rnn_strerror(rnn_status s)
         [RNN_ERR_TOPOLOGY] = "unknown topology (expected one2one, one2many, many2one, seq2seq or many2many)",
         [RNN_ERR_VALUE] = "a value is out of range (a target class or input index)",
         [RNN_ERR_ALIAS] = "an output buffer overlaps an input that the call still reads",
-        [RNN_ERR_NOMEM] = "out of memory",
+        [RNN_ERR_NOMEM] = "out of memory (or a workspace's helper thread could not be started)",
         [RNN_ERR_ISA_UNKNOWN] = "unknown instruction set (expected auto, generic, avx2, avx512 or neon)",
         [RNN_ERR_ISA_UNSUPPORTED] = "this CPU or build does not support the instruction set",
         [RNN_ERR_IO] = "a file could not be read or written",
         [RNN_ERR_FORMAT] = "malformed file or text",
-        [RNN_ERR_ARG] = "invalid argument",
+        [RNN_ERR_ARG] = "invalid argument (e.g. plan threads not 0, 1 or 2, or a workspace made "
+                        "for another problem)",
     };
     if ((unsigned)s >= RNN_STATUS_COUNT)
         return "unknown status code";

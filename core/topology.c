@@ -12,25 +12,45 @@
  * x_dec_index, h0, c0 for lstm, targets when used); an overlap is
  * RNN_ERR_ALIAS and nothing is written. Outputs may overlap each other (the
  * result is then unspecified) and the caller's weights (the plan has its
- * own copies). */
+ * own copies).
+ *
+ * Threads: each call's work after validation is one function (a "region")
+ * that rnn_team_run runs on the caller alone or on the caller and the
+ * workspace's helper; its stages meet at rnn_sync where one reads what the
+ * other thread wrote. */
 #include <string.h>
 #include "plan_internal.h"
 #include "validate.h"
 
+/* One call's arguments, shared by the threads that run it. */
+typedef struct {
+    const rnn_plan *p;
+    rnn_workspace *ws;
+    const rnn_inputs *in;
+    rnn_outputs *out;
+    rnn_grads *g;
+    int want_head, want_loss;
+    rnn_dh_pair dh; /* train: where the gradient on h0 ended up (thread 0's copy) */
+} call_args;
+
 /* The whole forward pass of the cell(s) into the workspace. */
-static void run_cells(const rnn_plan *p, rnn_workspace *ws, const rnn_inputs *in, int keep_cache)
+static void run_cells(const call_args *c, int keep_cache, const rnn_thread *th)
 {
+    const rnn_plan *p = c->p;
+    rnn_workspace *ws = c->ws;
+    const rnn_inputs *in = c->in;
     const rnn_desc *d = &p->desc;
     const size_t T = (size_t)d->T, B = (size_t)d->B, I = (size_t)d->I;
-    rnn_load_state(p, ws, in->h0, in->c0);
-    rnn_project_input(p, &p->cell, p->sizes.x / I, in->x, in->x_index, ws->xp);
-    rnn_seq_forward_run(p, ws, &p->cell, 0, T, d->topology == RNN_ONE2MANY ? p->xp_bias : NULL,
-                        keep_cache);
-    if (d->topology == RNN_SEQ2SEQ) {
+    const int seq2seq = d->topology == RNN_SEQ2SEQ;
+    rnn_project_input(p, &p->cell, p->sizes.x / I, in->x, in->x_index, ws->xp, th);
+    if (seq2seq)
         rnn_project_input(p, &p->decoder, p->sizes.x_dec / I, in->x_dec, in->x_dec_index,
-                          ws->xp + T * B * p->GH);
-        rnn_seq_forward_run(p, ws, &p->decoder, T, (size_t)d->T_out, NULL, keep_cache);
-    }
+                          ws->xp + T * B * p->GH, th);
+    rnn_sync(th);
+    rnn_seq_forward_run(p, ws, &p->cell, 0, T, d->topology == RNN_ONE2MANY ? p->xp_bias : NULL,
+                        keep_cache, th);
+    if (seq2seq)
+        rnn_seq_forward_run(p, ws, &p->decoder, T, (size_t)d->T_out, NULL, keep_cache, th);
 }
 
 static void store_states(const rnn_plan *p, const rnn_workspace *ws, const rnn_outputs *out)
@@ -45,6 +65,53 @@ static void store_states(const rnn_plan *p, const rnn_workspace *ws, const rnn_o
 static const float *scored_h(const rnn_plan *p, const rnn_workspace *ws)
 {
     return ws->hs + (p->sizes.steps - p->sizes.scored + 1) * p->sizes.state;
+}
+
+static void forward_region(void *arg, const rnn_thread *th)
+{
+    const call_args *c = arg;
+    run_cells(c, 0, th);
+    if (c->want_head) {
+        rnn_sync(th);
+        rnn_head_forward(c->p, c->ws, scored_h(c->p, c->ws), c->p->sizes.scored,
+                         c->want_loss ? c->in->targets : NULL, c->out->logits, c->out->loss, 0,
+                         th);
+    }
+}
+
+/* Forward with the cache, the head and its backward, BPTT (the decoder's
+ * then the encoder's: the decoder hands the encoder its gradient on the
+ * initial state), then the weight gradients of both cells. */
+static void train_region(void *arg, const rnn_thread *th)
+{
+    call_args *c = arg;
+    const rnn_plan *p = c->p;
+    rnn_workspace *ws = c->ws;
+    const rnn_inputs *in = c->in;
+    rnn_grads *g = c->g;
+    const rnn_desc *d = &p->desc;
+    const size_t T = (size_t)d->T, I = (size_t)d->I, P = p->sizes.scored;
+    run_cells(c, 1, th);
+    rnn_sync(th);
+    const float *hsc = scored_h(p, ws);
+    rnn_head_forward(p, ws, hsc, P, in->targets, c->out->logits, c->out->loss, 1, th);
+    rnn_head_backward(p, ws, hsc, P, g->W_hy, g->b_y, th);
+    rnn_sync(th);
+    rnn_dh_pair dh = {ws->dh, ws->dh_next};
+    if (d->topology == RNN_SEQ2SEQ) {
+        rnn_seq_backward_run(p, ws, &p->decoder, T, (size_t)d->T_out, ws->dhs, P, &dh, th);
+        rnn_seq_backward_run(p, ws, &p->cell, 0, T, NULL, 0, &dh, th);
+    } else {
+        rnn_seq_backward_run(p, ws, &p->cell, 0, T, ws->dhs, P, &dh, th);
+    }
+    rnn_sync(th);
+    if (d->topology == RNN_SEQ2SEQ)
+        rnn_seq_weight_grads(p, ws, &p->decoder, T, (size_t)d->T_out, p->sizes.x_dec / I,
+                             in->x_dec, in->x_dec_index, &g->decoder, g->x_dec, th);
+    rnn_seq_weight_grads(p, ws, &p->cell, 0, T, p->sizes.x / I, in->x, in->x_index, &g->cell,
+                         g->x, th);
+    if (th->tid == 0)
+        c->dh = dh;
 }
 
 static size_t output_spans(const rnn_plan *p, const rnn_outputs *out, rnn_span *s)
@@ -107,10 +174,9 @@ rnn_status rnn_plan_forward(const rnn_plan *p, rnn_workspace *ws, const rnn_inpu
     if ((st = rnn_check_alias(outs, no, ins, ni)) != RNN_OK)
         return st;
 
-    run_cells(p, ws, in, 0);
-    if (want_head)
-        rnn_head_forward(p, ws, scored_h(p, ws), p->sizes.scored, want_loss ? in->targets : NULL,
-                         out->logits, out->loss, 0);
+    call_args c = {p, ws, in, out, NULL, want_head, want_loss, {NULL, NULL}};
+    rnn_load_state(p, ws, in->h0, in->c0);
+    rnn_team_run(ws->team, rnn_call_threads(p, ws), forward_region, &c);
     store_states(p, ws, out);
     return RNN_OK;
 }
@@ -136,32 +202,17 @@ rnn_status rnn_plan_train(const rnn_plan *p, rnn_workspace *ws, const rnn_inputs
     if ((st = rnn_check_alias(outs, no, ins, ni)) != RNN_OK)
         return st;
 
-    const rnn_desc *d = &p->desc;
-    const size_t T = (size_t)d->T, I = (size_t)d->I, P = p->sizes.scored;
     const size_t state_bytes = p->sizes.state * sizeof(float);
-    run_cells(p, ws, in, 1);
-    const float *hsc = scored_h(p, ws);
-    rnn_head_forward(p, ws, hsc, P, in->targets, out->logits, out->loss, 1);
-    rnn_head_backward(p, ws, hsc, P, g->W_hy, g->b_y);
-
+    call_args c = {p, ws, in, out, g, 1, 1, {NULL, NULL}};
+    rnn_load_state(p, ws, in->h0, in->c0);
     memset(ws->dh, 0, state_bytes);
     memset(ws->dc, 0, state_bytes);
-    if (d->topology == RNN_SEQ2SEQ) {
-        /* The decoder's gradient on its initial state is the encoder's on
-         * its final state (ws->dh, ws->dc carry it from one run to the other). */
-        const size_t T_out = (size_t)d->T_out;
-        rnn_seq_backward_run(p, ws, &p->decoder, T, T_out, ws->dhs, P);
-        rnn_seq_weight_grads(p, ws, &p->decoder, T, T_out, p->sizes.x_dec / I, in->x_dec,
-                             in->x_dec_index, &g->decoder, g->x_dec);
-        rnn_seq_backward_run(p, ws, &p->cell, 0, T, NULL, 0);
-    } else {
-        rnn_seq_backward_run(p, ws, &p->cell, 0, T, ws->dhs, P);
-    }
-    rnn_seq_weight_grads(p, ws, &p->cell, 0, T, p->sizes.x / I, in->x, in->x_index, &g->cell,
-                         g->x);
+    rnn_team_run(ws->team, rnn_call_threads(p, ws), train_region, &c);
+    ws->dh = c.dh.dh;
+    ws->dh_next = c.dh.dh_next;
     if (g->h0)
         memcpy(g->h0, ws->dh, state_bytes);
-    if (g->c0 && d->cell == RNN_LSTM)
+    if (g->c0 && p->desc.cell == RNN_LSTM)
         memcpy(g->c0, ws->dc, state_bytes);
     store_states(p, ws, out);
     return RNN_OK;

@@ -3,7 +3,8 @@
  * plan_internal.h for the layout). One workspace kind serves forward, train
  * and the rnn_plan_seq_* calls; a call never allocates. A workspace serves
  * any plan of the same problem (desc), so it may outlive the plan it was
- * made from. */
+ * made from. A plan with threads = 2 gives its workspaces a helper thread
+ * (threads.c), asleep between calls and joined by destroy. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +71,7 @@ rnn_status rnn_workspace_create(rnn_workspace **out, const rnn_plan *p)
     rnn_workspace *ws = calloc(1, sizeof *ws);
     if (!ws)
         return RNN_ERR_NOMEM;
-    float *m = aligned_alloc(64, l.total * sizeof(float));
+    float *m = rnn_alloc_floats(l.total);
     if (!m) {
         free(ws);
         return RNN_ERR_NOMEM;
@@ -96,6 +97,16 @@ rnn_status rnn_workspace_create(rnn_workspace **out, const rnn_plan *p)
     ws->dlogits = p->has_head ? m + o_dlg : NULL;
     ws->dhs = p->has_head ? m + o_dhs : NULL;
     ws->dw_t = m + o_dwt;
+    ws->threads = 1;
+    if (p->threads == 2) {
+        rnn_status st = rnn_team_create(&ws->team);
+        if (st != RNN_OK) {
+            free(m);
+            free(ws);
+            return st;
+        }
+        ws->threads = 2;
+    }
     *out = ws;
     return RNN_OK;
 }
@@ -104,6 +115,7 @@ void rnn_workspace_destroy(rnn_workspace *ws)
 {
     if (!ws)
         return;
+    rnn_team_destroy(ws->team);
     free(ws->mem);
     free(ws);
 }

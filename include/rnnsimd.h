@@ -176,7 +176,15 @@ rnn_status rnn_isa_resolve(rnn_isa isa, rnn_isa *out, const char **why);
 
 typedef struct {
     rnn_isa isa;   /* RNN_ISA_AUTO by default */
-    int threads;   /* 1 by default (0 means 1) */
+    /* 1 by default (0 means 1). 2: each workspace made from the plan starts
+     * one helper thread (asleep between calls, joined by
+     * rnn_workspace_destroy) and a call splits its work between the caller
+     * and it, when both its plan and its workspace say 2. The results agree
+     * with 1 thread's within core/tolerance.h (each output element is
+     * summed whole by one thread, so they are normally the same bits).
+     * Anything but 0, 1, 2 is RNN_ERR_ARG; a helper that cannot be started
+     * is RNN_ERR_NOMEM from rnn_workspace_create. */
+    int threads;
 } rnn_plan_options;
 
 /* A plan packs the weights once for one problem and one kernel table. It is

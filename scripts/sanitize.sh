@@ -2,8 +2,9 @@
 # sanitize.sh — `make sanitize`: the whole test suite (unit tests, the quick
 # conformance matrix on every kernel table this CPU runs, the CLI tests) built
 # with AddressSanitizer + UndefinedBehaviorSanitizer into build-san/, any
-# report fatal; then tests/test_concurrency.c built with ThreadSanitizer into
-# build-tsan/ (only that test: TSan and ASan cannot share a binary).
+# report fatal; then tests/test_concurrency.c and tests/test_threads.c built
+# with ThreadSanitizer into build-tsan/ (only those: TSan and ASan cannot
+# share a binary).
 # Ends with one `N passed, N failed` over both.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -26,22 +27,33 @@ san_line=$(tail -n 1 build-san/tests.log)
 echo "asan+ubsan: $san_line"
 t2=$(date +%s)
 
-tsan_line="0 passed, 1 failed"
-echo "== build-tsan: test_concurrency with -fsanitize=thread"
+# Each TSan test: its summary line, any report fatal (halt_on_error).
+TSAN_TESTS="test_concurrency test_threads"
+tsan_p=0; tsan_f=0
+echo "== build-tsan: $TSAN_TESTS with -fsanitize=thread"
+targets=""
+for t in $TSAN_TESTS; do targets="$targets build-tsan/tests/$t"; done
 if make -j2 --no-print-directory BUILD=build-tsan OPT=-O1 EXTRA_CFLAGS="-fsanitize=thread" \
-     EXTRA_LDFLAGS="-fsanitize=thread" build-tsan/tests/test_concurrency >build-tsan/build.log 2>&1; then
-  # High-entropy ASLR can put mappings where TSan's shadow expects none;
-  # setarch -R runs the test without ASLR.
-  TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" setarch "$(uname -m)" -R \
-    build-tsan/tests/test_concurrency >build-tsan/tests.log 2>&1
-  trc=$?
-  grep -E '^(FAIL|WARNING: ThreadSanitizer|SUMMARY)' build-tsan/tests.log | head -10
-  tsan_line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' build-tsan/tests.log | tail -n 1)
-  [ -n "$tsan_line" ] || tsan_line="0 passed, 1 failed"
-  [ $trc -eq 0 ] || case $tsan_line in *" 0 failed") tsan_line="${tsan_line%% passed*} passed, 1 failed";; esac
+     EXTRA_LDFLAGS="-fsanitize=thread" $targets >build-tsan/build.log 2>&1; then
+  for t in $TSAN_TESTS; do
+    # High-entropy ASLR can put mappings where TSan's shadow expects none;
+    # setarch -R runs the test without ASLR.
+    TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" setarch "$(uname -m)" -R \
+      build-tsan/tests/$t >build-tsan/$t.log 2>&1
+    trc=$?
+    grep -E '^(FAIL|WARNING: ThreadSanitizer|SUMMARY)' build-tsan/$t.log | head -10
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' build-tsan/$t.log | tail -n 1)
+    [ -n "$line" ] || line="0 passed, 1 failed"
+    [ $trc -eq 0 ] || case $line in *" 0 failed") line="${line%% passed*} passed, 1 failed";; esac
+    echo "tsan $t: $line"
+    tsan_p=$((tsan_p + $(echo "$line" | sed -nE 's/^([0-9]+) passed.*/\1/p')))
+    tsan_f=$((tsan_f + $(echo "$line" | sed -nE 's/.* ([0-9]+) failed.*/\1/p')))
+  done
 else
   tail -20 build-tsan/build.log; echo "sanitize: the tsan build failed (build-tsan/build.log)"
+  tsan_f=1
 fi
+tsan_line="$tsan_p passed, $tsan_f failed"
 echo "tsan: $tsan_line"
 t3=$(date +%s)
 echo "times: asan+ubsan build $((t1 - t0)) s, tests $((t2 - t1)) s; tsan $((t3 - t2)) s"

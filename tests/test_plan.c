@@ -488,14 +488,14 @@ static void check_misuse(void)
     problem_make(&pr, RNN_LSTM, RNN_MANY2MANY, &sh, 99, 0, 1, 0);
     rnn_plan *plan = NULL, *other = NULL;
     rnn_workspace *ws = NULL, *ws_other = NULL;
-    rnn_plan_options two = {RNN_ISA_AUTO, 2}, zero = {RNN_ISA_AUTO, 0};
+    rnn_plan_options two = {RNN_ISA_AUTO, 3}, zero = {RNN_ISA_AUTO, 0};
     CHECK(rnn_plan_create(NULL, &pr.d, &pr.p, NULL) == RNN_ERR_NULL, "create: NULL out");
     CHECK(rnn_plan_create(&plan, NULL, &pr.p, NULL) == RNN_ERR_NULL, "create: NULL desc");
     CHECK(rnn_plan_create(&plan, &pr.d, NULL, NULL) == RNN_ERR_NULL, "create: NULL params");
     rnn_params bad = pr.p;
     bad.cell.weight_hh = NULL;
     CHECK(rnn_plan_create(&plan, &pr.d, &bad, NULL) == RNN_ERR_NULL, "create: NULL weight_hh");
-    CHECK(rnn_plan_create(&plan, &pr.d, &pr.p, &two) == RNN_ERR_ARG, "create: threads 2");
+    CHECK(rnn_plan_create(&plan, &pr.d, &pr.p, &two) == RNN_ERR_ARG, "create: threads 3");
     rnn_desc dbad = pr.d;
     dbad.H = 0;
     CHECK(rnn_plan_create(&plan, &dbad, &pr.p, NULL) == RNN_ERR_SIZE, "create: H = 0");
