@@ -67,7 +67,11 @@ ifneq ($(ARCH),$(HOST_ARCH))
 endif
 
 .PHONY: all lib tests test conformance golden bench clean deps deps-check
-all: deps-check lib tests $(if $(CONF_SRC),$(CONF_BIN)) $(if $(TOOL_SRC),$(TOOL_BIN))
+# The benchmark binary is part of a native build so `make test` runs its quick
+# checks (tests/cli_tests.sh); a cross build leaves it out (no arm64 C++ toolchain
+# or libbenchmark is installed for it).
+all: deps-check lib tests $(if $(CONF_SRC),$(CONF_BIN)) $(if $(TOOL_SRC),$(TOOL_BIN)) \
+     $(if $(filter $(ARCH),$(HOST_ARCH)),$(BENCH_BIN))
 
 deps-check:
 	@ARCH=$(ARCH) sh scripts/deps.sh check
@@ -150,8 +154,9 @@ plots:
 $(BUILD)/tests/test_fuzz_replay: conformance/case.c conformance/golden.c \
   examples/charlm/charlm_model.c fuzz/targets.c $(wildcard fuzz/*.h)
 $(BUILD)/tests/test_hostile: examples/charlm/charlm_model.c
+$(BUILD)/tests/test_bench_shim: bench/problem.c bench/sweep.c $(wildcard bench/*.h)
 # ASan+UBSan (build-san/): unit tests, quick conformance on every table, CLI
-# tests; then test_concurrency under ThreadSanitizer (build-tsan/).
+# tests; then test_concurrency and test_threads under ThreadSanitizer (build-tsan/).
 sanitize:
 	@sh scripts/sanitize.sh
 # libFuzzer (clang, build-fuzz/): each target FUZZ_SECONDS from fuzz/corpus/.

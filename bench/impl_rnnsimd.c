@@ -2,6 +2,7 @@
  * every output and gradient a framework would ask for (the peers produce the
  * same set), created at setup; run is one rnn_plan_* call.
  *
+ * The plan runs on the problem's thread count (rnn_plan_options.threads).
  * Headed problems: rnn_plan_forward (loss through the head) or rnn_plan_train
  * (all gradients: x, x_dec, h0, c0, both cells, head). /seq rows:
  * rnn_plan_seq_forward, or rnn_plan_seq_backward (which runs its own forward).
@@ -81,7 +82,7 @@ static void *ours_setup(const bench_impl *impl, const bench_data *dt, char *note
     }
     c->dt = dt;
     rnn_params params = bench_data_params(dt);
-    rnn_plan_options opt = {.isa = impl->isa, .threads = 1};
+    rnn_plan_options opt = {.isa = impl->isa, .threads = bench_problem_threads(&dt->p)};
     rnn_status st = rnn_plan_create(&c->plan, &dt->d, &params, &opt);
     if (st == RNN_OK)
         st = rnn_workspace_create(&c->ws, c->plan);
@@ -108,7 +109,10 @@ static void *ours_setup(const bench_impl *impl, const bench_data *dt, char *note
         ours_teardown(c);
         return NULL;
     }
-    snprintf(note, note_n, "rnnsimd %s", impl->name);
+    if (opt.threads > 1)
+        snprintf(note, note_n, "rnnsimd %s, %d threads", impl->name, opt.threads);
+    else
+        snprintf(note, note_n, "rnnsimd %s", impl->name);
     return c;
 }
 

@@ -1,7 +1,7 @@
 /* main.c — rnnsimd-bench: the sweep, its peers and their context, on Google
  * Benchmark through bench/gbench.h. Usually run by `make bench` (bench/run.sh).
  *
- *   rnnsimd-bench [--cpu=generic|avx2|avx512|neon] [--set=default|deepbench|quick]
+ *   rnnsimd-bench [--cpu=generic|avx2|avx512|neon] [--set=default|deepbench|quick|threads]
  *                 [--peers=all|onednn|blas|none] [--reps=N] [--row-budget=SECONDS]
  *                 [--list] [--check] [--print-isa] [--benchmark_* flags of Google Benchmark]
  *
@@ -20,7 +20,16 @@
  * OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, then OPENBLAS_CORETYPE set to
  * SkylakeX on a CPU with AVX-512 (Haswell for --cpu=avx2 rows, so both sides
  * use the same vector ISA; PEER_ISA=best keeps SkylakeX), OMP_NUM_THREADS and
- * OPENBLAS_NUM_THREADS 1. RNNSIMD_BENCH_REEXEC marks the second run. */
+ * OPENBLAS_NUM_THREADS 1, and GLIBC_TUNABLES glibc.malloc.hugetlb=1 (the
+ * peers' large buffers on huge pages, as core/memory.c puts ours).
+ * RNNSIMD_BENCH_REEXEC marks the second run. Rows
+ * named threads:N set both peers' threads in their setup (omp_set_num_threads,
+ * openblas_set_num_threads), which overrides these variables.
+ *
+ * Start-up probes, in the JSON context: the FMA peak of every table this CPU
+ * runs (one core), and the one-core read bandwidth at buffer sizes from L2 to
+ * DRAM (read_bw_GBps_<size>), against which bench/targets.py judges batch-1
+ * rows, which stream their recurrent weights once a step. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +107,14 @@ static void reexec_with_clean_env(char **argv, rnn_isa isa)
     }
     setenv("OMP_NUM_THREADS", "1", 1);
     setenv("OPENBLAS_NUM_THREADS", "1", 1);
+    /* Our plans put weights of 2 MiB and more on huge pages (core/memory.c);
+     * glibc's malloc does the same for the peers' large allocations with
+     * this tunable, so both sides stream weights with the same TLB reach. */
+    const char *tun = getenv("GLIBC_TUNABLES");
+    char tunables[512];
+    snprintf(tunables, sizeof tunables, "%s%sglibc.malloc.hugetlb=1", tun ? tun : "",
+             tun && *tun ? ":" : "");
+    setenv("GLIBC_TUNABLES", tunables, 1);
     setenv("RNNSIMD_BENCH_OPENBLAS_ENV", note, 1);
     setenv("RNNSIMD_BENCH_REEXEC", "1", 1);
     execv("/proc/self/exe", argv);
@@ -117,6 +134,9 @@ static double est_seconds(const bench_problem *p, int is_peer)
     double rate = p->B == 1 ? (train ? (is_peer ? 8e9 : 15e9) : 20e9)
                 : p->B < 16 ? (train ? 25e9 : 40e9)
                             : (train ? 70e9 : 90e9);
+    /* A second thread rarely doubles the rate: count it as 1.5x. */
+    if (bench_problem_threads(p) > 1)
+        rate *= 1.5;
     return bench_total_flops(p) / rate + 2e-6 * (double)bench_problem_steps(p);
 }
 
@@ -161,7 +181,8 @@ int main(int argc, char **argv)
     }
     sweep_set set;
     if (sweep_parse(o.set, &set)) {
-        fprintf(stderr, "rnnsimd-bench: SET=%s is not default, deepbench or quick\n", o.set);
+        fprintf(stderr, "rnnsimd-bench: SET=%s is not default, deepbench, quick or threads\n",
+                o.set);
         return 2;
     }
     if (!o.list)
@@ -187,6 +208,12 @@ int main(int argc, char **argv)
         best = t;
     }
     const rnn_isa peer_peak_isa = limit_peers ? RNN_ISA_AVX2 : best;
+    /* From a quarter of a typical L2 to well past any L3 (DRAM). */
+    static const size_t bw_kib[] = {256, 1024, 4096, 16384, 65536};
+    double bw[sizeof bw_kib / sizeof bw_kib[0]] = {0};
+    if (!o.list)
+        for (size_t i = 0; i < sizeof bw_kib / sizeof bw_kib[0]; i++)
+            bw[i] = bench_read_bw_gbs(best, bw_kib[i] * 1024, 0.06);
 
     const int want_onednn = !o.peers || !strcmp(o.peers, "all") || !strcmp(o.peers, "onednn");
     const int want_blas = !o.peers || !strcmp(o.peers, "all") || !strcmp(o.peers, "blas");
@@ -206,6 +233,8 @@ int main(int argc, char **argv)
                                       want_blas ? &bench_peer_blas : NULL};
         if (probs[i].variant == BENCH_SEQ_NOPROJ)
             peers[0] = NULL; /* oneDNN's primitive cannot leave the projection out */
+        if (sweep_ours_only(set, &probs[i]))
+            peers[0] = peers[1] = NULL;
         for (int k = 0; k < 3; k++) {
             const bench_impl *im = k < 2 ? peers[k] : &ours;
             if (!im)
@@ -246,7 +275,21 @@ int main(int argc, char **argv)
             snprintf(key, sizeof key, "peak_gflops_%s", rnn_isa_name((rnn_isa)t));
             add_context_double(key, peaks[t]);
         }
-    gbench_add_context("peak_probe", "1 thread, independent FMA chains in registers, best of 3");
+    gbench_add_context("peak_probe", "1 thread, independent FMA chains in registers, best of 3; "
+                                     "pct_peak of a threads:N row is against N x this peak");
+    for (size_t i = 0; i < sizeof bw_kib / sizeof bw_kib[0]; i++)
+        if (bw[i] > 0) {
+            char key[48];
+            if (bw_kib[i] % 1024)
+                snprintf(key, sizeof key, "read_bw_GBps_%zuKiB", bw_kib[i]);
+            else
+                snprintf(key, sizeof key, "read_bw_GBps_%zuMiB", bw_kib[i] / 1024);
+            add_context_double(key, bw[i]);
+        }
+    char bw_note[160];
+    snprintf(bw_note, sizeof bw_note, "1 thread, %s loads summed into independent accumulators, "
+             "the buffer read over and over, best of 3; GB = 1e9 bytes", rnn_isa_name(best));
+    gbench_add_context("read_bw_probe", bw_note);
     gbench_add_context("onednn", dnnl_msg);
     gbench_add_context("openblas", blas_msg);
     gbench_add_context("flops_model",

@@ -1,10 +1,15 @@
-/* peak.c — FMA peak probes. Each probe keeps 12-16 independent accumulators
- * (more than FMA latency x FMA ports on current x86 and Arm cores) updated by
- * acc = acc*m + a with m just below 1, so the values settle near a/(1-m) and
- * never overflow or go denormal. The ISA probes are compiled for their ISA by
- * function attributes and only called after rnn_isa_check says the CPU has it. */
+/* peak.c — FMA peak and read-bandwidth probes. Each FMA probe keeps 12-16
+ * independent accumulators (more than FMA latency x FMA ports on current x86
+ * and Arm cores) updated by acc = acc*m + a with m just below 1, so the values
+ * settle near a/(1-m) and never overflow or go denormal. The read probes sum
+ * a buffer into 8-12 accumulators (more than add latency x load ports), so
+ * loads, not the adds, bound them. The ISA probes are compiled for their ISA
+ * by function attributes and only called after rnn_isa_check says the CPU
+ * has it. */
 #include "peak.h"
 
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #if defined(__x86_64__)
@@ -112,6 +117,119 @@ static double probe_neon(long n)
     return 16.0 * 4 * 2 * (double)n;
 }
 #endif
+
+/* ---- read bandwidth: n floats (a multiple of 64), 64-byte aligned ---- */
+/* noinline: a probe inlined into its pass loop could be hoisted out of it
+ * (the buffer does not change between passes). */
+__attribute__((noinline)) static void read_generic(const float *buf, size_t n)
+{
+#define DECL(k) v4f acc##k = {0, 0, 0, 0};
+#define STEP(k)                                                                \
+    {                                                                          \
+        v4f v;                                                                 \
+        memcpy(&v, buf + i + 4 * (k), sizeof v);                               \
+        acc##k += v;                                                           \
+    }
+#define SUM(k) s += acc##k;
+    ACC12(DECL)
+    for (size_t i = 0; i + 48 <= n; i += 48) {
+        ACC12(STEP)
+    }
+    v4f s = {0, 0, 0, 0};
+    ACC12(SUM)
+    sink = s[0] + s[3];
+#undef DECL
+#undef STEP
+#undef SUM
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2"), noinline)) static void read_avx2(const float *buf, size_t n)
+{
+#define DECL(k) __m256 acc##k = _mm256_setzero_ps();
+#define STEP(k) acc##k = _mm256_add_ps(acc##k, _mm256_load_ps(buf + i + 8 * (k)));
+#define SUM(k) s = _mm256_add_ps(s, acc##k);
+    ACC12(DECL)
+    for (size_t i = 0; i + 96 <= n; i += 96) {
+        ACC12(STEP)
+    }
+    __m256 s = _mm256_setzero_ps();
+    ACC12(SUM)
+    sink = _mm256_cvtss_f32(s);
+#undef DECL
+#undef STEP
+#undef SUM
+}
+
+#define ACC8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+__attribute__((target("avx512f"), noinline)) static void read_avx512(const float *buf, size_t n)
+{
+#define DECL(k) __m512 acc##k = _mm512_setzero_ps();
+#define STEP(k) acc##k = _mm512_add_ps(acc##k, _mm512_load_ps(buf + i + 16 * (k)));
+#define SUM(k) s = _mm512_add_ps(s, acc##k);
+    ACC8(DECL)
+    for (size_t i = 0; i + 128 <= n; i += 128) {
+        ACC8(STEP)
+    }
+    __m512 s = _mm512_setzero_ps();
+    ACC8(SUM)
+    sink = _mm512_reduce_add_ps(s);
+#undef DECL
+#undef STEP
+#undef SUM
+}
+#endif
+
+typedef void (*read_fn)(const float *buf, size_t n);
+
+static read_fn read_for(rnn_isa isa)
+{
+    switch (isa) {
+#if defined(__x86_64__)
+    case RNN_ISA_AVX2: return read_avx2;
+    case RNN_ISA_AVX512: return read_avx512;
+#endif
+    default: return read_generic; /* on aarch64, GCC's vectors are NEON */
+    }
+}
+
+double bench_read_bw_gbs(rnn_isa isa, size_t bytes, double seconds)
+{
+    if (rnn_isa_resolve(isa, &isa, NULL) != RNN_OK || rnn_isa_check(isa, NULL) != RNN_OK)
+        return 0.0;
+    const read_fn f = read_for(isa);
+    /* Whole 512-byte blocks, so every probe's loop reads the whole buffer. */
+    const size_t n = (bytes / 512 ? bytes / 512 : 1) * 128;
+    float *buf = aligned_alloc(64, n * sizeof *buf);
+    if (!buf)
+        return 0.0;
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (float)(i % 7) * 0.25f;
+    /* Calibrate passes to the time asked for; the first pass also pulls the
+     * buffer into the caches that hold it. */
+    long passes = 1;
+    double t = 0;
+    while (passes < (1L << 30)) {
+        double t0 = now_s();
+        for (long r = 0; r < passes; r++)
+            f(buf, n);
+        t = now_s() - t0;
+        if (t > 0.005)
+            break;
+        passes *= 4;
+    }
+    passes = (long)((double)passes * (seconds / 3.0) / (t > 0 ? t : 1e-3)) + 1;
+    double best = 0;
+    for (int k = 0; k < 3; k++) {
+        double t0 = now_s();
+        for (long r = 0; r < passes; r++)
+            f(buf, n);
+        double g = (double)passes * (double)(n * sizeof *buf) / (now_s() - t0) * 1e-9;
+        best = g > best ? g : best;
+    }
+    free(buf);
+    return best;
+}
 
 typedef double (*probe_fn)(long n);
 

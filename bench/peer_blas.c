@@ -1,5 +1,7 @@
 /* peer_blas.c — the OpenBLAS baseline: what a C programmer would write with
- * CBLAS and libm, single-threaded.
+ * CBLAS and libm, single-threaded unless the row says threads:N (setup then
+ * calls openblas_set_num_threads(N), and 1 for 1-thread rows; the scalar
+ * gates stay on one thread, as such a programmer's would).
  *
  * Per cell: the input projection of every known step as one sgemm (the first
  * thing anyone hoists; one2many's zero inputs are skipped, their projection
@@ -376,6 +378,13 @@ static void *blas_setup(const bench_impl *impl, const bench_data *dt, char *note
                         char *err, size_t err_n)
 {
     (void)impl;
+    const int want = bench_problem_threads(&dt->p);
+    openblas_set_num_threads(want);
+    if (openblas_get_num_threads() != want) {
+        snprintf(err, err_n, "OpenBLAS: asked for %d thread%s, it has %d", want,
+                 want > 1 ? "s" : "", openblas_get_num_threads());
+        return NULL;
+    }
     blas_ctx *c = calloc(1, sizeof *c);
     if (!c) {
         snprintf(err, err_n, "out of memory");
@@ -407,8 +416,12 @@ static void *blas_setup(const bench_impl *impl, const bench_data *dt, char *note
     }
     if (c->enc.noproj)
         seg_project(&c->enc);
-    snprintf(note, note_n, "OpenBLAS %s, %s per step", openblas_get_corename(),
-             B == 1 ? "sgemv" : "sgemm");
+    if (want > 1)
+        snprintf(note, note_n, "OpenBLAS %s, %d threads, %s per step", openblas_get_corename(),
+                 want, B == 1 ? "sgemv" : "sgemm");
+    else
+        snprintf(note, note_n, "OpenBLAS %s, %s per step", openblas_get_corename(),
+                 B == 1 ? "sgemv" : "sgemm");
     return c;
 }
 

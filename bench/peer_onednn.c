@@ -1,7 +1,10 @@
-/* peer_onednn.c — oneDNN 2.6's RNN primitives as a peer, single-threaded, at
- * their best: weights either in oneDNN's own format (`any`, reordered once at
- * setup) or plain ldigo, whichever a pilot run at T <= 16 finds faster for the
- * cell, mode and sizes (the choice is cached and named in the row's label).
+/* peer_onednn.c — oneDNN 2.6's RNN primitives as a peer, at their best:
+ * weights either in oneDNN's own format (`any`, reordered once at setup) or
+ * plain ldigo, whichever a pilot run at T <= 16 finds faster for the cell,
+ * mode, sizes and threads (the choice is cached and named in the row's label).
+ * Single-threaded, unless the row says threads:N: setup then sets oneDNN's
+ * OpenMP to N threads before it creates the primitives (oneDNN sizes its
+ * work split when a primitive is created) and back to 1 for 1-thread rows.
  *
  * The same work as our rows: one primitive per cell run (encoder and decoder
  * for seq2seq, the decoder starting from the encoder's dst_iter), one2many's
@@ -27,6 +30,26 @@
 
 static dnnl_engine_t g_eng;
 static dnnl_stream_t g_strm;
+/* libgomp's, looked up at run time: the bench does not link OpenMP itself. */
+static void (*g_omp_set_threads)(int);
+static int (*g_omp_max_threads)(void);
+
+static void omp_lookup(void)
+{
+    if (!g_omp_set_threads)
+        g_omp_set_threads = (void (*)(int))dlsym(RTLD_DEFAULT, "omp_set_num_threads");
+    if (!g_omp_max_threads)
+        g_omp_max_threads = (int (*)(void))dlsym(RTLD_DEFAULT, "omp_get_max_threads");
+}
+
+/* The OpenMP threads oneDNN will use from now on; -1 if OpenMP is not there. */
+static int omp_threads(int n)
+{
+    omp_lookup();
+    if (g_omp_set_threads)
+        g_omp_set_threads(n);
+    return g_omp_max_threads ? g_omp_max_threads() : -1;
+}
 
 enum { MAX_MEM = 96, MAX_PRIM = 24, MAX_BUF = 48 };
 
@@ -665,6 +688,7 @@ typedef struct {
     rnn_cell cell;
     bench_mode mode;
     int64_t B, I, H;
+    int threads;
     int plain;
     double t_any, t_plain;
 } fmt_choice;
@@ -677,7 +701,7 @@ static const fmt_choice *choose_format(const bench_data *dt)
     for (int i = 0; i < g_nchoices; i++) {
         const fmt_choice *f = &g_choices[i];
         if (f->cell == p->cell && f->mode == p->mode && f->B == p->B && f->I == p->I &&
-            f->H == p->H)
+            f->H == p->H && f->threads == bench_problem_threads(p))
             return f;
     }
     bench_problem q = *p;
@@ -689,7 +713,7 @@ static const fmt_choice *choose_format(const bench_data *dt)
     if (bench_data_create(&pd, &q))
         return NULL;
     char e[256];
-    fmt_choice f = {p->cell, p->mode, p->B, p->I, p->H, 1, 1e30, 1e30};
+    fmt_choice f = {p->cell, p->mode, p->B, p->I, p->H, bench_problem_threads(p), 1, 1e30, 1e30};
     for (int plain = 0; plain < 2; plain++) {
         dctx *c = d_create(&pd, plain, e, sizeof e);
         if (!c)
@@ -717,6 +741,13 @@ static void *d_setup(const bench_impl *impl, const bench_data *dt, char *note, s
         snprintf(err, err_n, "oneDNN: no CPU engine");
         return NULL;
     }
+    const int want = bench_problem_threads(&dt->p);
+    const int got = omp_threads(want);
+    if (got != want && (want > 1 || got > 1)) {
+        snprintf(err, err_n, "oneDNN: asked OpenMP for %d thread%s, it has %d", want,
+                 want > 1 ? "s" : "", got);
+        return NULL;
+    }
     const fmt_choice *f = choose_format(dt);
     int plain = f ? f->plain : 1;
     dctx *c = d_create(dt, plain, err, err_n);
@@ -725,13 +756,16 @@ static void *d_setup(const bench_impl *impl, const bench_data *dt, char *note, s
     if (!c)
         return NULL;
     const dnnl_version_t *v = dnnl_version();
+    char thr[32] = "";
+    if (want > 1)
+        snprintf(thr, sizeof thr, ", %d OpenMP threads", got);
     if (f && f->t_any < 1e29 && f->t_plain < 1e29)
-        snprintf(note, note_n, "oneDNN %d.%d.%d %s, weights %s (pilot T<=16: any %.3g ms, ldigo %.3g ms)",
-                 v->major, v->minor, v->patch, c->impl_info, plain ? "ldigo" : "any",
+        snprintf(note, note_n, "oneDNN %d.%d.%d %s%s, weights %s (pilot T<=16: any %.3g ms, ldigo %.3g ms)",
+                 v->major, v->minor, v->patch, c->impl_info, thr, plain ? "ldigo" : "any",
                  f->t_any * 1e3, f->t_plain * 1e3);
     else
-        snprintf(note, note_n, "oneDNN %d.%d.%d %s, weights %s", v->major, v->minor, v->patch,
-                 c->impl_info, plain ? "ldigo" : "any");
+        snprintf(note, note_n, "oneDNN %d.%d.%d %s%s, weights %s", v->major, v->minor, v->patch,
+                 c->impl_info, thr, plain ? "ldigo" : "any");
     return c;
 }
 
@@ -746,19 +780,18 @@ const char *bench_onednn_configure(rnn_isa limit_isa)
 {
     static char msg[256];
     /* libgomp read OMP_NUM_THREADS when it loaded; the re-exec in main set it
-     * to 1, and this call makes sure even without the re-exec. */
-    void (*set_threads)(int) = (void (*)(int))dlsym(RTLD_DEFAULT, "omp_set_num_threads");
-    int (*max_threads)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "omp_get_max_threads");
-    if (set_threads)
-        set_threads(1);
+     * to 1, and this call makes sure even without the re-exec. threads:N rows
+     * override it in their setup (a run-time call beats the environment). */
+    const int threads = omp_threads(1);
     const char *isa = "all this CPU has";
     if (limit_isa == RNN_ISA_AVX2) {
         dnnl_set_max_cpu_isa(dnnl_cpu_isa_avx2);
         isa = "avx2 (dnnl_set_max_cpu_isa, matching the avx2 rows)";
     }
     const dnnl_version_t *v = dnnl_version();
-    snprintf(msg, sizeof msg, "oneDNN %d.%d.%d (%s), OpenMP threads %d, ISA: %s", v->major,
-             v->minor, v->patch, v->hash, max_threads ? max_threads() : -1, isa);
+    snprintf(msg, sizeof msg, "oneDNN %d.%d.%d (%s), OpenMP threads %d (threads:N rows: N, "
+             "set by omp_set_num_threads in their setup), ISA: %s", v->major, v->minor, v->patch,
+             v->hash, threads, isa);
     return msg;
 }
 

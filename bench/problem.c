@@ -1,6 +1,7 @@
 /* problem.c — benchmark problems: names (and their inverse), sizes, FLOPs. */
 #include "problem.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,11 @@ rnn_desc bench_problem_desc(const bench_problem *p)
         .V = p->V,
     };
     return d;
+}
+
+int bench_problem_threads(const bench_problem *p)
+{
+    return p->threads > 1 ? p->threads : 1;
 }
 
 int64_t bench_problem_steps(const bench_problem *p)
@@ -73,36 +79,43 @@ const char *bench_variant_name(bench_variant v)
 int bench_problem_name(const bench_problem *p, const char *impl, char *buf, size_t n)
 {
     const char *var = bench_variant_name(p->variant);
-    return snprintf(buf, n, "%s/%s/%s/T:%lld/B:%lld/I:%lld/H:%lld/%s%s%s",
+    char thr[24] = "";
+    if (bench_problem_threads(p) > 1)
+        snprintf(thr, sizeof thr, "threads:%d/", bench_problem_threads(p));
+    return snprintf(buf, n, "%s/%s/%s/T:%lld/B:%lld/I:%lld/H:%lld/%s%s%s%s",
                     rnn_cell_name(p->cell), rnn_topology_name(p->topology), impl,
-                    (long long)p->T, (long long)p->B, (long long)p->I, (long long)p->H,
+                    (long long)p->T, (long long)p->B, (long long)p->I, (long long)p->H, thr,
                     bench_mode_name(p->mode), *var ? "/" : "", var);
 }
 
-/* "K:123" -> 123; -1 if the segment is not that key with a positive number. */
-static int64_t keyed(const char *seg, char key)
+/* "KEY:123" -> 123; -1 if the segment is not that key with a positive number
+ * in canonical form (no sign, no leading zero), so that a parsed name prints
+ * back as itself. */
+static int64_t keyed(const char *seg, const char *key)
 {
-    if (seg[0] != key || seg[1] != ':' || seg[2] < '0' || seg[2] > '9')
+    const size_t k = strlen(key);
+    if (strncmp(seg, key, k) || seg[k] != ':' || seg[k + 1] < '1' || seg[k + 1] > '9')
         return -1;
     char *end;
-    long long v = strtoll(seg + 2, &end, 10);
-    return *end == '\0' && v > 0 ? (int64_t)v : -1;
+    errno = 0;
+    long long v = strtoll(seg + k + 1, &end, 10);
+    return *end == '\0' && errno == 0 && v > 0 ? (int64_t)v : -1;
 }
 
 int bench_problem_parse(const char *name, bench_problem *p, char *impl, size_t impl_n)
 {
-    char tmp[256], *seg[10];
+    char tmp[256], *seg[11];
     int nseg = 0;
     if (strlen(name) >= sizeof tmp)
         return -1;
     strcpy(tmp, name);
-    for (char *s = tmp, *slash; nseg < 10; s = slash + 1) {
+    for (char *s = tmp, *slash; nseg < 11; s = slash + 1) {
         seg[nseg++] = s;
         if (!(slash = strchr(s, '/')))
             break;
         *slash = '\0';
     }
-    if (nseg < 8 || nseg > 9)
+    if (nseg < 8 || nseg > 10)
         return -1;
     memset(p, 0, sizeof *p);
     if (rnn_cell_parse(seg[0], &p->cell) != RNN_OK ||
@@ -113,28 +126,42 @@ int bench_problem_parse(const char *name, bench_problem *p, char *impl, size_t i
             return -1;
         strcpy(impl, seg[2]);
     }
-    p->T = keyed(seg[3], 'T');
-    p->B = keyed(seg[4], 'B');
-    p->I = keyed(seg[5], 'I');
-    p->H = keyed(seg[6], 'H');
+    p->T = keyed(seg[3], "T");
+    p->B = keyed(seg[4], "B");
+    p->I = keyed(seg[5], "I");
+    p->H = keyed(seg[6], "H");
     if (p->T < 0 || p->B < 0 || p->I < 0 || p->H < 0)
         return -1;
-    if (!strcmp(seg[7], "fwd"))
+    int m = 7;
+    p->threads = 1;
+    if (!strncmp(seg[m], "threads:", 8)) {
+        /* threads:1 is never written: accepting it would give one row two names. */
+        int64_t t = keyed(seg[m], "threads");
+        if (t < 2 || t > 1024)
+            return -1;
+        p->threads = (int)t;
+        m++;
+    }
+    if (nseg <= m)
+        return -1;
+    if (!strcmp(seg[m], "fwd"))
         p->mode = BENCH_FWD;
-    else if (!strcmp(seg[7], "train"))
+    else if (!strcmp(seg[m], "train"))
         p->mode = BENCH_TRAIN;
     else
         return -1;
     p->variant = BENCH_HEADED;
-    if (nseg == 9) {
-        if (!strcmp(seg[8], "seq"))
+    if (nseg == m + 2) {
+        if (!strcmp(seg[m + 1], "seq"))
             p->variant = BENCH_SEQ;
-        else if (!strcmp(seg[8], "seq_noproj"))
+        else if (!strcmp(seg[m + 1], "seq_noproj"))
             p->variant = BENCH_SEQ_NOPROJ;
         else
             return -1;
         if (p->topology != RNN_MANY2MANY)
             return -1;
+    } else if (nseg != m + 1) {
+        return -1;
     }
     p->T_out = p->topology == RNN_SEQ2SEQ ? p->T : 0;
     p->V = BENCH_V;

@@ -3,7 +3,10 @@
  * A name is the whole problem: CELL/TOPOLOGY/IMPL/T:../B:../I:../H:../MODE,
  * e.g. lstm/many2one/avx512/T:64/B:1/I:512/H:512/fwd, where IMPL is one of our
  * kernel tables (generic, avx2, avx512, neon) or a peer (onednn, blas) and
- * MODE is fwd (inference) or train (forward + backward). Topologies with a
+ * MODE is fwd (inference) or train (forward + backward). A row on more than
+ * one thread (both sides: ours and every peer) says so before MODE:
+ * .../H:512/threads:2/fwd; single-threaded rows have no such segment, so
+ * their names (and filters written for them) do not change. Topologies with a
  * head score it with V classes (256 in every sweep; the row's label says so).
  * seq2seq runs T encoder steps then T_out = T decoder steps. DeepBench rows
  * are plain sequences without a head and end in a variant segment: /seq
@@ -29,6 +32,7 @@ typedef struct {
     int64_t T, T_out, B, I, H, V;
     bench_mode mode;
     bench_variant variant;
+    int threads; /* of every implementation of the row; 0 means 1 */
 } bench_problem;
 
 /* The head's classes in every sweep: a character-level vocabulary. */
@@ -36,6 +40,8 @@ typedef struct {
 
 /* The rnn_desc of the problem (V is kept for headless variants: unused). */
 rnn_desc bench_problem_desc(const bench_problem *p);
+/* The row's thread count: threads, or 1 where it is 0. */
+int bench_problem_threads(const bench_problem *p);
 /* Steps run: T, or T + T_out for seq2seq. Scored steps: 0 without a head. */
 int64_t bench_problem_steps(const bench_problem *p);
 int64_t bench_problem_scored(const bench_problem *p);

@@ -5,10 +5,18 @@
                                  a name is the problem and runs with other
                                  repetition counts compare; write OUT
   results.py table FILE          medians of every row as a table, then the
-                                 geometric means of vs_onednn / vs_blas
+                                 geometric means of vs_onednn / vs_blas (per
+                                 mode, batch and threads); rows on 2+ threads
+                                 also show their speedup over our 1-thread row
+                                 of the same problem (counter speedup_vs_1thread)
   results.py sane FILE           the quick mode's check: every row ran, every
-                                 counter is there and finite, the context has
-                                 the peaks and the peers; "N passed, N failed"
+                                 counter is there and finite (vs_<peer> on our
+                                 rows where that peer ran the problem), the
+                                 context has the peaks, the read bandwidths and
+                                 the peers; "N passed, N failed"
+
+Names: CELL/TOPOLOGY/IMPL/T:../B:../I:../H:..[/threads:N]/MODE[/VARIANT]
+(bench/problem.h); parse_name() reads them for this file and bench/targets.py.
 """
 import json
 import math
@@ -37,6 +45,41 @@ def normalize(raw, out):
     with open(out, "w") as f:
         json.dump(doc, f, indent=1)
         f.write("\n")
+
+
+def parse_name(name):
+    """The fields of a row name as a dict, or None if it is not one."""
+    p = name.split("/")
+    if len(p) < 8:
+        return None
+    out = {"cell": p[0], "topology": p[1], "impl": p[2], "threads": 1, "variant": ""}
+    for seg, key in zip(p[3:7], "TBIH"):
+        k, _, v = seg.partition(":")
+        if k != key or not v.isdigit():
+            return None
+        out[key] = int(v)
+    rest = p[7:]
+    if rest and rest[0].startswith("threads:"):
+        v = rest[0].split(":", 1)[1]
+        if not v.isdigit():
+            return None
+        out["threads"] = int(v)
+        rest = rest[1:]
+    if not rest or rest[0] not in ("fwd", "train") or len(rest) > 2:
+        return None
+    out["mode"] = rest[0]
+    if len(rest) == 2:
+        out["variant"] = rest[1]
+    return out
+
+
+def problem_key(fields, threads=None):
+    """A row's problem without its implementation (threads overridable)."""
+    f = dict(fields)
+    if threads is not None:
+        f["threads"] = threads
+    return (f["cell"], f["topology"], f["T"], f["B"], f["I"], f["H"], f["threads"], f["mode"],
+            f["variant"])
 
 
 def impl_of(run_name):
@@ -77,31 +120,45 @@ def geomean(vals):
     return math.exp(sum(math.log(v) for v in vals) / len(vals)) if vals else float("nan")
 
 
+def ms_of(b):
+    unit_ms = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
+    return b["real_time"] * unit_ms.get(b.get("time_unit", "ns"), 1e-6)
+
+
 def table(path):
     doc = load(path)
     ctx = doc.get("context", {})
-    unit_ms = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
-    print(f"{'row (median of repetitions)':66} {'ms':>10} {'GFLOP/s':>8} {'%peak':>6}"
-          f" {'vs_onednn':>9} {'vs_blas':>8} {'reps':>4}")
+    rows = medians(doc)
+    # The speedup column only where some row runs on more than one thread.
+    multi = any((parse_name(n) or {}).get("threads", 1) > 1 for n, _, _ in rows)
+    w = 76 if multi else 66
+    print(f"{'row (median of repetitions)':{w}} {'ms':>10} {'GFLOP/s':>8} {'%peak':>6}"
+          f" {'vs_onednn':>9} {'vs_blas':>8}{' x1thread' if multi else ''} {'reps':>4}")
     groups = {}
-    for name, b, reps in medians(doc):
+    for name, b, reps in rows:
         if b.get("error_occurred"):
-            print(f"{name:66} ERROR: {b.get('error_message', '')}")
+            print(f"{name:{w}} ERROR: {b.get('error_message', '')}")
             continue
-        ms = b["real_time"] * unit_ms.get(b.get("time_unit", "ns"), 1e-6)
-        print(f"{name:66} {ms:10.4g} {fmt(b.get('GFLOP/s'), '8.2f')} {fmt(b.get('pct_peak'), '6.1f')}"
-              f" {fmt(b.get('vs_onednn'), '9.2f')} {fmt(b.get('vs_blas'), '8.2f')} {reps:4d}")
-        if impl_of(name) not in PEERS:
-            p = name.split("/")
-            key = (p[7] if len(p) > 7 else "?", p[4] if len(p) > 4 else "?")
+        sp = f" {fmt(b.get('speedup_vs_1thread'), '8.2f')}" if multi else ""
+        print(f"{name:{w}} {ms_of(b):10.4g} {fmt(b.get('GFLOP/s'), '8.2f')}"
+              f" {fmt(b.get('pct_peak'), '6.1f')} {fmt(b.get('vs_onednn'), '9.2f')}"
+              f" {fmt(b.get('vs_blas'), '8.2f')}{sp} {reps:4d}")
+        f = parse_name(name)
+        if impl_of(name) not in PEERS and f:
+            key = (f["mode"], f["B"], f["threads"])
             groups.setdefault(key, []).append(b)
     print()
     print(f"machine {ctx.get('machine', '?')}, table {ctx.get('rnnsimd_isa', '?')}, "
           f"peaks {', '.join(f'{k[12:]} {v}' for k, v in ctx.items() if k.startswith('peak_gflops_'))}"
-          f" GFLOP/s; emulated: {ctx.get('emulated', '?')}")
-    for (mode, batch), bs in sorted(groups.items()):
-        print(f"  {mode:5} {batch:5}: geomean vs_onednn {geomean([b.get('vs_onednn') for b in bs]):.2f}"
-              f"  vs_blas {geomean([b.get('vs_blas') for b in bs]):.2f}  over {len(bs)} rows")
+          f" GFLOP/s (one core; a threads:N row's %peak is against N x it);"
+          f" emulated: {ctx.get('emulated', '?')}")
+    for (mode, batch, threads), bs in sorted(groups.items()):
+        line = (f"  {mode:5} {'B:' + str(batch):5} {threads} thr: geomean"
+                f" vs_onednn {geomean([b.get('vs_onednn') for b in bs]):.2f}"
+                f"  vs_blas {geomean([b.get('vs_blas') for b in bs]):.2f}")
+        if threads > 1:
+            line += f"  speedup over 1 thread {geomean([b.get('speedup_vs_1thread') for b in bs]):.2f}"
+        print(f"{line}  over {len(bs)} rows")
 
 
 def sane(path):
@@ -118,19 +175,36 @@ def sane(path):
             print("FAIL", what)
 
     check(any(k.startswith("peak_gflops_") for k in ctx), "context has peak_gflops_*")
+    bw = [k for k in ctx if k.startswith("read_bw_GBps_")]
+    check(len(bw) >= 3 and all(float(ctx[k]) > 0 for k in bw),
+          f"context has read bandwidths at 3+ sizes ({', '.join(bw) or 'none'})")
     check("openblas" in ctx and "onednn" in ctx, "context names both peers")
     runs = [b for b in doc.get("benchmarks", []) if b.get("run_type") != "aggregate"]
     check(len(runs) > 0, "the run has rows")
+    # Which implementations ran each problem: our rows must carry a ratio to
+    # every peer that ran theirs, and a multi-thread row its speedup when our
+    # 1-thread row of that problem ran too.
+    ran = {}
+    for b in runs:
+        f = parse_name(b.get("run_name", b["name"]))
+        if f:
+            ran.setdefault(problem_key(f), set()).add(f["impl"])
+    if ctx.get("sweep") != "threads":  # only that set has rows of ours alone
+        for key, impls in sorted(ran.items()):
+            want = {"blas"} | (set() if key[-1] == "seq_noproj" else {"onednn"})
+            check(want <= impls, f"{'/'.join(map(str, key))}: peers {sorted(want - impls)} missing")
     for b in runs:
         name = b.get("run_name", b["name"])
+        f = parse_name(name)
+        check(f is not None, f"{name}: a row name that parses")
         check(not b.get("error_occurred"), f"{name}: ran ({b.get('error_message', '')})")
-        if b.get("error_occurred"):
+        if b.get("error_occurred") or f is None:
             continue
         want = ["GFLOP/s", "steps_per_s", "pct_peak"]
-        if impl_of(name) not in PEERS:
-            want.append("vs_blas")
-            if not name.endswith("/seq_noproj"):
-                want.append("vs_onednn")
+        if f["impl"] not in PEERS:
+            want += [f"vs_{p}" for p in PEERS if p in ran.get(problem_key(f), ())]
+            if f["threads"] > 1 and f["impl"] in ran.get(problem_key(f, 1), ()):
+                want.append("speedup_vs_1thread")
         for c in want:
             v = b.get(c)
             check(isinstance(v, (int, float)) and math.isfinite(v) and v > 0,

@@ -83,6 +83,13 @@ static int ensure_ctx(const bench_row *row, char *err, size_t err_n)
     void *ctx = row->impl.setup(&row->impl, &live_data, live_note, sizeof live_note, err, err_n);
     if (!ctx)
         return -1;
+    if (bench_problem_threads(&row->p) > 1) {
+        /* The previous row's worker threads may still spin for a core (an
+         * idle OpenBLAS thread polls for 2^28 TSC ticks, about 0.1 s, before
+         * it sleeps): let them settle before this row measures two threads. */
+        struct timespec settle = {0, 250000000};
+        nanosleep(&settle, NULL);
+    }
     if (row->warm_up && row->impl.run(ctx, err, err_n)) {
         row->impl.teardown(ctx);
         return -1;
@@ -102,6 +109,9 @@ typedef struct {
 } peer_times;
 
 static peer_times *ptab;
+/* Our own 1-thread rows are kept in the table under this name, so that a
+ * multi-thread row of ours can report its speedup over one thread. */
+static const char ours_1thread[] = "ours at 1 thread";
 static size_t pn, pcap;
 
 static peer_times *peer_entry(const char *key, const char *peer, int create)
@@ -230,14 +240,27 @@ void bench_row_run(gbench_state *st, void *vrow)
     gbench_set_counter(st, "GFLOP/s", gflops, GBENCH_COUNTER_PLAIN);
     gbench_set_counter(st, "steps_per_s", (double)bench_problem_steps(&row->p) / per_iter,
                        GBENCH_COUNTER_PLAIN);
-    if (row->peak_gflops > 0)
-        gbench_set_counter(st, "pct_peak", 100.0 * gflops / row->peak_gflops,
+    const int threads = bench_problem_threads(&row->p);
+    if (row->peak_gflops > 0) /* the peak is one core's: n threads may reach n times it */
+        gbench_set_counter(st, "pct_peak", 100.0 * gflops / (row->peak_gflops * threads),
                            GBENCH_COUNTER_PLAIN);
     char key[192];
     key_of(&row->p, key, sizeof key);
     if (row->impl.is_peer) {
         peer_record(key, row->impl.name, iters, per_iter);
+    } else if (threads == 1) {
+        peer_record(key, ours_1thread, iters, per_iter);
     } else {
+        bench_problem one = row->p;
+        one.threads = 1;
+        char key1[192];
+        key_of(&one, key1, sizeof key1);
+        const peer_times *e = peer_entry(key1, ours_1thread, 0);
+        const double t1 = e ? peer_median(e) : 0.0;
+        if (t1 > 0)
+            gbench_set_counter(st, "speedup_vs_1thread", t1 / per_iter, GBENCH_COUNTER_PLAIN);
+    }
+    if (!row->impl.is_peer) {
         for (int k = 0; k < 2; k++) {
             const bench_impl *peer = row->peers[k];
             if (!peer)

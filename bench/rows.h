@@ -8,8 +8,11 @@
  *
  * Counters of every row: GFLOP/s (bench_total_flops: cells + head, training
  * 3x forward), steps_per_s (cell steps: T, or T + T_out) and pct_peak (share
- * of the FMA peak of the row's ISA, measured at start-up). All come from the
- * row's own timed loop (gbench_elapsed_seconds), like its real_time. */
+ * of the FMA peak of the row's ISA, measured at start-up on one core; a row
+ * on n threads is measured against n times that peak). Our rows on more than
+ * one thread add speedup_vs_1thread: the time of our 1-thread row of the same
+ * problem, if it ran earlier in this process, over this row's time. All come
+ * from the row's own timed loop (gbench_elapsed_seconds), like its real_time. */
 #ifndef RNNSIMD_BENCH_ROWS_H
 #define RNNSIMD_BENCH_ROWS_H
 

@@ -1,12 +1,17 @@
 #!/bin/sh
 # run.sh — `make bench`: runs build/rnnsimd-bench and writes Google Benchmark
-# JSON to results/<machine>/<cpu>.json (results/<machine>/<cpu>-deepbench.json
-# for SET=deepbench), then prints a table of the medians.
+# JSON to results/<machine>/<cpu>.json (results/<machine>/<cpu>-<set>.json for
+# SET=deepbench or SET=threads), then prints a table of the medians; after a
+# default-set run, also issue 7's targets (bench/targets.py) on that file, with
+# avx2.json and <cpu>-threads.json beside it where they exist.
 #
 # Environment (all optional):
 #   CPU=generic|avx2|avx512|neon  our kernel table (default: the best this CPU runs);
 #                                 one the CPU lacks fails before anything runs
-#   SET=default|deepbench         the problem set (bench/sweep.c)
+#   SET=default|deepbench|threads the problem set (bench/sweep.c); threads: the
+#                                 judged many2one grid at 2 threads on both sides,
+#                                 with our 1-thread rows for the speedup (needs
+#                                 both cores idle to mean anything)
 #   BENCH_QUICK=1                 a few tiny shapes, very short runs: checks that every
 #                                 row runs and the JSON is sane; measures nothing
 #   FILTER=regex                  only rows whose name matches (--benchmark_filter)
@@ -87,4 +92,7 @@ rm -f "$raw"
 if [ "$SET" = quick ]; then
   "$PY" "$HERE/results.py" sane "$out"
 fi
+case "$SET" in
+  ''|default) "$PY" "$HERE/targets.py" "$out" || echo "run.sh: bench/targets.py failed" >&2 ;;
+esac
 echo "run.sh: wrote $out" >&2

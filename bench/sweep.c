@@ -2,9 +2,16 @@
  *
  * default: every cell x every topology x T in {1,4,16,64,256,1024} (one2one
  *   is T = 1; seq2seq decodes T_out = T steps) at H = I = 512 with B = 1 and
- *   B = 64, fwd and train; then at T = 64, many2one, H = I in {256, 512, 1024}
- *   x B in {1, 16, 64} (the shapes the performance work is judged on; those
- *   already in the first part are not repeated). Head V = 256.
+ *   B = 64, fwd and train; then the judged part (issue 7): at T = 64,
+ *   many2one, H = I in {256, 512, 1024} x B in {1, 16, 64} (those already in
+ *   the first part are not repeated), and one-to-one latency, T = 1, B = 1,
+ *   H = I = 256 (target 5); last the batch-1 recurrent loop alone
+ *   (many2many, T = 64, H = I in {256, 512, 1024}, fwd, /seq_noproj: neither
+ *   projection nor head timed), for target 1's bytes/s. Head V = 256.
+ * threads: the judged many2one grid (T = 64, H = I in {256, 512, 1024}, B in
+ *   {1, 16, 64}, every cell, fwd and train) at threads:2 on both sides, each
+ *   problem preceded by the same problem at 1 thread on our table alone, so a
+ *   2-thread row's speedup over one thread comes from the same process.
  * deepbench: DeepBench's RNN sets (baidu-research/DeepBench, rnn_problems.h;
  *   hidden = input size, a plain sequence without head), each as /seq
  *   (projection timed) and /seq_noproj (projection not timed, DeepBench's
@@ -23,6 +30,8 @@ int sweep_parse(const char *name, sweep_set *out)
         *out = SWEEP_DEEPBENCH;
     else if (!strcmp(name, "quick"))
         *out = SWEEP_QUICK;
+    else if (!strcmp(name, "threads"))
+        *out = SWEEP_THREADS;
     else
         return -1;
     return 0;
@@ -30,7 +39,10 @@ int sweep_parse(const char *name, sweep_set *out)
 
 const char *sweep_name(sweep_set s)
 {
-    return s == SWEEP_DEEPBENCH ? "deepbench" : s == SWEEP_QUICK ? "quick" : "default";
+    return s == SWEEP_DEEPBENCH ? "deepbench"
+         : s == SWEEP_QUICK     ? "quick"
+         : s == SWEEP_THREADS   ? "threads"
+                                : "default";
 }
 
 typedef struct {
@@ -38,8 +50,8 @@ typedef struct {
     size_t cap, n;
 } sink;
 
-static void put(sink *s, rnn_cell cell, rnn_topology topo, int64_t T, int64_t B, int64_t I,
-                int64_t H, bench_mode mode, bench_variant var)
+static void put_threads(sink *s, rnn_cell cell, rnn_topology topo, int64_t T, int64_t B,
+                        int64_t I, int64_t H, bench_mode mode, bench_variant var, int threads)
 {
     if (s->n < s->cap) {
         bench_problem p = {
@@ -53,10 +65,17 @@ static void put(sink *s, rnn_cell cell, rnn_topology topo, int64_t T, int64_t B,
             .V = BENCH_V,
             .mode = mode,
             .variant = var,
+            .threads = threads,
         };
         s->out[s->n] = p;
     }
     s->n++;
+}
+
+static void put(sink *s, rnn_cell cell, rnn_topology topo, int64_t T, int64_t B, int64_t I,
+                int64_t H, bench_mode mode, bench_variant var)
+{
+    put_threads(s, cell, topo, T, B, I, H, mode, var, 1);
 }
 
 static const int64_t sweep_T[] = {1, 4, 16, 64, 256, 1024};
@@ -86,6 +105,34 @@ static void default_set(sink *s)
                     put(s, (rnn_cell)cell, RNN_MANY2ONE, 64, Bj[b], Hs[h], Hs[h], (bench_mode)m,
                         BENCH_HEADED);
         }
+    /* Latency of one step, where per-call overhead is a visible share. */
+    for (int cell = 0; cell < RNN_CELL_COUNT; cell++)
+        for (int m = 0; m < 2; m++)
+            put(s, (rnn_cell)cell, RNN_ONE2ONE, 1, 1, 256, 256, (bench_mode)m, BENCH_HEADED);
+    /* The recurrent loop alone at batch 1 (no projection, no head timed):
+     * its time is the W_hh stream plus the gates, so bench/targets.py can
+     * state the bytes/s the loop reaches against the probed bandwidth. */
+    for (size_t h = 0; h < 3; h++)
+        for (int cell = 0; cell < RNN_CELL_COUNT; cell++)
+            put(s, (rnn_cell)cell, RNN_MANY2MANY, 64, 1, Hs[h], Hs[h], BENCH_FWD,
+                BENCH_SEQ_NOPROJ);
+}
+
+static void threads_set(sink *s)
+{
+    static const int64_t Hs[] = {256, 512, 1024}, Bs[] = {1, 16, 64};
+    for (size_t h = 0; h < 3; h++)
+        for (size_t b = 0; b < 3; b++)
+            for (int cell = 0; cell < RNN_CELL_COUNT; cell++)
+                for (int m = 0; m < 2; m++)
+                    for (int threads = 1; threads <= 2; threads++)
+                        put_threads(s, (rnn_cell)cell, RNN_MANY2ONE, 64, Bs[b], Hs[h], Hs[h],
+                                    (bench_mode)m, BENCH_HEADED, threads);
+}
+
+int sweep_ours_only(sweep_set s, const bench_problem *p)
+{
+    return s == SWEEP_THREADS && bench_problem_threads(p) == 1;
 }
 
 static void deepbench_one(sink *s, rnn_cell cell, int64_t H, int64_t B, int64_t T, bench_mode m)
@@ -131,6 +178,9 @@ static void quick_set(sink *s)
                     cell % 2 ? 1 : 3, 8, 16, (bench_mode)m, BENCH_HEADED);
     deepbench_one(s, RNN_LSTM, 16, 2, 3, BENCH_FWD);
     deepbench_one(s, RNN_GRU, 16, 2, 3, BENCH_TRAIN);
+    /* Two threads on both sides; its 1-thread twin is the lstm many2one row
+     * above (B = 1 for odd cells), which gives it its speedup counter. */
+    put_threads(s, RNN_LSTM, RNN_MANY2ONE, 4, 1, 8, 16, BENCH_FWD, BENCH_HEADED, 2);
 }
 
 size_t sweep_problems(sweep_set set, bench_problem *out, size_t cap)
@@ -140,6 +190,8 @@ size_t sweep_problems(sweep_set set, bench_problem *out, size_t cap)
         deepbench_set(&s);
     else if (set == SWEEP_QUICK)
         quick_set(&s);
+    else if (set == SWEEP_THREADS)
+        threads_set(&s);
     else
         default_set(&s);
     return s.n;

@@ -422,5 +422,105 @@ else
 fi
 echo "hostile command lines and outputs: $pass passed, $fail failed so far"
 
+# ---- benchmarks (bench/): the quick set end to end, threads:2 rows included; targets.py ----
+# rnnsimd-bench is built by `make all` on the host architecture: without it these
+# checks are skipped, and said so. Emulated builds skip them too (seconds
+# natively, minutes under qemu, and emulated times mean nothing).
+B="$BUILD/rnnsimd-bench"
+if [ -n "${RUN:-}" ]; then
+  echo "note: emulated build: benchmark checks skipped"
+elif [ ! -x "$B" ]; then
+  echo "note: $B not built (make bench builds it): benchmark checks skipped"
+else
+  expect 2 "SET=bogus is not default, deepbench, quick or threads" "$B" --set=bogus
+  expect 0 "/T:64/B:64/I:1024/H:1024/threads:2/fwd" "$B" --set=threads --list
+  # --check: every implementation against the reference on the quick set,
+  # the threads:2 problem on both peers and ours included.
+  expect 0 "threads:2/fwd" "$B" --check
+  qj="$TMP/bench-quick.json"
+  qout=$(BUILD="$BUILD" BENCH_QUICK=1 OUT="$qj" sh bench/run.sh 2>&1); rc=$?
+  qline=$(printf '%s\n' "$qout" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)
+  case "$rc:$qline" in
+    0:*" 0 failed") ok; echo "quick benchmark: results.py sane: $qline" ;;
+    *) bad "quick benchmark (exit $rc): ${qline:-no summary line}"
+       printf '%s\n' "$qout" | grep -E '^(FAIL|ERROR)|ERROR:' | head -5 | sed 's/^/    /' ;;
+  esac
+  # Its threads:2 problem ran on all three implementations, ours with a speedup.
+  verdict=$(python3 - "$qj" <<'PY' 2>&1
+import json, sys
+runs = [b for b in json.load(open(sys.argv[1]))["benchmarks"] if b.get("run_type") != "aggregate"]
+t2 = [b for b in runs if "/threads:2/" in b["name"] and not b.get("error_occurred")]
+impls = sorted({b["name"].split("/")[2] for b in t2})
+ours = [b for b in t2 if b["name"].split("/")[2] not in ("onednn", "blas")]
+sp = [b.get("speedup_vs_1thread", 0) for b in ours]
+print("ok" if len(impls) == 3 and sp and min(sp) > 0 else "bad", impls, "speedups", sp)
+PY
+)
+  case $verdict in ok*) ok; echo "quick benchmark threads:2 rows: ${verdict#ok }" ;;
+    *) bad "quick benchmark threads:2 rows: $verdict" ;; esac
+  # targets.py on the quick run: it has none of the judged rows, so every
+  # target says MISSING, and nothing fails.
+  expect 0 "targets: 6 MISSING" python3 bench/targets.py "$qj" --avx2 "$TMP/none.json" --threads "$TMP/none.json"
+  expect 1 "targets: 6 MISSING" python3 bench/targets.py "$qj" --avx2 "$TMP/none.json" --threads "$TMP/none.json" --strict
+fi
+# targets.py's verdicts on made-up results: every target met, then one row
+# of target 1 below its floor, one missing bandwidth probe, one missing row.
+if command -v python3 >/dev/null 2>&1; then
+  python3 - "$TMP/tg" <<'PY'
+import json, os, sys
+d = sys.argv[1]
+os.makedirs(d, exist_ok=True)
+G = {"rnn_tanh": 1, "lstm": 4, "gru": 3, "lbr_gru": 3}
+def row(cell, topo, impl, T, B, H, mode, us, threads=1, **counters):
+    thr = f"threads:{threads}/" if threads > 1 else ""
+    name = f"{cell}/{topo}/{impl}/T:{T}/B:{B}/I:{H}/H:{H}/{thr}{mode}"
+    return dict(name=name, run_name=name, run_type="iteration", real_time=us, time_unit="us",
+                iterations=1, **counters)
+def doc(isa, rows, onednn="ISA: all this CPU has"):
+    ctx = {"rnnsimd_isa": isa, "machine": "made-up", "onednn": onednn,
+           "caches": [{"type": "Data", "level": 1, "size": 32768},
+                      {"type": "Unified", "level": 2, "size": 1 << 20},
+                      {"type": "Unified", "level": 3, "size": 32 << 20}]}
+    ctx.update({f"read_bw_GBps_{k}": "100.0" for k in ("256KiB", "1MiB", "4MiB", "16MiB", "64MiB")})
+    return {"context": ctx, "benchmarks": rows}
+grid, t2 = [], []
+for cell in G:
+    for H in (256, 512, 1024):
+        w = G[cell] * H * H * 4
+        grid.append(row(cell, "many2one", "avx512", 64, 1, H, "fwd", w * 64 / 90e9 * 1e6, vs_onednn=1.5))
+        for B in (16, 64):
+            grid.append(row(cell, "many2one", "avx512", 64, B, H, "fwd", 1000, vs_onednn=1.2, pct_peak=90))
+        grid.append(row(cell, "many2one", "avx512", 64, 1, H, "train", 1000, vs_onednn=2.5))
+        grid.append(row(cell, "many2one", "avx512", 64, 16, H, "train", 1000, vs_onednn=1.2))
+        grid.append(row(cell, "many2one", "avx512", 64, 64, H, "train", 1000, vs_onednn=1.2))
+        for B in (1, 16, 64):
+            for mode in ("fwd", "train"):
+                t2.append(row(cell, "many2one", "avx512", 64, B, H, mode, 600, threads=2,
+                              vs_onednn=1.1, speedup_vs_1thread=1.7))
+    grid.append(row(cell, "one2one", "avx512", 1, 1, 256, "fwd", 10, vs_onednn=2.0))
+json.dump(doc("avx512", grid), open(f"{d}/avx512.json", "w"))
+json.dump(doc("avx2", [dict(r, name=r["name"].replace("avx512", "avx2"), run_name=r["name"].replace("avx512", "avx2"))
+                       for r in grid], "ISA: avx2 (dnnl_set_max_cpu_isa)"), open(f"{d}/avx2.json", "w"))
+json.dump(doc("avx512", t2), open(f"{d}/avx512-threads.json", "w"))
+slow = [dict(r, vs_onednn=1.05) if r["name"] == "gru/many2one/avx512/T:64/B:1/I:512/H:512/fwd" else r for r in grid]
+json.dump(doc("avx512", slow), open(f"{d}/slow.json", "w"))
+nobw = doc("avx512", grid)
+nobw["context"] = {k: v for k, v in nobw["context"].items() if not k.startswith("read_bw")}
+json.dump(nobw, open(f"{d}/nobw.json", "w"))
+json.dump(doc("avx512", [r for r in grid if "lstm/one2one" not in r["name"]]), open(f"{d}/no121.json", "w"))
+PY
+  tg="$TMP/tg"; tgo="--avx2 $tg/avx2.json --threads $tg/avx512-threads.json"
+  expect 0 "targets: 5 PASS, 1 REPORTED" python3 bench/targets.py "$tg/avx512.json" --strict
+  expect 0 "12 of 12 rows at >= 80% of the bandwidth" python3 bench/targets.py "$tg/avx512.json"
+  expect 1 "lowest 1.05 (>= 1.1)" python3 bench/targets.py "$tg/slow.json" $tgo --strict
+  expect 0 "Target 1 - forward, B=1, T=64, H in {256, 512, 1024}, all cells: FAIL" \
+    python3 bench/targets.py "$tg/slow.json" $tgo
+  expect 1 "Target 1 - forward, B=1, T=64, H in {256, 512, 1024}, all cells: MISSING" \
+    python3 bench/targets.py "$tg/nobw.json" $tgo --strict
+  expect 1 "MISSING lstm/one2one/T:1/B:1/I:256/H:256/fwd (row missing)" \
+    python3 bench/targets.py "$tg/no121.json" $tgo --strict
+fi
+echo "benchmarks: $pass passed, $fail failed so far"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

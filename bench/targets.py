@@ -1,0 +1,340 @@
+#!/usr/bin/python3
+"""targets.py — issue 7's performance targets, judged on benchmark JSON.
+
+  targets.py FILE.json [--avx2 FILE] [--threads FILE] [--strict]
+
+FILE.json is a default-set run (results/<machine>/<cpu>.json); targets 1-3
+and 5 are judged on it. Target 4 is judged on the CPU=avx2 run, target 6 on
+the SET=threads run; by default both are looked for beside FILE.json
+(avx2.json and <cpu>-threads.json, <cpu> from FILE.json's context). Every
+number is the median over a row's repetitions; ratios are vs_onednn (oneDNN
+time / our time, both measured in the same process). A target whose rows are
+missing says MISSING and which rows. Exit 0, or with --strict 1 unless every
+target with a threshold passed.
+
+Target 1's byte rate: W_hh is G*H*H*4 bytes, streamed once per step at B=1,
+so the rate is G*H*H*4*T / (the time of the recurrent loop alone: the
+default set's many2many T=64 B=1 fwd /seq_noproj row of the same cell and H,
+where neither projection nor head is timed), against the one-core read
+bandwidth the binary measured at start-up (context read_bw_GBps_<size>) for
+the smallest probed buffer that holds W_hh: that size lives in the same
+cache level as the weights. Without that row the many2one row's whole time
+is used (a lower bound: it also holds the projection and the head).
+
+The ceiling of targets 1 and 3 (B=1): no single-thread implementation runs a
+row faster than its roofline, max(flops / FMA peak, W_hh bytes streamed /
+read bandwidth), with flops the row's counted work (GFLOP/s x time; training
+counts 3x forward) and W_hh streamed once a step forward and once more
+backward (dh_prev = dG W_hh). oneDNN's time over that bound is the largest
+vs_onednn any code could reach on this machine; when the geometric mean of
+those ceilings is below a target, the target is out of reach here, and the
+report says so with the numbers.
+"""
+import argparse
+import math
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from results import PEERS, geomean, load, medians, ms_of, parse_name  # noqa: E402
+
+CELLS = ("rnn_tanh", "lstm", "gru", "lbr_gru")
+GATES = {"rnn_tanh": 1, "lstm": 4, "gru": 3, "lbr_gru": 3}
+HS = (256, 512, 1024)
+
+
+class Rows:
+    """Our rows of one JSON file by problem: (cell, topology, T, B, H, threads, mode)."""
+
+    def __init__(self, path):
+        self.path = path
+        self.doc = load(path)
+        self.ctx = self.doc.get("context", {})
+        self.by, self.loop = {}, {}
+        for name, b, _ in medians(self.doc):
+            f = parse_name(name)
+            if f and f["impl"] not in PEERS and f["variant"] == "seq_noproj" and f["B"] == 1 \
+                    and f["T"] == 64 and f["threads"] == 1 and f["mode"] == "fwd":
+                self.loop[(f["cell"], f["H"])] = b  # the batch-1 recurrent loop alone
+            if not f or f["impl"] in PEERS or f["variant"] or f["I"] != f["H"]:
+                continue
+            key = (f["cell"], f["topology"], f["T"], f["B"], f["H"], f["threads"], f["mode"])
+            self.by[key] = (name, b)
+
+    def get(self, cell, topology, T, B, H, mode, threads=1):
+        return self.by.get((cell, topology, T, B, H, threads, mode))
+
+
+def num(b, key):
+    v = b.get(key) if b and not b.get("error_occurred") else None
+    return v if isinstance(v, (int, float)) and math.isfinite(v) and v > 0 else None
+
+
+def bandwidths(ctx):
+    """[(bytes, GB/s)] from the context, smallest buffer first."""
+    out = []
+    for k, v in ctx.items():
+        m = re.fullmatch(r"read_bw_GBps_(\d+)(KiB|MiB)", k)
+        if m:
+            out.append((int(m.group(1)) << (10 if m.group(2) == "KiB" else 20), float(v)))
+    return sorted(out)
+
+
+def level_of(ctx, nbytes):
+    """The smallest data cache level of the context that holds nbytes, or DRAM."""
+    levels = sorted((c.get("level", 9), c.get("size", 0)) for c in ctx.get("caches", [])
+                    if c.get("type") in ("Data", "Unified"))
+    for lvl, size in levels:
+        if size >= nbytes:
+            return f"L{lvl}"
+    return "DRAM"
+
+
+def ceiling(rows, j, passes):
+    """oneDNN's time / the row's roofline time (see the docstring), or None."""
+    t, gf, v = ms_of(j.b) * 1e-3 if j.b else None, num(j.b, "GFLOP/s"), num(j.b, "vs_onednn")
+    peak = float(rows.ctx.get(f"peak_gflops_{rows.ctx.get('rnnsimd_isa', 'avx512')}",
+                              rows.ctx.get("peak_gflops_avx512", "nan")))
+    bws = bandwidths(rows.ctx)
+    if not (t and gf and v and bws and math.isfinite(peak)):
+        return None
+    w = GATES[j.cell] * j.H * j.H * 4
+    bw = next((g for s, g in bws if s >= w), bws[-1])
+    bound = max(gf * t / peak, passes * w * 64 / (bw * 1e9))
+    return v * t / bound
+
+
+def ceiling_line(rows, rs, passes, want):
+    cs = [c for c in (ceiling(rows, j, passes) for j in rs if j.b) if c]
+    if not cs:
+        return []
+    g = geomean(cs)
+    tail = ("" if g >= want else
+            f": below {want}, so out of reach at 1 thread on this machine")
+    return [f"roofline ceiling of vs_onednn (oneDNN time / max(flops/peak, W_hh bytes/bandwidth)): "
+            f"geomean {g:.2f}, rows {min(cs):.2f}-{max(cs):.2f}{tail}"]
+
+
+def mib(n):
+    return f"{n / 2**20:.3g} MiB"
+
+
+class Report:
+    def __init__(self):
+        self.verdicts = []
+
+    def target(self, title, verdict, lines):
+        self.verdicts.append(verdict)
+        print(f"\n{title}: {verdict}")
+        for line in lines:
+            print(f"  {line}")
+
+
+class Judged:
+    """One row a target judges: its problem, and its name and median if it ran."""
+
+    def __init__(self, rows, cell, B, H, mode, threads):
+        self.cell, self.B, self.H = cell, B, H
+        self.label = f"{cell}/many2one/T:64/B:{B}/I:{H}/H:{H}/{mode}"
+        r = rows.get(cell, "many2one", 64, B, H, mode, threads)
+        self.name, self.b = r if r else (None, None)
+
+
+def judged_rows(rows, modes, batches, Hs=HS, threads=1):
+    """The judged many2one T=64 grid (issue 7), every cell."""
+    return [Judged(rows, cell, B, H, mode, threads)
+            for mode in modes for B in batches for H in Hs for cell in CELLS]
+
+
+def ratio_lines(rs, extra=None):
+    lines, missing = [], []
+    for j in rs:
+        v = num(j.b, "vs_onednn")
+        if v is None:
+            why = "row missing" if j.b is None else (j.b.get("error_message") or "no vs_onednn")
+            missing.append(f"{j.label} ({why})")
+            continue
+        lines.append(f"{j.name:62} vs_onednn {v:6.2f}{extra(j) if extra else ''}")
+    return lines, missing
+
+
+def geo_ok(g, want, missing):
+    """A geometric mean is the target's only over all its rows: with rows
+    missing it is shown but not judged (the verdict is then MISSING)."""
+    return bool(missing) or g >= want
+
+
+def verdict_of(ok, missing):
+    """ok judges the rows that are there: a known failure is FAIL even if
+    other rows are missing."""
+    return "FAIL" if not ok else "MISSING" if missing else "PASS"
+
+
+def target1(rep, rows):
+    rs = judged_rows(rows, ("fwd",), (1,))
+    bws = bandwidths(rows.ctx)
+    bw_ok = []
+
+    def extra(j):
+        w = GATES[j.cell] * j.H * j.H * 4
+        # The loop alone (/seq_noproj row) when the run has it, else the
+        # whole row's time (which also holds the projection and the head).
+        loop = rows.loop.get((j.cell, j.H))
+        rate = w * 64 / (ms_of(loop or j.b) * 1e-3) * 1e-9
+        if not bws:
+            bw_ok.append(None)
+            return f"  W_hh {mib(w):>9} in {level_of(rows.ctx, w):4}  {rate:6.1f} GB/s (bandwidth not probed)"
+        size, bw = next(((s, g) for s, g in bws if s >= w), bws[-1])
+        pct = 100 * rate / bw
+        bw_ok.append(pct >= 80)
+        return (f"  W_hh {mib(w):>9} in {level_of(rows.ctx, w):4}  {rate:6.1f} GB/s = {pct:5.1f}%"
+                f" of {bw:.1f} GB/s (probe {mib(size)}; {'loop alone' if loop else 'whole row'})")
+
+    lines, missing = ratio_lines(rs, extra)
+    vals = [num(j.b, "vs_onednn") for j in rs if num(j.b, "vs_onednn")]
+    g, lo = geomean(vals), min(vals) if vals else float("nan")
+    if None in bw_ok:
+        missing.append("the context has no read_bw_GBps_* (a run from before the probe)")
+    ok = geo_ok(g, 1.3, missing) and not lo < 1.1 and all(x for x in bw_ok if x is not None)
+    known = [x for x in bw_ok if x is not None]
+    bw_line = (f"{sum(known)} of {len(known)} rows at >= 80% of the bandwidth" if known
+               else "bandwidth not judged (not probed)")
+    lines.append(f"geomean {g:.2f} (>= 1.3), lowest {lo:.2f} (>= 1.1), {bw_line}")
+    lines += ceiling_line(rows, rs, 1, 1.3)
+    rep.target("Target 1 - forward, B=1, T=64, H in {256, 512, 1024}, all cells",
+               verdict_of(ok, missing), lines + [f"MISSING {m}" for m in missing])
+
+
+def target2(rep, rows):
+    rs = judged_rows(rows, ("fwd",), (16, 64), Hs=(512, 1024))
+    peak_ok = []
+
+    def extra(j):
+        if j.B != 64 or j.cell == "rnn_tanh":
+            return ""
+        p = num(j.b, "pct_peak")
+        peak_ok.append(p is not None and p >= 85)
+        return f"  pct_peak {p:5.1f} (>= 85)" if p else "  pct_peak missing"
+
+    lines, missing = ratio_lines(rs, extra)
+    vals = [num(j.b, "vs_onednn") for j in rs if num(j.b, "vs_onednn")]
+    lo = min(vals) if vals else float("nan")
+    ok = not lo < 1.05 and all(peak_ok)
+    lines.append(f"lowest vs_onednn {lo:.2f} (>= 1.05 on every row); {sum(peak_ok)} of "
+                 f"{len(peak_ok)} B=64 LSTM/GRU/LBR-GRU rows at >= 85% of the FMA peak")
+    rep.target("Target 2 - forward, B in {16, 64}, H in {512, 1024}, all cells",
+               verdict_of(ok, missing), lines + [f"MISSING {m}" for m in missing])
+
+
+def target3(rep, rows):
+    lines, missing, ok = [], [], True
+    for B, want in ((1, 2.0), (64, 1.1)):
+        rs = judged_rows(rows, ("train",), (B,))
+        ls, ms = ratio_lines(rs)
+        g = geomean([num(j.b, "vs_onednn") for j in rs])
+        ok &= geo_ok(g, want, ms)
+        lines += ls + [f"B={B}: geomean {g:.2f} (>= {want})"]
+        if B == 1:
+            lines += ceiling_line(rows, rs, 2, want)
+        missing += ms
+    rep.target("Target 3 - training, T=64, H in {256, 512, 1024}, all cells, B=1 and B=64",
+               verdict_of(ok, missing), lines + [f"MISSING {m}" for m in missing])
+
+
+def target4(rep, path):
+    title = "Target 4 - AVX2 table against oneDNN limited to AVX2, the judged grid"
+    if not os.path.exists(path):
+        rep.target(title, "MISSING", [f"no {path}: run `make bench CPU=avx2`"])
+        return
+    rows = Rows(path)
+    rs = judged_rows(rows, ("fwd", "train"), (1, 16, 64))
+    lines, missing = ratio_lines(rs)
+    g = geomean([num(j.b, "vs_onednn") for j in rs])
+    isa, dnnl = rows.ctx.get("rnnsimd_isa", "?"), rows.ctx.get("onednn", "")
+    if isa != "avx2":
+        missing.append(f"{path} is a run of table {isa}, not avx2")
+    if "ISA: avx2" not in dnnl:
+        missing.append(f"oneDNN was not limited to AVX2 in that run ({dnnl})")
+    lines.append(f"geomean {g:.2f} (>= 1.1) over {len(rs) - len(missing)} rows of {path}")
+    rep.target(title, verdict_of(geo_ok(g, 1.1, missing), missing),
+               lines + [f"MISSING {m}" for m in missing])
+
+
+def target5(rep, rows):
+    lines, missing, ok = [], [], True
+    for cell in CELLS:
+        for mode in ("fwd", "train"):
+            r = rows.get(cell, "one2one", 1, 1, 256, mode)
+            v = num(r[1], "vs_onednn") if r else None
+            label = f"{cell}/one2one/T:1/B:1/I:256/H:256/{mode}"
+            judged = cell == "lstm" and mode == "fwd"
+            if v is None:
+                if judged:
+                    missing.append(f"{label} ({'row missing' if not r else 'no vs_onednn'})")
+                continue
+            us = ms_of(r[1]) * 1e3
+            lines.append(f"{r[0]:62} {us:8.2f} us  ours/oneDNN time {1 / v:5.2f}"
+                         + ("  (judged: <= 0.6)" if judged else ""))
+            if judged:
+                ok = 1 / v <= 0.6
+    rep.target("Target 5 - one-to-one latency, T=1, B=1, H=256: LSTM forward <= 0.6x oneDNN's time",
+               verdict_of(ok, missing), lines + [f"MISSING {m}" for m in missing])
+
+
+def target6(rep, path):
+    title = "Target 6 - two threads (both sides): speedup over our 1 thread, vs oneDNN at 2 threads"
+    if not os.path.exists(path):
+        rep.target(title, "MISSING", [f"no {path}: run `make bench SET=threads`"])
+        return
+    rows = Rows(path)
+    rs = judged_rows(rows, ("fwd", "train"), (1, 16, 64), threads=2)
+    lines, missing, sp, vs = [], [], [], []
+    for j in rs:
+        v, s = num(j.b, "vs_onednn"), num(j.b, "speedup_vs_1thread")
+        if v is None or s is None:
+            why = "row missing" if j.b is None else (j.b.get("error_message") or
+                                                      "no vs_onednn or speedup_vs_1thread")
+            missing.append(f"{j.label} threads:2 ({why})")
+            continue
+        sp.append(s)
+        vs.append(v)
+        lines.append(f"{j.name:72} x1thread {s:5.2f}  vs_onednn {v:6.2f}")
+    lines.append(f"geomean speedup over 1 thread {geomean(sp):.2f}, vs_onednn at 2 threads "
+                 f"{geomean(vs):.2f}, over {len(sp)} of {len(rs)} rows (no threshold: reported)")
+    load = rows.ctx.get("load_average_1min_at_start")
+    if load is not None:
+        lines.append(f"load average at start {load} (two threads need both cores idle)")
+    verdict = "MISSING" if missing else "REPORTED"
+    rep.target(title, verdict, lines + [f"MISSING {m}" for m in missing])
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("file")
+    ap.add_argument("--avx2", help="the CPU=avx2 run (default: avx2.json beside FILE)")
+    ap.add_argument("--threads", help="the SET=threads run (default: <cpu>-threads.json beside FILE)")
+    ap.add_argument("--strict", action="store_true", help="exit 1 unless every target passes")
+    a = ap.parse_args(argv[1:])
+    rows = Rows(a.file)
+    here = os.path.dirname(a.file) or "."
+    isa = rows.ctx.get("rnnsimd_isa", "avx512")
+    avx2 = a.avx2 or (a.file if isa == "avx2" else os.path.join(here, "avx2.json"))
+    threads = a.threads or os.path.join(here, f"{isa}-threads.json")
+    print(f"issue 7 targets: {a.file} (table {isa}, machine {rows.ctx.get('machine', '?')}, "
+          f"load at start {rows.ctx.get('load_average_1min_at_start', '?')})")
+    rep = Report()
+    target1(rep, rows)
+    target2(rep, rows)
+    target3(rep, rows)
+    target4(rep, avx2)
+    target5(rep, rows)
+    target6(rep, threads)
+    counts = {v: rep.verdicts.count(v) for v in sorted(set(rep.verdicts))}
+    print("\ntargets: " + ", ".join(f"{n} {v}" for v, n in counts.items()))
+    judged = [v for v in rep.verdicts if v != "REPORTED"]
+    return 1 if a.strict and any(v != "PASS" for v in judged) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
