@@ -17,6 +17,7 @@
  * W_hy may be NULL: a plan without a head (for rnn_plan_seq_*, or forward
  * of the states only). A NULL bias (bias_ih, bias_hh, b_y) means zeros, as
  * in the reference. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "plan_internal.h"
@@ -84,6 +85,9 @@ static rnn_status cell_pack_build(cell_pack *w, const rnn_plan *p, const rnn_cel
     for (size_t g = 0; g < GH; g++)
         for (size_t j = 0; j < H; j++)
             hh_t[j * GH + g] = w->w_hh[g * H + j];
+    w->hh_finite = 1;
+    for (size_t i = 0; i < GH * H; i++)
+        w->hh_finite &= isfinite(w->w_hh[i]) != 0;
     k->pack_nt(GH, I, w->w_ih, I, w->ih_packed);
     k->pack_nt(hh_rows, H, w->w_hh, H, w->hh_packed);
     k->pack_nt(I, GH, w->w_ih_t, GH, w->ih_t_packed);

@@ -40,6 +40,9 @@ typedef struct {
     float *ih_t_packed; /* pack_nt of w_ih^T (N = I, K = G*H) */
     float *hh_t_packed; /* pack_nt of w_hh^T (N = H, K = G*H); seed gru: K = 2H (r,z) */
     float *hn_t_packed; /* seed gru: pack_nt of W_hn^T (H x H); else NULL */
+    /* Every weight_hh entry is finite: then a product with an all-zero state
+     * is exactly the bias (0 * w = +-0), and the forward skips it. */
+    int hh_finite;
 } cell_pack;
 
 struct rnn_plan {

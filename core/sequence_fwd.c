@@ -51,6 +51,51 @@ void rnn_load_state(const rnn_plan *p, rnn_workspace *ws, const float *h0, const
 
 /* Small batches on two threads: products by columns, gates between
  * barriers. */
+/* A state of all zeros (h0 not given: the first step of every sequence, and
+ * all of a one-to-one call) makes the recurrent product its bias: skip
+ * streaming W_hh. Exact up to the sign of a zero result when W_hh is finite;
+ * a NaN or infinite weight makes 0 * w NaN, and then the product runs. The
+ * scan stops at the first nonzero, so on later steps it costs a compare. */
+static int zero_state(const cell_pack *w, size_t n, const float *a)
+{
+    if (!w->hh_finite)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != 0.0f)
+            return 0;
+    return 1;
+}
+
+/* C (M x N rows of ldc) = bias, or the packed product of A when A is not
+ * all zeros: this thread's rows. */
+static void product_rows(const rnn_plan *p, const cell_pack *w, size_t M, size_t N, size_t K,
+                         const float *A, const float *packed, const float *bias, float *C,
+                         size_t ldc)
+{
+    if (!zero_state(w, M * K, A)) {
+        p->k->gemm_packed_nt(M, N, K, A, K, packed, bias, 0.0f, C, ldc);
+        return;
+    }
+    for (size_t m = 0; m < M; m++)
+        memcpy(C + m * ldc, bias, N * sizeof *C);
+}
+
+/* The same for this thread's share of the columns (both threads see the
+ * same A, so they take the same branch). */
+static void product_cols(const rnn_plan *p, const cell_pack *w, const rnn_thread *th, size_t M,
+                         size_t N, size_t K, const float *A, const float *packed,
+                         const float *bias, float *C, size_t ldc)
+{
+    if (!zero_state(w, M * K, A)) {
+        rnn_par_packed_cols(p, th, M, N, K, A, K, packed, bias, 0.0f, C, ldc);
+        return;
+    }
+    size_t c0, c1;
+    rnn_share(N, p->nr ? p->nr : N, th, &c0, &c1);
+    for (size_t m = 0; m < M && c1 > c0; m++)
+        memcpy(C + m * ldc + c0, bias + c0, (c1 - c0) * sizeof *C);
+}
+
 static void forward_cols(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w, size_t s0,
                          size_t T, const float *xp_later, int keep_cache, const rnn_thread *th)
 {
@@ -69,14 +114,14 @@ static void forward_cols(const rnn_plan *p, rnn_workspace *ws, const cell_pack *
         case RNN_TANH: {
             size_t c0, c1;
             rnn_share(H, p->nr, th, &c0, &c1);
-            rnn_par_packed_cols(p, th, B, GH, H, h_prev, H, w->hh_packed, w->b_hh, 0.0f, hp, GH);
+            product_cols(p, w, th, B, GH, H, h_prev, w->hh_packed, w->b_hh, hp, GH);
             for (size_t b = 0; b < B && c1 > c0; b++)
                 k->rnn_tanh_fwd(1, c1 - c0, xp + b * GH + c0, hp + b * GH + c0, h + b * H + c0);
             rnn_sync(th);
             break;
         }
         case RNN_LSTM:
-            rnn_par_packed_cols(p, th, B, GH, H, h_prev, H, w->hh_packed, w->b_hh, 0.0f, hp, GH);
+            product_cols(p, w, th, B, GH, H, h_prev, w->hh_packed, w->b_hh, hp, GH);
             rnn_sync(th);
             if (gate_thread)
                 k->lstm_fwd(B, H, xp, hp, ws->cs + s * BH, gates, ws->cs + (s + 1) * BH, h);
@@ -85,14 +130,12 @@ static void forward_cols(const rnn_plan *p, rnn_workspace *ws, const cell_pack *
         case RNN_GRU: {
             float *g = gates ? gates : ws->gates_one;
             float *rh = keep_cache ? ws->rh + s * BH : ws->rh_one;
-            rnn_par_packed_cols(p, th, B, 2 * H, H, h_prev, H, w->hh_packed, w->b_hh, 0.0f, hp,
-                                GH);
+            product_cols(p, w, th, B, 2 * H, H, h_prev, w->hh_packed, w->b_hh, hp, GH);
             rnn_sync(th);
             if (gate_thread)
                 k->gru_fwd_rz(B, H, xp, hp, h_prev, g, rh);
             rnn_sync(th);
-            rnn_par_packed_cols(p, th, B, H, H, rh, H, w->hn_packed, w->b_hh + 2 * H, 0.0f,
-                                hp + 2 * H, GH);
+            product_cols(p, w, th, B, H, H, rh, w->hn_packed, w->b_hh + 2 * H, hp + 2 * H, GH);
             rnn_sync(th);
             if (gate_thread)
                 k->gru_fwd_n(B, H, xp, hp, h_prev, g, h);
@@ -100,7 +143,7 @@ static void forward_cols(const rnn_plan *p, rnn_workspace *ws, const cell_pack *
             break;
         }
         case RNN_LBR_GRU:
-            rnn_par_packed_cols(p, th, B, GH, H, h_prev, H, w->hh_packed, w->b_hh, 0.0f, hp, GH);
+            product_cols(p, w, th, B, GH, H, h_prev, w->hh_packed, w->b_hh, hp, GH);
             rnn_sync(th);
             if (gate_thread)
                 k->lbr_gru_fwd(B, H, xp, hp, h_prev, gates, h);
@@ -139,26 +182,25 @@ void rnn_seq_forward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *
         float *c = ws->cs ? ws->cs + (s + 1) * BH + b0 * H : NULL;
         switch (p->desc.cell) {
         case RNN_TANH:
-            k->gemm_packed_nt(nb, GH, H, h_prev, H, w->hh_packed, w->b_hh, 0.0f, hp, GH);
+            product_rows(p, w, nb, GH, H, h_prev, w->hh_packed, w->b_hh, hp, GH);
             k->rnn_tanh_fwd(nb, H, xp, hp, h);
             break;
         case RNN_LSTM:
-            k->gemm_packed_nt(nb, GH, H, h_prev, H, w->hh_packed, w->b_hh, 0.0f, hp, GH);
+            product_rows(p, w, nb, GH, H, h_prev, w->hh_packed, w->b_hh, hp, GH);
             k->lstm_fwd(nb, H, xp, hp, c_prev, gates, c, h);
             break;
         case RNN_GRU: {
             /* r,z first: W_hn multiplies r*h_prev, known only after them. */
             float *g = gates ? gates : ws->gates_one + b0 * WH;
             float *rh = (keep_cache ? ws->rh + s * BH : ws->rh_one) + b0 * H;
-            k->gemm_packed_nt(nb, 2 * H, H, h_prev, H, w->hh_packed, w->b_hh, 0.0f, hp, GH);
+            product_rows(p, w, nb, 2 * H, H, h_prev, w->hh_packed, w->b_hh, hp, GH);
             k->gru_fwd_rz(nb, H, xp, hp, h_prev, g, rh);
-            k->gemm_packed_nt(nb, H, H, rh, H, w->hn_packed, w->b_hh + 2 * H, 0.0f, hp + 2 * H,
-                              GH);
+            product_rows(p, w, nb, H, H, rh, w->hn_packed, w->b_hh + 2 * H, hp + 2 * H, GH);
             k->gru_fwd_n(nb, H, xp, hp, h_prev, g, h);
             break;
         }
         case RNN_LBR_GRU:
-            k->gemm_packed_nt(nb, GH, H, h_prev, H, w->hh_packed, w->b_hh, 0.0f, hp, GH);
+            product_rows(p, w, nb, GH, H, h_prev, w->hh_packed, w->b_hh, hp, GH);
             k->lbr_gru_fwd(nb, H, xp, hp, h_prev, gates, h);
             break;
         default:

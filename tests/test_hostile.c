@@ -664,7 +664,9 @@ static char fclass(float v)
 
 typedef struct {
     const char *what;
-    int tensor; /* 0 x, 1 weight_hh, 2 bias_ih, 3 h0, 4 W_hy, 5 x (all), 6 weight_ih */
+    int tensor; /* 0 x, 1 weight_hh, 2 bias_ih, 3 h0, 4 W_hy, 5 x (all), 6 weight_ih,
+                 * 7 weight_hh with h0 all zeros (the forward skips a product
+                 * with a zero state only when weight_hh is finite) */
     size_t at;
     float value;
 } injection;
@@ -673,7 +675,7 @@ static float *inject_target(prob *p, int tensor)
 {
     switch (tensor) {
     case 0: case 5: return p->x;
-    case 1: return p->cw[0][1];
+    case 1: case 7: return p->cw[0][1];
     case 2: return p->cw[0][2];
     case 3: return p->h0;
     case 4: return p->W_hy;
@@ -694,6 +696,8 @@ static void test_nan_inf(void)
         {"NaN in W_hy[5]", 4, 5, NAN},
         {"+Inf in weight_ih[0]", 6, 0, INFINITY},
         {"every x +Inf", 5, (size_t)-1, INFINITY},
+        {"NaN in weight_hh[3], h0 zero", 7, 3, NAN},
+        {"+Inf in weight_hh[0], h0 zero", 7, 0, INFINITY},
     };
     const rnn_topology topo[] = {RNN_MANY2MANY, RNN_SEQ2SEQ};
     int scenarios = 0;
@@ -704,6 +708,8 @@ static void test_nan_inf(void)
                 prob ref;
                 prob_make(&ref, d, 0);
                 float *t = inject_target(&ref, inj[j].tensor);
+                if (inj[j].tensor == 7)
+                    memset(ref.h0, 0, ref.s.state * sizeof *ref.h0);
                 if (inj[j].at == (size_t)-1)
                     for (size_t i = 0; i < ref.s.x; i++)
                         t[i] = inj[j].value;
