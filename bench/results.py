@@ -153,6 +153,8 @@ def table(path):
           f" GFLOP/s (one core; a threads:N row's %peak is against N x it);"
           f" emulated: {ctx.get('emulated', '?')}")
     for (mode, batch, threads), bs in sorted(groups.items()):
+        if not any(b.get("vs_onednn") or b.get("vs_blas") for b in bs):
+            continue  # our rows alone (SET=threads' 1-thread twins): no ratio to show
         line = (f"  {mode:5} {'B:' + str(batch):5} {threads} thr: geomean"
                 f" vs_onednn {geomean([b.get('vs_onednn') for b in bs]):.2f}"
                 f"  vs_blas {geomean([b.get('vs_blas') for b in bs]):.2f}")
