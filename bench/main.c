@@ -157,10 +157,9 @@ int main(int argc, char **argv)
 {
     options o = {.reps = 5, .row_budget = 0.5};
     /* The re-exec needs the arguments as given; parse_args edits argv. */
-    char **orig_argv = calloc((size_t)argc + 1, sizeof *orig_argv);
-    if (!orig_argv)
-        return 1;
+    char *orig_argv[argc + 1];
     memcpy(orig_argv, argv, (size_t)argc * sizeof *argv);
+    orig_argv[argc] = NULL;
     if (parse_args(&argc, argv, &o))
         return 2;
     rnn_isa isa = RNN_ISA_AUTO;
@@ -222,6 +221,8 @@ int main(int argc, char **argv)
     bench_row *rows = calloc(np * 3, sizeof *rows);
     if (!probs || !rows) {
         fprintf(stderr, "rnnsimd-bench: out of memory\n");
+        free(probs);
+        free(rows);
         return 1;
     }
     sweep_problems(set, probs, np);
@@ -260,6 +261,8 @@ int main(int argc, char **argv)
     }
     if (o.list) {
         printf("%zu problems, %zu rows, estimated %.0f s\n", np, nr, total);
+        free(probs);
+        free(rows);
         return 0;
     }
 
@@ -330,6 +333,5 @@ int main(int argc, char **argv)
     bench_rows_release();
     free(rows);
     free(probs);
-    free(orig_argv);
     return rc;
 }
