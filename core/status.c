@@ -18,8 +18,8 @@ const char *rnn_strerror(rnn_status s)
         [RNN_ERR_ISA_UNSUPPORTED] = "this CPU or build does not support the instruction set",
         [RNN_ERR_IO] = "a file could not be read or written",
         [RNN_ERR_FORMAT] = "malformed file or text",
-        [RNN_ERR_ARG] = "invalid argument (e.g. plan threads not 0, 1 or 2, or a workspace made "
-                        "for another problem)",
+        [RNN_ERR_ARG] = ("invalid argument (e.g. plan threads not 0, 1 or 2, or a workspace "
+                         "made for another problem)"),
     };
     if ((unsigned)s >= RNN_STATUS_COUNT)
         return "unknown status code";
