@@ -34,6 +34,7 @@
 #include <string.h>
 #include <immintrin.h>
 #include "avx512.h"
+#include "panels.h"
 
 #define NR 32
 #define MR 12
@@ -50,22 +51,12 @@
 
 size_t packed_size_avx512(size_t N, size_t K)
 {
-    return (N + NR - 1) / NR * NR * K;
+    return panels_size(NR, N, K);
 }
 
 void pack_nt_avx512(size_t N, size_t K, const float *W, size_t ldw, float *packed)
 {
-    for (size_t p0 = 0; p0 < N; p0 += NR) {
-        size_t w = N - p0 < NR ? N - p0 : NR;
-        float *dst = packed + p0 * K;
-        for (size_t k = 0; k < K; k++) {
-            size_t c = 0;
-            for (; c < w; c++)
-                dst[k * NR + c] = W[(p0 + c) * ldw + k];
-            for (; c < NR; c++)
-                dst[k * NR + c] = 0.0f;
-        }
-    }
+    panels_pack_nt(NR, N, K, W, ldw, packed);
 }
 
 static inline __mmask16 lanes(size_t n)
