@@ -72,6 +72,7 @@ struct rnn_workspace {
     float *hs, *cs, *xp, *gates, *rh, *dgx, *dgh;
     float *hp;        /* B x G*H: one step's recurrent product */
     float *gates_one; /* B x 4H: gate scratch of a step when no cache is kept */
+    float *unit_xp;   /* B x G*H, batch below 4: sequence_units.c's scratch */
     float *rh_one;    /* B x H */
     float *dh, *dh_next, *dc, *drh; /* B x H each */
     float *logits, *dlogits; /* P*B x V */
@@ -83,13 +84,30 @@ struct rnn_workspace {
 };
 
 /* The threads a call runs on: both the plan and the workspace must allow
- * two, and batch 1 needs a plan whose products split by columns. */
+ * two, and a batch below 4 needs rnn_split_units. */
 int rnn_call_threads(const rnn_plan *p, const rnn_workspace *ws);
-/* Whether two threads split a time loop's products by columns (batch below
- * 4, when the table's panels allow it) rather than the batch rows. */
-static inline int rnn_split_columns(const rnn_plan *p)
+/* Whether two threads split a time loop by hidden units (batch below 4;
+ * each gate's columns must start on a panel of the table's packed format)
+ * rather than by batch rows. */
+static inline int rnn_split_units(const rnn_plan *p)
 {
-    return p->desc.B < 4 && p->nr;
+    return p->desc.B < 4 && p->nr && p->desc.H % p->nr == 0;
+}
+
+/* A state of all zeros (h0 not given: the first step of every sequence, and
+ * all of a one-to-one call) makes the recurrent product its bias: the
+ * forward skips streaming W_hh. Exact up to the sign of a zero result when
+ * W_hh is finite; a NaN or infinite weight makes 0 * w NaN, and then the
+ * product runs. The scan stops at the first nonzero, so on later steps it
+ * costs a compare. */
+static inline int rnn_zero_state(const cell_pack *w, size_t n, const float *a)
+{
+    if (!w->hh_finite)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != 0.0f)
+            return 0;
+    return 1;
 }
 
 /* A packed product C = A W^T + bias (as gemm_packed_nt), each thread doing
@@ -130,7 +148,7 @@ void rnn_project_input(const rnn_plan *p, const cell_pack *w, size_t rows, const
  * share; callers put an rnn_sync between stages that read each other's
  * results. In the time loops, batch >= 4 splits the batch rows (rows are
  * independent through time: no barrier per step), smaller batches the
- * columns of each product (barriers inside every step).
+ * hidden units (one or two barriers every step).
  *
  * Runs steps s0 .. s0+T-1 of cell w. xp rows of those steps must be ready,
  * except when xp_later is not NULL: then steps after the first read it (one
@@ -153,6 +171,14 @@ typedef struct {
 void rnn_seq_backward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w, size_t s0,
                           size_t T, const float *dy, size_t P, rnn_dh_pair *dh,
                           const rnn_thread *th);
+
+/* The two time loops above on two threads when rnn_split_units (same
+ * contracts; sequence_units.c). */
+void rnn_units_forward(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w, size_t s0,
+                       size_t T, const float *xp_later, int keep_cache, const rnn_thread *th);
+void rnn_units_backward(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w, size_t s0,
+                        size_t T, const float *dy, size_t P, rnn_dh_pair *pair,
+                        const rnn_thread *th);
 
 /* After rnn_seq_backward_run: the weight and input gradients as GEMMs over
  * all steps. in_rows is how many rows of the input exist (B for one2many,

@@ -6,8 +6,7 @@
  * T*B rows and the bias gradients are column sums.
  *
  * Two threads: the time loop splits like the forward's (batch rows without
- * barriers; below batch 4 the dh_prev products by columns, the gate kernels
- * on thread 0: barriers per step rnn_tanh 1, lstm and lbr_gru 2, gru 4). The
+ * barriers; below batch 4 the hidden units, sequence_units.c). The
  * gradients after it split their outputs: rows of dW, columns of the bias
  * sums, rows of dX. */
 #include <string.h>
@@ -25,80 +24,6 @@ static void add_dy(float *dh, const float *dy, size_t t, size_t T, size_t P, siz
         dh[i] += d[i];
 }
 
-/* Small batches on two threads (see sequence_fwd.c). */
-static void backward_cols(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w, size_t s0,
-                          size_t T, const float *dy, size_t P, rnn_dh_pair *pair,
-                          const rnn_thread *th)
-{
-    const rnn_kernels *k = p->k;
-    const size_t B = (size_t)p->desc.B, H = (size_t)p->desc.H, GH = p->GH;
-    const size_t BH = B * H, WH = p->W * H;
-    const int gate_thread = th->tid == 0;
-    for (size_t t = T; t-- > 0;) {
-        const size_t s = s0 + t;
-        float *dh = pair->dh, *dh_prev = pair->dh_next;
-        const float *h_prev = ws->hs + s * BH, *h = ws->hs + (s + 1) * BH;
-        const float *gates = ws->gates ? ws->gates + s * B * WH : NULL;
-        float *dg = ws->dgx + s * B * GH;
-        switch (p->desc.cell) {
-        case RNN_TANH: {
-            /* Elementwise: each thread its own columns, those its product
-             * writes, so the next step reads only what it wrote itself. */
-            size_t c0, c1;
-            rnn_share(H, p->nr, th, &c0, &c1);
-            for (size_t b = 0; b < B && c1 > c0; b++) {
-                const size_t e = b * H + c0;
-                add_dy(dh + e, dy, t, T, P, BH, e, c1 - c0);
-                k->rnn_tanh_bwd(1, c1 - c0, h + e, dh + e, dg + b * GH + c0);
-            }
-            rnn_sync(th);
-            rnn_par_packed_cols(p, th, B, H, GH, dg, GH, w->hh_t_packed, NULL, 0.0f, dh_prev, H);
-            break;
-        }
-        case RNN_LSTM:
-            if (gate_thread) {
-                add_dy(dh, dy, t, T, P, BH, 0, BH);
-                k->lstm_bwd(B, H, gates, ws->cs + s * BH, ws->cs + (s + 1) * BH, dh, ws->dc, dg);
-            }
-            rnn_sync(th);
-            rnn_par_packed_cols(p, th, B, H, GH, dg, GH, w->hh_t_packed, NULL, 0.0f, dh_prev, H);
-            rnn_sync(th);
-            break;
-        case RNN_GRU:
-            if (gate_thread) {
-                add_dy(dh, dy, t, T, P, BH, 0, BH);
-                k->gru_bwd_zn(B, H, gates, h_prev, dh, dg, dh_prev);
-            }
-            rnn_sync(th);
-            rnn_par_packed_cols(p, th, B, H, H, dg + 2 * H, GH, w->hn_t_packed, NULL, 0.0f,
-                                ws->drh, H);
-            rnn_sync(th);
-            if (gate_thread)
-                k->gru_bwd_r(B, H, gates, h_prev, ws->drh, dg, dh_prev);
-            rnn_sync(th);
-            rnn_par_packed_cols(p, th, B, H, 2 * H, dg, GH, w->hh_t_packed, NULL, 1.0f, dh_prev,
-                                H);
-            rnn_sync(th);
-            break;
-        case RNN_LBR_GRU: {
-            float *dgh = ws->dgh + s * B * GH;
-            if (gate_thread) {
-                add_dy(dh, dy, t, T, P, BH, 0, BH);
-                k->lbr_gru_bwd(B, H, gates, h_prev, dh, dg, dgh, dh_prev);
-            }
-            rnn_sync(th);
-            rnn_par_packed_cols(p, th, B, H, GH, dgh, GH, w->hh_t_packed, NULL, 1.0f, dh_prev, H);
-            rnn_sync(th);
-            break;
-        }
-        default:
-            break;
-        }
-        pair->dh = dh_prev;
-        pair->dh_next = dh;
-    }
-}
-
 void rnn_seq_backward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w, size_t s0,
                           size_t T, const float *dy, size_t P, rnn_dh_pair *pair,
                           const rnn_thread *th)
@@ -106,8 +31,8 @@ void rnn_seq_backward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack 
     const rnn_kernels *k = p->k;
     const size_t B = (size_t)p->desc.B, H = (size_t)p->desc.H, GH = p->GH;
     const size_t BH = B * H, WH = p->W * H;
-    if (th->n > 1 && rnn_split_columns(p)) {
-        backward_cols(p, ws, w, s0, T, dy, P, pair, th);
+    if (th->n > 1 && rnn_split_units(p)) {
+        rnn_units_backward(p, ws, w, s0, T, dy, P, pair, th);
         return;
     }
     size_t b0, b1;

@@ -5,13 +5,7 @@
  *
  * Two threads: the projection splits by rows. The time loop splits the
  * batch rows when B >= 4 (each thread runs every step on its rows, no
- * barrier). Below that (rnn_split_columns) it splits each recurrent product
- * by panels of columns: there the weights' stream, not the FMAs, bounds a
- * step, and a share of one row would take the GEMV path and change the
- * bits. The gate kernels index their gates at g*H and so run whole on
- * thread 0, between barriers. Barriers per step: rnn_tanh 1 (its gate is
- * elementwise, so each thread applies it to its own columns), lstm and
- * lbr_gru 2, gru 4 (two products, each before a gate kernel). */
+ * barrier); below that, the hidden units (sequence_units.c). */
 #include <string.h>
 #include "plan_internal.h"
 
@@ -49,110 +43,18 @@ void rnn_load_state(const rnn_plan *p, rnn_workspace *ws, const float *h0, const
     }
 }
 
-/* Small batches on two threads: products by columns, gates between
- * barriers. */
-/* A state of all zeros (h0 not given: the first step of every sequence, and
- * all of a one-to-one call) makes the recurrent product its bias: skip
- * streaming W_hh. Exact up to the sign of a zero result when W_hh is finite;
- * a NaN or infinite weight makes 0 * w NaN, and then the product runs. The
- * scan stops at the first nonzero, so on later steps it costs a compare. */
-static int zero_state(const cell_pack *w, size_t n, const float *a)
-{
-    if (!w->hh_finite)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != 0.0f)
-            return 0;
-    return 1;
-}
-
 /* C (M x N rows of ldc) = bias, or the packed product of A when A is not
  * all zeros: this thread's rows. */
 static void product_rows(const rnn_plan *p, const cell_pack *w, size_t M, size_t N, size_t K,
                          const float *A, const float *packed, const float *bias, float *C,
                          size_t ldc)
 {
-    if (!zero_state(w, M * K, A)) {
+    if (!rnn_zero_state(w, M * K, A)) {
         p->k->gemm_packed_nt(M, N, K, A, K, packed, bias, 0.0f, C, ldc);
         return;
     }
     for (size_t m = 0; m < M; m++)
         memcpy(C + m * ldc, bias, N * sizeof *C);
-}
-
-/* The same for this thread's share of the columns (both threads see the
- * same A, so they take the same branch). */
-static void product_cols(const rnn_plan *p, const cell_pack *w, const rnn_thread *th, size_t M,
-                         size_t N, size_t K, const float *A, const float *packed,
-                         const float *bias, float *C, size_t ldc)
-{
-    if (!zero_state(w, M * K, A)) {
-        rnn_par_packed_cols(p, th, M, N, K, A, K, packed, bias, 0.0f, C, ldc);
-        return;
-    }
-    size_t c0, c1;
-    rnn_share(N, p->nr ? p->nr : N, th, &c0, &c1);
-    for (size_t m = 0; m < M && c1 > c0; m++)
-        memcpy(C + m * ldc + c0, bias + c0, (c1 - c0) * sizeof *C);
-}
-
-static void forward_cols(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w, size_t s0,
-                         size_t T, const float *xp_later, int keep_cache, const rnn_thread *th)
-{
-    const rnn_kernels *k = p->k;
-    const size_t B = (size_t)p->desc.B, H = (size_t)p->desc.H, GH = p->GH;
-    const size_t BH = B * H, WH = p->W * H;
-    const int gate_thread = th->tid == 0;
-    float *hp = ws->hp;
-    for (size_t t = 0; t < T; t++) {
-        const size_t s = s0 + t;
-        const float *xp = (xp_later && t > 0) ? xp_later : ws->xp + s * B * GH;
-        const float *h_prev = ws->hs + s * BH;
-        float *h = ws->hs + (s + 1) * BH;
-        float *gates = keep_cache && ws->gates ? ws->gates + s * B * WH : NULL;
-        switch (p->desc.cell) {
-        case RNN_TANH: {
-            size_t c0, c1;
-            rnn_share(H, p->nr, th, &c0, &c1);
-            product_cols(p, w, th, B, GH, H, h_prev, w->hh_packed, w->b_hh, hp, GH);
-            for (size_t b = 0; b < B && c1 > c0; b++)
-                k->rnn_tanh_fwd(1, c1 - c0, xp + b * GH + c0, hp + b * GH + c0, h + b * H + c0);
-            rnn_sync(th);
-            break;
-        }
-        case RNN_LSTM:
-            product_cols(p, w, th, B, GH, H, h_prev, w->hh_packed, w->b_hh, hp, GH);
-            rnn_sync(th);
-            if (gate_thread)
-                k->lstm_fwd(B, H, xp, hp, ws->cs + s * BH, gates, ws->cs + (s + 1) * BH, h);
-            rnn_sync(th);
-            break;
-        case RNN_GRU: {
-            float *g = gates ? gates : ws->gates_one;
-            float *rh = keep_cache ? ws->rh + s * BH : ws->rh_one;
-            product_cols(p, w, th, B, 2 * H, H, h_prev, w->hh_packed, w->b_hh, hp, GH);
-            rnn_sync(th);
-            if (gate_thread)
-                k->gru_fwd_rz(B, H, xp, hp, h_prev, g, rh);
-            rnn_sync(th);
-            product_cols(p, w, th, B, H, H, rh, w->hn_packed, w->b_hh + 2 * H, hp + 2 * H, GH);
-            rnn_sync(th);
-            if (gate_thread)
-                k->gru_fwd_n(B, H, xp, hp, h_prev, g, h);
-            rnn_sync(th);
-            break;
-        }
-        case RNN_LBR_GRU:
-            product_cols(p, w, th, B, GH, H, h_prev, w->hh_packed, w->b_hh, hp, GH);
-            rnn_sync(th);
-            if (gate_thread)
-                k->lbr_gru_fwd(B, H, xp, hp, h_prev, gates, h);
-            rnn_sync(th);
-            break;
-        default:
-            break;
-        }
-    }
 }
 
 void rnn_seq_forward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w, size_t s0,
@@ -161,8 +63,8 @@ void rnn_seq_forward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *
     const rnn_kernels *k = p->k;
     const size_t B = (size_t)p->desc.B, H = (size_t)p->desc.H, GH = p->GH;
     const size_t BH = B * H, WH = p->W * H;
-    if (th->n > 1 && rnn_split_columns(p)) {
-        forward_cols(p, ws, w, s0, T, xp_later, keep_cache, th);
+    if (th->n > 1 && rnn_split_units(p)) {
+        rnn_units_forward(p, ws, w, s0, T, xp_later, keep_cache, th);
         return;
     }
     /* This thread's rows [b0, b0 + nb) of every B-row block. */

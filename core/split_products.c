@@ -14,7 +14,7 @@ int rnn_call_threads(const rnn_plan *p, const rnn_workspace *ws)
     const int n = p->threads < ws->threads ? p->threads : ws->threads;
     if (n < 2 || !ws->team)
         return 1;
-    if (p->desc.B == 1 && !p->nr)
+    if (p->desc.B < 4 && !rnn_split_units(p))
         return 1;
     return 2;
 }

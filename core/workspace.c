@@ -53,6 +53,7 @@ rnn_status rnn_workspace_create(rnn_workspace **out, const rnn_plan *p)
     size_t o_dgh = lbr ? reserve(&l, S * B * GH) : 0;
     size_t o_hp = reserve(&l, B * GH);
     size_t o_gone = reserve(&l, B * 4 * H);
+    size_t o_uxp = B < 4 ? reserve(&l, B * GH) : 0;
     size_t o_rhone = reserve(&l, B * H);
     size_t o_dh = reserve(&l, B * H), o_dhn = reserve(&l, B * H);
     size_t o_dc = reserve(&l, B * H), o_drh = reserve(&l, B * H);
@@ -88,6 +89,7 @@ rnn_status rnn_workspace_create(rnn_workspace **out, const rnn_plan *p)
     ws->dgh = lbr ? m + o_dgh : ws->dgx;
     ws->hp = m + o_hp;
     ws->gates_one = m + o_gone;
+    ws->unit_xp = B < 4 ? m + o_uxp : NULL;
     ws->rh_one = m + o_rhone;
     ws->dh = m + o_dh;
     ws->dh_next = m + o_dhn;

@@ -1,9 +1,10 @@
 /* test_threads.c — two-thread plans (rnn_plan_options.threads = 2) compute
  * what one thread computes. For every kernel table this CPU runs, every cell
- * and topology, batch 1 (columns split), 2, 3 and 16 (rows split), H 8, 40
- * and 100 (panel tails) and T 1 and 5: forward and train with threads 2 are
- * compared with threads 1 within core/tolerance.h, and the bitwise-equal
- * tensors are counted. Also: threads 3 and -1 are RNN_ERR_ARG; a workspace
+ * and topology, batch 1, 2, 3 (hidden units split when H is a multiple of
+ * the panel width: H 32 and 96; else one thread: H 8, 40, 100) and 16 (rows
+ * split, panel tails at every H), T 1 and 5: forward and train with threads
+ * 2 are compared with threads 1 within core/tolerance.h, and the
+ * bitwise-equal tensors are counted. Also: threads 3 and -1 are RNN_ERR_ARG; a workspace
  * and a plan that disagree run on one thread; 200 two-thread workspaces
  * created and destroyed (no leak, no hang); two workspaces of one plan used
  * from two caller threads at once (four threads on the machine's two cores);
@@ -219,7 +220,7 @@ static void check_seq(const rnn_kernels *k)
     static const int64_t Bs[2] = {1, 3};
     for (int c = 0; c < RNN_CELL_COUNT; c++)
         for (int b = 0; b < 2; b++) {
-            rnn_desc d = {(rnn_cell)c, RNN_MANY2MANY, 5, 0, Bs[b], 7, 40, 5};
+            rnn_desc d = {(rnn_cell)c, RNN_MANY2MANY, 5, 0, Bs[b], 7, 64, 5};
             problem pr;
             problem_make(&pr, &d, 0, 99);
             const rnn_sizes *s = &pr.s;
@@ -390,7 +391,7 @@ static void *caller_main(void *arg)
  * Batch 1 (barriers every step) and batch 4 (rows split). */
 static void check_two_callers(int64_t B)
 {
-    rnn_desc d = {RNN_LSTM, RNN_SEQ2SEQ, 6, 3, B, 5, 40, 7};
+    rnn_desc d = {RNN_LSTM, RNN_SEQ2SEQ, 6, 3, B, 5, 64, 7};
     problem pr;
     problem_make(&pr, &d, 0, 8);
     rnn_plan *plan = NULL;
@@ -431,7 +432,7 @@ static void check_two_callers(int64_t B)
 
 int main(void)
 {
-    static const int64_t Bs[] = {1, 2, 3, 16}, Hs[] = {8, 40, 100}, Ts[] = {1, 5};
+    static const int64_t Bs[] = {1, 2, 3, 16}, Hs[] = {8, 32, 40, 96, 100}, Ts[] = {1, 5};
     int tables = 0, cases = 0;
     for (const rnn_kernels *const *t = rnn_kernel_tables(); *t; t++) {
         const char *why = NULL;
@@ -445,17 +446,17 @@ int main(void)
         for (int c = 0; c < RNN_CELL_COUNT; c++)
             for (int to = 0; to < RNN_TOPOLOGY_COUNT; to++)
                 for (size_t b = 0; b < 4; b++)
-                    for (size_t h = 0; h < 3; h++)
+                    for (size_t h = 0; h < 5; h++)
                         for (size_t ti = 0; ti < 2; ti++) {
                             const rnn_topology topo = (rnn_topology)to;
                             if (topo == RNN_ONE2ONE && Ts[ti] != 1)
                                 continue;
                             rnn_desc d = {(rnn_cell)c, topo, Ts[ti],
                                           topo == RNN_SEQ2SEQ ? 3 : 0, Bs[b], 7, Hs[h], 5};
-                            /* One-hot inputs on the H = 40 cases: the split
+                            /* One-hot inputs on the H = 96 cases: the split
                              * gather and the split dW_ih accumulation. */
                             batch_slot = (int)b;
-                            check_case(*t, &d, Hs[h] == 40);
+                            check_case(*t, &d, Hs[h] == 96);
                             cases++;
                         }
         check_seq(*t);
@@ -464,7 +465,7 @@ int main(void)
                check_failed - before);
     }
     CHECK(tables > 0, "no kernel table runs on this CPU");
-    printf("%d tables, %d cases (cell x topology x B {1,2,3,16} x H {8,40,100} x T {1,5}), "
+    printf("%d tables, %d cases (cell x topology x B {1,2,3,16} x H {8,32,40,96,100} x T {1,5}), "
            "forward and train\n", tables, cases);
     printf("threads 2 vs 1: %ld tensors, %ld bitwise equal; worst %.3g of the tolerance%s%s\n",
            tensors_compared, tensors_bitwise, worst_frac, worst_frac > 0 ? ": " : "",
