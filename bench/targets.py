@@ -255,12 +255,20 @@ def target3(rep, rows):
                verdict_of(ok, missing), lines + [f"MISSING {m}" for m in missing])
 
 
+def side_run(rep, title, path, command):
+    """The rows of a run judged on its own file (targets 4 and 6), or None
+    after reporting the target MISSING with the command that makes it."""
+    if not os.path.exists(path):
+        rep.target(title, "MISSING", [f"no {path}: run `{command}`"])
+        return None
+    return Rows(path)
+
+
 def target4(rep, path):
     title = "Target 4 - AVX2 table against oneDNN limited to AVX2, the judged grid"
-    if not os.path.exists(path):
-        rep.target(title, "MISSING", [f"no {path}: run `make bench CPU=avx2`"])
+    rows = side_run(rep, title, path, "make bench CPU=avx2")
+    if not rows:
         return
-    rows = Rows(path)
     rs = judged_rows(rows, ("fwd", "train"), (1, 16, 64))
     lines, missing = ratio_lines(rs)
     g = geomean([num(j.b, "vs_onednn") for j in rs])
@@ -297,10 +305,9 @@ def target5(rep, rows):
 
 def target6(rep, path):
     title = "Target 6 - two threads (both sides): speedup over our 1 thread, vs oneDNN at 2 threads"
-    if not os.path.exists(path):
-        rep.target(title, "MISSING", [f"no {path}: run `make bench SET=threads`"])
+    rows = side_run(rep, title, path, "make bench SET=threads")
+    if not rows:
         return
-    rows = Rows(path)
     rs = judged_rows(rows, ("fwd", "train"), (1, 16, 64), threads=2)
     lines, missing, sp, vs = [], [], [], []
     for j in rs:
