@@ -48,22 +48,54 @@ typedef struct {
     double row_budget;
 } options;
 
-/* Takes our flags out of argv (Google Benchmark rejects unknown ones). */
+static void usage(FILE *f)
+{
+    fputs("usage: rnnsimd-bench [options] [--benchmark_* flags of Google Benchmark]\n"
+          "Runs the benchmark sweep: our kernel table beside oneDNN and OpenBLAS, in one\n"
+          "process. Usually run by `make bench` (bench/run.sh), which writes the JSON.\n"
+          "\n"
+          "  --cpu=generic|avx2|avx512|neon  our kernel table (default: the best this CPU\n"
+          "                                  runs); one the CPU lacks fails before any run\n"
+          "  --set=default|deepbench|quick|threads  the problem set (default: default)\n"
+          "  --peers=all|onednn|blas|none    which peers run beside us (default: all)\n"
+          "  --reps=N                        repetitions per row (default 5)\n"
+          "  --row-budget=SECONDS            fewer repetitions for rows estimated above\n"
+          "                                  this (default 0.5), never fewer than 1\n"
+          "  --list                          print the rows, repetitions and estimated\n"
+          "                                  time, run nothing\n"
+          "  --check                         compare every implementation's loss and input\n"
+          "                                  gradient with the reference (quick set), exit\n"
+          "  --print-isa                     print the table --cpu resolves to, exit\n"
+          "  --help                          this text (--benchmark_help: Google Benchmark's)\n",
+          f);
+}
+
+/* Takes our flags out of argv (Google Benchmark rejects unknown ones).
+ * Returns 1 after --help, -1 on a bad option. */
 static int parse_args(int *argc, char **argv, options *o)
 {
     int out = 1;
     for (int i = 1; i < *argc; i++) {
         const char *a = argv[i];
-        if (!strncmp(a, "--cpu=", 6))
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            return 1;
+        } else if (!strncmp(a, "--cpu=", 6))
             o->cpu = a + 6;
         else if (!strncmp(a, "--set=", 6))
             o->set = a + 6;
         else if (!strncmp(a, "--peers=", 8))
             o->peers = a + 8;
-        else if (!strncmp(a, "--reps=", 7))
-            o->reps = atoi(a + 7);
-        else if (!strncmp(a, "--row-budget=", 13))
-            o->row_budget = atof(a + 13);
+        else if (!strncmp(a, "--reps=", 7)) {
+            char *end;
+            long v = strtol(a + 7, &end, 10);
+            o->reps = *end || end == a + 7 || v > 1000000 ? -1 : (int)v;
+        } else if (!strncmp(a, "--row-budget=", 13)) {
+            char *end;
+            o->row_budget = strtod(a + 13, &end);
+            if (*end || end == a + 13 || !(o->row_budget < 1e9))
+                o->row_budget = -1;
+        }
         else if (!strcmp(a, "--list"))
             o->list = 1;
         else if (!strcmp(a, "--check"))
@@ -71,7 +103,7 @@ static int parse_args(int *argc, char **argv, options *o)
         else if (!strcmp(a, "--print-isa"))
             o->print_isa = 1;
         else if (!strncmp(a, "--", 2) && strncmp(a, "--benchmark_", 12) && strncmp(a, "--v=", 4)) {
-            fprintf(stderr, "rnnsimd-bench: unknown option %s\n", a);
+            fprintf(stderr, "rnnsimd-bench: unknown option %s (--help lists them)\n", a);
             return -1;
         } else
             argv[out++] = argv[i];
@@ -79,7 +111,8 @@ static int parse_args(int *argc, char **argv, options *o)
     argv[out] = NULL;
     *argc = out;
     if (o->reps < 1 || o->row_budget <= 0) {
-        fprintf(stderr, "rnnsimd-bench: --reps must be >= 1 and --row-budget > 0\n");
+        fprintf(stderr, "rnnsimd-bench: --reps must be a whole number >= 1 and --row-budget a"
+                        " number of seconds > 0\n");
         return -1;
     }
     return 0;
@@ -160,8 +193,9 @@ int main(int argc, char **argv)
     char *orig_argv[argc + 1];
     memcpy(orig_argv, argv, (size_t)argc * sizeof *argv);
     orig_argv[argc] = NULL;
-    if (parse_args(&argc, argv, &o))
-        return 2;
+    int parsed = parse_args(&argc, argv, &o);
+    if (parsed)
+        return parsed > 0 ? 0 : 2;
     rnn_isa isa = RNN_ISA_AUTO;
     const char *why = NULL;
     if (o.cpu && *o.cpu && rnn_isa_parse(o.cpu, &isa) != RNN_OK) {

@@ -71,6 +71,9 @@ else
 fi
 mkdir -p "$(dirname "$out")"
 raw="$out.raw.$$"
+# An interrupted or failed run leaves no half-written file beside the results.
+trap 'rm -f "$raw"' EXIT
+trap 'exit 130' INT TERM
 
 if [ -n "$EMULATED" ]; then
   echo "run.sh: running under emulation ($RUN): times are emulated and meaningless;" \

@@ -433,6 +433,10 @@ elif [ ! -x "$B" ]; then
   echo "note: $B not built (make bench builds it): benchmark checks skipped"
 else
   expect 2 "SET=bogus is not default, deepbench, quick or threads" "$B" --set=bogus
+  expect 0 "--row-budget=SECONDS" "$B" --help
+  expect 2 "unknown option --bogus (--help lists them)" "$B" --bogus
+  expect 2 "--reps must be a whole number >= 1" "$B" --reps=3x --list
+  expect 2 "--row-budget a number of seconds > 0" "$B" --row-budget=nan --list
   expect 0 "/T:64/B:64/I:1024/H:1024/threads:2/fwd" "$B" --set=threads --list
   # --check: every implementation against the reference on the quick set,
   # the threads:2 problem on both peers and ours included.
