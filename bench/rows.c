@@ -40,8 +40,18 @@ static void key_of(const bench_problem *p, char *buf, size_t n)
     bench_problem_name(p, "*", buf, n);
 }
 
+/* The judge's context beside our row's (see bench_row_run): set up with
+ * ours, dropped with it. pair_last is its latest time per run. */
+static void *pair_ctx;
+static const bench_impl *pair_impl;
+static double pair_last;
+
 static void drop_ctx(void)
 {
+    if (pair_ctx)
+        pair_impl->teardown(pair_ctx);
+    pair_ctx = NULL;
+    pair_impl = NULL;
     if (live_ctx)
         live_row->impl.teardown(live_ctx);
     live_ctx = NULL;
@@ -96,7 +106,35 @@ static int ensure_ctx(const bench_row *row, char *err, size_t err_n)
     }
     live_ctx = ctx;
     live_row = row;
+    const bench_impl *judge = row->impl.is_peer ? NULL : row->peers[0];
+    if (judge) {
+        /* A peer that cannot set up or run leaves the ratio to its row's
+         * median (or the on-demand timing), as without pairing. */
+        char note[256], perr[256];
+        void *pc = judge->setup(judge, &live_data, note, sizeof note, perr, sizeof perr);
+        if (pc && judge->run(pc, perr, sizeof perr) == 0) {
+            pair_ctx = pc, pair_impl = judge, pair_last = 0.0;
+        } else if (pc) {
+            judge->teardown(pc);
+        }
+    }
     return 0;
+}
+
+/* Runs the judge for about `secs` (at least once, as many runs as its
+ * latest time per run says fit) right after one of our repetitions: its
+ * time per run, or 0 if a run failed. */
+static double pair_time(double secs)
+{
+    char err[256];
+    int64_t n = pair_last > 0 ? (int64_t)(secs / pair_last + 0.5) : 1;
+    n = n < 1 ? 1 : n;
+    const double t0 = now_s();
+    for (int64_t i = 0; i < n; i++)
+        if (pair_impl->run(pair_ctx, err, sizeof err))
+            return 0.0;
+    pair_last = (now_s() - t0) / (double)n;
+    return pair_last;
 }
 
 /* ---- peer times: per (problem, peer), the final-count runs' times ---- */
@@ -261,12 +299,22 @@ void bench_row_run(gbench_state *st, void *vrow)
             gbench_set_counter(st, "speedup_vs_1thread", t1 / per_iter, GBENCH_COUNTER_PLAIN);
     }
     if (!row->impl.is_peer) {
+        /* The judge's time is taken right after this repetition, for as
+         * long: a shared host's slow spells then hit both sides of the
+         * ratio alike (they last seconds, longer than a row's repetition
+         * but shorter than its five). The other peer's ratio uses the
+         * median of its row's repetitions. */
+        const double paired = pair_ctx ? pair_time(secs) : 0.0;
+        if (paired > 0)
+            gbench_set_counter(st, "onednn_paired_us", paired * 1e6, GBENCH_COUNTER_PLAIN);
         for (int k = 0; k < 2; k++) {
             const bench_impl *peer = row->peers[k];
             if (!peer)
                 continue;
             const peer_times *e = peer_entry(key, peer->name, 0);
-            double t = e ? peer_median(e) : peer_on_demand(peer, key);
+            double t = k == 0 && paired > 0 ? paired
+                       : e                  ? peer_median(e)
+                                            : peer_on_demand(peer, key);
             char cname[32];
             snprintf(cname, sizeof cname, "vs_%s", peer->name);
             if (t > 0)

@@ -3,8 +3,13 @@
  *
  * Rows of one problem run back to back, peers first: each peer row leaves
  * its per-iteration time (the median of its repetitions) in a table, and our
- * row divides it by its own time into vs_onednn / vs_blas (> 1: we are
- * faster). A peer that did not run (filtered out) is measured on demand.
+ * row divides it by its own time into vs_blas (> 1: we are faster). A peer
+ * that did not run (filtered out) is measured on demand. vs_onednn, the
+ * judge of issue 7, is paired instead: after each of our repetitions the row
+ * runs oneDNN on the same data for about as long (counter onednn_paired_us,
+ * its time per run) and divides that by ours; the reported value is the
+ * median over repetitions. A shared
+ * host's slow spells (seconds long) then slow both sides of one ratio.
  *
  * Counters of every row: GFLOP/s (bench_total_flops: cells + head, training
  * 3x forward), steps_per_s (cell steps: T, or T + T_out) and pct_peak (share

@@ -462,6 +462,34 @@ PY
 )
   case $verdict in ok*) ok; echo "quick benchmark threads:2 rows: ${verdict#ok }" ;;
     *) bad "quick benchmark threads:2 rows: $verdict" ;; esac
+  # vs_onednn is paired: each repetition of ours divides the oneDNN time
+  # taken right after it (onednn_paired_us) by its own, not a median (the
+  # bench's timer and Google Benchmark's real_time differ by < 1%).
+  verdict=$(python3 - "$qj" <<'PY' 2>&1
+import json, sys
+runs = [b for b in json.load(open(sys.argv[1]))["benchmarks"]
+        if b.get("run_type") != "aggregate" and "vs_onednn" in b]
+bad = [b["name"] for b in runs
+       if abs(b["vs_onednn"] * b["real_time"] / b["onednn_paired_us"] - 1) > 0.01]
+print("ok" if runs and not bad else "bad", len(runs), "repetitions", bad[:3])
+PY
+)
+  case $verdict in ok*) ok; echo "quick benchmark paired vs_onednn: ${verdict#ok }" ;;
+    *) bad "quick benchmark paired vs_onednn: $verdict" ;; esac
+  # The slowdown hook doubles our rows' time and leaves oneDNN's: the paired
+  # ratio must fall to about half.
+  pf='lstm/many2one/[a-z0-9]+/T:4/B:1/I:8/H:16/fwd'
+  ratio_of() {
+    RNNSIMD_BENCH_SLOWDOWN=$1 "$B" --set=quick --peers=onednn --reps=3 \
+      --benchmark_min_time=0.02 --benchmark_filter="$pf" --benchmark_format=json 2>/dev/null |
+      python3 -c 'import json,sys; print([b["vs_onednn"] for b in json.load(sys.stdin)["benchmarks"] if b.get("aggregate_name") == "median" and "vs_onednn" in b][0])'
+  }
+  r0=$(ratio_of 0); r1=$(ratio_of 1)
+  if python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); sys.exit(not 0.3 < b / a < 0.75)" "$r0" "$r1" 2>/dev/null; then
+    ok; echo "slowdown hook x2: paired vs_onednn $r0 -> $r1"
+  else
+    bad "slowdown hook x2: paired vs_onednn $r0 -> $r1 (want about half)"
+  fi
   # targets.py on the quick run: it has none of the judged rows, so every
   # target says MISSING, and nothing fails.
   expect 0 "targets: 6 MISSING" python3 bench/targets.py "$qj" --avx2 "$TMP/none.json" --threads "$TMP/none.json"
