@@ -5,9 +5,11 @@
  * repetition) and are replaced when another row starts: setup never runs in
  * a timed loop, and a problem's tensors are filled once for all its rows.
  * A new implementation context gets one untimed warm-up run first (rows
- * estimated under 2 s), so first-touch page faults of fresh workspaces are
- * not measured; longer rows skip it to keep the sweep's time, and their first
- * repetition carries those faults (a few percent of a multi-second run). */
+ * estimated under 2 s, and every row of ours paired with oneDNN, whose
+ * context is warmed likewise), so first-touch page faults of fresh
+ * workspaces are not measured; longer peer rows skip it to keep the sweep's
+ * time, and their first repetition carries those faults (up to 20% of a
+ * multi-second training run). */
 #include "rows.h"
 
 #include <stdio.h>
