@@ -126,7 +126,7 @@ static int ensure_ctx(const bench_row *row, char *err, size_t err_n)
 /* Runs the judge for about `secs` (at least once, as many runs as its
  * latest time per run says fit) right after one of our repetitions: its
  * time per run, or 0 if a run failed. */
-static double pair_time(double secs)
+static double pair_time(double secs, int threads)
 {
     char err[256];
     int64_t n = pair_last > 0 ? (int64_t)(secs / pair_last + 0.5) : 1;
@@ -136,6 +136,12 @@ static double pair_time(double secs)
         if (pair_impl->run(pair_ctx, err, sizeof err))
             return 0.0;
     pair_last = (now_s() - t0) / (double)n;
+    if (threads > 1) {
+        /* Its OpenMP worker spins on the second core for a while after the
+         * last run: let it sleep before our next repetition needs that core. */
+        struct timespec settle = {0, 250000000};
+        nanosleep(&settle, NULL);
+    }
     return pair_last;
 }
 
@@ -306,7 +312,7 @@ void bench_row_run(gbench_state *st, void *vrow)
          * ratio alike (they last seconds, longer than a row's repetition
          * but shorter than its five). The other peer's ratio uses the
          * median of its row's repetitions. */
-        const double paired = pair_ctx ? pair_time(secs) : 0.0;
+        const double paired = pair_ctx ? pair_time(secs, threads) : 0.0;
         if (paired > 0)
             gbench_set_counter(st, "onednn_paired_us", paired * 1e6, GBENCH_COUNTER_PLAIN);
         for (int k = 0; k < 2; k++) {
