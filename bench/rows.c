@@ -31,6 +31,14 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Sleeps long enough (0.25 s) for a peer's idle worker threads, which spin
+ * before they sleep, to give the second core back. */
+static void settle_cores(void)
+{
+    struct timespec settle = {0, 250000000};
+    nanosleep(&settle, NULL);
+}
+
 /* ---- the live problem data and row context ---- */
 static bench_data live_data;
 static char live_key[192];
@@ -99,8 +107,7 @@ static int ensure_ctx(const bench_row *row, char *err, size_t err_n)
         /* The previous row's worker threads may still spin for a core (an
          * idle OpenBLAS thread polls for 2^28 TSC ticks, about 0.1 s, before
          * it sleeps): let them settle before this row measures two threads. */
-        struct timespec settle = {0, 250000000};
-        nanosleep(&settle, NULL);
+        settle_cores();
     }
     if (row->warm_up && row->impl.run(ctx, err, err_n)) {
         row->impl.teardown(ctx);
@@ -139,8 +146,7 @@ static double pair_time(double secs, int threads)
     if (threads > 1) {
         /* Its OpenMP worker spins on the second core for a while after the
          * last run: let it sleep before our next repetition needs that core. */
-        struct timespec settle = {0, 250000000};
-        nanosleep(&settle, NULL);
+        settle_cores();
     }
     return pair_last;
 }
