@@ -122,6 +122,12 @@ void rnn_par_packed_nt(const rnn_plan *p, const rnn_thread *th, size_t M, size_t
 void rnn_par_packed_cols(const rnn_plan *p, const rnn_thread *th, size_t M, size_t N, size_t K,
                          const float *A, size_t lda, const float *packed, const float *bias,
                          float beta, float *C, size_t ldc);
+/* The packed product of step `step` of a time loop, as gemm_packed_nt: at
+ * batch 1, odd steps stream the weights' panels back to front (same bits;
+ * step_product.c says why). */
+void rnn_step_product(const rnn_plan *p, size_t step, size_t M, size_t N, size_t K,
+                      const float *A, size_t lda, const float *packed, const float *bias,
+                      float beta, float *C, size_t ldc);
 /* C (M x N) = op(A) B with beta 0, split by rows of C (the output, so each
  * element's sum over K stays whole on one thread), or by columns when M is
  * small. */

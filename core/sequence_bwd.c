@@ -55,25 +55,25 @@ void rnn_seq_backward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack 
         switch (p->desc.cell) {
         case RNN_TANH:
             k->rnn_tanh_bwd(nb, H, h, dh, dg);
-            k->gemm_packed_nt(nb, H, GH, dg, GH, w->hh_t_packed, NULL, 0.0f, dh_prev, H);
+            rnn_step_product(p, s, nb, H, GH, dg, GH, w->hh_t_packed, NULL, 0.0f, dh_prev, H);
             break;
         case RNN_LSTM:
             k->lstm_bwd(nb, H, gates, ws->cs + s * BH + b0 * H, ws->cs + (s + 1) * BH + b0 * H,
                         dh, dc, dg);
-            k->gemm_packed_nt(nb, H, GH, dg, GH, w->hh_t_packed, NULL, 0.0f, dh_prev, H);
+            rnn_step_product(p, s, nb, H, GH, dg, GH, w->hh_t_packed, NULL, 0.0f, dh_prev, H);
             break;
         case RNN_GRU:
             /* n's pre-activation saw W_hn (r*h): its gradient reaches r and
              * h_prev through drh = dg_n W_hn before the r,z rows' share. */
             k->gru_bwd_zn(nb, H, gates, h_prev, dh, dg, dh_prev);
-            k->gemm_packed_nt(nb, H, H, dg + 2 * H, GH, w->hn_t_packed, NULL, 0.0f, drh, H);
+            rnn_step_product(p, s, nb, H, H, dg + 2 * H, GH, w->hn_t_packed, NULL, 0.0f, drh, H);
             k->gru_bwd_r(nb, H, gates, h_prev, drh, dg, dh_prev);
-            k->gemm_packed_nt(nb, H, 2 * H, dg, GH, w->hh_t_packed, NULL, 1.0f, dh_prev, H);
+            rnn_step_product(p, s, nb, H, 2 * H, dg, GH, w->hh_t_packed, NULL, 1.0f, dh_prev, H);
             break;
         case RNN_LBR_GRU: {
             float *dgh = ws->dgh + s * B * GH + b0 * GH;
             k->lbr_gru_bwd(nb, H, gates, h_prev, dh, dg, dgh, dh_prev);
-            k->gemm_packed_nt(nb, H, GH, dgh, GH, w->hh_t_packed, NULL, 1.0f, dh_prev, H);
+            rnn_step_product(p, s, nb, H, GH, dgh, GH, w->hh_t_packed, NULL, 1.0f, dh_prev, H);
             break;
         }
         default:

@@ -45,12 +45,12 @@ void rnn_load_state(const rnn_plan *p, rnn_workspace *ws, const float *h0, const
 
 /* C (M x N rows of ldc) = bias, or the packed product of A when A is not
  * all zeros: this thread's rows. */
-static void product_rows(const rnn_plan *p, const cell_pack *w, size_t M, size_t N, size_t K,
-                         const float *A, const float *packed, const float *bias, float *C,
-                         size_t ldc)
+static void product_rows(const rnn_plan *p, const cell_pack *w, size_t s, size_t M, size_t N,
+                         size_t K, const float *A, const float *packed, const float *bias,
+                         float *C, size_t ldc)
 {
     if (!rnn_zero_state(w, M * K, A)) {
-        p->k->gemm_packed_nt(M, N, K, A, K, packed, bias, 0.0f, C, ldc);
+        rnn_step_product(p, s, M, N, K, A, K, packed, bias, 0.0f, C, ldc);
         return;
     }
     for (size_t m = 0; m < M; m++)
@@ -84,25 +84,25 @@ void rnn_seq_forward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *
         float *c = ws->cs ? ws->cs + (s + 1) * BH + b0 * H : NULL;
         switch (p->desc.cell) {
         case RNN_TANH:
-            product_rows(p, w, nb, GH, H, h_prev, w->hh_packed, w->b_hh, hp, GH);
+            product_rows(p, w, s, nb, GH, H, h_prev, w->hh_packed, w->b_hh, hp, GH);
             k->rnn_tanh_fwd(nb, H, xp, hp, h);
             break;
         case RNN_LSTM:
-            product_rows(p, w, nb, GH, H, h_prev, w->hh_packed, w->b_hh, hp, GH);
+            product_rows(p, w, s, nb, GH, H, h_prev, w->hh_packed, w->b_hh, hp, GH);
             k->lstm_fwd(nb, H, xp, hp, c_prev, gates, c, h);
             break;
         case RNN_GRU: {
             /* r,z first: W_hn multiplies r*h_prev, known only after them. */
             float *g = gates ? gates : ws->gates_one + b0 * WH;
             float *rh = (keep_cache ? ws->rh + s * BH : ws->rh_one) + b0 * H;
-            product_rows(p, w, nb, 2 * H, H, h_prev, w->hh_packed, w->b_hh, hp, GH);
+            product_rows(p, w, s, nb, 2 * H, H, h_prev, w->hh_packed, w->b_hh, hp, GH);
             k->gru_fwd_rz(nb, H, xp, hp, h_prev, g, rh);
-            product_rows(p, w, nb, H, H, rh, w->hn_packed, w->b_hh + 2 * H, hp + 2 * H, GH);
+            product_rows(p, w, s, nb, H, H, rh, w->hn_packed, w->b_hh + 2 * H, hp + 2 * H, GH);
             k->gru_fwd_n(nb, H, xp, hp, h_prev, g, h);
             break;
         }
         case RNN_LBR_GRU:
-            product_rows(p, w, nb, GH, H, h_prev, w->hh_packed, w->b_hh, hp, GH);
+            product_rows(p, w, s, nb, GH, H, h_prev, w->hh_packed, w->b_hh, hp, GH);
             k->lbr_gru_fwd(nb, H, xp, hp, h_prev, gates, h);
             break;
         default:
