@@ -3,7 +3,8 @@
  *
  *   rnnsimd-bench [--cpu=generic|avx2|avx512|neon] [--set=default|deepbench|quick|threads]
  *                 [--peers=all|onednn|blas|none] [--reps=N] [--row-budget=SECONDS]
- *                 [--list] [--check] [--print-isa] [--benchmark_* flags of Google Benchmark]
+ *                 [--list] [--check] [--print-isa] [--overlap[=quick]]
+ *                 [--benchmark_* flags of Google Benchmark]
  *
  * --cpu picks our kernel table (default: the best this CPU runs); a table the
  * CPU lacks is an error before anything runs. Each row runs --reps
@@ -12,7 +13,9 @@
  * rows, their repetitions and the estimated total time without running;
  * --check compares every implementation's loss and input gradient with the
  * reference on the quick set and exits; --print-isa prints the table --cpu
- * resolves to (after the same check) and exits.
+ * resolves to (after the same check) and exits; --overlap prints the overlap
+ * probe of the --cpu table (bench/overlap.c) and exits (=quick: a run that
+ * only checks it works).
  *
  * Process setup, before any library reads its environment: OpenBLAS reads
  * OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE when it loads and libgomp reads
@@ -38,13 +41,14 @@
 #include "check.h"
 #include "gbench.h"
 #include "kernels.h"
+#include "overlap.h"
 #include "peak.h"
 #include "rows.h"
 #include "sweep.h"
 
 typedef struct {
     const char *cpu, *set, *peers;
-    int reps, list, check, print_isa;
+    int reps, list, check, print_isa, overlap; /* overlap: 0, 1, or 2 (quick) */
     double row_budget;
 } options;
 
@@ -66,6 +70,8 @@ static void usage(FILE *f)
           "  --check                         compare every implementation's loss and input\n"
           "                                  gradient with the reference (quick set), exit\n"
           "  --print-isa                     print the table --cpu resolves to, exit\n"
+          "  --overlap[=quick]               how much GEMM work this core hides under a\n"
+          "                                  batch-1 weight stream (avx512), exit\n"
           "  --help                          this text (--benchmark_help: Google Benchmark's)\n",
           f);
 }
@@ -102,6 +108,10 @@ static int parse_args(int *argc, char **argv, options *o)
             o->check = 1;
         else if (!strcmp(a, "--print-isa"))
             o->print_isa = 1;
+        else if (!strcmp(a, "--overlap"))
+            o->overlap = 1;
+        else if (!strcmp(a, "--overlap=quick"))
+            o->overlap = 2;
         else if (!strncmp(a, "--", 2) && strncmp(a, "--benchmark_", 12) && strncmp(a, "--v=", 4)) {
             fprintf(stderr, "rnnsimd-bench: unknown option %s (--help lists them)\n", a);
             return -1;
@@ -212,6 +222,8 @@ int main(int argc, char **argv)
         printf("%s\n", rnn_isa_name(isa));
         return 0;
     }
+    if (o.overlap)
+        return bench_overlap_report(isa, o.overlap == 2, stdout) ? 1 : 0;
     sweep_set set;
     if (sweep_parse(o.set, &set)) {
         fprintf(stderr, "rnnsimd-bench: SET=%s is not default, deepbench, quick or threads\n",

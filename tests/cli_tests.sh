@@ -438,6 +438,18 @@ else
   expect 2 "--reps must be a whole number >= 1" "$B" --reps=3x --list
   expect 2 "--row-budget a number of seconds > 0" "$B" --row-budget=nan --list
   expect 0 "/T:64/B:64/I:1024/H:1024/threads:2/fwd" "$B" --set=threads --list
+  # The overlap probe: avx512 only; its quick run prints one line per ratio,
+  # each with a fused/sum share between 0 and 3.
+  expect 2 "unknown option --overlap=fast" "$B" --overlap=fast
+  if "$B" --print-isa --cpu=avx2 >/dev/null 2>&1; then
+    expect 1 "no probe for the avx2 table (avx512 only" "$B" --overlap=quick --cpu=avx2
+  fi
+  if "$B" --print-isa --cpu=avx512 >/dev/null 2>&1; then
+    oout=$("$B" --overlap=quick --cpu=avx512 2>&1); rc=$?
+    rows=$(printf '%s\n' "$oout" | awk '$2 == "KiB" && $14 + 0 > 0 && $14 + 0 < 3 { n++ } END { print n + 0 }')
+    if [ "$rc" -eq 0 ] && [ "$rows" -eq 2 ]; then ok; else
+      bad "--overlap=quick (exit $rc, $rows sane rows of 2)"; printf '%s\n' "$oout" | sed 's/^/    /' | head -5; fi
+  fi
   # --check: every implementation against the reference on the quick set,
   # the threads:2 problem on both peers and ours included.
   expect 0 "threads:2/fwd" "$B" --check

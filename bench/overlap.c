@@ -1,0 +1,167 @@
+/* overlap.c — the overlap probe (`rnnsimd-bench --overlap`). A batch-1 step
+ * streams W_hh once: per vector of weights one load and one FMA, so the
+ * loads bound it and the FMA unit idles for part of the time. Fusing the
+ * input projection (a GEMM whose rows are the time steps) into the step
+ * would put the projection's FMAs into those idle slots; the roofline
+ * ceiling targets.py prints assumes all of them fit. This measures how many
+ * do on this core, with a kernel that has the fused step's instruction mix
+ * and traffic and nothing else:
+ *   stream: the GEMV of the tables (8 weight vectors, 4 broadcasts of a,
+ *           8 FMAs an iteration) over a buffer of W bytes;
+ *   tiles:  `ratio` k steps an iteration of an 8-row register tile (one
+ *           panel vector, 8 broadcasts of 8 time steps' inputs, 8 FMAs),
+ *           its panels read in order from a second W-byte buffer (W_ih at
+ *           I = H), so each panel vector serves 8 FMAs: the projection of 8
+ *           steps at once, as a fused step kernel would do it.
+ * ratio 1 is the projection's share at I = H: as many FMAs as the stream.
+ * Three timings per size: stream alone, tiles alone, both in one loop.
+ * fused / (stream + tiles) is the best a fused schedule cuts the serial one
+ * to with this tile; "hidden" is the share of the smaller part that
+ * disappeared (negative: the mix is slower than the two apart). Medians of
+ * 15 runs, thread CPU time. avx512 only: the tables it judges. */
+#include "overlap.h"
+
+#include <stdlib.h>
+#include <time.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+static volatile float sink;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+enum { STREAM = 1, TILES = 2 };
+/* w, p: n floats each; x: 256 rows of 8 floats (8 KiB, stays in L1); a: 256. */
+typedef void (*loop_fn)(int parts, const float *w, const float *p, size_t n, const float *a,
+                        const float *x, int ratio);
+
+#if defined(__x86_64__)
+/* One iteration: 128 floats of w (8 zmm) and ratio k steps of the tile. */
+__attribute__((target("avx512f"), noinline)) static void loop_avx512(int parts, const float *w,
+                                                                    const float *p, size_t n,
+                                                                    const float *a,
+                                                                    const float *x, int ratio)
+{
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+    __m512 c0 = s0, c1 = s0, c2 = s0, c3 = s0, c4 = s0, c5 = s0, c6 = s0, c7 = s0;
+    size_t k = 0, j = 0, pj = 0;
+    for (size_t i = 0; i + 128 <= n; i += 128, k = (k + 4) & 255) {
+        if (parts & STREAM) {
+            const float *v = w + i;
+            __m512 a0 = _mm512_set1_ps(a[k]), a1 = _mm512_set1_ps(a[k + 1]);
+            __m512 a2 = _mm512_set1_ps(a[k + 2]), a3 = _mm512_set1_ps(a[k + 3]);
+            s0 = _mm512_fmadd_ps(a0, _mm512_load_ps(v), s0);
+            s1 = _mm512_fmadd_ps(a0, _mm512_load_ps(v + 16), s1);
+            s2 = _mm512_fmadd_ps(a1, _mm512_load_ps(v + 32), s2);
+            s3 = _mm512_fmadd_ps(a1, _mm512_load_ps(v + 48), s3);
+            s4 = _mm512_fmadd_ps(a2, _mm512_load_ps(v + 64), s4);
+            s5 = _mm512_fmadd_ps(a2, _mm512_load_ps(v + 80), s5);
+            s6 = _mm512_fmadd_ps(a3, _mm512_load_ps(v + 96), s6);
+            s7 = _mm512_fmadd_ps(a3, _mm512_load_ps(v + 112), s7);
+        }
+        if (parts & TILES)
+            for (int q = 0; q < ratio; q++, j = (j + 1) & 255) {
+                const __m512 b = _mm512_load_ps(p + pj);
+                pj = pj + 16 < n ? pj + 16 : 0;
+                const float *r = x + 8 * j;
+                c0 = _mm512_fmadd_ps(_mm512_set1_ps(r[0]), b, c0);
+                c1 = _mm512_fmadd_ps(_mm512_set1_ps(r[1]), b, c1);
+                c2 = _mm512_fmadd_ps(_mm512_set1_ps(r[2]), b, c2);
+                c3 = _mm512_fmadd_ps(_mm512_set1_ps(r[3]), b, c3);
+                c4 = _mm512_fmadd_ps(_mm512_set1_ps(r[4]), b, c4);
+                c5 = _mm512_fmadd_ps(_mm512_set1_ps(r[5]), b, c5);
+                c6 = _mm512_fmadd_ps(_mm512_set1_ps(r[6]), b, c6);
+                c7 = _mm512_fmadd_ps(_mm512_set1_ps(r[7]), b, c7);
+            }
+    }
+    __m512 s = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)),
+                             _mm512_add_ps(_mm512_add_ps(s4, s5), _mm512_add_ps(s6, s7)));
+    __m512 c = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(c0, c1), _mm512_add_ps(c2, c3)),
+                             _mm512_add_ps(_mm512_add_ps(c4, c5), _mm512_add_ps(c6, c7)));
+    sink = _mm512_reduce_add_ps(_mm512_add_ps(s, c));
+}
+#endif
+
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Median seconds of one call over `runs` runs of `calls` calls. */
+static double time_loop(loop_fn f, int parts, const float *w, const float *p, size_t n,
+                        const float *a, const float *x, int ratio, long calls, int runs)
+{
+    double v[15];
+    for (int r = 0; r < runs; r++) {
+        const double t0 = now_s();
+        for (long c = 0; c < calls; c++)
+            f(parts, w, p, n, a, x, ratio);
+        v[r] = (now_s() - t0) / (double)calls;
+    }
+    qsort(v, (size_t)runs, sizeof *v, cmp_double);
+    return v[runs / 2];
+}
+
+int bench_overlap_report(rnn_isa isa, int quick, FILE *out)
+{
+    loop_fn f = NULL;
+#if defined(__x86_64__)
+    if (isa == RNN_ISA_AVX512)
+        f = loop_avx512;
+#endif
+    if (!f || rnn_isa_check(isa, NULL) != RNN_OK) {
+        fprintf(out, "overlap probe: no probe for the %s table (avx512 only, on a CPU that "
+                     "runs it)\n", rnn_isa_name(isa));
+        return -1;
+    }
+    static const size_t sizes[] = {256u << 10, 1u << 20, 4u << 20, 16u << 20};
+    const size_t nsizes = quick ? 1 : sizeof sizes / sizeof *sizes;
+    const size_t big = sizes[nsizes - 1] / sizeof(float);
+    float *w = aligned_alloc(64, big * sizeof *w), *p = aligned_alloc(64, big * sizeof *p);
+    float *x = aligned_alloc(64, 2048 * sizeof *x), *a = aligned_alloc(64, 256 * sizeof *a);
+    if (!w || !p || !x || !a) {
+        fprintf(out, "overlap probe: out of memory\n");
+        free(w), free(p), free(x), free(a);
+        return -1;
+    }
+    /* Small values: no overflow or denormals over any number of calls. */
+    for (size_t i = 0; i < big; i++) {
+        w[i] = 1e-4f * (float)(i % 7);
+        p[i] = 1e-4f * (float)(i % 5);
+    }
+    for (size_t i = 0; i < 2048; i++)
+        x[i] = 1e-4f * (float)(i % 3);
+    for (size_t i = 0; i < 256; i++)
+        a[i] = 1e-4f;
+    const int runs = quick ? 3 : 15;
+    fprintf(out, "overlap probe (%s, one thread): a GEMV stream over W bytes and an 8-row GEMM "
+                 "tile streaming another W bytes, in one loop; medians of %d runs\n",
+            rnn_isa_name(isa), runs);
+    fprintf(out, "%9s %5s %20s %20s %10s %12s %7s\n", "W bytes", "ratio", "stream alone",
+            "tiles alone", "fused", "fused/sum", "hidden");
+    for (int ratio = 1; ratio <= 2; ratio++)
+        for (size_t s = 0; s < nsizes; s++) {
+            const size_t n = sizes[s] / sizeof(float);
+            const long calls = quick ? 2 : (long)(300e6 / (double)sizes[s]) + 4;
+            f(STREAM | TILES, w, p, n, a, x, ratio); /* pull both buffers in */
+            const double ts = time_loop(f, STREAM, w, p, n, a, x, ratio, calls, runs);
+            const double tt = time_loop(f, TILES, w, p, n, a, x, ratio, calls, runs);
+            const double tf = time_loop(f, STREAM | TILES, w, p, n, a, x, ratio, calls, runs);
+            const double flops = 2.0 * (double)(n / 128 * 128) * ratio; /* the tiles' */
+            const double smaller = ts < tt ? ts : tt;
+            fprintf(out, "%5zu KiB %5d %8.1f us %5.0f GB/s %8.1f us %4.0f GF/s %7.1f us %12.2f %6.0f%%\n",
+                    sizes[s] >> 10, ratio, ts * 1e6, (double)sizes[s] / ts * 1e-9, tt * 1e6,
+                    flops / tt * 1e-9, tf * 1e6, tf / (ts + tt),
+                    smaller > 0 ? 100.0 * (ts + tt - tf) / smaller : 0.0);
+        }
+    free(w), free(p), free(x), free(a);
+    return 0;
+}
