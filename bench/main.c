@@ -189,10 +189,10 @@ static int reps_for(double est, const options *o)
     return r < 1 ? 1 : r > o->reps ? o->reps : r;
 }
 
-static void add_context_double(const char *key, double v)
+static void add_context_double(const char *key, double v, int decimals)
 {
     char buf[64];
-    snprintf(buf, sizeof buf, "%.1f", v);
+    snprintf(buf, sizeof buf, "%.*f", decimals, v);
     gbench_add_context(key, buf);
 }
 
@@ -259,6 +259,16 @@ int main(int argc, char **argv)
     if (!o.list)
         for (size_t i = 0; i < sizeof bw_kib / sizeof bw_kib[0]; i++)
             bw[i] = bench_read_bw_gbs(best, bw_kib[i] * 1024, 0.06);
+    /* The overlap probe (about 2 s) for the default set's batch-1 ceilings,
+     * when our table has one (avx512). */
+    double hidden[2][OVERLAP_SIZES];
+    int have_overlap = !o.list && set == SWEEP_DEFAULT;
+    for (int r = 0; r < 2 && have_overlap; r++)
+        for (size_t i = 0; i < OVERLAP_SIZES && have_overlap; i++) {
+            overlap_times ot;
+            have_overlap = !bench_overlap_measure(isa, overlap_bytes[i], r + 1, &ot);
+            hidden[r][i] = overlap_hidden(ot);
+        }
 
     const int want_onednn = !o.peers || !strcmp(o.peers, "all") || !strcmp(o.peers, "onednn");
     const int want_blas = !o.peers || !strcmp(o.peers, "all") || !strcmp(o.peers, "blas");
@@ -328,7 +338,7 @@ int main(int argc, char **argv)
         if (peaks[t] > 0) {
             char key[48];
             snprintf(key, sizeof key, "peak_gflops_%s", rnn_isa_name((rnn_isa)t));
-            add_context_double(key, peaks[t]);
+            add_context_double(key, peaks[t], 1);
         }
     gbench_add_context("peak_probe", "1 thread, independent FMA chains in registers, best of 3; "
                                      "pct_peak of a threads:N row is against N x this peak");
@@ -339,12 +349,25 @@ int main(int argc, char **argv)
                 snprintf(key, sizeof key, "read_bw_GBps_%zuKiB", bw_kib[i]);
             else
                 snprintf(key, sizeof key, "read_bw_GBps_%zuMiB", bw_kib[i] / 1024);
-            add_context_double(key, bw[i]);
+            add_context_double(key, bw[i], 1);
         }
     char bw_note[160];
     snprintf(bw_note, sizeof bw_note, "1 thread, %s loads summed into independent accumulators, "
              "the buffer read over and over, best of 3; GB = 1e9 bytes", rnn_isa_name(best));
     gbench_add_context("read_bw_probe", bw_note);
+    for (int r = 0; r < 2 && have_overlap; r++)
+        for (size_t i = 0; i < OVERLAP_SIZES; i++) {
+            char key[64];
+            snprintf(key, sizeof key, "overlap_hidden_%zuKiB_ratio%d", overlap_bytes[i] >> 10,
+                     r + 1);
+            add_context_double(key, hidden[r][i], 3);
+        }
+    if (have_overlap)
+        gbench_add_context("overlap_probe",
+                           "rnnsimd-bench --overlap: the share of the smaller of a GEMV stream "
+                           "over W bytes and an 8-row GEMM tile (ratio tile FMAs per stream "
+                           "FMA, its panels streaming another W bytes) hidden when both run "
+                           "in one loop");
     gbench_add_context("onednn", dnnl_msg);
     gbench_add_context("openblas", blas_msg);
     gbench_add_context("flops_model",
@@ -376,7 +399,7 @@ int main(int argc, char **argv)
         fclose(la);
     }
     if (load >= 0) {
-        add_context_double("load_average_1min_at_start", load);
+        add_context_double("load_average_1min_at_start", load, 1);
         if (load > 1.5)
             fprintf(stderr, "rnnsimd-bench: warning: load average %.1f: other work competes for "
                             "the cores; times will be noisy (compare real_time with cpu_time)\n",

@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+const size_t overlap_bytes[OVERLAP_SIZES] = {256u << 10, 1u << 20, 4u << 20, 16u << 20};
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -110,58 +112,107 @@ static double time_loop(loop_fn f, int parts, const float *w, const float *p, si
     return v[runs / 2];
 }
 
+/* The loop for the isa, or NULL. */
+static loop_fn loop_for(rnn_isa isa)
+{
+#if defined(__x86_64__)
+    if (isa == RNN_ISA_AVX512 && rnn_isa_check(isa, NULL) == RNN_OK)
+        return loop_avx512;
+#endif
+    (void)isa;
+    return NULL;
+}
+
+typedef struct {
+    float *w, *p, *x, *a;
+} buffers;
+
+static void buffers_free(buffers *b)
+{
+    free(b->w), free(b->p), free(b->x), free(b->a);
+}
+
+static int buffers_make(buffers *b, size_t n)
+{
+    b->w = aligned_alloc(64, n * sizeof *b->w);
+    b->p = aligned_alloc(64, n * sizeof *b->p);
+    b->x = aligned_alloc(64, 2048 * sizeof *b->x);
+    b->a = aligned_alloc(64, 256 * sizeof *b->a);
+    if (!b->w || !b->p || !b->x || !b->a) {
+        buffers_free(b);
+        return -1;
+    }
+    /* Small values: no overflow or denormals over any number of calls. */
+    for (size_t i = 0; i < n; i++) {
+        b->w[i] = 1e-4f * (float)(i % 7);
+        b->p[i] = 1e-4f * (float)(i % 5);
+    }
+    for (size_t i = 0; i < 2048; i++)
+        b->x[i] = 1e-4f * (float)(i % 3);
+    for (size_t i = 0; i < 256; i++)
+        b->a[i] = 1e-4f;
+    return 0;
+}
+
+static overlap_times measure(loop_fn f, const buffers *b, size_t bytes, int ratio, int quick)
+{
+    const size_t n = bytes / sizeof(float);
+    const long calls = quick ? 2 : (long)(300e6 / (double)bytes) + 4;
+    const int runs = quick ? 3 : 15;
+    f(STREAM | TILES, b->w, b->p, n, b->a, b->x, ratio); /* pull both buffers in */
+    overlap_times t;
+    t.stream = time_loop(f, STREAM, b->w, b->p, n, b->a, b->x, ratio, calls, runs);
+    t.tiles = time_loop(f, TILES, b->w, b->p, n, b->a, b->x, ratio, calls, runs);
+    t.fused = time_loop(f, STREAM | TILES, b->w, b->p, n, b->a, b->x, ratio, calls, runs);
+    return t;
+}
+
+double overlap_hidden(overlap_times t)
+{
+    const double smaller = t.stream < t.tiles ? t.stream : t.tiles;
+    return smaller > 0 ? (t.stream + t.tiles - t.fused) / smaller : 0.0;
+}
+
+int bench_overlap_measure(rnn_isa isa, size_t bytes, int ratio, overlap_times *out)
+{
+    loop_fn f = loop_for(isa);
+    buffers b;
+    if (!f || bytes < 512 || ratio < 1 || buffers_make(&b, bytes / sizeof(float)))
+        return -1;
+    *out = measure(f, &b, bytes, ratio, 0);
+    buffers_free(&b);
+    return 0;
+}
+
 int bench_overlap_report(rnn_isa isa, int quick, FILE *out)
 {
-    loop_fn f = NULL;
-#if defined(__x86_64__)
-    if (isa == RNN_ISA_AVX512)
-        f = loop_avx512;
-#endif
-    if (!f || rnn_isa_check(isa, NULL) != RNN_OK) {
+    loop_fn f = loop_for(isa);
+    if (!f) {
         fprintf(out, "overlap probe: no probe for the %s table (avx512 only, on a CPU that "
                      "runs it)\n", rnn_isa_name(isa));
         return -1;
     }
-    static const size_t sizes[] = {256u << 10, 1u << 20, 4u << 20, 16u << 20};
-    const size_t nsizes = quick ? 1 : sizeof sizes / sizeof *sizes;
-    const size_t big = sizes[nsizes - 1] / sizeof(float);
-    float *w = aligned_alloc(64, big * sizeof *w), *p = aligned_alloc(64, big * sizeof *p);
-    float *x = aligned_alloc(64, 2048 * sizeof *x), *a = aligned_alloc(64, 256 * sizeof *a);
-    if (!w || !p || !x || !a) {
+    const size_t nsizes = quick ? 1 : OVERLAP_SIZES;
+    buffers b;
+    if (buffers_make(&b, overlap_bytes[nsizes - 1] / sizeof(float))) {
         fprintf(out, "overlap probe: out of memory\n");
-        free(w), free(p), free(x), free(a);
         return -1;
     }
-    /* Small values: no overflow or denormals over any number of calls. */
-    for (size_t i = 0; i < big; i++) {
-        w[i] = 1e-4f * (float)(i % 7);
-        p[i] = 1e-4f * (float)(i % 5);
-    }
-    for (size_t i = 0; i < 2048; i++)
-        x[i] = 1e-4f * (float)(i % 3);
-    for (size_t i = 0; i < 256; i++)
-        a[i] = 1e-4f;
-    const int runs = quick ? 3 : 15;
     fprintf(out, "overlap probe (%s, one thread): a GEMV stream over W bytes and an 8-row GEMM "
                  "tile streaming another W bytes, in one loop; medians of %d runs\n",
-            rnn_isa_name(isa), runs);
+            rnn_isa_name(isa), quick ? 3 : 15);
     fprintf(out, "%9s %5s %20s %20s %10s %12s %7s\n", "W bytes", "ratio", "stream alone",
             "tiles alone", "fused", "fused/sum", "hidden");
     for (int ratio = 1; ratio <= 2; ratio++)
         for (size_t s = 0; s < nsizes; s++) {
-            const size_t n = sizes[s] / sizeof(float);
-            const long calls = quick ? 2 : (long)(300e6 / (double)sizes[s]) + 4;
-            f(STREAM | TILES, w, p, n, a, x, ratio); /* pull both buffers in */
-            const double ts = time_loop(f, STREAM, w, p, n, a, x, ratio, calls, runs);
-            const double tt = time_loop(f, TILES, w, p, n, a, x, ratio, calls, runs);
-            const double tf = time_loop(f, STREAM | TILES, w, p, n, a, x, ratio, calls, runs);
-            const double flops = 2.0 * (double)(n / 128 * 128) * ratio; /* the tiles' */
-            const double smaller = ts < tt ? ts : tt;
+            const size_t bytes = overlap_bytes[s];
+            const overlap_times t = measure(f, &b, bytes, ratio, quick);
+            const double flops = 2.0 * (double)(bytes / sizeof(float) / 128 * 128) * ratio;
             fprintf(out, "%5zu KiB %5d %8.1f us %5.0f GB/s %8.1f us %4.0f GF/s %7.1f us %12.2f %6.0f%%\n",
-                    sizes[s] >> 10, ratio, ts * 1e6, (double)sizes[s] / ts * 1e-9, tt * 1e6,
-                    flops / tt * 1e-9, tf * 1e6, tf / (ts + tt),
-                    smaller > 0 ? 100.0 * (ts + tt - tf) / smaller : 0.0);
+                    bytes >> 10, ratio, t.stream * 1e6, (double)bytes / t.stream * 1e-9,
+                    t.tiles * 1e6, flops / t.tiles * 1e-9, t.fused * 1e6,
+                    t.fused / (t.stream + t.tiles), 100.0 * overlap_hidden(t));
         }
-    free(w), free(p), free(x), free(a);
+    buffers_free(&b);
     return 0;
 }

@@ -1,16 +1,34 @@
 /* overlap.h — the overlap probe (`rnnsimd-bench --overlap`): how much of a
  * GEMM's arithmetic one core can hide under a batch-1 weight stream, the
- * schedule that issue 7's batch-1 roofline ceiling assumes. */
+ * schedule that issue 7's batch-1 roofline ceiling assumes. The default set
+ * also records its hidden shares in the JSON context, for targets.py. */
 #ifndef RNNSIMD_BENCH_OVERLAP_H
 #define RNNSIMD_BENCH_OVERLAP_H
 
+#include <stddef.h>
 #include <stdio.h>
 #include "rnnsimd.h"
 
-/* Prints the probe's table for the isa (avx512 only) to out.
- * quick: one small size, few passes (checks that it runs; measures nothing).
- * Returns 0, or -1 (with a message on out) if the isa has no probe or the
- * buffers cannot be allocated. */
+/* The probed W sizes: 256 KiB, 1, 4 and 16 MiB (L2, its edge, L3, past it). */
+#define OVERLAP_SIZES 4
+extern const size_t overlap_bytes[OVERLAP_SIZES];
+
+/* Seconds per pass: the stream alone, the tiles alone, both in one loop. */
+typedef struct {
+    double stream, tiles, fused;
+} overlap_times;
+
+/* The share of the smaller part that the fused loop hid: (stream + tiles -
+ * fused) / min(stream, tiles); negative when the mix is slower than both. */
+double overlap_hidden(overlap_times t);
+
+/* Times one size at `ratio` tile k steps per 8 stream FMAs. 0, or -1 when
+ * the isa has no probe (avx512 only) or memory runs out. */
+int bench_overlap_measure(rnn_isa isa, size_t bytes, int ratio, overlap_times *out);
+
+/* Prints the probe's table for the isa to out. quick: the smallest size and
+ * few passes (checks that it runs; measures nothing). Returns 0, or -1 with
+ * a message on out. */
 int bench_overlap_report(rnn_isa isa, int quick, FILE *out);
 
 #endif /* RNNSIMD_BENCH_OVERLAP_H */

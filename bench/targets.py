@@ -34,7 +34,12 @@ The serial ceiling does not: GEMM flops at the FMA peak plus the stream at
 the read bandwidth, one after the other, as the library runs them. The
 report gives oneDNN's time over that bound and our time's share of it (near
 100%: the library is at the bound it was built for, and only overlapping
-the two would go further).
+the two would go further). The fused ceiling measures how far overlapping
+goes on this core: the serial bound less the share of its smaller part
+(GEMM or stream time) that the overlap probe (bench/overlap.c, context
+overlap_hidden_<size>_ratio<r>) hid when a GEMV stream of W_hh's size and
+8-row GEMM tiles ran in one loop: ratio 1 (as many tile FMAs as stream
+FMAs: the forward's projection at I = H) for forward rows, 2 for training.
 
 vs_onednn is paired (bench/rows.h): each repetition of ours divides the
 oneDNN time taken right after it, for as long, by its own time.
@@ -116,24 +121,52 @@ def bounds(rows, j, passes):
     # The streamed products' flops (2 per weight per step and pass) are in
     # the stream's time; the rest are GEMMs over all T rows.
     gemm = max(gf * t - passes * 2 * g * j.H * j.H * 64 * 1e-9, 0.0) / peak
-    return t, v * t, max(gf * t / peak, stream), gemm + stream
+    # The fused bound: the serial one less what the overlap probe hid of
+    # the smaller part at W_hh's size (ratio 1 forward, 2 in training).
+    h = hidden_share(rows.ctx, w, passes)
+    fused = gemm + stream - h * min(gemm, stream) if h is not None else None
+    return t, v * t, max(gf * t / peak, stream), gemm + stream, fused
+
+
+def hidden_share(ctx, nbytes, ratio):
+    """The overlap probe's hidden share (context overlap_hidden_<n>KiB_ratio<r>)
+    at the smallest probed size holding nbytes, clamped to [0, 1]; None
+    without the probe."""
+    got = []
+    for k, v in ctx.items():
+        m = re.fullmatch(r"overlap_hidden_(\d+)KiB_ratio(\d+)", k)
+        if m and int(m.group(2)) == ratio:
+            got.append((int(m.group(1)) << 10, float(v)))
+    if not got:
+        return None
+    got.sort()
+    h = next((v for size, v in got if size >= nbytes), got[-1][1])
+    return min(max(h, 0.0), 1.0)
 
 
 def ceiling_line(rows, rs, passes, want):
     bs = [b for b in (bounds(rows, j, passes) for j in rs if j.b) if b]
     if not bs:
         return []
-    cs = [dnnl / over for _, dnnl, over, _ in bs]
-    ss = [dnnl / serial for _, dnnl, _, serial in bs]
+    cs = [dnnl / over for _, dnnl, over, _, _ in bs]
+    ss = [dnnl / serial for _, dnnl, _, serial, _ in bs]
     g, gs = geomean(cs), geomean(ss)
     tail = ("" if g >= want else
             f": below {want}, so out of reach at 1 thread on this machine")
-    return [f"roofline ceiling of vs_onednn (oneDNN time / max(flops/peak, W_hh bytes/bandwidth)): "
-            f"geomean {g:.2f}, rows {min(cs):.2f}-{max(cs):.2f}{tail}",
-            f"serial ceiling (oneDNN time / (GEMM flops/peak + W_hh bytes/bandwidth), nothing "
-            f"overlapped): geomean {gs:.2f}, rows {min(ss):.2f}-{max(ss):.2f}; we run at "
-            f"{100 * geomean([serial / t for t, _, _, serial in bs]):.0f}% of its speed (bound / "
-            f"our time, geomean)"]
+    out = [f"roofline ceiling of vs_onednn (oneDNN time / max(flops/peak, W_hh bytes/bandwidth)): "
+           f"geomean {g:.2f}, rows {min(cs):.2f}-{max(cs):.2f}{tail}",
+           f"serial ceiling (oneDNN time / (GEMM flops/peak + W_hh bytes/bandwidth), nothing "
+           f"overlapped): geomean {gs:.2f}, rows {min(ss):.2f}-{max(ss):.2f}; we run at "
+           f"{100 * geomean([serial / t for t, _, _, serial, _ in bs]):.0f}% of its speed (bound / "
+           f"our time, geomean)"]
+    fs = [dnnl / fused for _, dnnl, _, _, fused in bs if fused]
+    if len(fs) == len(bs):
+        ftail = ("" if geomean(fs) >= want else
+                 f": below {want} even for a fused step kernel as good as the probe's")
+        out.append(f"fused ceiling (the serial bound less the share of its smaller part that "
+                   f"`rnnsimd-bench --overlap` hid at W_hh's size, ratio {passes}): geomean "
+                   f"{geomean(fs):.2f}, rows {min(fs):.2f}-{max(fs):.2f}{ftail}")
+    return out
 
 
 def fma_need(j, want):
