@@ -20,9 +20,9 @@
  * disappeared (negative: the mix is slower than the two apart). Medians of
  * 15 runs, thread CPU time. avx512 only: the tables it judges. */
 #include "overlap.h"
+#include "peak.h"
 
 #include <stdlib.h>
-#include <time.h>
 
 const size_t overlap_bytes[OVERLAP_SIZES] = {256u << 10, 1u << 20, 4u << 20, 16u << 20};
 
@@ -31,13 +31,6 @@ const size_t overlap_bytes[OVERLAP_SIZES] = {256u << 10, 1u << 20, 4u << 20, 16u
 #endif
 
 static volatile float sink;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 enum { STREAM = 1, TILES = 2 };
 /* w, p: n floats each; x: 256 rows of 8 floats (8 KiB, stays in L1); a: 256. */
@@ -103,10 +96,10 @@ static double time_loop(loop_fn f, int parts, const float *w, const float *p, si
 {
     double v[15];
     for (int r = 0; r < runs; r++) {
-        const double t0 = now_s();
+        const double t0 = bench_thread_seconds();
         for (long c = 0; c < calls; c++)
             f(parts, w, p, n, a, x, ratio);
-        v[r] = (now_s() - t0) / (double)calls;
+        v[r] = (bench_thread_seconds() - t0) / (double)calls;
     }
     qsort(v, (size_t)runs, sizeof *v, cmp_double);
     return v[runs / 2];
@@ -208,7 +201,8 @@ int bench_overlap_report(rnn_isa isa, int quick, FILE *out)
             const size_t bytes = overlap_bytes[s];
             const overlap_times t = measure(f, &b, bytes, ratio, quick);
             const double flops = 2.0 * (double)(bytes / sizeof(float) / 128 * 128) * ratio;
-            fprintf(out, "%5zu KiB %5d %8.1f us %5.0f GB/s %8.1f us %4.0f GF/s %7.1f us %12.2f %6.0f%%\n",
+            fprintf(out,
+                    "%5zu KiB %5d %8.1f us %5.0f GB/s %8.1f us %4.0f GF/s %7.1f us %12.2f %6.0f%%\n",
                     bytes >> 10, ratio, t.stream * 1e6, (double)bytes / t.stream * 1e-9,
                     t.tiles * 1e6, flops / t.tiles * 1e-9, t.fused * 1e6,
                     t.fused / (t.stream + t.tiles), 100.0 * overlap_hidden(t));

@@ -21,9 +21,7 @@
 
 static volatile float sink;
 
-/* Thread CPU time: on a shared machine a descheduled probe would otherwise
- * report a fraction of the core's peak. */
-static double now_s(void)
+double bench_thread_seconds(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -210,10 +208,10 @@ double bench_read_bw_gbs(rnn_isa isa, size_t bytes, double seconds)
     long passes = 1;
     double t = 0;
     while (passes < (1L << 30)) {
-        double t0 = now_s();
+        double t0 = bench_thread_seconds();
         for (long r = 0; r < passes; r++)
             f(buf, n);
-        t = now_s() - t0;
+        t = bench_thread_seconds() - t0;
         if (t > 0.005)
             break;
         passes *= 4;
@@ -221,10 +219,11 @@ double bench_read_bw_gbs(rnn_isa isa, size_t bytes, double seconds)
     passes = (long)((double)passes * (seconds / 3.0) / (t > 0 ? t : 1e-3)) + 1;
     double best = 0;
     for (int k = 0; k < 3; k++) {
-        double t0 = now_s();
+        double t0 = bench_thread_seconds();
         for (long r = 0; r < passes; r++)
             f(buf, n);
-        double g = (double)passes * (double)(n * sizeof *buf) / (now_s() - t0) * 1e-9;
+        double g = (double)passes * (double)(n * sizeof *buf) /
+                   (bench_thread_seconds() - t0) * 1e-9;
         best = g > best ? g : best;
     }
     free(buf);
@@ -259,9 +258,9 @@ double bench_peak_gflops(rnn_isa isa, double seconds)
     long n = 1000;
     double t = 0;
     while (n < (1L << 40)) {
-        double t0 = now_s();
+        double t0 = bench_thread_seconds();
         f(n);
-        t = now_s() - t0;
+        t = bench_thread_seconds() - t0;
         if (t > 0.01)
             break;
         n *= 4;
@@ -269,9 +268,9 @@ double bench_peak_gflops(rnn_isa isa, double seconds)
     n = (long)((double)n * (seconds / 3.0) / (t > 0 ? t : 1e-3)) + 1;
     double best = 0;
     for (int r = 0; r < 3; r++) {
-        double t0 = now_s();
+        double t0 = bench_thread_seconds();
         double flops = f(n);
-        double g = flops / (now_s() - t0) * 1e-9;
+        double g = flops / (bench_thread_seconds() - t0) * 1e-9;
         best = g > best ? g : best;
     }
     return best;

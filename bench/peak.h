@@ -22,4 +22,8 @@ double bench_peak_gflops(rnn_isa isa, double seconds);
  * or the buffer cannot be allocated. */
 double bench_read_bw_gbs(rnn_isa isa, size_t bytes, double seconds);
 
+/* This thread's CPU time in seconds, the probes' clock: on a shared machine
+ * a descheduled probe would otherwise report a fraction of the core's peak. */
+double bench_thread_seconds(void);
+
 #endif /* RNNSIMD_BENCH_PEAK_H */
