@@ -267,7 +267,7 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < OVERLAP_SIZES && have_overlap; i++) {
             overlap_times ot;
             have_overlap = !bench_overlap_measure(isa, overlap_bytes[i], r + 1, &ot);
-            hidden[r][i] = overlap_hidden(ot);
+            hidden[r][i] = have_overlap ? overlap_hidden(ot) : 0.0;
         }
 
     const int want_onednn = !o.peers || !strcmp(o.peers, "all") || !strcmp(o.peers, "onednn");
