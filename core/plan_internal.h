@@ -74,6 +74,7 @@ struct rnn_workspace {
     float *gates_one; /* B x 4H: gate scratch of a step when no cache is kept */
     float *unit_xp;   /* B x G*H, batch below 4: sequence_units.c's scratch */
     float *rh_one;    /* B x H */
+    float *ride_x;    /* batch 1: RNN_RIDE_ROWS x max(I, G*H), the fused step's packed rows */
     float *dh, *dh_next, *dc, *drh; /* B x H each */
     float *logits, *dlogits; /* P*B x V */
     float *dhs;       /* P*B x H: the head's gradient on the scored h */
@@ -128,6 +129,29 @@ void rnn_par_packed_cols(const rnn_plan *p, const rnn_thread *th, size_t M, size
 void rnn_step_product(const rnn_plan *p, size_t step, size_t M, size_t N, size_t K,
                       const float *A, size_t lda, const float *packed, const float *bias,
                       float beta, float *C, size_t ldc);
+/* rnn_step_product at batch 1 with a ride (kernels.h's gemv_ride): C
+ * (1 x N) = a W^T + bias in the same order and bits, and the ride's columns
+ * in the same loop. */
+void rnn_step_product_ride(const rnn_plan *p, size_t step, size_t N, size_t K, const float *a,
+                           const float *packed, const float *bias, float beta, float *C,
+                           const rnn_ride *ride);
+/* The fused batch-1 step (projection_ride.c): whether a forward run over
+ * `rows` input rows (dense: not one-hot, not one2many's later steps)
+ * projects all but its first RNN_RIDE_ROWS rows inside its time loop. */
+int rnn_fused_projection(const rnn_plan *p, size_t rows, int dense, const rnn_thread *th);
+/* Whether BPTT over `rows` steps computes most of dx = dG W_ih inside its
+ * time loop (given dx, rows = steps). */
+int rnn_fused_dx(const rnn_plan *p, size_t rows, int dense, const rnn_thread *th);
+/* Step t's ride of a fused run over steps s0..s0+T-1 with input x (T x I),
+ * in r; NULL when the step has none. Packs the next block's rows and
+ * projects a partial last block as the steps reach them. */
+const rnn_ride *rnn_ride_for_step(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w,
+                                  const float *x, size_t s0, size_t t, size_t T, rnn_ride *r);
+/* The same for BPTT's step t: rows of dx = dG W_ih whose dG are complete. */
+const rnn_ride *rnn_dx_ride_for_step(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w,
+                                     size_t s0, size_t t, size_t T, float *dx, rnn_ride *r);
+/* How many of a T-step run's dx rows (the last ones) its BPTT rides compute. */
+size_t rnn_dx_ridden_rows(size_t T);
 /* C (M x N) = op(A) B with beta 0, split by rows of C (the output, so each
  * element's sum over K stays whole on one thread), or by columns when M is
  * small. */
@@ -146,7 +170,8 @@ float *rnn_alloc_floats(size_t n);
 void rnn_load_state(const rnn_plan *p, rnn_workspace *ws, const float *h0, const float *c0);
 
 /* The projection of rows inputs (x, or the one-hot x_index when not NULL)
- * into dst (rows x G*H, bias_ih included). */
+ * into dst (rows x G*H, bias_ih included); of the first RNN_RIDE_ROWS only
+ * when rnn_fused_projection holds (the forward run projects the rest). */
 void rnn_project_input(const rnn_plan *p, const cell_pack *w, size_t rows, const float *x,
                        const int32_t *x_index, float *dst, const rnn_thread *th);
 
@@ -159,9 +184,12 @@ void rnn_project_input(const rnn_plan *p, const cell_pack *w, size_t rows, const
  * Runs steps s0 .. s0+T-1 of cell w. xp rows of those steps must be ready,
  * except when xp_later is not NULL: then steps after the first read it (one
  * B x G*H block) instead. hs[s0] (and cs[s0]) hold the initial state.
+ * x: the run's dense input (T x I) when rnn_project_input left its rows
+ * past the first block to the loop (rnn_fused_projection), else NULL.
  * keep_cache: store what backward needs (gates, rh). */
 void rnn_seq_forward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w, size_t s0,
-                         size_t T, const float *xp_later, int keep_cache, const rnn_thread *th);
+                         size_t T, const float *x, const float *xp_later, int keep_cache,
+                         const rnn_thread *th);
 
 /* BPTT over the same steps after a forward run with keep_cache. dy, when not
  * NULL, is the gradient on h of the run's last P steps (P x B x H). On entry
@@ -170,12 +198,14 @@ void rnn_seq_forward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *
  * dh is each thread's own copy of the two B x H buffers that take turns as
  * dh and dh_prev (ws->dh, ws->dh_next at the start of a call): both threads
  * swap theirs alike, and the caller stores them back after the join.
- * Fills dgx (and dgh) of every step. */
+ * Fills dgx (and dgh) of every step. dx: the run's input gradient (T x I)
+ * when rnn_fused_projection holds for it: the loop's rides compute all but
+ * its first T - rnn_dx_ridden_rows(T) rows; else NULL. */
 typedef struct {
     float *dh, *dh_next;
 } rnn_dh_pair;
 void rnn_seq_backward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w, size_t s0,
-                          size_t T, const float *dy, size_t P, rnn_dh_pair *dh,
+                          size_t T, const float *dy, size_t P, rnn_dh_pair *dh, float *dx,
                           const rnn_thread *th);
 
 /* The two time loops above on two threads when rnn_split_units (same
@@ -188,10 +218,12 @@ void rnn_units_backward(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w
 
 /* After rnn_seq_backward_run: the weight and input gradients as GEMMs over
  * all steps. in_rows is how many rows of the input exist (B for one2many,
- * T*B otherwise); x or x_index is that input; dx (in_rows x I) may be NULL. */
+ * T*B otherwise); x or x_index is that input; dx (in_rows x I) may be NULL.
+ * dx_ridden: the backward run was given dx and computed its later rows. */
 void rnn_seq_weight_grads(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w, size_t s0,
                           size_t T, size_t in_rows, const float *x, const int32_t *x_index,
-                          const rnn_cell_grads *g, float *dx, const rnn_thread *th);
+                          const rnn_cell_grads *g, float *dx, int dx_ridden,
+                          const rnn_thread *th);
 
 /* Head forward over the last P steps' h: logits (into logits_out or the
  * workspace), and, if targets is not NULL, the mean loss (and dlogits in the

@@ -27,9 +27,11 @@ typedef struct {
 static void forward(const seq_args *a, int keep_cache, const rnn_thread *th)
 {
     const rnn_plan *p = a->p;
-    rnn_project_input(p, &p->cell, p->sizes.x / (size_t)p->desc.I, a->x, NULL, a->ws->xp, th);
+    const size_t rows = p->sizes.x / (size_t)p->desc.I;
+    rnn_project_input(p, &p->cell, rows, a->x, NULL, a->ws->xp, th);
     rnn_sync(th);
-    rnn_seq_forward_run(p, a->ws, &p->cell, 0, (size_t)p->desc.T, NULL, keep_cache, th);
+    rnn_seq_forward_run(p, a->ws, &p->cell, 0, (size_t)p->desc.T,
+                        rnn_fused_projection(p, rows, 1, th) ? a->x : NULL, NULL, keep_cache, th);
 }
 
 static void forward_region(void *arg, const rnn_thread *th)
@@ -47,10 +49,13 @@ static void backward_region(void *arg, const rnn_thread *th)
     rnn_dh_pair dh = {ws->dh, ws->dh_next};
     /* Batch rows need no barrier here (each thread reads back only its own
      * rows); batch 1's time loops end every step with one. */
-    rnn_seq_backward_run(p, ws, &p->cell, 0, T, a->grad_output, a->grad_output ? T : 0, &dh, th);
+    /* With dx wanted and the fused step's conditions, BPTT computes most of it. */
+    const int dx = a->g->x && rnn_fused_dx(p, T * (size_t)p->desc.B, 1, th);
+    rnn_seq_backward_run(p, ws, &p->cell, 0, T, a->grad_output, a->grad_output ? T : 0, &dh,
+                         dx ? a->g->x : NULL, th);
     rnn_sync(th);
     rnn_seq_weight_grads(p, ws, &p->cell, 0, T, T * (size_t)p->desc.B, a->x, NULL, &a->g->cell,
-                         a->g->x, th);
+                         a->g->x, dx, th);
     if (th->tid == 0)
         a->dh = dh;
 }

@@ -24,8 +24,20 @@ static void add_dy(float *dh, const float *dy, size_t t, size_t T, size_t P, siz
         dh[i] += d[i];
 }
 
+/* dh_prev (1 x N) = beta*dh_prev + a W^T at batch 1, with the step's ride
+ * when it has one; any batch without. */
+static void product(const rnn_plan *p, size_t s, size_t M, size_t N, size_t K, const float *A,
+                    size_t lda, const float *packed, float beta, float *C, size_t ldc,
+                    const rnn_ride *ride)
+{
+    if (ride)
+        rnn_step_product_ride(p, s, N, K, A, packed, NULL, beta, C, ride);
+    else
+        rnn_step_product(p, s, M, N, K, A, lda, packed, NULL, beta, C, ldc);
+}
+
 void rnn_seq_backward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w, size_t s0,
-                          size_t T, const float *dy, size_t P, rnn_dh_pair *pair,
+                          size_t T, const float *dy, size_t P, rnn_dh_pair *pair, float *dx,
                           const rnn_thread *th)
 {
     const rnn_kernels *k = p->k;
@@ -52,28 +64,40 @@ void rnn_seq_backward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack 
         const float *h_prev = ws->hs + s * BH + b0 * H, *h = ws->hs + (s + 1) * BH + b0 * H;
         const float *gates = ws->gates ? ws->gates + s * B * WH + b0 * WH : NULL;
         float *dg = ws->dgx + s * B * GH + b0 * GH;
+        rnn_ride rbuf;
+        const rnn_ride *ride = dx ? rnn_dx_ride_for_step(p, ws, w, s0, t, T, dx, &rbuf) : NULL;
         switch (p->desc.cell) {
         case RNN_TANH:
             k->rnn_tanh_bwd(nb, H, h, dh, dg);
-            rnn_step_product(p, s, nb, H, GH, dg, GH, w->hh_t_packed, NULL, 0.0f, dh_prev, H);
+            product(p, s, nb, H, GH, dg, GH, w->hh_t_packed, 0.0f, dh_prev, H, ride);
             break;
         case RNN_LSTM:
             k->lstm_bwd(nb, H, gates, ws->cs + s * BH + b0 * H, ws->cs + (s + 1) * BH + b0 * H,
                         dh, dc, dg);
-            rnn_step_product(p, s, nb, H, GH, dg, GH, w->hh_t_packed, NULL, 0.0f, dh_prev, H);
+            product(p, s, nb, H, GH, dg, GH, w->hh_t_packed, 0.0f, dh_prev, H, ride);
             break;
-        case RNN_GRU:
+        case RNN_GRU: {
             /* n's pre-activation saw W_hn (r*h): its gradient reaches r and
-             * h_prev through drh = dg_n W_hn before the r,z rows' share. */
+             * h_prev through drh = dg_n W_hn before the r,z rows' share.
+             * A ride splits 1:2 between the two products, as their sizes. */
+            rnn_ride r1, r2;
+            if (ride) {
+                const size_t v0 = ride->c0 / 16, v1 = (ride->c1 + 15) / 16;
+                r1 = r2 = *ride;
+                r1.c1 = r2.c0 = (v0 + (v1 - v0) / 3) * 16;
+            }
             k->gru_bwd_zn(nb, H, gates, h_prev, dh, dg, dh_prev);
-            rnn_step_product(p, s, nb, H, H, dg + 2 * H, GH, w->hn_t_packed, NULL, 0.0f, drh, H);
+            product(p, s, nb, H, H, dg + 2 * H, GH, w->hn_t_packed, 0.0f, drh, H,
+                    ride ? &r1 : NULL);
             k->gru_bwd_r(nb, H, gates, h_prev, drh, dg, dh_prev);
-            rnn_step_product(p, s, nb, H, 2 * H, dg, GH, w->hh_t_packed, NULL, 1.0f, dh_prev, H);
+            product(p, s, nb, H, 2 * H, dg, GH, w->hh_t_packed, 1.0f, dh_prev, H,
+                    ride ? &r2 : NULL);
             break;
+        }
         case RNN_LBR_GRU: {
             float *dgh = ws->dgh + s * B * GH + b0 * GH;
             k->lbr_gru_bwd(nb, H, gates, h_prev, dh, dg, dgh, dh_prev);
-            rnn_step_product(p, s, nb, H, GH, dgh, GH, w->hh_t_packed, NULL, 1.0f, dh_prev, H);
+            product(p, s, nb, H, GH, dgh, GH, w->hh_t_packed, 1.0f, dh_prev, H, ride);
             break;
         }
         default:
@@ -84,7 +108,8 @@ void rnn_seq_backward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack 
 
 void rnn_seq_weight_grads(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w, size_t s0,
                           size_t T, size_t in_rows, const float *x, const int32_t *x_index,
-                          const rnn_cell_grads *g, float *dx, const rnn_thread *th)
+                          const rnn_cell_grads *g, float *dx, int dx_ridden,
+                          const rnn_thread *th)
 {
     const size_t B = (size_t)p->desc.B, H = (size_t)p->desc.H, I = (size_t)p->desc.I;
     const size_t GH = p->GH, rows = T * B;
@@ -133,6 +158,8 @@ void rnn_seq_weight_grads(const rnn_plan *p, rnn_workspace *ws, const cell_pack 
         else
             rnn_column_sums(rows, j1 - j0, dgh + j0, GH, g->bias_hh + j0);
     }
+    /* The rows the BPTT loop's rides left: the first block it ran last. */
+    const size_t dx_rows = dx_ridden ? in_rows - rnn_dx_ridden_rows(in_rows) : in_rows;
     if (dx && !x_index)
-        rnn_par_packed_nt(p, th, in_rows, I, GH, dgx, GH, w->ih_t_packed, NULL, 0.0f, dx, I);
+        rnn_par_packed_nt(p, th, dx_rows, I, GH, dgx, GH, w->ih_t_packed, NULL, 0.0f, dx, I);
 }

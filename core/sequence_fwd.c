@@ -13,6 +13,8 @@ void rnn_project_input(const rnn_plan *p, const cell_pack *w, size_t rows, const
                        const int32_t *x_index, float *dst, const rnn_thread *th)
 {
     const size_t GH = p->GH, I = (size_t)p->desc.I;
+    if (rnn_fused_projection(p, rows, !x_index, th))
+        rows = RNN_RIDE_ROWS;
     if (!x_index) {
         rnn_par_packed_nt(p, th, rows, GH, I, x, I, w->ih_packed, w->b_ih, 0.0f, dst, GH);
         return;
@@ -44,21 +46,24 @@ void rnn_load_state(const rnn_plan *p, rnn_workspace *ws, const float *h0, const
 }
 
 /* C (M x N rows of ldc) = bias, or the packed product of A when A is not
- * all zeros: this thread's rows. */
+ * all zeros: this thread's rows; and the step's ride, if any (M is 1). */
 static void product_rows(const rnn_plan *p, const cell_pack *w, size_t s, size_t M, size_t N,
                          size_t K, const float *A, const float *packed, const float *bias,
-                         float *C, size_t ldc)
+                         float *C, size_t ldc, const rnn_ride *ride)
 {
-    if (!rnn_zero_state(w, M * K, A)) {
+    const int zero = rnn_zero_state(w, M * K, A);
+    if (ride)
+        rnn_step_product_ride(p, s, zero ? 0 : N, K, A, packed, bias, 0.0f, C, ride);
+    else if (!zero)
         rnn_step_product(p, s, M, N, K, A, K, packed, bias, 0.0f, C, ldc);
-        return;
-    }
-    for (size_t m = 0; m < M; m++)
-        memcpy(C + m * ldc, bias, N * sizeof *C);
+    if (zero)
+        for (size_t m = 0; m < M; m++)
+            memcpy(C + m * ldc, bias, N * sizeof *C);
 }
 
 void rnn_seq_forward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w, size_t s0,
-                         size_t T, const float *xp_later, int keep_cache, const rnn_thread *th)
+                         size_t T, const float *x, const float *xp_later, int keep_cache,
+                         const rnn_thread *th)
 {
     const rnn_kernels *k = p->k;
     const size_t B = (size_t)p->desc.B, H = (size_t)p->desc.H, GH = p->GH;
@@ -82,27 +87,38 @@ void rnn_seq_forward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *
         float *gates = keep_cache && ws->gates ? ws->gates + s * B * WH + b0 * WH : NULL;
         const float *c_prev = ws->cs ? ws->cs + s * BH + b0 * H : NULL;
         float *c = ws->cs ? ws->cs + (s + 1) * BH + b0 * H : NULL;
+        rnn_ride rbuf;
+        const rnn_ride *ride = x ? rnn_ride_for_step(p, ws, w, x, s0, t, T, &rbuf) : NULL;
         switch (p->desc.cell) {
         case RNN_TANH:
-            product_rows(p, w, s, nb, GH, H, h_prev, w->hh_packed, w->b_hh, hp, GH);
+            product_rows(p, w, s, nb, GH, H, h_prev, w->hh_packed, w->b_hh, hp, GH, ride);
             k->rnn_tanh_fwd(nb, H, xp, hp, h);
             break;
         case RNN_LSTM:
-            product_rows(p, w, s, nb, GH, H, h_prev, w->hh_packed, w->b_hh, hp, GH);
+            product_rows(p, w, s, nb, GH, H, h_prev, w->hh_packed, w->b_hh, hp, GH, ride);
             k->lstm_fwd(nb, H, xp, hp, c_prev, gates, c, h);
             break;
         case RNN_GRU: {
             /* r,z first: W_hn multiplies r*h_prev, known only after them. */
             float *g = gates ? gates : ws->gates_one + b0 * WH;
             float *rh = (keep_cache ? ws->rh + s * BH : ws->rh_one) + b0 * H;
-            product_rows(p, w, s, nb, 2 * H, H, h_prev, w->hh_packed, w->b_hh, hp, GH);
+            /* The ride splits 2:1 between the two products, as their sizes. */
+            rnn_ride r1, r2;
+            if (ride) {
+                const size_t v0 = ride->c0 / 16, v1 = (ride->c1 + 15) / 16;
+                r1 = r2 = *ride;
+                r1.c1 = r2.c0 = (v0 + 2 * (v1 - v0) / 3) * 16;
+            }
+            product_rows(p, w, s, nb, 2 * H, H, h_prev, w->hh_packed, w->b_hh, hp, GH,
+                         ride ? &r1 : NULL);
             k->gru_fwd_rz(nb, H, xp, hp, h_prev, g, rh);
-            product_rows(p, w, s, nb, H, H, rh, w->hn_packed, w->b_hh + 2 * H, hp + 2 * H, GH);
+            product_rows(p, w, s, nb, H, H, rh, w->hn_packed, w->b_hh + 2 * H, hp + 2 * H, GH,
+                         ride ? &r2 : NULL);
             k->gru_fwd_n(nb, H, xp, hp, h_prev, g, h);
             break;
         }
         case RNN_LBR_GRU:
-            product_rows(p, w, s, nb, GH, H, h_prev, w->hh_packed, w->b_hh, hp, GH);
+            product_rows(p, w, s, nb, GH, H, h_prev, w->hh_packed, w->b_hh, hp, GH, ride);
             k->lbr_gru_fwd(nb, H, xp, hp, h_prev, gates, h);
             break;
         default:

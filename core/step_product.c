@@ -24,21 +24,36 @@
 
 #define CHUNK_FLOATS 16384
 
+/* Columns per chunk of a batch-1 product at this step: 0 for front to back. */
+static size_t chunk_columns(const rnn_plan *p, size_t step, size_t K)
+{
+    const size_t nr = p->nr;
+    if (!nr || K == 0 || step % 2 == 0 || p->desc.cell == RNN_GRU)
+        return 0;
+    const size_t per = CHUNK_FLOATS / K / nr * nr;
+    return per ? per : nr;
+}
+
 void rnn_step_product(const rnn_plan *p, size_t step, size_t M, size_t N, size_t K,
                       const float *A, size_t lda, const float *packed, const float *bias,
                       float beta, float *C, size_t ldc)
 {
-    const size_t nr = p->nr;
-    if (M != 1 || !nr || K == 0 || step % 2 == 0 || p->desc.cell == RNN_GRU) {
+    const size_t ch = M == 1 ? chunk_columns(p, step, K) : 0;
+    if (!ch) {
         p->k->gemm_packed_nt(M, N, K, A, lda, packed, bias, beta, C, ldc);
         return;
     }
-    const size_t per = CHUNK_FLOATS / K / nr * nr;
-    const size_t ch = per ? per : nr;
     for (size_t c1 = N; c1 > 0;) {
         const size_t c0 = (c1 - 1) / ch * ch;
         p->k->gemm_packed_nt(1, c1 - c0, K, A, lda, packed + c0 * K, bias ? bias + c0 : NULL,
                              beta, C + c0, ldc);
         c1 = c0;
     }
+}
+
+void rnn_step_product_ride(const rnn_plan *p, size_t step, size_t N, size_t K, const float *a,
+                           const float *packed, const float *bias, float beta, float *C,
+                           const rnn_ride *ride)
+{
+    p->k->gemv_ride(N, K, a, packed, bias, beta, C, chunk_columns(p, step, K) / p->nr, ride);
 }

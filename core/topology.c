@@ -42,15 +42,21 @@ static void run_cells(const call_args *c, int keep_cache, const rnn_thread *th)
     const rnn_desc *d = &p->desc;
     const size_t T = (size_t)d->T, B = (size_t)d->B, I = (size_t)d->I;
     const int seq2seq = d->topology == RNN_SEQ2SEQ;
-    rnn_project_input(p, &p->cell, p->sizes.x / I, in->x, in->x_index, ws->xp, th);
+    const size_t rows = p->sizes.x / I, rows_dec = seq2seq ? p->sizes.x_dec / I : 0;
+    rnn_project_input(p, &p->cell, rows, in->x, in->x_index, ws->xp, th);
     if (seq2seq)
-        rnn_project_input(p, &p->decoder, p->sizes.x_dec / I, in->x_dec, in->x_dec_index,
+        rnn_project_input(p, &p->decoder, rows_dec, in->x_dec, in->x_dec_index,
                           ws->xp + T * B * p->GH, th);
     rnn_sync(th);
-    rnn_seq_forward_run(p, ws, &p->cell, 0, T, d->topology == RNN_ONE2MANY ? p->xp_bias : NULL,
-                        keep_cache, th);
+    /* Where the projection left rows to the loop, the loop reads x. */
+    const float *x = rnn_fused_projection(p, rows, !in->x_index, th) ? in->x : NULL;
+    const float *x_dec =
+        seq2seq && rnn_fused_projection(p, rows_dec, !in->x_dec_index, th) ? in->x_dec : NULL;
+    rnn_seq_forward_run(p, ws, &p->cell, 0, T, x,
+                        d->topology == RNN_ONE2MANY ? p->xp_bias : NULL, keep_cache, th);
     if (seq2seq)
-        rnn_seq_forward_run(p, ws, &p->decoder, T, (size_t)d->T_out, NULL, keep_cache, th);
+        rnn_seq_forward_run(p, ws, &p->decoder, T, (size_t)d->T_out, x_dec, NULL, keep_cache,
+                            th);
 }
 
 static void store_states(const rnn_plan *p, const rnn_workspace *ws, const rnn_outputs *out)
@@ -98,18 +104,23 @@ static void train_region(void *arg, const rnn_thread *th)
     rnn_head_backward(p, ws, hsc, P, g->W_hy, g->b_y, th);
     rnn_sync(th);
     rnn_dh_pair dh = {ws->dh, ws->dh_next};
+    /* Where the fused step applies, BPTT computes most of dx (and dx_dec). */
+    const size_t rows = p->sizes.x / I, rows_dec = p->sizes.x_dec / I;
+    const int dx = g->x && rows == T && rnn_fused_dx(p, rows, !in->x_index, th);
+    const int dx_dec = d->topology == RNN_SEQ2SEQ && g->x_dec && rows_dec == (size_t)d->T_out &&
+                       rnn_fused_dx(p, rows_dec, !in->x_dec_index, th);
     if (d->topology == RNN_SEQ2SEQ) {
-        rnn_seq_backward_run(p, ws, &p->decoder, T, (size_t)d->T_out, ws->dhs, P, &dh, th);
-        rnn_seq_backward_run(p, ws, &p->cell, 0, T, NULL, 0, &dh, th);
+        rnn_seq_backward_run(p, ws, &p->decoder, T, (size_t)d->T_out, ws->dhs, P, &dh,
+                             dx_dec ? g->x_dec : NULL, th);
+        rnn_seq_backward_run(p, ws, &p->cell, 0, T, NULL, 0, &dh, dx ? g->x : NULL, th);
     } else {
-        rnn_seq_backward_run(p, ws, &p->cell, 0, T, ws->dhs, P, &dh, th);
+        rnn_seq_backward_run(p, ws, &p->cell, 0, T, ws->dhs, P, &dh, dx ? g->x : NULL, th);
     }
     rnn_sync(th);
     if (d->topology == RNN_SEQ2SEQ)
-        rnn_seq_weight_grads(p, ws, &p->decoder, T, (size_t)d->T_out, p->sizes.x_dec / I,
-                             in->x_dec, in->x_dec_index, &g->decoder, g->x_dec, th);
-    rnn_seq_weight_grads(p, ws, &p->cell, 0, T, p->sizes.x / I, in->x, in->x_index, &g->cell,
-                         g->x, th);
+        rnn_seq_weight_grads(p, ws, &p->decoder, T, (size_t)d->T_out, rows_dec, in->x_dec, in->x_dec_index, &g->decoder, g->x_dec, dx_dec, th);
+    rnn_seq_weight_grads(p, ws, &p->cell, 0, T, rows, in->x, in->x_index, &g->cell, g->x, dx,
+                         th);
     if (th->tid == 0)
         c->dh = dh;
 }

@@ -55,6 +55,7 @@ rnn_status rnn_workspace_create(rnn_workspace **out, const rnn_plan *p)
     size_t o_gone = reserve(&l, B * 4 * H);
     size_t o_uxp = B < 4 ? reserve(&l, B * GH) : 0;
     size_t o_rhone = reserve(&l, B * H);
+    size_t o_ridex = B == 1 ? reserve(&l, RNN_RIDE_ROWS * (I > GH ? I : GH)) : 0;
     size_t o_dh = reserve(&l, B * H), o_dhn = reserve(&l, B * H);
     size_t o_dc = reserve(&l, B * H), o_drh = reserve(&l, B * H);
     size_t o_lg = 0, o_dlg = 0, o_dhs = 0;
@@ -91,6 +92,7 @@ rnn_status rnn_workspace_create(rnn_workspace **out, const rnn_plan *p)
     ws->gates_one = m + o_gone;
     ws->unit_xp = B < 4 ? m + o_uxp : NULL;
     ws->rh_one = m + o_rhone;
+    ws->ride_x = B == 1 ? m + o_ridex : NULL;
     ws->dh = m + o_dh;
     ws->dh_next = m + o_dhn;
     ws->dc = m + o_dc;

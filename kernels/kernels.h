@@ -1,9 +1,11 @@
 /* kernels.h — the kernel table: the one contract between the ISA-independent
  * drivers (core/) and the code of one instruction set (kernels/<isa>/).
  *
- * Every table implements every entry. An ISA that has nothing better for an
- * entry points it at the generic function explicitly (see generic.h), so a
- * fallback is always visible in the table's definition.
+ * Every table implements every entry but one. An ISA that has nothing
+ * better for an entry points it at the generic function explicitly (see
+ * generic.h), so a fallback is always visible in the table's definition.
+ * The exception is gemv_ride, a schedule rather than a function: a table
+ * without one leaves it NULL and the drivers hoist the whole projection.
  *
  * Layouts (row-major float32, contiguous unless a leading dimension is given):
  *   xp   B x G*H  input projection of one step, bias_ih included
@@ -26,6 +28,17 @@ static inline size_t rnn_cache_width(rnn_cell c)
     return c == RNN_LSTM ? 4 : c == RNN_GRU ? 3 : c == RNN_LBR_GRU ? 4 : 0;
 }
 
+/* The fused batch-1 step's ride (gemv_ride below): columns [c0, c1) of
+ * Y (RNN_RIDE_ROWS rows, ldy apart) = X W^T + bias, X given k-major
+ * (xk[k*RNN_RIDE_ROWS + i] is row i's k-th input) and W in pack_nt layout
+ * (N x K, N >= c1). c0 is a multiple of 16. */
+#define RNN_RIDE_ROWS 8
+typedef struct rnn_ride {
+    size_t K, c0, c1, ldy;
+    const float *xk, *packed, *bias;
+    float *Y;
+} rnn_ride;
+
 typedef struct rnn_kernels {
     const char *name; /* "generic", "avx2", "avx512", "neon" */
     rnn_isa isa;
@@ -45,6 +58,18 @@ typedef struct rnn_kernels {
     void (*gemm_packed_nt)(size_t M, size_t N, size_t K, const float *A, size_t lda,
                            const float *packed, const float *bias, float beta,
                            float *C, size_t ldc);
+
+    /* The fused batch-1 step: C (1 x N) = beta*C + a W^T + bias, with the
+     * bits of gemm_packed_nt(1, N, K, ...) and the packed panels streamed in chunks
+     * of `chunk` panels, the last chunk first (0: front to back), and, in
+     * the same loop, ride's columns with the bits gemm_packed_nt gives
+     * them in a product over any number of rows. Why: a batch-1 step's
+     * stream leaves the FMA unit idle, and the next steps' input projection
+     * (a GEMM whose rows are time steps) fills it. NULL in tables without
+     * one (the driver then hoists the whole projection). N may be 0. */
+    void (*gemv_ride)(size_t N, size_t K, const float *a, const float *packed,
+                      const float *bias, float beta, float *C, size_t chunk,
+                      const rnn_ride *ride);
 
     /* y[i] = f(x[i]); y may equal x. Error bounds in ULP are stated by each ISA. */
     void (*vexp)(size_t n, const float *x, float *y);

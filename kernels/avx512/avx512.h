@@ -16,6 +16,11 @@ void pack_nt_avx512(size_t N, size_t K, const float *W, size_t ldw, float *packe
 void gemm_packed_nt_avx512(size_t M, size_t N, size_t K, const float *A, size_t lda,
                            const float *packed, const float *bias, float beta, float *C,
                            size_t ldc);
+/* C (1 x N) = (load_c ? C : 0) + bias + a W^T: gemm_packed_nt's M = 1 case. */
+void gemv_packed_avx512(size_t N, size_t K, const float *a, const float *packed,
+                        const float *bias, int load_c, float *C);
+void gemv_ride_avx512(size_t N, size_t K, const float *a, const float *packed, const float *bias,
+                      float beta, float *C, size_t chunk, const rnn_ride *ride);
 
 void vexp_avx512(size_t n, const float *x, float *y);
 void vtanh_avx512(size_t n, const float *x, float *y);

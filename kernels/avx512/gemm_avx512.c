@@ -28,17 +28,14 @@
  * Stack (kernels do not allocate and must stay re-entrant): gemm_packed_nt
  * MC x KC floats (192 KiB); gemm at most that plus KC_GEMM x NC_GEMM (256 KiB).
  *
- * Batch 1 (M = 1) is the GEMV regime: a separate loop streams the packed
- * weights once, front to back, with eight independent accumulators so the
- * FMA latency is hidden and the loads run at cache bandwidth. */
+ * Batch 1 (M = 1) is the GEMV regime, in gemv_avx512.c. */
 #include <string.h>
 #include <immintrin.h>
 #include "avx512.h"
 #include "panels.h"
+#include "blocking_avx512.h"
 
-#define NR 32
 #define MR 12
-#define KC 512 /* a micro-block of A in L1: MR x KC floats, 24 KiB */
 #define MC 96  /* 8 micro-blocks; a batch of up to 96 rows is one chunk */
 #define NC_PACKED 128 /* KC x NC_PACKED floats of weights: 256 KiB, and as much
                        * again for the next chunk in flight, in a 1 MiB L2 */
@@ -57,19 +54,6 @@ size_t packed_size_avx512(size_t N, size_t K)
 void pack_nt_avx512(size_t N, size_t K, const float *W, size_t ldw, float *packed)
 {
     panels_pack_nt(NR, N, K, W, ldw, packed);
-}
-
-static inline __mmask16 lanes(size_t n)
-{
-    return n >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << n) - 1);
-}
-
-/* Even split of n into parts of at most max: the part count, so that parts
- * [i*n/cnt, (i+1)*n/cnt) differ by at most one (a 300-deep K is 150 + 150,
- * not 256 + 44). */
-static inline size_t parts(size_t n, size_t max)
-{
-    return (n + max - 1) / max;
 }
 
 /* What a micro-kernel prefetches while it runs, one line from each stream per
@@ -349,61 +333,18 @@ static void run_rows_inner(const product *pr, float *Ap, float *Bbuf)
     }
 }
 
-/* C (1 x N) = load_c ? C : 0 + bias + a W^T, streaming the packed panels. */
-static void gemv_packed(size_t N, size_t K, const float *a, const float *packed,
-                        const float *bias, int load_c, float *C)
-{
-    for (size_t p0 = 0; p0 < N; p0 += NR) {
-        const float *w = packed + p0 * K;
-        __mmask16 m0 = lanes(N - p0), m1 = N - p0 > 16 ? lanes(N - p0 - 16) : 0;
-        __m512 s[8];
-        for (int i = 0; i < 8; i++)
-            s[i] = _mm512_setzero_ps();
-        size_t k = 0;
-        for (; k + 4 <= K; k += 4, w += 4 * NR) {
-            __m512 a0 = _mm512_set1_ps(a[k]), a1 = _mm512_set1_ps(a[k + 1]);
-            __m512 a2 = _mm512_set1_ps(a[k + 2]), a3 = _mm512_set1_ps(a[k + 3]);
-            s[0] = _mm512_fmadd_ps(a0, _mm512_loadu_ps(w), s[0]);
-            s[1] = _mm512_fmadd_ps(a0, _mm512_loadu_ps(w + 16), s[1]);
-            s[2] = _mm512_fmadd_ps(a1, _mm512_loadu_ps(w + 32), s[2]);
-            s[3] = _mm512_fmadd_ps(a1, _mm512_loadu_ps(w + 48), s[3]);
-            s[4] = _mm512_fmadd_ps(a2, _mm512_loadu_ps(w + 64), s[4]);
-            s[5] = _mm512_fmadd_ps(a2, _mm512_loadu_ps(w + 80), s[5]);
-            s[6] = _mm512_fmadd_ps(a3, _mm512_loadu_ps(w + 96), s[6]);
-            s[7] = _mm512_fmadd_ps(a3, _mm512_loadu_ps(w + 112), s[7]);
-        }
-        for (; k < K; k++, w += NR) {
-            __m512 a0 = _mm512_set1_ps(a[k]);
-            s[0] = _mm512_fmadd_ps(a0, _mm512_loadu_ps(w), s[0]);
-            s[1] = _mm512_fmadd_ps(a0, _mm512_loadu_ps(w + 16), s[1]);
-        }
-        __m512 v0 = _mm512_add_ps(_mm512_add_ps(s[0], s[2]), _mm512_add_ps(s[4], s[6]));
-        __m512 v1 = _mm512_add_ps(_mm512_add_ps(s[1], s[3]), _mm512_add_ps(s[5], s[7]));
-        if (bias) {
-            v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, bias + p0));
-            v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, bias + p0 + 16));
-        }
-        if (load_c) {
-            v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, C + p0));
-            v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, C + p0 + 16));
-        }
-        _mm512_mask_storeu_ps(C + p0, m0, v0);
-        _mm512_mask_storeu_ps(C + p0 + 16, m1, v1);
-    }
-}
-
 void gemm_packed_nt_avx512(size_t M, size_t N, size_t K, const float *A, size_t lda,
                            const float *packed, const float *bias, float beta, float *C,
                            size_t ldc)
 {
     int load_c0 = beta != 0.0f;
     if (M == 1) {
-        gemv_packed(N, K, A, packed, bias, load_c0, C);
+        gemv_packed_avx512(N, K, A, packed, bias, load_c0, C);
         return;
     }
     if (K == 0) {
         for (size_t i = 0; i < M; i++)
-            gemv_packed(N, 0, NULL, packed, bias, load_c0, C + i * ldc);
+            gemv_packed_avx512(N, 0, NULL, packed, bias, load_c0, C + i * ldc);
         return;
     }
     float Ap[MC * KC] __attribute__((aligned(64)));

@@ -10,6 +10,7 @@ const rnn_kernels rnn_kernels_avx512 = {
     .packed_size = packed_size_avx512,
     .pack_nt = pack_nt_avx512,
     .gemm_packed_nt = gemm_packed_nt_avx512,
+    .gemv_ride = gemv_ride_avx512,
     .vexp = vexp_avx512,
     .vtanh = vtanh_avx512,
     .vsigmoid = vsigmoid_avx512,

@@ -1,0 +1,107 @@
+/* projection_ride.c — the fused batch-1 step's bookkeeping: which forward
+ * runs project their input inside the time loop, and what each step's ride
+ * is (the kernel is the table's gemv_ride; kernels.h).
+ *
+ * Why: at batch 1 a step streams W_hh once and its FMA unit idles; the
+ * hoisted projection is a GEMM that keeps it busy. Running the projection
+ * of the next RNN_RIDE_ROWS steps in the stream's idle slots takes most of
+ * its time off the critical path (`rnnsimd-bench --overlap` measures how
+ * much this core hides).
+ *
+ * Schedule: the steps form blocks of R = RNN_RIDE_ROWS. The first block's
+ * rows are projected before the loop (rnn_project_input); during block j,
+ * step q of the block projects columns [q/R, (q+1)/R) of the GEMM of block
+ * j+1's rows, so block j+1's xp is complete when it starts. A partial last
+ * block is projected plainly at the start of the block before it. The
+ * rows of block j+1 are packed k-major once, at block j's first step.
+ *
+ * When: batch 1, one thread (the two-thread path splits hidden units),
+ * dense input, a table with gemv_ride, at least two blocks, and W_hh and
+ * W_ih together at most RIDE_MAX_BYTES forward, RIDE_MAX_BYTES_DX in BPTT.
+ * Above that the ride's share of W_ih, a different part each step, no
+ * longer stays in cache beside W_hh. Measured on Zen 4 (T = 64, I = H; the
+ * many2one B = 1 rows of `make bench`, paired vs_onednn, fused and hoisted
+ * builds in alternate runs): forward rows with 0.5-8 MiB of weights gained
+ * 7-20%, while a one-off timing of LSTM H 1024 (32 MiB) ran 0.66x the
+ * hoisted loop; with BPTT's dx ride too, training rows gained 5-13% at
+ * 0.5-2 MiB and lost 3-4% at 6-8 MiB.
+ *
+ * The ridden projection has the hoisted one's bits (gemv_avx512.c). */
+#include "plan_internal.h"
+
+#define RIDE_MAX_BYTES (8u << 20)
+#define RIDE_MAX_BYTES_DX (4u << 20)
+
+static int fused(const rnn_plan *p, size_t rows, int dense, const rnn_thread *th, size_t max)
+{
+    const size_t H = (size_t)p->desc.H, I = (size_t)p->desc.I;
+    return dense && p->k->gemv_ride && p->nr && p->desc.B == 1 && th->n == 1 &&
+           rows >= 2 * RNN_RIDE_ROWS && p->GH * (H + I) * sizeof(float) <= max;
+}
+
+int rnn_fused_projection(const rnn_plan *p, size_t rows, int dense, const rnn_thread *th)
+{
+    return fused(p, rows, dense, th, RIDE_MAX_BYTES);
+}
+
+int rnn_fused_dx(const rnn_plan *p, size_t rows, int dense, const rnn_thread *th)
+{
+    return fused(p, rows, dense, th, RIDE_MAX_BYTES_DX);
+}
+
+const rnn_ride *rnn_ride_for_step(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w,
+                                  const float *x, size_t s0, size_t t, size_t T, rnn_ride *r)
+{
+    const size_t R = RNN_RIDE_ROWS, I = (size_t)p->desc.I, GH = p->GH;
+    const size_t next = (t / R + 1) * R, q = t % R; /* the next block's first row */
+    float *xp = ws->xp + (s0 + next) * GH;
+    if (next >= T)
+        return NULL;
+    if (next + R > T) {
+        /* A partial block: projected plainly, before it starts. */
+        if (q == 0)
+            p->k->gemm_packed_nt(T - next, GH, I, x + next * I, I, w->ih_packed, w->b_ih, 0.0f,
+                                 xp, GH);
+        return NULL;
+    }
+    if (q == 0)
+        for (size_t k = 0; k < I; k++)
+            for (size_t i = 0; i < R; i++)
+                ws->ride_x[k * R + i] = x[(next + i) * I + k];
+    /* Step q's share of the 16-column vectors. */
+    const size_t nv = (GH + 15) / 16, c1 = (q + 1) * nv / R * 16;
+    *r = (rnn_ride){I, q * nv / R * 16, c1 < GH ? c1 : GH, GH, ws->ride_x, w->ih_packed, w->b_ih,
+                    xp};
+    return r;
+}
+
+/* BPTT runs its steps backwards in blocks of R counted from the last step:
+ * block b holds steps [T - (b+1)R, T - bR). During a full block b >= 1,
+ * step q of the block computes its share of dx's rows of block b - 1, whose
+ * dG the loop has finished. The last full block's rows and a partial block
+ * at the start (too few steps to carry all R shares) are left to
+ * rnn_seq_weight_grads. */
+size_t rnn_dx_ridden_rows(size_t T)
+{
+    return T >= RNN_RIDE_ROWS ? (T / RNN_RIDE_ROWS - 1) * RNN_RIDE_ROWS : 0;
+}
+
+const rnn_ride *rnn_dx_ride_for_step(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w,
+                                     size_t s0, size_t t, size_t T, float *dx, rnn_ride *r)
+{
+    const size_t R = RNN_RIDE_ROWS, I = (size_t)p->desc.I, GH = p->GH;
+    const size_t b = (T - 1 - t) / R, q = (T - 1 - t) % R;
+    if (b == 0 || (b + 1) * R > T)
+        return NULL;
+    const size_t first = T - b * R; /* block b - 1's first row */
+    if (q == 0) {
+        const float *dg = ws->dgx + (s0 + first) * GH;
+        for (size_t k = 0; k < GH; k++)
+            for (size_t i = 0; i < R; i++)
+                ws->ride_x[k * R + i] = dg[i * GH + k];
+    }
+    const size_t nv = (I + 15) / 16, c1 = (q + 1) * nv / R * 16;
+    *r = (rnn_ride){GH, q * nv / R * 16, c1 < I ? c1 : I, I, ws->ride_x, w->ih_t_packed, NULL,
+                    dx + first * I};
+    return r;
+}
