@@ -31,10 +31,11 @@ those ceilings is below a target, the target is out of reach here, and the
 report says so with the numbers. It assumes every GEMM flop (the input
 projection, the weight and input gradients) hides under the W_hh stream.
 The serial ceiling does not: GEMM flops at the FMA peak plus the stream at
-the read bandwidth, one after the other, as the library runs them. The
-report gives oneDNN's time over that bound and our time's share of it (near
-100%: the library is at the bound it was built for, and only overlapping
-the two would go further). The fused ceiling measures how far overlapping
+the read bandwidth, one after the other, as a hoisted schedule runs them.
+The report gives oneDNN's time over that bound and our time's share of it
+(above 100% only where the GEMMs overlap the stream: the fused batch-1 step,
+core/projection_ride.c, which rides the projection and dx on the stream up
+to 8 and 4 MiB of weights). The fused ceiling measures how far overlapping
 goes on this core: the serial bound less the share of its smaller part
 (GEMM or stream time) that the overlap probe (bench/overlap.c, context
 overlap_hidden_<size>_ratio<r>) hid when a GEMV stream of W_hh's size and

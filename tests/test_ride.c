@@ -8,8 +8,9 @@
  * vector tails, whether the ride outlasts the GEMV or not; nothing outside
  * the columns and rows given may change.
  *
- * Driver: batch-1 forward and train calls on one thread (fused: the test
- * checks that the plan takes that path) must equal the two-thread calls of
+ * Driver (when the CPU's best table has gemv_ride): batch-1 forward and
+ * train calls on one thread (fused: the test checks that the plan takes
+ * that path) must equal the two-thread calls of
  * the same plan (which split hidden units and hoist the projection) bit for
  * bit in h, c, logits, loss and dx, for every cell, in many2one, many2many
  * (and the plain sequence calls) and seq2seq, T 16, 21 and 40 (full and
@@ -293,11 +294,16 @@ int main(void)
 {
     const int tables = kernel_tests();
     printf("%d tables with gemv_ride\n", tables);
-    const int fused = driver_tests();
-    printf("%d fused runs\n", fused);
-    /* On a CPU whose best table has gemv_ride, the driver must take it. */
+    /* The plans use the best table: the driver must fuse when it has
+     * gemv_ride. Without one there is nothing to compare (and other tables'
+     * two-thread runs need not match one thread bit for bit: neon's do not). */
     const rnn_kernels *best = NULL;
-    if (rnn_kernels_get(RNN_ISA_AUTO, &best, NULL) == RNN_OK && best->gemv_ride)
+    if (rnn_kernels_get(RNN_ISA_AUTO, &best, NULL) == RNN_OK && best->gemv_ride) {
+        const int fused = driver_tests();
+        printf("%d fused runs\n", fused);
         CHECK(fused > 0, "the %s table has gemv_ride but no run was fused", best->name);
+    } else {
+        printf("driver tests skipped: the %s table has no gemv_ride\n", best ? best->name : "?");
+    }
     return check_summary();
 }

@@ -67,24 +67,6 @@ gemv_store(size_t p0, size_t N, const __m512 s[8], const float *bias, int load_c
         s[1] = _mm512_fmadd_ps(a0, _mm512_loadu_ps(w + 16), s[1]);                             \
     } while (0)
 
-void gemv_packed_avx512(size_t N, size_t K, const float *a, const float *packed,
-                        const float *bias, int load_c, float *C)
-{
-    for (size_t p0 = 0; p0 < N; p0 += NR) {
-        const float *w = packed + p0 * K;
-        __m512 s[8];
-#pragma GCC unroll 8
-        for (int i = 0; i < 8; i++)
-            s[i] = _mm512_setzero_ps();
-        size_t k = 0;
-        for (; k + 4 <= K; k += 4, w += 4 * NR)
-            GEMV_ITER(s, a, w, k);
-        for (; k < K; k++, w += NR)
-            GEMV_TAIL(s, a, w, k);
-        gemv_store(p0, N, s, bias, load_c, C);
-    }
-}
-
 /* A ride step has RNN_RIDE_ROWS FMAs, a GEMV iteration 8: one ride step
  * every RIDE_EVERY iterations keeps the two in step. */
 #define RIDE_EVERY (RNN_RIDE_ROWS / 8)
@@ -193,4 +175,16 @@ void gemv_ride_avx512(size_t N, size_t K, const float *a, const float *packed, c
     }
     while (q.v < q.vend)
         RIDE_STEP(q, c);
+}
+
+void gemv_packed_avx512(size_t N, size_t K, const float *a, const float *packed,
+                        const float *bias, int load_c, float *C)
+{
+    /* The fused loop with nothing riding: one code path, so one set of bits. */
+    ride_pos none = {NULL, 0, 0, 0, 0, 1, 0, NULL, NULL};
+    __m512 c[RNN_RIDE_ROWS];
+#pragma GCC unroll 16
+    for (int i = 0; i < RNN_RIDE_ROWS; i++)
+        c[i] = _mm512_setzero_ps();
+    gemv_ride_panels(0, (N + NR - 1) / NR, N, K, a, packed, bias, load_c, C, &none, c);
 }
