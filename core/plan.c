@@ -25,7 +25,7 @@
 static void cell_pack_free(cell_pack *w)
 {
     free(w->w_ih);
-    free(w->w_ih_t);
+    free(w->onehot_xp);
     free(w->w_hh);
     free(w->b_ih);
     free(w->b_hh);
@@ -60,7 +60,7 @@ static rnn_status cell_pack_build(cell_pack *w, const rnn_plan *p, const rnn_cel
     w->w_hh = copy_or_zero(src->weight_hh, GH * H);
     w->b_ih = copy_or_zero(src->bias_ih, GH);
     w->b_hh = copy_or_zero(src->bias_hh, GH);
-    w->w_ih_t = rnn_alloc_floats(I * GH);
+    w->onehot_xp = rnn_alloc_floats(I * GH);
     w->ih_packed = rnn_alloc_floats(k->packed_size(GH, I));
     const int split = p->desc.cell == RNN_GRU;
     const size_t hh_rows = split ? 2 * H : GH;
@@ -73,7 +73,7 @@ static rnn_status cell_pack_build(cell_pack *w, const rnn_plan *p, const rnn_cel
     }
     /* w_hh^T, only while packing */
     float *hh_t = rnn_alloc_floats(H * GH);
-    if (!w->w_ih || !w->w_hh || !w->b_ih || !w->b_hh || !w->w_ih_t || !w->ih_packed ||
+    if (!w->w_ih || !w->w_hh || !w->b_ih || !w->b_hh || !w->onehot_xp || !w->ih_packed ||
         !w->hh_packed || !w->ih_t_packed || !w->hh_t_packed || !hh_t ||
         (split && (!w->hn_packed || !w->hn_t_packed))) {
         free(hh_t);
@@ -81,7 +81,7 @@ static rnn_status cell_pack_build(cell_pack *w, const rnn_plan *p, const rnn_cel
     }
     for (size_t g = 0; g < GH; g++)
         for (size_t i = 0; i < I; i++)
-            w->w_ih_t[i * GH + g] = w->w_ih[g * I + i];
+            w->onehot_xp[i * GH + g] = w->w_ih[g * I + i];
     for (size_t g = 0; g < GH; g++)
         for (size_t j = 0; j < H; j++)
             hh_t[j * GH + g] = w->w_hh[g * H + j];
@@ -90,7 +90,12 @@ static rnn_status cell_pack_build(cell_pack *w, const rnn_plan *p, const rnn_cel
         w->hh_finite &= isfinite(w->w_hh[i]) != 0;
     k->pack_nt(GH, I, w->w_ih, I, w->ih_packed);
     k->pack_nt(hh_rows, H, w->w_hh, H, w->hh_packed);
-    k->pack_nt(I, GH, w->w_ih_t, GH, w->ih_t_packed);
+    k->pack_nt(I, GH, w->onehot_xp, GH, w->ih_t_packed);
+    /* Then the bias, folded in: a one-hot row's projection becomes a copy.
+     * The same one addition as at run time, so the same bits. */
+    for (size_t i = 0; i < I; i++)
+        for (size_t g = 0; g < GH; g++)
+            w->onehot_xp[i * GH + g] += w->b_ih[g];
     /* Row j of w_hh^T holds column j of every gate; the seed gru's r,z part
      * is its first 2H entries, W_hn^T the last H. */
     k->pack_nt(H, hh_rows, hh_t, GH, w->hh_t_packed);

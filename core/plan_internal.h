@@ -27,7 +27,8 @@
 /* One cell's weights as the drivers use them. */
 typedef struct {
     float *w_ih;      /* G*H x I, plain: dX = dG W_ih */
-    float *w_ih_t;    /* I x G*H: a one-hot input's projection is a row of it */
+    float *onehot_xp; /* I x G*H: row i = W_ih onehot(i) + b_ih, a one-hot input's
+                       * projection (W_ih^T with the bias folded in at plan time) */
     float *w_hh;      /* G*H x H, plain: dh_prev = dG W_hh */
     float *b_ih;      /* G*H */
     float *b_hh;      /* G*H */

@@ -19,15 +19,13 @@ void rnn_project_input(const rnn_plan *p, const cell_pack *w, size_t rows, const
         rnn_par_packed_nt(p, th, rows, GH, I, x, I, w->ih_packed, w->b_ih, 0.0f, dst, GH);
         return;
     }
-    /* W_ih onehot(j) is column j of W_ih, a contiguous row of its transpose. */
+    /* W_ih onehot(j) + b_ih is row j of onehot_xp (plan.c folds the bias
+     * in): a copy, at memcpy's speed (the scalar add loop took 8.9 us of a
+     * 188 us rnn_tanh H 256 seq_noproj row). */
     size_t r0, r1;
     rnn_share(rows, 1, th, &r0, &r1);
-    for (size_t r = r0; r < r1; r++) {
-        const float *col = w->w_ih_t + (size_t)x_index[r] * GH;
-        float *o = dst + r * GH;
-        for (size_t g = 0; g < GH; g++)
-            o[g] = col[g] + w->b_ih[g];
-    }
+    for (size_t r = r0; r < r1; r++)
+        memcpy(dst + r * GH, w->onehot_xp + (size_t)x_index[r] * GH, GH * sizeof *dst);
 }
 
 void rnn_load_state(const rnn_plan *p, rnn_workspace *ws, const float *h0, const float *c0)
