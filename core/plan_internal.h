@@ -151,6 +151,10 @@ const rnn_ride *rnn_ride_for_step(const rnn_plan *p, rnn_workspace *ws, const ce
 /* The same for BPTT's step t: rows of dx = dG W_ih whose dG are complete. */
 const rnn_ride *rnn_dx_ride_for_step(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w,
                                      size_t s0, size_t t, size_t T, float *dx, rnn_ride *r);
+/* r's columns in two rides: the first num/den of its 16-column vectors
+ * (rounded down) and the rest (the seed GRU's two products a step). */
+void rnn_ride_split(const rnn_ride *r, size_t num, size_t den, rnn_ride *first,
+                    rnn_ride *rest);
 /* How many of a T-step run's dx rows (the last ones) its BPTT rides compute. */
 size_t rnn_dx_ridden_rows(size_t T);
 /* C (M x N) = op(A) B with beta 0, split by rows of C (the output, so each

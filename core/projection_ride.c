@@ -105,3 +105,10 @@ const rnn_ride *rnn_dx_ride_for_step(const rnn_plan *p, rnn_workspace *ws, const
                     dx + first * I};
     return r;
 }
+
+void rnn_ride_split(const rnn_ride *r, size_t num, size_t den, rnn_ride *first, rnn_ride *rest)
+{
+    const size_t v0 = r->c0 / 16, v1 = (r->c1 + 15) / 16;
+    *first = *rest = *r;
+    first->c1 = rest->c0 = (v0 + num * (v1 - v0) / den) * 16;
+}

@@ -81,11 +81,8 @@ void rnn_seq_backward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack 
              * h_prev through drh = dg_n W_hn before the r,z rows' share.
              * A ride splits 1:2 between the two products, as their sizes. */
             rnn_ride r1, r2;
-            if (ride) {
-                const size_t v0 = ride->c0 / 16, v1 = (ride->c1 + 15) / 16;
-                r1 = r2 = *ride;
-                r1.c1 = r2.c0 = (v0 + (v1 - v0) / 3) * 16;
-            }
+            if (ride)
+                rnn_ride_split(ride, 1, 3, &r1, &r2);
             k->gru_bwd_zn(nb, H, gates, h_prev, dh, dg, dh_prev);
             product(p, s, nb, H, H, dg + 2 * H, GH, w->hn_t_packed, 0.0f, drh, H,
                     ride ? &r1 : NULL);

@@ -102,11 +102,8 @@ void rnn_seq_forward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *
             float *rh = (keep_cache ? ws->rh + s * BH : ws->rh_one) + b0 * H;
             /* The ride splits 2:1 between the two products, as their sizes. */
             rnn_ride r1, r2;
-            if (ride) {
-                const size_t v0 = ride->c0 / 16, v1 = (ride->c1 + 15) / 16;
-                r1 = r2 = *ride;
-                r1.c1 = r2.c0 = (v0 + 2 * (v1 - v0) / 3) * 16;
-            }
+            if (ride)
+                rnn_ride_split(ride, 2, 3, &r1, &r2);
             product_rows(p, w, s, nb, 2 * H, H, h_prev, w->hh_packed, w->b_hh, hp, GH,
                          ride ? &r1 : NULL);
             k->gru_fwd_rz(nb, H, xp, hp, h_prev, g, rh);
