@@ -12,7 +12,8 @@
   results.py sane FILE           the quick mode's check: every row ran, every
                                  counter is there and finite (vs_<peer> on our
                                  rows where that peer ran the problem, and
-                                 onednn_paired_us where oneDNN did), the
+                                 onednn_paired_us and ours_paired_us where
+                                 oneDNN did), the
                                  context has the peaks, the read bandwidths and
                                  the peers; "N passed, N failed"
 
@@ -207,7 +208,7 @@ def sane(path):
         if f["impl"] not in PEERS:
             want += [f"vs_{p}" for p in PEERS if p in ran.get(problem_key(f), ())]
             if "onednn" in ran.get(problem_key(f), ()):
-                want.append("onednn_paired_us")
+                want += ["onednn_paired_us", "ours_paired_us"]
             if f["threads"] > 1 and f["impl"] in ran.get(problem_key(f, 1), ()):
                 want.append("speedup_vs_1thread")
         for c in want:

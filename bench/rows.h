@@ -7,7 +7,7 @@
  * that did not run (filtered out) is measured on demand. vs_onednn, the
  * judge of issue 7, is paired instead: after each of our repetitions the row
  * runs oneDNN on the same data for about as long (counter onednn_paired_us,
- * its time per run) and divides that by ours; the reported value is the
+ * its time per run) and divides that by ours (counter ours_paired_us); the reported value is the
  * median over repetitions. A shared
  * host's slow spells (seconds long) then slow both sides of one ratio.
  *
