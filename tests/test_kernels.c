@@ -204,11 +204,15 @@ static void test_packed(const rnn_kernels *const *ks, int nk)
                 packed_case(ks, nk, widths[mi], widths[ni], Ks[ki]);
             }
     /* Shapes past the tables' blocking: more rows than one batch block (64),
-     * more columns than one L2 chunk of weights (512), odd remainders. */
+     * more columns than one L2 chunk of weights (512), odd remainders; for
+     * avx512, K blocks of 512 paired into super blocks whose row chunks
+     * shrink with their depth (1600: two pairs, 61 rows a chunk; 2100:
+     * super blocks of different depths, so different row chunks). */
     static const size_t big[][3] = {{65, 1100, 37}, {130, 530, 300}, {1, 2050, 20},
                                     {200, 513, 64}, {64, 1024, 17}, {3, 1537, 5},
                                     {97, 129, 513}, {16, 257, 1030}, {96, 127, 511},
-                                    {193, 300, 600}, {12, 160, 1100}, {1, 100, 1030}};
+                                    {193, 300, 600}, {12, 160, 1100}, {1, 100, 1030},
+                                    {100, 70, 1600}, {97, 300, 2100}, {50, 33, 1030}};
     for (size_t i = 0; i < sizeof big / sizeof big[0]; i++)
         packed_case(ks, nk, big[i][0], big[i][1], big[i][2]);
 }

@@ -15,8 +15,20 @@
  * reread C every 256 k steps. The next chunk of weights is prefetched while
  * one is in use, spread evenly over its micro-kernels, so at batch sizes
  * (every weight loaded from beyond L2 once per product) the stream from L3
- * is steady rather than a burst per panel; current and next chunk together
- * take half of L2. C's tile is prefetched to L2 as a micro-kernel starts.
+ * is steady rather than a burst per panel. C's tile is prefetched to L2 as a
+ * micro-kernel starts.
+ *
+ * The packed weights (run_packed) take the K blocks innermost instead: A is
+ * packed for two K blocks at a time, and each micro-kernel tile of C gets
+ * both blocks while it sits in L1. A chunk is then one panel: panel q's
+ * slice of a K block lies q*NR*K floats from panel 0's, 128 KiB (one L2 way)
+ * at K = 1024, so the slices of a wider chunk and of the next one all fell
+ * in the same half of L2's sets. Measured against the K-outer loop with
+ * 128-column chunks (huge-page buffers, medians of alternated runs, % of
+ * the FMA peak): M 64 x N 4096 x K 1024 92.4 -> 94.7, M 4096 x N 1024 x
+ * K 1024 89.3 -> 92.5, M 64 x N 2048 x K 512 within noise. Below 512 deep
+ * and past MC rows, the 128-column chunks stay (each micro-block of A then
+ * stays in L1 across four panels).
  *
  * Tails: micro-blocks of fewer rows are the same kernel with mr a compile-time
  * constant; K, rows and micro-blocks are split evenly (a 600-deep K is two
@@ -37,8 +49,8 @@
 
 #define MR 12
 #define MC 96  /* 8 micro-blocks; a batch of up to 96 rows is one chunk */
-#define NC_PACKED 128 /* KC x NC_PACKED floats of weights: 256 KiB, and as much
-                       * again for the next chunk in flight, in a 1 MiB L2 */
+#define NC_PACKED 128 /* one K block of M > MC rows: KC x NC_PACKED floats of
+                       * weights (256 KiB), as much again for the next chunk */
 /* gemm: KC_GEMM x NC_GEMM floats of packed B on the stack (256 KiB). With
  * trans_a, a wide chunk means A's columns are packed fewer times; the shallow
  * K block was measured faster there (80% of peak against 75% at 512 x 128).
@@ -205,14 +217,100 @@ typedef struct {
     size_t ldc;
 } product;
 
-/* Where the chunk after (k-block kb, row chunk ic, column chunk jc) starts in
- * the packed weights, and its depth: the chunk the loop visits next. */
-typedef struct {
-    const float *base; /* first panel's slice; panel q is at base + q*NR*K */
-    size_t kc, npanels;
-} chunk_ref;
+/* K blocks per super block: A for a whole super block (up to 1024 deep)
+ * fits the MC x KC buffer at 48 rows. Longer ones leave fewer rows per
+ * chunk, and every chunk streams all the weights from memory again: K 2560,
+ * N 4096, M 64 ran at 71% of peak with all five blocks in one, 93% in pairs. */
+#define SUPER_KB 2
 
-/* The packed product's loop nest (see the file's head). */
+/* Block kb's first k of K split in nkb even blocks. */
+static inline size_t k_at(size_t kb, size_t K, size_t nkb)
+{
+    return kb * K / nkb;
+}
+
+static void run_packed(const product *pr, float *Ap)
+{
+    const size_t M = pr->M, N = pr->N, K = pr->K;
+    const size_t nkb = parts(K, KC), nsb = parts(nkb, SUPER_KB), np = (N + NR - 1) / NR;
+    /* Panels per chunk: one unless a single K block meets more than MC rows;
+     * then NC_PACKED columns, so each micro-block of A stays in L1 across
+     * several panels. */
+    const size_t cp = nkb == 1 && M > MC ? NC_PACKED / NR : 1;
+    for (size_t sb = 0; sb < nsb; sb++) {
+        const size_t kb0 = sb * nkb / nsb, kb1 = (sb + 1) * nkb / nsb;
+        const size_t ks = k_at(kb0, K, nkb), depth = k_at(kb1, K, nkb) - ks;
+        const size_t mcmax = MC * KC / depth < MC ? MC * KC / depth : MC;
+        const size_t nic = parts(M, mcmax);
+        for (size_t ic = 0; ic < nic; ic++) {
+            const size_t i0 = ic * M / nic, mc = (ic + 1) * M / nic - i0;
+            const size_t nb = parts(mc, MR);
+            /* micro-block b's K block kb at Ap + r0*depth + (k0 - ks)*mr */
+            for (size_t b = 0; b < nb; b++) {
+                const size_t r0 = b * mc / nb, r1 = (b + 1) * mc / nb;
+                for (size_t kb = kb0; kb < kb1; kb++) {
+                    const size_t k0 = k_at(kb, K, nkb), kc = k_at(kb + 1, K, nkb) - k0;
+                    pack_a(0, (int)(r1 - r0), kc, pr->A + (i0 + r0) * pr->lda + k0, pr->lda,
+                           Ap + r0 * depth + (k0 - ks) * (r1 - r0));
+                }
+            }
+            for (size_t c0 = 0; c0 < np; c0 += cp) {
+                const size_t cn = np - c0 < cp ? np - c0 : cp;
+                /* The chunk visited next (this super block's slice of its
+                 * panels) is prefetched while this one runs, each panel's
+                 * lines spread over the micro-kernel calls that run one of
+                 * this chunk's panels. */
+                size_t nc0 = c0 + cp, nks = ks, nn = 0;
+                if (nc0 < np) {
+                    nn = np - nc0 < cp ? np - nc0 : cp;
+                } else if (ic + 1 < nic || sb + 1 < nsb) {
+                    nc0 = 0, nn = np < cp ? np : cp;
+                    if (ic + 1 == nic)
+                        nks = k_at((sb + 1) * nkb / nsb, K, nkb);
+                }
+                const size_t ndepth = nn ? (ic + 1 == nic && nc0 == 0
+                                                ? k_at((sb + 2) * nkb / nsb, K, nkb) - nks
+                                                : depth)
+                                         : 0;
+                const size_t lines = 2 * ndepth, calls = nb * (kb1 - kb0);
+                const size_t per = (lines + calls - 1) / calls;
+                for (size_t b = 0; b < nb; b++) {
+                    const size_t r0 = b * mc / nb, r1 = (b + 1) * mc / nb;
+                    const int mr = (int)(r1 - r0);
+                    for (size_t q = 0; q < cn; q++) {
+                        const size_t p0 = (c0 + q) * NR;
+                        const float *next = q < nn ? pr->packed + (nc0 + q) * NR * K + nks * NR
+                                                   : NULL;
+                        __mmask16 m0 = lanes(N - p0), m1 = N - p0 > 16 ? lanes(N - p0 - 16) : 0;
+                        for (size_t kb = kb0; kb < kb1; kb++) {
+                            const size_t k0 = k_at(kb, K, nkb), kc = k_at(kb + 1, K, nkb) - k0;
+                            const size_t call = b * (kb1 - kb0) + (kb - kb0);
+                            prefetch_share pf = {NULL, NULL, 16, 0, 0};
+                            const size_t s0 = call * per;
+                            if (next && s0 < lines) {
+                                const size_t n = s0 + per < lines ? per : lines - s0;
+                                pf.pf0 = next + s0 * 16;
+                                pf.n0 = n < kc ? n : kc;
+                                if (n > kc) {
+                                    pf.pf1 = pf.pf0 + kc * 16;
+                                    pf.n1 = n - kc < kc ? n - kc : kc;
+                                }
+                            }
+                            ukernel_mr(mr, kc, Ap + r0 * depth + (k0 - ks) * (size_t)mr,
+                                       pr->packed + p0 * K + k0 * NR, pf,
+                                       pr->C + (i0 + r0) * pr->ldc + p0, pr->ldc,
+                                       kb == 0 ? pr->load_c0 : 1,
+                                       kb == 0 && pr->bias ? pr->bias + p0 : NULL, m0, m1);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* gemm without trans_a: B packed chunk by chunk (KC x nc) into Bbuf, every
+ * micro-block of an MC-row chunk of A sweeping it. */
 static void run_blocked(const product *pr, float *Ap, float *Bbuf, size_t nc)
 {
     const size_t M = pr->M, N = pr->N, K = pr->K;
@@ -225,64 +323,24 @@ static void run_blocked(const product *pr, float *Ap, float *Bbuf, size_t nc)
             const size_t nb = parts(mc, MR);
             for (size_t b = 0; b < nb; b++) {
                 const size_t r0 = b * mc / nb, r1 = (b + 1) * mc / nb;
-                const float *a = pr->trans_a ? pr->A + k0 * pr->lda + i0 + r0
-                                             : pr->A + (i0 + r0) * pr->lda + k0;
-                pack_a(pr->trans_a, (int)(r1 - r0), kc, a, pr->lda, Ap + r0 * kc);
+                pack_a(0, (int)(r1 - r0), kc, pr->A + (i0 + r0) * pr->lda + k0, pr->lda,
+                       Ap + r0 * kc);
             }
             for (size_t jc = 0; jc < njc; jc++) {
                 const size_t j0 = jc * nc, j1 = j0 + nc < N ? j0 + nc : N;
                 const size_t np = (j1 - j0 + NR - 1) / NR;
-                const float *panels; /* panel q of this chunk at panels + q*pstride */
-                size_t pstride;
-                chunk_ref next = {NULL, 0, 0};
-                if (pr->packed) {
-                    panels = pr->packed + j0 * K + k0 * NR, pstride = NR * K;
-                    /* the chunk the loop visits next: it is prefetched now */
-                    size_t nkb2 = kb, nj2 = jc + 1;
-                    if (nj2 == njc) {
-                        nj2 = 0;
-                        if (ic + 1 == nic)
-                            nkb2 = kb + 1;
-                    }
-                    if (nkb2 < nkb) {
-                        size_t nk0 = nkb2 * K / nkb, nj0 = nj2 * nc;
-                        size_t nj1 = nj0 + nc < N ? nj0 + nc : N;
-                        next.base = pr->packed + nj0 * K + nk0 * NR;
-                        next.kc = (nkb2 + 1) * K / nkb - nk0;
-                        next.npanels = (nj1 - nj0 + NR - 1) / NR;
-                    }
-                } else {
-                    const float *bsrc = pr->trans_b ? pr->B + j0 * pr->ldb + k0
-                                                    : pr->B + k0 * pr->ldb + j0;
-                    pack_b(pr->trans_b, j1 - j0, kc, bsrc, pr->ldb, Bbuf);
-                    panels = Bbuf, pstride = kc * NR;
-                }
+                pack_b(pr->trans_b, j1 - j0, kc,
+                       pr->trans_b ? pr->B + j0 * pr->ldb + k0 : pr->B + k0 * pr->ldb + j0,
+                       pr->ldb, Bbuf);
                 for (size_t b = 0; b < nb; b++) {
                     const size_t r0 = b * mc / nb, r1 = (b + 1) * mc / nb;
-                    const int mr = (int)(r1 - r0);
                     for (size_t q = 0; q < np; q++) {
                         const size_t p0 = j0 + q * NR;
                         __mmask16 m0 = lanes(N - p0), m1 = N - p0 > 16 ? lanes(N - p0 - 16) : 0;
                         prefetch_share pf = {NULL, NULL, 16, 0, 0};
-                        if (next.base && q < next.npanels) {
-                            /* block b's share of the next slice of panel q */
-                            size_t lines = 2 * next.kc, per = (lines + nb - 1) / nb;
-                            size_t s0 = b * per, s1 = s0 + per < lines ? s0 + per : lines;
-                            const float *base = next.base + q * NR * K;
-                            if (s0 < s1) {
-                                size_t n = s1 - s0;
-                                pf.pf0 = base + s0 * 16;
-                                pf.n0 = n < kc ? n : kc;
-                                if (n > kc) {
-                                    pf.pf1 = pf.pf0 + kc * 16;
-                                    pf.n1 = n - kc < kc ? n - kc : kc;
-                                }
-                            }
-                        }
-                        ukernel_mr(mr, kc, Ap + r0 * kc, panels + q * pstride, pf,
+                        ukernel_mr((int)(r1 - r0), kc, Ap + r0 * kc, Bbuf + q * kc * NR, pf,
                                    pr->C + (i0 + r0) * pr->ldc + p0, pr->ldc,
-                                   first ? pr->load_c0 : 1,
-                                   first && pr->bias ? pr->bias + p0 : NULL, m0, m1);
+                                   first ? pr->load_c0 : 1, NULL, m0, m1);
                     }
                 }
             }
@@ -349,7 +407,7 @@ void gemm_packed_nt_avx512(size_t M, size_t N, size_t K, const float *A, size_t 
     }
     float Ap[MC * KC] __attribute__((aligned(64)));
     product pr = {M, N, K, 0, A, lda, packed, 0, NULL, 0, bias, load_c0, C, ldc};
-    run_blocked(&pr, Ap, NULL, NC_PACKED);
+    run_packed(&pr, Ap);
 }
 
 void gemm_avx512(int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
