@@ -1,6 +1,7 @@
 /* head.c — the output head over all scored positions at once: logits of the
  * P*B scored rows in one GEMM, softmax cross-entropy by the table's kernel,
- * and its backward as two GEMMs and a column sum. Two threads split the
+ * and its backward as two GEMMs (dH on W_hy^T packed by the plan) and a
+ * column sum. Two threads split the
  * rows of the logits and of dH, the rows of dW_hy and the columns of db_y;
  * the loss adds the two threads' partial sums. */
 #include "plan_internal.h"
@@ -45,7 +46,7 @@ void rnn_head_backward(const rnn_plan *p, rnn_workspace *ws, const float *h_scor
                        float *dW_hy, float *db_y, const rnn_thread *th)
 {
     const size_t rows = P * (size_t)p->desc.B, V = (size_t)p->desc.V, H = (size_t)p->desc.H;
-    rnn_par_gemm(p, th, 0, rows, H, V, ws->dlogits, V, p->w_hy, H, ws->dhs, H);
+    rnn_par_packed_nt(p, th, rows, H, V, ws->dlogits, V, p->hy_t_packed, NULL, 0.0f, ws->dhs, H);
     if (dW_hy)
         rnn_par_gemm(p, th, 1, V, H, rows, ws->dlogits, V, h_scored, H, dW_hy, H);
     if (db_y)

@@ -53,9 +53,9 @@ struct rnn_plan {
     size_t G, GH, W; /* gates, G*H, cache width */
     cell_pack cell, decoder;
     int has_head;     /* W_hy and b_y were given */
-    float *w_hy;      /* V x H plain: dH = dlogits W_hy */
-    float *b_y;       /* V */
-    float *hy_packed; /* pack_nt of W_hy (N = V, K = H) */
+    float *b_y;         /* V */
+    float *hy_packed;   /* pack_nt of W_hy (N = V, K = H): the logits */
+    float *hy_t_packed; /* pack_nt of W_hy^T (N = H, K = V): dH = dlogits W_hy */
     float *xp_bias;   /* one2many: B x G*H, bias_ih on every row (steps >= 2) */
     int threads;      /* 1 or 2: how many threads a call may use */
     /* Columns per panel of the table's packed format (packed_size(1, 1)),
