@@ -307,18 +307,15 @@ static void run_packed(const product *pr, float *Ap)
                  * panels) is prefetched while this one runs, each panel's
                  * lines spread over the micro-kernel calls that run one of
                  * this chunk's panels. */
-                size_t nc0 = c0 + cp, nks = ks, nn = 0;
-                if (nc0 < np) {
-                    nn = np - nc0 < cp ? np - nc0 : cp;
-                } else if (ic + 1 < nic || sb + 1 < nsb) {
-                    nc0 = 0, nn = np < cp ? np : cp;
-                    if (ic + 1 == nic)
-                        nks = k_at((sb + 1) * nkb / nsb, K, nkb);
+                size_t nc0 = c0 + cp, nks = ks, ndepth = depth;
+                if (nc0 >= np) {
+                    nc0 = 0;
+                    if (ic + 1 == nic) { /* the next super block's, if any */
+                        nks = k_at(kb1, K, nkb);
+                        ndepth = sb + 1 < nsb ? k_at((sb + 2) * nkb / nsb, K, nkb) - nks : 0;
+                    }
                 }
-                const size_t ndepth = nn ? (ic + 1 == nic && nc0 == 0
-                                                ? k_at((sb + 2) * nkb / nsb, K, nkb) - nks
-                                                : depth)
-                                         : 0;
+                const size_t nn = !ndepth ? 0 : np - nc0 < cp ? np - nc0 : cp;
                 const size_t lines = 2 * ndepth, calls = nb * (kb1 - kb0);
                 const size_t per = (lines + calls - 1) / calls;
                 for (size_t b = 0; b < nb; b++) {
