@@ -261,14 +261,16 @@ int main(int argc, char **argv)
             bw[i] = bench_read_bw_gbs(best, bw_kib[i] * 1024, 0.06);
     /* The overlap probe (about 2 s) for the default set's batch-1 ceilings,
      * when our table has one (avx512). */
-    double hidden[2][OVERLAP_SIZES];
+    double hidden[OVERLAP_MIXES][2][OVERLAP_SIZES];
     int have_overlap = !o.list && set == SWEEP_DEFAULT;
-    for (int r = 0; r < 2 && have_overlap; r++)
-        for (size_t i = 0; i < OVERLAP_SIZES && have_overlap; i++) {
-            overlap_times ot;
-            have_overlap = !bench_overlap_measure(isa, overlap_bytes[i], r + 1, &ot);
-            hidden[r][i] = have_overlap ? overlap_hidden(ot) : 0.0;
-        }
+    for (int m = 0; m < OVERLAP_MIXES && have_overlap; m++)
+        for (int r = 0; r < 2 && have_overlap; r++)
+            for (size_t i = 0; i < OVERLAP_SIZES && have_overlap; i++) {
+                overlap_times ot;
+                have_overlap =
+                    !bench_overlap_measure(isa, (overlap_mix)m, overlap_bytes[i], r + 1, &ot);
+                hidden[m][r][i] = have_overlap ? overlap_hidden(ot) : 0.0;
+            }
 
     const int want_onednn = !o.peers || !strcmp(o.peers, "all") || !strcmp(o.peers, "onednn");
     const int want_blas = !o.peers || !strcmp(o.peers, "all") || !strcmp(o.peers, "blas");
@@ -355,19 +357,21 @@ int main(int argc, char **argv)
     snprintf(bw_note, sizeof bw_note, "1 thread, %s loads summed into independent accumulators, "
              "the buffer read over and over, best of 3; GB = 1e9 bytes", rnn_isa_name(best));
     gbench_add_context("read_bw_probe", bw_note);
-    for (int r = 0; r < 2 && have_overlap; r++)
-        for (size_t i = 0; i < OVERLAP_SIZES; i++) {
-            char key[64];
-            snprintf(key, sizeof key, "overlap_hidden_%zuKiB_ratio%d", overlap_bytes[i] >> 10,
-                     r + 1);
-            add_context_double(key, hidden[r][i], 3);
-        }
+    for (int m = 0; m < OVERLAP_MIXES && have_overlap; m++)
+        for (int r = 0; r < 2; r++)
+            for (size_t i = 0; i < OVERLAP_SIZES; i++) {
+                char key[64];
+                snprintf(key, sizeof key, "overlap_hidden_%s%zuKiB_ratio%d",
+                         m == OVERLAP_DW ? "dw_" : "", overlap_bytes[i] >> 10, r + 1);
+                add_context_double(key, hidden[m][r][i], 3);
+            }
     if (have_overlap)
         gbench_add_context("overlap_probe",
                            "rnnsimd-bench --overlap: the share of the smaller of a GEMV stream "
                            "over W bytes and an 8-row GEMM tile (ratio tile FMAs per stream "
                            "FMA, its panels streaming another W bytes) hidden when both run "
-                           "in one loop");
+                           "in one loop; overlap_hidden_dw_*: the same with rank-8 updates of "
+                           "another W bytes (a weight gradient riding the step) for the tile");
     gbench_add_context("onednn", dnnl_msg);
     gbench_add_context("openblas", blas_msg);
     gbench_add_context("flops_model",

@@ -14,7 +14,20 @@
  *           I = H), so each panel vector serves 8 FMAs: the projection of 8
  *           steps at once, as a fused step kernel would do it.
  * ratio 1 is the projection's share at I = H: as many FMAs as the stream.
- * Three timings per size: stream alone, tiles alone, both in one loop.
+ * The dW mix asks the same of the weight gradients. dW = sum over steps of
+ * dG_t^T h_t has no 8 rows to share a weight vector: riding a step, it is a
+ * rank-8 update of a slice of dW (8 steps' dG and h), so it also reads and
+ * writes its part of dW:
+ *   updates: `ratio` vectors an iteration of a third W-byte buffer (dW_hh
+ *           at ratio 1, dW_ih too at 2), each loaded, given 8 FMAs (8 steps'
+ *           dG broadcasts, kept in registers, times 8 rows of h from L1) and
+ *           stored back.
+ * Both mixes start each pass at their buffer's start, so at ratio r they
+ * touch the same r/8 of it every pass, where a fused step moves to another
+ * part each step: the probe is kinder to the caches than a real ride, which
+ * is what a ceiling wants.
+ * Three timings per size and mix: stream alone, the other part alone, both
+ * in one loop.
  * fused / (stream + tiles) is the best a fused schedule cuts the serial one
  * to with this tile; "hidden" is the share of the smaller part that
  * disappeared (negative: the mix is slower than the two apart). Medians of
@@ -33,14 +46,15 @@ const size_t overlap_bytes[OVERLAP_SIZES] = {256u << 10, 1u << 20, 4u << 20, 16u
 static volatile float sink;
 
 enum { STREAM = 1, TILES = 2 };
-/* w, p: n floats each; x: 256 rows of 8 floats (8 KiB, stays in L1); a: 256. */
-typedef void (*loop_fn)(int parts, const float *w, const float *p, size_t n, const float *a,
+/* w, p: n floats each; x: 2048 floats (8 KiB, stays in L1); a: 256. The
+ * tile mix reads p, the dW mix updates it. */
+typedef void (*loop_fn)(int parts, const float *w, float *p, size_t n, const float *a,
                         const float *x, int ratio);
 
 #if defined(__x86_64__)
 /* One iteration: 128 floats of w (8 zmm) and ratio k steps of the tile. */
 __attribute__((target("avx512f"), noinline)) static void loop_avx512(int parts, const float *w,
-                                                                    const float *p, size_t n,
+                                                                    float *p, size_t n,
                                                                     const float *a,
                                                                     const float *x, int ratio)
 {
@@ -82,6 +96,53 @@ __attribute__((target("avx512f"), noinline)) static void loop_avx512(int parts, 
                              _mm512_add_ps(_mm512_add_ps(c4, c5), _mm512_add_ps(c6, c7)));
     sink = _mm512_reduce_add_ps(_mm512_add_ps(s, c));
 }
+
+/* The dW mix: the same stream, and (TILES) ratio rank-8 updates of p's
+ * vectors an iteration; x holds h as 8 rows of 256 floats. */
+__attribute__((target("avx512f"), noinline)) static void loop_dw_avx512(int parts, const float *w,
+                                                                       float *p, size_t n,
+                                                                       const float *a,
+                                                                       const float *x, int ratio)
+{
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+    const __m512 g0 = _mm512_set1_ps(a[0]), g1 = _mm512_set1_ps(a[1]), g2 = _mm512_set1_ps(a[2]),
+                 g3 = _mm512_set1_ps(a[3]), g4 = _mm512_set1_ps(a[4]), g5 = _mm512_set1_ps(a[5]),
+                 g6 = _mm512_set1_ps(a[6]), g7 = _mm512_set1_ps(a[7]);
+    size_t k = 0, pj = 0;
+    for (size_t i = 0; i + 128 <= n; i += 128, k = (k + 4) & 255) {
+        if (parts & STREAM) {
+            const float *v = w + i;
+            __m512 a0 = _mm512_set1_ps(a[k]), a1 = _mm512_set1_ps(a[k + 1]);
+            __m512 a2 = _mm512_set1_ps(a[k + 2]), a3 = _mm512_set1_ps(a[k + 3]);
+            s0 = _mm512_fmadd_ps(a0, _mm512_load_ps(v), s0);
+            s1 = _mm512_fmadd_ps(a0, _mm512_load_ps(v + 16), s1);
+            s2 = _mm512_fmadd_ps(a1, _mm512_load_ps(v + 32), s2);
+            s3 = _mm512_fmadd_ps(a1, _mm512_load_ps(v + 48), s3);
+            s4 = _mm512_fmadd_ps(a2, _mm512_load_ps(v + 64), s4);
+            s5 = _mm512_fmadd_ps(a2, _mm512_load_ps(v + 80), s5);
+            s6 = _mm512_fmadd_ps(a3, _mm512_load_ps(v + 96), s6);
+            s7 = _mm512_fmadd_ps(a3, _mm512_load_ps(v + 112), s7);
+        }
+        if (parts & TILES)
+            for (int q = 0; q < ratio; q++) {
+                const float *h = x + (pj & 255);
+                __m512 d = _mm512_load_ps(p + pj);
+                d = _mm512_fmadd_ps(g0, _mm512_load_ps(h), d);
+                d = _mm512_fmadd_ps(g1, _mm512_load_ps(h + 256), d);
+                d = _mm512_fmadd_ps(g2, _mm512_load_ps(h + 512), d);
+                d = _mm512_fmadd_ps(g3, _mm512_load_ps(h + 768), d);
+                d = _mm512_fmadd_ps(g4, _mm512_load_ps(h + 1024), d);
+                d = _mm512_fmadd_ps(g5, _mm512_load_ps(h + 1280), d);
+                d = _mm512_fmadd_ps(g6, _mm512_load_ps(h + 1536), d);
+                d = _mm512_fmadd_ps(g7, _mm512_load_ps(h + 1792), d);
+                _mm512_store_ps(p + pj, d);
+                pj = pj + 16 < n ? pj + 16 : 0;
+            }
+    }
+    __m512 s = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)),
+                             _mm512_add_ps(_mm512_add_ps(s4, s5), _mm512_add_ps(s6, s7)));
+    sink = _mm512_reduce_add_ps(s);
+}
 #endif
 
 static int cmp_double(const void *a, const void *b)
@@ -91,7 +152,7 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* Median seconds of one call over `runs` runs of `calls` calls. */
-static double time_loop(loop_fn f, int parts, const float *w, const float *p, size_t n,
+static double time_loop(loop_fn f, int parts, const float *w, float *p, size_t n,
                         const float *a, const float *x, int ratio, long calls, int runs)
 {
     double v[15];
@@ -105,15 +166,20 @@ static double time_loop(loop_fn f, int parts, const float *w, const float *p, si
     return v[runs / 2];
 }
 
-/* The loop for the isa, or NULL. */
-static loop_fn loop_for(rnn_isa isa)
+/* The loop of a mix for the isa, or NULL. */
+static loop_fn loop_for(rnn_isa isa, overlap_mix mix)
 {
 #if defined(__x86_64__)
     if (isa == RNN_ISA_AVX512 && rnn_isa_check(isa, NULL) == RNN_OK)
-        return loop_avx512;
+        return mix == OVERLAP_DW ? loop_dw_avx512 : loop_avx512;
 #endif
-    (void)isa;
+    (void)isa, (void)mix;
     return NULL;
+}
+
+const char *overlap_mix_name(overlap_mix mix)
+{
+    return mix == OVERLAP_DW ? "dW" : "tile";
 }
 
 typedef struct {
@@ -166,9 +232,10 @@ double overlap_hidden(overlap_times t)
     return smaller > 0 ? (t.stream + t.tiles - t.fused) / smaller : 0.0;
 }
 
-int bench_overlap_measure(rnn_isa isa, size_t bytes, int ratio, overlap_times *out)
+int bench_overlap_measure(rnn_isa isa, overlap_mix mix, size_t bytes, int ratio,
+                          overlap_times *out)
 {
-    loop_fn f = loop_for(isa);
+    loop_fn f = loop_for(isa, mix);
     buffers b;
     if (!f || bytes < 512 || ratio < 1 || buffers_make(&b, bytes / sizeof(float)))
         return -1;
@@ -179,8 +246,7 @@ int bench_overlap_measure(rnn_isa isa, size_t bytes, int ratio, overlap_times *o
 
 int bench_overlap_report(rnn_isa isa, int quick, FILE *out)
 {
-    loop_fn f = loop_for(isa);
-    if (!f) {
+    if (!loop_for(isa, OVERLAP_TILE)) {
         fprintf(out, "overlap probe: no probe for the %s table (avx512 only, on a CPU that "
                      "runs it)\n", rnn_isa_name(isa));
         return -1;
@@ -191,22 +257,25 @@ int bench_overlap_report(rnn_isa isa, int quick, FILE *out)
         fprintf(out, "overlap probe: out of memory\n");
         return -1;
     }
-    fprintf(out, "overlap probe (%s, one thread): a GEMV stream over W bytes and an 8-row GEMM "
-                 "tile streaming another W bytes, in one loop; medians of %d runs\n",
+    fprintf(out, "overlap probe (%s, one thread): a GEMV stream over W bytes and, in the same "
+                 "loop, an 8-row GEMM tile streaming another W bytes (mix tile) or rank-8 "
+                 "updates of another W bytes (mix dW); medians of %d runs\n",
             rnn_isa_name(isa), quick ? 3 : 15);
-    fprintf(out, "%9s %5s %20s %20s %10s %12s %7s\n", "W bytes", "ratio", "stream alone",
-            "tiles alone", "fused", "fused/sum", "hidden");
-    for (int ratio = 1; ratio <= 2; ratio++)
-        for (size_t s = 0; s < nsizes; s++) {
-            const size_t bytes = overlap_bytes[s];
-            const overlap_times t = measure(f, &b, bytes, ratio, quick);
-            const double flops = 2.0 * (double)(bytes / sizeof(float) / 128 * 128) * ratio;
-            fprintf(out,
-                    "%5zu KiB %5d %8.1f us %5.0f GB/s %8.1f us %4.0f GF/s %7.1f us %12.2f %6.0f%%\n",
-                    bytes >> 10, ratio, t.stream * 1e6, (double)bytes / t.stream * 1e-9,
-                    t.tiles * 1e6, flops / t.tiles * 1e-9, t.fused * 1e6,
-                    t.fused / (t.stream + t.tiles), 100.0 * overlap_hidden(t));
-        }
+    fprintf(out, "%9s %4s %5s %20s %20s %10s %12s %7s\n", "W bytes", "mix", "ratio",
+            "stream alone", "other alone", "fused", "fused/sum", "hidden");
+    for (int m = 0; m < OVERLAP_MIXES; m++)
+        for (int ratio = 1; ratio <= 2; ratio++)
+            for (size_t s = 0; s < nsizes; s++) {
+                const size_t bytes = overlap_bytes[s];
+                const overlap_times t = measure(loop_for(isa, (overlap_mix)m), &b, bytes, ratio, quick);
+                const double flops = 2.0 * (double)(bytes / sizeof(float) / 128 * 128) * ratio;
+                fprintf(out,
+                        "%5zu KiB %4s %5d %8.1f us %5.0f GB/s %8.1f us %4.0f GF/s %7.1f us %12.2f "
+                        "%6.0f%%\n",
+                        bytes >> 10, overlap_mix_name((overlap_mix)m), ratio, t.stream * 1e6,
+                        (double)bytes / t.stream * 1e-9, t.tiles * 1e6, flops / t.tiles * 1e-9,
+                        t.fused * 1e6, t.fused / (t.stream + t.tiles), 100.0 * overlap_hidden(t));
+            }
     buffers_free(&b);
     return 0;
 }

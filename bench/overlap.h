@@ -13,6 +13,11 @@
 #define OVERLAP_SIZES 4
 extern const size_t overlap_bytes[OVERLAP_SIZES];
 
+/* What runs beside the stream: the input projection's 8-row tile, or the
+ * weight gradients' rank-8 updates (overlap.c). */
+typedef enum { OVERLAP_TILE, OVERLAP_DW, OVERLAP_MIXES } overlap_mix;
+const char *overlap_mix_name(overlap_mix mix);
+
 /* Seconds per pass: the stream alone, the tiles alone, both in one loop. */
 typedef struct {
     double stream, tiles, fused;
@@ -22,9 +27,11 @@ typedef struct {
  * fused) / min(stream, tiles); negative when the mix is slower than both. */
 double overlap_hidden(overlap_times t);
 
-/* Times one size at `ratio` tile k steps per 8 stream FMAs. 0, or -1 when
- * the isa has no probe (avx512 only) or memory runs out. */
-int bench_overlap_measure(rnn_isa isa, size_t bytes, int ratio, overlap_times *out);
+/* Times one mix and size at `ratio` tile k steps (or dW vectors) per 8
+ * stream FMAs. 0, or -1 when the isa has no probe (avx512 only) or memory
+ * runs out. */
+int bench_overlap_measure(rnn_isa isa, overlap_mix mix, size_t bytes, int ratio,
+                          overlap_times *out);
 
 /* Prints the probe's table for the isa to out. quick: the smallest size and
  * few passes (checks that it runs; measures nothing). Returns 0, or -1 with

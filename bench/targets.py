@@ -36,11 +36,16 @@ The report gives oneDNN's time over that bound and our time's share of it
 (above 100% only where the GEMMs overlap the stream: the fused batch-1 step,
 core/projection_ride.c, which rides the projection and dx on the stream up
 to 8 and 4 MiB of weights). The fused ceiling measures how far overlapping
-goes on this core: the serial bound less the share of its smaller part
-(GEMM or stream time) that the overlap probe (bench/overlap.c, context
-overlap_hidden_<size>_ratio<r>) hid when a GEMV stream of W_hh's size and
-8-row GEMM tiles ran in one loop: ratio 1 (as many tile FMAs as stream
-FMAs: the forward's projection at I = H) for forward rows, 2 for training.
+goes on this core: the serial bound less what the overlap probe
+(bench/overlap.c) hid when a GEMV stream of W_hh's size ran in one loop
+with 8-row GEMM tiles (context overlap_hidden_<size>_ratio<r>) or with
+rank-8 updates of a weight gradient (overlap_hidden_dw_<size>_ratio<r>).
+Forward rows: the share of the smaller part (GEMM or stream time) hidden at
+ratio 1 (as many tile FMAs as stream FMAs: the projection at I = H).
+Training, pass by pass, since a stream can only carry work its own pass
+has: the projection under the forward stream at ratio 1, and dx, dW_ih and
+dW_hh under the backward stream at the larger of the two mixes' ratio-2
+shares.
 
 vs_onednn is paired (bench/rows.h): each repetition of ours divides the
 oneDNN time taken right after it, for as long, by its own time.
@@ -107,8 +112,8 @@ def level_of(ctx, nbytes):
 
 
 def bounds(rows, j, passes):
-    """(t, oneDNN's time, overlapped bound, serial bound) of a batch-1 row in
-    seconds (see the docstring), or None."""
+    """(t, oneDNN's time, overlapped bound, serial bound, fused bound) of a
+    batch-1 row in seconds (see the docstring), or None."""
     t, gf, v = ms_of(j.b) * 1e-3 if j.b else None, num(j.b, "GFLOP/s"), num(j.b, "vs_onednn")
     peak = float(rows.ctx.get(f"peak_gflops_{rows.ctx.get('rnnsimd_isa', 'avx512')}",
                               rows.ctx.get("peak_gflops_avx512", "nan")))
@@ -118,24 +123,46 @@ def bounds(rows, j, passes):
     g = GATES[j.cell]
     w = g * j.H * j.H * 4
     bw = next((b for s, b in bws if s >= w), bws[-1])
-    stream = passes * w * 64 / (bw * 1e9)
+    one = w * 64 / (bw * 1e9)  # one pass of the stream
+    stream = passes * one
     # The streamed products' flops (2 per weight per step and pass) are in
     # the stream's time; the rest are GEMMs over all T rows.
     gemm = max(gf * t - passes * 2 * g * j.H * j.H * 64 * 1e-9, 0.0) / peak
-    # The fused bound: the serial one less what the overlap probe hid of
-    # the smaller part at W_hh's size (ratio 1 forward, 2 in training).
-    h = hidden_share(rows.ctx, w, passes)
-    fused = gemm + stream - h * min(gemm, stream) if h is not None else None
-    return t, v * t, max(gf * t / peak, stream), gemm + stream, fused
+    return t, v * t, max(gf * t / peak, stream), gemm + stream, fused_bound(rows.ctx, j, w, one,
+                                                                          gemm, peak, passes)
 
 
-def hidden_share(ctx, nbytes, ratio):
-    """The overlap probe's hidden share (context overlap_hidden_<n>KiB_ratio<r>)
-    at the smallest probed size holding nbytes, clamped to [0, 1]; None
-    without the probe."""
+def fused_bound(ctx, j, w, one, gemm, peak, passes):
+    """The serial bound less what the overlap probe hid, pass by pass: a
+    stream hides only GEMM work of its own pass. Forward: the projection
+    under the forward stream, at the tile mix's ratio-1 share. Training
+    adds the backward: dx, dW_ih and dW_hh under the second stream, at the
+    larger of the tile and dW mixes' ratio-2 shares (the densest mixes the
+    probe runs; the backward's, ratio 3 at I = H, is denser still). GEMM
+    time outside those (the head) stays serial. None without the probe."""
+    h1 = hidden_share(ctx, w, 1)
+    if h1 is None:
+        return None
+    if passes == 1:
+        return gemm + one - h1 * min(gemm, one)
+    shares = [h for h in (hidden_share(ctx, w, 2), hidden_share(ctx, w, 2, "dw_")) if h is not None]
+    if not shares:
+        return None
+    h2 = max(shares)
+    proj = 2 * 64 * GATES[j.cell] * j.H * j.H * 1e-9 / peak  # one T-row GEMM (rows have I = H)
+    back = 3 * proj  # dx, dW_ih, dW_hh
+    rest = max(gemm - proj - back, 0.0)
+    return (one + proj - h1 * min(proj, one)) + (one + back - h2 * min(back, one)) + rest
+
+
+def hidden_share(ctx, nbytes, ratio, mix=""):
+    """The overlap probe's hidden share (context
+    overlap_hidden_<mix><n>KiB_ratio<r>; mix "" is the tile, "dw_" the dW
+    updates) at the smallest probed size holding nbytes, clamped to [0, 1];
+    None without the probe."""
     got = []
     for k, v in ctx.items():
-        m = re.fullmatch(r"overlap_hidden_(\d+)KiB_ratio(\d+)", k)
+        m = re.fullmatch(rf"overlap_hidden_{mix}(\d+)KiB_ratio(\d+)", k)
         if m and int(m.group(2)) == ratio:
             got.append((int(m.group(1)) << 10, float(v)))
     if not got:
@@ -164,8 +191,12 @@ def ceiling_line(rows, rs, passes, want):
     if len(fs) == len(bs):
         ftail = ("" if geomean(fs) >= want else
                  f": below {want} even for a fused step kernel as good as the probe's")
-        out.append(f"fused ceiling (the serial bound less the share of its smaller part that "
-                   f"`rnnsimd-bench --overlap` hid at W_hh's size, ratio {passes}): geomean "
+        how = ("the share of its smaller part that `rnnsimd-bench --overlap` hid at W_hh's size, "
+               "ratio 1" if passes == 1 else
+               "what `rnnsimd-bench --overlap` hid at W_hh's size pass by pass: the projection "
+               "under the forward stream (ratio 1), dx and the weight gradients under the "
+               "backward's (ratio 2, tile or dW mix)")
+        out.append(f"fused ceiling (the serial bound less {how}): geomean "
                    f"{geomean(fs):.2f}, rows {min(fs):.2f}-{max(fs):.2f}{ftail}")
     return out
 
