@@ -52,14 +52,20 @@ typedef void (*loop_fn)(int parts, const float *w, float *p, size_t n, const flo
                         const float *x, int ratio);
 
 #if defined(__x86_64__)
-/* One iteration: 128 floats of w (8 zmm) and ratio k steps of the tile. */
-__attribute__((target("avx512f"), noinline)) static void loop_avx512(int parts, const float *w,
-                                                                    float *p, size_t n,
-                                                                    const float *a,
-                                                                    const float *x, int ratio)
+/* One iteration: 128 floats of w (8 zmm) and ratio k steps of the tile (dw
+ * 0) or ratio rank-8 updates of p's vectors (dw 1, x holding h as 8 rows of
+ * 256 floats). Inlined into one loop per mix, so dw is a constant there. */
+__attribute__((target("avx512f"), always_inline)) static inline void
+loop_body(int parts, const float *w, float *p, size_t n, const float *a, const float *x,
+          int ratio, int dw)
 {
     __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
     __m512 c0 = s0, c1 = s0, c2 = s0, c3 = s0, c4 = s0, c5 = s0, c6 = s0, c7 = s0;
+    /* dW mix: 8 steps' dG broadcasts, kept in registers. */
+    __m512 g[8];
+#pragma GCC unroll 8
+    for (int r = 0; r < 8; r++)
+        g[r] = _mm512_set1_ps(a[r]);
     size_t k = 0, j = 0, pj = 0;
     for (size_t i = 0; i + 128 <= n; i += 128, k = (k + 4) & 255) {
         if (parts & STREAM) {
@@ -75,7 +81,17 @@ __attribute__((target("avx512f"), noinline)) static void loop_avx512(int parts, 
             s6 = _mm512_fmadd_ps(a3, _mm512_load_ps(v + 96), s6);
             s7 = _mm512_fmadd_ps(a3, _mm512_load_ps(v + 112), s7);
         }
-        if (parts & TILES)
+        if ((parts & TILES) && dw)
+            for (int q = 0; q < ratio; q++) {
+                const float *h = x + (pj & 255);
+                __m512 d = _mm512_load_ps(p + pj);
+#pragma GCC unroll 8
+                for (int r = 0; r < 8; r++)
+                    d = _mm512_fmadd_ps(g[r], _mm512_load_ps(h + 256 * r), d);
+                _mm512_store_ps(p + pj, d);
+                pj = pj + 16 < n ? pj + 16 : 0;
+            }
+        else if (parts & TILES)
             for (int q = 0; q < ratio; q++, j = (j + 1) & 255) {
                 const __m512 b = _mm512_load_ps(p + pj);
                 pj = pj + 16 < n ? pj + 16 : 0;
@@ -97,51 +113,20 @@ __attribute__((target("avx512f"), noinline)) static void loop_avx512(int parts, 
     sink = _mm512_reduce_add_ps(_mm512_add_ps(s, c));
 }
 
-/* The dW mix: the same stream, and (TILES) ratio rank-8 updates of p's
- * vectors an iteration; x holds h as 8 rows of 256 floats. */
+__attribute__((target("avx512f"), noinline)) static void loop_avx512(int parts, const float *w,
+                                                                    float *p, size_t n,
+                                                                    const float *a,
+                                                                    const float *x, int ratio)
+{
+    loop_body(parts, w, p, n, a, x, ratio, 0);
+}
+
 __attribute__((target("avx512f"), noinline)) static void loop_dw_avx512(int parts, const float *w,
                                                                        float *p, size_t n,
                                                                        const float *a,
                                                                        const float *x, int ratio)
 {
-    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
-    const __m512 g0 = _mm512_set1_ps(a[0]), g1 = _mm512_set1_ps(a[1]), g2 = _mm512_set1_ps(a[2]),
-                 g3 = _mm512_set1_ps(a[3]), g4 = _mm512_set1_ps(a[4]), g5 = _mm512_set1_ps(a[5]),
-                 g6 = _mm512_set1_ps(a[6]), g7 = _mm512_set1_ps(a[7]);
-    size_t k = 0, pj = 0;
-    for (size_t i = 0; i + 128 <= n; i += 128, k = (k + 4) & 255) {
-        if (parts & STREAM) {
-            const float *v = w + i;
-            __m512 a0 = _mm512_set1_ps(a[k]), a1 = _mm512_set1_ps(a[k + 1]);
-            __m512 a2 = _mm512_set1_ps(a[k + 2]), a3 = _mm512_set1_ps(a[k + 3]);
-            s0 = _mm512_fmadd_ps(a0, _mm512_load_ps(v), s0);
-            s1 = _mm512_fmadd_ps(a0, _mm512_load_ps(v + 16), s1);
-            s2 = _mm512_fmadd_ps(a1, _mm512_load_ps(v + 32), s2);
-            s3 = _mm512_fmadd_ps(a1, _mm512_load_ps(v + 48), s3);
-            s4 = _mm512_fmadd_ps(a2, _mm512_load_ps(v + 64), s4);
-            s5 = _mm512_fmadd_ps(a2, _mm512_load_ps(v + 80), s5);
-            s6 = _mm512_fmadd_ps(a3, _mm512_load_ps(v + 96), s6);
-            s7 = _mm512_fmadd_ps(a3, _mm512_load_ps(v + 112), s7);
-        }
-        if (parts & TILES)
-            for (int q = 0; q < ratio; q++) {
-                const float *h = x + (pj & 255);
-                __m512 d = _mm512_load_ps(p + pj);
-                d = _mm512_fmadd_ps(g0, _mm512_load_ps(h), d);
-                d = _mm512_fmadd_ps(g1, _mm512_load_ps(h + 256), d);
-                d = _mm512_fmadd_ps(g2, _mm512_load_ps(h + 512), d);
-                d = _mm512_fmadd_ps(g3, _mm512_load_ps(h + 768), d);
-                d = _mm512_fmadd_ps(g4, _mm512_load_ps(h + 1024), d);
-                d = _mm512_fmadd_ps(g5, _mm512_load_ps(h + 1280), d);
-                d = _mm512_fmadd_ps(g6, _mm512_load_ps(h + 1536), d);
-                d = _mm512_fmadd_ps(g7, _mm512_load_ps(h + 1792), d);
-                _mm512_store_ps(p + pj, d);
-                pj = pj + 16 < n ? pj + 16 : 0;
-            }
-    }
-    __m512 s = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)),
-                             _mm512_add_ps(_mm512_add_ps(s4, s5), _mm512_add_ps(s6, s7)));
-    sink = _mm512_reduce_add_ps(s);
+    loop_body(parts, w, p, n, a, x, ratio, 1);
 }
 #endif
 
