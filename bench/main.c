@@ -259,7 +259,7 @@ int main(int argc, char **argv)
     if (!o.list)
         for (size_t i = 0; i < sizeof bw_kib / sizeof bw_kib[0]; i++)
             bw[i] = bench_read_bw_gbs(best, bw_kib[i] * 1024, 0.06);
-    /* The overlap probe (about 2 s) for the default set's batch-1 ceilings,
+    /* The overlap probe (about 4 s) for the default set's batch-1 ceilings,
      * when our table has one (avx512). */
     double hidden[OVERLAP_MIXES][2][OVERLAP_SIZES];
     int have_overlap = !o.list && set == SWEEP_DEFAULT;
@@ -371,7 +371,8 @@ int main(int argc, char **argv)
                            "over W bytes and an 8-row GEMM tile (ratio tile FMAs per stream "
                            "FMA, its panels streaming another W bytes) hidden when both run "
                            "in one loop; overlap_hidden_dw_*: the same with rank-8 updates of "
-                           "another W bytes (a weight gradient riding the step) for the tile");
+                           "another W bytes (a weight gradient riding the step) in place of "
+                           "the tile");
     gbench_add_context("onednn", dnnl_msg);
     gbench_add_context("openblas", blas_msg);
     gbench_add_context("flops_model",
