@@ -18,7 +18,8 @@ extern const size_t overlap_bytes[OVERLAP_SIZES];
 typedef enum { OVERLAP_TILE, OVERLAP_DW, OVERLAP_MIXES } overlap_mix;
 const char *overlap_mix_name(overlap_mix mix);
 
-/* Seconds per pass: the stream alone, the tiles alone, both in one loop. */
+/* Seconds per pass: the stream alone, the other part alone (the tiles, or
+ * the dW updates: `tiles` names both), both in one loop. */
 typedef struct {
     double stream, tiles, fused;
 } overlap_times;
