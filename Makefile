@@ -1,7 +1,13 @@
-# rnnsimd — build, test, conformance, benchmarks.
-# `make` builds into build/; `make test` runs every test; see README.md.
+# rnnsimd — build, test, conformance, benchmarks, install.
+# `make` builds into build/; `make test` runs every test; `make help` lists every
+# target (each has a `## target: what it does` line below, which is what help prints).
 # Only kernels/<isa>/ files get their ISA's -m flags: the rest is baseline, so one
 # binary runs everywhere and dispatches at run time.
+
+# Every core by default; a -j on the command line wins.
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+  MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+endif
 
 ARCH ?= $(shell uname -m)
 HOST_ARCH := $(shell uname -m)
@@ -66,19 +72,23 @@ ifneq ($(ARCH),$(HOST_ARCH))
   DNNL_LIBS := -l:libdnnl.so.2
 endif
 
-.PHONY: all lib tests test conformance golden bench clean deps deps-check
+.PHONY: all lib tests test conformance golden bench clean deps deps-check help
 # The benchmark binary is part of a native build so `make test` runs its quick
 # checks (tests/cli_tests.sh); a cross build leaves it out (no arm64 C++ toolchain
 # or libbenchmark is installed for it).
+## all: check the Debian packages, build the library, tests, runner, rnnsimd command, benchmark (the default)
 all: deps-check lib tests $(if $(CONF_SRC),$(CONF_BIN)) $(if $(TOOL_SRC),$(TOOL_BIN)) \
      $(if $(filter $(ARCH),$(HOST_ARCH)),$(BENCH_BIN))
 
+## deps-check: install missing Debian packages when root (saying how many and how large), else print the apt-get command
 deps-check:
 	@ARCH=$(ARCH) sh scripts/deps.sh check
 
+## deps: install the Debian packages the build needs (apt-get, as root)
 deps:
 	@ARCH=$(ARCH) sh scripts/deps.sh install
 
+## lib: build the static library build/librnnsimd.a (needs only a C compiler)
 lib: $(LIB)
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -101,6 +111,7 @@ $(BUILD)/obj/%.o: %.c $(wildcard include/*.h kernels/*.h kernels/*/*.h core/*.h 
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) -c $< -o $@
 
+## tests: build the unit test programs into build/tests/
 tests: $(TEST_BIN)
 $(BUILD)/tests/%: tests/%.c $(LIB) $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
@@ -121,34 +132,47 @@ $(BUILD)/obj/bench/%.o: bench/%.cc $(wildcard bench/*.h)
 $(BENCH_BIN): $(BENCH_OBJ) $(LIB)
 	$(CXX) $(BENCH_OBJ) -o $@ $(LIB) -lbenchmark $(DNNL_LIBS) $(LIBS) $(LDFLAGS_BASE)
 
-# Every test binary, then the quick conformance matrix; one summary line.
-test: all
-	@RUN="$(RUN)" BUILD=$(BUILD) sh scripts/run_tests.sh
+# Everything but the library reads headers of the Debian packages: deps-check
+# first (order-only, so it forces no rebuild), also under -j.
+$(TEST_BIN) $(CONF_OBJ) $(TOOL_OBJ) $(BENCH_OBJ): | deps-check
 
+# Every test binary, then the quick conformance matrix, the CLI and install
+# tests; one summary line.
+## test: every unit test, the quick conformance matrix, CLI and install tests; ends `N passed, N failed`
+test: all
+	@RUN="$(RUN)" BUILD=$(BUILD) CC="$(CC)" ARCH=$(ARCH) sh scripts/run_tests.sh
+
+## clean: remove build/ and build-aarch64/
 clean:
 	rm -rf build build-aarch64
 
 # ---- the main jobs (each owned by its directory's scripts) ----
 .PHONY: conformance conformance-quick golden bench bench-compare plots
 # Full conformance matrix on every kernel table this CPU runs. ARGS passes runner flags.
+## conformance: the full conformance matrix on every kernel table this CPU runs (ARGS= passes runner flags)
 conformance: all
 	$(RUN) $(CONF_BIN) $(ARGS)
+## conformance-quick: the quick subset of the conformance matrix (as make test runs it)
 conformance-quick: all
 	$(RUN) $(CONF_BIN) --quick $(ARGS)
 # Rewrites conformance/golden.txt from the reference and prints what changed: an explicit act.
+## golden: rewrite conformance/golden.txt from the reference and print what changed
 golden: all
 	$(RUN) $(CONF_BIN) --write-golden conformance/golden.txt $(ARGS)
 
 CPU ?=
 SET ?=
+## bench: benchmark sweep into results/<machine>/ (CPU=, SET=, FILTER=, REPS=)
 bench: deps-check lib $(BENCH_BIN)
 	@BUILD=$(BUILD) RUN="$(RUN)" CPU="$(CPU)" SET="$(SET)" sh bench/run.sh
+## bench-compare: a fresh sweep against the committed baseline; fails on a regression
 bench-compare: deps-check lib $(BENCH_BIN)
 	@BUILD=$(BUILD) RUN="$(RUN)" CPU="$(CPU)" SET="$(SET)" sh bench/compare.sh
+## plots: figures from results/<machine>/*.json (MACHINE= picks another folder)
 plots:
 	@sh bench/plots.sh
 
-# ---- reliability: sanitizers, fuzzing, memcheck (issue 10; scripts/*.sh say more) ----
+# ---- reliability: sanitizers, fuzzing, memcheck (scripts/*.sh say more) ----
 .PHONY: sanitize fuzz valgrind
 # The fuzz replay test compiles these parsers in: rebuild it when they change.
 $(BUILD)/tests/test_fuzz_replay: conformance/case.c conformance/golden.c \
@@ -157,12 +181,54 @@ $(BUILD)/tests/test_hostile: examples/charlm/charlm_model.c
 $(BUILD)/tests/test_bench_shim: bench/problem.c bench/sweep.c $(wildcard bench/*.h)
 # ASan+UBSan (build-san/): unit tests, quick conformance on every table, CLI
 # tests; then test_concurrency and test_threads under ThreadSanitizer (build-tsan/).
+## sanitize: every test under AddressSanitizer + UBSan (build-san/), threads under TSan (build-tsan/)
 sanitize:
 	@sh scripts/sanitize.sh
 # libFuzzer (clang, build-fuzz/): each target FUZZ_SECONDS from fuzz/corpus/.
 FUZZ_SECONDS ?= 60
+## fuzz: libFuzzer on each parser for FUZZ_SECONDS (60) from fuzz/corpus/ (clang, build-fuzz/)
 fuzz:
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/fuzz.sh
 # memcheck over the quick unit tests and a generic-table conformance subset.
+## valgrind: memcheck over the quick unit tests and a generic-table conformance subset
 valgrind: all
 	@BUILD=$(BUILD) sh scripts/valgrind.sh
+
+# ---- install: header, static library, pkg-config file ----
+.PHONY: install uninstall
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+VERSION := $(shell sed -n 's/^\#define RNNSIMD_VERSION "\(.*\)"/\1/p' include/rnnsimd.h)
+# The library itself needs libm (exp, log, sqrt, fmaf) and threads (pthread is
+# part of libc from glibc 2.34; -lpthread keeps older ones linking). The
+# Debian packages are for the tools, the runner and the benchmarks only.
+LIB_PRIVATE := -lm -lpthread
+# rnnsimd.pc is written at install time, so it always names this PREFIX.
+PC_LINES := 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' 'Name: rnnsimd' \
+  'Description: SIMD recurrent-network kernels (RNN, LSTM, GRU), forward and backward' \
+  'Version: $(VERSION)' 'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lrnnsimd' \
+  'Libs.private: $(LIB_PRIVATE)'
+## install: install rnnsimd.h, librnnsimd.a and rnnsimd.pc under PREFIX (/usr/local; DESTDIR= stages)
+install: $(LIB)
+	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 644 include/rnnsimd.h $(DESTDIR)$(INCLUDEDIR)/rnnsimd.h
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/librnnsimd.a
+	printf '%s\n' $(PC_LINES) > $(DESTDIR)$(PKGCONFIGDIR)/rnnsimd.pc.tmp
+	mv $(DESTDIR)$(PKGCONFIGDIR)/rnnsimd.pc.tmp $(DESTDIR)$(PKGCONFIGDIR)/rnnsimd.pc
+	@echo "installed under $(DESTDIR)$(PREFIX); build with: cc prog.c \$$(pkg-config --cflags --libs --static rnnsimd)"
+## uninstall: remove what install put under PREFIX (and DESTDIR)
+uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/rnnsimd.h $(DESTDIR)$(LIBDIR)/librnnsimd.a \
+	  $(DESTDIR)$(PKGCONFIGDIR)/rnnsimd.pc
+
+## help: this list
+help:
+	@echo "make [TARGET] [VARIABLE=value ...]   (builds use every core unless -j is given)"
+	@echo
+	@sed -n 's/^## \([a-z-]*\): \(.*\)/\1\t\2/p' $(firstword $(MAKEFILE_LIST)) | \
+	  awk -F '\t' '{ printf "  %-18s %s\n", $$1, $$2 }'
+	@echo
+	@echo "Variables: ARCH=aarch64 (cross build, tests under qemu), OPT= (-O2), EXTRA_CFLAGS=,"
+	@echo "  PREFIX= DESTDIR= (install), CPU= SET= FILTER= REPS= (bench), FUZZ_SECONDS=, ARGS= (conformance)"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # run_tests.sh — runs every test binary, then the quick conformance matrix,
-# and sums their closing "N passed, N failed" lines into one.
+# the CLI tests and the install test, and sums their closing
+# "N passed, N failed" lines into one.
 set -u
 BUILD=${BUILD:-build}
 RUN=${RUN:-}
@@ -37,6 +38,14 @@ if [ -x "$BUILD/tests/cli_tests.sh" ] || [ -f tests/cli_tests.sh ]; then
   run_one cli_tests sh tests/cli_tests.sh "$BUILD"
   prefix=$RUN
 fi
+echo "== deps_test.sh"
+prefix=
+run_one deps_test sh tests/deps_test.sh
+prefix=$RUN
+echo "== install_test.sh"
+prefix=
+run_one install_test sh tests/install_test.sh "$BUILD"
+prefix=$RUN
 [ -n "$broken" ] && echo "broken (no summary line or bad exit):$broken"
 echo "$total_p passed, $total_f failed"
 [ "$total_f" -eq 0 ]
