@@ -1,18 +1,23 @@
 #!/usr/bin/python3
-"""targets.py — issue 7's performance targets, judged on benchmark JSON.
+"""targets.py — the performance report of a benchmark run.
 
-  targets.py FILE.json [--avx2 FILE] [--threads FILE] [--strict]
+The judged rows, the ceilings this machine allows them, and the targets of
+bench/targets.json with a verdict for each.
 
-FILE.json is a default-set run (results/<machine>/<cpu>.json); targets 1-3
-and 5 are judged on it. Target 4 is judged on the CPU=avx2 run, target 6 on
+  targets.py FILE.json [--avx2 FILE] [--threads FILE] [--targets FILE] [--strict]
+
+FILE.json is a default-set run (results/<machine>/<cpu>.json); the batch-1
+forward, batched forward, training and latency sections are judged on it.
+The AVX2 section is judged on the CPU=avx2 run, the two-thread section on
 the SET=threads run; by default both are looked for beside FILE.json
-(avx2.json and <cpu>-threads.json, <cpu> from FILE.json's context). Every
-number is the median over a row's repetitions; ratios are vs_onednn (oneDNN
-time / our time, both measured in the same process). A target whose rows are
-missing says MISSING and which rows. Exit 0, or with --strict 1 unless every
-target with a threshold passed.
+(avx2.json and <cpu>-threads.json, <cpu> from FILE.json's context). The
+thresholds come from bench/targets.json (--targets another file), named by
+what they judge. Every number is the median over a row's repetitions;
+ratios are vs_onednn (oneDNN time / our time, both measured in the same
+process). A section whose rows are missing says MISSING and which rows.
+Exit 0, or with --strict 1 unless every section with a threshold passed.
 
-Target 1's byte rate: W_hh is G*H*H*4 bytes, streamed once per step at B=1,
+Batch-1 byte rate: W_hh is G*H*H*4 bytes, streamed once per step at B=1,
 so the rate is G*H*H*4*T / (the time of the recurrent loop alone: the
 default set's many2many T=64 B=1 fwd /seq_noproj row of the same cell and H,
 where neither projection nor head is timed), against the one-core read
@@ -21,22 +26,22 @@ the smallest probed buffer that holds W_hh: that size lives in the same
 cache level as the weights. Without that row the many2one row's whole time
 is used (a lower bound: it also holds the projection and the head).
 
-The ceiling of targets 1 and 3 (B=1): no single-thread implementation runs a
-row faster than its roofline, max(flops / FMA peak, W_hh bytes streamed /
-read bandwidth), with flops the row's counted work (GFLOP/s x time; training
-counts 3x forward) and W_hh streamed once a step forward and once more
-backward (dh_prev = dG W_hh). oneDNN's time over that bound is the largest
-vs_onednn any code could reach on this machine; when the geometric mean of
-those ceilings is below a target, the target is out of reach here, and the
-report says so with the numbers. It assumes every GEMM flop (the input
-projection, the weight and input gradients) hides under the W_hh stream.
-The serial ceiling does not: GEMM flops at the FMA peak plus the stream at
-the read bandwidth, one after the other, as a hoisted schedule runs them.
-The report gives oneDNN's time over that bound and our time's share of it
-(above 100% only where the GEMMs overlap the stream: the fused batch-1 step,
-core/projection_ride.c, which rides the projection and dx on the stream up
-to 8 and 4 MiB of weights). The fused ceiling measures how far overlapping
-goes on this core: the serial bound less what the overlap probe
+Ceilings at batch 1 (forward and training): no single-thread implementation
+runs a row faster than its roofline, max(flops / FMA peak, W_hh bytes
+streamed / read bandwidth), with flops the row's counted work (GFLOP/s x
+time; training counts 3x forward) and W_hh streamed once a step forward and
+once more backward (dh_prev = dG W_hh). oneDNN's time over that bound is the
+largest vs_onednn any code could reach on this machine; when the geometric
+mean of those ceilings is below a target, the target is out of reach here,
+and the report says so with the numbers. It assumes every GEMM flop (the
+input projection, the weight and input gradients) hides under the W_hh
+stream. The serial ceiling does not: GEMM flops at the FMA peak plus the
+stream at the read bandwidth, one after the other, as a hoisted schedule
+runs them. The report gives oneDNN's time over that bound and our time's
+share of it (above 100% only where the GEMMs overlap the stream: the fused
+batch-1 step, core/projection_ride.c, which rides the projection and dx on
+the stream up to 8 and 4 MiB of weights). The fused ceiling measures how far
+overlapping goes on this core: the serial bound less what the overlap probe
 (bench/overlap.c) hid when a GEMV stream of W_hh's size ran in one loop
 with 8-row GEMM tiles (context overlap_hidden_<size>_ratio<r>) or with
 rank-8 updates of a weight gradient (overlap_hidden_dw_<size>_ratio<r>).
@@ -47,18 +52,24 @@ has: the projection under the forward stream at ratio 1, and dx, dW_ih and
 dW_hh under the backward stream at the larger of the two mixes' ratio-2
 shares.
 
+Ceilings at batch 16 and 64: what a ratio asks of the FMA peak (oneDNN's
+share of the peak, pct_peak / vs_onednn, times the ratio) and the FMA
+ceiling 100 / oneDNN's share (no code runs above 100% of the peak).
+
 vs_onednn is paired (bench/rows.h): each repetition of ours divides the
 oneDNN time taken right after it, for as long, by its own time.
 """
 import argparse
+import json
 import math
 import os
 import re
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # results.py
 from results import PEERS, geomean, load, medians, ms_of, parse_name  # noqa: E402
 
+HERE = os.path.dirname(os.path.abspath(__file__))
 CELLS = ("rnn_tanh", "lstm", "gru", "lbr_gru")
 GATES = {"rnn_tanh": 1, "lstm": 4, "gru": 3, "lbr_gru": 3}
 HS = (256, 512, 1024)
@@ -217,13 +228,23 @@ def mib(n):
     return f"{n / 2**20:.3g} MiB"
 
 
+def load_targets(path):
+    """bench/targets.json: {key: {title, rows, thresholds...}}."""
+    with open(path) as f:
+        return json.load(f)["targets"]
+
+
 class Report:
-    def __init__(self):
+    def __init__(self, targets):
+        self.t = targets
         self.verdicts = []
 
-    def target(self, title, verdict, lines):
+    def target(self, key, verdict, lines):
+        """One section: its title and rows (from targets.json), the verdict,
+        and the lines of rows, ceilings and the target's own numbers."""
         self.verdicts.append(verdict)
-        print(f"\n{title}: {verdict}")
+        t = self.t[key]
+        print(f"\n{t['title']} ({t['rows']}): {verdict}")
         for line in lines:
             print(f"  {line}")
 
@@ -239,7 +260,7 @@ class Judged:
 
 
 def judged_rows(rows, modes, batches, Hs=HS, threads=1):
-    """The judged many2one T=64 grid (issue 7), every cell."""
+    """The judged many2one T=64 grid, every cell."""
     return [Judged(rows, cell, B, H, mode, threads)
             for mode in modes for B in batches for H in Hs for cell in CELLS]
 
@@ -268,7 +289,8 @@ def verdict_of(ok, missing):
     return "FAIL" if not ok else "MISSING" if missing else "PASS"
 
 
-def target1(rep, rows):
+def batch1_forward(rep, rows):
+    want = rep.t["batch1_forward"]
     rs = judged_rows(rows, ("fwd",), (1,))
     bws = bandwidths(rows.ctx)
     bw_ok = []
@@ -284,7 +306,7 @@ def target1(rep, rows):
             return f"  W_hh {mib(w):>9} in {level_of(rows.ctx, w):4}  {rate:6.1f} GB/s (bandwidth not probed)"
         size, bw = next(((s, g) for s, g in bws if s >= w), bws[-1])
         pct = 100 * rate / bw
-        bw_ok.append(pct >= 80)
+        bw_ok.append(pct >= want["bandwidth_pct_min"])
         return (f"  W_hh {mib(w):>9} in {level_of(rows.ctx, w):4}  {rate:6.1f} GB/s = {pct:5.1f}%"
                 f" of {bw:.1f} GB/s (probe {mib(size)}; {'loop alone' if loop else 'whole row'})")
 
@@ -293,41 +315,43 @@ def target1(rep, rows):
     g, lo = geomean(vals), min(vals) if vals else float("nan")
     if None in bw_ok:
         missing.append("the context has no read_bw_GBps_* (a run from before the probe)")
-    ok = geo_ok(g, 1.3, missing) and not lo < 1.1 and all(x for x in bw_ok if x is not None)
+    gmin, rmin, bmin = want["geomean_min"], want["row_min"], want["bandwidth_pct_min"]
+    ok = geo_ok(g, gmin, missing) and not lo < rmin and all(x for x in bw_ok if x is not None)
     known = [x for x in bw_ok if x is not None]
-    bw_line = (f"{sum(known)} of {len(known)} rows at >= 80% of the bandwidth" if known
+    bw_line = (f"{sum(known)} of {len(known)} rows at >= {bmin}% of the bandwidth" if known
                else "bandwidth not judged (not probed)")
-    lines.append(f"geomean {g:.2f} (>= 1.3), lowest {lo:.2f} (>= 1.1), {bw_line}")
-    lines += ceiling_line(rows, rs, 1, 1.3)
-    rep.target("Target 1 - forward, B=1, T=64, H in {256, 512, 1024}, all cells",
-               verdict_of(ok, missing), lines + [f"MISSING {m}" for m in missing])
+    lines.append(f"geomean {g:.2f} (>= {gmin}), lowest {lo:.2f} (>= {rmin}), {bw_line}")
+    lines += ceiling_line(rows, rs, 1, gmin)
+    rep.target("batch1_forward", verdict_of(ok, missing), lines + [f"MISSING {m}" for m in missing])
 
 
-def target2(rep, rows):
+def batched_forward(rep, rows):
+    want = rep.t["batched_forward"]
+    rmin, pmin = want["row_min"], want["pct_peak_min_b64"]
     rs = judged_rows(rows, ("fwd",), (16, 64), Hs=(512, 1024))
     peak_ok = []
 
     def extra(j):
-        need = fma_need(j, 1.05)
+        need = fma_need(j, rmin)
         if j.B != 64 or j.cell == "rnn_tanh":
             return need
         p = num(j.b, "pct_peak")
-        peak_ok.append(p is not None and p >= 85)
-        return (f"  pct_peak {p:5.1f} (>= 85)" if p else "  pct_peak missing") + need
+        peak_ok.append(p is not None and p >= pmin)
+        return (f"  pct_peak {p:5.1f} (>= {pmin})" if p else "  pct_peak missing") + need
 
     lines, missing = ratio_lines(rs, extra)
     vals = [num(j.b, "vs_onednn") for j in rs if num(j.b, "vs_onednn")]
     lo = min(vals) if vals else float("nan")
-    ok = not lo < 1.05 and all(peak_ok)
-    lines.append(f"lowest vs_onednn {lo:.2f} (>= 1.05 on every row); {sum(peak_ok)} of "
-                 f"{len(peak_ok)} B=64 LSTM/GRU/LBR-GRU rows at >= 85% of the FMA peak")
-    rep.target("Target 2 - forward, B in {16, 64}, H in {512, 1024}, all cells",
-               verdict_of(ok, missing), lines + [f"MISSING {m}" for m in missing])
+    ok = not lo < rmin and all(peak_ok)
+    lines.append(f"lowest vs_onednn {lo:.2f} (>= {rmin} on every row); {sum(peak_ok)} of "
+                 f"{len(peak_ok)} B=64 LSTM/GRU/LBR-GRU rows at >= {pmin}% of the FMA peak")
+    rep.target("batched_forward", verdict_of(ok, missing), lines + [f"MISSING {m}" for m in missing])
 
 
-def target3(rep, rows):
+def training(rep, rows):
+    t = rep.t["training"]
     lines, missing, ok = [], [], True
-    for B, want in ((1, 2.0), (64, 1.1)):
+    for B, want in ((1, t["geomean_min_b1"]), (64, t["geomean_min_b64"])):
         rs = judged_rows(rows, ("train",), (B,))
         ls, ms = ratio_lines(rs, None if B == 1 else lambda j, w=want: fma_need(j, w))
         g = geomean([num(j.b, "vs_onednn") for j in rs])
@@ -336,22 +360,22 @@ def target3(rep, rows):
         if B == 1:
             lines += ceiling_line(rows, rs, 2, want)
         missing += ms
-    rep.target("Target 3 - training, T=64, H in {256, 512, 1024}, all cells, B=1 and B=64",
-               verdict_of(ok, missing), lines + [f"MISSING {m}" for m in missing])
+    rep.target("training", verdict_of(ok, missing), lines + [f"MISSING {m}" for m in missing])
 
 
-def side_run(rep, title, path, command):
-    """The rows of a run judged on its own file (targets 4 and 6), or None
-    after reporting the target MISSING with the command that makes it."""
+def side_run(rep, key, path, command):
+    """The rows of a run judged on its own file (the AVX2 and two-thread
+    sections), or None after reporting the section MISSING with the
+    command that makes it."""
     if not os.path.exists(path):
-        rep.target(title, "MISSING", [f"no {path}: run `{command}`"])
+        rep.target(key, "MISSING", [f"no {path}: run `{command}`"])
         return None
     return Rows(path)
 
 
-def target4(rep, path):
-    title = "Target 4 - AVX2 table against oneDNN limited to AVX2, the judged grid"
-    rows = side_run(rep, title, path, "make bench CPU=avx2")
+def avx2(rep, path):
+    gmin = rep.t["avx2"]["geomean_min"]
+    rows = side_run(rep, "avx2", path, "make bench CPU=avx2")
     if not rows:
         return
     rs = judged_rows(rows, ("fwd", "train"), (1, 16, 64))
@@ -362,12 +386,13 @@ def target4(rep, path):
         missing.append(f"{path} is a run of table {isa}, not avx2")
     if "ISA: avx2" not in dnnl:
         missing.append(f"oneDNN was not limited to AVX2 in that run ({dnnl})")
-    lines.append(f"geomean {g:.2f} (>= 1.1) over {len(rs) - len(missing)} rows of {path}")
-    rep.target(title, verdict_of(geo_ok(g, 1.1, missing), missing),
+    lines.append(f"geomean {g:.2f} (>= {gmin}) over {len(rs) - len(missing)} rows of {path}")
+    rep.target("avx2", verdict_of(geo_ok(g, gmin, missing), missing),
                lines + [f"MISSING {m}" for m in missing])
 
 
-def target5(rep, rows):
+def latency(rep, rows):
+    rmax = rep.t["latency"]["time_ratio_max"]
     lines, missing, ok = [], [], True
     for cell in CELLS:
         for mode in ("fwd", "train"):
@@ -381,16 +406,14 @@ def target5(rep, rows):
                 continue
             us = ms_of(r[1]) * 1e3
             lines.append(f"{r[0]:62} {us:8.2f} us  ours/oneDNN time {1 / v:5.2f}"
-                         + ("  (judged: <= 0.6)" if judged else ""))
+                         + (f"  (judged: <= {rmax})" if judged else ""))
             if judged:
-                ok = 1 / v <= 0.6
-    rep.target("Target 5 - one-to-one latency, T=1, B=1, H=256: LSTM forward <= 0.6x oneDNN's time",
-               verdict_of(ok, missing), lines + [f"MISSING {m}" for m in missing])
+                ok = 1 / v <= rmax
+    rep.target("latency", verdict_of(ok, missing), lines + [f"MISSING {m}" for m in missing])
 
 
-def target6(rep, path):
-    title = "Target 6 - two threads (both sides): speedup over our 1 thread, vs oneDNN at 2 threads"
-    rows = side_run(rep, title, path, "make bench SET=threads")
+def threads(rep, path):
+    rows = side_run(rep, "threads", path, "make bench SET=threads")
     if not rows:
         return
     rs = judged_rows(rows, ("fwd", "train"), (1, 16, 64), threads=2)
@@ -411,7 +434,7 @@ def target6(rep, path):
     if load is not None:
         lines.append(f"load average at start {load} (two threads need both cores idle)")
     verdict = "MISSING" if missing else "REPORTED"
-    rep.target(title, verdict, lines + [f"MISSING {m}" for m in missing])
+    rep.target("threads", verdict, lines + [f"MISSING {m}" for m in missing])
 
 
 def main(argv):
@@ -419,22 +442,25 @@ def main(argv):
     ap.add_argument("file")
     ap.add_argument("--avx2", help="the CPU=avx2 run (default: avx2.json beside FILE)")
     ap.add_argument("--threads", help="the SET=threads run (default: <cpu>-threads.json beside FILE)")
+    ap.add_argument("--targets", default=os.path.join(HERE, "targets.json"),
+                    help="the thresholds (default: bench/targets.json)")
     ap.add_argument("--strict", action="store_true", help="exit 1 unless every target passes")
     a = ap.parse_args(argv[1:])
     rows = Rows(a.file)
     here = os.path.dirname(a.file) or "."
     isa = rows.ctx.get("rnnsimd_isa", "avx512")
-    avx2 = a.avx2 or (a.file if isa == "avx2" else os.path.join(here, "avx2.json"))
-    threads = a.threads or os.path.join(here, f"{isa}-threads.json")
-    print(f"issue 7 targets: {a.file} (table {isa}, machine {rows.ctx.get('machine', '?')}, "
-          f"load at start {rows.ctx.get('load_average_1min_at_start', '?')})")
-    rep = Report()
-    target1(rep, rows)
-    target2(rep, rows)
-    target3(rep, rows)
-    target4(rep, avx2)
-    target5(rep, rows)
-    target6(rep, threads)
+    avx2_path = a.avx2 or (a.file if isa == "avx2" else os.path.join(here, "avx2.json"))
+    threads_path = a.threads or os.path.join(here, f"{isa}-threads.json")
+    print(f"performance report: {a.file} (table {isa}, machine {rows.ctx.get('machine', '?')}, "
+          f"load at start {rows.ctx.get('load_average_1min_at_start', '?')}; targets from "
+          f"{os.path.relpath(a.targets)})")
+    rep = Report(load_targets(a.targets))
+    batch1_forward(rep, rows)
+    batched_forward(rep, rows)
+    training(rep, rows)
+    avx2(rep, avx2_path)
+    latency(rep, rows)
+    threads(rep, threads_path)
     counts = {v: rep.verdicts.count(v) for v in sorted(set(rep.verdicts))}
     print("\ntargets: " + ", ".join(f"{n} {v}" for v, n in counts.items()))
     judged = [v for v in rep.verdicts if v != "REPORTED"]

@@ -1,6 +1,6 @@
 /* rnnsimd.h — the public API: shapes, cells, topologies, plans, errors.
  *
- * The math is normative in DESIGN.md: row-major float32, time-major sequences
+ * The math is normative in docs/design.md §2-§6: row-major float32, time-major sequences
  * (x is T x B x I), PyTorch weight names and gate orders (weight_ih is G*H x I,
  * weight_hh is G*H x H, bias_ih and bias_hh are G*H; lstm gates i,f,g,o; both
  * GRUs r,z,n). Every function returns an rnn_status; nothing here exits. */
@@ -49,7 +49,7 @@ typedef enum {
     RNN_TOPOLOGY_COUNT
 } rnn_topology;
 
-/* Identifiers as DESIGN.md spells them: "rnn_tanh", "lstm", "gru", "lbr_gru";
+/* Identifiers as docs/design.md spells them: "rnn_tanh", "lstm", "gru", "lbr_gru";
  * "one2one", "one2many", "many2one", "seq2seq", "many2many". NULL if out of range. */
 const char *rnn_cell_name(rnn_cell c);
 const char *rnn_topology_name(rnn_topology t);

@@ -1,5 +1,5 @@
 /* cells.c — one step of each cell, forward and backward, for one batch row,
- * written as DESIGN.md's table reads. Row blocks of weight_ih / weight_hh
+ * written as docs/design.md §3's table reads. Row blocks of weight_ih / weight_hh
  * (and of gates) are in PyTorch order: lstm i, f, g, o; both GRUs r, z, n.
  *
  * Evaluation order is fixed: a product W v + b is (sum_k W[j][k] v[k], k
@@ -135,7 +135,7 @@ void ref_cell_backward(rnn_cell cell, const ref_weights *w, size_t I, size_t H,
 {
     const size_t G = ref_gates(cell), GH = G * H;
     /* d_ih: gradient on W_ih x + b_ih; d_hh: on W_hh v + b_hh, where v is h
-     * (and r*h for the seed GRU's n rows). */
+     * (and r*h for gru's n rows). */
     double *d_ih = scratch, *d_hh = scratch + GH, *tmp = scratch + 2 * GH;
 
     switch (cell) {

@@ -22,7 +22,7 @@ double ref_tanh(double x);  /* a few ulp, accurate near 0 */
 double ref_sigmoid(double x);
 
 /* ---- validate.c: the reference's own checks (not core's rnn_desc_check) ---- */
-/* Same rules as DESIGN.md / rnnsimd.h; fills *s. RNN_ERR_OVERFLOW also when
+/* Same rules as docs/design.md §2 / rnnsimd.h; fills *s. RNN_ERR_OVERFLOW also when
  * the reference's own double buffers (8 bytes an element) would not fit. */
 rnn_status ref_check_desc(const rnn_desc *d, rnn_sizes *s);
 /* Number of gate blocks of a valid cell: 1, 4, 3, 3. */

@@ -1,5 +1,5 @@
 /* topology.c — the five topologies and the output head, forward and BPTT,
- * in double (the semantics of /work/shared/DESIGN.md and rnnsimd.h):
+ * in double (the semantics of docs/design.md §4-§5 and rnnsimd.h):
  *   one2one    x is 1 x B x I; one step; that step scored.
  *   one2many   x at step 1, zero inputs at steps 2..T; every step scored.
  *   many2one   x is T x B x I; step T scored.

@@ -109,7 +109,7 @@ static void test_names(void)
 
 static void test_flops(void)
 {
-    /* DESIGN.md: 2*B*(I+H)*G*H per cell step; head 2*B*H*V per scored step. */
+    /* docs/design.md §13: 2*B*(I+H)*G*H per cell step; head 2*B*H*V per scored step. */
     bench_problem p = make(RNN_LSTM, RNN_MANY2ONE, 64, 1, 512, 512, BENCH_FWD, BENCH_HEADED);
     double cell = 2.0 * 1 * (512 + 512) * 4 * 512 * 64, head = 2.0 * 1 * 512 * 256 * 1;
     CHECK(bench_cell_flops(&p) == cell, "cell flops %.0f, want %.0f", bench_cell_flops(&p), cell);

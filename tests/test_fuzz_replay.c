@@ -1,4 +1,4 @@
-/* test_fuzz_replay.c — replays every committed fuzz input (the seed corpora
+/* test_fuzz_replay.c — replays every committed fuzz input (the starting corpora
  * under fuzz/corpus/<target>/ and the crashes found and fixed, kept under
  * fuzz/regressions/<target>/) through the fuzz targets of fuzz/targets.h,
  * so `make test` guards them with gcc and no libFuzzer; under `make

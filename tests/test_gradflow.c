@@ -323,7 +323,7 @@ static void test_setup(void)
     }
 }
 
-/* The seed's claim on the default construction (smaller): rnn_tanh vanishes
+/* The textbook claim on the default construction (smaller): rnn_tanh vanishes
  * at rho 0.5 (factor ~0.5), grows at rho 1.5 over its near-linear steps
  * (factor ~1.5) before saturation damps it; lstm with its forget gate biased
  * open (+1) carries the gradient at least 3x further than rnn_tanh at 0.5. */

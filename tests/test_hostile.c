@@ -1,5 +1,5 @@
 /* test_hostile.c — hostile and edge inputs, each a check with the expected
- * status or value (issue 10). Categories, each counted in the output:
+ * status or value. Categories, each counted in the output:
  *   sizes      zero, negative, products overflowing size_t or int (plan level;
  *              rnn_desc_check's own cases are in test_reference_misc.c)
  *   nulls      NULL arguments not covered by test_plan.c / test_reference_misc.c

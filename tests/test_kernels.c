@@ -1,5 +1,5 @@
 /* test_kernels.c — every kernel table this CPU runs, entry by entry, against
- * naive double implementations written here from DESIGN.md's equations (not
+ * naive double implementations written here from docs/design.md §3's equations (not
  * the reference/ code): gemm (all transposes, beta 0 and 1, beta 0 over NaN),
  * pack_nt + gemm_packed_nt (bias or not), the fused gate kernels forward and
  * backward of the four cells, softmax_xent. Sizes 1 7 8 9 15 16 17 33 64 100
@@ -237,7 +237,7 @@ static void test_avx2_blocking(const rnn_kernels *const *ks, int nk)
         packed_case(ks, nk, p[i][0], p[i][1], p[i][2]);
 }
 
-/* ---- gates: naive double forms of DESIGN.md's cells ---- */
+/* ---- gates: naive double forms of docs/design.md §3's cells ---- */
 #define GATE_TOL 1e-5 /* a few float ulps through exp/tanh; a wrong formula is O(1) */
 
 /* Checks one output buffer of a gate kernel against its double reference. */
@@ -293,7 +293,7 @@ static void test_gates_fwd(const rnn_kernels *k, size_t B, size_t H)
         free(g.base), free(c.base), free(h.base);
     }
 
-    /* seed gru: rz then n (n reads z from the gate cache the rz half wrote) */
+    /* gru (reset before the product): rz then n (n reads z from the gate cache the rz half wrote) */
     {
         const size_t G3 = 3 * H;
         buf g = balloc(B * G3), rhb = balloc(n);
@@ -405,7 +405,7 @@ static void test_gates_bwd(const rnn_kernels *k, size_t B, size_t H)
         free(g.base), free(dc.base), free(dg.base);
     }
 
-    /* seed gru: zn then r */
+    /* gru (reset before the product): zn then r */
     {
         static const int kinds[3] = {0, 0, 1};
         const size_t G3 = 3 * H;

@@ -11,7 +11,7 @@
  *      the exact status and never crashes;
  *  (d) the sequence API agrees bit for bit with the many2many topology's
  *      hidden states, and one-hot inputs by index with dense one-hot x;
- *  (e) hand-computed one-unit examples per cell, from DESIGN.md's formulas,
+ *  (e) hand-computed one-unit examples per cell, from docs/design.md §3's formulas,
  *      which a swapped gate order or the two GRU conventions confused fail. */
 #include <inttypes.h>
 #include <math.h>
@@ -581,7 +581,7 @@ static void test_agreement(void)
 }
 
 /* Each topology's states against the plain sequence over the inputs
- * DESIGN.md says it sees, in the double layer, bit for bit; and the scored
+ * docs/design.md §5 says it sees, in the double layer, bit for bit; and the scored
  * logits against many2many's at the same steps. */
 static double *dfill(size_t n, uint64_t stream, double a)
 {
@@ -672,7 +672,7 @@ static void test_topologies(void)
 /* ---- (e) hand-computed one-unit examples ---- */
 static double sig(double v) { return 1.0 / (1.0 + exp(-v)); }
 
-/* One step, H = I = B = 1, from DESIGN.md's table. wi, wh, bi, bh are the G
+/* One step, H = I = B = 1, from docs/design.md §3's table. wi, wh, bi, bh are the G
  * rows of weight_ih, weight_hh, bias_ih, bias_hh. Returns h'; *c_next for lstm. */
 static double hand_step(rnn_cell cell, const double *wi, const double *wh, const double *bi,
                         const double *bh, double x, double h, double c, double *c_next)
@@ -688,7 +688,7 @@ static double hand_step(rnn_cell cell, const double *wi, const double *wh, const
         *c_next = f * c + i * g;
         return o * tanh(*c_next);
     }
-    case RNN_GRU: { /* the seed's: reset before the product, h' = (1-z) h + z n */
+    case RNN_GRU: { /* Cho et al. 2014: reset before the product, h' = (1-z) h + z n */
         const double r = sig(wi[0] * x + bi[0] + wh[0] * h + bh[0]);
         const double z = sig(wi[1] * x + bi[1] + wh[1] * h + bh[1]);
         const double n = tanh(wi[2] * x + bi[2] + wh[2] * (r * h) + bh[2]);

@@ -1,5 +1,5 @@
-/* cmd_gradflow.c — `rnnsimd gradflow`: measures the seed's claim that vanilla
- * RNN gradients vanish or explode with the spectral radius of the recurrence
+/* cmd_gradflow.c — `rnnsimd gradflow`: measures the textbook claim that
+ * vanilla RNN gradients vanish or explode with the spectral radius of the recurrence
  * while gated cells carry them additively. For each cell and each rho it
  * builds the experiment (gradflow_setup.c), measures ||dL/dh_t|| for every t
  * on the chosen kernel table or the reference (gradflow_measure.c), checks

@@ -10,7 +10,7 @@
  *   u          U(-1, 1) normalized (stream 400): a generic direction
  *
  * The carry gate is the one that keeps the old state: lstm's f (h-path
- * c' = f*c + ...: bias +b opens it), the seed gru's z (h' = (1-z)*h + z*n:
+ * c' = f*c + ...: bias +b opens it), gru's z (h' = (1-z)*h + z*n:
  * bias -b), lbr_gru's z (h' = (1-z)*n + z*h: bias +b). One number opens all
  * three by the same amount, so the gated cells are compared on equal terms. */
 #include <math.h>

@@ -1,4 +1,4 @@
-/* charlm.h — the seed's character-level language model: what its files share.
+/* charlm.h — a character-level language model: what its files share.
  *
  * Characters are bytes: the dictionary is the set of byte values of the
  * training text, in increasing order, V of them; the input size is V (one-hot,

@@ -1,5 +1,5 @@
 /* charlm_init.c — initial weights. Orthogonal recurrent blocks are the usual
- * remedy for the seed's vanishing and exploding gradients: every singular
+ * remedy for vanishing and exploding gradients: every singular
  * value of an orthogonal W_hh is 1, so at the start a gradient is neither
  * shrunk nor blown up by the repeated product with it (Saxe et al. 2014).
  * Q comes from the QR factorisation of a Gaussian PRNG matrix (sgeqrf, then

@@ -8,7 +8,7 @@ static const char charlm_usage[] =
     "usage: rnnsimd charlm train --text FILE --save MODEL [options]\n"
     "       rnnsimd charlm sample --model MODEL [options]\n"
     "\n"
-    "The seed's character-level language model: one recurrent layer over one-hot\n"
+    "A character-level language model: one recurrent layer over one-hot\n"
     "characters, a softmax head, truncated BPTT. rnnsimd charlm train --help and\n"
     "rnnsimd charlm sample --help list the options.\n";
 

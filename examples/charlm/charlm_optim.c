@@ -1,5 +1,5 @@
 /* charlm_optim.c — Adam and SGD over the one parameter vector, after
- * clipping the gradient's global L2 norm: the seed's exploding gradients make
+ * clipping the gradient's global L2 norm: exploding gradients make
  * a rare step's gradient orders of magnitude larger than usual, and one such
  * step would throw the weights far away; clipping keeps its direction and
  * bounds its length. The norm is summed in double so it does not depend on
