@@ -1,8 +1,9 @@
 #!/bin/sh
-# plots.sh — `make plots`: GFLOP/s against T per RNN type and cell, one line
-# per kernel table and peer, as SVG and PNG in results/<machine>/ (gnuplot),
-# from that folder's <isa>.json files. MACHINE=slug picks another folder
-# (e.g. MACHINE=emulated).
+# plots.sh — `make plots`: the figures of bench/plots.py (GFLOP/s against T
+# per cell and topology, ours vs oneDNN per topology, the judged grid as
+# heatmaps, the share of the roofline bound), SVG and PNG, drawn with gnuplot
+# from the <isa>.json files of results/<machine>/ into that folder.
+# MACHINE=slug picks another folder (e.g. MACHINE=emulated).
 set -eu
 HERE=$(dirname "$0")
 . "$HERE/machine.sh"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # run_tests.sh — runs every test binary, then the quick conformance matrix,
-# the CLI tests and the install test, and sums their closing
+# the CLI, deps, plots and install tests, and sums their closing
 # "N passed, N failed" lines into one.
 set -u
 BUILD=${BUILD:-build}
@@ -38,13 +38,13 @@ if [ -x "$BUILD/tests/cli_tests.sh" ] || [ -f tests/cli_tests.sh ]; then
   run_one cli_tests sh tests/cli_tests.sh "$BUILD"
   prefix=$RUN
 fi
-echo "== deps_test.sh"
+# Host-side script tests (the install test builds with $CC and runs the
+# example through $RUN itself).
 prefix=
-run_one deps_test sh tests/deps_test.sh
-prefix=$RUN
-echo "== install_test.sh"
-prefix=
-run_one install_test sh tests/install_test.sh "$BUILD"
+for t in deps_test plots_test install_test; do
+  echo "== $t.sh"
+  run_one "$t" sh "tests/$t.sh" "$BUILD"
+done
 prefix=$RUN
 [ -n "$broken" ] && echo "broken (no summary line or bad exit):$broken"
 echo "$total_p passed, $total_f failed"
