@@ -1,7 +1,8 @@
 /* overlap.h — the overlap probe (`rnnsimd-bench --overlap`): how much of a
  * GEMM's arithmetic one core can hide under a batch-1 weight stream, the
- * schedule that issue 7's batch-1 roofline ceiling assumes. The default set
- * also records its hidden shares in the JSON context, for targets.py. */
+ * schedule the batch-1 roofline ceiling of bench/targets.py assumes. The
+ * default set also records its hidden shares in the JSON context, for
+ * targets.py. */
 #ifndef RNNSIMD_BENCH_OVERLAP_H
 #define RNNSIMD_BENCH_OVERLAP_H
 

@@ -21,7 +21,7 @@
 
 typedef enum { BENCH_FWD = 0, BENCH_TRAIN } bench_mode;
 typedef enum {
-    BENCH_HEADED = 0,   /* a DESIGN.md topology with its output head */
+    BENCH_HEADED = 0,   /* a topology of docs/design.md §5, with its head */
     BENCH_SEQ,          /* plain sequence (many2many without head), projection timed */
     BENCH_SEQ_NOPROJ    /* plain sequence, input projection not timed */
 } bench_variant;
@@ -46,7 +46,7 @@ int bench_problem_threads(const bench_problem *p);
 int64_t bench_problem_steps(const bench_problem *p);
 int64_t bench_problem_scored(const bench_problem *p);
 
-/* Floating-point operations of one iteration, by DESIGN.md's model:
+/* Floating-point operations of one iteration, by docs/design.md §13's model:
  * cells: 2*B*(I+H)*G*H per step (2*B*H*G*H when the projection is not timed);
  * head: 2*B*H*V per scored step. Training counts 3x the forward work (each
  * forward product has two gradient products). GFLOP/s rows use the total. */
