@@ -136,9 +136,9 @@ $(BENCH_BIN): $(BENCH_OBJ) $(LIB)
 # first (order-only, so it forces no rebuild), also under -j.
 $(TEST_BIN) $(CONF_OBJ) $(TOOL_OBJ) $(BENCH_OBJ): | deps-check
 
-# Every test binary, then the quick conformance matrix, the CLI and install
-# tests; one summary line.
-## test: every unit test, the quick conformance matrix, CLI and install tests; ends `N passed, N failed`
+# Every test binary, then the quick conformance matrix, the CLI, deps, plots
+# and install tests; one summary line.
+## test: every unit test, the quick conformance matrix, the CLI, deps, plots and install tests; ends `N passed, N failed`
 test: all
 	@RUN="$(RUN)" BUILD=$(BUILD) CC="$(CC)" ARCH=$(ARCH) sh scripts/run_tests.sh
 
@@ -210,11 +210,15 @@ PC_LINES := 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' 
   'Description: SIMD recurrent-network kernels (RNN, LSTM, GRU), forward and backward' \
   'Version: $(VERSION)' 'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lrnnsimd' \
   'Libs.private: $(LIB_PRIVATE)'
+# Each file is written beside its place and renamed in, so an interrupted
+# install leaves the old file or the new one, never half of one.
 ## install: install rnnsimd.h, librnnsimd.a and rnnsimd.pc under PREFIX (/usr/local; DESTDIR= stages)
 install: $(LIB)
 	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
-	install -m 644 include/rnnsimd.h $(DESTDIR)$(INCLUDEDIR)/rnnsimd.h
-	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/librnnsimd.a
+	install -m 644 include/rnnsimd.h $(DESTDIR)$(INCLUDEDIR)/rnnsimd.h.tmp
+	mv $(DESTDIR)$(INCLUDEDIR)/rnnsimd.h.tmp $(DESTDIR)$(INCLUDEDIR)/rnnsimd.h
+	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/librnnsimd.a.tmp
+	mv $(DESTDIR)$(LIBDIR)/librnnsimd.a.tmp $(DESTDIR)$(LIBDIR)/librnnsimd.a
 	printf '%s\n' $(PC_LINES) > $(DESTDIR)$(PKGCONFIGDIR)/rnnsimd.pc.tmp
 	mv $(DESTDIR)$(PKGCONFIGDIR)/rnnsimd.pc.tmp $(DESTDIR)$(PKGCONFIGDIR)/rnnsimd.pc
 	@echo "installed under $(DESTDIR)$(PREFIX); build with: cc prog.c \$$(pkg-config --cflags --libs --static rnnsimd)"
