@@ -128,7 +128,8 @@ clean:
 	rm -rf build build-aarch64
 
 # ---- the main jobs (each owned by its directory's scripts) ----
-.PHONY: conformance conformance-quick golden bench bench-compare plots
+.PHONY: conformance conformance-quick golden bench bench-compare plots \
+        bench-noise bench-selftest
 # Full conformance matrix on every kernel table this CPU runs. ARGS passes runner flags.
 conformance: all
 	$(RUN) $(CONF_BIN) $(ARGS)
@@ -145,8 +146,15 @@ BENCH_CFLAGS := $(CC): $(strip $(CFLAGS_BASE)); reference: $(REF_FLAGS)$(if $(fi
 BENCH_ENV = BUILD=$(BUILD) RUN="$(RUN)" CPU="$(CPU)" SET="$(SET)" RNNSIMD_BENCH_CFLAGS='$(BENCH_CFLAGS)'
 bench: deps-check lib $(BENCH_BIN)
 	@$(BENCH_ENV) sh bench/run.sh
+# Regression tracking (docs/tracking.md): the gate against this machine's
+# baseline and its noise calibration.
 bench-compare: deps-check lib $(BENCH_BIN)
 	@$(BENCH_ENV) sh bench/compare.sh
+bench-noise: deps-check lib $(BENCH_BIN)
+	@$(BENCH_ENV) sh bench/noise.sh
+# The gate's self-test: made-up and committed JSON, no timing (seconds).
+bench-selftest:
+	@/usr/bin/python3 bench/gate_selftest.py
 plots:
 	@sh bench/plots.sh
 

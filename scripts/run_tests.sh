@@ -37,6 +37,14 @@ if [ -x "$BUILD/tests/cli_tests.sh" ] || [ -f tests/cli_tests.sh ]; then
   run_one cli_tests sh tests/cli_tests.sh "$BUILD"
   prefix=$RUN
 fi
+# The regression gate's self-test (made-up and committed JSON, no timing).
+for t in gate_selftest; do
+  [ -f "bench/$t.py" ] && [ -x /usr/bin/python3 ] || continue
+  echo "== bench/$t.py"
+  prefix=
+  run_one "$t" /usr/bin/python3 "bench/$t.py"
+  prefix=$RUN
+done
 [ -n "$broken" ] && echo "broken (no summary line or bad exit):$broken"
 echo "$total_p passed, $total_f failed"
 [ "$total_f" -eq 0 ]
