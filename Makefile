@@ -129,7 +129,7 @@ clean:
 
 # ---- the main jobs (each owned by its directory's scripts) ----
 .PHONY: conformance conformance-quick golden bench bench-compare plots \
-        bench-noise bench-selftest
+        bench-noise bench-record bench-history bench-report bench-selftest
 # Full conformance matrix on every kernel table this CPU runs. ARGS passes runner flags.
 conformance: all
 	$(RUN) $(CONF_BIN) $(ARGS)
@@ -147,14 +147,20 @@ BENCH_ENV = BUILD=$(BUILD) RUN="$(RUN)" CPU="$(CPU)" SET="$(SET)" RNNSIMD_BENCH_
 bench: deps-check lib $(BENCH_BIN)
 	@$(BENCH_ENV) sh bench/run.sh
 # Regression tracking (docs/tracking.md): the gate against this machine's
-# baseline and its noise calibration.
+# baseline, its noise calibration, the history and the cross-machine report.
 bench-compare: deps-check lib $(BENCH_BIN)
 	@$(BENCH_ENV) sh bench/compare.sh
 bench-noise: deps-check lib $(BENCH_BIN)
 	@$(BENCH_ENV) sh bench/noise.sh
-# The gate's self-test: made-up and committed JSON, no timing (seconds).
+bench-record: deps-check lib $(BENCH_BIN)
+	@$(BENCH_ENV) sh bench/record.sh
+bench-history: $(BENCH_BIN)
+	@BUILD=$(BUILD) RUN="$(RUN)" sh bench/history.sh
+bench-report:
+	@/usr/bin/python3 bench/report.py results
+# The tracking tools' self-tests: made-up and committed JSON, no timing (seconds).
 bench-selftest:
-	@/usr/bin/python3 bench/gate_selftest.py
+	@/usr/bin/python3 bench/gate_selftest.py && /usr/bin/python3 bench/history_selftest.py
 plots:
 	@sh bench/plots.sh
 

@@ -37,8 +37,8 @@ if [ -x "$BUILD/tests/cli_tests.sh" ] || [ -f tests/cli_tests.sh ]; then
   run_one cli_tests sh tests/cli_tests.sh "$BUILD"
   prefix=$RUN
 fi
-# The regression gate's self-test (made-up and committed JSON, no timing).
-for t in gate_selftest; do
+# The regression tracking's self-tests (made-up and committed JSON, no timing).
+for t in gate_selftest history_selftest; do
   [ -f "bench/$t.py" ] && [ -x /usr/bin/python3 ] || continue
   echo "== bench/$t.py"
   prefix=
