@@ -3,6 +3,7 @@
 #include "gbench.h"
 
 #include <benchmark/benchmark.h>
+#include <regex.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -10,7 +11,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -76,6 +76,7 @@ struct progress_state {
     bool bar = false, bar_shown = false, stdout_tty = false;
     clock_type::time_point t0, last;
     bool started = false;
+    const row_progress *latest = nullptr; // the row of the latest line
 };
 progress_state g_prog;
 
@@ -103,6 +104,7 @@ void clear_bar()
 
 void print_progress(const row_progress &r, bool force)
 {
+    g_prog.latest = &r;
     const double elapsed = seconds_since(g_prog.t0);
     if (!g_prog.bar && !force && seconds_since(g_prog.last) < 10.0)
         return;
@@ -174,8 +176,8 @@ class progress_reporter : public benchmark::BenchmarkReporter {
                 print_progress(r, g_prog.done >= g_prog.total);
                 return;
             }
-        if (g_prog.bar && g_prog.stdout_tty && !g_prog.rows.empty())
-            print_progress(g_prog.rows.back(), true);
+        if (g_prog.bar && g_prog.stdout_tty && g_prog.latest) // redraw below the results
+            print_progress(*g_prog.latest, true);
     }
     void Finalize() override
     {
@@ -201,7 +203,9 @@ double min_time_from(int argc, char **argv)
 }
 
 // 1 if --benchmark_filter selects this full name, 0 if not, -1 if the
-// filter is not an expression (said on stderr when loud).
+// filter is not an expression (said on stderr when loud). Google Benchmark
+// 1.7.1 searches a POSIX extended expression (std::regex::extended); regcomp
+// with REG_EXTENDED is the same language.
 int filter_selects(const std::string &full, bool loud)
 {
     std::string spec = benchmark::GetBenchmarkFilter();
@@ -212,15 +216,19 @@ int filter_selects(const std::string &full, bool loud)
         spec.erase(0, 1);
         negative = true;
     }
-    try {
-        std::regex re(spec, std::regex::extended);
-        return std::regex_search(full, re) != negative;
-    } catch (const std::regex_error &e) {
+    regex_t re;
+    int rc = regcomp(&re, spec.c_str(), REG_EXTENDED | REG_NOSUB);
+    if (rc) {
+        char why[128];
+        regerror(rc, &re, why, sizeof why);
         if (loud)
             fprintf(stderr, "rnnsimd-bench: --benchmark_filter=%s is not a regular expression (%s)\n",
-                    benchmark::GetBenchmarkFilter().c_str(), e.what());
+                    benchmark::GetBenchmarkFilter().c_str(), why);
         return -1;
     }
+    const bool hit = regexec(&re, full.c_str(), 0, nullptr, 0) == 0;
+    regfree(&re);
+    return hit != negative;
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ typedef struct {
     int implementer, part, variant, revision; /* aarch64 MIDR; -1 unknown */
     char fma_class[16];
     double fma_ratio;     /* AVX-512 peak / AVX2 peak; 0 where not measured */
-    char slug[96];        /* the results/ folder name */
+    char slug[128];       /* the results/ folder name */
 } bench_machine;
 
 /* Reads /proc/cpuinfo and classifies the FMA peaks (GFLOP/s per table,

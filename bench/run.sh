@@ -2,7 +2,7 @@
 # run.sh — `make bench`: runs build/rnnsimd-bench and writes Google Benchmark
 # JSON to results/<machine>/<cpu>.json (results/<machine>/<cpu>-<set>.json for
 # another SET), then prints a table of the medians; after a whole default-set
-# run (no FILTER), also issue 7's targets (bench/targets.py) on that file, with
+# run (no FILTER), also the performance targets (bench/targets.py) on that file, with
 # avx2.json and <cpu>-threads.json beside it where they exist. <machine> is
 # `rnnsimd-bench --print-machine` (bench/identity.h); a new folder gets its
 # machine.json (the facts behind the name). The JSON context records the

@@ -1,5 +1,5 @@
-/* sweep.h — the problem sets: the default sweep (issue 5), DeepBench's RNN
- * problems, two threads against one (issue 7, target 6), a quick set for
+/* sweep.h — the problem sets: the default sweep, DeepBench's RNN
+ * problems, two threads against one (target 6), a quick set for
  * CI that checks that everything runs, and the regression set CI times
  * (ci: the judged shapes the regression gate compares commit to commit). */
 #ifndef RNNSIMD_BENCH_SWEEP_H

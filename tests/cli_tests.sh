@@ -442,6 +442,13 @@ else
   expect 0 "476 problems, 2 rows, estimated" "$B" --list --peers=none \
     --benchmark_filter='^lstm/many2one/[a-z0-9]+/T:64/B:1/I:256/H:256/'
   expect 2 "--benchmark_filter=( is not a regular expression" "$B" --list --benchmark_filter='('
+  # ... by Google Benchmark's own rule: its --benchmark_list_tests selects as many.
+  for f in '-many2one' 'B:(1|3)/I:8/H:16/(fwd|train)/repeats:2/real_time$'; do
+    n1=$("$B" --set=quick --reps=2 --list --benchmark_filter="$f" 2>&1 | sed -n 's/.*problems, \([0-9]*\) rows.*/\1/p')
+    n2=$("$B" --set=quick --reps=2 --benchmark_list_tests=true --benchmark_filter="$f" 2>/dev/null | grep -c /)
+    if [ -n "$n1" ] && [ "$n1" = "$n2" ] && [ "$n1" -gt 0 ]; then ok; else
+      bad "--list --benchmark_filter='$f' selects $n1 rows, Google Benchmark $n2"; fi
+  done
   # SET=ci: 68 rows of ours alone, each with 9 or more repetitions.
   verdict=$("$B" --set=ci --list 2>&1 | awk '$2 == "reps" { n++; if ($3 < 9) low++ }
     /problems,/ { tail = $0 } END { print n + 0, low + 0, tail }')
