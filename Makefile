@@ -73,12 +73,11 @@ ifneq ($(ARCH),$(HOST_ARCH))
 endif
 
 .PHONY: all lib tests test conformance golden bench clean deps deps-check help
-# The benchmark binary is part of a native build so `make test` runs its quick
-# checks (tests/cli_tests.sh); a cross build leaves it out (no arm64 C++ toolchain
-# or libbenchmark is installed for it).
+# The benchmark binary is part of every build, so `make test` runs its quick
+# checks (tests/cli_tests.sh) and a cross aarch64 build proves the benchmark
+# path (scripts/deps.sh installs g++-aarch64-linux-gnu and libbenchmark-dev:arm64).
 ## all: check the Debian packages, build the library, tests, runner, rnnsimd command, benchmark (the default)
-all: deps-check lib tests $(if $(CONF_SRC),$(CONF_BIN)) $(if $(TOOL_SRC),$(TOOL_BIN)) \
-     $(if $(filter $(ARCH),$(HOST_ARCH)),$(BENCH_BIN))
+all: deps-check lib tests $(if $(CONF_SRC),$(CONF_BIN)) $(if $(TOOL_SRC),$(TOOL_BIN)) $(BENCH_BIN)
 
 ## deps-check: install missing Debian packages when root (saying how many and how large), else print the apt-get command
 deps-check:
@@ -148,6 +147,7 @@ clean:
 
 # ---- the main jobs (each owned by its directory's scripts) ----
 .PHONY: conformance conformance-quick golden bench bench-compare plots
+.PHONY: bench-noise bench-record bench-history bench-report bench-selftest
 # Full conformance matrix on every kernel table this CPU runs. ARGS passes runner flags.
 ## conformance: the full conformance matrix on every kernel table this CPU runs (ARGS= passes runner flags)
 conformance: all
@@ -162,12 +162,33 @@ golden: all
 
 CPU ?=
 SET ?=
+# The flags the run records in its JSON context (cflags).
+BENCH_CFLAGS := $(CC): $(strip $(CFLAGS_BASE)); reference: $(REF_FLAGS)$(if $(filter x86_64,$(ARCH)),; kernels/avx2: $(AVX2_FLAGS); kernels/avx512: $(AVX512_FLAGS))
+BENCH_ENV = BUILD=$(BUILD) RUN="$(RUN)" CPU="$(CPU)" SET="$(SET)" RNNSIMD_BENCH_CFLAGS='$(BENCH_CFLAGS)'
 ## bench: benchmark sweep into results/<machine>/ (CPU=, SET=, FILTER=, REPS=)
 bench: deps-check lib $(BENCH_BIN)
-	@BUILD=$(BUILD) RUN="$(RUN)" CPU="$(CPU)" SET="$(SET)" sh bench/run.sh
-## bench-compare: a fresh sweep against the committed baseline; fails on a regression
+	@$(BENCH_ENV) sh bench/run.sh
+# Regression tracking (docs/tracking.md): the gate against this machine's
+# baseline, its noise calibration, the history and the cross-machine report.
+## bench-compare: a fresh run against this machine's committed baseline; fails on a regression, a missing or errored row, or a foreign baseline
 bench-compare: deps-check lib $(BENCH_BIN)
-	@BUILD=$(BUILD) RUN="$(RUN)" CPU="$(CPU)" SET="$(SET)" sh bench/compare.sh
+	@$(BENCH_ENV) sh bench/compare.sh
+## bench-noise: run the set again and record each row's run-to-run spread beside the baseline (the gate's calibration)
+bench-noise: deps-check lib $(BENCH_BIN)
+	@$(BENCH_ENV) sh bench/noise.sh
+## bench-record: append this run's per-row medians and context to results/<machine>/history.jsonl
+bench-record: deps-check lib $(BENCH_BIN)
+	@$(BENCH_ENV) sh bench/record.sh
+## bench-history: draw each judged row over commits and print change points
+bench-history: $(BENCH_BIN)
+	@BUILD=$(BUILD) RUN="$(RUN)" sh bench/history.sh
+## bench-report: one table and figure of every results/*/ machine side by side (results/report.*)
+bench-report:
+	@/usr/bin/python3 bench/report.py results
+# The tracking tools' self-tests: made-up and committed JSON, no timing (seconds).
+## bench-selftest: the gate's, history's and report's self-tests on made-up and committed JSON
+bench-selftest:
+	@/usr/bin/python3 bench/gate_selftest.py && /usr/bin/python3 bench/history_selftest.py
 ## plots: figures from results/<machine>/*.json (MACHINE= picks another folder)
 plots:
 	@sh bench/plots.sh
@@ -178,7 +199,7 @@ plots:
 $(BUILD)/tests/test_fuzz_replay: conformance/case.c conformance/golden.c \
   examples/charlm/charlm_model.c fuzz/targets.c $(wildcard fuzz/*.h)
 $(BUILD)/tests/test_hostile: examples/charlm/charlm_model.c
-$(BUILD)/tests/test_bench_shim: bench/problem.c bench/sweep.c $(wildcard bench/*.h)
+$(BUILD)/tests/test_bench_shim: bench/problem.c bench/sweep.c bench/identity.c $(wildcard bench/*.h)
 # ASan+UBSan (build-san/): unit tests, quick conformance on every table, CLI
 # tests; then test_concurrency and test_threads under ThreadSanitizer (build-tsan/).
 ## sanitize: every test under AddressSanitizer + UBSan (build-san/), threads under TSan (build-tsan/)

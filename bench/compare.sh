@@ -1,43 +1,64 @@
 #!/bin/sh
-# compare.sh — `make bench-compare`: a fresh run against the committed
-# baseline results/<machine>/<cpu>.json, compared by Google Benchmark's
-# compare.py (Debian libbenchmark-tools; its U test needs Debian's scipy),
-# then judged by bench/gate.py (exit 1 on a significant slowdown).
+# compare.sh — `make bench-compare`: a fresh run of the set against its
+# baseline results/<machine>/<cpu>[-<set>].json, judged by bench/gate.py with
+# the calibration beside the baseline (<baseline>.noise.json, written by
+# `make bench-noise`). Fails closed: a missing or errored row, a regression
+# beyond the calibrated threshold, a baseline of another machine, table or
+# set, or no calibration all fail (docs/tracking.md).
 #
 # Environment: CPU, SET, FILTER, REPS, MIN_TIME as for run.sh (the fresh run
-# uses them; FILTER keeps a CI run short: only rows in both files are
-# compared); BASELINE=path overrides the baseline; THRESHOLD (0.10), ALPHA
-# (0.05) and FIELD (cpu|time) go to the gate. Outputs in $BUILD:
-# bench-fresh.json, bench-compare.txt (compare.py's table), bench-diff.json.
+# uses them; a FILTER limits the rows the gate expects); BASELINE=path and
+# NOISE=path override the files; FRESH=path gates an existing run instead of
+# running one; FIELD (cpu|real), ALPHA (0.05), RESOLVE (0.10) go to the gate.
+# Outputs in $BUILD: bench-fresh.json (the fresh run), bench-fresh.txt (its
+# log), bench-gate.txt (the table), bench-gate.json (the verdict),
+# bench-gate.junit.xml (one test case per row), and bench-compare.txt
+# (Google Benchmark's compare.py table, when libbenchmark-tools is there).
+# Exit: 0 pass, 1 fail, 2 refused or no baseline, 3 the fresh run failed.
 set -eu
 BUILD=${BUILD:-build}
 RUN=${RUN:-}
 CPU=${CPU:-}
 SET=${SET:-}
 HERE=$(dirname "$0")
-PY=/usr/bin/python3
+PY=/usr/bin/python3   # Debian's python3: scipy lives there
 . "$HERE/machine.sh"
-
-COMPARE=$(dpkg -L libbenchmark-tools 2>/dev/null | grep '/compare\.py$' | head -n 1 || true)
-[ -n "$COMPARE" ] || COMPARE=/usr/share/benchmark/compare.py
-[ -f "$COMPARE" ] || { echo "compare.sh: compare.py not found: install libbenchmark-tools" >&2; exit 2; }
 
 ISA=$($RUN "$BUILD/rnnsimd-bench" ${CPU:+--cpu=$CPU} --print-isa) || exit 3
 suffix=
 case "$SET" in ''|default) ;; *) suffix="-$SET" ;; esac
-BASELINE=${BASELINE:-results/$(machine_slug)/$ISA$suffix.json}
-[ -f "$BASELINE" ] || { echo "compare.sh: no baseline $BASELINE: run make bench first" >&2; exit 2; }
-
-fresh="$BUILD/bench-fresh.json"
-if ! OUT="$fresh" BUILD="$BUILD" RUN="$RUN" CPU="$CPU" SET="$SET" sh "$HERE/run.sh" \
-    >"$BUILD/bench-fresh.txt" 2>&1; then
-  tail -n 20 "$BUILD/bench-fresh.txt" >&2
-  echo "compare.sh: the fresh run failed (log: $BUILD/bench-fresh.txt)" >&2
-  exit 3
+MACHINE=$(machine_slug) || exit 3
+BASELINE=${BASELINE:-results/$MACHINE/$ISA$suffix.json}
+NOISE=${NOISE:-${BASELINE%.json}.noise.json}
+if [ ! -f "$BASELINE" ]; then
+  echo "compare.sh: no baseline $BASELINE for this machine ($MACHINE), table and set:" \
+       "record one with make bench${SET:+ SET=$SET}${CPU:+ CPU=$CPU}, then make bench-noise" \
+       "(docs/tracking.md)" >&2
+  exit 2
 fi
-echo "compare.sh: $BASELINE (baseline) vs $fresh (fresh run)"
-"$PY" "$COMPARE" -a --no-color -d "$BUILD/bench-diff.json" benchmarks "$BASELINE" "$fresh" \
-  >"$BUILD/bench-compare.txt"
-echo "compare.sh: compare.py's table: $BUILD/bench-compare.txt"
-"$PY" "$HERE/gate.py" "$BUILD/bench-diff.json" --threshold "${THRESHOLD:-0.10}" \
-  --alpha "${ALPHA:-0.05}" --field "${FIELD:-cpu}"
+
+if [ -n "${FRESH:-}" ]; then
+  fresh=$FRESH
+  [ -f "$fresh" ] || { echo "compare.sh: FRESH=$fresh: no such file" >&2; exit 3; }
+else
+  fresh="$BUILD/bench-fresh.json"
+  echo "compare.sh: fresh run of ${SET:-default} on $ISA (log: $BUILD/bench-fresh.txt)" >&2
+  if ! OUT="$fresh" BUILD="$BUILD" RUN="$RUN" CPU="$CPU" SET="$SET" sh "$HERE/run.sh" \
+      >"$BUILD/bench-fresh.txt" 2>&1; then
+    tail -n 20 "$BUILD/bench-fresh.txt" >&2
+    echo "compare.sh: the fresh run failed (log: $BUILD/bench-fresh.txt)" >&2
+    exit 3
+  fi
+fi
+
+COMPARE=$(dpkg -L libbenchmark-tools 2>/dev/null | grep '/compare\.py$' | head -n 1 || true)
+if [ -n "$COMPARE" ] && [ -f "$COMPARE" ]; then
+  "$PY" "$COMPARE" -a --no-color benchmarks "$BASELINE" "$fresh" >"$BUILD/bench-compare.txt" 2>&1 || true
+fi
+set +e
+"$PY" "$HERE/gate.py" "$BASELINE" "$fresh" --noise "$NOISE" --field "${FIELD:-cpu}" \
+  --alpha "${ALPHA:-0.05}" --resolve "${RESOLVE:-0.10}" --table "$BUILD/bench-gate.txt" \
+  --json "$BUILD/bench-gate.json" --junit "$BUILD/bench-gate.junit.xml"
+rc=$?
+echo "compare.sh: $BUILD/bench-gate.txt, bench-gate.json, bench-gate.junit.xml" >&2
+exit $rc

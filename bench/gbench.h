@@ -12,6 +12,15 @@
  *   gbench_register(&(gbench_def){.name = "my/bench", .fn = bm, .user = p});
  *   return gbench_main(argc, argv);  // --benchmark_* flags pass through
  *
+ * or, to register only what --benchmark_filter selects (and count it first):
+ * gbench_init(&argc, argv), gbench_selected(&def) per benchmark, gbench_run().
+ *
+ * While benchmarks run, a progress line goes to stderr after repetitions:
+ * "[k/N] name  eta mm:ss", k and N counting repetitions of the selected
+ * benchmarks, the ETA scaling the defs' estimates (est_seconds) by the pace
+ * so far. On a terminal it is one status line redrawn in place; otherwise a
+ * line at most every 10 s and after the last repetition.
+ *
  * Every registered benchmark reports real (wall-clock) time: single-threaded
  * kernels, and the peers' OpenMP runtimes may not charge CPU time to us. */
 #ifndef RNNSIMD_BENCH_GBENCH_H
@@ -37,6 +46,8 @@ typedef struct {
     double min_time;      /* seconds; 0: --benchmark_min_time decides */
     int64_t iterations;   /* 0: chosen by Google Benchmark from min_time */
     gbench_unit unit;     /* display unit of times */
+    double est_seconds;   /* estimated wall time of all its repetitions, for
+                             the progress line's ETA; 0: unknown */
 } gbench_def;
 
 /* Registers a benchmark; 0 on success, -1 if def is incomplete. Benchmarks
@@ -72,10 +83,24 @@ void gbench_skip_with_error(gbench_state *st, const char *message);
 /* A key/value pair in the JSON "context" (machine, library versions...). */
 void gbench_add_context(const char *key, const char *value);
 
-/* Initialises Google Benchmark with argv (so --benchmark_* flags work),
- * rejects unknown arguments (returns 2), runs the registered benchmarks that
- * match --benchmark_filter and shuts down. Returns 0, or 1 if no benchmark
- * matched. */
+/* Initialises Google Benchmark with argv (so --benchmark_* flags work; they
+ * are taken out of argv) and rejects unknown arguments: 0, or 2 after
+ * naming them. */
+int gbench_init(int *argc, char **argv);
+
+/* After gbench_init: 1 if --benchmark_filter selects a benchmark registered
+ * with this def, 0 if not, -1 (with a message on stderr) if the filter is not
+ * a valid regular expression. Google Benchmark's own rule: a POSIX extended
+ * expression searched in the full instance name (the name, then
+ * /repeats:N and /real_time), a leading '-' negating it. */
+int gbench_selected(const gbench_def *def);
+
+/* Runs the registered benchmarks the filter selects, with the progress line
+ * above, and shuts Google Benchmark down. 0, or 1 if none matched. */
+int gbench_run(void);
+
+/* gbench_init then gbench_run: 0, 1 if no benchmark matched, 2 on unknown
+ * arguments. */
 int gbench_main(int argc, char **argv);
 
 #ifdef __cplusplus

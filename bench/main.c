@@ -1,19 +1,23 @@
 /* main.c — rnnsimd-bench: the sweep, its peers and their context, on Google
  * Benchmark through bench/gbench.h. Usually run by `make bench` (bench/run.sh).
  *
- *   rnnsimd-bench [--cpu=generic|avx2|avx512|neon] [--set=default|deepbench|quick|threads]
+ *   rnnsimd-bench [--cpu=generic|avx2|avx512|neon] [--set=default|deepbench|quick|threads|ci]
  *                 [--peers=all|onednn|blas|none] [--reps=N] [--row-budget=SECONDS]
- *                 [--list] [--check] [--print-isa] [--overlap[=quick]]
- *                 [--benchmark_* flags of Google Benchmark]
+ *                 [--list] [--check] [--print-isa] [--print-machine[=json]]
+ *                 [--overlap[=quick]] [--benchmark_* flags of Google Benchmark]
  *
  * --cpu picks our kernel table (default: the best this CPU runs); a table the
  * CPU lacks is an error before anything runs. Each row runs --reps
  * repetitions (default 5), fewer for rows whose estimated time would exceed
- * --row-budget seconds (default 0.5), never fewer than 1. --list prints the
- * rows, their repetitions and the estimated total time without running;
+ * --row-budget seconds (default 0.5), never fewer than 1 (9 in the ci set).
+ * --list prints the rows --benchmark_filter selects, their repetitions and
+ * the estimated total time without running; a run prints that estimate to
+ * stderr first, then a progress line (bench/gbench.h);
  * --check compares every implementation's loss and input gradient with the
  * reference on the quick set and exits; --print-isa prints the table --cpu
- * resolves to (after the same check) and exits; --overlap prints the overlap
+ * resolves to (after the same check) and exits; --print-machine prints this
+ * machine's results/ folder name (bench/identity.h; =json: its facts, the
+ * content of results/<machine>/machine.json) and exits; --overlap prints the overlap
  * probe of the --cpu table (bench/overlap.c) and exits (=quick: a run that
  * only checks it works).
  *
@@ -32,14 +36,22 @@
  * Start-up probes, in the JSON context: the FMA peak of every table this CPU
  * runs (one core), and the one-core read bandwidth at buffer sizes from L2 to
  * DRAM (read_bw_GBps_<size>), against which bench/targets.py judges batch-1
- * rows, which stream their recurrent weights once a step. */
+ * rows, which stream their recurrent weights once a step. The context also
+ * names the machine and the run (bench/identity.h): its facts, compiler,
+ * flags, commit, kernel settings, the set and a hash of the set's row list
+ * (set_rows_hash: every row name of the set before any filter), the filter,
+ * and whether repetitions were interleaved: what the regression gate
+ * (bench/gate.py) checks before it compares two files. */
 #include <errno.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include "check.h"
 #include "gbench.h"
+#include "identity.h"
 #include "kernels.h"
 #include "overlap.h"
 #include "peak.h"
@@ -49,6 +61,7 @@
 typedef struct {
     const char *cpu, *set, *peers;
     int reps, list, check, print_isa, overlap; /* overlap: 0, 1, or 2 (quick) */
+    int print_machine;                         /* 0, 1, or 2 (json) */
     double row_budget;
 } options;
 
@@ -60,16 +73,20 @@ static void usage(FILE *f)
           "\n"
           "  --cpu=generic|avx2|avx512|neon  our kernel table (default: the best this CPU\n"
           "                                  runs); one the CPU lacks fails before any run\n"
-          "  --set=default|deepbench|quick|threads  the problem set (default: default)\n"
+          "  --set=default|deepbench|quick|threads|ci  the problem set (default: default;\n"
+          "                                  ci: the regression gate's, 9+ interleaved\n"
+          "                                  repetitions a row)\n"
           "  --peers=all|onednn|blas|none    which peers run beside us (default: all)\n"
           "  --reps=N                        repetitions per row (default 5)\n"
           "  --row-budget=SECONDS            fewer repetitions for rows estimated above\n"
           "                                  this (default 0.5), never fewer than 1\n"
-          "  --list                          print the rows, repetitions and estimated\n"
-          "                                  time, run nothing\n"
+          "  --list                          print the rows --benchmark_filter selects, their\n"
+          "                                  repetitions and estimated time, run nothing\n"
           "  --check                         compare every implementation's loss and input\n"
           "                                  gradient with the reference (quick set), exit\n"
           "  --print-isa                     print the table --cpu resolves to, exit\n"
+          "  --print-machine[=json]          print this machine's results/ folder name (json:\n"
+          "                                  the facts it comes from), exit\n"
           "  --overlap[=quick]               how much GEMM work this core hides under a\n"
           "                                  batch-1 weight stream (avx512), exit\n"
           "  --help                          this text (--benchmark_help: Google Benchmark's)\n",
@@ -108,6 +125,10 @@ static int parse_args(int *argc, char **argv, options *o)
             o->check = 1;
         else if (!strcmp(a, "--print-isa"))
             o->print_isa = 1;
+        else if (!strcmp(a, "--print-machine"))
+            o->print_machine = 1;
+        else if (!strcmp(a, "--print-machine=json"))
+            o->print_machine = 2;
         else if (!strcmp(a, "--overlap"))
             o->overlap = 1;
         else if (!strcmp(a, "--overlap=quick"))
@@ -189,6 +210,38 @@ static int reps_for(double est, const options *o)
     return r < 1 ? 1 : r > o->reps ? o->reps : r;
 }
 
+/* --benchmark_enable_random_interleaving as given (the last one; Google
+ * Benchmark's spellings of true), or -1 if not given. */
+static int interleave_asked(int argc, char **argv)
+{
+    static const char flag[] = "--benchmark_enable_random_interleaving";
+    int v = -1;
+    for (int i = 1; i < argc; i++)
+        if (!strncmp(argv[i], flag, sizeof flag - 1)) {
+            const char *a = argv[i] + sizeof flag - 1;
+            v = !*a || !strcasecmp(a, "=true") || !strcmp(a, "=1") || !strcasecmp(a, "=yes") ||
+                !strcasecmp(a, "=t") || !strcasecmp(a, "=y");
+        }
+    return v;
+}
+
+/* Probes the FMA peak of every table this CPU runs, `seconds` each (0:
+ * none, the peaks stay 0); returns the best such table. */
+static rnn_isa probe_peaks(double peaks[RNN_ISA_COUNT], double seconds)
+{
+    const rnn_kernels *const *tables = rnn_kernel_tables();
+    rnn_isa best = RNN_ISA_GENERIC;
+    for (size_t i = 0; tables[i]; i++) {
+        rnn_isa t = tables[i]->isa;
+        if (rnn_isa_check(t, NULL) != RNN_OK)
+            continue;
+        if (seconds > 0)
+            peaks[t] = bench_peak_gflops(t, seconds);
+        best = t;
+    }
+    return best;
+}
+
 static void add_context_double(const char *key, double v, int decimals)
 {
     char buf[64];
@@ -222,11 +275,22 @@ int main(int argc, char **argv)
         printf("%s\n", rnn_isa_name(isa));
         return 0;
     }
+    if (o.print_machine) {
+        double peaks[RNN_ISA_COUNT] = {0};
+        probe_peaks(peaks, 0.1);
+        bench_machine m;
+        bench_machine_identify(&m, peaks);
+        if (o.print_machine == 2)
+            bench_machine_print_json(stdout, &m);
+        else
+            printf("%s\n", m.slug);
+        return 0;
+    }
     if (o.overlap)
         return bench_overlap_report(isa, o.overlap == 2, stdout) ? 1 : 0;
     sweep_set set;
     if (sweep_parse(o.set, &set)) {
-        fprintf(stderr, "rnnsimd-bench: SET=%s is not default, deepbench, quick or threads\n",
+        fprintf(stderr, "rnnsimd-bench: SET=%s is not default, deepbench, quick, threads or ci\n",
                 o.set);
         return 2;
     }
@@ -242,16 +306,7 @@ int main(int argc, char **argv)
 
     /* Peaks: our table's, and the best the peers may use. */
     double peaks[RNN_ISA_COUNT] = {0};
-    const rnn_kernels *const *tables = rnn_kernel_tables();
-    rnn_isa best = RNN_ISA_GENERIC;
-    for (size_t i = 0; tables[i]; i++) {
-        rnn_isa t = tables[i]->isa;
-        if (rnn_isa_check(t, NULL) != RNN_OK)
-            continue;
-        if (!o.list)
-            peaks[t] = bench_peak_gflops(t, 0.2);
-        best = t;
-    }
+    const rnn_isa best = probe_peaks(peaks, o.list ? 0.0 : 0.2);
     const rnn_isa peer_peak_isa = limit_peers ? RNN_ISA_AVX2 : best;
     /* From a quarter of a typical L2 to well past any L3 (DRAM). */
     static const size_t bw_kib[] = {256, 1024, 4096, 16384, 65536};
@@ -272,8 +327,23 @@ int main(int argc, char **argv)
                 hidden[m][r][i] = have_overlap ? overlap_hidden(ot) : 0.0;
             }
 
+    /* Google Benchmark reads its flags now, so that only rows the filter
+     * selects are registered, listed and counted. The ci set interleaves its
+     * repetitions unless told otherwise. */
+    char *gargv[argc + 2];
+    int gargc = argc;
+    memcpy(gargv, argv, (size_t)argc * sizeof *argv);
+    int interleaved = interleave_asked(argc, argv);
+    if (interleaved < 0 && sweep_interleaved(set))
+        gargv[gargc++] = (char *)"--benchmark_enable_random_interleaving=true";
+    interleaved = interleaved < 0 ? sweep_interleaved(set) : interleaved;
+    gargv[gargc] = NULL;
+    if (gbench_init(&gargc, gargv))
+        return 2;
+
     const int want_onednn = !o.peers || !strcmp(o.peers, "all") || !strcmp(o.peers, "onednn");
-    const int want_blas = !o.peers || !strcmp(o.peers, "all") || !strcmp(o.peers, "blas");
+    const int want_blas =
+        sweep_peer_rows(set) && (!o.peers || !strcmp(o.peers, "all") || !strcmp(o.peers, "blas"));
     size_t np = sweep_problems(set, NULL, 0);
     bench_problem *probs = calloc(np, sizeof *probs);
     bench_row *rows = calloc(np * 3, sizeof *rows);
@@ -285,8 +355,10 @@ int main(int argc, char **argv)
     }
     sweep_problems(set, probs, np);
     const bench_impl ours = bench_impl_rnnsimd(isa);
-    size_t nr = 0;
+    size_t nr = 0, nreps = 0;
     double total = 0;
+    bench_hash set_hash;
+    bench_hash_init(&set_hash);
     for (size_t i = 0; i < np; i++) {
         const bench_impl *peers[2] = {want_onednn ? &bench_peer_onednn : NULL,
                                       want_blas ? &bench_peer_blas : NULL};
@@ -296,9 +368,10 @@ int main(int argc, char **argv)
             peers[0] = peers[1] = NULL;
         for (int k = 0; k < 3; k++) {
             const bench_impl *im = k < 2 ? peers[k] : &ours;
-            if (!im)
+            if (!im || (im->is_peer && !sweep_peer_rows(set)))
                 continue;
-            bench_row *r = &rows[nr++];
+            bench_row *r = &rows[nr];
+            memset(r, 0, sizeof *r); /* the slot of an unselected row is reused */
             r->p = probs[i];
             r->impl = *im;
             r->peak_gflops = peaks[im->is_peer ? peer_peak_isa : isa];
@@ -307,20 +380,38 @@ int main(int argc, char **argv)
             bench_problem_name(&r->p, im->name, r->name, sizeof r->name);
             double est = est_seconds(&r->p, im->is_peer);
             int reps = reps_for(est, &o);
+            if (reps < sweep_min_reps(set))
+                reps = sweep_min_reps(set);
             /* A paired row of ours always gets its warm-up: the judge's
              * context is warmed when it is set up, so both sides' timed runs
              * then start warm (a cold first run of a multi-second training
              * row carries up to 20% of page faults). */
             r->warm_up = est < 2.0 || (!im->is_peer && peers[0]);
-            /* Google Benchmark's estimate runs, then reps of >= min_time each. */
-            total += est * (reps + r->warm_up) + (est < 0.05 ? 0.05 * (reps + 1) : 0.0);
-            if (!im->is_peer && peers[0]) /* the judge, timed after each repetition */
-                total += est_seconds(&r->p, 1) * (reps + 2) + (est < 0.05 ? 0.05 * (reps + 1) : 0.0);
-            if (o.list)
-                printf("%-64s reps %d  est %.3g s/iter\n", r->name, reps, est);
+            bench_hash_add(&set_hash, r->name);
             gbench_def def = {.name = r->name, .fn = bench_row_run, .user = r,
                               .repetitions = reps, .unit = GBENCH_US};
+            const int sel = gbench_selected(&def);
+            if (sel < 0) {
+                free(probs);
+                free(rows);
+                return 2;
+            }
+            if (!sel)
+                continue;
+            /* Google Benchmark's estimate runs, then reps of >= min_time each. */
+            double t = est * (reps + r->warm_up) + (est < 0.05 ? 0.05 * (reps + 1) : 0.0);
+            const double judge = !im->is_peer && peers[0] ? est_seconds(&r->p, 1) : 0.0;
+            if (judge > 0) /* the judge, timed after each repetition */
+                t += judge * (reps + 2) + (est < 0.05 ? 0.05 * (reps + 1) : 0.0);
+            if (interleaved) /* a context switch, so a warm-up, every repetition */
+                t += (est + judge) * (reps - 1);
+            total += t;
+            nreps += (size_t)reps;
+            if (o.list)
+                printf("%-64s reps %d  est %.3g s/iter\n", r->name, reps, est);
+            def.est_seconds = t;
             gbench_register(&def);
+            nr++;
         }
     }
     if (o.list) {
@@ -329,13 +420,27 @@ int main(int argc, char **argv)
         free(rows);
         return 0;
     }
+    fprintf(stderr, "rnnsimd-bench: %zu rows, %zu repetitions%s, estimated %d:%02d\n", nr, nreps,
+            interleaved ? " interleaved" : "", (int)(total / 60), (int)total % 60);
 
-    const char *machine = getenv("RNNSIMD_BENCH_MACHINE"), *emu = getenv("RNNSIMD_BENCH_EMULATED");
+    const char *emu = getenv("RNNSIMD_BENCH_EMULATED");
     gbench_add_context("rnnsimd_version", RNNSIMD_VERSION);
     gbench_add_context("rnnsimd_isa", rnn_isa_name(isa));
-    gbench_add_context("machine", machine ? machine : "unknown (run through bench/run.sh)");
+    bench_machine machine;
+    bench_machine_identify(&machine, peaks);
+    bench_machine_context(&machine);
+    bench_environment_context();
     gbench_add_context("emulated", emu && *emu ? "yes: times are emulated and meaningless" : "no");
     gbench_add_context("sweep", sweep_name(set));
+    char hash_hex[24];
+    bench_hash_hex(&set_hash, hash_hex, sizeof hash_hex);
+    gbench_add_context("set_rows_hash", hash_hex);
+    const char *filter = NULL;
+    for (int i = 1; i < argc; i++)
+        if (!strncmp(argv[i], "--benchmark_filter=", 19))
+            filter = argv[i] + 19;
+    gbench_add_context("filter", filter && *filter ? filter : "none");
+    gbench_add_context("interleaved", interleaved ? "yes" : "no");
     for (int t = 1; t < RNN_ISA_COUNT; t++)
         if (peaks[t] > 0) {
             char key[48];
@@ -383,14 +488,33 @@ int main(int argc, char **argv)
                                  "after it, for as long (paired), median over repetitions; "
                                  "vs_blas: the median of OpenBLAS's row");
     char buf[160];
-    snprintf(buf, sizeof buf, "up to %d per row (fewer above %.2g s estimated per row, at least 1)",
-             o.reps, o.row_budget);
+    snprintf(buf, sizeof buf, "up to %d per row (fewer above %.2g s estimated per row, at least %d)",
+             o.reps > sweep_min_reps(set) ? o.reps : sweep_min_reps(set), o.row_budget,
+             sweep_min_reps(set));
     gbench_add_context("repetitions", buf);
     const char *slow = getenv("RNNSIMD_BENCH_SLOWDOWN");
     if (slow && atof(slow) > 0) {
+        /* RNNSIMD_BENCH_SLOWDOWN_ROWS (an extended regular expression)
+         * limits the hook to the rows of ours whose names it matches. */
+        const char *only = getenv("RNNSIMD_BENCH_SLOWDOWN_ROWS");
+        if (only && *only) {
+            regex_t rx;
+            if (regcomp(&rx, only, REG_EXTENDED | REG_NOSUB)) {
+                fprintf(stderr, "rnnsimd-bench: RNNSIMD_BENCH_SLOWDOWN_ROWS=%s is not a regular"
+                                " expression\n", only);
+                free(probs);
+                free(rows);
+                return 2;
+            }
+            for (size_t i = 0; i < nr; i++)
+                rows[i].unslowed = regexec(&rx, rows[i].name, 0, NULL, 0) != 0;
+            regfree(&rx);
+            gbench_add_context("test_slowdown_rows", only);
+        }
         bench_rows_set_slowdown(atof(slow));
         gbench_add_context("test_slowdown", slow);
-        fprintf(stderr, "rnnsimd-bench: RNNSIMD_BENCH_SLOWDOWN=%s slows our rows (test hook)\n", slow);
+        fprintf(stderr, "rnnsimd-bench: RNNSIMD_BENCH_SLOWDOWN=%s slows our rows%s%s (test hook)\n",
+                slow, only && *only ? " matching " : "", only && *only ? only : "");
     }
     if (emu && *emu)
         fprintf(stderr, "rnnsimd-bench: running under emulation: times are meaningless\n");
@@ -411,7 +535,7 @@ int main(int argc, char **argv)
                     load);
     }
 
-    int rc = gbench_main(argc, argv);
+    int rc = gbench_run();
     bench_rows_release();
     free(rows);
     free(probs);

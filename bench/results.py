@@ -3,7 +3,8 @@
 
   results.py normalize RAW OUT   strip /repeats:N and /real_time from names, so
                                  a name is the problem and runs with other
-                                 repetition counts compare; write OUT
+                                 repetition counts compare; write OUT (a temp
+                                 file renamed over it: never half a file)
   results.py table FILE          medians of every row as a table, then the
                                  geometric means of vs_onednn / vs_blas (per
                                  mode, batch and threads); rows on 2+ threads
@@ -22,8 +23,10 @@ Names: CELL/TOPOLOGY/IMPL/T:../B:../I:../H:..[/threads:N]/MODE[/VARIANT]
 """
 import json
 import math
+import os
 import re
 import sys
+import tempfile
 
 PEERS = ("onednn", "blas")
 
@@ -38,15 +41,27 @@ def clean(name):
     return re.sub(r"/real_time(?=_|$)", "", name)
 
 
+def write_atomic(path, text):
+    """Writes text to path through a temp file in the same folder and a
+    rename, so a reader (or an interrupted run) never sees half a file."""
+    d = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", dir=d)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
 def normalize(raw, out):
     doc = load(raw)
     for b in doc.get("benchmarks", []):
         for key in ("name", "run_name"):
             if key in b:
                 b[key] = clean(b[key])
-    with open(out, "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
+    write_atomic(out, json.dumps(doc, indent=1) + "\n")
 
 
 def parse_name(name):
@@ -157,9 +172,11 @@ def table(path):
     for (mode, batch, threads), bs in sorted(groups.items()):
         if not any(b.get("vs_onednn") or b.get("vs_blas") for b in bs):
             continue  # our rows alone (SET=threads' 1-thread twins): no ratio to show
-        line = (f"  {mode:5} {'B:' + str(batch):5} {threads} thr: geomean"
-                f" vs_onednn {geomean([b.get('vs_onednn') for b in bs]):.2f}"
-                f"  vs_blas {geomean([b.get('vs_blas') for b in bs]):.2f}")
+        line = f"  {mode:5} {'B:' + str(batch):5} {threads} thr: geomean"
+        for peer in PEERS:  # a set without a peer's rows (SET=ci: no OpenBLAS) leaves it out
+            vals = [b.get(f"vs_{peer}") for b in bs]
+            if any(isinstance(v, (int, float)) and v > 0 for v in vals):
+                line += f"{'' if peer == PEERS[0] else ' '} vs_{peer} {geomean(vals):.2f}"
         if threads > 1:
             line += f"  speedup over 1 thread {geomean([b.get('speedup_vs_1thread') for b in bs]):.2f}"
         print(f"{line}  over {len(bs)} rows")
@@ -193,7 +210,8 @@ def sane(path):
         f = parse_name(b.get("run_name", b["name"]))
         if f:
             ran.setdefault(problem_key(f), set()).add(f["impl"])
-    if ctx.get("sweep") != "threads":  # only that set has rows of ours alone
+    paired_only = ctx.get("sweep") == "ci"  # our rows alone, each paired with oneDNN
+    if ctx.get("sweep") not in ("threads", "ci"):  # only those sets have rows of ours alone
         for key, impls in sorted(ran.items()):
             want = {"blas"} | (set() if key[-1] == "seq_noproj" else {"onednn"})
             check(want <= impls, f"{'/'.join(map(str, key))}: peers {sorted(want - impls)} missing")
@@ -207,8 +225,10 @@ def sane(path):
         want = ["GFLOP/s", "steps_per_s", "pct_peak"]
         if f["impl"] not in PEERS:
             want += [f"vs_{p}" for p in PEERS if p in ran.get(problem_key(f), ())]
-            if "onednn" in ran.get(problem_key(f), ()):
+            if "onednn" in ran.get(problem_key(f), ()) or (paired_only and f["variant"] != "seq_noproj"):
                 want += ["onednn_paired_us", "ours_paired_us"]
+            if paired_only and f["variant"] != "seq_noproj":
+                want.append("vs_onednn")
             if f["threads"] > 1 and f["impl"] in ran.get(problem_key(f, 1), ()):
                 want.append("speedup_vs_1thread")
         for c in want:

@@ -31,10 +31,16 @@ typedef struct {
     double peak_gflops;            /* of the row's ISA; 0 = unknown */
     int warm_up;                   /* one untimed run after setup */
     const bench_impl *peers[2];    /* ours: the peers to compare with (may be NULL) */
+    double judge_last_s;           /* ours: the judge's latest time per run (0: none
+                                      yet), kept across the row's context
+                                      switches so an interleaved repetition
+                                      times it as long as its own run */
+    int unslowed;                  /* left out of the slowdown hook */
 } bench_row;
 
-/* Test hook for the regression gate: our rows spin after each run for this
- * fraction of the run's time (0 = off). Set from RNNSIMD_BENCH_SLOWDOWN. */
+/* Test hook for the regression gate: our rows (but those marked unslowed)
+ * spin after each run for this fraction of the run's time (0 = off). Set
+ * from RNNSIMD_BENCH_SLOWDOWN (and RNNSIMD_BENCH_SLOWDOWN_ROWS). */
 void bench_rows_set_slowdown(double fraction);
 
 /* The gbench function of a row (user = bench_row *). */

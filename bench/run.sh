@@ -1,17 +1,22 @@
 #!/bin/sh
 # run.sh — `make bench`: runs build/rnnsimd-bench and writes Google Benchmark
 # JSON to results/<machine>/<cpu>.json (results/<machine>/<cpu>-<set>.json for
-# SET=deepbench or SET=threads), then prints a table of the medians; after a
-# default-set run, also issue 7's targets (bench/targets.py) on that file, with
-# avx2.json and <cpu>-threads.json beside it where they exist.
+# another SET), then prints a table of the medians; after a whole default-set
+# run (no FILTER), also the performance targets (bench/targets.py) on that file, with
+# avx2.json and <cpu>-threads.json beside it where they exist. <machine> is
+# `rnnsimd-bench --print-machine` (bench/identity.h); a new folder gets its
+# machine.json (the facts behind the name). The JSON context records the
+# commit (git_commit, git_dirty: uncommitted changes outside results/), and
+# make's compiler flags (cflags).
 #
 # Environment (all optional):
 #   CPU=generic|avx2|avx512|neon  our kernel table (default: the best this CPU runs);
 #                                 one the CPU lacks fails before anything runs
-#   SET=default|deepbench|threads the problem set (bench/sweep.c); threads: the
-#                                 judged many2one grid at 2 threads on both sides,
-#                                 with our 1-thread rows for the speedup (needs
-#                                 both cores idle to mean anything)
+#   SET=default|deepbench|threads|ci  the problem set (bench/sweep.c); threads:
+#                                 the judged many2one grid at 2 threads on both
+#                                 sides, with our 1-thread rows for the speedup
+#                                 (needs both cores idle to mean anything); ci:
+#                                 the regression gate's set (docs/tracking.md)
 #   BENCH_QUICK=1                 a few tiny shapes, very short runs: checks that every
 #                                 row runs and the JSON is sane; measures nothing
 #   FILTER=regex                  only rows whose name matches (--benchmark_filter)
@@ -19,6 +24,7 @@
 #                                 rows estimated above ROW_BUDGET seconds
 #   OUT=path                      write the JSON there instead of results/
 #   BUILD, RUN                    from the Makefile (RUN non-empty: emulation)
+#   RNNSIMD_BENCH_CFLAGS          from the Makefile: the flags, for the context
 # Names in the JSON are the problem names: Google Benchmark's /repeats:N and
 # /real_time suffixes are stripped so runs with other repetition counts compare.
 set -eu
@@ -33,8 +39,6 @@ HERE=$(dirname "$0")
 
 [ -x "$BIN" ] || { echo "run.sh: $BIN is missing: run make bench" >&2; exit 1; }
 
-. "$HERE/machine.sh"
-
 # Emulated: run through $RUN (qemu), or a binary of another architecture
 # (binfmt). Times are then meaningless and go to results/emulated/.
 EMULATED=
@@ -44,8 +48,20 @@ case "$(uname -m):$bin_machine" in
   x86_64:*X86-64*|aarch64:*AArch64*|*:) ;;
   *) EMULATED=1 ;;
 esac
-MACHINE=$(machine_slug)
-export RNNSIMD_BENCH_MACHINE="$MACHINE" RNNSIMD_BENCH_EMULATED="$EMULATED"
+MACHINE=$($RUN "$BIN" --print-machine) || { echo "run.sh: $BIN --print-machine failed" >&2; exit 3; }
+# The commit measured; dirty if sources differ from it (results/ excluded:
+# runs write there).
+GIT_COMMIT=$(git rev-parse HEAD 2>/dev/null || echo "unknown (not a git checkout)")
+GIT_DIRTY=unknown
+if git rev-parse HEAD >/dev/null 2>&1; then
+  if [ -n "$(git status --porcelain --untracked-files=no -- . ':!results' 2>/dev/null)" ]; then
+    GIT_DIRTY=yes
+  else
+    GIT_DIRTY=no
+  fi
+fi
+export RNNSIMD_BENCH_EMULATED="$EMULATED" RNNSIMD_BENCH_GIT_COMMIT="$GIT_COMMIT" \
+  RNNSIMD_BENCH_GIT_DIRTY="$GIT_DIRTY"
 
 if [ "${BENCH_QUICK:-}" = 1 ]; then
   SET=quick; REPS=${REPS:-2}; MIN_TIME=${MIN_TIME:-0.001}
@@ -72,14 +88,14 @@ fi
 mkdir -p "$(dirname "$out")"
 raw="$out.raw.$$"
 # An interrupted or failed run leaves no half-written file beside the results.
-trap 'rm -f "$raw"' EXIT
+trap 'rm -f "$raw" "$raw.m"' EXIT
 trap 'exit 130' INT TERM
 
 if [ -n "$EMULATED" ]; then
   echo "run.sh: running under emulation ($RUN): times are emulated and meaningless;" \
        "results go to $out" >&2
 fi
-echo "run.sh: machine $MACHINE, table $ISA, set ${SET:-default}, up to $REPS repetitions," \
+echo "run.sh: machine $MACHINE, table $ISA, set ${SET:-default}, REPS $REPS," \
      "min time $MIN_TIME s -> $out" >&2
 
 # Same cleaned environment the binary's re-exec makes (it still checks itself).
@@ -91,11 +107,18 @@ env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=1 OPENBLAS_NUM_THRE
 
 "$PY" "$HERE/results.py" normalize "$raw" "$out"
 rm -f "$raw"
+# A machine's folder says what the machine is (bench/identity.h).
+if [ -z "${OUT:-}" ] && [ -z "$EMULATED" ] && [ ! -f "results/$MACHINE/machine.json" ]; then
+  $RUN "$BIN" --print-machine=json >"$raw.m" && mv "$raw.m" "results/$MACHINE/machine.json"
+fi
 "$PY" "$HERE/results.py" table "$out"
 if [ "$SET" = quick ]; then
   "$PY" "$HERE/results.py" sane "$out"
 fi
+# The targets judge the whole default sweep: not a filtered or quick run.
 case "$SET" in
-  ''|default) "$PY" "$HERE/targets.py" "$out" || echo "run.sh: bench/targets.py failed" >&2 ;;
+  ''|default) if [ -z "$FILTER" ]; then
+      "$PY" "$HERE/targets.py" "$out" || echo "run.sh: bench/targets.py failed" >&2
+    fi ;;
 esac
 echo "run.sh: wrote $out" >&2

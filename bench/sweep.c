@@ -17,7 +17,13 @@
  *   (projection timed) and /seq_noproj (projection not timed, DeepBench's
  *   rule): inference_server_set's LSTM rows and a GRU subset as fwd, and a
  *   training_set subset that fits a few minutes on one core as train.
- * quick: a handful of tiny shapes over every cell, topology and mode. */
+ * quick: a handful of tiny shapes over every cell, topology and mode.
+ * ci: the regression gate's set. The judged many2one grid (T = 64, H = I in
+ *   {256, 512, 1024}, B in {1, 16, 64}, every cell, fwd and train) but for
+ *   B = 64 at H = 1024 (those 8 rows alone would take 6 of the set's 10
+ *   minutes at 9 interleaved repetitions on one core), then one row per
+ *   other topology at H = I = 256. Our rows only, each paired with oneDNN;
+ *   at least 9 repetitions a row, interleaved. */
 #include "sweep.h"
 
 #include <string.h>
@@ -32,6 +38,8 @@ int sweep_parse(const char *name, sweep_set *out)
         *out = SWEEP_QUICK;
     else if (!strcmp(name, "threads"))
         *out = SWEEP_THREADS;
+    else if (!strcmp(name, "ci"))
+        *out = SWEEP_CI;
     else
         return -1;
     return 0;
@@ -42,6 +50,7 @@ const char *sweep_name(sweep_set s)
     return s == SWEEP_DEEPBENCH ? "deepbench"
          : s == SWEEP_QUICK     ? "quick"
          : s == SWEEP_THREADS   ? "threads"
+         : s == SWEEP_CI        ? "ci"
                                 : "default";
 }
 
@@ -135,6 +144,40 @@ int sweep_ours_only(sweep_set s, const bench_problem *p)
     return s == SWEEP_THREADS && bench_problem_threads(p) == 1;
 }
 
+int sweep_peer_rows(sweep_set s)
+{
+    return s != SWEEP_CI;
+}
+
+int sweep_min_reps(sweep_set s)
+{
+    return s == SWEEP_CI ? 9 : 1;
+}
+
+int sweep_interleaved(sweep_set s)
+{
+    return s == SWEEP_CI;
+}
+
+static void ci_set(sink *s)
+{
+    static const int64_t Hs[] = {256, 512, 1024}, Bs[] = {1, 16, 64};
+    for (size_t h = 0; h < 3; h++)
+        for (size_t b = 0; b < 3; b++) {
+            if (Hs[h] == 1024 && Bs[b] == 64)
+                continue;
+            for (int cell = 0; cell < RNN_CELL_COUNT; cell++)
+                for (int m = 0; m < 2; m++)
+                    put(s, (rnn_cell)cell, RNN_MANY2ONE, 64, Bs[b], Hs[h], Hs[h], (bench_mode)m,
+                        BENCH_HEADED);
+        }
+    /* One row per other topology, cells and modes spread over them. */
+    put(s, RNN_LSTM, RNN_ONE2ONE, 1, 1, 256, 256, BENCH_FWD, BENCH_HEADED);
+    put(s, RNN_GRU, RNN_ONE2MANY, 16, 16, 256, 256, BENCH_FWD, BENCH_HEADED);
+    put(s, RNN_LBR_GRU, RNN_SEQ2SEQ, 16, 16, 256, 256, BENCH_TRAIN, BENCH_HEADED);
+    put(s, RNN_TANH, RNN_MANY2MANY, 16, 16, 256, 256, BENCH_TRAIN, BENCH_HEADED);
+}
+
 static void deepbench_one(sink *s, rnn_cell cell, int64_t H, int64_t B, int64_t T, bench_mode m)
 {
     put(s, cell, RNN_MANY2MANY, T, B, H, H, m, BENCH_SEQ);
@@ -192,6 +235,8 @@ size_t sweep_problems(sweep_set set, bench_problem *out, size_t cap)
         quick_set(&s);
     else if (set == SWEEP_THREADS)
         threads_set(&s);
+    else if (set == SWEEP_CI)
+        ci_set(&s);
     else
         default_set(&s);
     return s.n;

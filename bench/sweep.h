@@ -1,15 +1,23 @@
-/* sweep.h — the problem sets: the default sweep (issue 5), DeepBench's RNN
- * problems, two threads against one (issue 7, target 6), and a quick set for
- * CI that checks that everything runs. */
+/* sweep.h — the problem sets: the default sweep, DeepBench's RNN
+ * problems, two threads against one (target 6), a quick set for
+ * CI that checks that everything runs, and the regression set CI times
+ * (ci: the judged shapes the regression gate compares commit to commit). */
 #ifndef RNNSIMD_BENCH_SWEEP_H
 #define RNNSIMD_BENCH_SWEEP_H
 
 #include <stddef.h>
 #include "problem.h"
 
-typedef enum { SWEEP_DEFAULT = 0, SWEEP_DEEPBENCH, SWEEP_QUICK, SWEEP_THREADS, SWEEP_COUNT } sweep_set;
+typedef enum {
+    SWEEP_DEFAULT = 0,
+    SWEEP_DEEPBENCH,
+    SWEEP_QUICK,
+    SWEEP_THREADS,
+    SWEEP_CI,
+    SWEEP_COUNT
+} sweep_set;
 
-/* Parses "default" (or ""), "deepbench", "quick", "threads". 0 on success. */
+/* Parses "default" (or ""), "deepbench", "quick", "threads", "ci". 0 on success. */
 int sweep_parse(const char *name, sweep_set *out);
 const char *sweep_name(sweep_set s);
 
@@ -21,5 +29,21 @@ size_t sweep_problems(sweep_set s, bench_problem *out, size_t cap);
  * threads set's 1-thread rows, there only to give each 2-thread row of ours
  * its speedup from the same process. */
 int sweep_ours_only(sweep_set s, const bench_problem *p);
+
+/* 1 if the peers get rows of their own in this set. The ci set runs our
+ * rows alone, each still paired with oneDNN (vs_onednn and onednn_paired_us
+ * per repetition, bench/rows.h): the gate judges our times and that ratio,
+ * and a separate oneDNN row would double the run for nothing it gates. */
+int sweep_peer_rows(sweep_set s);
+
+/* The fewest repetitions every row of the set gets (the row budget never
+ * cuts below it): 9 for ci, so each gated row has a usable rank test
+ * (Google Benchmark's compare.py asks for 9 or more); 1 otherwise. */
+int sweep_min_reps(sweep_set s);
+
+/* 1 if the set's repetitions run interleaved in random order (Google
+ * Benchmark's --benchmark_enable_random_interleaving), so a slow spell or a
+ * drift of the machine during the run hits every row alike: ci. */
+int sweep_interleaved(sweep_set s);
 
 #endif /* RNNSIMD_BENCH_SWEEP_H */

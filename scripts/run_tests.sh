@@ -46,6 +46,14 @@ for t in deps_test plots_test install_test; do
   run_one "$t" sh "tests/$t.sh" "$BUILD"
 done
 prefix=$RUN
+# The regression tracking's self-tests (made-up and committed JSON, no timing).
+for t in gate_selftest history_selftest; do
+  [ -f "bench/$t.py" ] && [ -x /usr/bin/python3 ] || continue
+  echo "== bench/$t.py"
+  prefix=
+  run_one "$t" /usr/bin/python3 "bench/$t.py"
+  prefix=$RUN
+done
 [ -n "$broken" ] && echo "broken (no summary line or bad exit):$broken"
 echo "$total_p passed, $total_f failed"
 [ "$total_f" -eq 0 ]

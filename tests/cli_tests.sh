@@ -432,12 +432,39 @@ if [ -n "${RUN:-}" ]; then
 elif [ ! -x "$B" ]; then
   echo "note: $B not built (make bench builds it): benchmark checks skipped"
 else
-  expect 2 "SET=bogus is not default, deepbench, quick or threads" "$B" --set=bogus
+  expect 2 "SET=bogus is not default, deepbench, quick, threads or ci" "$B" --set=bogus
   expect 0 "--row-budget=SECONDS" "$B" --help
   expect 2 "unknown option --bogus (--help lists them)" "$B" --bogus
   expect 2 "--reps must be a whole number >= 1" "$B" --reps=3x --list
   expect 2 "--row-budget a number of seconds > 0" "$B" --row-budget=nan --list
   expect 0 "/T:64/B:64/I:1024/H:1024/threads:2/fwd" "$B" --set=threads --list
+  # --list counts only what --benchmark_filter selects; a bad filter is an error.
+  expect 0 "476 problems, 2 rows, estimated" "$B" --list --peers=none \
+    --benchmark_filter='^lstm/many2one/[a-z0-9]+/T:64/B:1/I:256/H:256/'
+  expect 2 "--benchmark_filter=( is not a regular expression" "$B" --list --benchmark_filter='('
+  # ... by Google Benchmark's own rule: its --benchmark_list_tests selects as many.
+  for f in '-many2one' 'B:(1|3)/I:8/H:16/(fwd|train)/repeats:2/real_time$'; do
+    n1=$("$B" --set=quick --reps=2 --list --benchmark_filter="$f" 2>&1 | sed -n 's/.*problems, \([0-9]*\) rows.*/\1/p')
+    n2=$("$B" --set=quick --reps=2 --benchmark_list_tests=true --benchmark_filter="$f" 2>/dev/null | grep -c /)
+    if [ -n "$n1" ] && [ "$n1" = "$n2" ] && [ "$n1" -gt 0 ]; then ok; else
+      bad "--list --benchmark_filter='$f' selects $n1 rows, Google Benchmark $n2"; fi
+  done
+  # SET=ci: 68 rows of ours alone, each with 9 or more repetitions.
+  verdict=$("$B" --set=ci --list 2>&1 | awk '$2 == "reps" { n++; if ($3 < 9) low++ }
+    /problems,/ { tail = $0 } END { print n + 0, low + 0, tail }')
+  case $verdict in "68 0 68 problems, 68 rows,"*) ok ;;
+    *) bad "--set=ci --list: rows, rows under 9 repetitions, summary: $verdict" ;; esac
+  # The machine's name: stable facts and the measured FMA class.
+  mslug=$("$B" --print-machine 2>&1)
+  case "$target_arch:$mslug" in
+    x86_64:x86_64-*-f[0-9]*m[0-9]*s[0-9]*-fma512x[12]|x86_64:x86_64-*-f[0-9]*m[0-9]*s[0-9]*-fma256|\
+    x86_64:x86_64-*-f[0-9]*m[0-9]*s[0-9]*-sse|aarch64:aarch64-*-neon) ok ;;
+    *) bad "--print-machine: '$mslug'" ;; esac
+  verdict=$("$B" --print-machine=json 2>&1 | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+need = {"slug", "arch", "vendor", "fma_class", "unknown"}
+print("ok" if need <= set(d) and d["slug"] == sys.argv[1] else "bad", sorted(set(need) - set(d)))' "$mslug" 2>&1)
+  case $verdict in ok*) ok ;; *) bad "--print-machine=json: $verdict" ;; esac
   # The overlap probe: avx512 only; its quick run prints one line per mix
   # (tile, dW) and ratio, each with a fused/sum share between 0 and 3.
   expect 2 "unknown option --overlap=fast" "$B" --overlap=fast
@@ -491,6 +518,53 @@ PY
 )
   case $verdict in ok*) ok; echo "quick benchmark paired vs_onednn: ${verdict#ok }" ;;
     *) bad "quick benchmark paired vs_onednn: $verdict" ;; esac
+  # What a later comparison needs is in the context (bench/identity.h), and
+  # the run said its estimate and its progress.
+  verdict=$(python3 - "$qj" <<'PY' 2>&1
+import json, re, sys
+c = json.load(open(sys.argv[1]))["context"]
+need = ["machine", "machine_arch", "machine_vendor", "machine_fma_class", "git_commit", "git_dirty",
+        "compiler", "cflags", "kernel", "transparent_hugepages", "cpu_governor", "sweep",
+        "set_rows_hash", "filter", "interleaved"]
+miss = [k for k in need if not c.get(k)]
+ok = not miss and re.fullmatch(r"[0-9a-f]{16}", c.get("set_rows_hash", "")) and c["sweep"] == "quick"
+print("ok" if ok else "bad", "missing", miss, c.get("set_rows_hash"))
+PY
+)
+  case $verdict in ok*) ok ;; *) bad "quick benchmark context: $verdict" ;; esac
+  case $qout in *"rnnsimd-bench: "*" rows, "*" repetitions, estimated "*) ok ;;
+    *) bad "quick benchmark: no start estimate on stderr" ;; esac
+  if printf '%s\n' "$qout" | grep -Eq '^\[([0-9]+)/\1\] [a-z_]+/.*  eta 00:00$'; then ok; else
+    bad "quick benchmark: no final progress line [N/N] row  eta 00:00"; fi
+  # SET=ci interleaves its repetitions (9 a row) and pairs each with oneDNN;
+  # the slowdown hook, limited to the rows RNNSIMD_BENCH_SLOWDOWN_ROWS
+  # matches, marks only those (their label says so).
+  cj="$TMP/bench-ci.json"
+  RNNSIMD_BENCH_SLOWDOWN=0.5 RNNSIMD_BENCH_SLOWDOWN_ROWS='^gru/' "$B" --set=ci \
+    --benchmark_filter='^(lstm/one2one|gru/one2many)/' --benchmark_min_time=0.002 \
+    --benchmark_out="$cj" --benchmark_out_format=json >/dev/null 2>&1
+  verdict=$(python3 - "$cj" <<'PY' 2>&1
+import json, sys
+d = json.load(open(sys.argv[1]))
+runs = [b for b in d["benchmarks"] if b.get("run_type") != "aggregate"]
+by = {}
+for b in runs:
+    by.setdefault(b["run_name"].split("/repeats")[0], []).append(b)
+reps = {k: len(v) for k, v in by.items()}
+paired = all("vs_onednn" in b and abs(b["vs_onednn"] * b["ours_paired_us"] / b["onednn_paired_us"] - 1) < 1e-4
+             for b in runs)
+slowed = {k: all("SLOWED" in b.get("label", "") for b in v) for k, v in by.items()}
+ok = (d["context"].get("interleaved") == "yes" and sorted(reps.values()) == [9, 9] and paired
+      and sum(slowed.values()) == 1 and all(v for k, v in slowed.items() if k.startswith("gru/"))
+      and d["context"].get("test_slowdown_rows") == "^gru/")
+print("ok" if ok else "bad", reps, "paired", paired, "slowed", slowed, d["context"].get("interleaved"))
+PY
+)
+  case $verdict in ok*) ok; echo "SET=ci interleaved rows: ${verdict#ok }" ;;
+    *) bad "SET=ci interleaved rows: $verdict" ;; esac
+  expect 2 "RNNSIMD_BENCH_SLOWDOWN_ROWS=( is not a regular expression" \
+    env RNNSIMD_BENCH_SLOWDOWN=0.1 RNNSIMD_BENCH_SLOWDOWN_ROWS='(' "$B" --set=ci \
+    --benchmark_filter='^lstm/one2one/' --benchmark_min_time=0.002
   # The slowdown hook doubles our rows' time and leaves oneDNN's: the paired
   # ratio must fall to about half.
   pf='lstm/many2one/[a-z0-9]+/T:4/B:1/I:8/H:16/fwd'

@@ -1,13 +1,22 @@
-/* test_bench_shim.c — the benchmark's names, work counts and sweeps (the
- * parts of bench/ that need neither Google Benchmark nor the peers; the
- * shim and the peers are exercised by `make bench BENCH_QUICK=1` and
- * `build/rnnsimd-bench --check`). Tests link only librnnsimd.a, so the two
- * small bench sources are compiled into this program directly. */
+/* test_bench_shim.c — the benchmark's names, work counts, sweeps and machine
+ * names (the parts of bench/ that need neither Google Benchmark nor the
+ * peers; the shim and the peers are exercised by `make bench BENCH_QUICK=1`
+ * and `build/rnnsimd-bench --check`). Tests link only librnnsimd.a, so the
+ * small bench sources are compiled into this program directly (identity.c's
+ * context calls go to a stub). */
 #include <math.h>
 #include <string.h>
 #include "check.h"
+#include "../bench/gbench.h"
 #include "../bench/problem.c"
 #include "../bench/sweep.c"
+#include "../bench/identity.c"
+
+void gbench_add_context(const char *key, const char *value)
+{
+    (void)key;
+    (void)value;
+}
 
 static bench_problem make(rnn_cell c, rnn_topology t, int64_t T, int64_t B, int64_t I, int64_t H,
                           bench_mode m, bench_variant v)
@@ -197,7 +206,37 @@ static void test_sweeps(void)
     }
     CHECK(n2 == 1 && twin == 1, "quick set: %d threads:2 problems, %d earlier twins", n2, twin);
 
+    /* ci: the judged many2one grid but B = 64 at H = 1024, every cell and
+     * mode, then one row per other topology; ours alone (paired with
+     * oneDNN), 9+ repetitions, interleaved. */
+    size_t nc = sweep_problems(SWEEP_CI, ps, 600);
+    CHECK(nc == 8 * 4 * 2 + 4, "ci set has %zu problems, want %d", nc, 8 * 4 * 2 + 4);
+    int grid_ci = 0, topo_seen[RNN_TOPOLOGY_COUNT] = {0}, bad_ci = 0, cells_modes = 0;
+    for (size_t i = 0; i < nc && i < 600; i++) {
+        const bench_problem *q = &ps[i];
+        topo_seen[q->topology]++;
+        bad_ci += bench_problem_threads(q) != 1 || q->variant != BENCH_HEADED || q->I != q->H;
+        if (q->topology == RNN_MANY2ONE) {
+            grid_ci += q->T == 64 && (q->H == 256 || q->H == 512 || q->H == 1024) &&
+                       (q->B == 1 || q->B == 16 || q->B == 64) && !(q->H == 1024 && q->B == 64);
+            cells_modes |= 1 << (q->cell * 2 + q->mode);
+        }
+    }
+    CHECK(grid_ci == 64 && cells_modes == 0xff, "ci: 64 judged many2one rows over every cell and mode"
+          " (%d, mask %x)", grid_ci, cells_modes);
+    CHECK(topo_seen[RNN_ONE2ONE] == 1 && topo_seen[RNN_ONE2MANY] == 1 && topo_seen[RNN_SEQ2SEQ] == 1 &&
+              topo_seen[RNN_MANY2MANY] == 1,
+          "ci: one row per other topology");
+    CHECK(bad_ci == 0, "ci: single-threaded headed rows with I = H (%d not)", bad_ci);
+    CHECK(!sweep_peer_rows(SWEEP_CI) && sweep_peer_rows(SWEEP_DEFAULT) && sweep_peer_rows(SWEEP_QUICK),
+          "ci runs our rows alone; the other sets give peers rows");
+    CHECK(sweep_min_reps(SWEEP_CI) >= 9 && sweep_min_reps(SWEEP_DEFAULT) == 1,
+          "ci: at least 9 repetitions a row (%d)", sweep_min_reps(SWEEP_CI));
+    CHECK(sweep_interleaved(SWEEP_CI) && !sweep_interleaved(SWEEP_DEFAULT),
+          "ci interleaves its repetitions, the default sweep does not");
+
     sweep_set s;
+    CHECK(sweep_parse("ci", &s) == 0 && s == SWEEP_CI && !strcmp(sweep_name(s), "ci"), "ci");
     CHECK(sweep_parse("", &s) == 0 && s == SWEEP_DEFAULT, "empty SET is default");
     CHECK(sweep_parse("deepbench", &s) == 0 && s == SWEEP_DEEPBENCH, "deepbench");
     CHECK(sweep_parse("DeepBench", &s) != 0, "set names are exact");
@@ -214,10 +253,62 @@ static void test_sweeps(void)
     CHECK(ok, "deepbench rows are I = H sequences, /seq then /seq_noproj");
 }
 
+/* Machine names from made-up /proc/cpuinfo texts and peaks. */
+static void test_identity(void)
+{
+    static const char zen5[] = "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 26\n"
+                               "model\t\t: 2\nmodel name\t: AMD EPYC\nstepping\t: 1\n\n"
+                               "processor\t: 1\nvendor_id\t: GenuineIntel\n";
+    static const char n1[] = "processor\t: 0\nBogoMIPS\t: 50.00\nCPU implementer\t: 0x41\n"
+                             "CPU architecture: 8\nCPU variant\t: 0x3\nCPU part\t: 0xd0c\n"
+                             "CPU revision\t: 1\n\n";
+    static const char xeon[] = "vendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 143\n"
+                               "model name\t: Intel(R) Xeon(R) Processor\n";
+    double two[RNN_ISA_COUNT] = {0}, one[RNN_ISA_COUNT] = {0}, avx2[RNN_ISA_COUNT] = {0},
+           neon[RNN_ISA_COUNT] = {0};
+    two[RNN_ISA_AVX2] = 103.5, two[RNN_ISA_AVX512] = 209.1;  /* Zen 5: 2 x 512-bit pipes */
+    one[RNN_ISA_AVX2] = 114.4, one[RNN_ISA_AVX512] = 114.7;  /* Zen 4: double-pumped */
+    avx2[RNN_ISA_AVX2] = 100.0;
+    neon[RNN_ISA_NEON] = 40.0;
+    bench_machine m;
+    identify_from(&m, "x86_64", zen5, two);
+    CHECK(!strcmp(m.slug, "x86_64-amd-f26m2s1-fma512x2") && !strcmp(m.model_name, "AMD EPYC"),
+          "zen5 slug %s", m.slug);
+    printf("machine: %s\n", m.slug);
+    identify_from(&m, "x86_64", zen5, one);
+    CHECK(!strcmp(m.fma_class, "fma512x1"), "AVX-512 at the AVX2 rate: %s", m.fma_class);
+    /* The class splits at 1.5x: a third of noise either way keeps it. */
+    one[RNN_ISA_AVX512] = 114.4 * 1.45, two[RNN_ISA_AVX512] = 103.5 * 1.55;
+    identify_from(&m, "x86_64", zen5, one);
+    CHECK(!strcmp(m.fma_class, "fma512x1"), "ratio 1.45: %s", m.fma_class);
+    identify_from(&m, "x86_64", zen5, two);
+    CHECK(!strcmp(m.fma_class, "fma512x2"), "ratio 1.55: %s", m.fma_class);
+    identify_from(&m, "x86_64", xeon, avx2);
+    CHECK(!strcmp(m.slug, "x86_64-intel-f6m143-fma256"), "stepping unknown, no AVX-512: %s", m.slug);
+    identify_from(&m, "aarch64", n1, neon);
+    CHECK(!strcmp(m.slug, "aarch64-arm-d0c-r3p1-neon") && m.part == 0xd0c && m.implementer == 0x41,
+          "neoverse n1: %s", m.slug);
+    printf("machine: %s\n", m.slug);
+    /* qemu-user shows an aarch64 binary the x86 host's cpuinfo: none of it counts. */
+    identify_from(&m, "aarch64", zen5, neon);
+    CHECK(!strcmp(m.slug, "aarch64-unknown-unknown-neon") && !m.model_name[0],
+          "emulated aarch64: %s", m.slug);
+    identify_from(&m, "x86_64", NULL, avx2);
+    CHECK(!strcmp(m.slug, "x86_64-unknown-unknown-fma256"), "no cpuinfo: %s", m.slug);
+    bench_hash h1, h2;
+    bench_hash_init(&h1), bench_hash_init(&h2);
+    bench_hash_add(&h1, "a/b"), bench_hash_add(&h1, "c");
+    bench_hash_add(&h2, "a/bc");
+    char x1[24], x2[24];
+    bench_hash_hex(&h1, x1, sizeof x1), bench_hash_hex(&h2, x2, sizeof x2);
+    CHECK(strlen(x1) == 16 && strcmp(x1, x2), "row-list hash separates names: %s %s", x1, x2);
+}
+
 int main(void)
 {
     test_names();
     test_flops();
     test_sweeps();
+    test_identity();
     return check_summary();
 }

@@ -1,0 +1,148 @@
+#!/usr/bin/python3
+"""history_selftest.py — proof that the history (bench/history.py) and the
+cross-machine report (bench/report.py) do what docs/tracking.md says, on
+made-up runs; nothing is timed. Run by `make bench-selftest` and `make test`.
+
+record: two clean runs append two lines (the file stays valid JSON lines);
+a dirty run, an emulated run, a run without a commit and a run of another
+machine are refused, naming why, and leave the file as it was. Change
+points: 12 runs of made-up medians with one row 15% slower from the 8th run
+on are found at the 8th run's commit, in time and vs_onednn, and nowhere
+else; a flat noisy series (1%) has none; 3 runs say there are too few.
+draw writes an SVG and a PNG per cell. report: two machine folders give one
+table with both side by side (and the emulated folder left out), and a
+figure. Ends with "N passed, N failed".
+"""
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from gate_selftest import ROWS, dump, made_up  # noqa: E402
+
+PY = sys.executable or "/usr/bin/python3"
+passed = failed = 0
+
+
+def check(ok, what, out=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"ok: {what}")
+    else:
+        failed += 1
+        print(f"FAIL: {what}")
+        for line in out.strip().splitlines()[-10:]:
+            print("    " + line)
+
+
+def run(script, *args, cwd=None):
+    p = subprocess.run([PY, os.path.join(HERE, script), *args], capture_output=True, text=True,
+                       cwd=cwd)
+    return p.returncode, p.stdout + p.stderr
+
+
+def lines_of(path):
+    with open(path) as f:
+        return [json.loads(ln) for ln in f if ln.strip()]
+
+
+def record_battery(tmp):
+    h = f"{tmp}/m/history.jsonl"
+    rc1, o1 = run("history.py", "record", dump(made_up(1), f"{tmp}/r1.json"), "--history", h)
+    rc2, o2 = run("history.py", "record", dump(made_up(2), f"{tmp}/r2.json"), "--history", h)
+    ls = lines_of(h)
+    check(rc1 == 0 and rc2 == 0 and len(ls) == 2 and ls[1]["git_commit"] == f"{2:040x}"
+          and len(ls[0]["rows"]) == len(ROWS) and ls[0]["columns"][2] == "vs_onednn",
+          f"two runs recorded as two lines ({len(ls)})", o1 + o2)
+    before = open(h).read()
+    for what, doc, needle in (
+            ("a dirty run", made_up(3, ctx={"git_dirty": "yes"}), "uncommitted changes"),
+            ("an emulated run", made_up(3, ctx={"emulated": "yes: times are emulated"}), "emulation"),
+            ("a run without a commit", made_up(3, ctx={"git_commit": "unknown (run through make bench)"}),
+             "no commit"),
+            ("another machine's run", made_up(3, ctx={"machine": "x86_64-intel-f6m143s8-fma512x2"}),
+             "holds runs of x86_64-amd-f26m2s1-fma512x2")):
+        rc, out = run("history.py", "record", dump(doc, f"{tmp}/bad.json"), "--history", h)
+        check(rc == 2 and needle in out and open(h).read() == before,
+              f"record refuses {what} (exit {rc}) and leaves the history", out)
+
+
+def series(tmp, n, step_at=None, sigma=0.01, seed=5):
+    """A history of n runs of the made-up rows; ROWS[0] 15% slower from run
+    step_at on (its vs_onednn 15% lower)."""
+    rng = random.Random(seed)
+    path = f"{tmp}/s{n}-{step_at}/history.jsonl"
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    out = []
+    for i in range(n):
+        rows = {}
+        for k, name in enumerate(ROWS):
+            f = 1.15 if step_at is not None and i >= step_at and k == 0 else 1.0
+            t = 100.0 * (k + 1) * f * rng.lognormvariate(0, sigma)
+            rows[name] = [t, t, (1.2 / f) * rng.lognormvariate(0, sigma), 50.0 / f,
+                          120.0 * (k + 1) * rng.lognormvariate(0, sigma)]
+        out.append(json.dumps({"date": f"2026-12-{i + 1:02d}T00:00:00+00:00",
+                               "git_commit": f"c{i:02d}" + "0" * 37, "git_dirty": "no",
+                               "machine": "x86_64-amd-f26m2s1-fma512x2", "rnnsimd_isa": "avx512",
+                               "sweep": "ci", "columns": ["real_us", "cpu_us", "vs_onednn",
+                                                          "pct_peak", "onednn_us"],
+                               "rows": rows}))
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+    return path
+
+
+def change_battery(tmp):
+    rc, out = run("history.py", "draw", series(tmp, 12, step_at=7))
+    found = [ln for ln in out.splitlines() if ln.startswith("change point:")]
+    want_t = f"change point: {ROWS[0]} time at commit c07000000000 (run 8 of 12"
+    want_r = f"change point: {ROWS[0]} vs_onednn at commit c07000000000 (run 8 of 12"
+    check(rc == 0 and len(found) == 2 and any(ln.startswith(want_t) for ln in found)
+          and any(ln.startswith(want_r) for ln in found),
+          f"a 15% step at run 8 found there, in time and vs_onednn ({len(found)} change points)", out)
+    d = os.path.dirname(series(tmp, 12, step_at=7))
+    figs = [f for f in os.listdir(d) if f.startswith("history-") and f.endswith((".svg", ".png"))]
+    check(len(figs) == 6, f"draw wrote an SVG and a PNG per cell present ({sorted(figs)})", out)
+    rc, out = run("history.py", "draw", series(tmp, 12, sigma=0.01, seed=9))
+    check(rc == 0 and "no change point found" in out, "a flat series (1% noise) has no change point", out)
+    rc, out = run("history.py", "draw", series(tmp, 3))
+    check(rc == 0 and "change points need 4+ runs" in out, "3 runs: too few, said so", out)
+
+
+def report_battery(tmp):
+    res = f"{tmp}/results"
+    dump(made_up(1), f"{res}/x86_64-amd-f26m2s1-fma512x2/avx512-ci.json")
+    other = {"machine": "aarch64-arm-d0c-r3p1-neon", "machine_arch": "aarch64", "rnnsimd_isa": "neon"}
+    doc = made_up(2, rows=[r.replace("avx512", "neon") for r in ROWS], ctx=other)
+    dump(doc, f"{res}/aarch64-arm-d0c-r3p1-neon/neon-ci.json")
+    dump(made_up(3), f"{res}/emulated/neon-quick.json")
+    rc, out = run("report.py", res)
+    head = [ln for ln in out.splitlines() if ln.startswith("| row |")]
+    body = [ln for ln in out.splitlines() if ln.startswith("| lstm/many2one/T:64/B:1/I:256/H:256/fwd |")]
+    cells = [c.strip() for c in body[0].split("|")[2:-1]] if body else []
+    ok = (rc == 0 and head and "x86_64-amd-f26m2s1-fma512x2 vs_onednn" in head[0]
+          and "aarch64-arm-d0c-r3p1-neon vs_onednn" in head[0] and len(cells) == 4
+          and "-" not in cells and "Left out: " in out and "emulated" in out
+          and os.path.isfile(f"{res}/report.png") and os.path.isfile(f"{res}/report.md"))
+    check(ok, "report: two machines side by side, emulated left out, table and figure", out)
+
+
+def main(argv):
+    if len(argv) != 1:
+        print(__doc__, file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="rnnsimd_history.") as tmp:
+        record_battery(tmp)
+        change_battery(tmp)
+        report_battery(tmp)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
