@@ -191,7 +191,7 @@ void conf_check_isa(const conf_problem *p, const conf_result *ref, rnn_isa isa, 
         fail(res, "out of memory");
         goto done;
     }
-    rnn_plan_options opt = {isa, threads};
+    rnn_plan_options opt = {.isa = isa, .threads = threads};
     if ((s = rnn_plan_create(&plan, &p->kase.desc, &p->params, &opt)) != RNN_OK) {
         fail(res, "rnn_plan_create: %s", rnn_strerror(s));
         goto done;

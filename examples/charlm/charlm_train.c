@@ -182,7 +182,7 @@ int charlm_train_main(int argc, char **argv)
         fprintf(stderr, "rnnsimd %s: out of memory\n", cmd);
         goto done;
     }
-    rnn_plan_options popt = {isa, 1};
+    rnn_plan_options popt = {.isa = isa, .threads = 1};
     const char *ran_on = "reference";
     if (!use_ref) {
         rnn_params p0 = charlm_params(&m, m.theta);
