@@ -129,7 +129,7 @@ clean:
 	rm -rf build build-aarch64
 
 # ---- the main jobs (each owned by its directory's scripts) ----
-.PHONY: conformance conformance-quick golden bench bench-compare plots
+.PHONY: conformance conformance-quick golden ratchet bench bench-compare plots
 # Full conformance matrix on every kernel table this CPU runs. ARGS passes runner flags.
 conformance: all
 	$(RUN) $(CONF_BIN) $(ARGS)
@@ -138,6 +138,11 @@ conformance-quick: all
 # Rewrites conformance/golden.txt from the reference and prints what changed: an explicit act.
 golden: all
 	$(RUN) $(CONF_BIN) --write-golden conformance/golden.txt $(ARGS)
+# Rewrites conformance/ratchet.txt's accuracy budgets of this architecture's tables from a
+# full run (ARGS=--quick: the quick subset's only, as for ARCH=aarch64 under qemu) and
+# prints what changed: an explicit act, like golden.
+ratchet: all
+	$(RUN) $(CONF_BIN) --write-ratchet conformance/ratchet.txt $(ARGS)
 
 CPU ?=
 SET ?=
