@@ -11,8 +11,8 @@
  * repetitions (default 5), fewer for rows whose estimated time would exceed
  * --row-budget seconds (default 0.5), never fewer than 1. --list prints the
  * rows, their repetitions and the estimated total time without running;
- * --check compares every implementation's loss and input gradient with the
- * reference on the quick set and exits; --print-isa prints the table --cpu
+ * --check compares every output and gradient of every implementation with the
+ * reference on the quick set (every row kind) and exits (bench/check.h); --print-isa prints the table --cpu
  * resolves to (after the same check) and exits; --overlap prints the overlap
  * probe of the --cpu table (bench/overlap.c) and exits (=quick: a run that
  * only checks it works).
@@ -41,6 +41,7 @@
 #include "check.h"
 #include "gbench.h"
 #include "kernels.h"
+#include "out_file.h"
 #include "overlap.h"
 #include "peak.h"
 #include "rows.h"
@@ -67,8 +68,9 @@ static void usage(FILE *f)
           "                                  this (default 0.5), never fewer than 1\n"
           "  --list                          print the rows, repetitions and estimated\n"
           "                                  time, run nothing\n"
-          "  --check                         compare every implementation's loss and input\n"
-          "                                  gradient with the reference (quick set), exit\n"
+          "  --check                         compare every output and gradient of every\n"
+          "                                  implementation with the reference (quick set:\n"
+          "                                  every row kind), exit\n"
           "  --print-isa                     print the table --cpu resolves to, exit\n"
           "  --overlap[=quick]               how much GEMM work this core hides under a\n"
           "                                  batch-1 weight stream (avx512), exit\n"
@@ -411,7 +413,13 @@ int main(int argc, char **argv)
                     load);
     }
 
+    if (bench_out_begin(argc, argv)) {
+        fprintf(stderr, "rnnsimd-bench: --benchmark_out: the path is too long\n");
+        return 2;
+    }
     int rc = gbench_main(argc, argv);
+    if (bench_out_end(rc == 0) && rc == 0)
+        rc = 1;
     bench_rows_release();
     free(rows);
     free(probs);

@@ -8,6 +8,8 @@ panels: B = 1 and B = 64, fwd and train; one line per kernel table (each JSON
 file) and per peer (oneDNN, OpenBLAS: from the file of the best table, so a
 peer appears once). Medians of the repetitions; log-scaled T. The gnuplot
 script and its data files are kept in DIR/plots-data/ (reproducible by hand).
+Every file is written atomically (a temporary file, then a rename): an
+interrupted run leaves the previous figures whole.
 """
 import glob
 import json
@@ -21,6 +23,18 @@ PEER_TITLES = {"onednn": "oneDNN 2.6", "blas": "OpenBLAS baseline"}
 CELLS = ("rnn_tanh", "lstm", "gru", "lbr_gru")
 TOPOS = ("one2one", "one2many", "many2one", "seq2seq", "many2many")
 PANELS = (("1", "fwd"), ("64", "fwd"), ("1", "train"), ("64", "train"))
+
+
+def write_atomic(path, text):
+    tmp = f"{path}.tmp-{os.getpid()}"
+    try:
+        with open(tmp, "w") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 def medians(doc):
@@ -89,8 +103,7 @@ def main(d):
                 for impl in sorted(lines, key=lambda i: (i in PEERS, i)):
                     pts = sorted(lines[impl])
                     fn = os.path.join(data, f"{cell}-{topo}-B{B}-{mode}-{impl}.dat")
-                    with open(fn, "w") as fh:
-                        fh.writelines(f"{t} {g:.4f}\n" for t, g in pts)
+                    write_atomic(fn, "".join(f"{t} {g:.4f}\n" for t, g in pts))
                     title = PEER_TITLES.get(impl, f"rnnsimd {impl}")
                     dash = ' dt 2' if impl in PEERS else ''
                     plots.append(f'"{fn}" using 1:2 with linespoints lw 2{dash} title "{title}"')
@@ -102,15 +115,22 @@ def main(d):
                                 'unset label 1')
             body.append("unset multiplot")
             stem = os.path.join(d, f"plot-{cell}-{topo}")
+            tmp = f".tmp-{os.getpid()}"
             script = "\n".join(
                 gp + [f'set terminal svg size 1000,720 dynamic font "sans,11"',
-                      f'set output "{stem}.svg"'] + body +
+                      f'set output "{stem}.svg{tmp}"'] + body +
                 [f'set terminal pngcairo size 1000,720 font "sans,10"',
-                 f'set output "{stem}.png"'] + body + ["unset output"]) + "\n"
+                 f'set output "{stem}.png{tmp}"'] + body + ["unset output"]) + "\n"
             gpf = os.path.join(data, f"plot-{cell}-{topo}.gp")
-            with open(gpf, "w") as fh:
-                fh.write(script)
-            subprocess.run(["gnuplot", gpf], check=True)
+            write_atomic(gpf, script)
+            try:
+                subprocess.run(["gnuplot", gpf], check=True)
+                for ext in ("svg", "png"):
+                    os.replace(f"{stem}.{ext}{tmp}", f"{stem}.{ext}")
+            finally:
+                for ext in ("svg", "png"):
+                    if os.path.exists(f"{stem}.{ext}{tmp}"):
+                        os.unlink(f"{stem}.{ext}{tmp}")
             made += 1
     print(f"plots.py: {made} figures (SVG and PNG) in {d}")
     return 0

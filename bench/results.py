@@ -22,8 +22,10 @@ Names: CELL/TOPOLOGY/IMPL/T:../B:../I:../H:..[/threads:N]/MODE[/VARIANT]
 """
 import json
 import math
+import os
 import re
 import sys
+import tempfile
 
 PEERS = ("onednn", "blas")
 
@@ -38,15 +40,30 @@ def clean(name):
     return re.sub(r"/real_time(?=_|$)", "", name)
 
 
+def write_atomic(path, text):
+    """Writes text to path through a temporary file beside it and a rename:
+    an interrupted run leaves the old file (or none), never half of one."""
+    d = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".tmp-", dir=d)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
 def normalize(raw, out):
     doc = load(raw)
     for b in doc.get("benchmarks", []):
         for key in ("name", "run_name"):
             if key in b:
                 b[key] = clean(b[key])
-    with open(out, "w") as f:
-        json.dump(doc, f, indent=1)
-        f.write("\n")
+    write_atomic(out, json.dumps(doc, indent=1) + "\n")
 
 
 def parse_name(name):
