@@ -385,6 +385,44 @@ if [ -x "$BUILD/rnnsimd-conformance" ]; then
   expect 2 "expected T<steps>" $C --case 'lstm:many2one:X3:B1:I1:H1:V2:rho1.0:seed1'
   expect 2 "unknown option '--bogus'" $C --bogus
   expect 2 "'--cell' needs an argument" $C --cell
+  # The data kinds of a case line: strict, in order, the default never spelled out.
+  expect 2 "field 10 'state=bogus': expected state=mixed" $C --case 'lstm:many2one:T3:B2:I2:H2:V2:rho1.0:seed1:state=bogus'
+  expect 2 "state=c0zero only for lstm" $C --case 'gru:many2one:T3:B2:I2:H2:V2:rho1.0:seed1:state=c0zero'
+  expect 2 "head=wide only with V >= 2" $C --case 'gru:many2one:T3:B2:I2:H2:V1:rho1.0:seed1:head=wide'
+  expect 2 "(each at most once, in this order)" $C --case 'gru:many2one:T3:B2:I2:H2:V2:rho1.0:seed1:x=sat:head=wide'
+  expect 0 "gru:many2one:T3:B2:I2:H2:V2:rho1.0:seed1:state=none:head=wide:x=sat" \
+    $C --list --case 'gru:many2one:T3:B2:I2:H2:V2:rho1.0:seed1:state=none:head=wide:x=sat'
+  expect 2 "unknown mode 'threads3'" $C --mode threads3
+  expect 2 "--write-ratchet: the ratchet's budgets cover the whole matrix" \
+    $C --write-ratchet "$TMP/r.txt" --cell lstm
+  printf 'quick x86_64 avx512 h budget=0.1\n' > "$TMP/bad_ratchet.txt"
+  expect 1 "bad_ratchet.txt:1: expected 6 fields" $C --quick --ratchet "$TMP/bad_ratchet.txt"
+fi
+# The ratchet can fail: the quick subset against budgets with one of them
+# (h on generic) far below what the table measures. Native builds only (under
+# qemu the run takes a minute; the aarch64 CI run judges the real budgets).
+if [ -x "$BUILD/rnnsimd-conformance" ] && [ -z "${RUN:-}" ]; then
+  arch=$(uname -m)
+  sed "s/^quick $arch generic h budget=[0-9.]*/quick $arch generic h budget=0.0001/" \
+    conformance/ratchet.txt > "$TMP/tight_ratchet.txt"
+  expect 1 "FAIL ratchet: h on generic, quick selection: worst fraction" \
+    $C --quick --isa generic --mode threads1 --no-onednn --ratchet "$TMP/tight_ratchet.txt"
+  # An interrupted --json run leaves no file (the report is written whole at
+  # the end): stopped at its first progress line, or, on a machine fast
+  # enough to finish first, a complete report.
+  $C --quick --isa generic --no-onednn --json "$TMP/conf.json" >/dev/null 2>"$TMP/conf.err" &
+  cpid=$!
+  while kill -0 $cpid 2>/dev/null && ! grep -q '^\[' "$TMP/conf.err" 2>/dev/null; do sleep 0.05; done
+  # TERM: a background job of a script ignores INT.
+  kill -TERM $cpid 2>/dev/null; wait $cpid; crc=$?
+  left=$(ls "$TMP" | grep -c '^conf\.json')
+  if [ "$left" -eq 0 ]; then ok; echo "interrupted --json run (exit $crc): no file left"
+  elif [ "$crc" -eq 0 ] && python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$TMP/conf.json" 2>/dev/null; then
+    ok; echo "--json run finished before the interrupt: a complete report"
+  else bad "an interrupted --json run (exit $crc) left: $(ls "$TMP" | grep '^conf\.json' | tr '\n' ' ')"; fi
+  expect 0 "0 failed" $C --quick --isa generic --mode threads1 --no-onednn --json "$TMP/conf2.json"
+  if python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["failed"] == 0 and len(d["cases"]) == 120' "$TMP/conf2.json"; then ok
+  else bad "--json report of a finished run is not whole"; fi
 fi
 expect 2 "unknown --cell 'bogus'" $R charlm train --text x --save y --cell bogus
 expect 2 "unknown --optimizer 'bogus'" $R charlm train --text x --save y --optimizer bogus
