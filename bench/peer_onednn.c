@@ -830,9 +830,9 @@ static int d_outputs(void *vctx, bench_output *out, int max)
     }
     if (!c->train)
         return n;
-    static const char *const names[2][4] = {{"grad.x", "grad.weight_ih", "grad.weight_hh", "grad.bias"},
-                                            {"grad.x_dec", "grad.dec.weight_ih",
-                                             "grad.dec.weight_hh", "grad.dec.bias"}};
+    static const char *const names[2][4] = {
+        {"grad.x", "grad.weight_ih", "grad.weight_hh", "grad.bias"},
+        {"grad.x_dec", "grad.dec.weight_ih", "grad.dec.weight_hh", "grad.dec.bias"}};
     for (int k = 0; k < c->nseg; k++) {
         const seg_out *o = &c->out[k];
         n = put(out, n, max, names[k][0], o->dx, o->S * (size_t)(dt->p.B * dt->p.I));
