@@ -221,9 +221,10 @@ int conf_options_parse(int argc, char **argv, conf_options *o, conf_case *given)
         }
     }
     o->ngiven = l.n;
-    if (o->write_ratchet && (o->explicit_cases || o->cell_mask != ~0u || o->topo_mask != ~0u))
+    if (o->write_ratchet && (o->explicit_cases || o->cell_mask != ~0u || o->topo_mask != ~0u ||
+                             o->mode_filter))
         return usage_error("%s: the ratchet's budgets cover the whole matrix or the quick "
-                           "subset: no --case, --cases, --cell or --topology",
-                           "--write-ratchet");
+                           "subset in every mode: no --case, --cases, --cell, --topology, "
+                           "--mode or --threads", "--write-ratchet");
     return -1;
 }

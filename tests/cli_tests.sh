@@ -395,6 +395,7 @@ if [ -x "$BUILD/rnnsimd-conformance" ]; then
   expect 2 "unknown mode 'threads3'" $C --mode threads3
   expect 2 "--write-ratchet: the ratchet's budgets cover the whole matrix" \
     $C --write-ratchet "$TMP/r.txt" --cell lstm
+  expect 2 "in every mode: no --case" $C --write-ratchet "$TMP/r.txt" --quick --mode threads1
   printf 'quick x86_64 avx512 h budget=0.1\n' > "$TMP/bad_ratchet.txt"
   expect 1 "bad_ratchet.txt:1: expected 6 fields" $C --quick --ratchet "$TMP/bad_ratchet.txt"
 fi
