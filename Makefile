@@ -146,7 +146,7 @@ clean:
 	rm -rf build build-aarch64
 
 # ---- the main jobs (each owned by its directory's scripts) ----
-.PHONY: conformance conformance-quick golden bench bench-compare plots
+.PHONY: conformance conformance-quick golden ratchet bench bench-compare plots
 .PHONY: bench-noise bench-record bench-history bench-report bench-selftest
 # Full conformance matrix on every kernel table this CPU runs. ARGS passes runner flags.
 ## conformance: the full conformance matrix on every kernel table this CPU runs (ARGS= passes runner flags)
@@ -159,6 +159,12 @@ conformance-quick: all
 ## golden: rewrite conformance/golden.txt from the reference and print what changed
 golden: all
 	$(RUN) $(CONF_BIN) --write-golden conformance/golden.txt $(ARGS)
+# Rewrites conformance/ratchet.txt's accuracy budgets of this architecture's tables from a
+# full run (ARGS=--quick: the quick subset's only, as for ARCH=aarch64 under qemu) and
+# prints what changed: an explicit act, like golden.
+## ratchet: rewrite conformance/ratchet.txt's accuracy budgets for this architecture's tables from a full run (ARGS=--quick: the quick subset's)
+ratchet: all
+	$(RUN) $(CONF_BIN) --write-ratchet conformance/ratchet.txt $(ARGS)
 
 CPU ?=
 SET ?=

@@ -12,6 +12,15 @@
 #include <stddef.h>
 #include "data.h"
 
+/* A named float tensor an implementation's run writes. */
+typedef struct {
+    const char *name;
+    float *data;
+    size_t n;
+} bench_output;
+
+#define BENCH_MAX_OUTPUTS 32
+
 typedef struct bench_impl bench_impl;
 struct bench_impl {
     const char *name; /* the IMPL segment of row names */
@@ -21,16 +30,28 @@ struct bench_impl {
                    char *err, size_t err_n);
     int (*run)(void *ctx, char *err, size_t err_n);
     void (*teardown)(void *ctx);
-    /* Optional, for --check: after run, the loss (headed problems) and the
-     * gradient of x (train, T x B x I like dt->x) the implementation computed.
-     * NULL pointers mean not available. */
-    void (*results)(void *ctx, const float **loss, const float **grad_x);
+    /* Every buffer run writes that holds an output or gradient of the row's
+     * work (never an input, never scratch that run reads before writing),
+     * raw, in the implementation's own layout. The rows fill them with NaN
+     * before the first timed loop and check them after it (rows.c), so a
+     * timed call that does less than the untimed one is caught. Returns the
+     * count (at most max). */
+    int (*outputs)(void *ctx, bench_output *out, int max);
+    /* After run, for --check: the row's results under check.c's names
+     * ("loss", "h", "h_T", "c_T", "grad.x", "grad.weight_hh", ...), in
+     * PyTorch's layouts (include/rnnsimd.h); may convert raw outputs into
+     * buffers of its own, outside any timing. Returns the count. */
+    int (*results)(void *ctx, bench_output *out, int max);
 };
 
 /* Our table for isa ("avx512"...) under its own name. */
 bench_impl bench_impl_rnnsimd(rnn_isa isa);
 extern const bench_impl bench_peer_onednn;
 extern const bench_impl bench_peer_blas;
+
+/* --check only: oneDNN's weight format for the rows set up from now on:
+ * -1 its pilot's choice (the default), 0 its own (`any`), 1 plain ldigo. */
+void bench_onednn_force_format(int plain);
 
 /* Peer process settings, applied once before any peer runs: oneDNN's and
  * OpenBLAS's threads, and (limit_isa != RNN_ISA_AUTO) the vector ISA oneDNN

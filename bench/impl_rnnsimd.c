@@ -6,8 +6,10 @@
  * Headed problems: rnn_plan_forward (loss through the head) or rnn_plan_train
  * (all gradients: x, x_dec, h0, c0, both cells, head). /seq rows:
  * rnn_plan_seq_forward, or rnn_plan_seq_backward (which runs its own forward).
- * /seq_noproj rows: one-hot inputs by index, so the input projection is a row
- * gather, with a one-class head (2*B*H flops a step, nothing beside the cell). */
+ * /seq_noproj rows (forward only): one-hot inputs by index, so the input
+ * projection is a row gather, with a one-class head (2*B*H flops a step,
+ * nothing beside the cell), every h_t written out like the other sequences.
+ * outputs and results name every output and gradient the call writes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include "impl.h"
@@ -20,7 +22,7 @@ typedef struct {
     rnn_outputs out;
     rnn_grads g;
     float loss;
-    float *output, *hn, *cn;
+    float *output, *hn, *cn; /* /seq, and output for /seq_noproj */
     float *bufs[16];
     int nbufs, oom;
 } ours_ctx;
@@ -75,6 +77,11 @@ static int alloc_grads(ours_ctx *c)
 static void *ours_setup(const bench_impl *impl, const bench_data *dt, char *note, size_t note_n,
                         char *err, size_t err_n)
 {
+    if (dt->p.variant == BENCH_SEQ_NOPROJ && dt->p.mode == BENCH_TRAIN) {
+        snprintf(err, err_n, "/seq_noproj rows are forward only: the API has no one-hot "
+                             "sequence backward from upstream gradients");
+        return NULL;
+    }
     ours_ctx *c = calloc(1, sizeof *c);
     if (!c) {
         snprintf(err, err_n, "out of memory");
@@ -94,12 +101,16 @@ static void *ours_setup(const bench_impl *impl, const bench_data *dt, char *note
     c->in = bench_data_inputs(dt);
     c->out.loss = &c->loss;
     int fail = 0;
-    if (dt->p.variant == BENCH_SEQ) {
+    /* The plain sequence's backward writes gradients only. */
+    if (dt->p.variant == BENCH_SEQ && dt->p.mode == BENCH_FWD) {
         const int lstm = dt->p.cell == RNN_LSTM;
         c->output = buf(c, dt->s.h);
         c->hn = buf(c, dt->s.state);
         if (lstm)
             c->cn = buf(c, dt->s.state);
+        fail = c->oom;
+    } else if (dt->p.variant == BENCH_SEQ_NOPROJ) {
+        c->out.h = c->output = buf(c, dt->s.h);
         fail = c->oom;
     }
     if (!fail && dt->p.mode == BENCH_TRAIN)
@@ -139,11 +150,52 @@ static int ours_run(void *vctx, char *err, size_t err_n)
     return 0;
 }
 
-static void ours_results(void *vctx, const float **loss, const float **grad_x)
+static int put(bench_output *out, int n, int max, const char *name, float *data, size_t count)
 {
-    ours_ctx *c = vctx;
-    *loss = c->dt->p.variant == BENCH_HEADED ? &c->loss : NULL;
-    *grad_x = c->g.x;
+    if (data && n < max)
+        out[n++] = (bench_output){name, data, count};
+    return n;
+}
+
+/* Every output and gradient the call writes; views: also h_T of /seq_noproj's h. */
+static int list(const ours_ctx *c, bench_output *out, int max, int views)
+{
+    const bench_data *dt = c->dt;
+    const rnn_sizes *s = &dt->s;
+    int n = 0;
+    if (dt->p.variant == BENCH_HEADED)
+        n = put(out, n, max, "loss", (float *)&c->loss, 1);
+    n = put(out, n, max, "h", c->output, s->h);
+    n = put(out, n, max, "h_T", c->hn, s->state);
+    n = put(out, n, max, "c_T", c->cn, s->state);
+    if (views && !c->hn && c->output)
+        n = put(out, n, max, "h_T", c->output + s->h - s->state, s->state);
+    const rnn_grads *g = &c->g;
+    n = put(out, n, max, "grad.x", g->x, s->x);
+    n = put(out, n, max, "grad.x_dec", g->x_dec, s->x_dec);
+    n = put(out, n, max, "grad.h0", g->h0, s->state);
+    n = put(out, n, max, "grad.c0", g->c0, s->state);
+    n = put(out, n, max, "grad.weight_ih", g->cell.weight_ih, s->weight_ih);
+    n = put(out, n, max, "grad.weight_hh", g->cell.weight_hh, s->weight_hh);
+    n = put(out, n, max, "grad.bias_ih", g->cell.bias_ih, s->bias);
+    n = put(out, n, max, "grad.bias_hh", g->cell.bias_hh, s->bias);
+    n = put(out, n, max, "grad.dec.weight_ih", g->decoder.weight_ih, s->weight_ih);
+    n = put(out, n, max, "grad.dec.weight_hh", g->decoder.weight_hh, s->weight_hh);
+    n = put(out, n, max, "grad.dec.bias_ih", g->decoder.bias_ih, s->bias);
+    n = put(out, n, max, "grad.dec.bias_hh", g->decoder.bias_hh, s->bias);
+    n = put(out, n, max, "grad.W_hy", g->W_hy, s->W_hy);
+    n = put(out, n, max, "grad.b_y", g->b_y, s->b_y);
+    return n;
+}
+
+static int ours_outputs(void *vctx, bench_output *out, int max)
+{
+    return list(vctx, out, max, 0);
+}
+
+static int ours_results(void *vctx, bench_output *out, int max)
+{
+    return list(vctx, out, max, 1);
 }
 
 bench_impl bench_impl_rnnsimd(rnn_isa isa)
@@ -155,6 +207,7 @@ bench_impl bench_impl_rnnsimd(rnn_isa isa)
         .setup = ours_setup,
         .run = ours_run,
         .teardown = ours_teardown,
+        .outputs = ours_outputs,
         .results = ours_results,
     };
     return b;

@@ -13,8 +13,8 @@
  * --list prints the rows --benchmark_filter selects, their repetitions and
  * the estimated total time without running; a run prints that estimate to
  * stderr first, then a progress line (bench/gbench.h);
- * --check compares every implementation's loss and input gradient with the
- * reference on the quick set and exits; --print-isa prints the table --cpu
+ * --check compares every output and gradient of every implementation with the
+ * reference on the quick set (every row kind) and exits (bench/check.h); --print-isa prints the table --cpu
  * resolves to (after the same check) and exits; --print-machine prints this
  * machine's results/ folder name (bench/identity.h; =json: its facts, the
  * content of results/<machine>/machine.json) and exits; --overlap prints the overlap
@@ -53,6 +53,7 @@
 #include "gbench.h"
 #include "identity.h"
 #include "kernels.h"
+#include "out_file.h"
 #include "overlap.h"
 #include "peak.h"
 #include "rows.h"
@@ -82,8 +83,9 @@ static void usage(FILE *f)
           "                                  this (default 0.5), never fewer than 1\n"
           "  --list                          print the rows --benchmark_filter selects, their\n"
           "                                  repetitions and estimated time, run nothing\n"
-          "  --check                         compare every implementation's loss and input\n"
-          "                                  gradient with the reference (quick set), exit\n"
+          "  --check                         compare every output and gradient of every\n"
+          "                                  implementation with the reference (quick set:\n"
+          "                                  every row kind), exit\n"
           "  --print-isa                     print the table --cpu resolves to, exit\n"
           "  --print-machine[=json]          print this machine's results/ folder name (json:\n"
           "                                  the facts it comes from), exit\n"
@@ -338,6 +340,12 @@ int main(int argc, char **argv)
         gargv[gargc++] = (char *)"--benchmark_enable_random_interleaving=true";
     interleaved = interleaved < 0 ? sweep_interleaved(set) : interleaved;
     gargv[gargc] = NULL;
+    /* --benchmark_out goes to a temporary file, renamed over its path when
+     * the run ends well (bench/out_file.h). */
+    if (!o.list && bench_out_begin(gargc, gargv)) {
+        fprintf(stderr, "rnnsimd-bench: --benchmark_out: the path is too long\n");
+        return 2;
+    }
     if (gbench_init(&gargc, gargv))
         return 2;
 
@@ -536,6 +544,8 @@ int main(int argc, char **argv)
     }
 
     int rc = gbench_run();
+    if (bench_out_end(rc == 0) && rc == 0)
+        rc = 1;
     bench_rows_release();
     free(rows);
     free(probs);

@@ -10,7 +10,7 @@
  * expf/tanhf. The head is an sgemm (sgemv for one row) and a scalar softmax
  * cross-entropy. Backward: per step scalar gate gradients and dh_prev = dG W_hh;
  * after the loop dW_ih, dW_hh and dX as one sgemm each over all steps.
- * /seq_noproj rows project the input at setup and skip dW_ih and dX. */
+ * /seq_noproj rows (forward only) project the input at setup. */
 #include <cblas.h>
 #undef I /* OpenBLAS's cblas.h brings <complex.h>, whose I is our input size */
 #include <math.h>
@@ -378,6 +378,10 @@ static void *blas_setup(const bench_impl *impl, const bench_data *dt, char *note
                         char *err, size_t err_n)
 {
     (void)impl;
+    if (dt->p.variant == BENCH_SEQ_NOPROJ && dt->p.mode == BENCH_TRAIN) {
+        snprintf(err, err_n, "/seq_noproj rows are forward only");
+        return NULL;
+    }
     const int want = bench_problem_threads(&dt->p);
     openblas_set_num_threads(want);
     if (openblas_get_num_threads() != want) {
@@ -396,7 +400,16 @@ static void *blas_setup(const bench_impl *impl, const bench_data *dt, char *note
     c->headed = p->variant == BENCH_HEADED;
     const size_t T = (size_t)p->T, B = (size_t)p->B, H = (size_t)p->H;
     size_t x_steps = p->topology == RNN_ONE2ONE || p->topology == RNN_ONE2MANY ? 1 : T;
-    seg_init(c, &c->enc, &dt->cell, dt->x, x_steps, T);
+    /* /seq_noproj's input is one-hot by index: its projection (at setup,
+     * untimed) is of the same one-hot vectors ours gathers. */
+    const float *x = dt->x;
+    if (dt->x_index) {
+        float *x1 = zalloc(c, T * B * (size_t)p->I);
+        for (size_t r = 0; x1 && r < T * B; r++)
+            x1[r * (size_t)p->I + (size_t)dt->x_index[r]] = 1.0f;
+        x = x1;
+    }
+    seg_init(c, &c->enc, &dt->cell, x, x_steps, T);
     if (p->topology == RNN_SEQ2SEQ && c->headed)
         seg_init(c, &c->dec, &dt->decoder, dt->x_dec, (size_t)p->T_out, (size_t)p->T_out);
     if (c->headed) {
@@ -466,11 +479,64 @@ static int blas_run(void *vctx, char *err, size_t err_n)
     return 0;
 }
 
-static void blas_results(void *vctx, const float **loss, const float **grad_x)
+static int put(bench_output *out, int n, int max, const char *name, float *data, size_t count)
 {
-    blas_ctx *c = vctx;
-    *loss = c->headed ? &c->loss : NULL;
-    *grad_x = c->train && !c->enc.noproj ? c->enc.dx : NULL;
+    if (data && n < max)
+        out[n++] = (bench_output){name, data, count};
+    return n;
+}
+
+/* A cell run's gradients (prefix "grad." or "grad.dec."); x: its dx's name. */
+static int put_seg(bench_output *out, int n, int max, const seg *s, int dec)
+{
+    const size_t GH = s->G * s->H;
+    n = put(out, n, max, dec ? "grad.x_dec" : "grad.x", s->dx, s->x_steps * s->B * s->I);
+    if (!dec) {
+        n = put(out, n, max, "grad.h0", s->dh, s->B * s->H);
+        if (s->cell == RNN_LSTM)
+            n = put(out, n, max, "grad.c0", s->dc, s->B * s->H);
+    }
+    n = put(out, n, max, dec ? "grad.dec.weight_ih" : "grad.weight_ih", s->dw_ih, GH * s->I);
+    n = put(out, n, max, dec ? "grad.dec.weight_hh" : "grad.weight_hh", s->dw_hh, GH * s->H);
+    n = put(out, n, max, dec ? "grad.dec.bias_ih" : "grad.bias_ih", s->db_ih, GH);
+    return put(out, n, max, dec ? "grad.dec.bias_hh" : "grad.bias_hh", s->db_hh, GH);
+}
+
+/* Every output and gradient run writes, in PyTorch's layouts already:
+ * the same list serves both. views adds h_T and c_T, slices of the states. */
+static int list(blas_ctx *c, bench_output *out, int max, int views)
+{
+    int n = 0;
+    const seg *e = &c->enc;
+    const size_t BH = e->B * e->H;
+    if (c->headed)
+        n = put(out, n, max, "loss", &c->loss, 1);
+    if (!c->headed && !c->train) {
+        n = put(out, n, max, "h", e->hs + BH, e->S * BH);
+        if (views) {
+            n = put(out, n, max, "h_T", e->hs + e->S * BH, BH);
+            n = put(out, n, max, "c_T", e->cs ? e->cs + e->S * BH : NULL, BH);
+        } else {
+            n = put(out, n, max, "c", e->cs ? e->cs + BH : NULL, e->S * BH);
+        }
+    }
+    if (!c->train)
+        return n;
+    n = put_seg(out, n, max, e, 0);
+    if (c->dec.S)
+        n = put_seg(out, n, max, &c->dec, 1);
+    n = put(out, n, max, "grad.W_hy", c->dW_hy, c->dW_hy ? c->dt->s.W_hy : 0);
+    return put(out, n, max, "grad.b_y", c->db_y, c->db_y ? c->dt->s.b_y : 0);
+}
+
+static int blas_outputs(void *vctx, bench_output *out, int max)
+{
+    return list(vctx, out, max, 0);
+}
+
+static int blas_results(void *vctx, bench_output *out, int max)
+{
+    return list(vctx, out, max, 1);
 }
 
 const char *bench_blas_configure(void)
@@ -491,5 +557,6 @@ const bench_impl bench_peer_blas = {
     .setup = blas_setup,
     .run = blas_run,
     .teardown = blas_teardown,
+    .outputs = blas_outputs,
     .results = blas_results,
 };

@@ -18,7 +18,10 @@
  * lstm i,f,g,o and rnn_tanh map one to one with b = b_ih + b_hh. The seed gru
  * is oneDNN's vanilla GRU with update gate u = 1 - z: gates u,r,o take the z
  * rows negated, r, n; b_o = b_in + b_hn (the seed adds b_hn outside r*(.)).
- * lbr_gru: u = z, r, o = n, and four biases b_z, b_r, b_in, b_hn. */
+ * lbr_gru: u = z, r, o = n, and four biases b_z, b_r, b_in, b_hn. For
+ * --check the results go back the same way (diff weights reordered to plain
+ * ldigo, then to PyTorch's rows; the combined bias gradient is both b_ih's
+ * and b_hh's where the biases were added). */
 #include <dlfcn.h>
 #include <dnnl.h>
 #include <math.h>
@@ -59,6 +62,15 @@ typedef struct {
     int nargs;
 } step;
 
+/* What run writes, per cell run: the states (dst_*), the gradients on the
+ * inputs (diff_src_*: host buffers) and on the weights (oneDNN memories,
+ * maybe in a blocked format). */
+typedef struct {
+    size_t S;
+    float *h, *h_T, *c_T, *dx, *dh0, *dc0;
+    dnnl_memory_t dwl, dwi, db;
+} seg_out;
+
 typedef struct {
     const bench_data *dt;
     int train, headed, plain;
@@ -71,7 +83,8 @@ typedef struct {
     float loss;
     dnnl_memory_t zero_mem[8]; /* diff weights to zero each iteration */
     int nzero;
-    float *dx;                 /* the encoder's diff_src_layer, for --check */
+    seg_out out[2];
+    dnnl_memory_t dW_hy, db_y;
     char impl_info[96];
     /* ownership */
     dnnl_memory_t mem[MAX_MEM];
@@ -359,6 +372,7 @@ static int build_seg(dctx *c, int k, const seg_io *io)
     if (bad || keep_prim(c, prim))
         return -1;
     bw->prim = prim;
+    c->out[k].dwl = dwl, c->out[k].dwi = dwi, c->out[k].db = db;
     c->zero_mem[c->nzero++] = dwl;
     c->zero_mem[c->nzero++] = dwi;
     c->zero_mem[c->nzero++] = db;
@@ -475,9 +489,10 @@ static int build_head(dctx *c, const float *hsc, float *dhsc)
         c->ip_bwd_weights.prim = prim;
         arg(&c->ip_bwd_weights, DNNL_ARG_SRC, msrc);
         arg(&c->ip_bwd_weights, DNNL_ARG_DIFF_DST, mdlog);
-        arg(&c->ip_bwd_weights, DNNL_ARG_DIFF_WEIGHTS,
-            wrap(c, dnnl_primitive_desc_query_md(wpd, dnnl_query_diff_weights_md, 0), NULL));
-        arg(&c->ip_bwd_weights, DNNL_ARG_DIFF_BIAS, wrap(c, &bias, NULL));
+        c->dW_hy = wrap(c, dnnl_primitive_desc_query_md(wpd, dnnl_query_diff_weights_md, 0), NULL);
+        c->db_y = wrap(c, &bias, NULL);
+        arg(&c->ip_bwd_weights, DNNL_ARG_DIFF_WEIGHTS, c->dW_hy);
+        arg(&c->ip_bwd_weights, DNNL_ARG_DIFF_BIAS, c->db_y);
     }
     if (dpd)
         dnnl_primitive_desc_destroy(dpd);
@@ -560,7 +575,7 @@ static int build(dctx *c)
         }
         last->diff_dst_iter = hbuf(c, BH);
         last->diff_dst_iter_c = lstm ? hbuf(c, BH) : NULL;
-        e.diff_src_layer = c->dx = hbuf(c, T * B * I);
+        e.diff_src_layer = hbuf(c, T * B * I);
         e.diff_src_iter = hbuf(c, BH);
         e.diff_src_iter_c = lstm ? hbuf(c, BH) : NULL;
         if (s2s) {
@@ -575,6 +590,12 @@ static int build(dctx *c)
     if (c->oom)
         return c->fail_what = "out of memory", -1;
     c->nseg = s2s ? 2 : 1;
+    const seg_io *io[2] = {&e, &d};
+    for (int k = 0; k < c->nseg; k++)
+        c->out[k] = (seg_out){io[k]->S, io[k]->dst_layer, io[k]->dst_iter,
+                              io[k]->dst_iter_c, io[k]->diff_src_layer, io[k]->diff_src_iter,
+                              io[k]->diff_src_iter_c, c->out[k].dwl, c->out[k].dwi,
+                              c->out[k].db};
     if (build_seg(c, 0, &e) || (s2s && build_seg(c, 1, &d)))
         return -1;
     if (!c->headed)
@@ -729,6 +750,13 @@ static const fmt_choice *choose_format(const bench_data *dt)
     return g_nchoices ? &g_choices[g_nchoices - 1] : NULL;
 }
 
+static int g_force_plain = -1;
+
+void bench_onednn_force_format(int plain)
+{
+    g_force_plain = plain < 0 ? -1 : plain != 0;
+}
+
 static void *d_setup(const bench_impl *impl, const bench_data *dt, char *note, size_t note_n,
                      char *err, size_t err_n)
 {
@@ -748,8 +776,8 @@ static void *d_setup(const bench_impl *impl, const bench_data *dt, char *note, s
                  want > 1 ? "s" : "", got);
         return NULL;
     }
-    const fmt_choice *f = choose_format(dt);
-    int plain = f ? f->plain : 1;
+    const fmt_choice *f = g_force_plain < 0 ? choose_format(dt) : NULL;
+    int plain = f ? f->plain : g_force_plain < 0 ? 1 : g_force_plain;
     dctx *c = d_create(dt, plain, err, err_n);
     if (!c && f) /* the pilot's loser may still build where the winner cannot */
         c = d_create(dt, !plain, err, err_n), plain = !plain;
@@ -769,11 +797,165 @@ static void *d_setup(const bench_impl *impl, const bench_data *dt, char *note, s
     return c;
 }
 
-static void d_results(void *vctx, const float **loss, const float **grad_x)
+static int put(bench_output *out, int n, int max, const char *name, float *data, size_t count)
+{
+    if (data && n < max)
+        out[n++] = (bench_output){name, data, count};
+    return n;
+}
+
+/* A oneDNN memory's buffer as floats. */
+static int put_mem(bench_output *out, int n, int max, const char *name, dnnl_memory_t m)
+{
+    void *h = NULL;
+    const dnnl_memory_desc_t *md = NULL;
+    if (!m || dnnl_memory_get_data_handle(m, &h) != dnnl_success ||
+        dnnl_memory_get_memory_desc(m, &md) != dnnl_success)
+        return n;
+    return put(out, n, max, name, h, dnnl_memory_desc_get_size(md) / sizeof(float));
+}
+
+static int d_outputs(void *vctx, bench_output *out, int max)
 {
     dctx *c = vctx;
-    *loss = c->headed ? &c->loss : NULL;
-    *grad_x = c->train ? c->dx : NULL;
+    const bench_data *dt = c->dt;
+    const size_t BH = (size_t)(dt->p.B * dt->p.H);
+    int n = 0;
+    if (c->headed)
+        n = put(out, n, max, "loss", &c->loss, 1);
+    if (!c->headed && !c->train) {
+        n = put(out, n, max, "h", c->out[0].h, c->out[0].S * BH);
+        n = put(out, n, max, "h_T", c->out[0].h_T, BH);
+        n = put(out, n, max, "c_T", c->out[0].c_T, BH);
+    }
+    if (!c->train)
+        return n;
+    static const char *const names[2][4] = {
+        {"grad.x", "grad.weight_ih", "grad.weight_hh", "grad.bias"},
+        {"grad.x_dec", "grad.dec.weight_ih", "grad.dec.weight_hh", "grad.dec.bias"}};
+    for (int k = 0; k < c->nseg; k++) {
+        const seg_out *o = &c->out[k];
+        n = put(out, n, max, names[k][0], o->dx, o->S * (size_t)(dt->p.B * dt->p.I));
+        n = put_mem(out, n, max, names[k][1], o->dwl);
+        n = put_mem(out, n, max, names[k][2], o->dwi);
+        n = put_mem(out, n, max, names[k][3], o->db);
+    }
+    n = put(out, n, max, "grad.h0", c->out[0].dh0, BH);
+    n = put(out, n, max, "grad.c0", c->out[0].dc0, BH);
+    n = put_mem(out, n, max, "grad.W_hy", c->dW_hy);
+    return put_mem(out, n, max, "grad.b_y", c->db_y);
+}
+
+/* dst (plain layout plain_md) = the memory `from`, whatever its format. */
+static int to_plain(dctx *c, dnnl_memory_t from, const dnnl_memory_desc_t *plain_md, float *dst)
+{
+    const dnnl_memory_desc_t *fmd = NULL;
+    dnnl_memory_t to = wrap(c, plain_md, dst);
+    dnnl_primitive_desc_t rpd;
+    dnnl_primitive_t r;
+    if (!to || dnnl_memory_get_memory_desc(from, &fmd) != dnnl_success ||
+        dnnl_reorder_primitive_desc_create(&rpd, fmd, g_eng, plain_md, g_eng, NULL) !=
+            dnnl_success)
+        return -1;
+    dnnl_status_t st = dnnl_primitive_create(&r, rpd);
+    dnnl_primitive_desc_destroy(rpd);
+    if (st != dnnl_success)
+        return -1;
+    dnnl_exec_arg_t a[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
+    st = dnnl_primitive_execute(r, g_strm, 2, a);
+    if (st == dnnl_success)
+        st = dnnl_stream_wait(g_strm);
+    dnnl_primitive_destroy(r);
+    return st == dnnl_success ? 0 : -1;
+}
+
+/* The inverse of convert_cell: PyTorch-layout gradients of one cell run
+ * from oneDNN's (ldigo weights, ldgo bias). */
+static int seg_results(dctx *c, const seg_out *o, float **w_ih, float **w_hh, float **b_ih,
+                       float **b_hh)
+{
+    const bench_problem *p = &c->dt->p;
+    const rnn_cell cell = p->cell;
+    const size_t I = (size_t)p->I, H = (size_t)p->H, G = (size_t)rnn_cell_gates(cell);
+    dnnl_dims_t d_wl = {1, 1, (dnnl_dim_t)I, (dnnl_dim_t)G, (dnnl_dim_t)H},
+                d_wi = {1, 1, (dnnl_dim_t)H, (dnnl_dim_t)G, (dnnl_dim_t)H};
+    dnnl_memory_desc_t wl_md = md_of(5, d_wl, dnnl_ldigo), wi_md = md_of(5, d_wi, dnnl_ldigo);
+    float *wl = hbuf(c, I * G * H), *wi = hbuf(c, H * G * H);
+    *w_ih = hbuf(c, G * H * I), *w_hh = hbuf(c, G * H * H);
+    *b_ih = hbuf(c, G * H), *b_hh = hbuf(c, G * H);
+    void *dbh = NULL;
+    if (c->oom || to_plain(c, o->dwl, &wl_md, wl) || to_plain(c, o->dwi, &wi_md, wi) ||
+        dnnl_memory_get_data_handle(o->db, &dbh) != dnnl_success)
+        return -1;
+    const float *db = dbh;
+    size_t src[4] = {0, 1, 2, 3};
+    float sign[4] = {1, 1, 1, 1};
+    if (cell == RNN_GRU || cell == RNN_LBR_GRU) {
+        src[0] = 1, src[1] = 0, src[2] = 2;
+        if (cell == RNN_GRU)
+            sign[0] = -1;
+    }
+    for (size_t g = 0; g < G; g++)
+        for (size_t u = 0; u < H; u++) {
+            const size_t row = src[g] * H + u;
+            for (size_t i = 0; i < I; i++)
+                (*w_ih)[row * I + i] = sign[g] * wl[(i * G + g) * H + u];
+            for (size_t i = 0; i < H; i++)
+                (*w_hh)[row * H + i] = sign[g] * wi[(i * G + g) * H + u];
+            /* Where oneDNN's bias is b_ih + b_hh, both get its gradient. */
+            (*b_ih)[row] = sign[g] * db[g * H + u];
+            (*b_hh)[row] = cell == RNN_LBR_GRU && g == 2 ? db[3 * H + u] : sign[g] * db[g * H + u];
+        }
+    return 0;
+}
+
+static int d_results(void *vctx, bench_output *out, int max)
+{
+    dctx *c = vctx;
+    const bench_data *dt = c->dt;
+    const size_t BH = (size_t)(dt->p.B * dt->p.H);
+    int n = 0;
+    if (c->headed)
+        n = put(out, n, max, "loss", &c->loss, 1);
+    if (!c->headed && !c->train) {
+        n = put(out, n, max, "h", c->out[0].h, c->out[0].S * BH);
+        n = put(out, n, max, "h_T", c->out[0].h_T, BH);
+        n = put(out, n, max, "c_T", c->out[0].c_T, BH);
+    }
+    if (!c->train)
+        return n;
+    static const char *const names[2][5] = {
+        {"grad.x", "grad.weight_ih", "grad.weight_hh", "grad.bias_ih", "grad.bias_hh"},
+        {"grad.x_dec", "grad.dec.weight_ih", "grad.dec.weight_hh", "grad.dec.bias_ih",
+         "grad.dec.bias_hh"}};
+    for (int k = 0; k < c->nseg; k++) {
+        const seg_out *o = &c->out[k];
+        float *w_ih, *w_hh, *b_ih, *b_hh;
+        if (seg_results(c, o, &w_ih, &w_hh, &b_ih, &b_hh))
+            return n; /* what is missing then fails the check */
+        const size_t G = (size_t)dt->G, H = (size_t)dt->p.H, I = (size_t)dt->p.I;
+        /* one2many feeds zeros after step 1: x's gradient is the first step's. */
+        const size_t x_rows = k == 0 && dt->p.topology == RNN_ONE2MANY ? 1 : o->S;
+        n = put(out, n, max, names[k][0], o->dx, x_rows * (size_t)dt->p.B * I);
+        n = put(out, n, max, names[k][1], w_ih, G * H * I);
+        n = put(out, n, max, names[k][2], w_hh, G * H * H);
+        n = put(out, n, max, names[k][3], b_ih, G * H);
+        n = put(out, n, max, names[k][4], b_hh, G * H);
+    }
+    n = put(out, n, max, "grad.h0", c->out[0].dh0, BH);
+    n = put(out, n, max, "grad.c0", c->out[0].dc0, BH);
+    if (c->dW_hy) {
+        const size_t V = (size_t)dt->d.V, H = (size_t)dt->p.H;
+        dnnl_dims_t d_w = {(dnnl_dim_t)V, (dnnl_dim_t)H};
+        dnnl_memory_desc_t w_md = md_of(2, d_w, dnnl_oi);
+        float *w = hbuf(c, V * H);
+        if (w && !to_plain(c, c->dW_hy, &w_md, w))
+            n = put(out, n, max, "grad.W_hy", w, V * H);
+        void *bh = NULL;
+        if (dnnl_memory_get_data_handle(c->db_y, &bh) == dnnl_success)
+            n = put(out, n, max, "grad.b_y", bh, V);
+    }
+    return n;
 }
 
 const char *bench_onednn_configure(rnn_isa limit_isa)
@@ -802,5 +984,6 @@ const bench_impl bench_peer_onednn = {
     .setup = d_setup,
     .run = d_run,
     .teardown = d_teardown,
+    .outputs = d_outputs,
     .results = d_results,
 };

@@ -42,13 +42,16 @@ def clean(name):
 
 
 def write_atomic(path, text):
-    """Writes text to path through a temp file in the same folder and a
-    rename, so a reader (or an interrupted run) never sees half a file."""
+    """Writes text to path through a temporary file beside it and a rename:
+    an interrupted run leaves the old file (or none), never half of one."""
     d = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", dir=d)
+    fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path) + ".tmp-", dir=d)
     try:
         with os.fdopen(fd, "w") as f:
             f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)

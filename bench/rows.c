@@ -9,19 +9,31 @@
  * context is warmed likewise), so first-touch page faults of fresh
  * workspaces are not measured; longer peer rows skip it to keep the sweep's
  * time, and their first repetition carries those faults (up to 20% of a
- * multi-second training run). */
+ * multi-second training run).
+ *
+ * The timed runs do the work `--check` checks: before a context's first
+ * timed loop every buffer its run writes (bench_impl.outputs) is filled
+ * with NaN, and after that loop those buffers must hold what the untimed
+ * warm-up run wrote (within 1e-5; where no warm-up ran or the outputs are
+ * larger than VERIFY_COPY_MAX, they must hold no NaN). A row whose timed
+ * calls skip part of the work fails with an error instead of reporting a
+ * flattering time. */
 #include "rows.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "tolerance.h"
+
+#define VERIFY_COPY_MAX ((size_t)64 << 20) /* bytes of outputs kept from the warm-up */
 
 static double slowdown;
 
-void bench_rows_set_slowdown(double fraction)
+void bench_rows_set_slowdown(double extra_runs)
 {
-    slowdown = fraction > 0 ? fraction : 0;
+    slowdown = extra_runs > 0 ? extra_runs : 0;
 }
 
 static double now_s(void)
@@ -57,8 +69,18 @@ static const bench_impl *pair_impl;
 static double pair_last;
 static char pair_note[256]; /* its setup's note (oneDNN: the weight format), for our label */
 
+/* The live context's outputs, and what its warm-up run wrote into them. */
+static bench_output live_out[BENCH_MAX_OUTPUTS];
+static int live_nout, live_unverified;
+static float *live_copy;
+static double live_owed; /* the slowdown hook's extra runs not yet made */
+
 static void drop_ctx(void)
 {
+    free(live_copy);
+    live_copy = NULL;
+    live_nout = live_unverified = 0;
+    live_owed = 0.0;
     if (pair_ctx)
         pair_impl->teardown(pair_ctx);
     pair_ctx = NULL;
@@ -116,6 +138,22 @@ static int ensure_ctx(const bench_row *row, char *err, size_t err_n)
     }
     live_ctx = ctx;
     live_row = row;
+    /* Keep the warm-up's outputs, then fill them with NaN for the first
+     * timed loop (see the top of the file). */
+    live_nout = row->impl.outputs(ctx, live_out, BENCH_MAX_OUTPUTS);
+    size_t total = 0;
+    for (int i = 0; i < live_nout; i++)
+        total += live_out[i].n;
+    if (row->warm_up && total * sizeof(float) <= VERIFY_COPY_MAX &&
+        (live_copy = malloc((total ? total : 1) * sizeof *live_copy)) != NULL) {
+        float *q = live_copy;
+        for (int i = 0; i < live_nout; q += live_out[i].n, i++)
+            memcpy(q, live_out[i].data, live_out[i].n * sizeof *q);
+    }
+    for (int i = 0; i < live_nout; i++)
+        for (size_t k = 0; k < live_out[i].n; k++)
+            live_out[i].data[k] = NAN;
+    live_unverified = 1;
     const bench_impl *judge = row->impl.is_peer ? NULL : row->peers[0];
     if (judge) {
         /* A peer that cannot set up or run leaves the ratio to its row's
@@ -258,11 +296,33 @@ static double peer_on_demand(const bench_impl *peer, const char *key)
     return m;
 }
 
-static void spin_for(double seconds)
+/* After the live context's first timed loop: NULL if its outputs are what
+ * the untimed run wrote, else a sentence naming the first that is not. */
+static const char *verify_outputs(char *why, size_t why_n)
 {
-    double end = now_s() + seconds;
-    while (now_s() < end) {
+    const float *q = live_copy;
+    for (int i = 0; i < live_nout; i++) {
+        const bench_output *o = &live_out[i];
+        if (q) {
+            rnn_compare_result c = rnn_compare(o->data, q, o->n, 1e-5);
+            if (!(c.frac < 1.0)) {
+                snprintf(why, why_n, "the timed runs' %s differs from the warm-up run's "
+                         "(element %zu: %.9g, warm-up %.9g): a timed call did less than an "
+                         "untimed one", o->name, c.worst, (double)o->data[c.worst],
+                         (double)q[c.worst]);
+                return why;
+            }
+            q += o->n;
+            continue;
+        }
+        for (size_t k = 0; k < o->n; k++)
+            if (isnan(o->data[k])) {
+                snprintf(why, why_n, "the timed runs left %s[%zu] unwritten (NaN before the "
+                         "loop): a timed call did less than the checked one", o->name, k);
+                return why;
+            }
     }
+    return NULL;
 }
 
 void bench_row_run(gbench_state *st, void *vrow)
@@ -275,15 +335,28 @@ void bench_row_run(gbench_state *st, void *vrow)
         }
         return;
     }
+    /* The test hook: whole extra runs of ours, slowdown per timed run on
+     * average, counted (the counter below says how many ran). */
     const double slow = row->impl.is_peer || row->unslowed ? 0.0 : slowdown;
+    int64_t extra = 0;
     while (gbench_keep_running(st, 1)) {
-        double t0 = slow > 0 ? now_s() : 0.0;
         if (row->impl.run(live_ctx, err, sizeof err)) {
             gbench_skip_with_error(st, err);
             continue;
         }
-        if (slow > 0)
-            spin_for(slow * (now_s() - t0));
+        for (live_owed += slow; live_owed >= 1.0; live_owed -= 1.0, extra++)
+            if (row->impl.run(live_ctx, err, sizeof err)) {
+                gbench_skip_with_error(st, err);
+                break;
+            }
+    }
+    if (live_unverified) {
+        live_unverified = 0;
+        char why[320];
+        if (verify_outputs(why, sizeof why)) {
+            gbench_skip_with_error(st, why);
+            return;
+        }
     }
     const int64_t iters = gbench_iterations(st);
     const double secs = gbench_elapsed_seconds(st);
@@ -314,6 +387,9 @@ void bench_row_run(gbench_state *st, void *vrow)
         if (t1 > 0)
             gbench_set_counter(st, "speedup_vs_1thread", t1 / per_iter, GBENCH_COUNTER_PLAIN);
     }
+    if (slow > 0)
+        gbench_set_counter(st, "test_hook_runs_per_iteration", (double)(iters + extra) /
+                           (double)iters, GBENCH_COUNTER_PLAIN);
     if (!row->impl.is_peer) {
         /* The judge's time is taken right after this repetition, for as
          * long: a shared host's slow spells then hit both sides of the

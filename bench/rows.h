@@ -39,9 +39,11 @@ typedef struct {
 } bench_row;
 
 /* Test hook for the regression gate: our rows (but those marked unslowed)
- * spin after each run for this fraction of the run's time (0 = off). Set
- * from RNNSIMD_BENCH_SLOWDOWN (and RNNSIMD_BENCH_SLOWDOWN_ROWS). */
-void bench_rows_set_slowdown(double fraction);
+ * run their work again this many extra times per timed run on average
+ * (0.25: one more run every fourth, 1: every run twice; 0 = off), counted in
+ * the counter test_hook_runs_per_iteration. Set from RNNSIMD_BENCH_SLOWDOWN
+ * (and RNNSIMD_BENCH_SLOWDOWN_ROWS, a regex of the rows it slows). */
+void bench_rows_set_slowdown(double extra_runs);
 
 /* The gbench function of a row (user = bench_row *). */
 void bench_row_run(gbench_state *st, void *row);

@@ -115,6 +115,59 @@ static rnn_status fail(char *err, size_t errlen, const char *line, int index,
     return RNN_ERR_FORMAT;
 }
 
+/* The optional fields after seed, in the order they must appear. */
+static const char *const state_names[CONF_STATE_COUNT] = {NULL, "mixed", "h0zero", "c0zero",
+                                                          "none"};
+static const char optional_layout[] =
+    "state=mixed|h0zero|c0zero|none, head=wide, x=sat (each at most once, in this order)";
+
+/* Field f (index i) after seed; *order is the rank of the last optional
+ * field seen (1 state, 2 head, 3 x), so order and repeats are enforced. */
+static rnn_status parse_optional(const char *line, int i, const char *f, conf_case *c,
+                                 int *order, char *err, size_t errlen)
+{
+    int rank = 0;
+    if (strncmp(f, "state=", 6) == 0) {
+        rank = 1;
+        int k = 1;
+        while (k < CONF_STATE_COUNT && strcmp(f + 6, state_names[k]) != 0)
+            k++;
+        if (k == CONF_STATE_COUNT)
+            return fail(err, errlen, line, i, f,
+                        "state=mixed, state=h0zero, state=c0zero or state=none (no field: "
+                        "h0 and c0 non-zero in every row)");
+        if (k == CONF_STATE_C0_ZERO && c->desc.cell != RNN_LSTM)
+            return fail(err, errlen, line, i, f, "state=c0zero only for lstm (the other cells "
+                                                 "have no c0)");
+        c->state = (conf_state_kind)k;
+    } else if (strncmp(f, "head=", 5) == 0) {
+        rank = 2;
+        if (strcmp(f + 5, "wide") != 0)
+            return fail(err, errlen, line, i, f, "head=wide (no field: the ordinary head)");
+        if (c->desc.V < 2)
+            return fail(err, errlen, line, i, f, "head=wide only with V >= 2 (one class has "
+                                                 "no span of logits)");
+        c->wide_head = 1;
+    } else if (strncmp(f, "x=", 2) == 0) {
+        rank = 3;
+        if (strcmp(f + 2, "sat") != 0)
+            return fail(err, errlen, line, i, f, "x=sat (no field: the ordinary inputs)");
+        c->x_sat = 1;
+    } else {
+        char w[160];
+        snprintf(w, sizeof w, "nothing more, or %s", optional_layout);
+        return fail(err, errlen, line, i, f, w);
+    }
+    if (rank <= *order) {
+        char w[160];
+        snprintf(w, sizeof w, "%s", rank == *order ? "each optional field at most once"
+                                                   : optional_layout);
+        return fail(err, errlen, line, i, f, w);
+    }
+    *order = rank;
+    return RNN_OK;
+}
+
 rnn_status conf_case_parse(const char *line, conf_case *out, char *err, size_t errlen)
 {
     if (!line || !out)
@@ -127,13 +180,16 @@ rnn_status conf_case_parse(const char *line, conf_case *out, char *err, size_t e
         return RNN_ERR_FORMAT;
     }
     strcpy(buf, line);
-    char *f[11];
-    int n = split(buf, f, 10);
+    /* 10 fixed fields at most (seq2seq), then 3 optional ones. */
+    enum { MAX_FIELDS = 13 };
+    char *f[MAX_FIELDS + 1];
+    int n = split(buf, f, MAX_FIELDS);
 
     conf_case c;
     memset(&c, 0, sizeof c);
     static const char layout[] =
-        "CELL:TOPOLOGY:T<n>[:To<n> for seq2seq]:B<n>:I<n>:H<n>:V<n>:rho<x.y>:seed<n>";
+        "CELL:TOPOLOGY:T<n>[:To<n> for seq2seq]:B<n>:I<n>:H<n>:V<n>:rho<x.y>:seed<n>"
+        "[:state=..][:head=wide][:x=sat]";
     if (n < 1 || rnn_cell_parse(f[0], &c.desc.cell) != RNN_OK)
         return fail(err, errlen, line, 0, f[0], "a cell: rnn_tanh, lstm, gru or lbr_gru");
     if (n < 2)
@@ -143,18 +199,15 @@ rnn_status conf_case_parse(const char *line, conf_case *out, char *err, size_t e
                     "a topology: one2one, one2many, many2one, seq2seq or many2many");
     const int seq2seq = c.desc.topology == RNN_SEQ2SEQ;
     const int want = seq2seq ? 10 : 9;
-    if (n != want) {
+    if (n < want) {
         /* Name the first field that is not what the layout wants there. */
         static const char *const prefix[] = {"T", "To", "B", "I", "H", "V", "rho", "seed"};
         static const char *const what[] = {"T<steps>", "To<decoder steps>", "B<batch>",
                                            "I<input size>", "H<hidden size>", "V<classes>",
                                            "rho<x.y>", "seed<n>"};
-        /* split() fills at most 10 fields (n = 11 means "more than 10"). */
-        for (int i = 2, k = 0; i < n && i < 10; i++, k++) {
+        for (int i = 2, k = 0; i < n; i++, k++) {
             if (k == 1 && !seq2seq)
                 k++;
-            if (k >= 8)
-                return fail(err, errlen, line, i, f[i], "nothing more: the line ends after seed<n>");
             if (strncmp(f[i], "To", 2) == 0 && k != 1) {
                 char w[96];
                 snprintf(w, sizeof w, "%s%s", what[k],
@@ -167,8 +220,13 @@ rnn_status conf_case_parse(const char *line, conf_case *out, char *err, size_t e
                 return fail(err, errlen, line, i, f[i], what[k]);
         }
         if (err && errlen)
-            snprintf(err, errlen, "case '%s': %d fields where %s has %d: %s", line,
-                     n > 10 ? 11 : n, rnn_topology_name(c.desc.topology), want, layout);
+            snprintf(err, errlen, "case '%s': %d fields where %s has %d: %s", line, n,
+                     rnn_topology_name(c.desc.topology), want, layout);
+        return RNN_ERR_FORMAT;
+    }
+    if (n > want + 3) {
+        if (err && errlen)
+            snprintf(err, errlen, "case '%s': more than %d fields: %s", line, want + 3, layout);
         return RNN_ERR_FORMAT;
     }
 
@@ -201,6 +259,12 @@ rnn_status conf_case_parse(const char *line, conf_case *out, char *err, size_t e
     i++;
     if (strncmp(f[i], "seed", 4) != 0 || !parse_u64(f[i] + 4, &c.seed))
         return fail(err, errlen, line, i, f[i], "seed<n>, an unsigned 64-bit integer like seed5");
+    i++;
+    for (int order = 0; i < n; i++) {
+        rnn_status s = parse_optional(line, i, f[i], &c, &order, err, errlen);
+        if (s != RNN_OK)
+            return s;
+    }
 
     if (c.desc.topology == RNN_ONE2ONE && c.desc.T != 1)
         return fail(err, errlen, line, 2, f[2], "T1: one2one runs exactly one step");
@@ -216,12 +280,27 @@ rnn_status conf_case_parse(const char *line, conf_case *out, char *err, size_t e
 
 void conf_case_print(const conf_case *c, char *buf, size_t len)
 {
-    char rho[32], to[32] = "";
+    char rho[32], to[32] = "", kind[64] = "";
     print_rho(c->rho, rho, sizeof rho);
     if (c->desc.topology == RNN_SEQ2SEQ)
         snprintf(to, sizeof to, ":To%" PRId64, c->desc.T_out);
+    if (c->state > CONF_STATE_RANDOM && c->state < CONF_STATE_COUNT)
+        snprintf(kind, sizeof kind, ":state=%s", state_names[c->state]);
+    if (c->wide_head)
+        strcat(kind, ":head=wide");
+    if (c->x_sat)
+        strcat(kind, ":x=sat");
     snprintf(buf, len, "%s:%s:T%" PRId64 "%s:B%" PRId64 ":I%" PRId64 ":H%" PRId64 ":V%" PRId64
-             ":rho%s:seed%" PRIu64,
+             ":rho%s:seed%" PRIu64 "%s",
              rnn_cell_name(c->desc.cell), rnn_topology_name(c->desc.topology), c->desc.T, to,
-             c->desc.B, c->desc.I, c->desc.H, c->desc.V, rho, c->seed);
+             c->desc.B, c->desc.I, c->desc.H, c->desc.V, rho, c->seed, kind);
+}
+
+int conf_case_equal(const conf_case *a, const conf_case *b)
+{
+    const rnn_desc *x = &a->desc, *y = &b->desc;
+    return x->cell == y->cell && x->topology == y->topology && x->T == y->T &&
+           x->T_out == y->T_out && x->B == y->B && x->I == y->I && x->H == y->H &&
+           x->V == y->V && a->rho == b->rho && a->seed == b->seed && a->state == b->state &&
+           a->wide_head == b->wide_head && a->x_sat == b->x_sat;
 }

@@ -1,13 +1,18 @@
 /* case.h — one conformance case: a whole problem named by one line of text,
  *
  *     CELL:TOPOLOGY:T<n>[:To<n>]:B<n>:I<n>:H<n>:V<n>:rho<x>:seed<n>
+ *         [:state=mixed|h0zero|c0zero|none][:head=wide][:x=sat]
  *     e.g. lstm:many2one:T17:B3:I7:H33:V5:rho1.0:seed5
+ *          lstm:many2one:T6:B5:I16:H16:V33:rho1.0:seed15:state=mixed:head=wide:x=sat
  *
- * (To, the decoder's steps, appears exactly for seq2seq). The line is the
- * case's identity: the generator derives every tensor from it, the golden
- * file is keyed by it, and a failure prints it so that
- * `build/rnnsimd-conformance --case 'LINE'` reproduces it. Parsing is strict
- * (fields in this order, nothing else) and printing is canonical, so
+ * (To, the decoder's steps, appears exactly for seq2seq). The optional
+ * fields after seed name the data's kind (generate.h says what each makes);
+ * a line without them is the default kind, and keeps the meaning it always
+ * had, bit for bit. The line is the case's identity: the generator derives
+ * every tensor from it, the golden file is keyed by it, and a failure prints
+ * it so that `build/rnnsimd-conformance --case 'LINE'` reproduces it.
+ * Parsing is strict (fields in this order, each at most once, the default
+ * kind never spelled out, nothing else) and printing is canonical, so
  * print(parse(line)) == line for every canonical line. */
 #ifndef CONF_CASE_H
 #define CONF_CASE_H
@@ -19,11 +24,31 @@
 /* Longest canonical line, with room to spare. */
 #define CONF_CASE_LINE_MAX 192
 
+/* The initial state (field state=): */
+typedef enum {
+    CONF_STATE_RANDOM = 0, /* (no field) h0 and c0 non-zero in every row */
+    CONF_STATE_MIXED,      /* state=mixed: h0 zero in even batch rows, c0 zero in odd ones */
+    CONF_STATE_H0_ZERO,    /* state=h0zero: h0 exactly zero, c0 (lstm) non-zero */
+    CONF_STATE_C0_ZERO,    /* state=c0zero: c0 exactly zero, h0 non-zero (lstm only) */
+    CONF_STATE_NONE,       /* state=none: h0 and c0 not given (NULL: zeros) */
+    CONF_STATE_COUNT
+} conf_state_kind;
+
 typedef struct {
     rnn_desc desc;  /* cell, topology, T, T_out, B, I, H, V */
     double rho;     /* every singular value of each gate block of weight_hh */
     uint64_t seed;  /* PRNG seed of every tensor of the case */
+    conf_state_kind state;
+    int wide_head;  /* head=wide: logits spanning more than CONF_WIDE_SPAN in every row */
+    int x_sat;      /* x=sat: every other (step, batch row) of the inputs saturates the gates */
 } conf_case;
+
+/* The least max - min of a head=wide case's logits in every scored row
+ * (the runner checks it on the reference's logits). */
+#define CONF_WIDE_SPAN 40.0
+
+/* Whether two cases are the same case (every field). */
+int conf_case_equal(const conf_case *a, const conf_case *b);
 
 /* Parses line (no surrounding blanks). On failure returns RNN_ERR_FORMAT (or
  * RNN_ERR_SIZE for sizes the topology forbids) and writes a sentence naming

@@ -12,6 +12,22 @@
  * The decoder of seq2seq draws its own four tensors the same way from streams
  * offset by CONF_STREAM_DECODER.
  *
+ * The kind fields of the line (case.h) then change some of these, always
+ * after the draw, so every value they leave alone keeps its bits:
+ *   state=mixed   h0's even batch rows and c0's odd ones set to exact zeros
+ *                 (so with B >= 2 some rows start from zero and others not,
+ *                 and for lstm a row's h and c differ in being zero)
+ *   state=h0zero  h0 all zeros (given, not NULL); c0 (lstm) as drawn
+ *   state=c0zero  c0 all zeros; h0 as drawn (lstm only)
+ *   state=none    h0 and c0 not given (NULL: the API's zeros)
+ *   head=wide     W_hy times 4 (exact), and b_y[v] = 48 - 96 v / (V-1): the
+ *                 logits of every row span about 96, so the softmax sums
+ *                 exponentials from 1 down to below float's normal range
+ *                 (CONF_WIDE_SPAN is the least span the runner accepts)
+ *   x=sat         x (and x_dec) times 64 (exact) at step t, batch row b with
+ *                 t + b odd: pre-activations of about +-20, so those rows'
+ *                 gates saturate while the others' do not
+ *
  * What rho means. Every gate block of weight_hh (and of the decoder's) is
  * exactly rho times an orthogonal matrix: all its singular values, so its
  * spectral norm and spectral radius, are rho (up to float rounding; LAPACKE
@@ -90,6 +106,55 @@ static rnn_status fill_cell(conf_cell_tensors *t, const conf_problem *p, uint64_
     return RNN_OK;
 }
 
+/* Zeros in the rows b of a B x H state with b % 2 == parity. */
+static void zero_rows(float *s, const rnn_desc *d, int parity)
+{
+    for (int64_t b = parity; b < d->B; b += 2)
+        memset(s + (size_t)b * (size_t)d->H, 0, (size_t)d->H * sizeof *s);
+}
+
+/* x (steps x B x I): rows b of step t with t + b odd times 64. */
+static void saturate(float *x, size_t steps, const rnn_desc *d)
+{
+    const size_t B = (size_t)d->B, I = (size_t)d->I;
+    for (size_t t = 0; t < steps; t++)
+        for (size_t b = (t + 1) % 2; b < B; b += 2)
+            for (size_t i = 0; i < I; i++)
+                x[(t * B + b) * I + i] *= 64.0f;
+}
+
+/* The case's kind fields, on the drawn tensors (see the top of the file). */
+static void apply_kind(conf_problem *p)
+{
+    const rnn_desc *d = &p->kase.desc;
+    switch (p->kase.state) {
+    case CONF_STATE_MIXED:
+        zero_rows(p->h0, d, 0);
+        if (p->c0)
+            zero_rows(p->c0, d, 1);
+        break;
+    case CONF_STATE_H0_ZERO:
+        memset(p->h0, 0, p->sz.state * sizeof *p->h0);
+        break;
+    case CONF_STATE_C0_ZERO:
+        memset(p->c0, 0, p->sz.state * sizeof *p->c0);
+        break;
+    default:
+        break;
+    }
+    if (p->kase.wide_head) {
+        for (size_t i = 0; i < p->sz.W_hy; i++)
+            p->W_hy[i] *= 4.0f;
+        for (int64_t v = 0; v < d->V; v++)
+            p->b_y[v] = (float)(48.0 - 96.0 * (double)v / (double)(d->V - 1));
+    }
+    if (p->kase.x_sat) {
+        saturate(p->x, p->sz.x / ((size_t)d->B * (size_t)d->I), d);
+        if (p->x_dec)
+            saturate(p->x_dec, (size_t)d->T_out, d);
+    }
+}
+
 static void alloc_cell(conf_cell_tensors *t, const rnn_sizes *sz, int *ok)
 {
     t->weight_ih = falloc(sz->weight_ih, ok);
@@ -117,8 +182,10 @@ rnn_status conf_problem_generate(const conf_case *c, conf_problem *p)
     p->x = falloc(p->sz.x, &ok);
     if (seq2seq)
         p->x_dec = falloc(p->sz.x_dec, &ok);
-    p->h0 = falloc(p->sz.state, &ok);
-    if (lstm)
+    const int given = c->state != CONF_STATE_NONE;
+    if (given)
+        p->h0 = falloc(p->sz.state, &ok);
+    if (lstm && given)
         p->c0 = falloc(p->sz.state, &ok);
     p->targets = calloc(p->sz.targets, sizeof *p->targets);
     if (!ok || !p->targets) {
@@ -138,11 +205,13 @@ rnn_status conf_problem_generate(const conf_case *c, conf_problem *p)
     rnn_fill_uniform(p->x, p->sz.x, seed, CONF_STREAM_X, -1.0f, 1.0f);
     if (seq2seq)
         rnn_fill_uniform(p->x_dec, p->sz.x_dec, seed, CONF_STREAM_X_DEC, -1.0f, 1.0f);
-    rnn_fill_uniform(p->h0, p->sz.state, seed, CONF_STREAM_H0, -0.5f, 0.5f);
-    if (lstm)
+    if (p->h0)
+        rnn_fill_uniform(p->h0, p->sz.state, seed, CONF_STREAM_H0, -0.5f, 0.5f);
+    if (p->c0)
         rnn_fill_uniform(p->c0, p->sz.state, seed, CONF_STREAM_C0, -0.5f, 0.5f);
     for (size_t i = 0; i < p->sz.targets; i++)
         p->targets[i] = (int32_t)(rnn_prng_u64(seed, CONF_STREAM_TARGETS, i) % (uint64_t)d->V);
+    apply_kind(p);
 
     p->params.cell = (rnn_cell_weights){p->cell.weight_ih, p->cell.weight_hh,
                                         p->cell.bias_ih, p->cell.bias_hh};

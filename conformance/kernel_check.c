@@ -164,9 +164,10 @@ static void run_controls(const conf_problem *p, conf_isa_result *res, const conf
     }
 }
 
-void conf_check_isa(const conf_problem *p, const conf_result *ref, rnn_isa isa, int threads,
+void conf_check_isa(const conf_problem *p, const conf_result *ref, const rnn_plan_options *opt,
                     conf_isa_result *res)
 {
+    const rnn_isa isa = opt->isa;
     double t0 = now();
     memset(res, 0, sizeof *res);
     res->passed = 1;
@@ -191,8 +192,7 @@ void conf_check_isa(const conf_problem *p, const conf_result *ref, rnn_isa isa, 
         fail(res, "out of memory");
         goto done;
     }
-    rnn_plan_options opt = {isa, threads};
-    if ((s = rnn_plan_create(&plan, &p->kase.desc, &p->params, &opt)) != RNN_OK) {
+    if ((s = rnn_plan_create(&plan, &p->kase.desc, &p->params, opt)) != RNN_OK) {
         fail(res, "rnn_plan_create: %s", rnn_strerror(s));
         goto done;
     }

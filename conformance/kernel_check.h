@@ -40,10 +40,10 @@ typedef struct {
     double seconds;
 } conf_isa_result;
 
-/* ref: the reference's training outputs for p. threads: the plan's
- * rnn_plan_options.threads (0, 1 or 2). Never fails for a kernel's
+/* ref: the reference's training outputs for p. opt: the plan's options
+ * (the table, threads, the fused step; modes.h). Never fails for a kernel's
  * mistakes: it records them in *res (res->passed = 0). */
-void conf_check_isa(const conf_problem *p, const conf_result *ref, rnn_isa isa, int threads,
+void conf_check_isa(const conf_problem *p, const conf_result *ref, const rnn_plan_options *opt,
                     conf_isa_result *res);
 
 #endif

@@ -8,7 +8,16 @@
  * pass, kept near 3e7 so the whole matrix runs in the time budget; the long
  * sequences (T 100..300) therefore have small B. The seed is the row's
  * number, so one row's recurrent blocks are shared (and measured once) by
- * every cell. */
+ * every cell.
+ *
+ * Kind rows, after the shape rows, add the data kinds of case.h to every
+ * cell x topology: states zero in some batch rows and not in others, zero
+ * h0 with non-zero c0 and the reverse, no state at all, wide logits and
+ * gate-saturating inputs in some rows. Their quick ones also carry the
+ * quick subset's batch-1 sequences of T >= 16 (the fused batch-1 step runs
+ * from two blocks of RNN_RIDE_ROWS steps) and shapes where two threads
+ * split the work: by hidden units (B < 4, H a multiple of the panel width)
+ * and by batch rows (B >= 4). */
 #include "matrix.h"
 
 typedef struct {
@@ -32,6 +41,22 @@ static const shape shapes[] = {
     { 300,  65,  3, 17, 15, 33, 1.5, 0},
     { 150, 150, 16, 31, 33, 17, 1.0, 0},
     {  40,  20, 64, 32, 64, 16, 0.5, 0},
+};
+
+typedef struct {
+    int T, To, B, I, H, V;
+    double rho;
+    int quick;
+    conf_state_kind state_lstm, state_other; /* c0 exists for lstm only */
+    int wide_head, x_sat;
+} kind_row;
+
+static const kind_row kinds[] = {
+    /* T  To  B   I   H   V  rho  quick  state (lstm, others)               wide sat */
+    {21, 17, 1, 24, 32, 16, 1.0, 1, CONF_STATE_H0_ZERO, CONF_STATE_H0_ZERO, 1, 1},
+    { 6,  4, 5, 16, 16, 33, 1.0, 1, CONF_STATE_MIXED, CONF_STATE_MIXED, 1, 1},
+    { 9,  5, 2, 17, 32,  8, 1.5, 0, CONF_STATE_C0_ZERO, CONF_STATE_NONE, 0, 1},
+    {40, 20, 3, 16, 48, 64, 0.5, 0, CONF_STATE_MIXED, CONF_STATE_MIXED, 1, 0},
 };
 
 /* Realistic sizes, a few only: each costs as much as a whole shape row. */
@@ -59,7 +84,7 @@ size_t conf_matrix_default(conf_matrix_case *out, size_t max)
         for (int cell = 0; cell < RNN_CELL_COUNT; cell++)
             for (int topo = 0; topo < RNN_TOPOLOGY_COUNT; topo++) {
                 if (n < max) {
-                    conf_case c = {{0}, 0, 0};
+                    conf_case c = {0};
                     c.desc.cell = (rnn_cell)cell;
                     c.desc.topology = (rnn_topology)topo;
                     c.desc.T = topo == RNN_ONE2ONE ? 1 : shapes[s].T;
@@ -75,11 +100,30 @@ size_t conf_matrix_default(conf_matrix_case *out, size_t max)
                 }
                 n++;
             }
+    const size_t nkinds = sizeof kinds / sizeof kinds[0];
+    for (size_t k = 0; k < nkinds; k++)
+        for (int cell = 0; cell < RNN_CELL_COUNT; cell++)
+            for (int topo = 0; topo < RNN_TOPOLOGY_COUNT; topo++, n++) {
+                if (n >= max)
+                    continue;
+                const kind_row *r = &kinds[k];
+                conf_case c = {0};
+                c.desc = (rnn_desc){(rnn_cell)cell, (rnn_topology)topo,
+                                    topo == RNN_ONE2ONE ? 1 : r->T,
+                                    topo == RNN_SEQ2SEQ ? r->To : 0, r->B, r->I, r->H, r->V};
+                c.rho = r->rho;
+                c.seed = nshapes + 1 + k;
+                c.state = cell == RNN_LSTM ? r->state_lstm : r->state_other;
+                c.wide_head = r->wide_head;
+                c.x_sat = r->x_sat;
+                out[n].c = c;
+                out[n].quick = r->quick;
+            }
     const size_t nreal = sizeof realistic / sizeof realistic[0];
     for (size_t r = 0; r < nreal; r++, n++) {
         if (n >= max)
             continue;
-        conf_case c = {{0}, 0, 0};
+        conf_case c = {0};
         c.desc.cell = realistic[r].cell;
         c.desc.topology = realistic[r].topo;
         c.desc.T = realistic[r].T;

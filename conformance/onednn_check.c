@@ -166,7 +166,7 @@ static void run_one(ctx *x, conf_onednn_result *r)
     const int T = r->T, B = r->B, I = r->I, H = r->H;
     const int G = rnn_cell_gates(cell), Gb = cell == RNN_LBR_GRU ? 4 : G;
     const int lstm = cell == RNN_LSTM;
-    conf_case cs = {{cell, RNN_MANY2MANY, T, 0, B, I, H, 1}, 1.0, 77};
+    conf_case cs = {.desc = {cell, RNN_MANY2MANY, T, 0, B, I, H, 1}, .rho = 1.0, .seed = 77};
     conf_problem p;
     if (conf_problem_generate(&cs, &p) != RNN_OK) {
         snprintf(r->error, sizeof r->error, "could not generate the problem");

@@ -26,6 +26,16 @@ void conf_json_number(FILE *f, double v)
         fputs("null", f); /* JSON has no infinity or NaN */
 }
 
+void conf_report_init(conf_report *r)
+{
+    for (int i = 0; i < RNN_ISA_COUNT; i++)
+        for (int k = 0; k < CONF_MAX_TENSOR_NAMES; k++) {
+            r->isa[i].tensor_worst[k] = r->isa[i].tensor_worst_quick[k] = -1.0;
+            r->isa[i].budget[k] = r->isa[i].budget_quick[k] = NAN;
+        }
+    r->wide_min_span = INFINITY;
+}
+
 static int tensor_index(conf_report *r, const char *name)
 {
     for (int i = 0; i < r->ntensor; i++)
@@ -37,21 +47,34 @@ static int tensor_index(conf_report *r, const char *name)
     return r->ntensor++;
 }
 
-void conf_report_isa_result(conf_report *r, conf_isa_summary *s, const char *line,
-                            const conf_isa_result *res)
+/* NaN (a check that could not compare) counts as the worst. */
+static void raise_to(double *worst, double frac)
 {
-    s->cases++;
-    s->passed += res->passed;
+    if (!(frac <= *worst))
+        *worst = isnan(frac) ? INFINITY : frac;
+}
+
+void conf_report_isa_result(conf_report *r, conf_isa_summary *s, conf_mode m, const char *line,
+                            int quick, const conf_isa_result *res)
+{
+    conf_mode_summary *ms = &s->mode[m];
+    ms->run = 1;
+    ms->cases++;
+    ms->passed += res->passed;
+    ms->seconds += res->seconds;
     s->seconds += res->seconds;
-    if (!(res->worst_frac <= s->worst_frac) && res->nchecks) {
-        s->worst_frac = res->worst_frac;
-        s->worst_tensor = res->worst_tensor;
-        snprintf(s->worst_case, sizeof s->worst_case, "%s", line);
+    if (res->nchecks && (ms->cases == 1 || !(res->worst_frac <= ms->worst_frac))) {
+        ms->worst_frac = res->worst_frac;
+        ms->worst_tensor = res->worst_tensor;
+        snprintf(ms->worst_case, sizeof ms->worst_case, "%s", line);
     }
     for (int i = 0; i < res->nchecks; i++) {
         int k = tensor_index(r, res->checks[i].tensor);
-        if (k >= 0 && !(res->checks[i].frac <= s->tensor_worst[k]))
-            s->tensor_worst[k] = res->checks[i].frac;
+        if (k < 0)
+            continue;
+        raise_to(&s->tensor_worst[k], res->checks[i].frac);
+        if (quick)
+            raise_to(&s->tensor_worst_quick[k], res->checks[i].frac);
     }
     for (int i = 0; i < res->ncontrols; i++) {
         if (!res->controls[i].applicable)
@@ -62,6 +85,135 @@ void conf_report_isa_result(conf_report *r, conf_isa_summary *s, const char *lin
         }
     }
 }
+
+/* ---- the ratchet ---- */
+
+static const char *const selections[2] = {"full", "quick"};
+
+static int judged(const conf_report *r, int sel)
+{
+    return sel == 0 ? r->ratchet_full : r->ratchet_quick;
+}
+
+void conf_report_ratchet(conf_report *r, const conf_ratchet *rt, const char *path)
+{
+    const char *arch = conf_arch();
+    const char *redo = strcmp(arch, "aarch64") ? "make ratchet"
+                                               : "make ratchet ARCH=aarch64 ARGS=--quick";
+    if (!rt) {
+        r->ratchet_missing++;
+        r->failed++;
+        printf("FAIL ratchet: no budgets (%s cannot be read): run `%s` and review it\n", path,
+               redo);
+        return;
+    }
+    for (int sel = 0; sel < 2; sel++) {
+        if (!judged(r, sel))
+            continue;
+        for (int i = 0; i < r->nisa; i++) {
+            conf_isa_summary *s = &r->isa[i];
+            if (!s->run)
+                continue;
+            const char *table = rnn_isa_name(s->isa);
+            const int any = conf_ratchet_find(rt, selections[sel], arch, table, NULL) != NULL;
+            int missing = 0;
+            for (int k = 0; k < r->ntensor; k++) {
+                const double worst = sel == 0 ? s->tensor_worst[k] : s->tensor_worst_quick[k];
+                if (worst < 0)
+                    continue;
+                const conf_ratchet_entry *e =
+                    conf_ratchet_find(rt, selections[sel], arch, table, r->tensor[k]);
+                r->ratchet_checked++;
+                if (!e) {
+                    r->ratchet_missing++;
+                    if (any)
+                        printf("FAIL ratchet: no budget for %s %s %s %s in %s: run `%s` and "
+                               "review the diff\n", selections[sel], arch, table, r->tensor[k],
+                               path, redo);
+                    missing++;
+                    continue;
+                }
+                (sel == 0 ? s->budget : s->budget_quick)[k] = e->budget;
+                if (worst <= e->budget) {
+                    r->passed++;
+                    continue;
+                }
+                r->ratchet_over++;
+                r->failed++;
+                printf("FAIL ratchet: %s on %s, %s selection: worst fraction %.4f above its "
+                       "budget %.4f (measured %.4f when written; %s): the table got less "
+                       "accurate. If that is intended, `%s` rewrites the budgets\n",
+                       r->tensor[k], table, selections[sel], worst, e->budget, e->measured, path,
+                       redo);
+            }
+            if (missing && !any)
+                printf("FAIL ratchet: no budgets for %s %s %s in %s (%d tensors): run `%s` and "
+                       "review the diff\n", selections[sel], arch, table, path, missing, redo);
+            /* One failure per table without budgets, one per missing tensor otherwise. */
+            r->failed += any ? missing : missing > 0;
+        }
+    }
+}
+
+void conf_report_update_ratchet(const conf_report *r, conf_ratchet *rt)
+{
+    const char *arch = conf_arch();
+    int added = 0, changed = 0, same = 0;
+    for (int sel = 0; sel < 2; sel++) {
+        if (!judged(r, sel))
+            continue;
+        for (int i = 0; i < r->nisa; i++) {
+            const conf_isa_summary *s = &r->isa[i];
+            if (!s->run)
+                continue;
+            const char *table = rnn_isa_name(s->isa);
+            conf_ratchet old = {0};
+            /* Keep the old entries of this table for the comparison. */
+            for (size_t e = 0; e < rt->n; e++)
+                if (!strcmp(rt->e[e].selection, selections[sel]) &&
+                    !strcmp(rt->e[e].arch, arch) && !strcmp(rt->e[e].table, table))
+                    conf_ratchet_put(&old, &rt->e[e]);
+            conf_ratchet_drop(rt, selections[sel], arch, table);
+            for (int k = 0; k < r->ntensor; k++) {
+                const double worst = sel == 0 ? s->tensor_worst[k] : s->tensor_worst_quick[k];
+                if (worst < 0)
+                    continue;
+                conf_ratchet_entry e;
+                memset(&e, 0, sizeof e);
+                snprintf(e.selection, sizeof e.selection, "%s", selections[sel]);
+                snprintf(e.arch, sizeof e.arch, "%s", arch);
+                snprintf(e.table, sizeof e.table, "%s", table);
+                snprintf(e.tensor, sizeof e.tensor, "%s", r->tensor[k]);
+                /* As written: 4 decimals. */
+                e.measured = round(worst * 1e4) / 1e4;
+                e.budget = conf_ratchet_budget(worst);
+                const conf_ratchet_entry *o =
+                    conf_ratchet_find(&old, e.selection, arch, table, e.tensor);
+                if (!o) {
+                    printf("added:   %s %s %s %s budget %.4f (measured %.4f)\n", e.selection,
+                           arch, table, e.tensor, e.budget, e.measured);
+                    added++;
+                } else if (o->budget != e.budget) {
+                    printf("%s: %s %s %s %s budget %.4f -> %.4f (measured %.4f -> %.4f)\n",
+                           e.budget > o->budget ? "RAISED " : "lowered", e.selection, arch,
+                           table, e.tensor, o->budget, e.budget, o->measured, e.measured);
+                    changed++;
+                } else {
+                    same++;
+                }
+                conf_ratchet_put(rt, &e);
+            }
+            for (size_t e = 0; e < old.n; e++)
+                if (!conf_ratchet_find(rt, old.e[e].selection, arch, table, old.e[e].tensor))
+                    printf("removed: %s %s %s %s\n", old.e[e].selection, arch, table,
+                           old.e[e].tensor);
+            conf_ratchet_free(&old);
+        }
+    }
+    printf("ratchet: %d added, %d changed, %d unchanged\n", added, changed, same);
+}
+
+/* ---- the summary ---- */
 
 static void print_regimes(conf_report *r, const conf_regime_cache *c)
 {
@@ -128,38 +280,117 @@ static void print_onednn(const conf_onednn_result *dn, int n)
     }
 }
 
+/* A table's fraction with its budget: "0.0694/0.0868", "0.0694" unjudged,
+ * "-" unmeasured, '!' when over. */
+static void cell_text(char *buf, size_t n, double worst, double budget)
+{
+    if (worst < 0)
+        snprintf(buf, n, "-");
+    else if (isnan(budget))
+        snprintf(buf, n, "%.4f", worst);
+    else
+        snprintf(buf, n, "%.4f/%.4f%s", worst, budget, worst > budget ? "!" : "");
+}
+
+static void print_tensors(const conf_report *r)
+{
+    const int quick_only = r->ratchet_quick && !r->ratchet_full;
+    printf("\nWorst fraction per table and tensor over %s and every mode%s:\n  %-20s",
+           quick_only ? "the quick subset" : "the cases run",
+           r->ratchet_full || r->ratchet_quick ? " (/ the ratchet's budget; ! over it)" : "",
+           "tensor");
+    for (int i = 0; i < r->nisa; i++)
+        if (r->isa[i].run)
+            printf(" %16s", rnn_isa_name(r->isa[i].isa));
+    printf("\n");
+    for (int k = 0; k < r->ntensor; k++) {
+        printf("  %-20s", r->tensor[k]);
+        for (int i = 0; i < r->nisa; i++) {
+            const conf_isa_summary *s = &r->isa[i];
+            if (!s->run)
+                continue;
+            char cell[40];
+            if (quick_only)
+                cell_text(cell, sizeof cell, s->tensor_worst_quick[k], s->budget_quick[k]);
+            else
+                cell_text(cell, sizeof cell, s->tensor_worst[k],
+                          r->ratchet_full ? s->budget[k] : NAN);
+            printf(" %16s", cell);
+        }
+        printf("\n");
+    }
+}
+
+static void json_tensor_map(FILE *f, const conf_report *r, const double *v)
+{
+    fprintf(f, "{");
+    int first = 1;
+    for (int k = 0; k < r->ntensor; k++) {
+        if (v[k] < 0 || isnan(v[k]))
+            continue;
+        fprintf(f, "%s", first ? "" : ", ");
+        conf_json_string(f, r->tensor[k]);
+        fprintf(f, ": ");
+        conf_json_number(f, v[k]);
+        first = 0;
+    }
+    fprintf(f, "}");
+}
+
 void conf_report_finish(conf_report *r, const conf_regime_cache *regimes,
                         const conf_onednn_result *dn, int ndn, double seconds)
 {
+    printf("\nModes:\n");
+    for (int m = 0; m < CONF_MODE_COUNT; m++) {
+        if (!(r->modes >> m & 1))
+            continue;
+        printf("  %-9s %s; ran on:", conf_mode_name((conf_mode)m), conf_mode_what((conf_mode)m));
+        int any = 0;
+        for (int i = 0; i < r->nisa; i++)
+            if (r->isa[i].run && r->isa[i].mode[m].run) {
+                printf(" %s", rnn_isa_name(r->isa[i].isa));
+                any = 1;
+            }
+        printf("%s\n", any ? "" : " none");
+    }
     printf("\nKernel tables vs the reference (fraction = error / tolerance of core/tolerance.h; "
            "< 1 passes):\n");
-    printf("  %-8s %6s %7s %8s  %-22s %s\n", "isa", "cases", "passed", "worst", "in tensor",
-           "worst case");
+    printf("  %-8s %-9s %6s %7s %8s %9s  %-20s %s\n", "isa", "mode", "cases", "passed", "worst",
+           "same bits", "in tensor", "worst case");
     for (int i = 0; i < r->nisa; i++) {
         const conf_isa_summary *s = &r->isa[i];
         if (!s->run) {
             printf("  %-8s skipped: %s\n", rnn_isa_name(s->isa), s->reason);
             continue;
         }
-        printf("  %-8s %6d %7d %8.4f  %-22s %s\n", rnn_isa_name(s->isa), s->cases, s->passed,
-               s->worst_frac, s->worst_tensor ? s->worst_tensor : "-", s->worst_case);
+        for (int m = 0; m < CONF_MODE_COUNT; m++) {
+            const conf_mode_summary *ms = &s->mode[m];
+            if (!ms->run)
+                continue;
+            char same[24] = "-";
+            if (m != CONF_MODE_THREADS1 && s->mode[CONF_MODE_THREADS1].run)
+                snprintf(same, sizeof same, "%d/%d", ms->same_bits, ms->cases);
+            printf("  %-8s %-9s %6d %7d %8.4f %9s  %-20s %s\n", rnn_isa_name(s->isa),
+                   conf_mode_name((conf_mode)m), ms->cases, ms->passed, ms->worst_frac, same,
+                   ms->worst_tensor ? ms->worst_tensor : "-", ms->worst_case);
+        }
     }
+    printf("  (same bits: cases whose outputs and gradients were the threads1 run's, bit for "
+           "bit; judged for unfused, reported for threads2)\n");
     int any_run = 0;
     for (int i = 0; i < r->nisa; i++)
-        any_run |= r->isa[i].run && r->isa[i].cases;
+        any_run |= r->isa[i].run && r->isa[i].seconds > 0;
     if (any_run) {
-        printf("\nWorst fraction per ISA and tensor:\n  %-20s", "tensor");
-        for (int i = 0; i < r->nisa; i++)
-            if (r->isa[i].run)
-                printf(" %9s", rnn_isa_name(r->isa[i].isa));
-        printf("\n");
-        for (int k = 0; k < r->ntensor; k++) {
-            printf("  %-20s", r->tensor[k]);
-            for (int i = 0; i < r->nisa; i++)
-                if (r->isa[i].run)
-                    printf(" %9.4f", r->isa[i].tensor_worst[k]);
-            printf("\n");
-        }
+        print_tensors(r);
+        if (r->ratchet_full || r->ratchet_quick)
+            printf("  ratchet: %d budgets checked (%s%s%s, %s), %d over, %d missing\n",
+                   r->ratchet_checked, r->ratchet_full ? "full" : "",
+                   r->ratchet_full && r->ratchet_quick ? " and " : "",
+                   r->ratchet_quick ? "quick" : "", conf_arch(), r->ratchet_over,
+                   r->ratchet_missing);
+        else
+            printf("  ratchet: not judged (it covers the whole matrix and the quick subset, "
+                   "not a selection of cases)\n");
         printf("\nNegative controls (corrupted copies of each run's outputs, same compare):\n");
         for (int i = 0; i < r->nisa; i++) {
             const conf_isa_summary *s = &r->isa[i];
@@ -173,6 +404,10 @@ void conf_report_finish(conf_report *r, const conf_regime_cache *regimes,
            r->hash_controls_caught, r->hash_controls);
     printf("\nGolden hashes: %d match, %d missing, %d mismatched\n", r->golden_ok,
            r->golden_missing, r->golden_mismatch);
+    if (r->wide_cases)
+        printf("Wide heads: %d cases (head=wide), narrowest scored row's logits span %.1f "
+               "(at least %.0f claimed); %d too narrow\n", r->wide_cases, r->wide_min_span,
+               CONF_WIDE_SPAN, r->wide_bad);
     if (regimes)
         print_regimes(r, regimes);
     if (dn)
@@ -185,7 +420,17 @@ void conf_report_finish(conf_report *r, const conf_regime_cache *regimes,
 
     if (r->json) {
         FILE *f = r->json;
-        fprintf(f, "\n  ],\n  \"isas\": [");
+        fprintf(f, "\n  ],\n  \"modes\": [");
+        int first = 1;
+        for (int m = 0; m < CONF_MODE_COUNT; m++)
+            if (r->modes >> m & 1) {
+                fprintf(f, "%s{\"mode\": \"%s\", \"what\": ", first ? "" : ", ",
+                        conf_mode_name((conf_mode)m));
+                conf_json_string(f, conf_mode_what((conf_mode)m));
+                fprintf(f, "}");
+                first = 0;
+            }
+        fprintf(f, "],\n  \"isas\": [");
         for (int i = 0; i < r->nisa; i++) {
             const conf_isa_summary *s = &r->isa[i];
             fprintf(f, "%s\n    {\"isa\": ", i ? "," : "");
@@ -196,25 +441,40 @@ void conf_report_finish(conf_report *r, const conf_regime_cache *regimes,
                 fprintf(f, "}");
                 continue;
             }
-            fprintf(f, ", \"run\": true, \"cases\": %d, \"passed\": %d, \"worst_fraction\": ",
-                    s->cases, s->passed);
-            conf_json_number(f, s->worst_frac);
-            fprintf(f, ", \"worst_tensor\": ");
-            conf_json_string(f, s->worst_tensor ? s->worst_tensor : "");
-            fprintf(f, ", \"worst_case\": ");
-            conf_json_string(f, s->worst_case);
-            fprintf(f, ", \"controls\": {\"applied\": %d, \"caught\": %d, \"not_applicable\": %d}",
-                    s->controls_applied, s->controls_caught, s->controls_na);
-            fprintf(f, ", \"seconds\": %.3f, \"tensor_worst_fraction\": {", s->seconds);
-            for (int k = 0; k < r->ntensor; k++) {
-                fprintf(f, "%s", k ? ", " : "");
-                conf_json_string(f, r->tensor[k]);
-                fprintf(f, ": ");
-                conf_json_number(f, s->tensor_worst[k]);
+            fprintf(f, ", \"run\": true, \"modes\": {");
+            first = 1;
+            for (int m = 0; m < CONF_MODE_COUNT; m++) {
+                const conf_mode_summary *ms = &s->mode[m];
+                if (!ms->run)
+                    continue;
+                fprintf(f, "%s\"%s\": {\"cases\": %d, \"passed\": %d, \"same_bits\": %d, "
+                        "\"worst_fraction\": ", first ? "" : ", ", conf_mode_name((conf_mode)m),
+                        ms->cases, ms->passed, ms->same_bits);
+                conf_json_number(f, ms->worst_frac);
+                fprintf(f, ", \"worst_tensor\": ");
+                conf_json_string(f, ms->worst_tensor ? ms->worst_tensor : "");
+                fprintf(f, ", \"worst_case\": ");
+                conf_json_string(f, ms->worst_case);
+                fprintf(f, ", \"seconds\": %.3f}", ms->seconds);
+                first = 0;
             }
-            fprintf(f, "}}");
+            fprintf(f, "}, \"controls\": {\"applied\": %d, \"caught\": %d, \"not_applicable\": %d}",
+                    s->controls_applied, s->controls_caught, s->controls_na);
+            fprintf(f, ", \"seconds\": %.3f, \"tensor_worst_fraction\": ", s->seconds);
+            json_tensor_map(f, r, s->tensor_worst);
+            fprintf(f, ", \"tensor_worst_fraction_quick\": ");
+            json_tensor_map(f, r, s->tensor_worst_quick);
+            fprintf(f, ", \"ratchet_budget\": ");
+            json_tensor_map(f, r, s->budget);
+            fprintf(f, ", \"ratchet_budget_quick\": ");
+            json_tensor_map(f, r, s->budget_quick);
+            fprintf(f, "}");
         }
-        fprintf(f, "\n  ],\n  \"regimes\": [");
+        fprintf(f, "\n  ],\n  \"ratchet\": {\"arch\": \"%s\", \"full\": %s, \"quick\": %s, "
+                "\"checked\": %d, \"over\": %d, \"missing\": %d},", conf_arch(),
+                r->ratchet_full ? "true" : "false", r->ratchet_quick ? "true" : "false",
+                r->ratchet_checked, r->ratchet_over, r->ratchet_missing);
+        fprintf(f, "\n  \"regimes\": [");
         for (size_t i = 0; regimes && i < regimes->n; i++) {
             const conf_regime_block *b = &regimes->b[i];
             fprintf(f, "%s\n    {\"H\": %zu, \"rho\": %g, \"seed\": %llu, \"stream\": %llu, "
@@ -241,9 +501,10 @@ void conf_report_finish(conf_report *r, const conf_regime_cache *regimes,
         }
         fprintf(f, "\n  ],\n  \"golden\": {\"match\": %d, \"missing\": %d, \"mismatch\": %d},\n",
                 r->golden_ok, r->golden_missing, r->golden_mismatch);
-        fprintf(f, "  \"seconds\": %.3f,\n  \"passed\": %d,\n  \"failed\": %d\n}\n", seconds,
+        fprintf(f, "  \"wide_heads\": {\"cases\": %d, \"too_narrow\": %d, \"narrowest_span\": ",
+                r->wide_cases, r->wide_bad);
+        conf_json_number(f, r->wide_cases ? r->wide_min_span : NAN);
+        fprintf(f, "},\n  \"seconds\": %.3f,\n  \"passed\": %d,\n  \"failed\": %d\n}\n", seconds,
                 r->passed, r->failed);
-        fclose(f);
-        r->json = NULL;
     }
 }

@@ -1,27 +1,42 @@
-/* report.h — what the runner tells: the per-ISA table (cases, passed, worst
- * tolerance fraction), the worst fraction per ISA and tensor, the measured
- * regimes, the negative controls, the oneDNN cross-check, the JSON report,
- * and the closing `N passed, N failed`. */
+/* report.h — what the runner tells: the per-table and per-mode table (cases,
+ * passed, worst tolerance fraction), which modes ran and whether they agree
+ * bit for bit, the worst fraction per table and tensor against the ratchet's
+ * budgets, the measured regimes and wide heads, the negative controls, the
+ * oneDNN cross-check, the JSON report, and the closing `N passed, N failed`. */
 #ifndef CONF_REPORT_H
 #define CONF_REPORT_H
 
 #include <stdint.h>
 #include <stdio.h>
 #include "kernel_check.h"
+#include "modes.h"
 #include "onednn_check.h"
+#include "ratchet.h"
 #include "regime.h"
 
 #define CONF_MAX_TENSOR_NAMES 48
 
 typedef struct {
-    rnn_isa isa;
-    int run;             /* 0: skipped */
-    char reason[160];    /* why skipped */
+    int run;              /* the mode ran on this table */
     int cases, passed;
     double worst_frac;
     char worst_case[CONF_CASE_LINE_MAX];
     const char *worst_tensor;
+    int same_bits;        /* cases whose outputs had the threads1 run's bits */
+    double seconds;
+} conf_mode_summary;
+
+typedef struct {
+    rnn_isa isa;
+    int run;             /* 0: skipped */
+    char reason[160];    /* why skipped */
+    conf_mode_summary mode[CONF_MODE_COUNT];
+    /* Worst fraction per tensor (index into conf_report.tensor) over every
+     * case and mode, and over the quick subset's cases; < 0: not measured. */
     double tensor_worst[CONF_MAX_TENSOR_NAMES];
+    double tensor_worst_quick[CONF_MAX_TENSOR_NAMES];
+    /* Their ratchet budgets, once judged (NAN: none). */
+    double budget[CONF_MAX_TENSOR_NAMES], budget_quick[CONF_MAX_TENSOR_NAMES];
     int controls_applied, controls_caught, controls_na;
     double seconds;
 } conf_isa_summary;
@@ -29,20 +44,39 @@ typedef struct {
 typedef struct {
     int nisa;
     conf_isa_summary isa[RNN_ISA_COUNT];
+    unsigned modes;      /* the modes selected (bit per conf_mode) */
     int ntensor;
     const char *tensor[CONF_MAX_TENSOR_NAMES];
     int passed, failed;
     int golden_ok, golden_missing, golden_mismatch;
     int regimes_ok, regimes_bad;
     int hash_controls, hash_controls_caught;
+    int wide_cases, wide_bad; /* head=wide cases, and those whose logits spanned too little */
+    double wide_min_span;     /* the narrowest scored row's max - min over those cases */
+    /* The ratchet: which selections were judged (or written) and how. */
+    int ratchet_full, ratchet_quick;
+    int ratchet_checked, ratchet_over, ratchet_missing;
     double ref_seconds;
     FILE *json;          /* NULL: no JSON */
     int json_cases;      /* cases written so far */
 } conf_report;
 
-void conf_report_isa_result(conf_report *r, conf_isa_summary *s, const char *line,
-                            const conf_isa_result *res);
-/* Prints everything after the cases, and closes the JSON. */
+/* Initialises the per-tensor worst fractions (call once before any case). */
+void conf_report_init(conf_report *r);
+/* One case on one table in one mode (quick: the case is in the quick subset). */
+void conf_report_isa_result(conf_report *r, conf_isa_summary *s, conf_mode m, const char *line,
+                            int quick, const conf_isa_result *res);
+
+/* Judges the worst fractions against rt's budgets for the selections
+ * r->ratchet_full / r->ratchet_quick ask for: every table that ran must have
+ * a budget for every tensor it measured; a fraction above its budget or a
+ * missing budget is a failure, printed with what to do. */
+void conf_report_ratchet(conf_report *r, const conf_ratchet *rt, const char *path);
+/* Replaces rt's entries of the tables that ran (for those selections) by
+ * this run's worst fractions; prints what changed. */
+void conf_report_update_ratchet(const conf_report *r, conf_ratchet *rt);
+
+/* Prints everything after the cases, and ends the JSON (r->json stays open). */
 void conf_report_finish(conf_report *r, const conf_regime_cache *regimes,
                         const conf_onednn_result *dn, int ndn, double seconds);
 

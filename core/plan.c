@@ -13,7 +13,8 @@
  * Options: threads 0 or 1 runs on the calling thread; threads 2 lets a call
  * share its work with the helper thread of a workspace made from such a plan
  * (see threads.h); anything else is RNN_ERR_ARG. The plan is immutable after
- * create, so threads may share it with one workspace each.
+ * create, so threads may share it with one workspace each. no_fused_step 1
+ * turns the fused batch-1 step off (projection_ride.c); 0 or 1 only.
  * W_hy may be NULL: a plan without a head (for rnn_plan_seq_*, or forward
  * of the states only). A NULL bias (bias_ih, bias_hh, b_y) means zeros, as
  * in the reference. */
@@ -155,7 +156,8 @@ rnn_status rnn_plan_create(rnn_plan **out, const rnn_desc *d, const rnn_params *
         return st;
     rnn_isa isa = opt ? opt->isa : RNN_ISA_AUTO;
     int threads = opt ? opt->threads : 1;
-    if (threads < 0 || threads > 2)
+    const int no_fused = opt ? opt->no_fused_step : 0;
+    if (threads < 0 || threads > 2 || (no_fused != 0 && no_fused != 1))
         return RNN_ERR_ARG;
     if ((unsigned)isa >= RNN_ISA_COUNT)
         return RNN_ERR_ISA_UNKNOWN;
@@ -173,6 +175,7 @@ rnn_status rnn_plan_create(rnn_plan **out, const rnn_desc *d, const rnn_params *
     p->GH = p->G * (size_t)d->H;
     p->W = rnn_cache_width(d->cell);
     p->threads = threads == 2 ? 2 : 1;
+    p->no_fused_step = no_fused;
     p->nr = panel_width(k);
 
     st = cell_pack_build(&p->cell, p, &params->cell);

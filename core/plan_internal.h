@@ -58,6 +58,7 @@ struct rnn_plan {
     float *hy_t_packed; /* pack_nt of W_hy^T (N = H, K = V): dH = dlogits W_hy */
     float *xp_bias;   /* one2many: B x G*H, bias_ih on every row (steps >= 2) */
     int threads;      /* 1 or 2: how many threads a call may use */
+    int no_fused_step; /* rnn_plan_options.no_fused_step: 1 keeps the projection hoisted */
     /* Columns per panel of the table's packed format (packed_size(1, 1)),
      * when plan_create verified that columns [c0, c0 + n) of a packed W^T,
      * c0 a multiple of it, are the packed W^T of those rows of W at

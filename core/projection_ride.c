@@ -15,7 +15,8 @@
  * block is projected plainly at the start of the block before it. The
  * rows of block j+1 are packed k-major once, at block j's first step.
  *
- * When: batch 1, one thread (the two-thread path splits hidden units),
+ * When: batch 1, one thread (the two-thread path splits hidden units), a
+ * plan without rnn_plan_options.no_fused_step (conformance runs both ways),
  * dense input, a table with gemv_ride, at least two blocks, and W_hh and
  * W_ih together at most RIDE_MAX_BYTES forward, RIDE_MAX_BYTES_DX in BPTT.
  * Above that the ride's share of W_ih, a different part each step, no
@@ -35,8 +36,8 @@
 static int fused(const rnn_plan *p, size_t rows, int dense, const rnn_thread *th, size_t max)
 {
     const size_t H = (size_t)p->desc.H, I = (size_t)p->desc.I;
-    return dense && p->k->gemv_ride && p->nr && p->desc.B == 1 && th->n == 1 &&
-           rows >= 2 * RNN_RIDE_ROWS && p->GH * (H + I) * sizeof(float) <= max;
+    return dense && !p->no_fused_step && p->k->gemv_ride && p->nr && p->desc.B == 1 &&
+           th->n == 1 && rows >= 2 * RNN_RIDE_ROWS && p->GH * (H + I) * sizeof(float) <= max;
 }
 
 int rnn_fused_projection(const rnn_plan *p, size_t rows, int dense, const rnn_thread *th)
@@ -58,10 +59,14 @@ const rnn_ride *rnn_ride_for_step(const rnn_plan *p, rnn_workspace *ws, const ce
     if (next >= T)
         return NULL;
     if (next + R > T) {
-        /* A partial block: projected plainly, before it starts. */
+        /* A partial block: projected plainly, before it starts. A single row
+         * would take the GEMV path, whose sums are ordered otherwise than
+         * the hoisted GEMM's: it is projected with the row before it, which
+         * this block has not read yet and which gets the same bits again. */
+        const size_t first = T - next == 1 ? next - 1 : next;
         if (q == 0)
-            p->k->gemm_packed_nt(T - next, GH, I, x + next * I, I, w->ih_packed, w->b_ih, 0.0f,
-                                 xp, GH);
+            p->k->gemm_packed_nt(T - first, GH, I, x + first * I, I, w->ih_packed, w->b_ih,
+                                 0.0f, ws->xp + (s0 + first) * GH, GH);
         return NULL;
     }
     if (q == 0)

@@ -45,6 +45,14 @@ $C --quick --list 2>/dev/null | grep ':seed' | awk -F: '!seen[$1 ":" $2]++' | he
   done
 printf '%s' 'lstm:seq2seq:T3:To2:B1:I1:H1:V2:rho1.0:seed0' > "$out/case/seq2seq_small"
 printf '%s' 'gru:many2one:T17:B3:I7:H33:V5:rho0.75:seed18446744073709551615' > "$out/case/max_seed"
+# The data kinds after seed: every state kind, the wide head, saturating inputs,
+# and two near misses (kinds out of order; c0zero on a cell without c0).
+printf '%s' 'lstm:many2one:T6:B5:I16:H16:V33:rho1.0:seed15:state=mixed:head=wide:x=sat' > "$out/case/lstm_kinds"
+printf '%s' 'lstm:seq2seq:T9:To5:B2:I17:H32:V8:rho1.5:seed16:state=c0zero:x=sat' > "$out/case/lstm_c0zero"
+printf '%s' 'gru:one2many:T21:B1:I24:H32:V16:rho1.0:seed14:state=h0zero:head=wide' > "$out/case/gru_h0zero"
+printf '%s' 'rnn_tanh:many2one:T9:B2:I17:H32:V8:rho1.5:seed16:state=none' > "$out/case/rnn_tanh_none"
+printf '%s' 'gru:many2one:T6:B5:I16:H16:V33:rho1.0:seed15:x=sat:head=wide' > "$out/case/kinds_out_of_order"
+printf '%s' 'gru:many2one:T6:B5:I16:H16:V33:rho1.0:seed15:state=c0zero' > "$out/case/c0zero_not_lstm"
 
 # ---- golden files: slices of the real one, comments and blank lines ----
 grep -v '^#' conformance/golden.txt | head -3 > "$out/golden/three_lines"

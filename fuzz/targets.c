@@ -182,8 +182,13 @@ const char *fuzz_case(const uint8_t *data, size_t size)
     conf_case_print(&c, p1, sizeof p1);
     if (conf_case_parse(p1, &c2, err, sizeof err) != RNN_OK)
         return "the canonical print of an accepted line does not parse";
-    if (memcmp(&c.desc, &c2.desc, sizeof c.desc) != 0 || c.rho != c2.rho || c.seed != c2.seed)
+    if (!conf_case_equal(&c, &c2))
         return "the canonical print parses to another case";
+    if ((unsigned)c.state >= CONF_STATE_COUNT || (c.state == CONF_STATE_C0_ZERO &&
+                                                  c.desc.cell != RNN_LSTM))
+        return "an accepted state kind does not fit the cell";
+    if (c.wide_head && c.desc.V < 2)
+        return "an accepted head=wide has fewer than 2 classes";
     conf_case_print(&c2, p2, sizeof p2);
     if (strcmp(p1, p2) != 0)
         return "printing is not a fixed point";

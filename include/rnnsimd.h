@@ -185,6 +185,14 @@ typedef struct {
      * Anything but 0, 1, 2 is RNN_ERR_ARG; a helper that cannot be started
      * is RNN_ERR_NOMEM from rnn_workspace_create. */
     int threads;
+    /* 0 by default: the fused batch-1 step runs where it applies (one
+     * thread, batch 1, two or more blocks of 8 steps, a table that has it:
+     * the input projection of later steps rides in the idle slots of the
+     * recurrent product's weight stream). 1: never; the projection is
+     * hoisted as at larger batch. The results are the same bits either way;
+     * the option is there so conformance can check both paths. Anything but
+     * 0 or 1 is RNN_ERR_ARG. */
+    int no_fused_step;
 } rnn_plan_options;
 
 /* A plan packs the weights once for one problem and one kernel table. It is

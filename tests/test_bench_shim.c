@@ -192,10 +192,15 @@ static void test_sweeps(void)
     CHECK(grid, "threads set: many2one T=64 I=H in {256,512,1024}, B in {1,16,64}");
     CHECK(only, "threads set: peers only on the 2-thread problems");
 
-    /* quick: one threads:2 problem, its 1-thread twin earlier in the set. */
+    /* quick (what --check checks): every row kind the other sets time, B > 1
+     * and T > 1 (but one2one), each threads:2 problem after its 1-thread
+     * twin; /seq_noproj forward only. */
     size_t nq = sweep_problems(SWEEP_QUICK, ps, 600);
-    int n2 = 0, twin = 0;
+    int n2 = 0, twin = 0, small = 0, noproj_train = 0, kinds[3][2][2] = {{{0}}};
     for (size_t i = 0; i < nq && i < 600; i++) {
+        small += ps[i].B < 2 || (ps[i].T < 2 && ps[i].topology != RNN_ONE2ONE);
+        noproj_train += ps[i].variant == BENCH_SEQ_NOPROJ && ps[i].mode == BENCH_TRAIN;
+        kinds[ps[i].variant][ps[i].mode][bench_problem_threads(&ps[i]) - 1]++;
         if (ps[i].threads != 2)
             continue;
         n2++;
@@ -204,7 +209,24 @@ static void test_sweeps(void)
         for (size_t j = 0; j < i; j++)
             twin += same_problem(&ps[j], &one);
     }
-    CHECK(n2 == 1 && twin == 1, "quick set: %d threads:2 problems, %d earlier twins", n2, twin);
+    CHECK(n2 > 0 && twin == n2, "quick set: %d threads:2 problems, %d earlier twins", n2, twin);
+    CHECK(small == 0, "quick set: %d problems with B = 1 or T = 1 (one2one aside)", small);
+    CHECK(noproj_train == 0, "quick set: %d /seq_noproj training problems", noproj_train);
+    int missing = 0;
+    for (int v = 0; v < 3; v++)
+        for (int m = 0; m < 2; m++)
+            for (int t = 0; t < 2; t++)
+                missing += !kinds[v][m][t] && !(v == BENCH_SEQ_NOPROJ && m == BENCH_TRAIN);
+    CHECK(missing == 0, "quick set: %d of the 10 row kinds (variant x mode x threads) missing",
+          missing);
+    int topo_mode[RNN_CELL_COUNT][RNN_TOPOLOGY_COUNT][2] = {{{0}}}, gaps = 0;
+    for (size_t i = 0; i < nq && i < 600; i++)
+        if (ps[i].variant == BENCH_HEADED)
+            topo_mode[ps[i].cell][ps[i].topology][ps[i].mode] = 1;
+    for (int c = 0; c < RNN_CELL_COUNT; c++)
+        for (int t = 0; t < RNN_TOPOLOGY_COUNT; t++)
+            gaps += !topo_mode[c][t][0] + !topo_mode[c][t][1];
+    CHECK(gaps == 0, "quick set: %d cell x topology x mode missing", gaps);
 
     /* ci: the judged many2one grid but B = 64 at H = 1024, every cell and
      * mode, then one row per other topology; ours alone (paired with
@@ -244,13 +266,19 @@ static void test_sweeps(void)
               !strcmp(sweep_name(s), "threads"),
           "threads");
 
-    /* DeepBench rows: plain sequences, input size = hidden size, each twice. */
+    /* DeepBench rows: plain sequences, input size = hidden size, /seq then
+     * (forward) /seq_noproj. */
     size_t nd = sweep_problems(SWEEP_DEEPBENCH, ps, 600);
-    int ok = nd % 2 == 0;
-    for (size_t i = 0; i < nd && i < 600; i++)
-        ok &= ps[i].I == ps[i].H && ps[i].topology == RNN_MANY2MANY &&
-              ps[i].variant == (i % 2 ? BENCH_SEQ_NOPROJ : BENCH_SEQ);
-    CHECK(ok, "deepbench rows are I = H sequences, /seq then /seq_noproj");
+    int ok = nd > 0;
+    for (size_t i = 0; i < nd && i < 600; i++) {
+        ok &= ps[i].I == ps[i].H && ps[i].topology == RNN_MANY2MANY;
+        if (ps[i].variant == BENCH_SEQ_NOPROJ)
+            ok &= ps[i].mode == BENCH_FWD && i > 0 && ps[i - 1].variant == BENCH_SEQ &&
+                  ps[i - 1].mode == BENCH_FWD && ps[i - 1].H == ps[i].H;
+        else if (ps[i].mode == BENCH_FWD)
+            ok &= i + 1 < nd && ps[i + 1].variant == BENCH_SEQ_NOPROJ;
+    }
+    CHECK(ok, "deepbench rows are I = H sequences, /seq then, forward, /seq_noproj");
 }
 
 /* Machine names from made-up /proc/cpuinfo texts and peaks. */

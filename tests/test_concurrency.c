@@ -181,7 +181,7 @@ typedef struct {
 static void *create(void *arg)
 {
     creator *c = arg;
-    rnn_plan_options opt = {c->isa, 1};
+    rnn_plan_options opt = {.isa = c->isa, .threads = 1};
     pthread_barrier_wait(c->start);
     c->st = rnn_plan_create(&c->plan, &c->pr->d, &c->pr->p, &opt);
     return NULL;
@@ -192,7 +192,7 @@ static void check_table(const rnn_kernels *k, rnn_cell cell)
     problem pr;
     problem_make(&pr, cell);
     const char *what = rnn_cell_name(cell);
-    rnn_plan_options opt = {k->isa, 1};
+    rnn_plan_options opt = {.isa = k->isa, .threads = 1};
     rnn_plan *plan = NULL;
     rnn_workspace *ws = NULL;
     results want[2], again;

@@ -201,7 +201,7 @@ static rnn_status prob_train(prob *p, const rnn_kernels *k)
         return rnn_reference_train(&p->d, &pa, &in, &o, &g);
     rnn_plan *plan = NULL;
     rnn_workspace *ws = NULL;
-    rnn_plan_options opt = {k->isa, 1};
+    rnn_plan_options opt = {.isa = k->isa, .threads = 1};
     rnn_status st = rnn_plan_create(&plan, &p->d, &pa, &opt);
     if (st == RNN_OK)
         st = rnn_workspace_create(&ws, plan);
@@ -304,7 +304,8 @@ static void test_sizes(void)
     rnn_desc small = {RNN_TANH, RNN_MANY2MANY, 2, 0, 1, 2, 2, 2};
     float wt[4] = {0};
     rnn_params sp = {{wt, wt, NULL, NULL}, {0}, NULL, NULL};
-    rnn_plan_options neg = {RNN_ISA_AUTO, -1}, bad_isa = {(rnn_isa)99, 1};
+    rnn_plan_options neg = {.isa = RNN_ISA_AUTO, .threads = -1},
+                     bad_isa = {.isa = (rnn_isa)99, .threads = 1};
     plan = NULL;
     CHECK(rnn_plan_create(&plan, &small, &sp, &neg) == RNN_ERR_ARG && !plan, "threads -1");
     CHECK(rnn_plan_create(&plan, &small, &sp, &bad_isa) == RNN_ERR_ISA_UNKNOWN && !plan,

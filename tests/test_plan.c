@@ -438,7 +438,7 @@ static void check_case(const problem *pr, const rnn_kernels *const *tables, int 
     for (int t = 0; t < n_tables; t++) {
         char what[200];
         snprintf(what, sizeof what, "%s [%s]", pr->what, tables[t]->name);
-        rnn_plan_options opt = {tables[t]->isa, 1};
+        rnn_plan_options opt = {.isa = tables[t]->isa, .threads = 1};
         rnn_plan *plan = NULL;
         rnn_workspace *ws = NULL;
         st = rnn_plan_create(&plan, &pr->d, &pr->p, &opt);
@@ -488,7 +488,8 @@ static void check_misuse(void)
     problem_make(&pr, RNN_LSTM, RNN_MANY2MANY, &sh, 99, 0, 1, 0);
     rnn_plan *plan = NULL, *other = NULL;
     rnn_workspace *ws = NULL, *ws_other = NULL;
-    rnn_plan_options two = {RNN_ISA_AUTO, 3}, zero = {RNN_ISA_AUTO, 0};
+    rnn_plan_options two = {.isa = RNN_ISA_AUTO, .threads = 3},
+                     zero = {.isa = RNN_ISA_AUTO, .threads = 0};
     CHECK(rnn_plan_create(NULL, &pr.d, &pr.p, NULL) == RNN_ERR_NULL, "create: NULL out");
     CHECK(rnn_plan_create(&plan, NULL, &pr.p, NULL) == RNN_ERR_NULL, "create: NULL desc");
     CHECK(rnn_plan_create(&plan, &pr.d, NULL, NULL) == RNN_ERR_NULL, "create: NULL params");
@@ -496,6 +497,9 @@ static void check_misuse(void)
     bad.cell.weight_hh = NULL;
     CHECK(rnn_plan_create(&plan, &pr.d, &bad, NULL) == RNN_ERR_NULL, "create: NULL weight_hh");
     CHECK(rnn_plan_create(&plan, &pr.d, &pr.p, &two) == RNN_ERR_ARG, "create: threads 3");
+    rnn_plan_options fused2 = {.isa = RNN_ISA_AUTO, .threads = 1, .no_fused_step = 2};
+    CHECK(rnn_plan_create(&plan, &pr.d, &pr.p, &fused2) == RNN_ERR_ARG,
+          "create: no_fused_step 2");
     rnn_desc dbad = pr.d;
     dbad.H = 0;
     CHECK(rnn_plan_create(&plan, &dbad, &pr.p, NULL) == RNN_ERR_SIZE, "create: H = 0");
@@ -654,7 +658,7 @@ static void check_isa_mask(void)
     problem pr;
     problem_make(&pr, RNN_TANH, RNN_MANY2MANY, &sh, 96, 0, 0, 0);
     rnn_plan *plan = NULL;
-    rnn_plan_options opt = {RNN_ISA_AVX512, 1};
+    rnn_plan_options opt = {.isa = RNN_ISA_AVX512, .threads = 1};
     setenv("RNNSIMD_CPU_MASK", "avx512", 1);
     rnn_status st = rnn_plan_create(&plan, &pr.d, &pr.p, &opt);
     unsetenv("RNNSIMD_CPU_MASK");

@@ -13,8 +13,10 @@
  * that path) must equal the two-thread calls of
  * the same plan (which split hidden units and hoist the projection) bit for
  * bit in h, c, logits, loss and dx, for every cell, in many2one, many2many
- * (and the plain sequence calls) and seq2seq, T 16, 21 and 40 (full and
- * partial blocks), I 24 and 600, H 64 and 160. */
+ * (and the plain sequence calls) and seq2seq, T 16, 17, 21 and 40 (full
+ * blocks, a partial block of one row and of five), I 24 and 600, H 64 and 160; and so must one thread with
+ * the fused step turned off (rnn_plan_options.no_fused_step, which the
+ * test checks keeps the plan off that path). */
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
@@ -185,9 +187,10 @@ static void outs_free(outs *o)
 /* Runs mode 0 forward, 1 train, 2 the plain sequence's backward, with
  * `threads`; 0 on success. *fused: whether the one-thread plan's run is
  * the fused one. */
-static int run(const problem *pb, int threads, int mode, outs *o, int *fused)
+static int run(const problem *pb, int threads, int no_fused, int mode, outs *o, int *fused)
 {
-    const rnn_plan_options opt = {RNN_ISA_AUTO, threads};
+    const rnn_plan_options opt = {.isa = RNN_ISA_AUTO, .threads = threads,
+                                  .no_fused_step = no_fused};
     rnn_plan *p = NULL;
     rnn_workspace *ws = NULL;
     int rc = -1;
@@ -242,15 +245,15 @@ done:
 static int driver_tests(void)
 {
     static const rnn_topology topos[] = {RNN_MANY2ONE, RNN_MANY2MANY, RNN_SEQ2SEQ};
-    static const int64_t Ts[] = {16, 21, 40}, Is[] = {24, 600}, Hs[] = {64, 160};
+    static const int64_t Ts[] = {16, 17, 21, 40}, Is[] = {24, 600}, Hs[] = {64, 160};
     int fused_runs = 0;
     for (int c = 0; c < RNN_CELL_COUNT; c++)
         for (size_t tp = 0; tp < sizeof topos / sizeof *topos; tp++)
-            for (size_t ti = 0; ti < 3; ti++)
+            for (size_t ti = 0; ti < 4; ti++)
                 for (size_t ii = 0; ii < 2; ii++)
                     for (size_t hi = 0; hi < 2; hi++) {
                         /* The largest shapes once per cell and topology. */
-                        if (Hs[hi] == 160 && (ti != 1 || ii != 1))
+                        if (Hs[hi] == 160 && (ti != 2 || ii != 1))
                             continue;
                         problem pb;
                         if (problem_make(&pb, (rnn_cell)c, topos[tp], Ts[ti], Is[ii], Hs[hi])) {
@@ -260,17 +263,20 @@ static int driver_tests(void)
                         }
                         const int modes = topos[tp] == RNN_MANY2MANY ? 3 : 2;
                         for (int mode = 0; mode < modes; mode++) {
-                            outs o1, o2;
-                            int f1 = 0, f2 = 0;
+                            outs o1, o2, o3;
+                            int f1 = 0, f2 = 0, f3 = 0;
                             const int ok = !outs_make(&o1, &pb) && !outs_make(&o2, &pb) &&
-                                           !run(&pb, 1, mode, &o1, &f1) &&
-                                           !run(&pb, 2, mode, &o2, &f2);
+                                           !outs_make(&o3, &pb) &&
+                                           !run(&pb, 1, 0, mode, &o1, &f1) &&
+                                           !run(&pb, 2, 0, mode, &o2, &f2) &&
+                                           !run(&pb, 1, 1, mode, &o3, &f3);
                             char label[128];
                             snprintf(label, sizeof label, "%s %s T%lld I%lld H%lld mode %d",
                                      rnn_cell_name(pb.d.cell), rnn_topology_name(pb.d.topology),
                                      (long long)pb.d.T, (long long)pb.d.I, (long long)pb.d.H,
                                      mode);
                             CHECK(ok, "%s: a call failed", label);
+                            CHECK(!ok || !f3, "%s: no_fused_step 1 still fused", label);
                             fused_runs += ok && f1;
                             for (int i = 0; ok && i < O_COUNT; i++) {
                                 /* Forward writes no gradients; the plain
@@ -281,9 +287,13 @@ static int driver_tests(void)
                                 CHECK(same_bits(o1.t[i], o2.t[i], o1.n[i]),
                                       "%s: %s differs between the fused one-thread run and "
                                       "the two-thread run", label, out_name[i]);
+                                CHECK(same_bits(o1.t[i], o3.t[i], o1.n[i]),
+                                      "%s: %s differs between the fused one-thread run and "
+                                      "the one with no_fused_step", label, out_name[i]);
                             }
                             outs_free(&o1);
                             outs_free(&o2);
+                            outs_free(&o3);
                         }
                         problem_free(&pb);
                     }

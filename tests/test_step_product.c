@@ -28,7 +28,7 @@ static rnn_plan *plan_for(rnn_isa isa)
     p.W_hy = q, q += s.W_hy;
     p.b_y = q;
     rnn_plan *plan = NULL;
-    const rnn_plan_options o = {isa, 1};
+    const rnn_plan_options o = {.isa = isa, .threads = 1};
     if (rnn_plan_create(&plan, &d, &p, &o) != RNN_OK)
         plan = NULL;
     free(w);

@@ -185,7 +185,7 @@ static void check_case(const rnn_kernels *k, const rnn_desc *d, int one_hot)
     rnn_plan *plan[2] = {NULL, NULL};
     rnn_workspace *ws[2] = {NULL, NULL};
     for (int i = 0; i < 2; i++) {
-        rnn_plan_options opt = {k->isa, i + 1};
+        rnn_plan_options opt = {.isa = k->isa, .threads = i + 1};
         rnn_status st = rnn_plan_create(&plan[i], d, &pr.p, &opt);
         if (st == RNN_OK)
             st = rnn_workspace_create(&ws[i], plan[i]);
@@ -229,7 +229,7 @@ static void check_seq(const rnn_kernels *k)
             rnn_workspace *ws[2] = {NULL, NULL};
             rnn_status st = RNN_OK;
             for (int i = 0; i < 2; i++) {
-                rnn_plan_options opt = {k->isa, i + 1};
+                rnn_plan_options opt = {.isa = k->isa, .threads = i + 1};
                 out[i] = calloc(s->h, 4), dx[i] = calloc(s->x, 4), dw[i] = calloc(s->weight_hh, 4);
                 if (st == RNN_OK)
                     st = rnn_plan_create(&plan[i], &d, &pr.p, &opt);
@@ -279,7 +279,7 @@ static void check_options(void)
     static const int bad[] = {3, -1, 64, -1000};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         rnn_plan *plan = (rnn_plan *)&pr; /* must be reset to NULL */
-        rnn_plan_options opt = {RNN_ISA_AUTO, bad[i]};
+        rnn_plan_options opt = {.isa = RNN_ISA_AUTO, .threads = bad[i]};
         rnn_status st = rnn_plan_create(&plan, &d, &pr.p, &opt);
         CHECK(st == RNN_ERR_ARG && plan == NULL, "threads %d: %s, want RNN_ERR_ARG", bad[i],
               rnn_strerror(st));
@@ -287,7 +287,8 @@ static void check_options(void)
     /* A plan and a workspace that disagree run on one thread: the bits of
      * threads 1, both ways round. */
     rnn_plan *p1 = NULL, *p2 = NULL;
-    rnn_plan_options o1 = {RNN_ISA_AUTO, 1}, o2 = {RNN_ISA_AUTO, 2};
+    rnn_plan_options o1 = {.isa = RNN_ISA_AUTO, .threads = 1},
+                     o2 = {.isa = RNN_ISA_AUTO, .threads = 2};
     rnn_workspace *w1 = NULL, *w2 = NULL;
     rnn_status st = rnn_plan_create(&p1, &d, &pr.p, &o1);
     if (st == RNN_OK)
@@ -328,7 +329,7 @@ static void check_lifetimes(void)
     problem pr;
     problem_make(&pr, &d, 0, 6);
     rnn_plan *plan = NULL;
-    rnn_plan_options opt = {RNN_ISA_AUTO, 2};
+    rnn_plan_options opt = {.isa = RNN_ISA_AUTO, .threads = 2};
     rnn_status st = rnn_plan_create(&plan, &d, &pr.p, &opt);
     CHECK(st == RNN_OK, "lifetimes: plan: %s", rnn_strerror(st));
     int made = 0, ran = 0;
@@ -396,7 +397,7 @@ static void check_two_callers(int64_t B)
     problem_make(&pr, &d, 0, 8);
     rnn_plan *plan = NULL;
     rnn_workspace *ws = NULL;
-    rnn_plan_options opt = {RNN_ISA_AUTO, 2};
+    rnn_plan_options opt = {.isa = RNN_ISA_AUTO, .threads = 2};
     rnn_status st = rnn_plan_create(&plan, &d, &pr.p, &opt);
     if (st == RNN_OK)
         st = rnn_workspace_create(&ws, plan);

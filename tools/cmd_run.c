@@ -278,7 +278,7 @@ int cmd_run(int argc, char **argv)
     } else {
         rnn_params params = {0};
         params.cell = w;
-        rnn_plan_options opt = {isa, 1};
+        rnn_plan_options opt = {.isa = isa, .threads = 1};
         st = rnn_plan_create(&plan, &d, &params, &opt);
         if (st == RNN_OK)
             st = rnn_workspace_create(&ws, plan);

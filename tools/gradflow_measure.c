@@ -49,7 +49,7 @@ static rnn_status stepper_init(stepper *s, const gf_problem *p, gf_backend be, i
         return st;
     rnn_params params = {0};
     params.cell = p->w;
-    rnn_plan_options opt = {be.isa, 1};
+    rnn_plan_options opt = {.isa = be.isa, .threads = 1};
     if ((st = rnn_plan_create(&s->plan, &s->d, &params, &opt)) == RNN_OK)
         st = rnn_workspace_create(&s->ws, s->plan);
     if (st != RNN_OK)

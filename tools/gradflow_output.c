@@ -300,18 +300,26 @@ int gf_plot(const char *dir, const gf_settings *s, const double *rhos, size_t n_
                  "set grid\n"
                  "set key bottom left font \",9\"\n",
             (long long)s->T);
-    const char *terms[2][2] = {{"svg size %u,%u dynamic font \"sans,11\"", "gradflow.svg"},
-                               {"pngcairo size %u,%u font \"sans,10\"", "gradflow.png"}};
+    /* The outputs' names can be given (gnuplot -e): rnnsimd gradflow has
+     * gnuplot write temporary files and renames them into place. */
+    fprintf(o.f, "if (!exists(\"out_svg\")) out_svg = \"gradflow.svg\"\n"
+                 "if (!exists(\"out_png\")) out_png = \"gradflow.png\"\n");
+    const char *terms[2][2] = {{"svg size %u,%u dynamic font \"sans,11\"", "out_svg"},
+                               {"pngcairo size %u,%u font \"sans,10\"", "out_png"}};
     for (int t = 0; t < 2; t++) {
         fprintf(o.f, "set terminal ");
         fprintf(o.f, terms[t][0], w, h);
-        fprintf(o.f, "\nset output \"%s\"\n", terms[t][1]);
+        fprintf(o.f, "\nset output %s\n", terms[t][1]);
         plot_body(o.f, s, rhos, n_rho, cells, n_cell);
         fprintf(o.f, "set output\n");
     }
     if (close_out(&o))
         return -1;
 
+    char defs[192], tmp[2][64];
+    snprintf(tmp[0], sizeof tmp[0], "gradflow.svg.tmp-%ld", (long)getpid());
+    snprintf(tmp[1], sizeof tmp[1], "gradflow.png.tmp-%ld", (long)getpid());
+    snprintf(defs, sizeof defs, "out_svg='%s'; out_png='%s'", tmp[0], tmp[1]);
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
@@ -322,7 +330,7 @@ int gf_plot(const char *dir, const gf_settings *s, const double *rhos, size_t n_
     if (pid == 0) {
         if (chdir(dir) != 0)
             _exit(126);
-        execlp("gnuplot", "gnuplot", "gradflow.gp", (char *)NULL);
+        execlp("gnuplot", "gnuplot", "-e", defs, "gradflow.gp", (char *)NULL);
         _exit(errno == ENOENT ? 127 : 126);
     }
     int status;
@@ -331,6 +339,16 @@ int gf_plot(const char *dir, const gf_settings *s, const double *rhos, size_t n_
             fprintf(stderr, "rnnsimd gradflow: waiting for gnuplot: %s\n", strerror(errno));
             return -1;
         }
+    /* gnuplot's outputs into place, whole, or not at all. */
+    const char *final[2] = {"gradflow.svg", "gradflow.png"};
+    const int plotted = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    for (int t = 0; t < 2; t++) {
+        char from[4200], to[4200];
+        snprintf(from, sizeof from, "%s/%s", dir, tmp[t]);
+        snprintf(to, sizeof to, "%s/%s", dir, final[t]);
+        if (!plotted || rename(from, to) != 0)
+            remove(from);
+    }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
         fprintf(stderr, "rnnsimd gradflow: gnuplot not found on PATH (Debian: apt-get install "
                         "gnuplot-nox): skipped the plot; %s/gradflow.gp is ready for it\n",

@@ -112,7 +112,7 @@ int charlm_sample_main(int argc, char **argv)
     }
     rnn_status st = RNN_OK;
     if (!use_ref) {
-        rnn_plan_options opt = {isa, 1};
+        rnn_plan_options opt = {.isa = isa, .threads = 1};
         st = rnn_plan_create(&plan, &d, &p, &opt);
         if (st == RNN_OK)
             st = rnn_workspace_create(&ws, plan);

@@ -13,10 +13,12 @@
  * copies and packs the weights it is created with, so every step creates one
  * from the current weights; the workspace is made once, from the first plan,
  * which stays alive as its owner. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "charlm.h"
 #include "charlm_text.h"
 #include "npy.h"
@@ -44,7 +46,8 @@ static const char train_usage[] =
     "                       | uniform (PyTorch's U(-1/sqrt(H), 1/sqrt(H)) everywhere)\n"
     "  --seed S             seed of the initial weights (default 1)\n"
     "  --isa ISA            auto (default) | reference | generic | avx2 | avx512 | neon\n"
-    "  --log FILE           write 'step loss grad_norm seconds' per step to FILE\n"
+    "  --log FILE           write 'step loss grad_norm seconds' per step to FILE (at the\n"
+    "                       end, atomically)\n"
     "\n"
     "A progress line (step, loss, characters/s) goes to stderr about once a second; the\n"
     "summary line to stdout. Loss is the mean cross-entropy in nats per character.\n";
@@ -132,7 +135,9 @@ int charlm_train_main(int argc, char **argv)
     rnn_workspace *ws = NULL;
     float *grad = NULL, *hs = NULL, *cs = NULL, *h0 = NULL, *c0 = NULL;
     int32_t *xi = NULL, *tg = NULL;
-    FILE *log = NULL;
+    FILE *log = NULL; /* in memory, written whole (atomically) at the end */
+    char *log_text = NULL;
+    size_t log_len = 0;
 
     if (rnn_read_file(text_path, (size_t)1 << 31, &raw, &n_raw, err, sizeof err) != RNN_OK) {
         fprintf(stderr, "rnnsimd %s: --text %s\n", cmd, err);
@@ -182,7 +187,7 @@ int charlm_train_main(int argc, char **argv)
         fprintf(stderr, "rnnsimd %s: out of memory\n", cmd);
         goto done;
     }
-    rnn_plan_options popt = {isa, 1};
+    rnn_plan_options popt = {.isa = isa, .threads = 1};
     const char *ran_on = "reference";
     if (!use_ref) {
         rnn_params p0 = charlm_params(&m, m.theta);
@@ -196,9 +201,21 @@ int charlm_train_main(int argc, char **argv)
         }
         ran_on = rnn_isa_name(rnn_plan_isa(owner));
     }
-    if (log_path && !(log = fopen(log_path, "w"))) {
-        perror(log_path);
-        goto done;
+    if (log_path) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s", log_path);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *(slash == dir ? slash + 1 : slash) = '\0';
+        if (access(slash ? dir : ".", W_OK) != 0) {
+            fprintf(stderr, "rnnsimd %s: --log %s: cannot write there: %s\n", cmd, log_path,
+                    strerror(errno));
+            goto done;
+        }
+        if (!(log = open_memstream(&log_text, &log_len))) {
+            fprintf(stderr, "rnnsimd %s: --log %s: out of memory\n", cmd, log_path);
+            goto done;
+        }
     }
     fprintf(stderr, "charlm: %s H=%lld, T=%lld, B=%lld, %zu parameters, %s lr %g, clip %g, init %s, "
                     "on %s\n",
@@ -291,9 +308,17 @@ int charlm_train_main(int argc, char **argv)
            (double)done_steps * (double)TB / secs, mean, k, text.entropy, save);
     status = 0;
 done:
-    if (log && fclose(log) != 0 && status == 0) {
-        perror(log_path);
-        status = EXIT_RUNTIME;
+    if (log) {
+        /* The steps that ran, in one piece: an interrupted run leaves no file. */
+        if (fclose(log) != 0)
+            snprintf(err, sizeof err, "%s: out of memory", log_path);
+        if (!log_text ||
+            rnn_write_file_atomic(log_path, log_text, log_len, err, sizeof err) != RNN_OK) {
+            fprintf(stderr, "rnnsimd %s: --log %s\n", cmd, err);
+            if (status == 0)
+                status = EXIT_RUNTIME;
+        }
+        free(log_text);
     }
     rnn_workspace_destroy(ws);
     rnn_plan_destroy(owner);

@@ -1,0 +1,17 @@
+/* out_file.h — Google Benchmark's --benchmark_out=PATH, written atomically.
+ * Google Benchmark writes that file as the run goes; these point it at a
+ * temporary file beside PATH and rename it over PATH when the run ends well,
+ * so an interrupted or failed run leaves no truncated file (and PATH, if it
+ * existed, whole). */
+#ifndef RNNSIMD_BENCH_OUT_FILE_H
+#define RNNSIMD_BENCH_OUT_FILE_H
+
+/* Rewrites a --benchmark_out=PATH argument of argv (if any) to a temporary
+ * path, and removes that temporary file if SIGINT or SIGTERM ends the run.
+ * Returns -1 if the temporary name does not fit, else 0. */
+int bench_out_begin(int argc, char **argv);
+/* After the run: ok renames the temporary file over PATH, else removes it.
+ * Returns 0, or -1 (with a message on stderr) if the rename failed. */
+int bench_out_end(int ok);
+
+#endif /* RNNSIMD_BENCH_OUT_FILE_H */

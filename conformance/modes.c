@@ -1,0 +1,59 @@
+/* modes.c — see modes.h. */
+#include <stdio.h>
+#include <string.h>
+#include "modes.h"
+
+static const char *const names[CONF_MODE_COUNT] = {"threads1", "threads2", "unfused"};
+
+const char *conf_mode_name(conf_mode m)
+{
+    return (unsigned)m < CONF_MODE_COUNT ? names[m] : "?";
+}
+
+const char *conf_mode_what(conf_mode m)
+{
+    switch (m) {
+    case CONF_MODE_THREADS1:
+        return "1 thread (the fused batch-1 step where it applies)";
+    case CONF_MODE_THREADS2:
+        return "2 threads (rnn_plan_options.threads 2: batch rows split from B = 4, hidden "
+               "units below when H is a multiple of the panel width, else one thread)";
+    case CONF_MODE_UNFUSED:
+        return "1 thread, fused batch-1 step off (rnn_plan_options.no_fused_step; tables "
+               "that have one)";
+    default:
+        return "?";
+    }
+}
+
+unsigned conf_mode_parse(const char *list, char *bad, size_t badlen)
+{
+    unsigned mask = 0;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", list);
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        int m = 0;
+        while (m < CONF_MODE_COUNT && strcmp(tok, names[m]) != 0)
+            m++;
+        if (m == CONF_MODE_COUNT) {
+            snprintf(bad, badlen, "%s", tok);
+            return 0;
+        }
+        mask |= 1u << m;
+    }
+    if (!mask)
+        snprintf(bad, badlen, "%s", list);
+    return mask;
+}
+
+int conf_mode_applies(conf_mode m, const rnn_kernels *k)
+{
+    return m != CONF_MODE_UNFUSED || (k && k->gemv_ride);
+}
+
+rnn_plan_options conf_mode_options(conf_mode m, rnn_isa isa)
+{
+    rnn_plan_options o = {.isa = isa, .threads = m == CONF_MODE_THREADS2 ? 2 : 1,
+                          .no_fused_step = m == CONF_MODE_UNFUSED};
+    return o;
+}

@@ -1,0 +1,28 @@
+/* modes.h — the ways the runner drives each kernel table: every table at one
+ * thread and at two threads, and a table with a fused batch-1 step (the
+ * kernel table's gemv_ride) also with that step turned off, so each path a
+ * plan can take is compared with the reference. Every mode runs by default. */
+#ifndef CONF_MODES_H
+#define CONF_MODES_H
+
+#include "kernels.h"
+
+typedef enum {
+    CONF_MODE_THREADS1 = 0, /* rnn_plan_options.threads 1 (with the fused step where it applies) */
+    CONF_MODE_THREADS2,     /* threads 2: batch rows split from B = 4, hidden units below */
+    CONF_MODE_UNFUSED,      /* threads 1 and no_fused_step 1 (tables with gemv_ride only) */
+    CONF_MODE_COUNT
+} conf_mode;
+
+/* "threads1", "threads2", "unfused". */
+const char *conf_mode_name(conf_mode m);
+/* One line for the report: what the mode sets. */
+const char *conf_mode_what(conf_mode m);
+/* A comma list of mode names into a mask; 0 (and the bad name in bad) on an unknown name. */
+unsigned conf_mode_parse(const char *list, char *bad, size_t badlen);
+/* Whether mode m means anything on table k (unfused: only with a fused step). */
+int conf_mode_applies(conf_mode m, const rnn_kernels *k);
+/* The plan options of mode m on table isa. */
+rnn_plan_options conf_mode_options(conf_mode m, rnn_isa isa);
+
+#endif
