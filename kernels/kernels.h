@@ -131,13 +131,21 @@ typedef struct rnn_kernels {
                            const int32_t *targets, float scale, float *dlogits);
 } rnn_kernels;
 
-/* Every table compiled into this build, in order generic, avx2, avx512, neon
- * (those of the build's architecture), NULL-terminated. The one list that
- * dispatch, conformance and benchmarks iterate over. */
+/* Every table compiled into this build, in the order of isas.inc (least
+ * preferred first), NULL-terminated. The one list that dispatch,
+ * conformance and benchmarks iterate over. */
 const rnn_kernels *const *rnn_kernel_tables(void);
 
 /* The table of isa (RNN_ISA_AUTO: the best the CPU runs, or RNNSIMD_ISA).
  * RNN_ERR_ISA_UNSUPPORTED with a reason when the CPU or build lacks it. */
 rnn_status rnn_kernels_get(rnn_isa isa, const rnn_kernels **out, const char **why);
+
+/* The i-th CPU feature isas.inc names for this build's architecture (NULL
+ * past the last), and in *present whether this CPU and OS have it
+ * (RNNSIMD_CPU_MASK not applied). */
+const char *rnn_cpu_feature(size_t i, int *present);
+
+/* rnn_strerror's sentence for RNN_ERR_ISA_UNKNOWN: every name isas.inc has. */
+extern const char rnn_isa_unknown_text[];
 
 #endif /* RNNSIMD_KERNELS_H */

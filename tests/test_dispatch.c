@@ -1,11 +1,39 @@
-/* test_dispatch.c — ISA names and parsing, the table list, AUTO resolution,
- * RNNSIMD_ISA forcing and RNNSIMD_CPU_MASK hiding features. dispatch.c reads
- * both variables at every call (only cpuid is cached), so setenv then call
- * is enough. */
+/* test_dispatch.c — the lists of kernels/isas.inc as dispatch applies them:
+ * ISA names and parsing, the tables this build has (one per row of its
+ * architecture, in list order), AUTO resolution, RNNSIMD_ISA forcing and
+ * RNNSIMD_CPU_MASK hiding features (each feature and each ISA name).
+ * dispatch.c reads both variables at every call (only cpuid is cached), so
+ * setenv then call is enough. */
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
 #include "kernels.h"
+
+/* The rows of isas.inc, as this build reads them. */
+#if defined(__x86_64__)
+#define BUILT_x86_64 1
+#else
+#define BUILT_x86_64 0
+#endif
+#if defined(__aarch64__)
+#define BUILT_aarch64 1
+#else
+#define BUILT_aarch64 0
+#endif
+#define BUILT_any 1
+static const struct {
+    rnn_isa isa;
+    const char *name;
+    int built;
+} rows[] = {
+#define RNN_ISA(id, name, arch, needs) {RNN_ISA_##id, #name, BUILT_##arch},
+#include "isas.inc"
+};
+#define NROWS (sizeof rows / sizeof *rows)
+static const char *const feature_names[] = {
+#define RNN_FEATURE(id, name, arch, detect, lacks) name,
+#include "isas.inc"
+};
 
 static rnn_isa best_isa(void)
 {
@@ -32,15 +60,26 @@ int main(void)
     CHECK(rnn_isa_parse("", &dummy) == RNN_ERR_ISA_UNKNOWN, "empty name must be unknown");
     CHECK(rnn_isa_name(RNN_ISA_COUNT) == NULL, "name of an out-of-range isa is NULL");
 
-    /* The list: generic first, in enum order, every entry complete. */
+    /* The tables: one per row of this build's architecture, in list order. */
     const rnn_kernels *const *tables = rnn_kernel_tables();
     CHECK(tables[0] && tables[0]->isa == RNN_ISA_GENERIC, "the first table is generic");
     int n = 0;
-    for (const rnn_kernels *const *t = tables; *t; t++, n++) {
-        const rnn_kernels *k = *t;
-        CHECK(strcmp(k->name, rnn_isa_name(k->isa)) == 0, "table %s names its isa", k->name);
-        if (n > 0)
-            CHECK(k->isa > tables[n - 1]->isa, "tables in order generic, avx2, avx512, neon");
+    for (size_t r = 0; r < NROWS; r++) {
+        CHECK(rows[r].isa == (rnn_isa)(r + 1) && strcmp(rnn_isa_name(rows[r].isa), rows[r].name) == 0,
+              "isas.inc row %zu is %s, rnn_isa %zu", r, rows[r].name, r + 1);
+        if (!rows[r].built) {
+            const char *why = NULL;
+            CHECK(rnn_isa_check(rows[r].isa, &why) == RNN_ERR_ISA_UNSUPPORTED && why &&
+                      strstr(why, "this build has no") && strstr(why, rows[r].name),
+                  "%s is not in this build (why: %s)", rows[r].name, why ? why : "NULL");
+            continue;
+        }
+        const rnn_kernels *k = tables[n];
+        CHECK(k && k->isa == rows[r].isa && strcmp(k->name, rows[r].name) == 0,
+              "table %d is %s (got %s)", n, rows[r].name, k ? k->name : "the list's end");
+        if (!k)
+            break;
+        n++;
         const void *const entries[] = {
             (const void *)k->gemm, (const void *)k->packed_size, (const void *)k->pack_nt,
             (const void *)k->gemm_packed_nt, (const void *)k->vexp, (const void *)k->vtanh,
@@ -56,9 +95,34 @@ int main(void)
         printf("table %-8s %s%s\n", k->name, s == RNN_OK ? "runs here" : "unsupported: ",
                s == RNN_OK ? "" : why);
     }
-#if defined(__x86_64__)
-    CHECK(n == 3, "x86-64 builds generic, avx2, avx512 (got %d tables)", n);
-#endif
+    CHECK(tables[n] == NULL, "no table beyond the rows of isas.inc (table %d is %s)", n,
+          tables[n] ? tables[n]->name : "none");
+
+    /* Features: those of this architecture, by the list's names. */
+    int present;
+    for (size_t i = 0; rnn_cpu_feature(i, &present); i++) {
+        int listed = 0;
+        for (size_t f = 0; f < sizeof feature_names / sizeof *feature_names; f++)
+            listed |= strcmp(feature_names[f], rnn_cpu_feature(i, NULL)) == 0;
+        CHECK(listed, "feature %s is a row of isas.inc", rnn_cpu_feature(i, NULL));
+        printf("feature %-10s %s\n", rnn_cpu_feature(i, NULL), present ? "present" : "absent");
+    }
+    CHECK(rnn_cpu_feature(1000, &present) == NULL, "no feature past the list's end");
+
+    /* Each ISA's name in RNNSIMD_CPU_MASK refuses it (generic needs nothing). */
+    for (size_t r = 1; r < NROWS; r++) {
+        if (!rows[r].built || rnn_isa_check(rows[r].isa, NULL) != RNN_OK)
+            continue;
+        setenv("RNNSIMD_CPU_MASK", rows[r].name, 1);
+        const char *why = NULL;
+        CHECK(rnn_isa_check(rows[r].isa, &why) == RNN_ERR_ISA_UNSUPPORTED && why &&
+                  strstr(why, "hidden by RNNSIMD_CPU_MASK"),
+              "RNNSIMD_CPU_MASK=%s refuses %s (why: %s)", rows[r].name, rows[r].name,
+              why ? why : "NULL");
+        CHECK(rnn_isa_check(RNN_ISA_GENERIC, NULL) == RNN_OK,
+              "RNNSIMD_CPU_MASK=%s leaves generic", rows[r].name);
+        unsetenv("RNNSIMD_CPU_MASK");
+    }
 
     /* AUTO is the best supported table. */
     rnn_isa best = best_isa(), got = RNN_ISA_COUNT;
