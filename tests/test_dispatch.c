@@ -1,9 +1,11 @@
 /* test_dispatch.c — the lists of kernels/isas.inc as dispatch applies them:
  * ISA names and parsing, the tables this build has (one per row of its
- * architecture, in list order), AUTO resolution, RNNSIMD_ISA forcing and
+ * architecture, in list order), each with every entry of entries.inc (a
+ * missing one named), AUTO resolution, RNNSIMD_ISA forcing and
  * RNNSIMD_CPU_MASK hiding features (each feature and each ISA name).
  * dispatch.c reads both variables at every call (only cpuid is cached), so
  * setenv then call is enough. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
@@ -34,6 +36,44 @@ static const char *const feature_names[] = {
 #define RNN_FEATURE(id, name, arch, detect, lacks) name,
 #include "isas.inc"
 };
+
+/* The entries of entries.inc: where each sits in a table, and whether a
+ * table may leave it NULL. */
+static const struct {
+    const char *name;
+    size_t offset;
+    int optional;
+} entries[] = {
+#define RNN_KERNEL(name, ret, params) {#name, offsetof(rnn_kernels, name), 0},
+#define RNN_KERNEL_OPTIONAL(name, ret, params) {#name, offsetof(rnn_kernels, name), 1},
+#include "entries.inc"
+};
+#define NENTRIES (sizeof entries / sizeof *entries)
+
+typedef void (*any_fn)(void);
+static any_fn entry_of(const rnn_kernels *k, size_t e)
+{
+    any_fn f;
+    memcpy(&f, (const char *)k + entries[e].offset, sizeof f);
+    return f;
+}
+
+/* Every entry a table must have is there, named when it is not; generic
+ * fallbacks and absent optional entries are listed. */
+static void check_entries(const rnn_kernels *k)
+{
+    const rnn_kernels *generic = rnn_kernel_tables()[0];
+    char from_generic[512] = "", absent[512] = "";
+    for (size_t e = 0; e < NENTRIES; e++) {
+        any_fn f = entry_of(k, e);
+        CHECK(f || entries[e].optional, "table %s lacks entry %s", k->name, entries[e].name);
+        char *list = !f ? absent : k != generic && f == entry_of(generic, e) ? from_generic : NULL;
+        if (list && strlen(list) + strlen(entries[e].name) + 2 < sizeof from_generic)
+            strcat(strcat(list, " "), entries[e].name);
+    }
+    printf("table %-8s %zu entries; from generic:%s; none:%s\n", k->name, NENTRIES,
+           from_generic[0] ? from_generic : " -", absent[0] ? absent : " -");
+}
 
 static rnn_isa best_isa(void)
 {
@@ -80,16 +120,7 @@ int main(void)
         if (!k)
             break;
         n++;
-        const void *const entries[] = {
-            (const void *)k->gemm, (const void *)k->packed_size, (const void *)k->pack_nt,
-            (const void *)k->gemm_packed_nt, (const void *)k->vexp, (const void *)k->vtanh,
-            (const void *)k->vsigmoid, (const void *)k->rnn_tanh_fwd, (const void *)k->lstm_fwd,
-            (const void *)k->gru_fwd_rz, (const void *)k->gru_fwd_n, (const void *)k->lbr_gru_fwd,
-            (const void *)k->rnn_tanh_bwd, (const void *)k->lstm_bwd, (const void *)k->gru_bwd_zn,
-            (const void *)k->gru_bwd_r, (const void *)k->lbr_gru_bwd,
-            (const void *)k->softmax_xent};
-        for (size_t e = 0; e < sizeof entries / sizeof *entries; e++)
-            CHECK(entries[e] != NULL, "table %s entry %zu is NULL", k->name, e);
+        check_entries(k);
         const char *why = NULL;
         rnn_status s = rnn_isa_check(k->isa, &why);
         printf("table %-8s %s%s\n", k->name, s == RNN_OK ? "runs here" : "unsupported: ",

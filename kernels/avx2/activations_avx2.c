@@ -16,6 +16,6 @@
         }                                                                    \
     }
 
-MAP_AVX2(vexp_avx2, exp_avx2)
-MAP_AVX2(vtanh_avx2, tanh_avx2)
-MAP_AVX2(vsigmoid_avx2, sigmoid_avx2)
+MAP_AVX2(rnn_k_vexp__avx2, exp_avx2)
+MAP_AVX2(rnn_k_vtanh__avx2, tanh_avx2)
+MAP_AVX2(rnn_k_vsigmoid__avx2, sigmoid_avx2)

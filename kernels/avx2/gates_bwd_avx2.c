@@ -22,7 +22,7 @@ static inline __m256 dtanh(__m256 t)
     return _mm256_fnmadd_ps(t, t, _mm256_set1_ps(1.0f));
 }
 
-void rnn_tanh_bwd_avx2(size_t B, size_t H, const float *h, const float *dh, float *dg)
+void rnn_k_rnn_tanh_bwd__avx2(size_t B, size_t H, const float *h, const float *dh, float *dg)
 {
     size_t n = B * H;
     for (size_t i = 0; i < n; i += 8) {
@@ -32,8 +32,8 @@ void rnn_tanh_bwd_avx2(size_t B, size_t H, const float *h, const float *dh, floa
     }
 }
 
-void lstm_bwd_avx2(size_t B, size_t H, const float *gates, const float *c_prev, const float *c,
-                     const float *dh, float *dc, float *dg)
+void rnn_k_lstm_bwd__avx2(size_t B, size_t H, const float *gates, const float *c_prev,
+                          const float *c, const float *dh, float *dc, float *dg)
 {
     for (size_t b = 0; b < B; b++) {
         const float *g = gates + b * 4 * H;
@@ -56,8 +56,8 @@ void lstm_bwd_avx2(size_t B, size_t H, const float *gates, const float *c_prev, 
     }
 }
 
-void gru_bwd_zn_avx2(size_t B, size_t H, const float *gates, const float *h_prev,
-                       const float *dh, float *dg, float *dh_prev)
+void rnn_k_gru_bwd_zn__avx2(size_t B, size_t H, const float *gates, const float *h_prev,
+                            const float *dh, float *dg, float *dh_prev)
 {
     __m256 one = _mm256_set1_ps(1.0f);
     for (size_t b = 0; b < B; b++) {
@@ -76,8 +76,8 @@ void gru_bwd_zn_avx2(size_t B, size_t H, const float *gates, const float *h_prev
     }
 }
 
-void gru_bwd_r_avx2(size_t B, size_t H, const float *gates, const float *h_prev,
-                      const float *drh, float *dg, float *dh_prev)
+void rnn_k_gru_bwd_r__avx2(size_t B, size_t H, const float *gates, const float *h_prev,
+                           const float *drh, float *dg, float *dh_prev)
 {
     for (size_t b = 0; b < B; b++) {
         const float *g = gates + b * 3 * H;
@@ -93,8 +93,8 @@ void gru_bwd_r_avx2(size_t B, size_t H, const float *gates, const float *h_prev,
     }
 }
 
-void lbr_gru_bwd_avx2(size_t B, size_t H, const float *gates, const float *h_prev,
-                        const float *dh, float *dgx, float *dgh, float *dh_prev)
+void rnn_k_lbr_gru_bwd__avx2(size_t B, size_t H, const float *gates, const float *h_prev,
+                             const float *dh, float *dgx, float *dgh, float *dh_prev)
 {
     __m256 one = _mm256_set1_ps(1.0f);
     for (size_t b = 0; b < B; b++) {

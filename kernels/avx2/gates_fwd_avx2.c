@@ -10,7 +10,7 @@
 #define LD(m, p) (full ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, m))
 #define ST(m, p, v) (full ? _mm256_storeu_ps(p, v) : _mm256_maskstore_ps(p, m, v))
 
-void rnn_tanh_fwd_avx2(size_t B, size_t H, const float *xp, const float *hp, float *h)
+void rnn_k_rnn_tanh_fwd__avx2(size_t B, size_t H, const float *xp, const float *hp, float *h)
 {
     size_t n = B * H;
     for (size_t i = 0; i < n; i += 8) {
@@ -20,8 +20,8 @@ void rnn_tanh_fwd_avx2(size_t B, size_t H, const float *xp, const float *hp, flo
     }
 }
 
-void lstm_fwd_avx2(size_t B, size_t H, const float *xp, const float *hp, const float *c_prev,
-                     float *gates, float *c, float *h)
+void rnn_k_lstm_fwd__avx2(size_t B, size_t H, const float *xp, const float *hp, const float *c_prev,
+                          float *gates, float *c, float *h)
 {
     for (size_t b = 0; b < B; b++) {
         const float *x = xp + b * 4 * H, *r = hp + b * 4 * H;
@@ -46,8 +46,8 @@ void lstm_fwd_avx2(size_t B, size_t H, const float *xp, const float *hp, const f
     }
 }
 
-void gru_fwd_rz_avx2(size_t B, size_t H, const float *xp, const float *hp, const float *h_prev,
-                       float *gates, float *rh)
+void rnn_k_gru_fwd_rz__avx2(size_t B, size_t H, const float *xp, const float *hp,
+                            const float *h_prev, float *gates, float *rh)
 {
     for (size_t b = 0; b < B; b++) {
         const float *x = xp + b * 3 * H, *r = hp + b * 3 * H;
@@ -65,8 +65,8 @@ void gru_fwd_rz_avx2(size_t B, size_t H, const float *xp, const float *hp, const
     }
 }
 
-void gru_fwd_n_avx2(size_t B, size_t H, const float *xp, const float *hp, const float *h_prev,
-                      float *gates, float *h)
+void rnn_k_gru_fwd_n__avx2(size_t B, size_t H, const float *xp, const float *hp,
+                           const float *h_prev, float *gates, float *h)
 {
     __m256 one = _mm256_set1_ps(1.0f);
     for (size_t b = 0; b < B; b++) {
@@ -85,8 +85,8 @@ void gru_fwd_n_avx2(size_t B, size_t H, const float *xp, const float *hp, const 
     }
 }
 
-void lbr_gru_fwd_avx2(size_t B, size_t H, const float *xp, const float *hp,
-                        const float *h_prev, float *gates, float *h)
+void rnn_k_lbr_gru_fwd__avx2(size_t B, size_t H, const float *xp, const float *hp,
+                             const float *h_prev, float *gates, float *h)
 {
     __m256 one = _mm256_set1_ps(1.0f);
     for (size_t b = 0; b < B; b++) {

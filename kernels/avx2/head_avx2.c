@@ -15,8 +15,8 @@ static inline float hmax8(__m256 v)
     return _mm_cvtss_f32(m);
 }
 
-double softmax_xent_avx2(size_t rows, size_t V, const float *logits, const int32_t *targets,
-                         float scale, float *dlogits)
+double rnn_k_softmax_xent__avx2(size_t rows, size_t V, const float *logits, const int32_t *targets,
+                                float scale, float *dlogits)
 {
     double loss = 0.0;
     __m256 ninf = _mm256_set1_ps(-INFINITY);

@@ -16,6 +16,6 @@
         }                                                               \
     }
 
-MAP_AVX512(vexp_avx512, exp_avx512)
-MAP_AVX512(vtanh_avx512, tanh_avx512)
-MAP_AVX512(vsigmoid_avx512, sigmoid_avx512)
+MAP_AVX512(rnn_k_vexp__avx512, exp_avx512)
+MAP_AVX512(rnn_k_vtanh__avx512, tanh_avx512)
+MAP_AVX512(rnn_k_vsigmoid__avx512, sigmoid_avx512)

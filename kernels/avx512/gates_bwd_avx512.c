@@ -20,7 +20,7 @@ static inline __m512 dtanh(__m512 t)
     return _mm512_fnmadd_ps(t, t, _mm512_set1_ps(1.0f));
 }
 
-void rnn_tanh_bwd_avx512(size_t B, size_t H, const float *h, const float *dh, float *dg)
+void rnn_k_rnn_tanh_bwd__avx512(size_t B, size_t H, const float *h, const float *dh, float *dg)
 {
     size_t n = B * H;
     for (size_t i = 0; i < n; i += 16) {
@@ -29,8 +29,8 @@ void rnn_tanh_bwd_avx512(size_t B, size_t H, const float *h, const float *dh, fl
     }
 }
 
-void lstm_bwd_avx512(size_t B, size_t H, const float *gates, const float *c_prev, const float *c,
-                     const float *dh, float *dc, float *dg)
+void rnn_k_lstm_bwd__avx512(size_t B, size_t H, const float *gates, const float *c_prev,
+                            const float *c, const float *dh, float *dc, float *dg)
 {
     for (size_t b = 0; b < B; b++) {
         const float *g = gates + b * 4 * H;
@@ -52,8 +52,8 @@ void lstm_bwd_avx512(size_t B, size_t H, const float *gates, const float *c_prev
     }
 }
 
-void gru_bwd_zn_avx512(size_t B, size_t H, const float *gates, const float *h_prev,
-                       const float *dh, float *dg, float *dh_prev)
+void rnn_k_gru_bwd_zn__avx512(size_t B, size_t H, const float *gates, const float *h_prev,
+                              const float *dh, float *dg, float *dh_prev)
 {
     __m512 one = _mm512_set1_ps(1.0f);
     for (size_t b = 0; b < B; b++) {
@@ -71,8 +71,8 @@ void gru_bwd_zn_avx512(size_t B, size_t H, const float *gates, const float *h_pr
     }
 }
 
-void gru_bwd_r_avx512(size_t B, size_t H, const float *gates, const float *h_prev,
-                      const float *drh, float *dg, float *dh_prev)
+void rnn_k_gru_bwd_r__avx512(size_t B, size_t H, const float *gates, const float *h_prev,
+                             const float *drh, float *dg, float *dh_prev)
 {
     for (size_t b = 0; b < B; b++) {
         const float *g = gates + b * 3 * H;
@@ -87,8 +87,8 @@ void gru_bwd_r_avx512(size_t B, size_t H, const float *gates, const float *h_pre
     }
 }
 
-void lbr_gru_bwd_avx512(size_t B, size_t H, const float *gates, const float *h_prev,
-                        const float *dh, float *dgx, float *dgh, float *dh_prev)
+void rnn_k_lbr_gru_bwd__avx512(size_t B, size_t H, const float *gates, const float *h_prev,
+                               const float *dh, float *dgx, float *dgh, float *dh_prev)
 {
     __m512 one = _mm512_set1_ps(1.0f);
     for (size_t b = 0; b < B; b++) {

@@ -9,7 +9,7 @@
 #define LD(m, p) _mm512_maskz_loadu_ps(m, p)
 #define ST(m, p, v) _mm512_mask_storeu_ps(p, m, v)
 
-void rnn_tanh_fwd_avx512(size_t B, size_t H, const float *xp, const float *hp, float *h)
+void rnn_k_rnn_tanh_fwd__avx512(size_t B, size_t H, const float *xp, const float *hp, float *h)
 {
     size_t n = B * H;
     for (size_t i = 0; i < n; i += 16) {
@@ -18,8 +18,8 @@ void rnn_tanh_fwd_avx512(size_t B, size_t H, const float *xp, const float *hp, f
     }
 }
 
-void lstm_fwd_avx512(size_t B, size_t H, const float *xp, const float *hp, const float *c_prev,
-                     float *gates, float *c, float *h)
+void rnn_k_lstm_fwd__avx512(size_t B, size_t H, const float *xp, const float *hp,
+                            const float *c_prev, float *gates, float *c, float *h)
 {
     for (size_t b = 0; b < B; b++) {
         const float *x = xp + b * 4 * H, *r = hp + b * 4 * H;
@@ -43,8 +43,8 @@ void lstm_fwd_avx512(size_t B, size_t H, const float *xp, const float *hp, const
     }
 }
 
-void gru_fwd_rz_avx512(size_t B, size_t H, const float *xp, const float *hp, const float *h_prev,
-                       float *gates, float *rh)
+void rnn_k_gru_fwd_rz__avx512(size_t B, size_t H, const float *xp, const float *hp,
+                              const float *h_prev, float *gates, float *rh)
 {
     for (size_t b = 0; b < B; b++) {
         const float *x = xp + b * 3 * H, *r = hp + b * 3 * H;
@@ -61,8 +61,8 @@ void gru_fwd_rz_avx512(size_t B, size_t H, const float *xp, const float *hp, con
     }
 }
 
-void gru_fwd_n_avx512(size_t B, size_t H, const float *xp, const float *hp, const float *h_prev,
-                      float *gates, float *h)
+void rnn_k_gru_fwd_n__avx512(size_t B, size_t H, const float *xp, const float *hp,
+                             const float *h_prev, float *gates, float *h)
 {
     __m512 one = _mm512_set1_ps(1.0f);
     for (size_t b = 0; b < B; b++) {
@@ -80,8 +80,8 @@ void gru_fwd_n_avx512(size_t B, size_t H, const float *xp, const float *hp, cons
     }
 }
 
-void lbr_gru_fwd_avx512(size_t B, size_t H, const float *xp, const float *hp,
-                        const float *h_prev, float *gates, float *h)
+void rnn_k_lbr_gru_fwd__avx512(size_t B, size_t H, const float *xp, const float *hp,
+                               const float *h_prev, float *gates, float *h)
 {
     __m512 one = _mm512_set1_ps(1.0f);
     for (size_t b = 0; b < B; b++) {

@@ -6,8 +6,8 @@
 #include "activations_avx512.h"
 #include "avx512.h"
 
-double softmax_xent_avx512(size_t rows, size_t V, const float *logits, const int32_t *targets,
-                           float scale, float *dlogits)
+double rnn_k_softmax_xent__avx512(size_t rows, size_t V, const float *logits,
+                                  const int32_t *targets, float scale, float *dlogits)
 {
     double loss = 0.0;
     __m512 ninf = _mm512_set1_ps(-INFINITY);

@@ -4,19 +4,19 @@
 #include "activations_scalar.h"
 #include "generic.h"
 
-void vexp_generic(size_t n, const float *x, float *y)
+void rnn_k_vexp__generic(size_t n, const float *x, float *y)
 {
     for (size_t i = 0; i < n; i++)
         y[i] = rnn_exp_scalar(x[i]);
 }
 
-void vtanh_generic(size_t n, const float *x, float *y)
+void rnn_k_vtanh__generic(size_t n, const float *x, float *y)
 {
     for (size_t i = 0; i < n; i++)
         y[i] = rnn_tanh_scalar(x[i]);
 }
 
-void vsigmoid_generic(size_t n, const float *x, float *y)
+void rnn_k_vsigmoid__generic(size_t n, const float *x, float *y)
 {
     for (size_t i = 0; i < n; i++)
         y[i] = rnn_sigmoid_scalar(x[i]);

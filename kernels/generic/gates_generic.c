@@ -5,14 +5,14 @@
 #include "activations_scalar.h"
 #include "generic.h"
 
-void rnn_tanh_fwd_generic(size_t B, size_t H, const float *xp, const float *hp, float *h)
+void rnn_k_rnn_tanh_fwd__generic(size_t B, size_t H, const float *xp, const float *hp, float *h)
 {
     for (size_t i = 0; i < B * H; i++)
         h[i] = rnn_tanh_scalar(xp[i] + hp[i]);
 }
 
-void lstm_fwd_generic(size_t B, size_t H, const float *xp, const float *hp, const float *c_prev,
-                      float *gates, float *c, float *h)
+void rnn_k_lstm_fwd__generic(size_t B, size_t H, const float *xp, const float *hp,
+                             const float *c_prev, float *gates, float *c, float *h)
 {
     for (size_t b = 0; b < B; b++) {
         const float *x = xp + b * 4 * H, *r = hp + b * 4 * H;
@@ -32,8 +32,8 @@ void lstm_fwd_generic(size_t B, size_t H, const float *xp, const float *hp, cons
     }
 }
 
-void gru_fwd_rz_generic(size_t B, size_t H, const float *xp, const float *hp,
-                        const float *h_prev, float *gates, float *rh)
+void rnn_k_gru_fwd_rz__generic(size_t B, size_t H, const float *xp, const float *hp,
+                               const float *h_prev, float *gates, float *rh)
 {
     for (size_t b = 0; b < B; b++) {
         const float *x = xp + b * 3 * H, *r = hp + b * 3 * H;
@@ -48,8 +48,8 @@ void gru_fwd_rz_generic(size_t B, size_t H, const float *xp, const float *hp,
     }
 }
 
-void gru_fwd_n_generic(size_t B, size_t H, const float *xp, const float *hp,
-                       const float *h_prev, float *gates, float *h)
+void rnn_k_gru_fwd_n__generic(size_t B, size_t H, const float *xp, const float *hp,
+                              const float *h_prev, float *gates, float *h)
 {
     for (size_t b = 0; b < B; b++) {
         const float *x = xp + b * 3 * H, *r = hp + b * 3 * H;
@@ -64,8 +64,8 @@ void gru_fwd_n_generic(size_t B, size_t H, const float *xp, const float *hp,
     }
 }
 
-void lbr_gru_fwd_generic(size_t B, size_t H, const float *xp, const float *hp,
-                         const float *h_prev, float *gates, float *h)
+void rnn_k_lbr_gru_fwd__generic(size_t B, size_t H, const float *xp, const float *hp,
+                                const float *h_prev, float *gates, float *h)
 {
     for (size_t b = 0; b < B; b++) {
         const float *x = xp + b * 3 * H, *r = hp + b * 3 * H;
@@ -84,14 +84,14 @@ void lbr_gru_fwd_generic(size_t B, size_t H, const float *xp, const float *hp,
     }
 }
 
-void rnn_tanh_bwd_generic(size_t B, size_t H, const float *h, const float *dh, float *dg)
+void rnn_k_rnn_tanh_bwd__generic(size_t B, size_t H, const float *h, const float *dh, float *dg)
 {
     for (size_t i = 0; i < B * H; i++)
         dg[i] = dh[i] * (1.0f - h[i] * h[i]);
 }
 
-void lstm_bwd_generic(size_t B, size_t H, const float *gates, const float *c_prev,
-                      const float *c, const float *dh, float *dc, float *dg)
+void rnn_k_lstm_bwd__generic(size_t B, size_t H, const float *gates, const float *c_prev,
+                             const float *c, const float *dh, float *dc, float *dg)
 {
     for (size_t b = 0; b < B; b++) {
         const float *g = gates + b * 4 * H;
@@ -110,8 +110,8 @@ void lstm_bwd_generic(size_t B, size_t H, const float *gates, const float *c_pre
     }
 }
 
-void gru_bwd_zn_generic(size_t B, size_t H, const float *gates, const float *h_prev,
-                        const float *dh, float *dg, float *dh_prev)
+void rnn_k_gru_bwd_zn__generic(size_t B, size_t H, const float *gates, const float *h_prev,
+                               const float *dh, float *dg, float *dh_prev)
 {
     for (size_t b = 0; b < B; b++) {
         const float *g = gates + b * 3 * H;
@@ -126,8 +126,8 @@ void gru_bwd_zn_generic(size_t B, size_t H, const float *gates, const float *h_p
     }
 }
 
-void gru_bwd_r_generic(size_t B, size_t H, const float *gates, const float *h_prev,
-                       const float *drh, float *dg, float *dh_prev)
+void rnn_k_gru_bwd_r__generic(size_t B, size_t H, const float *gates, const float *h_prev,
+                              const float *drh, float *dg, float *dh_prev)
 {
     for (size_t b = 0; b < B; b++) {
         const float *g = gates + b * 3 * H;
@@ -141,8 +141,8 @@ void gru_bwd_r_generic(size_t B, size_t H, const float *gates, const float *h_pr
     }
 }
 
-void lbr_gru_bwd_generic(size_t B, size_t H, const float *gates, const float *h_prev,
-                         const float *dh, float *dgx, float *dgh, float *dh_prev)
+void rnn_k_lbr_gru_bwd__generic(size_t B, size_t H, const float *gates, const float *h_prev,
+                                const float *dh, float *dgx, float *dgh, float *dh_prev)
 {
     for (size_t b = 0; b < B; b++) {
         const float *g = gates + b * 4 * H;

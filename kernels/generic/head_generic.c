@@ -4,8 +4,8 @@
 #include <math.h>
 #include "generic.h"
 
-double softmax_xent_generic(size_t rows, size_t V, const float *logits, const int32_t *targets,
-                            float scale, float *dlogits)
+double rnn_k_softmax_xent__generic(size_t rows, size_t V, const float *logits,
+                                   const int32_t *targets, float scale, float *dlogits)
 {
     double loss = 0.0;
     for (size_t r = 0; r < rows; r++) {

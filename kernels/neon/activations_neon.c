@@ -15,6 +15,6 @@
             st_tail_neon(y + i, f(ld_tail_neon(x + i, n - i)), n - i); \
     }
 
-DEFINE_VECTOR_ACTIVATION(vexp_neon, exp_neon)
-DEFINE_VECTOR_ACTIVATION(vtanh_neon, tanh_neon)
-DEFINE_VECTOR_ACTIVATION(vsigmoid_neon, sigmoid_neon)
+DEFINE_VECTOR_ACTIVATION(rnn_k_vexp__neon, exp_neon)
+DEFINE_VECTOR_ACTIVATION(rnn_k_vtanh__neon, tanh_neon)
+DEFINE_VECTOR_ACTIVATION(rnn_k_vsigmoid__neon, sigmoid_neon)

@@ -12,7 +12,7 @@
 #define MUL vmulq_f32
 #define SUB vsubq_f32
 
-void rnn_tanh_bwd_neon(size_t B, size_t H, const float *h, const float *dh, float *dg)
+void rnn_k_rnn_tanh_bwd__neon(size_t B, size_t H, const float *h, const float *dh, float *dg)
 {
     float32x4_t one = vdupq_n_f32(1.0f);
     size_t n = B * H;
@@ -23,8 +23,8 @@ void rnn_tanh_bwd_neon(size_t B, size_t H, const float *h, const float *dh, floa
     }
 }
 
-void lstm_bwd_neon(size_t B, size_t H, const float *gates, const float *c_prev, const float *c,
-                   const float *dh, float *dc, float *dg)
+void rnn_k_lstm_bwd__neon(size_t B, size_t H, const float *gates, const float *c_prev,
+                          const float *c, const float *dh, float *dc, float *dg)
 {
     float32x4_t one = vdupq_n_f32(1.0f);
     for (size_t b = 0; b < B; b++) {
@@ -45,8 +45,8 @@ void lstm_bwd_neon(size_t B, size_t H, const float *gates, const float *c_prev, 
     }
 }
 
-void gru_bwd_zn_neon(size_t B, size_t H, const float *gates, const float *h_prev,
-                     const float *dh, float *dg, float *dh_prev)
+void rnn_k_gru_bwd_zn__neon(size_t B, size_t H, const float *gates, const float *h_prev,
+                            const float *dh, float *dg, float *dh_prev)
 {
     float32x4_t one = vdupq_n_f32(1.0f);
     for (size_t b = 0; b < B; b++) {
@@ -63,8 +63,8 @@ void gru_bwd_zn_neon(size_t B, size_t H, const float *gates, const float *h_prev
     }
 }
 
-void gru_bwd_r_neon(size_t B, size_t H, const float *gates, const float *h_prev,
-                    const float *drh, float *dg, float *dh_prev)
+void rnn_k_gru_bwd_r__neon(size_t B, size_t H, const float *gates, const float *h_prev,
+                           const float *drh, float *dg, float *dh_prev)
 {
     float32x4_t one = vdupq_n_f32(1.0f);
     for (size_t b = 0; b < B; b++) {
@@ -79,8 +79,8 @@ void gru_bwd_r_neon(size_t B, size_t H, const float *gates, const float *h_prev,
     }
 }
 
-void lbr_gru_bwd_neon(size_t B, size_t H, const float *gates, const float *h_prev,
-                      const float *dh, float *dgx, float *dgh, float *dh_prev)
+void rnn_k_lbr_gru_bwd__neon(size_t B, size_t H, const float *gates, const float *h_prev,
+                             const float *dh, float *dgx, float *dgh, float *dh_prev)
 {
     float32x4_t one = vdupq_n_f32(1.0f);
     for (size_t b = 0; b < B; b++) {

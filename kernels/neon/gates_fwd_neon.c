@@ -11,7 +11,7 @@
 #define ST(p, v) st_tail_neon((p), (v), w)
 #define CHUNK_WIDTH(H, j) ((H) - (j) < 4 ? (H) - (j) : 4)
 
-void rnn_tanh_fwd_neon(size_t B, size_t H, const float *xp, const float *hp, float *h)
+void rnn_k_rnn_tanh_fwd__neon(size_t B, size_t H, const float *xp, const float *hp, float *h)
 {
     size_t n = B * H;
     for (size_t j = 0; j < n; j += 4) {
@@ -20,8 +20,8 @@ void rnn_tanh_fwd_neon(size_t B, size_t H, const float *xp, const float *hp, flo
     }
 }
 
-void lstm_fwd_neon(size_t B, size_t H, const float *xp, const float *hp, const float *c_prev,
-                   float *gates, float *c, float *h)
+void rnn_k_lstm_fwd__neon(size_t B, size_t H, const float *xp, const float *hp, const float *c_prev,
+                          float *gates, float *c, float *h)
 {
     for (size_t b = 0; b < B; b++) {
         const float *x = xp + b * 4 * H, *r = hp + b * 4 * H;
@@ -45,8 +45,8 @@ void lstm_fwd_neon(size_t B, size_t H, const float *xp, const float *hp, const f
     }
 }
 
-void gru_fwd_rz_neon(size_t B, size_t H, const float *xp, const float *hp, const float *h_prev,
-                     float *gates, float *rh)
+void rnn_k_gru_fwd_rz__neon(size_t B, size_t H, const float *xp, const float *hp,
+                            const float *h_prev, float *gates, float *rh)
 {
     for (size_t b = 0; b < B; b++) {
         const float *x = xp + b * 3 * H, *r = hp + b * 3 * H;
@@ -63,8 +63,8 @@ void gru_fwd_rz_neon(size_t B, size_t H, const float *xp, const float *hp, const
     }
 }
 
-void gru_fwd_n_neon(size_t B, size_t H, const float *xp, const float *hp, const float *h_prev,
-                    float *gates, float *h)
+void rnn_k_gru_fwd_n__neon(size_t B, size_t H, const float *xp, const float *hp,
+                           const float *h_prev, float *gates, float *h)
 {
     float32x4_t one = vdupq_n_f32(1.0f);
     for (size_t b = 0; b < B; b++) {
@@ -81,8 +81,8 @@ void gru_fwd_n_neon(size_t B, size_t H, const float *xp, const float *hp, const 
     }
 }
 
-void lbr_gru_fwd_neon(size_t B, size_t H, const float *xp, const float *hp,
-                      const float *h_prev, float *gates, float *h)
+void rnn_k_lbr_gru_fwd__neon(size_t B, size_t H, const float *xp, const float *hp,
+                             const float *h_prev, float *gates, float *h)
 {
     float32x4_t one = vdupq_n_f32(1.0f);
     for (size_t b = 0; b < B; b++) {

@@ -25,8 +25,8 @@ static float row_max(size_t V, const float *l)
     return vmaxvq_f32(m);
 }
 
-double softmax_xent_neon(size_t rows, size_t V, const float *logits, const int32_t *targets,
-                         float scale, float *dlogits)
+double rnn_k_softmax_xent__neon(size_t rows, size_t V, const float *logits, const int32_t *targets,
+                                float scale, float *dlogits)
 {
     double loss = 0.0;
     for (size_t r = 0; r < rows; r++) {
