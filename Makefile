@@ -91,18 +91,18 @@ $(BUILD)/obj/reference/%.o: reference/%.c $(wildcard include/*.h reference/*.h)
 $(BUILD)/obj/core/prng.o: core/prng.c include/rnnsimd.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(REF_FLAGS) -c $< -o $@
-$(BUILD)/obj/kernels/avx2/%.o: kernels/avx2/%.c $(wildcard include/*.h kernels/*.h kernels/*/*.h)
+$(BUILD)/obj/kernels/avx2/%.o: kernels/avx2/%.c $(wildcard include/*.h kernels/*.h kernels/*.inc kernels/*/*.h kernels/*/*.inc)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(AVX2_FLAGS) -c $< -o $@
-$(BUILD)/obj/kernels/avx512/%.o: kernels/avx512/%.c $(wildcard include/*.h kernels/*.h kernels/*/*.h)
+$(BUILD)/obj/kernels/avx512/%.o: kernels/avx512/%.c $(wildcard include/*.h kernels/*.h kernels/*.inc kernels/*/*.h kernels/*/*.inc)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(AVX512_FLAGS) -c $< -o $@
-$(BUILD)/obj/%.o: %.c $(wildcard include/*.h kernels/*.h kernels/*/*.h core/*.h conformance/*.h bench/*.h tools/*.h examples/charlm/*.h tests/*.h)
+$(BUILD)/obj/%.o: %.c $(wildcard include/*.h kernels/*.h kernels/*.inc kernels/*/*.h kernels/*/*.inc core/*.h conformance/*.h bench/*.h tools/*.h examples/charlm/*.h tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) -c $< -o $@
 
 tests: $(TEST_BIN)
-$(BUILD)/tests/%: tests/%.c $(LIB) $(wildcard tests/*.h)
+$(BUILD)/tests/%: tests/%.c $(LIB) $(wildcard tests/*.h include/*.h kernels/*.h kernels/*.inc core/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $< -o $@ $(LIB) $(LIBS) $(LDFLAGS_BASE)
 

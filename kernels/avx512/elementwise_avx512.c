@@ -5,3 +5,5 @@
 #include "vec_avx512.h"
 #include "simd/vmath.h"
 #include "simd/activations.inc"
+#include "simd/gates_fwd.inc"
+#include "simd/gates_bwd.inc"

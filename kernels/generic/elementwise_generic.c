@@ -5,3 +5,5 @@
 #include "vec_generic.h"
 #include "simd/vmath.h"
 #include "simd/activations.inc"
+#include "simd/gates_fwd.inc"
+#include "simd/gates_bwd.inc"
