@@ -465,8 +465,8 @@ static void test_gates_bwd(const rnn_kernels *k, size_t B, size_t H)
     free(r1), free(r2), free(r3);
 }
 
-/* Every element-wise output of table k on one set of inputs, appended to
- * out (n floats at most); returns how many. The kernels are one source
+/* Every element-wise output of table k on one set of inputs (softmax_xent's
+ * loss as the two floats of its double), appended to out; returns how many. The kernels are one source
  * (kernels/simd/), so every table must give the same bits. */
 static size_t elementwise_outputs(const rnn_kernels *k, size_t B, size_t H, float *out)
 {
@@ -492,6 +492,18 @@ static size_t elementwise_outputs(const rnn_kernels *k, size_t B, size_t H, floa
     NEXT(o1, G), k->vexp(G, a.p, o1);
     NEXT(o1, G), k->vtanh(G, a.p, o1);
     NEXT(o1, G), k->vsigmoid(G, a.p, o1);
+    int32_t *t = malloc(B * sizeof *t);
+    for (size_t r = 0; r < B; r++)
+        t[r] = (int32_t)(rnn_prng_u64(9, r, H) % (4 * H));
+    /* Logits over a wide range: exp spans more than a double's precision, so
+     * the sum's order shows in its bits. */
+    buf w = balloc(G);
+    fill(&w, -40, 40);
+    NEXT(o1, G), NEXT(o2, 2);
+    const double loss = k->softmax_xent(B, 4 * H, w.p, t, 0.5f, o1);
+    free(w.base);
+    memcpy(o2, &loss, sizeof loss);
+    free(t);
 #undef NEXT
     free(a.base), free(b.base), free(st.base), free(d.base), free(g.base);
     return m;
@@ -518,7 +530,8 @@ static void test_same_bits(const rnn_kernels *const *ks, int nk)
                   "from %s", ks[t]->name, B, H, differ, n, ks[0]->name);
         }
     }
-    printf("element-wise entries (gates, activations): identical bits on %d tables\n", nk);
+    printf("element-wise entries (gates, activations, softmax_xent): identical bits on %d "
+           "tables\n", nk);
     free(ref), free(got);
 }
 

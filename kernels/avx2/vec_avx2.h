@@ -25,10 +25,15 @@ static inline rnn_vt vt_all(void)
     return (rnn_vt){1, _mm256_setzero_si256()};
 }
 
+/* The mask of the first n (<= 8) lanes. */
+static inline __m256i lanes_avx2(size_t n)
+{
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
 static inline rnn_vt vt_first(size_t n)
 {
-    __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    return (rnn_vt){0, _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), idx)};
+    return (rnn_vt){0, lanes_avx2(n)};
 }
 
 /* Lanes past t read as 0. */

@@ -7,3 +7,4 @@
 #include "simd/activations.inc"
 #include "simd/gates_fwd.inc"
 #include "simd/gates_bwd.inc"
+#include "simd/softmax.inc"

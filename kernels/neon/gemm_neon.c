@@ -12,7 +12,7 @@
  * Tails: columns past N are computed on zero padding and never stored; rows
  * past M and depth past K are never touched; C is read only when beta != 0. */
 #include "neon.h"
-#include "vmath_neon.h"
+#include "vec_neon.h"
 
 #define NR RNN_NEON_NR
 #define MR 4
