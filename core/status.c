@@ -1,7 +1,7 @@
 /* status.c — rnn_strerror and the names of cells and topologies (those of
  * instruction sets belong to kernels/isas.inc). */
 #include <string.h>
-#include "kernels.h"
+#include "cells.h"
 
 const char *rnn_strerror(rnn_status s)
 {
@@ -75,6 +75,6 @@ rnn_status rnn_topology_parse(const char *name, rnn_topology *out)
 
 int rnn_cell_gates(rnn_cell c)
 {
-    static const int g[RNN_CELL_COUNT] = {1, 4, 3, 3};
-    return (unsigned)c < RNN_CELL_COUNT ? g[c] : 0;
+    const rnn_cell_ops *ops = rnn_cell_ops_of(c);
+    return ops ? (int)ops->gates : 0;
 }

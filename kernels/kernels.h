@@ -9,11 +9,6 @@
 #include <stdint.h>
 #include "rnnsimd.h"
 
-static inline size_t rnn_cache_width(rnn_cell c)
-{
-    return c == RNN_LSTM ? 4 : c == RNN_GRU ? 3 : c == RNN_LBR_GRU ? 4 : 0;
-}
-
 /* The fused batch-1 step's ride (gemv_ride below): columns [c0, c1) of
  * Y (RNN_RIDE_ROWS rows, ldy apart) = X W^T + bias, X given k-major
  * (xk[k*RNN_RIDE_ROWS + i] is row i's k-th input) and W in pack_nt layout
