@@ -1,7 +1,5 @@
 # rnnsimd — build, test, conformance, benchmarks.
 # `make` builds into build/; `make test` runs every test; see README.md.
-# Only kernels/<isa>/ files get their ISA's -m flags: the rest is baseline, so one
-# binary runs everywhere and dispatches at run time.
 
 ARCH ?= $(shell uname -m)
 HOST_ARCH := $(shell uname -m)
@@ -26,9 +24,25 @@ else
 endif
 
 OPT ?= -O2
-CFLAGS_BASE := -std=c11 $(OPT) -g -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Ikernels -Icore $(EXTRA_CFLAGS)
-CXXFLAGS_BASE := -std=c++17 $(OPT) -g -Wall -Wextra -Werror -Iinclude -Ikernels -Icore $(EXTRA_CFLAGS)
+CFLAGS_BASE := -std=c11 $(OPT) -g -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP $(EXTRA_CFLAGS)
+CXXFLAGS_BASE := -std=c++17 $(OPT) -g -Wall -Wextra -Werror -MMD -MP $(EXTRA_CFLAGS)
 LDFLAGS_BASE := $(EXTRA_LDFLAGS)
+
+# The layers, each with only the include paths it may use, so that reaching
+# across a rule is a compile error (see docs/design.md, "Layers"):
+#   kernels/    the public header and kernels/ itself;
+#   core/       the public header, the kernel table's header (kernels/table/)
+#               and core/;
+#   reference/  the public headers and reference/ alone: the oracle shares
+#               no code with what it judges.
+# The programs (tests, conformance, tools, bench, examples, fuzz) see the
+# public headers, the kernel table and core's tool headers (npy, tolerance);
+# tests also see the lists of kernels/.
+INC_KERNELS := -Iinclude -Ikernels -Ikernels/table
+INC_CORE := -Iinclude -Ikernels/table -Icore
+INC_REFERENCE := -Iinclude -Ireference
+INC_PROGRAMS := -Iinclude -Ikernels/table -Icore
+INC_TESTS := $(INC_PROGRAMS) -Ikernels
 
 # The reference: no contraction, so a*b+c rounds twice on every machine and its
 # bits (and the golden hashes) are the same on x86-64 and aarch64.
@@ -36,7 +50,8 @@ REF_FLAGS := -ffp-contract=off
 AVX2_FLAGS := -mavx2 -mfma
 AVX512_FLAGS := -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx2 -mfma
 
-LIB_SRC := $(wildcard reference/*.c core/*.c kernels/*.c kernels/generic/*.c)
+# librnnsimd.a, the product: the drivers and the kernel tables of this ARCH.
+LIB_SRC := $(wildcard core/*.c kernels/*.c kernels/generic/*.c)
 ifeq ($(ARCH),x86_64)
   LIB_SRC += $(wildcard kernels/avx2/*.c kernels/avx512/*.c)
 endif
@@ -45,6 +60,11 @@ ifeq ($(ARCH),aarch64)
 endif
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/librnnsimd.a
+# librnnsimd_reference.a, the oracle: the reference and its portable fills.
+REF_SRC := $(wildcard reference/*.c)
+REF_OBJ := $(REF_SRC:%.c=$(BUILD)/obj/%.o)
+REF_LIB := $(BUILD)/librnnsimd_reference.a
+LIBS_OURS := $(REF_LIB) $(LIB)
 
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -79,47 +99,58 @@ deps-check:
 deps:
 	@ARCH=$(ARCH) sh scripts/deps.sh install
 
-lib: $(LIB)
+lib: $(LIB) $(REF_LIB)
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
+$(REF_LIB): $(REF_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/obj/reference/%.o: reference/%.c $(wildcard include/*.h reference/*.h)
+# Only kernels/<isa>/ files get their ISA's -m flags: the rest is baseline, so
+# one binary runs everywhere and dispatches at run time. (make picks the
+# pattern with the shortest stem: the most specific folder.)
+$(BUILD)/obj/reference/%.o: reference/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(REF_FLAGS) -c $< -o $@
-# The fills hash into the golden file, so they follow the reference's rule.
-$(BUILD)/obj/core/prng.o: core/prng.c include/rnnsimd.h
+	$(CC) $(CFLAGS_BASE) $(REF_FLAGS) $(INC_REFERENCE) -c $< -o $@
+$(BUILD)/obj/core/%.o: core/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(REF_FLAGS) -c $< -o $@
-$(BUILD)/obj/kernels/avx2/%.o: kernels/avx2/%.c $(wildcard include/*.h kernels/*.h kernels/*.inc kernels/*/*.h kernels/*/*.inc)
+	$(CC) $(CFLAGS_BASE) $(INC_CORE) -c $< -o $@
+$(BUILD)/obj/kernels/%.o: kernels/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(AVX2_FLAGS) -c $< -o $@
-$(BUILD)/obj/kernels/avx512/%.o: kernels/avx512/%.c $(wildcard include/*.h kernels/*.h kernels/*.inc kernels/*/*.h kernels/*/*.inc)
+	$(CC) $(CFLAGS_BASE) $(INC_KERNELS) -c $< -o $@
+$(BUILD)/obj/kernels/avx2/%.o: kernels/avx2/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(AVX512_FLAGS) -c $< -o $@
-$(BUILD)/obj/%.o: %.c $(wildcard include/*.h kernels/*.h kernels/*.inc kernels/*/*.h kernels/*/*.inc core/*.h conformance/*.h bench/*.h tools/*.h examples/charlm/*.h tests/*.h)
+	$(CC) $(CFLAGS_BASE) $(INC_KERNELS) $(AVX2_FLAGS) -c $< -o $@
+$(BUILD)/obj/kernels/avx512/%.o: kernels/avx512/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) -c $< -o $@
+	$(CC) $(CFLAGS_BASE) $(INC_KERNELS) $(AVX512_FLAGS) -c $< -o $@
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(INC_PROGRAMS) -c $< -o $@
+
+# Header dependencies, as the compiler saw them (-MMD).
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 tests: $(TEST_BIN)
-$(BUILD)/tests/%: tests/%.c $(LIB) $(wildcard tests/*.h include/*.h kernels/*.h kernels/*.inc core/*.h)
+$(BUILD)/tests/%: tests/%.c $(LIB) $(REF_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $< -o $@ $(LIB) $(LIBS) $(LDFLAGS_BASE)
+	$(CC) $(CFLAGS_BASE) $(INC_TESTS) $< -o $@ $(LIBS_OURS) $(LIBS) $(LDFLAGS_BASE)
 
 CONF_OBJ := $(CONF_SRC:%.c=$(BUILD)/obj/%.o)
-$(CONF_BIN): $(CONF_OBJ) $(LIB)
-	$(CC) $(CONF_OBJ) -o $@ $(LIB) $(DNNL_LIBS) $(LIBS) $(LDFLAGS_BASE)
+$(CONF_BIN): $(CONF_OBJ) $(LIB) $(REF_LIB)
+	$(CC) $(CONF_OBJ) -o $@ $(LIBS_OURS) $(DNNL_LIBS) $(LIBS) $(LDFLAGS_BASE)
 
 TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o)
-$(TOOL_BIN): $(TOOL_OBJ) $(LIB)
-	$(CC) $(TOOL_OBJ) -o $@ $(LIB) $(LIBS) $(LDFLAGS_BASE)
+$(TOOL_BIN): $(TOOL_OBJ) $(LIB) $(REF_LIB)
+	$(CC) $(TOOL_OBJ) -o $@ $(LIBS_OURS) $(LIBS) $(LDFLAGS_BASE)
 
 BENCH_OBJ := $(BENCH_C:%.c=$(BUILD)/obj/%.o) $(BENCH_CC:%.cc=$(BUILD)/obj/%.o)
-$(BUILD)/obj/bench/%.o: bench/%.cc $(wildcard bench/*.h)
+$(BUILD)/obj/bench/%.o: bench/%.cc
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS_BASE) -c $< -o $@
-$(BENCH_BIN): $(BENCH_OBJ) $(LIB)
-	$(CXX) $(BENCH_OBJ) -o $@ $(LIB) -lbenchmark $(DNNL_LIBS) $(LIBS) $(LDFLAGS_BASE)
+	$(CXX) $(CXXFLAGS_BASE) $(INC_PROGRAMS) -c $< -o $@
+$(BENCH_BIN): $(BENCH_OBJ) $(LIB) $(REF_LIB)
+	$(CXX) $(BENCH_OBJ) -o $@ $(LIBS_OURS) -lbenchmark $(DNNL_LIBS) $(LIBS) $(LDFLAGS_BASE)
 
 # Every test binary, then the quick conformance matrix; one summary line.
 test: all

@@ -3,7 +3,7 @@
 #ifndef RNNSIMD_BENCH_CHECK_H
 #define RNNSIMD_BENCH_CHECK_H
 
-#include "rnnsimd.h"
+#include "rnnsimd_reference.h"
 
 /* On every headed problem of the quick set, runs ours (table isa), oneDNN
  * and the OpenBLAS baseline once and compares the loss and (train) the

@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "rnnsimd.h"
+#include "rnnsimd_reference.h"
 
 /* ---- math.c: portable elementary functions (no libm) ---- */
 double ref_exp(double x);   /* within 1 ulp */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
+#include "rnnsimd_reference.h"
 #include "kernels.h"
 
 enum { F_EXP, F_TANH, F_SIGMOID, F_COUNT };

@@ -1,8 +1,9 @@
 /* test_bench_shim.c — the benchmark's names, work counts and sweeps (the
  * parts of bench/ that need neither Google Benchmark nor the peers; the
  * shim and the peers are exercised by `make bench BENCH_QUICK=1` and
- * `build/rnnsimd-bench --check`). Tests link only librnnsimd.a, so the two
- * small bench sources are compiled into this program directly. */
+ * `build/rnnsimd-bench --check`). Tests link only the library and the
+ * reference, so the two small bench sources are compiled into this program
+ * directly. */
 #include <math.h>
 #include <string.h>
 #include "check.h"

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
+#include "rnnsimd_reference.h"
 #include "../reference/reference_internal.h"
 
 #define SAMPLES 24

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
+#include "rnnsimd_reference.h"
 #include "kernels.h"
 #include "tolerance.h"
 

@@ -1,6 +1,6 @@
 /* test_reference_misc.c — everything about the reference that is not a
  * gradient check:
- *  (a) the portable PRNG and fills (core/prng.c) reproduce pinned values.
+ *  (a) the portable PRNG and fills (reference/prng.c) reproduce pinned values.
  *      A change of any pinned value changes every generated case and so every
  *      golden hash in conformance/golden.txt: change them only together, as an
  *      explicit act;
@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
+#include "rnnsimd_reference.h"
 #include "../reference/reference_internal.h"
 
 /* ---- (a) PRNG and fills ---- */
@@ -31,7 +32,7 @@ static uint32_t float_bits(float f)
 
 static void test_prng(void)
 {
-    /* Pinned once from core/prng.c; see the header comment before changing. */
+    /* Pinned once from reference/prng.c; see the header comment before changing. */
     CHECK(rnn_prng_u64(0, 0, 0) == 0xfd9c70a5802d4584ull, "prng(0,0,0) = %016" PRIx64,
           rnn_prng_u64(0, 0, 0));
     CHECK(rnn_prng_u64(1, 2, 3) == 0x44251d3a604bf361ull, "prng(1,2,3) = %016" PRIx64,
