@@ -110,30 +110,31 @@ $(REF_LIB): $(REF_OBJ)
 # Only kernels/<isa>/ files get their ISA's -m flags: the rest is baseline, so
 # one binary runs everywhere and dispatches at run time. (make picks the
 # pattern with the shortest stem: the most specific folder.)
-$(BUILD)/obj/reference/%.o: reference/%.c
+$(BUILD)/obj/reference/%.o: reference/%.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(REF_FLAGS) $(INC_REFERENCE) -c $< -o $@
-$(BUILD)/obj/core/%.o: core/%.c
+$(BUILD)/obj/core/%.o: core/%.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(INC_CORE) -c $< -o $@
-$(BUILD)/obj/kernels/%.o: kernels/%.c
+$(BUILD)/obj/kernels/%.o: kernels/%.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(INC_KERNELS) -c $< -o $@
-$(BUILD)/obj/kernels/avx2/%.o: kernels/avx2/%.c
+$(BUILD)/obj/kernels/avx2/%.o: kernels/avx2/%.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(INC_KERNELS) $(AVX2_FLAGS) -c $< -o $@
-$(BUILD)/obj/kernels/avx512/%.o: kernels/avx512/%.c
+$(BUILD)/obj/kernels/avx512/%.o: kernels/avx512/%.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(INC_KERNELS) $(AVX512_FLAGS) -c $< -o $@
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(INC_PROGRAMS) -c $< -o $@
 
-# Header dependencies, as the compiler saw them (-MMD).
+# Header dependencies, as the compiler saw them (-MMD); and the Makefile, whose
+# flags every object is built with.
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 tests: $(TEST_BIN)
-$(BUILD)/tests/%: tests/%.c $(LIB) $(REF_LIB)
+$(BUILD)/tests/%: tests/%.c $(LIB) $(REF_LIB) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(INC_TESTS) $< -o $@ $(LIBS_OURS) $(LIBS) $(LDFLAGS_BASE)
 
@@ -146,7 +147,7 @@ $(TOOL_BIN): $(TOOL_OBJ) $(LIB) $(REF_LIB)
 	$(CC) $(TOOL_OBJ) -o $@ $(LIBS_OURS) $(LIBS) $(LDFLAGS_BASE)
 
 BENCH_OBJ := $(BENCH_C:%.c=$(BUILD)/obj/%.o) $(BENCH_CC:%.cc=$(BUILD)/obj/%.o)
-$(BUILD)/obj/bench/%.o: bench/%.cc
+$(BUILD)/obj/bench/%.o: bench/%.cc Makefile
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS_BASE) $(INC_PROGRAMS) -c $< -o $@
 $(BENCH_BIN): $(BENCH_OBJ) $(LIB) $(REF_LIB)

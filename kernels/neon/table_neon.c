@@ -1,6 +1,7 @@
-/* table_neon.c — the neon kernel table: every entry is NEON code (no generic
- * fallback); no fused batch-1 step (gemv_ride). Built only for
- * ARCH=aarch64. */
+/* table_neon.c — the neon kernel table: every entry is NEON code but the read
+ * probe, generic's (neon.h); no fused batch-1 step (gemv_ride). Built only
+ * for ARCH=aarch64. */
+#include "generic/generic.h"
 #include "neon.h"
 
 const rnn_kernels rnn_kernels_neon = {
