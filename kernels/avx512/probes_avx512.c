@@ -1,6 +1,6 @@
-/* probes_avx512.c — the avx512 table's machine probes (entries.inc): 16
- * independent FMA chains of 16 lanes; 8 accumulators of 16 floats for
- * reads; and the overlap probe's loop (bench/overlap.c says what it
+/* probes_avx512.c — the avx512 table's machine probes: 16 FMA chains of 16
+ * lanes and reads summed into 8 vectors (kernels/simd/probes.inc); and the
+ * overlap probe's loop (bench/overlap.c says what it
  * measures), the instruction mix of the fused batch-1 step and nothing else:
  *   stream: the GEMV of the tables (8 weight vectors, 4 broadcasts of a,
  *           8 FMAs an iteration) over w, n floats;
@@ -15,43 +15,12 @@
  * floats (stays in L1); a: 256. Both mixes start at p's start every call. */
 #include <immintrin.h>
 #include "avx512.h"
+#include "vec_avx512.h"
 #include "probes.h"
 
-double rnn_k_probe_fma__avx512(long n)
-{
-    const __m512 m = _mm512_set1_ps(0.999999f), a = _mm512_set1_ps(1e-6f);
-#define DECL(k) __m512 acc##k = _mm512_set1_ps((float)(k) * 1e-6f);
-#define STEP(k) acc##k = _mm512_fmadd_ps(acc##k, m, a);
-#define SUM(k) s = _mm512_add_ps(s, acc##k);
-    RNN_ACC16(DECL)
-    for (long i = 0; i < n; i++) {
-        RNN_ACC16(STEP)
-    }
-    __m512 s = _mm512_setzero_ps();
-    RNN_ACC16(SUM)
-    rnn_probe_sink = _mm512_reduce_add_ps(s);
-#undef DECL
-#undef STEP
-#undef SUM
-    return 16.0 * 16 * 2 * (double)n;
-}
-
-void rnn_k_probe_read__avx512(const float *buf, size_t n)
-{
-#define DECL(k) __m512 acc##k = _mm512_setzero_ps();
-#define STEP(k) acc##k = _mm512_add_ps(acc##k, _mm512_load_ps(buf + i + 16 * (k)));
-#define SUM(k) s = _mm512_add_ps(s, acc##k);
-    RNN_ACC8(DECL)
-    for (size_t i = 0; i + 128 <= n; i += 128) {
-        RNN_ACC8(STEP)
-    }
-    __m512 s = _mm512_setzero_ps();
-    RNN_ACC8(SUM)
-    rnn_probe_sink = _mm512_reduce_add_ps(s);
-#undef DECL
-#undef STEP
-#undef SUM
-}
+#define RNN_FMA_CHAINS RNN_ACC16
+#define RNN_READ_SUMS RNN_ACC8
+#include "simd/probes.inc"
 
 enum { STREAM = 1, OTHER = 2 };
 
