@@ -1,7 +1,8 @@
 /* kernels.h — the kernel table: the one contract between the ISA-independent
  * drivers (core/) and the code of one instruction set (kernels/<isa>/). Its
- * entries and their contracts are the list of entries.inc; the instruction
- * sets and the features they need, that of isas.inc. */
+ * entries and their contracts are the list of entries.inc beside it; the
+ * instruction sets and the features they need, that of kernels/isas.inc.
+ * The only header of kernels/ that core/ and the programs see. */
 #ifndef RNNSIMD_KERNELS_H
 #define RNNSIMD_KERNELS_H
 
@@ -9,7 +10,7 @@
 #include <stdint.h>
 #include "rnnsimd.h"
 
-/* The fused batch-1 step's ride (gemv_ride below): columns [c0, c1) of
+/* The fused batch-1 step's ride (entries.inc's gemv_ride): columns [c0, c1) of
  * Y (RNN_RIDE_ROWS rows, ldy apart) = X W^T + bias, X given k-major
  * (xk[k*RNN_RIDE_ROWS + i] is row i's k-th input) and W in pack_nt layout
  * (N x K, N >= c1). c0 is a multiple of 16. */
