@@ -31,9 +31,11 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/rnnsimd_symbols.XXXXXX") || exit 1
 trap 'rm -rf "$TMP"' EXIT INT TERM
 
 # The global symbols an archive defines, and those it uses but leaves
-# undefined, one a line, sorted.
+# undefined, one a line, sorted. Names with a leading __ are the
+# implementation's (C11 7.1.3), e.g. the sanitizers' __odr_asan.* twins of
+# our globals: not ours to prefix.
 defined() {
-  $NM -g --defined-only "$1" 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u
+  $NM -g --defined-only "$1" 2>/dev/null | awk 'NF == 3 && $3 !~ /^__/ { print $3 }' | sort -u
 }
 undefined() {
   $NM -u "$1" 2>/dev/null | awk 'NF >= 2 && !/:$/ { print $NF }' | sort -u
