@@ -32,9 +32,25 @@ else
 endif
 
 OPT ?= -O2
-CFLAGS_BASE := -std=c11 $(OPT) -g -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Ikernels -Icore $(EXTRA_CFLAGS)
-CXXFLAGS_BASE := -std=c++17 $(OPT) -g -Wall -Wextra -Werror -Iinclude -Ikernels -Icore $(EXTRA_CFLAGS)
+CFLAGS_BASE := -std=c11 $(OPT) -g -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP $(EXTRA_CFLAGS)
+CXXFLAGS_BASE := -std=c++17 $(OPT) -g -Wall -Wextra -Werror -MMD -MP $(EXTRA_CFLAGS)
 LDFLAGS_BASE := $(EXTRA_LDFLAGS)
+
+# The layers, each with only the include paths it may use, so that reaching
+# across a rule is a compile error (see docs/design.md, "Layers"):
+#   kernels/    the public header and kernels/ itself;
+#   core/       the public header, the kernel table's header (kernels/table/)
+#               and core/;
+#   reference/  the public headers and reference/ alone: the oracle shares
+#               no code with what it judges.
+# The programs (tests, conformance, tools, bench, examples, fuzz) see the
+# public headers, the kernel table and core's tool headers (npy, tolerance);
+# tests also see the lists of kernels/.
+INC_KERNELS := -Iinclude -Ikernels -Ikernels/table
+INC_CORE := -Iinclude -Ikernels/table -Icore
+INC_REFERENCE := -Iinclude -Ireference
+INC_PROGRAMS := -Iinclude -Ikernels/table -Icore
+INC_TESTS := $(INC_PROGRAMS) -Ikernels
 
 # The reference: no contraction, so a*b+c rounds twice on every machine and its
 # bits (and the golden hashes) are the same on x86-64 and aarch64.
@@ -42,7 +58,8 @@ REF_FLAGS := -ffp-contract=off
 AVX2_FLAGS := -mavx2 -mfma
 AVX512_FLAGS := -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx2 -mfma
 
-LIB_SRC := $(wildcard reference/*.c core/*.c kernels/*.c kernels/generic/*.c)
+# librnnsimd.a, the product: the drivers and the kernel tables of this ARCH.
+LIB_SRC := $(wildcard core/*.c kernels/*.c kernels/generic/*.c)
 ifeq ($(ARCH),x86_64)
   LIB_SRC += $(wildcard kernels/avx2/*.c kernels/avx512/*.c)
 endif
@@ -51,6 +68,11 @@ ifeq ($(ARCH),aarch64)
 endif
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB := $(BUILD)/librnnsimd.a
+# librnnsimd_reference.a, the oracle: the reference and its portable fills.
+REF_SRC := $(wildcard reference/*.c)
+REF_OBJ := $(REF_SRC:%.c=$(BUILD)/obj/%.o)
+REF_LIB := $(BUILD)/librnnsimd_reference.a
+LIBS_OURS := $(REF_LIB) $(LIB)
 
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -87,49 +109,61 @@ deps-check:
 deps:
 	@ARCH=$(ARCH) sh scripts/deps.sh install
 
-## lib: build the static library build/librnnsimd.a (needs only a C compiler)
-lib: $(LIB)
+## lib: build the static libraries build/librnnsimd.a (the product) and build/librnnsimd_reference.a (the oracle)
+lib: $(LIB) $(REF_LIB)
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
+$(REF_LIB): $(REF_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/obj/reference/%.o: reference/%.c $(wildcard include/*.h reference/*.h)
+# Only kernels/<isa>/ files get their ISA's -m flags: the rest is baseline, so
+# one binary runs everywhere and dispatches at run time. (make picks the
+# pattern with the shortest stem: the most specific folder.)
+$(BUILD)/obj/reference/%.o: reference/%.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(REF_FLAGS) -c $< -o $@
-# The fills hash into the golden file, so they follow the reference's rule.
-$(BUILD)/obj/core/prng.o: core/prng.c include/rnnsimd.h
+	$(CC) $(CFLAGS_BASE) $(REF_FLAGS) $(INC_REFERENCE) -c $< -o $@
+$(BUILD)/obj/core/%.o: core/%.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(REF_FLAGS) -c $< -o $@
-$(BUILD)/obj/kernels/avx2/%.o: kernels/avx2/%.c $(wildcard include/*.h kernels/*.h kernels/*/*.h)
+	$(CC) $(CFLAGS_BASE) $(INC_CORE) -c $< -o $@
+$(BUILD)/obj/kernels/%.o: kernels/%.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(AVX2_FLAGS) -c $< -o $@
-$(BUILD)/obj/kernels/avx512/%.o: kernels/avx512/%.c $(wildcard include/*.h kernels/*.h kernels/*/*.h)
+	$(CC) $(CFLAGS_BASE) $(INC_KERNELS) -c $< -o $@
+$(BUILD)/obj/kernels/avx2/%.o: kernels/avx2/%.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $(AVX512_FLAGS) -c $< -o $@
-$(BUILD)/obj/%.o: %.c $(wildcard include/*.h kernels/*.h kernels/*/*.h core/*.h conformance/*.h bench/*.h tools/*.h examples/charlm/*.h tests/*.h)
+	$(CC) $(CFLAGS_BASE) $(INC_KERNELS) $(AVX2_FLAGS) -c $< -o $@
+$(BUILD)/obj/kernels/avx512/%.o: kernels/avx512/%.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) -c $< -o $@
+	$(CC) $(CFLAGS_BASE) $(INC_KERNELS) $(AVX512_FLAGS) -c $< -o $@
+$(BUILD)/obj/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(INC_PROGRAMS) -c $< -o $@
+
+# Header dependencies, as the compiler saw them (-MMD); and the Makefile, whose
+# flags every object is built with.
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 ## tests: build the unit test programs into build/tests/
 tests: $(TEST_BIN)
-$(BUILD)/tests/%: tests/%.c $(LIB) $(wildcard tests/*.h)
+$(BUILD)/tests/%: tests/%.c $(LIB) $(REF_LIB) Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) $< -o $@ $(LIB) $(LIBS) $(LDFLAGS_BASE)
+	$(CC) $(CFLAGS_BASE) $(INC_TESTS) $< -o $@ $(LIBS_OURS) $(LIBS) $(LDFLAGS_BASE)
 
 CONF_OBJ := $(CONF_SRC:%.c=$(BUILD)/obj/%.o)
-$(CONF_BIN): $(CONF_OBJ) $(LIB)
-	$(CC) $(CONF_OBJ) -o $@ $(LIB) $(DNNL_LIBS) $(LIBS) $(LDFLAGS_BASE)
+$(CONF_BIN): $(CONF_OBJ) $(LIB) $(REF_LIB)
+	$(CC) $(CONF_OBJ) -o $@ $(LIBS_OURS) $(DNNL_LIBS) $(LIBS) $(LDFLAGS_BASE)
 
 TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o)
-$(TOOL_BIN): $(TOOL_OBJ) $(LIB)
-	$(CC) $(TOOL_OBJ) -o $@ $(LIB) $(LIBS) $(LDFLAGS_BASE)
+$(TOOL_BIN): $(TOOL_OBJ) $(LIB) $(REF_LIB)
+	$(CC) $(TOOL_OBJ) -o $@ $(LIBS_OURS) $(LIBS) $(LDFLAGS_BASE)
 
 BENCH_OBJ := $(BENCH_C:%.c=$(BUILD)/obj/%.o) $(BENCH_CC:%.cc=$(BUILD)/obj/%.o)
-$(BUILD)/obj/bench/%.o: bench/%.cc $(wildcard bench/*.h)
+$(BUILD)/obj/bench/%.o: bench/%.cc Makefile
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS_BASE) -c $< -o $@
-$(BENCH_BIN): $(BENCH_OBJ) $(LIB)
-	$(CXX) $(BENCH_OBJ) -o $@ $(LIB) -lbenchmark $(DNNL_LIBS) $(LIBS) $(LDFLAGS_BASE)
+	$(CXX) $(CXXFLAGS_BASE) $(INC_PROGRAMS) -c $< -o $@
+$(BENCH_BIN): $(BENCH_OBJ) $(LIB) $(REF_LIB)
+	$(CXX) $(BENCH_OBJ) -o $@ $(LIBS_OURS) -lbenchmark $(DNNL_LIBS) $(LIBS) $(LDFLAGS_BASE)
 
 # Everything but the library reads headers of the Debian packages: deps-check
 # first (order-only, so it forces no rebuild), also under -j.
@@ -221,7 +255,7 @@ fuzz:
 valgrind: all
 	@BUILD=$(BUILD) sh scripts/valgrind.sh
 
-# ---- install: header, static library, pkg-config file ----
+# ---- install: headers, static libraries, pkg-config files ----
 .PHONY: install uninstall
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
@@ -229,30 +263,40 @@ INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 VERSION := $(shell sed -n 's/^\#define RNNSIMD_VERSION "\(.*\)"/\1/p' include/rnnsimd.h)
 # The library itself needs libm (exp, log, sqrt, fmaf) and threads (pthread is
-# part of libc from glibc 2.34; -lpthread keeps older ones linking). The
-# Debian packages are for the tools, the runner and the benchmarks only.
+# part of libc from glibc 2.34; -lpthread keeps older ones linking); the
+# reference needs libm. The Debian packages are for the tools, the runner and
+# the benchmarks only.
 LIB_PRIVATE := -lm -lpthread
-# rnnsimd.pc is written at install time, so it always names this PREFIX.
-PC_LINES := 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' 'Name: rnnsimd' \
+# The .pc files are written at install time, so they always name this PREFIX.
+PC_HEAD := 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' 'Version: $(VERSION)' \
+  'Cflags: -I$${includedir}'
+PC_LINES := $(PC_HEAD) 'Name: rnnsimd' \
   'Description: SIMD recurrent-network kernels (RNN, LSTM, GRU), forward and backward' \
-  'Version: $(VERSION)' 'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lrnnsimd' \
-  'Libs.private: $(LIB_PRIVATE)'
+  'Libs: -L$${libdir} -lrnnsimd' 'Libs.private: $(LIB_PRIVATE)'
+PC_REF_LINES := $(PC_HEAD) 'Name: rnnsimd-reference' \
+  'Description: the naive double-precision reference of rnnsimd and its portable fills (the oracle)' \
+  'Libs: -L$${libdir} -lrnnsimd_reference' 'Libs.private: -lm'
 # Each file is written beside its place and renamed in, so an interrupted
 # install leaves the old file or the new one, never half of one.
-## install: install rnnsimd.h, librnnsimd.a and rnnsimd.pc under PREFIX (/usr/local; DESTDIR= stages)
-install: $(LIB)
+put = install -m 644 $(1) $(2).tmp && mv $(2).tmp $(2)
+## install: install the library (rnnsimd.h, librnnsimd.a, rnnsimd.pc) and the reference (rnnsimd_reference.h, librnnsimd_reference.a, rnnsimd-reference.pc) under PREFIX (/usr/local; DESTDIR= stages)
+install: $(LIB) $(REF_LIB)
 	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
-	install -m 644 include/rnnsimd.h $(DESTDIR)$(INCLUDEDIR)/rnnsimd.h.tmp
-	mv $(DESTDIR)$(INCLUDEDIR)/rnnsimd.h.tmp $(DESTDIR)$(INCLUDEDIR)/rnnsimd.h
-	install -m 644 $(LIB) $(DESTDIR)$(LIBDIR)/librnnsimd.a.tmp
-	mv $(DESTDIR)$(LIBDIR)/librnnsimd.a.tmp $(DESTDIR)$(LIBDIR)/librnnsimd.a
+	$(call put,include/rnnsimd.h,$(DESTDIR)$(INCLUDEDIR)/rnnsimd.h)
+	$(call put,include/rnnsimd_reference.h,$(DESTDIR)$(INCLUDEDIR)/rnnsimd_reference.h)
+	$(call put,$(LIB),$(DESTDIR)$(LIBDIR)/librnnsimd.a)
+	$(call put,$(REF_LIB),$(DESTDIR)$(LIBDIR)/librnnsimd_reference.a)
 	printf '%s\n' $(PC_LINES) > $(DESTDIR)$(PKGCONFIGDIR)/rnnsimd.pc.tmp
 	mv $(DESTDIR)$(PKGCONFIGDIR)/rnnsimd.pc.tmp $(DESTDIR)$(PKGCONFIGDIR)/rnnsimd.pc
+	printf '%s\n' $(PC_REF_LINES) > $(DESTDIR)$(PKGCONFIGDIR)/rnnsimd-reference.pc.tmp
+	mv $(DESTDIR)$(PKGCONFIGDIR)/rnnsimd-reference.pc.tmp $(DESTDIR)$(PKGCONFIGDIR)/rnnsimd-reference.pc
 	@echo "installed under $(DESTDIR)$(PREFIX); build with: cc prog.c \$$(pkg-config --cflags --libs --static rnnsimd)"
+	@echo "  (add rnnsimd-reference to the pkg-config call to check results against the reference)"
 ## uninstall: remove what install put under PREFIX (and DESTDIR)
 uninstall:
-	rm -f $(DESTDIR)$(INCLUDEDIR)/rnnsimd.h $(DESTDIR)$(LIBDIR)/librnnsimd.a \
-	  $(DESTDIR)$(PKGCONFIGDIR)/rnnsimd.pc
+	rm -f $(DESTDIR)$(INCLUDEDIR)/rnnsimd.h $(DESTDIR)$(INCLUDEDIR)/rnnsimd_reference.h \
+	  $(DESTDIR)$(LIBDIR)/librnnsimd.a $(DESTDIR)$(LIBDIR)/librnnsimd_reference.a \
+	  $(DESTDIR)$(PKGCONFIGDIR)/rnnsimd.pc $(DESTDIR)$(PKGCONFIGDIR)/rnnsimd-reference.pc
 
 ## help: this list
 help:

@@ -3,7 +3,7 @@
 #ifndef RNNSIMD_BENCH_CHECK_H
 #define RNNSIMD_BENCH_CHECK_H
 
-#include "rnnsimd.h"
+#include "rnnsimd_reference.h"
 
 /* On every problem of the quick set (every row kind the sweeps time: headed
  * fwd and train of every cell and topology, /seq fwd and train, /seq_noproj

@@ -3,6 +3,7 @@
  * +-1, so activations stay in their ordinary range: no denormals, no constant
  * saturation that would flatter a data-dependent libm. */
 #include "data.h"
+#include "rnnsimd_reference.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -5,7 +5,8 @@
  * would put the projection's FMAs into those idle slots; the roofline
  * ceiling targets.py prints assumes all of them fit. This measures how many
  * do on this core, with a kernel that has the fused step's instruction mix
- * and traffic and nothing else:
+ * and traffic and nothing else (a table's probe_overlap entry, the avx512
+ * table's in kernels/avx512/probes_avx512.c):
  *   stream: the GEMV of the tables (8 weight vectors, 4 broadcasts of a,
  *           8 FMAs an iteration) over a buffer of W bytes;
  *   tiles:  `ratio` k steps an iteration of an 8-row register tile (one
@@ -36,99 +37,17 @@
 #include "peak.h"
 
 #include <stdlib.h>
+#include "kernels.h"
 
 const size_t overlap_bytes[OVERLAP_SIZES] = {256u << 10, 1u << 20, 4u << 20, 16u << 20};
 
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
-
-static volatile float sink;
+/* The probe's loop: the table whose probe_overlap runs, and which mix. */
+typedef struct {
+    const rnn_kernels *k;
+    int dw;
+} probe_loop;
 
 enum { STREAM = 1, TILES = 2 };
-/* w, p: n floats each; x: 2048 floats (8 KiB, stays in L1); a: 256. The
- * tile mix reads p, the dW mix updates it. */
-typedef void (*loop_fn)(int parts, const float *w, float *p, size_t n, const float *a,
-                        const float *x, int ratio);
-
-#if defined(__x86_64__)
-/* One iteration: 128 floats of w (8 zmm) and ratio k steps of the tile (dw
- * 0) or ratio rank-8 updates of p's vectors (dw 1, x holding h as 8 rows of
- * 256 floats). Inlined into one loop per mix, so dw is a constant there. */
-__attribute__((target("avx512f"), always_inline)) static inline void
-loop_body(int parts, const float *w, float *p, size_t n, const float *a, const float *x,
-          int ratio, int dw)
-{
-    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
-    __m512 c0 = s0, c1 = s0, c2 = s0, c3 = s0, c4 = s0, c5 = s0, c6 = s0, c7 = s0;
-    /* dW mix: 8 steps' dG broadcasts, kept in registers. */
-    __m512 g[8];
-#pragma GCC unroll 8
-    for (int r = 0; r < 8; r++)
-        g[r] = _mm512_set1_ps(a[r]);
-    size_t k = 0, j = 0, pj = 0;
-    for (size_t i = 0; i + 128 <= n; i += 128, k = (k + 4) & 255) {
-        if (parts & STREAM) {
-            const float *v = w + i;
-            __m512 a0 = _mm512_set1_ps(a[k]), a1 = _mm512_set1_ps(a[k + 1]);
-            __m512 a2 = _mm512_set1_ps(a[k + 2]), a3 = _mm512_set1_ps(a[k + 3]);
-            s0 = _mm512_fmadd_ps(a0, _mm512_load_ps(v), s0);
-            s1 = _mm512_fmadd_ps(a0, _mm512_load_ps(v + 16), s1);
-            s2 = _mm512_fmadd_ps(a1, _mm512_load_ps(v + 32), s2);
-            s3 = _mm512_fmadd_ps(a1, _mm512_load_ps(v + 48), s3);
-            s4 = _mm512_fmadd_ps(a2, _mm512_load_ps(v + 64), s4);
-            s5 = _mm512_fmadd_ps(a2, _mm512_load_ps(v + 80), s5);
-            s6 = _mm512_fmadd_ps(a3, _mm512_load_ps(v + 96), s6);
-            s7 = _mm512_fmadd_ps(a3, _mm512_load_ps(v + 112), s7);
-        }
-        if ((parts & TILES) && dw)
-            for (int q = 0; q < ratio; q++) {
-                const float *h = x + (pj & 255);
-                __m512 d = _mm512_load_ps(p + pj);
-#pragma GCC unroll 8
-                for (int r = 0; r < 8; r++)
-                    d = _mm512_fmadd_ps(g[r], _mm512_load_ps(h + 256 * r), d);
-                _mm512_store_ps(p + pj, d);
-                pj = pj + 16 < n ? pj + 16 : 0;
-            }
-        else if (parts & TILES)
-            for (int q = 0; q < ratio; q++, j = (j + 1) & 255) {
-                const __m512 b = _mm512_load_ps(p + pj);
-                pj = pj + 16 < n ? pj + 16 : 0;
-                const float *r = x + 8 * j;
-                c0 = _mm512_fmadd_ps(_mm512_set1_ps(r[0]), b, c0);
-                c1 = _mm512_fmadd_ps(_mm512_set1_ps(r[1]), b, c1);
-                c2 = _mm512_fmadd_ps(_mm512_set1_ps(r[2]), b, c2);
-                c3 = _mm512_fmadd_ps(_mm512_set1_ps(r[3]), b, c3);
-                c4 = _mm512_fmadd_ps(_mm512_set1_ps(r[4]), b, c4);
-                c5 = _mm512_fmadd_ps(_mm512_set1_ps(r[5]), b, c5);
-                c6 = _mm512_fmadd_ps(_mm512_set1_ps(r[6]), b, c6);
-                c7 = _mm512_fmadd_ps(_mm512_set1_ps(r[7]), b, c7);
-            }
-    }
-    __m512 s = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)),
-                             _mm512_add_ps(_mm512_add_ps(s4, s5), _mm512_add_ps(s6, s7)));
-    __m512 c = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(c0, c1), _mm512_add_ps(c2, c3)),
-                             _mm512_add_ps(_mm512_add_ps(c4, c5), _mm512_add_ps(c6, c7)));
-    sink = _mm512_reduce_add_ps(_mm512_add_ps(s, c));
-}
-
-__attribute__((target("avx512f"), noinline)) static void loop_avx512(int parts, const float *w,
-                                                                    float *p, size_t n,
-                                                                    const float *a,
-                                                                    const float *x, int ratio)
-{
-    loop_body(parts, w, p, n, a, x, ratio, 0);
-}
-
-__attribute__((target("avx512f"), noinline)) static void loop_dw_avx512(int parts, const float *w,
-                                                                       float *p, size_t n,
-                                                                       const float *a,
-                                                                       const float *x, int ratio)
-{
-    loop_body(parts, w, p, n, a, x, ratio, 1);
-}
-#endif
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -137,29 +56,27 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* Median seconds of one call over `runs` runs of `calls` calls. */
-static double time_loop(loop_fn f, int parts, const float *w, float *p, size_t n,
+static double time_loop(probe_loop f, int parts, const float *w, float *p, size_t n,
                         const float *a, const float *x, int ratio, long calls, int runs)
 {
     double v[15];
     for (int r = 0; r < runs; r++) {
         const double t0 = bench_thread_seconds();
         for (long c = 0; c < calls; c++)
-            f(parts, w, p, n, a, x, ratio);
+            f.k->probe_overlap(parts, w, p, n, a, x, ratio, f.dw);
         v[r] = (bench_thread_seconds() - t0) / (double)calls;
     }
     qsort(v, (size_t)runs, sizeof *v, cmp_double);
     return v[runs / 2];
 }
 
-/* The loop of a mix for the isa, or NULL. */
-static loop_fn loop_for(rnn_isa isa, overlap_mix mix)
+/* The loop of a mix for the isa; k is NULL where there is none. */
+static probe_loop loop_for(rnn_isa isa, overlap_mix mix)
 {
-#if defined(__x86_64__)
-    if (isa == RNN_ISA_AVX512 && rnn_isa_check(isa, NULL) == RNN_OK)
-        return mix == OVERLAP_DW ? loop_dw_avx512 : loop_avx512;
-#endif
-    (void)isa, (void)mix;
-    return NULL;
+    probe_loop f = {NULL, mix == OVERLAP_DW};
+    if (rnn_kernels_get(isa, &f.k, NULL) != RNN_OK || !f.k->probe_overlap)
+        f.k = NULL;
+    return f;
 }
 
 const char *overlap_mix_name(overlap_mix mix)
@@ -198,12 +115,13 @@ static int buffers_make(buffers *b, size_t n)
     return 0;
 }
 
-static overlap_times measure(loop_fn f, const buffers *b, size_t bytes, int ratio, int quick)
+static overlap_times measure(probe_loop f, const buffers *b, size_t bytes, int ratio, int quick)
 {
     const size_t n = bytes / sizeof(float);
     const long calls = quick ? 2 : (long)(300e6 / (double)bytes) + 4;
     const int runs = quick ? 3 : 15;
-    f(STREAM | TILES, b->w, b->p, n, b->a, b->x, ratio); /* pull both buffers in */
+    /* pull both buffers in */
+    f.k->probe_overlap(STREAM | TILES, b->w, b->p, n, b->a, b->x, ratio, f.dw);
     overlap_times t;
     t.stream = time_loop(f, STREAM, b->w, b->p, n, b->a, b->x, ratio, calls, runs);
     t.tiles = time_loop(f, TILES, b->w, b->p, n, b->a, b->x, ratio, calls, runs);
@@ -220,9 +138,9 @@ double overlap_hidden(overlap_times t)
 int bench_overlap_measure(rnn_isa isa, overlap_mix mix, size_t bytes, int ratio,
                           overlap_times *out)
 {
-    loop_fn f = loop_for(isa, mix);
+    probe_loop f = loop_for(isa, mix);
     buffers b;
-    if (!f || bytes < 512 || ratio < 1 || buffers_make(&b, bytes / sizeof(float)))
+    if (!f.k || bytes < 512 || ratio < 1 || buffers_make(&b, bytes / sizeof(float)))
         return -1;
     *out = measure(f, &b, bytes, ratio, 0);
     buffers_free(&b);
@@ -231,7 +149,7 @@ int bench_overlap_measure(rnn_isa isa, overlap_mix mix, size_t bytes, int ratio,
 
 int bench_overlap_report(rnn_isa isa, int quick, FILE *out)
 {
-    if (!loop_for(isa, OVERLAP_TILE)) {
+    if (!loop_for(isa, OVERLAP_TILE).k) {
         fprintf(out, "overlap probe: no probe for the %s table (avx512 only, on a CPU that "
                      "runs it)\n", rnn_isa_name(isa));
         return -1;

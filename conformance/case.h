@@ -19,7 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "rnnsimd.h"
+#include "rnnsimd_reference.h"
 
 /* Longest canonical line, with room to spare. */
 #define CONF_CASE_LINE_MAX 192

@@ -6,9 +6,10 @@
  * needs dX = dG W_ih and dh_prev = dG W_hh, products with W itself, not W^T;
  * packing W^T lets them stream the weights like the forward does), plain
  * copies, weight_ih transposed (a one-hot input's projection is one of its
- * rows: a gather, not a product), and the biases. The seed gru packs the r,z rows and the n rows
- * of weight_hh separately, because W_hn multiplies r*h_prev, known only after
- * the r,z gates of the same step. The head keeps W_hy packed and plain.
+ * rows: a gather, not a product), and the biases. weight_hh is packed by
+ * the phases of the cell's step (cells.h): the seed gru's r,z rows and n
+ * rows apart, because W_hn multiplies r*h_prev, known only after the r,z
+ * gates of the same step. The head keeps W_hy packed and plain.
  *
  * Options: threads 0 or 1 runs on the calling thread; threads 2 lets a call
  * share its work with the helper thread of a workspace made from such a plan
@@ -31,11 +32,11 @@ static void cell_pack_free(cell_pack *w)
     free(w->b_ih);
     free(w->b_hh);
     free(w->ih_packed);
-    free(w->hh_packed);
-    free(w->hn_packed);
     free(w->ih_t_packed);
-    free(w->hh_t_packed);
-    free(w->hn_t_packed);
+    for (size_t ph = 0; ph < RNN_MAX_PHASES; ph++) {
+        free(w->hh_packed[ph]);
+        free(w->hh_t_packed[ph]);
+    }
     memset(w, 0, sizeof *w);
 }
 
@@ -54,6 +55,7 @@ static float *copy_or_zero(const float *src, size_t n)
 static rnn_status cell_pack_build(cell_pack *w, const rnn_plan *p, const rnn_cell_weights *src)
 {
     const rnn_kernels *k = p->k;
+    const rnn_cell_ops *ops = p->ops;
     const size_t GH = p->GH, H = (size_t)p->desc.H, I = (size_t)p->desc.I;
     if (!src->weight_ih || !src->weight_hh)
         return RNN_ERR_NULL;
@@ -63,20 +65,18 @@ static rnn_status cell_pack_build(cell_pack *w, const rnn_plan *p, const rnn_cel
     w->b_hh = copy_or_zero(src->bias_hh, GH);
     w->onehot_xp = rnn_alloc_floats(I * GH);
     w->ih_packed = rnn_alloc_floats(k->packed_size(GH, I));
-    const int split = p->desc.cell == RNN_GRU;
-    const size_t hh_rows = split ? 2 * H : GH;
-    w->hh_packed = rnn_alloc_floats(k->packed_size(hh_rows, H));
     w->ih_t_packed = rnn_alloc_floats(k->packed_size(I, GH));
-    w->hh_t_packed = rnn_alloc_floats(k->packed_size(H, hh_rows));
-    if (split) {
-        w->hn_packed = rnn_alloc_floats(k->packed_size(H, H));
-        w->hn_t_packed = rnn_alloc_floats(k->packed_size(H, H));
+    int ok = 1;
+    for (size_t ph = 0; ph < ops->phases; ph++) {
+        const size_t rows = (ops->phase[ph].g1 - ops->phase[ph].g0) * H;
+        w->hh_packed[ph] = rnn_alloc_floats(k->packed_size(rows, H));
+        w->hh_t_packed[ph] = rnn_alloc_floats(k->packed_size(H, rows));
+        ok &= w->hh_packed[ph] && w->hh_t_packed[ph];
     }
     /* w_hh^T, only while packing */
     float *hh_t = rnn_alloc_floats(H * GH);
-    if (!w->w_ih || !w->w_hh || !w->b_ih || !w->b_hh || !w->onehot_xp || !w->ih_packed ||
-        !w->hh_packed || !w->ih_t_packed || !w->hh_t_packed || !hh_t ||
-        (split && (!w->hn_packed || !w->hn_t_packed))) {
+    if (!ok || !w->w_ih || !w->w_hh || !w->b_ih || !w->b_hh || !w->onehot_xp ||
+        !w->ih_packed || !w->ih_t_packed || !hh_t) {
         free(hh_t);
         return RNN_ERR_NOMEM;
     }
@@ -90,19 +90,18 @@ static rnn_status cell_pack_build(cell_pack *w, const rnn_plan *p, const rnn_cel
     for (size_t i = 0; i < GH * H; i++)
         w->hh_finite &= isfinite(w->w_hh[i]) != 0;
     k->pack_nt(GH, I, w->w_ih, I, w->ih_packed);
-    k->pack_nt(hh_rows, H, w->w_hh, H, w->hh_packed);
     k->pack_nt(I, GH, w->onehot_xp, GH, w->ih_t_packed);
     /* Then the bias, folded in: a one-hot row's projection becomes a copy.
      * The same one addition as at run time, so the same bits. */
     for (size_t i = 0; i < I; i++)
         for (size_t g = 0; g < GH; g++)
             w->onehot_xp[i * GH + g] += w->b_ih[g];
-    /* Row j of w_hh^T holds column j of every gate; the seed gru's r,z part
-     * is its first 2H entries, W_hn^T the last H. */
-    k->pack_nt(H, hh_rows, hh_t, GH, w->hh_t_packed);
-    if (split) {
-        k->pack_nt(H, H, w->w_hh + 2 * H * H, H, w->hn_packed);
-        k->pack_nt(H, H, hh_t + 2 * H, GH, w->hn_t_packed);
+    /* A phase's rows of w_hh, and of w_hh^T (row j of which holds column j
+     * of every gate) its columns. */
+    for (size_t ph = 0; ph < ops->phases; ph++) {
+        const size_t r0 = ops->phase[ph].g0 * H, rows = ops->phase[ph].g1 * H - r0;
+        k->pack_nt(rows, H, w->w_hh + r0 * H, H, w->hh_packed[ph]);
+        k->pack_nt(H, rows, hh_t + r0, GH, w->hh_t_packed[ph]);
     }
     free(hh_t);
     return RNN_OK;
@@ -171,9 +170,10 @@ rnn_status rnn_plan_create(rnn_plan **out, const rnn_desc *d, const rnn_params *
     p->desc = *d;
     p->sizes = sz;
     p->k = k;
-    p->G = (size_t)rnn_cell_gates(d->cell);
+    p->ops = rnn_cell_ops_of(d->cell);
+    p->G = p->ops->gates;
     p->GH = p->G * (size_t)d->H;
-    p->W = rnn_cache_width(d->cell);
+    p->W = p->ops->cache_width;
     p->threads = threads == 2 ? 2 : 1;
     p->no_fused_step = no_fused;
     p->nr = panel_width(k);
@@ -187,9 +187,8 @@ rnn_status rnn_plan_create(rnn_plan **out, const rnn_desc *d, const rnn_params *
         p->b_y = copy_or_zero(params->b_y, V);
         p->hy_packed = rnn_alloc_floats(k->packed_size(V, H));
         /* dH = dlogits W_hy through W_hy^T packed like the backward
-         * products: at one scored row a GEMV on the plan's panels. gemm
-         * packed all of W_hy every call: its pack_b took 1.9% of a batch-1
-         * rnn_tanh H 256 training call, 0.8% since (perf, cpu-clock). */
+         * products: at one scored row a GEMV on the plan's panels, where
+         * gemm would pack all of W_hy on every call. */
         p->hy_t_packed = rnn_alloc_floats(k->packed_size(H, V));
         float *hy_t = rnn_alloc_floats(H * V);
         if (!p->b_y || !p->hy_packed || !p->hy_t_packed || !hy_t) {

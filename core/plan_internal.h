@@ -9,10 +9,10 @@
  *   hs    (S+1) x B x H   hs[0] = h0, hs[s+1] = h after step s
  *   cs    (S+1) x B x H   the same for lstm's c
  *   xp    S x B x G*H     input projections (bias_ih included), hoisted
- *   gates S x B x W*H     the gate cache of kernels.h (W = rnn_cache_width)
- *   rh    S x B x H       seed gru: r * h_prev, the input of W_hn
+ *   gates S x B x W*H     the gate cache of entries.inc (W: the cell's cache width)
+ *   rh    S x B x H       where a phase reads it (the seed gru): r * h_prev
  *   dgx   S x B x G*H     gate gradients flowing into xp
- *   dgh   S x B x G*H     lbr_gru only: those flowing into hp (else dgh = dgx)
+ *   dgh   S x B x G*H     where they differ (lbr_gru): those flowing into hp (else dgh = dgx)
  * With hs laid out this way, h_prev over all steps of a run is one contiguous
  * block, so dW_hh is a single GEMM over T*B rows. */
 #ifndef RNNSIMD_PLAN_INTERNAL_H
@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "rnnsimd.h"
+#include "cells.h"
 #include "kernels.h"
 #include "threads.h"
 
@@ -33,14 +34,14 @@ typedef struct {
     float *b_ih;      /* G*H */
     float *b_hh;      /* G*H */
     float *ih_packed; /* pack_nt of w_ih (N = G*H, K = I) */
-    float *hh_packed; /* pack_nt of w_hh; seed gru: only its r,z rows (2H) */
-    float *hn_packed; /* seed gru: pack_nt of the n rows (H x H); else NULL */
+    /* pack_nt of each phase's rows of w_hh (cells.h), N = (g1-g0)*H, K = H */
+    float *hh_packed[RNN_MAX_PHASES];
     /* Backward's products with W itself, packed like the forward so that
      * dh_prev = dG W_hh and dX = dG W_ih stream the weights front to back
      * (a plain GEMM would walk W_hh's columns with a stride of H floats). */
     float *ih_t_packed; /* pack_nt of w_ih^T (N = I, K = G*H) */
-    float *hh_t_packed; /* pack_nt of w_hh^T (N = H, K = G*H); seed gru: K = 2H (r,z) */
-    float *hn_t_packed; /* seed gru: pack_nt of W_hn^T (H x H); else NULL */
+    /* pack_nt of each phase's rows of w_hh, transposed (N = H, K = (g1-g0)*H) */
+    float *hh_t_packed[RNN_MAX_PHASES];
     /* Every weight_hh entry is finite: then a product with an all-zero state
      * is exactly the bias (0 * w = +-0), and the forward skips it. */
     int hh_finite;
@@ -50,6 +51,7 @@ struct rnn_plan {
     rnn_desc desc;
     rnn_sizes sizes;
     const rnn_kernels *k;
+    const rnn_cell_ops *ops; /* the cell (cells.h) */
     size_t G, GH, W; /* gates, G*H, cache width */
     cell_pack cell, decoder;
     int has_head;     /* W_hy and b_y were given */
@@ -172,7 +174,7 @@ void rnn_par_column_sums(const rnn_thread *th, size_t rows, size_t n, const floa
  * allows (memory.c). Freed with free(). NULL when out of memory. */
 float *rnn_alloc_floats(size_t n);
 
-/* hs[0] = h0 and, for lstm, cs[0] = c0 (zeros where NULL). */
+/* hs[0] = h0 and, where the cell has a c state, cs[0] = c0 (zeros where NULL). */
 void rnn_load_state(const rnn_plan *p, rnn_workspace *ws, const float *h0, const float *c0);
 
 /* The projection of rows inputs (x, or the one-hot x_index when not NULL)

@@ -68,9 +68,9 @@ rnn_status rnn_plan_seq_forward(const rnn_plan *p, rnn_workspace *ws, const floa
     if (st != RNN_OK)
         return st;
     const size_t f = sizeof(float), BH = p->sizes.state, T = (size_t)p->desc.T;
-    const int lstm = p->desc.cell == RNN_LSTM;
-    rnn_span ins[3] = {{x, p->sizes.x * f}, {h0, BH * f}, {lstm ? c0 : NULL, BH * f}};
-    rnn_span outs[3] = {{output, p->sizes.h * f}, {hn, BH * f}, {lstm ? cn : NULL, BH * f}};
+    const int has_c = p->ops->has_c;
+    rnn_span ins[3] = {{x, p->sizes.x * f}, {h0, BH * f}, {has_c ? c0 : NULL, BH * f}};
+    rnn_span outs[3] = {{output, p->sizes.h * f}, {hn, BH * f}, {has_c ? cn : NULL, BH * f}};
     if ((st = rnn_check_alias(outs, 3, ins, 3)) != RNN_OK)
         return st;
     seq_args a = {p, ws, x, NULL, NULL, {NULL, NULL}};
@@ -80,7 +80,7 @@ rnn_status rnn_plan_seq_forward(const rnn_plan *p, rnn_workspace *ws, const floa
         memcpy(output, ws->hs + BH, p->sizes.h * f);
     if (hn)
         memcpy(hn, ws->hs + T * BH, BH * f);
-    if (cn && lstm)
+    if (cn && has_c)
         memcpy(cn, ws->cs + T * BH, BH * f);
     return RNN_OK;
 }
@@ -95,13 +95,13 @@ rnn_status rnn_plan_seq_backward(const rnn_plan *p, rnn_workspace *ws, const flo
     if (!g)
         return RNN_ERR_NULL;
     const size_t f = sizeof(float), BH = p->sizes.state;
-    const int lstm = p->desc.cell == RNN_LSTM;
+    const int has_c = p->ops->has_c;
     rnn_span ins[6] = {{x, p->sizes.x * f},           {h0, BH * f},
-                       {lstm ? c0 : NULL, BH * f},    {grad_output, p->sizes.h * f},
-                       {grad_hn, BH * f},             {lstm ? grad_cn : NULL, BH * f}};
+                       {has_c ? c0 : NULL, BH * f},    {grad_output, p->sizes.h * f},
+                       {grad_hn, BH * f},             {has_c ? grad_cn : NULL, BH * f}};
     rnn_span outs[7] = {{g->x, p->sizes.x * f},
                         {g->h0, BH * f},
-                        {lstm ? g->c0 : NULL, BH * f},
+                        {has_c ? g->c0 : NULL, BH * f},
                         {g->cell.weight_ih, p->sizes.weight_ih * f},
                         {g->cell.weight_hh, p->sizes.weight_hh * f},
                         {g->cell.bias_ih, p->sizes.bias * f},
@@ -113,7 +113,7 @@ rnn_status rnn_plan_seq_backward(const rnn_plan *p, rnn_workspace *ws, const flo
         memcpy(ws->dh, grad_hn, BH * f);
     else
         memset(ws->dh, 0, BH * f);
-    if (grad_cn && lstm)
+    if (grad_cn && has_c)
         memcpy(ws->dc, grad_cn, BH * f);
     else
         memset(ws->dc, 0, BH * f);
@@ -123,7 +123,7 @@ rnn_status rnn_plan_seq_backward(const rnn_plan *p, rnn_workspace *ws, const flo
     ws->dh_next = a.dh.dh_next;
     if (g->h0)
         memcpy(g->h0, ws->dh, BH * f);
-    if (g->c0 && lstm)
+    if (g->c0 && has_c)
         memcpy(g->c0, ws->dc, BH * f);
     return RNN_OK;
 }

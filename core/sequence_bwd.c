@@ -1,7 +1,7 @@
 /* sequence_bwd.c — BPTT of one cell's run over a sequence. The time loop
- * does only what must be sequential: the gate backward kernel and the
- * product dh_prev += dG W_hh (through W_hh^T packed by the plan, so it
- * streams like the forward product). Every step's gate gradients stay in the
+ * does only what must be sequential: per phase of the cell (cells.h) the
+ * gate backward kernel and the product dh_prev += dG W_hh (through W_hh^T
+ * packed by the plan, so it streams like the forward product). Every step's gate gradients stay in the
  * workspace, so afterwards dW_ih, dW_hh and dX are each one GEMM over all
  * T*B rows and the bias gradients are column sums.
  *
@@ -41,6 +41,7 @@ void rnn_seq_backward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack 
                           const rnn_thread *th)
 {
     const rnn_kernels *k = p->k;
+    const rnn_cell_ops *ops = p->ops;
     const size_t B = (size_t)p->desc.B, H = (size_t)p->desc.H, GH = p->GH;
     const size_t BH = B * H, WH = p->W * H;
     if (th->n > 1 && rnn_split_units(p)) {
@@ -50,7 +51,6 @@ void rnn_seq_backward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack 
     size_t b0, b1;
     rnn_share(B, 1, th, &b0, &b1);
     const size_t nb = b1 - b0;
-    float *dc = ws->dc + b0 * H, *drh = ws->drh + b0 * H;
     for (size_t t = T; t-- > 0;) {
         const size_t s = s0 + t;
         /* Both threads swap the pair alike; each uses its own rows of it. */
@@ -59,46 +59,36 @@ void rnn_seq_backward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack 
         pair->dh_next = dh_base;
         if (!nb)
             continue;
-        float *dh = dh_base + b0 * H, *dh_prev = dh_prev_base + b0 * H;
-        add_dy(dh, dy, t, T, P, BH, b0 * H, nb * H);
-        const float *h_prev = ws->hs + s * BH + b0 * H, *h = ws->hs + (s + 1) * BH + b0 * H;
-        const float *gates = ws->gates ? ws->gates + s * B * WH + b0 * WH : NULL;
-        float *dg = ws->dgx + s * B * GH + b0 * GH;
-        rnn_ride rbuf;
+        add_dy(dh_base + b0 * H, dy, t, T, P, BH, b0 * H, nb * H);
+        rnn_bwd_io io = {NULL, ws->hs + s * BH + b0 * H, ws->hs + (s + 1) * BH + b0 * H, NULL,
+                         NULL, dh_base + b0 * H, ws->drh + b0 * H, ws->dc + b0 * H,
+                         ws->dgx + s * B * GH + b0 * GH, ws->dgh + s * B * GH + b0 * GH,
+                         dh_prev_base + b0 * H};
+        if (ws->gates)
+            io.gates = ws->gates + s * B * WH + b0 * WH;
+        if (ws->cs) {
+            io.c_prev = ws->cs + s * BH + b0 * H;
+            io.c = ws->cs + (s + 1) * BH + b0 * H;
+        }
+        rnn_ride rbuf, rest = {0};
         const rnn_ride *ride = dx ? rnn_dx_ride_for_step(p, ws, w, s0, t, T, dx, &rbuf) : NULL;
-        switch (p->desc.cell) {
-        case RNN_TANH:
-            k->rnn_tanh_bwd(nb, H, h, dh, dg);
-            product(p, s, nb, H, GH, dg, GH, w->hh_t_packed, 0.0f, dh_prev, H, ride);
-            break;
-        case RNN_LSTM:
-            k->lstm_bwd(nb, H, gates, ws->cs + s * BH + b0 * H, ws->cs + (s + 1) * BH + b0 * H,
-                        dh, dc, dg);
-            product(p, s, nb, H, GH, dg, GH, w->hh_t_packed, 0.0f, dh_prev, H, ride);
-            break;
-        case RNN_GRU: {
-            /* n's pre-activation saw W_hn (r*h): its gradient reaches r and
-             * h_prev through drh = dg_n W_hn before the r,z rows' share.
-             * A ride splits 1:2 between the two products, as their sizes. */
-            rnn_ride r1, r2;
-            if (ride)
-                rnn_ride_split(ride, 1, 3, &r1, &r2);
-            k->gru_bwd_zn(nb, H, gates, h_prev, dh, dg, dh_prev);
-            product(p, s, nb, H, H, dg + 2 * H, GH, w->hn_t_packed, 0.0f, drh, H,
-                    ride ? &r1 : NULL);
-            k->gru_bwd_r(nb, H, gates, h_prev, drh, dg, dh_prev);
-            product(p, s, nb, H, 2 * H, dg, GH, w->hh_t_packed, 1.0f, dh_prev, H,
-                    ride ? &r2 : NULL);
-            break;
-        }
-        case RNN_LBR_GRU: {
-            float *dgh = ws->dgh + s * B * GH + b0 * GH;
-            k->lbr_gru_bwd(nb, H, gates, h_prev, dh, dg, dgh, dh_prev);
-            product(p, s, nb, H, GH, dgh, GH, w->hh_t_packed, 1.0f, dh_prev, H, ride);
-            break;
-        }
-        default:
-            break;
+        if (ride)
+            rest = *ride;
+        /* Each phase's gate kernel, then the product back through the rows
+         * of the forward phases in reverse order. */
+        for (size_t i = 0; i < ops->phases; i++) {
+            const size_t ph = ops->phases - 1 - i;
+            const rnn_cell_phase *f = &ops->phase[ph];
+            ops->phase[i].bwd(k, nb, H, &io);
+            /* The ride's columns split between the products as their sizes
+             * (phases 0..ph hold gates [0, g1)). */
+            rnn_ride mine = rest;
+            if (ride && i + 1 < ops->phases)
+                rnn_ride_split(&rest, f->g1 - f->g0, f->g1, &mine, &rest);
+            float *dst = f->reads_rh ? ws->drh + b0 * H : io.dh_prev;
+            const float beta = !f->reads_rh && ops->bwd_writes_dh_prev ? 1.0f : 0.0f;
+            product(p, s, nb, H, (f->g1 - f->g0) * H, io.dgh + f->g0 * H, GH, w->hh_t_packed[ph],
+                    beta, dst, H, ride ? &mine : NULL);
         }
     }
 }
@@ -139,17 +129,16 @@ void rnn_seq_weight_grads(const rnn_plan *p, rnn_workspace *ws, const cell_pack 
     }
     if (g && g->bias_ih && j1 > j0)
         rnn_column_sums(rows, j1 - j0, dgx + j0, GH, g->bias_ih + j0);
-    if (g && g->weight_hh) {
-        if (p->desc.cell == RNN_GRU) {
-            rnn_par_gemm(p, th, 1, 2 * H, H, rows, dgh, GH, h_prev, H, g->weight_hh, H);
-            rnn_par_gemm(p, th, 1, H, H, rows, dgh + 2 * H, GH, ws->rh + s0 * B * H, H,
-                         g->weight_hh + 2 * H * H, H);
-        } else {
-            rnn_par_gemm(p, th, 1, GH, H, rows, dgh, GH, h_prev, H, g->weight_hh, H);
-        }
+    /* dW_hh by the phases' rows: each the product of its gates' dG with what
+     * the forward multiplied them by (h_prev, or r * h_prev). */
+    for (size_t ph = 0; g && g->weight_hh && ph < p->ops->phases; ph++) {
+        const rnn_cell_phase *f = &p->ops->phase[ph];
+        rnn_par_gemm(p, th, 1, (f->g1 - f->g0) * H, H, rows, dgh + f->g0 * H, GH,
+                     f->reads_rh ? ws->rh + s0 * B * H : h_prev, H,
+                     g->weight_hh + f->g0 * H * H, H);
     }
     if (g && g->bias_hh && j1 > j0) {
-        /* Only lbr_gru's dgh differs from dgx: otherwise the sums are equal. */
+        /* Where dgh is dgx, the sums are equal. */
         if (dgh == dgx && g->bias_ih)
             memmove(g->bias_hh + j0, g->bias_ih + j0, (j1 - j0) * sizeof *g->bias_hh);
         else

@@ -1,7 +1,7 @@
 /* sequence_fwd.c — one cell's forward run over a sequence: the input
  * projection hoisted out of the time loop (one GEMM over all T*B rows, or a
- * row gather for one-hot inputs), then per step only the recurrent product
- * and the fused gate kernel.
+ * row gather for one-hot inputs), then per step only the cell's phases
+ * (cells.h): each a recurrent product and a fused gate kernel.
  *
  * Two threads: the projection splits by rows. The time loop splits the
  * batch rows when B >= 4 (each thread runs every step on its rows, no
@@ -20,8 +20,7 @@ void rnn_project_input(const rnn_plan *p, const cell_pack *w, size_t rows, const
         return;
     }
     /* W_ih onehot(j) + b_ih is row j of onehot_xp (plan.c folds the bias
-     * in): a copy, at memcpy's speed (the scalar add loop took 8.9 us of a
-     * 188 us rnn_tanh H 256 seq_noproj row). */
+     * in): a copy, at memcpy's speed, instead of an add per float. */
     size_t r0, r1;
     rnn_share(rows, 1, th, &r0, &r1);
     for (size_t r = r0; r < r1; r++)
@@ -35,7 +34,7 @@ void rnn_load_state(const rnn_plan *p, rnn_workspace *ws, const float *h0, const
         memcpy(ws->hs, h0, n);
     else
         memset(ws->hs, 0, n);
-    if (p->desc.cell == RNN_LSTM) {
+    if (p->ops->has_c) {
         if (c0)
             memcpy(ws->cs, c0, n);
         else
@@ -64,6 +63,7 @@ void rnn_seq_forward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *
                          const rnn_thread *th)
 {
     const rnn_kernels *k = p->k;
+    const rnn_cell_ops *ops = p->ops;
     const size_t B = (size_t)p->desc.B, H = (size_t)p->desc.H, GH = p->GH;
     const size_t BH = B * H, WH = p->W * H;
     if (th->n > 1 && rnn_split_units(p)) {
@@ -79,45 +79,33 @@ void rnn_seq_forward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *
     float *hp = ws->hp + b0 * GH;
     for (size_t t = 0; t < T; t++) {
         const size_t s = s0 + t;
-        const float *xp = ((xp_later && t > 0) ? xp_later : ws->xp + s * B * GH) + b0 * GH;
-        const float *h_prev = ws->hs + s * BH + b0 * H;
-        float *h = ws->hs + (s + 1) * BH + b0 * H;
-        float *gates = keep_cache && ws->gates ? ws->gates + s * B * WH + b0 * WH : NULL;
-        const float *c_prev = ws->cs ? ws->cs + s * BH + b0 * H : NULL;
-        float *c = ws->cs ? ws->cs + (s + 1) * BH + b0 * H : NULL;
-        rnn_ride rbuf;
-        const rnn_ride *ride = x ? rnn_ride_for_step(p, ws, w, x, s0, t, T, &rbuf) : NULL;
-        switch (p->desc.cell) {
-        case RNN_TANH:
-            product_rows(p, w, s, nb, GH, H, h_prev, w->hh_packed, w->b_hh, hp, GH, ride);
-            k->rnn_tanh_fwd(nb, H, xp, hp, h);
-            break;
-        case RNN_LSTM:
-            product_rows(p, w, s, nb, GH, H, h_prev, w->hh_packed, w->b_hh, hp, GH, ride);
-            k->lstm_fwd(nb, H, xp, hp, c_prev, gates, c, h);
-            break;
-        case RNN_GRU: {
-            /* r,z first: W_hn multiplies r*h_prev, known only after them. */
-            float *g = gates ? gates : ws->gates_one + b0 * WH;
-            float *rh = (keep_cache ? ws->rh + s * BH : ws->rh_one) + b0 * H;
-            /* The ride splits 2:1 between the two products, as their sizes. */
-            rnn_ride r1, r2;
-            if (ride)
-                rnn_ride_split(ride, 2, 3, &r1, &r2);
-            product_rows(p, w, s, nb, 2 * H, H, h_prev, w->hh_packed, w->b_hh, hp, GH,
-                         ride ? &r1 : NULL);
-            k->gru_fwd_rz(nb, H, xp, hp, h_prev, g, rh);
-            product_rows(p, w, s, nb, H, H, rh, w->hn_packed, w->b_hh + 2 * H, hp + 2 * H, GH,
-                         ride ? &r2 : NULL);
-            k->gru_fwd_n(nb, H, xp, hp, h_prev, g, h);
-            break;
+        rnn_fwd_io io = {((xp_later && t > 0) ? xp_later : ws->xp + s * B * GH) + b0 * GH, hp,
+                         ws->hs + s * BH + b0 * H, NULL, NULL, NULL,
+                         ws->hs + (s + 1) * BH + b0 * H, NULL};
+        if (keep_cache && ws->gates)
+            io.gates = ws->gates + s * B * WH + b0 * WH;
+        else if (ops->phases > 1) /* a later phase reads the gates of an earlier one */
+            io.gates = ws->gates_one + b0 * WH;
+        if (ws->cs) {
+            io.c_prev = ws->cs + s * BH + b0 * H;
+            io.c = ws->cs + (s + 1) * BH + b0 * H;
         }
-        case RNN_LBR_GRU:
-            product_rows(p, w, s, nb, GH, H, h_prev, w->hh_packed, w->b_hh, hp, GH, ride);
-            k->lbr_gru_fwd(nb, H, xp, hp, h_prev, gates, h);
-            break;
-        default:
-            break;
+        if (ws->rh)
+            io.rh = (keep_cache ? ws->rh + s * BH : ws->rh_one) + b0 * H;
+        rnn_ride rbuf, rest = {0};
+        const rnn_ride *ride = x ? rnn_ride_for_step(p, ws, w, x, s0, t, T, &rbuf) : NULL;
+        if (ride)
+            rest = *ride;
+        for (size_t ph = 0; ph < ops->phases; ph++) {
+            const rnn_cell_phase *f = &ops->phase[ph];
+            /* The ride's columns split between the products as their sizes. */
+            rnn_ride mine = rest;
+            if (ride && ph + 1 < ops->phases)
+                rnn_ride_split(&rest, f->g1 - f->g0, p->G - f->g0, &mine, &rest);
+            product_rows(p, w, s, nb, (f->g1 - f->g0) * H, H, f->reads_rh ? io.rh : io.h_prev,
+                         w->hh_packed[ph], w->b_hh + f->g0 * H, hp + f->g0 * H, GH,
+                         ride ? &mine : NULL);
+            f->fwd(k, nb, H, &io);
         }
     }
 }

@@ -81,6 +81,7 @@ void rnn_units_forward(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w,
                        size_t T, const float *xp_later, int keep_cache, const rnn_thread *th)
 {
     const rnn_kernels *k = p->k;
+    const rnn_cell_ops *ops = p->ops;
     const units u = units_of(p, ws, th);
     const size_t B = u.B, H = u.H, G = u.G, W = u.W, n = u.n, u0 = u.u0;
     const size_t BH = B * H, GH = p->GH, Gn = G * n, Wn = W * n;
@@ -90,57 +91,30 @@ void rnn_units_forward(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w,
         const float *h_prev = ws->hs + s * BH;
         float *h = ws->hs + (s + 1) * BH;
         float *cache = keep_cache && ws->gates ? ws->gates + s * B * W * H : NULL;
-        float *gc = cache ? u.gc : NULL;
+        /* A later phase reads the gates of an earlier one: cache or not. */
+        float *gc = cache || ops->phases > 1 ? u.gc : NULL;
+        float *rh = ws->rh ? (keep_cache ? ws->rh + s * BH : ws->rh_one) : NULL;
         if (n)
             gather(&u, G, u.xc, xp);
-        switch (p->desc.cell) {
-        case RNN_TANH:
-            if (n) {
-                product(p, w, &u, H, h_prev, w->hh_packed, w->b_hh, 1, u.hc, n);
-                for (size_t b = 0; b < B; b++)
-                    k->rnn_tanh_fwd(1, n, u.xc + b * n, u.hc + b * n, h + b * H + u0);
+        for (size_t ph = 0; ph < ops->phases; ph++) {
+            const rnn_cell_phase *f = &ops->phase[ph];
+            /* The product reads r * h_prev of every unit: a barrier before. */
+            if (f->reads_rh)
+                rnn_sync(th);
+            if (!n)
+                continue;
+            product(p, w, &u, H, f->reads_rh ? rh : h_prev, w->hh_packed[ph],
+                    w->b_hh + f->g0 * H, f->g1 - f->g0, u.hc + f->g0 * n, Gn);
+            for (size_t b = 0; b < B; b++) {
+                const size_t e = b * H + u0;
+                rnn_fwd_io io = {u.xc + b * Gn, u.hc + b * Gn, h_prev + e, NULL,
+                                 gc ? gc + b * Wn : NULL, NULL, h + e, rh ? rh + e : NULL};
+                if (ws->cs) {
+                    io.c_prev = ws->cs + s * BH + e;
+                    io.c = ws->cs + (s + 1) * BH + e;
+                }
+                f->fwd(k, 1, n, &io);
             }
-            break;
-        case RNN_LSTM:
-            if (n) {
-                product(p, w, &u, H, h_prev, w->hh_packed, w->b_hh, 4, u.hc, Gn);
-                const float *c_prev = ws->cs + s * BH + u0;
-                float *c = ws->cs + (s + 1) * BH + u0;
-                for (size_t b = 0; b < B; b++)
-                    k->lstm_fwd(1, n, u.xc + b * Gn, u.hc + b * Gn, c_prev + b * H,
-                                gc ? gc + b * Wn : NULL, c + b * H, h + b * H + u0);
-            }
-            break;
-        case RNN_GRU: {
-            /* r*h_prev of every unit feeds W_hn: a barrier between. The
-             * gates are needed across the two halves, cache or not. */
-            float *rh = keep_cache ? ws->rh + s * BH : ws->rh_one;
-            gc = u.gc;
-            if (n) {
-                product(p, w, &u, H, h_prev, w->hh_packed, w->b_hh, 2, u.hc, Gn);
-                for (size_t b = 0; b < B; b++)
-                    k->gru_fwd_rz(1, n, u.xc + b * Gn, u.hc + b * Gn, h_prev + b * H + u0,
-                                  gc + b * Wn, rh + b * H + u0);
-            }
-            rnn_sync(th);
-            if (n) {
-                product(p, w, &u, H, rh, w->hn_packed, w->b_hh + 2 * H, 1, u.hc + 2 * n, Gn);
-                for (size_t b = 0; b < B; b++)
-                    k->gru_fwd_n(1, n, u.xc + b * Gn, u.hc + b * Gn, h_prev + b * H + u0,
-                                 gc + b * Wn, h + b * H + u0);
-            }
-            break;
-        }
-        case RNN_LBR_GRU:
-            if (n) {
-                product(p, w, &u, H, h_prev, w->hh_packed, w->b_hh, 3, u.hc, Gn);
-                for (size_t b = 0; b < B; b++)
-                    k->lbr_gru_fwd(1, n, u.xc + b * Gn, u.hc + b * Gn, h_prev + b * H + u0,
-                                   gc ? gc + b * Wn : NULL, h + b * H + u0);
-            }
-            break;
-        default:
-            break;
         }
         if (n && cache)
             scatter(&u, W, 0, W, cache, u.gc);
@@ -167,74 +141,47 @@ void rnn_units_backward(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w
                         const rnn_thread *th)
 {
     const rnn_kernels *k = p->k;
+    const rnn_cell_ops *ops = p->ops;
     const units u = units_of(p, ws, th);
     const size_t B = u.B, H = u.H, G = u.G, W = u.W, n = u.n, u0 = u.u0;
     const size_t BH = B * H, GH = p->GH, Gn = G * n, Wn = W * n;
     for (size_t t = T; t-- > 0;) {
         const size_t s = s0 + t;
         float *dh = pair->dh, *dh_prev = pair->dh_next;
-        const float *h_prev = ws->hs + s * BH + u0, *h = ws->hs + (s + 1) * BH + u0;
         float *dg = ws->dgx + s * B * GH, *dgh = ws->dgh + s * B * GH;
         if (n) {
             add_dy(&u, dh, dy, t, T, P);
             if (W)
                 gather(&u, W, u.gc, ws->gates + s * B * W * H);
         }
-        /* This thread's units of the gate gradients; the product after the
-         * barrier reads all of them. */
-        switch (p->desc.cell) {
-        case RNN_TANH:
-            for (size_t b = 0; b < B && n; b++)
-                k->rnn_tanh_bwd(1, n, h + b * H, dh + b * H + u0, u.hc + b * n);
-            break;
-        case RNN_LSTM:
-            for (size_t b = 0; b < B && n; b++)
-                k->lstm_bwd(1, n, u.gc + b * Wn, ws->cs + s * BH + u0 + b * H,
-                            ws->cs + (s + 1) * BH + u0 + b * H, dh + b * H + u0,
-                            ws->dc + b * H + u0, u.hc + b * Gn);
-            break;
-        case RNN_GRU:
-            for (size_t b = 0; b < B && n; b++)
-                k->gru_bwd_zn(1, n, u.gc + b * Wn, h_prev + b * H, dh + b * H + u0,
-                              u.hc + b * Gn, dh_prev + b * H + u0);
-            break;
-        case RNN_LBR_GRU:
-            for (size_t b = 0; b < B && n; b++)
-                k->lbr_gru_bwd(1, n, u.gc + b * Wn, h_prev + b * H, dh + b * H + u0,
-                               u.hc + b * Gn, u.xc + b * Gn, dh_prev + b * H + u0);
-            if (n)
+        for (size_t i = 0; i < ops->phases; i++) {
+            const rnn_cell_phase *b_ph = &ops->phase[i];
+            /* This thread's units of the gate gradients... */
+            for (size_t b = 0; b < B && n; b++) {
+                const size_t e = b * H + u0;
+                rnn_bwd_io io = {W ? u.gc + b * Wn : NULL, ws->hs + s * BH + e,
+                                 ws->hs + (s + 1) * BH + e, NULL, NULL, dh + e, ws->drh + e,
+                                 ws->dc + e, u.hc + b * Gn, u.xc + b * Gn, dh_prev + e};
+                if (ws->cs) {
+                    io.c_prev = ws->cs + s * BH + e;
+                    io.c = ws->cs + (s + 1) * BH + e;
+                }
+                b_ph->bwd(k, 1, n, &io);
+            }
+            if (n && ops->dgh_differs)
                 scatter(&u, G, 0, G, dgh, u.xc);
-            break;
-        default:
-            break;
-        }
-        if (n) /* seed gru: r's gradient comes after W_hn's product */
-            scatter(&u, G, p->desc.cell == RNN_GRU ? 1 : 0, G, dg, u.hc);
-        rnn_sync(th);
-        /* dh_prev's columns are this thread's units: the next step's gate
-         * kernel reads only what this thread wrote. */
-        switch (p->desc.cell) {
-        case RNN_TANH:
-        case RNN_LSTM:
-            rnn_par_packed_cols(p, th, B, H, GH, dg, GH, w->hh_t_packed, NULL, 0.0f, dh_prev, H);
-            break;
-        case RNN_GRU:
-            rnn_par_packed_cols(p, th, B, H, H, dg + 2 * H, GH, w->hn_t_packed, NULL, 0.0f,
-                                ws->drh, H);
-            for (size_t b = 0; b < B && n; b++)
-                k->gru_bwd_r(1, n, u.gc + b * Wn, h_prev + b * H, ws->drh + b * H + u0,
-                             u.hc + b * Gn, dh_prev + b * H + u0);
             if (n)
-                scatter(&u, G, 0, 1, dg, u.hc);
+                scatter(&u, G, b_ph->dg0, b_ph->dg1, dg, u.hc);
+            /* ...then the product back through a forward phase's rows reads
+             * all of them. Its columns are this thread's units, so the next
+             * gate kernel reads only what this thread wrote. */
             rnn_sync(th);
-            rnn_par_packed_cols(p, th, B, H, 2 * H, dg, GH, w->hh_t_packed, NULL, 1.0f, dh_prev,
+            const size_t ph = ops->phases - 1 - i;
+            const rnn_cell_phase *f = &ops->phase[ph];
+            const float beta = !f->reads_rh && ops->bwd_writes_dh_prev ? 1.0f : 0.0f;
+            rnn_par_packed_cols(p, th, B, H, (f->g1 - f->g0) * H, dgh + f->g0 * H, GH,
+                                w->hh_t_packed[ph], NULL, beta, f->reads_rh ? ws->drh : dh_prev,
                                 H);
-            break;
-        case RNN_LBR_GRU:
-            rnn_par_packed_cols(p, th, B, H, GH, dgh, GH, w->hh_t_packed, NULL, 1.0f, dh_prev, H);
-            break;
-        default:
-            break;
         }
         pair->dh = dh_prev;
         pair->dh_next = dh;

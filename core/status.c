@@ -1,6 +1,7 @@
-/* status.c — rnn_strerror and the names of cells, topologies and ISAs. */
+/* status.c — rnn_strerror and the names of cells and topologies (those of
+ * instruction sets belong to kernels/isas.inc). */
 #include <string.h>
-#include "rnnsimd.h"
+#include "cells.h"
 
 const char *rnn_strerror(rnn_status s)
 {
@@ -14,7 +15,7 @@ const char *rnn_strerror(rnn_status s)
         [RNN_ERR_VALUE] = "a value is out of range (a target class or input index)",
         [RNN_ERR_ALIAS] = "an output buffer overlaps an input that the call still reads",
         [RNN_ERR_NOMEM] = "out of memory (or a workspace's helper thread could not be started)",
-        [RNN_ERR_ISA_UNKNOWN] = "unknown instruction set (expected auto, generic, avx2, avx512 or neon)",
+        [RNN_ERR_ISA_UNKNOWN] = rnn_isa_unknown_text,
         [RNN_ERR_ISA_UNSUPPORTED] = "this CPU or build does not support the instruction set",
         [RNN_ERR_IO] = "a file could not be read or written",
         [RNN_ERR_FORMAT] = "malformed file or text",
@@ -29,7 +30,6 @@ const char *rnn_strerror(rnn_status s)
 static const char *const cell_names[RNN_CELL_COUNT] = {"rnn_tanh", "lstm", "gru", "lbr_gru"};
 static const char *const topo_names[RNN_TOPOLOGY_COUNT] = {
     "one2one", "one2many", "many2one", "seq2seq", "many2many"};
-static const char *const isa_names[RNN_ISA_COUNT] = {"auto", "generic", "avx2", "avx512", "neon"};
 
 const char *rnn_cell_name(rnn_cell c)
 {
@@ -39,11 +39,6 @@ const char *rnn_cell_name(rnn_cell c)
 const char *rnn_topology_name(rnn_topology t)
 {
     return (unsigned)t < RNN_TOPOLOGY_COUNT ? topo_names[t] : NULL;
-}
-
-const char *rnn_isa_name(rnn_isa isa)
-{
-    return (unsigned)isa < RNN_ISA_COUNT ? isa_names[isa] : NULL;
 }
 
 static int find(const char *name, const char *const *names, int n)
@@ -78,19 +73,8 @@ rnn_status rnn_topology_parse(const char *name, rnn_topology *out)
     return RNN_OK;
 }
 
-rnn_status rnn_isa_parse(const char *name, rnn_isa *out)
-{
-    if (!out)
-        return RNN_ERR_NULL;
-    int i = find(name, isa_names, RNN_ISA_COUNT);
-    if (i < 0)
-        return RNN_ERR_ISA_UNKNOWN;
-    *out = (rnn_isa)i;
-    return RNN_OK;
-}
-
 int rnn_cell_gates(rnn_cell c)
 {
-    static const int g[RNN_CELL_COUNT] = {1, 4, 3, 3};
-    return (unsigned)c < RNN_CELL_COUNT ? g[c] : 0;
+    const rnn_cell_ops *ops = rnn_cell_ops_of(c);
+    return ops ? (int)ops->gates : 0;
 }

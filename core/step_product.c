@@ -4,17 +4,14 @@
  *
  * Why: a batch-1 step reads every weight once, in the same order each step.
  * A cyclic stream a little larger than L2 (LSTM W_hh at H = 256 and the
- * tanh cell's at H = 512 are 1 MiB, as is Zen 4's L2) then misses on every
- * line: each is evicted just before it is reused. Starting where the last
- * step ended turns the end of that step's stream into hits. Measured with a
- * timing build, B = 1, T = 64 forward loops: lstm H 256 764 -> 712 us,
- * rnn_tanh H 512 739 -> 683 us, lbr_gru H 256 556 -> 508 us; unchanged where
- * the weights fit L2 (rnn_tanh H 256) and, within this host's noise, at 3-16
- * MiB.
+ * tanh cell's at H = 512 are 1 MiB, the L2 of many cores) then misses on
+ * every line: each is evicted just before it is reused. Starting where the
+ * last step ended turns the end of that step's stream into hits
+ * (docs/performance.md has the timings).
  *
- * Not for the seed GRU: its step streams two products (W_hr,z then W_hn), so
- * a reversed product would start on lines the other one has just evicted;
- * measured, it only lost the prefetcher's run (gru H 512 loops 3-8% slower).
+ * Not for a cell of two phases (the seed GRU): its step streams two products
+ * (W_hr,z then W_hn), so a reversed product would start on lines the other
+ * one has just evicted, and would only lose the prefetcher's run.
  *
  * Only the order of whole panels changes: each output column is the same
  * code summing in the same order, so the results keep their bits. Chunks
@@ -28,7 +25,7 @@
 static size_t chunk_columns(const rnn_plan *p, size_t step, size_t K)
 {
     const size_t nr = p->nr;
-    if (!nr || K == 0 || step % 2 == 0 || p->desc.cell == RNN_GRU)
+    if (!nr || K == 0 || step % 2 == 0 || p->ops->phases > 1)
         return 0;
     const size_t per = CHUNK_FLOATS / K / nr * nr;
     return per ? per : nr;

@@ -1,6 +1,6 @@
 /* topology.c — rnn_plan_forward and rnn_plan_train: the five topologies
  * composed from sequence runs and the head (semantics in rnnsimd.h and
- * DESIGN.md).
+ * docs/design.md, "The math").
  *
  * In every topology the scored steps are the last P of the S steps run
  * (one2one, many2one: the last; one2many, many2many: all; seq2seq: the
@@ -64,7 +64,7 @@ static void store_states(const rnn_plan *p, const rnn_workspace *ws, const rnn_o
     const size_t BH = p->sizes.state, n = p->sizes.h * sizeof(float);
     if (out->h)
         memcpy(out->h, ws->hs + BH, n);
-    if (out->c && p->desc.cell == RNN_LSTM)
+    if (out->c && p->ops->has_c)
         memcpy(out->c, ws->cs + BH, n);
 }
 
@@ -130,7 +130,7 @@ static size_t output_spans(const rnn_plan *p, const rnn_outputs *out, rnn_span *
     const size_t f = sizeof(float);
     size_t n = 0;
     s[n++] = (rnn_span){out->h, p->sizes.h * f};
-    if (p->desc.cell == RNN_LSTM)
+    if (p->ops->has_c)
         s[n++] = (rnn_span){out->c, p->sizes.h * f};
     s[n++] = (rnn_span){out->logits, p->sizes.logits * f};
     s[n++] = (rnn_span){out->loss, f};
@@ -157,7 +157,7 @@ static size_t grad_spans(const rnn_plan *p, const rnn_inputs *in, const rnn_grad
     if (seq2seq && !in->x_dec_index)
         s[n++] = (rnn_span){g->x_dec, p->sizes.x_dec * f};
     s[n++] = (rnn_span){g->h0, p->sizes.state * f};
-    if (p->desc.cell == RNN_LSTM)
+    if (p->ops->has_c)
         s[n++] = (rnn_span){g->c0, p->sizes.state * f};
     n += cell_grad_spans(p, &g->cell, s + n);
     if (seq2seq)
@@ -223,7 +223,7 @@ rnn_status rnn_plan_train(const rnn_plan *p, rnn_workspace *ws, const rnn_inputs
     ws->dh_next = c.dh.dh_next;
     if (g->h0)
         memcpy(g->h0, ws->dh, state_bytes);
-    if (g->c0 && p->desc.cell == RNN_LSTM)
+    if (g->c0 && p->ops->has_c)
         memcpy(g->c0, ws->dc, state_bytes);
     store_states(p, ws, out);
     return RNN_OK;

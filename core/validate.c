@@ -76,7 +76,7 @@ size_t rnn_input_spans(const rnn_plan *p, const rnn_inputs *in, int use_targets,
             s[n++] = (rnn_span){in->x_dec, p->sizes.x_dec * f};
     }
     s[n++] = (rnn_span){in->h0, p->sizes.state * f};
-    if (d->cell == RNN_LSTM)
+    if (p->ops->has_c)
         s[n++] = (rnn_span){in->c0, p->sizes.state * f};
     if (use_targets)
         s[n++] = (rnn_span){in->targets, p->sizes.targets * i32};

@@ -39,18 +39,19 @@ rnn_status rnn_workspace_create(rnn_workspace **out, const rnn_plan *p)
     const rnn_desc *d = &p->desc;
     const size_t S = p->sizes.steps, B = (size_t)d->B, H = (size_t)d->H, I = (size_t)d->I;
     const size_t V = (size_t)d->V, P = p->sizes.scored, GH = p->GH, W = p->W;
-    const int lstm = d->cell == RNN_LSTM, gru = d->cell == RNN_GRU, lbr = d->cell == RNN_LBR_GRU;
+    const int has_c = p->ops->has_c, has_rh = rnn_cell_reads_rh(p->ops);
+    const int has_dgh = p->ops->dgh_differs;
 
     /* desc_check bounds S*B*4H and S*B*(G*H+I); the products below stay under
      * those, and reserve() catches a sum that would not fit. */
     layout l = {0, 0};
     size_t o_hs = reserve(&l, (S + 1) * B * H);
-    size_t o_cs = lstm ? reserve(&l, (S + 1) * B * H) : 0;
+    size_t o_cs = has_c ? reserve(&l, (S + 1) * B * H) : 0;
     size_t o_xp = reserve(&l, S * B * GH);
     size_t o_gates = W ? reserve(&l, S * B * W * H) : 0;
-    size_t o_rh = gru ? reserve(&l, S * B * H) : 0;
+    size_t o_rh = has_rh ? reserve(&l, S * B * H) : 0;
     size_t o_dgx = reserve(&l, S * B * GH);
-    size_t o_dgh = lbr ? reserve(&l, S * B * GH) : 0;
+    size_t o_dgh = has_dgh ? reserve(&l, S * B * GH) : 0;
     size_t o_hp = reserve(&l, B * GH);
     size_t o_gone = reserve(&l, B * 4 * H);
     size_t o_uxp = B < 4 ? reserve(&l, B * GH) : 0;
@@ -82,12 +83,12 @@ rnn_status rnn_workspace_create(rnn_workspace **out, const rnn_plan *p)
     ws->has_head = p->has_head;
     ws->mem = m;
     ws->hs = m + o_hs;
-    ws->cs = lstm ? m + o_cs : NULL;
+    ws->cs = has_c ? m + o_cs : NULL;
     ws->xp = m + o_xp;
     ws->gates = W ? m + o_gates : NULL;
-    ws->rh = gru ? m + o_rh : NULL;
+    ws->rh = has_rh ? m + o_rh : NULL;
     ws->dgx = m + o_dgx;
-    ws->dgh = lbr ? m + o_dgh : ws->dgx;
+    ws->dgh = has_dgh ? m + o_dgh : ws->dgx;
     ws->hp = m + o_hp;
     ws->gates_one = m + o_gone;
     ws->unit_xp = B < 4 ? m + o_uxp : NULL;

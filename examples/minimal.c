@@ -1,15 +1,17 @@
 /* minimal.c — the smallest complete use of the library: one LSTM over a
  * sequence of 64 steps, scored at the last step (many-to-one), trained for
- * one call, then checked against the naive reference.
+ * one call, then checked against the naive reference (a library of its own,
+ * rnnsimd_reference.h, with the portable fills this program's data come from).
  *
  * Build against an installed rnnsimd (make install PREFIX=...):
- *   cc -std=c11 minimal.c $(pkg-config --cflags --libs --static rnnsimd) -o minimal
+ *   cc -std=c11 minimal.c $(pkg-config --cflags --libs --static rnnsimd rnnsimd-reference) -o minimal
  * Every call returns an rnn_status; this program stops at the first that is
  * not RNN_OK, prints rnn_strerror() for it and exits 1. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <rnnsimd.h>
+#include <rnnsimd_reference.h>
 
 #define CHECK(call)                                                                     \
     do {                                                                                \

@@ -3,7 +3,10 @@
  * The math is normative in docs/design.md §2-§6: row-major float32, time-major sequences
  * (x is T x B x I), PyTorch weight names and gate orders (weight_ih is G*H x I,
  * weight_hh is G*H x H, bias_ih and bias_hh are G*H; lstm gates i,f,g,o; both
- * GRUs r,z,n). Every function returns an rnn_status; nothing here exits. */
+ * GRUs r,z,n). Every function returns an rnn_status; nothing here exits.
+ * These are librnnsimd.a's functions; the naive reference they are checked
+ * against, and the portable fills, are rnnsimd_reference.h's
+ * (librnnsimd_reference.a). */
 #ifndef RNNSIMD_H
 #define RNNSIMD_H
 
@@ -134,28 +137,6 @@ typedef struct {
     float *W_hy, *b_y;
 } rnn_grads;
 
-/* ---- The reference: naive, double inside, bit-identical on every IEEE-754
- * machine. It shares no code with the kernels or the drivers. ---- */
-rnn_status rnn_reference_forward(const rnn_desc *d, const rnn_params *p,
-                                 const rnn_inputs *in, rnn_outputs *out);
-/* Forward, then full BPTT of the mean cross-entropy. */
-rnn_status rnn_reference_train(const rnn_desc *d, const rnn_params *p,
-                               const rnn_inputs *in, rnn_outputs *out, rnn_grads *g);
-
-/* A plain sequence, like PyTorch's nn.RNN / nn.LSTM / nn.GRU (batch_first=False,
- * one layer): d->topology must be RNN_MANY2MANY; V and targets are not used.
- * output: T x B x H (every h_t); hn, cn: B x H. Any output may be NULL. */
-rnn_status rnn_reference_seq_forward(const rnn_desc *d, const rnn_cell_weights *w,
-                                     const float *x, const float *h0, const float *c0,
-                                     float *output, float *hn, float *cn);
-/* Backward from upstream gradients on every h_t (grad_output, T x B x H) and on
- * h_T and c_T (grad_hn, grad_cn); each may be NULL (zero). Writes g->x, g->h0,
- * g->c0 and g->cell (those not NULL). */
-rnn_status rnn_reference_seq_backward(const rnn_desc *d, const rnn_cell_weights *w,
-                                      const float *x, const float *h0, const float *c0,
-                                      const float *grad_output, const float *grad_hn,
-                                      const float *grad_cn, rnn_grads *g);
-
 /* ---- Instruction sets and plans (the optimized path) ---- */
 typedef enum {
     RNN_ISA_AUTO = 0, /* the best this CPU runs, or RNNSIMD_ISA from the environment */
@@ -223,23 +204,6 @@ rnn_status rnn_plan_seq_backward(const rnn_plan *plan, rnn_workspace *ws,
                                  const float *x, const float *h0, const float *c0,
                                  const float *grad_output, const float *grad_hn,
                                  const float *grad_cn, rnn_grads *g);
-
-/* ---- Portable deterministic fills: the same bits on every machine ---- */
-/* Counter-based: value i of tensor `stream` under `seed` is a pure function of
- * (seed, stream, i), splitmix64-mixed. */
-uint64_t rnn_prng_u64(uint64_t seed, uint64_t stream, uint64_t i);
-/* Uniform in [lo, hi): lo + (hi-lo) * k / 2^24, k a 24-bit integer. */
-void rnn_fill_uniform(float *dst, size_t n, uint64_t seed, uint64_t stream, float lo, float hi);
-/* Approximately N(0, sigma^2): Irwin-Hall sum of 12 24-bit uniforms minus 6,
- * exact in double, so portable. */
-void rnn_fill_normal(float *dst, size_t n, uint64_t seed, uint64_t stream, float sigma);
-/* rho * Q with Q an n x n orthogonal matrix, the product of min(n, 16)
- * Householder reflections from PRNG vectors (few reflections keep it cheap;
- * orthogonal all the same), built with IEEE + - * / sqrt in double in a
- * fixed order: every singular value is rho, bit-identical on every machine.
- * dst is n x n with row stride ld. */
-rnn_status rnn_fill_orthogonal(float *dst, size_t n, size_t ld, uint64_t seed,
-                               uint64_t stream, double rho);
 
 #ifdef __cplusplus
 }

@@ -111,12 +111,12 @@ static rnn_status widen_problem(pool *pl, const rnn_desc *d, const rnn_sizes *s,
         return RNN_ERR_NULL;
     if (want_loss && !in->targets)
         return RNN_ERR_NULL;
-    if (in->x_index && (st = ref_check_indices(in->x_index, s->x / I, d->I)) != RNN_OK)
+    if (in->x_index && (st = rnn_ref_check_indices(in->x_index, s->x / I, d->I)) != RNN_OK)
         return st;
     if (seq2seq && in->x_dec_index &&
-        (st = ref_check_indices(in->x_dec_index, s->x_dec / I, d->I)) != RNN_OK)
+        (st = rnn_ref_check_indices(in->x_dec_index, s->x_dec / I, d->I)) != RNN_OK)
         return st;
-    if (want_loss && (st = ref_check_indices(in->targets, s->targets, d->V)) != RNN_OK)
+    if (want_loss && (st = rnn_ref_check_indices(in->targets, s->targets, d->V)) != RNN_OK)
         return st;
 
     if (want_head) {
@@ -137,7 +137,7 @@ rnn_status rnn_reference_forward(const rnn_desc *d, const rnn_params *p, const r
                                  rnn_outputs *out)
 {
     rnn_sizes s;
-    rnn_status st = ref_check_desc(d, &s);
+    rnn_status st = rnn_ref_check_desc(d, &s);
     if (st != RNN_OK)
         return st;
     if (!p || !in || !out)
@@ -154,7 +154,7 @@ rnn_status rnn_reference_forward(const rnn_desc *d, const rnn_params *p, const r
     if (st == RNN_OK && pl.failed)
         st = RNN_ERR_NOMEM;
     if (st == RNN_OK)
-        st = ref_model_run(d, &pd, &id, &od, NULL);
+        st = rnn_ref_model_run(d, &pd, &id, &od, NULL);
     if (st == RNN_OK) {
         narrow(out->h, od.h, s.h);
         narrow(out->c, od.c, s.h);
@@ -187,7 +187,7 @@ rnn_status rnn_reference_train(const rnn_desc *d, const rnn_params *p, const rnn
                                rnn_outputs *out, rnn_grads *g)
 {
     rnn_sizes s;
-    rnn_status st = ref_check_desc(d, &s);
+    rnn_status st = rnn_ref_check_desc(d, &s);
     if (st != RNN_OK)
         return st;
     if (!p || !in || !g)
@@ -217,7 +217,7 @@ rnn_status rnn_reference_train(const rnn_desc *d, const rnn_params *p, const rnn
     if (st == RNN_OK && pl.failed)
         st = RNN_ERR_NOMEM;
     if (st == RNN_OK)
-        st = ref_model_run(d, &pd, &id, &od, &gd);
+        st = rnn_ref_model_run(d, &pd, &id, &od, &gd);
     if (st == RNN_OK) {
         narrow(out->h, od.h, s.h);
         narrow(out->c, od.c, s.h);
@@ -243,7 +243,7 @@ static rnn_status widen_seq(pool *pl, const rnn_desc *d, rnn_sizes *s, const rnn
                             const float *x, const float *h0, const float *c0, ref_weights *wd,
                             const double **xd, const double **h0d, const double **c0d)
 {
-    rnn_status st = ref_check_desc(d, s);
+    rnn_status st = rnn_ref_check_desc(d, s);
     if (st != RNN_OK)
         return st;
     if (d->topology != RNN_MANY2MANY)
@@ -272,7 +272,7 @@ rnn_status rnn_reference_seq_forward(const rnn_desc *d, const rnn_cell_weights *
         double *od = wanted(&pl, output, s.h), *hd = wanted(&pl, hn, s.state),
                *cd = wanted(&pl, lstm ? cn : NULL, s.state);
         st = pl.failed ? RNN_ERR_NOMEM
-                       : ref_seq_run(d, &wd, xd, h0d, c0d, od, hd, cd, NULL, NULL, NULL, NULL);
+                       : rnn_ref_seq_run(d, &wd, xd, h0d, c0d, od, hd, cd, NULL, NULL, NULL, NULL);
         if (st == RNN_OK) {
             narrow(output, od, s.h);
             narrow(hn, hd, s.state);
@@ -306,7 +306,8 @@ rnn_status rnn_reference_seq_backward(const rnn_desc *d, const rnn_cell_weights 
         gd.c0 = lstm ? wanted(&pl, g->c0, s.state) : NULL;
         widen_cell_grads(&pl, &s, &g->cell, &gd.cell);
         st = pl.failed ? RNN_ERR_NOMEM
-                       : ref_seq_run(d, &wd, xd, h0d, c0d, NULL, NULL, NULL, god, ghd, gcd, &gd);
+                       : rnn_ref_seq_run(d, &wd, xd, h0d, c0d, NULL, NULL, NULL, god, ghd, gcd,
+                                         &gd);
         if (st == RNN_OK) {
             narrow(g->x, gd.x, s.x);
             narrow(g->h0, gd.h0, s.state);

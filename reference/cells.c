@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include "reference_internal.h"
 
-size_t ref_cell_scratch(size_t G, size_t H)
+size_t rnn_ref_cell_scratch(size_t G, size_t H)
 {
     /* forward: W_ih x + b_ih, W_hh h + b_hh (G*H each), r*h (H);
      * backward: the gradients on both pre-activations (G*H each), d(r*h) (H). */
@@ -52,11 +52,11 @@ static void outer_add(size_t rows, size_t cols, const double *g, const double *v
     }
 }
 
-void ref_cell_forward(rnn_cell cell, const ref_weights *w, size_t I, size_t H,
-                      const double *x, const double *h, const double *c, double *gates,
-                      double *aux, double *h_next, double *c_next, double *scratch)
+void rnn_ref_cell_forward(rnn_cell cell, const ref_weights *w, size_t I, size_t H,
+                          const double *x, const double *h, const double *c, double *gates,
+                          double *aux, double *h_next, double *c_next, double *scratch)
 {
-    const size_t G = ref_gates(cell), GH = G * H;
+    const size_t G = rnn_ref_gates(cell), GH = G * H;
     double *ih = scratch, *hh = scratch + GH, *rh = scratch + 2 * GH;
     affine(GH, I, w->weight_ih, x, w->bias_ih, ih);
 
@@ -65,7 +65,7 @@ void ref_cell_forward(rnn_cell cell, const ref_weights *w, size_t I, size_t H,
         /* h' = tanh(W_ih x + b_ih + W_hh h + b_hh) */
         affine(GH, H, w->weight_hh, h, w->bias_hh, hh);
         for (size_t j = 0; j < H; j++) {
-            gates[j] = ref_tanh(ih[j] + hh[j]);
+            gates[j] = rnn_ref_tanh(ih[j] + hh[j]);
             h_next[j] = gates[j];
         }
         break;
@@ -74,12 +74,12 @@ void ref_cell_forward(rnn_cell cell, const ref_weights *w, size_t I, size_t H,
         /* i, f, o = sigma(.), g = tanh(.); c' = f*c + i*g; h' = o*tanh(c') */
         affine(GH, H, w->weight_hh, h, w->bias_hh, hh);
         for (size_t j = 0; j < H; j++) {
-            const double i = ref_sigmoid(ih[j] + hh[j]);
-            const double f = ref_sigmoid(ih[H + j] + hh[H + j]);
-            const double g = ref_tanh(ih[2 * H + j] + hh[2 * H + j]);
-            const double o = ref_sigmoid(ih[3 * H + j] + hh[3 * H + j]);
+            const double i = rnn_ref_sigmoid(ih[j] + hh[j]);
+            const double f = rnn_ref_sigmoid(ih[H + j] + hh[H + j]);
+            const double g = rnn_ref_tanh(ih[2 * H + j] + hh[2 * H + j]);
+            const double o = rnn_ref_sigmoid(ih[3 * H + j] + hh[3 * H + j]);
             c_next[j] = f * c[j] + i * g;
-            aux[j] = ref_tanh(c_next[j]);
+            aux[j] = rnn_ref_tanh(c_next[j]);
             h_next[j] = o * aux[j];
             gates[j] = i;
             gates[H + j] = f;
@@ -93,14 +93,14 @@ void ref_cell_forward(rnn_cell cell, const ref_weights *w, size_t I, size_t H,
          * h' = (1-z)*h + z*n */
         affine(2 * H, H, w->weight_hh, h, w->bias_hh, hh);
         for (size_t j = 0; j < H; j++) {
-            gates[j] = ref_sigmoid(ih[j] + hh[j]);
-            gates[H + j] = ref_sigmoid(ih[H + j] + hh[H + j]);
+            gates[j] = rnn_ref_sigmoid(ih[j] + hh[j]);
+            gates[H + j] = rnn_ref_sigmoid(ih[H + j] + hh[H + j]);
             rh[j] = gates[j] * h[j];
         }
         affine(H, H, w->weight_hh + 2 * H * H, rh, w->bias_hh + 2 * H, hh + 2 * H);
         for (size_t j = 0; j < H; j++) {
             const double z = gates[H + j];
-            const double n = ref_tanh(ih[2 * H + j] + hh[2 * H + j]);
+            const double n = rnn_ref_tanh(ih[2 * H + j] + hh[2 * H + j]);
             gates[2 * H + j] = n;
             h_next[j] = (1.0 - z) * h[j] + z * n;
         }
@@ -111,9 +111,9 @@ void ref_cell_forward(rnn_cell cell, const ref_weights *w, size_t I, size_t H,
          * h' = (1-z)*n + z*h */
         affine(GH, H, w->weight_hh, h, w->bias_hh, hh);
         for (size_t j = 0; j < H; j++) {
-            const double r = ref_sigmoid(ih[j] + hh[j]);
-            const double z = ref_sigmoid(ih[H + j] + hh[H + j]);
-            const double n = ref_tanh(ih[2 * H + j] + r * hh[2 * H + j]);
+            const double r = rnn_ref_sigmoid(ih[j] + hh[j]);
+            const double z = rnn_ref_sigmoid(ih[H + j] + hh[H + j]);
+            const double n = rnn_ref_tanh(ih[2 * H + j] + r * hh[2 * H + j]);
             aux[j] = hh[2 * H + j];
             gates[j] = r;
             gates[H + j] = z;
@@ -127,13 +127,13 @@ void ref_cell_forward(rnn_cell cell, const ref_weights *w, size_t I, size_t H,
     }
 }
 
-void ref_cell_backward(rnn_cell cell, const ref_weights *w, size_t I, size_t H,
-                       const double *x, const double *h, const double *c,
-                       const double *gates, const double *aux, const double *dh_next,
-                       const double *dc_next, double *dh, double *dc, double *dx,
-                       const ref_cell_grads *dw, double *scratch)
+void rnn_ref_cell_backward(rnn_cell cell, const ref_weights *w, size_t I, size_t H,
+                           const double *x, const double *h, const double *c,
+                           const double *gates, const double *aux, const double *dh_next,
+                           const double *dc_next, double *dh, double *dc, double *dx,
+                           const ref_cell_grads *dw, double *scratch)
 {
-    const size_t G = ref_gates(cell), GH = G * H;
+    const size_t G = rnn_ref_gates(cell), GH = G * H;
     /* d_ih: gradient on W_ih x + b_ih; d_hh: on W_hh v + b_hh, where v is h
      * (and r*h for gru's n rows). */
     double *d_ih = scratch, *d_hh = scratch + GH, *tmp = scratch + 2 * GH;

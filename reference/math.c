@@ -79,7 +79,7 @@ static double coth_c(double r)
     return r - z * p;
 }
 
-double ref_exp(double x)
+double rnn_ref_exp(double x)
 {
     if (x != x)
         return x + x;
@@ -96,12 +96,12 @@ double ref_exp(double x)
     return scale2(y, k);
 }
 
-double ref_expm1(double x)
+double rnn_ref_expm1(double x)
 {
     if (x != x)
         return x + x;
     if (x > 700.0)
-        return ref_exp(x);
+        return rnn_ref_exp(x);
     if (x < -40.0) /* e^x < 2^-57: rounds to -1 */
         return -1.0;
     const int k = reduce_k(x);
@@ -139,7 +139,7 @@ static double atanh_tail(double z)
            z * (2.0 / 25.0))))))))))));
 }
 
-double ref_log(double x)
+double rnn_ref_log(double x)
 {
     if (x != x)
         return x + x;
@@ -169,7 +169,7 @@ double ref_log(double x)
     return dk * LN2_HI + (f - (hfsq - (s * (hfsq + R) + dk * LN2_LO)));
 }
 
-double ref_tanh(double x)
+double rnn_ref_tanh(double x)
 {
     if (x != x)
         return x + x;
@@ -180,23 +180,23 @@ double ref_tanh(double x)
         t = 1.0; /* 1 - tanh(22) < 2^-63 */
     } else if (a >= 0.55) {
         /* tanh >= 0.5 here, so 1 - 2/(e^2a + 1) does not cancel badly. */
-        t = 1.0 - 2.0 / (ref_exp(2.0 * a) + 1.0);
+        t = 1.0 - 2.0 / (rnn_ref_exp(2.0 * a) + 1.0);
     } else {
         /* Small |x|: tanh(a) = -e / (e + 2), e = expm1(-2a), exact near 0. */
-        const double e = ref_expm1(-2.0 * a);
+        const double e = rnn_ref_expm1(-2.0 * a);
         t = -e / (e + 2.0);
     }
     return from_bits(bits_of(t) | sign);
 }
 
-double ref_sigmoid(double x)
+double rnn_ref_sigmoid(double x)
 {
     if (x != x)
         return x + x;
     /* Always exp of a non-positive number: no overflow, and e^x/(1+e^x)
      * keeps the tiny results for very negative x. */
     if (x >= 0.0)
-        return 1.0 / (1.0 + ref_exp(-x));
-    const double e = ref_exp(x);
+        return 1.0 / (1.0 + rnn_ref_exp(-x));
+    const double e = rnn_ref_exp(x);
     return e / (1.0 + e);
 }

@@ -12,23 +12,23 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "rnnsimd.h"
+#include "rnnsimd_reference.h"
 
 /* ---- math.c: portable elementary functions (no libm) ---- */
-double ref_exp(double x);   /* within 1 ulp */
-double ref_expm1(double x); /* e^x - 1, accurate near 0 */
-double ref_log(double x);   /* within 1 ulp */
-double ref_tanh(double x);  /* a few ulp, accurate near 0 */
-double ref_sigmoid(double x);
+double rnn_ref_exp(double x);   /* within 1 ulp */
+double rnn_ref_expm1(double x); /* e^x - 1, accurate near 0 */
+double rnn_ref_log(double x);   /* within 1 ulp */
+double rnn_ref_tanh(double x);  /* a few ulp, accurate near 0 */
+double rnn_ref_sigmoid(double x);
 
 /* ---- validate.c: the reference's own checks (not core's rnn_desc_check) ---- */
 /* Same rules as docs/design.md §2 / rnnsimd.h; fills *s. RNN_ERR_OVERFLOW also when
  * the reference's own double buffers (8 bytes an element) would not fit. */
-rnn_status ref_check_desc(const rnn_desc *d, rnn_sizes *s);
+rnn_status rnn_ref_check_desc(const rnn_desc *d, rnn_sizes *s);
 /* Number of gate blocks of a valid cell: 1, 4, 3, 3. */
-size_t ref_gates(rnn_cell cell);
+size_t rnn_ref_gates(rnn_cell cell);
 /* RNN_ERR_VALUE unless every v[i] is in [0, limit). */
-rnn_status ref_check_indices(const int32_t *v, size_t n, int64_t limit);
+rnn_status rnn_ref_check_indices(const int32_t *v, size_t n, int64_t limit);
 
 /* ---- the model in double ---- */
 /* One cell's parameters; every pointer required (the float layer passes
@@ -65,34 +65,34 @@ typedef struct {
 
 /* The whole topology forward, then (if g is not NULL) BPTT of the mean
  * cross-entropy. out may be NULL when g is not. */
-rnn_status ref_model_run(const rnn_desc *d, const ref_params *p, const ref_inputs *in,
-                         const ref_outputs *out, const ref_grads *g);
+rnn_status rnn_ref_model_run(const rnn_desc *d, const ref_params *p, const ref_inputs *in,
+                             const ref_outputs *out, const ref_grads *g);
 
 /* The plain sequence (many2many desc). Forward writes output (T x B x H), hn,
  * cn (any may be NULL). If g is not NULL, BPTT from grad_output / grad_hn /
  * grad_cn (each NULL = zero) writes g->x, g->h0, g->c0 and g->cell. */
-rnn_status ref_seq_run(const rnn_desc *d, const ref_weights *w, const double *x,
-                       const double *h0, const double *c0, double *output, double *hn,
-                       double *cn, const double *grad_output, const double *grad_hn,
-                       const double *grad_cn, const ref_grads *g);
+rnn_status rnn_ref_seq_run(const rnn_desc *d, const ref_weights *w, const double *x,
+                           const double *h0, const double *c0, double *output, double *hn,
+                           double *cn, const double *grad_output, const double *grad_hn,
+                           const double *grad_cn, const ref_grads *g);
 
 /* ---- cells.c: one step of one cell for one batch row ---- */
 /* What a step keeps for its backward: gates are the G*H activations (rnn_tanh:
  * h'; lstm: i, f, g, o; both GRUs: r, z, n); aux is H values (lstm: tanh(c');
- * lbr_gru: W_hn h + b_hn; otherwise unused). scratch holds ref_cell_scratch(G,
+ * lbr_gru: W_hn h + b_hn; otherwise unused). scratch holds rnn_ref_cell_scratch(G,
  * H) doubles. */
-size_t ref_cell_scratch(size_t G, size_t H);
-void ref_cell_forward(rnn_cell cell, const ref_weights *w, size_t I, size_t H,
-                      const double *x, const double *h, const double *c, double *gates,
-                      double *aux, double *h_next, double *c_next, double *scratch);
+size_t rnn_ref_cell_scratch(size_t G, size_t H);
+void rnn_ref_cell_forward(rnn_cell cell, const ref_weights *w, size_t I, size_t H,
+                          const double *x, const double *h, const double *c, double *gates,
+                          double *aux, double *h_next, double *c_next, double *scratch);
 /* From dh_next (and dc_next, lstm) on the step's outputs: dh, dc on its
  * inputs (dc: lstm only), dx (may be NULL), and the weight gradients added
  * into dw. */
-void ref_cell_backward(rnn_cell cell, const ref_weights *w, size_t I, size_t H,
-                       const double *x, const double *h, const double *c,
-                       const double *gates, const double *aux, const double *dh_next,
-                       const double *dc_next, double *dh, double *dc, double *dx,
-                       const ref_cell_grads *dw, double *scratch);
+void rnn_ref_cell_backward(rnn_cell cell, const ref_weights *w, size_t I, size_t H,
+                           const double *x, const double *h, const double *c,
+                           const double *gates, const double *aux, const double *dh_next,
+                           const double *dc_next, double *dh, double *dc, double *dx,
+                           const ref_cell_grads *dw, double *scratch);
 
 /* ---- sequence.c: the time loop of one cell ---- */
 typedef struct {
@@ -104,21 +104,21 @@ typedef struct {
     double *c;       /* (S+1) x B x H (lstm; zeros otherwise) */
     double *gates;   /* S x B x G*H */
     double *aux;     /* S x B x H */
-    double *scratch; /* ref_cell_scratch(G, H) */
+    double *scratch; /* rnn_ref_cell_scratch(G, H) */
 } ref_run;
 
 /* Allocates a run's buffers (x is the caller's); RNN_ERR_NOMEM on failure. */
-rnn_status ref_run_alloc(ref_run *r, rnn_cell cell, size_t S, size_t B, size_t I, size_t H,
-                         const ref_weights *w, const double *x);
-void ref_run_free(ref_run *r);
+rnn_status rnn_ref_run_alloc(ref_run *r, rnn_cell cell, size_t S, size_t B, size_t I, size_t H,
+                             const ref_weights *w, const double *x);
+void rnn_ref_run_free(ref_run *r);
 /* h[0] and c[0] must be set; fills steps 1..S. */
-void ref_run_forward(ref_run *r);
+void rnn_ref_run_forward(ref_run *r);
 /* dH: S x B x H upstream gradient on h_1..h_S (NULL = zero); dh_S, dc_S on the
  * final state (NULL = zero). Writes dx (S x B x I), dh0, dc0 (B x H) where not
  * NULL, and dw (each tensor not NULL is overwritten with the sum over steps).
  * RNN_ERR_NOMEM on failure. */
-rnn_status ref_run_backward(const ref_run *r, const double *dH, const double *dh_S,
-                            const double *dc_S, double *dx, double *dh0, double *dc0,
-                            const ref_cell_grads *dw);
+rnn_status rnn_ref_run_backward(const ref_run *r, const double *dH, const double *dh_S,
+                                const double *dc_S, double *dx, double *dh0, double *dc0,
+                                const ref_cell_grads *dw);
 
 #endif

@@ -11,8 +11,8 @@ static double *alloc_zeros(size_t n)
     return calloc(n ? n : 1, sizeof(double));
 }
 
-rnn_status ref_run_alloc(ref_run *r, rnn_cell cell, size_t S, size_t B, size_t I, size_t H,
-                         const ref_weights *w, const double *x)
+rnn_status rnn_ref_run_alloc(ref_run *r, rnn_cell cell, size_t S, size_t B, size_t I, size_t H,
+                             const ref_weights *w, const double *x)
 {
     memset(r, 0, sizeof *r);
     r->cell = cell;
@@ -20,23 +20,23 @@ rnn_status ref_run_alloc(ref_run *r, rnn_cell cell, size_t S, size_t B, size_t I
     r->B = B;
     r->I = I;
     r->H = H;
-    r->G = ref_gates(cell);
+    r->G = rnn_ref_gates(cell);
     r->w = w;
     r->x = x;
-    /* Sizes were checked by ref_check_desc: none of these products overflows. */
+    /* Sizes were checked by rnn_ref_check_desc: none of these products overflows. */
     r->h = alloc_zeros((S + 1) * B * H);
     r->c = alloc_zeros((S + 1) * B * H);
     r->gates = alloc_zeros(S * B * r->G * H);
     r->aux = alloc_zeros(S * B * H);
-    r->scratch = alloc_zeros(ref_cell_scratch(r->G, H));
+    r->scratch = alloc_zeros(rnn_ref_cell_scratch(r->G, H));
     if (!r->h || !r->c || !r->gates || !r->aux || !r->scratch) {
-        ref_run_free(r);
+        rnn_ref_run_free(r);
         return RNN_ERR_NOMEM;
     }
     return RNN_OK;
 }
 
-void ref_run_free(ref_run *r)
+void rnn_ref_run_free(ref_run *r)
 {
     free(r->h);
     free(r->c);
@@ -46,16 +46,16 @@ void ref_run_free(ref_run *r)
     r->h = r->c = r->gates = r->aux = r->scratch = NULL;
 }
 
-void ref_run_forward(ref_run *r)
+void rnn_ref_run_forward(ref_run *r)
 {
     const size_t B = r->B, I = r->I, H = r->H, GH = r->G * H, BH = B * H;
     for (size_t t = 0; t < r->S; t++)
         for (size_t b = 0; b < B; b++) {
             const size_t row = t * B + b;
-            ref_cell_forward(r->cell, r->w, I, H, r->x + row * I, r->h + t * BH + b * H,
-                             r->c + t * BH + b * H, r->gates + row * GH, r->aux + row * H,
-                             r->h + (t + 1) * BH + b * H, r->c + (t + 1) * BH + b * H,
-                             r->scratch);
+            rnn_ref_cell_forward(r->cell, r->w, I, H, r->x + row * I, r->h + t * BH + b * H,
+                                 r->c + t * BH + b * H, r->gates + row * GH, r->aux + row * H,
+                                 r->h + (t + 1) * BH + b * H, r->c + (t + 1) * BH + b * H,
+                                 r->scratch);
         }
 }
 
@@ -65,9 +65,9 @@ static void zero_if(double *p, size_t n)
         memset(p, 0, n * sizeof *p);
 }
 
-rnn_status ref_run_backward(const ref_run *r, const double *dH, const double *dh_S,
-                            const double *dc_S, double *dx, double *dh0, double *dc0,
-                            const ref_cell_grads *dw)
+rnn_status rnn_ref_run_backward(const ref_run *r, const double *dH, const double *dh_S,
+                                const double *dc_S, double *dx, double *dh0, double *dc0,
+                                const ref_cell_grads *dw)
 {
     const size_t S = r->S, B = r->B, I = r->I, H = r->H, GH = r->G * H, BH = B * H;
     /* dh, dc: the gradient on the state after the step being visited;
@@ -96,10 +96,10 @@ rnn_status ref_run_backward(const ref_run *r, const double *dH, const double *dh
             const size_t row = t * B + b;
             for (size_t j = 0; j < H; j++)
                 dh_next[j] = dH ? dh[b * H + j] + dH[row * H + j] : dh[b * H + j];
-            ref_cell_backward(r->cell, r->w, I, H, r->x + row * I, r->h + t * BH + b * H,
-                              r->c + t * BH + b * H, r->gates + row * GH, r->aux + row * H,
-                              dh_next, dc + b * H, dh_prev, dc_prev, dx ? dx + row * I : NULL,
-                              dw, r->scratch);
+            rnn_ref_cell_backward(r->cell, r->w, I, H, r->x + row * I, r->h + t * BH + b * H,
+                                  r->c + t * BH + b * H, r->gates + row * GH, r->aux + row * H,
+                                  dh_next, dc + b * H, dh_prev, dc_prev, dx ? dx + row * I : NULL,
+                                  dw, r->scratch);
             memcpy(dh + b * H, dh_prev, H * sizeof *dh);
             if (r->cell == RNN_LSTM)
                 memcpy(dc + b * H, dc_prev, H * sizeof *dc);

@@ -44,11 +44,11 @@ static double head_position(size_t V, size_t H, const double *W_hy, const double
             m = z[v];
     double se = 0.0;
     for (size_t v = 0; v < V; v++)
-        se += ref_exp(z[v] - m);
-    const double nll = ref_log(se) - (z[t] - m);
+        se += rnn_ref_exp(z[v] - m);
+    const double nll = rnn_ref_log(se) - (z[t] - m);
     if (dz)
         for (size_t v = 0; v < V; v++) {
-            const double pv = ref_exp(z[v] - m) / se;
+            const double pv = rnn_ref_exp(z[v] - m) / se;
             dz[v] = (pv - (v == (size_t)t ? 1.0 : 0.0)) / n_scored;
         }
     return nll;
@@ -123,11 +123,11 @@ static void copy_states(double *dst, const double *states, const ref_run *r)
     memcpy(dst, states + BH, r->S * BH * sizeof *dst);
 }
 
-rnn_status ref_model_run(const rnn_desc *d, const ref_params *p, const ref_inputs *in,
-                         const ref_outputs *out, const ref_grads *g)
+rnn_status rnn_ref_model_run(const rnn_desc *d, const ref_params *p, const ref_inputs *in,
+                             const ref_outputs *out, const ref_grads *g)
 {
     rnn_sizes s;
-    rnn_status st = ref_check_desc(d, &s);
+    rnn_status st = rnn_ref_check_desc(d, &s);
     if (st != RNN_OK)
         return st;
     if (!p || !in || (!out && !g))
@@ -141,7 +141,7 @@ rnn_status ref_model_run(const rnn_desc *d, const ref_params *p, const ref_input
         return RNN_ERR_NULL;
     if (!in->x || (seq2seq && !in->x_dec) || (want_loss && !in->targets))
         return RNN_ERR_NULL;
-    if (want_loss && (st = ref_check_indices(in->targets, s.targets, d->V)) != RNN_OK)
+    if (want_loss && (st = rnn_ref_check_indices(in->targets, s.targets, d->V)) != RNN_OK)
         return st;
 
     const size_t T = (size_t)d->T, B = (size_t)d->B, I = (size_t)d->I, H = (size_t)d->H;
@@ -159,18 +159,18 @@ rnn_status ref_model_run(const rnn_desc *d, const ref_params *p, const ref_input
         memcpy(x_full, in->x, B * I * sizeof *x_full);
         x_enc = x_full;
     }
-    if ((st = ref_run_alloc(&enc, d->cell, T, B, I, H, &p->cell, x_enc)) != RNN_OK) {
+    if ((st = rnn_ref_run_alloc(&enc, d->cell, T, B, I, H, &p->cell, x_enc)) != RNN_OK) {
         free(x_full);
         return st;
     }
     set_initial_state(&enc, in->h0, in->c0);
-    ref_run_forward(&enc);
+    rnn_ref_run_forward(&enc);
     if (seq2seq) {
-        st = ref_run_alloc(&dec, d->cell, (size_t)d->T_out, B, I, H, &p->decoder, in->x_dec);
+        st = rnn_ref_run_alloc(&dec, d->cell, (size_t)d->T_out, B, I, H, &p->decoder, in->x_dec);
         if (st != RNN_OK)
             goto done;
         set_initial_state(&dec, enc.h + T * BH, enc.c + T * BH);
-        ref_run_forward(&dec);
+        rnn_ref_run_forward(&dec);
     }
     const ref_run *scored = seq2seq ? &dec : &enc;
 
@@ -204,10 +204,10 @@ rnn_status ref_model_run(const rnn_desc *d, const ref_params *p, const ref_input
         if (!dh_T || !dc_T)
             st = RNN_ERR_NOMEM;
         if (st == RNN_OK)
-            st = ref_run_backward(&dec, dH, NULL, NULL, g->x_dec, dh_T, dc_T, &g->decoder);
+            st = rnn_ref_run_backward(&dec, dH, NULL, NULL, g->x_dec, dh_T, dc_T, &g->decoder);
         if (st == RNN_OK)
-            st = ref_run_backward(&enc, NULL, dh_T, dc_T, g->x, g->h0, lstm ? g->c0 : NULL,
-                                  &g->cell);
+            st = rnn_ref_run_backward(&enc, NULL, dh_T, dc_T, g->x, g->h0, lstm ? g->c0 : NULL,
+                                      &g->cell);
         free(dh_T);
         free(dc_T);
     } else if (d->topology == RNN_ONE2MANY && g->x) {
@@ -216,29 +216,29 @@ rnn_status ref_model_run(const rnn_desc *d, const ref_params *p, const ref_input
         if (!dx)
             st = RNN_ERR_NOMEM;
         if (st == RNN_OK)
-            st = ref_run_backward(&enc, dH, NULL, NULL, dx, g->h0, lstm ? g->c0 : NULL,
-                                  &g->cell);
+            st = rnn_ref_run_backward(&enc, dH, NULL, NULL, dx, g->h0, lstm ? g->c0 : NULL,
+                                      &g->cell);
         if (st == RNN_OK)
             memcpy(g->x, dx, B * I * sizeof *dx);
         free(dx);
     } else {
-        st = ref_run_backward(&enc, dH, NULL, NULL, g->x, g->h0, lstm ? g->c0 : NULL, &g->cell);
+        st = rnn_ref_run_backward(&enc, dH, NULL, NULL, g->x, g->h0, lstm ? g->c0 : NULL, &g->cell);
     }
 
 done:
     free(dH);
-    ref_run_free(&enc);
-    ref_run_free(&dec);
+    rnn_ref_run_free(&enc);
+    rnn_ref_run_free(&dec);
     free(x_full);
     return st;
 }
 
-rnn_status ref_seq_run(const rnn_desc *d, const ref_weights *w, const double *x,
-                       const double *h0, const double *c0, double *output, double *hn,
-                       double *cn, const double *grad_output, const double *grad_hn,
-                       const double *grad_cn, const ref_grads *g)
+rnn_status rnn_ref_seq_run(const rnn_desc *d, const ref_weights *w, const double *x,
+                           const double *h0, const double *c0, double *output, double *hn,
+                           double *cn, const double *grad_output, const double *grad_hn,
+                           const double *grad_cn, const ref_grads *g)
 {
-    rnn_status st = ref_check_desc(d, NULL);
+    rnn_status st = rnn_ref_check_desc(d, NULL);
     if (st != RNN_OK)
         return st;
     if (d->topology != RNN_MANY2MANY)
@@ -248,10 +248,10 @@ rnn_status ref_seq_run(const rnn_desc *d, const ref_weights *w, const double *x,
     const size_t T = (size_t)d->T, B = (size_t)d->B, H = (size_t)d->H, BH = B * H;
     const int lstm = d->cell == RNN_LSTM;
     ref_run r;
-    if ((st = ref_run_alloc(&r, d->cell, T, B, (size_t)d->I, H, w, x)) != RNN_OK)
+    if ((st = rnn_ref_run_alloc(&r, d->cell, T, B, (size_t)d->I, H, w, x)) != RNN_OK)
         return st;
     set_initial_state(&r, h0, c0);
-    ref_run_forward(&r);
+    rnn_ref_run_forward(&r);
     if (output)
         copy_states(output, r.h, &r);
     if (hn)
@@ -259,8 +259,8 @@ rnn_status ref_seq_run(const rnn_desc *d, const ref_weights *w, const double *x,
     if (cn && lstm)
         memcpy(cn, r.c + T * BH, BH * sizeof *cn);
     if (g)
-        st = ref_run_backward(&r, grad_output, grad_hn, lstm ? grad_cn : NULL, g->x, g->h0,
-                              lstm ? g->c0 : NULL, &g->cell);
-    ref_run_free(&r);
+        st = rnn_ref_run_backward(&r, grad_output, grad_hn, lstm ? grad_cn : NULL, g->x, g->h0,
+                                  lstm ? g->c0 : NULL, &g->cell);
+    rnn_ref_run_free(&r);
     return st;
 }

@@ -10,7 +10,7 @@
 
 #define MAX_DOUBLES (SIZE_MAX / sizeof(double))
 
-size_t ref_gates(rnn_cell cell)
+size_t rnn_ref_gates(rnn_cell cell)
 {
     switch (cell) {
     case RNN_TANH: return 1;
@@ -46,7 +46,7 @@ static size_t count3(uint64_t a, uint64_t b, uint64_t c, int *ok)
     return count4(a, b, c, 1, ok);
 }
 
-rnn_status ref_check_desc(const rnn_desc *d, rnn_sizes *s)
+rnn_status rnn_ref_check_desc(const rnn_desc *d, rnn_sizes *s)
 {
     if (!d)
         return RNN_ERR_NULL;
@@ -63,7 +63,7 @@ rnn_status ref_check_desc(const rnn_desc *d, rnn_sizes *s)
 
     const uint64_t T = (uint64_t)d->T, T_out = (uint64_t)d->T_out, B = (uint64_t)d->B,
                    I = (uint64_t)d->I, H = (uint64_t)d->H, V = (uint64_t)d->V,
-                   G = ref_gates(d->cell);
+                   G = rnn_ref_gates(d->cell);
     if (T > MAX_DOUBLES || T_out > MAX_DOUBLES - T)
         return RNN_ERR_OVERFLOW;
     const uint64_t steps = T + T_out;
@@ -103,7 +103,7 @@ rnn_status ref_check_desc(const rnn_desc *d, rnn_sizes *s)
     return RNN_OK;
 }
 
-rnn_status ref_check_indices(const int32_t *v, size_t n, int64_t limit)
+rnn_status rnn_ref_check_indices(const int32_t *v, size_t n, int64_t limit)
 {
     for (size_t i = 0; i < n; i++)
         if (v[i] < 0 || (int64_t)v[i] >= limit)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # run_tests.sh — runs every test binary, then the quick conformance matrix,
-# the CLI, deps, plots and install tests, and sums their closing
-# "N passed, N failed" lines into one.
+# the symbol and layering checks of the archives, the CLI, deps, plots and
+# install tests, and sums their closing "N passed, N failed" lines into one.
 set -u
 BUILD=${BUILD:-build}
 RUN=${RUN:-}
@@ -31,6 +31,12 @@ done
 if [ -x "$BUILD/rnnsimd-conformance" ]; then
   echo "== conformance --quick"
   run_one conformance "$BUILD/rnnsimd-conformance" --quick
+fi
+if [ -f tests/symbols.sh ]; then
+  echo "== symbols.sh"
+  prefix=
+  run_one symbols sh tests/symbols.sh "$BUILD"
+  prefix=$RUN
 fi
 if [ -x "$BUILD/tests/cli_tests.sh" ] || [ -f tests/cli_tests.sh ]; then
   echo "== cli_tests.sh"

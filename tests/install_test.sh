@@ -1,7 +1,8 @@
 #!/bin/sh
 # install_test.sh — `make install` as a user meets it: install into a
 # temporary PREFIX, build examples/minimal.c from a directory outside the
-# source tree with nothing but `pkg-config --cflags --libs --static rnnsimd`,
+# source tree with nothing but `pkg-config --cflags --libs --static rnnsimd
+# rnnsimd-reference`,
 # run it and check what it prints; stage an install with DESTDIR and remove
 # it with `make uninstall`; and check that `make help` names every phony
 # target of the Makefile.
@@ -31,7 +32,8 @@ fi
 P="$TMP/prefix"
 out=$(mk install PREFIX="$P" 2>&1); rc=$?
 if [ "$rc" -eq 0 ]; then ok; else bad "make install PREFIX=$P exited $rc"; printf '%s\n' "$out" | tail -5; fi
-for f in include/rnnsimd.h lib/librnnsimd.a lib/pkgconfig/rnnsimd.pc; do
+for f in include/rnnsimd.h lib/librnnsimd.a lib/pkgconfig/rnnsimd.pc include/rnnsimd_reference.h \
+         lib/librnnsimd_reference.a lib/pkgconfig/rnnsimd-reference.pc; do
   if [ -f "$P/$f" ]; then ok; else bad "make install did not write $P/$f"; fi
 done
 if grep -qx "prefix=$P" "$P/lib/pkgconfig/rnnsimd.pc" 2>/dev/null; then ok; else
@@ -45,6 +47,12 @@ esac
 ver=$(pkg-config --modversion rnnsimd 2>&1)
 want=$(sed -n 's/^#define RNNSIMD_VERSION "\(.*\)"/\1/p' include/rnnsimd.h)
 if [ "$ver" = "$want" ]; then ok; else bad "pkg-config --modversion: '$ver', want '$want'"; fi
+# The example also checks itself against the reference, a library of its own.
+flags=$(pkg-config --cflags --libs --static rnnsimd rnnsimd-reference 2>&1); rc=$?
+case "$rc: $flags " in
+  "0: "*"-lrnnsimd "*"-lrnnsimd_reference "*) ok ;;
+  *) bad "pkg-config --cflags --libs --static rnnsimd rnnsimd-reference (exit $rc): $flags" ;;
+esac
 
 # ---- the example, built outside the tree against the installed files only ----
 mkdir -p "$TMP/user"

@@ -4,7 +4,7 @@
  * in that range, a logarithmic sweep of tiny |x| (tanh's relative accuracy
  * near 0), exp over its whole finite range and sigmoid down to its denormal
  * results. Prints function, ISA, max ULP and the bound it must meet (the
- * bounds stated in kernels/generic/activations_scalar.h). Special values
+ * bounds stated in kernels/simd/vmath.h). Special values
  * (+-0, +-inf, NaN, denormals, saturation points) must give the exact limits
  * and identical bits on every table; so must every swept point, since all
  * tables run one algorithm. */
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
+#include "rnnsimd_reference.h"
 #include "kernels.h"
 
 enum { F_EXP, F_TANH, F_SIGMOID, F_COUNT };

@@ -1,7 +1,7 @@
 /* test_bench_shim.c — the benchmark's names, work counts, sweeps and machine
  * names (the parts of bench/ that need neither Google Benchmark nor the
  * peers; the shim and the peers are exercised by `make bench BENCH_QUICK=1`
- * and `build/rnnsimd-bench --check`). Tests link only librnnsimd.a, so the
+ * and `build/rnnsimd-bench --check`). Tests link only the library and the reference, so the
  * small bench sources are compiled into this program directly (identity.c's
  * context calls go to a stub). */
 #include <math.h>

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
+#include "rnnsimd_reference.h"
 #include "plan_internal.h"
 
 static void plain(size_t rows, size_t n, const float *a, size_t ld, float *dst)

@@ -13,7 +13,7 @@
 #include <string.h>
 #include "check.h"
 #include "kernels.h"
-#include "rnnsimd.h"
+#include "rnnsimd_reference.h"
 
 #define ITERS 150
 

@@ -1,11 +1,79 @@
-/* test_dispatch.c — ISA names and parsing, the table list, AUTO resolution,
- * RNNSIMD_ISA forcing and RNNSIMD_CPU_MASK hiding features. dispatch.c reads
- * both variables at every call (only cpuid is cached), so setenv then call
- * is enough. */
+/* test_dispatch.c — the lists of kernels/isas.inc as dispatch applies them:
+ * ISA names and parsing, the tables this build has (one per row of its
+ * architecture, in list order), each with every entry of entries.inc (a
+ * missing one named), AUTO resolution, RNNSIMD_ISA forcing and
+ * RNNSIMD_CPU_MASK hiding features (each feature and each ISA name).
+ * dispatch.c reads both variables at every call (only cpuid is cached), so
+ * setenv then call is enough. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
 #include "kernels.h"
+
+/* The rows of isas.inc, as this build reads them. */
+#if defined(__x86_64__)
+#define BUILT_x86_64 1
+#else
+#define BUILT_x86_64 0
+#endif
+#if defined(__aarch64__)
+#define BUILT_aarch64 1
+#else
+#define BUILT_aarch64 0
+#endif
+#define BUILT_any 1
+static const struct {
+    rnn_isa isa;
+    const char *name;
+    int built;
+} rows[] = {
+#define RNN_ISA(id, name, arch, needs) {RNN_ISA_##id, #name, BUILT_##arch},
+#include "isas.inc"
+};
+#define NROWS (sizeof rows / sizeof *rows)
+static const char *const feature_names[] = {
+#define RNN_FEATURE(id, name, arch, detect, lacks) name,
+#include "isas.inc"
+};
+
+/* The entries of entries.inc: where each sits in a table, and whether a
+ * table may leave it NULL. */
+static const struct {
+    const char *name;
+    size_t offset;
+    int optional;
+} entries[] = {
+#define RNN_KERNEL(name, ret, params) {#name, offsetof(rnn_kernels, name), 0},
+#define RNN_KERNEL_OPTIONAL(name, ret, params) {#name, offsetof(rnn_kernels, name), 1},
+#include "entries.inc"
+};
+#define NENTRIES (sizeof entries / sizeof *entries)
+
+typedef void (*any_fn)(void);
+static any_fn entry_of(const rnn_kernels *k, size_t e)
+{
+    any_fn f;
+    memcpy(&f, (const char *)k + entries[e].offset, sizeof f);
+    return f;
+}
+
+/* Every entry a table must have is there, named when it is not; generic
+ * fallbacks and absent optional entries are listed. */
+static void check_entries(const rnn_kernels *k)
+{
+    const rnn_kernels *generic = rnn_kernel_tables()[0];
+    char from_generic[512] = "", absent[512] = "";
+    for (size_t e = 0; e < NENTRIES; e++) {
+        any_fn f = entry_of(k, e);
+        CHECK(f || entries[e].optional, "table %s lacks entry %s", k->name, entries[e].name);
+        char *list = !f ? absent : k != generic && f == entry_of(generic, e) ? from_generic : NULL;
+        if (list && strlen(list) + strlen(entries[e].name) + 2 < sizeof from_generic)
+            strcat(strcat(list, " "), entries[e].name);
+    }
+    printf("table %-8s %zu entries; from generic:%s; none:%s\n", k->name, NENTRIES,
+           from_generic[0] ? from_generic : " -", absent[0] ? absent : " -");
+}
 
 static rnn_isa best_isa(void)
 {
@@ -32,33 +100,60 @@ int main(void)
     CHECK(rnn_isa_parse("", &dummy) == RNN_ERR_ISA_UNKNOWN, "empty name must be unknown");
     CHECK(rnn_isa_name(RNN_ISA_COUNT) == NULL, "name of an out-of-range isa is NULL");
 
-    /* The list: generic first, in enum order, every entry complete. */
+    /* The tables: one per row of this build's architecture, in list order. */
     const rnn_kernels *const *tables = rnn_kernel_tables();
     CHECK(tables[0] && tables[0]->isa == RNN_ISA_GENERIC, "the first table is generic");
     int n = 0;
-    for (const rnn_kernels *const *t = tables; *t; t++, n++) {
-        const rnn_kernels *k = *t;
-        CHECK(strcmp(k->name, rnn_isa_name(k->isa)) == 0, "table %s names its isa", k->name);
-        if (n > 0)
-            CHECK(k->isa > tables[n - 1]->isa, "tables in order generic, avx2, avx512, neon");
-        const void *const entries[] = {
-            (const void *)k->gemm, (const void *)k->packed_size, (const void *)k->pack_nt,
-            (const void *)k->gemm_packed_nt, (const void *)k->vexp, (const void *)k->vtanh,
-            (const void *)k->vsigmoid, (const void *)k->rnn_tanh_fwd, (const void *)k->lstm_fwd,
-            (const void *)k->gru_fwd_rz, (const void *)k->gru_fwd_n, (const void *)k->lbr_gru_fwd,
-            (const void *)k->rnn_tanh_bwd, (const void *)k->lstm_bwd, (const void *)k->gru_bwd_zn,
-            (const void *)k->gru_bwd_r, (const void *)k->lbr_gru_bwd,
-            (const void *)k->softmax_xent};
-        for (size_t e = 0; e < sizeof entries / sizeof *entries; e++)
-            CHECK(entries[e] != NULL, "table %s entry %zu is NULL", k->name, e);
+    for (size_t r = 0; r < NROWS; r++) {
+        CHECK(rows[r].isa == (rnn_isa)(r + 1) && strcmp(rnn_isa_name(rows[r].isa), rows[r].name) == 0,
+              "isas.inc row %zu is %s, rnn_isa %zu", r, rows[r].name, r + 1);
+        if (!rows[r].built) {
+            const char *why = NULL;
+            CHECK(rnn_isa_check(rows[r].isa, &why) == RNN_ERR_ISA_UNSUPPORTED && why &&
+                      strstr(why, "this build has no") && strstr(why, rows[r].name),
+                  "%s is not in this build (why: %s)", rows[r].name, why ? why : "NULL");
+            continue;
+        }
+        const rnn_kernels *k = tables[n];
+        CHECK(k && k->isa == rows[r].isa && strcmp(k->name, rows[r].name) == 0,
+              "table %d is %s (got %s)", n, rows[r].name, k ? k->name : "the list's end");
+        if (!k)
+            break;
+        n++;
+        check_entries(k);
         const char *why = NULL;
         rnn_status s = rnn_isa_check(k->isa, &why);
         printf("table %-8s %s%s\n", k->name, s == RNN_OK ? "runs here" : "unsupported: ",
                s == RNN_OK ? "" : why);
     }
-#if defined(__x86_64__)
-    CHECK(n == 3, "x86-64 builds generic, avx2, avx512 (got %d tables)", n);
-#endif
+    CHECK(tables[n] == NULL, "no table beyond the rows of isas.inc (table %d is %s)", n,
+          tables[n] ? tables[n]->name : "none");
+
+    /* Features: those of this architecture, by the list's names. */
+    int present;
+    for (size_t i = 0; rnn_cpu_feature(i, &present); i++) {
+        int listed = 0;
+        for (size_t f = 0; f < sizeof feature_names / sizeof *feature_names; f++)
+            listed |= strcmp(feature_names[f], rnn_cpu_feature(i, NULL)) == 0;
+        CHECK(listed, "feature %s is a row of isas.inc", rnn_cpu_feature(i, NULL));
+        printf("feature %-10s %s\n", rnn_cpu_feature(i, NULL), present ? "present" : "absent");
+    }
+    CHECK(rnn_cpu_feature(1000, &present) == NULL, "no feature past the list's end");
+
+    /* Each ISA's name in RNNSIMD_CPU_MASK refuses it (generic needs nothing). */
+    for (size_t r = 1; r < NROWS; r++) {
+        if (!rows[r].built || rnn_isa_check(rows[r].isa, NULL) != RNN_OK)
+            continue;
+        setenv("RNNSIMD_CPU_MASK", rows[r].name, 1);
+        const char *why = NULL;
+        CHECK(rnn_isa_check(rows[r].isa, &why) == RNN_ERR_ISA_UNSUPPORTED && why &&
+                  strstr(why, "hidden by RNNSIMD_CPU_MASK"),
+              "RNNSIMD_CPU_MASK=%s refuses %s (why: %s)", rows[r].name, rows[r].name,
+              why ? why : "NULL");
+        CHECK(rnn_isa_check(RNN_ISA_GENERIC, NULL) == RNN_OK,
+              "RNNSIMD_CPU_MASK=%s leaves generic", rows[r].name);
+        unsetenv("RNNSIMD_CPU_MASK");
+    }
 
     /* AUTO is the best supported table. */
     rnn_isa best = best_isa(), got = RNN_ISA_COUNT;
@@ -116,9 +211,12 @@ int main(void)
                   masks[i][1], s, why ? why : "NULL");
             printf("RNNSIMD_CPU_MASK=%s: avx512: %s\n", masks[i][0], why ? why : "NULL");
         }
+        /* AUTO falls back to the best table the mask leaves. */
         setenv("RNNSIMD_CPU_MASK", "avx512bw", 1);
-        CHECK(rnn_isa_resolve(RNN_ISA_AUTO, &got, &why) == RNN_OK && got == RNN_ISA_AVX2,
-              "mask avx512bw: AUTO falls back to avx2");
+        CHECK(rnn_isa_resolve(RNN_ISA_AUTO, &got, &why) == RNN_OK && got == best_isa() &&
+                  got != RNN_ISA_AVX512,
+              "mask avx512bw: AUTO falls back to %s (got %s)", rnn_isa_name(best_isa()),
+              rnn_isa_name(got));
         setenv("RNNSIMD_ISA", "avx512", 1);
         why = NULL;
         CHECK(rnn_kernels_get(RNN_ISA_AUTO, &k, &why) == RNN_ERR_ISA_UNSUPPORTED && why &&
@@ -129,8 +227,10 @@ int main(void)
         setenv("RNNSIMD_CPU_MASK", "avx2", 1);
         CHECK(rnn_isa_check(RNN_ISA_AVX2, &why) == RNN_ERR_ISA_UNSUPPORTED && strstr(why, "avx2"),
               "mask avx2: avx2 refused");
-        CHECK(rnn_isa_resolve(RNN_ISA_AUTO, &got, &why) == RNN_OK && got == RNN_ISA_GENERIC,
-              "mask avx2: AUTO falls back to generic (avx512 needs avx2 too)");
+        CHECK(rnn_isa_resolve(RNN_ISA_AUTO, &got, &why) == RNN_OK && got == best_isa() &&
+                  got != RNN_ISA_AVX2 && got != RNN_ISA_AVX512,
+              "mask avx2: AUTO falls back to %s, below avx2 and avx512 (avx512 needs avx2 too; "
+              "got %s)", rnn_isa_name(best_isa()), rnn_isa_name(got));
         setenv("RNNSIMD_CPU_MASK", "avx2,bogus", 1);
         why = NULL;
         CHECK(rnn_isa_check(RNN_ISA_GENERIC, &why) == RNN_ERR_ARG && why && strstr(why, "bogus"),

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
+#include "rnnsimd_reference.h"
 #include "../reference/reference_internal.h"
 
 #define SAMPLES 24
@@ -66,8 +67,8 @@ static void build(problem *p, rnn_desc d, uint64_t seed)
 {
     memset(p, 0, sizeof *p);
     p->d = d;
-    rnn_status st = ref_check_desc(&d, &p->s);
-    CHECK(st == RNN_OK, "ref_check_desc: %d", (int)st);
+    rnn_status st = rnn_ref_check_desc(&d, &p->s);
+    CHECK(st == RNN_OK, "rnn_ref_check_desc: %d", (int)st);
     const rnn_sizes *s = &p->s;
     const size_t n[4] = {s->weight_ih, s->weight_hh, s->bias, s->bias};
     for (int c = 0; c < 2; c++)
@@ -185,7 +186,7 @@ static double model_loss(void *ctx)
     problem *p = ctx;
     double loss = 0.0;
     ref_outputs out = {NULL, NULL, NULL, &loss};
-    rnn_status st = ref_model_run(&p->d, &p->pd, &p->id, &out, NULL);
+    rnn_status st = rnn_ref_model_run(&p->d, &p->pd, &p->id, &out, NULL);
     if (st != RNN_OK)
         return NAN;
     return loss;
@@ -218,8 +219,8 @@ static void check_model(rnn_desc d, uint64_t seed)
                    {gb.cw[1][0], gb.cw[1][1], gb.cw[1][2], gb.cw[1][3]}, gb.W_hy, gb.b_y};
     double loss = 0.0;
     ref_outputs out = {NULL, NULL, NULL, &loss};
-    rnn_status st = ref_model_run(&d, &p.pd, &p.id, &out, &g);
-    CHECK(st == RNN_OK, "ref_model_run: %d", (int)st);
+    rnn_status st = rnn_ref_model_run(&d, &p.pd, &p.id, &out, &g);
+    CHECK(st == RNN_OK, "rnn_ref_model_run: %d", (int)st);
     CHECK(loss == model_loss(&p), "loss of train %.17g != loss of forward", loss);
 
     const char *cell = rnn_cell_name(d.cell), *topo = rnn_topology_name(d.topology);
@@ -311,8 +312,8 @@ static double seq_scalar(void *ctx)
     const rnn_sizes *s = &p->s;
     double *y = calloc(s->h, sizeof *y), *hn = calloc(s->state, sizeof *hn),
            *cn = calloc(s->state, sizeof *cn);
-    rnn_status st = ref_seq_run(&p->d, &p->pd.cell, p->x.d, p->h0.d, p->c0.d, y, hn, cn, NULL,
-                                NULL, NULL, NULL);
+    rnn_status st = rnn_ref_seq_run(&p->d, &p->pd.cell, p->x.d, p->h0.d, p->c0.d, y, hn, cn, NULL,
+                                    NULL, NULL, NULL);
     double F = NAN;
     if (st == RNN_OK) {
         F = 0.0;
@@ -343,9 +344,9 @@ static void check_seq(rnn_desc d, uint64_t seed)
     for (int k = 0; k < 4; k++)
         dw[k] = calloc(n[k], sizeof(double));
     ref_grads g = {dx, NULL, dh0, dc0, {dw[0], dw[1], dw[2], dw[3]}, {0}, NULL, NULL};
-    rnn_status st = ref_seq_run(&d, &p.pd.cell, p.x.d, p.h0.d, p.c0.d, NULL, NULL, NULL,
-                                q.gy.d, q.ghn.d, q.gcn.d, &g);
-    CHECK(st == RNN_OK, "ref_seq_run backward: %d", (int)st);
+    rnn_status st = rnn_ref_seq_run(&d, &p.pd.cell, p.x.d, p.h0.d, p.c0.d, NULL, NULL, NULL,
+                                    q.gy.d, q.ghn.d, q.gcn.d, &g);
+    CHECK(st == RNN_OK, "rnn_ref_seq_run backward: %d", (int)st);
     const char *cell = rnn_cell_name(d.cell), *topo = rnn_topology_name(d.topology);
     static const char *wname[4] = {"weight_ih", "weight_hh", "bias_ih", "bias_hh"};
     check_tensor("seq", cell, topo, "x", p.x.d, dx, s->x, seq_scalar, &q);

@@ -4,11 +4,13 @@
  * proven band while tanh stays near-linear; the exact step Jacobian equals
  * diag(1 - h_t^2) W_hh; the optimized kernels agree with the reference; the
  * O(T) chain agrees with full-length runs; LAPACKE sees rho. Tests link only
- * librnnsimd.a, so the two measuring sources are compiled in directly. */
+ * the library and the reference, so the two measuring sources are compiled
+ * in directly. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
+#include "rnnsimd_reference.h"
 #include "../tools/gradflow_measure.c"
 #include "../tools/gradflow_setup.c"
 

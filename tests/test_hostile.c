@@ -36,7 +36,7 @@
 #include "check.h"
 #include "kernels.h"
 #include "npy.h"
-#include "rnnsimd.h"
+#include "rnnsimd_reference.h"
 #include "tolerance.h"
 /* charlm_model_parse lives outside the library (examples/charlm). */
 #include "../examples/charlm/charlm_model.c"

@@ -2,7 +2,8 @@
  * naive double implementations written here from docs/design.md §3's equations (not
  * the reference/ code): gemm (all transposes, beta 0 and 1, beta 0 over NaN),
  * pack_nt + gemm_packed_nt (bias or not), the fused gate kernels forward and
- * backward of the four cells, softmax_xent. Sizes 1 7 8 9 15 16 17 33 64 100
+ * backward of the four cells, softmax_xent; and that the element-wise
+ * entries give identical bits on every table (one source). Sizes 1 7 8 9 15 16 17 33 64 100
  * (below, at and above every vector width and block), plus K = 300, and
  * larger shapes just below and above the GEMMs' row, column and depth
  * blocks (K past 512 and 1024). Every buffer sits at an odd float offset (never
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
+#include "rnnsimd_reference.h"
 #include "kernels.h"
 #include "tolerance.h"
 
@@ -464,6 +466,76 @@ static void test_gates_bwd(const rnn_kernels *k, size_t B, size_t H)
     free(r1), free(r2), free(r3);
 }
 
+/* Every element-wise output of table k on one set of inputs (softmax_xent's
+ * loss as the two floats of its double), appended to out; returns how many. The kernels are one source
+ * (kernels/simd/), so every table must give the same bits. */
+static size_t elementwise_outputs(const rnn_kernels *k, size_t B, size_t H, float *out)
+{
+    const size_t n = B * H, G = 4 * B * H;
+    buf a = balloc(G), b = balloc(G), st = balloc(n), d = balloc(n), g = balloc(G);
+    fill(&a, -4, 4), fill(&b, -4, 4), fill(&st, -1, 1), fill(&d, -1, 1);
+    rnn_fill_uniform(g.p, G, 7, 99, 0.01f, 0.99f);
+    size_t m = 0;
+    float *o1 = out, *o2, *o3;
+#define NEXT(p, len) (p = out + m, m += (len))
+    NEXT(o1, n), k->rnn_tanh_fwd(B, H, a.p, b.p, o1);
+    NEXT(o1, G), NEXT(o2, n), NEXT(o3, n), k->lstm_fwd(B, H, a.p, b.p, st.p, o1, o2, o3);
+    NEXT(o1, G), NEXT(o2, n), memcpy(o1, g.p, G * sizeof(float));
+    k->gru_fwd_rz(B, H, a.p, b.p, st.p, o1, o2);
+    NEXT(o3, n), k->gru_fwd_n(B, H, a.p, b.p, st.p, o1, o3);
+    NEXT(o1, G), NEXT(o2, n), k->lbr_gru_fwd(B, H, a.p, b.p, st.p, o1, o2);
+    NEXT(o1, n), k->rnn_tanh_bwd(B, H, st.p, d.p, o1);
+    NEXT(o1, G), NEXT(o2, n), memcpy(o2, d.p, n * sizeof(float));
+    k->lstm_bwd(B, H, g.p, st.p, a.p, d.p, o2, o1);
+    NEXT(o1, G), NEXT(o2, n), k->gru_bwd_zn(B, H, g.p, st.p, d.p, o1, o2);
+    k->gru_bwd_r(B, H, g.p, st.p, a.p, o1, o2);
+    NEXT(o1, G), NEXT(o2, G), NEXT(o3, n), k->lbr_gru_bwd(B, H, g.p, st.p, d.p, o1, o2, o3);
+    NEXT(o1, G), k->vexp(G, a.p, o1);
+    NEXT(o1, G), k->vtanh(G, a.p, o1);
+    NEXT(o1, G), k->vsigmoid(G, a.p, o1);
+    int32_t *t = malloc(B * sizeof *t);
+    for (size_t r = 0; r < B; r++)
+        t[r] = (int32_t)(rnn_prng_u64(9, r, H) % (4 * H));
+    /* Logits over a wide range: exp spans more than a double's precision, so
+     * the sum's order shows in its bits. */
+    buf w = balloc(G);
+    fill(&w, -40, 40);
+    NEXT(o1, G), NEXT(o2, 2);
+    const double loss = k->softmax_xent(B, 4 * H, w.p, t, 0.5f, o1);
+    free(w.base);
+    memcpy(o2, &loss, sizeof loss);
+    free(t);
+#undef NEXT
+    free(a.base), free(b.base), free(st.base), free(d.base), free(g.base);
+    return m;
+}
+
+static void test_same_bits(const rnn_kernels *const *ks, int nk)
+{
+    static const size_t shapes[][2] = {{1, 1}, {3, 7}, {2, 17}, {1, 100}, {5, 33}};
+    const size_t cap = 64 * 5 * 100;
+    float *ref = malloc(cap * sizeof(float)), *got = malloc(cap * sizeof(float));
+    for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++) {
+        const size_t B = shapes[i][0], H = shapes[i][1];
+        stream = 5000;
+        memset(ref, 0, cap * sizeof(float)); /* outputs a kernel leaves unwritten */
+        const size_t n = elementwise_outputs(ks[0], B, H, ref);
+        for (int t = 1; t < nk; t++) {
+            stream = 5000;
+            memset(got, 0, cap * sizeof(float));
+            elementwise_outputs(ks[t], B, H, got);
+            size_t differ = 0;
+            for (size_t j = 0; j < n; j++)
+                differ += memcmp(&got[j], &ref[j], sizeof(float)) != 0;
+            CHECK(differ == 0, "%s B=%zu H=%zu: %zu of %zu element-wise outputs differ in bits "
+                  "from %s", ks[t]->name, B, H, differ, n, ks[0]->name);
+        }
+    }
+    printf("element-wise entries (gates, activations, softmax_xent): identical bits on %d "
+           "tables\n", nk);
+    free(ref), free(got);
+}
+
 static void test_head(const rnn_kernels *k)
 {
     static const size_t Rs[] = {1, 7};
@@ -521,6 +593,7 @@ int main(void)
     test_packed(ks, nk);
     test_avx2_blocking(ks, nk);
     printf("worst error %.3f of tolerance\n", worst_gemm);
+    test_same_bits(ks, nk);
     for (int t = 0; t < nk; t++) {
         for (size_t bi = 0; bi < NW; bi++)
             for (size_t hi = 0; hi < NW; hi++) {

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "check.h"
+#include "rnnsimd_reference.h"
 #include "npy.h"
 
 static char dir[64];

@@ -13,7 +13,7 @@
 #include <string.h>
 #include "check.h"
 #include "kernels.h"
-#include "rnnsimd.h"
+#include "rnnsimd_reference.h"
 #include "tolerance.h"
 
 /* ---- shapes: widths 1 7 8 9 15 16 17 33 64 100 spread over B I H V, T in {1 2 5 9} ---- */

@@ -1,6 +1,6 @@
 /* test_reference_misc.c — everything about the reference that is not a
  * gradient check:
- *  (a) the portable PRNG and fills (core/prng.c) reproduce pinned values.
+ *  (a) the portable PRNG and fills (reference/prng.c) reproduce pinned values.
  *      A change of any pinned value changes every generated case and so every
  *      golden hash in conformance/golden.txt: change them only together, as an
  *      explicit act;
@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
+#include "rnnsimd_reference.h"
 #include "../reference/reference_internal.h"
 
 /* ---- (a) PRNG and fills ---- */
@@ -31,7 +32,7 @@ static uint32_t float_bits(float f)
 
 static void test_prng(void)
 {
-    /* Pinned once from core/prng.c; see the header comment before changing. */
+    /* Pinned once from reference/prng.c; see the header comment before changing. */
     CHECK(rnn_prng_u64(0, 0, 0) == 0xfd9c70a5802d4584ull, "prng(0,0,0) = %016" PRIx64,
           rnn_prng_u64(0, 0, 0));
     CHECK(rnn_prng_u64(1, 2, 3) == 0x44251d3a604bf361ull, "prng(1,2,3) = %016" PRIx64,
@@ -176,37 +177,37 @@ static void test_math(void)
     const size_t N = 2000000;
     for (size_t i = 0; i < N; i++) {
         double x = x_at(-745.2, 709.8, i, N);
-        TRACK(w_exp, at_exp, ulps(ref_exp(x), exp(x)), x);
+        TRACK(w_exp, at_exp, ulps(rnn_ref_exp(x), exp(x)), x);
         x = x_at(-2.0, 2.0, i, N) + 1e-9;
-        TRACK(w_exp, at_exp, ulps(ref_exp(x), exp(x)), x);
+        TRACK(w_exp, at_exp, ulps(rnn_ref_exp(x), exp(x)), x);
         x = random_positive(rnn_prng_u64(5, 0, i));
-        TRACK(w_log, at_log, ulps(ref_log(x), log(x)), x);
+        TRACK(w_log, at_log, ulps(rnn_ref_log(x), log(x)), x);
         x = x_at(0.25, 4.0, i, N);
-        TRACK(w_log, at_log, ulps(ref_log(x), log(x)), x);
+        TRACK(w_log, at_log, ulps(rnn_ref_log(x), log(x)), x);
     }
     const size_t M = 200000;
     for (size_t i = 0; i < M; i++) {
         double x = x_at(-25.0, 25.0, i, M) + 1e-7;
-        TRACK(w_tanh, at_tanh, ulps(ref_tanh(x), mpfr_ref(0, x)), x);
+        TRACK(w_tanh, at_tanh, ulps(rnn_ref_tanh(x), mpfr_ref(0, x)), x);
         x = random_positive(rnn_prng_u64(5, 1, i)) * 0x1p-1023; /* tiny to ~1 */
         if (x < 1.0)
-            TRACK(w_tanh, at_tanh, ulps(ref_tanh(-x), mpfr_ref(0, -x)), x);
+            TRACK(w_tanh, at_tanh, ulps(rnn_ref_tanh(-x), mpfr_ref(0, -x)), x);
         x = x_at(-760.0, 40.0, i, M) + 1e-7;
-        TRACK(w_sig, at_sig, ulps(ref_sigmoid(x), mpfr_ref(1, x)), x);
+        TRACK(w_sig, at_sig, ulps(rnn_ref_sigmoid(x), mpfr_ref(1, x)), x);
         x = x_at(-1.2, 1.2, i, M) + 1e-9;
-        TRACK(w_em1, at_em1, ulps(ref_expm1(x), mpfr_ref(2, x)), x);
+        TRACK(w_em1, at_em1, ulps(rnn_ref_expm1(x), mpfr_ref(2, x)), x);
     }
 #undef TRACK
-    printf("ref_exp   max %.0f ulp vs libm exp  (at %.17g)\n", w_exp, at_exp);
-    printf("ref_log   max %.0f ulp vs libm log  (at %.17g)\n", w_log, at_log);
-    printf("ref_expm1 max %.0f ulp vs MPFR      (at %.17g)\n", w_em1, at_em1);
-    printf("ref_tanh  max %.0f ulp vs MPFR      (at %.17g)\n", w_tanh, at_tanh);
-    printf("ref_sigmoid max %.0f ulp vs MPFR    (at %.17g)\n", w_sig, at_sig);
-    CHECK(w_exp <= 1, "ref_exp: %g ulp from libm at %.17g", w_exp, at_exp);
-    CHECK(w_log <= 1, "ref_log: %g ulp from libm at %.17g", w_log, at_log);
-    CHECK(w_em1 <= 2, "ref_expm1: %g ulp from MPFR at %.17g", w_em1, at_em1);
-    CHECK(w_tanh <= 4, "ref_tanh: %g ulp from MPFR at %.17g", w_tanh, at_tanh);
-    CHECK(w_sig <= 4, "ref_sigmoid: %g ulp from MPFR at %.17g", w_sig, at_sig);
+    printf("rnn_ref_exp   max %.0f ulp vs libm exp  (at %.17g)\n", w_exp, at_exp);
+    printf("rnn_ref_log   max %.0f ulp vs libm log  (at %.17g)\n", w_log, at_log);
+    printf("rnn_ref_expm1 max %.0f ulp vs MPFR      (at %.17g)\n", w_em1, at_em1);
+    printf("rnn_ref_tanh  max %.0f ulp vs MPFR      (at %.17g)\n", w_tanh, at_tanh);
+    printf("rnn_ref_sigmoid max %.0f ulp vs MPFR    (at %.17g)\n", w_sig, at_sig);
+    CHECK(w_exp <= 1, "rnn_ref_exp: %g ulp from libm at %.17g", w_exp, at_exp);
+    CHECK(w_log <= 1, "rnn_ref_log: %g ulp from libm at %.17g", w_log, at_log);
+    CHECK(w_em1 <= 2, "rnn_ref_expm1: %g ulp from MPFR at %.17g", w_em1, at_em1);
+    CHECK(w_tanh <= 4, "rnn_ref_tanh: %g ulp from MPFR at %.17g", w_tanh, at_tanh);
+    CHECK(w_sig <= 4, "rnn_ref_sigmoid: %g ulp from MPFR at %.17g", w_sig, at_sig);
 
     /* Special values and thresholds, compared with libm bit for bit (<= 1 ulp
      * where the value is finite and inexact). */
@@ -216,45 +217,47 @@ static void test_math(void)
                                 -745.13321910194110, -745.1332191019412, -746.0, 1e-300,
                                 -1e-300, 0x1p-1074};
     for (size_t i = 0; i < sizeof ex / sizeof ex[0]; i++)
-        CHECK(ulps(ref_exp(ex[i]), exp(ex[i])) <= 1, "ref_exp(%.17g) = %.17g, libm %.17g",
-              ex[i], ref_exp(ex[i]), exp(ex[i]));
-    CHECK(ref_exp(0.0) == 1.0 && ref_exp(-0.0) == 1.0, "exp(+-0) = 1");
-    CHECK(ref_exp(inf) == inf && ref_exp(-inf) == 0.0 && isnan(ref_exp(NAN)),
-          "exp(+inf) %g, exp(-inf) %g, exp(NaN) %g", ref_exp(inf), ref_exp(-inf),
-          ref_exp(NAN));
+        CHECK(ulps(rnn_ref_exp(ex[i]), exp(ex[i])) <= 1, "rnn_ref_exp(%.17g) = %.17g, libm %.17g",
+              ex[i], rnn_ref_exp(ex[i]), exp(ex[i]));
+    CHECK(rnn_ref_exp(0.0) == 1.0 && rnn_ref_exp(-0.0) == 1.0, "exp(+-0) = 1");
+    CHECK(rnn_ref_exp(inf) == inf && rnn_ref_exp(-inf) == 0.0 && isnan(rnn_ref_exp(NAN)),
+          "exp(+inf) %g, exp(-inf) %g, exp(NaN) %g", rnn_ref_exp(inf), rnn_ref_exp(-inf),
+          rnn_ref_exp(NAN));
     /* The last finite result and the first infinite one; the last nonzero
      * (2^-1074) and the first zero. */
-    CHECK(ref_exp(0x1.62e42fefa39efp+9) == exp(0x1.62e42fefa39efp+9) &&
-              isinf(ref_exp(0x1.62e42fefa39f0p+9)) && isinf(exp(0x1.62e42fefa39f0p+9)),
-          "exp overflow threshold: %.17g", ref_exp(0x1.62e42fefa39efp+9));
-    CHECK(ref_exp(-0x1.74910d52d3051p+9) == 0x1p-1074 && ref_exp(-0x1.74910d52d3052p+9) == 0.0 &&
+    CHECK(rnn_ref_exp(0x1.62e42fefa39efp+9) == exp(0x1.62e42fefa39efp+9) &&
+              isinf(rnn_ref_exp(0x1.62e42fefa39f0p+9)) && isinf(exp(0x1.62e42fefa39f0p+9)),
+          "exp overflow threshold: %.17g", rnn_ref_exp(0x1.62e42fefa39efp+9));
+    CHECK(rnn_ref_exp(-0x1.74910d52d3051p+9) == 0x1p-1074 &&
+              rnn_ref_exp(-0x1.74910d52d3052p+9) == 0.0 &&
               exp(-0x1.74910d52d3051p+9) == 0x1p-1074 && exp(-0x1.74910d52d3052p+9) == 0.0,
-          "exp underflow threshold: %g %g", ref_exp(-0x1.74910d52d3051p+9),
-          ref_exp(-0x1.74910d52d3052p+9));
+          "exp underflow threshold: %g %g", rnn_ref_exp(-0x1.74910d52d3051p+9),
+          rnn_ref_exp(-0x1.74910d52d3052p+9));
     static const double lx[] = {1.0, 2.0, 0.5, 0x1p-1074, 0x1p-1022, 0x1.fffffffffffffp+1023,
                                 0.9999999999999999, 1.0000000000000002, 10.0, 1e-300};
     for (size_t i = 0; i < sizeof lx / sizeof lx[0]; i++)
-        CHECK(ulps(ref_log(lx[i]), log(lx[i])) <= 1, "ref_log(%.17g) = %.17g, libm %.17g",
-              lx[i], ref_log(lx[i]), log(lx[i]));
-    CHECK(ref_log(1.0) == 0.0, "log(1) = %g", ref_log(1.0));
-    CHECK(ref_log(0.0) == -inf && ref_log(-0.0) == -inf, "log(+-0) = -inf");
-    CHECK(isnan(ref_log(-1.0)) && isnan(ref_log(-inf)) && isnan(ref_log(NAN)),
+        CHECK(ulps(rnn_ref_log(lx[i]), log(lx[i])) <= 1, "rnn_ref_log(%.17g) = %.17g, libm %.17g",
+              lx[i], rnn_ref_log(lx[i]), log(lx[i]));
+    CHECK(rnn_ref_log(1.0) == 0.0, "log(1) = %g", rnn_ref_log(1.0));
+    CHECK(rnn_ref_log(0.0) == -inf && rnn_ref_log(-0.0) == -inf, "log(+-0) = -inf");
+    CHECK(isnan(rnn_ref_log(-1.0)) && isnan(rnn_ref_log(-inf)) && isnan(rnn_ref_log(NAN)),
           "log of negatives and NaN is NaN");
-    CHECK(ref_log(inf) == inf, "log(inf) = %g", ref_log(inf));
-    CHECK(ref_tanh(0.0) == 0.0 && !signbit(ref_tanh(0.0)) && signbit(ref_tanh(-0.0)),
+    CHECK(rnn_ref_log(inf) == inf, "log(inf) = %g", rnn_ref_log(inf));
+    CHECK(rnn_ref_tanh(0.0) == 0.0 && !signbit(rnn_ref_tanh(0.0)) && signbit(rnn_ref_tanh(-0.0)),
           "tanh(+-0) keeps the sign");
-    CHECK(ref_tanh(inf) == 1.0 && ref_tanh(-inf) == -1.0 && isnan(ref_tanh(NAN)),
+    CHECK(rnn_ref_tanh(inf) == 1.0 && rnn_ref_tanh(-inf) == -1.0 && isnan(rnn_ref_tanh(NAN)),
           "tanh(+-inf), tanh(NaN)");
-    CHECK(ref_tanh(1e-300) == 1e-300 && ref_tanh(-0x1p-1074) == -0x1p-1074,
-          "tanh(tiny) = tiny: %.17g", ref_tanh(1e-300));
-    CHECK(ref_tanh(30.0) == 1.0 && ref_tanh(-30.0) == -1.0, "tanh saturates");
-    CHECK(ref_sigmoid(0.0) == 0.5 && ref_sigmoid(inf) == 1.0 && ref_sigmoid(-inf) == 0.0 &&
-              isnan(ref_sigmoid(NAN)),
+    CHECK(rnn_ref_tanh(1e-300) == 1e-300 && rnn_ref_tanh(-0x1p-1074) == -0x1p-1074,
+          "tanh(tiny) = tiny: %.17g", rnn_ref_tanh(1e-300));
+    CHECK(rnn_ref_tanh(30.0) == 1.0 && rnn_ref_tanh(-30.0) == -1.0, "tanh saturates");
+    CHECK(rnn_ref_sigmoid(0.0) == 0.5 && rnn_ref_sigmoid(inf) == 1.0 &&
+              rnn_ref_sigmoid(-inf) == 0.0 && isnan(rnn_ref_sigmoid(NAN)),
           "sigmoid(0), sigmoid(+-inf), sigmoid(NaN)");
-    CHECK(ref_sigmoid(-800.0) == 0.0 && ref_sigmoid(-700.0) > 0.0 && ref_sigmoid(40.0) == 1.0,
-          "sigmoid limits: %g %g", ref_sigmoid(-800.0), ref_sigmoid(-700.0));
-    CHECK(ref_expm1(0.0) == 0.0 && ref_expm1(1e-300) == 1e-300 && ref_expm1(-inf) == -1.0 &&
-              ref_expm1(inf) == inf,
+    CHECK(rnn_ref_sigmoid(-800.0) == 0.0 && rnn_ref_sigmoid(-700.0) > 0.0 &&
+              rnn_ref_sigmoid(40.0) == 1.0,
+          "sigmoid limits: %g %g", rnn_ref_sigmoid(-800.0), rnn_ref_sigmoid(-700.0));
+    CHECK(rnn_ref_expm1(0.0) == 0.0 && rnn_ref_expm1(1e-300) == 1e-300 &&
+              rnn_ref_expm1(-inf) == -1.0 && rnn_ref_expm1(inf) == inf,
           "expm1 specials");
 }
 
@@ -279,7 +282,7 @@ static void small_make(small *m, rnn_desc d)
 {
     memset(m, 0, sizeof *m);
     m->d = d;
-    CHECK(ref_check_desc(&d, &m->s) == RNN_OK, "small problem invalid");
+    CHECK(rnn_ref_check_desc(&d, &m->s) == RNN_OK, "small problem invalid");
     const size_t n[4] = {m->s.weight_ih, m->s.weight_hh, m->s.bias, m->s.bias};
     for (int c = 0; c < 2; c++)
         for (int k = 0; k < 4; k++)
@@ -318,8 +321,8 @@ static void small_free(small *m)
  * problem's buffers (of another shape) are never read past their ends. */
 static void expect_desc(rnn_desc d, rnn_status want, const char *what)
 {
-    rnn_status a = rnn_desc_check(&d, NULL), b = ref_check_desc(&d, NULL);
-    CHECK(a == want && b == want, "%s: rnn_desc_check %d, ref_check_desc %d, want %d", what,
+    rnn_status a = rnn_desc_check(&d, NULL), b = rnn_ref_check_desc(&d, NULL);
+    CHECK(a == want && b == want, "%s: rnn_desc_check %d, rnn_ref_check_desc %d, want %d", what,
           (int)a, (int)b, (int)want);
     if (want == RNN_OK)
         return;
@@ -345,7 +348,8 @@ static void test_misuse(void)
 {
     const rnn_desc ok = {RNN_GRU, RNN_MANY2MANY, 3, 0, 2, 3, 2, 3};
     rnn_desc d;
-    CHECK(rnn_desc_check(NULL, NULL) == RNN_ERR_NULL && ref_check_desc(NULL, NULL) == RNN_ERR_NULL,
+    CHECK(rnn_desc_check(NULL, NULL) == RNN_ERR_NULL &&
+              rnn_ref_check_desc(NULL, NULL) == RNN_ERR_NULL,
           "NULL desc");
     CHECK(rnn_reference_forward(NULL, NULL, NULL, NULL) == RNN_ERR_NULL &&
               rnn_reference_train(NULL, NULL, NULL, NULL, NULL) == RNN_ERR_NULL &&
@@ -595,7 +599,7 @@ static void test_topologies(void)
 {
     const size_t T = 4, T_out = 3, B = 2, I = 3, H = 4, V = 5, BH = B * H;
     for (int c = 0; c < RNN_CELL_COUNT; c++) {
-        const size_t G = ref_gates((rnn_cell)c), GH = G * H;
+        const size_t G = rnn_ref_gates((rnn_cell)c), GH = G * H;
         double *wt[2][4];
         for (int e = 0; e < 2; e++) {
             wt[e][0] = dfill(GH * I, (uint64_t)(e * 4), 0.7);
@@ -621,17 +625,17 @@ static void test_topologies(void)
                           (int64_t)H, (int64_t)V};
             ref_inputs in = {x, x_dec, h0, c0, NULL};
             ref_outputs out = {h, NULL, lg, NULL};
-            ok &= ref_model_run(&d, &p, &in, &out, NULL) == RNN_OK;
+            ok &= rnn_ref_model_run(&d, &p, &in, &out, NULL) == RNN_OK;
             /* The plain sequence over what this topology feeds its cell. */
             rnn_desc sd = {(rnn_cell)c, RNN_MANY2MANY, (int64_t)Tt, 0, (int64_t)B, (int64_t)I,
                            (int64_t)H, (int64_t)V};
-            ok &= ref_seq_run(&sd, &p.cell, t == RNN_ONE2MANY ? x_1m : x, h0, c0, y, hn, cn,
-                              NULL, NULL, NULL, NULL) == RNN_OK;
+            ok &= rnn_ref_seq_run(&sd, &p.cell, t == RNN_ONE2MANY ? x_1m : x, h0, c0, y, hn, cn,
+                                  NULL, NULL, NULL, NULL) == RNN_OK;
             size_t steps = Tt;
             if (t == RNN_SEQ2SEQ) {
                 sd.T = (int64_t)T_out;
-                ok &= ref_seq_run(&sd, &p.decoder, x_dec, hn, cn, y + T * BH, NULL, NULL, NULL,
-                                  NULL, NULL, NULL) == RNN_OK;
+                ok &= rnn_ref_seq_run(&sd, &p.decoder, x_dec, hn, cn, y + T * BH, NULL, NULL, NULL,
+                                      NULL, NULL, NULL) == RNN_OK;
                 steps += T_out;
             }
             const int same = memcmp(h, y, steps * BH * sizeof *h) == 0;
@@ -644,7 +648,7 @@ static void test_topologies(void)
                 rnn_desc md = d;
                 md.topology = RNN_MANY2MANY;
                 ref_outputs mo = {NULL, NULL, lg_all, NULL};
-                ok &= ref_model_run(&md, &p, &in, &mo, NULL) == RNN_OK;
+                ok &= rnn_ref_model_run(&md, &p, &in, &mo, NULL) == RNN_OK;
                 CHECK(memcmp(lg, lg_all + (T - 1) * B * V, B * V * sizeof *lg) == 0,
                       "%s many2one: logits are not those of step T", rnn_cell_name(c));
             }

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
+#include "rnnsimd_reference.h"
 #include "plan_internal.h"
 
 static int same_bits(const float *a, const float *b, size_t n)

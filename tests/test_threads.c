@@ -17,7 +17,7 @@
 #include <string.h>
 #include "check.h"
 #include "kernels.h"
-#include "rnnsimd.h"
+#include "rnnsimd_reference.h"
 #include "tolerance.h"
 
 /* Every tensor a train call writes, in one struct so the comparisons loop. */

@@ -8,9 +8,6 @@
 #include <sys/utsname.h>
 #include "kernels.h"
 #include "tools.h"
-#if defined(__aarch64__)
-#include <sys/auxv.h>
-#endif
 
 static const char info_usage[] =
     "usage: rnnsimd info\n"
@@ -54,39 +51,17 @@ static void cpu_model(char *buf, size_t len)
         snprintf(buf, len, "implementer %s, part %s", impl, part);
 }
 
+/* The features of kernels/isas.inc this CPU and OS have: the ones dispatch
+ * detects, so `info` and the choice of table never disagree. */
 static void print_features(void)
 {
     printf("features:");
-    int any = 0;
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-#define FEATURE(name)                                                                          \
-    do {                                                                                       \
-        if (__builtin_cpu_supports(name)) {                                                    \
-            printf(" %s", name);                                                               \
-            any = 1;                                                                           \
-        }                                                                                      \
-    } while (0)
-    FEATURE("sse4.2");
-    FEATURE("avx");
-    FEATURE("fma");
-    FEATURE("avx2");
-    FEATURE("avx512f");
-    FEATURE("avx512bw");
-    FEATURE("avx512vl");
-    FEATURE("avx512dq");
-#undef FEATURE
-#elif defined(__aarch64__)
-    unsigned long hw = getauxval(AT_HWCAP);
-    if (hw & HWCAP_ASIMD) {
-        printf(" asimd");
-        any = 1;
-    }
-    if (hw & HWCAP_FP) {
-        printf(" fp");
-        any = 1;
-    }
-#endif
+    int any = 0, present;
+    for (size_t i = 0; rnn_cpu_feature(i, &present); i++)
+        if (present) {
+            printf(" %s", rnn_cpu_feature(i, NULL));
+            any = 1;
+        }
     printf("%s\n", any ? "" : " (none this build uses)");
     const char *mask = getenv("RNNSIMD_CPU_MASK");
     if (mask && *mask)

@@ -21,7 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "rnnsimd.h"
+#include "rnnsimd_reference.h"
 
 /* One experiment: a cell's weights (PyTorch layout), its input and the
  * direction u of the gradient on h_T. */

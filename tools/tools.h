@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "rnnsimd.h"
+#include "rnnsimd_reference.h"
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2

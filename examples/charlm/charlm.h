@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "rnnsimd.h"
+#include "rnnsimd_reference.h"
 
 /* The `rnnsimd charlm` subcommand (train | sample). */
 int charlm_main(int argc, char **argv);

@@ -9,39 +9,8 @@
 
 #include "kernels.h"
 
-void gemm_avx2(int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
-                 size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc);
-size_t packed_size_avx2(size_t N, size_t K);
-void pack_nt_avx2(size_t N, size_t K, const float *W, size_t ldw, float *packed);
-void gemm_packed_nt_avx2(size_t M, size_t N, size_t K, const float *A, size_t lda,
-                           const float *packed, const float *bias, float beta, float *C,
-                           size_t ldc);
-
-void vexp_avx2(size_t n, const float *x, float *y);
-void vtanh_avx2(size_t n, const float *x, float *y);
-void vsigmoid_avx2(size_t n, const float *x, float *y);
-
-void rnn_tanh_fwd_avx2(size_t B, size_t H, const float *xp, const float *hp, float *h);
-void lstm_fwd_avx2(size_t B, size_t H, const float *xp, const float *hp, const float *c_prev,
-                     float *gates, float *c, float *h);
-void gru_fwd_rz_avx2(size_t B, size_t H, const float *xp, const float *hp, const float *h_prev,
-                       float *gates, float *rh);
-void gru_fwd_n_avx2(size_t B, size_t H, const float *xp, const float *hp, const float *h_prev,
-                      float *gates, float *h);
-void lbr_gru_fwd_avx2(size_t B, size_t H, const float *xp, const float *hp,
-                        const float *h_prev, float *gates, float *h);
-
-void rnn_tanh_bwd_avx2(size_t B, size_t H, const float *h, const float *dh, float *dg);
-void lstm_bwd_avx2(size_t B, size_t H, const float *gates, const float *c_prev, const float *c,
-                     const float *dh, float *dc, float *dg);
-void gru_bwd_zn_avx2(size_t B, size_t H, const float *gates, const float *h_prev,
-                       const float *dh, float *dg, float *dh_prev);
-void gru_bwd_r_avx2(size_t B, size_t H, const float *gates, const float *h_prev,
-                      const float *drh, float *dg, float *dh_prev);
-void lbr_gru_bwd_avx2(size_t B, size_t H, const float *gates, const float *h_prev,
-                        const float *dh, float *dgx, float *dgh, float *dh_prev);
-
-double softmax_xent_avx2(size_t rows, size_t V, const float *logits, const int32_t *targets,
-                           float scale, float *dlogits);
+/* rnn_k_<entry>__avx2 for every entry of entries.inc. */
+#define RNN_KERNEL(name, ret, params) ret rnn_k_##name##__avx2 params;
+#include "entries.inc"
 
 #endif

@@ -60,8 +60,8 @@ static void gather_bt(size_t kc, size_t w, const float *B, size_t ldb, float *Bs
     }
 }
 
-void gemm_avx2(int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
-               size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
+void rnn_k_gemm__avx2(int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
+                      size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
 {
     int load_c0 = beta != 0.0f;
     if (K == 0) {

@@ -30,12 +30,12 @@
 #define MC_BIG 36
 #define PREFETCH_FLOATS ((size_t)1 << 20) /* 4 MiB of weights */
 
-size_t packed_size_avx2(size_t N, size_t K)
+size_t rnn_k_packed_size__avx2(size_t N, size_t K)
 {
     return panels_size(NR, N, K);
 }
 
-void pack_nt_avx2(size_t N, size_t K, const float *W, size_t ldw, float *packed)
+void rnn_k_pack_nt__avx2(size_t N, size_t K, const float *W, size_t ldw, float *packed)
 {
     panels_pack_nt(NR, N, K, W, ldw, packed);
 }
@@ -85,9 +85,9 @@ static void gemv_packed(size_t N, size_t K, const float *a, const float *packed,
     }
 }
 
-void gemm_packed_nt_avx2(size_t M, size_t N, size_t K, const float *A, size_t lda,
-                         const float *packed, const float *bias, float beta, float *C,
-                         size_t ldc)
+void rnn_k_gemm_packed_nt__avx2(size_t M, size_t N, size_t K, const float *A, size_t lda,
+                                const float *packed, const float *bias, float beta, float *C,
+                                size_t ldc)
 {
     int load_c0 = beta != 0.0f;
     if (M == 1 || K == 0) {

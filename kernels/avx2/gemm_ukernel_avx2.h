@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 #include <immintrin.h>
-#include "activations_avx2.h"
+#include "vec_avx2.h"
 
 #define GEMM_NR 16
 #define GEMM_MR 6

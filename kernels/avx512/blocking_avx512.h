@@ -1,5 +1,5 @@
 /* blocking_avx512.h — the avx512 packed product's panel width, K block and
- * masks, shared by gemm_avx512.c and step_ride_avx512.c: the fused step's
+ * masks, shared by gemm_avx512.c and gemv_avx512.c: the fused step's
  * ride must split K exactly as the hoisted projection does, or its sums
  * would round differently. */
 #ifndef RNNSIMD_BLOCKING_AVX512_H

@@ -58,12 +58,12 @@
 #define KC_GEMM 128
 #define NC_GEMM 512
 
-size_t packed_size_avx512(size_t N, size_t K)
+size_t rnn_k_packed_size__avx512(size_t N, size_t K)
 {
     return panels_size(NR, N, K);
 }
 
-void pack_nt_avx512(size_t N, size_t K, const float *W, size_t ldw, float *packed)
+void rnn_k_pack_nt__avx512(size_t N, size_t K, const float *W, size_t ldw, float *packed)
 {
     panels_pack_nt(NR, N, K, W, ldw, packed);
 }
@@ -435,18 +435,18 @@ static void run_rows_inner(const product *pr, float *Ap, float *Bbuf)
     }
 }
 
-void gemm_packed_nt_avx512(size_t M, size_t N, size_t K, const float *A, size_t lda,
-                           const float *packed, const float *bias, float beta, float *C,
-                           size_t ldc)
+void rnn_k_gemm_packed_nt__avx512(size_t M, size_t N, size_t K, const float *A, size_t lda,
+                                  const float *packed, const float *bias, float beta, float *C,
+                                  size_t ldc)
 {
     int load_c0 = beta != 0.0f;
     if (M == 1) {
-        gemv_packed_avx512(N, K, A, packed, bias, load_c0, C);
+        rnn_k_gemv_packed__avx512(N, K, A, packed, bias, load_c0, C);
         return;
     }
     if (K == 0) {
         for (size_t i = 0; i < M; i++)
-            gemv_packed_avx512(N, 0, NULL, packed, bias, load_c0, C + i * ldc);
+            rnn_k_gemv_packed__avx512(N, 0, NULL, packed, bias, load_c0, C + i * ldc);
         return;
     }
     float Ap[MC * KC] __attribute__((aligned(64)));
@@ -454,8 +454,8 @@ void gemm_packed_nt_avx512(size_t M, size_t N, size_t K, const float *A, size_t 
     run_packed(&pr, Ap);
 }
 
-void gemm_avx512(int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
-                 size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
+void rnn_k_gemm__avx512(int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
+                        size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
 {
     int load_c0 = beta != 0.0f;
     if (K == 0) {

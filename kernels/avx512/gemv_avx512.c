@@ -151,8 +151,9 @@ gemv_ride_panels(size_t p0, size_t p1, size_t N, size_t K, const float *a, const
     *qp = q;
 }
 
-void gemv_ride_avx512(size_t N, size_t K, const float *a, const float *packed, const float *bias,
-                      float beta, float *C, size_t chunk, const rnn_ride *ride)
+void rnn_k_gemv_ride__avx512(size_t N, size_t K, const float *a, const float *packed,
+                             const float *bias, float beta, float *C, size_t chunk,
+                             const rnn_ride *ride)
 {
     const int load_c = beta != 0.0f;
     ride_pos q = {ride, ride->c0 / 16, (ride->c1 + 15) / 16, 0, 0, parts(ride->K, KC), 0, NULL,
@@ -177,8 +178,8 @@ void gemv_ride_avx512(size_t N, size_t K, const float *a, const float *packed, c
         RIDE_STEP(q, c);
 }
 
-void gemv_packed_avx512(size_t N, size_t K, const float *a, const float *packed,
-                        const float *bias, int load_c, float *C)
+void rnn_k_gemv_packed__avx512(size_t N, size_t K, const float *a, const float *packed,
+                               const float *bias, int load_c, float *C)
 {
     /* The fused loop with nothing riding: one code path, so one set of bits. */
     ride_pos none = {NULL, 0, 0, 0, 0, 1, 0, NULL, NULL};

@@ -12,8 +12,8 @@ static void scale_rows(size_t M, size_t N, float beta, float *C, size_t ldc)
         memset(C + i * ldc, 0, N * sizeof *C);
 }
 
-void gemm_generic(int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
-                  size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
+void rnn_k_gemm__generic(int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
+                         size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
 {
     scale_rows(M, N, beta, C, ldc);
     for (size_t i = 0; i < M; i++) {
@@ -37,21 +37,21 @@ void gemm_generic(int trans_a, int trans_b, size_t M, size_t N, size_t K, const 
     }
 }
 
-size_t packed_size_generic(size_t N, size_t K)
+size_t rnn_k_packed_size__generic(size_t N, size_t K)
 {
     return N * K;
 }
 
-void pack_nt_generic(size_t N, size_t K, const float *W, size_t ldw, float *packed)
+void rnn_k_pack_nt__generic(size_t N, size_t K, const float *W, size_t ldw, float *packed)
 {
     for (size_t n = 0; n < N; n++)
         for (size_t k = 0; k < K; k++)
             packed[k * N + n] = W[n * ldw + k];
 }
 
-void gemm_packed_nt_generic(size_t M, size_t N, size_t K, const float *A, size_t lda,
-                            const float *packed, const float *bias, float beta, float *C,
-                            size_t ldc)
+void rnn_k_gemm_packed_nt__generic(size_t M, size_t N, size_t K, const float *A, size_t lda,
+                                   const float *packed, const float *bias, float beta, float *C,
+                                   size_t ldc)
 {
     scale_rows(M, N, beta, C, ldc);
     for (size_t i = 0; i < M; i++) {

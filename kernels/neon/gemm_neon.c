@@ -12,7 +12,7 @@
  * Tails: columns past N are computed on zero padding and never stored; rows
  * past M and depth past K are never touched; C is read only when beta != 0. */
 #include "neon.h"
-#include "vmath_neon.h"
+#include "vec_neon.h"
 
 #define NR RNN_NEON_NR
 #define MR 4
@@ -206,12 +206,12 @@ static void pack_panel_nn(size_t nr, size_t kc, const float *src, size_t lds, fl
             vst1q_f32(dst + k * NR + 4 * c, ld_chunk(src + k * lds, nr, c));
 }
 
-size_t packed_size_neon(size_t N, size_t K)
+size_t rnn_k_packed_size__neon(size_t N, size_t K)
 {
     return (N + NR - 1) / NR * NR * K;
 }
 
-void pack_nt_neon(size_t N, size_t K, const float *W, size_t ldw, float *packed)
+void rnn_k_pack_nt__neon(size_t N, size_t K, const float *W, size_t ldw, float *packed)
 {
     for (size_t n0 = 0; n0 < N; n0 += NR) {
         size_t nr = N - n0 < NR ? N - n0 : NR;
@@ -224,9 +224,9 @@ static size_t k_blocks(size_t K)
     return K ? (K + KC - 1) / KC : 1; /* K = 0 still writes bias / beta*C */
 }
 
-void gemm_packed_nt_neon(size_t M, size_t N, size_t K, const float *A, size_t lda,
-                         const float *packed, const float *bias, float beta, float *C,
-                         size_t ldc)
+void rnn_k_gemm_packed_nt__neon(size_t M, size_t N, size_t K, const float *A, size_t lda,
+                                const float *packed, const float *bias, float beta, float *C,
+                                size_t ldc)
 {
     for (size_t kb = 0; kb < k_blocks(K); kb++) {
         size_t k0 = kb * KC, kc = K - k0 < KC ? K - k0 : KC;
@@ -244,8 +244,8 @@ void gemm_packed_nt_neon(size_t M, size_t N, size_t K, const float *A, size_t ld
     }
 }
 
-void gemm_neon(int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
-               size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
+void rnn_k_gemm__neon(int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
+                      size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
 {
     float bbuf[KC * NR];
     for (size_t n0 = 0; n0 < N; n0 += NR) {

@@ -1,11 +1,12 @@
 /* prng.c — portable deterministic fills: the same float bits on every
  * IEEE-754 machine and compiler. Only integer mixing, exact dyadic arithmetic,
  * and (for orthogonal matrices) correctly rounded + - * / sqrt in a fixed
- * order. The Makefile builds this file with -ffp-contract=off, like the
- * reference: a fused multiply-add would change the last bits per machine. */
+ * order, built without contraction like the rest of reference/: a fused
+ * multiply-add would change the last bits per machine, and the golden
+ * hashes pin these bits. */
 #include <math.h>
 #include <stdlib.h>
-#include "rnnsimd.h"
+#include "rnnsimd_reference.h"
 
 uint64_t rnn_prng_u64(uint64_t seed, uint64_t stream, uint64_t i)
 {

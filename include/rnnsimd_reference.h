@@ -1,0 +1,59 @@
+/* rnnsimd_reference.h — the oracle beside the library (librnnsimd_reference.a):
+ * the naive reference of docs/design.md ("The math"), in double, and the
+ * portable deterministic fills the conformance cases are made of. Both give
+ * the same bits on every IEEE-754 machine (reference/ is built without
+ * floating-point contraction), and share no code with librnnsimd.a: an
+ * oracle that reused the code it judges would prove nothing. The types are
+ * those of rnnsimd.h. */
+#ifndef RNNSIMD_REFERENCE_H
+#define RNNSIMD_REFERENCE_H
+
+#include "rnnsimd.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- The reference: naive, double inside, bit-identical on every IEEE-754
+ * machine. It shares no code with the kernels or the drivers. ---- */
+rnn_status rnn_reference_forward(const rnn_desc *d, const rnn_params *p,
+                                 const rnn_inputs *in, rnn_outputs *out);
+/* Forward, then full BPTT of the mean cross-entropy. */
+rnn_status rnn_reference_train(const rnn_desc *d, const rnn_params *p,
+                               const rnn_inputs *in, rnn_outputs *out, rnn_grads *g);
+
+/* A plain sequence, like PyTorch's nn.RNN / nn.LSTM / nn.GRU (batch_first=False,
+ * one layer): d->topology must be RNN_MANY2MANY; V and targets are not used.
+ * output: T x B x H (every h_t); hn, cn: B x H. Any output may be NULL. */
+rnn_status rnn_reference_seq_forward(const rnn_desc *d, const rnn_cell_weights *w,
+                                     const float *x, const float *h0, const float *c0,
+                                     float *output, float *hn, float *cn);
+/* Backward from upstream gradients on every h_t (grad_output, T x B x H) and on
+ * h_T and c_T (grad_hn, grad_cn); each may be NULL (zero). Writes g->x, g->h0,
+ * g->c0 and g->cell (those not NULL). */
+rnn_status rnn_reference_seq_backward(const rnn_desc *d, const rnn_cell_weights *w,
+                                      const float *x, const float *h0, const float *c0,
+                                      const float *grad_output, const float *grad_hn,
+                                      const float *grad_cn, rnn_grads *g);
+
+/* ---- Portable deterministic fills: the same bits on every machine ---- */
+/* Counter-based: value i of tensor `stream` under `seed` is a pure function of
+ * (seed, stream, i), splitmix64-mixed. */
+uint64_t rnn_prng_u64(uint64_t seed, uint64_t stream, uint64_t i);
+/* Uniform in [lo, hi): lo + (hi-lo) * k / 2^24, k a 24-bit integer. */
+void rnn_fill_uniform(float *dst, size_t n, uint64_t seed, uint64_t stream, float lo, float hi);
+/* Approximately N(0, sigma^2): Irwin-Hall sum of 12 24-bit uniforms minus 6,
+ * exact in double, so portable. */
+void rnn_fill_normal(float *dst, size_t n, uint64_t seed, uint64_t stream, float sigma);
+/* rho * Q with Q an n x n orthogonal matrix, the product of min(n, 16)
+ * Householder reflections from PRNG vectors (few reflections keep it cheap;
+ * orthogonal all the same), built with IEEE + - * / sqrt in double in a
+ * fixed order: every singular value is rho, bit-identical on every machine.
+ * dst is n x n with row stride ld. */
+rnn_status rnn_fill_orthogonal(float *dst, size_t n, size_t ld, uint64_t seed,
+                               uint64_t stream, double rho);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RNNSIMD_REFERENCE_H */

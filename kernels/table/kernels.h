@@ -1,0 +1,48 @@
+/* kernels.h — the kernel table: the one contract between the ISA-independent
+ * drivers (core/) and the code of one instruction set (kernels/<isa>/). Its
+ * entries and their contracts are the list of entries.inc beside it; the
+ * instruction sets and the features they need, that of kernels/isas.inc.
+ * The only header of kernels/ that core/ and the programs see. */
+#ifndef RNNSIMD_KERNELS_H
+#define RNNSIMD_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "rnnsimd.h"
+
+/* The fused batch-1 step's ride (entries.inc's gemv_ride): columns [c0, c1) of
+ * Y (RNN_RIDE_ROWS rows, ldy apart) = X W^T + bias, X given k-major
+ * (xk[k*RNN_RIDE_ROWS + i] is row i's k-th input) and W in pack_nt layout
+ * (N x K, N >= c1). c0 is a multiple of 16. */
+#define RNN_RIDE_ROWS 8
+typedef struct rnn_ride {
+    size_t K, c0, c1, ldy;
+    const float *xk, *packed, *bias;
+    float *Y;
+} rnn_ride;
+
+typedef struct rnn_kernels {
+    const char *name; /* as isas.inc names the instruction set */
+    rnn_isa isa;
+#define RNN_KERNEL(name, ret, params) ret(*name) params;
+#include "entries.inc"
+} rnn_kernels;
+
+/* Every table compiled into this build, in the order of isas.inc (least
+ * preferred first), NULL-terminated. The one list that dispatch,
+ * conformance and benchmarks iterate over. */
+const rnn_kernels *const *rnn_kernel_tables(void);
+
+/* The table of isa (RNN_ISA_AUTO: the best the CPU runs, or RNNSIMD_ISA).
+ * RNN_ERR_ISA_UNSUPPORTED with a reason when the CPU or build lacks it. */
+rnn_status rnn_kernels_get(rnn_isa isa, const rnn_kernels **out, const char **why);
+
+/* The i-th CPU feature isas.inc names for this build's architecture (NULL
+ * past the last), and in *present whether this CPU and OS have it
+ * (RNNSIMD_CPU_MASK not applied). */
+const char *rnn_cpu_feature(size_t i, int *present);
+
+/* rnn_strerror's sentence for RNN_ERR_ISA_UNKNOWN: every name isas.inc has. */
+extern const char rnn_isa_unknown_text[];
+
+#endif /* RNNSIMD_KERNELS_H */
