@@ -16,7 +16,7 @@
 #include "kernel_check.h"
 #include "kernels.h"
 #include "matrix.h"
-#include "npy.h"
+#include "file_io.h"
 #include "onednn_check.h"
 #include "options.h"
 #include "ratchet.h"

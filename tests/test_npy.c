@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "check.h"
 #include "rnnsimd_reference.h"
+#include "file_io.h"
 #include "npy.h"
 
 static char dir[64];

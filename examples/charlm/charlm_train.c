@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include "charlm.h"
 #include "charlm_text.h"
+#include "file_io.h"
 #include "npy.h"
 #include "../../tools/tools.h"
 
