@@ -30,6 +30,7 @@
 #include <string.h>
 #include <time.h>
 #include "impl.h"
+#include "clock.h"
 
 static dnnl_engine_t g_eng;
 static dnnl_stream_t g_strm;
@@ -680,13 +681,6 @@ static dctx *d_create(const bench_data *dt, int plain, char *err, size_t err_n)
     return c;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Best of a few runs after a warm-up: enough to rank two formats. */
 static double pilot_time(dctx *c)
 {
@@ -695,10 +689,10 @@ static double pilot_time(dctx *c)
     if (d_run(c, e, sizeof e))
         return best;
     for (int i = 0; i < 3; i++) {
-        double t0 = now_s();
+        double t0 = rnn_seconds_now();
         if (d_run(c, e, sizeof e))
             return 1e30;
-        double t = now_s() - t0;
+        double t = rnn_seconds_now() - t0;
         best = t < best ? t : best;
     }
     return best;

@@ -23,15 +23,9 @@
 #include "regime.h"
 #include "report.h"
 #include "run_reference.h"
+#include "clock.h"
 
 #define PROG CONF_PROG
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 typedef struct {
     int tty;
@@ -137,7 +131,7 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    double t_start = now();
+    double t_start = rnn_seconds_now();
     static conf_report rep;
     memset(&rep, 0, sizeof rep);
     conf_report_init(&rep);
@@ -222,7 +216,7 @@ int main(int argc, char **argv)
         }
         fprintf(rep.json, "{\n  \"tool\": \"" PROG "\",\n  \"version\": \"%s\",\n  \"golden_file\": ",
                 RNNSIMD_VERSION);
-        conf_json_string(rep.json, o.no_golden ? "" : o.golden_path);
+        rnn_json_string(rep.json, o.no_golden ? "" : o.golden_path);
         fprintf(rep.json, ",\n  \"cases\": [");
     }
 
@@ -253,7 +247,7 @@ int main(int argc, char **argv)
     for (size_t ci = 0; ci < ncases; ci++) {
         char line[CONF_CASE_LINE_MAX];
         conf_case_print(&cases[ci], line, sizeof line);
-        double t_case = now();
+        double t_case = rnn_seconds_now();
         conf_problem p;
         conf_result ref;
         int ref_ok = 0;
@@ -266,9 +260,9 @@ int main(int argc, char **argv)
         rnn_status s = conf_problem_generate(&cases[ci], &p);
         memset(&ref, 0, sizeof ref);
         if (s == RNN_OK) {
-            double t0 = now();
+            double t0 = rnn_seconds_now();
             s = conf_reference_run(&p, &ref);
-            rep.ref_seconds += now() - t0;
+            rep.ref_seconds += rnn_seconds_now() - t0;
         }
         progress_show(&pr, line, "reference");
         if (s != RNN_OK) {
@@ -350,25 +344,25 @@ int main(int argc, char **argv)
         if (rep.json) {
             FILE *f = rep.json;
             fprintf(f, "%s\n    {\"case\": ", rep.json_cases++ ? "," : "");
-            conf_json_string(f, line);
+            rnn_json_string(f, line);
             fprintf(f, ", \"quick\": %s, \"reference\": %s", case_quick[ci] ? "true" : "false",
                     ref_ok ? "\"ok\"" : "\"failed\"");
             if (ref_ok)
                 fprintf(f, ", \"hashes\": {\"inputs\": \"%016" PRIx64 "\", \"forward\": \"%016" PRIx64
                         "\", \"gradients\": \"%016" PRIx64 "\"}", h.inputs, h.forward, h.gradients);
             fprintf(f, ", \"golden\": ");
-            conf_json_string(f, golden_status);
+            rnn_json_string(f, golden_status);
             if (p.kase.wide_head) {
                 fprintf(f, ", \"narrowest_logit_span\": ");
-                conf_json_number(f, span);
+                rnn_json_number(f, span);
             }
             fprintf(f, ", \"regime\": {\"claimed_rho\": %g, \"as_claimed\": %s, \"blocks\": [",
                     cases[ci].rho, regime_ok == 1 ? "true" : "false");
             for (int b = 0; b < nblocks; b++) {
                 fprintf(f, "%s{\"sigma_max\": ", b ? ", " : "");
-                conf_json_number(f, regimes.b[blocks[b]].sigma_max);
+                rnn_json_number(f, regimes.b[blocks[b]].sigma_max);
                 fprintf(f, ", \"spectral_radius\": ");
-                conf_json_number(f, regimes.b[blocks[b]].radius);
+                rnn_json_number(f, regimes.b[blocks[b]].radius);
                 fprintf(f, "}");
             }
             fprintf(f, "]}, \"isa\": {");
@@ -424,17 +418,17 @@ int main(int argc, char **argv)
                     fprintf(f, "%s\"%s\": {\"passed\": %s, \"worst_fraction\": ",
                             first_mode ? "" : ", ", conf_mode_name(mode),
                             res.passed ? "true" : "false");
-                    conf_json_number(f, res.worst_frac);
+                    rnn_json_number(f, res.worst_frac);
                     fprintf(f, ", \"worst_tensor\": ");
-                    conf_json_string(f, res.worst_tensor);
+                    rnn_json_string(f, res.worst_tensor);
                     fprintf(f, ", \"deterministic\": %s, \"output_hash\": \"%016" PRIx64 "\", "
                             "\"seconds\": %.4f, \"fractions\": {",
                             res.deterministic ? "true" : "false", res.out_hash, res.seconds);
                     for (int c = 0; c < res.nchecks; c++) {
                         fprintf(f, "%s", c ? ", " : "");
-                        conf_json_string(f, res.checks[c].tensor);
+                        rnn_json_string(f, res.checks[c].tensor);
                         fprintf(f, ": ");
-                        conf_json_number(f, res.checks[c].frac);
+                        rnn_json_number(f, res.checks[c].frac);
                     }
                     int applied = 0, caught = 0;
                     for (int c = 0; c < res.ncontrols; c++) {
@@ -443,7 +437,7 @@ int main(int argc, char **argv)
                     }
                     fprintf(f, "}, \"controls\": {\"applied\": %d, \"caught\": %d}, \"error\": ",
                             applied, caught);
-                    conf_json_string(f, res.error);
+                    rnn_json_string(f, res.error);
                     fprintf(f, "}");
                 }
                 first_mode = 0;
@@ -452,7 +446,7 @@ int main(int argc, char **argv)
                 fprintf(rep.json, "}");
         }
         if (rep.json)
-            fprintf(rep.json, "}, \"seconds\": %.4f}", now() - t_case);
+            fprintf(rep.json, "}, \"seconds\": %.4f}", rnn_seconds_now() - t_case);
         if (ref_ok)
             conf_result_free(&ref);
         conf_problem_free(&p);
@@ -490,7 +484,7 @@ int main(int argc, char **argv)
     if (!o.write_ratchet && (rep.ratchet_full || rep.ratchet_quick))
         conf_report_ratchet(&rep, ratchet_loaded ? &ratchet : NULL, o.ratchet_path);
 
-    conf_report_finish(&rep, &regimes, o.no_onednn ? NULL : dn, ndn, now() - t_start);
+    conf_report_finish(&rep, &regimes, o.no_onednn ? NULL : dn, ndn, rnn_seconds_now() - t_start);
     conf_regime_free(&regimes);
     conf_golden_free(&golden);
     int status = rep.failed ? 1 : 0;

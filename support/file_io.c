@@ -25,6 +25,7 @@ static rnn_status fail(rnn_status st, char *err, size_t errlen, const char *fmt,
 rnn_status rnn_atomic_open(rnn_atomic_file *af, const char *path, char *err, size_t errlen)
 {
     af->fd = -1;
+    af->f = NULL;
     size_t n = strlen(path);
     af->tmp = malloc(n + 16);
     if (!af->tmp)
@@ -65,10 +66,25 @@ rnn_status rnn_atomic_write(rnn_atomic_file *af, const char *path, const void *d
     return RNN_OK;
 }
 
+FILE *rnn_atomic_stream(rnn_atomic_file *af, const char *path, char *err, size_t errlen)
+{
+    if (rnn_atomic_open(af, path, err, errlen) != RNN_OK)
+        return NULL;
+    af->f = fdopen(af->fd, "w");
+    if (!af->f) {
+        fail(RNN_ERR_NOMEM, err, errlen, "%s: cannot open a stream: %s", path, strerror(errno));
+        rnn_atomic_abort(af);
+    }
+    return af->f;
+}
+
 void rnn_atomic_abort(rnn_atomic_file *af)
 {
-    if (af->fd >= 0)
+    if (af->f)
+        fclose(af->f);
+    else if (af->fd >= 0)
         close(af->fd);
+    af->f = NULL;
     if (af->tmp) {
         unlink(af->tmp);
         free(af->tmp);
@@ -80,10 +96,13 @@ void rnn_atomic_abort(rnn_atomic_file *af)
 rnn_status rnn_atomic_commit(rnn_atomic_file *af, const char *path, char *err, size_t errlen)
 {
     rnn_status st = RNN_OK;
-    if (fsync(af->fd) != 0)
+    if (af->f && (fflush(af->f) != 0 || ferror(af->f)))
+        st = fail(RNN_ERR_IO, err, errlen, "%s: write failed: %s", path, strerror(errno));
+    if (st == RNN_OK && fsync(af->fd) != 0)
         st = fail(RNN_ERR_IO, err, errlen, "%s: fsync failed: %s", path, strerror(errno));
-    if (close(af->fd) != 0 && st == RNN_OK)
+    if ((af->f ? fclose(af->f) : close(af->fd)) != 0 && st == RNN_OK)
         st = fail(RNN_ERR_IO, err, errlen, "%s: close failed: %s", path, strerror(errno));
+    af->f = NULL;
     af->fd = -1;
     if (st == RNN_OK && rename(af->tmp, path) != 0)
         st = fail(RNN_ERR_IO, err, errlen, "%s: cannot rename the temporary file into place: %s",

@@ -12,6 +12,7 @@
 #define RNNSIMD_FILE_IO_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "rnnsimd.h"
 
 /* Writes len bytes to path atomically. On failure the temporary file is
@@ -25,8 +26,13 @@ rnn_status rnn_write_file_atomic(const char *path, const void *data, size_t len,
 typedef struct {
     char *tmp;
     int fd;
+    FILE *f; /* rnn_atomic_stream's, else NULL */
 } rnn_atomic_file;
 rnn_status rnn_atomic_open(rnn_atomic_file *af, const char *path, char *err, size_t errlen);
+/* rnn_atomic_open, then a stdio stream over the temporary file, for writers
+ * that print (NULL after a message in err). Commit flushes it and checks
+ * that every write reached the file before the rename. */
+FILE *rnn_atomic_stream(rnn_atomic_file *af, const char *path, char *err, size_t errlen);
 rnn_status rnn_atomic_write(rnn_atomic_file *af, const char *path, const void *data, size_t len,
                             char *err, size_t errlen);
 rnn_status rnn_atomic_commit(rnn_atomic_file *af, const char *path, char *err, size_t errlen);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include "npy.h"
 #include "tools.h"
+#include "clock.h"
 
 static const char run_usage[] =
     "usage: rnnsimd run --cell CELL --in DIR --out DIR [--isa ISA]\n"
@@ -113,13 +114,6 @@ static int write_out(const char *dir, const char *file, const float *data, int r
         return EXIT_RUNTIME;
     }
     return 0;
-}
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 enum { T_INPUT, T_WIH, T_WHH, T_BIH, T_BHH, T_H0, T_C0, T_GOUT, T_GHN, T_GCN, T_COUNT };
@@ -266,14 +260,14 @@ int cmd_run(int argc, char **argv)
     const float *x = data_of(&t[T_INPUT]), *h0 = data_of(&t[T_H0]), *c0 = data_of(&t[T_C0]);
     const float *gout = data_of(&t[T_GOUT]), *ghn = data_of(&t[T_GHN]), *gcn = data_of(&t[T_GCN]);
     const char *ran_on = "reference";
-    double t0 = now_ms(), t_fwd, t_bwd = 0;
+    double t0 = 1e3 * rnn_seconds_now(), t_fwd, t_bwd = 0;
     if (use_ref) {
         st = rnn_reference_seq_forward(&d, &w, x, h0, c0, output, hn, lstm ? cn : NULL);
-        t_fwd = now_ms() - t0;
+        t_fwd = 1e3 * rnn_seconds_now() - t0;
         if (st == RNN_OK && backward) {
-            t0 = now_ms();
+            t0 = 1e3 * rnn_seconds_now();
             st = rnn_reference_seq_backward(&d, &w, x, h0, c0, gout, ghn, gcn, &g);
-            t_bwd = now_ms() - t0;
+            t_bwd = 1e3 * rnn_seconds_now() - t0;
         }
     } else {
         rnn_params params = {0};
@@ -282,14 +276,14 @@ int cmd_run(int argc, char **argv)
         st = rnn_plan_create(&plan, &d, &params, &opt);
         if (st == RNN_OK)
             st = rnn_workspace_create(&ws, plan);
-        t0 = now_ms();
+        t0 = 1e3 * rnn_seconds_now();
         if (st == RNN_OK)
             st = rnn_plan_seq_forward(plan, ws, x, h0, c0, output, hn, lstm ? cn : NULL);
-        t_fwd = now_ms() - t0;
+        t_fwd = 1e3 * rnn_seconds_now() - t0;
         if (st == RNN_OK && backward) {
-            t0 = now_ms();
+            t0 = 1e3 * rnn_seconds_now();
             st = rnn_plan_seq_backward(plan, ws, x, h0, c0, gout, ghn, gcn, &g);
-            t_bwd = now_ms() - t0;
+            t_bwd = 1e3 * rnn_seconds_now() - t0;
         }
         if (plan)
             ran_on = rnn_isa_name(rnn_plan_isa(plan));

@@ -24,6 +24,7 @@
 #include "file_io.h"
 #include "npy.h"
 #include "../../tools/tools.h"
+#include "clock.h"
 
 static const char train_usage[] =
     "usage: rnnsimd charlm train --text FILE --save MODEL [options]\n"
@@ -52,13 +53,6 @@ static const char train_usage[] =
     "\n"
     "A progress line (step, loss, characters/s) goes to stderr about once a second; the\n"
     "summary line to stdout. Loss is the mean cross-entropy in nats per character.\n";
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 int charlm_train_main(int argc, char **argv)
 {
@@ -224,7 +218,7 @@ int charlm_train_main(int argc, char **argv)
             ran_on);
 
     const int lstm = cell == RNN_LSTM;
-    const double t_start = now_s();
+    const double t_start = rnn_seconds_now();
     double t_report = t_start, loss_sum_report = 0, last_losses[100] = {0};
     int64_t n_report = 0, done_steps = 0;
     float loss = 0;
@@ -277,7 +271,7 @@ int charlm_train_main(int argc, char **argv)
         last_losses[s % 100] = loss;
         loss_sum_report += loss;
         n_report++;
-        const double now = now_s();
+        const double now = rnn_seconds_now();
         if (log)
             fprintf(log, "%lld %.9g %.6g %.3f\n", (long long)done_steps, loss, gnorm, now - t_start);
         if (now - t_report >= 1.0 || s + 1 == steps) {
@@ -291,7 +285,7 @@ int charlm_train_main(int argc, char **argv)
         if (max_seconds > 0 && now - t_start >= max_seconds)
             break;
     }
-    const double secs = now_s() - t_start;
+    const double secs = rnn_seconds_now() - t_start;
     const int k = done_steps < 100 ? (int)done_steps : 100;
     double mean = 0;
     for (int i = 0; i < k; i++)
