@@ -1,7 +1,7 @@
 /* main.c — rnnsimd-bench: the sweep, its peers and their context, on Google
  * Benchmark through bench/gbench.h. Usually run by `make bench` (bench/run.sh).
  *
- *   rnnsimd-bench [--cpu=generic|avx2|avx512|neon] [--set=default|deepbench|quick|threads|ci]
+ *   rnnsimd-bench [--cpu=ISA] [--set=default|deepbench|quick|threads|ci]
  *                 [--peers=all|onednn|blas|none] [--reps=N] [--row-budget=SECONDS]
  *                 [--list] [--check] [--print-isa] [--print-machine[=json]]
  *                 [--overlap[=quick]] [--benchmark_* flags of Google Benchmark]
@@ -50,6 +50,7 @@
 #include <strings.h>
 #include <unistd.h>
 #include "check.h"
+#include "cmdline.h"
 #include "gbench.h"
 #include "identity.h"
 #include "kernels.h"
@@ -66,89 +67,70 @@ typedef struct {
     double row_budget;
 } options;
 
-static void usage(FILE *f)
-{
-    fputs("usage: rnnsimd-bench [options] [--benchmark_* flags of Google Benchmark]\n"
-          "Runs the benchmark sweep: our kernel table beside oneDNN and OpenBLAS, in one\n"
-          "process. Usually run by `make bench` (bench/run.sh), which writes the JSON.\n"
-          "\n"
-          "  --cpu=generic|avx2|avx512|neon  our kernel table (default: the best this CPU\n"
-          "                                  runs); one the CPU lacks fails before any run\n"
-          "  --set=default|deepbench|quick|threads|ci  the problem set (default: default;\n"
-          "                                  ci: the regression gate's, 9+ interleaved\n"
-          "                                  repetitions a row)\n"
-          "  --peers=all|onednn|blas|none    which peers run beside us (default: all)\n"
-          "  --reps=N                        repetitions per row (default 5)\n"
-          "  --row-budget=SECONDS            fewer repetitions for rows estimated above\n"
-          "                                  this (default 0.5), never fewer than 1\n"
-          "  --list                          print the rows --benchmark_filter selects, their\n"
-          "                                  repetitions and estimated time, run nothing\n"
-          "  --check                         compare every output and gradient of every\n"
-          "                                  implementation with the reference (quick set:\n"
-          "                                  every row kind), exit\n"
-          "  --print-isa                     print the table --cpu resolves to, exit\n"
-          "  --print-machine[=json]          print this machine's results/ folder name (json:\n"
-          "                                  the facts it comes from), exit\n"
-          "  --overlap[=quick]               how much GEMM work this core hides under a\n"
-          "                                  batch-1 weight stream (avx512), exit\n"
-          "  --help                          this text (--benchmark_help: Google Benchmark's)\n",
-          f);
-}
+static const char usage_text[] =
+    "usage: rnnsimd-bench [options] [--benchmark_* flags of Google Benchmark]\n"
+    "Runs the benchmark sweep: our kernel table beside oneDNN and OpenBLAS, in one\n"
+    "process. Usually run by `make bench` (bench/run.sh), which writes the JSON.\n"
+    "\n"
+    "  --cpu=ISA                       our kernel table, {isas:|} (default: the\n"
+    "                                  best this CPU runs); one the CPU lacks fails\n"
+    "                                  before any run\n"
+    "  --set=default|deepbench|quick|threads|ci  the problem set (default: default;\n"
+    "                                  ci: the regression gate's, 9+ interleaved\n"
+    "                                  repetitions a row)\n"
+    "  --peers=all|onednn|blas|none    which peers run beside us (default: all)\n"
+    "  --reps=N                        repetitions per row (default 5)\n"
+    "  --row-budget=SECONDS            fewer repetitions for rows estimated above\n"
+    "                                  this (default 0.5), never fewer than 1\n"
+    "  --list                          print the rows --benchmark_filter selects, their\n"
+    "                                  repetitions and estimated time, run nothing\n"
+    "  --check                         compare every output and gradient of every\n"
+    "                                  implementation with the reference (quick set:\n"
+    "                                  every row kind), exit\n"
+    "  --print-isa                     print the table --cpu resolves to, exit\n"
+    "  --print-machine[=json]          print this machine's results/ folder name (json:\n"
+    "                                  the facts it comes from), exit\n"
+    "  --overlap[=quick]               how much GEMM work this core hides under a\n"
+    "                                  batch-1 weight stream (avx512), exit\n"
+    "  --help                          this text (--benchmark_help: Google Benchmark's)\n"
+    "  --version                       the library version\n"
+    "Each option takes --name=value or --name value.\n";
 
-/* Takes our flags out of argv (Google Benchmark rejects unknown ones).
- * Returns 1 after --help, -1 on a bad option. */
-static int parse_args(int *argc, char **argv, options *o)
+/* --print-machine[=json] and --overlap[=quick]: 1 bare, 2 with the value. */
+static int on_optional(void *ctx, const char *name, const char *v, char *err, size_t errlen)
 {
-    int out = 1;
-    for (int i = 1; i < *argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return 1;
-        } else if (!strncmp(a, "--cpu=", 6))
-            o->cpu = a + 6;
-        else if (!strncmp(a, "--set=", 6))
-            o->set = a + 6;
-        else if (!strncmp(a, "--peers=", 8))
-            o->peers = a + 8;
-        else if (!strncmp(a, "--reps=", 7)) {
-            char *end;
-            long v = strtol(a + 7, &end, 10);
-            o->reps = *end || end == a + 7 || v > 1000000 ? -1 : (int)v;
-        } else if (!strncmp(a, "--row-budget=", 13)) {
-            char *end;
-            o->row_budget = strtod(a + 13, &end);
-            if (*end || end == a + 13 || !(o->row_budget < 1e9))
-                o->row_budget = -1;
-        }
-        else if (!strcmp(a, "--list"))
-            o->list = 1;
-        else if (!strcmp(a, "--check"))
-            o->check = 1;
-        else if (!strcmp(a, "--print-isa"))
-            o->print_isa = 1;
-        else if (!strcmp(a, "--print-machine"))
-            o->print_machine = 1;
-        else if (!strcmp(a, "--print-machine=json"))
-            o->print_machine = 2;
-        else if (!strcmp(a, "--overlap"))
-            o->overlap = 1;
-        else if (!strcmp(a, "--overlap=quick"))
-            o->overlap = 2;
-        else if (!strncmp(a, "--", 2) && strncmp(a, "--benchmark_", 12) && strncmp(a, "--v=", 4)) {
-            fprintf(stderr, "rnnsimd-bench: unknown option %s (--help lists them)\n", a);
-            return -1;
-        } else
-            argv[out++] = argv[i];
-    }
-    argv[out] = NULL;
-    *argc = out;
-    if (o->reps < 1 || o->row_budget <= 0) {
-        fprintf(stderr, "rnnsimd-bench: --reps must be a whole number >= 1 and --row-budget a"
-                        " number of seconds > 0\n");
+    const char *want = name[0] == 'p' ? "json" : "quick";
+    if (v && strcmp(v, want) != 0) {
+        snprintf(err, errlen, "'%s' is not %s (or give no value)", v, want);
         return -1;
     }
+    *(int *)ctx = v ? 2 : 1;
     return 0;
+}
+
+/* Takes our flags out of argv, leaving Google Benchmark's (--benchmark_*,
+ * --v=) in order for it. Returns 1 after --help or --version, -1 on a bad
+ * option. */
+static int parse_args(int *argc, char **argv, options *o)
+{
+    int64_t reps = o->reps;
+    opt_spec specs[] = {
+        {"cpu", OPT_STR, &o->cpu, 0, 0, 0, NULL, 0},
+        {"set", OPT_STR, &o->set, 0, 0, 0, NULL, 0},
+        {"peers", OPT_STR, &o->peers, 0, 0, 0, NULL, 0},
+        {"reps", OPT_INT, &reps, 1, 1000000, 0, NULL, 0},
+        {"row-budget", OPT_F64, &o->row_budget, 1e-9, 1e9, 0, NULL, 0},
+        {"list", OPT_FLAG, &o->list, 0, 0, 0, NULL, 0},
+        {"check", OPT_FLAG, &o->check, 0, 0, 0, NULL, 0},
+        {"print-isa", OPT_FLAG, &o->print_isa, 0, 0, 0, NULL, 0},
+        {"print-machine", OPT_CALL, &o->print_machine, 0, 0, OPT_OPTIONAL, on_optional, 0},
+        {"overlap", OPT_CALL, &o->overlap, 0, 0, OPT_OPTIONAL, on_optional, 0},
+    };
+    static const char *const google[] = {"--benchmark_", "--v=", NULL};
+    opt_program p = {"rnnsimd-bench", usage_text, NULL, 0, 0, google};
+    int r = opt_parse(&p, argc, argv, specs, sizeof specs / sizeof specs[0]);
+    o->reps = (int)reps;
+    return r < 0 ? 1 : r ? -1 : 0;
 }
 
 static void reexec_with_clean_env(char **argv, rnn_isa isa)
@@ -264,8 +246,8 @@ int main(int argc, char **argv)
     rnn_isa isa = RNN_ISA_AUTO;
     const char *why = NULL;
     if (o.cpu && *o.cpu && rnn_isa_parse(o.cpu, &isa) != RNN_OK) {
-        fprintf(stderr, "rnnsimd-bench: CPU=%s is not a kernel table (generic, avx2, avx512, neon)\n",
-                o.cpu);
+        fprintf(stderr, "rnnsimd-bench: CPU=%s is not a kernel table (%s)\n", o.cpu,
+                opt_isa_list(", "));
         return 2;
     }
     if (rnn_isa_resolve(isa, &isa, &why) != RNN_OK || rnn_isa_check(isa, &why) != RNN_OK) {

@@ -28,10 +28,10 @@ int cmd_npy_compare(int argc, char **argv)
     int np = 0;
     double tol = -1, depth = -1, steps = -1;
     opt_spec specs[] = {
-        {"tol", OPT_F64, &tol, 0, 1e30, 0},
-        {"policy", OPT_STR, &policy, 0, 0, 0},
-        {"depth", OPT_F64, &depth, 1, 1e12, 0},
-        {"steps", OPT_F64, &steps, 1, 1e12, 0},
+        {"tol", OPT_F64, &tol, 0, 1e30, 0, NULL, 0},
+        {"policy", OPT_STR, &policy, 0, 0, 0, NULL, 0},
+        {"depth", OPT_F64, &depth, 1, 1e12, 0, NULL, 0},
+        {"steps", OPT_F64, &steps, 1, 1e12, 0, NULL, 0},
     };
     int r = opts_parse("npy-compare", argc, argv, specs, 4, compare_usage, pos, 2, &np);
     if (r)
@@ -102,8 +102,8 @@ int cmd_npy_write(int argc, char **argv)
         return EXIT_RUNTIME;
     int np = 0, status = 0;
     opt_spec specs[] = {
-        {"shape", OPT_STR, &shape_s, 0, 0, 0},
-        {"dtype", OPT_STR, &dtype_s, 0, 0, 0},
+        {"shape", OPT_STR, &shape_s, 0, 0, 0, NULL, 0},
+        {"dtype", OPT_STR, &dtype_s, 0, 0, 0, NULL, 0},
     };
     int r = opts_parse("npy-write", argc, argv, specs, 2, write_usage, pos, argc, &np);
     void *data = NULL;

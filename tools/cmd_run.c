@@ -34,7 +34,7 @@ static const char run_usage[] =
     "  --in DIR      directory holding the inputs below\n"
     "  --out DIR     directory for the outputs (created if missing; files replaced atomically)\n"
     "  --isa ISA     auto (default: the best this CPU runs, or RNNSIMD_ISA) | reference (the\n"
-    "                naive double-precision oracle) | generic | avx2 | avx512 | neon\n"
+    "                naive double-precision oracle) | {isas: | }\n"
     "\n"
     "inputs in --in (G = 1 rnn_tanh, 4 lstm (gates i,f,g,o), 3 gru and lbr_gru (r,z,n)):\n"
     "  input.npy        (T, B, I)\n"
@@ -122,10 +122,10 @@ int cmd_run(int argc, char **argv)
 {
     const char *cell_s = NULL, *in = NULL, *out = NULL, *isa_s = "auto";
     opt_spec specs[] = {
-        {"cell", OPT_STR, &cell_s, 0, 0, 0},
-        {"in", OPT_STR, &in, 0, 0, 0},
-        {"out", OPT_STR, &out, 0, 0, 0},
-        {"isa", OPT_STR, &isa_s, 0, 0, 0},
+        {"cell", OPT_STR, &cell_s, 0, 0, 0, NULL, 0},
+        {"in", OPT_STR, &in, 0, 0, 0, NULL, 0},
+        {"out", OPT_STR, &out, 0, 0, 0, NULL, 0},
+        {"isa", OPT_STR, &isa_s, 0, 0, 0, NULL, 0},
     };
     int r = opts_parse("run", argc, argv, specs, 4, run_usage, NULL, 0, NULL);
     if (r)

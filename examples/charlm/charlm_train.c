@@ -23,7 +23,7 @@
 #include "charlm_text.h"
 #include "file_io.h"
 #include "npy.h"
-#include "../../tools/tools.h"
+#include "cmdline.h"
 #include "clock.h"
 
 static const char train_usage[] =
@@ -47,7 +47,7 @@ static const char train_usage[] =
     "  --init INIT          orthogonal (default: recurrent gate blocks orthogonal, biases 0)\n"
     "                       | uniform (PyTorch's U(-1/sqrt(H), 1/sqrt(H)) everywhere)\n"
     "  --seed S             seed of the initial weights (default 1)\n"
-    "  --isa ISA            auto (default) | reference | generic | avx2 | avx512 | neon\n"
+    "  --isa ISA            auto (default) | reference | {isas: | }\n"
     "  --log FILE           write 'step loss grad_norm seconds' per step to FILE (at the\n"
     "                       end, atomically)\n"
     "\n"
@@ -61,36 +61,36 @@ int charlm_train_main(int argc, char **argv)
     int64_t H = 128, T = 64, B = 16, steps = 1000, seed = 1;
     double lr = -1, clip = 5, max_seconds = 0;
     opt_spec specs[] = {
-        {"text", OPT_STR, &text_path, 0, 0, 0},
-        {"save", OPT_STR, &save, 0, 0, 0},
-        {"cell", OPT_STR, &cell_s, 0, 0, 0},
-        {"hidden", OPT_INT, &H, 1, CHARLM_MAX_HIDDEN, 0},
-        {"seq", OPT_INT, &T, 1, 100000, 0},
-        {"batch", OPT_INT, &B, 1, 100000, 0},
-        {"steps", OPT_INT, &steps, 1, 1e12, 0},
-        {"max-seconds", OPT_F64, &max_seconds, 0, 1e9, 0},
-        {"optimizer", OPT_STR, &opt_s, 0, 0, 0},
-        {"lr", OPT_F64, &lr, 1e-12, 100, 0},
-        {"clip", OPT_F64, &clip, 0, 1e12, 0},
-        {"init", OPT_STR, &init_s, 0, 0, 0},
-        {"seed", OPT_INT, &seed, 0, 9.2e18, 0},
-        {"isa", OPT_STR, &isa_s, 0, 0, 0},
-        {"log", OPT_STR, &log_path, 0, 0, 0},
+        {"text", OPT_STR, &text_path, 0, 0, 0, NULL, 0},
+        {"save", OPT_STR, &save, 0, 0, 0, NULL, 0},
+        {"cell", OPT_STR, &cell_s, 0, 0, 0, NULL, 0},
+        {"hidden", OPT_INT, &H, 1, CHARLM_MAX_HIDDEN, 0, NULL, 0},
+        {"seq", OPT_INT, &T, 1, 100000, 0, NULL, 0},
+        {"batch", OPT_INT, &B, 1, 100000, 0, NULL, 0},
+        {"steps", OPT_INT, &steps, 1, 1e12, 0, NULL, 0},
+        {"max-seconds", OPT_F64, &max_seconds, 0, 1e9, 0, NULL, 0},
+        {"optimizer", OPT_STR, &opt_s, 0, 0, 0, NULL, 0},
+        {"lr", OPT_F64, &lr, 1e-12, 100, 0, NULL, 0},
+        {"clip", OPT_F64, &clip, 0, 1e12, 0, NULL, 0},
+        {"init", OPT_STR, &init_s, 0, 0, 0, NULL, 0},
+        {"seed", OPT_INT, &seed, 0, 9.2e18, 0, NULL, 0},
+        {"isa", OPT_STR, &isa_s, 0, 0, 0, NULL, 0},
+        {"log", OPT_STR, &log_path, 0, 0, 0, NULL, 0},
     };
-    const char *cmd = "charlm train";
-    int r = opts_parse(cmd, argc, argv, specs, sizeof specs / sizeof specs[0], train_usage, NULL,
-                       0, NULL);
+    const char *cmd = "charlm train", *prog = "rnnsimd charlm train";
+    int r = opt_parse(&(opt_program){prog, train_usage, NULL, 0, 0, NULL}, &argc, argv, specs,
+                      sizeof specs / sizeof specs[0]);
     if (r)
         return r < 0 ? 0 : r;
     if (!text_path)
-        return opts_missing(cmd, "text");
+        return opt_missing(prog, "text");
     if (!save)
-        return opts_missing(cmd, "save");
+        return opt_missing(prog, "save");
     rnn_cell cell;
     if (rnn_cell_parse(cell_s, &cell) != RNN_OK) {
         fprintf(stderr, "rnnsimd %s: unknown --cell '%s'; expected lstm, gru, lbr_gru or rnn_tanh\n",
                 cmd, cell_s);
-        return EXIT_USAGE;
+        return OPT_EXIT_USAGE;
     }
     charlm_optimizer okind;
     if (strcmp(opt_s, "adam") == 0)
@@ -99,7 +99,7 @@ int charlm_train_main(int argc, char **argv)
         okind = CHARLM_SGD;
     else {
         fprintf(stderr, "rnnsimd %s: unknown --optimizer '%s'; expected adam or sgd\n", cmd, opt_s);
-        return EXIT_USAGE;
+        return OPT_EXIT_USAGE;
     }
     if (lr < 0)
         lr = okind == CHARLM_ADAM ? 0.002 : 0.1;
@@ -111,15 +111,15 @@ int charlm_train_main(int argc, char **argv)
     else {
         fprintf(stderr, "rnnsimd %s: unknown --init '%s'; expected orthogonal or uniform\n", cmd,
                 init_s);
-        return EXIT_USAGE;
+        return OPT_EXIT_USAGE;
     }
     int use_ref;
     rnn_isa isa;
-    if ((r = parse_isa_option(cmd, isa_s, &use_ref, &isa)) ||
-        (r = require_isa(cmd, isa_s, use_ref, isa)))
+    if ((r = opt_isa_choice(prog, isa_s, &use_ref, &isa)) ||
+        (r = opt_require_isa(prog, isa_s, use_ref, isa)))
         return r;
 
-    int status = EXIT_RUNTIME;
+    int status = OPT_EXIT_RUNTIME;
     char err[1024];
     unsigned char *raw = NULL;
     size_t n_raw = 0;
@@ -311,7 +311,7 @@ done:
             rnn_write_file_atomic(log_path, log_text, log_len, err, sizeof err) != RNN_OK) {
             fprintf(stderr, "rnnsimd %s: --log %s\n", cmd, err);
             if (status == 0)
-                status = EXIT_RUNTIME;
+                status = OPT_EXIT_RUNTIME;
         }
         free(log_text);
     }
