@@ -330,7 +330,7 @@ void conf_report_finish(conf_report *r, const conf_regime_cache *regimes,
             }
         printf("%s\n", any ? "" : " none");
     }
-    printf("\nKernel tables vs the reference (fraction = error / tolerance of core/tolerance.h; "
+    printf("\nKernel tables vs the reference (fraction = error / tolerance of support/tolerance.h; "
            "< 1 passes):\n");
     printf("  %-8s %-9s %6s %7s %8s %9s  %-20s %s\n", "isa", "mode", "cases", "passed", "worst",
            "same bits", "in tensor", "worst case");

@@ -1,4 +1,4 @@
-/* test_npy.c — the .npy reader and writer (core/npy.c): bit-exact round
+/* test_npy.c — the .npy reader and writer (support/npy.c): bit-exact round
  * trips, the exact bytes numpy writes, files as other numpy versions write
  * them, and every malformed file the reader must refuse, each with its status
  * and a message that names the file and what was expected. Malformed inputs go

@@ -1,5 +1,5 @@
 /* cmd_npy_tools.c — small .npy helpers for tests and scripts:
- *   npy-compare GOT REF   the project's tolerance check (core/tolerance.h)
+ *   npy-compare GOT REF   the project's tolerance check (support/tolerance.h)
  *   npy-write FILE V...   a .npy from numbers on the command line
  *   npy-print FILE        shape, dtype and values */
 #include <errno.h>
@@ -18,7 +18,7 @@ static const char compare_usage[] =
     "norm-wise ||GOT-REF|| / ||REF|| <= tol and per element |d_i| <= 8 tol (|ref_i| + max|ref|).\n"
     "Prints the error as a fraction of the tolerance (< 1 passes).\n"
     "  --tol X        the tolerance itself\n"
-    "  --policy P     derive it as core/tolerance.h does: c u sqrt(K) sqrt(S), c = 64 forward,\n"
+    "  --policy P     derive it as support/tolerance.h does: c u sqrt(K) sqrt(S), c = 64 forward,\n"
     "                 256 gradient; --depth K (dot-product depth, e.g. I + H), --steps S\n"
     "exit status: 0 within tolerance, 1 outside it or a bad file, 2 a usage error.\n";
 
