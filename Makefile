@@ -42,15 +42,19 @@ LDFLAGS_BASE := $(EXTRA_LDFLAGS)
 #   core/       the public header, the kernel table's header (kernels/table/)
 #               and core/;
 #   reference/  the public headers and reference/ alone: the oracle shares
-#               no code with what it judges.
-# The programs (tests, conformance, tools, bench, examples, fuzz) see the
-# public headers, the kernel table and core's tool headers (npy, tolerance);
-# tests also see the lists of kernels/.
+#               no code with what it judges;
+#   support/    the public header and support/ alone: the programs' plumbing
+#               (npy files, tolerances, atomic files, JSON, the clock, the
+#               option parser), outside the library.
+# The programs (conformance, tools, bench, examples, fuzz) see the public
+# headers, the kernel table and support/; the unit tests also see the lists
+# of kernels/ and core/'s internal headers (they test below the API).
 INC_KERNELS := -Iinclude -Ikernels -Ikernels/table
 INC_CORE := -Iinclude -Ikernels/table -Icore
 INC_REFERENCE := -Iinclude -Ireference
-INC_PROGRAMS := -Iinclude -Ikernels/table -Icore
-INC_TESTS := $(INC_PROGRAMS) -Ikernels
+INC_SUPPORT := -Iinclude -Isupport
+INC_PROGRAMS := -Iinclude -Ikernels/table -Isupport
+INC_TESTS := $(INC_PROGRAMS) -Ikernels -Icore
 
 # The reference: no contraction, so a*b+c rounds twice on every machine and its
 # bits (and the golden hashes) are the same on x86-64 and aarch64.
@@ -72,7 +76,11 @@ LIB := $(BUILD)/librnnsimd.a
 REF_SRC := $(wildcard reference/*.c)
 REF_OBJ := $(REF_SRC:%.c=$(BUILD)/obj/%.o)
 REF_LIB := $(BUILD)/librnnsimd_reference.a
-LIBS_OURS := $(REF_LIB) $(LIB)
+# libsupport.a, the programs' plumbing: never installed, never in the library.
+SUPPORT_SRC := $(wildcard support/*.c)
+SUPPORT_OBJ := $(SUPPORT_SRC:%.c=$(BUILD)/obj/%.o)
+SUPPORT_LIB := $(BUILD)/libsupport.a
+LIBS_OURS := $(SUPPORT_LIB) $(REF_LIB) $(LIB)
 
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -109,12 +117,15 @@ deps-check:
 deps:
 	@ARCH=$(ARCH) sh scripts/deps.sh install
 
-## lib: build the static libraries build/librnnsimd.a (the product) and build/librnnsimd_reference.a (the oracle)
-lib: $(LIB) $(REF_LIB)
+## lib: build the static libraries build/librnnsimd.a (the product), build/librnnsimd_reference.a (the oracle) and build/libsupport.a (the programs' plumbing)
+lib: $(LIB) $(REF_LIB) $(SUPPORT_LIB)
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 $(REF_LIB): $(REF_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+$(SUPPORT_LIB): $(SUPPORT_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
@@ -124,6 +135,9 @@ $(REF_LIB): $(REF_OBJ)
 $(BUILD)/obj/reference/%.o: reference/%.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(REF_FLAGS) $(INC_REFERENCE) -c $< -o $@
+$(BUILD)/obj/support/%.o: support/%.c Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(INC_SUPPORT) -c $< -o $@
 $(BUILD)/obj/core/%.o: core/%.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(INC_CORE) -c $< -o $@
@@ -146,23 +160,23 @@ $(BUILD)/obj/%.o: %.c Makefile
 
 ## tests: build the unit test programs into build/tests/
 tests: $(TEST_BIN)
-$(BUILD)/tests/%: tests/%.c $(LIB) $(REF_LIB) Makefile
+$(BUILD)/tests/%: tests/%.c $(LIB) $(REF_LIB) $(SUPPORT_LIB) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) $(INC_TESTS) $< -o $@ $(LIBS_OURS) $(LIBS) $(LDFLAGS_BASE)
 
 CONF_OBJ := $(CONF_SRC:%.c=$(BUILD)/obj/%.o)
-$(CONF_BIN): $(CONF_OBJ) $(LIB) $(REF_LIB)
+$(CONF_BIN): $(CONF_OBJ) $(LIB) $(REF_LIB) $(SUPPORT_LIB)
 	$(CC) $(CONF_OBJ) -o $@ $(LIBS_OURS) $(DNNL_LIBS) $(LIBS) $(LDFLAGS_BASE)
 
 TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o)
-$(TOOL_BIN): $(TOOL_OBJ) $(LIB) $(REF_LIB)
+$(TOOL_BIN): $(TOOL_OBJ) $(LIB) $(REF_LIB) $(SUPPORT_LIB)
 	$(CC) $(TOOL_OBJ) -o $@ $(LIBS_OURS) $(LIBS) $(LDFLAGS_BASE)
 
 BENCH_OBJ := $(BENCH_C:%.c=$(BUILD)/obj/%.o) $(BENCH_CC:%.cc=$(BUILD)/obj/%.o)
 $(BUILD)/obj/bench/%.o: bench/%.cc Makefile
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS_BASE) $(INC_PROGRAMS) -c $< -o $@
-$(BENCH_BIN): $(BENCH_OBJ) $(LIB) $(REF_LIB)
+$(BENCH_BIN): $(BENCH_OBJ) $(LIB) $(REF_LIB) $(SUPPORT_LIB)
 	$(CXX) $(BENCH_OBJ) -o $@ $(LIBS_OURS) -lbenchmark $(DNNL_LIBS) $(LIBS) $(LDFLAGS_BASE)
 
 # Everything but the library reads headers of the Debian packages: deps-check

@@ -11,7 +11,7 @@
  * (table isa), oneDNN in both weight formats and the OpenBLAS baseline once,
  * through the same run function the timed loop calls, on outputs filled with
  * NaN, and compares every output and gradient that call writes with the
- * reference under core/tolerance.h's policy. Prints one line per
+ * reference under support/tolerance.h's policy. Prints one line per
  * implementation and problem and "N passed, N failed"; returns the number
  * failed. */
 int bench_check(rnn_isa isa);

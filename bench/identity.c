@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include "gbench.h"
+#include "json.h"
 
 /* The value after "key<tabs>: " of the first line naming key, or NULL. */
 static const char *field(const char *text, const char *key, char *buf, size_t n)
@@ -182,32 +183,17 @@ void bench_machine_identify(bench_machine *m, const double peaks[RNN_ISA_COUNT])
     free(info);
 }
 
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 void bench_machine_print_json(FILE *f, const bench_machine *m)
 {
     const int x86 = !strcmp(m->arch, "x86_64");
     fprintf(f, "{\n  \"slug\": ");
-    json_string(f, m->slug);
+    rnn_json_string(f, m->slug);
     fprintf(f, ",\n  \"arch\": ");
-    json_string(f, m->arch);
+    rnn_json_string(f, m->arch);
     fprintf(f, ",\n  \"vendor\": ");
-    json_string(f, m->vendor);
+    rnn_json_string(f, m->vendor);
     fprintf(f, ",\n  \"model_name\": ");
-    json_string(f, m->model_name);
+    rnn_json_string(f, m->model_name);
     const char *names[4];
     int vals[4];
     if (x86) {
@@ -222,7 +208,7 @@ void bench_machine_print_json(FILE *f, const bench_machine *m)
         if (vals[i] >= 0)
             fprintf(f, ",\n  \"%s\": %d", names[i], vals[i]);
     fprintf(f, ",\n  \"fma_class\": ");
-    json_string(f, m->fma_class);
+    rnn_json_string(f, m->fma_class);
     if (m->fma_ratio > 0)
         fprintf(f, ",\n  \"fma_ratio_avx512_avx2\": %.3f", m->fma_ratio);
     fprintf(f, ",\n  \"unknown\": [");

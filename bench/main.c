@@ -1,7 +1,7 @@
 /* main.c — rnnsimd-bench: the sweep, its peers and their context, on Google
  * Benchmark through bench/gbench.h. Usually run by `make bench` (bench/run.sh).
  *
- *   rnnsimd-bench [--cpu=generic|avx2|avx512|neon] [--set=default|deepbench|quick|threads|ci]
+ *   rnnsimd-bench [--cpu=ISA] [--set=default|deepbench|quick|threads|ci]
  *                 [--peers=all|onednn|blas|none] [--reps=N] [--row-budget=SECONDS]
  *                 [--list] [--check] [--print-isa] [--print-machine[=json]]
  *                 [--overlap[=quick]] [--benchmark_* flags of Google Benchmark]
@@ -50,6 +50,7 @@
 #include <strings.h>
 #include <unistd.h>
 #include "check.h"
+#include "cmdline.h"
 #include "gbench.h"
 #include "identity.h"
 #include "kernels.h"
@@ -66,89 +67,70 @@ typedef struct {
     double row_budget;
 } options;
 
-static void usage(FILE *f)
-{
-    fputs("usage: rnnsimd-bench [options] [--benchmark_* flags of Google Benchmark]\n"
-          "Runs the benchmark sweep: our kernel table beside oneDNN and OpenBLAS, in one\n"
-          "process. Usually run by `make bench` (bench/run.sh), which writes the JSON.\n"
-          "\n"
-          "  --cpu=generic|avx2|avx512|neon  our kernel table (default: the best this CPU\n"
-          "                                  runs); one the CPU lacks fails before any run\n"
-          "  --set=default|deepbench|quick|threads|ci  the problem set (default: default;\n"
-          "                                  ci: the regression gate's, 9+ interleaved\n"
-          "                                  repetitions a row)\n"
-          "  --peers=all|onednn|blas|none    which peers run beside us (default: all)\n"
-          "  --reps=N                        repetitions per row (default 5)\n"
-          "  --row-budget=SECONDS            fewer repetitions for rows estimated above\n"
-          "                                  this (default 0.5), never fewer than 1\n"
-          "  --list                          print the rows --benchmark_filter selects, their\n"
-          "                                  repetitions and estimated time, run nothing\n"
-          "  --check                         compare every output and gradient of every\n"
-          "                                  implementation with the reference (quick set:\n"
-          "                                  every row kind), exit\n"
-          "  --print-isa                     print the table --cpu resolves to, exit\n"
-          "  --print-machine[=json]          print this machine's results/ folder name (json:\n"
-          "                                  the facts it comes from), exit\n"
-          "  --overlap[=quick]               how much GEMM work this core hides under a\n"
-          "                                  batch-1 weight stream (avx512), exit\n"
-          "  --help                          this text (--benchmark_help: Google Benchmark's)\n",
-          f);
-}
+static const char usage_text[] =
+    "usage: rnnsimd-bench [options] [--benchmark_* flags of Google Benchmark]\n"
+    "Runs the benchmark sweep: our kernel table beside oneDNN and OpenBLAS, in one\n"
+    "process. Usually run by `make bench` (bench/run.sh), which writes the JSON.\n"
+    "\n"
+    "  --cpu=ISA                       our kernel table, {isas:|} (default: the\n"
+    "                                  best this CPU runs); one the CPU lacks fails\n"
+    "                                  before any run\n"
+    "  --set=default|deepbench|quick|threads|ci  the problem set (default: default;\n"
+    "                                  ci: the regression gate's, 9+ interleaved\n"
+    "                                  repetitions a row)\n"
+    "  --peers=all|onednn|blas|none    which peers run beside us (default: all)\n"
+    "  --reps=N                        repetitions per row (default 5)\n"
+    "  --row-budget=SECONDS            fewer repetitions for rows estimated above\n"
+    "                                  this (default 0.5), never fewer than 1\n"
+    "  --list                          print the rows --benchmark_filter selects, their\n"
+    "                                  repetitions and estimated time, run nothing\n"
+    "  --check                         compare every output and gradient of every\n"
+    "                                  implementation with the reference (quick set:\n"
+    "                                  every row kind), exit\n"
+    "  --print-isa                     print the table --cpu resolves to, exit\n"
+    "  --print-machine[=json]          print this machine's results/ folder name (json:\n"
+    "                                  the facts it comes from), exit\n"
+    "  --overlap[=quick]               how much GEMM work this core hides under a\n"
+    "                                  batch-1 weight stream (avx512), exit\n"
+    "  --help                          this text (--benchmark_help: Google Benchmark's)\n"
+    "  --version                       the library version\n"
+    "Each option takes --name=value or --name value.\n";
 
-/* Takes our flags out of argv (Google Benchmark rejects unknown ones).
- * Returns 1 after --help, -1 on a bad option. */
-static int parse_args(int *argc, char **argv, options *o)
+/* --print-machine[=json] and --overlap[=quick]: 1 bare, 2 with the value. */
+static int on_optional(void *ctx, const char *name, const char *v, char *err, size_t errlen)
 {
-    int out = 1;
-    for (int i = 1; i < *argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return 1;
-        } else if (!strncmp(a, "--cpu=", 6))
-            o->cpu = a + 6;
-        else if (!strncmp(a, "--set=", 6))
-            o->set = a + 6;
-        else if (!strncmp(a, "--peers=", 8))
-            o->peers = a + 8;
-        else if (!strncmp(a, "--reps=", 7)) {
-            char *end;
-            long v = strtol(a + 7, &end, 10);
-            o->reps = *end || end == a + 7 || v > 1000000 ? -1 : (int)v;
-        } else if (!strncmp(a, "--row-budget=", 13)) {
-            char *end;
-            o->row_budget = strtod(a + 13, &end);
-            if (*end || end == a + 13 || !(o->row_budget < 1e9))
-                o->row_budget = -1;
-        }
-        else if (!strcmp(a, "--list"))
-            o->list = 1;
-        else if (!strcmp(a, "--check"))
-            o->check = 1;
-        else if (!strcmp(a, "--print-isa"))
-            o->print_isa = 1;
-        else if (!strcmp(a, "--print-machine"))
-            o->print_machine = 1;
-        else if (!strcmp(a, "--print-machine=json"))
-            o->print_machine = 2;
-        else if (!strcmp(a, "--overlap"))
-            o->overlap = 1;
-        else if (!strcmp(a, "--overlap=quick"))
-            o->overlap = 2;
-        else if (!strncmp(a, "--", 2) && strncmp(a, "--benchmark_", 12) && strncmp(a, "--v=", 4)) {
-            fprintf(stderr, "rnnsimd-bench: unknown option %s (--help lists them)\n", a);
-            return -1;
-        } else
-            argv[out++] = argv[i];
-    }
-    argv[out] = NULL;
-    *argc = out;
-    if (o->reps < 1 || o->row_budget <= 0) {
-        fprintf(stderr, "rnnsimd-bench: --reps must be a whole number >= 1 and --row-budget a"
-                        " number of seconds > 0\n");
+    const char *want = name[0] == 'p' ? "json" : "quick";
+    if (v && strcmp(v, want) != 0) {
+        snprintf(err, errlen, "'%s' is not %s (or give no value)", v, want);
         return -1;
     }
+    *(int *)ctx = v ? 2 : 1;
     return 0;
+}
+
+/* Takes our flags out of argv, leaving Google Benchmark's (--benchmark_*,
+ * --v=) in order for it. Returns 1 after --help or --version, -1 on a bad
+ * option. */
+static int parse_args(int *argc, char **argv, options *o)
+{
+    int64_t reps = o->reps;
+    opt_spec specs[] = {
+        {"cpu", OPT_STR, &o->cpu, 0, 0, 0, NULL, 0},
+        {"set", OPT_STR, &o->set, 0, 0, 0, NULL, 0},
+        {"peers", OPT_STR, &o->peers, 0, 0, 0, NULL, 0},
+        {"reps", OPT_INT, &reps, 1, 1000000, 0, NULL, 0},
+        {"row-budget", OPT_F64, &o->row_budget, 1e-9, 1e9, 0, NULL, 0},
+        {"list", OPT_FLAG, &o->list, 0, 0, 0, NULL, 0},
+        {"check", OPT_FLAG, &o->check, 0, 0, 0, NULL, 0},
+        {"print-isa", OPT_FLAG, &o->print_isa, 0, 0, 0, NULL, 0},
+        {"print-machine", OPT_CALL, &o->print_machine, 0, 0, OPT_OPTIONAL, on_optional, 0},
+        {"overlap", OPT_CALL, &o->overlap, 0, 0, OPT_OPTIONAL, on_optional, 0},
+    };
+    static const char *const google[] = {"--benchmark_", "--v=", NULL};
+    opt_program p = {"rnnsimd-bench", usage_text, NULL, 0, 0, google};
+    int r = opt_parse(&p, argc, argv, specs, sizeof specs / sizeof specs[0]);
+    o->reps = (int)reps;
+    return r < 0 ? 1 : r ? -1 : 0;
 }
 
 static void reexec_with_clean_env(char **argv, rnn_isa isa)
@@ -251,6 +233,288 @@ static void add_context_double(const char *key, double v, int decimals)
     gbench_add_context(key, buf);
 }
 
+/* --cpu's table, checked before anything runs. Returns 0, or the exit
+ * status after a message (2: not a table, 3: this CPU cannot run it). */
+static int choose_isa(const options *o, rnn_isa *isa)
+{
+    const char *why = NULL;
+    *isa = RNN_ISA_AUTO;
+    if (o->cpu && *o->cpu && rnn_isa_parse(o->cpu, isa) != RNN_OK) {
+        fprintf(stderr, "rnnsimd-bench: CPU=%s is not a kernel table (%s)\n", o->cpu,
+                opt_isa_list(", "));
+        return 2;
+    }
+    if (rnn_isa_resolve(*isa, isa, &why) != RNN_OK || rnn_isa_check(*isa, &why) != RNN_OK) {
+        fprintf(stderr, "rnnsimd-bench: CPU=%s cannot run here: %s\n",
+                o->cpu && *o->cpu ? o->cpu : rnn_isa_name(*isa), why ? why : "unsupported");
+        return 3;
+    }
+    return 0;
+}
+
+/* --print-isa, --print-machine and --overlap: print and exit. Returns the
+ * exit status, or -1 when none was asked for. */
+static int print_and_exit(const options *o, rnn_isa isa)
+{
+    if (o->print_isa) {
+        printf("%s\n", rnn_isa_name(isa));
+        return 0;
+    }
+    if (o->print_machine) {
+        double peaks[RNN_ISA_COUNT] = {0};
+        probe_peaks(peaks, 0.1);
+        bench_machine m;
+        bench_machine_identify(&m, peaks);
+        if (o->print_machine == 2)
+            bench_machine_print_json(stdout, &m);
+        else
+            printf("%s\n", m.slug);
+        return 0;
+    }
+    if (o->overlap)
+        return bench_overlap_report(isa, o->overlap == 2, stdout) ? 1 : 0;
+    return -1;
+}
+
+/* From a quarter of a typical L2 to well past any L3 (DRAM). */
+static const size_t bw_kib[] = {256, 1024, 4096, 16384, 65536};
+#define N_BW (sizeof bw_kib / sizeof bw_kib[0])
+
+/* The start-up probes of the JSON context. */
+typedef struct {
+    double peaks[RNN_ISA_COUNT];
+    rnn_isa best, peer_peak_isa;
+    double bw[N_BW];
+    double hidden[OVERLAP_MIXES][2][OVERLAP_SIZES];
+    int have_overlap;
+} probes;
+
+/* Peaks: our table's, and the best the peers may use; the read bandwidths;
+ * the overlap probe (about 4 s) for the default set's batch-1 ceilings, when
+ * our table has one (avx512). --list measures nothing but what sizes rows. */
+static void run_probes(probes *pb, const options *o, rnn_isa isa, sweep_set set, int limit_peers)
+{
+    memset(pb, 0, sizeof *pb);
+    pb->best = probe_peaks(pb->peaks, o->list ? 0.0 : 0.2);
+    pb->peer_peak_isa = limit_peers ? RNN_ISA_AVX2 : pb->best;
+    if (!o->list)
+        for (size_t i = 0; i < N_BW; i++)
+            pb->bw[i] = bench_read_bw_gbs(pb->best, bw_kib[i] * 1024, 0.06);
+    pb->have_overlap = !o->list && set == SWEEP_DEFAULT;
+    for (int m = 0; m < OVERLAP_MIXES && pb->have_overlap; m++)
+        for (int r = 0; r < 2 && pb->have_overlap; r++)
+            for (size_t i = 0; i < OVERLAP_SIZES && pb->have_overlap; i++) {
+                overlap_times ot;
+                pb->have_overlap =
+                    !bench_overlap_measure(isa, (overlap_mix)m, overlap_bytes[i], r + 1, &ot);
+                pb->hidden[m][r][i] = pb->have_overlap ? overlap_hidden(ot) : 0.0;
+            }
+}
+
+/* The set's rows: every problem with ours and its peers. */
+typedef struct {
+    bench_problem *probs;
+    bench_row *rows;
+    size_t np, nr, nreps; /* problems; rows and repetitions the filter selects */
+    double total;         /* their estimated seconds */
+    bench_hash set_hash;  /* every row name of the set, selected or not */
+} row_plan;
+
+/* Registers with Google Benchmark the rows its filter selects (--list
+ * prints them). Returns 0, or 2 on a bad filter. */
+static int register_rows(row_plan *rp, const options *o, rnn_isa isa, sweep_set set,
+                         const probes *pb, int interleaved)
+{
+    const int want_onednn = !o->peers || !strcmp(o->peers, "all") || !strcmp(o->peers, "onednn");
+    const int want_blas =
+        sweep_peer_rows(set) && (!o->peers || !strcmp(o->peers, "all") || !strcmp(o->peers, "blas"));
+    const bench_impl ours = bench_impl_rnnsimd(isa);
+    bench_hash_init(&rp->set_hash);
+    for (size_t i = 0; i < rp->np; i++) {
+        const bench_impl *peers[2] = {want_onednn ? &bench_peer_onednn : NULL,
+                                      want_blas ? &bench_peer_blas : NULL};
+        if (rp->probs[i].variant == BENCH_SEQ_NOPROJ)
+            peers[0] = NULL; /* oneDNN's primitive cannot leave the projection out */
+        if (sweep_ours_only(set, &rp->probs[i]))
+            peers[0] = peers[1] = NULL;
+        for (int k = 0; k < 3; k++) {
+            const bench_impl *im = k < 2 ? peers[k] : &ours;
+            if (!im || (im->is_peer && !sweep_peer_rows(set)))
+                continue;
+            bench_row *r = &rp->rows[rp->nr];
+            memset(r, 0, sizeof *r); /* the slot of an unselected row is reused */
+            r->p = rp->probs[i];
+            r->impl = *im;
+            r->peak_gflops = pb->peaks[im->is_peer ? pb->peer_peak_isa : isa];
+            if (!im->is_peer)
+                r->peers[0] = peers[0], r->peers[1] = peers[1];
+            bench_problem_name(&r->p, im->name, r->name, sizeof r->name);
+            double est = est_seconds(&r->p, im->is_peer);
+            int reps = reps_for(est, o);
+            if (reps < sweep_min_reps(set))
+                reps = sweep_min_reps(set);
+            /* A paired row of ours always gets its warm-up: the judge's
+             * context is warmed when it is set up, so both sides' timed runs
+             * then start warm (a cold first run of a multi-second training
+             * row carries up to 20% of page faults). */
+            r->warm_up = est < 2.0 || (!im->is_peer && peers[0]);
+            bench_hash_add(&rp->set_hash, r->name);
+            gbench_def def = {.name = r->name, .fn = bench_row_run, .user = r,
+                              .repetitions = reps, .unit = GBENCH_US};
+            const int sel = gbench_selected(&def);
+            if (sel < 0)
+                return 2;
+            if (!sel)
+                continue;
+            /* Google Benchmark's estimate runs, then reps of >= min_time each. */
+            double t = est * (reps + r->warm_up) + (est < 0.05 ? 0.05 * (reps + 1) : 0.0);
+            const double judge = !im->is_peer && peers[0] ? est_seconds(&r->p, 1) : 0.0;
+            if (judge > 0) /* the judge, timed after each repetition */
+                t += judge * (reps + 2) + (est < 0.05 ? 0.05 * (reps + 1) : 0.0);
+            if (interleaved) /* a context switch, so a warm-up, every repetition */
+                t += (est + judge) * (reps - 1);
+            rp->total += t;
+            rp->nreps += (size_t)reps;
+            if (o->list)
+                printf("%-64s reps %d  est %.3g s/iter\n", r->name, reps, est);
+            def.est_seconds = t;
+            gbench_register(&def);
+            rp->nr++;
+        }
+    }
+    return 0;
+}
+
+/* The run's JSON context (bench/identity.h says what a comparison needs). */
+static void add_run_context(const options *o, rnn_isa isa, sweep_set set, const probes *pb,
+                            const row_plan *rp, int argc, char **argv, int interleaved,
+                            const char *dnnl_msg, const char *blas_msg)
+{
+    const char *emu = getenv("RNNSIMD_BENCH_EMULATED");
+    gbench_add_context("rnnsimd_version", RNNSIMD_VERSION);
+    gbench_add_context("rnnsimd_isa", rnn_isa_name(isa));
+    bench_machine machine;
+    bench_machine_identify(&machine, pb->peaks);
+    bench_machine_context(&machine);
+    bench_environment_context();
+    gbench_add_context("emulated", emu && *emu ? "yes: times are emulated and meaningless" : "no");
+    gbench_add_context("sweep", sweep_name(set));
+    char hash_hex[24];
+    bench_hash_hex(&rp->set_hash, hash_hex, sizeof hash_hex);
+    gbench_add_context("set_rows_hash", hash_hex);
+    const char *filter = NULL;
+    for (int i = 1; i < argc; i++)
+        if (!strncmp(argv[i], "--benchmark_filter=", 19))
+            filter = argv[i] + 19;
+    gbench_add_context("filter", filter && *filter ? filter : "none");
+    gbench_add_context("interleaved", interleaved ? "yes" : "no");
+    for (int t = 1; t < RNN_ISA_COUNT; t++)
+        if (pb->peaks[t] > 0) {
+            char key[48];
+            snprintf(key, sizeof key, "peak_gflops_%s", rnn_isa_name((rnn_isa)t));
+            add_context_double(key, pb->peaks[t], 1);
+        }
+    gbench_add_context("peak_probe", "1 thread, independent FMA chains in registers, best of 3; "
+                                     "pct_peak of a threads:N row is against N x this peak");
+    for (size_t i = 0; i < N_BW; i++)
+        if (pb->bw[i] > 0) {
+            char key[48];
+            if (bw_kib[i] % 1024)
+                snprintf(key, sizeof key, "read_bw_GBps_%zuKiB", bw_kib[i]);
+            else
+                snprintf(key, sizeof key, "read_bw_GBps_%zuMiB", bw_kib[i] / 1024);
+            add_context_double(key, pb->bw[i], 1);
+        }
+    char bw_note[160];
+    snprintf(bw_note, sizeof bw_note, "1 thread, %s loads summed into independent accumulators, "
+             "the buffer read over and over, best of 3; GB = 1e9 bytes", rnn_isa_name(pb->best));
+    gbench_add_context("read_bw_probe", bw_note);
+    for (int m = 0; m < OVERLAP_MIXES && pb->have_overlap; m++)
+        for (int r = 0; r < 2; r++)
+            for (size_t i = 0; i < OVERLAP_SIZES; i++) {
+                char key[64];
+                snprintf(key, sizeof key, "overlap_hidden_%s%zuKiB_ratio%d",
+                         m == OVERLAP_DW ? "dw_" : "", overlap_bytes[i] >> 10, r + 1);
+                add_context_double(key, pb->hidden[m][r][i], 3);
+            }
+    if (pb->have_overlap)
+        gbench_add_context("overlap_probe",
+                           "rnnsimd-bench --overlap: the share of the smaller of a GEMV stream "
+                           "over W bytes and an 8-row GEMM tile (ratio tile FMAs per stream "
+                           "FMA, its panels streaming another W bytes) hidden when both run "
+                           "in one loop; overlap_hidden_dw_*: the same with rank-8 updates of "
+                           "another W bytes (a weight gradient riding the step) in place of "
+                           "the tile");
+    gbench_add_context("onednn", dnnl_msg);
+    gbench_add_context("openblas", blas_msg);
+    gbench_add_context("flops_model",
+                       "GFLOP/s counts 2*B*(I+H)*G*H per cell step (2*B*H*G*H for seq_noproj) plus "
+                       "2*B*H*V per scored step of the head; train counts 3x forward");
+    gbench_add_context("ratios", "vs_onednn, vs_blas = peer time / our time in this process (>1: "
+                                 "ours is faster); vs_onednn per repetition: oneDNN timed right "
+                                 "after it, for as long (paired), median over repetitions; "
+                                 "vs_blas: the median of OpenBLAS's row");
+    char buf[160];
+    snprintf(buf, sizeof buf, "up to %d per row (fewer above %.2g s estimated per row, at least %d)",
+             o->reps > sweep_min_reps(set) ? o->reps : sweep_min_reps(set), o->row_budget,
+             sweep_min_reps(set));
+    gbench_add_context("repetitions", buf);
+}
+
+/* RNNSIMD_BENCH_SLOWDOWN (a test hook): slows our rows, those whose names
+ * RNNSIMD_BENCH_SLOWDOWN_ROWS (an extended regular expression) matches if
+ * given. Returns 0, or 2 for a bad expression. */
+static int slowdown_hook(row_plan *rp)
+{
+    const char *slow = getenv("RNNSIMD_BENCH_SLOWDOWN");
+    if (!slow || !(atof(slow) > 0))
+        return 0;
+    const char *only = getenv("RNNSIMD_BENCH_SLOWDOWN_ROWS");
+    if (only && *only) {
+        regex_t rx;
+        if (regcomp(&rx, only, REG_EXTENDED | REG_NOSUB)) {
+            fprintf(stderr, "rnnsimd-bench: RNNSIMD_BENCH_SLOWDOWN_ROWS=%s is not a regular"
+                            " expression\n", only);
+            return 2;
+        }
+        for (size_t i = 0; i < rp->nr; i++)
+            rp->rows[i].unslowed = regexec(&rx, rp->rows[i].name, 0, NULL, 0) != 0;
+        regfree(&rx);
+        gbench_add_context("test_slowdown_rows", only);
+    }
+    bench_rows_set_slowdown(atof(slow));
+    gbench_add_context("test_slowdown", slow);
+    fprintf(stderr, "rnnsimd-bench: RNNSIMD_BENCH_SLOWDOWN=%s slows our rows%s%s (test hook)\n",
+            slow, only && *only ? " matching " : "", only && *only ? only : "");
+    return 0;
+}
+
+/* Other work on the machine shows as real_time > cpu_time in the rows; the
+ * load at start says whether a baseline is worth keeping. */
+static void note_load(void)
+{
+    FILE *la = fopen("/proc/loadavg", "r");
+    double load = -1;
+    if (la) {
+        if (fscanf(la, "%lf", &load) != 1)
+            load = -1;
+        fclose(la);
+    }
+    if (load >= 0) {
+        add_context_double("load_average_1min_at_start", load, 1);
+        if (load > 1.5)
+            fprintf(stderr, "rnnsimd-bench: warning: load average %.1f: other work competes for "
+                            "the cores; times will be noisy (compare real_time with cpu_time)\n",
+                    load);
+    }
+}
+
+static void free_plan(row_plan *rp)
+{
+    free(rp->probs);
+    free(rp->rows);
+}
+
 int main(int argc, char **argv)
 {
     options o = {.reps = 5, .row_budget = 0.5};
@@ -258,38 +522,12 @@ int main(int argc, char **argv)
     char *orig_argv[argc + 1];
     memcpy(orig_argv, argv, (size_t)argc * sizeof *argv);
     orig_argv[argc] = NULL;
-    int parsed = parse_args(&argc, argv, &o);
-    if (parsed)
-        return parsed > 0 ? 0 : 2;
-    rnn_isa isa = RNN_ISA_AUTO;
-    const char *why = NULL;
-    if (o.cpu && *o.cpu && rnn_isa_parse(o.cpu, &isa) != RNN_OK) {
-        fprintf(stderr, "rnnsimd-bench: CPU=%s is not a kernel table (generic, avx2, avx512, neon)\n",
-                o.cpu);
-        return 2;
-    }
-    if (rnn_isa_resolve(isa, &isa, &why) != RNN_OK || rnn_isa_check(isa, &why) != RNN_OK) {
-        fprintf(stderr, "rnnsimd-bench: CPU=%s cannot run here: %s\n",
-                o.cpu && *o.cpu ? o.cpu : rnn_isa_name(isa), why ? why : "unsupported");
-        return 3;
-    }
-    if (o.print_isa) {
-        printf("%s\n", rnn_isa_name(isa));
-        return 0;
-    }
-    if (o.print_machine) {
-        double peaks[RNN_ISA_COUNT] = {0};
-        probe_peaks(peaks, 0.1);
-        bench_machine m;
-        bench_machine_identify(&m, peaks);
-        if (o.print_machine == 2)
-            bench_machine_print_json(stdout, &m);
-        else
-            printf("%s\n", m.slug);
-        return 0;
-    }
-    if (o.overlap)
-        return bench_overlap_report(isa, o.overlap == 2, stdout) ? 1 : 0;
+    int rc = parse_args(&argc, argv, &o);
+    if (rc)
+        return rc > 0 ? 0 : 2;
+    rnn_isa isa;
+    if ((rc = choose_isa(&o, &isa)) || (rc = print_and_exit(&o, isa)) >= 0)
+        return rc;
     sweep_set set;
     if (sweep_parse(o.set, &set)) {
         fprintf(stderr, "rnnsimd-bench: SET=%s is not default, deepbench, quick, threads or ci\n",
@@ -305,29 +543,8 @@ int main(int argc, char **argv)
     const char *blas_msg = bench_blas_configure();
     if (o.check)
         return bench_check(isa) ? 1 : 0;
-
-    /* Peaks: our table's, and the best the peers may use. */
-    double peaks[RNN_ISA_COUNT] = {0};
-    const rnn_isa best = probe_peaks(peaks, o.list ? 0.0 : 0.2);
-    const rnn_isa peer_peak_isa = limit_peers ? RNN_ISA_AVX2 : best;
-    /* From a quarter of a typical L2 to well past any L3 (DRAM). */
-    static const size_t bw_kib[] = {256, 1024, 4096, 16384, 65536};
-    double bw[sizeof bw_kib / sizeof bw_kib[0]] = {0};
-    if (!o.list)
-        for (size_t i = 0; i < sizeof bw_kib / sizeof bw_kib[0]; i++)
-            bw[i] = bench_read_bw_gbs(best, bw_kib[i] * 1024, 0.06);
-    /* The overlap probe (about 4 s) for the default set's batch-1 ceilings,
-     * when our table has one (avx512). */
-    double hidden[OVERLAP_MIXES][2][OVERLAP_SIZES];
-    int have_overlap = !o.list && set == SWEEP_DEFAULT;
-    for (int m = 0; m < OVERLAP_MIXES && have_overlap; m++)
-        for (int r = 0; r < 2 && have_overlap; r++)
-            for (size_t i = 0; i < OVERLAP_SIZES && have_overlap; i++) {
-                overlap_times ot;
-                have_overlap =
-                    !bench_overlap_measure(isa, (overlap_mix)m, overlap_bytes[i], r + 1, &ot);
-                hidden[m][r][i] = have_overlap ? overlap_hidden(ot) : 0.0;
-            }
+    static probes pb;
+    run_probes(&pb, &o, isa, set, limit_peers);
 
     /* Google Benchmark reads its flags now, so that only rows the filter
      * selects are registered, listed and counted. The ci set interleaves its
@@ -349,205 +566,41 @@ int main(int argc, char **argv)
     if (gbench_init(&gargc, gargv))
         return 2;
 
-    const int want_onednn = !o.peers || !strcmp(o.peers, "all") || !strcmp(o.peers, "onednn");
-    const int want_blas =
-        sweep_peer_rows(set) && (!o.peers || !strcmp(o.peers, "all") || !strcmp(o.peers, "blas"));
-    size_t np = sweep_problems(set, NULL, 0);
-    bench_problem *probs = calloc(np, sizeof *probs);
-    bench_row *rows = calloc(np * 3, sizeof *rows);
-    if (!probs || !rows) {
+    row_plan rp = {0};
+    rp.np = sweep_problems(set, NULL, 0);
+    rp.probs = calloc(rp.np, sizeof *rp.probs);
+    rp.rows = calloc(rp.np * 3, sizeof *rp.rows);
+    if (!rp.probs || !rp.rows) {
         fprintf(stderr, "rnnsimd-bench: out of memory\n");
-        free(probs);
-        free(rows);
+        free_plan(&rp);
         return 1;
     }
-    sweep_problems(set, probs, np);
-    const bench_impl ours = bench_impl_rnnsimd(isa);
-    size_t nr = 0, nreps = 0;
-    double total = 0;
-    bench_hash set_hash;
-    bench_hash_init(&set_hash);
-    for (size_t i = 0; i < np; i++) {
-        const bench_impl *peers[2] = {want_onednn ? &bench_peer_onednn : NULL,
-                                      want_blas ? &bench_peer_blas : NULL};
-        if (probs[i].variant == BENCH_SEQ_NOPROJ)
-            peers[0] = NULL; /* oneDNN's primitive cannot leave the projection out */
-        if (sweep_ours_only(set, &probs[i]))
-            peers[0] = peers[1] = NULL;
-        for (int k = 0; k < 3; k++) {
-            const bench_impl *im = k < 2 ? peers[k] : &ours;
-            if (!im || (im->is_peer && !sweep_peer_rows(set)))
-                continue;
-            bench_row *r = &rows[nr];
-            memset(r, 0, sizeof *r); /* the slot of an unselected row is reused */
-            r->p = probs[i];
-            r->impl = *im;
-            r->peak_gflops = peaks[im->is_peer ? peer_peak_isa : isa];
-            if (!im->is_peer)
-                r->peers[0] = peers[0], r->peers[1] = peers[1];
-            bench_problem_name(&r->p, im->name, r->name, sizeof r->name);
-            double est = est_seconds(&r->p, im->is_peer);
-            int reps = reps_for(est, &o);
-            if (reps < sweep_min_reps(set))
-                reps = sweep_min_reps(set);
-            /* A paired row of ours always gets its warm-up: the judge's
-             * context is warmed when it is set up, so both sides' timed runs
-             * then start warm (a cold first run of a multi-second training
-             * row carries up to 20% of page faults). */
-            r->warm_up = est < 2.0 || (!im->is_peer && peers[0]);
-            bench_hash_add(&set_hash, r->name);
-            gbench_def def = {.name = r->name, .fn = bench_row_run, .user = r,
-                              .repetitions = reps, .unit = GBENCH_US};
-            const int sel = gbench_selected(&def);
-            if (sel < 0) {
-                free(probs);
-                free(rows);
-                return 2;
-            }
-            if (!sel)
-                continue;
-            /* Google Benchmark's estimate runs, then reps of >= min_time each. */
-            double t = est * (reps + r->warm_up) + (est < 0.05 ? 0.05 * (reps + 1) : 0.0);
-            const double judge = !im->is_peer && peers[0] ? est_seconds(&r->p, 1) : 0.0;
-            if (judge > 0) /* the judge, timed after each repetition */
-                t += judge * (reps + 2) + (est < 0.05 ? 0.05 * (reps + 1) : 0.0);
-            if (interleaved) /* a context switch, so a warm-up, every repetition */
-                t += (est + judge) * (reps - 1);
-            total += t;
-            nreps += (size_t)reps;
-            if (o.list)
-                printf("%-64s reps %d  est %.3g s/iter\n", r->name, reps, est);
-            def.est_seconds = t;
-            gbench_register(&def);
-            nr++;
-        }
+    sweep_problems(set, rp.probs, rp.np);
+    if (register_rows(&rp, &o, isa, set, &pb, interleaved)) {
+        free_plan(&rp);
+        return 2;
     }
     if (o.list) {
-        printf("%zu problems, %zu rows, estimated %.0f s\n", np, nr, total);
-        free(probs);
-        free(rows);
+        printf("%zu problems, %zu rows, estimated %.0f s\n", rp.np, rp.nr, rp.total);
+        free_plan(&rp);
         return 0;
     }
-    fprintf(stderr, "rnnsimd-bench: %zu rows, %zu repetitions%s, estimated %d:%02d\n", nr, nreps,
-            interleaved ? " interleaved" : "", (int)(total / 60), (int)total % 60);
-
-    const char *emu = getenv("RNNSIMD_BENCH_EMULATED");
-    gbench_add_context("rnnsimd_version", RNNSIMD_VERSION);
-    gbench_add_context("rnnsimd_isa", rnn_isa_name(isa));
-    bench_machine machine;
-    bench_machine_identify(&machine, peaks);
-    bench_machine_context(&machine);
-    bench_environment_context();
-    gbench_add_context("emulated", emu && *emu ? "yes: times are emulated and meaningless" : "no");
-    gbench_add_context("sweep", sweep_name(set));
-    char hash_hex[24];
-    bench_hash_hex(&set_hash, hash_hex, sizeof hash_hex);
-    gbench_add_context("set_rows_hash", hash_hex);
-    const char *filter = NULL;
-    for (int i = 1; i < argc; i++)
-        if (!strncmp(argv[i], "--benchmark_filter=", 19))
-            filter = argv[i] + 19;
-    gbench_add_context("filter", filter && *filter ? filter : "none");
-    gbench_add_context("interleaved", interleaved ? "yes" : "no");
-    for (int t = 1; t < RNN_ISA_COUNT; t++)
-        if (peaks[t] > 0) {
-            char key[48];
-            snprintf(key, sizeof key, "peak_gflops_%s", rnn_isa_name((rnn_isa)t));
-            add_context_double(key, peaks[t], 1);
-        }
-    gbench_add_context("peak_probe", "1 thread, independent FMA chains in registers, best of 3; "
-                                     "pct_peak of a threads:N row is against N x this peak");
-    for (size_t i = 0; i < sizeof bw_kib / sizeof bw_kib[0]; i++)
-        if (bw[i] > 0) {
-            char key[48];
-            if (bw_kib[i] % 1024)
-                snprintf(key, sizeof key, "read_bw_GBps_%zuKiB", bw_kib[i]);
-            else
-                snprintf(key, sizeof key, "read_bw_GBps_%zuMiB", bw_kib[i] / 1024);
-            add_context_double(key, bw[i], 1);
-        }
-    char bw_note[160];
-    snprintf(bw_note, sizeof bw_note, "1 thread, %s loads summed into independent accumulators, "
-             "the buffer read over and over, best of 3; GB = 1e9 bytes", rnn_isa_name(best));
-    gbench_add_context("read_bw_probe", bw_note);
-    for (int m = 0; m < OVERLAP_MIXES && have_overlap; m++)
-        for (int r = 0; r < 2; r++)
-            for (size_t i = 0; i < OVERLAP_SIZES; i++) {
-                char key[64];
-                snprintf(key, sizeof key, "overlap_hidden_%s%zuKiB_ratio%d",
-                         m == OVERLAP_DW ? "dw_" : "", overlap_bytes[i] >> 10, r + 1);
-                add_context_double(key, hidden[m][r][i], 3);
-            }
-    if (have_overlap)
-        gbench_add_context("overlap_probe",
-                           "rnnsimd-bench --overlap: the share of the smaller of a GEMV stream "
-                           "over W bytes and an 8-row GEMM tile (ratio tile FMAs per stream "
-                           "FMA, its panels streaming another W bytes) hidden when both run "
-                           "in one loop; overlap_hidden_dw_*: the same with rank-8 updates of "
-                           "another W bytes (a weight gradient riding the step) in place of "
-                           "the tile");
-    gbench_add_context("onednn", dnnl_msg);
-    gbench_add_context("openblas", blas_msg);
-    gbench_add_context("flops_model",
-                       "GFLOP/s counts 2*B*(I+H)*G*H per cell step (2*B*H*G*H for seq_noproj) plus "
-                       "2*B*H*V per scored step of the head; train counts 3x forward");
-    gbench_add_context("ratios", "vs_onednn, vs_blas = peer time / our time in this process (>1: "
-                                 "ours is faster); vs_onednn per repetition: oneDNN timed right "
-                                 "after it, for as long (paired), median over repetitions; "
-                                 "vs_blas: the median of OpenBLAS's row");
-    char buf[160];
-    snprintf(buf, sizeof buf, "up to %d per row (fewer above %.2g s estimated per row, at least %d)",
-             o.reps > sweep_min_reps(set) ? o.reps : sweep_min_reps(set), o.row_budget,
-             sweep_min_reps(set));
-    gbench_add_context("repetitions", buf);
-    const char *slow = getenv("RNNSIMD_BENCH_SLOWDOWN");
-    if (slow && atof(slow) > 0) {
-        /* RNNSIMD_BENCH_SLOWDOWN_ROWS (an extended regular expression)
-         * limits the hook to the rows of ours whose names it matches. */
-        const char *only = getenv("RNNSIMD_BENCH_SLOWDOWN_ROWS");
-        if (only && *only) {
-            regex_t rx;
-            if (regcomp(&rx, only, REG_EXTENDED | REG_NOSUB)) {
-                fprintf(stderr, "rnnsimd-bench: RNNSIMD_BENCH_SLOWDOWN_ROWS=%s is not a regular"
-                                " expression\n", only);
-                free(probs);
-                free(rows);
-                return 2;
-            }
-            for (size_t i = 0; i < nr; i++)
-                rows[i].unslowed = regexec(&rx, rows[i].name, 0, NULL, 0) != 0;
-            regfree(&rx);
-            gbench_add_context("test_slowdown_rows", only);
-        }
-        bench_rows_set_slowdown(atof(slow));
-        gbench_add_context("test_slowdown", slow);
-        fprintf(stderr, "rnnsimd-bench: RNNSIMD_BENCH_SLOWDOWN=%s slows our rows%s%s (test hook)\n",
-                slow, only && *only ? " matching " : "", only && *only ? only : "");
+    fprintf(stderr, "rnnsimd-bench: %zu rows, %zu repetitions%s, estimated %d:%02d\n", rp.nr,
+            rp.nreps, interleaved ? " interleaved" : "", (int)(rp.total / 60), (int)rp.total % 60);
+    add_run_context(&o, isa, set, &pb, &rp, argc, argv, interleaved, dnnl_msg, blas_msg);
+    if (slowdown_hook(&rp)) {
+        free_plan(&rp);
+        return 2;
     }
+    const char *emu = getenv("RNNSIMD_BENCH_EMULATED");
     if (emu && *emu)
         fprintf(stderr, "rnnsimd-bench: running under emulation: times are meaningless\n");
-    /* Other work on the machine shows as real_time > cpu_time in the rows;
-     * the load at start says whether a baseline is worth keeping. */
-    FILE *la = fopen("/proc/loadavg", "r");
-    double load = -1;
-    if (la) {
-        if (fscanf(la, "%lf", &load) != 1)
-            load = -1;
-        fclose(la);
-    }
-    if (load >= 0) {
-        add_context_double("load_average_1min_at_start", load, 1);
-        if (load > 1.5)
-            fprintf(stderr, "rnnsimd-bench: warning: load average %.1f: other work competes for "
-                            "the cores; times will be noisy (compare real_time with cpu_time)\n",
-                    load);
-    }
+    note_load();
 
-    int rc = gbench_run();
+    rc = gbench_run();
     if (bench_out_end(rc == 0) && rc == 0)
         rc = 1;
     bench_rows_release();
-    free(rows);
-    free(probs);
+    free_plan(&rp);
     return rc;
 }

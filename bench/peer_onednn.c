@@ -30,6 +30,8 @@
 #include <string.h>
 #include <time.h>
 #include "impl.h"
+#include "clock.h"
+#include "onednn_layout.h"
 
 static dnnl_engine_t g_eng;
 static dnnl_stream_t g_strm;
@@ -183,36 +185,6 @@ static void arg(step *s, int what, dnnl_memory_t m)
     s->args[s->nargs++] = (dnnl_exec_arg_t){what, m};
 }
 
-/* PyTorch weights of one cell -> ldigo weights and ldgo bias (oneDNN gate order). */
-static void convert_cell(rnn_cell cell, const bench_cell_data *w, size_t I, size_t H,
-                         float *wl, float *wi, float *bias)
-{
-    const size_t G = (size_t)rnn_cell_gates(cell);
-    /* src[g]: the PyTorch gate feeding oneDNN gate g; sign for u = 1 - z. */
-    size_t src[4] = {0, 1, 2, 3};
-    float sign[4] = {1, 1, 1, 1};
-    if (cell == RNN_GRU || cell == RNN_LBR_GRU) {
-        src[0] = 1, src[1] = 0, src[2] = 2;
-        if (cell == RNN_GRU)
-            sign[0] = -1;
-    }
-    for (size_t g = 0; g < G; g++)
-        for (size_t o = 0; o < H; o++) {
-            const size_t row = src[g] * H + o;
-            for (size_t i = 0; i < I; i++)
-                wl[(i * G + g) * H + o] = sign[g] * w->weight_ih[row * I + i];
-            for (size_t i = 0; i < H; i++)
-                wi[(i * G + g) * H + o] = sign[g] * w->weight_hh[row * H + i];
-            if (cell == RNN_LBR_GRU && g == 2)
-                bias[g * H + o] = w->bias_ih[row];
-            else
-                bias[g * H + o] = sign[g] * (w->bias_ih[row] + w->bias_hh[row]);
-        }
-    if (cell == RNN_LBR_GRU)
-        for (size_t o = 0; o < H; o++)
-            bias[3 * H + o] = w->bias_hh[2 * H + o];
-}
-
 typedef struct {
     const dnnl_memory_desc_t *sl, *si, *sic, *wl, *wi, *b, *dl, *di, *dic;
 } rnn_mds;
@@ -293,7 +265,9 @@ static int build_seg(dctx *c, int k, const seg_io *io)
           *b_h = hbuf(c, (size_t)(Gb * H));
     if (!wl_h || !wi_h || !b_h)
         return c->fail_what = "out of memory", -1;
-    convert_cell(cell, io->w, (size_t)I, (size_t)H, wl_h, wi_h, b_h);
+    rnn_onednn_weights_to(cell, (int)H, (int)I, io->w->weight_ih, wl_h);
+    rnn_onednn_weights_to(cell, (int)H, (int)H, io->w->weight_hh, wi_h);
+    rnn_onednn_bias_to(cell, (int)H, io->w->bias_ih, io->w->bias_hh, b_h);
 
     dnnl_rnn_desc_t rd;
     dnnl_primitive_desc_t fpd;
@@ -680,13 +654,6 @@ static dctx *d_create(const bench_data *dt, int plain, char *err, size_t err_n)
     return c;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Best of a few runs after a warm-up: enough to rank two formats. */
 static double pilot_time(dctx *c)
 {
@@ -695,10 +662,10 @@ static double pilot_time(dctx *c)
     if (d_run(c, e, sizeof e))
         return best;
     for (int i = 0; i < 3; i++) {
-        double t0 = now_s();
+        double t0 = rnn_seconds_now();
         if (d_run(c, e, sizeof e))
             return 1e30;
-        double t = now_s() - t0;
+        double t = rnn_seconds_now() - t0;
         best = t < best ? t : best;
     }
     return best;
@@ -869,7 +836,7 @@ static int to_plain(dctx *c, dnnl_memory_t from, const dnnl_memory_desc_t *plain
     return st == dnnl_success ? 0 : -1;
 }
 
-/* The inverse of convert_cell: PyTorch-layout gradients of one cell run
+/* The inverse of onednn_layout.h's conversion: PyTorch-layout gradients of one cell run
  * from oneDNN's (ldigo weights, ldgo bias). */
 static int seg_results(dctx *c, const seg_out *o, float **w_ih, float **w_hh, float **b_ih,
                        float **b_hh)
@@ -887,25 +854,9 @@ static int seg_results(dctx *c, const seg_out *o, float **w_ih, float **w_hh, fl
     if (c->oom || to_plain(c, o->dwl, &wl_md, wl) || to_plain(c, o->dwi, &wi_md, wi) ||
         dnnl_memory_get_data_handle(o->db, &dbh) != dnnl_success)
         return -1;
-    const float *db = dbh;
-    size_t src[4] = {0, 1, 2, 3};
-    float sign[4] = {1, 1, 1, 1};
-    if (cell == RNN_GRU || cell == RNN_LBR_GRU) {
-        src[0] = 1, src[1] = 0, src[2] = 2;
-        if (cell == RNN_GRU)
-            sign[0] = -1;
-    }
-    for (size_t g = 0; g < G; g++)
-        for (size_t u = 0; u < H; u++) {
-            const size_t row = src[g] * H + u;
-            for (size_t i = 0; i < I; i++)
-                (*w_ih)[row * I + i] = sign[g] * wl[(i * G + g) * H + u];
-            for (size_t i = 0; i < H; i++)
-                (*w_hh)[row * H + i] = sign[g] * wi[(i * G + g) * H + u];
-            /* Where oneDNN's bias is b_ih + b_hh, both get its gradient. */
-            (*b_ih)[row] = sign[g] * db[g * H + u];
-            (*b_hh)[row] = cell == RNN_LBR_GRU && g == 2 ? db[3 * H + u] : sign[g] * db[g * H + u];
-        }
+    rnn_onednn_weights_from(cell, (int)H, (int)I, wl, *w_ih);
+    rnn_onednn_weights_from(cell, (int)H, (int)H, wi, *w_hh);
+    rnn_onednn_bias_grad_from(cell, (int)H, dbh, *b_ih, *b_hh);
     return 0;
 }
 

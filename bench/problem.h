@@ -2,7 +2,7 @@
  *
  * A name is the whole problem: CELL/TOPOLOGY/IMPL/T:../B:../I:../H:../MODE,
  * e.g. lstm/many2one/avx512/T:64/B:1/I:512/H:512/fwd, where IMPL is one of our
- * kernel tables (generic, avx2, avx512, neon) or a peer (onednn, blas) and
+ * kernel tables (as kernels/isas.inc names them) or a peer (onednn, blas) and
  * MODE is fwd (inference) or train (forward + backward). A row on more than
  * one thread (both sides: ours and every peer) says so before MODE:
  * .../H:512/threads:2/fwd; single-threaded rows have no such segment, so

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 #include "tolerance.h"
+#include "clock.h"
 
 #define VERIFY_COPY_MAX ((size_t)64 << 20) /* bytes of outputs kept from the warm-up */
 
@@ -34,13 +35,6 @@ static double slowdown;
 void bench_rows_set_slowdown(double extra_runs)
 {
     slowdown = extra_runs > 0 ? extra_runs : 0;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* Sleeps long enough (0.25 s) for a peer's idle worker threads, which spin
@@ -178,11 +172,11 @@ static double pair_time(double secs, int threads)
     char err[256];
     int64_t n = pair_last > 0 ? (int64_t)(secs / pair_last + 0.5) : 1;
     n = n < 1 ? 1 : n;
-    const double t0 = now_s();
+    const double t0 = rnn_seconds_now();
     for (int64_t i = 0; i < n; i++)
         if (pair_impl->run(pair_ctx, err, sizeof err))
             return 0.0;
-    pair_last = (now_s() - t0) / (double)n;
+    pair_last = (rnn_seconds_now() - t0) / (double)n;
     if (threads > 1) {
         /* Its OpenMP worker spins on the second core for a while after the
          * last run: let it sleep before our next repetition needs that core. */
@@ -280,12 +274,12 @@ static double peer_on_demand(const bench_impl *peer, const char *key)
     double v[32];
     int n = 0;
     if (peer->run(ctx, err, sizeof err) == 0) {
-        double start = now_s();
-        while (n < 32 && (n < 3 || now_s() - start < 0.2)) {
-            double t0 = now_s();
+        double start = rnn_seconds_now();
+        while (n < 32 && (n < 3 || rnn_seconds_now() - start < 0.2)) {
+            double t0 = rnn_seconds_now();
             if (peer->run(ctx, err, sizeof err))
                 break;
-            v[n++] = now_s() - t0;
+            v[n++] = rnn_seconds_now() - t0;
         }
     }
     peer->teardown(ctx);

@@ -10,7 +10,8 @@
 # make's compiler flags (cflags).
 #
 # Environment (all optional):
-#   CPU=generic|avx2|avx512|neon  our kernel table (default: the best this CPU runs);
+#   CPU=ISA                       our kernel table, as rnnsimd-bench --cpu (its --help
+#                                 lists them; default: the best this CPU runs);
 #                                 one the CPU lacks fails before anything runs
 #   SET=default|deepbench|threads|ci  the problem set (bench/sweep.c); threads:
 #                                 the judged many2one grid at 2 threads on both

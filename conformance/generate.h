@@ -77,7 +77,7 @@ int conf_problem_tensors(const conf_problem *p, conf_tensor *t);
 /* A result's outputs then gradients in hash order, plus views (h_T, c_T). */
 int conf_result_tensors(const conf_problem *p, const conf_result *r, conf_tensor *t);
 
-/* Tolerance depth K and steps S of a tensor under core/tolerance.h's policy. */
+/* Tolerance depth K and steps S of a tensor under support/tolerance.h's policy. */
 void conf_tensor_depth(const conf_problem *p, const conf_tensor *t, double *K, double *S);
 
 #endif

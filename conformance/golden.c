@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "file_io.h"
 #include "golden.h"
 
 static int parse_hex64(const char *s, uint64_t *out)
@@ -185,9 +186,9 @@ rnn_status conf_golden_parse(const char *name, const char *text, size_t len, con
 
 rnn_status conf_golden_save(const char *path, const conf_golden *g)
 {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
+    /* Atomically: an interrupted run leaves the old file whole. */
+    rnn_atomic_file af;
+    FILE *f = rnn_atomic_stream(&af, path, NULL, 0);
     if (!f)
         return RNN_ERR_IO;
     fprintf(f, "# rnnsimd conformance golden hashes: written by `make golden`, never by hand.\n"
@@ -197,15 +198,5 @@ rnn_status conf_golden_save(const char *path, const conf_golden *g)
     for (size_t i = 0; i < g->n; i++)
         fprintf(f, "%s inputs=%016" PRIx64 " forward=%016" PRIx64 " gradients=%016" PRIx64 "\n",
                 g->e[i].line, g->e[i].inputs, g->e[i].forward, g->e[i].gradients);
-    int bad_write = ferror(f);
-    if (fclose(f) != 0 || bad_write) {
-        remove(tmp);
-        return RNN_ERR_IO;
-    }
-    /* Replace atomically: an interrupted run leaves the old file whole. */
-    if (rename(tmp, path) != 0) {
-        remove(tmp);
-        return RNN_ERR_IO;
-    }
-    return RNN_OK;
+    return rnn_atomic_commit(&af, path, NULL, 0);
 }

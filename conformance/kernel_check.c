@@ -8,13 +8,7 @@
 #include "hash.h"
 #include "kernel_check.h"
 #include "tolerance.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "clock.h"
 
 static double tol_of(const conf_problem *p, const conf_tensor *t)
 {
@@ -168,7 +162,7 @@ void conf_check_isa(const conf_problem *p, const conf_result *ref, const rnn_pla
                     conf_isa_result *res)
 {
     const rnn_isa isa = opt->isa;
-    double t0 = now();
+    double t0 = rnn_seconds_now();
     memset(res, 0, sizeof *res);
     res->passed = 1;
     res->worst_tensor = "-";
@@ -256,5 +250,5 @@ done:
     for (int r = 0; r < allocated; r++)
         conf_result_free(&run[r]);
     free(scratch);
-    res->seconds = now() - t0;
+    res->seconds = rnn_seconds_now() - t0;
 }

@@ -1,5 +1,5 @@
 /* kernel_check.h — one case on one kernel table: the plan's forward and two
- * training runs against the reference, under core/tolerance.h's policy;
+ * training runs against the reference, under support/tolerance.h's policy;
  * bit-identical reruns (determinism); and the negative controls, which
  * prove on this very case that the compare catches a perturbed element, two
  * swapped gate blocks and a dropped last time step. */

@@ -16,22 +16,16 @@
 #include "kernel_check.h"
 #include "kernels.h"
 #include "matrix.h"
-#include "npy.h"
+#include "file_io.h"
 #include "onednn_check.h"
 #include "options.h"
 #include "ratchet.h"
 #include "regime.h"
 #include "report.h"
 #include "run_reference.h"
+#include "clock.h"
 
 #define PROG CONF_PROG
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 typedef struct {
     int tty;
@@ -92,80 +86,82 @@ static int json_place_ok(const char *path)
     return access(dir, W_OK) == 0;
 }
 
-int main(int argc, char **argv)
-{
-    /* Line-buffered: FAIL lines stay in order with the stderr progress. */
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    /* Static storage: the early usage-error returns below leak nothing. */
-    static conf_case given[CONF_MAX_CASES], cases[CONF_MAX_CASES];
-    static int case_quick[CONF_MAX_CASES];
+/* Everything the stages of a run share. */
+typedef struct {
     conf_options o;
-    int rc = conf_options_parse(argc, argv, &o, given);
-    if (rc >= 0)
-        return rc;
+    conf_case given[CONF_MAX_CASES], cases[CONF_MAX_CASES];
+    int case_quick[CONF_MAX_CASES];
+    size_t ncases;
+    int filtered; /* --cell or --topology narrowed the matrix */
+    conf_report rep;
+    const rnn_kernels *table_of[RNN_ISA_COUNT];
+    conf_golden golden;
+    int golden_loaded;
+    conf_ratchet ratchet;
+    int ratchet_loaded;
+    char *json_text;
+    size_t json_len;
+    conf_regime_cache regimes;
+    progress pr;
+} run_state;
 
-    /* The selection: given cases, or the matrix (quick subset on request). */
-    size_t ncases = 0;
+/* One case's reference run and the checks on it. */
+typedef struct {
+    char line[CONF_CASE_LINE_MAX];
+    conf_problem p;
+    conf_result ref;
+    int ref_ok;
+    conf_hashes h;
+    char golden_status[200];
+    int regime_ok;
+    size_t blocks[8];
+    int nblocks;
+    double span;
+} case_state;
+
+/* The selection: given cases, or the matrix (quick subset on request). */
+static int select_cases(run_state *r)
+{
+    const conf_options *o = &r->o;
     conf_matrix_case *m = calloc(CONF_MAX_CASES, sizeof *m);
     if (!m)
         return 2;
     size_t nm = conf_matrix_default(m, CONF_MAX_CASES);
-    const int filtered = o.cell_mask != ~0u || o.topo_mask != ~0u;
-    for (size_t i = 0; i < (o.explicit_cases ? o.ngiven : nm); i++) {
-        const conf_case *c = o.explicit_cases ? &o.given[i] : &m[i].c;
-        if (!o.explicit_cases && o.quick && !m[i].quick)
+    r->filtered = o->cell_mask != ~0u || o->topo_mask != ~0u;
+    for (size_t i = 0; i < (o->explicit_cases ? o->ngiven : nm); i++) {
+        const conf_case *c = o->explicit_cases ? &o->given[i] : &m[i].c;
+        if (!o->explicit_cases && o->quick && !m[i].quick)
             continue;
-        if (!(o.cell_mask >> c->desc.cell & 1) || !(o.topo_mask >> c->desc.topology & 1))
+        if (!(o->cell_mask >> c->desc.cell & 1) || !(o->topo_mask >> c->desc.topology & 1))
             continue;
-        case_quick[ncases] = !o.explicit_cases && m[i].quick;
-        cases[ncases++] = *c;
+        r->case_quick[r->ncases] = !o->explicit_cases && m[i].quick;
+        r->cases[r->ncases++] = *c;
     }
     free(m);
-    if (o.list) {
-        for (size_t i = 0; i < ncases; i++) {
-            char line[CONF_CASE_LINE_MAX];
-            conf_case_print(&cases[i], line, sizeof line);
-            printf("%s\n", line);
-        }
-        return 0;
-    }
-    if (o.write_golden)
-        return conf_golden_rewrite(o.write_golden, cases, ncases,
-                                   !o.explicit_cases && !o.quick && !filtered);
-    if (o.json_path && !json_place_ok(o.json_path)) {
-        fprintf(stderr, PROG ": %s: cannot write the JSON report there\n", o.json_path);
-        return 2;
-    }
+    return 0;
+}
 
-    double t_start = now();
-    static conf_report rep;
-    memset(&rep, 0, sizeof rep);
-    conf_report_init(&rep);
-    rep.modes = o.mode_mask;
-    /* The ratchet covers the whole matrix (both selections) or its quick subset. */
-    const int matrix = !o.explicit_cases && !filtered;
-    if (matrix && (!o.no_ratchet || o.write_ratchet)) {
-        rep.ratchet_quick = 1;
-        rep.ratchet_full = !o.quick;
-    }
-
-    /* Kernel tables: every one compiled in, minus those this CPU lacks. */
+/* Kernel tables: every one compiled in, minus those this CPU lacks. Returns
+ * 0, or 2 when an --isa asked for cannot run. */
+static int choose_tables(run_state *r)
+{
+    const conf_options *o = &r->o;
+    conf_report *rep = &r->rep;
     const rnn_kernels *const *tables = rnn_kernel_tables();
-    const rnn_kernels *table_of[RNN_ISA_COUNT] = {0};
     for (int isa = RNN_ISA_GENERIC; isa < RNN_ISA_COUNT; isa++) {
-        conf_isa_summary *s = &rep.isa[rep.nisa];
+        conf_isa_summary *s = &rep->isa[rep->nisa];
         s->isa = (rnn_isa)isa;
         for (int t = 0; tables && tables[t]; t++)
             if (tables[t]->isa == (rnn_isa)isa)
-                table_of[isa] = tables[t];
-        const int built = table_of[isa] != NULL;
+                r->table_of[isa] = tables[t];
+        const int built = r->table_of[isa] != NULL;
         const char *why = NULL;
-        if (!(o.isa_mask >> isa & 1)) {
+        if (!(o->isa_mask >> isa & 1)) {
             if (!built)
                 continue;
             snprintf(s->reason, sizeof s->reason, "not selected (--isa)");
         } else if (!built) {
-            if (!o.isa_filter)
+            if (!o->isa_filter)
                 continue; /* another architecture's table: not worth a line */
             snprintf(s->reason, sizeof s->reason, "not compiled into this build");
         } else if (rnn_isa_check((rnn_isa)isa, &why) != RNN_OK) {
@@ -173,69 +169,80 @@ int main(int argc, char **argv)
         } else {
             s->run = 1;
         }
-        if (!s->run && o.isa_filter && (o.isa_mask >> isa & 1)) {
+        if (!s->run && o->isa_filter && (o->isa_mask >> isa & 1)) {
             fprintf(stderr, PROG ": --isa %s: %s\n", rnn_isa_name((rnn_isa)isa), s->reason);
             return 2;
         }
-        rep.nisa++;
+        rep->nisa++;
     }
+    return 0;
+}
 
-    conf_golden golden;
-    memset(&golden, 0, sizeof golden);
+/* The golden hashes and the ratchet's budgets. Returns 0, or 1 for a
+ * malformed file (a missing one is said and judged case by case). */
+static int load_expectations(run_state *r)
+{
+    const conf_options *o = &r->o;
     char gerr[800];
-    int golden_loaded = 0;
-    if (!o.no_golden) {
-        rnn_status s = conf_golden_load(o.golden_path, &golden, gerr, sizeof gerr);
+    if (!o->no_golden) {
+        rnn_status s = conf_golden_load(o->golden_path, &r->golden, gerr, sizeof gerr);
         if (s == RNN_ERR_FORMAT) {
             fprintf(stderr, PROG ": malformed golden file: %s\n", gerr);
             printf("0 passed, 1 failed\n");
             return 1;
         }
-        golden_loaded = s == RNN_OK;
-        if (!golden_loaded)
+        r->golden_loaded = s == RNN_OK;
+        if (!r->golden_loaded)
             printf("golden: %s\n", gerr);
     }
-    conf_ratchet ratchet;
-    memset(&ratchet, 0, sizeof ratchet);
-    int ratchet_loaded = 0;
-    if (rep.ratchet_full || rep.ratchet_quick) {
-        const char *path = o.write_ratchet ? o.write_ratchet : o.ratchet_path;
-        rnn_status s = conf_ratchet_load(path, &ratchet, gerr, sizeof gerr);
+    if (r->rep.ratchet_full || r->rep.ratchet_quick) {
+        const char *path = o->write_ratchet ? o->write_ratchet : o->ratchet_path;
+        rnn_status s = conf_ratchet_load(path, &r->ratchet, gerr, sizeof gerr);
         if (s == RNN_ERR_FORMAT) {
             fprintf(stderr, PROG ": malformed ratchet file: %s\n", gerr);
             printf("0 passed, 1 failed\n");
             return 1;
         }
-        ratchet_loaded = s == RNN_OK;
-        if (!ratchet_loaded)
+        r->ratchet_loaded = s == RNN_OK;
+        if (!r->ratchet_loaded)
             printf("ratchet: %s\n", gerr);
     }
-    char *json_text = NULL;
-    size_t json_len = 0;
-    if (o.json_path) {
-        /* Built in memory and written whole at the end: an interrupted run
-         * leaves no file, a finished one a complete file. */
-        rep.json = open_memstream(&json_text, &json_len);
-        if (!rep.json) {
-            fprintf(stderr, PROG ": out of memory for the JSON report\n");
-            return 2;
-        }
-        fprintf(rep.json, "{\n  \"tool\": \"" PROG "\",\n  \"version\": \"%s\",\n  \"golden_file\": ",
-                RNNSIMD_VERSION);
-        conf_json_string(rep.json, o.no_golden ? "" : o.golden_path);
-        fprintf(rep.json, ",\n  \"cases\": [");
-    }
+    return 0;
+}
 
+/* The JSON report, built in memory and written whole at the end: an
+ * interrupted run leaves no file, a finished one a complete file. */
+static int json_begin(run_state *r)
+{
+    if (!r->o.json_path)
+        return 0;
+    r->rep.json = open_memstream(&r->json_text, &r->json_len);
+    if (!r->rep.json) {
+        fprintf(stderr, PROG ": out of memory for the JSON report\n");
+        return 2;
+    }
+    fprintf(r->rep.json, "{\n  \"tool\": \"" PROG "\",\n  \"version\": \"%s\",\n  \"golden_file\": ",
+            RNNSIMD_VERSION);
+    rnn_json_string(r->rep.json, r->o.no_golden ? "" : r->o.golden_path);
+    fprintf(r->rep.json, ",\n  \"cases\": [");
+    return 0;
+}
+
+/* The run's first lines: the cases, the tables and their modes. Returns the
+ * number of table-mode runs a case gets. */
+static int print_plan(const run_state *r)
+{
+    const conf_report *rep = &r->rep;
     int nruns = 0;
-    printf(PROG ": %zu cases; kernel tables:", ncases);
-    for (int i = 0; i < rep.nisa; i++) {
-        const conf_isa_summary *s = &rep.isa[i];
+    printf(PROG ": %zu cases; kernel tables:", r->ncases);
+    for (int i = 0; i < rep->nisa; i++) {
+        const conf_isa_summary *s = &rep->isa[i];
         printf(" %s%s", rnn_isa_name(s->isa), s->run ? "" : " (skipped)");
         if (!s->run)
             continue;
         printf(" (");
         for (int md = 0, first = 1; md < CONF_MODE_COUNT; md++)
-            if (o.mode_mask >> md & 1 && conf_mode_applies((conf_mode)md, table_of[s->isa])) {
+            if (r->o.mode_mask >> md & 1 && conf_mode_applies((conf_mode)md, r->table_of[s->isa])) {
                 printf("%s%s", first ? "" : ", ", conf_mode_name((conf_mode)md));
                 first = 0;
                 nruns++;
@@ -243,285 +250,394 @@ int main(int argc, char **argv)
         printf(")");
     }
     printf("\n");
-    for (int i = 0; i < rep.nisa; i++)
-        if (!rep.isa[i].run)
-            printf("  skipping %s: %s\n", rnn_isa_name(rep.isa[i].isa), rep.isa[i].reason);
+    for (int i = 0; i < rep->nisa; i++)
+        if (!rep->isa[i].run)
+            printf("  skipping %s: %s\n", rnn_isa_name(rep->isa[i].isa), rep->isa[i].reason);
+    return nruns;
+}
 
-    conf_regime_cache regimes;
-    memset(&regimes, 0, sizeof regimes);
-    progress pr = {isatty(2), ncases * (size_t)(nruns + 1), 0, 0};
-    for (size_t ci = 0; ci < ncases; ci++) {
-        char line[CONF_CASE_LINE_MAX];
-        conf_case_print(&cases[ci], line, sizeof line);
-        double t_case = now();
-        conf_problem p;
-        conf_result ref;
-        int ref_ok = 0;
-        conf_hashes h = {0, 0, 0};
-        char golden_status[200] = "not checked";
-        int regime_ok = -1;
-        size_t blocks[8];
-        int nblocks = 0;
-        double span = NAN;
-        rnn_status s = conf_problem_generate(&cases[ci], &p);
-        memset(&ref, 0, sizeof ref);
-        if (s == RNN_OK) {
-            double t0 = now();
-            s = conf_reference_run(&p, &ref);
-            rep.ref_seconds += now() - t0;
+/* Golden: which part moved says who changed. */
+static void check_golden(run_state *r, case_state *c)
+{
+    conf_report *rep = &r->rep;
+    const char *line = c->line;
+    const conf_hashes h = c->h;
+    const conf_golden_entry *g = r->golden_loaded ? conf_golden_find(&r->golden, line) : NULL;
+    if (!g) {
+        rep->golden_missing++;
+        rep->failed++;
+        snprintf(c->golden_status, sizeof c->golden_status, "missing");
+        printf("FAIL %s: no golden line in %s: run `make golden` (or pass --no-golden "
+               "for a case outside the matrix)\n", line, r->o.golden_path);
+    } else if (g->inputs != h.inputs) {
+        rep->golden_mismatch++;
+        rep->failed++;
+        snprintf(c->golden_status, sizeof c->golden_status, "mismatch: inputs");
+        printf("FAIL %s: golden mismatch in inputs (%016" PRIx64 ", golden %016" PRIx64
+               "): the generator changed\n  reproduce: build/" PROG " --case '%s'\n",
+               line, h.inputs, g->inputs, line);
+    } else if (g->forward != h.forward || g->gradients != h.gradients) {
+        rep->golden_mismatch++;
+        rep->failed++;
+        int fw = g->forward != h.forward, gr = g->gradients != h.gradients;
+        snprintf(c->golden_status, sizeof c->golden_status, "mismatch: %s%s%s",
+                 fw ? "forward" : "", fw && gr ? ", " : "", gr ? "gradients" : "");
+        printf("FAIL %s: golden mismatch in %s%s%s (forward %016" PRIx64 " golden %016"
+               PRIx64 ", gradients %016" PRIx64 " golden %016" PRIx64
+               "): the reference changed\n  reproduce: build/" PROG " --case '%s'\n",
+               line, fw ? "forward" : "", fw && gr ? " and " : "",
+               gr ? "gradients" : "", h.forward, g->forward, h.gradients,
+               g->gradients, line);
+    } else {
+        rep->golden_ok++;
+        rep->passed++;
+        snprintf(c->golden_status, sizeof c->golden_status, "ok");
+    }
+}
+
+/* The claimed regime, measured; and a wide head as claimed: every scored
+ * row's logits span widely. */
+static void check_regime(run_state *r, case_state *c)
+{
+    conf_report *rep = &r->rep;
+    const char *line = c->line;
+    c->nblocks = conf_regime_measure(&r->regimes, &c->p, c->blocks, 8);
+    c->regime_ok = c->nblocks > 0;
+    for (int b = 0; b < c->nblocks; b++)
+        c->regime_ok &= conf_regime_ok(&r->regimes.b[c->blocks[b]]);
+    if (c->regime_ok) {
+        rep->regimes_ok++;
+        rep->passed++;
+    } else {
+        rep->regimes_bad++;
+        rep->failed++;
+        printf("FAIL %s: regime not as claimed (rho %g):", line, c->p.kase.rho);
+        for (int b = 0; b < c->nblocks; b++)
+            printf(" block %d sigma_max %.6f radius %.6f;", b,
+                   r->regimes.b[c->blocks[b]].sigma_max, r->regimes.b[c->blocks[b]].radius);
+        printf("\n  reproduce: build/" PROG " --case '%s'\n", line);
+    }
+    if (!c->p.kase.wide_head)
+        return;
+    c->span = narrowest_span(&c->p, &c->ref);
+    rep->wide_cases++;
+    rep->wide_min_span = fmin(rep->wide_min_span, c->span);
+    if (c->span >= CONF_WIDE_SPAN) {
+        rep->passed++;
+    } else {
+        rep->wide_bad++;
+        rep->failed++;
+        printf("FAIL %s: head=wide, but a scored row's logits span only %.2f (at "
+               "least %.0f claimed): the generator changed\n  reproduce: build/" PROG
+               " --case '%s'\n", line, c->span, CONF_WIDE_SPAN, line);
+    }
+}
+
+/* The reference's run of case ci and every check on it alone. */
+static void check_reference(run_state *r, size_t ci, case_state *c)
+{
+    conf_report *rep = &r->rep;
+    rnn_status s = conf_problem_generate(&r->cases[ci], &c->p);
+    memset(&c->ref, 0, sizeof c->ref);
+    if (s == RNN_OK) {
+        double t0 = rnn_seconds_now();
+        s = conf_reference_run(&c->p, &c->ref);
+        rep->ref_seconds += rnn_seconds_now() - t0;
+    }
+    progress_show(&r->pr, c->line, "reference");
+    if (s != RNN_OK) {
+        rep->failed++;
+        printf("FAIL %s: reference: %s\n  reproduce: build/" PROG " --case '%s'\n", c->line,
+               rnn_strerror(s), c->line);
+        return;
+    }
+    c->ref_ok = 1;
+    conf_case_hashes(&c->p, &c->ref, &c->h);
+    rep->hash_controls++;
+    rep->hash_controls_caught += conf_hash_sees_flip(&c->p, c->h.inputs);
+    if (!r->o.no_golden)
+        check_golden(r, c);
+    check_regime(r, c);
+}
+
+/* The case's JSON record up to its tables. */
+static void json_case(const run_state *r, size_t ci, const case_state *c)
+{
+    FILE *f = r->rep.json;
+    fprintf(f, "%s\n    {\"case\": ", r->rep.json_cases ? "," : "");
+    rnn_json_string(f, c->line);
+    fprintf(f, ", \"quick\": %s, \"reference\": %s", r->case_quick[ci] ? "true" : "false",
+            c->ref_ok ? "\"ok\"" : "\"failed\"");
+    if (c->ref_ok)
+        fprintf(f, ", \"hashes\": {\"inputs\": \"%016" PRIx64 "\", \"forward\": \"%016" PRIx64
+                "\", \"gradients\": \"%016" PRIx64 "\"}", c->h.inputs, c->h.forward,
+                c->h.gradients);
+    fprintf(f, ", \"golden\": ");
+    rnn_json_string(f, c->golden_status);
+    if (c->p.kase.wide_head) {
+        fprintf(f, ", \"narrowest_logit_span\": ");
+        rnn_json_number(f, c->span);
+    }
+    fprintf(f, ", \"regime\": {\"claimed_rho\": %g, \"as_claimed\": %s, \"blocks\": [",
+            r->cases[ci].rho, c->regime_ok == 1 ? "true" : "false");
+    for (int b = 0; b < c->nblocks; b++) {
+        fprintf(f, "%s{\"sigma_max\": ", b ? ", " : "");
+        rnn_json_number(f, r->regimes.b[c->blocks[b]].sigma_max);
+        fprintf(f, ", \"spectral_radius\": ");
+        rnn_json_number(f, r->regimes.b[c->blocks[b]].radius);
+        fprintf(f, "}");
+    }
+    fprintf(f, "]}, \"isa\": {");
+}
+
+/* One table-mode result's JSON record. */
+static void json_mode(FILE *f, int first_mode, conf_mode mode, const conf_isa_result *res)
+{
+    fprintf(f, "%s\"%s\": {\"passed\": %s, \"worst_fraction\": ", first_mode ? "" : ", ",
+            conf_mode_name(mode), res->passed ? "true" : "false");
+    rnn_json_number(f, res->worst_frac);
+    fprintf(f, ", \"worst_tensor\": ");
+    rnn_json_string(f, res->worst_tensor);
+    fprintf(f, ", \"deterministic\": %s, \"output_hash\": \"%016" PRIx64 "\", "
+            "\"seconds\": %.4f, \"fractions\": {",
+            res->deterministic ? "true" : "false", res->out_hash, res->seconds);
+    for (int c = 0; c < res->nchecks; c++) {
+        fprintf(f, "%s", c ? ", " : "");
+        rnn_json_string(f, res->checks[c].tensor);
+        fprintf(f, ": ");
+        rnn_json_number(f, res->checks[c].frac);
+    }
+    int applied = 0, caught = 0;
+    for (int c = 0; c < res->ncontrols; c++) {
+        applied += res->controls[c].applicable;
+        caught += res->controls[c].applicable && res->controls[c].caught;
+    }
+    fprintf(f, "}, \"controls\": {\"applied\": %d, \"caught\": %d}, \"error\": ", applied,
+            caught);
+    rnn_json_string(f, res->error);
+    fprintf(f, "}");
+}
+
+/* Case ci on one table in every mode it runs. */
+static void check_table(run_state *r, size_t ci, const case_state *c, conf_isa_summary *sum)
+{
+    conf_report *rep = &r->rep;
+    const char *line = c->line;
+    uint64_t hash1 = 0;
+    int have1 = 0, first_mode = 1;
+    for (int md = 0; md < CONF_MODE_COUNT; md++) {
+        const conf_mode mode = (conf_mode)md;
+        if (!(r->o.mode_mask >> md & 1) || !conf_mode_applies(mode, r->table_of[sum->isa]))
+            continue;
+        char what[48];
+        snprintf(what, sizeof what, "%s %s", rnn_isa_name(sum->isa), conf_mode_name(mode));
+        if (!c->ref_ok) {
+            progress_show(&r->pr, line, what);
+            continue;
         }
-        progress_show(&pr, line, "reference");
-        if (s != RNN_OK) {
-            rep.failed++;
-            printf("FAIL %s: reference: %s\n  reproduce: build/" PROG " --case '%s'\n", line,
-                   rnn_strerror(s), line);
+        static conf_isa_result res; /* large: not on the stack */
+        const rnn_plan_options opt = conf_mode_options(mode, sum->isa);
+        conf_check_isa(&c->p, &c->ref, &opt, &res);
+        progress_show(&r->pr, line, what);
+        if (mode == CONF_MODE_THREADS1 && res.deterministic) {
+            hash1 = res.out_hash;
+            have1 = 1;
+        } else if (have1 && res.deterministic && res.out_hash == hash1) {
+            sum->mode[mode].same_bits++;
+        } else if (have1 && mode == CONF_MODE_UNFUSED && res.passed) {
+            /* The fused step promises the hoisted projection's bits
+             * (rnn_plan_options.no_fused_step). */
+            res.passed = 0;
+            snprintf(res.error, sizeof res.error, "the outputs differ from mode "
+                     "threads1's bits (the fused batch-1 step must not change them)");
+        }
+        conf_report_isa_result(rep, sum, mode, line, r->case_quick[ci], &res);
+        if (res.passed) {
+            rep->passed++;
         } else {
-            ref_ok = 1;
-            conf_case_hashes(&p, &ref, &h);
-            rep.hash_controls++;
-            rep.hash_controls_caught += conf_hash_sees_flip(&p, h.inputs);
-            /* Golden: which part moved says who changed. */
-            if (!o.no_golden) {
-                const conf_golden_entry *g = golden_loaded ? conf_golden_find(&golden, line) : NULL;
-                if (!g) {
-                    rep.golden_missing++;
-                    rep.failed++;
-                    snprintf(golden_status, sizeof golden_status, "missing");
-                    printf("FAIL %s: no golden line in %s: run `make golden` (or pass --no-golden "
-                           "for a case outside the matrix)\n", line, o.golden_path);
-                } else if (g->inputs != h.inputs) {
-                    rep.golden_mismatch++;
-                    rep.failed++;
-                    snprintf(golden_status, sizeof golden_status, "mismatch: inputs");
-                    printf("FAIL %s: golden mismatch in inputs (%016" PRIx64 ", golden %016" PRIx64
-                           "): the generator changed\n  reproduce: build/" PROG " --case '%s'\n",
-                           line, h.inputs, g->inputs, line);
-                } else if (g->forward != h.forward || g->gradients != h.gradients) {
-                    rep.golden_mismatch++;
-                    rep.failed++;
-                    int fw = g->forward != h.forward, gr = g->gradients != h.gradients;
-                    snprintf(golden_status, sizeof golden_status, "mismatch: %s%s%s",
-                             fw ? "forward" : "", fw && gr ? ", " : "", gr ? "gradients" : "");
-                    printf("FAIL %s: golden mismatch in %s%s%s (forward %016" PRIx64 " golden %016"
-                           PRIx64 ", gradients %016" PRIx64 " golden %016" PRIx64
-                           "): the reference changed\n  reproduce: build/" PROG " --case '%s'\n",
-                           line, fw ? "forward" : "", fw && gr ? " and " : "",
-                           gr ? "gradients" : "", h.forward, g->forward, h.gradients,
-                           g->gradients, line);
-                } else {
-                    rep.golden_ok++;
-                    rep.passed++;
-                    snprintf(golden_status, sizeof golden_status, "ok");
-                }
-            }
-            /* The claimed regime, measured. */
-            nblocks = conf_regime_measure(&regimes, &p, blocks, 8);
-            regime_ok = nblocks > 0;
-            for (int b = 0; b < nblocks; b++)
-                regime_ok &= conf_regime_ok(&regimes.b[blocks[b]]);
-            if (regime_ok) {
-                rep.regimes_ok++;
-                rep.passed++;
-            } else {
-                rep.regimes_bad++;
-                rep.failed++;
-                printf("FAIL %s: regime not as claimed (rho %g):", line, p.kase.rho);
-                for (int b = 0; b < nblocks; b++)
-                    printf(" block %d sigma_max %.6f radius %.6f;", b,
-                           regimes.b[blocks[b]].sigma_max, regimes.b[blocks[b]].radius);
-                printf("\n  reproduce: build/" PROG " --case '%s'\n", line);
-            }
-            /* A wide head as claimed: every scored row's logits span widely. */
-            if (p.kase.wide_head) {
-                span = narrowest_span(&p, &ref);
-                rep.wide_cases++;
-                rep.wide_min_span = fmin(rep.wide_min_span, span);
-                if (span >= CONF_WIDE_SPAN) {
-                    rep.passed++;
-                } else {
-                    rep.wide_bad++;
-                    rep.failed++;
-                    printf("FAIL %s: head=wide, but a scored row's logits span only %.2f (at "
-                           "least %.0f claimed): the generator changed\n  reproduce: build/" PROG
-                           " --case '%s'\n", line, span, CONF_WIDE_SPAN, line);
-                }
-            }
+            rep->failed++;
+            printf("FAIL %s on %s, mode %s: %s\n  reproduce: build/" PROG
+                   " --case '%s' --isa %s --mode %s\n", line, rnn_isa_name(sum->isa),
+                   conf_mode_name(mode), res.error, line, rnn_isa_name(sum->isa),
+                   conf_mode_name(mode));
         }
-        if (rep.json) {
-            FILE *f = rep.json;
-            fprintf(f, "%s\n    {\"case\": ", rep.json_cases++ ? "," : "");
-            conf_json_string(f, line);
-            fprintf(f, ", \"quick\": %s, \"reference\": %s", case_quick[ci] ? "true" : "false",
-                    ref_ok ? "\"ok\"" : "\"failed\"");
-            if (ref_ok)
-                fprintf(f, ", \"hashes\": {\"inputs\": \"%016" PRIx64 "\", \"forward\": \"%016" PRIx64
-                        "\", \"gradients\": \"%016" PRIx64 "\"}", h.inputs, h.forward, h.gradients);
-            fprintf(f, ", \"golden\": ");
-            conf_json_string(f, golden_status);
-            if (p.kase.wide_head) {
-                fprintf(f, ", \"narrowest_logit_span\": ");
-                conf_json_number(f, span);
-            }
-            fprintf(f, ", \"regime\": {\"claimed_rho\": %g, \"as_claimed\": %s, \"blocks\": [",
-                    cases[ci].rho, regime_ok == 1 ? "true" : "false");
-            for (int b = 0; b < nblocks; b++) {
-                fprintf(f, "%s{\"sigma_max\": ", b ? ", " : "");
-                conf_json_number(f, regimes.b[blocks[b]].sigma_max);
-                fprintf(f, ", \"spectral_radius\": ");
-                conf_json_number(f, regimes.b[blocks[b]].radius);
-                fprintf(f, "}");
-            }
-            fprintf(f, "]}, \"isa\": {");
-        }
-        int first_isa = 1;
-        for (int k = 0; k < rep.nisa; k++) {
-            conf_isa_summary *sum = &rep.isa[k];
-            if (!sum->run)
-                continue;
-            if (rep.json)
-                fprintf(rep.json, "%s\"%s\": {", first_isa ? "" : ", ", rnn_isa_name(sum->isa));
-            first_isa = 0;
-            uint64_t hash1 = 0;
-            int have1 = 0, first_mode = 1;
-            for (int md = 0; md < CONF_MODE_COUNT; md++) {
-                const conf_mode mode = (conf_mode)md;
-                if (!(o.mode_mask >> md & 1) || !conf_mode_applies(mode, table_of[sum->isa]))
-                    continue;
-                char what[48];
-                snprintf(what, sizeof what, "%s %s", rnn_isa_name(sum->isa), conf_mode_name(mode));
-                if (!ref_ok) {
-                    progress_show(&pr, line, what);
-                    continue;
-                }
-                static conf_isa_result res; /* large: not on the stack */
-                const rnn_plan_options opt = conf_mode_options(mode, sum->isa);
-                conf_check_isa(&p, &ref, &opt, &res);
-                progress_show(&pr, line, what);
-                if (mode == CONF_MODE_THREADS1 && res.deterministic) {
-                    hash1 = res.out_hash;
-                    have1 = 1;
-                } else if (have1 && res.deterministic && res.out_hash == hash1) {
-                    sum->mode[mode].same_bits++;
-                } else if (have1 && mode == CONF_MODE_UNFUSED && res.passed) {
-                    /* The fused step promises the hoisted projection's bits
-                     * (rnn_plan_options.no_fused_step). */
-                    res.passed = 0;
-                    snprintf(res.error, sizeof res.error, "the outputs differ from mode "
-                             "threads1's bits (the fused batch-1 step must not change them)");
-                }
-                conf_report_isa_result(&rep, sum, mode, line, case_quick[ci], &res);
-                if (res.passed) {
-                    rep.passed++;
-                } else {
-                    rep.failed++;
-                    printf("FAIL %s on %s, mode %s: %s\n  reproduce: build/" PROG
-                           " --case '%s' --isa %s --mode %s\n", line, rnn_isa_name(sum->isa),
-                           conf_mode_name(mode), res.error, line, rnn_isa_name(sum->isa),
-                           conf_mode_name(mode));
-                }
-                if (rep.json) {
-                    FILE *f = rep.json;
-                    fprintf(f, "%s\"%s\": {\"passed\": %s, \"worst_fraction\": ",
-                            first_mode ? "" : ", ", conf_mode_name(mode),
-                            res.passed ? "true" : "false");
-                    conf_json_number(f, res.worst_frac);
-                    fprintf(f, ", \"worst_tensor\": ");
-                    conf_json_string(f, res.worst_tensor);
-                    fprintf(f, ", \"deterministic\": %s, \"output_hash\": \"%016" PRIx64 "\", "
-                            "\"seconds\": %.4f, \"fractions\": {",
-                            res.deterministic ? "true" : "false", res.out_hash, res.seconds);
-                    for (int c = 0; c < res.nchecks; c++) {
-                        fprintf(f, "%s", c ? ", " : "");
-                        conf_json_string(f, res.checks[c].tensor);
-                        fprintf(f, ": ");
-                        conf_json_number(f, res.checks[c].frac);
-                    }
-                    int applied = 0, caught = 0;
-                    for (int c = 0; c < res.ncontrols; c++) {
-                        applied += res.controls[c].applicable;
-                        caught += res.controls[c].applicable && res.controls[c].caught;
-                    }
-                    fprintf(f, "}, \"controls\": {\"applied\": %d, \"caught\": %d}, \"error\": ",
-                            applied, caught);
-                    conf_json_string(f, res.error);
-                    fprintf(f, "}");
-                }
-                first_mode = 0;
-            }
-            if (rep.json)
-                fprintf(rep.json, "}");
-        }
-        if (rep.json)
-            fprintf(rep.json, "}, \"seconds\": %.4f}", now() - t_case);
-        if (ref_ok)
-            conf_result_free(&ref);
-        conf_problem_free(&p);
+        if (rep->json)
+            json_mode(rep->json, first_mode, mode, &res);
+        first_mode = 0;
     }
-    progress_end(&pr);
-    if (rep.hash_controls_caught != rep.hash_controls) {
-        rep.failed++;
+}
+
+/* Case ci: the reference and its checks, then every table that runs. */
+static void run_case(run_state *r, size_t ci)
+{
+    conf_report *rep = &r->rep;
+    case_state c;
+    memset(&c, 0, sizeof c);
+    c.regime_ok = -1;
+    c.span = NAN;
+    snprintf(c.golden_status, sizeof c.golden_status, "not checked");
+    conf_case_print(&r->cases[ci], c.line, sizeof c.line);
+    double t_case = rnn_seconds_now();
+    check_reference(r, ci, &c);
+    if (rep->json) {
+        json_case(r, ci, &c);
+        rep->json_cases++;
+    }
+    int first_isa = 1;
+    for (int k = 0; k < rep->nisa; k++) {
+        conf_isa_summary *sum = &rep->isa[k];
+        if (!sum->run)
+            continue;
+        if (rep->json)
+            fprintf(rep->json, "%s\"%s\": {", first_isa ? "" : ", ", rnn_isa_name(sum->isa));
+        first_isa = 0;
+        check_table(r, ci, &c, sum);
+        if (rep->json)
+            fprintf(rep->json, "}");
+    }
+    if (rep->json)
+        fprintf(rep->json, "}, \"seconds\": %.4f}", rnn_seconds_now() - t_case);
+    if (c.ref_ok)
+        conf_result_free(&c.ref);
+    conf_problem_free(&c.p);
+}
+
+/* The oneDNN cross-check (its own cases: onednn_check.h). */
+static int cross_check_onednn(run_state *r, conf_onednn_result *dn, int max)
+{
+    conf_report *rep = &r->rep;
+    fprintf(stderr, "%s", r->pr.tty ? "oneDNN cross-check..." : "oneDNN cross-check\n");
+    int ndn = conf_onednn_run(dn, max);
+    if (r->pr.tty)
+        fprintf(stderr, "\r\033[K");
+    for (int i = 0; i < ndn; i++) {
+        if (dn[i].passed) {
+            rep->passed++;
+        } else {
+            rep->failed++;
+            printf("FAIL oneDNN cross-check %s T%d B%d I%d H%d: %s\n", rnn_cell_name(dn[i].cell),
+                   dn[i].T, dn[i].B, dn[i].I, dn[i].H, dn[i].error);
+        }
+    }
+    return ndn;
+}
+
+/* The golden hash's control: a one-bit flip of any case's inputs changes it. */
+static void check_hash_control(run_state *r)
+{
+    conf_report *rep = &r->rep;
+    if (rep->hash_controls_caught != rep->hash_controls) {
+        rep->failed++;
         printf("FAIL golden hash control: %d of %d one-bit input flips left the hash unchanged\n",
-               rep.hash_controls - rep.hash_controls_caught, rep.hash_controls);
+               rep->hash_controls - rep->hash_controls_caught, rep->hash_controls);
     }
+}
 
-    conf_onednn_result dn[64];
-    int ndn = 0;
-    if (!o.no_onednn) {
-        fprintf(stderr, "%s", pr.tty ? "oneDNN cross-check..." : "oneDNN cross-check\n");
-        ndn = conf_onednn_run(dn, 64);
-        if (pr.tty)
-            fprintf(stderr, "\r\033[K");
-        for (int i = 0; i < ndn; i++) {
-            if (dn[i].passed) {
-                rep.passed++;
-            } else {
-                rep.failed++;
-                printf("FAIL oneDNN cross-check %s T%d B%d I%d H%d: %s\n", rnn_cell_name(dn[i].cell),
-                       dn[i].T, dn[i].B, dn[i].I, dn[i].H, dn[i].error);
-            }
-        }
-    }
-    for (int i = 0; i < rep.nisa; i++)
-        if (rep.isa[i].run && rep.isa[i].controls_caught != rep.isa[i].controls_applied)
+/* After the cases: the negative controls, the ratchet and the summary. */
+static void judge_run(run_state *r, const conf_onednn_result *dn, int ndn, double seconds)
+{
+    conf_report *rep = &r->rep;
+    for (int i = 0; i < rep->nisa; i++)
+        if (rep->isa[i].run && rep->isa[i].controls_caught != rep->isa[i].controls_applied)
             printf("negative controls on %s: %d of %d not caught (those cases failed above)\n",
-                   rnn_isa_name(rep.isa[i].isa),
-                   rep.isa[i].controls_applied - rep.isa[i].controls_caught,
-                   rep.isa[i].controls_applied);
-    if (!o.write_ratchet && (rep.ratchet_full || rep.ratchet_quick))
-        conf_report_ratchet(&rep, ratchet_loaded ? &ratchet : NULL, o.ratchet_path);
+                   rnn_isa_name(rep->isa[i].isa),
+                   rep->isa[i].controls_applied - rep->isa[i].controls_caught,
+                   rep->isa[i].controls_applied);
+    if (!r->o.write_ratchet && (rep->ratchet_full || rep->ratchet_quick))
+        conf_report_ratchet(rep, r->ratchet_loaded ? &r->ratchet : NULL, r->o.ratchet_path);
+    conf_report_finish(rep, &r->regimes, dn, ndn, seconds);
+}
 
-    conf_report_finish(&rep, &regimes, o.no_onednn ? NULL : dn, ndn, now() - t_start);
-    conf_regime_free(&regimes);
-    conf_golden_free(&golden);
-    int status = rep.failed ? 1 : 0;
-    if (o.write_ratchet) {
-        if (rep.failed) {
-            fprintf(stderr, PROG ": %d checks failed: %s left unchanged\n", rep.failed,
-                    o.write_ratchet);
+/* The files a run writes: the ratchet (--write-ratchet, only if everything
+ * passed) and the JSON report. Returns the exit status. */
+static int write_outputs(run_state *r)
+{
+    conf_report *rep = &r->rep;
+    const conf_options *o = &r->o;
+    int status = rep->failed ? 1 : 0;
+    char err[700];
+    if (o->write_ratchet) {
+        if (rep->failed) {
+            fprintf(stderr, PROG ": %d checks failed: %s left unchanged\n", rep->failed,
+                    o->write_ratchet);
             status = 1;
         } else {
-            char err[700];
-            conf_report_update_ratchet(&rep, &ratchet);
-            if (conf_ratchet_save(o.write_ratchet, &ratchet, err, sizeof err) != RNN_OK) {
+            conf_report_update_ratchet(rep, &r->ratchet);
+            if (conf_ratchet_save(o->write_ratchet, &r->ratchet, err, sizeof err) != RNN_OK) {
                 fprintf(stderr, PROG ": %s\n", err);
                 status = 1;
             } else {
-                printf("ratchet: wrote %s (%zu budgets)\n", o.write_ratchet, ratchet.n);
+                printf("ratchet: wrote %s (%zu budgets)\n", o->write_ratchet, r->ratchet.n);
             }
         }
     }
-    conf_ratchet_free(&ratchet);
-    if (rep.json) {
-        char err[700];
-        fclose(rep.json);
-        rep.json = NULL;
-        if (rnn_write_file_atomic(o.json_path, json_text, json_len, err, sizeof err) != RNN_OK) {
+    if (rep->json) {
+        fclose(rep->json);
+        rep->json = NULL;
+        if (rnn_write_file_atomic(o->json_path, r->json_text, r->json_len, err, sizeof err) !=
+            RNN_OK) {
             fprintf(stderr, PROG ": %s\n", err);
-            rep.failed++;
+            rep->failed++;
             status = 1;
         }
-        free(json_text);
+        free(r->json_text);
     }
-    printf("%d passed, %d failed\n", rep.passed, rep.failed);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    /* Line-buffered: FAIL lines stay in order with the stderr progress. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    /* Static storage (large, and the early returns below leak nothing). */
+    static run_state r;
+    int rc = conf_options_parse(argc, argv, &r.o, r.given);
+    if (rc >= 0)
+        return rc;
+    if (select_cases(&r))
+        return 2;
+    const conf_options *o = &r.o;
+    if (o->list) {
+        for (size_t i = 0; i < r.ncases; i++) {
+            char line[CONF_CASE_LINE_MAX];
+            conf_case_print(&r.cases[i], line, sizeof line);
+            printf("%s\n", line);
+        }
+        return 0;
+    }
+    if (o->write_golden)
+        return conf_golden_rewrite(o->write_golden, r.cases, r.ncases,
+                                   !o->explicit_cases && !o->quick && !r.filtered);
+    if (o->json_path && !json_place_ok(o->json_path)) {
+        fprintf(stderr, PROG ": %s: cannot write the JSON report there\n", o->json_path);
+        return 2;
+    }
+
+    double t_start = rnn_seconds_now();
+    conf_report_init(&r.rep);
+    r.rep.modes = o->mode_mask;
+    /* The ratchet covers the whole matrix (both selections) or its quick subset. */
+    if (!o->explicit_cases && !r.filtered && (!o->no_ratchet || o->write_ratchet)) {
+        r.rep.ratchet_quick = 1;
+        r.rep.ratchet_full = !o->quick;
+    }
+    if ((rc = choose_tables(&r)) || (rc = load_expectations(&r)) || (rc = json_begin(&r)))
+        return rc;
+
+    const int nruns = print_plan(&r);
+    r.pr = (progress){isatty(2), r.ncases * (size_t)(nruns + 1), 0, 0};
+    for (size_t ci = 0; ci < r.ncases; ci++)
+        run_case(&r, ci);
+    progress_end(&r.pr);
+    check_hash_control(&r);
+
+    conf_onednn_result dn[64];
+    int ndn = o->no_onednn ? 0 : cross_check_onednn(&r, dn, 64);
+    judge_run(&r, o->no_onednn ? NULL : dn, ndn, rnn_seconds_now() - t_start);
+    conf_regime_free(&r.regimes);
+    conf_golden_free(&r.golden);
+    int status = write_outputs(&r);
+    conf_ratchet_free(&r.ratchet);
+    printf("%d passed, %d failed\n", r.rep.passed, r.rep.failed);
     return status;
 }

@@ -6,6 +6,7 @@
 #include <oneapi/dnnl/dnnl.h>
 #include "generate.h"
 #include "onednn_check.h"
+#include "onednn_layout.h"
 #include "tolerance.h"
 
 /* Shapes (T, B, I, H): a single unit, odd sizes, vector edges. */
@@ -108,41 +109,6 @@ static dnnl_memory_t mem_of(const binding *b)
     return b->prim ? b->prim : b->user;
 }
 
-/* oneDNN gate gd is our gate map[gd], times sign[gd]. */
-static void gate_map(rnn_cell cell, int *map, float *sign)
-{
-    for (int g = 0; g < 4; g++) {
-        map[g] = g;
-        sign[g] = 1.0f;
-    }
-    if (cell == RNN_GRU || cell == RNN_LBR_GRU) {
-        map[0] = 1; /* u <- z */
-        map[1] = 0; /* r */
-        map[2] = 2; /* o <- n */
-        if (cell == RNN_GRU)
-            sign[0] = -1.0f; /* u = 1 - z = sigma(-(W_z x + U_z h + b_z)) */
-    }
-}
-
-/* ours: W[(g*H + o)*K + i] (PyTorch); oneDNN ldigo: W[(i*G + gd)*H + o]. */
-static void to_ldigo(const float *w, float *out, int G, int H, int K, const int *map,
-                     const float *sign)
-{
-    for (int i = 0; i < K; i++)
-        for (int gd = 0; gd < G; gd++)
-            for (int o = 0; o < H; o++)
-                out[((size_t)i * G + gd) * H + o] = sign[gd] * w[((size_t)map[gd] * H + o) * K + i];
-}
-
-static void from_ldigo(const float *in, float *w, int G, int H, int K, const int *map,
-                       const float *sign)
-{
-    for (int i = 0; i < K; i++)
-        for (int gd = 0; gd < G; gd++)
-            for (int o = 0; o < H; o++)
-                w[((size_t)map[gd] * H + o) * K + i] = sign[gd] * in[((size_t)i * G + gd) * H + o];
-}
-
 static void compare(conf_onednn_result *r, int backward, const char *name, const float *got,
                     const float *ref, size_t n, double tol)
 {
@@ -223,21 +189,9 @@ static void run_one(ctx *x, conf_onednn_result *r)
     }
 
     /* oneDNN's weights and bias. */
-    int map[4];
-    float sign[4];
-    gate_map(cell, map, sign);
-    to_ldigo(p.cell.weight_ih, wl, G, H, I, map, sign);
-    to_ldigo(p.cell.weight_hh, wi, G, H, H, map, sign);
-    for (int gd = 0; gd < G; gd++)
-        for (int o = 0; o < H; o++) {
-            size_t k = (size_t)map[gd] * H + o;
-            float b = cell == RNN_LBR_GRU && gd == 2 ? p.cell.bias_ih[k]
-                                                     : p.cell.bias_ih[k] + p.cell.bias_hh[k];
-            bias[(size_t)gd * H + o] = sign[gd] * b;
-        }
-    if (cell == RNN_LBR_GRU)
-        for (int o = 0; o < H; o++)
-            bias[3 * (size_t)H + o] = p.cell.bias_hh[2 * (size_t)H + o];
+    rnn_onednn_weights_to(cell, H, I, p.cell.weight_ih, wl);
+    rnn_onednn_weights_to(cell, H, H, p.cell.weight_hh, wi);
+    rnn_onednn_bias_to(cell, H, p.cell.bias_ih, p.cell.bias_hh, bias);
 
     dnnl_memory_desc_t m_src = md(3, T, B, I, 0, 0, dnnl_tnc);
     dnnl_memory_desc_t m_dst = md(3, T, B, H, 0, 0, dnnl_tnc);
@@ -386,16 +340,9 @@ static void run_one(ctx *x, conf_onednn_result *r)
         goto fail;
     {
         double tb = rnn_tolerance(RNN_TOL_GRADIENT, I + H, T);
-        from_ldigo(dn_gwl, conv_gwih, G, H, I, map, sign);
-        from_ldigo(dn_gwi, conv_gwhh, G, H, H, map, sign);
-        for (int gd = 0; gd < G; gd++)
-            for (int o = 0; o < H; o++) {
-                size_t k = (size_t)map[gd] * H + o;
-                conv_gbih[k] = conv_gbhh[k] = sign[gd] * dn_gb[(size_t)gd * H + o];
-            }
-        if (cell == RNN_LBR_GRU)
-            for (int o = 0; o < H; o++)
-                conv_gbhh[2 * (size_t)H + o] = dn_gb[3 * (size_t)H + o];
+        rnn_onednn_weights_from(cell, H, I, dn_gwl, conv_gwih);
+        rnn_onednn_weights_from(cell, H, H, dn_gwi, conv_gwhh);
+        rnn_onednn_bias_grad_from(cell, H, dn_gb, conv_gbih, conv_gbhh);
         compare(r, 1, "diff_src_layer", dn_gx, ref_gx, TBI, tb);
         compare(r, 1, "diff_src_iter", dn_gh0, ref_gh0, BH, tb);
         if (lstm)

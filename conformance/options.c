@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cmdline.h"
 #include "kernels.h"
 #include "modes.h"
 #include "options.h"
@@ -17,7 +18,7 @@ static const char usage[] =
     "  --cases FILE         run the case lines of FILE ('#' comments, blank lines ok)\n"
     "  --cell LIST          only these cells (comma-separated: rnn_tanh,lstm,gru,lbr_gru)\n"
     "  --topology LIST      only these topologies (one2one,one2many,many2one,seq2seq,many2many)\n"
-    "  --isa LIST           only these kernel tables (generic,avx2,avx512,neon)\n"
+    "  --isa LIST           only these kernel tables ({isas:,})\n"
     "  --mode LIST          only these modes (default all): threads1 (1 thread), threads2\n"
     "                       (2 threads), unfused (1 thread, fused batch-1 step off; tables\n"
     "                       that have one)\n"
@@ -38,19 +39,12 @@ static const char usage[] =
     "  --no-onednn          skip the oneDNN cross-check\n"
     "  --json FILE          write a JSON report (atomically, when the run ends)\n"
     "  --help               this text\n"
+    "  --version            the library version\n"
     "\n"
     "Case line: CELL:TOPOLOGY:T<n>[:To<n>]:B<n>:I<n>:H<n>:V<n>:rho<x.y>:seed<n>\n"
     "           [:state=mixed|h0zero|c0zero|none][:head=wide][:x=sat]\n"
     "(To, the decoder steps, for seq2seq only; the optional data kinds in this order).\n"
     "A failure prints the line, table and mode, and the command that reproduces it.\n";
-
-static int usage_error(const char *fmt, const char *arg)
-{
-    fprintf(stderr, CONF_PROG ": ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, " (see --help)\n");
-    return 2;
-}
 
 typedef struct {
     conf_case *c;
@@ -131,6 +125,65 @@ static int read_cases(case_list *l, const char *path)
     return ok;
 }
 
+/* The options with parsing of their own (OPT_CALL), each given the options. */
+typedef struct {
+    conf_options *o;
+    case_list l;
+} parse_ctx;
+
+static int on_case(void *ctx, const char *name, const char *v, char *err, size_t errlen)
+{
+    parse_ctx *c = ctx;
+    c->o->explicit_cases = 1;
+    (void)err, (void)errlen; /* read_cases and add_case say what is wrong */
+    int ok = name[4] == 's' ? read_cases(&c->l, v) : add_case(&c->l, v, NULL, 0);
+    return ok ? 0 : -1;
+}
+
+static int on_list(void *ctx, const char *name, const char *v, char *err, size_t errlen)
+{
+    conf_options *o = ((parse_ctx *)ctx)->o;
+    char bad[256];
+    switch (name[0]) {
+    case 'c':
+        if ((o->cell_mask = parse_list(v, 0, bad, sizeof bad)))
+            return 0;
+        snprintf(err, errlen, "unknown cell '%s' (rnn_tanh, lstm, gru, lbr_gru)", bad);
+        return -1;
+    case 't':
+        if ((o->topo_mask = parse_list(v, 1, bad, sizeof bad)))
+            return 0;
+        snprintf(err, errlen, "unknown topology '%s' (one2one, one2many, many2one, seq2seq, "
+                 "many2many)", bad);
+        return -1;
+    case 'i':
+        o->isa_filter = 1;
+        if ((o->isa_mask = parse_list(v, 2, bad, sizeof bad)))
+            return 0;
+        snprintf(err, errlen, "unknown instruction set '%s' (%s)", bad, opt_isa_list(", "));
+        return -1;
+    default:
+        o->mode_filter = 1;
+        if ((o->mode_mask = conf_mode_parse(v, bad, sizeof bad)))
+            return 0;
+        snprintf(err, errlen, "unknown mode '%s' (threads1, threads2, unfused)", bad);
+        return -1;
+    }
+}
+
+static int on_threads(void *ctx, const char *name, const char *v, char *err, size_t errlen)
+{
+    (void)name;
+    conf_options *o = ((parse_ctx *)ctx)->o;
+    o->mode_filter = 1;
+    if (strcmp(v, "1") == 0 || strcmp(v, "2") == 0) {
+        o->mode_mask = 1u << (v[0] == '1' ? CONF_MODE_THREADS1 : CONF_MODE_THREADS2);
+        return 0;
+    }
+    snprintf(err, errlen, "'%s' is not a thread count this library runs (1 or 2)", v);
+    return -1;
+}
+
 int conf_options_parse(int argc, char **argv, conf_options *o, conf_case *given)
 {
     memset(o, 0, sizeof *o);
@@ -139,92 +192,37 @@ int conf_options_parse(int argc, char **argv, conf_options *o, conf_case *given)
     o->cell_mask = o->topo_mask = o->isa_mask = ~0u;
     o->mode_mask = (1u << CONF_MODE_COUNT) - 1;
     o->given = given;
-    case_list l = {given, 0};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const int has = i + 1 < argc;
-        char bad[256];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(usage, stdout);
-            return 0;
-        } else if (strcmp(a, "--quick") == 0) {
-            o->quick = 1;
-        } else if (strcmp(a, "--list") == 0) {
-            o->list = 1;
-        } else if (strcmp(a, "--no-golden") == 0) {
-            o->no_golden = 1;
-        } else if (strcmp(a, "--no-onednn") == 0) {
-            o->no_onednn = 1;
-        } else if (strcmp(a, "--no-ratchet") == 0) {
-            o->no_ratchet = 1;
-        } else if (strncmp(a, "--threads", 9) == 0 && (a[9] == '=' || a[9] == '\0')) {
-            /* --threads=N or --threads N */
-            const char *v = a[9] == '=' ? a + 10 : (has ? argv[++i] : NULL);
-            if (!v)
-                return usage_error("option '%s' needs an argument", a);
-            if (strcmp(v, "1") == 0)
-                o->mode_mask = 1u << CONF_MODE_THREADS1;
-            else if (strcmp(v, "2") == 0)
-                o->mode_mask = 1u << CONF_MODE_THREADS2;
-            else
-                return usage_error("--threads: '%s' is not a thread count this library runs "
-                                   "(1 or 2)", v);
-            o->mode_filter = 1;
-        } else if (strcmp(a, "--case") == 0 || strcmp(a, "--cases") == 0 ||
-                   strcmp(a, "--cell") == 0 || strcmp(a, "--topology") == 0 ||
-                   strcmp(a, "--isa") == 0 || strcmp(a, "--json") == 0 ||
-                   strcmp(a, "--golden") == 0 || strcmp(a, "--write-golden") == 0 ||
-                   strcmp(a, "--mode") == 0 || strcmp(a, "--ratchet") == 0 ||
-                   strcmp(a, "--write-ratchet") == 0) {
-            if (!has)
-                return usage_error("option '%s' needs an argument", a);
-            const char *v = argv[++i];
-            if (strcmp(a, "--case") == 0) {
-                o->explicit_cases = 1;
-                if (!add_case(&l, v, NULL, 0))
-                    return 2;
-            } else if (strcmp(a, "--cases") == 0) {
-                o->explicit_cases = 1;
-                if (!read_cases(&l, v))
-                    return 2;
-            } else if (strcmp(a, "--cell") == 0) {
-                if (!(o->cell_mask = parse_list(v, 0, bad, sizeof bad)))
-                    return usage_error("--cell: unknown cell '%s' (rnn_tanh, lstm, gru, lbr_gru)",
-                                       bad);
-            } else if (strcmp(a, "--topology") == 0) {
-                if (!(o->topo_mask = parse_list(v, 1, bad, sizeof bad)))
-                    return usage_error("--topology: unknown topology '%s' (one2one, one2many, "
-                                       "many2one, seq2seq, many2many)", bad);
-            } else if (strcmp(a, "--isa") == 0) {
-                if (!(o->isa_mask = parse_list(v, 2, bad, sizeof bad)))
-                    return usage_error("--isa: unknown instruction set '%s' (generic, avx2, "
-                                       "avx512, neon)", bad);
-                o->isa_filter = 1;
-            } else if (strcmp(a, "--mode") == 0) {
-                if (!(o->mode_mask = conf_mode_parse(v, bad, sizeof bad)))
-                    return usage_error("--mode: unknown mode '%s' (threads1, threads2, unfused)",
-                                       bad);
-                o->mode_filter = 1;
-            } else if (strcmp(a, "--json") == 0) {
-                o->json_path = v;
-            } else if (strcmp(a, "--golden") == 0) {
-                o->golden_path = v;
-            } else if (strcmp(a, "--ratchet") == 0) {
-                o->ratchet_path = v;
-            } else if (strcmp(a, "--write-ratchet") == 0) {
-                o->write_ratchet = v;
-            } else {
-                o->write_golden = v;
-            }
-        } else {
-            return usage_error("unknown option '%s'", a);
-        }
-    }
-    o->ngiven = l.n;
+    parse_ctx ctx = {o, {given, 0}};
+    opt_spec specs[] = {
+        {"case", OPT_CALL, &ctx, 0, 0, OPT_REPEAT, on_case, 0},
+        {"cases", OPT_CALL, &ctx, 0, 0, OPT_REPEAT, on_case, 0},
+        {"cell", OPT_CALL, &ctx, 0, 0, 0, on_list, 0},
+        {"topology", OPT_CALL, &ctx, 0, 0, 0, on_list, 0},
+        {"isa", OPT_CALL, &ctx, 0, 0, 0, on_list, 0},
+        {"mode", OPT_CALL, &ctx, 0, 0, 0, on_list, 0},
+        {"threads", OPT_CALL, &ctx, 0, 0, 0, on_threads, 0},
+        {"quick", OPT_FLAG, &o->quick, 0, 0, 0, NULL, 0},
+        {"list", OPT_FLAG, &o->list, 0, 0, 0, NULL, 0},
+        {"golden", OPT_STR, &o->golden_path, 0, 0, 0, NULL, 0},
+        {"no-golden", OPT_FLAG, &o->no_golden, 0, 0, 0, NULL, 0},
+        {"write-golden", OPT_STR, &o->write_golden, 0, 0, 0, NULL, 0},
+        {"ratchet", OPT_STR, &o->ratchet_path, 0, 0, 0, NULL, 0},
+        {"no-ratchet", OPT_FLAG, &o->no_ratchet, 0, 0, 0, NULL, 0},
+        {"write-ratchet", OPT_STR, &o->write_ratchet, 0, 0, 0, NULL, 0},
+        {"no-onednn", OPT_FLAG, &o->no_onednn, 0, 0, 0, NULL, 0},
+        {"json", OPT_STR, &o->json_path, 0, 0, 0, NULL, 0},
+    };
+    opt_program p = {CONF_PROG, usage, NULL, 0, 0, NULL};
+    int r = opt_parse(&p, &argc, argv, specs, sizeof specs / sizeof specs[0]);
+    if (r)
+        return r < 0 ? 0 : r;
+    o->ngiven = ctx.l.n;
     if (o->write_ratchet && (o->explicit_cases || o->cell_mask != ~0u || o->topo_mask != ~0u ||
-                             o->mode_filter))
-        return usage_error("%s: the ratchet's budgets cover the whole matrix or the quick "
-                           "subset in every mode: no --case, --cases, --cell, --topology, "
-                           "--mode or --threads", "--write-ratchet");
+                             o->mode_filter)) {
+        fprintf(stderr, CONF_PROG ": --write-ratchet: the ratchet's budgets cover the whole "
+                "matrix or the quick subset in every mode: no --case, --cases, --cell, "
+                "--topology, --mode or --threads (see " CONF_PROG " --help)\n");
+        return 2;
+    }
     return -1;
 }

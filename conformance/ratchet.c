@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "npy.h"
+#include "file_io.h"
 #include "ratchet.h"
 
 const char *conf_arch(void)

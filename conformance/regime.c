@@ -9,17 +9,11 @@
 #include <string.h>
 #include <time.h>
 #include "regime.h"
+#include "clock.h"
 
 /* OpenBLAS's own; its threads only fight the other job on a busy 2-core
  * machine (a 1024 x 1024 dgeev: 1.3 s on one thread, 3 s on two). */
 void openblas_set_num_threads(int n);
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* Largest singular value and spectral radius of the n x n float block. */
 static void measure(const float *w, size_t n, double *sigma_max, double *radius)
@@ -79,13 +73,13 @@ static int find_or_measure(conf_regime_cache *c, const float *block, size_t H, d
         openblas_set_num_threads(1);
         single = 1;
     }
-    double t0 = now();
+    double t0 = rnn_seconds_now();
     b->H = H;
     b->rho = rho;
     b->seed = seed;
     b->stream = stream;
     measure(block, H, &b->sigma_max, &b->radius);
-    b->seconds = now() - t0;
+    b->seconds = rnn_seconds_now() - t0;
     c->seconds += b->seconds;
     *index = c->n++;
     return 1;

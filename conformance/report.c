@@ -3,29 +3,6 @@
 #include <string.h>
 #include "report.h"
 
-void conf_json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; s && *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            fprintf(f, "\\%c", ch);
-        else if (ch < 0x20)
-            fprintf(f, "\\u%04x", ch);
-        else
-            fputc(ch, f);
-    }
-    fputc('"', f);
-}
-
-void conf_json_number(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, "%.9g", v);
-    else
-        fputs("null", f); /* JSON has no infinity or NaN */
-}
-
 void conf_report_init(conf_report *r)
 {
     for (int i = 0; i < RNN_ISA_COUNT; i++)
@@ -329,9 +306,9 @@ static void json_tensor_map(FILE *f, const conf_report *r, const double *v)
         if (v[k] < 0 || isnan(v[k]))
             continue;
         fprintf(f, "%s", first ? "" : ", ");
-        conf_json_string(f, r->tensor[k]);
+        rnn_json_string(f, r->tensor[k]);
         fprintf(f, ": ");
-        conf_json_number(f, v[k]);
+        rnn_json_number(f, v[k]);
         first = 0;
     }
     fprintf(f, "}");
@@ -353,7 +330,7 @@ void conf_report_finish(conf_report *r, const conf_regime_cache *regimes,
             }
         printf("%s\n", any ? "" : " none");
     }
-    printf("\nKernel tables vs the reference (fraction = error / tolerance of core/tolerance.h; "
+    printf("\nKernel tables vs the reference (fraction = error / tolerance of support/tolerance.h; "
            "< 1 passes):\n");
     printf("  %-8s %-9s %6s %7s %8s %9s  %-20s %s\n", "isa", "mode", "cases", "passed", "worst",
            "same bits", "in tensor", "worst case");
@@ -426,7 +403,7 @@ void conf_report_finish(conf_report *r, const conf_regime_cache *regimes,
             if (r->modes >> m & 1) {
                 fprintf(f, "%s{\"mode\": \"%s\", \"what\": ", first ? "" : ", ",
                         conf_mode_name((conf_mode)m));
-                conf_json_string(f, conf_mode_what((conf_mode)m));
+                rnn_json_string(f, conf_mode_what((conf_mode)m));
                 fprintf(f, "}");
                 first = 0;
             }
@@ -434,10 +411,10 @@ void conf_report_finish(conf_report *r, const conf_regime_cache *regimes,
         for (int i = 0; i < r->nisa; i++) {
             const conf_isa_summary *s = &r->isa[i];
             fprintf(f, "%s\n    {\"isa\": ", i ? "," : "");
-            conf_json_string(f, rnn_isa_name(s->isa));
+            rnn_json_string(f, rnn_isa_name(s->isa));
             if (!s->run) {
                 fprintf(f, ", \"run\": false, \"reason\": ");
-                conf_json_string(f, s->reason);
+                rnn_json_string(f, s->reason);
                 fprintf(f, "}");
                 continue;
             }
@@ -450,11 +427,11 @@ void conf_report_finish(conf_report *r, const conf_regime_cache *regimes,
                 fprintf(f, "%s\"%s\": {\"cases\": %d, \"passed\": %d, \"same_bits\": %d, "
                         "\"worst_fraction\": ", first ? "" : ", ", conf_mode_name((conf_mode)m),
                         ms->cases, ms->passed, ms->same_bits);
-                conf_json_number(f, ms->worst_frac);
+                rnn_json_number(f, ms->worst_frac);
                 fprintf(f, ", \"worst_tensor\": ");
-                conf_json_string(f, ms->worst_tensor ? ms->worst_tensor : "");
+                rnn_json_string(f, ms->worst_tensor ? ms->worst_tensor : "");
                 fprintf(f, ", \"worst_case\": ");
-                conf_json_string(f, ms->worst_case);
+                rnn_json_string(f, ms->worst_case);
                 fprintf(f, ", \"seconds\": %.3f}", ms->seconds);
                 first = 0;
             }
@@ -480,9 +457,9 @@ void conf_report_finish(conf_report *r, const conf_regime_cache *regimes,
             fprintf(f, "%s\n    {\"H\": %zu, \"rho\": %g, \"seed\": %llu, \"stream\": %llu, "
                     "\"sigma_max\": ", i ? "," : "", b->H, b->rho, (unsigned long long)b->seed,
                     (unsigned long long)b->stream);
-            conf_json_number(f, b->sigma_max);
+            rnn_json_number(f, b->sigma_max);
             fprintf(f, ", \"spectral_radius\": ");
-            conf_json_number(f, b->radius);
+            rnn_json_number(f, b->radius);
             fprintf(f, ", \"as_claimed\": %s, \"seconds\": %.3f}", conf_regime_ok(b) ? "true" : "false",
                     b->seconds);
         }
@@ -492,18 +469,18 @@ void conf_report_finish(conf_report *r, const conf_regime_cache *regimes,
             fprintf(f, "%s\n    {\"cell\": \"%s\", \"T\": %d, \"B\": %d, \"I\": %d, \"H\": %d, "
                     "\"passed\": %s, \"forward_fraction\": ", i ? "," : "",
                     rnn_cell_name(d->cell), d->T, d->B, d->I, d->H, d->passed ? "true" : "false");
-            conf_json_number(f, d->fwd_frac);
+            rnn_json_number(f, d->fwd_frac);
             fprintf(f, ", \"backward_fraction\": ");
-            conf_json_number(f, d->bwd_frac);
+            rnn_json_number(f, d->bwd_frac);
             fprintf(f, ", \"error\": ");
-            conf_json_string(f, d->error);
+            rnn_json_string(f, d->error);
             fprintf(f, "}");
         }
         fprintf(f, "\n  ],\n  \"golden\": {\"match\": %d, \"missing\": %d, \"mismatch\": %d},\n",
                 r->golden_ok, r->golden_missing, r->golden_mismatch);
         fprintf(f, "  \"wide_heads\": {\"cases\": %d, \"too_narrow\": %d, \"narrowest_span\": ",
                 r->wide_cases, r->wide_bad);
-        conf_json_number(f, r->wide_cases ? r->wide_min_span : NAN);
+        rnn_json_number(f, r->wide_cases ? r->wide_min_span : NAN);
         fprintf(f, "},\n  \"seconds\": %.3f,\n  \"passed\": %d,\n  \"failed\": %d\n}\n", seconds,
                 r->passed, r->failed);
     }

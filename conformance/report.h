@@ -13,6 +13,7 @@
 #include "onednn_check.h"
 #include "ratchet.h"
 #include "regime.h"
+#include "json.h"
 
 #define CONF_MAX_TENSOR_NAMES 48
 
@@ -79,9 +80,5 @@ void conf_report_update_ratchet(const conf_report *r, conf_ratchet *rt);
 /* Prints everything after the cases, and ends the JSON (r->json stays open). */
 void conf_report_finish(conf_report *r, const conf_regime_cache *regimes,
                         const conf_onednn_result *dn, int ndn, double seconds);
-
-/* JSON helpers for the runner's per-case records. */
-void conf_json_string(FILE *f, const char *s);
-void conf_json_number(FILE *f, double v);
 
 #endif

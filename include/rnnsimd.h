@@ -161,7 +161,7 @@ typedef struct {
      * one helper thread (asleep between calls, joined by
      * rnn_workspace_destroy) and a call splits its work between the caller
      * and it, when both its plan and its workspace say 2. The results agree
-     * with 1 thread's within core/tolerance.h (each output element is
+     * with 1 thread's within support/tolerance.h (each output element is
      * summed whole by one thread, so they are normally the same bits).
      * Anything but 0, 1, 2 is RNN_ERR_ARG; a helper that cannot be started
      * is RNN_ERR_NOMEM from rnn_workspace_create. */

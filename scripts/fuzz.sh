@@ -22,18 +22,18 @@ SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-poin
 # The library and the parsers outside it, instrumented for coverage (fuzzer-no-link).
 make -j2 --no-print-directory BUILD=$B CC=clang OPT=-O1 \
   EXTRA_CFLAGS="-fsanitize=fuzzer-no-link $SAN" \
-  $B/librnnsimd.a $B/librnnsimd_reference.a $B/obj/conformance/case.o $B/obj/conformance/golden.o \
+  $B/librnnsimd.a $B/librnnsimd_reference.a $B/libsupport.a $B/obj/conformance/case.o $B/obj/conformance/golden.o \
   $B/obj/examples/charlm/charlm_model.o >$B/build.log 2>&1 || {
   echo "fuzz: building the instrumented library failed; see $B/build.log"; tail -20 $B/build.log; exit 1; }
 LIBS="-lxxhash -llapacke -llapack -lopenblas -lmpfr -lgmp -lm -lpthread"
-CFLAGS="-std=c11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Ikernels/table -Icore $SAN"
+CFLAGS="-std=c11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Ikernels/table -Isupport $SAN"
 
 pass=0; fail=0
 for t in $TARGETS; do
   bin=$B/fuzz_$t
   clang $CFLAGS -fsanitize=fuzzer -DFUZZ_TARGET=fuzz_$t fuzz/libfuzzer_main.c fuzz/targets.c \
     $B/obj/conformance/case.o $B/obj/conformance/golden.o $B/obj/examples/charlm/charlm_model.o \
-    $B/librnnsimd_reference.a $B/librnnsimd.a $LIBS -o "$bin" || { echo "fuzz $t: link failed"; fail=$((fail + 1)); continue; }
+    $B/libsupport.a $B/librnnsimd_reference.a $B/librnnsimd.a $LIBS -o "$bin" || { echo "fuzz $t: link failed"; fail=$((fail + 1)); continue; }
   mkdir -p "$B/corpus/$t" "$B/crashes/$t" "fuzz/regressions/$t"
   log=$B/fuzz_$t.log
   echo "== fuzz $t: $SECONDS_EACH s from fuzz/corpus/$t ($(ls fuzz/corpus/$t | wc -l) seeds)"

@@ -38,6 +38,12 @@ if [ -f tests/symbols.sh ]; then
   run_one symbols sh tests/symbols.sh "$BUILD"
   prefix=$RUN
 fi
+if [ -f tests/isa_lists.sh ]; then
+  echo "== isa_lists.sh"
+  prefix=
+  run_one isa_lists sh tests/isa_lists.sh "$BUILD"
+  prefix=$RUN
+fi
 if [ -x "$BUILD/tests/cli_tests.sh" ] || [ -f tests/cli_tests.sh ]; then
   echo "== cli_tests.sh"
   prefix=

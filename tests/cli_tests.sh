@@ -53,6 +53,13 @@ expect 2 "unknown subcommand 'fit'" $R charlm fit
 expect 2 "--hidden expects an integer" $R charlm train --text a --save b --hidden 1x
 expect 2 "--hidden 0 is out of range" $R charlm train --text a --save b --hidden 0
 expect 0 "selected:" $R info
+# --version everywhere; --name=value as --name value.
+V=$(sed -n 's/^#define RNNSIMD_VERSION "\(.*\)"/\1/p' include/rnnsimd.h)
+for c in info run gradflow make-case npy-compare npy-write npy-print "charlm train" "charlm sample"; do
+  expect 0 "rnnsimd $c $V" $R $c --version
+done
+expect 2 "--hidden 0 is out of range" $R charlm train --text=a --save=b --hidden=0
+expect 2 "--grads takes no value" $R make-case --grads=1
 echo "usage and help: $pass passed, $fail failed so far"
 
 # ---- the tables this CPU runs, and a clear refusal for the others ----
@@ -384,7 +391,9 @@ if [ -x "$BUILD/rnnsimd-conformance" ]; then
   expect 2 "field 2 'bogus': expected a topology" $C --case lstm:bogus
   expect 2 "expected T<steps>" $C --case 'lstm:many2one:X3:B1:I1:H1:V2:rho1.0:seed1'
   expect 2 "unknown option '--bogus'" $C --bogus
-  expect 2 "'--cell' needs an argument" $C --cell
+  expect 2 "--cell needs a value" $C --cell
+  expect 2 "unknown cell 'lstn'" $C --cell=lstn
+  expect 0 "rnnsimd-conformance $V" $C --version
   # The data kinds of a case line: strict, in order, the default never spelled out.
   expect 2 "field 10 'state=bogus': expected state=mixed" $C --case 'lstm:many2one:T3:B2:I2:H2:V2:rho1.0:seed1:state=bogus'
   expect 2 "state=c0zero only for lstm" $C --case 'gru:many2one:T3:B2:I2:H2:V2:rho1.0:seed1:state=c0zero'
@@ -472,10 +481,12 @@ elif [ ! -x "$B" ]; then
   echo "note: $B not built (make bench builds it): benchmark checks skipped"
 else
   expect 2 "SET=bogus is not default, deepbench, quick, threads or ci" "$B" --set=bogus
+  expect 2 "SET=bogus is not default, deepbench, quick, threads or ci" "$B" --set bogus
+  expect 0 "rnnsimd-bench $V" "$B" --version
   expect 0 "--row-budget=SECONDS" "$B" --help
-  expect 2 "unknown option --bogus (--help lists them)" "$B" --bogus
-  expect 2 "--reps must be a whole number >= 1" "$B" --reps=3x --list
-  expect 2 "--row-budget a number of seconds > 0" "$B" --row-budget=nan --list
+  expect 2 "unknown option '--bogus' (see rnnsimd-bench --help)" "$B" --bogus
+  expect 2 "--reps expects an integer, got '3x'" "$B" --reps=3x --list
+  expect 2 "--row-budget expects a finite number, got 'nan'" "$B" --row-budget=nan --list
   expect 0 "/T:64/B:64/I:1024/H:1024/threads:2/fwd" "$B" --set=threads --list
   # --list counts only what --benchmark_filter selects; a bad filter is an error.
   expect 0 "476 problems, 2 rows, estimated" "$B" --list --peers=none \
@@ -507,7 +518,7 @@ print("ok" if need <= set(d) and d["slug"] == sys.argv[1] else "bad", sorted(set
   # The overlap probe: avx512 only; its quick run prints one line per mix
   # (tile, dW) and ratio, each with a fused/sum share (a measured time ratio:
   # only its presence is checked, never its value).
-  expect 2 "unknown option --overlap=fast" "$B" --overlap=fast
+  expect 2 "--overlap: 'fast' is not quick" "$B" --overlap=fast
   if "$B" --print-isa --cpu=avx2 >/dev/null 2>&1; then
     expect 1 "no probe for the avx2 table (avx512 only" "$B" --overlap=quick --cpu=avx2
   fi

@@ -9,6 +9,12 @@
 #     product: neither archive's undefined symbols are defined by the other;
 #   - kernels/ never calls core/: no kernel object's undefined symbol is
 #     defined by a core object;
+#   - the library holds only the library: each of its symbols is a kernel
+#     (rnn_k_*), an ISA's table (rnn_kernels_<isa>, named by isas.inc) or
+#     declared in the public header or in a header of core/ or
+#     kernels/, so the programs' plumbing (npy files, tolerances, atomic
+#     files: libsupport.a, declared in support/) stays out of it; and it
+#     neither defines nor calls a symbol of libsupport.a;
 #   - no source of kernels/, core/ or reference/ includes by a relative
 #     path (which would step around the include paths the Makefile gives
 #     each part).
@@ -24,7 +30,8 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 LIB=$BUILD/librnnsimd.a
 REF=$BUILD/librnnsimd_reference.a
-for a in "$LIB" "$REF"; do
+SUP=$BUILD/libsupport.a
+for a in "$LIB" "$REF" "$SUP"; do
   [ -f "$a" ] || { echo "FAIL: $a not built"; echo "0 passed, 1 failed"; exit 1; }
 done
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/rnnsimd_symbols.XXXXXX") || exit 1
@@ -59,6 +66,21 @@ done
 stray=$(grep -v -e '^rnn_ref' -e '^rnn_fill_' -e '^rnn_prng_' "$TMP/ref.def")
 [ -z "$stray" ] && ok || bad "reference symbols neither rnn_ref*, rnn_fill_* nor rnn_prng_*:" $stray
 
+# Every library symbol is a kernel or declared by the library's own headers.
+HERE=$(dirname "$0")/..
+cat "$HERE"/include/rnnsimd.h "$HERE"/core/*.h "$HERE"/kernels/*.h "$HERE"/kernels/*/*.h \
+    "$HERE"/kernels/*.inc "$HERE"/kernels/*/*.inc 2>/dev/null |
+  grep -o 'rnn_[A-Za-z0-9_]*' | sort -u >"$TMP/lib.declared"
+stray=$(grep -v -e '^rnn_k_' -e '^rnn_kernels_' "$TMP/lib.def" | comm -23 - "$TMP/lib.declared")
+[ -z "$stray" ] && ok || bad "library symbols declared outside include/rnnsimd.h, core/ and kernels/:" $stray
+defined "$SUP" >"$TMP/sup.def"
+[ -s "$TMP/sup.def" ] && ok || bad "$NM found no symbols in $SUP"
+crossed=$(comm -12 "$TMP/sup.def" "$TMP/lib.def")
+[ -z "$crossed" ] && ok || bad "symbols in both libsupport.a and the library:" $crossed
+crossed=$(comm -12 "$TMP/lib.undef" "$TMP/sup.def")
+[ -z "$crossed" ] && ok || bad "the library calls libsupport.a:" $crossed
+echo "support archive: $(wc -l <"$TMP/sup.def") global symbols"
+
 crossed=$(comm -12 "$TMP/ref.undef" "$TMP/lib.def")
 [ -z "$crossed" ] && ok || bad "the reference calls the library:" $crossed
 crossed=$(comm -12 "$TMP/lib.undef" "$TMP/ref.def")
@@ -74,9 +96,8 @@ find "$BUILD/obj/kernels" -name '*.o' -exec $NM -u {} + 2>/dev/null | awk 'NF >=
 crossed=$(comm -12 "$TMP/kernels.undef" "$TMP/core.def")
 [ -z "$crossed" ] && ok || bad "kernels call core:" $crossed
 
-HERE=$(dirname "$0")/..
 rel=$(grep -n '#include "\.\.' "$HERE"/kernels/*.[ch] "$HERE"/kernels/*/*.[ch] "$HERE"/kernels/*/*.inc \
-        "$HERE"/core/*.[ch] "$HERE"/reference/*.[ch] 2>/dev/null)
+        "$HERE"/core/*.[ch] "$HERE"/reference/*.[ch] "$HERE"/support/*.[ch] 2>/dev/null)
 [ -z "$rel" ] && ok || bad "relative includes in the library's parts: $rel"
 
 echo "$pass passed, $fail failed"

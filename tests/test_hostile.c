@@ -35,6 +35,7 @@
 #include <unistd.h>
 #include "check.h"
 #include "kernels.h"
+#include "file_io.h"
 #include "npy.h"
 #include "rnnsimd_reference.h"
 #include "tolerance.h"

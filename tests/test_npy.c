@@ -1,4 +1,4 @@
-/* test_npy.c — the .npy reader and writer (core/npy.c): bit-exact round
+/* test_npy.c — the .npy reader and writer (support/npy.c): bit-exact round
  * trips, the exact bytes numpy writes, files as other numpy versions write
  * them, and every malformed file the reader must refuse, each with its status
  * and a message that names the file and what was expected. Malformed inputs go
@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "check.h"
 #include "rnnsimd_reference.h"
+#include "file_io.h"
 #include "npy.h"
 
 static char dir[64];
@@ -348,6 +349,42 @@ static void test_io_errors_and_atomicity(void)
           count_dir_entries(dir), before);
 }
 
+/* The printing writer: what a stream commits is whole and in place with no
+ * temporary file left; an aborted one leaves the old file as it was. */
+static void test_atomic_stream(void)
+{
+    char path[128], err[256];
+    path_in(path, sizeof path, "stream.txt");
+    int before = count_dir_entries(dir);
+    rnn_atomic_file af;
+    FILE *f = rnn_atomic_stream(&af, path, err, sizeof err);
+    CHECK(f != NULL, "stream: %s", err);
+    if (!f)
+        return;
+    for (int i = 0; i < 1000; i++)
+        fprintf(f, "line %d\n", i);
+    CHECK(rnn_atomic_commit(&af, path, err, sizeof err) == RNN_OK, "commit: %s", err);
+    unsigned char *buf;
+    size_t len;
+    CHECK(rnn_read_file(path, 1 << 20, &buf, &len, err, sizeof err) == RNN_OK, "%s", err);
+    CHECK(len == 8890 && memcmp(buf + len - 9, "line 999\n", 9) == 0,
+          "stream: %zu bytes written, expected 8890 ending in line 999", len);
+    free(buf);
+    CHECK(count_dir_entries(dir) == before + 1, "stream: %d entries, expected %d",
+          count_dir_entries(dir), before + 1);
+    f = rnn_atomic_stream(&af, path, err, sizeof err);
+    CHECK(f != NULL, "stream again: %s", err);
+    if (!f)
+        return;
+    fprintf(f, "replacement\n");
+    rnn_atomic_abort(&af);
+    CHECK(rnn_read_file(path, 1 << 20, &buf, &len, err, sizeof err) == RNN_OK, "%s", err);
+    CHECK(len == 8890, "an aborted stream changed the file (%zu bytes)", len);
+    free(buf);
+    CHECK(count_dir_entries(dir) == before + 1, "abort left %d entries, expected %d",
+          count_dir_entries(dir), before + 1);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/rnnsimd_test_npy_XXXXXX");
@@ -363,6 +400,7 @@ int main(void)
     test_malformed();
     test_expect();
     test_io_errors_and_atomicity();
+    test_atomic_stream();
 
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

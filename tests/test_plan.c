@@ -1,7 +1,7 @@
 /* test_plan.c — the plans (core/) against the reference: every kernel table
  * this CPU runs x every cell x every topology, forward outputs (h, c, logits,
  * loss) and every gradient, on odd and even shapes, within the tolerance
- * policy of core/tolerance.h; the plain sequence calls; determinism (a plan
+ * policy of support/tolerance.h; the plain sequence calls; determinism (a plan
  * used twice gives the same bits); an ISA the CPU is told to lack; and the
  * misuse statuses (NULL, alias, out-of-range values, topology).
  * TEST_PLAN_VERBOSE=1 in the environment lists every check above 5% of its

@@ -3,7 +3,7 @@
  * and topology, batch 1, 2, 3 (hidden units split when H is a multiple of
  * the panel width: H 32 and 96; else one thread: H 8, 40, 100) and 16 (rows
  * split, panel tails at every H), T 1 and 5: forward and train with threads
- * 2 are compared with threads 1 within core/tolerance.h, and the
+ * 2 are compared with threads 1 within support/tolerance.h, and the
  * bitwise-equal tensors are counted. Also: threads 3 and -1 are RNN_ERR_ARG; a workspace
  * and a plan that disagree run on one thread; 200 two-thread workspaces
  * created and destroyed (no leak, no hang); two workspaces of one plan used

@@ -42,8 +42,8 @@ static const char gradflow_usage[] =
     "  --out DIR        also write gradflow.tsv (every norm), gradflow_summary.tsv,\n"
     "                   gradflow.json, and the plot gradflow.svg / gradflow.png (by\n"
     "                   gnuplot; skipped with a message if gnuplot is not installed)\n"
-    "  --isa ISA        auto (default: the optimized kernels), reference, generic,\n"
-    "                   avx2, avx512 or neon\n"
+    "  --isa ISA        auto (default: the optimized kernels), reference or one of\n"
+    "                   {isas:, }\n"
     "  --input I        input size, 1 to 1024 (default 16); weight_ih U(+-1/sqrt(I))\n"
     "  --input-scale X  inputs U(-X, X), 0 to 10 (default 0.01: tanh starts near-linear)\n"
     "  --carry-bias B   bias_hh of the gate that keeps the state: lstm f (+B), gru z (-B),\n"
@@ -134,16 +134,16 @@ int cmd_gradflow(int argc, char **argv)
     int64_t H = 64, T = 200, I = 16, seed = 1;
     double x_scale = 0.01, carry_bias = 1.0;
     opt_spec specs[] = {
-        {"cell", OPT_STR, &cell_s, 0, 0, 0},
-        {"hidden", OPT_INT, &H, 1, 256, 0},
-        {"T", OPT_INT, &T, 1, 2000, 0},
-        {"rho", OPT_STR, &rho_s, 0, 0, 0},
-        {"seed", OPT_INT, &seed, 0, 9.2e18, 0},
-        {"out", OPT_STR, &out, 0, 0, 0},
-        {"isa", OPT_STR, &isa_s, 0, 0, 0},
-        {"input", OPT_INT, &I, 1, 1024, 0},
-        {"input-scale", OPT_F64, &x_scale, 0, 10, 0},
-        {"carry-bias", OPT_F64, &carry_bias, -20, 20, 0},
+        {"cell", OPT_STR, &cell_s, 0, 0, 0, NULL, 0},
+        {"hidden", OPT_INT, &H, 1, 256, 0, NULL, 0},
+        {"T", OPT_INT, &T, 1, 2000, 0, NULL, 0},
+        {"rho", OPT_STR, &rho_s, 0, 0, 0, NULL, 0},
+        {"seed", OPT_INT, &seed, 0, 9.2e18, 0, NULL, 0},
+        {"out", OPT_STR, &out, 0, 0, 0, NULL, 0},
+        {"isa", OPT_STR, &isa_s, 0, 0, 0, NULL, 0},
+        {"input", OPT_INT, &I, 1, 1024, 0, NULL, 0},
+        {"input-scale", OPT_F64, &x_scale, 0, 10, 0, NULL, 0},
+        {"carry-bias", OPT_F64, &carry_bias, -20, 20, 0, NULL, 0},
     };
     int r = opts_parse("gradflow", argc, argv, specs, sizeof specs / sizeof specs[0],
                        gradflow_usage, NULL, 0, NULL);

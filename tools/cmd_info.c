@@ -17,7 +17,7 @@ static const char info_usage[] =
     "when not), the table selected for --isa auto, and the library version.\n"
     "\n"
     "environment:\n"
-    "  RNNSIMD_ISA       the table --isa auto selects (auto, generic, avx2, avx512, neon)\n"
+    "  RNNSIMD_ISA       the table --isa auto selects (auto, {isas:, })\n"
     "  RNNSIMD_CPU_MASK  features to pretend are absent, e.g. avx512 or avx2,fma\n";
 
 /* The model name line of /proc/cpuinfo (x86), or the implementer/part of an

@@ -48,11 +48,11 @@ int cmd_make_case(int argc, char **argv)
     int64_t T = 5, B = 2, I = 3, H = 4, seed = 1;
     int no_state = 0, grads = 0;
     opt_spec specs[] = {
-        {"cell", OPT_STR, &cell_s, 0, 0, 0},  {"out", OPT_STR, &out, 0, 0, 0},
-        {"T", OPT_INT, &T, 1, 100000, 0},     {"B", OPT_INT, &B, 1, 100000, 0},
-        {"I", OPT_INT, &I, 1, 100000, 0},     {"H", OPT_INT, &H, 1, 100000, 0},
-        {"seed", OPT_INT, &seed, 0, 9.2e18, 0}, {"no-state", OPT_FLAG, &no_state, 0, 0, 0},
-        {"grads", OPT_FLAG, &grads, 0, 0, 0},
+        {"cell", OPT_STR, &cell_s, 0, 0, 0, NULL, 0},  {"out", OPT_STR, &out, 0, 0, 0, NULL, 0},
+        {"T", OPT_INT, &T, 1, 100000, 0, NULL, 0},     {"B", OPT_INT, &B, 1, 100000, 0, NULL, 0},
+        {"I", OPT_INT, &I, 1, 100000, 0, NULL, 0},     {"H", OPT_INT, &H, 1, 100000, 0, NULL, 0},
+        {"seed", OPT_INT, &seed, 0, 9.2e18, 0, NULL, 0}, {"no-state", OPT_FLAG, &no_state, 0, 0, 0, NULL, 0},
+        {"grads", OPT_FLAG, &grads, 0, 0, 0, NULL, 0},
     };
     int r = opts_parse("make-case", argc, argv, specs, sizeof specs / sizeof specs[0],
                        make_case_usage, NULL, 0, NULL);

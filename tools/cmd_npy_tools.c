@@ -1,5 +1,5 @@
 /* cmd_npy_tools.c — small .npy helpers for tests and scripts:
- *   npy-compare GOT REF   the project's tolerance check (core/tolerance.h)
+ *   npy-compare GOT REF   the project's tolerance check (support/tolerance.h)
  *   npy-write FILE V...   a .npy from numbers on the command line
  *   npy-print FILE        shape, dtype and values */
 #include <errno.h>
@@ -18,7 +18,7 @@ static const char compare_usage[] =
     "norm-wise ||GOT-REF|| / ||REF|| <= tol and per element |d_i| <= 8 tol (|ref_i| + max|ref|).\n"
     "Prints the error as a fraction of the tolerance (< 1 passes).\n"
     "  --tol X        the tolerance itself\n"
-    "  --policy P     derive it as core/tolerance.h does: c u sqrt(K) sqrt(S), c = 64 forward,\n"
+    "  --policy P     derive it as support/tolerance.h does: c u sqrt(K) sqrt(S), c = 64 forward,\n"
     "                 256 gradient; --depth K (dot-product depth, e.g. I + H), --steps S\n"
     "exit status: 0 within tolerance, 1 outside it or a bad file, 2 a usage error.\n";
 
@@ -28,10 +28,10 @@ int cmd_npy_compare(int argc, char **argv)
     int np = 0;
     double tol = -1, depth = -1, steps = -1;
     opt_spec specs[] = {
-        {"tol", OPT_F64, &tol, 0, 1e30, 0},
-        {"policy", OPT_STR, &policy, 0, 0, 0},
-        {"depth", OPT_F64, &depth, 1, 1e12, 0},
-        {"steps", OPT_F64, &steps, 1, 1e12, 0},
+        {"tol", OPT_F64, &tol, 0, 1e30, 0, NULL, 0},
+        {"policy", OPT_STR, &policy, 0, 0, 0, NULL, 0},
+        {"depth", OPT_F64, &depth, 1, 1e12, 0, NULL, 0},
+        {"steps", OPT_F64, &steps, 1, 1e12, 0, NULL, 0},
     };
     int r = opts_parse("npy-compare", argc, argv, specs, 4, compare_usage, pos, 2, &np);
     if (r)
@@ -102,8 +102,8 @@ int cmd_npy_write(int argc, char **argv)
         return EXIT_RUNTIME;
     int np = 0, status = 0;
     opt_spec specs[] = {
-        {"shape", OPT_STR, &shape_s, 0, 0, 0},
-        {"dtype", OPT_STR, &dtype_s, 0, 0, 0},
+        {"shape", OPT_STR, &shape_s, 0, 0, 0, NULL, 0},
+        {"dtype", OPT_STR, &dtype_s, 0, 0, 0, NULL, 0},
     };
     int r = opts_parse("npy-write", argc, argv, specs, 2, write_usage, pos, argc, &np);
     void *data = NULL;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include "npy.h"
 #include "tools.h"
+#include "clock.h"
 
 static const char run_usage[] =
     "usage: rnnsimd run --cell CELL --in DIR --out DIR [--isa ISA]\n"
@@ -33,7 +34,7 @@ static const char run_usage[] =
     "  --in DIR      directory holding the inputs below\n"
     "  --out DIR     directory for the outputs (created if missing; files replaced atomically)\n"
     "  --isa ISA     auto (default: the best this CPU runs, or RNNSIMD_ISA) | reference (the\n"
-    "                naive double-precision oracle) | generic | avx2 | avx512 | neon\n"
+    "                naive double-precision oracle) | {isas: | }\n"
     "\n"
     "inputs in --in (G = 1 rnn_tanh, 4 lstm (gates i,f,g,o), 3 gru and lbr_gru (r,z,n)):\n"
     "  input.npy        (T, B, I)\n"
@@ -115,76 +116,82 @@ static int write_out(const char *dir, const char *file, const float *data, int r
     return 0;
 }
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 enum { T_INPUT, T_WIH, T_WHH, T_BIH, T_BHH, T_H0, T_C0, T_GOUT, T_GHN, T_GCN, T_COUNT };
 
-int cmd_run(int argc, char **argv)
+typedef struct {
+    const char *cell_s, *in, *out, *isa_s;
+    rnn_cell cell;
+    int use_ref;
+    rnn_isa isa;
+} run_opts;
+
+/* Returns -1 to go on, else the exit status (after --help or a message). */
+static int parse_run_options(int argc, char **argv, run_opts *o)
 {
-    const char *cell_s = NULL, *in = NULL, *out = NULL, *isa_s = "auto";
+    *o = (run_opts){.isa_s = "auto"};
     opt_spec specs[] = {
-        {"cell", OPT_STR, &cell_s, 0, 0, 0},
-        {"in", OPT_STR, &in, 0, 0, 0},
-        {"out", OPT_STR, &out, 0, 0, 0},
-        {"isa", OPT_STR, &isa_s, 0, 0, 0},
+        {"cell", OPT_STR, &o->cell_s, 0, 0, 0, NULL, 0},
+        {"in", OPT_STR, &o->in, 0, 0, 0, NULL, 0},
+        {"out", OPT_STR, &o->out, 0, 0, 0, NULL, 0},
+        {"isa", OPT_STR, &o->isa_s, 0, 0, 0, NULL, 0},
     };
     int r = opts_parse("run", argc, argv, specs, 4, run_usage, NULL, 0, NULL);
     if (r)
         return r < 0 ? 0 : r;
-    if (!cell_s)
+    if (!o->cell_s)
         return opts_missing("run", "cell");
-    if (!in)
+    if (!o->in)
         return opts_missing("run", "in");
-    if (!out)
+    if (!o->out)
         return opts_missing("run", "out");
-    rnn_cell cell;
-    if (rnn_cell_parse(cell_s, &cell) != RNN_OK) {
+    if (rnn_cell_parse(o->cell_s, &o->cell) != RNN_OK) {
         fprintf(stderr, "rnnsimd run: unknown --cell '%s'; expected rnn_tanh, lstm, gru or lbr_gru\n",
-                cell_s);
+                o->cell_s);
         return EXIT_USAGE;
     }
-    int use_ref;
-    rnn_isa isa;
-    if ((r = parse_isa_option("run", isa_s, &use_ref, &isa)))
+    if ((r = parse_isa_option("run", o->isa_s, &o->use_ref, &o->isa)))
         return r;
-    if ((r = require_isa("run", isa_s, use_ref, isa)))
+    if ((r = require_isa("run", o->isa_s, o->use_ref, o->isa)))
         return r;
     struct stat sb;
-    if (stat(in, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        fprintf(stderr, "rnnsimd run: --in %s: not a directory\n", in);
+    if (stat(o->in, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, "rnnsimd run: --in %s: not a directory\n", o->in);
         return EXIT_RUNTIME;
     }
+    return -1;
+}
 
-    const int lstm = cell == RNN_LSTM;
-    const int64_t G = rnn_cell_gates(cell);
+/* The inputs of --in and the sizes they give. */
+typedef struct {
     tensor t[T_COUNT];
-    memset(t, 0, sizeof t);
-    int status = 0;
-    char what[512];
-    float *buf = NULL;
-    rnn_plan *plan = NULL;
-    rnn_workspace *ws = NULL;
+    int64_t T, B, I, H, G, GH;
+    int backward; /* an upstream gradient was given */
+} run_inputs;
 
-    /* Sizes: T, B, I from input.npy; H from weight_hh.npy (whose rows are G*H). */
+/* Loads every input, sizes from input.npy (T, B, I) and weight_hh.npy (H,
+ * whose rows are G*H), each file checked against them. Returns 0 or
+ * EXIT_RUNTIME after a message. */
+static int load_inputs(const run_opts *o, run_inputs *ri)
+{
+    const char *in = o->in, *cell_s = o->cell_s;
+    tensor *t = ri->t;
+    char what[512];
+    int status;
+    const int64_t G = ri->G = rnn_cell_gates(o->cell);
     int64_t any3[3] = {-1, -1, -1};
     if ((status = load(in, "input.npy", 1, 3, any3, "(T, B, I)", &t[T_INPUT])))
-        goto done;
-    const int64_t T = t[T_INPUT].a.shape[0], B = t[T_INPUT].a.shape[1], I = t[T_INPUT].a.shape[2];
+        return status;
+    const int64_t T = ri->T = t[T_INPUT].a.shape[0], B = ri->B = t[T_INPUT].a.shape[1],
+                  I = ri->I = t[T_INPUT].a.shape[2];
     if (T < 1 || B < 1 || I < 1) {
         fprintf(stderr, "rnnsimd run: %s/input.npy: T, B and I must be at least 1\n", in);
-        status = EXIT_RUNTIME;
-        goto done;
+        return EXIT_RUNTIME;
     }
     int64_t any2[2] = {-1, -1};
     snprintf(what, sizeof what, "(G*H, H) with G = %lld for %s", (long long)G, cell_s);
     if ((status = load(in, "weight_hh.npy", 1, 2, any2, what, &t[T_WHH])))
-        goto done;
-    const int64_t H = t[T_WHH].a.shape[1];
+        return status;
+    const int64_t H = ri->H = t[T_WHH].a.shape[1];
     if (H < 1 || t[T_WHH].a.shape[0] != G * H) {
         fprintf(stderr,
                 "rnnsimd run: %s/weight_hh.npy: shape (%lld, %lld) but expected (G*H, H) = "
@@ -192,146 +199,182 @@ int cmd_run(int argc, char **argv)
                 in, (long long)t[T_WHH].a.shape[0], (long long)H, (long long)(G * H), (long long)H,
                 cell_s, (long long)G,
                 G == 4 ? " (i, f, g, o)" : G == 3 ? " (r, z, n)" : "");
-        status = EXIT_RUNTIME;
-        goto done;
+        return EXIT_RUNTIME;
     }
-    const int64_t GH = G * H;
+    const int64_t GH = ri->GH = G * H;
     int64_t s_wih[2] = {GH, I}, s_b[1] = {GH}, s_state[2] = {B, H}, s_seq[3] = {T, B, H};
     snprintf(what, sizeof what,
              "(G*H, I) with G*H = %lld from weight_hh.npy, I = %lld from input.npy",
              (long long)GH, (long long)I);
     if ((status = load(in, "weight_ih.npy", 1, 2, s_wih, what, &t[T_WIH])))
-        goto done;
+        return status;
     snprintf(what, sizeof what, "(G*H,) with G*H = %lld from weight_hh.npy", (long long)GH);
     if ((status = load(in, "bias_ih.npy", 1, 1, s_b, what, &t[T_BIH])) ||
         (status = load(in, "bias_hh.npy", 1, 1, s_b, what, &t[T_BHH])))
-        goto done;
+        return status;
     snprintf(what, sizeof what,
              "(B, H) or (1, B, H) with B = %lld from input.npy, H = %lld from weight_hh.npy",
              (long long)B, (long long)H);
-    for (int k = 0; !lstm && k < 2; k++) {
+    for (int k = 0; o->cell != RNN_LSTM && k < 2; k++) {
         const char *f = k ? "grad_cn.npy" : "c0.npy";
         char path[4096];
         path_join(path, sizeof path, in, f);
         if (access(path, F_OK) == 0) {
             fprintf(stderr, "rnnsimd run: %s: %s has no cell state; only lstm takes %s\n", path,
                     cell_s, f);
-            status = EXIT_RUNTIME;
-            goto done;
+            return EXIT_RUNTIME;
         }
     }
     if ((status = load(in, "h0.npy", 0, 2, s_state, what, &t[T_H0])) ||
         (status = load(in, "c0.npy", 0, 2, s_state, what, &t[T_C0])) ||
         (status = load(in, "grad_hn.npy", 0, 2, s_state, what, &t[T_GHN])) ||
         (status = load(in, "grad_cn.npy", 0, 2, s_state, what, &t[T_GCN])))
-        goto done;
+        return status;
     snprintf(what, sizeof what,
              "(T, B, H) with T, B = %lld, %lld from input.npy, H = %lld from weight_hh.npy",
              (long long)T, (long long)B, (long long)H);
     if ((status = load(in, "grad_output.npy", 0, 3, s_seq, what, &t[T_GOUT])))
-        goto done;
-    const int backward = t[T_GOUT].present || t[T_GHN].present || t[T_GCN].present;
+        return status;
+    ri->backward = t[T_GOUT].present || t[T_GHN].present || t[T_GCN].present;
+    return 0;
+}
 
-    rnn_desc d = {cell, RNN_MANY2MANY, T, 0, B, I, H, 1};
+/* The outputs, in one block: the forward's, then the gradients. */
+typedef struct {
+    float *buf, *output, *hn, *cn;
+    rnn_grads g;
+    double t_fwd, t_bwd; /* ms */
+    const char *ran_on;
+} run_outputs;
+
+/* The forward (and backward) on the reference or a plan. Returns 0 or
+ * EXIT_RUNTIME after a message. */
+static int compute(const run_opts *o, const run_inputs *ri, run_outputs *ro)
+{
+    const tensor *t = ri->t;
+    const int lstm = o->cell == RNN_LSTM;
+    rnn_desc d = {o->cell, RNN_MANY2MANY, ri->T, 0, ri->B, ri->I, ri->H, 1};
     rnn_sizes sz;
     rnn_status st = rnn_desc_check(&d, &sz);
     if (st != RNN_OK) {
-        fprintf(stderr, "rnnsimd run: T=%lld B=%lld I=%lld H=%lld: %s\n", (long long)T,
-                (long long)B, (long long)I, (long long)H, rnn_strerror(st));
-        status = EXIT_RUNTIME;
-        goto done;
+        fprintf(stderr, "rnnsimd run: T=%lld B=%lld I=%lld H=%lld: %s\n", (long long)ri->T,
+                (long long)ri->B, (long long)ri->I, (long long)ri->H, rnn_strerror(st));
+        return EXIT_RUNTIME;
     }
-    /* One block for every output: the forward's, then the gradients. */
     const size_t BH = sz.state;
     size_t n_out = sz.h + 2 * BH, n_grad = sz.x + 2 * BH + sz.weight_ih + sz.weight_hh + 2 * sz.bias;
-    buf = malloc((n_out + (backward ? n_grad : 0)) * sizeof *buf);
-    if (!buf) {
+    ro->buf = malloc((n_out + (ri->backward ? n_grad : 0)) * sizeof *ro->buf);
+    if (!ro->buf) {
         fprintf(stderr, "rnnsimd run: out of memory\n");
-        status = EXIT_RUNTIME;
-        goto done;
+        return EXIT_RUNTIME;
     }
-    float *output = buf, *hn = output + sz.h, *cn = hn + BH;
-    float *g_base = cn + BH;
-    rnn_grads g = {0};
-    g.x = g_base;
-    g.h0 = g.x + sz.x;
-    g.c0 = g.h0 + BH;
-    g.cell.weight_ih = g.c0 + BH;
-    g.cell.weight_hh = g.cell.weight_ih + sz.weight_ih;
-    g.cell.bias_ih = g.cell.weight_hh + sz.weight_hh;
-    g.cell.bias_hh = g.cell.bias_ih + sz.bias;
+    ro->output = ro->buf, ro->hn = ro->output + sz.h, ro->cn = ro->hn + BH;
+    rnn_grads *g = &ro->g;
+    g->x = ro->cn + BH;
+    g->h0 = g->x + sz.x;
+    g->c0 = g->h0 + BH;
+    g->cell.weight_ih = g->c0 + BH;
+    g->cell.weight_hh = g->cell.weight_ih + sz.weight_ih;
+    g->cell.bias_ih = g->cell.weight_hh + sz.weight_hh;
+    g->cell.bias_hh = g->cell.bias_ih + sz.bias;
 
     rnn_cell_weights w = {data_of(&t[T_WIH]), data_of(&t[T_WHH]), data_of(&t[T_BIH]),
                           data_of(&t[T_BHH])};
     const float *x = data_of(&t[T_INPUT]), *h0 = data_of(&t[T_H0]), *c0 = data_of(&t[T_C0]);
     const float *gout = data_of(&t[T_GOUT]), *ghn = data_of(&t[T_GHN]), *gcn = data_of(&t[T_GCN]);
-    const char *ran_on = "reference";
-    double t0 = now_ms(), t_fwd, t_bwd = 0;
-    if (use_ref) {
-        st = rnn_reference_seq_forward(&d, &w, x, h0, c0, output, hn, lstm ? cn : NULL);
-        t_fwd = now_ms() - t0;
-        if (st == RNN_OK && backward) {
-            t0 = now_ms();
-            st = rnn_reference_seq_backward(&d, &w, x, h0, c0, gout, ghn, gcn, &g);
-            t_bwd = now_ms() - t0;
+    float *cn = lstm ? ro->cn : NULL;
+    ro->ran_on = "reference";
+    double t0 = 1e3 * rnn_seconds_now();
+    if (o->use_ref) {
+        st = rnn_reference_seq_forward(&d, &w, x, h0, c0, ro->output, ro->hn, cn);
+        ro->t_fwd = 1e3 * rnn_seconds_now() - t0;
+        if (st == RNN_OK && ri->backward) {
+            t0 = 1e3 * rnn_seconds_now();
+            st = rnn_reference_seq_backward(&d, &w, x, h0, c0, gout, ghn, gcn, g);
+            ro->t_bwd = 1e3 * rnn_seconds_now() - t0;
         }
     } else {
+        rnn_plan *plan = NULL;
+        rnn_workspace *ws = NULL;
         rnn_params params = {0};
         params.cell = w;
-        rnn_plan_options opt = {.isa = isa, .threads = 1};
+        rnn_plan_options opt = {.isa = o->isa, .threads = 1};
         st = rnn_plan_create(&plan, &d, &params, &opt);
         if (st == RNN_OK)
             st = rnn_workspace_create(&ws, plan);
-        t0 = now_ms();
+        t0 = 1e3 * rnn_seconds_now();
         if (st == RNN_OK)
-            st = rnn_plan_seq_forward(plan, ws, x, h0, c0, output, hn, lstm ? cn : NULL);
-        t_fwd = now_ms() - t0;
-        if (st == RNN_OK && backward) {
-            t0 = now_ms();
-            st = rnn_plan_seq_backward(plan, ws, x, h0, c0, gout, ghn, gcn, &g);
-            t_bwd = now_ms() - t0;
+            st = rnn_plan_seq_forward(plan, ws, x, h0, c0, ro->output, ro->hn, cn);
+        ro->t_fwd = 1e3 * rnn_seconds_now() - t0;
+        if (st == RNN_OK && ri->backward) {
+            t0 = 1e3 * rnn_seconds_now();
+            st = rnn_plan_seq_backward(plan, ws, x, h0, c0, gout, ghn, gcn, g);
+            ro->t_bwd = 1e3 * rnn_seconds_now() - t0;
         }
         if (plan)
-            ran_on = rnn_isa_name(rnn_plan_isa(plan));
+            ro->ran_on = rnn_isa_name(rnn_plan_isa(plan));
+        rnn_workspace_destroy(ws);
+        rnn_plan_destroy(plan);
     }
     if (st != RNN_OK) {
-        fprintf(stderr, "rnnsimd run: %s %s failed: %s\n", cell_s, use_ref ? "reference" : ran_on,
-                rnn_strerror(st));
-        status = EXIT_RUNTIME;
-        goto done;
+        fprintf(stderr, "rnnsimd run: %s %s failed: %s\n", o->cell_s,
+                o->use_ref ? "reference" : ro->ran_on, rnn_strerror(st));
+        return EXIT_RUNTIME;
     }
+    return 0;
+}
 
+/* Every output into --out (created if missing), each file atomically.
+ * Returns 0 or EXIT_RUNTIME after a message. */
+static int write_outputs(const run_opts *o, const run_inputs *ri, const run_outputs *ro)
+{
+    const char *out = o->out;
+    const int lstm = o->cell == RNN_LSTM;
+    const rnn_grads *g = &ro->g;
+    int status;
     if (mkdir(out, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "rnnsimd run: --out %s: cannot create: %s\n", out, strerror(errno));
-        status = EXIT_RUNTIME;
-        goto done;
+        return EXIT_RUNTIME;
     }
-    int64_t s_x[3] = {T, B, I}, s_whh[2] = {GH, H};
-    if ((status = write_out(out, "output.npy", output, 3, s_seq)) ||
-        (status = write_out(out, "hn.npy", hn, 2, s_state)) ||
-        (lstm && (status = write_out(out, "cn.npy", cn, 2, s_state))))
-        goto done;
-    if (backward &&
-        ((status = write_out(out, "grad_input.npy", g.x, 3, s_x)) ||
-         (status = write_out(out, "grad_h0.npy", g.h0, 2, s_state)) ||
-         (lstm && (status = write_out(out, "grad_c0.npy", g.c0, 2, s_state))) ||
-         (status = write_out(out, "grad_weight_ih.npy", g.cell.weight_ih, 2, s_wih)) ||
-         (status = write_out(out, "grad_weight_hh.npy", g.cell.weight_hh, 2, s_whh)) ||
-         (status = write_out(out, "grad_bias_ih.npy", g.cell.bias_ih, 1, s_b)) ||
-         (status = write_out(out, "grad_bias_hh.npy", g.cell.bias_hh, 1, s_b))))
-        goto done;
-    printf("run: %s T=%lld B=%lld I=%lld H=%lld on %s: forward %.3f ms%s", cell_s, (long long)T,
-           (long long)B, (long long)I, (long long)H, ran_on, t_fwd, backward ? ", backward " : "");
-    if (backward)
-        printf("%.3f ms", t_bwd);
-    printf("; wrote %s\n", out);
+    int64_t s_state[2] = {ri->B, ri->H}, s_seq[3] = {ri->T, ri->B, ri->H};
+    int64_t s_x[3] = {ri->T, ri->B, ri->I}, s_whh[2] = {ri->GH, ri->H};
+    int64_t s_wih[2] = {ri->GH, ri->I}, s_b[1] = {ri->GH};
+    if ((status = write_out(out, "output.npy", ro->output, 3, s_seq)) ||
+        (status = write_out(out, "hn.npy", ro->hn, 2, s_state)) ||
+        (lstm && (status = write_out(out, "cn.npy", ro->cn, 2, s_state))))
+        return status;
+    if (ri->backward &&
+        ((status = write_out(out, "grad_input.npy", g->x, 3, s_x)) ||
+         (status = write_out(out, "grad_h0.npy", g->h0, 2, s_state)) ||
+         (lstm && (status = write_out(out, "grad_c0.npy", g->c0, 2, s_state))) ||
+         (status = write_out(out, "grad_weight_ih.npy", g->cell.weight_ih, 2, s_wih)) ||
+         (status = write_out(out, "grad_weight_hh.npy", g->cell.weight_hh, 2, s_whh)) ||
+         (status = write_out(out, "grad_bias_ih.npy", g->cell.bias_ih, 1, s_b)) ||
+         (status = write_out(out, "grad_bias_hh.npy", g->cell.bias_hh, 1, s_b))))
+        return status;
+    return 0;
+}
 
-done:
-    rnn_workspace_destroy(ws);
-    rnn_plan_destroy(plan);
-    free(buf);
+int cmd_run(int argc, char **argv)
+{
+    run_opts o;
+    int status = parse_run_options(argc, argv, &o);
+    if (status >= 0)
+        return status;
+    run_inputs ri = {0};
+    run_outputs ro = {0};
+    if (!(status = load_inputs(&o, &ri)) && !(status = compute(&o, &ri, &ro)) &&
+        !(status = write_outputs(&o, &ri, &ro))) {
+        printf("run: %s T=%lld B=%lld I=%lld H=%lld on %s: forward %.3f ms%s", o.cell_s,
+               (long long)ri.T, (long long)ri.B, (long long)ri.I, (long long)ri.H, ro.ran_on,
+               ro.t_fwd, ri.backward ? ", backward " : "");
+        if (ri.backward)
+            printf("%.3f ms", ro.t_bwd);
+        printf("; wrote %s\n", o.out);
+    }
+    free(ro.buf);
     for (int i = 0; i < T_COUNT; i++)
-        if (t[i].present)
-            rnn_npy_free(&t[i].a);
+        if (ri.t[i].present)
+            rnn_npy_free(&ri.t[i].a);
     return status;
 }

@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "gradflow_output.h"
+#include "file_io.h"
+#include "json.h"
 
 void gf_print_header(FILE *f, const gf_settings *s)
 {
@@ -63,16 +65,17 @@ void gf_print_legend(FILE *f)
 
 typedef struct {
     FILE *f;
-    char path[4096], tmp[4200];
+    char path[4096];
+    rnn_atomic_file af;
 } out_file;
 
 static int open_out(out_file *o, const char *dir, const char *name)
 {
+    char err[4400];
     snprintf(o->path, sizeof o->path, "%s/%s", dir, name);
-    snprintf(o->tmp, sizeof o->tmp, "%s.tmp%ld", o->path, (long)getpid());
-    o->f = fopen(o->tmp, "w");
+    o->f = rnn_atomic_stream(&o->af, o->path, err, sizeof err);
     if (!o->f) {
-        fprintf(stderr, "rnnsimd gradflow: %s: cannot write: %s\n", o->path, strerror(errno));
+        fprintf(stderr, "rnnsimd gradflow: %s\n", err);
         return -1;
     }
     return 0;
@@ -80,10 +83,9 @@ static int open_out(out_file *o, const char *dir, const char *name)
 
 static int close_out(out_file *o)
 {
-    int bad = ferror(o->f);
-    if (fclose(o->f) != 0 || bad || rename(o->tmp, o->path) != 0) {
-        fprintf(stderr, "rnnsimd gradflow: %s: write failed: %s\n", o->path, strerror(errno));
-        remove(o->tmp);
+    char err[4400];
+    if (rnn_atomic_commit(&o->af, o->path, err, sizeof err) != RNN_OK) {
+        fprintf(stderr, "rnnsimd gradflow: %s\n", err);
         return -1;
     }
     return 0;
@@ -110,37 +112,13 @@ int gf_write_tsv(const char *dir, const gf_run *runs, size_t n)
     return close_out(&o);
 }
 
-/* NaN and inf are not JSON: they become null. */
-static void json_num(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, "%.9g", v);
-    else
-        fprintf(f, "null");
-}
-
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 static void json_array(FILE *f, const double *v, int64_t n)
 {
     fputc('[', f);
     for (int64_t i = 0; i < n; i++) {
         if (i)
             fputc(',', f);
-        json_num(f, v[i]);
+        rnn_json_number(f, v[i]);
     }
     fputc(']', f);
 }
@@ -178,9 +156,9 @@ int gf_write_json(const char *dir, const gf_settings *s, const gf_run *runs, siz
         return -1;
     FILE *f = o.f;
     fprintf(f, "{\n  \"command\": ");
-    json_str(f, s->command);
+    rnn_json_string(f, s->command);
     fprintf(f, ",\n  \"backend\": ");
-    json_str(f, s->backend);
+    rnn_json_string(f, s->backend);
     fprintf(f,
             ",\n  \"H\": %lld, \"I\": %lld, \"T\": %lld, \"batch\": 1, \"seed\": %llu,\n"
             "  \"carry_bias\": %.9g, \"input_scale\": %.9g, \"near_linear_max_abs_h\": %g,\n"
@@ -194,19 +172,19 @@ int gf_write_json(const char *dir, const gf_settings *s, const gf_run *runs, siz
         fprintf(f, "    {\"cell\": \"%s\", \"rho\": %.9g,\n", rnn_cell_name(runs[k].cell),
                 runs[k].rho);
         fprintf(f, "     \"sigma_w_hh_min\": ");
-        json_num(f, runs[k].w_sigma_min);
+        rnn_json_number(f, runs[k].w_sigma_min);
         fprintf(f, ", \"sigma_w_hh_max\": ");
-        json_num(f, runs[k].w_sigma_max);
+        rnn_json_number(f, runs[k].w_sigma_max);
         fprintf(f, ", \"sigma_mean_jacobian\": ");
-        json_num(f, r->sigma_mean_jacobian);
+        rnn_json_number(f, r->sigma_mean_jacobian);
         fprintf(f, ", \"mean_sigma_jacobian\": ");
-        json_num(f, r->mean_sigma_jacobian);
+        rnn_json_number(f, r->mean_sigma_jacobian);
         fprintf(f, ",\n     \"rate\": ");
-        json_num(f, r->rate_h);
+        rnn_json_number(f, r->rate_h);
         fprintf(f, ", \"factor\": ");
-        json_num(f, exp(r->rate_h));
+        rnn_json_number(f, exp(r->rate_h));
         fprintf(f, ", \"fit_d_max\": %lld, \"rate_near_linear\": ", (long long)r->fit_end_h);
-        json_num(f, r->rate_h_linear);
+        rnn_json_number(f, r->rate_h_linear);
         fprintf(f, ", \"near_linear_steps\": %lld,\n     \"d_below_1e-6\": ",
                 (long long)r->n_linear);
         if (r->d_1e6 >= 0)
@@ -214,15 +192,15 @@ int gf_write_json(const char *dir, const gf_settings *s, const gf_run *runs, siz
         else
             fprintf(f, "null");
         fprintf(f, ", \"max_abs_h\": ");
-        json_num(f, r->max_abs_h);
+        rnn_json_number(f, r->max_abs_h);
         fprintf(f, ", \"rate_c\": ");
-        json_num(f, r->rate_c);
+        rnn_json_number(f, r->rate_c);
         fprintf(f, ", \"check_forward\": ");
-        json_num(f, r->check_forward);
+        rnn_json_number(f, r->check_forward);
         fprintf(f, ", \"check_backward\": ");
-        json_num(f, r->check_backward);
+        rnn_json_number(f, r->check_backward);
         fprintf(f, ", \"max_growth\": ");
-        json_num(f, r->max_growth);
+        rnn_json_number(f, r->max_growth);
         fprintf(f, ",\n     \"norm_dh\": ");
         json_array(f, r->norm_h, r->T + 1);
         if (r->norm_c) {

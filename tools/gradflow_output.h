@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include "gradflow.h"
 
-/* The subcommand itself (cmd_gradflow.c), for rnnsimd.c's table. */
+/* The subcommand itself (cmd_gradflow.c), for main.c's table. */
 int cmd_gradflow(int argc, char **argv);
 
 /* One (cell, rho) measurement. */

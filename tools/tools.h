@@ -11,10 +11,11 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "cmdline.h"
 #include "rnnsimd_reference.h"
 
-#define EXIT_RUNTIME 1
-#define EXIT_USAGE 2
+#define EXIT_RUNTIME OPT_EXIT_RUNTIME
+#define EXIT_USAGE OPT_EXIT_USAGE
 
 typedef int (*tool_main)(int argc, char **argv);
 
@@ -24,38 +25,20 @@ int cmd_make_case(int argc, char **argv);
 int cmd_npy_compare(int argc, char **argv);
 int cmd_npy_write(int argc, char **argv);
 int cmd_npy_print(int argc, char **argv);
+int charlm_main(int argc, char **argv); /* examples/charlm */
 
-/* ---- options: --name value or --name=value ---- */
-typedef enum { OPT_STR, OPT_INT, OPT_F64, OPT_FLAG } opt_kind;
-
-typedef struct {
-    const char *name;  /* without the dashes */
-    opt_kind kind;
-    void *dst;         /* const char **, int64_t *, double *, int * */
-    double min, max;   /* inclusive bounds for OPT_INT / OPT_F64 */
-    int seen;          /* set by the parser */
-} opt_spec;
-
-/* Parses argv[1..] against specs. Arguments that do not start with "--" are
- * collected into pos (at most max_pos; more is a usage error). Prints the
- * usage text and returns -1 for --help or -h; returns EXIT_USAGE after
- * printing a message for an unknown option, a missing or malformed value or
- * a value out of bounds; 0 otherwise. */
+/* ---- options: support/cmdline.h with the "rnnsimd <cmd>" prefix ---- */
+/* opt_parse with the subcommand's prefix: arguments that are no options are
+ * collected into pos (at most max_pos; more is a usage error). Returns -1
+ * after --help, -h or --version, EXIT_USAGE after a message, 0 otherwise. */
 int opts_parse(const char *cmd, int argc, char **argv, opt_spec *specs, size_t n_specs,
                const char *usage, const char **pos, int max_pos, int *n_pos);
 
 /* Reports a missing required option; returns EXIT_USAGE. */
 int opts_missing(const char *cmd, const char *option);
 
-/* The list the --isa option accepts: auto, reference, generic, avx2, avx512,
- * neon. *reference is set for "reference"; otherwise *isa is parsed. Returns
- * 0 or EXIT_USAGE (after a message). */
+/* opt_isa_choice and opt_require_isa with the subcommand's prefix. */
 int parse_isa_option(const char *cmd, const char *text, int *reference, rnn_isa *isa);
-
-/* Whether this CPU and build run isa (auto: what it resolves to, honouring
- * RNNSIMD_ISA); checked before any file is read. Returns 0, or EXIT_RUNTIME
- * after a message giving the reason (e.g. "--isa avx512: CPU lacks avx512bw").
- * The reference always runs. */
 int require_isa(const char *cmd, const char *text, int reference, rnn_isa isa);
 
 #endif /* RNNSIMD_TOOLS_H */

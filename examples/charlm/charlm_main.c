@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "charlm.h"
-#include "../../tools/tools.h"
+#include "cmdline.h"
 
 static const char charlm_usage[] =
     "usage: rnnsimd charlm train --text FILE --save MODEL [options]\n"
@@ -16,7 +16,7 @@ int charlm_main(int argc, char **argv)
 {
     if (argc < 2) {
         fputs(charlm_usage, stderr);
-        return EXIT_USAGE;
+        return OPT_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(charlm_usage, stdout);
@@ -27,5 +27,5 @@ int charlm_main(int argc, char **argv)
     if (strcmp(argv[1], "sample") == 0)
         return charlm_sample_main(argc - 1, argv + 1);
     fprintf(stderr, "rnnsimd charlm: unknown subcommand '%s'; expected train or sample\n", argv[1]);
-    return EXIT_USAGE;
+    return OPT_EXIT_USAGE;
 }

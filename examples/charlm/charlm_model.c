@@ -7,6 +7,7 @@
 #include <string.h>
 #include <xxhash.h>
 #include "charlm.h"
+#include "file_io.h"
 #include "npy.h"
 
 static const char model_magic[8] = {'R', 'N', 'N', 'S', 'C', 'H', 'L', 'M'};

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "charlm.h"
-#include "../../tools/tools.h"
+#include "cmdline.h"
 
 static const char sample_usage[] =
     "usage: rnnsimd charlm sample --model MODEL [--prime TEXT] [--length N]\n"
@@ -25,7 +25,7 @@ static const char sample_usage[] =
     "  --temperature X    > 1 more random, < 1 more conservative, 0 always the most likely\n"
     "                     (default 0.8)\n"
     "  --seed S           seed of the draws (default 1): the same seed, the same text\n"
-    "  --isa ISA          auto (default) | reference | generic | avx2 | avx512 | neon\n";
+    "  --isa ISA          auto (default) | reference | {isas: | }\n";
 
 /* A draw from softmax(logits / temperature); argmax when temperature is 0. */
 static int draw(const float *logits, int V, double temperature, double u)
@@ -54,33 +54,33 @@ int charlm_sample_main(int argc, char **argv)
     int64_t length = 500, seed = 1;
     double temperature = 0.8;
     opt_spec specs[] = {
-        {"model", OPT_STR, &model_path, 0, 0, 0},
-        {"prime", OPT_STR, &prime, 0, 0, 0},
-        {"length", OPT_INT, &length, 0, 1e9, 0},
-        {"temperature", OPT_F64, &temperature, 0, 100, 0},
-        {"seed", OPT_INT, &seed, 0, 9.2e18, 0},
-        {"isa", OPT_STR, &isa_s, 0, 0, 0},
+        {"model", OPT_STR, &model_path, 0, 0, 0, NULL, 0},
+        {"prime", OPT_STR, &prime, 0, 0, 0, NULL, 0},
+        {"length", OPT_INT, &length, 0, 1e9, 0, NULL, 0},
+        {"temperature", OPT_F64, &temperature, 0, 100, 0, NULL, 0},
+        {"seed", OPT_INT, &seed, 0, 9.2e18, 0, NULL, 0},
+        {"isa", OPT_STR, &isa_s, 0, 0, 0, NULL, 0},
     };
-    const char *cmd = "charlm sample";
-    int r = opts_parse(cmd, argc, argv, specs, sizeof specs / sizeof specs[0], sample_usage, NULL,
-                       0, NULL);
+    const char *cmd = "charlm sample", *prog = "rnnsimd charlm sample";
+    int r = opt_parse(&(opt_program){prog, sample_usage, NULL, 0, 0, NULL}, &argc, argv, specs,
+                      sizeof specs / sizeof specs[0]);
     if (r)
         return r < 0 ? 0 : r;
     if (!model_path)
-        return opts_missing(cmd, "model");
+        return opt_missing(prog, "model");
     int use_ref;
     rnn_isa isa;
-    if ((r = parse_isa_option(cmd, isa_s, &use_ref, &isa)) ||
-        (r = require_isa(cmd, isa_s, use_ref, isa)))
+    if ((r = opt_isa_choice(prog, isa_s, &use_ref, &isa)) ||
+        (r = opt_require_isa(prog, isa_s, use_ref, isa)))
         return r;
 
     charlm_model m;
     char err[1024];
     if (charlm_model_load(&m, model_path, err, sizeof err) != RNN_OK) {
         fprintf(stderr, "rnnsimd %s: --model %s\n", cmd, err);
-        return EXIT_RUNTIME;
+        return OPT_EXIT_RUNTIME;
     }
-    int status = EXIT_RUNTIME;
+    int status = OPT_EXIT_RUNTIME;
     const int V = (int)m.V;
     int cls[256];
     for (int c = 0; c < 256; c++)
@@ -95,7 +95,7 @@ int charlm_sample_main(int argc, char **argv)
             fprintf(stderr, "rnnsimd %s: --prime: character '%c' (byte %u) is not in the model's "
                             "dictionary of %d characters\n", cmd, *q >= 32 && *q < 127 ? *q : '?',
                     *q, V);
-            status = EXIT_USAGE;
+            status = OPT_EXIT_USAGE;
             charlm_model_free(&m);
             return status;
         }
@@ -155,7 +155,7 @@ int charlm_sample_main(int argc, char **argv)
             memcpy(c, c_next, (size_t)m.H * sizeof *c);
     }
     putchar('\n');
-    status = fflush(stdout) == 0 ? 0 : EXIT_RUNTIME;
+    status = fflush(stdout) == 0 ? 0 : OPT_EXIT_RUNTIME;
 done:
     rnn_workspace_destroy(ws);
     rnn_plan_destroy(plan);

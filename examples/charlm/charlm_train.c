@@ -21,8 +21,10 @@
 #include <unistd.h>
 #include "charlm.h"
 #include "charlm_text.h"
+#include "file_io.h"
 #include "npy.h"
-#include "../../tools/tools.h"
+#include "cmdline.h"
+#include "clock.h"
 
 static const char train_usage[] =
     "usage: rnnsimd charlm train --text FILE --save MODEL [options]\n"
@@ -45,293 +47,370 @@ static const char train_usage[] =
     "  --init INIT          orthogonal (default: recurrent gate blocks orthogonal, biases 0)\n"
     "                       | uniform (PyTorch's U(-1/sqrt(H), 1/sqrt(H)) everywhere)\n"
     "  --seed S             seed of the initial weights (default 1)\n"
-    "  --isa ISA            auto (default) | reference | generic | avx2 | avx512 | neon\n"
+    "  --isa ISA            auto (default) | reference | {isas: | }\n"
     "  --log FILE           write 'step loss grad_norm seconds' per step to FILE (at the\n"
     "                       end, atomically)\n"
     "\n"
     "A progress line (step, loss, characters/s) goes to stderr about once a second; the\n"
     "summary line to stdout. Loss is the mean cross-entropy in nats per character.\n";
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+static const char cmd[] = "charlm train"; /* messages start "rnnsimd charlm train: " */
 
-int charlm_train_main(int argc, char **argv)
-{
-    const char *text_path = NULL, *save = NULL, *cell_s = "lstm", *isa_s = "auto";
-    const char *opt_s = "adam", *init_s = "orthogonal", *log_path = NULL;
-    int64_t H = 128, T = 64, B = 16, steps = 1000, seed = 1;
-    double lr = -1, clip = 5, max_seconds = 0;
-    opt_spec specs[] = {
-        {"text", OPT_STR, &text_path, 0, 0, 0},
-        {"save", OPT_STR, &save, 0, 0, 0},
-        {"cell", OPT_STR, &cell_s, 0, 0, 0},
-        {"hidden", OPT_INT, &H, 1, CHARLM_MAX_HIDDEN, 0},
-        {"seq", OPT_INT, &T, 1, 100000, 0},
-        {"batch", OPT_INT, &B, 1, 100000, 0},
-        {"steps", OPT_INT, &steps, 1, 1e12, 0},
-        {"max-seconds", OPT_F64, &max_seconds, 0, 1e9, 0},
-        {"optimizer", OPT_STR, &opt_s, 0, 0, 0},
-        {"lr", OPT_F64, &lr, 1e-12, 100, 0},
-        {"clip", OPT_F64, &clip, 0, 1e12, 0},
-        {"init", OPT_STR, &init_s, 0, 0, 0},
-        {"seed", OPT_INT, &seed, 0, 9.2e18, 0},
-        {"isa", OPT_STR, &isa_s, 0, 0, 0},
-        {"log", OPT_STR, &log_path, 0, 0, 0},
-    };
-    const char *cmd = "charlm train";
-    int r = opts_parse(cmd, argc, argv, specs, sizeof specs / sizeof specs[0], train_usage, NULL,
-                       0, NULL);
-    if (r)
-        return r < 0 ? 0 : r;
-    if (!text_path)
-        return opts_missing(cmd, "text");
-    if (!save)
-        return opts_missing(cmd, "save");
+/* The command line, parsed and checked. */
+typedef struct {
+    const char *text_path, *save, *cell_s, *isa_s, *opt_s, *init_s, *log_path;
+    int64_t H, T, B, steps, seed;
+    double lr, clip, max_seconds;
     rnn_cell cell;
-    if (rnn_cell_parse(cell_s, &cell) != RNN_OK) {
-        fprintf(stderr, "rnnsimd %s: unknown --cell '%s'; expected lstm, gru, lbr_gru or rnn_tanh\n",
-                cmd, cell_s);
-        return EXIT_USAGE;
-    }
     charlm_optimizer okind;
-    if (strcmp(opt_s, "adam") == 0)
-        okind = CHARLM_ADAM;
-    else if (strcmp(opt_s, "sgd") == 0)
-        okind = CHARLM_SGD;
-    else {
-        fprintf(stderr, "rnnsimd %s: unknown --optimizer '%s'; expected adam or sgd\n", cmd, opt_s);
-        return EXIT_USAGE;
-    }
-    if (lr < 0)
-        lr = okind == CHARLM_ADAM ? 0.002 : 0.1;
     charlm_init init;
-    if (strcmp(init_s, "orthogonal") == 0)
-        init = CHARLM_INIT_ORTHOGONAL;
-    else if (strcmp(init_s, "uniform") == 0)
-        init = CHARLM_INIT_UNIFORM;
-    else {
-        fprintf(stderr, "rnnsimd %s: unknown --init '%s'; expected orthogonal or uniform\n", cmd,
-                init_s);
-        return EXIT_USAGE;
-    }
     int use_ref;
     rnn_isa isa;
-    if ((r = parse_isa_option(cmd, isa_s, &use_ref, &isa)) ||
-        (r = require_isa(cmd, isa_s, use_ref, isa)))
+} train_opts;
+
+/* Returns -1 to go on, else the exit status (after --help or a message). */
+static int parse_train_options(int argc, char **argv, train_opts *o)
+{
+    *o = (train_opts){.cell_s = "lstm", .isa_s = "auto", .opt_s = "adam",
+                      .init_s = "orthogonal", .H = 128, .T = 64, .B = 16, .steps = 1000,
+                      .seed = 1, .lr = -1, .clip = 5};
+    opt_spec specs[] = {
+        {"text", OPT_STR, &o->text_path, 0, 0, 0, NULL, 0},
+        {"save", OPT_STR, &o->save, 0, 0, 0, NULL, 0},
+        {"cell", OPT_STR, &o->cell_s, 0, 0, 0, NULL, 0},
+        {"hidden", OPT_INT, &o->H, 1, CHARLM_MAX_HIDDEN, 0, NULL, 0},
+        {"seq", OPT_INT, &o->T, 1, 100000, 0, NULL, 0},
+        {"batch", OPT_INT, &o->B, 1, 100000, 0, NULL, 0},
+        {"steps", OPT_INT, &o->steps, 1, 1e12, 0, NULL, 0},
+        {"max-seconds", OPT_F64, &o->max_seconds, 0, 1e9, 0, NULL, 0},
+        {"optimizer", OPT_STR, &o->opt_s, 0, 0, 0, NULL, 0},
+        {"lr", OPT_F64, &o->lr, 1e-12, 100, 0, NULL, 0},
+        {"clip", OPT_F64, &o->clip, 0, 1e12, 0, NULL, 0},
+        {"init", OPT_STR, &o->init_s, 0, 0, 0, NULL, 0},
+        {"seed", OPT_INT, &o->seed, 0, 9.2e18, 0, NULL, 0},
+        {"isa", OPT_STR, &o->isa_s, 0, 0, 0, NULL, 0},
+        {"log", OPT_STR, &o->log_path, 0, 0, 0, NULL, 0},
+    };
+    const char *prog = "rnnsimd charlm train";
+    int r = opt_parse(&(opt_program){prog, train_usage, NULL, 0, 0, NULL}, &argc, argv, specs,
+                      sizeof specs / sizeof specs[0]);
+    if (r)
+        return r < 0 ? 0 : r;
+    if (!o->text_path)
+        return opt_missing(prog, "text");
+    if (!o->save)
+        return opt_missing(prog, "save");
+    if (rnn_cell_parse(o->cell_s, &o->cell) != RNN_OK) {
+        fprintf(stderr, "rnnsimd %s: unknown --cell '%s'; expected lstm, gru, lbr_gru or rnn_tanh\n",
+                cmd, o->cell_s);
+        return OPT_EXIT_USAGE;
+    }
+    if (strcmp(o->opt_s, "adam") == 0)
+        o->okind = CHARLM_ADAM;
+    else if (strcmp(o->opt_s, "sgd") == 0)
+        o->okind = CHARLM_SGD;
+    else {
+        fprintf(stderr, "rnnsimd %s: unknown --optimizer '%s'; expected adam or sgd\n", cmd,
+                o->opt_s);
+        return OPT_EXIT_USAGE;
+    }
+    if (o->lr < 0)
+        o->lr = o->okind == CHARLM_ADAM ? 0.002 : 0.1;
+    if (strcmp(o->init_s, "orthogonal") == 0)
+        o->init = CHARLM_INIT_ORTHOGONAL;
+    else if (strcmp(o->init_s, "uniform") == 0)
+        o->init = CHARLM_INIT_UNIFORM;
+    else {
+        fprintf(stderr, "rnnsimd %s: unknown --init '%s'; expected orthogonal or uniform\n", cmd,
+                o->init_s);
+        return OPT_EXIT_USAGE;
+    }
+    if ((r = opt_isa_choice(prog, o->isa_s, &o->use_ref, &o->isa)) ||
+        (r = opt_require_isa(prog, o->isa_s, o->use_ref, o->isa)))
         return r;
+    return -1;
+}
 
-    int status = EXIT_RUNTIME;
+/* A training run's state: the text, the model, its optimizer, the plan and
+ * the step's buffers. */
+typedef struct {
+    unsigned char *raw;
+    charlm_text text;
+    size_t L, chunks; /* characters a stream; steps a pass through the streams */
+    charlm_model m;
+    charlm_optim opt;
+    rnn_desc d;
+    rnn_plan_options popt;
+    rnn_plan *owner;
+    rnn_workspace *ws;
+    const char *ran_on;
+    float *grad, *hs, *cs, *h0, *c0;
+    int32_t *xi, *tg;
+    FILE *log; /* in memory, written whole (atomically) at the end */
+    char *log_text;
+    size_t log_len;
+    int64_t done_steps;
+    double secs, mean; /* seconds; the mean loss of the last k steps */
+    int k;
+} trainer;
+
+/* The text, indexed and cut into B streams. 0, or -1 after a message. */
+static int load_text(trainer *t, const train_opts *o)
+{
     char err[1024];
-    unsigned char *raw = NULL;
     size_t n_raw = 0;
-    charlm_text text = {0};
-    charlm_model m = {0};
-    charlm_optim opt = {0};
-    rnn_plan *owner = NULL, *plan = NULL;
-    rnn_workspace *ws = NULL;
-    float *grad = NULL, *hs = NULL, *cs = NULL, *h0 = NULL, *c0 = NULL;
-    int32_t *xi = NULL, *tg = NULL;
-    FILE *log = NULL; /* in memory, written whole (atomically) at the end */
-    char *log_text = NULL;
-    size_t log_len = 0;
-
-    if (rnn_read_file(text_path, (size_t)1 << 31, &raw, &n_raw, err, sizeof err) != RNN_OK) {
+    if (rnn_read_file(o->text_path, (size_t)1 << 31, &t->raw, &n_raw, err, sizeof err) != RNN_OK) {
         fprintf(stderr, "rnnsimd %s: --text %s\n", cmd, err);
-        goto done;
+        return -1;
     }
-    if (charlm_text_index(raw, n_raw, &text) != RNN_OK) {
-        fprintf(stderr, "rnnsimd %s: --text %s: empty or out of memory\n", cmd, text_path);
-        goto done;
+    if (charlm_text_index(t->raw, n_raw, &t->text) != RNN_OK) {
+        fprintf(stderr, "rnnsimd %s: --text %s: empty or out of memory\n", cmd, o->text_path);
+        return -1;
     }
-    const size_t L = text.n / (size_t)B;
-    if (L < (size_t)T + 1) {
+    t->L = t->text.n / (size_t)o->B;
+    if (t->L < (size_t)o->T + 1) {
         fprintf(stderr,
                 "rnnsimd %s: --text %s: %zu characters are too few for %lld streams of at least "
                 "--seq %lld + 1 characters; use a smaller --batch or --seq\n",
-                cmd, text_path, text.n, (long long)B, (long long)T);
-        goto done;
+                cmd, o->text_path, t->text.n, (long long)o->B, (long long)o->T);
+        return -1;
     }
-    const size_t chunks = (L - 1) / (size_t)T; /* steps per pass through the streams */
+    t->chunks = (t->L - 1) / (size_t)o->T;
     fprintf(stderr, "charlm: text %s: %zu characters, %d distinct, unigram entropy %.4f nats\n",
-            text_path, text.n, text.V, text.entropy);
+            o->text_path, t->text.n, t->text.V, t->text.entropy);
+    return 0;
+}
 
-    rnn_status st = charlm_model_alloc(&m, cell, H, text.V);
+/* The model (initialized), its optimizer, the buffers, the plan that owns
+ * the workspace, and the --log stream. 0, or -1 after a message. */
+static int set_up(trainer *t, const train_opts *o)
+{
+    char err[1024];
+    const int64_t B = o->B, H = o->H, T = o->T;
+    rnn_status st = charlm_model_alloc(&t->m, o->cell, H, t->text.V);
     if (st == RNN_OK) {
-        memcpy(m.vocab, text.vocab, (size_t)text.V);
-        st = charlm_model_init(&m, init, (uint64_t)seed, err, sizeof err);
+        memcpy(t->m.vocab, t->text.vocab, (size_t)t->text.V);
+        st = charlm_model_init(&t->m, o->init, (uint64_t)o->seed, err, sizeof err);
     } else {
         snprintf(err, sizeof err, "%s", rnn_strerror(st));
     }
     if (st != RNN_OK) {
         fprintf(stderr, "rnnsimd %s: %s\n", cmd, err);
-        goto done;
+        return -1;
     }
-    if (charlm_optim_init(&opt, okind, lr, clip, m.at.total) != RNN_OK) {
+    if (charlm_optim_init(&t->opt, o->okind, o->lr, o->clip, t->m.at.total) != RNN_OK) {
         fprintf(stderr, "rnnsimd %s: out of memory\n", cmd);
-        goto done;
+        return -1;
     }
-    const rnn_desc d = {cell, RNN_MANY2MANY, T, 0, B, text.V, H, text.V};
+    t->d = (rnn_desc){o->cell, RNN_MANY2MANY, T, 0, B, t->text.V, H, t->text.V};
     const size_t BH = (size_t)(B * H), TB = (size_t)(T * B);
-    grad = malloc(m.at.total * sizeof *grad);
-    hs = malloc(TB * (size_t)H * sizeof *hs);
-    cs = malloc(TB * (size_t)H * sizeof *cs);
-    h0 = calloc(BH, sizeof *h0);
-    c0 = calloc(BH, sizeof *c0);
-    xi = malloc(TB * sizeof *xi);
-    tg = malloc(TB * sizeof *tg);
-    if (!grad || !hs || !cs || !h0 || !c0 || !xi || !tg) {
+    t->grad = malloc(t->m.at.total * sizeof *t->grad);
+    t->hs = malloc(TB * (size_t)H * sizeof *t->hs);
+    t->cs = malloc(TB * (size_t)H * sizeof *t->cs);
+    t->h0 = calloc(BH, sizeof *t->h0);
+    t->c0 = calloc(BH, sizeof *t->c0);
+    t->xi = malloc(TB * sizeof *t->xi);
+    t->tg = malloc(TB * sizeof *t->tg);
+    if (!t->grad || !t->hs || !t->cs || !t->h0 || !t->c0 || !t->xi || !t->tg) {
         fprintf(stderr, "rnnsimd %s: out of memory\n", cmd);
-        goto done;
+        return -1;
     }
-    rnn_plan_options popt = {.isa = isa, .threads = 1};
-    const char *ran_on = "reference";
-    if (!use_ref) {
-        rnn_params p0 = charlm_params(&m, m.theta);
-        st = rnn_plan_create(&owner, &d, &p0, &popt);
+    t->popt = (rnn_plan_options){.isa = o->isa, .threads = 1};
+    t->ran_on = "reference";
+    if (!o->use_ref) {
+        rnn_params p0 = charlm_params(&t->m, t->m.theta);
+        st = rnn_plan_create(&t->owner, &t->d, &p0, &t->popt);
         if (st == RNN_OK)
-            st = rnn_workspace_create(&ws, owner);
+            st = rnn_workspace_create(&t->ws, t->owner);
         if (st != RNN_OK) {
-            fprintf(stderr, "rnnsimd %s: cannot create the plan (--isa %s): %s\n", cmd, isa_s,
+            fprintf(stderr, "rnnsimd %s: cannot create the plan (--isa %s): %s\n", cmd, o->isa_s,
                     rnn_strerror(st));
-            goto done;
+            return -1;
         }
-        ran_on = rnn_isa_name(rnn_plan_isa(owner));
+        t->ran_on = rnn_isa_name(rnn_plan_isa(t->owner));
     }
-    if (log_path) {
+    if (o->log_path) {
         char dir[4096];
-        snprintf(dir, sizeof dir, "%s", log_path);
+        snprintf(dir, sizeof dir, "%s", o->log_path);
         char *slash = strrchr(dir, '/');
         if (slash)
             *(slash == dir ? slash + 1 : slash) = '\0';
         if (access(slash ? dir : ".", W_OK) != 0) {
-            fprintf(stderr, "rnnsimd %s: --log %s: cannot write there: %s\n", cmd, log_path,
+            fprintf(stderr, "rnnsimd %s: --log %s: cannot write there: %s\n", cmd, o->log_path,
                     strerror(errno));
-            goto done;
+            return -1;
         }
-        if (!(log = open_memstream(&log_text, &log_len))) {
-            fprintf(stderr, "rnnsimd %s: --log %s: out of memory\n", cmd, log_path);
-            goto done;
+        if (!(t->log = open_memstream(&t->log_text, &t->log_len))) {
+            fprintf(stderr, "rnnsimd %s: --log %s: out of memory\n", cmd, o->log_path);
+            return -1;
         }
     }
-    fprintf(stderr, "charlm: %s H=%lld, T=%lld, B=%lld, %zu parameters, %s lr %g, clip %g, init %s, "
-                    "on %s\n",
-            cell_s, (long long)H, (long long)T, (long long)B, m.at.total, opt_s, lr, clip, init_s,
-            ran_on);
+    return 0;
+}
 
-    const int lstm = cell == RNN_LSTM;
-    const double t_start = now_s();
+/* Step s's characters: [pos, pos + T) of every stream, targets one on. */
+static void load_batch(trainer *t, const train_opts *o, int64_t s)
+{
+    const size_t B = (size_t)o->B, BH = (size_t)(o->B * o->H);
+    const size_t chunk = (size_t)s % t->chunks, pos = chunk * (size_t)o->T;
+    if (chunk == 0) {
+        memset(t->h0, 0, BH * sizeof *t->h0); /* a new pass: the streams start over */
+        memset(t->c0, 0, BH * sizeof *t->c0);
+    }
+    for (size_t k = 0; k < (size_t)o->T; k++)
+        for (size_t b = 0; b < B; b++) {
+            const size_t at = b * t->L + pos + k;
+            t->xi[k * B + b] = t->text.ids[at];
+            t->tg[k * B + b] = t->text.ids[at + 1];
+        }
+}
+
+/* One step's loss and gradients (into t->grad) at the current weights. */
+static rnn_status train_step(trainer *t, const train_opts *o, float *loss)
+{
+    const int lstm = o->cell == RNN_LSTM;
+    rnn_params p = charlm_params(&t->m, t->m.theta);
+    rnn_inputs in = {0};
+    in.x_index = t->xi;
+    in.h0 = t->h0;
+    in.c0 = lstm ? t->c0 : NULL;
+    in.targets = t->tg;
+    rnn_outputs out = {0};
+    out.h = t->hs;
+    out.c = lstm ? t->cs : NULL;
+    out.loss = loss;
+    rnn_grads g = charlm_grads(&t->m, t->grad);
+    if (o->use_ref)
+        return rnn_reference_train(&t->d, &p, &in, &out, &g);
+    rnn_plan *plan = NULL;
+    rnn_status st = rnn_plan_create(&plan, &t->d, &p, &t->popt);
+    if (st == RNN_OK)
+        st = rnn_plan_train(plan, t->ws, &in, &out, &g);
+    rnn_plan_destroy(plan);
+    return st;
+}
+
+/* The training loop, with a progress line about once a second. 0, or -1
+ * after a message. */
+static int train(trainer *t, const train_opts *o)
+{
+    const int64_t T = o->T, steps = o->steps;
+    const size_t BH = (size_t)(o->B * o->H), TB = (size_t)(T * o->B);
+    const double t_start = rnn_seconds_now();
     double t_report = t_start, loss_sum_report = 0, last_losses[100] = {0};
-    int64_t n_report = 0, done_steps = 0;
+    int64_t n_report = 0;
     float loss = 0;
     for (int64_t s = 0; s < steps; s++) {
-        const size_t chunk = (size_t)s % chunks, pos = chunk * (size_t)T;
-        if (chunk == 0) {
-            memset(h0, 0, BH * sizeof *h0); /* a new pass: the streams start over */
-            memset(c0, 0, BH * sizeof *c0);
-        }
-        for (size_t t = 0; t < (size_t)T; t++)
-            for (size_t b = 0; b < (size_t)B; b++) {
-                const size_t at = b * L + pos + t;
-                xi[t * (size_t)B + b] = text.ids[at];
-                tg[t * (size_t)B + b] = text.ids[at + 1];
-            }
-        rnn_params p = charlm_params(&m, m.theta);
-        rnn_inputs in = {0};
-        in.x_index = xi;
-        in.h0 = h0;
-        in.c0 = lstm ? c0 : NULL;
-        in.targets = tg;
-        rnn_outputs out = {0};
-        out.h = hs;
-        out.c = lstm ? cs : NULL;
-        out.loss = &loss;
-        rnn_grads g = charlm_grads(&m, grad);
-        if (use_ref) {
-            st = rnn_reference_train(&d, &p, &in, &out, &g);
-        } else {
-            st = rnn_plan_create(&plan, &d, &p, &popt);
-            if (st == RNN_OK)
-                st = rnn_plan_train(plan, ws, &in, &out, &g);
-            rnn_plan_destroy(plan);
-            plan = NULL;
-        }
+        load_batch(t, o, s);
+        rnn_status st = train_step(t, o, &loss);
         if (st != RNN_OK) {
             fprintf(stderr, "rnnsimd %s: step %lld: %s\n", cmd, (long long)s, rnn_strerror(st));
-            goto done;
+            return -1;
         }
         if (!(loss == loss) || loss > 1e30f) {
             fprintf(stderr, "rnnsimd %s: step %lld: the loss is %g; lower --lr or --clip\n", cmd,
                     (long long)s, loss);
-            goto done;
+            return -1;
         }
-        double gnorm = charlm_optim_step(&opt, m.theta, grad);
-        memcpy(h0, hs + (size_t)(T - 1) * BH, BH * sizeof *h0);
-        if (lstm)
-            memcpy(c0, cs + (size_t)(T - 1) * BH, BH * sizeof *c0);
-        done_steps = s + 1;
+        double gnorm = charlm_optim_step(&t->opt, t->m.theta, t->grad);
+        memcpy(t->h0, t->hs + (size_t)(T - 1) * BH, BH * sizeof *t->h0);
+        if (o->cell == RNN_LSTM)
+            memcpy(t->c0, t->cs + (size_t)(T - 1) * BH, BH * sizeof *t->c0);
+        t->done_steps = s + 1;
         last_losses[s % 100] = loss;
         loss_sum_report += loss;
         n_report++;
-        const double now = now_s();
-        if (log)
-            fprintf(log, "%lld %.9g %.6g %.3f\n", (long long)done_steps, loss, gnorm, now - t_start);
+        const double now = rnn_seconds_now();
+        if (t->log)
+            fprintf(t->log, "%lld %.9g %.6g %.3f\n", (long long)t->done_steps, loss, gnorm,
+                    now - t_start);
         if (now - t_report >= 1.0 || s + 1 == steps) {
             fprintf(stderr, "step %lld/%lld  loss %.4f  (mean %.4f)  %.0f chars/s  %.1f s\n",
-                    (long long)done_steps, (long long)steps, loss, loss_sum_report / n_report,
-                    (double)done_steps * (double)TB / (now - t_start), now - t_start);
+                    (long long)t->done_steps, (long long)steps, loss, loss_sum_report / n_report,
+                    (double)t->done_steps * (double)TB / (now - t_start), now - t_start);
             t_report = now;
             loss_sum_report = 0;
             n_report = 0;
         }
-        if (max_seconds > 0 && now - t_start >= max_seconds)
+        if (o->max_seconds > 0 && now - t_start >= o->max_seconds)
             break;
     }
-    const double secs = now_s() - t_start;
-    const int k = done_steps < 100 ? (int)done_steps : 100;
-    double mean = 0;
-    for (int i = 0; i < k; i++)
-        mean += last_losses[i];
-    mean /= k;
-    m.steps = (uint64_t)done_steps;
-    m.loss = (float)mean;
-    if (charlm_model_save(&m, save, err, sizeof err) != RNN_OK) {
+    t->secs = rnn_seconds_now() - t_start;
+    t->k = t->done_steps < 100 ? (int)t->done_steps : 100;
+    t->mean = 0;
+    for (int i = 0; i < t->k; i++)
+        t->mean += last_losses[i];
+    t->mean /= t->k;
+    return 0;
+}
+
+/* The steps that ran, in one piece: an interrupted run leaves no file.
+ * Returns status, or OPT_EXIT_RUNTIME if the log could not be written. */
+static int write_log(trainer *t, const train_opts *o, int status)
+{
+    char err[1024];
+    if (fclose(t->log) != 0)
+        snprintf(err, sizeof err, "%s: out of memory", o->log_path);
+    t->log = NULL;
+    if (!t->log_text ||
+        rnn_write_file_atomic(o->log_path, t->log_text, t->log_len, err, sizeof err) != RNN_OK) {
+        fprintf(stderr, "rnnsimd %s: --log %s\n", cmd, err);
+        if (status == 0)
+            status = OPT_EXIT_RUNTIME;
+    }
+    free(t->log_text);
+    return status;
+}
+
+static void trainer_free(trainer *t)
+{
+    rnn_workspace_destroy(t->ws);
+    rnn_plan_destroy(t->owner);
+    charlm_optim_free(&t->opt);
+    charlm_model_free(&t->m);
+    charlm_text_free(&t->text);
+    free(t->raw);
+    free(t->grad);
+    free(t->hs);
+    free(t->cs);
+    free(t->h0);
+    free(t->c0);
+    free(t->xi);
+    free(t->tg);
+}
+
+int charlm_train_main(int argc, char **argv)
+{
+    train_opts o;
+    int status = parse_train_options(argc, argv, &o);
+    if (status >= 0)
+        return status;
+    status = OPT_EXIT_RUNTIME;
+    trainer t = {0};
+    char err[1024];
+    if (load_text(&t, &o) || set_up(&t, &o))
+        goto done;
+    fprintf(stderr, "charlm: %s H=%lld, T=%lld, B=%lld, %zu parameters, %s lr %g, clip %g, init %s, "
+                    "on %s\n",
+            o.cell_s, (long long)o.H, (long long)o.T, (long long)o.B, t.m.at.total, o.opt_s, o.lr,
+            o.clip, o.init_s, t.ran_on);
+    if (train(&t, &o))
+        goto done;
+    t.m.steps = (uint64_t)t.done_steps;
+    t.m.loss = (float)t.mean;
+    if (charlm_model_save(&t.m, o.save, err, sizeof err) != RNN_OK) {
         fprintf(stderr, "rnnsimd %s: --save %s\n", cmd, err);
         goto done;
     }
     printf("trained: %s H=%lld on %s, %lld steps in %.1f s, %.0f chars/s, loss %.4f (mean of the "
            "last %d steps), unigram entropy %.4f nats; saved %s\n",
-           cell_s, (long long)H, ran_on, (long long)done_steps, secs,
-           (double)done_steps * (double)TB / secs, mean, k, text.entropy, save);
+           o.cell_s, (long long)o.H, t.ran_on, (long long)t.done_steps, t.secs,
+           (double)t.done_steps * (double)(o.T * o.B) / t.secs, t.mean, t.k, t.text.entropy,
+           o.save);
     status = 0;
 done:
-    if (log) {
-        /* The steps that ran, in one piece: an interrupted run leaves no file. */
-        if (fclose(log) != 0)
-            snprintf(err, sizeof err, "%s: out of memory", log_path);
-        if (!log_text ||
-            rnn_write_file_atomic(log_path, log_text, log_len, err, sizeof err) != RNN_OK) {
-            fprintf(stderr, "rnnsimd %s: --log %s\n", cmd, err);
-            if (status == 0)
-                status = EXIT_RUNTIME;
-        }
-        free(log_text);
-    }
-    rnn_workspace_destroy(ws);
-    rnn_plan_destroy(owner);
-    charlm_optim_free(&opt);
-    charlm_model_free(&m);
-    charlm_text_free(&text);
-    free(raw);
-    free(grad);
-    free(hs);
-    free(cs);
-    free(h0);
-    free(c0);
-    free(xi);
-    free(tg);
+    if (t.log)
+        status = write_log(&t, &o, status);
+    trainer_free(&t);
     return status;
 }

@@ -1,8 +1,7 @@
 /* npy.h — NumPy .npy files: a reader (format versions 1.0, 2.0 and 3.0;
  * dtypes '<f4' and '<i4'; C order) and a writer (version 1.0, '<f4' or '<i4',
- * header padded to 64 bytes as numpy pads it), plus the atomic file write the
- * writer relies on (temp file in the same directory, fsync, rename), so a
- * reader never sees half a file where a good one was.
+ * header padded to 64 bytes as numpy pads it, written atomically through
+ * file_io.h, so a reader never sees half a file where a good one was).
  *
  * The format (numpy.lib.format): the magic "\x93NUMPY", a major and a minor
  * version byte, the header length (little-endian uint16 for 1.0, uint32 for
@@ -60,15 +59,5 @@ rnn_status rnn_npy_write(const char *path, rnn_npy_dtype dtype, const void *data
 
 /* Formats a shape as numpy prints it: "()", "(3,)", "(2, 3)". */
 void rnn_npy_shape_str(int rank, const int64_t *shape, char *buf, size_t len);
-
-/* Writes len bytes to path atomically: a temp file in the same directory,
- * written, fsync'd and renamed over path (then the directory is fsync'd).
- * On failure the temp file is removed and path is untouched. */
-rnn_status rnn_write_file_atomic(const char *path, const void *data, size_t len, char *err,
-                                 size_t errlen);
-
-/* Reads a whole file (malloc'd into *data, *len bytes). max_len bounds it. */
-rnn_status rnn_read_file(const char *path, size_t max_len, unsigned char **data, size_t *len,
-                         char *err, size_t errlen);
 
 #endif /* RNNSIMD_NPY_H */

@@ -1,4 +1,4 @@
-/* rnnsimd.c — main of the `rnnsimd` command: one table of subcommands, the
+/* main.c — main of the `rnnsimd` command: one table of subcommands, the
  * dispatch and the top-level help. A subcommand joins by one line in
  * `commands` (its function declared in tools.h or its own header). */
 #include <stdio.h>
@@ -6,7 +6,6 @@
 #include "rnnsimd.h"
 #include "tools.h"
 #include "gradflow_output.h"
-#include "../examples/charlm/charlm.h"
 
 typedef struct {
     const char *name;

@@ -1,4 +1,5 @@
-/* npy.c — the .npy reader and writer of npy.h, and the atomic file write.
+/* npy.c — the .npy reader and writer of npy.h (the writer writes through
+ * file_io.h's atomic file).
  *
  * The reader trusts nothing in a file: the header is parsed as the small
  * subset of Python literals numpy writes (a dict of strings, True/False and a
@@ -8,6 +9,7 @@
  * header that lies). Data are decoded byte by byte from little-endian, so the
  * code is right on a big-endian host as well. */
 #include "npy.h"
+#include "file_io.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -482,160 +484,7 @@ rnn_status rnn_npy_expect(const rnn_npy *a, const char *name, rnn_npy_dtype dtyp
     return RNN_OK;
 }
 
-/* ---- writing ---- */
-
-typedef struct {
-    char *tmp;
-    int fd;
-} atomic_file;
-
-static rnn_status atomic_open(atomic_file *af, const char *path, char *err, size_t errlen)
-{
-    af->fd = -1;
-    size_t n = strlen(path);
-    af->tmp = malloc(n + 16);
-    if (!af->tmp)
-        return fail(RNN_ERR_NOMEM, err, errlen, "%s: out of memory", path);
-    /* Same directory as path, so the rename cannot cross file systems. */
-    snprintf(af->tmp, n + 16, "%s.tmp-XXXXXX", path);
-    af->fd = mkstemp(af->tmp);
-    if (af->fd < 0) {
-        rnn_status st = fail(RNN_ERR_IO, err, errlen, "%s: cannot create a temporary file: %s",
-                             path, strerror(errno));
-        free(af->tmp);
-        af->tmp = NULL;
-        return st;
-    }
-    /* mkstemp makes 0600; a data file is normally readable by others. */
-    struct stat sb;
-    mode_t mode = stat(path, &sb) == 0 ? (sb.st_mode & 07777) : 0644;
-    if (fchmod(af->fd, mode) != 0) {
-        /* Not fatal: the data are still right. */
-    }
-    return RNN_OK;
-}
-
-static rnn_status atomic_write(atomic_file *af, const char *path, const void *data, size_t len,
-                               char *err, size_t errlen)
-{
-    const unsigned char *p = data;
-    while (len) {
-        ssize_t w = write(af->fd, p, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return fail(RNN_ERR_IO, err, errlen, "%s: write failed: %s", path,
-                        w < 0 ? strerror(errno) : "no progress");
-        p += w;
-        len -= (size_t)w;
-    }
-    return RNN_OK;
-}
-
-static void atomic_abort(atomic_file *af)
-{
-    if (af->fd >= 0)
-        close(af->fd);
-    if (af->tmp) {
-        unlink(af->tmp);
-        free(af->tmp);
-    }
-    af->fd = -1;
-    af->tmp = NULL;
-}
-
-static rnn_status atomic_commit(atomic_file *af, const char *path, char *err, size_t errlen)
-{
-    rnn_status st = RNN_OK;
-    if (fsync(af->fd) != 0)
-        st = fail(RNN_ERR_IO, err, errlen, "%s: fsync failed: %s", path, strerror(errno));
-    if (close(af->fd) != 0 && st == RNN_OK)
-        st = fail(RNN_ERR_IO, err, errlen, "%s: close failed: %s", path, strerror(errno));
-    af->fd = -1;
-    if (st == RNN_OK && rename(af->tmp, path) != 0)
-        st = fail(RNN_ERR_IO, err, errlen, "%s: cannot rename the temporary file into place: %s",
-                  path, strerror(errno));
-    if (st != RNN_OK) {
-        atomic_abort(af);
-        return st;
-    }
-    free(af->tmp);
-    af->tmp = NULL;
-    /* Make the rename itself durable; some file systems refuse a directory
-     * fsync, which loses nothing already written, so its failure is ignored. */
-    char *dir = strdup(path);
-    if (dir) {
-        char *slash = strrchr(dir, '/');
-        const char *d = ".";
-        if (slash) {
-            *slash = '\0';
-            d = slash == dir ? "/" : dir;
-        }
-        int dfd = open(d, O_RDONLY | O_DIRECTORY);
-        if (dfd >= 0) {
-            (void)fsync(dfd);
-            close(dfd);
-        }
-        free(dir);
-    }
-    return RNN_OK;
-}
-
-rnn_status rnn_write_file_atomic(const char *path, const void *data, size_t len, char *err,
-                                 size_t errlen)
-{
-    if (!path || (!data && len))
-        return fail(RNN_ERR_NULL, err, errlen, "write: a required pointer is NULL");
-    atomic_file af;
-    rnn_status st = atomic_open(&af, path, err, errlen);
-    if (st != RNN_OK)
-        return st;
-    st = atomic_write(&af, path, data, len, err, errlen);
-    if (st != RNN_OK) {
-        atomic_abort(&af);
-        return st;
-    }
-    return atomic_commit(&af, path, err, errlen);
-}
-
-rnn_status rnn_read_file(const char *path, size_t max_len, unsigned char **data, size_t *len,
-                         char *err, size_t errlen)
-{
-    if (!path || !data || !len)
-        return fail(RNN_ERR_NULL, err, errlen, "read: a required pointer is NULL");
-    *data = NULL;
-    *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return fail(RNN_ERR_IO, err, errlen, "%s: cannot open: %s", path, strerror(errno));
-    struct stat sb;
-    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        fclose(f);
-        return fail(RNN_ERR_IO, err, errlen, "%s: not a readable regular file", path);
-    }
-    if ((uint64_t)sb.st_size > max_len) {
-        fclose(f);
-        return fail(RNN_ERR_SIZE, err, errlen, "%s: %lld bytes, more than the %zu allowed", path,
-                    (long long)sb.st_size, max_len);
-    }
-    size_t n = (size_t)sb.st_size;
-    unsigned char *buf = malloc(n ? n : 1);
-    if (!buf) {
-        fclose(f);
-        return fail(RNN_ERR_NOMEM, err, errlen, "%s: out of memory for %zu bytes", path, n);
-    }
-    size_t got = fread(buf, 1, n, f);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad || got != n) {
-        free(buf);
-        return fail(RNN_ERR_IO, err, errlen, "%s: cannot read: %s", path,
-                    bad ? strerror(errno) : "the file shrank while being read");
-    }
-    *data = buf;
-    *len = n;
-    return RNN_OK;
-}
+/* ---- writing (atomically: file_io.h) ---- */
 
 rnn_status rnn_npy_write(const char *path, rnn_npy_dtype dtype, const void *data, int rank,
                          const int64_t *shape, char *err, size_t errlen)
@@ -675,23 +524,23 @@ rnn_status rnn_npy_write(const char *path, rnn_npy_dtype dtype, const void *data
     pre[8] = (unsigned char)(hlen & 0xff);
     pre[9] = (unsigned char)(hlen >> 8);
 
-    atomic_file af;
-    rnn_status st = atomic_open(&af, path, err, errlen);
+    rnn_atomic_file af;
+    rnn_status st = rnn_atomic_open(&af, path, err, errlen);
     if (st != RNN_OK)
         return st;
-    st = atomic_write(&af, path, pre, sizeof pre, err, errlen);
+    st = rnn_atomic_write(&af, path, pre, sizeof pre, err, errlen);
     if (st == RNN_OK)
-        st = atomic_write(&af, path, hdr, hlen, err, errlen);
+        st = rnn_atomic_write(&af, path, hdr, hlen, err, errlen);
     unsigned char chunk[4096 * 4];
     const uint32_t *src = data;
     for (size_t i = 0; st == RNN_OK && i < count; i += 4096) {
         size_t m = count - i < 4096 ? count - i : 4096;
         encode_le32(chunk, src + i, m);
-        st = atomic_write(&af, path, chunk, m * 4, err, errlen);
+        st = rnn_atomic_write(&af, path, chunk, m * 4, err, errlen);
     }
     if (st != RNN_OK) {
-        atomic_abort(&af);
+        rnn_atomic_abort(&af);
         return st;
     }
-    return atomic_commit(&af, path, err, errlen);
+    return rnn_atomic_commit(&af, path, err, errlen);
 }
