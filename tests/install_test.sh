@@ -7,12 +7,16 @@
 # it with `make uninstall`; and check that `make help` names every phony
 # target of the Makefile.
 # Usage: sh tests/install_test.sh [BUILD_DIR]; CC, RUN (qemu for a cross
-# build) and ARCH come from the environment (make test passes them).
+# build) and ARCH come from the environment (make test passes them);
+# USER_CFLAGS are added to the user's compile line (make sanitize passes its
+# -fsanitize flags: a library built with them links only into a program that
+# has them too).
 # Ends with `N passed, N failed`; exits non-zero on a failure.
 set -u
 BUILD=${1:-${BUILD:-build}}
 CC=${CC:-cc}
 RUN=${RUN:-}
+USER_CFLAGS=${USER_CFLAGS:-}
 ARCH=${ARCH:-$(uname -m)}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/rnnsimd_install.XXXXXX") || exit 1
 trap 'rm -rf "$TMP"' EXIT INT TERM
@@ -58,7 +62,7 @@ esac
 mkdir -p "$TMP/user"
 cp examples/minimal.c "$TMP/user/"
 # shellcheck disable=SC2086 # flags is a word list
-out=$(cd "$TMP/user" && $CC -std=c11 -O2 -Wall -Wextra -Werror minimal.c $flags -o minimal 2>&1); rc=$?
+out=$(cd "$TMP/user" && $CC -std=c11 -O2 -Wall -Wextra -Werror $USER_CFLAGS minimal.c $flags -o minimal 2>&1); rc=$?
 if [ "$rc" -eq 0 ]; then ok; else bad "building minimal.c with pkg-config's flags (exit $rc)"; printf '%s\n' "$out" | head -5; fi
 if [ -x "$TMP/user/minimal" ]; then
   out=$($RUN "$TMP/user/minimal" 2>&1); rc=$?
