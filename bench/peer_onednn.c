@@ -15,9 +15,10 @@
  * diff weights, so each iteration zeroes them first, as a framework must.
  *
  * Weight conversion from PyTorch's layout (gates of G*H rows) to ldigo:
- * lstm i,f,g,o and rnn_tanh map one to one with b = b_ih + b_hh. The seed gru
- * is oneDNN's vanilla GRU with update gate u = 1 - z: gates u,r,o take the z
- * rows negated, r, n; b_o = b_in + b_hn (the seed adds b_hn outside r*(.)).
+ * lstm i,f,g,o and rnn_tanh map one to one with b = b_ih + b_hh. gru (Cho
+ * et al. 2014, reset before the product) is oneDNN's vanilla GRU with update
+ * gate u = 1 - z: gates u,r,o take the z rows negated, r, n;
+ * b_o = b_in + b_hn (gru adds b_hn outside r*(.)).
  * lbr_gru: u = z, r, o = n, and four biases b_z, b_r, b_in, b_hn. For
  * --check the results go back the same way (diff weights reordered to plain
  * ldigo, then to PyTorch's rows; the combined bias gradient is both b_ih's

@@ -8,8 +8,7 @@
  * estimated under 2 s, and every row of ours paired with oneDNN, whose
  * context is warmed likewise), so first-touch page faults of fresh
  * workspaces are not measured; longer peer rows skip it to keep the sweep's
- * time, and their first repetition carries those faults (up to 20% of a
- * multi-second training run).
+ * time, and their first repetition carries those faults.
  *
  * The timed runs do the work `--check` checks: before a context's first
  * timed loop every buffer its run writes (bench_impl.outputs) is filled

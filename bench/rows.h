@@ -5,7 +5,7 @@
  * its per-iteration time (the median of its repetitions) in a table, and our
  * row divides it by its own time into vs_blas (> 1: we are faster). A peer
  * that did not run (filtered out) is measured on demand. vs_onednn, the
- * judge of issue 7, is paired instead: after each of our repetitions the row
+ * headline ratio, is paired instead: after each of our repetitions the row
  * runs oneDNN on the same data for about as long (counter onednn_paired_us,
  * its time per run) and divides that by ours (counter ours_paired_us); the reported value is the
  * median over repetitions. A shared

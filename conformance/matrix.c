@@ -133,7 +133,7 @@ size_t conf_matrix_default(conf_matrix_case *out, size_t max)
         c.desc.H = realistic[r].H;
         c.desc.V = realistic[r].V;
         c.rho = realistic[r].rho;
-        /* Rows of one H share the seed (and mostly rho), so their common
+        /* Rows of one H share a PRNG seed (and mostly rho), so their common
          * gate blocks (a second of LAPACKE each at H = 1024) are measured
          * once. */
         c.seed = 1000 + (uint64_t)realistic[r].H;

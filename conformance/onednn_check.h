@@ -2,7 +2,7 @@
  * C API, f32, one layer, left to right), forward and backward, for every
  * cell on a few small shapes: our definitions agree with an implementation
  * nobody here wrote. Conversions: oneDNN's weights are ldigo and its gates
- * are u, r, o for both GRUs; the seed's gru has u = 1 - z (so the u gate gets
+ * are u, r, o for both GRUs; gru (Cho et al. 2014) has u = 1 - z (so the u gate gets
  * -W_z, -b_z), lbr_gru has u = z; biases are one vector b_ih + b_hh per gate,
  * except lbr_gru's fourth gate, which holds b_hn alone. */
 #ifndef CONF_ONEDNN_CHECK_H

@@ -5,7 +5,7 @@
  *
  * A step of a cell is one or two phases. Forward, phase ph multiplies the
  * gate rows [g0*H, g1*H) of W_hh by h_prev (or, where reads_rh, by the
- * r * h_prev its previous phase wrote: the seed GRU's W_hn) into those
+ * r * h_prev its previous phase wrote: gru's W_hn) into those
  * columns of hp, then runs its gate kernel. Backward runs the gate kernels
  * in order, and after backward phase i the product back through the rows of
  * forward phase phases-1-i: dG of those gates times W_hh (its packed

@@ -3,9 +3,8 @@
  * Buffers of 2 MiB or more are aligned and rounded to 2 MiB and advised
  * MADV_HUGEPAGE. At batch 1 every step streams the packed recurrent weights
  * (16 MiB for an LSTM at H = 1024); with 4 KiB pages that stream walks 4096
- * pages per step and the TLB misses cost about a third of the bandwidth
- * (measured on this project's machine: 34-40 GB/s with 4 KiB pages, 49-56 GB/s
- * with huge pages, H = 1024 LSTM weights). Linux ignores the advice when
+ * pages per step, and its TLB misses cost a large share of the bandwidth
+ * (docs/performance.md has the measurement). Linux ignores the advice when
  * transparent huge pages are off; the buffer is then an ordinary one.
  * Smaller buffers are 64-byte aligned (a cache line, and any vector load). */
 #include <stdlib.h>

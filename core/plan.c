@@ -7,7 +7,7 @@
  * packing W^T lets them stream the weights like the forward does), plain
  * copies, weight_ih transposed (a one-hot input's projection is one of its
  * rows: a gather, not a product), and the biases. weight_hh is packed by
- * the phases of the cell's step (cells.h): the seed gru's r,z rows and n
+ * the phases of the cell's step (cells.h): gru's r,z rows and n
  * rows apart, because W_hn multiplies r*h_prev, known only after the r,z
  * gates of the same step. The head keeps W_hy packed and plain.
  *

@@ -10,7 +10,7 @@
  *   cs    (S+1) x B x H   the same for lstm's c
  *   xp    S x B x G*H     input projections (bias_ih included), hoisted
  *   gates S x B x W*H     the gate cache of entries.inc (W: the cell's cache width)
- *   rh    S x B x H       where a phase reads it (the seed gru): r * h_prev
+ *   rh    S x B x H       where a phase reads it (gru): r * h_prev
  *   dgx   S x B x G*H     gate gradients flowing into xp
  *   dgh   S x B x G*H     where they differ (lbr_gru): those flowing into hp (else dgh = dgx)
  * With hs laid out this way, h_prev over all steps of a run is one contiguous
@@ -155,7 +155,7 @@ const rnn_ride *rnn_ride_for_step(const rnn_plan *p, rnn_workspace *ws, const ce
 const rnn_ride *rnn_dx_ride_for_step(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w,
                                      size_t s0, size_t t, size_t T, float *dx, rnn_ride *r);
 /* r's columns in two rides: the first num/den of its 16-column vectors
- * (rounded down) and the rest (the seed GRU's two products a step). */
+ * (rounded down) and the rest (gru's two products a step). */
 void rnn_ride_split(const rnn_ride *r, size_t num, size_t den, rnn_ride *first,
                     rnn_ride *rest);
 /* How many of a T-step run's dx rows (the last ones) its BPTT rides compute. */

@@ -20,12 +20,9 @@
  * dense input, a table with gemv_ride, at least two blocks, and W_hh and
  * W_ih together at most RIDE_MAX_BYTES forward, RIDE_MAX_BYTES_DX in BPTT.
  * Above that the ride's share of W_ih, a different part each step, no
- * longer stays in cache beside W_hh. Measured on Zen 4 (T = 64, I = H; the
- * many2one B = 1 rows of `make bench`, paired vs_onednn, fused and hoisted
- * builds in alternate runs): forward rows with 0.5-8 MiB of weights gained
- * 7-20%, while a one-off timing of LSTM H 1024 (32 MiB) ran 0.66x the
- * hoisted loop; with BPTT's dx ride too, training rows gained 5-13% at
- * 0.5-2 MiB and lost 3-4% at 6-8 MiB.
+ * longer stays in cache beside W_hh, and the fused loop runs slower than
+ * the hoisted one (docs/performance.md, "The fused batch-1 step", has the
+ * timings behind both limits).
  *
  * The ridden projection has the hoisted one's bits (gemv_avx512.c). */
 #include "plan_internal.h"

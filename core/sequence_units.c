@@ -6,7 +6,7 @@
  * gate's columns of the recurrent product, then the gate kernel. A thread
  * needs the other's results only where a product reads a whole vector
  * (h_prev forward, the gate gradients backward), so a step has one barrier;
- * the seed GRU has two, since W_hn multiplies r*h_prev of all units.
+ * gru has two, since W_hn multiplies r*h_prev of all units.
  *
  * The gate kernels find gate g of a row at g*H'; a thread's gates are kept
  * as compact rows of its n units (gate g at g*n) in scratch of its own, and

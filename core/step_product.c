@@ -9,7 +9,7 @@
  * last step ended turns the end of that step's stream into hits
  * (docs/performance.md has the timings).
  *
- * Not for a cell of two phases (the seed GRU): its step streams two products
+ * Not for a cell of two phases (gru, reset before the product): its step streams two products
  * (W_hr,z then W_hn), so a reversed product would start on lines the other
  * one has just evicted, and would only lose the prefetcher's run.
  *

@@ -3,7 +3,7 @@
 # from the built tools (build/rnnsimd, build/rnnsimd-conformance) and
 # conformance/golden.txt: small valid files of every kind each parser
 # accepts, plus a few near misses. Run from the repository root after `make`;
-# the seeds are committed, so `make fuzz` does not need this script.
+# its output is committed, so `make fuzz` does not need this script.
 set -eu
 R=${BUILD:-build}/rnnsimd
 C=${BUILD:-build}/rnnsimd-conformance

@@ -4,13 +4,13 @@
  * T*B rows of dG and X). op(A) is packed in MC x KC blocks of 6-row
  * micro-panels (gemm_ukernel_avx2.h), once per product; each block then
  * meets every 16-column slice of B. (The even split of gemm_packed_avx2.c
- * buys nothing at M = G*H rows, and its block bookkeeping measured 5-10%
- * slower here.) A row-major B is read in
+ * buys nothing at M = G*H rows, and its block bookkeeping costs time here.)
+ * A row-major B is read in
  * place: its KC rows sit ldb floats apart (a power of two at the usual H,
  * so they alias in L1), but one 64-byte row per 6-cycle k step is well
- * within what L2 delivers, and packing B into panels was measured no
- * faster (within 3% either way) while it needs a 256 KiB stack buffer to
- * avoid repacking A per column chunk. A transposed B is gathered one KC x 16
+ * within what L2 delivers, and packing B into panels gains nothing
+ * measurable while it needs a 256 KiB stack buffer to avoid repacking A per
+ * column chunk (docs/performance.md, "GEMM blocking"). A transposed B is gathered one KC x 16
  * slice at a time. Buffers live on the stack (52 KiB): kernels do not
  * allocate. */
 #include <string.h>

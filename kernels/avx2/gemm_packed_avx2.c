@@ -11,8 +11,8 @@
  * rows, whose stride (a power of two at the usual H) would alias in L1.
  * More rows (the hoisted input projection, dx): blocks of MC_BIG rows, each
  * packed once per KC slice and streamed past every weight panel (chunking
- * the columns to keep a weight slice in L2 measured 3-5% slower: it repacks
- * A per chunk). The A buffer is 66 KiB of stack.
+ * the columns to keep a weight slice in L2 is slower: it repacks A per
+ * chunk). The A buffer is 66 KiB of stack.
  *
  * Batch 1 (M = 1) is the GEMV regime: a separate loop streams the packed
  * weights once, front to back, with eight independent accumulators so the
@@ -98,10 +98,10 @@ void rnn_k_gemm_packed_nt__avx2(size_t M, size_t N, size_t K, const float *A, si
     /* blocks sit MR rows apart: room for ceil(MC_SMALL / MR) (MC_BIG is less) */
     float Ap[(MC_SMALL + MR - 1) / MR * MR * KC] __attribute__((aligned(64)));
     const size_t mcmax = M <= MC_SMALL ? M : MC_BIG;
-    /* Measured at M = 16: weights past 4 MiB come from L3 or memory at a
-     * latency the hardware prefetcher alone leaves the FMAs waiting on (45%
-     * of peak at 16 MiB, 77% prefetched; 8 MiB: 63%, 70%); up to 4 MiB it
-     * keeps up, and the prefetches only cost issue slots (-7%). */
+    /* Weights past PREFETCH_FLOATS come from L3 or memory at a latency the
+     * hardware prefetcher alone leaves the FMAs waiting on; below it the
+     * hardware keeps up, and software prefetches would only cost issue
+     * slots (docs/performance.md, "GEMM blocking"). */
     const int far = N * K > PREFETCH_FLOATS;
     for (size_t k0 = 0; k0 < K; k0 += KC) {
         size_t kc = K - k0 < KC ? K - k0 : KC;

@@ -18,8 +18,7 @@
 #define GEMM_NR 16
 #define GEMM_MR 6
 /* The next weight panel goes to L2, not L1: into L1 it evicts the A block
- * the current panel still needs (measured: 45% of peak with T0, 85% with T1,
- * M = 16, N = 4096, K = 1024). */
+ * the current panel still needs. */
 #define GEMM_PF_HINT _MM_HINT_T1
 
 /* m rows in ceil(m / MR) blocks as even as possible (16 = 6 + 5 + 5, not
@@ -101,7 +100,7 @@ gemm_ukernel(const int mr, const int full, const int use_pf, size_t kc, const fl
 
 /* The micro-kernel with mr, full and use_pf compile-time constants; w (<= 16)
  * columns; pf NULL: no prefetch. Not inlined: inlined into the drivers' loop
- * nests, the same kernels measured 3-10% slower (in-cache shapes). */
+ * nests, the same kernels run slower on in-cache shapes. */
 static __attribute__((noinline, unused)) void
 gemm_ukernel_mr(size_t mr, size_t w, size_t kc, const float *Ap, const float *Bp, size_t bs,
                 const float *pf, float *C, size_t ldc, int load_c, const float *bias)

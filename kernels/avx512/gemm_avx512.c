@@ -10,25 +10,22 @@
  * broadcasts feed 2*MR FMAs. gemm with trans_a (the weight gradients) puts
  * the rows innermost instead: see run_rows_inner.
  *
- * Why (measured on Zen 4, issue 7): the former order (one panel, then every
- * micro-block) kept a 32 KiB panel slice that could not share L1 with A, and
- * reread C every 256 k steps. The next chunk of weights is prefetched while
- * one is in use, spread evenly over its micro-kernels, so at batch sizes
- * (every weight loaded from beyond L2 once per product) the stream from L3
- * is steady rather than a burst per panel. C's tile is prefetched to L2 as a
- * micro-kernel starts.
+ * Why: the other order (one panel, then every micro-block) keeps a 32 KiB
+ * panel slice that cannot share L1 with A, and rereads C every 256 k steps.
+ * The next chunk of weights is prefetched while one is in use, spread evenly
+ * over its micro-kernels, so at batch sizes (every weight loaded from beyond
+ * L2 once per product) the stream from L3 is steady rather than a burst per
+ * panel. C's tile is prefetched to L2 as a micro-kernel starts.
  *
  * The packed weights (run_packed) take the K blocks innermost instead: A is
  * packed for two K blocks at a time, and each micro-kernel tile of C gets
  * both blocks while it sits in L1. A chunk is then one panel: panel q's
  * slice of a K block lies q*NR*K floats from panel 0's, 128 KiB (one L2 way)
- * at K = 1024, so the slices of a wider chunk and of the next one all fell
- * in the same half of L2's sets. Measured against the K-outer loop with
- * 128-column chunks (huge-page buffers, medians of alternated runs, % of
- * the FMA peak): M 64 x N 4096 x K 1024 92.4 -> 94.7, M 4096 x N 1024 x
- * K 1024 89.3 -> 92.5, M 64 x N 2048 x K 512 within noise. Below 512 deep
- * and past MC rows, the 128-column chunks stay (each micro-block of A then
- * stays in L1 across four panels).
+ * at K = 1024, so the slices of a wider chunk and of the next one would all
+ * fall in the same half of L2's sets (docs/performance.md, "The packed
+ * product at batch sizes", compares the two loops). Below 512 deep and past
+ * MC rows, the 128-column chunks stay (each micro-block of A then stays in
+ * L1 across four panels).
  *
  * Tails: micro-blocks of fewer rows are the same kernel with mr a compile-time
  * constant; K, rows and micro-blocks are split evenly (a 600-deep K is two
@@ -53,7 +50,7 @@
                        * weights (256 KiB), as much again for the next chunk */
 /* gemm: KC_GEMM x NC_GEMM floats of packed B on the stack (256 KiB). With
  * trans_a, a wide chunk means A's columns are packed fewer times; the shallow
- * K block was measured faster there (80% of peak against 75% at 512 x 128).
+ * K block is the faster one there.
  * gemm's other cases pack B in chunks of the same size, KC deep. */
 #define KC_GEMM 128
 #define NC_GEMM 512
@@ -84,7 +81,8 @@ ukernel(const int mr, size_t kc, const float *Ap, const float *Bp, prefetch_shar
 {
     /* A tile only written (first K block, beta 0) is fetched for write
      * into L1 while the k loop runs: its stores then find their lines owned
-     * (the weight gradients' K = T*B = 64 at batch 1: 7% faster). A tile
+     * (this matters where K is short: the batch-1 weight gradients, K = T*B).
+     * A tile
      * that is read stays a plain L2 prefetch. */
     for (int i = 0; i < mr; i++) {
         const char *c = (const char *)(C + (size_t)i * ldc);
@@ -198,11 +196,8 @@ static void pack_a(int trans_a, int mr, size_t kc, const float *A, size_t lda, f
                                   _mm512_maskz_loadu_ps(m, A + k * lda));
     } else {
         /* 16 k at a time: mr rows (up to 16) loaded as vectors, transposed
-         * in registers, each k's mr floats one masked store. The scalar
-         * copy, a strided store per float, was most of the 3.4% that
-         * gemm_packed_nt itself (not its micro-kernel) took of a B = 64
-         * LSTM H 512 training call (perf, cpu-clock); that call went from
-         * 502-506 to 489-492 ms, best of 3. */
+         * in registers, each k's mr floats one masked store, instead of a
+         * strided scalar store per float. */
         const __mmask16 m = lanes((size_t)mr);
         for (size_t k0 = 0; k0 < kc; k0 += 16) {
             const size_t n = kc - k0 < 16 ? kc - k0 : 16;
@@ -266,8 +261,7 @@ typedef struct {
 
 /* K blocks per super block: A for a whole super block (up to 1024 deep)
  * fits the MC x KC buffer at 48 rows. Longer ones leave fewer rows per
- * chunk, and every chunk streams all the weights from memory again: K 2560,
- * N 4096, M 64 ran at 71% of peak with all five blocks in one, 93% in pairs. */
+ * chunk, and every chunk streams all the weights from memory again. */
 #define SUPER_KB 2
 
 /* Block kb's first k of K split in nkb even blocks. */

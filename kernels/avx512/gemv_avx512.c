@@ -13,8 +13,7 @@
  * vector of W_ih serves 8 FMAs. One ride k step follows each GEMV iteration
  * (the two have equal FMA counts when I = H and the ride is 1/8 of the
  * projection's columns); what is left of the ride after the GEMV runs alone.
- * Measured by `rnnsimd-bench --overlap` on Zen 4: that mix hid 39-65% of
- * the smaller part at 256 KiB-4 MiB.
+ * `rnnsimd-bench --overlap` measures how much of that mix a core hides.
  *
  * Bits: the GEMV is the same code in both entries. A ride column sums its
  * k steps in order within the K blocks of the packed GEMM (KC, split
