@@ -1,26 +1,15 @@
 /* file_io.c — the atomic write and the whole-file read of file_io.h. */
 #include "file_io.h"
+#include "errmsg.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static rnn_status fail(rnn_status st, char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return st;
-}
 
 rnn_status rnn_atomic_open(rnn_atomic_file *af, const char *path, char *err, size_t errlen)
 {
@@ -29,12 +18,12 @@ rnn_status rnn_atomic_open(rnn_atomic_file *af, const char *path, char *err, siz
     size_t n = strlen(path);
     af->tmp = malloc(n + 16);
     if (!af->tmp)
-        return fail(RNN_ERR_NOMEM, err, errlen, "%s: out of memory", path);
+        return rnn_errorf(RNN_ERR_NOMEM, err, errlen, "%s: out of memory", path);
     /* Same directory as path, so the rename cannot cross file systems. */
     snprintf(af->tmp, n + 16, "%s.tmp-XXXXXX", path);
     af->fd = mkstemp(af->tmp);
     if (af->fd < 0) {
-        rnn_status st = fail(RNN_ERR_IO, err, errlen, "%s: cannot create a temporary file: %s",
+        rnn_status st = rnn_errorf(RNN_ERR_IO, err, errlen, "%s: cannot create a temporary file: %s",
                              path, strerror(errno));
         free(af->tmp);
         af->tmp = NULL;
@@ -58,7 +47,7 @@ rnn_status rnn_atomic_write(rnn_atomic_file *af, const char *path, const void *d
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
-            return fail(RNN_ERR_IO, err, errlen, "%s: write failed: %s", path,
+            return rnn_errorf(RNN_ERR_IO, err, errlen, "%s: write failed: %s", path,
                         w < 0 ? strerror(errno) : "no progress");
         p += w;
         len -= (size_t)w;
@@ -72,7 +61,7 @@ FILE *rnn_atomic_stream(rnn_atomic_file *af, const char *path, char *err, size_t
         return NULL;
     af->f = fdopen(af->fd, "w");
     if (!af->f) {
-        fail(RNN_ERR_NOMEM, err, errlen, "%s: cannot open a stream: %s", path, strerror(errno));
+        rnn_errorf(RNN_ERR_NOMEM, err, errlen, "%s: cannot open a stream: %s", path, strerror(errno));
         rnn_atomic_abort(af);
     }
     return af->f;
@@ -97,15 +86,15 @@ rnn_status rnn_atomic_commit(rnn_atomic_file *af, const char *path, char *err, s
 {
     rnn_status st = RNN_OK;
     if (af->f && (fflush(af->f) != 0 || ferror(af->f)))
-        st = fail(RNN_ERR_IO, err, errlen, "%s: write failed: %s", path, strerror(errno));
+        st = rnn_errorf(RNN_ERR_IO, err, errlen, "%s: write failed: %s", path, strerror(errno));
     if (st == RNN_OK && fsync(af->fd) != 0)
-        st = fail(RNN_ERR_IO, err, errlen, "%s: fsync failed: %s", path, strerror(errno));
+        st = rnn_errorf(RNN_ERR_IO, err, errlen, "%s: fsync failed: %s", path, strerror(errno));
     if ((af->f ? fclose(af->f) : close(af->fd)) != 0 && st == RNN_OK)
-        st = fail(RNN_ERR_IO, err, errlen, "%s: close failed: %s", path, strerror(errno));
+        st = rnn_errorf(RNN_ERR_IO, err, errlen, "%s: close failed: %s", path, strerror(errno));
     af->f = NULL;
     af->fd = -1;
     if (st == RNN_OK && rename(af->tmp, path) != 0)
-        st = fail(RNN_ERR_IO, err, errlen, "%s: cannot rename the temporary file into place: %s",
+        st = rnn_errorf(RNN_ERR_IO, err, errlen, "%s: cannot rename the temporary file into place: %s",
                   path, strerror(errno));
     if (st != RNN_OK) {
         rnn_atomic_abort(af);
@@ -137,7 +126,7 @@ rnn_status rnn_write_file_atomic(const char *path, const void *data, size_t len,
                                  size_t errlen)
 {
     if (!path || (!data && len))
-        return fail(RNN_ERR_NULL, err, errlen, "write: a required pointer is NULL");
+        return rnn_errorf(RNN_ERR_NULL, err, errlen, "write: a required pointer is NULL");
     rnn_atomic_file af;
     rnn_status st = rnn_atomic_open(&af, path, err, errlen);
     if (st != RNN_OK)
@@ -154,34 +143,34 @@ rnn_status rnn_read_file(const char *path, size_t max_len, unsigned char **data,
                          char *err, size_t errlen)
 {
     if (!path || !data || !len)
-        return fail(RNN_ERR_NULL, err, errlen, "read: a required pointer is NULL");
+        return rnn_errorf(RNN_ERR_NULL, err, errlen, "read: a required pointer is NULL");
     *data = NULL;
     *len = 0;
     FILE *f = fopen(path, "rb");
     if (!f)
-        return fail(RNN_ERR_IO, err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return rnn_errorf(RNN_ERR_IO, err, errlen, "%s: cannot open: %s", path, strerror(errno));
     struct stat sb;
     if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
         fclose(f);
-        return fail(RNN_ERR_IO, err, errlen, "%s: not a readable regular file", path);
+        return rnn_errorf(RNN_ERR_IO, err, errlen, "%s: not a readable regular file", path);
     }
     if ((uint64_t)sb.st_size > max_len) {
         fclose(f);
-        return fail(RNN_ERR_SIZE, err, errlen, "%s: %lld bytes, more than the %zu allowed", path,
+        return rnn_errorf(RNN_ERR_SIZE, err, errlen, "%s: %lld bytes, more than the %zu allowed", path,
                     (long long)sb.st_size, max_len);
     }
     size_t n = (size_t)sb.st_size;
     unsigned char *buf = malloc(n ? n : 1);
     if (!buf) {
         fclose(f);
-        return fail(RNN_ERR_NOMEM, err, errlen, "%s: out of memory for %zu bytes", path, n);
+        return rnn_errorf(RNN_ERR_NOMEM, err, errlen, "%s: out of memory for %zu bytes", path, n);
     }
     size_t got = fread(buf, 1, n, f);
     int bad = ferror(f);
     fclose(f);
     if (bad || got != n) {
         free(buf);
-        return fail(RNN_ERR_IO, err, errlen, "%s: cannot read: %s", path,
+        return rnn_errorf(RNN_ERR_IO, err, errlen, "%s: cannot read: %s", path,
                     bad ? strerror(errno) : "the file shrank while being read");
     }
     *data = buf;

@@ -9,11 +9,11 @@
  * header that lies). Data are decoded byte by byte from little-endian, so the
  * code is right on a big-endian host as well. */
 #include "npy.h"
+#include "errmsg.h"
 #include "file_io.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,17 +21,6 @@
 #include <unistd.h>
 
 static const unsigned char npy_magic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
-
-static rnn_status fail(rnn_status st, char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return st;
-}
 
 void rnn_npy_shape_str(int rank, const int64_t *shape, char *buf, size_t len)
 {
@@ -187,7 +176,7 @@ static rnn_status parse_header(const char *name, const char *text, size_t len, r
     shown[k] = '\0';
 
     if (!eat(&c, '{'))
-        return fail(RNN_ERR_FORMAT, err, errlen,
+        return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                     "%s: the header is not a Python dict (it reads \"%.40s\"); expected "
                     "{'descr': '<f4', 'fortran_order': False, 'shape': (...), }",
                     name, shown);
@@ -195,43 +184,43 @@ static rnn_status parse_header(const char *name, const char *text, size_t len, r
         if (eat(&c, '}'))
             break;
         if (!parse_string(&c, key, sizeof key))
-            return fail(RNN_ERR_FORMAT, err, errlen,
+            return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                         "%s: malformed header \"%s\": expected a quoted key or '}'", name, shown);
         if (!eat(&c, ':'))
-            return fail(RNN_ERR_FORMAT, err, errlen,
+            return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                         "%s: malformed header \"%s\": expected ':' after '%s'", name, shown, key);
         if (strcmp(key, "descr") == 0) {
             if (have_descr++)
-                return fail(RNN_ERR_FORMAT, err, errlen, "%s: header has 'descr' twice", name);
+                return rnn_errorf(RNN_ERR_FORMAT, err, errlen, "%s: header has 'descr' twice", name);
             if (!parse_string(&c, descr, sizeof descr))
-                return fail(RNN_ERR_FORMAT, err, errlen,
+                return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                             "%s: 'descr' is not a plain dtype string (a structured array?); "
                             "expected '<f4'", name);
         } else if (strcmp(key, "fortran_order") == 0) {
             if (have_fortran++)
-                return fail(RNN_ERR_FORMAT, err, errlen, "%s: header has 'fortran_order' twice", name);
+                return rnn_errorf(RNN_ERR_FORMAT, err, errlen, "%s: header has 'fortran_order' twice", name);
             if (parse_word(&c, "True"))
-                return fail(RNN_ERR_FORMAT, err, errlen,
+                return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                             "%s: fortran_order is True; expected C order (save "
                             "np.ascontiguousarray(a))", name);
             if (!parse_word(&c, "False"))
-                return fail(RNN_ERR_FORMAT, err, errlen,
+                return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                             "%s: 'fortran_order' is neither True nor False", name);
         } else if (strcmp(key, "shape") == 0) {
             if (have_shape++)
-                return fail(RNN_ERR_FORMAT, err, errlen, "%s: header has 'shape' twice", name);
+                return rnn_errorf(RNN_ERR_FORMAT, err, errlen, "%s: header has 'shape' twice", name);
             int r = parse_shape(&c, out->shape, &out->rank);
             if (r == -2)
-                return fail(RNN_ERR_FORMAT, err, errlen, "%s: shape has more than %d axes", name,
+                return rnn_errorf(RNN_ERR_FORMAT, err, errlen, "%s: shape has more than %d axes", name,
                             RNN_NPY_MAX_RANK);
             if (r == -3)
-                return fail(RNN_ERR_FORMAT, err, errlen, "%s: a shape extent is too large", name);
+                return rnn_errorf(RNN_ERR_FORMAT, err, errlen, "%s: a shape extent is too large", name);
             if (r != 0)
-                return fail(RNN_ERR_FORMAT, err, errlen,
+                return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                             "%s: 'shape' in header \"%s\" is not a tuple of non-negative "
                             "integers", name, shown);
         } else {
-            return fail(RNN_ERR_FORMAT, err, errlen,
+            return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                         "%s: unexpected key '%s' in the header; expected only 'descr', "
                         "'fortran_order' and 'shape'", name, key);
         }
@@ -239,17 +228,17 @@ static rnn_status parse_header(const char *name, const char *text, size_t len, r
             continue;
         if (eat(&c, '}'))
             break;
-        return fail(RNN_ERR_FORMAT, err, errlen,
+        return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                     "%s: malformed header \"%s\": expected ',' or '}'", name, shown);
     }
     skip_ws(&c);
     if (c.s != c.end)
         /* The header is not NUL-terminated: bound the excerpt by its end. */
-        return fail(RNN_ERR_FORMAT, err, errlen,
+        return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                     "%s: unexpected text after the header's dict: \"%.*s\"", name,
                     (int)(c.end - c.s < 20 ? c.end - c.s : 20), c.s);
     if (!have_descr || !have_fortran || !have_shape)
-        return fail(RNN_ERR_FORMAT, err, errlen,
+        return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                     "%s: the header lacks '%s'; expected 'descr', 'fortran_order' and 'shape'",
                     name, !have_descr ? "descr" : !have_fortran ? "fortran_order" : "shape");
 
@@ -258,11 +247,11 @@ static rnn_status parse_header(const char *name, const char *text, size_t len, r
     else if (strcmp(descr, "<i4") == 0)
         out->dtype = RNN_NPY_I32;
     else if (descr[0] == '>' && (strcmp(descr + 1, "f4") == 0 || strcmp(descr + 1, "i4") == 0))
-        return fail(RNN_ERR_FORMAT, err, errlen,
+        return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                     "%s: dtype '%s' is big-endian; expected little-endian '<%s' (save "
                     "a.astype('<%s'))", name, descr, descr + 1, descr + 1);
     else
-        return fail(RNN_ERR_FORMAT, err, errlen,
+        return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                     "%s: dtype '%s'; expected '<f4' (float32%s; save a.astype(np.float32))", name,
                     descr, strcmp(descr, "<f8") == 0 ? ", not float64" : "");
 
@@ -270,7 +259,7 @@ static rnn_status parse_header(const char *name, const char *text, size_t len, r
     for (int i = 0; i < out->rank; i++) {
         uint64_t e = (uint64_t)out->shape[i];
         if (e != 0 && count > (SIZE_MAX / 4) / e)
-            return fail(RNN_ERR_FORMAT, err, errlen,
+            return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                         "%s: shape's byte size overflows this machine's address space", name);
         count *= (size_t)e;
     }
@@ -286,15 +275,15 @@ static rnn_status parse_prefix(const char *name, const unsigned char *p, size_t 
 {
     if (n < 10 || memcmp(p, npy_magic, 6) != 0) {
         if (n >= 6 && memcmp(p, npy_magic, 6) == 0)
-            return fail(RNN_ERR_FORMAT, err, errlen,
+            return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                         "%s: truncated: the file ends inside the .npy preamble (%zu bytes)", name, n);
-        return fail(RNN_ERR_FORMAT, err, errlen,
+        return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                     "%s: not a .npy file (expected the magic \\x93NUMPY at the start%s)", name,
                     n < 6 ? "; the file is shorter than that" : "");
     }
     unsigned major = p[6], minor = p[7];
     if ((major != 1 && major != 2 && major != 3) || minor != 0)
-        return fail(RNN_ERR_FORMAT, err, errlen,
+        return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                     "%s: .npy format version %u.%u is unknown; expected 1.0, 2.0 or 3.0", name,
                     major, minor);
     if (major == 1) {
@@ -302,7 +291,7 @@ static rnn_status parse_prefix(const char *name, const unsigned char *p, size_t 
         *header_start = 10;
     } else {
         if (n < 12)
-            return fail(RNN_ERR_FORMAT, err, errlen,
+            return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                         "%s: truncated: the file ends inside the .npy preamble (%zu bytes)", name, n);
         uint32_t v = (uint32_t)p[8] | (uint32_t)p[9] << 8 | (uint32_t)p[10] << 16 |
                      (uint32_t)p[11] << 24;
@@ -312,7 +301,7 @@ static rnn_status parse_prefix(const char *name, const unsigned char *p, size_t 
     /* 3.0 differs from 2.0 only in a utf-8 header; ours is ASCII either way. */
     *text_utf8 = major == 3;
     if (*header_len > RNN_NPY_MAX_HEADER)
-        return fail(RNN_ERR_FORMAT, err, errlen,
+        return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                     "%s: header of %zu bytes is larger than the %d bytes allowed (numpy's "
                     "max_header_size); the file is damaged or not a plain array",
                     name, *header_len, RNN_NPY_MAX_HEADER);
@@ -349,10 +338,10 @@ static rnn_status check_data_size(const char *name, const rnn_npy *a, size_t hav
     char s[256];
     rnn_npy_shape_str(a->rank, a->shape, s, sizeof s);
     if (have < want)
-        return fail(RNN_ERR_FORMAT, err, errlen,
+        return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                     "%s: truncated: the header's shape %s needs %zu bytes of data, the file "
                     "has %zu", name, s, want, have);
-    return fail(RNN_ERR_FORMAT, err, errlen,
+    return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                 "%s: %zu bytes after the data: the header's shape %s accounts for %zu bytes "
                 "but the file has %zu", name, have - want, s, want, have);
 }
@@ -370,7 +359,7 @@ rnn_status rnn_npy_parse(const char *name, const unsigned char *buf, size_t len,
                          char *err, size_t errlen)
 {
     if (!name || !out || (!buf && len))
-        return fail(RNN_ERR_NULL, err, errlen, "npy: a required pointer is NULL");
+        return rnn_errorf(RNN_ERR_NULL, err, errlen, "npy: a required pointer is NULL");
     memset(out, 0, sizeof *out);
     size_t hlen, hstart;
     int utf8;
@@ -378,7 +367,7 @@ rnn_status rnn_npy_parse(const char *name, const unsigned char *buf, size_t len,
     if (st != RNN_OK)
         return st;
     if (len - hstart < hlen)
-        return fail(RNN_ERR_FORMAT, err, errlen,
+        return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                     "%s: truncated: the header should be %zu bytes, the file has %zu after the "
                     "preamble", name, hlen, len - hstart);
     st = parse_header(name, (const char *)buf + hstart, hlen, out, err, errlen);
@@ -390,7 +379,7 @@ rnn_status rnn_npy_parse(const char *name, const unsigned char *buf, size_t len,
         return st;
     out->data = malloc(out->count ? out->count * 4 : 1);
     if (!out->data)
-        return fail(RNN_ERR_NOMEM, err, errlen, "%s: out of memory for %zu elements", name,
+        return rnn_errorf(RNN_ERR_NOMEM, err, errlen, "%s: out of memory for %zu elements", name,
                     out->count);
     decode_le32(out->data, buf + data_at, out->count);
     return RNN_OK;
@@ -399,22 +388,22 @@ rnn_status rnn_npy_parse(const char *name, const unsigned char *buf, size_t len,
 rnn_status rnn_npy_read(const char *path, rnn_npy *out, char *err, size_t errlen)
 {
     if (!path || !out)
-        return fail(RNN_ERR_NULL, err, errlen, "npy: a required pointer is NULL");
+        return rnn_errorf(RNN_ERR_NULL, err, errlen, "npy: a required pointer is NULL");
     memset(out, 0, sizeof *out);
     FILE *f = fopen(path, "rb");
     if (!f)
-        return fail(RNN_ERR_IO, err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return rnn_errorf(RNN_ERR_IO, err, errlen, "%s: cannot open: %s", path, strerror(errno));
     rnn_status st = RNN_OK;
     unsigned char pre[12], *hdr = NULL;
     struct stat sb;
     size_t n = fread(pre, 1, sizeof pre, f), hlen = 0, hstart = 0;
     int utf8;
     if (ferror(f) || fstat(fileno(f), &sb) != 0) {
-        st = fail(RNN_ERR_IO, err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        st = rnn_errorf(RNN_ERR_IO, err, errlen, "%s: cannot read: %s", path, strerror(errno));
         goto done;
     }
     if (!S_ISREG(sb.st_mode)) {
-        st = fail(RNN_ERR_IO, err, errlen, "%s: not a regular file", path);
+        st = rnn_errorf(RNN_ERR_IO, err, errlen, "%s: not a regular file", path);
         goto done;
     }
     st = parse_prefix(path, pre, n, &hlen, &hstart, &utf8, err, errlen);
@@ -422,18 +411,18 @@ rnn_status rnn_npy_read(const char *path, rnn_npy *out, char *err, size_t errlen
         goto done;
     size_t fsize = (size_t)sb.st_size;
     if (fsize - hstart < hlen) {
-        st = fail(RNN_ERR_FORMAT, err, errlen,
+        st = rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                   "%s: truncated: the header should be %zu bytes, the file has %zu after the "
                   "preamble", path, hlen, fsize - hstart);
         goto done;
     }
     hdr = malloc(hlen + 1);
     if (!hdr) {
-        st = fail(RNN_ERR_NOMEM, err, errlen, "%s: out of memory", path);
+        st = rnn_errorf(RNN_ERR_NOMEM, err, errlen, "%s: out of memory", path);
         goto done;
     }
     if (fseek(f, (long)hstart, SEEK_SET) != 0 || fread(hdr, 1, hlen, f) != hlen) {
-        st = fail(RNN_ERR_IO, err, errlen, "%s: cannot read the header: %s", path,
+        st = rnn_errorf(RNN_ERR_IO, err, errlen, "%s: cannot read the header: %s", path,
                   ferror(f) ? strerror(errno) : "the file shrank while being read");
         goto done;
     }
@@ -446,12 +435,12 @@ rnn_status rnn_npy_read(const char *path, rnn_npy *out, char *err, size_t errlen
     size_t bytes = out->count * 4;
     out->data = malloc(bytes ? bytes : 1);
     if (!out->data) {
-        st = fail(RNN_ERR_NOMEM, err, errlen, "%s: out of memory for %zu elements", path,
+        st = rnn_errorf(RNN_ERR_NOMEM, err, errlen, "%s: out of memory for %zu elements", path,
                   out->count);
         goto done;
     }
     if (fread(out->data, 1, bytes, f) != bytes) {
-        st = fail(RNN_ERR_IO, err, errlen, "%s: cannot read the data: %s", path,
+        st = rnn_errorf(RNN_ERR_IO, err, errlen, "%s: cannot read the data: %s", path,
                   ferror(f) ? strerror(errno) : "the file shrank while being read");
         goto done;
     }
@@ -472,14 +461,14 @@ rnn_status rnn_npy_expect(const rnn_npy *a, const char *name, rnn_npy_dtype dtyp
     rnn_npy_shape_str(a->rank, a->shape, got, sizeof got);
     rnn_npy_shape_str(rank, shape, want, sizeof want);
     if (a->dtype != dtype)
-        return fail(RNN_ERR_FORMAT, err, errlen, "%s: dtype '%s' but expected '%s' (%s)", name,
+        return rnn_errorf(RNN_ERR_FORMAT, err, errlen, "%s: dtype '%s' but expected '%s' (%s)", name,
                     dtype_descr(a->dtype), dtype_descr(dtype), dtype_words(dtype));
     if (a->rank != rank)
-        return fail(RNN_ERR_SIZE, err, errlen, "%s: %d axes %s but expected %d: %s%s%s", name,
+        return rnn_errorf(RNN_ERR_SIZE, err, errlen, "%s: %d axes %s but expected %d: %s%s%s", name,
                     a->rank, got, rank, want, what ? " = " : "", what ? what : "");
     for (int i = 0; i < rank; i++)
         if (shape[i] >= 0 && a->shape[i] != shape[i])
-            return fail(RNN_ERR_SIZE, err, errlen, "%s: shape %s but expected %s%s%s", name, got,
+            return rnn_errorf(RNN_ERR_SIZE, err, errlen, "%s: shape %s but expected %s%s%s", name, got,
                         want, what ? " = " : "", what ? what : "");
     return RNN_OK;
 }
@@ -490,20 +479,20 @@ rnn_status rnn_npy_write(const char *path, rnn_npy_dtype dtype, const void *data
                          const int64_t *shape, char *err, size_t errlen)
 {
     if (!path || (rank > 0 && !shape))
-        return fail(RNN_ERR_NULL, err, errlen, "npy: a required pointer is NULL");
+        return rnn_errorf(RNN_ERR_NULL, err, errlen, "npy: a required pointer is NULL");
     if (rank < 0 || rank > RNN_NPY_MAX_RANK)
-        return fail(RNN_ERR_ARG, err, errlen, "%s: rank %d; expected 0 to %d", path, rank,
+        return rnn_errorf(RNN_ERR_ARG, err, errlen, "%s: rank %d; expected 0 to %d", path, rank,
                     RNN_NPY_MAX_RANK);
     if (dtype != RNN_NPY_F32 && dtype != RNN_NPY_I32)
-        return fail(RNN_ERR_ARG, err, errlen, "%s: unknown dtype", path);
+        return rnn_errorf(RNN_ERR_ARG, err, errlen, "%s: unknown dtype", path);
     size_t count = 1;
     for (int i = 0; i < rank; i++) {
         if (shape[i] < 0 || (shape[i] && count > (SIZE_MAX / 4) / (uint64_t)shape[i]))
-            return fail(RNN_ERR_SIZE, err, errlen, "%s: invalid or oversized shape", path);
+            return rnn_errorf(RNN_ERR_SIZE, err, errlen, "%s: invalid or oversized shape", path);
         count *= (size_t)shape[i];
     }
     if (!data && count)
-        return fail(RNN_ERR_NULL, err, errlen, "%s: data is NULL", path);
+        return rnn_errorf(RNN_ERR_NULL, err, errlen, "%s: data is NULL", path);
 
     /* numpy 1.x pads magic + length + header to a multiple of 64 bytes so the
      * data are aligned for memory mapping; the header ends with '\n'. */
