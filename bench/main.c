@@ -355,8 +355,8 @@ static int register_rows(row_plan *rp, const options *o, rnn_isa isa, sweep_set 
                 reps = sweep_min_reps(set);
             /* A paired row of ours always gets its warm-up: the judge's
              * context is warmed when it is set up, so both sides' timed runs
-             * then start warm (a cold first run of a multi-second training
-             * row carries up to 20% of page faults). */
+             * then start warm (a cold first run pays the workspace's page
+             * faults; docs/performance.md has how much). */
             r->warm_up = est < 2.0 || (!im->is_peer && peers[0]);
             bench_hash_add(&rp->set_hash, r->name);
             gbench_def def = {.name = r->name, .fn = bench_row_run, .user = r,
