@@ -185,6 +185,52 @@ static void tile_a_trans(size_t mr, TILE_ARGS)
     }
 }
 
+/* Batch 1 over two panels: C (1 x nr, nr <= 32) from one row a and the
+ * panels' blocks b (columns 0-15) and b2 (16-31). The same chains as
+ * tile(1, ...) gives each column (init as there, one fmla per k, k
+ * ascending), eight of them independent where one panel has four, so the
+ * FMA latency is hidden without splitting any chain. */
+#define EACH8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+static void row_pair(size_t kc, const float *a, const float *b, const float *b2, size_t nr,
+                     float *C, int load_c, const float *bias)
+{
+#define INIT(q)                                                                          \
+    float32x4_t c##q = bias ? ld_chunk(bias, nr, q) : vdupq_n_f32(0.0f);                 \
+    if (load_c)                                                                          \
+        c##q = bias ? vaddq_f32(ld_chunk(C, nr, q), c##q) : ld_chunk(C, nr, q);
+    EACH8(INIT)
+#undef INIT
+#define STEP(av, l, kk)                                                                  \
+    do {                                                                                 \
+        const float *p = b + (kk) * NR, *p2 = b2 + (kk) * NR;                             \
+        c0 = vfmaq_laneq_f32(c0, vld1q_f32(p), av, l);                                   \
+        c1 = vfmaq_laneq_f32(c1, vld1q_f32(p + 4), av, l);                               \
+        c2 = vfmaq_laneq_f32(c2, vld1q_f32(p + 8), av, l);                               \
+        c3 = vfmaq_laneq_f32(c3, vld1q_f32(p + 12), av, l);                              \
+        c4 = vfmaq_laneq_f32(c4, vld1q_f32(p2), av, l);                                  \
+        c5 = vfmaq_laneq_f32(c5, vld1q_f32(p2 + 4), av, l);                              \
+        c6 = vfmaq_laneq_f32(c6, vld1q_f32(p2 + 8), av, l);                              \
+        c7 = vfmaq_laneq_f32(c7, vld1q_f32(p2 + 12), av, l);                             \
+    } while (0)
+    size_t k = 0;
+    for (; k + 4 <= kc; k += 4) {
+        float32x4_t av = vld1q_f32(a + k);
+        STEP(av, 0, k);
+        STEP(av, 1, k + 1);
+        STEP(av, 2, k + 2);
+        STEP(av, 3, k + 3);
+    }
+    for (; k < kc; k++) {
+        float32x4_t av = vdupq_n_f32(a[k]);
+        STEP(av, 0, k);
+    }
+#undef STEP
+#define STORE(q) st_chunk(C, c##q, nr, q);
+    EACH8(STORE)
+#undef STORE
+}
+#undef EACH8
+
 /* dst (kc x 16) = columns n of src^T, src an nr x kc block of rows (stride
  * lds): dst[k][j] = src[j][k], zero for j >= nr. */
 static void pack_panel_nt(size_t nr, size_t kc, const float *src, size_t lds, float *dst)
@@ -234,14 +280,22 @@ void rnn_k_gemm_packed_nt__neon(size_t M, size_t N, size_t K, const float *A, si
     for (size_t kb = 0; kb < k_blocks(K); kb++) {
         size_t k0 = kb * KC, kc = K - k0 < KC ? K - k0 : KC;
         int first = kb == 0;
-        for (size_t n0 = 0; n0 < N; n0 += NR) {
+        const int load_c = first ? beta != 0.0f : 1;
+        for (size_t n0 = 0; n0 < N;) {
+            const float *b = packed + n0 * K + k0 * NR, *bs = first && bias ? bias + n0 : NULL;
+            if (M == 1 && N - n0 > NR) {
+                size_t nr = N - n0 < 2 * NR ? N - n0 : 2 * NR;
+                row_pair(kc, A + k0, b, b + NR * K, nr, C + n0, load_c, bs);
+                n0 += 2 * NR;
+                continue;
+            }
             size_t nr = N - n0 < NR ? N - n0 : NR;
-            const float *b = packed + n0 * K + k0 * NR;
             for (size_t m0 = 0; m0 < M; m0 += MR) {
                 size_t mr = M - m0 < MR ? M - m0 : MR;
                 tile_a_rows(mr, kc, A + m0 * lda + k0, lda, b, nr, C + m0 * ldc + n0, ldc,
-                            first ? beta != 0.0f : 1, first && bias ? bias + n0 : NULL);
+                            load_c, bs);
             }
+            n0 += NR;
         }
     }
 }
