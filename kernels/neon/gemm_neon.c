@@ -12,7 +12,10 @@
  * from the stored value, so blocks cut a chain, never split it into partial
  * sums. Row tails (mr < 4, batch 1 included), column tails and depth tails
  * run the same chain, so an output's bits do not depend on M, on the
- * panel or row block it falls in, or on where a caller's range starts.
+ * panel or row block it falls in, or on where a caller's range starts
+ * (two threads splitting rows or panels give one thread's bits). Batch 1
+ * of gemm_packed_nt runs two panels per pass (row_pair): eight independent
+ * chains where one panel has four, to hide the FMA latency.
  *
  * B side: always a K x 16 panel, row stride 16, zero-padded past N — the
  * packed weights of pack_nt (the plan's layout, see neon.h), or a block of
@@ -22,7 +25,8 @@
  *   A transposed (K x M, as dW = dG^T X reads it): four consecutive rows
  *     at one k in one register, the lane picks the row.
  * Tails: columns past N are computed on zero padding and never stored; rows
- * past M and depth past K are never touched; C is read only when beta != 0. */
+ * past M and depth past K are never touched; C is read only when beta != 0
+ * (and, past the first K block, as the value that block stored). */
 #include "neon.h"
 #include "vec_neon.h"
 
