@@ -13,8 +13,10 @@
  * cache block the tables use (N to 520: past a 512-column chunk; K to
  * 1100: past 512- and 1024-deep blocks, split evenly or not; M to 100:
  * past a 96-row chunk), every transpose, beta 0 and 1, with and without
- * bias; operands uniform in [-1, 1]. Arguments, if any, name the tables
- * to check (default: all). */
+ * bias; operands uniform in [-1, 1], and a signed-zero pass where every
+ * operand is +-0 or +-1 and a third of the initial values are -0 (a chain
+ * that starts from +0 instead of C, or adds C after, turns -0 into +0).
+ * Arguments, if any, name the tables to check (default: all). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,7 @@
 #include "plan_internal.h"
 
 static uint64_t stream;
+static int signed_zeros; /* the signed-zero pass: operands in {-1, -0, +0, +1} */
 
 static float *floats(size_t n)
 {
@@ -32,6 +35,12 @@ static float *floats(size_t n)
         exit(check_summary());
     }
     rnn_fill_uniform(p, n, 22, ++stream, -1.0f, 1.0f);
+    if (signed_zeros) {
+        /* mostly zeros of either sign, so whole chains stay zero */
+        static const float v[8] = {-0.0f, 0.0f, -0.0f, 0.0f, -0.0f, -0.0f, 1.0f, -1.0f};
+        for (size_t i = 0; i < n; i++)
+            p[i] = v[(size_t)((p[i] + 1.0f) * 4.0f) & 7];
+    }
     return p;
 }
 
@@ -216,6 +225,17 @@ static void run_table(const rnn_kernels *k, const rnn_kernels *generic)
                 if (t == 2 || (b + beta + t) % 2 == 0)
                     gemm_case(k, t >> 1, t & 1, M, N, K, beta);
         }
+    /* Signed zeros: a chain of -0 products from a -0 start stays -0. */
+    signed_zeros = 1;
+    for (size_t ni = 0; ni < COUNT(Ns); ni += 3)
+        for (size_t mi = 0; mi < COUNT(Ms); mi += 3)
+            for (int beta = 0; beta <= 1; beta++) {
+                packed_case(k, Ms[mi], Ns[ni], 5, beta, beta);
+                packed_case(k, Ms[mi], Ns[ni], 0, beta, 1 - beta);
+                gemm_case(k, 1, 0, Ms[mi], Ns[ni], 3, beta);
+                gemm_case(k, 0, 1, Ms[mi], Ns[ni], 3, beta);
+            }
+    signed_zeros = 0;
     static const size_t heads[][2] = {{1, 2}, {3, 5}, {5, 16}, {7, 17}, {4, 33}, {2, 100}, {9, 257}};
     for (size_t h = 0; h < COUNT(heads); h++)
         softmax_same(k, generic, heads[h][0], heads[h][1]);
