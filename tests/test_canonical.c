@@ -187,7 +187,7 @@ static void softmax_same(const rnn_kernels *k, const rnn_kernels *base, size_t r
 }
 
 static const size_t Ms[] = {1, 2, 3, 5, 8, 12, 13, 17, 25, 33};
-static const size_t Ns[] = {1, 7, 8, 15, 16, 17, 31, 32, 33, 48, 64, 65, 100};
+static const size_t Ns[] = {1, 7, 8, 15, 16, 17, 31, 32, 33, 48, 63, 64, 65, 100};
 static const size_t Ks[] = {0, 1, 2, 7, 16, 17, 64, 100, 300};
 #define COUNT(a) (sizeof a / sizeof *a)
 
