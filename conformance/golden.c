@@ -93,16 +93,17 @@ static rnn_status load_stream(FILE *f, const char *path, conf_golden *g, char *e
             buf[--len] = '\0';
         if (len == 0 || buf[0] == '#')
             continue;
-        char *fields[5];
+        char *fields[6];
         int n = 0;
         for (char *tok = strtok(buf, " \t"); tok; tok = strtok(NULL, " \t"))
-            if (n < 5)
+            if (n < 6)
                 fields[n++] = tok;
             else
-                n = 6;
-        if (n != 4) {
+                n = 7;
+        if (n != 4 && n != 5) {
             s = bad(err, errlen, path, lineno,
-                    "expected 4 fields: CASE inputs=<16 hex> forward=<16 hex> gradients=<16 hex>");
+                    "expected 5 fields (4 in the older format): CASE inputs=<16 hex> forward=<16 hex> gradients=<16 hex> "
+                    "kernels=<16 hex>");
             break;
         }
         conf_case c;
@@ -121,9 +122,10 @@ static rnn_status load_stream(FILE *f, const char *path, conf_golden *g, char *e
         conf_golden_entry e;
         memset(&e, 0, sizeof e);
         strcpy(e.line, canon);
-        static const char *const keys[3] = {"inputs=", "forward=", "gradients="};
-        uint64_t *dst[3] = {&e.inputs, &e.forward, &e.gradients};
-        for (int k = 0; k < 3 && s == RNN_OK; k++) {
+        static const char *const keys[4] = {"inputs=", "forward=", "gradients=", "kernels="};
+        uint64_t *dst[4] = {&e.inputs, &e.forward, &e.gradients, &e.kernels};
+        e.has_kernels = n == 5;
+        for (int k = 0; k < n - 1 && s == RNN_OK; k++) {
             size_t kl = strlen(keys[k]);
             if (strncmp(fields[k + 1], keys[k], kl) != 0 || !parse_hex64(fields[k + 1] + kl, dst[k])) {
                 snprintf(what, sizeof what, "field %d '%s': expected %s<16 lowercase hex digits>",
@@ -194,9 +196,13 @@ rnn_status conf_golden_save(const char *path, const conf_golden *g)
     fprintf(f, "# rnnsimd conformance golden hashes: written by `make golden`, never by hand.\n"
                "# CASE inputs=XXH3(generated tensors) forward=XXH3(reference outputs)"
                " gradients=XXH3(reference gradients)\n"
+               "#      kernels=XXH3(the optimized outputs and gradients: one set of bits on every"
+               " table)\n"
                "# Byte order and tensor order: conformance/golden.h and hash.h.\n");
     for (size_t i = 0; i < g->n; i++)
-        fprintf(f, "%s inputs=%016" PRIx64 " forward=%016" PRIx64 " gradients=%016" PRIx64 "\n",
-                g->e[i].line, g->e[i].inputs, g->e[i].forward, g->e[i].gradients);
+        fprintf(f, "%s inputs=%016" PRIx64 " forward=%016" PRIx64 " gradients=%016" PRIx64
+                   " kernels=%016" PRIx64 "\n",
+                g->e[i].line, g->e[i].inputs, g->e[i].forward, g->e[i].gradients,
+                g->e[i].kernels);
     return rnn_atomic_commit(&af, path, NULL, 0);
 }

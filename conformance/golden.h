@@ -2,7 +2,7 @@
  *
  * One line per case (blank lines and lines starting with '#' are ignored):
  *
- *     CASE-LINE inputs=<16 hex> forward=<16 hex> gradients=<16 hex>
+ *     CASE-LINE inputs=<16 hex> forward=<16 hex> gradients=<16 hex> kernels=<16 hex>
  *
  * each an XXH3-64 (see hash.h for the byte order) of, in this tensor order,
  *   inputs:    weight_ih weight_hh bias_ih bias_hh [decoder's four] W_hy b_y
@@ -10,7 +10,11 @@
  *   forward:   h [c] logits loss                    (rnn_reference_train)
  *   gradients: x [x_dec] h0 [c0] weight_ih weight_hh bias_ih bias_hh
  *              [decoder's four] W_hy b_y            (rnn_reference_train)
- * ([..]: where the case has it). The case line must be canonical. Nothing
+ *   kernels:   forward then gradients, as above, of the optimized path
+ *              (rnn_plan_train): the bits every kernel table gives in every
+ *              mode, by the canonical evaluation order (docs/design.md §9.2)
+ * ([..]: where the case has it). A line without kernels= (the older format)
+ * still parses, so `make golden` can rewrite it; the runner fails its runs. The case line must be canonical. Nothing
  * rewrites the file but `--write-golden` (`make golden`). */
 #ifndef CONF_GOLDEN_H
 #define CONF_GOLDEN_H
@@ -21,7 +25,8 @@
 
 typedef struct {
     char line[CONF_CASE_LINE_MAX];
-    uint64_t inputs, forward, gradients;
+    uint64_t inputs, forward, gradients, kernels;
+    int has_kernels; /* 0: a line written before kernels= existed (the runner fails it) */
 } conf_golden_entry;
 
 typedef struct {
@@ -42,7 +47,9 @@ void conf_golden_remove(conf_golden *g, const char *line);
 rnn_status conf_golden_save(const char *path, const conf_golden *g);
 void conf_golden_free(conf_golden *g);
 
-/* Recomputes the lines of cases[0..ncases) from the reference and writes
+/* Recomputes the lines of cases[0..ncases) from the reference (and the
+ * kernels= hash from every kernel table this CPU runs, in every mode: they
+ * must agree, or nothing is written) and writes
  * path: with whole_matrix, the file becomes exactly these cases (stale lines
  * are dropped); otherwise other lines are kept. Prints added / removed /
  * changed lines. Returns 0 on success, 1 on failure (file left unchanged). */

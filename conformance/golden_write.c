@@ -1,10 +1,47 @@
 /* golden_write.c — `make golden`: recomputes the golden lines of the selected
- * cases from the reference, prints what changed, and rewrites the file
- * (atomically; nothing else ever writes it). */
+ * cases from the reference and, for the kernels= hash, from every kernel
+ * table this CPU runs in every mode (which must agree bit for bit), prints
+ * what changed, and rewrites the file (atomically; nothing else ever writes
+ * it). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "golden.h"
+#include "kernels_golden.h"
+#include "modes.h"
 #include "run_reference.h"
+
+#define MAX_RUNS (RNN_ISA_COUNT * CONF_MODE_COUNT)
+
+/* The case's kernels= hash: every table this CPU runs, in every mode. 0
+ * (with the reason printed) when they disagree or one cannot run. */
+static int kernels_hash(const char *line, const conf_problem *p, const conf_result *ref,
+                        conf_isa_result *res, uint64_t *hash)
+{
+    conf_run runs[MAX_RUNS];
+    int n = 0;
+    for (const rnn_kernels *const *t = rnn_kernel_tables(); *t; t++) {
+        const rnn_kernels *k = NULL;
+        if (rnn_kernels_get((*t)->isa, &k, NULL) != RNN_OK)
+            continue; /* this CPU lacks it: another machine checks it */
+        for (int md = 0; md < CONF_MODE_COUNT && n < MAX_RUNS; md++) {
+            if (!conf_mode_applies((conf_mode)md, k))
+                continue;
+            const rnn_plan_options opt = conf_mode_options((conf_mode)md, k->isa);
+            conf_check_isa(p, ref, &opt, &res[n]);
+            runs[n].res = &res[n];
+            snprintf(runs[n].name, sizeof runs[n].name, "%s %s", k->name,
+                     conf_mode_name((conf_mode)md));
+            n++;
+        }
+    }
+    char why[400];
+    if (!conf_kernels_agree(runs, n, hash, why, sizeof why)) {
+        fprintf(stderr, "rnnsimd-conformance: %s: kernels=: %s\n", line, why);
+        return 0;
+    }
+    return 1;
+}
 
 int conf_golden_rewrite(const char *path, const conf_case *cases, size_t ncases, int whole_matrix)
 {
@@ -22,6 +59,12 @@ int conf_golden_rewrite(const char *path, const conf_case *cases, size_t ncases,
         for (size_t i = 0; i < old.n; i++)
             conf_golden_put(&neu, &old.e[i]);
     int added = 0, changed = 0, same = 0, removed = 0, failed = 0;
+    conf_isa_result *res = malloc(MAX_RUNS * sizeof *res); /* large: not on the stack */
+    if (!res) {
+        fprintf(stderr, "rnnsimd-conformance: out of memory\n");
+        conf_golden_free(&old);
+        return 1;
+    }
     for (size_t i = 0; i < ncases; i++) {
         conf_golden_entry e;
         memset(&e, 0, sizeof e);
@@ -41,18 +84,28 @@ int conf_golden_rewrite(const char *path, const conf_case *cases, size_t ncases,
         e.inputs = h.inputs;
         e.forward = h.forward;
         e.gradients = h.gradients;
+        e.has_kernels = 1;
+        if (!kernels_hash(e.line, &p, &ref, res, &e.kernels)) {
+            failed++;
+            conf_result_free(&ref);
+            conf_problem_free(&p);
+            continue;
+        }
         const conf_golden_entry *o = conf_golden_find(&old, e.line);
         if (!o) {
             printf("added:   %s\n", e.line);
             added++;
-        } else if (o->inputs != e.inputs || o->forward != e.forward || o->gradients != e.gradients) {
-            char parts[40] = "";
+        } else if (o->inputs != e.inputs || o->forward != e.forward ||
+                   o->gradients != e.gradients || !o->has_kernels || o->kernels != e.kernels) {
+            char parts[48] = "";
             if (o->inputs != e.inputs)
                 strcat(parts, " inputs");
             if (o->forward != e.forward)
                 strcat(parts, " forward");
             if (o->gradients != e.gradients)
                 strcat(parts, " gradients");
+            if (!o->has_kernels || o->kernels != e.kernels)
+                strcat(parts, " kernels");
             printf("changed: %s (%s)\n", e.line, parts + 1);
             changed++;
         } else {
@@ -70,8 +123,8 @@ int conf_golden_rewrite(const char *path, const conf_case *cases, size_t ncases,
             }
     int rc = 0;
     if (failed) {
-        fprintf(stderr, "rnnsimd-conformance: %d cases failed in the reference: %s left unchanged\n", failed,
-                path);
+        fprintf(stderr, "rnnsimd-conformance: %d cases failed (above): %s left unchanged\n",
+                failed, path);
         rc = 1;
     } else if ((s = conf_golden_save(path, &neu)) != RNN_OK) {
         fprintf(stderr, "rnnsimd-conformance: %s: %s\n", path, rnn_strerror(s));
@@ -80,6 +133,7 @@ int conf_golden_rewrite(const char *path, const conf_case *cases, size_t ncases,
         printf("golden: wrote %s: %zu cases (%d added, %d removed, %d changed, %d unchanged)\n",
                path, neu.n, added, removed, changed, same);
     }
+    free(res);
     conf_golden_free(&old);
     conf_golden_free(&neu);
     return rc;

@@ -242,6 +242,12 @@ void conf_check_isa(const conf_problem *p, const conf_result *ref, const rnn_pla
             break;
         }
     res->out_hash = conf_hash_tensors(gt, nt, -1);
+    for (int i = 0; i < nt; i++)
+        if (!gt[i].is_view) {
+            res->tensor[res->ntensors] = gt[i].name;
+            res->tensor_hash[res->ntensors++] = conf_hash_tensors(&gt[i], 1, -1);
+        }
+    res->hashed = 1;
     run_controls(p, res, gt, rt, nt, scratch);
 
 done:

@@ -34,7 +34,12 @@ typedef struct {
     double worst_frac;
     const char *worst_tensor;
     int deterministic;
-    uint64_t out_hash;    /* XXH3 of the first training run's outputs and gradients */
+    int hashed;           /* the runs completed: out_hash and tensor_hash hold */
+    uint64_t out_hash;    /* XXH3 of the first training run's outputs and gradients, in
+                           * golden.h's tensor order: the golden file's kernels= hash */
+    int ntensors;         /* each of those tensors' own hash, to name what differs */
+    const char *tensor[CONF_MAX_TENSORS];
+    uint64_t tensor_hash[CONF_MAX_TENSORS];
     int ncontrols;
     conf_control controls[CONF_MAX_CONTROLS];
     double seconds;

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "golden.h"
+#include "kernels_golden.h"
 #include "hash.h"
 #include "kernel_check.h"
 #include "kernels.h"
@@ -418,52 +419,108 @@ static void json_mode(FILE *f, int first_mode, conf_mode mode, const conf_isa_re
     fprintf(f, "}");
 }
 
-/* Case ci on one table in every mode it runs. */
-static void check_table(run_state *r, size_t ci, const case_state *c, conf_isa_summary *sum)
+#define MAX_RUNS (RNN_ISA_COUNT * CONF_MODE_COUNT)
+
+/* One run's verdict on the report, the console and the JSON. */
+static void report_run(run_state *r, size_t ci, const char *line, conf_isa_summary *sum,
+                       conf_mode mode, const conf_isa_result *res, int first_mode)
 {
     conf_report *rep = &r->rep;
-    const char *line = c->line;
-    uint64_t hash1 = 0;
-    int have1 = 0, first_mode = 1;
-    for (int md = 0; md < CONF_MODE_COUNT; md++) {
-        const conf_mode mode = (conf_mode)md;
-        if (!(r->o.mode_mask >> md & 1) || !conf_mode_applies(mode, r->table_of[sum->isa]))
+    conf_report_isa_result(rep, sum, mode, line, r->case_quick[ci], res);
+    if (res->passed) {
+        rep->passed++;
+    } else {
+        rep->failed++;
+        printf("FAIL %s on %s, mode %s: %s\n  reproduce: build/" PROG
+               " --case '%s' --isa %s --mode %s\n", line, rnn_isa_name(sum->isa),
+               conf_mode_name(mode), res->error, line, rnn_isa_name(sum->isa),
+               conf_mode_name(mode));
+    }
+    if (rep->json)
+        json_mode(rep->json, first_mode, mode, res);
+}
+
+/* Case ci on every table in every mode it runs: the runs first, then the
+ * verdicts that need several of them (a table's modes share its bits; every
+ * run gives the golden kernels= bits), then the report, table by table. */
+static void check_tables(run_state *r, size_t ci, const case_state *c)
+{
+    static conf_isa_result res[MAX_RUNS]; /* large: not on the stack */
+    conf_report *rep = &r->rep;
+    conf_run runs[MAX_RUNS];
+    conf_isa_summary *sums[MAX_RUNS];
+    conf_mode modes[MAX_RUNS];
+    int n = 0;
+    for (int k = 0; k < rep->nisa; k++) {
+        conf_isa_summary *sum = &rep->isa[k];
+        if (!sum->run)
             continue;
-        char what[48];
-        snprintf(what, sizeof what, "%s %s", rnn_isa_name(sum->isa), conf_mode_name(mode));
-        if (!c->ref_ok) {
-            progress_show(&r->pr, line, what);
-            continue;
+        for (int md = 0; md < CONF_MODE_COUNT && n < MAX_RUNS; md++) {
+            const conf_mode mode = (conf_mode)md;
+            if (!(r->o.mode_mask >> md & 1) || !conf_mode_applies(mode, r->table_of[sum->isa]))
+                continue;
+            snprintf(runs[n].name, sizeof runs[n].name, "%s %s", rnn_isa_name(sum->isa),
+                     conf_mode_name(mode));
+            if (!c->ref_ok) {
+                progress_show(&r->pr, c->line, runs[n].name);
+                continue;
+            }
+            const rnn_plan_options opt = conf_mode_options(mode, sum->isa);
+            conf_check_isa(&c->p, &c->ref, &opt, &res[n]);
+            progress_show(&r->pr, c->line, runs[n].name);
+            runs[n].res = &res[n], sums[n] = sum, modes[n] = mode;
+            n++;
         }
-        static conf_isa_result res; /* large: not on the stack */
-        const rnn_plan_options opt = conf_mode_options(mode, sum->isa);
-        conf_check_isa(&c->p, &c->ref, &opt, &res);
-        progress_show(&r->pr, line, what);
-        if (mode == CONF_MODE_THREADS1 && res.deterministic) {
-            hash1 = res.out_hash;
-            have1 = 1;
-        } else if (have1 && res.deterministic && res.out_hash == hash1) {
-            sum->mode[mode].same_bits++;
-        } else if (have1 && mode == CONF_MODE_UNFUSED && res.passed) {
+    }
+    /* A table's other modes against its threads1 run. */
+    for (int i = 0; i < n; i++) {
+        const conf_isa_result *one = NULL;
+        for (int j = 0; j < i && !one; j++)
+            if (sums[j] == sums[i] && modes[j] == CONF_MODE_THREADS1 && res[j].deterministic)
+                one = &res[j];
+        if (!one)
+            continue;
+        if (res[i].deterministic && res[i].out_hash == one->out_hash) {
+            sums[i]->mode[modes[i]].same_bits++;
+        } else if (modes[i] == CONF_MODE_UNFUSED && res[i].passed) {
             /* The fused step promises the hoisted projection's bits
              * (rnn_plan_options.no_fused_step). */
-            res.passed = 0;
-            snprintf(res.error, sizeof res.error, "the outputs differ from mode "
+            res[i].passed = 0;
+            snprintf(res[i].error, sizeof res[i].error, "the outputs differ from mode "
                      "threads1's bits (the fused batch-1 step must not change them)");
         }
-        conf_report_isa_result(rep, sum, mode, line, r->case_quick[ci], &res);
-        if (res.passed) {
-            rep->passed++;
-        } else {
-            rep->failed++;
-            printf("FAIL %s on %s, mode %s: %s\n  reproduce: build/" PROG
-                   " --case '%s' --isa %s --mode %s\n", line, rnn_isa_name(sum->isa),
-                   conf_mode_name(mode), res.error, line, rnn_isa_name(sum->isa),
-                   conf_mode_name(mode));
-        }
+    }
+    const conf_golden_entry *g =
+        !r->o.no_golden && r->golden_loaded ? conf_golden_find(&r->golden, c->line) : NULL;
+    if (g && g->has_kernels) {
+        rep->kernels_mismatch += conf_kernels_judge(runs, n, g->kernels);
+    } else if (g) {
+        for (int i = 0; i < n; i++)
+            if (res[i].hashed && res[i].passed) {
+                res[i].passed = 0;
+                rep->kernels_mismatch++;
+                snprintf(res[i].error, sizeof res[i].error, "the golden line has no kernels= "
+                         "hash (a file from before it existed): run `make golden`");
+            }
+    }
+    int first_isa = 1;
+    for (int k = 0; k < rep->nisa; k++) {
+        conf_isa_summary *sum = &rep->isa[k];
+        if (!sum->run)
+            continue;
         if (rep->json)
-            json_mode(rep->json, first_mode, mode, &res);
-        first_mode = 0;
+            fprintf(rep->json, "%s\"%s\": {", first_isa ? "" : ", ", rnn_isa_name(sum->isa));
+        first_isa = 0;
+        int first_mode = 1;
+        for (int i = 0; i < n; i++)
+            if (sums[i] == sum) {
+                if (g && res[i].hashed)
+                    rep->kernels_checked++;
+                report_run(r, ci, c->line, sum, modes[i], &res[i], first_mode);
+                first_mode = 0;
+            }
+        if (rep->json)
+            fprintf(rep->json, "}");
     }
 }
 
@@ -483,18 +540,7 @@ static void run_case(run_state *r, size_t ci)
         json_case(r, ci, &c);
         rep->json_cases++;
     }
-    int first_isa = 1;
-    for (int k = 0; k < rep->nisa; k++) {
-        conf_isa_summary *sum = &rep->isa[k];
-        if (!sum->run)
-            continue;
-        if (rep->json)
-            fprintf(rep->json, "%s\"%s\": {", first_isa ? "" : ", ", rnn_isa_name(sum->isa));
-        first_isa = 0;
-        check_table(r, ci, &c, sum);
-        if (rep->json)
-            fprintf(rep->json, "}");
-    }
+    check_tables(r, ci, &c);
     if (rep->json)
         fprintf(rep->json, "}, \"seconds\": %.4f}", rnn_seconds_now() - t_case);
     if (c.ref_ok)

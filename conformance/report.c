@@ -381,6 +381,8 @@ void conf_report_finish(conf_report *r, const conf_regime_cache *regimes,
            r->hash_controls_caught, r->hash_controls);
     printf("\nGolden hashes: %d match, %d missing, %d mismatched\n", r->golden_ok,
            r->golden_missing, r->golden_mismatch);
+    printf("Kernel bits: %d of %d runs (table x mode x case) give the golden kernels= hash\n",
+           r->kernels_checked - r->kernels_mismatch, r->kernels_checked);
     if (r->wide_cases)
         printf("Wide heads: %d cases (head=wide), narrowest scored row's logits span %.1f "
                "(at least %.0f claimed); %d too narrow\n", r->wide_cases, r->wide_min_span,
@@ -476,8 +478,10 @@ void conf_report_finish(conf_report *r, const conf_regime_cache *regimes,
             rnn_json_string(f, d->error);
             fprintf(f, "}");
         }
-        fprintf(f, "\n  ],\n  \"golden\": {\"match\": %d, \"missing\": %d, \"mismatch\": %d},\n",
-                r->golden_ok, r->golden_missing, r->golden_mismatch);
+        fprintf(f, "\n  ],\n  \"golden\": {\"match\": %d, \"missing\": %d, \"mismatch\": %d, "
+                "\"kernels_checked\": %d, \"kernels_mismatch\": %d},\n",
+                r->golden_ok, r->golden_missing, r->golden_mismatch, r->kernels_checked,
+                r->kernels_mismatch);
         fprintf(f, "  \"wide_heads\": {\"cases\": %d, \"too_narrow\": %d, \"narrowest_span\": ",
                 r->wide_cases, r->wide_bad);
         rnn_json_number(f, r->wide_cases ? r->wide_min_span : NAN);

@@ -50,6 +50,7 @@ typedef struct {
     const char *tensor[CONF_MAX_TENSOR_NAMES];
     int passed, failed;
     int golden_ok, golden_missing, golden_mismatch;
+    int kernels_checked, kernels_mismatch; /* runs judged by the kernels= hash, and failed */
     int regimes_ok, regimes_bad;
     int hash_controls, hash_controls_caught;
     int wide_cases, wide_bad; /* head=wide cases, and those whose logits spanned too little */

@@ -1,8 +1,9 @@
 /* split_products.c — the products and sums of a call shared between its
  * threads (declared in plan_internal.h). Each splits the OUTPUT, never a
  * reduction: every element's sum is computed whole by one thread, in the
- * order the single-thread call uses, so the results keep their bits
- * (except where a share of one row takes the table's GEMV path). */
+ * order the single-thread call uses, so the results keep their bits (every
+ * table's products are one chain per output however the rows and columns
+ * are shared out: docs/design.md §9.2). */
 #include "plan_internal.h"
 
 /* Rows and columns are handed out in multiples of this: whole cache lines

@@ -15,11 +15,15 @@
  *
  * Only the order of whole panels changes: each output column is the same
  * code summing in the same order, so the results keep their bits. Chunks
- * are whole panels of about 64 KiB; the generic table (nr 0) packs all
- * columns as one panel and runs in one call. */
+ * are whole panels of about 64 KiB, and at least CHUNK_PANELS panels: a
+ * table's batch-1 product hides the FMA latency across the chains of
+ * several panels (one chain per column, docs/design.md §9.2), so a chunk of
+ * one panel would leave its loop waiting on the latency. The generic table
+ * (nr 0) packs all columns as one panel and runs in one call. */
 #include "plan_internal.h"
 
 #define CHUNK_FLOATS 16384
+#define CHUNK_PANELS 4
 
 /* Columns per chunk of a batch-1 product at this step: 0 for front to back. */
 static size_t chunk_columns(const rnn_plan *p, size_t step, size_t K)
@@ -27,8 +31,8 @@ static size_t chunk_columns(const rnn_plan *p, size_t step, size_t K)
     const size_t nr = p->nr;
     if (!nr || K == 0 || step % 2 == 0 || p->ops->phases > 1)
         return 0;
-    const size_t per = CHUNK_FLOATS / K / nr * nr;
-    return per ? per : nr;
+    const size_t panels = CHUNK_FLOATS / K / nr;
+    return (panels > CHUNK_PANELS ? panels : CHUNK_PANELS) * nr;
 }
 
 void rnn_step_product(const rnn_plan *p, size_t step, size_t M, size_t N, size_t K,

@@ -98,7 +98,9 @@ static int fz_same_entries(const conf_golden *x, const conf_golden *y)
         return 0;
     for (size_t i = 0; i < x->n; i++)
         if (strcmp(x->e[i].line, y->e[i].line) != 0 || x->e[i].inputs != y->e[i].inputs ||
-            x->e[i].forward != y->e[i].forward || x->e[i].gradients != y->e[i].gradients)
+            x->e[i].forward != y->e[i].forward || x->e[i].gradients != y->e[i].gradients ||
+            x->e[i].has_kernels != y->e[i].has_kernels ||
+            (x->e[i].has_kernels && x->e[i].kernels != y->e[i].kernels))
             return 0;
     return 1;
 }
@@ -138,10 +140,14 @@ const char *fuzz_golden(const uint8_t *data, size_t size)
             if (strcmp(g.e[j].line, g.e[i].line) == 0)
                 why = "an accepted golden file has a case twice";
         used += (size_t)snprintf(text + used, cap - used,
-                                 "%s inputs=%016llx forward=%016llx gradients=%016llx\n",
+                                 "%s inputs=%016llx forward=%016llx gradients=%016llx",
                                  g.e[i].line, (unsigned long long)g.e[i].inputs,
                                  (unsigned long long)g.e[i].forward,
                                  (unsigned long long)g.e[i].gradients);
+        if (g.e[i].has_kernels)
+            used += (size_t)snprintf(text + used, cap - used, " kernels=%016llx",
+                                     (unsigned long long)g.e[i].kernels);
+        used += (size_t)snprintf(text + used, cap - used, "\n");
     }
     if (!why) {
         conf_golden g2;

@@ -3,8 +3,9 @@
  * and topology, batch 1, 2, 3 (hidden units split when H is a multiple of
  * the panel width: H 32 and 96; else one thread: H 8, 40, 100) and 16 (rows
  * split, panel tails at every H), T 1 and 5: forward and train with threads
- * 2 are compared with threads 1 within support/tolerance.h, and the
- * bitwise-equal tensors are counted. Also: threads 3 and -1 are RNN_ERR_ARG; a workspace
+ * 2 must give threads 1's bits in every tensor (each output is one chain
+ * one thread computes whole: docs/design.md §9.2); a difference also
+ * reports its size as a fraction of support/tolerance.h's tolerance. Also: threads 3 and -1 are RNN_ERR_ARG; a workspace
  * and a plan that disagree run on one thread; 200 two-thread workspaces
  * created and destroyed (no leak, no hang); two workspaces of one plan used
  * from two caller threads at once (four threads on the machine's two cores);
@@ -157,10 +158,14 @@ static void compare(const tensors *got, const tensors *want, const problem *pr, 
         rnn_compare_result c = rnn_compare(got->t[i], want->t[i], got->n[i], tol);
         tensors_compared++;
         slot_compared[batch_slot]++;
-        if (memcmp(got->t[i], want->t[i], got->n[i] * sizeof(float)) == 0) {
+        const int same = memcmp(got->t[i], want->t[i], got->n[i] * sizeof(float)) == 0;
+        if (same) {
             tensors_bitwise++;
             slot_bitwise[batch_slot]++;
         }
+        CHECK(same, "%s %s: threads 2 gives other bits than threads 1 (fraction of tolerance "
+              "%.3g at [%zu]: %a vs %a)", label, tensor_name[i], c.frac, c.worst,
+              (double)got->t[i][c.worst], (double)want->t[i][c.worst]);
         if (c.frac > worst_frac) {
             worst_frac = c.frac;
             snprintf(worst_where, sizeof worst_where, "%s %s", label, tensor_name[i]);

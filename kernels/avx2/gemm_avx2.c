@@ -12,7 +12,12 @@
  * measurable while it needs a 256 KiB stack buffer to avoid repacking A per
  * column chunk (docs/performance.md, "GEMM blocking"). A transposed B is gathered one KC x 16
  * slice at a time. Buffers live on the stack (52 KiB): kernels do not
- * allocate. */
+ * allocate.
+ *
+ * Every output is one FMA chain over k ascending from beta ? C : +0
+ * (docs/design.md §9.2): the KC blocks run in ascending k, the first
+ * starting its accumulators from that value, each later one from the C the
+ * previous block stored. */
 #include <string.h>
 #include "avx2.h"
 #include "gemm_ukernel_avx2.h"

@@ -7,7 +7,9 @@
  * per k step 2 B loads and MR broadcasts feed 2*MR FMAs. A partial 16-column
  * slice masks its B loads and C accesses (maskload/maskstore), so nothing
  * outside the extents is touched. A is packed K-major in blocks of at
- * most MR rows, so the broadcasts walk one pointer whatever A's layout. */
+ * most MR rows, so the broadcasts walk one pointer whatever A's layout.
+ * Each accumulator lane is one output's FMA chain over k ascending, started
+ * from the output's initial value (docs/design.md §9.2). */
 #ifndef RNNSIMD_GEMM_UKERNEL_AVX2_H
 #define RNNSIMD_GEMM_UKERNEL_AVX2_H
 
@@ -57,8 +59,12 @@ static inline void gemm_store8(const int full, float *p, __m256i m, __m256 v)
         _mm256_maskstore_ps(p, m, v);
 }
 
-/* C[mr x 16] = (load_c ? C : 0) + bias + sum_k Ap[k*MR + i] B(k, :), B(k, :)
- * at Bp + k*bs. full says all 16 columns exist, else m0/m1 mask the halves
+/* C[mr x 16] = one FMA chain per output over k = 0 .. kc-1 in ascending
+ * order, acc = fma(Ap[k*MR + i], B(k, j), acc), B(k, :) at Bp + k*bs, from
+ * the initial value load_c ? (bias ? C + bias : C) : (bias ? bias : +0)
+ * (docs/design.md §9.2): the accumulators start from C and the bias, never
+ * add them after the chain, so a K block continues the chain the previous
+ * block stored. full says all 16 columns exist, else m0/m1 mask the halves
  * of B, bias and C. With use_pf, pf is prefetched 16 floats per k step: the
  * panel the next call reads (a compile-time switch: a test in the k loop
  * costs more than it saves when there is nothing to prefetch). */
@@ -68,9 +74,23 @@ gemm_ukernel(const int mr, const int full, const int use_pf, size_t kc, const fl
              const float *bias, __m256i m0, __m256i m1)
 {
     __m256 acc0[GEMM_MR], acc1[GEMM_MR];
+    __m256 bias0 = bias ? gemm_load8(full, bias, m0) : _mm256_setzero_ps();
+    __m256 bias1 = bias ? gemm_load8(full, bias + 8, m1) : _mm256_setzero_ps();
 #pragma GCC unroll 6
-    for (int i = 0; i < mr; i++)
-        acc0[i] = acc1[i] = _mm256_setzero_ps();
+    for (int i = 0; i < mr; i++) {
+        const float *c = C + (size_t)i * ldc;
+        if (load_c) {
+            acc0[i] = gemm_load8(full, c, m0);
+            acc1[i] = gemm_load8(full, c + 8, m1);
+            if (bias) {
+                acc0[i] = _mm256_add_ps(acc0[i], bias0);
+                acc1[i] = _mm256_add_ps(acc1[i], bias1);
+            }
+        } else {
+            acc0[i] = bias0;
+            acc1[i] = bias1;
+        }
+    }
     for (size_t k = 0; k < kc; k++, Ap += GEMM_MR, Bp += bs) {
         __m256 b0 = gemm_load8(full, Bp, m0);
         __m256 b1 = gemm_load8(full, Bp + 8, m1);
@@ -83,18 +103,11 @@ gemm_ukernel(const int mr, const int full, const int use_pf, size_t kc, const fl
             acc1[i] = _mm256_fmadd_ps(a, b1, acc1[i]);
         }
     }
-    __m256 bias0 = bias ? gemm_load8(full, bias, m0) : _mm256_setzero_ps();
-    __m256 bias1 = bias ? gemm_load8(full, bias + 8, m1) : _mm256_setzero_ps();
 #pragma GCC unroll 6
     for (int i = 0; i < mr; i++) {
         float *c = C + (size_t)i * ldc;
-        __m256 v0 = _mm256_add_ps(acc0[i], bias0), v1 = _mm256_add_ps(acc1[i], bias1);
-        if (load_c) {
-            v0 = _mm256_add_ps(v0, gemm_load8(full, c, m0));
-            v1 = _mm256_add_ps(v1, gemm_load8(full, c + 8, m1));
-        }
-        gemm_store8(full, c, m0, v0);
-        gemm_store8(full, c + 8, m1, v1);
+        gemm_store8(full, c, m0, acc0[i]);
+        gemm_store8(full, c + 8, m1, acc1[i]);
     }
 }
 

@@ -15,7 +15,7 @@
  * The next chunk of weights is prefetched while one is in use, spread evenly
  * over its micro-kernels, so at batch sizes (every weight loaded from beyond
  * L2 once per product) the stream from L3 is steady rather than a burst per
- * panel. C's tile is prefetched to L2 as a micro-kernel starts.
+ * panel. A tile of C only written is fetched for write as a micro-kernel starts.
  *
  * The packed weights (run_packed) take the K blocks innermost instead: A is
  * packed for two K blocks at a time, and each micro-kernel tile of C gets
@@ -26,6 +26,11 @@
  * product at batch sizes", compares the two loops). Below 512 deep and past
  * MC rows, the 128-column chunks stay (each micro-block of A then stays in
  * L1 across four panels).
+ *
+ * Bits: every output is one FMA chain over k in ascending order from its
+ * initial value (docs/design.md §9.2): the micro-kernel starts its
+ * accumulators from C and the bias, and a later K block from what the
+ * earlier one stored, so blocks and tiles cut a chain, never split it.
  *
  * Tails: micro-blocks of fewer rows are the same kernel with mr a compile-time
  * constant; K, rows and micro-blocks are split evenly (a 600-deep K is two
@@ -73,33 +78,43 @@ typedef struct {
     size_t stride, n0, n1;
 } prefetch_share;
 
-/* C[mr x 32] (masks m0, m1 for the two halves) = (load_c ? C : 0) + bias +
- * sum_k Ap[k*mr + i] Bp[k*NR + :]. */
+/* C[mr x 32] (masks m0, m1 for the two halves) = the chains
+ * acc = fma(Ap[k*mr + i], Bp[k*NR + :], acc) over k = 0..kc-1, each from its
+ * initial value: C + bias, C, bias or +0 (load_c, bias given or not). A K
+ * block after the first passes load_c and no bias, so it continues the
+ * chain the previous block stored (docs/design.md §9.2). */
 static inline __attribute__((always_inline)) void
 ukernel(const int mr, size_t kc, const float *Ap, const float *Bp, prefetch_share pf, float *C,
         size_t ldc, int load_c, const float *bias, __mmask16 m0, __mmask16 m1)
 {
-    /* A tile only written (first K block, beta 0) is fetched for write
-     * into L1 while the k loop runs: its stores then find their lines owned
-     * (this matters where K is short: the batch-1 weight gradients, K = T*B).
-     * A tile
-     * that is read stays a plain L2 prefetch. */
-    for (int i = 0; i < mr; i++) {
-        const char *c = (const char *)(C + (size_t)i * ldc);
-        if (load_c) {
-            _mm_prefetch(c, _MM_HINT_T1);
-            if (m1)
-                _mm_prefetch(c + 64, _MM_HINT_T1);
-        } else {
+    __m512 acc0[MR], acc1[MR];
+    const __m512 bias0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
+    const __m512 bias1 = bias ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
+    if (load_c) {
+#pragma GCC unroll 12
+        for (int i = 0; i < mr; i++) {
+            const float *c = C + (size_t)i * ldc;
+            acc0[i] = _mm512_maskz_loadu_ps(m0, c);
+            acc1[i] = _mm512_maskz_loadu_ps(m1, c + 16);
+            if (bias) {
+                acc0[i] = _mm512_add_ps(acc0[i], bias0);
+                acc1[i] = _mm512_add_ps(acc1[i], bias1);
+            }
+        }
+    } else {
+        /* A tile only written is fetched for write into L1 while the k
+         * loop runs: its stores then find their lines owned (this matters
+         * where K is short: the batch-1 weight gradients, K = T*B). */
+#pragma GCC unroll 12
+        for (int i = 0; i < mr; i++) {
+            const char *c = (const char *)(C + (size_t)i * ldc);
             _mm_prefetch(c, _MM_HINT_ET0);
             if (m1)
                 _mm_prefetch(c + 64, _MM_HINT_ET0);
+            acc0[i] = bias0;
+            acc1[i] = bias1;
         }
     }
-    __m512 acc0[MR], acc1[MR];
-#pragma GCC unroll 12
-    for (int i = 0; i < mr; i++)
-        acc0[i] = acc1[i] = _mm512_setzero_ps();
     for (size_t k = 0; k < kc; k++, Ap += mr, Bp += NR) {
         __m512 b0 = _mm512_loadu_ps(Bp);
         __m512 b1 = _mm512_loadu_ps(Bp + 16);
@@ -114,18 +129,11 @@ ukernel(const int mr, size_t kc, const float *Ap, const float *Bp, prefetch_shar
             acc1[i] = _mm512_fmadd_ps(a, b1, acc1[i]);
         }
     }
-    __m512 bias0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
-    __m512 bias1 = bias ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
 #pragma GCC unroll 12
     for (int i = 0; i < mr; i++) {
         float *c = C + (size_t)i * ldc;
-        __m512 v0 = _mm512_add_ps(acc0[i], bias0), v1 = _mm512_add_ps(acc1[i], bias1);
-        if (load_c) {
-            v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, c));
-            v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, c + 16));
-        }
-        _mm512_mask_storeu_ps(c, m0, v0);
-        _mm512_mask_storeu_ps(c + 16, m1, v1);
+        _mm512_mask_storeu_ps(c, m0, acc0[i]);
+        _mm512_mask_storeu_ps(c + 16, m1, acc1[i]);
     }
 }
 

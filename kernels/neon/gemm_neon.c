@@ -2,6 +2,21 @@
  * micro-tile of MR = 4 rows x NR = 16 columns (16 accumulators in q
  * registers, of the 32 AArch64 has) over blocks of KC in depth.
  *
+ * Every output is one fused multiply-add chain over k in ascending order
+ * from its initial value (docs/design.md §9.2): gemm starts from
+ * beta ? C : +0, gemm_packed_nt from beta ? (bias ? C + bias : C)
+ * : (bias ? bias : +0); beta is a flag, 0 or 1 (entries.inc). An
+ * accumulator register is that chain for four columns of one row: it
+ * starts from the initial value, takes one vfmaq_laneq_f32 (rounded once)
+ * per k, and is stored at the end of the K block; the next K block starts
+ * from the stored value, so blocks cut a chain, never split it into partial
+ * sums. Row tails (mr < 4, batch 1 included), column tails and depth tails
+ * run the same chain, so an output's bits do not depend on M, on the
+ * panel or row block it falls in, or on where a caller's range starts
+ * (two threads splitting rows or panels give one thread's bits). Batch 1
+ * of gemm_packed_nt runs two panels per pass (row_pair): eight independent
+ * chains where one panel has four, to hide the FMA latency.
+ *
  * B side: always a K x 16 panel, row stride 16, zero-padded past N — the
  * packed weights of pack_nt (the plan's layout, see neon.h), or a block of
  * op(B) packed on the stack by gemm. A side, unpacked, any stride:
@@ -10,7 +25,8 @@
  *   A transposed (K x M, as dW = dG^T X reads it): four consecutive rows
  *     at one k in one register, the lane picks the row.
  * Tails: columns past N are computed on zero padding and never stored; rows
- * past M and depth past K are never touched; C is read only when beta != 0. */
+ * past M and depth past K are never touched; C is read only when beta != 0
+ * (and, past the first K block, as the value that block stored). */
 #include "neon.h"
 #include "vec_neon.h"
 
@@ -69,12 +85,13 @@ static inline void st_chunk(float *p, float32x4_t v, size_t nr, size_t c)
         st_tail_neon(p + 4 * c, v, nr - 4 * c);
 }
 
-/* C tile (mr x nr) = init + A-block (mr x kc) B-panel (kc x 16), where init =
- * (bias or 0) + (load_c ? beta * C : 0). mr and a_trans are constants after
- * inlining, so each instance keeps only its rows' registers. */
+/* C tile (mr x nr) = init + A-block (mr x kc) B-panel (kc x 16), one chain
+ * per output from init = load_c ? (bias ? C + bias : C) : (bias ? bias : +0).
+ * mr and a_trans are constants after inlining, so each instance keeps only
+ * its rows' registers. */
 static inline __attribute__((always_inline)) void
 tile(const size_t mr, const int a_trans, size_t kc, const float *a, size_t lda, const float *b,
-     size_t nr, float *C, size_t ldc, int load_c, float beta, const float *bias)
+     size_t nr, float *C, size_t ldc, int load_c, const float *bias)
 {
     float32x4_t bb0 = vdupq_n_f32(0.0f), bb1 = bb0, bb2 = bb0, bb3 = bb0;
     if (bias) {
@@ -86,17 +103,25 @@ tile(const size_t mr, const int a_trans, size_t kc, const float *a, size_t lda, 
     DECL_ROW(2);
     DECL_ROW(3);
     if (load_c) {
-        float32x4_t vb = vdupq_n_f32(beta);
-#define ADD_C(p, x0, x1, x2, x3)                                                         \
-        x0 = vaddq_f32(x0, vmulq_f32(ld_chunk(p, nr, 0), vb));                           \
-        x1 = vaddq_f32(x1, vmulq_f32(ld_chunk(p, nr, 1), vb));                           \
-        x2 = vaddq_f32(x2, vmulq_f32(ld_chunk(p, nr, 2), vb));                           \
-        x3 = vaddq_f32(x3, vmulq_f32(ld_chunk(p, nr, 3), vb))
-        ROW_C(0, ADD_C);
-        if (mr > 1) ROW_C(1, ADD_C);
-        if (mr > 2) ROW_C(2, ADD_C);
-        if (mr > 3) ROW_C(3, ADD_C);
-#undef ADD_C
+        /* C itself, not 0 + C: a stored -0 stays -0. */
+#define LOAD_C(p, x0, x1, x2, x3)                                                        \
+        x0 = ld_chunk(p, nr, 0), x1 = ld_chunk(p, nr, 1), x2 = ld_chunk(p, nr, 2),       \
+        x3 = ld_chunk(p, nr, 3)
+#define ADD_BIAS(p, x0, x1, x2, x3)                                                      \
+        x0 = vaddq_f32(x0, bb0), x1 = vaddq_f32(x1, bb1), x2 = vaddq_f32(x2, bb2),       \
+        x3 = vaddq_f32(x3, bb3)
+        ROW_C(0, LOAD_C);
+        if (mr > 1) ROW_C(1, LOAD_C);
+        if (mr > 2) ROW_C(2, LOAD_C);
+        if (mr > 3) ROW_C(3, LOAD_C);
+        if (bias) {
+            ROW_C(0, ADD_BIAS);
+            if (mr > 1) ROW_C(1, ADD_BIAS);
+            if (mr > 2) ROW_C(2, ADD_BIAS);
+            if (mr > 3) ROW_C(3, ADD_BIAS);
+        }
+#undef LOAD_C
+#undef ADD_BIAS
     }
     float32x4_t b0, b1, b2, b3;
     size_t k = 0;
@@ -106,28 +131,6 @@ tile(const size_t mr, const int a_trans, size_t kc, const float *a, size_t lda, 
             float32x4_t av = ld_tail_neon(a + k * lda, mr);
             FMA_ALL_ROWS(av);
         }
-    } else if (mr == 1) {
-        /* Batch 1 (GEMV): two accumulator sets for even and odd k, so eight
-         * independent FMA chains hide the FMA latency; summed at the end. */
-        float32x4_t z = vdupq_n_f32(0.0f);
-        c10 = z, c11 = z, c12 = z, c13 = z;
-        for (; k + 4 <= kc; k += 4) {
-            float32x4_t a0 = vld1q_f32(a + k);
-            LOAD_B(k);
-            FMA_ROW(0, a0, 0);
-            LOAD_B(k + 1);
-            FMA_ROW(1, a0, 1);
-            LOAD_B(k + 2);
-            FMA_ROW(0, a0, 2);
-            LOAD_B(k + 3);
-            FMA_ROW(1, a0, 3);
-        }
-        for (; k < kc; k++) {
-            LOAD_B(k);
-            FMA_ROW(0, vdupq_n_f32(a[k]), 0);
-        }
-        c00 = vaddq_f32(c00, c10), c01 = vaddq_f32(c01, c11);
-        c02 = vaddq_f32(c02, c12), c03 = vaddq_f32(c03, c13);
     } else {
         for (; k + 4 <= kc; k += 4) {
             float32x4_t a0 = vld1q_f32(a + k), a1 = a0, a2 = a0, a3 = a0;
@@ -140,10 +143,14 @@ tile(const size_t mr, const int a_trans, size_t kc, const float *a, size_t lda, 
             STEP_K(3);
         }
         for (; k < kc; k++) {
+            LOAD_B(k);
+            if (mr == 1) {
+                FMA_ROW(0, vdupq_n_f32(a[k]), 0);
+                continue;
+            }
             float t[4] = {0.0f, 0.0f, 0.0f, 0.0f};
             for (size_t r = 0; r < mr; r++)
                 t[r] = a[r * lda + k];
-            LOAD_B(k);
             float32x4_t av = vld1q_f32(t);
             FMA_ALL_ROWS(av);
         }
@@ -159,8 +166,8 @@ tile(const size_t mr, const int a_trans, size_t kc, const float *a, size_t lda, 
 }
 
 #define TILE_ARGS size_t kc, const float *a, size_t lda, const float *b, size_t nr, float *C, \
-                  size_t ldc, int load_c, float beta, const float *bias
-#define TILE_PASS kc, a, lda, b, nr, C, ldc, load_c, beta, bias
+                  size_t ldc, int load_c, const float *bias
+#define TILE_PASS kc, a, lda, b, nr, C, ldc, load_c, bias
 
 static void tile_a_rows(size_t mr, TILE_ARGS)
 {
@@ -181,6 +188,52 @@ static void tile_a_trans(size_t mr, TILE_ARGS)
     default: tile(1, 1, TILE_PASS); break;
     }
 }
+
+/* Batch 1 over two panels: C (1 x nr, nr <= 32) from one row a and the
+ * panels' blocks b (columns 0-15) and b2 (16-31). The same chains as
+ * tile(1, ...) gives each column (init as there, one fmla per k, k
+ * ascending), eight of them independent where one panel has four, so the
+ * FMA latency is hidden without splitting any chain. */
+#define EACH8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+static void row_pair(size_t kc, const float *a, const float *b, const float *b2, size_t nr,
+                     float *C, int load_c, const float *bias)
+{
+#define INIT(q)                                                                          \
+    float32x4_t c##q = bias ? ld_chunk(bias, nr, q) : vdupq_n_f32(0.0f);                 \
+    if (load_c)                                                                          \
+        c##q = bias ? vaddq_f32(ld_chunk(C, nr, q), c##q) : ld_chunk(C, nr, q);
+    EACH8(INIT)
+#undef INIT
+#define STEP(av, l, kk)                                                                  \
+    do {                                                                                 \
+        const float *p = b + (kk) * NR, *p2 = b2 + (kk) * NR;                             \
+        c0 = vfmaq_laneq_f32(c0, vld1q_f32(p), av, l);                                   \
+        c1 = vfmaq_laneq_f32(c1, vld1q_f32(p + 4), av, l);                               \
+        c2 = vfmaq_laneq_f32(c2, vld1q_f32(p + 8), av, l);                               \
+        c3 = vfmaq_laneq_f32(c3, vld1q_f32(p + 12), av, l);                              \
+        c4 = vfmaq_laneq_f32(c4, vld1q_f32(p2), av, l);                                  \
+        c5 = vfmaq_laneq_f32(c5, vld1q_f32(p2 + 4), av, l);                              \
+        c6 = vfmaq_laneq_f32(c6, vld1q_f32(p2 + 8), av, l);                              \
+        c7 = vfmaq_laneq_f32(c7, vld1q_f32(p2 + 12), av, l);                             \
+    } while (0)
+    size_t k = 0;
+    for (; k + 4 <= kc; k += 4) {
+        float32x4_t av = vld1q_f32(a + k);
+        STEP(av, 0, k);
+        STEP(av, 1, k + 1);
+        STEP(av, 2, k + 2);
+        STEP(av, 3, k + 3);
+    }
+    for (; k < kc; k++) {
+        float32x4_t av = vdupq_n_f32(a[k]);
+        STEP(av, 0, k);
+    }
+#undef STEP
+#define STORE(q) st_chunk(C, c##q, nr, q);
+    EACH8(STORE)
+#undef STORE
+}
+#undef EACH8
 
 /* dst (kc x 16) = columns n of src^T, src an nr x kc block of rows (stride
  * lds): dst[k][j] = src[j][k], zero for j >= nr. */
@@ -231,15 +284,22 @@ void rnn_k_gemm_packed_nt__neon(size_t M, size_t N, size_t K, const float *A, si
     for (size_t kb = 0; kb < k_blocks(K); kb++) {
         size_t k0 = kb * KC, kc = K - k0 < KC ? K - k0 : KC;
         int first = kb == 0;
-        for (size_t n0 = 0; n0 < N; n0 += NR) {
+        const int load_c = first ? beta != 0.0f : 1;
+        for (size_t n0 = 0; n0 < N;) {
+            const float *b = packed + n0 * K + k0 * NR, *bs = first && bias ? bias + n0 : NULL;
+            if (M == 1 && N - n0 > NR) {
+                size_t nr = N - n0 < 2 * NR ? N - n0 : 2 * NR;
+                row_pair(kc, A + k0, b, b + NR * K, nr, C + n0, load_c, bs);
+                n0 += 2 * NR;
+                continue;
+            }
             size_t nr = N - n0 < NR ? N - n0 : NR;
-            const float *b = packed + n0 * K + k0 * NR;
             for (size_t m0 = 0; m0 < M; m0 += MR) {
                 size_t mr = M - m0 < MR ? M - m0 : MR;
                 tile_a_rows(mr, kc, A + m0 * lda + k0, lda, b, nr, C + m0 * ldc + n0, ldc,
-                            first ? beta != 0.0f : 1, first ? beta : 1.0f,
-                            first && bias ? bias + n0 : NULL);
+                            load_c, bs);
             }
+            n0 += NR;
         }
     }
 }
@@ -261,13 +321,10 @@ void rnn_k_gemm__neon(int trans_a, int trans_b, size_t M, size_t N, size_t K, co
                 size_t mr = M - m0 < MR ? M - m0 : MR;
                 float *c = C + m0 * ldc + n0;
                 int load_c = first ? beta != 0.0f : 1;
-                float bt = first ? beta : 1.0f;
                 if (trans_a)
-                    tile_a_trans(mr, kc, A + k0 * lda + m0, lda, bbuf, nr, c, ldc, load_c, bt,
-                                 NULL);
+                    tile_a_trans(mr, kc, A + k0 * lda + m0, lda, bbuf, nr, c, ldc, load_c, NULL);
                 else
-                    tile_a_rows(mr, kc, A + m0 * lda + k0, lda, bbuf, nr, c, ldc, load_c, bt,
-                                NULL);
+                    tile_a_rows(mr, kc, A + m0 * lda + k0, lda, bbuf, nr, c, ldc, load_c, NULL);
             }
         }
     }
