@@ -160,6 +160,8 @@ rnn_status rnn_plan_create(rnn_plan **out, const rnn_desc *d, const rnn_params *
         return RNN_ERR_ARG;
     if ((unsigned)isa >= RNN_ISA_COUNT)
         return RNN_ERR_ISA_UNKNOWN;
+    if (sz.cells > 1)
+        return RNN_ERR_ARG; /* stacks run on the reference only (docs/design.md §7) */
     const rnn_kernels *k = NULL;
     st = rnn_kernels_get(isa, &k, NULL);
     if (st != RNN_OK)
