@@ -13,6 +13,8 @@ static rnn_status check_call(const rnn_plan *p, const rnn_workspace *ws, const f
         return RNN_ERR_NULL;
     if (p->desc.topology != RNN_MANY2MANY)
         return RNN_ERR_TOPOLOGY;
+    if (p->cells)
+        return RNN_ERR_ARG; /* the plain sequence is one layer, one direction */
     return rnn_check_workspace(p, ws);
 }
 
