@@ -401,6 +401,19 @@ if [ -x "$BUILD/rnnsimd-conformance" ]; then
   expect 2 "(each at most once, in this order)" $C --case 'gru:many2one:T3:B2:I2:H2:V2:rho1.0:seed1:x=sat:head=wide'
   expect 0 "gru:many2one:T3:B2:I2:H2:V2:rho1.0:seed1:state=none:head=wide:x=sat" \
     $C --list --case 'gru:many2one:T3:B2:I2:H2:V2:rho1.0:seed1:state=none:head=wide:x=sat'
+  # Stacks: L<n> (2 to 8) then bi, between H and V; one layer is never spelled out.
+  expect 0 "lstm:seq2seq:T3:To2:B2:I2:H2:L3:bi:V2:rho1.0:seed1" \
+    $C --list --case 'lstm:seq2seq:T3:To2:B2:I2:H2:L3:bi:V2:rho1.0:seed1'
+  expect 0 "gru:many2one:T3:B2:I2:H2:bi:V2:rho1.0:seed1" \
+    $C --list --case 'gru:many2one:T3:B2:I2:H2:bi:V2:rho1.0:seed1'
+  expect 2 "field 7 'L1': expected L<layers>, an integer from 2 to 8" \
+    $C --case 'lstm:many2one:T3:B2:I2:H2:L1:V2:rho1.0:seed1'
+  expect 2 "field 7 'L9': expected L<layers>, an integer from 2 to 8" \
+    $C --case 'lstm:many2one:T3:B2:I2:H2:L9:V2:rho1.0:seed1'
+  expect 2 "field 8 'L2': expected V<classes>, a positive integer like V5 (after the optional L<n> and bi)" \
+    $C --case 'lstm:many2one:T3:B2:I2:H2:bi:L2:V2:rho1.0:seed1'
+  expect 0 "2 passed, 0 failed" $C --no-golden --no-ratchet --no-onednn --isa generic --mode threads1 \
+    --case 'lbr_gru:seq2seq:T3:To2:B2:I3:H4:L2:bi:V3:rho1.0:seed9'
   expect 2 "unknown mode 'threads3'" $C --mode threads3
   expect 2 "--write-ratchet: the ratchet's budgets cover the whole matrix" \
     $C --write-ratchet "$TMP/r.txt" --cell lstm
@@ -431,7 +444,7 @@ if [ -x "$BUILD/rnnsimd-conformance" ] && [ -z "${RUN:-}" ]; then
     ok; echo "--json run finished before the interrupt: a complete report"
   else bad "an interrupted --json run (exit $crc) left: $(ls "$TMP" | grep '^conf\.json' | tr '\n' ' ')"; fi
   expect 0 "0 failed" $C --quick --isa generic --mode threads1 --no-onednn --json "$TMP/conf2.json"
-  if python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["failed"] == 0 and len(d["cases"]) == 120' "$TMP/conf2.json"; then ok
+  if python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["failed"] == 0 and len(d["cases"]) == 180' "$TMP/conf2.json"; then ok
   else bad "--json report of a finished run is not whole"; fi
 fi
 expect 2 "unknown --cell 'bogus'" $R charlm train --text x --save y --cell bogus
