@@ -298,6 +298,16 @@ void rnn_stack_train(const rnn_plan *p, rnn_workspace *ws, const rnn_inputs *in,
                      const rnn_grads *g, const rnn_thread *th);
 /* out->h and out->c (one thread, after the call's region). */
 void rnn_stack_store(const rnn_plan *p, const rnn_workspace *ws, const rnn_outputs *out);
+/* The plain sequence of a stack (rnn_plan_seq_*): forward from h0, c0
+ * ((L*D) x B x H; NULL = zeros), and with g BPTT from grad_output (T x B x
+ * D*H), grad_hn, grad_cn ((L*D) x B x H; each NULL = zero) into g (g->x,
+ * g->h0, g->c0, g->layers or g->cell). Then, on one thread,
+ * rnn_stack_seq_store: the top layer's output, and every cell's final h, c. */
+void rnn_stack_seq(const rnn_plan *p, rnn_workspace *ws, const float *x, const float *h0,
+                   const float *c0, const float *grad_output, const float *grad_hn,
+                   const float *grad_cn, const rnn_grads *g, const rnn_thread *th);
+void rnn_stack_seq_store(const rnn_plan *p, const rnn_workspace *ws, float *output, float *hn,
+                         float *cn);
 
 /* dst[j] = sum over rows of a[r*ld + j], j < n. */
 void rnn_column_sums(size_t rows, size_t n, const float *a, size_t ld, float *dst);

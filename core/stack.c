@@ -314,14 +314,15 @@ static const rnn_cell_grads *cell_grads(const rnn_plan *p, const rnn_grads *g, s
 }
 
 /* BPTT of one stack, top layer down. dy_top: the gradient on the top
- * layer's output (T x B x width; NULL = zero). dh_fin, dc_fin (per layer,
- * B x H, both directions alike; NULL = zero): on the cells' final states.
+ * layer's output (T x B x width; NULL = zero). dh_fin, dc_fin (B x H each;
+ * NULL = zero): on the cells' final states, one per cell (per_cell), or one
+ * per layer for both directions alike (seq2seq's decoder start).
  * Writes the input gradient dx (NULL: not wanted; x_index: none), and per
  * cell k its weight gradients and, into dh0 + k*BH (dc0), the gradient on
  * its initial state. */
 static void stack_backward(const rnn_plan *p, rnn_workspace *ws, const rnn_inputs *in, int dec,
                            const float *dy_top, const float *dh_fin, const float *dc_fin,
-                           float *dx, float *dh0, float *dc0, const rnn_grads *g,
+                           int per_cell, float *dx, float *dh0, float *dc0, const rnn_grads *g,
                            const rnn_thread *th)
 {
     const rnn_desc *d = &p->desc;
@@ -349,12 +350,13 @@ static void stack_backward(const rnn_plan *p, rnn_workspace *ws, const rnn_input
                 dcol = ws->dcol;
             }
             if (th->tid == 0) {
+                const size_t fin = (per_cell ? k - base : l) * BH;
                 if (dh_fin)
-                    memcpy(cw->dh, dh_fin + l * BH, BH * sizeof(float));
+                    memcpy(cw->dh, dh_fin + fin, BH * sizeof(float));
                 else
                     memset(cw->dh, 0, BH * sizeof(float));
                 if (dc_fin)
-                    memcpy(cw->dc, dc_fin + l * BH, BH * sizeof(float));
+                    memcpy(cw->dc, dc_fin + fin, BH * sizeof(float));
                 else
                     memset(cw->dc, 0, BH * sizeof(float));
             }
@@ -403,9 +405,9 @@ void rnn_stack_train(const rnn_plan *p, rnn_workspace *ws, const rnn_inputs *in,
     if (seq2seq) {
         /* Every decoder step is scored: the head's gradient is dy whole. */
         float *dh_start = ws->dstart, *dc_start = ws->dstart + L * BH;
-        stack_backward(p, ws, in, 1, ws->dhs, NULL, NULL, in->x_dec_index ? NULL : g->x_dec,
-                       dh_start, dc_start, g, th);
-        stack_backward(p, ws, in, 0, NULL, dh_start, p->ops->has_c ? dc_start : NULL,
+        stack_backward(p, ws, in, 1, ws->dhs, NULL, NULL, 0,
+                       in->x_dec_index ? NULL : g->x_dec, dh_start, dc_start, g, th);
+        stack_backward(p, ws, in, 0, NULL, dh_start, p->ops->has_c ? dc_start : NULL, 0,
                        in->x_index ? NULL : g->x, g->h0, g->c0, g, th);
         return;
     }
@@ -421,6 +423,33 @@ void rnn_stack_train(const rnn_plan *p, rnn_workspace *ws, const rnn_inputs *in,
             memcpy(dy + r * W, ws->dhs + (r - first * B) * W, W * sizeof *dy);
     }
     rnn_sync(th);
-    stack_backward(p, ws, in, 0, dy, NULL, NULL, in->x_index ? NULL : g->x, g->h0, g->c0, g,
+    stack_backward(p, ws, in, 0, dy, NULL, NULL, 0, in->x_index ? NULL : g->x, g->h0, g->c0, g,
                    th);
+}
+
+void rnn_stack_seq(const rnn_plan *p, rnn_workspace *ws, const float *x, const float *h0,
+                   const float *c0, const float *grad_output, const float *grad_hn,
+                   const float *grad_cn, const rnn_grads *g, const rnn_thread *th)
+{
+    const rnn_inputs in = {x, NULL, NULL, NULL, h0, c0, NULL};
+    stack_forward(p, ws, &in, 0, g != NULL, th);
+    if (g)
+        stack_backward(p, ws, &in, 0, grad_output, grad_hn, p->ops->has_c ? grad_cn : NULL, 1,
+                       g->x, g->h0, g->c0, g, th);
+}
+
+void rnn_stack_seq_store(const rnn_plan *p, const rnn_workspace *ws, float *output, float *hn,
+                         float *cn)
+{
+    const size_t BH = p->sizes.state / p->sizes.cells;
+    if (output)
+        memcpy(output, rnn_stack_top(p, ws, 0), p->sizes.h * sizeof(float));
+    for (size_t k = 0; k < p->sizes.cells; k++) {
+        const rnn_plan *c = p->cells[k];
+        const rnn_workspace *cw = ws->cells[k];
+        if (hn)
+            memcpy(hn + k * BH, cw->hs + last_state(c) * BH, BH * sizeof(float));
+        if (cn && cw->cs)
+            memcpy(cn + k * BH, cw->cs + last_state(c) * BH, BH * sizeof(float));
+    }
 }

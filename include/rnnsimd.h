@@ -235,7 +235,10 @@ rnn_status rnn_plan_forward(const rnn_plan *plan, rnn_workspace *ws,
                             const rnn_inputs *in, rnn_outputs *out);
 rnn_status rnn_plan_train(const rnn_plan *plan, rnn_workspace *ws,
                           const rnn_inputs *in, rnn_outputs *out, rnn_grads *g);
-/* The plain sequence (plan of a many2many desc; the head is unused). */
+/* The plain sequence (plan of a many2many desc; the head is unused), as
+ * rnnsimd_reference.h's rnn_reference_seq_*: output T x B x D*H (the top
+ * layer), h0, c0, hn, cn (L*D) x B x H; a stack's plan takes its cells'
+ * gradients in g->layers (g->cell for one cell). */
 rnn_status rnn_plan_seq_forward(const rnn_plan *plan, rnn_workspace *ws,
                                 const float *x, const float *h0, const float *c0,
                                 float *output, float *hn, float *cn);

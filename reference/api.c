@@ -314,7 +314,7 @@ rnn_status rnn_reference_train(const rnn_desc *d, const rnn_params *p, const rnn
 
 /* Checks shared by the two sequence entry points; widens w, x, h0, c0. */
 static rnn_status widen_seq(pool *pl, const rnn_desc *d, rnn_sizes *s, const rnn_cell_weights *w,
-                            const float *x, const float *h0, const float *c0, ref_weights *wd,
+                            const float *x, const float *h0, const float *c0, const ref_weights **wd,
                             const double **xd, const double **h0d, const double **c0d)
 {
     rnn_status st = rnn_ref_check_desc(d, s);
@@ -322,11 +322,11 @@ static rnn_status widen_seq(pool *pl, const rnn_desc *d, rnn_sizes *s, const rnn
         return st;
     if (d->topology != RNN_MANY2MANY)
         return RNN_ERR_TOPOLOGY;
-    if (s->cells > 1)
-        return RNN_ERR_ARG; /* the plain sequence is one layer, one direction */
     if (!w || !x)
         return RNN_ERR_NULL;
-    if ((st = widen_cell(pl, s, s->weight_ih, w, wd)) != RNN_OK)
+    /* w: one cell, or a stack's L*D cells. */
+    if ((st = widen_cells(pl, s, w, s->cells > 1 ? w : NULL, s->cells, s->directions, 0, wd)) !=
+        RNN_OK)
         return st;
     *xd = widen(pl, x, s->x);
     *h0d = widen(pl, h0, s->state);
@@ -340,7 +340,7 @@ rnn_status rnn_reference_seq_forward(const rnn_desc *d, const rnn_cell_weights *
 {
     pool pl = {0};
     rnn_sizes s;
-    ref_weights wd;
+    const ref_weights *wd = NULL;
     const double *xd = NULL, *h0d = NULL, *c0d = NULL;
     rnn_status st = widen_seq(&pl, d, &s, w, x, h0, c0, &wd, &xd, &h0d, &c0d);
     if (st == RNN_OK) {
@@ -348,7 +348,7 @@ rnn_status rnn_reference_seq_forward(const rnn_desc *d, const rnn_cell_weights *
         double *od = wanted(&pl, output, s.h), *hd = wanted(&pl, hn, s.state),
                *cd = wanted(&pl, lstm ? cn : NULL, s.state);
         st = pl.failed ? RNN_ERR_NOMEM
-                       : rnn_ref_seq_run(d, &wd, xd, h0d, c0d, od, hd, cd, NULL, NULL, NULL, NULL);
+                       : rnn_ref_seq_run(d, wd, xd, h0d, c0d, od, hd, cd, NULL, NULL, NULL, NULL);
         if (st == RNN_OK) {
             narrow(output, od, s.h);
             narrow(hn, hd, s.state);
@@ -366,7 +366,7 @@ rnn_status rnn_reference_seq_backward(const rnn_desc *d, const rnn_cell_weights 
 {
     pool pl = {0};
     rnn_sizes s;
-    ref_weights wd;
+    const ref_weights *wd = NULL;
     const double *xd = NULL, *h0d = NULL, *c0d = NULL;
     rnn_status st = widen_seq(&pl, d, &s, w, x, h0, c0, &wd, &xd, &h0d, &c0d);
     if (st == RNN_OK && !g)
@@ -380,15 +380,15 @@ rnn_status rnn_reference_seq_backward(const rnn_desc *d, const rnn_cell_weights 
         gd.x = wanted(&pl, g->x, s.x);
         gd.h0 = wanted(&pl, g->h0, s.state);
         gd.c0 = lstm ? wanted(&pl, g->c0, s.state) : NULL;
-        widen_cell_grads(&pl, &s, s.weight_ih, &g->cell, &gd.cell);
+        gd.layers = widen_grads(&pl, &s, &g->cell, g->layers, s.cells, s.directions, 0);
         st = pl.failed ? RNN_ERR_NOMEM
-                       : rnn_ref_seq_run(d, &wd, xd, h0d, c0d, NULL, NULL, NULL, god, ghd, gcd,
+                       : rnn_ref_seq_run(d, wd, xd, h0d, c0d, NULL, NULL, NULL, god, ghd, gcd,
                                          &gd);
         if (st == RNN_OK) {
             narrow(g->x, gd.x, s.x);
             narrow(g->h0, gd.h0, s.state);
             narrow(g->c0, gd.c0, s.state);
-            narrow_cell_grads(&s, s.weight_ih, &gd.cell, &g->cell);
+            narrow_grads(&s, gd.layers, &g->cell, g->layers, s.cells, s.directions, 0);
         }
     }
     pool_free(&pl);

@@ -73,9 +73,11 @@ typedef struct {
 rnn_status rnn_ref_model_run(const rnn_desc *d, const ref_params *p, const ref_inputs *in,
                              const ref_outputs *out, const ref_grads *g);
 
-/* The plain sequence (many2many desc). Forward writes output (T x B x H), hn,
- * cn (any may be NULL). If g is not NULL, BPTT from grad_output / grad_hn /
- * grad_cn (each NULL = zero) writes g->x, g->h0, g->c0 and g->cell. */
+/* The plain sequence (many2many desc) of a stack: w holds its L*D cells (one
+ * for a single cell). Forward writes output (T x B x D*H, the top layer), hn,
+ * cn ((L*D) x B x H; any may be NULL). If g is not NULL, BPTT from
+ * grad_output / grad_hn / grad_cn (each NULL = zero) writes g->x, g->h0,
+ * g->c0 and the cells' gradients (g->layers, or g->cell for one cell). */
 rnn_status rnn_ref_seq_run(const rnn_desc *d, const ref_weights *w, const double *x,
                            const double *h0, const double *c0, double *output, double *hn,
                            double *cn, const double *grad_output, const double *grad_hn,

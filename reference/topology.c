@@ -300,52 +300,37 @@ done:
     return st;
 }
 
-static void set_initial_state(ref_run *r, const double *h0, const double *c0)
-{
-    const size_t BH = r->B * r->H;
-    if (h0)
-        memcpy(r->h, h0, BH * sizeof *h0);
-    if (c0 && r->cell == RNN_LSTM)
-        memcpy(r->c, c0, BH * sizeof *c0);
-}
-
-/* Copies steps 1..S of a run's states (h or c) to dst. */
-static void copy_states(double *dst, const double *states, const ref_run *r)
-{
-    const size_t BH = r->B * r->H;
-    memcpy(dst, states + BH, r->S * BH * sizeof *dst);
-}
-
 rnn_status rnn_ref_seq_run(const rnn_desc *d, const ref_weights *w, const double *x,
                            const double *h0, const double *c0, double *output, double *hn,
                            double *cn, const double *grad_output, const double *grad_hn,
                            const double *grad_cn, const ref_grads *g)
 {
-    rnn_status st = rnn_ref_check_desc(d, NULL);
+    rnn_sizes s;
+    rnn_status st = rnn_ref_check_desc(d, &s);
     if (st != RNN_OK)
         return st;
     if (d->topology != RNN_MANY2MANY)
         return RNN_ERR_TOPOLOGY;
-    if ((d->L > 1) || d->bidirectional)
-        return RNN_ERR_ARG; /* the plain sequence is one layer, one direction */
-    if (!w || !weights_given(w) || !x)
+    if (!w || !all_given(w, s.cells) || !x)
         return RNN_ERR_NULL;
     const size_t T = (size_t)d->T, B = (size_t)d->B, H = (size_t)d->H, BH = B * H;
     const int lstm = d->cell == RNN_LSTM;
-    ref_run r;
-    if ((st = rnn_ref_run_alloc(&r, d->cell, T, B, (size_t)d->I, H, w, x)) != RNN_OK)
+    ref_stack stack;
+    st = rnn_ref_stack_forward(&stack, d->cell, s.layers, s.directions, T, B, (size_t)d->I, H,
+                               w, x, h0, lstm ? c0 : NULL);
+    if (st != RNN_OK)
         return st;
-    set_initial_state(&r, h0, c0);
-    rnn_ref_run_forward(&r);
     if (output)
-        copy_states(output, r.h, &r);
-    if (hn)
-        memcpy(hn, r.h + T * BH, BH * sizeof *hn);
-    if (cn && lstm)
-        memcpy(cn, r.c + T * BH, BH * sizeof *cn);
+        memcpy(output, rnn_ref_stack_top(&stack), T * B * s.out_width * sizeof *output);
+    for (size_t k = 0; k < s.cells; k++) {
+        if (hn)
+            memcpy(hn + k * BH, rnn_ref_stack_final_h(&stack, k), BH * sizeof *hn);
+        if (cn && lstm)
+            memcpy(cn + k * BH, rnn_ref_stack_final_c(&stack, k), BH * sizeof *cn);
+    }
     if (g)
-        st = rnn_ref_run_backward(&r, grad_output, grad_hn, lstm ? grad_cn : NULL, g->x, g->h0,
-                                  lstm ? g->c0 : NULL, &g->cell);
-    rnn_ref_run_free(&r);
+        st = rnn_ref_stack_backward(&stack, grad_output, grad_hn, lstm ? grad_cn : NULL, g->x,
+                                    g->h0, lstm ? g->c0 : NULL, grads_of(g->layers, &g->cell));
+    rnn_ref_stack_free(&stack);
     return st;
 }

@@ -600,6 +600,84 @@ static void check_stack(rnn_desc d, uint64_t seed)
     stack_destroy(&p);
 }
 
+/* The plain sequence of a stack: F = sum(gy*y) + sum(ghn*hn) + sum(gcn*cn),
+ * y the top layer's output, hn and cn every cell's final state. */
+typedef struct {
+    stack_problem *p;
+    tensor gy, ghn, gcn;
+} stack_seq_ctx;
+
+static double stack_seq_scalar(void *ctx)
+{
+    stack_seq_ctx *q = ctx;
+    stack_problem *p = q->p;
+    const rnn_sizes *s = &p->s;
+    double *y = calloc(s->h, sizeof *y), *hn = calloc(s->state, sizeof *hn),
+           *cn = calloc(s->state, sizeof *cn);
+    rnn_status st = rnn_ref_seq_run(&p->d, p->rw, p->x.d, p->h0.d, p->c0.d, y, hn, cn, NULL,
+                                    NULL, NULL, NULL);
+    double F = NAN;
+    if (st == RNN_OK) {
+        F = 0.0;
+        for (size_t i = 0; i < s->h; i++)
+            F += q->gy.d[i] * y[i];
+        for (size_t i = 0; i < s->state; i++)
+            F += q->ghn.d[i] * hn[i] + (p->d.cell == RNN_LSTM ? q->gcn.d[i] * cn[i] : 0.0);
+    }
+    free(y);
+    free(hn);
+    free(cn);
+    return F;
+}
+
+static void check_seq_stack(rnn_desc d, uint64_t seed)
+{
+    stack_problem p;
+    stack_build(&p, d, seed);
+    const rnn_sizes *s = &p.s;
+    stack_seq_ctx q = {&p, make(s->h, seed, 40, -1.0f, 1.0f),
+                       make(s->state, seed, 41, -1.0f, 1.0f),
+                       make(s->state, seed, 42, -1.0f, 1.0f)};
+    double *dx = calloc(s->x, sizeof *dx), *dh0 = calloc(s->state, sizeof *dh0),
+           *dc0 = calloc(s->state, sizeof *dc0);
+    double *(*gw)[4] = calloc(p.n_enc, sizeof *gw);
+    ref_cell_grads *rg = calloc(p.n_enc, sizeof *rg);
+    for (size_t k = 0; k < p.n_enc; k++) {
+        for (int j = 0; j < 4; j++)
+            gw[k][j] = calloc(p.w[k][j].n, sizeof(double));
+        rg[k] = (ref_cell_grads){gw[k][0], gw[k][1], gw[k][2], gw[k][3]};
+    }
+    ref_grads g = {dx, NULL, dh0, dc0, {0}, {0}, NULL, NULL, rg, NULL};
+    rnn_status st = rnn_ref_seq_run(&d, p.rw, p.x.d, p.h0.d, p.c0.d, NULL, NULL, NULL, q.gy.d,
+                                    q.ghn.d, q.gcn.d, &g);
+    CHECK(st == RNN_OK, "rnn_ref_seq_run (stack) backward: %d", (int)st);
+    char topo[40], name[40];
+    snprintf(topo, sizeof topo, "seq:L%zu%s", s->layers, s->directions == 2 ? ":bi" : "");
+    const char *cell = rnn_cell_name(d.cell);
+    check_tensor("seq", cell, topo, "x", p.x.d, dx, s->x, stack_seq_scalar, &q);
+    check_tensor("seq", cell, topo, "h0", p.h0.d, dh0, s->state, stack_seq_scalar, &q);
+    if (d.cell == RNN_LSTM)
+        check_tensor("seq", cell, topo, "c0", p.c0.d, dc0, s->state, stack_seq_scalar, &q);
+    for (size_t k = 0; k < p.n_enc; k++)
+        for (int j = 0; j < 4; j++) {
+            stack_name(&p, k, j, name, sizeof name);
+            check_tensor("seq", cell, topo, name, p.w[k][j].d, gw[k][j], p.w[k][j].n,
+                         stack_seq_scalar, &q);
+        }
+    for (size_t k = 0; k < p.n_enc; k++)
+        for (int j = 0; j < 4; j++)
+            free(gw[k][j]);
+    free(gw);
+    free(rg);
+    free(dx);
+    free(dh0);
+    free(dc0);
+    drop(&q.gy);
+    drop(&q.ghn);
+    drop(&q.gcn);
+    stack_destroy(&p);
+}
+
 int main(void)
 {
     /* A spread of small odd shapes {T, B, I, H, V}; cell c with topology t
@@ -641,6 +719,10 @@ int main(void)
                 check_stack(d, 5000 + (uint64_t)(c * 10 + t));
             }
         }
+    for (int c = 0; c < RNN_CELL_COUNT; c++) {
+        rnn_desc d = {(rnn_cell)c, RNN_MANY2MANY, 4, 0, 2, 3, 3, 1, 2, 1};
+        check_seq_stack(d, 6000 + (uint64_t)c);
+    }
     printf("worst relative error over all checks: %.3e (threshold %.0e)\n", worst_overall,
            THRESHOLD);
     return check_summary();

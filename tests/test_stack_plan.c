@@ -8,8 +8,9 @@
  * tensors by PyTorch's names, W_hy, b_y) is judged by the tolerance policy
  * of support/tolerance.h with K = the widest input of a layer plus H (plus V
  * for what the head reaches) and S = the steps run times L (a value at the
- * top has passed through L chains). Also: bad stack arguments are refused
- * with a named status. */
+ * top has passed through L chains). The plain sequence (rnn_plan_seq_*) of
+ * stacks likewise against rnn_reference_seq_*. Also: bad stack arguments
+ * are refused with a named status. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,23 +283,81 @@ static void check_refusals(void)
     d.bidirectional = 3;
     st = rnn_plan_create(&plan, &d, &pr.p, NULL);
     CHECK(st == RNN_ERR_ARG && !plan, "bidirectional 3: %s", rnn_strerror(st));
-    /* The plain sequence is one layer, one direction. */
-    rnn_desc sd = {RNN_GRU, RNN_MANY2MANY, 3, 0, 2, 3, 4, 3, 2, 0};
-    problem sp;
-    problem_make(&sp, sd, 6, 0);
-    st = rnn_plan_create(&plan, &sd, &sp.p, NULL);
-    rnn_workspace *ws = NULL;
-    if (st == RNN_OK)
-        st = rnn_workspace_create(&ws, plan);
-    float *out = zeros(sp.s.h);
-    if (st == RNN_OK)
-        st = rnn_plan_seq_forward(plan, ws, sp.x, NULL, NULL, out, NULL, NULL);
-    CHECK(st == RNN_ERR_ARG, "rnn_plan_seq_forward on a stack: %s", rnn_strerror(st));
-    free(out);
-    rnn_workspace_destroy(ws);
-    rnn_plan_destroy(plan);
-    problem_free(&sp);
     problem_free(&pr);
+}
+
+/* The plain sequence of a stack (rnn_plan_seq_*) against the reference's:
+ * the top layer's output, every cell's final h and c, and the backward from
+ * upstream gradients on all of them. */
+static void check_seq(const problem *pr, const rnn_kernels *const *tables, int n_tables,
+                      const char *label)
+{
+    const rnn_desc *d = &pr->d;
+    const rnn_sizes *s = &pr->s;
+    const int lstm = d->cell == RNN_LSTM;
+    float *gy = filled(s->h, 31, 1, -1.0f, 1.0f), *ghn = filled(s->state, 31, 2, -1.0f, 1.0f),
+          *gcn = filled(s->state, 31, 3, -1.0f, 1.0f);
+    result ref;
+    result_make(&ref, pr);
+    float *hn = zeros(s->state), *cn = zeros(s->state);
+    rnn_status st = rnn_reference_seq_forward(d, pr->cw, pr->x, pr->h0, pr->c0, ref.h, hn, cn);
+    rnn_grads rg = grads_of(pr, &ref);
+    if (st == RNN_OK)
+        st = rnn_reference_seq_backward(d, pr->cw, pr->x, pr->h0, pr->c0, gy, ghn, gcn, &rg);
+    CHECK(st == RNN_OK, "%s: rnn_reference_seq_*: %s", label, rnn_strerror(st));
+    const double K = (double)(d->I > (int64_t)s->out_width ? d->I : (int64_t)s->out_width) +
+                     (double)d->H;
+    const double S = (double)s->steps * (double)s->layers;
+    const double tf = rnn_tolerance(RNN_TOL_FORWARD, K, S), tg = rnn_tolerance(RNN_TOL_GRADIENT, K, S);
+    for (int t = 0; t < n_tables; t++)
+        for (int threads = 1; threads <= 2; threads++) {
+            char what[160];
+            snprintf(what, sizeof what, "%s seq %s threads:%d", label, tables[t]->name, threads);
+            rnn_plan_options opt = {tables[t]->isa, threads, 0};
+            rnn_plan *plan = NULL;
+            rnn_workspace *ws = NULL;
+            rnn_params p = pr->p;
+            p.W_hy = NULL;
+            st = rnn_plan_create(&plan, d, &p, &opt);
+            if (st == RNN_OK)
+                st = rnn_workspace_create(&ws, plan);
+            result got;
+            result_make(&got, pr);
+            float *ghn2 = zeros(s->state), *gcn2 = zeros(s->state);
+            rnn_grads gg = grads_of(pr, &got);
+            if (st == RNN_OK)
+                st = rnn_plan_seq_forward(plan, ws, pr->x, pr->h0, pr->c0, got.h, ghn2, gcn2);
+            if (st == RNN_OK)
+                st = rnn_plan_seq_backward(plan, ws, pr->x, pr->h0, pr->c0, gy, ghn, gcn, &gg);
+            CHECK(st == RNN_OK, "%s: %s", what, rnn_strerror(st));
+            compare(what, "output", got.h, ref.h, s->h, tf);
+            compare(what, "h_n", ghn2, hn, s->state, tf);
+            if (lstm)
+                compare(what, "c_n", gcn2, cn, s->state, tf);
+            compare(what, "dx", got.x, ref.x, s->x, tg);
+            compare(what, "dh0", got.h0, ref.h0, s->state, tg);
+            if (lstm)
+                compare(what, "dc0", got.c0, ref.c0, s->state, tg);
+            for (size_t k = 0; k < pr->n; k++) {
+                const size_t sz[4] = {pr->ih[k], s->weight_hh, s->bias, s->bias};
+                for (int j = 0; j < 4; j++) {
+                    char name[48];
+                    snprintf(name, sizeof name, "cell %zu tensor %d", k, j);
+                    compare(what, name, got.w[k][j], ref.w[k][j], sz[j], tg);
+                }
+            }
+            free(ghn2);
+            free(gcn2);
+            result_free(&got, pr->n);
+            rnn_workspace_destroy(ws);
+            rnn_plan_destroy(plan);
+        }
+    free(gy);
+    free(ghn);
+    free(gcn);
+    free(hn);
+    free(cn);
+    result_free(&ref, pr->n);
 }
 
 int main(void)
@@ -331,6 +390,18 @@ int main(void)
                 problem_free(&pr);
                 cases++;
             }
+    for (int c = 0; c < RNN_CELL_COUNT; c++)
+        for (int k = 0; k < 2; k++) {
+            rnn_desc d = {(rnn_cell)c, RNN_MANY2MANY, 7, 0, k ? 1 : 4, 5, k ? 32 : 11, 1,
+                          k ? 3 : 2, !k};
+            problem pr;
+            problem_make(&pr, d, 8000 + (uint64_t)(10 * c + k), 0);
+            char label[96];
+            snprintf(label, sizeof label, "%s L%d%s B%d", rnn_cell_name(d.cell), (int)d.L,
+                     d.bidirectional ? " bi" : "", (int)d.B);
+            check_seq(&pr, tables, n_tables, label);
+            problem_free(&pr);
+        }
     check_refusals();
     printf("%d stacked cases x %d tables x 1 and 2 threads; worst fraction of tolerance %.3f\n",
            cases, n_tables, worst_frac);
