@@ -125,6 +125,20 @@ static inline size_t rnn_state_out(const rnn_plan *p, size_t s)
     return p->reverse ? s : s + 1;
 }
 
+/* A one-cell plan's gradients as the drivers read them: g's cell and
+ * decoder, or layers[0] and decoder_layers[0] when the caller gave those
+ * arrays instead (rnnsimd.h). */
+static inline rnn_grads rnn_single_cell_grads(const rnn_grads *g)
+{
+    rnn_grads s = *g;
+    if (g->layers)
+        s.cell = g->layers[0];
+    if (g->decoder_layers)
+        s.decoder = g->decoder_layers[0];
+    s.layers = s.decoder_layers = NULL;
+    return s;
+}
+
 /* The threads a call runs on: both the plan and the workspace must allow
  * two, and a batch below 4 needs rnn_split_units. */
 int rnn_call_threads(const rnn_plan *p, const rnn_workspace *ws);

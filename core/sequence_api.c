@@ -138,6 +138,11 @@ rnn_status rnn_plan_seq_backward(const rnn_plan *p, rnn_workspace *ws, const flo
         return st;
     if (!g)
         return RNN_ERR_NULL;
+    rnn_grads single;
+    if (!p->cells && g->layers) {
+        single = rnn_single_cell_grads(g);
+        g = &single;
+    }
     const size_t f = sizeof(float), BH = p->sizes.state;
     const int has_c = p->ops->has_c;
     rnn_span ins[6] = {{x, p->sizes.x * f},           {h0, BH * f},

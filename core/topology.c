@@ -225,6 +225,11 @@ rnn_status rnn_plan_train(const rnn_plan *p, rnn_workspace *ws, const rnn_inputs
 {
     if (!p || !ws || !in || !g)
         return RNN_ERR_NULL;
+    rnn_grads single;
+    if (!p->cells && (g->layers || g->decoder_layers)) {
+        single = rnn_single_cell_grads(g);
+        g = &single;
+    }
     rnn_status st = rnn_check_workspace(p, ws);
     if (st != RNN_OK)
         return st;

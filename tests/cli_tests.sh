@@ -120,6 +120,40 @@ for cell in rnn_tanh lstm gru lbr_gru; do
     done
   done
 done
+# Stacks (--layers, --bidirectional; PyTorch's file names): every ISA against the reference;
+# layers and directions inferred from the files, or given and then checked against them.
+for cell in rnn_tanh lstm gru lbr_gru; do
+  d="$TMP/stack_$cell"
+  $R make-case --cell $cell --out "$d" --T 5 --B 2 --I 3 --H 4 --layers 2 --bidirectional \
+    --grads >/dev/null || { bad "make-case stack $cell"; continue; }
+  expect 0 "L=2 bidirectional on reference" $R run --cell $cell --in "$d" --out "$d.reference" --isa reference
+  for isa in $ISAS; do
+    $R run --cell $cell --in "$d" --out "$d.$isa" --isa $isa --layers 2 --bidirectional >/dev/null \
+      || bad "run stack $d $isa"
+    compare_dirs "$d.$isa" "$d.reference" 12 10
+  done
+done
+d="$TMP/stack_lstm"
+expect 0 "grad_weight_hh_l1_reverse.npy" ls "$d.reference"
+expect 0 "shape (4, 2, 4)" $R npy-print "$d.reference/hn.npy"
+expect 0 "shape (5, 2, 8)" $R npy-print "$d.reference/output.npy"
+expect 1 "weight_hh_l2.npy: missing, but --layers 3" \
+  $R run --cell lstm --in "$d" --out "$d.x" --layers 3
+expect 1 "weight_hh_l1.npy: present, but --layers 1" \
+  $R run --cell lstm --in "$d" --out "$d.x" --layers 1
+rm "$d/weight_ih_l1_reverse.npy"
+expect 1 "weight_ih_l1_reverse.npy: missing; expected (G*H, D*H, the layer below's output) = (16, 8)" \
+  $R run --cell lstm --in "$d" --out "$d.x"
+d="$TMP/stack_uni"
+$R make-case --cell gru --out "$d" --layers 3 --grads >/dev/null
+expect 1 "weight_hh_l0_reverse.npy: missing, but --bidirectional" \
+  $R run --cell gru --in "$d" --out "$d.x" --bidirectional
+$R npy-write "$d/h0.npy" --shape 2,2,4 $(seq 1 16) >/dev/null
+expect 1 "h0.npy" $R run --cell gru --in "$d" --out "$d.x"
+d="$TMP/legacy_bi"
+$R make-case --cell gru --out "$d" >/dev/null
+expect 1 "weight_hh.npy names one layer of one direction" \
+  $R run --cell gru --in "$d" --out "$d.x" --bidirectional
 # No h0/c0, and gradients only on hn (PyTorch's loss on the last state).
 for cell in lstm lbr_gru; do
   d="$TMP/hn_only_$cell"

@@ -258,6 +258,64 @@ static void check_case(const problem *pr, const rnn_kernels *const *tables, int 
     result_free(&ref, pr->n);
 }
 
+/* One layer, one direction given through the layers arrays (params and
+ * grads) is the same call as through cell: the same bits, on a plan. */
+static void check_single_as_layers(void)
+{
+    for (int t = 0; t < RNN_TOPOLOGY_COUNT; t++) {
+        rnn_desc d = {RNN_LSTM, (rnn_topology)t, t == RNN_ONE2ONE ? 1 : 4,
+                      t == RNN_SEQ2SEQ ? 3 : 0, 2, 3, 5, 4};
+        problem pr;
+        problem_make(&pr, d, 90 + (uint64_t)t, 0);
+        result a, b;
+        result_make(&a, &pr);
+        result_make(&b, &pr);
+        rnn_params p1 = pr.p, p2 = pr.p;
+        p1.cell = pr.cw[0];
+        p1.layers = NULL;
+        if (t == RNN_SEQ2SEQ) {
+            p1.decoder = pr.cw[1];
+            p1.decoder_layers = NULL;
+        }
+        rnn_grads g1 = grads_of(&pr, &a), g2 = grads_of(&pr, &b);
+        g1.cell = a.cg[0];
+        g1.layers = NULL;
+        if (t == RNN_SEQ2SEQ) {
+            g1.decoder = a.cg[1];
+            g1.decoder_layers = NULL;
+        }
+        rnn_plan *q1 = NULL, *q2 = NULL;
+        rnn_workspace *w1 = NULL, *w2 = NULL;
+        rnn_status st = rnn_plan_create(&q1, &d, &p1, NULL);
+        if (st == RNN_OK)
+            st = rnn_plan_create(&q2, &d, &p2, NULL);
+        if (st == RNN_OK)
+            st = rnn_workspace_create(&w1, q1);
+        if (st == RNN_OK)
+            st = rnn_workspace_create(&w2, q2);
+        if (st == RNN_OK)
+            st = rnn_plan_train(q1, w1, &pr.in, NULL, &g1);
+        if (st == RNN_OK)
+            st = rnn_plan_train(q2, w2, &pr.in, NULL, &g2);
+        size_t diff = 0;
+        for (size_t k = 0; k < pr.n; k++)
+            for (int j = 0; j < 4; j++) {
+                const size_t n = j == 0 ? pr.ih[k] : j == 1 ? pr.s.weight_hh : pr.s.bias;
+                diff += memcmp(a.w[k][j], b.w[k][j], n * sizeof(float)) != 0;
+            }
+        CHECK(st == RNN_OK && diff == 0,
+              "%s: one cell through layers arrays differs from cell (%s, %zu tensors)",
+              rnn_topology_name(d.topology), rnn_strerror(st), diff);
+        rnn_workspace_destroy(w1);
+        rnn_workspace_destroy(w2);
+        rnn_plan_destroy(q1);
+        rnn_plan_destroy(q2);
+        result_free(&a, pr.n);
+        result_free(&b, pr.n);
+        problem_free(&pr);
+    }
+}
+
 /* Stack arguments the plan refuses, each with its status. */
 static void check_refusals(void)
 {
@@ -403,6 +461,7 @@ int main(void)
             problem_free(&pr);
         }
     check_refusals();
+    check_single_as_layers();
     printf("%d stacked cases x %d tables x 1 and 2 threads; worst fraction of tolerance %.3f\n",
            cases, n_tables, worst_frac);
     return check_summary();
