@@ -84,7 +84,8 @@ rnn_status rnn_desc_check(const rnn_desc *d, rnn_sizes *sizes)
      * 4H wide) per cell, and a layer's D*H-wide outputs: make sure those fit too. */
     size_t ws;
     if (!prod(&ws, steps, d->B, 4 * d->H) || !prod(&ws, steps, d->B, G * d->H + d->I) ||
-        !prod(&ws, steps, d->B, G * d->H + DH) || !prod(&ws, L * D, steps * d->B, 4 * d->H))
+        !prod(&ws, steps, d->B, G * d->H + DH) || !prod(&ws, L * D, steps, d->B) ||
+        !mul_ok(&ws, 4 * d->H))
         return RNN_ERR_OVERFLOW;
     s.layers = (size_t)L;
     s.directions = (size_t)D;

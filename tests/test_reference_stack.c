@@ -289,6 +289,24 @@ static void check_desc(void)
     CHECK(rnn_desc_check(&d, NULL) == RNN_ERR_ARG && why && strstr(why, "bidirectional is 2"),
           "bidirectional = 2: %s", why ? why : "(accepted)");
     printf("rnn_desc_problem: \"%s\"\n", why ? why : "");
+    /* Every cell's buffers count: 256 layers of two directions overflow
+     * where one cell would not. */
+    rnn_desc big = {RNN_LSTM, RNN_MANY2MANY, INT64_C(1) << 30, 0, INT64_C(1) << 12, 4,
+                    INT64_C(1) << 12, 2, RNN_MAX_LAYERS, 1};
+    CHECK(rnn_desc_check(&big, NULL) == RNN_ERR_OVERFLOW, "256 bidirectional layers of 2^54 "
+          "states each: %s", rnn_strerror(rnn_desc_check(&big, NULL)));
+    big.L = 0;
+    big.bidirectional = 0;
+    CHECK(rnn_desc_check(&big, NULL) == RNN_OK, "one cell of the same size: %s",
+          rnn_strerror(rnn_desc_check(&big, NULL)));
+    big.L = RNN_MAX_LAYERS;
+    big.bidirectional = 1;
+    rnn_params none = {{0}, {0}, NULL, NULL};
+    rnn_inputs nin = {0};
+    rnn_outputs nout = {0};
+    CHECK(rnn_reference_forward(&big, &none, &nin, &nout) == RNN_ERR_OVERFLOW,
+          "the reference's own check of the same: %s",
+          rnn_strerror(rnn_reference_forward(&big, &none, &nin, &nout)));
 }
 
 int main(void)
