@@ -180,15 +180,16 @@ rnn_status conf_case_parse(const char *line, conf_case *out, char *err, size_t e
         return RNN_ERR_FORMAT;
     }
     strcpy(buf, line);
-    /* 10 fixed fields at most (seq2seq), then 3 optional ones. */
-    enum { MAX_FIELDS = 13 };
+    /* 10 fixed fields at most (seq2seq), 2 optional stack fields, then 3
+     * optional kind fields. */
+    enum { MAX_FIELDS = 15 };
     char *f[MAX_FIELDS + 1];
     int n = split(buf, f, MAX_FIELDS);
 
     conf_case c;
     memset(&c, 0, sizeof c);
     static const char layout[] =
-        "CELL:TOPOLOGY:T<n>[:To<n> for seq2seq]:B<n>:I<n>:H<n>:V<n>:rho<x.y>:seed<n>"
+        "CELL:TOPOLOGY:T<n>[:To<n> for seq2seq]:B<n>:I<n>:H<n>[:L<n>][:bi]:V<n>:rho<x.y>:seed<n>"
         "[:state=..][:head=wide][:x=sat]";
     if (n < 1 || rnn_cell_parse(f[0], &c.desc.cell) != RNN_OK)
         return fail(err, errlen, line, 0, f[0], "a cell: rnn_tanh, lstm, gru or lbr_gru");
@@ -224,9 +225,9 @@ rnn_status conf_case_parse(const char *line, conf_case *out, char *err, size_t e
                      rnn_topology_name(c.desc.topology), want, layout);
         return RNN_ERR_FORMAT;
     }
-    if (n > want + 3) {
+    if (n > want + 5) {
         if (err && errlen)
-            snprintf(err, errlen, "case '%s': more than %d fields: %s", line, want + 3, layout);
+            snprintf(err, errlen, "case '%s': more than %d fields: %s", line, want + 5, layout);
         return RNN_ERR_FORMAT;
     }
 
@@ -247,16 +248,40 @@ rnn_status conf_case_parse(const char *line, conf_case *out, char *err, size_t e
         {'V', &c.desc.V, "V<classes>, a positive integer like V5"},
     };
     for (int k = 0; k < 4; k++, i++) {
+        if (i >= n)
+            return fail(err, errlen, line, i, "", sizes[k].what);
         if (f[i][0] == 'T' && f[i][1] == 'o')
             return fail(err, errlen, line, i, f[i],
                         "no To here: To<decoder steps> is for seq2seq only");
+        if (k == 3 && f[i][0] == 'L') {
+            /* The stack fields, between H and V (case.h). */
+            char w[96];
+            snprintf(w, sizeof w, "L<layers>, an integer from 2 to %d like L3 (no field: one "
+                                  "layer)", CONF_MAX_LAYERS);
+            if (!parse_count(f[i] + 1, &c.desc.L) || c.desc.L < 2 || c.desc.L > CONF_MAX_LAYERS)
+                return fail(err, errlen, line, i, f[i], w);
+            if (++i >= n)
+                return fail(err, errlen, line, i, "", sizes[k].what);
+        }
+        if (k == 3 && strcmp(f[i], "bi") == 0) {
+            c.desc.bidirectional = 1;
+            if (++i >= n)
+                return fail(err, errlen, line, i, "", sizes[k].what);
+        }
         if (f[i][0] != sizes[k].letter || !parse_count(f[i] + 1, sizes[k].dst))
-            return fail(err, errlen, line, i, f[i], sizes[k].what);
+            return fail(err, errlen, line, i, f[i],
+                        k == 3 ? "V<classes>, a positive integer like V5 (after the optional "
+                                 "L<n> and bi)"
+                               : sizes[k].what);
     }
+    if (i >= n)
+        return fail(err, errlen, line, i, "", "rho<x.y>");
     if (strncmp(f[i], "rho", 3) != 0 || !parse_rho(f[i] + 3, &c.rho))
         return fail(err, errlen, line, i, f[i],
                     "rho<x.y>, the recurrent weights' spectral radius in (0, 16], like rho1.0");
     i++;
+    if (i >= n)
+        return fail(err, errlen, line, i, "", "seed<n>");
     if (strncmp(f[i], "seed", 4) != 0 || !parse_u64(f[i] + 4, &c.seed))
         return fail(err, errlen, line, i, f[i], "seed<n>, an unsigned 64-bit integer like seed5");
     i++;
@@ -280,20 +305,24 @@ rnn_status conf_case_parse(const char *line, conf_case *out, char *err, size_t e
 
 void conf_case_print(const conf_case *c, char *buf, size_t len)
 {
-    char rho[32], to[32] = "", kind[64] = "";
+    char rho[32], to[32] = "", kind[64] = "", stack[32] = "";
     print_rho(c->rho, rho, sizeof rho);
     if (c->desc.topology == RNN_SEQ2SEQ)
         snprintf(to, sizeof to, ":To%" PRId64, c->desc.T_out);
+    if (c->desc.L > 1)
+        snprintf(stack, sizeof stack, ":L%" PRId64, c->desc.L);
+    if (c->desc.bidirectional)
+        strcat(stack, ":bi");
     if (c->state > CONF_STATE_RANDOM && c->state < CONF_STATE_COUNT)
         snprintf(kind, sizeof kind, ":state=%s", state_names[c->state]);
     if (c->wide_head)
         strcat(kind, ":head=wide");
     if (c->x_sat)
         strcat(kind, ":x=sat");
-    snprintf(buf, len, "%s:%s:T%" PRId64 "%s:B%" PRId64 ":I%" PRId64 ":H%" PRId64 ":V%" PRId64
+    snprintf(buf, len, "%s:%s:T%" PRId64 "%s:B%" PRId64 ":I%" PRId64 ":H%" PRId64 "%s:V%" PRId64
              ":rho%s:seed%" PRIu64 "%s",
              rnn_cell_name(c->desc.cell), rnn_topology_name(c->desc.topology), c->desc.T, to,
-             c->desc.B, c->desc.I, c->desc.H, c->desc.V, rho, c->seed, kind);
+             c->desc.B, c->desc.I, c->desc.H, stack, c->desc.V, rho, c->seed, kind);
 }
 
 int conf_case_equal(const conf_case *a, const conf_case *b)
@@ -301,6 +330,7 @@ int conf_case_equal(const conf_case *a, const conf_case *b)
     const rnn_desc *x = &a->desc, *y = &b->desc;
     return x->cell == y->cell && x->topology == y->topology && x->T == y->T &&
            x->T_out == y->T_out && x->B == y->B && x->I == y->I && x->H == y->H &&
-           x->V == y->V && a->rho == b->rho && a->seed == b->seed && a->state == b->state &&
+           x->V == y->V && (x->L > 1 ? x->L : 1) == (y->L > 1 ? y->L : 1) &&
+           x->bidirectional == y->bidirectional && a->rho == b->rho && a->seed == b->seed && a->state == b->state &&
            a->wide_head == b->wide_head && a->x_sat == b->x_sat;
 }

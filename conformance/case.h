@@ -1,11 +1,14 @@
 /* case.h — one conformance case: a whole problem named by one line of text,
  *
- *     CELL:TOPOLOGY:T<n>[:To<n>]:B<n>:I<n>:H<n>:V<n>:rho<x>:seed<n>
+ *     CELL:TOPOLOGY:T<n>[:To<n>]:B<n>:I<n>:H<n>[:L<n>][:bi]:V<n>:rho<x>:seed<n>
  *         [:state=mixed|h0zero|c0zero|none][:head=wide][:x=sat]
  *     e.g. lstm:many2one:T17:B3:I7:H33:V5:rho1.0:seed5
  *          lstm:many2one:T6:B5:I16:H16:V33:rho1.0:seed15:state=mixed:head=wide:x=sat
+ *          lstm:many2many:T17:B3:I7:H33:L3:bi:V5:rho1.0:seed5
  *
- * (To, the decoder's steps, appears exactly for seq2seq). The optional
+ * (To, the decoder's steps, appears exactly for seq2seq; L<n>, 2 to
+ * CONF_MAX_LAYERS layers, and bi, two directions, make a stack of
+ * docs/design.md §7: a line without them is one layer, one direction). The optional
  * fields after seed name the data's kind (generate.h says what each makes);
  * a line without them is the default kind, and keeps the meaning it always
  * had, bit for bit. The line is the case's identity: the generator derives
@@ -21,6 +24,9 @@
 #include <stdint.h>
 #include "rnnsimd_reference.h"
 
+/* The most layers a case line may name (the reference is naive). */
+#define CONF_MAX_LAYERS 8
+
 /* Longest canonical line, with room to spare. */
 #define CONF_CASE_LINE_MAX 192
 
@@ -35,7 +41,7 @@ typedef enum {
 } conf_state_kind;
 
 typedef struct {
-    rnn_desc desc;  /* cell, topology, T, T_out, B, I, H, V */
+    rnn_desc desc;  /* cell, topology, T, T_out, B, I, H, V; L (0: one layer), bidirectional */
     double rho;     /* every singular value of each gate block of weight_hh */
     uint64_t seed;  /* PRNG seed of every tensor of the case */
     conf_state_kind state;

@@ -10,7 +10,11 @@
  *   h0, c0      uniform [-0.5, 0.5)  (non-zero, so their gradients matter)
  *   targets     rnn_prng_u64(seed, CONF_STREAM_TARGETS, i) mod V
  * The decoder of seq2seq draws its own four tensors the same way from streams
- * offset by CONF_STREAM_DECODER.
+ * offset by CONF_STREAM_DECODER. A stack's further cells (every cell but the
+ * encoder's and the decoder's layer 0 forward) draw theirs the same way from
+ * streams offset by CONF_STREAM_STACK + 100 u, weight_ih's scale 1/sqrt of
+ * the cell's input width (I, D*H, or H for the decoder); W_hy's scale is
+ * 1/sqrt of the width the head reads (H for one direction).
  *
  * The kind fields of the line (case.h) then change some of these, always
  * after the draw, so every value they leave alone keeps its bits:
@@ -44,6 +48,7 @@
  * So rho is the regime of the recurrent product itself: < 1 contracts,
  * > 1 expands, 1 preserves norms; the gates then damp it per cell. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "generate.h"
@@ -69,6 +74,12 @@ void conf_problem_free(conf_problem *p)
 {
     if (!p)
         return;
+    for (size_t u = 0; p->upper && u < p->n_upper; u++)
+        free_cell(&p->upper[u]);
+    free(p->upper);
+    free(p->layers);
+    free(p->decoder_layers);
+    free(p->names);
     free_cell(&p->cell);
     free_cell(&p->decoder);
     free(p->W_hy);
@@ -88,12 +99,41 @@ static float inv_sqrt(int64_t n)
     return (float)r;
 }
 
-static rnn_status fill_cell(conf_cell_tensors *t, const conf_problem *p, uint64_t offset)
+/* The name of tensor j (weight_ih, weight_hh, bias_ih, bias_hh; + 4: their
+ * gradients) of layer l's cell (rev: the reverse one; dec: the decoder's):
+ * "weight_ih_l1_reverse", "grad.dec.bias_hh_l2", ... Static strings, made
+ * once, so they outlive every problem. */
+static const char *stack_name(int dec, size_t l, int rev, int j)
+{
+    static char names[2][CONF_MAX_LAYERS][2][8][40];
+    static const char *base[4] = {"weight_ih", "weight_hh", "bias_ih", "bias_hh"};
+    char *s = names[dec][l][rev][j];
+    if (!s[0])
+        snprintf(s, sizeof names[0][0][0][0], "%s%s%s_l%zu%s", j >= 4 ? "grad." : "",
+                 dec ? "dec." : "", base[j % 4], l, rev ? "_reverse" : "");
+    return s;
+}
+
+/* Input width of further cell u of a stack (conf_problem.upper). */
+static size_t upper_width(const conf_problem *p, size_t u, int *decoder)
+{
+    const size_t cells = p->sz.cells, D = p->sz.directions;
+    if (u + 1 < cells) {
+        *decoder = 0;
+        return (u + 1) / D ? p->sz.out_width : (size_t)p->kase.desc.I;
+    }
+    *decoder = 1;
+    return (size_t)p->kase.desc.H;
+}
+
+static rnn_status fill_cell(conf_cell_tensors *t, const conf_problem *p, uint64_t offset,
+                            size_t width)
 {
     const rnn_desc *d = &p->kase.desc;
     const uint64_t seed = p->kase.seed;
-    const float a = inv_sqrt(d->I);
-    rnn_fill_uniform(t->weight_ih, p->sz.weight_ih, seed, offset + CONF_STREAM_WEIGHT_IH, -a, a);
+    const float a = inv_sqrt((int64_t)width);
+    rnn_fill_uniform(t->weight_ih, (size_t)p->G * (size_t)d->H * width, seed,
+                     offset + CONF_STREAM_WEIGHT_IH, -a, a);
     for (int g = 0; g < p->G; g++) {
         size_t H = (size_t)d->H;
         rnn_status s = rnn_fill_orthogonal(t->weight_hh + (size_t)g * H * H, H, H, seed,
@@ -155,9 +195,10 @@ static void apply_kind(conf_problem *p)
     }
 }
 
-static void alloc_cell(conf_cell_tensors *t, const rnn_sizes *sz, int *ok)
+/* n_ih: weight_ih's size (it depends on the layer). */
+static void alloc_cell(conf_cell_tensors *t, const rnn_sizes *sz, size_t n_ih, int *ok)
 {
-    t->weight_ih = falloc(sz->weight_ih, ok);
+    t->weight_ih = falloc(n_ih, ok);
     t->weight_hh = falloc(sz->weight_hh, ok);
     t->bias_ih = falloc(sz->bias, ok);
     t->bias_hh = falloc(sz->bias, ok);
@@ -174,9 +215,24 @@ rnn_status conf_problem_generate(const conf_case *c, conf_problem *p)
     const int seq2seq = d->topology == RNN_SEQ2SEQ, lstm = d->cell == RNN_LSTM;
     p->G = rnn_cell_gates(d->cell);
     int ok = 1;
-    alloc_cell(&p->cell, &p->sz, &ok);
+    alloc_cell(&p->cell, &p->sz, p->sz.weight_ih, &ok);
     if (seq2seq)
-        alloc_cell(&p->decoder, &p->sz, &ok);
+        alloc_cell(&p->decoder, &p->sz, p->sz.weight_ih, &ok);
+    const int stack = p->sz.cells > 1;
+    if (stack) {
+        p->n_upper = p->sz.cells - 1 + (seq2seq ? p->sz.layers - 1 : 0);
+        p->upper = calloc(p->n_upper ? p->n_upper : 1, sizeof *p->upper);
+        p->names = calloc(p->n_upper ? p->n_upper : 1, sizeof *p->names);
+        p->layers = calloc(p->sz.cells, sizeof *p->layers);
+        p->decoder_layers = calloc(p->sz.layers, sizeof *p->decoder_layers);
+        if (!p->upper || !p->names || !p->layers || !p->decoder_layers)
+            ok = 0;
+        for (size_t u = 0; ok && u < p->n_upper; u++) {
+            int dec;
+            const size_t w = upper_width(p, u, &dec);
+            alloc_cell(&p->upper[u], &p->sz, (size_t)p->G * (size_t)d->H * w, &ok);
+        }
+    }
     p->W_hy = falloc(p->sz.W_hy, &ok);
     p->b_y = falloc(p->sz.b_y, &ok);
     p->x = falloc(p->sz.x, &ok);
@@ -194,12 +250,20 @@ rnn_status conf_problem_generate(const conf_case *c, conf_problem *p)
     }
 
     const uint64_t seed = c->seed;
-    if ((s = fill_cell(&p->cell, p, 0)) != RNN_OK ||
-        (seq2seq && (s = fill_cell(&p->decoder, p, CONF_STREAM_DECODER)) != RNN_OK)) {
+    if ((s = fill_cell(&p->cell, p, 0, (size_t)d->I)) != RNN_OK ||
+        (seq2seq && (s = fill_cell(&p->decoder, p, CONF_STREAM_DECODER, (size_t)d->I)) != RNN_OK)) {
         conf_problem_free(p);
         return s;
     }
-    const float hy = inv_sqrt(d->H);
+    for (size_t u = 0; u < p->n_upper; u++) {
+        int dec;
+        const size_t w = upper_width(p, u, &dec);
+        if ((s = fill_cell(&p->upper[u], p, CONF_STREAM_STACK + 100 * (uint64_t)u, w)) != RNN_OK) {
+            conf_problem_free(p);
+            return s;
+        }
+    }
+    const float hy = inv_sqrt((int64_t)p->sz.head_in);
     rnn_fill_uniform(p->W_hy, p->sz.W_hy, seed, CONF_STREAM_W_HY, -hy, hy);
     rnn_fill_uniform(p->b_y, p->sz.b_y, seed, CONF_STREAM_B_Y, -0.2f, 0.2f);
     rnn_fill_uniform(p->x, p->sz.x, seed, CONF_STREAM_X, -1.0f, 1.0f);
@@ -220,6 +284,28 @@ rnn_status conf_problem_generate(const conf_case *c, conf_problem *p)
                                                p->decoder.bias_ih, p->decoder.bias_hh};
     p->params.W_hy = p->W_hy;
     p->params.b_y = p->b_y;
+    if (stack) {
+        /* params' arrays, and the tensors' names as PyTorch spells them. */
+        const size_t D = p->sz.directions;
+        p->layers[0] = p->params.cell;
+        if (seq2seq)
+            p->decoder_layers[0] = p->params.decoder;
+        for (size_t u = 0; u < p->n_upper; u++) {
+            const conf_cell_tensors *t = &p->upper[u];
+            const rnn_cell_weights w = {t->weight_ih, t->weight_hh, t->bias_ih, t->bias_hh};
+            int dec;
+            (void)upper_width(p, u, &dec);
+            const size_t k = dec ? u + 2 - p->sz.cells : u + 1;
+            if (dec)
+                p->decoder_layers[k] = w;
+            else
+                p->layers[k] = w;
+            for (int j = 0; j < 8; j++)
+                p->names[u][j] = dec ? stack_name(1, k, 0, j) : stack_name(0, k / D, (int)(k % D), j);
+        }
+        p->params.layers = p->layers;
+        p->params.decoder_layers = seq2seq ? p->decoder_layers : NULL;
+    }
     p->inputs.x = p->x;
     p->inputs.x_dec = p->x_dec;
     p->inputs.h0 = p->h0;
@@ -243,6 +329,11 @@ void conf_result_free(conf_result *r)
     free(r->b_y);
     free_cell(&r->cell);
     free_cell(&r->decoder);
+    for (size_t u = 0; r->upper && r->n_upper > u; u++)
+        free_cell(&r->upper[u]);
+    free(r->upper);
+    free(r->layers);
+    free(r->decoder_layers);
     memset(r, 0, sizeof *r);
 }
 
@@ -264,9 +355,22 @@ rnn_status conf_result_alloc(const conf_problem *p, conf_result *r)
         r->c0 = falloc(p->sz.state, &ok);
     r->W_hy = falloc(p->sz.W_hy, &ok);
     r->b_y = falloc(p->sz.b_y, &ok);
-    alloc_cell(&r->cell, &p->sz, &ok);
+    alloc_cell(&r->cell, &p->sz, p->sz.weight_ih, &ok);
     if (seq2seq)
-        alloc_cell(&r->decoder, &p->sz, &ok);
+        alloc_cell(&r->decoder, &p->sz, p->sz.weight_ih, &ok);
+    if (p->n_upper || p->sz.cells > 1) {
+        r->n_upper = p->n_upper;
+        r->upper = calloc(p->n_upper ? p->n_upper : 1, sizeof *r->upper);
+        r->layers = calloc(p->sz.cells, sizeof *r->layers);
+        r->decoder_layers = calloc(p->sz.layers, sizeof *r->decoder_layers);
+        if (!r->upper || !r->layers || !r->decoder_layers)
+            ok = 0;
+        for (size_t u = 0; ok && u < p->n_upper; u++) {
+            int dec;
+            const size_t w = upper_width(p, u, &dec);
+            alloc_cell(&r->upper[u], &p->sz, (size_t)p->G * (size_t)p->kase.desc.H * w, &ok);
+        }
+    }
     if (!ok) {
         conf_result_free(r);
         return RNN_ERR_NOMEM;
@@ -283,6 +387,23 @@ rnn_status conf_result_alloc(const conf_problem *p, conf_result *r)
                                             r->decoder.bias_ih, r->decoder.bias_hh};
     r->grads.W_hy = r->W_hy;
     r->grads.b_y = r->b_y;
+    if (r->layers) {
+        r->layers[0] = r->grads.cell;
+        if (seq2seq)
+            r->decoder_layers[0] = r->grads.decoder;
+        for (size_t u = 0; u < p->n_upper; u++) {
+            const conf_cell_tensors *t = &r->upper[u];
+            const rnn_cell_grads g = {t->weight_ih, t->weight_hh, t->bias_ih, t->bias_hh};
+            int dec;
+            (void)upper_width(p, u, &dec);
+            if (dec)
+                r->decoder_layers[u + 2 - p->sz.cells] = g;
+            else
+                r->layers[u + 1] = g;
+        }
+        r->grads.layers = r->layers;
+        r->grads.decoder_layers = seq2seq ? r->decoder_layers : NULL;
+    }
     return RNN_OK;
 }
 
@@ -326,6 +447,15 @@ int conf_problem_tensors(const conf_problem *p, conf_tensor *t)
     n = add(t, n, "c0", CONF_T_INPUT, p->c0, s->state);
     n = add(t, n, "targets", CONF_T_INPUT, p->targets, s->targets);
     t[n - 1].is_int32 = 1;
+    for (size_t u = 0; u < p->n_upper; u++) {
+        const conf_cell_tensors *c = &p->upper[u];
+        int dec;
+        const size_t w = upper_width(p, u, &dec);
+        n = add(t, n, p->names[u][0], CONF_T_INPUT, c->weight_ih, (size_t)p->G * (size_t)p->kase.desc.H * w);
+        n = add(t, n, p->names[u][1], CONF_T_INPUT, c->weight_hh, s->weight_hh);
+        n = add(t, n, p->names[u][2], CONF_T_INPUT, c->bias_ih, s->bias);
+        n = add(t, n, p->names[u][3], CONF_T_INPUT, c->bias_hh, s->bias);
+    }
     return n;
 }
 
@@ -367,12 +497,25 @@ int conf_result_tensors(const conf_problem *p, const conf_result *r, conf_tensor
     n = add_gated(t, n, "grad.dec.bias_hh", r->decoder.bias_hh, s->bias, H, 1);
     n = add(t, n, "grad.W_hy", CONF_T_GRADIENT, r->W_hy, s->W_hy);
     n = add(t, n, "grad.b_y", CONF_T_GRADIENT, r->b_y, s->b_y);
-    /* The final state is a slice of h (c): checked on its own, since a bug
-     * in the last step alone hides in the whole-sequence norm. */
-    n = add(t, n, "h_T", CONF_T_FORWARD, r->h + (s->h - s->state), s->state);
+    for (size_t u = 0; u < p->n_upper; u++) {
+        const conf_cell_tensors *c = &r->upper[u];
+        int dec;
+        const size_t w = upper_width(p, u, &dec);
+        n = add_gated(t, n, p->names[u][4], c->weight_ih, (size_t)p->G * H * w, H, w);
+        n = add_gated(t, n, p->names[u][5], c->weight_hh, s->weight_hh, H, H);
+        n = add_gated(t, n, p->names[u][6], c->bias_ih, s->bias, H, 1);
+        n = add_gated(t, n, p->names[u][7], c->bias_hh, s->bias, H, 1);
+    }
+    /* The final step's output is a slice of h (c): checked on its own, since
+     * a bug in the last step alone hides in the whole-sequence norm. One
+     * cell: the final state, B x H; a stack: the top layer's last row,
+     * B x D*H (B x H for seq2seq's decoder). */
+    const size_t last = (size_t)p->kase.desc.B *
+                        (p->kase.desc.topology == RNN_SEQ2SEQ ? H : s->out_width);
+    n = add(t, n, "h_T", CONF_T_FORWARD, r->h + (s->h - last), last);
     t[n - 1].is_view = 1;
     if (r->c) {
-        n = add(t, n, "c_T", CONF_T_FORWARD, r->c + (s->h - s->state), s->state);
+        n = add(t, n, "c_T", CONF_T_FORWARD, r->c + (s->h - last), last);
         t[n - 1].is_view = 1;
     }
     return n;
@@ -383,6 +526,10 @@ void conf_tensor_depth(const conf_problem *p, const conf_tensor *t, double *K, d
     const rnn_desc *d = &p->kase.desc;
     const int head = strcmp(t->name, "logits") == 0 || strcmp(t->name, "loss") == 0 ||
                      t->part == CONF_T_GRADIENT;
-    *K = (double)(d->I + d->H) + (head ? (double)d->V : 0.0);
-    *S = (double)p->sz.steps;
+    /* A stack: the widest input of a layer, and S times L (a value at the
+     * top has passed through L chains), as tests/test_stack_plan.c. */
+    const int64_t in = p->sz.cells > 1 && (int64_t)p->sz.out_width > d->I
+                           ? (int64_t)p->sz.out_width : d->I;
+    *K = (double)(in + d->H) + (head ? (double)d->V : 0.0);
+    *S = (double)p->sz.steps * (double)p->sz.layers;
 }

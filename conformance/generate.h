@@ -22,6 +22,7 @@ enum {
     CONF_STREAM_W_HY = 200, CONF_STREAM_B_Y = 201,
     CONF_STREAM_X = 300, CONF_STREAM_X_DEC = 301, CONF_STREAM_H0 = 302,
     CONF_STREAM_C0 = 303, CONF_STREAM_TARGETS = 304,
+    CONF_STREAM_STACK = 1000,       /* + 100 u: a stack's further cell u (conf_problem.upper) */
 };
 
 typedef struct {
@@ -37,6 +38,16 @@ typedef struct {
     int32_t *targets;
     rnn_params params; /* views of the above, ready for the API */
     rnn_inputs inputs;
+    /* A stack (docs/design.md §7): cell is layer 0's forward cell and
+     * decoder the decoder's layer 0; upper holds the others, the encoder's
+     * cells k = 1 .. L*D-1 (index k - 1), then the decoder's layers
+     * 1 .. L-1. layers and decoder_layers are params' arrays of views;
+     * names, each further cell's tensor names (inputs, then gradients),
+     * static strings (reports and the ratchet keep them past the problem). */
+    size_t n_upper;
+    conf_cell_tensors *upper;
+    rnn_cell_weights *layers, *decoder_layers;
+    const char *(*names)[8];
 } conf_problem;
 
 typedef struct {
@@ -45,6 +56,9 @@ typedef struct {
     conf_cell_tensors cell, decoder;
     rnn_outputs out; /* views of the above */
     rnn_grads grads;
+    size_t n_upper;
+    conf_cell_tensors *upper;       /* a stack's further cells, as conf_problem's */
+    rnn_cell_grads *layers, *decoder_layers; /* grads' arrays of views */
 } conf_result;
 
 /* A named tensor of a problem or a result, for hashing and comparison. */
@@ -61,7 +75,9 @@ typedef struct {
     size_t step_len;   /* x-like tensors: elements per time step (B*I), else 0 */
 } conf_tensor;
 
-#define CONF_MAX_TENSORS 32
+/* 32 for one cell, plus 4 for each further cell of a stack (case.h's
+ * CONF_MAX_LAYERS layers, two directions, and the decoder's). */
+#define CONF_MAX_TENSORS (32 + 4 * 3 * CONF_MAX_LAYERS)
 
 rnn_status conf_problem_generate(const conf_case *c, conf_problem *p);
 void conf_problem_free(conf_problem *p);

@@ -17,7 +17,13 @@
  * quick subset's batch-1 sequences of T >= 16 (the fused batch-1 step runs
  * from two blocks of RNN_RIDE_ROWS steps) and shapes where two threads
  * split the work: by hidden units (B < 4, H a multiple of the panel width)
- * and by batch rows (B >= 4). */
+ * and by batch rows (B >= 4).
+ *
+ * Stack rows, last, give every cell x topology small stacks of
+ * docs/design.md §7: two bidirectional layers, three layers of one
+ * direction at batch 1 (two threads split hidden units, H a multiple of
+ * both panel widths), one bidirectional layer at batch 5 (two threads split
+ * batch rows). They are small, since a stack costs L*D cells. */
 #include "matrix.h"
 
 typedef struct {
@@ -74,6 +80,16 @@ static const struct {
     {RNN_TANH, RNN_MANY2MANY, 4, 0, 64, 128, 512, 32, 1.5},
     {RNN_LSTM, RNN_ONE2MANY, 20, 0, 1, 32, 1024, 16, 0.5},
     {RNN_TANH, RNN_ONE2ONE, 1, 0, 64, 256, 1024, 64, 0.5},
+};
+
+static const struct {
+    int T, To, B, I, H, L, bi, V;
+    double rho;
+} stack_rows[] = {
+    /* T  To  B   I   H  L  bi  V  rho */
+    {6, 4, 3, 7, 13, 2, 1, 5, 1.0},
+    {5, 3, 1, 16, 32, 3, 0, 8, 0.5},
+    {4, 3, 5, 9, 16, 1, 1, 6, 1.5},
 };
 
 size_t conf_matrix_default(conf_matrix_case *out, size_t max)
@@ -140,5 +156,22 @@ size_t conf_matrix_default(conf_matrix_case *out, size_t max)
         out[n].c = c;
         out[n].quick = 0;
     }
+    const size_t nstack = sizeof stack_rows / sizeof stack_rows[0];
+    for (size_t k = 0; k < nstack; k++)
+        for (int cell = 0; cell < RNN_CELL_COUNT; cell++)
+            for (int topo = 0; topo < RNN_TOPOLOGY_COUNT; topo++, n++) {
+                if (n >= max)
+                    continue;
+                conf_case c = {0};
+                c.desc = (rnn_desc){(rnn_cell)cell, (rnn_topology)topo,
+                                    topo == RNN_ONE2ONE ? 1 : stack_rows[k].T,
+                                    topo == RNN_SEQ2SEQ ? stack_rows[k].To : 0, stack_rows[k].B,
+                                    stack_rows[k].I, stack_rows[k].H, stack_rows[k].V,
+                                    stack_rows[k].L > 1 ? stack_rows[k].L : 0, stack_rows[k].bi};
+                c.rho = stack_rows[k].rho;
+                c.seed = 2000 + k;
+                out[n].c = c;
+                out[n].quick = 1;
+            }
     return n;
 }

@@ -41,9 +41,10 @@ static const char usage[] =
     "  --help               this text\n"
     "  --version            the library version\n"
     "\n"
-    "Case line: CELL:TOPOLOGY:T<n>[:To<n>]:B<n>:I<n>:H<n>:V<n>:rho<x.y>:seed<n>\n"
+    "Case line: CELL:TOPOLOGY:T<n>[:To<n>]:B<n>:I<n>:H<n>[:L<n>][:bi]:V<n>:rho<x.y>:seed<n>\n"
     "           [:state=mixed|h0zero|c0zero|none][:head=wide][:x=sat]\n"
-    "(To, the decoder steps, for seq2seq only; the optional data kinds in this order).\n"
+    "(To, the decoder steps, for seq2seq only; L<n> (2 to 8 layers) and bi (two\n"
+    "directions) make a stack; the optional data kinds in this order).\n"
     "A failure prints the line, table and mode, and the command that reproduces it.\n";
 
 typedef struct {

@@ -11,7 +11,7 @@ void rnn_head_forward(const rnn_plan *p, rnn_workspace *ws, const float *h_score
                       const rnn_thread *th)
 {
     const rnn_kernels *k = p->k;
-    const size_t rows = P * (size_t)p->desc.B, V = (size_t)p->desc.V, H = (size_t)p->desc.H;
+    const size_t rows = P * (size_t)p->desc.B, V = (size_t)p->desc.V, H = p->sizes.head_in;
     float *lg = logits_out ? logits_out : ws->logits;
     /* The softmax reads this thread's rows of the logits only, so the
      * product splits by the same rows. Fewer than 4 rows stay on thread 0:
@@ -45,7 +45,7 @@ void rnn_head_forward(const rnn_plan *p, rnn_workspace *ws, const float *h_score
 void rnn_head_backward(const rnn_plan *p, rnn_workspace *ws, const float *h_scored, size_t P,
                        float *dW_hy, float *db_y, const rnn_thread *th)
 {
-    const size_t rows = P * (size_t)p->desc.B, V = (size_t)p->desc.V, H = (size_t)p->desc.H;
+    const size_t rows = P * (size_t)p->desc.B, V = (size_t)p->desc.V, H = p->sizes.head_in;
     rnn_par_packed_nt(p, th, rows, H, V, ws->dlogits, V, p->hy_t_packed, NULL, 0.0f, ws->dhs, H);
     if (dW_hy)
         rnn_par_gemm(p, th, 1, V, H, rows, ws->dlogits, V, h_scored, H, dW_hy, H);

@@ -134,6 +134,7 @@ void rnn_plan_destroy(rnn_plan *p)
 {
     if (!p)
         return;
+    rnn_stack_plan_free(p);
     cell_pack_free(&p->cell);
     cell_pack_free(&p->decoder);
     free(p->b_y);
@@ -178,11 +179,19 @@ rnn_status rnn_plan_create(rnn_plan **out, const rnn_desc *d, const rnn_params *
     p->no_fused_step = no_fused;
     p->nr = panel_width(k);
 
-    st = cell_pack_build(&p->cell, p, &params->cell);
-    if (st == RNN_OK && d->topology == RNN_SEQ2SEQ)
-        st = cell_pack_build(&p->decoder, p, &params->decoder);
+    if (sz.cells > 1) {
+        st = rnn_stack_plan_build(p, params);
+    } else {
+        /* One cell: layers[0] stands for cell when given (rnnsimd.h). */
+        st = cell_pack_build(&p->cell, p, params->layers ? &params->layers[0] : &params->cell);
+        if (st == RNN_OK && d->topology == RNN_SEQ2SEQ)
+            st = cell_pack_build(&p->decoder, p,
+                                 params->decoder_layers ? &params->decoder_layers[0]
+                                                        : &params->decoder);
+    }
     if (st == RNN_OK && params->W_hy) {
-        const size_t V = (size_t)d->V, H = (size_t)d->H;
+        /* H: the width the head reads (D*H for a bidirectional stack). */
+        const size_t V = (size_t)d->V, H = sz.head_in;
         p->has_head = 1;
         p->b_y = copy_or_zero(params->b_y, V);
         p->hy_packed = rnn_alloc_floats(k->packed_size(V, H));
@@ -202,7 +211,7 @@ rnn_status rnn_plan_create(rnn_plan **out, const rnn_desc *d, const rnn_params *
         }
         free(hy_t);
     }
-    if (st == RNN_OK && d->topology == RNN_ONE2MANY) {
+    if (st == RNN_OK && d->topology == RNN_ONE2MANY && !p->cells) {
         /* Steps 2..T see a zero input: their projection is bias_ih, once. */
         const size_t B = (size_t)d->B;
         p->xp_bias = rnn_alloc_floats(B * p->GH);

@@ -60,6 +60,13 @@ struct rnn_plan {
     float *hy_t_packed; /* pack_nt of W_hy^T (N = H, K = V): dH = dlogits W_hy */
     float *xp_bias;   /* one2many: B x G*H, bias_ih on every row (steps >= 2) */
     int threads;      /* 1 or 2: how many threads a call may use */
+    /* A stack's reverse cell (docs/design.md §7): its time loops run t = T-1
+     * down to 0 (rnn_step_time). Every per-step buffer stays indexed by the
+     * time s = s0 + t, so inputs, gate caches and gradients line up with the
+     * layer's input rows; the states shift by one: step t reads its previous
+     * state at hs[s+1] and writes hs[s], so hs[s0+T] holds the initial
+     * state and hs[s0] the final one (rnn_state_prev, rnn_state_out). */
+    int reverse;
     int no_fused_step; /* rnn_plan_options.no_fused_step: 1 keeps the projection hoisted */
     /* Columns per panel of the table's packed format (packed_size(1, 1)),
      * when plan_create verified that columns [c0, c0 + n) of a packed W^T,
@@ -67,6 +74,11 @@ struct rnn_plan {
      * packed + c0*K: then one product splits by columns. 0 otherwise (the
      * generic table packs all columns as one panel). */
     size_t nr;
+    /* A stack (L*D > 1; stack.c): one single-cell plan per cell, the
+     * encoder's L*D (index l*D + d) then the decoder's L; this plan then
+     * keeps the head only (cell and decoder are unused). NULL otherwise. */
+    rnn_plan **cells;
+    size_t n_cells;
 };
 
 struct rnn_workspace {
@@ -86,7 +98,46 @@ struct rnn_workspace {
     int threads;      /* 2 when team runs: the helper thread of two-thread calls */
     rnn_team *team;
     double loss_part[2]; /* each thread's sum of row losses in the head */
+    /* A stack's workspace (stack.c): one workspace per cell of the plan; the
+     * layers' outputs ys (the encoder's L, T x B x D*H each, then the
+     * decoder's L, T_out x B x H); sdy, the gradient on a layer's output;
+     * du[d], direction d's gradient on the layer's input; dcol, one
+     * direction's columns of sdy; dstart, the gradients on the decoder's
+     * initial h and c (L x B x H each). The single-cell buffers above are
+     * NULL then, except the head's. */
+    rnn_workspace **cells;
+    size_t n_cells;
+    float *ys, *sdy, *du[2], *dcol, *dstart;
 };
+
+/* The time read by the j-th step a run takes (j = 0..T-1). */
+static inline size_t rnn_step_time(const rnn_plan *p, size_t j, size_t T)
+{
+    return p->reverse ? T - 1 - j : j;
+}
+/* The hs (cs) index of the state a step at time index s reads, and writes. */
+static inline size_t rnn_state_prev(const rnn_plan *p, size_t s)
+{
+    return p->reverse ? s + 1 : s;
+}
+static inline size_t rnn_state_out(const rnn_plan *p, size_t s)
+{
+    return p->reverse ? s : s + 1;
+}
+
+/* A one-cell plan's gradients as the drivers read them: g's cell and
+ * decoder, or layers[0] and decoder_layers[0] when the caller gave those
+ * arrays instead (rnnsimd.h). */
+static inline rnn_grads rnn_single_cell_grads(const rnn_grads *g)
+{
+    rnn_grads s = *g;
+    if (g->layers)
+        s.cell = g->layers[0];
+    if (g->decoder_layers)
+        s.decoder = g->decoder_layers[0];
+    s.layers = s.decoder_layers = NULL;
+    return s;
+}
 
 /* The threads a call runs on: both the plan and the workspace must allow
  * two, and a batch below 4 needs rnn_split_units. */
@@ -243,6 +294,34 @@ void rnn_head_forward(const rnn_plan *p, rnn_workspace *ws, const float *h_score
 /* Head backward: ws->dhs = dlogits W_hy; dW_hy, db_y when not NULL. */
 void rnn_head_backward(const rnn_plan *p, rnn_workspace *ws, const float *h_scored, size_t P,
                        float *dW_hy, float *db_y, const rnn_thread *th);
+
+/* ---- stack.c: stacks of layers and directions (docs/design.md §7) ---- */
+rnn_status rnn_stack_plan_build(rnn_plan *p, const rnn_params *params);
+void rnn_stack_plan_free(rnn_plan *p);
+rnn_status rnn_stack_workspace_build(rnn_workspace *ws, const rnn_plan *p);
+void rnn_stack_workspace_free(rnn_workspace *ws);
+/* The forward of every layer (and the decoder's, seq2seq); keep_cache as
+ * rnn_seq_forward_run's. */
+void rnn_stack_run(const rnn_plan *p, rnn_workspace *ws, const rnn_inputs *in, int keep_cache,
+                   const rnn_thread *th);
+/* The top layer's output, every time: the encoder's, or (dec) the decoder's. */
+const float *rnn_stack_top(const rnn_plan *p, const rnn_workspace *ws, int dec);
+/* After rnn_stack_run with the cache and the head's backward (ws->dhs):
+ * BPTT of the whole network into g (not W_hy, b_y: the head's). */
+void rnn_stack_train(const rnn_plan *p, rnn_workspace *ws, const rnn_inputs *in,
+                     const rnn_grads *g, const rnn_thread *th);
+/* out->h and out->c (one thread, after the call's region). */
+void rnn_stack_store(const rnn_plan *p, const rnn_workspace *ws, const rnn_outputs *out);
+/* The plain sequence of a stack (rnn_plan_seq_*): forward from h0, c0
+ * ((L*D) x B x H; NULL = zeros), and with g BPTT from grad_output (T x B x
+ * D*H), grad_hn, grad_cn ((L*D) x B x H; each NULL = zero) into g (g->x,
+ * g->h0, g->c0, g->layers or g->cell). Then, on one thread,
+ * rnn_stack_seq_store: the top layer's output, and every cell's final h, c. */
+void rnn_stack_seq(const rnn_plan *p, rnn_workspace *ws, const float *x, const float *h0,
+                   const float *c0, const float *grad_output, const float *grad_hn,
+                   const float *grad_cn, const rnn_grads *g, const rnn_thread *th);
+void rnn_stack_seq_store(const rnn_plan *p, const rnn_workspace *ws, float *output, float *hn,
+                         float *cn);
 
 /* dst[j] = sum over rows of a[r*ld + j], j < n. */
 void rnn_column_sums(size_t rows, size_t n, const float *a, size_t ld, float *dst);

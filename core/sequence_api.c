@@ -1,5 +1,7 @@
 /* sequence_api.c — rnn_plan_seq_forward / rnn_plan_seq_backward: the plain
- * PyTorch-like sequence on a many2many plan, without the head. Backward gets
+ * PyTorch-like sequence on a many2many plan, without the head; a stack's
+ * (docs/design.md §7) through stack.c, its output the top layer's and its
+ * final states every cell's, (L*D) x B x H. Backward gets
  * no forward cache from its caller, so it reruns the forward with the cache
  * kept, then BPTT from the upstream gradients. Aliasing is checked as in
  * topology.c: outputs against every input the call reads. */
@@ -23,6 +25,42 @@ typedef struct {
     rnn_grads *g;
     rnn_dh_pair dh; /* backward: where the gradient on h0 ended up (thread 0's copy) */
 } seq_args;
+
+/* A stack (stack.c): grad_hn, grad_cn and h0, c0 travel in the args. */
+typedef struct {
+    const rnn_plan *p;
+    rnn_workspace *ws;
+    const float *x, *h0, *c0, *grad_output, *grad_hn, *grad_cn;
+    const rnn_grads *g;
+} stack_args;
+
+static void stack_region(void *arg, const rnn_thread *th)
+{
+    const stack_args *a = arg;
+    rnn_stack_seq(a->p, a->ws, a->x, a->h0, a->c0, a->grad_output, a->grad_hn, a->grad_cn, a->g,
+                  th);
+}
+
+/* A stack's cells' gradients, each against the inputs. */
+static rnn_status stack_grad_alias(const rnn_plan *p, const rnn_grads *g, const rnn_span *ins,
+                                   size_t ni)
+{
+    const size_t f = sizeof(float);
+    for (size_t k = 0; k < p->sizes.cells; k++) {
+        const rnn_cell_grads *cg = g->layers ? &g->layers[k] : k == 0 ? &g->cell : NULL;
+        if (!cg)
+            continue;
+        const rnn_sizes *s = &p->cells[k]->sizes;
+        rnn_span o[4] = {{cg->weight_ih, s->weight_ih * f},
+                         {cg->weight_hh, s->weight_hh * f},
+                         {cg->bias_ih, s->bias * f},
+                         {cg->bias_hh, s->bias * f}};
+        rnn_status st = rnn_check_alias(o, 4, ins, ni);
+        if (st != RNN_OK)
+            return st;
+    }
+    return RNN_OK;
+}
 
 static void forward(const seq_args *a, int keep_cache, const rnn_thread *th)
 {
@@ -73,6 +111,12 @@ rnn_status rnn_plan_seq_forward(const rnn_plan *p, rnn_workspace *ws, const floa
     rnn_span outs[3] = {{output, p->sizes.h * f}, {hn, BH * f}, {has_c ? cn : NULL, BH * f}};
     if ((st = rnn_check_alias(outs, 3, ins, 3)) != RNN_OK)
         return st;
+    if (p->cells) {
+        stack_args sa = {p, ws, x, h0, c0, NULL, NULL, NULL, NULL};
+        rnn_team_run(ws->team, rnn_call_threads(p, ws), stack_region, &sa);
+        rnn_stack_seq_store(p, ws, output, hn, has_c ? cn : NULL);
+        return RNN_OK;
+    }
     seq_args a = {p, ws, x, NULL, NULL, {NULL, NULL}};
     rnn_load_state(p, ws, h0, c0);
     rnn_team_run(ws->team, rnn_call_threads(p, ws), forward_region, &a);
@@ -94,6 +138,11 @@ rnn_status rnn_plan_seq_backward(const rnn_plan *p, rnn_workspace *ws, const flo
         return st;
     if (!g)
         return RNN_ERR_NULL;
+    rnn_grads single;
+    if (!p->cells && g->layers) {
+        single = rnn_single_cell_grads(g);
+        g = &single;
+    }
     const size_t f = sizeof(float), BH = p->sizes.state;
     const int has_c = p->ops->has_c;
     rnn_span ins[6] = {{x, p->sizes.x * f},           {h0, BH * f},
@@ -106,6 +155,15 @@ rnn_status rnn_plan_seq_backward(const rnn_plan *p, rnn_workspace *ws, const flo
                         {g->cell.weight_hh, p->sizes.weight_hh * f},
                         {g->cell.bias_ih, p->sizes.bias * f},
                         {g->cell.bias_hh, p->sizes.bias * f}};
+    if (p->cells) {
+        /* outs[3..6] are the single cell's: a stack checks each cell's own. */
+        if ((st = rnn_check_alias(outs, 3, ins, 6)) != RNN_OK ||
+            (st = stack_grad_alias(p, g, ins, 6)) != RNN_OK)
+            return st;
+        stack_args sa = {p, ws, x, h0, c0, grad_output, grad_hn, grad_cn, g};
+        rnn_team_run(ws->team, rnn_call_threads(p, ws), stack_region, &sa);
+        return RNN_OK;
+    }
     if ((st = rnn_check_alias(outs, 7, ins, 6)) != RNN_OK)
         return st;
     rnn_load_state(p, ws, h0, c0);

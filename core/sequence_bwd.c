@@ -51,8 +51,9 @@ void rnn_seq_backward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack 
     size_t b0, b1;
     rnn_share(B, 1, th, &b0, &b1);
     const size_t nb = b1 - b0;
-    for (size_t t = T; t-- > 0;) {
-        const size_t s = s0 + t;
+    for (size_t j = T; j-- > 0;) {
+        const size_t t = rnn_step_time(p, j, T), s = s0 + t;
+        const size_t sp = rnn_state_prev(p, s), so = rnn_state_out(p, s);
         /* Both threads swap the pair alike; each uses its own rows of it. */
         float *dh_base = pair->dh, *dh_prev_base = pair->dh_next;
         pair->dh = dh_prev_base;
@@ -60,18 +61,18 @@ void rnn_seq_backward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack 
         if (!nb)
             continue;
         add_dy(dh_base + b0 * H, dy, t, T, P, BH, b0 * H, nb * H);
-        rnn_bwd_io io = {NULL, ws->hs + s * BH + b0 * H, ws->hs + (s + 1) * BH + b0 * H, NULL,
+        rnn_bwd_io io = {NULL, ws->hs + sp * BH + b0 * H, ws->hs + so * BH + b0 * H, NULL,
                          NULL, dh_base + b0 * H, ws->drh + b0 * H, ws->dc + b0 * H,
                          ws->dgx + s * B * GH + b0 * GH, ws->dgh + s * B * GH + b0 * GH,
                          dh_prev_base + b0 * H};
         if (ws->gates)
             io.gates = ws->gates + s * B * WH + b0 * WH;
         if (ws->cs) {
-            io.c_prev = ws->cs + s * BH + b0 * H;
-            io.c = ws->cs + (s + 1) * BH + b0 * H;
+            io.c_prev = ws->cs + sp * BH + b0 * H;
+            io.c = ws->cs + so * BH + b0 * H;
         }
         rnn_ride rbuf, rest = {0};
-        const rnn_ride *ride = dx ? rnn_dx_ride_for_step(p, ws, w, s0, t, T, dx, &rbuf) : NULL;
+        const rnn_ride *ride = dx ? rnn_dx_ride_for_step(p, ws, w, s0, j, T, dx, &rbuf) : NULL;
         if (ride)
             rest = *ride;
         /* Each phase's gate kernel, then the product back through the rows
@@ -101,7 +102,9 @@ void rnn_seq_weight_grads(const rnn_plan *p, rnn_workspace *ws, const cell_pack 
     const size_t B = (size_t)p->desc.B, H = (size_t)p->desc.H, I = (size_t)p->desc.I;
     const size_t GH = p->GH, rows = T * B;
     const float *dgx = ws->dgx + s0 * B * GH, *dgh = ws->dgh + s0 * B * GH;
-    const float *h_prev = ws->hs + s0 * B * H;
+    /* The states the steps read, in time order: hs[s0..] forward, one
+     * further for a reverse cell (plan_internal.h). */
+    const float *h_prev = ws->hs + rnn_state_prev(p, s0) * B * H;
     /* The gate columns this thread owns: rows of dW_ih, entries of the
      * bias sums (the same split in both, so bias_hh may copy bias_ih). */
     size_t j0, j1;

@@ -3,6 +3,9 @@
  * row gather for one-hot inputs), then per step only the cell's phases
  * (cells.h): each a recurrent product and a fused gate kernel.
  *
+ * A stack's reverse cell walks the steps from the last time to the first
+ * (plan_internal.h, rnn_step_time); nothing is copied reversed.
+ *
  * Two threads: the projection splits by rows. The time loop splits the
  * batch rows when B >= 4 (each thread runs every step on its rows, no
  * barrier); below that, the hidden units (sequence_units.c). */
@@ -77,23 +80,26 @@ void rnn_seq_forward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *
     if (!nb)
         return;
     float *hp = ws->hp + b0 * GH;
-    for (size_t t = 0; t < T; t++) {
-        const size_t s = s0 + t;
+    for (size_t j = 0; j < T; j++) {
+        const size_t t = rnn_step_time(p, j, T), s = s0 + t;
+        const size_t sp = rnn_state_prev(p, s), so = rnn_state_out(p, s);
         rnn_fwd_io io = {((xp_later && t > 0) ? xp_later : ws->xp + s * B * GH) + b0 * GH, hp,
-                         ws->hs + s * BH + b0 * H, NULL, NULL, NULL,
-                         ws->hs + (s + 1) * BH + b0 * H, NULL};
+                         ws->hs + sp * BH + b0 * H, NULL, NULL, NULL,
+                         ws->hs + so * BH + b0 * H, NULL};
         if (keep_cache && ws->gates)
             io.gates = ws->gates + s * B * WH + b0 * WH;
         else if (ops->phases > 1) /* a later phase reads the gates of an earlier one */
             io.gates = ws->gates_one + b0 * WH;
         if (ws->cs) {
-            io.c_prev = ws->cs + s * BH + b0 * H;
-            io.c = ws->cs + (s + 1) * BH + b0 * H;
+            io.c_prev = ws->cs + sp * BH + b0 * H;
+            io.c = ws->cs + so * BH + b0 * H;
         }
         if (ws->rh)
             io.rh = (keep_cache ? ws->rh + s * BH : ws->rh_one) + b0 * H;
         rnn_ride rbuf, rest = {0};
-        const rnn_ride *ride = x ? rnn_ride_for_step(p, ws, w, x, s0, t, T, &rbuf) : NULL;
+        /* Rides (the fused step) run forward in time only: a stack's cells
+         * have no_fused_step set, so x is NULL there. */
+        const rnn_ride *ride = x ? rnn_ride_for_step(p, ws, w, x, s0, j, T, &rbuf) : NULL;
         if (ride)
             rest = *ride;
         for (size_t ph = 0; ph < ops->phases; ph++) {

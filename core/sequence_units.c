@@ -85,11 +85,12 @@ void rnn_units_forward(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w,
     const units u = units_of(p, ws, th);
     const size_t B = u.B, H = u.H, G = u.G, W = u.W, n = u.n, u0 = u.u0;
     const size_t BH = B * H, GH = p->GH, Gn = G * n, Wn = W * n;
-    for (size_t t = 0; t < T; t++) {
-        const size_t s = s0 + t;
+    for (size_t j = 0; j < T; j++) {
+        const size_t t = rnn_step_time(p, j, T), s = s0 + t;
+        const size_t sp = rnn_state_prev(p, s), so = rnn_state_out(p, s);
         const float *xp = (xp_later && t > 0) ? xp_later : ws->xp + s * B * GH;
-        const float *h_prev = ws->hs + s * BH;
-        float *h = ws->hs + (s + 1) * BH;
+        const float *h_prev = ws->hs + sp * BH;
+        float *h = ws->hs + so * BH;
         float *cache = keep_cache && ws->gates ? ws->gates + s * B * W * H : NULL;
         /* A later phase reads the gates of an earlier one: cache or not. */
         float *gc = cache || ops->phases > 1 ? u.gc : NULL;
@@ -110,8 +111,8 @@ void rnn_units_forward(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w,
                 rnn_fwd_io io = {u.xc + b * Gn, u.hc + b * Gn, h_prev + e, NULL,
                                  gc ? gc + b * Wn : NULL, NULL, h + e, rh ? rh + e : NULL};
                 if (ws->cs) {
-                    io.c_prev = ws->cs + s * BH + e;
-                    io.c = ws->cs + (s + 1) * BH + e;
+                    io.c_prev = ws->cs + sp * BH + e;
+                    io.c = ws->cs + so * BH + e;
                 }
                 f->fwd(k, 1, n, &io);
             }
@@ -145,8 +146,9 @@ void rnn_units_backward(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w
     const units u = units_of(p, ws, th);
     const size_t B = u.B, H = u.H, G = u.G, W = u.W, n = u.n, u0 = u.u0;
     const size_t BH = B * H, GH = p->GH, Gn = G * n, Wn = W * n;
-    for (size_t t = T; t-- > 0;) {
-        const size_t s = s0 + t;
+    for (size_t j = T; j-- > 0;) {
+        const size_t t = rnn_step_time(p, j, T), s = s0 + t;
+        const size_t sp = rnn_state_prev(p, s), so = rnn_state_out(p, s);
         float *dh = pair->dh, *dh_prev = pair->dh_next;
         float *dg = ws->dgx + s * B * GH, *dgh = ws->dgh + s * B * GH;
         if (n) {
@@ -159,12 +161,12 @@ void rnn_units_backward(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w
             /* This thread's units of the gate gradients... */
             for (size_t b = 0; b < B && n; b++) {
                 const size_t e = b * H + u0;
-                rnn_bwd_io io = {W ? u.gc + b * Wn : NULL, ws->hs + s * BH + e,
-                                 ws->hs + (s + 1) * BH + e, NULL, NULL, dh + e, ws->drh + e,
+                rnn_bwd_io io = {W ? u.gc + b * Wn : NULL, ws->hs + sp * BH + e,
+                                 ws->hs + so * BH + e, NULL, NULL, dh + e, ws->drh + e,
                                  ws->dc + e, u.hc + b * Gn, u.xc + b * Gn, dh_prev + e};
                 if (ws->cs) {
-                    io.c_prev = ws->cs + s * BH + e;
-                    io.c = ws->cs + (s + 1) * BH + e;
+                    io.c_prev = ws->cs + sp * BH + e;
+                    io.c = ws->cs + so * BH + e;
                 }
                 b_ph->bwd(k, 1, n, &io);
             }

@@ -7,6 +7,9 @@
  * decoder's), so the head reads one contiguous block of hs and its gradient
  * enters BPTT as the upstream gradient of the last run's last P steps.
  *
+ * A stack (docs/design.md §7) runs its layers through stack.c in the same
+ * regions; the head reads its top layer.
+ *
  * Aliasing: every output (forward outputs and gradients) is checked, as a
  * byte range, against every input the call reads (x or x_index, x_dec or
  * x_dec_index, h0, c0 for lstm, targets when used); an overlap is
@@ -70,13 +73,23 @@ static void store_states(const rnn_plan *p, const rnn_workspace *ws, const rnn_o
 
 static const float *scored_h(const rnn_plan *p, const rnn_workspace *ws)
 {
+    if (p->cells) {
+        /* The top layer's output: the encoder's (its last P steps), or the
+         * decoder's (all of it). */
+        const int seq2seq = p->desc.topology == RNN_SEQ2SEQ;
+        const size_t first = seq2seq ? 0 : (size_t)p->desc.T - p->sizes.scored;
+        return rnn_stack_top(p, ws, seq2seq) + first * (size_t)p->desc.B * p->sizes.head_in;
+    }
     return ws->hs + (p->sizes.steps - p->sizes.scored + 1) * p->sizes.state;
 }
 
 static void forward_region(void *arg, const rnn_thread *th)
 {
     const call_args *c = arg;
-    run_cells(c, 0, th);
+    if (c->p->cells)
+        rnn_stack_run(c->p, c->ws, c->in, 0, th);
+    else
+        run_cells(c, 0, th);
     if (c->want_head) {
         rnn_sync(th);
         rnn_head_forward(c->p, c->ws, scored_h(c->p, c->ws), c->p->sizes.scored,
@@ -97,12 +110,19 @@ static void train_region(void *arg, const rnn_thread *th)
     rnn_grads *g = c->g;
     const rnn_desc *d = &p->desc;
     const size_t T = (size_t)d->T, I = (size_t)d->I, P = p->sizes.scored;
-    run_cells(c, 1, th);
+    if (p->cells)
+        rnn_stack_run(p, ws, in, 1, th);
+    else
+        run_cells(c, 1, th);
     rnn_sync(th);
     const float *hsc = scored_h(p, ws);
     rnn_head_forward(p, ws, hsc, P, in->targets, c->out->logits, c->out->loss, 1, th);
     rnn_head_backward(p, ws, hsc, P, g->W_hy, g->b_y, th);
     rnn_sync(th);
+    if (p->cells) {
+        rnn_stack_train(p, ws, in, g, th);
+        return;
+    }
     rnn_dh_pair dh = {ws->dh, ws->dh_next};
     /* Where the fused step applies, BPTT computes most of dx (and dx_dec). */
     const size_t rows = p->sizes.x / I, rows_dec = p->sizes.x_dec / I;
@@ -140,6 +160,8 @@ static size_t output_spans(const rnn_plan *p, const rnn_outputs *out, rnn_span *
 static size_t cell_grad_spans(const rnn_plan *p, const rnn_cell_grads *g, rnn_span *s)
 {
     const size_t f = sizeof(float);
+    if (!g)
+        return 0;
     s[0] = (rnn_span){g->weight_ih, p->sizes.weight_ih * f};
     s[1] = (rnn_span){g->weight_hh, p->sizes.weight_hh * f};
     s[2] = (rnn_span){g->bias_ih, p->sizes.bias * f};
@@ -159,9 +181,11 @@ static size_t grad_spans(const rnn_plan *p, const rnn_inputs *in, const rnn_grad
     s[n++] = (rnn_span){g->h0, p->sizes.state * f};
     if (p->ops->has_c)
         s[n++] = (rnn_span){g->c0, p->sizes.state * f};
-    n += cell_grad_spans(p, &g->cell, s + n);
-    if (seq2seq)
-        n += cell_grad_spans(p, &g->decoder, s + n);
+    if (!p->cells) {
+        n += cell_grad_spans(p, &g->cell, s + n);
+        if (seq2seq)
+            n += cell_grad_spans(p, &g->decoder, s + n);
+    }
     s[n++] = (rnn_span){g->W_hy, p->sizes.W_hy * f};
     s[n++] = (rnn_span){g->b_y, p->sizes.b_y * f};
     return n;
@@ -186,9 +210,13 @@ rnn_status rnn_plan_forward(const rnn_plan *p, rnn_workspace *ws, const rnn_inpu
         return st;
 
     call_args c = {p, ws, in, out, NULL, want_head, want_loss, {NULL, NULL}};
-    rnn_load_state(p, ws, in->h0, in->c0);
+    if (!p->cells)
+        rnn_load_state(p, ws, in->h0, in->c0);
     rnn_team_run(ws->team, rnn_call_threads(p, ws), forward_region, &c);
-    store_states(p, ws, out);
+    if (p->cells)
+        rnn_stack_store(p, ws, out);
+    else
+        store_states(p, ws, out);
     return RNN_OK;
 }
 
@@ -197,6 +225,11 @@ rnn_status rnn_plan_train(const rnn_plan *p, rnn_workspace *ws, const rnn_inputs
 {
     if (!p || !ws || !in || !g)
         return RNN_ERR_NULL;
+    rnn_grads single;
+    if (!p->cells && (g->layers || g->decoder_layers)) {
+        single = rnn_single_cell_grads(g);
+        g = &single;
+    }
     rnn_status st = rnn_check_workspace(p, ws);
     if (st != RNN_OK)
         return st;
@@ -212,9 +245,26 @@ rnn_status rnn_plan_train(const rnn_plan *p, rnn_workspace *ws, const rnn_inputs
     no += grad_spans(p, in, g, outs + no);
     if ((st = rnn_check_alias(outs, no, ins, ni)) != RNN_OK)
         return st;
+    /* A stack's cells' gradients, each against the inputs (its own sizes). */
+    for (size_t k = 0; p->cells && k < p->n_cells; k++) {
+        const int dec = k >= p->sizes.cells;
+        const size_t j = dec ? k - p->sizes.cells : k;
+        const rnn_cell_grads *cg = dec ? (g->decoder_layers ? &g->decoder_layers[j]
+                                                            : j == 0 ? &g->decoder : NULL)
+                                       : (g->layers ? &g->layers[j] : j == 0 ? &g->cell : NULL);
+        rnn_span cs[4];
+        const size_t nc = cell_grad_spans(p->cells[k], cg, cs);
+        if ((st = rnn_check_alias(cs, nc, ins, ni)) != RNN_OK)
+            return st;
+    }
 
     const size_t state_bytes = p->sizes.state * sizeof(float);
     call_args c = {p, ws, in, out, g, 1, 1, {NULL, NULL}};
+    if (p->cells) {
+        rnn_team_run(ws->team, rnn_call_threads(p, ws), train_region, &c);
+        rnn_stack_store(p, ws, out);
+        return RNN_OK;
+    }
     rnn_load_state(p, ws, in->h0, in->c0);
     memset(ws->dh, 0, state_bytes);
     memset(ws->dc, 0, state_bytes);

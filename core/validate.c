@@ -27,7 +27,8 @@ rnn_status rnn_check_workspace(const rnn_plan *p, const rnn_workspace *ws)
     const rnn_desc *a = &p->desc, *b = &ws->desc;
     if (a->cell != b->cell || a->topology != b->topology || a->T != b->T ||
         a->T_out != b->T_out || a->B != b->B || a->I != b->I || a->H != b->H ||
-        a->V != b->V || (p->has_head && !ws->has_head))
+        a->V != b->V || a->L != b->L || a->bidirectional != b->bidirectional ||
+        (p->has_head && !ws->has_head))
         return RNN_ERR_ARG;
     return RNN_OK;
 }

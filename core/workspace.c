@@ -31,11 +31,45 @@ static size_t reserve(layout *l, size_t n)
     return at;
 }
 
+/* The helper thread of a two-thread plan's workspace. */
+static rnn_status start_team(rnn_workspace *ws, const rnn_plan *p)
+{
+    ws->threads = 1;
+    if (p->threads == 2) {
+        rnn_status st = rnn_team_create(&ws->team);
+        if (st != RNN_OK)
+            return st;
+        ws->threads = 2;
+    }
+    return RNN_OK;
+}
+
+static rnn_status stack_workspace_create(rnn_workspace **out, const rnn_plan *p)
+{
+    rnn_workspace *ws = calloc(1, sizeof *ws);
+    if (!ws)
+        return RNN_ERR_NOMEM;
+    ws->desc = p->desc;
+    ws->has_head = p->has_head;
+    ws->n_cells = p->n_cells;
+    rnn_status st = rnn_stack_workspace_build(ws, p);
+    if (st == RNN_OK)
+        st = start_team(ws, p);
+    if (st != RNN_OK) {
+        rnn_workspace_destroy(ws);
+        return st;
+    }
+    *out = ws;
+    return RNN_OK;
+}
+
 rnn_status rnn_workspace_create(rnn_workspace **out, const rnn_plan *p)
 {
     if (!out || !p)
         return RNN_ERR_NULL;
     *out = NULL;
+    if (p->cells)
+        return stack_workspace_create(out, p);
     const rnn_desc *d = &p->desc;
     const size_t S = p->sizes.steps, B = (size_t)d->B, H = (size_t)d->H, I = (size_t)d->I;
     const size_t V = (size_t)d->V, P = p->sizes.scored, GH = p->GH, W = p->W;
@@ -65,7 +99,7 @@ rnn_status rnn_workspace_create(rnn_workspace **out, const rnn_plan *p)
             return RNN_ERR_OVERFLOW;
         o_lg = reserve(&l, P * B * V);
         o_dlg = reserve(&l, P * B * V);
-        o_dhs = reserve(&l, P * B * H);
+        o_dhs = reserve(&l, P * B * p->sizes.head_in);
     }
     size_t o_dwt = reserve(&l, I * GH);
     if (l.overflow)
@@ -102,15 +136,11 @@ rnn_status rnn_workspace_create(rnn_workspace **out, const rnn_plan *p)
     ws->dlogits = p->has_head ? m + o_dlg : NULL;
     ws->dhs = p->has_head ? m + o_dhs : NULL;
     ws->dw_t = m + o_dwt;
-    ws->threads = 1;
-    if (p->threads == 2) {
-        rnn_status st = rnn_team_create(&ws->team);
-        if (st != RNN_OK) {
-            free(m);
-            free(ws);
-            return st;
-        }
-        ws->threads = 2;
+    rnn_status st = start_team(ws, p);
+    if (st != RNN_OK) {
+        free(m);
+        free(ws);
+        return st;
     }
     *out = ws;
     return RNN_OK;
@@ -121,6 +151,7 @@ void rnn_workspace_destroy(rnn_workspace *ws)
     if (!ws)
         return;
     rnn_team_destroy(ws->team);
+    rnn_stack_workspace_free(ws);
     free(ws->mem);
     free(ws);
 }

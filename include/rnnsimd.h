@@ -61,7 +61,8 @@ rnn_status rnn_topology_parse(const char *name, rnn_topology *out);
 /* G: gate blocks of weight_ih/weight_hh rows: 1, 4, 3, 3. 0 for an unknown cell. */
 int rnn_cell_gates(rnn_cell c);
 
-/* A whole problem. */
+/* A whole problem. L and bidirectional come last, so a single-layer,
+ * one-direction caller that leaves them zero is unchanged. */
 typedef struct {
     rnn_cell cell;
     rnn_topology topology;
@@ -69,41 +70,74 @@ typedef struct {
     int64_t T_out; /* decoder steps for seq2seq; 0 for every other topology */
     int64_t B;     /* batch */
     int64_t I;     /* input size (encoder and decoder alike) */
-    int64_t H;     /* hidden size */
+    int64_t H;     /* hidden size (every layer and direction) */
     int64_t V;     /* classes of the output head */
+    /* Stacks (docs/design.md §7), as PyTorch's num_layers and bidirectional:
+     * L layers (0 reads as 1; at most RNN_MAX_LAYERS), and two directions
+     * when bidirectional is 1 (D = 2; 0 means one direction, D = 1). A
+     * seq2seq decoder is always one direction, with L layers of its own. */
+    int64_t L;
+    int bidirectional;
 } rnn_desc;
 
-/* Element counts of every tensor of a problem (0 where a tensor does not exist). */
+#define RNN_MAX_LAYERS 256
+
+/* Element counts of every tensor of a problem (0 where a tensor does not exist).
+ * With one layer and one direction (L*D = 1) every count is what it always was.
+ * A "cell" below is one layer of one direction (docs/design.md §7). */
 typedef struct {
     size_t x;          /* input: T*B*I, but 1*B*I for one2one and one2many */
     size_t x_dec;      /* seq2seq decoder input: T_out*B*I */
-    size_t state;      /* h0, c0, h_T, c_T: B*H */
+    size_t state;      /* h0, c0 (and the final states): L*D*B*H, (L*D) x B x H,
+                          index l*D + d as PyTorch orders them */
     size_t steps;      /* S: steps run in all: T, or T + T_out for seq2seq */
-    size_t h;          /* every hidden state: S*B*H (encoder first for seq2seq) */
+    size_t h;          /* the top layer's output at every step: T*B*D*H, then
+                          T_out*B*H for seq2seq's decoder (one direction) */
     size_t scored;     /* P: scored steps: 1, T, 1, T_out, T */
     size_t targets;    /* P*B */
     size_t logits;     /* P*B*V */
-    size_t weight_ih;  /* G*H*I (per cell) */
-    size_t weight_hh;  /* G*H*H (per cell) */
-    size_t bias;       /* G*H (bias_ih and bias_hh each, per cell) */
-    size_t W_hy;       /* V*H */
+    size_t weight_ih;  /* G*H*I: weight_ih of layer 0 (each direction; the decoder's too) */
+    size_t weight_hh;  /* G*H*H (every cell) */
+    size_t bias;       /* G*H (bias_ih and bias_hh each, every cell) */
+    size_t W_hy;       /* V*head_in */
     size_t b_y;        /* V */
+    size_t layers;     /* L (at least 1) */
+    size_t directions; /* D: 1, or 2 when bidirectional */
+    size_t cells;      /* L*D: entries of rnn_params.layers (the decoder has L) */
+    size_t out_width;  /* D*H: the width of a layer's output, and of layer l > 0's input */
+    size_t weight_ih_upper; /* G*H*D*H: weight_ih of layers l > 0 (0 when L = 1); the
+                          decoder's layers l > 0 read H-wide inputs: G*H*H */
+    size_t head_in;    /* what the head reads: D*H, or H for seq2seq (its decoder) */
 } rnn_sizes;
 
 /* Validates every field (sizes >= 1, T = 1 for one2one, T_out >= 1 exactly for
- * seq2seq, every tensor's byte size fits in size_t) and fills *sizes if not NULL. */
+ * seq2seq, 0 <= L <= RNN_MAX_LAYERS, bidirectional 0 or 1, every tensor's
+ * byte size fits in size_t) and fills *sizes if not NULL. */
 rnn_status rnn_desc_check(const rnn_desc *d, rnn_sizes *sizes);
+/* NULL when rnn_desc_check accepts d; otherwise a sentence naming the first
+ * field it rejects, its value and what was expected (e.g. "L is -1;
+ * expected 0 (one layer) to 256"). Static storage: not thread-safe. */
+const char *rnn_desc_problem(const rnn_desc *d);
 
 /* The parameters of one cell, PyTorch's names and layouts. */
 typedef struct {
     const float *weight_ih, *weight_hh, *bias_ih, *bias_hh;
 } rnn_cell_weights;
 
+/* A problem's parameters. One layer and one direction: cell (and decoder).
+ * A stack (L*D > 1) gives layers instead: L*D cells, index l*D + d (d = 0
+ * forward, 1 reverse), PyTorch's weight_ih_l{l}, weight_ih_l{l}_reverse, ...;
+ * layers[0] is then layer 0's forward cell and cell is not read. Layer 0's
+ * weight_ih is G*H x I; layer l > 0's is G*H x D*H (rnn_sizes.weight_ih_upper).
+ * decoder_layers likewise: L cells (one direction), the decoder's layer l > 0
+ * weight_ih G*H x H. */
 typedef struct {
     rnn_cell_weights cell;    /* the cell; the encoder for seq2seq */
     rnn_cell_weights decoder; /* seq2seq only */
-    const float *W_hy;        /* V x H */
+    const float *W_hy;        /* V x head_in (rnn_sizes) */
     const float *b_y;         /* V */
+    const rnn_cell_weights *layers;         /* NULL, or L*D cells (see above) */
+    const rnn_cell_weights *decoder_layers; /* NULL, or L cells (seq2seq) */
 } rnn_params;
 
 typedef struct {
@@ -112,14 +146,16 @@ typedef struct {
                                 without its last axis, each in [0, I) */
     const float *x_dec;      /* seq2seq decoder input, T_out x B x I */
     const int32_t *x_dec_index; /* optional one-hot decoder input, T_out x B */
-    const float *h0, *c0;    /* B x H; NULL means zeros (c0 lstm only) */
+    const float *h0, *c0;    /* (L*D) x B x H; NULL means zeros (c0 lstm only) */
     const int32_t *targets;  /* P x B classes in [0, V) */
 } rnn_inputs;
 
 /* Every output is optional: NULL means not wanted. */
 typedef struct {
-    float *h;       /* every hidden state, S x B x H (seq2seq: encoder steps first) */
-    float *c;       /* lstm only: every cell state, S x B x H */
+    float *h;       /* the top layer's output at every step, sizes.h floats: T x B x D*H
+                       (each row the forward direction's h_t, then the reverse's),
+                       then for seq2seq the decoder's top layer, T_out x B x H */
+    float *c;       /* lstm only: the top layer's cell states, laid out like h */
     float *logits;  /* P x B x V */
     float *loss;    /* one float: mean cross-entropy over the P*B scored positions */
 } rnn_outputs;
@@ -130,11 +166,14 @@ typedef struct {
     float *weight_ih, *weight_hh, *bias_ih, *bias_hh;
 } rnn_cell_grads;
 
+/* layers and decoder_layers as in rnn_params: NULL for one layer and one
+ * direction (cell, decoder), else L*D (L) entries whose cell is layers[0]. */
 typedef struct {
     float *x, *x_dec;        /* like the inputs (not with x_index / x_dec_index) */
-    float *h0, *c0;
+    float *h0, *c0;          /* (L*D) x B x H */
     rnn_cell_grads cell, decoder;
     float *W_hy, *b_y;
+    rnn_cell_grads *layers, *decoder_layers;
 } rnn_grads;
 
 /* ---- Instruction sets and plans (the optimized path) ---- */
@@ -196,7 +235,10 @@ rnn_status rnn_plan_forward(const rnn_plan *plan, rnn_workspace *ws,
                             const rnn_inputs *in, rnn_outputs *out);
 rnn_status rnn_plan_train(const rnn_plan *plan, rnn_workspace *ws,
                           const rnn_inputs *in, rnn_outputs *out, rnn_grads *g);
-/* The plain sequence (plan of a many2many desc; the head is unused). */
+/* The plain sequence (plan of a many2many desc; the head is unused), as
+ * rnnsimd_reference.h's rnn_reference_seq_*: output T x B x D*H (the top
+ * layer), h0, c0, hn, cn (L*D) x B x H; a stack's plan takes its cells'
+ * gradients in g->layers (g->cell for one cell). */
 rnn_status rnn_plan_seq_forward(const rnn_plan *plan, rnn_workspace *ws,
                                 const float *x, const float *h0, const float *c0,
                                 float *output, float *hn, float *cn);

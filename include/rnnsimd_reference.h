@@ -23,14 +23,17 @@ rnn_status rnn_reference_train(const rnn_desc *d, const rnn_params *p,
                                const rnn_inputs *in, rnn_outputs *out, rnn_grads *g);
 
 /* A plain sequence, like PyTorch's nn.RNN / nn.LSTM / nn.GRU (batch_first=False,
- * one layer): d->topology must be RNN_MANY2MANY; V and targets are not used.
- * output: T x B x H (every h_t); hn, cn: B x H. Any output may be NULL. */
+ * num_layers = L, bidirectional as d says): d->topology must be RNN_MANY2MANY;
+ * V and targets are not used. w: the cell, or for a stack (L*D > 1) its L*D
+ * cells, index l*D + d (docs/design.md §7). output: T x B x D*H (the top
+ * layer's h_t, forward direction first); h0, c0, hn, cn: (L*D) x B x H, as
+ * PyTorch's h_n. Any output may be NULL. */
 rnn_status rnn_reference_seq_forward(const rnn_desc *d, const rnn_cell_weights *w,
                                      const float *x, const float *h0, const float *c0,
                                      float *output, float *hn, float *cn);
 /* Backward from upstream gradients on every h_t (grad_output, T x B x H) and on
  * h_T and c_T (grad_hn, grad_cn); each may be NULL (zero). Writes g->x, g->h0,
- * g->c0 and g->cell (those not NULL). */
+ * g->c0 and g->cell, or for a stack g->layers (L*D entries; those not NULL). */
 rnn_status rnn_reference_seq_backward(const rnn_desc *d, const rnn_cell_weights *w,
                                       const float *x, const float *h0, const float *c0,
                                       const float *grad_output, const float *grad_hn,

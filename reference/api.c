@@ -8,32 +8,49 @@
 #include <string.h>
 #include "reference_internal.h"
 
-/* Every buffer one call allocates, freed together. */
+/* Every buffer one call allocates, freed together (a stack has 8 per cell). */
 typedef struct {
-    void *ptr[48];
-    int n;
+    void **ptr;
+    size_t n, cap;
     int failed;
 } pool;
 
-static double *pool_zeros(pool *pl, size_t n)
+static void *pool_add(pool *pl, void *p)
 {
-    if (pl->failed || pl->n == (int)(sizeof pl->ptr / sizeof pl->ptr[0])) {
+    if (!p || pl->failed) {
+        free(p);
         pl->failed = 1;
         return NULL;
     }
-    double *p = calloc(n ? n : 1, sizeof *p);
-    if (!p)
-        pl->failed = 1;
-    else
-        pl->ptr[pl->n++] = p;
+    if (pl->n == pl->cap) {
+        const size_t cap = pl->cap ? 2 * pl->cap : 64;
+        void **grown = realloc(pl->ptr, cap * sizeof *grown);
+        if (!grown) {
+            free(p);
+            pl->failed = 1;
+            return NULL;
+        }
+        pl->ptr = grown;
+        pl->cap = cap;
+    }
+    pl->ptr[pl->n++] = p;
     return p;
+}
+
+static double *pool_zeros(pool *pl, size_t n)
+{
+    if (pl->failed)
+        return NULL;
+    return pool_add(pl, calloc(n ? n : 1, sizeof(double)));
 }
 
 static void pool_free(pool *pl)
 {
-    for (int i = 0; i < pl->n; i++)
+    for (size_t i = 0; i < pl->n; i++)
         free(pl->ptr[i]);
-    pl->n = 0;
+    free(pl->ptr);
+    pl->ptr = NULL;
+    pl->n = pl->cap = 0;
 }
 
 /* A double copy of src, or NULL if src is NULL. */
@@ -77,15 +94,46 @@ static void narrow(float *dst, const double *src, size_t n)
             dst[i] = (float)src[i];
 }
 
-static rnn_status widen_cell(pool *pl, const rnn_sizes *s, const rnn_cell_weights *w,
+/* n_ih: the cell's weight_ih size (it depends on the layer, rnnsimd.h). */
+static rnn_status widen_cell(pool *pl, const rnn_sizes *s, size_t n_ih, const rnn_cell_weights *w,
                              ref_weights *out)
 {
     if (!w->weight_ih || !w->weight_hh)
         return RNN_ERR_NULL;
-    out->weight_ih = widen(pl, w->weight_ih, s->weight_ih);
+    out->weight_ih = widen(pl, w->weight_ih, n_ih);
     out->weight_hh = widen(pl, w->weight_hh, s->weight_hh);
     out->bias_ih = widen_or_zeros(pl, w->bias_ih, s->bias);
     out->bias_hh = widen_or_zeros(pl, w->bias_hh, s->bias);
+    return RNN_OK;
+}
+
+/* weight_ih's size of layer l: I wide for layer 0, the layer below's output
+ * above (D*H for the encoder, H for the one-direction decoder). */
+static size_t ih_size(const rnn_sizes *s, size_t l, int decoder)
+{
+    if (l == 0)
+        return s->weight_ih;
+    return decoder ? s->weight_hh : s->weight_ih_upper;
+}
+
+/* The n cells of a stack: src[k] (a layers array), or the single cell when
+ * n is 1 and src NULL; widened into a pool array written to *out. */
+static rnn_status widen_cells(pool *pl, const rnn_sizes *s, const rnn_cell_weights *single,
+                              const rnn_cell_weights *src, size_t n, size_t D, int decoder,
+                              const ref_weights **out)
+{
+    if (!src && n > 1)
+        return RNN_ERR_NULL;
+    ref_weights *w = pool_add(pl, calloc(n, sizeof *w));
+    if (!w)
+        return RNN_ERR_NOMEM;
+    for (size_t k = 0; k < n; k++) {
+        rnn_status st = widen_cell(pl, s, ih_size(s, k / D, decoder), src ? &src[k] : single,
+                                   &w[k]);
+        if (st != RNN_OK)
+            return st;
+    }
+    *out = w;
     return RNN_OK;
 }
 
@@ -99,9 +147,11 @@ static rnn_status widen_problem(pool *pl, const rnn_desc *d, const rnn_sizes *s,
     rnn_status st;
     memset(pd, 0, sizeof *pd);
     memset(id, 0, sizeof *id);
-    if ((st = widen_cell(pl, s, &p->cell, &pd->cell)) != RNN_OK)
+    if ((st = widen_cells(pl, s, &p->cell, p->layers, s->cells, s->directions, 0,
+                          &pd->layers)) != RNN_OK)
         return st;
-    if (seq2seq && (st = widen_cell(pl, s, &p->decoder, &pd->decoder)) != RNN_OK)
+    if (seq2seq && (st = widen_cells(pl, s, &p->decoder, p->decoder_layers, s->layers, 1, 1,
+                                     &pd->dec_layers)) != RNN_OK)
         return st;
     if (want_head && !p->W_hy)
         return RNN_ERR_NULL;
@@ -166,21 +216,45 @@ rnn_status rnn_reference_forward(const rnn_desc *d, const rnn_params *p, const r
     return st;
 }
 
-static void widen_cell_grads(pool *pl, const rnn_sizes *s, const rnn_cell_grads *g,
+static void widen_cell_grads(pool *pl, const rnn_sizes *s, size_t n_ih, const rnn_cell_grads *g,
                              ref_cell_grads *out)
 {
-    out->weight_ih = wanted(pl, g->weight_ih, s->weight_ih);
+    out->weight_ih = wanted(pl, g->weight_ih, n_ih);
     out->weight_hh = wanted(pl, g->weight_hh, s->weight_hh);
     out->bias_ih = wanted(pl, g->bias_ih, s->bias);
     out->bias_hh = wanted(pl, g->bias_hh, s->bias);
 }
 
-static void narrow_cell_grads(const rnn_sizes *s, const ref_cell_grads *src, rnn_cell_grads *g)
+static void narrow_cell_grads(const rnn_sizes *s, size_t n_ih, const ref_cell_grads *src,
+                              rnn_cell_grads *g)
 {
-    narrow(g->weight_ih, src->weight_ih, s->weight_ih);
+    narrow(g->weight_ih, src->weight_ih, n_ih);
     narrow(g->weight_hh, src->weight_hh, s->weight_hh);
     narrow(g->bias_ih, src->bias_ih, s->bias);
     narrow(g->bias_hh, src->bias_hh, s->bias);
+}
+
+/* The gradients of a stack's n cells: the caller's layers array, or its
+ * single cell (n = 1 and layers NULL; with layers NULL and n > 1 only the
+ * caller's cell, layer 0's forward cell, is wanted). */
+static ref_cell_grads *widen_grads(pool *pl, const rnn_sizes *s, const rnn_cell_grads *single,
+                                   const rnn_cell_grads *layers, size_t n, size_t D, int decoder)
+{
+    ref_cell_grads *gd = pool_add(pl, calloc(n, sizeof *gd));
+    if (gd)
+        for (size_t k = 0; k < n; k++)
+            if (layers || k == 0)
+                widen_cell_grads(pl, s, ih_size(s, k / D, decoder), layers ? &layers[k] : single,
+                                 &gd[k]);
+    return gd;
+}
+
+static void narrow_grads(const rnn_sizes *s, const ref_cell_grads *gd, rnn_cell_grads *single,
+                         rnn_cell_grads *layers, size_t n, size_t D, int decoder)
+{
+    for (size_t k = 0; k < n; k++)
+        if (layers || k == 0)
+            narrow_cell_grads(s, ih_size(s, k / D, decoder), &gd[k], layers ? &layers[k] : single);
 }
 
 rnn_status rnn_reference_train(const rnn_desc *d, const rnn_params *p, const rnn_inputs *in,
@@ -209,9 +283,9 @@ rnn_status rnn_reference_train(const rnn_desc *d, const rnn_params *p, const rnn
     gd.x_dec = seq2seq && !in->x_dec_index ? wanted(&pl, g->x_dec, s.x_dec) : NULL;
     gd.h0 = wanted(&pl, g->h0, s.state);
     gd.c0 = lstm ? wanted(&pl, g->c0, s.state) : NULL;
-    widen_cell_grads(&pl, &s, &g->cell, &gd.cell);
+    gd.layers = widen_grads(&pl, &s, &g->cell, g->layers, s.cells, s.directions, 0);
     if (seq2seq)
-        widen_cell_grads(&pl, &s, &g->decoder, &gd.decoder);
+        gd.dec_layers = widen_grads(&pl, &s, &g->decoder, g->decoder_layers, s.layers, 1, 1);
     gd.W_hy = wanted(&pl, g->W_hy, s.W_hy);
     gd.b_y = wanted(&pl, g->b_y, s.b_y);
     if (st == RNN_OK && pl.failed)
@@ -228,9 +302,9 @@ rnn_status rnn_reference_train(const rnn_desc *d, const rnn_params *p, const rnn
         narrow(g->x_dec, gd.x_dec, s.x_dec);
         narrow(g->h0, gd.h0, s.state);
         narrow(g->c0, gd.c0, s.state);
-        narrow_cell_grads(&s, &gd.cell, &g->cell);
+        narrow_grads(&s, gd.layers, &g->cell, g->layers, s.cells, s.directions, 0);
         if (seq2seq)
-            narrow_cell_grads(&s, &gd.decoder, &g->decoder);
+            narrow_grads(&s, gd.dec_layers, &g->decoder, g->decoder_layers, s.layers, 1, 1);
         narrow(g->W_hy, gd.W_hy, s.W_hy);
         narrow(g->b_y, gd.b_y, s.b_y);
     }
@@ -240,7 +314,7 @@ rnn_status rnn_reference_train(const rnn_desc *d, const rnn_params *p, const rnn
 
 /* Checks shared by the two sequence entry points; widens w, x, h0, c0. */
 static rnn_status widen_seq(pool *pl, const rnn_desc *d, rnn_sizes *s, const rnn_cell_weights *w,
-                            const float *x, const float *h0, const float *c0, ref_weights *wd,
+                            const float *x, const float *h0, const float *c0, const ref_weights **wd,
                             const double **xd, const double **h0d, const double **c0d)
 {
     rnn_status st = rnn_ref_check_desc(d, s);
@@ -250,7 +324,9 @@ static rnn_status widen_seq(pool *pl, const rnn_desc *d, rnn_sizes *s, const rnn
         return RNN_ERR_TOPOLOGY;
     if (!w || !x)
         return RNN_ERR_NULL;
-    if ((st = widen_cell(pl, s, w, wd)) != RNN_OK)
+    /* w: one cell, or a stack's L*D cells. */
+    if ((st = widen_cells(pl, s, w, s->cells > 1 ? w : NULL, s->cells, s->directions, 0, wd)) !=
+        RNN_OK)
         return st;
     *xd = widen(pl, x, s->x);
     *h0d = widen(pl, h0, s->state);
@@ -264,7 +340,7 @@ rnn_status rnn_reference_seq_forward(const rnn_desc *d, const rnn_cell_weights *
 {
     pool pl = {0};
     rnn_sizes s;
-    ref_weights wd;
+    const ref_weights *wd = NULL;
     const double *xd = NULL, *h0d = NULL, *c0d = NULL;
     rnn_status st = widen_seq(&pl, d, &s, w, x, h0, c0, &wd, &xd, &h0d, &c0d);
     if (st == RNN_OK) {
@@ -272,7 +348,7 @@ rnn_status rnn_reference_seq_forward(const rnn_desc *d, const rnn_cell_weights *
         double *od = wanted(&pl, output, s.h), *hd = wanted(&pl, hn, s.state),
                *cd = wanted(&pl, lstm ? cn : NULL, s.state);
         st = pl.failed ? RNN_ERR_NOMEM
-                       : rnn_ref_seq_run(d, &wd, xd, h0d, c0d, od, hd, cd, NULL, NULL, NULL, NULL);
+                       : rnn_ref_seq_run(d, wd, xd, h0d, c0d, od, hd, cd, NULL, NULL, NULL, NULL);
         if (st == RNN_OK) {
             narrow(output, od, s.h);
             narrow(hn, hd, s.state);
@@ -290,7 +366,7 @@ rnn_status rnn_reference_seq_backward(const rnn_desc *d, const rnn_cell_weights 
 {
     pool pl = {0};
     rnn_sizes s;
-    ref_weights wd;
+    const ref_weights *wd = NULL;
     const double *xd = NULL, *h0d = NULL, *c0d = NULL;
     rnn_status st = widen_seq(&pl, d, &s, w, x, h0, c0, &wd, &xd, &h0d, &c0d);
     if (st == RNN_OK && !g)
@@ -304,15 +380,15 @@ rnn_status rnn_reference_seq_backward(const rnn_desc *d, const rnn_cell_weights 
         gd.x = wanted(&pl, g->x, s.x);
         gd.h0 = wanted(&pl, g->h0, s.state);
         gd.c0 = lstm ? wanted(&pl, g->c0, s.state) : NULL;
-        widen_cell_grads(&pl, &s, &g->cell, &gd.cell);
+        gd.layers = widen_grads(&pl, &s, &g->cell, g->layers, s.cells, s.directions, 0);
         st = pl.failed ? RNN_ERR_NOMEM
-                       : rnn_ref_seq_run(d, &wd, xd, h0d, c0d, NULL, NULL, NULL, god, ghd, gcd,
+                       : rnn_ref_seq_run(d, wd, xd, h0d, c0d, NULL, NULL, NULL, god, ghd, gcd,
                                          &gd);
         if (st == RNN_OK) {
             narrow(g->x, gd.x, s.x);
             narrow(g->h0, gd.h0, s.state);
             narrow(g->c0, gd.c0, s.state);
-            narrow_cell_grads(&s, &gd.cell, &g->cell);
+            narrow_grads(&s, gd.layers, &g->cell, g->layers, s.cells, s.directions, 0);
         }
     }
     pool_free(&pl);

@@ -1,7 +1,9 @@
 /* sequence.c — the time loop of one cell: forward over S steps keeping what
- * the backward needs, and BPTT back over them. Steps run t = 1..S, batch rows
- * b = 0..B-1 inside; the backward visits t = S..1 and b ascending, so weight
- * gradients are summed in that fixed order. */
+ * the backward needs, and BPTT back over them. Steps run k = 1..S, batch rows
+ * b = 0..B-1 inside; the backward visits k = S..1 and b ascending, so weight
+ * gradients are summed in that fixed order. Step k reads time t = k, or
+ * t = S-1-k in a reverse run (reference_internal.h): the input, the upstream
+ * gradient and the input gradient are indexed by t, the rest by k. */
 #include <stdlib.h>
 #include <string.h>
 #include "reference_internal.h"
@@ -49,12 +51,12 @@ void rnn_ref_run_free(ref_run *r)
 void rnn_ref_run_forward(ref_run *r)
 {
     const size_t B = r->B, I = r->I, H = r->H, GH = r->G * H, BH = B * H;
-    for (size_t t = 0; t < r->S; t++)
+    for (size_t k = 0; k < r->S; k++)
         for (size_t b = 0; b < B; b++) {
-            const size_t row = t * B + b;
-            rnn_ref_cell_forward(r->cell, r->w, I, H, r->x + row * I, r->h + t * BH + b * H,
-                                 r->c + t * BH + b * H, r->gates + row * GH, r->aux + row * H,
-                                 r->h + (t + 1) * BH + b * H, r->c + (t + 1) * BH + b * H,
+            const size_t row = k * B + b, in_row = rnn_ref_run_time(r, k) * B + b;
+            rnn_ref_cell_forward(r->cell, r->w, I, H, r->x + in_row * I, r->h + k * BH + b * H,
+                                 r->c + k * BH + b * H, r->gates + row * GH, r->aux + row * H,
+                                 r->h + (k + 1) * BH + b * H, r->c + (k + 1) * BH + b * H,
                                  r->scratch);
         }
 }
@@ -91,15 +93,15 @@ rnn_status rnn_ref_run_backward(const ref_run *r, const double *dH, const double
     zero_if(dw->bias_ih, GH);
     zero_if(dw->bias_hh, GH);
 
-    for (size_t t = S; t-- > 0;)
+    for (size_t k = S; k-- > 0;)
         for (size_t b = 0; b < B; b++) {
-            const size_t row = t * B + b;
+            const size_t row = k * B + b, in_row = rnn_ref_run_time(r, k) * B + b;
             for (size_t j = 0; j < H; j++)
-                dh_next[j] = dH ? dh[b * H + j] + dH[row * H + j] : dh[b * H + j];
-            rnn_ref_cell_backward(r->cell, r->w, I, H, r->x + row * I, r->h + t * BH + b * H,
-                                  r->c + t * BH + b * H, r->gates + row * GH, r->aux + row * H,
-                                  dh_next, dc + b * H, dh_prev, dc_prev, dx ? dx + row * I : NULL,
-                                  dw, r->scratch);
+                dh_next[j] = dH ? dh[b * H + j] + dH[in_row * H + j] : dh[b * H + j];
+            rnn_ref_cell_backward(r->cell, r->w, I, H, r->x + in_row * I, r->h + k * BH + b * H,
+                                  r->c + k * BH + b * H, r->gates + row * GH, r->aux + row * H,
+                                  dh_next, dc + b * H, dh_prev, dc_prev,
+                                  dx ? dx + in_row * I : NULL, dw, r->scratch);
             memcpy(dh + b * H, dh_prev, H * sizeof *dh);
             if (r->cell == RNN_LSTM)
                 memcpy(dc + b * H, dc_prev, H * sizeof *dc);

@@ -1,9 +1,10 @@
 /* validate.c — the reference's own check of a problem descriptor and of index
  * ranges. Written apart from core's rnn_desc_check on purpose: the oracle
  * must not trust the code it judges. The rules are rnnsimd.h's: sizes >= 1,
- * T = 1 for one2one, T_out >= 1 exactly for seq2seq, every tensor's byte
+ * T = 1 for one2one, T_out >= 1 exactly for seq2seq, 0 <= L <=
+ * RNN_MAX_LAYERS (0 reads as 1), bidirectional 0 or 1, every tensor's byte
  * size fits in size_t; in the same order of precedence (NULL, cell,
- * topology, sizes, overflow). The reference keeps doubles, so a tensor counts
+ * topology, sizes, layers, direction, overflow). The reference keeps doubles, so a tensor counts
  * 8 bytes an element here. */
 #include <stdint.h>
 #include "reference_internal.h"
@@ -60,10 +61,18 @@ rnn_status rnn_ref_check_desc(const rnn_desc *d, rnn_sizes *s)
         return RNN_ERR_SIZE;
     if (d->topology == RNN_SEQ2SEQ ? d->T_out < 1 : d->T_out != 0)
         return RNN_ERR_SIZE;
+    if (d->L < 0 || d->L > RNN_MAX_LAYERS)
+        return RNN_ERR_SIZE;
+    if (d->bidirectional != 0 && d->bidirectional != 1)
+        return RNN_ERR_ARG;
 
     const uint64_t T = (uint64_t)d->T, T_out = (uint64_t)d->T_out, B = (uint64_t)d->B,
                    I = (uint64_t)d->I, H = (uint64_t)d->H, V = (uint64_t)d->V,
                    G = rnn_ref_gates(d->cell);
+    const uint64_t L = d->L ? (uint64_t)d->L : 1, D = d->bidirectional ? 2 : 1;
+    const int seq2seq = d->topology == RNN_SEQ2SEQ;
+    if (H > MAX_DOUBLES / 2)
+        return RNN_ERR_OVERFLOW;
     if (T > MAX_DOUBLES || T_out > MAX_DOUBLES - T)
         return RNN_ERR_OVERFLOW;
     const uint64_t steps = T + T_out;
@@ -79,22 +88,33 @@ rnn_status rnn_ref_check_desc(const rnn_desc *d, rnn_sizes *s)
     rnn_sizes z;
     z.x = count3(in_steps, B, I, &ok);
     z.x_dec = count3(T_out, B, I, &ok);
-    z.state = count3(1, B, H, &ok);
+    z.state = count4(L, D, B, H, &ok);
     z.steps = (size_t)steps;
-    z.h = count3(steps, B, H, &ok);
+    const size_t enc_h = count4(T, B, D, H, &ok), dec_h = count3(T_out, B, H, &ok);
+    if (enc_h > MAX_DOUBLES - dec_h)
+        ok = 0;
+    z.h = enc_h + dec_h;
     z.scored = (size_t)scored;
     z.targets = count3(1, scored, B, &ok);
     z.logits = count3(scored, B, V, &ok);
     z.weight_ih = count3(G, H, I, &ok);
     z.weight_hh = count3(G, H, H, &ok);
     z.bias = count3(1, G, H, &ok);
-    z.W_hy = count3(1, V, H, &ok);
+    z.W_hy = count3(V, seq2seq ? 1 : D, H, &ok);
     z.b_y = count3(1, 1, V, &ok);
+    z.weight_ih_upper = L > 1 ? count4(G, H, D, H, &ok) : 0;
+    z.layers = (size_t)L;
+    z.directions = (size_t)D;
+    z.cells = (size_t)(L * D);
+    z.out_width = (size_t)(D * H);
+    z.head_in = (size_t)(seq2seq ? H : D * H);
     /* The reference's own buffers: every step's input (one2many expands its
      * zero inputs), states with the initial one, gate activations. */
     (void)count3(steps, B, I, &ok);
     (void)count3(steps + 1, B, H, &ok);
     (void)count4(steps, B, G, H, &ok);
+    (void)count4(L * D, steps + 1, B, G * H + 3 * H, &ok); /* every cell's run */
+    (void)count4(L, steps, B, D * H, &ok);                 /* every layer's output */
     (void)count3(2 * G + 1, H, 1, &ok); /* cell scratch */
     if (!ok)
         return RNN_ERR_OVERFLOW;

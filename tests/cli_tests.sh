@@ -120,6 +120,40 @@ for cell in rnn_tanh lstm gru lbr_gru; do
     done
   done
 done
+# Stacks (--layers, --bidirectional; PyTorch's file names): every ISA against the reference;
+# layers and directions inferred from the files, or given and then checked against them.
+for cell in rnn_tanh lstm gru lbr_gru; do
+  d="$TMP/stack_$cell"
+  $R make-case --cell $cell --out "$d" --T 5 --B 2 --I 3 --H 4 --layers 2 --bidirectional \
+    --grads >/dev/null || { bad "make-case stack $cell"; continue; }
+  expect 0 "L=2 bidirectional on reference" $R run --cell $cell --in "$d" --out "$d.reference" --isa reference
+  for isa in $ISAS; do
+    $R run --cell $cell --in "$d" --out "$d.$isa" --isa $isa --layers 2 --bidirectional >/dev/null \
+      || bad "run stack $d $isa"
+    compare_dirs "$d.$isa" "$d.reference" 12 10
+  done
+done
+d="$TMP/stack_lstm"
+expect 0 "grad_weight_hh_l1_reverse.npy" ls "$d.reference"
+expect 0 "shape (4, 2, 4)" $R npy-print "$d.reference/hn.npy"
+expect 0 "shape (5, 2, 8)" $R npy-print "$d.reference/output.npy"
+expect 1 "weight_hh_l2.npy: missing, but --layers 3" \
+  $R run --cell lstm --in "$d" --out "$d.x" --layers 3
+expect 1 "weight_hh_l1.npy: present, but --layers 1" \
+  $R run --cell lstm --in "$d" --out "$d.x" --layers 1
+rm "$d/weight_ih_l1_reverse.npy"
+expect 1 "weight_ih_l1_reverse.npy: missing; expected (G*H, D*H, the layer below's output) = (16, 8)" \
+  $R run --cell lstm --in "$d" --out "$d.x"
+d="$TMP/stack_uni"
+$R make-case --cell gru --out "$d" --layers 3 --grads >/dev/null
+expect 1 "weight_hh_l0_reverse.npy: missing, but --bidirectional" \
+  $R run --cell gru --in "$d" --out "$d.x" --bidirectional
+$R npy-write "$d/h0.npy" --shape 2,2,4 $(seq 1 16) >/dev/null
+expect 1 "h0.npy" $R run --cell gru --in "$d" --out "$d.x"
+d="$TMP/legacy_bi"
+$R make-case --cell gru --out "$d" >/dev/null
+expect 1 "weight_hh.npy names one layer of one direction" \
+  $R run --cell gru --in "$d" --out "$d.x" --bidirectional
 # No h0/c0, and gradients only on hn (PyTorch's loss on the last state).
 for cell in lstm lbr_gru; do
   d="$TMP/hn_only_$cell"
@@ -401,6 +435,19 @@ if [ -x "$BUILD/rnnsimd-conformance" ]; then
   expect 2 "(each at most once, in this order)" $C --case 'gru:many2one:T3:B2:I2:H2:V2:rho1.0:seed1:x=sat:head=wide'
   expect 0 "gru:many2one:T3:B2:I2:H2:V2:rho1.0:seed1:state=none:head=wide:x=sat" \
     $C --list --case 'gru:many2one:T3:B2:I2:H2:V2:rho1.0:seed1:state=none:head=wide:x=sat'
+  # Stacks: L<n> (2 to 8) then bi, between H and V; one layer is never spelled out.
+  expect 0 "lstm:seq2seq:T3:To2:B2:I2:H2:L3:bi:V2:rho1.0:seed1" \
+    $C --list --case 'lstm:seq2seq:T3:To2:B2:I2:H2:L3:bi:V2:rho1.0:seed1'
+  expect 0 "gru:many2one:T3:B2:I2:H2:bi:V2:rho1.0:seed1" \
+    $C --list --case 'gru:many2one:T3:B2:I2:H2:bi:V2:rho1.0:seed1'
+  expect 2 "field 7 'L1': expected L<layers>, an integer from 2 to 8" \
+    $C --case 'lstm:many2one:T3:B2:I2:H2:L1:V2:rho1.0:seed1'
+  expect 2 "field 7 'L9': expected L<layers>, an integer from 2 to 8" \
+    $C --case 'lstm:many2one:T3:B2:I2:H2:L9:V2:rho1.0:seed1'
+  expect 2 "field 8 'L2': expected V<classes>, a positive integer like V5 (after the optional L<n> and bi)" \
+    $C --case 'lstm:many2one:T3:B2:I2:H2:bi:L2:V2:rho1.0:seed1'
+  expect 0 "2 passed, 0 failed" $C --no-golden --no-ratchet --no-onednn --isa generic --mode threads1 \
+    --case 'lbr_gru:seq2seq:T3:To2:B2:I3:H4:L2:bi:V3:rho1.0:seed9'
   expect 2 "unknown mode 'threads3'" $C --mode threads3
   expect 2 "--write-ratchet: the ratchet's budgets cover the whole matrix" \
     $C --write-ratchet "$TMP/r.txt" --cell lstm
@@ -431,7 +478,7 @@ if [ -x "$BUILD/rnnsimd-conformance" ] && [ -z "${RUN:-}" ]; then
     ok; echo "--json run finished before the interrupt: a complete report"
   else bad "an interrupted --json run (exit $crc) left: $(ls "$TMP" | grep '^conf\.json' | tr '\n' ' ')"; fi
   expect 0 "0 failed" $C --quick --isa generic --mode threads1 --no-onednn --json "$TMP/conf2.json"
-  if python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["failed"] == 0 and len(d["cases"]) == 120' "$TMP/conf2.json"; then ok
+  if python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["failed"] == 0 and len(d["cases"]) == 180' "$TMP/conf2.json"; then ok
   else bad "--json report of a finished run is not whole"; fi
 fi
 expect 2 "unknown --cell 'bogus'" $R charlm train --text x --save y --cell bogus

@@ -2,7 +2,10 @@
  * of its own double-precision loss, for every cell x every topology x every
  * gradient tensor, on small odd shapes; the plain sequence's backward against
  * finite differences of sum(gy*y) + sum(ghn*hn) + sum(gcn*cn); and the float
- * API's gradients against the double path rounded to float (bit for bit).
+ * API's gradients against the double path rounded to float (bit for bit);
+ * and stacks (docs/design.md §7): L layers, one or two directions, every
+ * topology, every cell's gradients by PyTorch's names (weight_ih_l1_reverse,
+ * decoder.weight_hh_l1, ...).
  *
  * Error measure per sampled entry: |fd - an| / max(|fd|, |an|, 1e-3 * max |an|
  * over the tensor, 1e-12): relative, but tiny entries of a tensor are judged
@@ -394,6 +397,287 @@ static void check_seq(rnn_desc d, uint64_t seed)
     destroy(&p);
 }
 
+/* ---- stacks: L layers x D directions, every cell's tensors ---- */
+typedef struct {
+    rnn_desc d;
+    rnn_sizes s;
+    size_t n_enc, n_dec;      /* cells: L*D, and L for seq2seq's decoder */
+    tensor (*w)[4];           /* n_enc + n_dec cells' weight_ih, weight_hh, bias_ih, bias_hh */
+    ref_weights *rw;          /* the same as ref_weights */
+    tensor W_hy, b_y, x, x_dec, h0, c0;
+    int32_t *targets;
+    ref_params pd;
+    ref_inputs id;
+} stack_problem;
+
+/* weight_ih's size of cell k (encoder cells first, then the decoder's). */
+static size_t stack_ih(const stack_problem *p, size_t k)
+{
+    const size_t D = p->s.directions;
+    if (k < p->n_enc)
+        return k / D ? p->s.weight_ih_upper : p->s.weight_ih;
+    return k - p->n_enc ? p->s.weight_hh : p->s.weight_ih;
+}
+
+/* PyTorch's name of tensor j of cell k: weight_ih_l1_reverse, decoder.bias_hh_l0. */
+static void stack_name(const stack_problem *p, size_t k, int j, char *buf, size_t n)
+{
+    static const char *base[4] = {"weight_ih", "weight_hh", "bias_ih", "bias_hh"};
+    const size_t D = p->s.directions;
+    if (k < p->n_enc)
+        snprintf(buf, n, "%s_l%zu%s", base[j], k / D, k % D ? "_reverse" : "");
+    else
+        snprintf(buf, n, "decoder.%s_l%zu", base[j], k - p->n_enc);
+}
+
+static void stack_build(stack_problem *p, rnn_desc d, uint64_t seed)
+{
+    memset(p, 0, sizeof *p);
+    p->d = d;
+    rnn_status st = rnn_ref_check_desc(&d, &p->s);
+    CHECK(st == RNN_OK, "rnn_ref_check_desc: %d", (int)st);
+    const rnn_sizes *s = &p->s;
+    p->n_enc = s->cells;
+    p->n_dec = d.topology == RNN_SEQ2SEQ ? s->layers : 0;
+    const size_t n = p->n_enc + p->n_dec;
+    p->w = calloc(n, sizeof *p->w);
+    p->rw = calloc(n, sizeof *p->rw);
+    for (size_t k = 0; k < n; k++) {
+        const size_t sz[4] = {stack_ih(p, k), s->weight_hh, s->bias, s->bias};
+        for (int j = 0; j < 4; j++)
+            p->w[k][j] = make(sz[j], seed, (uint64_t)(100 + 10 * k + (size_t)j), -0.6f, 0.6f);
+        p->rw[k] = (ref_weights){p->w[k][0].d, p->w[k][1].d, p->w[k][2].d, p->w[k][3].d};
+    }
+    p->W_hy = make(s->W_hy, seed, 20, -1.0f, 1.0f);
+    p->b_y = make(s->b_y, seed, 21, -0.5f, 0.5f);
+    p->x = make(s->x, seed, 22, -1.0f, 1.0f);
+    p->x_dec = make(s->x_dec, seed, 23, -1.0f, 1.0f);
+    p->h0 = make(s->state, seed, 24, -0.5f, 0.5f);
+    p->c0 = make(s->state, seed, 25, -0.5f, 0.5f);
+    p->targets = calloc(s->targets, sizeof *p->targets);
+    for (size_t i = 0; i < s->targets; i++)
+        p->targets[i] = (int32_t)(rnn_prng_u64(seed, 26, i) % (uint64_t)d.V);
+    p->pd.layers = p->rw;
+    p->pd.dec_layers = p->n_dec ? p->rw + p->n_enc : NULL;
+    p->pd.W_hy = p->W_hy.d;
+    p->pd.b_y = p->b_y.d;
+    p->id = (ref_inputs){p->x.d, p->x_dec.d, p->h0.d, d.cell == RNN_LSTM ? p->c0.d : NULL,
+                         p->targets};
+}
+
+static void stack_destroy(stack_problem *p)
+{
+    for (size_t k = 0; k < p->n_enc + p->n_dec; k++)
+        for (int j = 0; j < 4; j++)
+            drop(&p->w[k][j]);
+    free(p->w);
+    free(p->rw);
+    drop(&p->W_hy);
+    drop(&p->b_y);
+    drop(&p->x);
+    drop(&p->x_dec);
+    drop(&p->h0);
+    drop(&p->c0);
+    free(p->targets);
+}
+
+static double stack_loss(void *ctx)
+{
+    stack_problem *p = ctx;
+    double loss = 0.0;
+    ref_outputs out = {NULL, NULL, NULL, &loss};
+    rnn_status st = rnn_ref_model_run(&p->d, &p->pd, &p->id, &out, NULL);
+    return st == RNN_OK ? loss : NAN;
+}
+
+static void check_stack(rnn_desc d, uint64_t seed)
+{
+    stack_problem p;
+    stack_build(&p, d, seed);
+    const rnn_sizes *s = &p.s;
+    const int seq2seq = d.topology == RNN_SEQ2SEQ, lstm = d.cell == RNN_LSTM;
+    const size_t n = p.n_enc + p.n_dec;
+    double *gx = calloc(s->x, sizeof(double)), *gxd = calloc(s->x_dec + 1, sizeof(double)),
+           *gh0 = calloc(s->state, sizeof(double)), *gc0 = calloc(s->state, sizeof(double)),
+           *gW = calloc(s->W_hy, sizeof(double)), *gb = calloc(s->b_y, sizeof(double));
+    double *(*gw)[4] = calloc(n, sizeof *gw);
+    ref_cell_grads *rg = calloc(n, sizeof *rg);
+    for (size_t k = 0; k < n; k++) {
+        const size_t sz[4] = {stack_ih(&p, k), s->weight_hh, s->bias, s->bias};
+        for (int j = 0; j < 4; j++)
+            gw[k][j] = calloc(sz[j], sizeof(double));
+        rg[k] = (ref_cell_grads){gw[k][0], gw[k][1], gw[k][2], gw[k][3]};
+    }
+    ref_grads g = {gx, seq2seq ? gxd : NULL, gh0, lstm ? gc0 : NULL, {0}, {0}, gW, gb,
+                   rg, seq2seq ? rg + p.n_enc : NULL};
+    double loss = 0.0;
+    ref_outputs out = {NULL, NULL, NULL, &loss};
+    rnn_status st = rnn_ref_model_run(&d, &p.pd, &p.id, &out, &g);
+    CHECK(st == RNN_OK, "rnn_ref_model_run (stack): %d", (int)st);
+    CHECK(loss == stack_loss(&p), "stack: loss of train %.17g != loss of forward", loss);
+
+    char topo[40], name[40];
+    snprintf(topo, sizeof topo, "%s:L%zu%s", rnn_topology_name(d.topology), s->layers,
+             s->directions == 2 ? ":bi" : "");
+    const char *cell = rnn_cell_name(d.cell);
+    check_tensor("stack", cell, topo, "x", p.x.d, gx, s->x, stack_loss, &p);
+    if (seq2seq)
+        check_tensor("stack", cell, topo, "x_dec", p.x_dec.d, gxd, s->x_dec, stack_loss, &p);
+    check_tensor("stack", cell, topo, "h0", p.h0.d, gh0, s->state, stack_loss, &p);
+    if (lstm)
+        check_tensor("stack", cell, topo, "c0", p.c0.d, gc0, s->state, stack_loss, &p);
+    for (size_t k = 0; k < n; k++)
+        for (int j = 0; j < 4; j++) {
+            stack_name(&p, k, j, name, sizeof name);
+            check_tensor("stack", cell, topo, name, p.w[k][j].d, gw[k][j], p.w[k][j].n,
+                         stack_loss, &p);
+        }
+    check_tensor("stack", cell, topo, "W_hy", p.W_hy.d, gW, s->W_hy, stack_loss, &p);
+    check_tensor("stack", cell, topo, "b_y", p.b_y.d, gb, s->b_y, stack_loss, &p);
+
+    /* The float API: the double path rounded, tensor by tensor. */
+    rnn_cell_weights *fw = calloc(n, sizeof *fw);
+    rnn_cell_grads *fgc = calloc(n, sizeof *fgc);
+    float *(*fgw)[4] = calloc(n, sizeof *fgw);
+    for (size_t k = 0; k < n; k++) {
+        fw[k] = (rnn_cell_weights){p.w[k][0].f, p.w[k][1].f, p.w[k][2].f, p.w[k][3].f};
+        for (int j = 0; j < 4; j++)
+            fgw[k][j] = calloc(p.w[k][j].n, sizeof(float));
+        fgc[k] = (rnn_cell_grads){fgw[k][0], fgw[k][1], fgw[k][2], fgw[k][3]};
+    }
+    float *fx = calloc(s->x, sizeof(float)), *fxd = calloc(s->x_dec + 1, sizeof(float)),
+          *fh0 = calloc(s->state, sizeof(float)), *fc0 = calloc(s->state, sizeof(float)),
+          *fW = calloc(s->W_hy, sizeof(float)), *fb = calloc(s->b_y, sizeof(float));
+    float floss = 0.0f;
+    rnn_params fp = {{0}, {0}, p.W_hy.f, p.b_y.f, fw, seq2seq ? fw + p.n_enc : NULL};
+    rnn_inputs fi = {p.x.f, NULL, p.x_dec.f, NULL, p.h0.f, p.c0.f, p.targets};
+    rnn_outputs fo = {NULL, NULL, NULL, &floss};
+    rnn_grads fgr = {fx, fxd, fh0, fc0, {0}, {0}, fW, fb, fgc, seq2seq ? fgc + p.n_enc : NULL};
+    st = rnn_reference_train(&d, &fp, &fi, &fo, &fgr);
+    CHECK(st == RNN_OK, "rnn_reference_train (stack): %d", (int)st);
+    size_t mismatches = 0;
+#define SAME(fl, db, cnt)                                  \
+    for (size_t i_ = 0; i_ < (cnt); i_++)                  \
+        mismatches += (fl)[i_] != (float)(db)[i_];
+    SAME(fx, gx, s->x);
+    if (seq2seq)
+        SAME(fxd, gxd, s->x_dec);
+    SAME(fh0, gh0, s->state);
+    if (lstm)
+        SAME(fc0, gc0, s->state);
+    for (size_t k = 0; k < n; k++)
+        for (int j = 0; j < 4; j++)
+            SAME(fgw[k][j], gw[k][j], p.w[k][j].n);
+    SAME(fW, gW, s->W_hy);
+    SAME(fb, gb, s->b_y);
+#undef SAME
+    CHECK(mismatches == 0 && floss == (float)loss,
+          "%s %s: float API differs from the rounded double path in %zu gradient entries"
+          " (loss %.9g vs %.9g)", cell, topo, mismatches, (double)floss, (double)(float)loss);
+
+    for (size_t k = 0; k < n; k++)
+        for (int j = 0; j < 4; j++) {
+            free(gw[k][j]);
+            free(fgw[k][j]);
+        }
+    free(gw);
+    free(fgw);
+    free(rg);
+    free(fw);
+    free(fgc);
+    free(gx);
+    free(gxd);
+    free(gh0);
+    free(gc0);
+    free(gW);
+    free(gb);
+    free(fx);
+    free(fxd);
+    free(fh0);
+    free(fc0);
+    free(fW);
+    free(fb);
+    stack_destroy(&p);
+}
+
+/* The plain sequence of a stack: F = sum(gy*y) + sum(ghn*hn) + sum(gcn*cn),
+ * y the top layer's output, hn and cn every cell's final state. */
+typedef struct {
+    stack_problem *p;
+    tensor gy, ghn, gcn;
+} stack_seq_ctx;
+
+static double stack_seq_scalar(void *ctx)
+{
+    stack_seq_ctx *q = ctx;
+    stack_problem *p = q->p;
+    const rnn_sizes *s = &p->s;
+    double *y = calloc(s->h, sizeof *y), *hn = calloc(s->state, sizeof *hn),
+           *cn = calloc(s->state, sizeof *cn);
+    rnn_status st = rnn_ref_seq_run(&p->d, p->rw, p->x.d, p->h0.d, p->c0.d, y, hn, cn, NULL,
+                                    NULL, NULL, NULL);
+    double F = NAN;
+    if (st == RNN_OK) {
+        F = 0.0;
+        for (size_t i = 0; i < s->h; i++)
+            F += q->gy.d[i] * y[i];
+        for (size_t i = 0; i < s->state; i++)
+            F += q->ghn.d[i] * hn[i] + (p->d.cell == RNN_LSTM ? q->gcn.d[i] * cn[i] : 0.0);
+    }
+    free(y);
+    free(hn);
+    free(cn);
+    return F;
+}
+
+static void check_seq_stack(rnn_desc d, uint64_t seed)
+{
+    stack_problem p;
+    stack_build(&p, d, seed);
+    const rnn_sizes *s = &p.s;
+    stack_seq_ctx q = {&p, make(s->h, seed, 40, -1.0f, 1.0f),
+                       make(s->state, seed, 41, -1.0f, 1.0f),
+                       make(s->state, seed, 42, -1.0f, 1.0f)};
+    double *dx = calloc(s->x, sizeof *dx), *dh0 = calloc(s->state, sizeof *dh0),
+           *dc0 = calloc(s->state, sizeof *dc0);
+    double *(*gw)[4] = calloc(p.n_enc, sizeof *gw);
+    ref_cell_grads *rg = calloc(p.n_enc, sizeof *rg);
+    for (size_t k = 0; k < p.n_enc; k++) {
+        for (int j = 0; j < 4; j++)
+            gw[k][j] = calloc(p.w[k][j].n, sizeof(double));
+        rg[k] = (ref_cell_grads){gw[k][0], gw[k][1], gw[k][2], gw[k][3]};
+    }
+    ref_grads g = {dx, NULL, dh0, dc0, {0}, {0}, NULL, NULL, rg, NULL};
+    rnn_status st = rnn_ref_seq_run(&d, p.rw, p.x.d, p.h0.d, p.c0.d, NULL, NULL, NULL, q.gy.d,
+                                    q.ghn.d, q.gcn.d, &g);
+    CHECK(st == RNN_OK, "rnn_ref_seq_run (stack) backward: %d", (int)st);
+    char topo[40], name[40];
+    snprintf(topo, sizeof topo, "seq:L%zu%s", s->layers, s->directions == 2 ? ":bi" : "");
+    const char *cell = rnn_cell_name(d.cell);
+    check_tensor("seq", cell, topo, "x", p.x.d, dx, s->x, stack_seq_scalar, &q);
+    check_tensor("seq", cell, topo, "h0", p.h0.d, dh0, s->state, stack_seq_scalar, &q);
+    if (d.cell == RNN_LSTM)
+        check_tensor("seq", cell, topo, "c0", p.c0.d, dc0, s->state, stack_seq_scalar, &q);
+    for (size_t k = 0; k < p.n_enc; k++)
+        for (int j = 0; j < 4; j++) {
+            stack_name(&p, k, j, name, sizeof name);
+            check_tensor("seq", cell, topo, name, p.w[k][j].d, gw[k][j], p.w[k][j].n,
+                         stack_seq_scalar, &q);
+        }
+    for (size_t k = 0; k < p.n_enc; k++)
+        for (int j = 0; j < 4; j++)
+            free(gw[k][j]);
+    free(gw);
+    free(rg);
+    free(dx);
+    free(dh0);
+    free(dc0);
+    drop(&q.gy);
+    drop(&q.ghn);
+    drop(&q.gcn);
+    stack_destroy(&p);
+}
+
 int main(void)
 {
     /* A spread of small odd shapes {T, B, I, H, V}; cell c with topology t
@@ -419,6 +703,26 @@ int main(void)
             rnn_desc d = {(rnn_cell)c, RNN_MANY2MANY, sh[0], 0, sh[1], sh[2], sh[3], 1};
             check_seq(d, 2000 + (uint64_t)(c * 10 + k));
         }
+    /* Stacks: every cell x topology as two bidirectional layers, and a
+     * few more shapes: three layers of one direction, one layer of two. */
+    for (int c = 0; c < RNN_CELL_COUNT; c++)
+        for (int t = 0; t < RNN_TOPOLOGY_COUNT; t++) {
+            rnn_desc d = {(rnn_cell)c, (rnn_topology)t, t == RNN_ONE2ONE ? 1 : 4,
+                          t == RNN_SEQ2SEQ ? 2 : 0, 2, 3, c % 2 ? 3 : 4, 3, 2, 1};
+            check_stack(d, 3000 + (uint64_t)(c * 10 + t));
+            if ((c + t) % 3 == 0) {
+                d.L = 3;
+                d.bidirectional = 0;
+                check_stack(d, 4000 + (uint64_t)(c * 10 + t));
+            } else if ((c + t) % 3 == 1) {
+                d.L = 1;
+                check_stack(d, 5000 + (uint64_t)(c * 10 + t));
+            }
+        }
+    for (int c = 0; c < RNN_CELL_COUNT; c++) {
+        rnn_desc d = {(rnn_cell)c, RNN_MANY2MANY, 4, 0, 2, 3, 3, 1, 2, 1};
+        check_seq_stack(d, 6000 + (uint64_t)c);
+    }
     printf("worst relative error over all checks: %.3e (threshold %.0e)\n", worst_overall,
            THRESHOLD);
     return check_summary();

@@ -1,13 +1,16 @@
-/* cmd_run.c — `rnnsimd run`: one layer over a sequence, like PyTorch's
- * nn.RNN / nn.LSTM / nn.GRU (batch_first=False, one layer), on .npy files
- * named as PyTorch names the tensors. Forward always; backward when any
- * upstream gradient file is present.
+/* cmd_run.c — `rnnsimd run`: a recurrent network over a sequence, like
+ * PyTorch's nn.RNN / nn.LSTM / nn.GRU (batch_first=False, num_layers and
+ * bidirectional as the files say), on .npy files named as PyTorch names the
+ * tensors. Forward always; backward when any upstream gradient file is
+ * present.
  *
- * Every size comes from the files: T, B, I from input.npy, H from
- * weight_hh.npy's columns; every other file is checked against them, and each
- * mismatch names the file, its shape and the shape expected. The reference
- * (--isa reference) and the plans (every other --isa) are called the same way
- * and write the same files, so the two can be compared file by file. */
+ * Every size comes from the files: T, B, I from input.npy, H from the first
+ * weight_hh's columns, the layers and directions from which weight files are
+ * present (or --layers, --bidirectional, which the files must then match);
+ * every other file is checked against them, and each mismatch names the
+ * file, its shape and the shape expected. The reference (--isa reference)
+ * and the plans (every other --isa) are called the same way and write the
+ * same files, so the two can be compared file by file. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,11 +23,12 @@
 #include "clock.h"
 
 static const char run_usage[] =
-    "usage: rnnsimd run --cell CELL --in DIR --out DIR [--isa ISA]\n"
+    "usage: rnnsimd run --cell CELL --in DIR --out DIR [--isa ISA] [--layers L]\n"
+    "                   [--bidirectional]\n"
     "\n"
-    "Runs one recurrent layer over a sequence, like PyTorch's nn.RNN(nonlinearity='tanh'),\n"
-    "nn.LSTM and nn.GRU with batch_first=False and one layer, on .npy files (float32 '<f4',\n"
-    "C order) named as PyTorch names the tensors.\n"
+    "Runs a recurrent network over a sequence, like PyTorch's nn.RNN(nonlinearity='tanh'),\n"
+    "nn.LSTM and nn.GRU with batch_first=False, on .npy files (float32 '<f4', C order)\n"
+    "named as PyTorch names the tensors.\n"
     "\n"
     "options:\n"
     "  --cell CELL   rnn_tanh | lstm | lbr_gru (exactly PyTorch's nn.GRU, b_hn inside r*(.))\n"
@@ -35,22 +39,29 @@ static const char run_usage[] =
     "  --out DIR     directory for the outputs (created if missing; files replaced atomically)\n"
     "  --isa ISA     auto (default: the best this CPU runs, or RNNSIMD_ISA) | reference (the\n"
     "                naive double-precision oracle) | {isas: | }\n"
+    "  --layers L    num_layers (default: as many as weight_hh_l{k}.npy files are present)\n"
+    "  --bidirectional  two directions (default: when weight_hh_l0_reverse.npy is present)\n"
     "\n"
-    "inputs in --in (G = 1 rnn_tanh, 4 lstm (gates i,f,g,o), 3 gru and lbr_gru (r,z,n)):\n"
-    "  input.npy        (T, B, I)\n"
-    "  weight_ih.npy    (G*H, I)      weight_hh.npy  (G*H, H)\n"
-    "  bias_ih.npy      (G*H,)        bias_hh.npy    (G*H,)\n"
-    "  h0.npy           (B, H) or (1, B, H), optional (zeros)\n"
-    "  c0.npy           (B, H) or (1, B, H), lstm only, optional (zeros)\n"
-    "  grad_output.npy  (T, B, H) optional: upstream gradient on every h_t\n"
-    "  grad_hn.npy      (B, H) or (1, B, H) optional; grad_cn.npy likewise (lstm only)\n"
+    "inputs in --in (G = 1 rnn_tanh, 4 lstm (gates i,f,g,o), 3 gru and lbr_gru (r,z,n);\n"
+    "D = 2 with two directions, else 1; K = I for layer 0, D*H above):\n"
+    "  input.npy              (T, B, I)\n"
+    "  weight_ih_l{k}.npy     (G*H, K)      weight_hh_l{k}.npy  (G*H, H)\n"
+    "  bias_ih_l{k}.npy       (G*H,)        bias_hh_l{k}.npy    (G*H,)\n"
+    "  ... and weight_ih_l{k}_reverse.npy etc. for the reverse direction, k = 0..L-1;\n"
+    "  one layer of one direction may also be weight_ih.npy, weight_hh.npy, bias_ih.npy,\n"
+    "  bias_hh.npy\n"
+    "  h0.npy                 (L*D, B, H) optional (zeros); (B, H) also for L*D = 1\n"
+    "  c0.npy                 likewise, lstm only\n"
+    "  grad_output.npy        (T, B, D*H) optional: upstream gradient on every output\n"
+    "  grad_hn.npy            (L*D, B, H) optional; grad_cn.npy likewise (lstm only)\n"
     "\n"
     "outputs in --out:\n"
-    "  output.npy (T, B, H) every h_t;  hn.npy (B, H);  cn.npy (B, H) for lstm\n"
+    "  output.npy (T, B, D*H): the top layer's h_t, forward direction first;\n"
+    "  hn.npy (L*D, B, H), cn.npy for lstm ((B, H) for L*D = 1);\n"
     "  when any of grad_output.npy, grad_hn.npy, grad_cn.npy is present (the missing ones\n"
     "  count as zero), backward runs too and writes grad_input.npy (T, B, I),\n"
-    "  grad_h0.npy (B, H), grad_c0.npy (B, H) for lstm, grad_weight_ih.npy,\n"
-    "  grad_weight_hh.npy, grad_bias_ih.npy, grad_bias_hh.npy.\n"
+    "  grad_h0.npy, grad_c0.npy for lstm, and grad_<name>.npy for every weight and bias\n"
+    "  file read (grad_weight_ih_l0.npy, ...).\n"
     "\n"
     "exit status: 0 success, 1 a bad or missing file or a failed run, 2 a usage error.\n";
 
@@ -116,13 +127,15 @@ static int write_out(const char *dir, const char *file, const float *data, int r
     return 0;
 }
 
-enum { T_INPUT, T_WIH, T_WHH, T_BIH, T_BHH, T_H0, T_C0, T_GOUT, T_GHN, T_GCN, T_COUNT };
+enum { T_INPUT, T_H0, T_C0, T_GOUT, T_GHN, T_GCN, T_COUNT };
 
 typedef struct {
     const char *cell_s, *in, *out, *isa_s;
     rnn_cell cell;
     int use_ref;
     rnn_isa isa;
+    int64_t layers; /* 0: from the files */
+    int bidirectional;
 } run_opts;
 
 /* Returns -1 to go on, else the exit status (after --help or a message). */
@@ -134,8 +147,10 @@ static int parse_run_options(int argc, char **argv, run_opts *o)
         {"in", OPT_STR, &o->in, 0, 0, 0, NULL, 0},
         {"out", OPT_STR, &o->out, 0, 0, 0, NULL, 0},
         {"isa", OPT_STR, &o->isa_s, 0, 0, 0, NULL, 0},
+        {"layers", OPT_INT, &o->layers, 1, RNN_MAX_LAYERS, 0, NULL, 0},
+        {"bidirectional", OPT_FLAG, &o->bidirectional, 0, 0, 0, NULL, 0},
     };
-    int r = opts_parse("run", argc, argv, specs, 4, run_usage, NULL, 0, NULL);
+    int r = opts_parse("run", argc, argv, specs, 6, run_usage, NULL, 0, NULL);
     if (r)
         return r < 0 ? 0 : r;
     if (!o->cell_s)
@@ -164,18 +179,92 @@ static int parse_run_options(int argc, char **argv, run_opts *o)
 /* The inputs of --in and the sizes they give. */
 typedef struct {
     tensor t[T_COUNT];
-    int64_t T, B, I, H, G, GH;
-    int backward; /* an upstream gradient was given */
+    tensor *w;           /* cells x 4: weight_ih, weight_hh, bias_ih, bias_hh of cell l*D + d */
+    char (*names)[4][48]; /* their file names without .npy */
+    int64_t T, B, I, H, G, GH, L, D, cells;
+    int legacy;          /* one cell named weight_ih.npy, ... (no _l0) */
+    int backward;        /* an upstream gradient was given */
 } run_inputs;
 
-/* Loads every input, sizes from input.npy (T, B, I) and weight_hh.npy (H,
- * whose rows are G*H), each file checked against them. Returns 0 or
+static int exists(const char *dir, const char *file)
+{
+    char path[4096];
+    path_join(path, sizeof path, dir, file);
+    return access(path, F_OK) == 0;
+}
+
+static const char *const base_names[4] = {"weight_ih", "weight_hh", "bias_ih", "bias_hh"};
+
+/* File name of tensor j of cell k (no .npy). */
+static void cell_name(const run_inputs *ri, int64_t k, int j, char *buf, size_t len)
+{
+    if (ri->legacy)
+        snprintf(buf, len, "%s", base_names[j]);
+    else
+        snprintf(buf, len, "%s_l%lld%s", base_names[j], (long long)(k / ri->D),
+                 k % ri->D ? "_reverse" : "");
+}
+
+/* The layers and directions: from the options, or from the weight files
+ * present; the files must match either way. Returns 0 or EXIT_RUNTIME. */
+static int find_layout(const run_opts *o, run_inputs *ri)
+{
+    const char *in = o->in;
+    char f[64];
+    ri->legacy = exists(in, "weight_hh.npy");
+    if (ri->legacy && exists(in, "weight_hh_l0.npy")) {
+        fprintf(stderr, "rnnsimd run: %s: both weight_hh.npy and weight_hh_l0.npy; expected "
+                        "one naming\n", in);
+        return EXIT_RUNTIME;
+    }
+    if (ri->legacy) {
+        if (o->layers > 1 || o->bidirectional) {
+            fprintf(stderr, "rnnsimd run: %s/weight_hh.npy names one layer of one direction; "
+                            "--layers %lld%s expects weight_hh_l0.npy, ...\n",
+                    in, (long long)(o->layers ? o->layers : 1),
+                    o->bidirectional ? " --bidirectional" : "");
+            return EXIT_RUNTIME;
+        }
+        ri->L = ri->D = 1;
+        return 0;
+    }
+    if (!exists(in, "weight_hh_l0.npy")) {
+        fprintf(stderr, "rnnsimd run: %s/weight_hh.npy: missing; expected (G*H, H) (a stack: "
+                        "weight_hh_l0.npy, weight_hh_l1.npy, ...)\n", in);
+        return EXIT_RUNTIME;
+    }
+    int64_t L = 0;
+    while (L < RNN_MAX_LAYERS) {
+        snprintf(f, sizeof f, "weight_hh_l%lld.npy", (long long)L);
+        if (!exists(in, f))
+            break;
+        L++;
+    }
+    const int D = exists(in, "weight_hh_l0_reverse.npy") ? 2 : 1;
+    if (o->layers && o->layers != L) {
+        snprintf(f, sizeof f, "weight_hh_l%lld.npy", (long long)(o->layers < L ? o->layers : L));
+        fprintf(stderr, "rnnsimd run: %s/%s: %s, but --layers %lld\n", in, f,
+                o->layers < L ? "present" : "missing", (long long)o->layers);
+        return EXIT_RUNTIME;
+    }
+    if (o->bidirectional && D != 2) {
+        fprintf(stderr, "rnnsimd run: %s/weight_hh_l0_reverse.npy: missing, but --bidirectional\n",
+                in);
+        return EXIT_RUNTIME;
+    }
+    ri->L = L;
+    ri->D = D;
+    return 0;
+}
+
+/* Loads every input, sizes from input.npy (T, B, I) and the first weight_hh
+ * (H, whose rows are G*H), each file checked against them. Returns 0 or
  * EXIT_RUNTIME after a message. */
 static int load_inputs(const run_opts *o, run_inputs *ri)
 {
     const char *in = o->in, *cell_s = o->cell_s;
     tensor *t = ri->t;
-    char what[512];
+    char what[512], file[64];
     int status;
     const int64_t G = ri->G = rnn_cell_gates(o->cell);
     int64_t any3[3] = {-1, -1, -1};
@@ -187,34 +276,54 @@ static int load_inputs(const run_opts *o, run_inputs *ri)
         fprintf(stderr, "rnnsimd run: %s/input.npy: T, B and I must be at least 1\n", in);
         return EXIT_RUNTIME;
     }
+    if ((status = find_layout(o, ri)))
+        return status;
+    const int64_t L = ri->L, D = ri->D, cells = ri->cells = L * D;
+    ri->w = calloc((size_t)cells, sizeof *ri->w * 4);
+    ri->names = calloc((size_t)cells, sizeof *ri->names);
+    if (!ri->w || !ri->names) {
+        fprintf(stderr, "rnnsimd run: out of memory\n");
+        return EXIT_RUNTIME;
+    }
+    for (int64_t k = 0; k < cells; k++)
+        for (int j = 0; j < 4; j++)
+            cell_name(ri, k, j, ri->names[k][j], sizeof ri->names[k][j]);
     int64_t any2[2] = {-1, -1};
     snprintf(what, sizeof what, "(G*H, H) with G = %lld for %s", (long long)G, cell_s);
-    if ((status = load(in, "weight_hh.npy", 1, 2, any2, what, &t[T_WHH])))
+    snprintf(file, sizeof file, "%s.npy", ri->names[0][1]);
+    if ((status = load(in, file, 1, 2, any2, what, &ri->w[1])))
         return status;
-    const int64_t H = ri->H = t[T_WHH].a.shape[1];
-    if (H < 1 || t[T_WHH].a.shape[0] != G * H) {
+    const int64_t H = ri->H = ri->w[1].a.shape[1];
+    if (H < 1 || ri->w[1].a.shape[0] != G * H) {
         fprintf(stderr,
-                "rnnsimd run: %s/weight_hh.npy: shape (%lld, %lld) but expected (G*H, H) = "
+                "rnnsimd run: %s/%s: shape (%lld, %lld) but expected (G*H, H) = "
                 "(%lld, %lld): %s has G = %lld gate blocks%s\n",
-                in, (long long)t[T_WHH].a.shape[0], (long long)H, (long long)(G * H), (long long)H,
-                cell_s, (long long)G,
+                in, file, (long long)ri->w[1].a.shape[0], (long long)H, (long long)(G * H),
+                (long long)H, cell_s, (long long)G,
                 G == 4 ? " (i, f, g, o)" : G == 3 ? " (r, z, n)" : "");
         return EXIT_RUNTIME;
     }
     const int64_t GH = ri->GH = G * H;
-    int64_t s_wih[2] = {GH, I}, s_b[1] = {GH}, s_state[2] = {B, H}, s_seq[3] = {T, B, H};
-    snprintf(what, sizeof what,
-             "(G*H, I) with G*H = %lld from weight_hh.npy, I = %lld from input.npy",
-             (long long)GH, (long long)I);
-    if ((status = load(in, "weight_ih.npy", 1, 2, s_wih, what, &t[T_WIH])))
-        return status;
-    snprintf(what, sizeof what, "(G*H,) with G*H = %lld from weight_hh.npy", (long long)GH);
-    if ((status = load(in, "bias_ih.npy", 1, 1, s_b, what, &t[T_BIH])) ||
-        (status = load(in, "bias_hh.npy", 1, 1, s_b, what, &t[T_BHH])))
-        return status;
-    snprintf(what, sizeof what,
-             "(B, H) or (1, B, H) with B = %lld from input.npy, H = %lld from weight_hh.npy",
-             (long long)B, (long long)H);
+    for (int64_t k = 0; k < cells; k++) {
+        const int64_t K = k / D ? D * H : I;
+        int64_t s_wih[2] = {GH, K}, s_whh[2] = {GH, H}, s_b[1] = {GH};
+        const int64_t *shape[4] = {s_wih, s_whh, s_b, s_b};
+        const int rank[4] = {2, 2, 1, 1};
+        for (int j = 0; j < 4; j++) {
+            if (k == 0 && j == 1)
+                continue; /* loaded above */
+            if (j == 0)
+                snprintf(what, sizeof what, "(G*H, %s) = (%lld, %lld)",
+                         k / D ? "D*H, the layer below's output" : "I from input.npy",
+                         (long long)GH, (long long)K);
+            else
+                snprintf(what, sizeof what, "%s with G*H = %lld, H = %lld",
+                         j == 1 ? "(G*H, H)" : "(G*H,)", (long long)GH, (long long)H);
+            snprintf(file, sizeof file, "%s.npy", ri->names[k][j]);
+            if ((status = load(in, file, 1, rank[j], shape[j], what, &ri->w[4 * k + j])))
+                return status;
+        }
+    }
     for (int k = 0; o->cell != RNN_LSTM && k < 2; k++) {
         const char *f = k ? "grad_cn.npy" : "c0.npy";
         char path[4096];
@@ -225,14 +334,25 @@ static int load_inputs(const run_opts *o, run_inputs *ri)
             return EXIT_RUNTIME;
         }
     }
-    if ((status = load(in, "h0.npy", 0, 2, s_state, what, &t[T_H0])) ||
-        (status = load(in, "c0.npy", 0, 2, s_state, what, &t[T_C0])) ||
-        (status = load(in, "grad_hn.npy", 0, 2, s_state, what, &t[T_GHN])) ||
-        (status = load(in, "grad_cn.npy", 0, 2, s_state, what, &t[T_GCN])))
+    /* States: (L*D, B, H); one cell also (B, H) (load() folds a leading 1). */
+    const int srank = cells == 1 ? 2 : 3;
+    int64_t s_state[3] = {cells, B, H}, s_one[2] = {B, H}, s_seq[3] = {T, B, D * H};
+    const int64_t *ss = cells == 1 ? s_one : s_state;
+    if (cells == 1)
+        snprintf(what, sizeof what,
+                 "(B, H) or (1, B, H) with B = %lld from input.npy, H = %lld from %s.npy",
+                 (long long)B, (long long)H, ri->names[0][1]);
+    else
+        snprintf(what, sizeof what, "(L*D, B, H) for %lld layer%s of %lld direction%s",
+                 (long long)L, L > 1 ? "s" : "", (long long)D, D > 1 ? "s" : "");
+    if ((status = load(in, "h0.npy", 0, srank, ss, what, &t[T_H0])) ||
+        (status = load(in, "c0.npy", 0, srank, ss, what, &t[T_C0])) ||
+        (status = load(in, "grad_hn.npy", 0, srank, ss, what, &t[T_GHN])) ||
+        (status = load(in, "grad_cn.npy", 0, srank, ss, what, &t[T_GCN])))
         return status;
     snprintf(what, sizeof what,
-             "(T, B, H) with T, B = %lld, %lld from input.npy, H = %lld from weight_hh.npy",
-             (long long)T, (long long)B, (long long)H);
+             "(T, B, D*H) with T, B = %lld, %lld from input.npy, D*H = %lld", (long long)T,
+             (long long)B, (long long)(D * H));
     if ((status = load(in, "grad_output.npy", 0, 3, s_seq, what, &t[T_GOUT])))
         return status;
     ri->backward = t[T_GOUT].present || t[T_GHN].present || t[T_GCN].present;
@@ -243,6 +363,7 @@ static int load_inputs(const run_opts *o, run_inputs *ri)
 typedef struct {
     float *buf, *output, *hn, *cn;
     rnn_grads g;
+    rnn_cell_grads *cg; /* every cell's gradients (g.layers) */
     double t_fwd, t_bwd; /* ms */
     const char *ran_on;
 } run_outputs;
@@ -253,51 +374,67 @@ static int compute(const run_opts *o, const run_inputs *ri, run_outputs *ro)
 {
     const tensor *t = ri->t;
     const int lstm = o->cell == RNN_LSTM;
-    rnn_desc d = {o->cell, RNN_MANY2MANY, ri->T, 0, ri->B, ri->I, ri->H, 1};
+    rnn_desc d = {o->cell, RNN_MANY2MANY, ri->T, 0, ri->B, ri->I, ri->H, 1, ri->L, ri->D == 2};
     rnn_sizes sz;
     rnn_status st = rnn_desc_check(&d, &sz);
     if (st != RNN_OK) {
-        fprintf(stderr, "rnnsimd run: T=%lld B=%lld I=%lld H=%lld: %s\n", (long long)ri->T,
-                (long long)ri->B, (long long)ri->I, (long long)ri->H, rnn_strerror(st));
+        fprintf(stderr, "rnnsimd run: T=%lld B=%lld I=%lld H=%lld L=%lld D=%lld: %s\n",
+                (long long)ri->T, (long long)ri->B, (long long)ri->I, (long long)ri->H,
+                (long long)ri->L, (long long)ri->D, rnn_desc_problem(&d));
         return EXIT_RUNTIME;
     }
-    const size_t BH = sz.state;
-    size_t n_out = sz.h + 2 * BH, n_grad = sz.x + 2 * BH + sz.weight_ih + sz.weight_hh + 2 * sz.bias;
+    const size_t cells = sz.cells, SS = sz.state;
+    size_t n_w = 0;
+    for (size_t k = 0; k < cells; k++)
+        for (int j = 0; j < 4; j++)
+            n_w += ri->w[4 * k + j].a.count;
+    size_t n_out = sz.h + 2 * SS, n_grad = sz.x + 2 * SS + n_w;
     ro->buf = malloc((n_out + (ri->backward ? n_grad : 0)) * sizeof *ro->buf);
-    if (!ro->buf) {
+    ro->cg = calloc(cells, sizeof *ro->cg);
+    rnn_cell_weights *w = calloc(cells, sizeof *w);
+    if (!ro->buf || !ro->cg || !w) {
+        free(w);
         fprintf(stderr, "rnnsimd run: out of memory\n");
         return EXIT_RUNTIME;
     }
-    ro->output = ro->buf, ro->hn = ro->output + sz.h, ro->cn = ro->hn + BH;
+    ro->output = ro->buf, ro->hn = ro->output + sz.h, ro->cn = ro->hn + SS;
     rnn_grads *g = &ro->g;
-    g->x = ro->cn + BH;
+    g->x = ro->cn + SS;
     g->h0 = g->x + sz.x;
-    g->c0 = g->h0 + BH;
-    g->cell.weight_ih = g->c0 + BH;
-    g->cell.weight_hh = g->cell.weight_ih + sz.weight_ih;
-    g->cell.bias_ih = g->cell.weight_hh + sz.weight_hh;
-    g->cell.bias_hh = g->cell.bias_ih + sz.bias;
+    g->c0 = g->h0 + SS;
+    float *next = g->c0 + SS;
+    for (size_t k = 0; k < cells; k++) {
+        const tensor *c = &ri->w[4 * k];
+        w[k] = (rnn_cell_weights){data_of(&c[0]), data_of(&c[1]), data_of(&c[2]),
+                                  data_of(&c[3])};
+        float **dst[4] = {&ro->cg[k].weight_ih, &ro->cg[k].weight_hh, &ro->cg[k].bias_ih,
+                          &ro->cg[k].bias_hh};
+        for (int j = 0; j < 4; j++) {
+            *dst[j] = next;
+            next += c[j].a.count;
+        }
+    }
+    g->layers = ro->cg;
 
-    rnn_cell_weights w = {data_of(&t[T_WIH]), data_of(&t[T_WHH]), data_of(&t[T_BIH]),
-                          data_of(&t[T_BHH])};
     const float *x = data_of(&t[T_INPUT]), *h0 = data_of(&t[T_H0]), *c0 = data_of(&t[T_C0]);
     const float *gout = data_of(&t[T_GOUT]), *ghn = data_of(&t[T_GHN]), *gcn = data_of(&t[T_GCN]);
     float *cn = lstm ? ro->cn : NULL;
     ro->ran_on = "reference";
     double t0 = 1e3 * rnn_seconds_now();
     if (o->use_ref) {
-        st = rnn_reference_seq_forward(&d, &w, x, h0, c0, ro->output, ro->hn, cn);
+        st = rnn_reference_seq_forward(&d, w, x, h0, c0, ro->output, ro->hn, cn);
         ro->t_fwd = 1e3 * rnn_seconds_now() - t0;
         if (st == RNN_OK && ri->backward) {
             t0 = 1e3 * rnn_seconds_now();
-            st = rnn_reference_seq_backward(&d, &w, x, h0, c0, gout, ghn, gcn, g);
+            st = rnn_reference_seq_backward(&d, w, x, h0, c0, gout, ghn, gcn, g);
             ro->t_bwd = 1e3 * rnn_seconds_now() - t0;
         }
     } else {
         rnn_plan *plan = NULL;
         rnn_workspace *ws = NULL;
         rnn_params params = {0};
-        params.cell = w;
+        params.cell = w[0];
+        params.layers = w;
         rnn_plan_options opt = {.isa = o->isa, .threads = 1};
         st = rnn_plan_create(&plan, &d, &params, &opt);
         if (st == RNN_OK)
@@ -316,6 +453,7 @@ static int compute(const run_opts *o, const run_inputs *ri, run_outputs *ro)
         rnn_workspace_destroy(ws);
         rnn_plan_destroy(plan);
     }
+    free(w);
     if (st != RNN_OK) {
         fprintf(stderr, "rnnsimd run: %s %s failed: %s\n", o->cell_s,
                 o->use_ref ? "reference" : ro->ran_on, rnn_strerror(st));
@@ -336,22 +474,32 @@ static int write_outputs(const run_opts *o, const run_inputs *ri, const run_outp
         fprintf(stderr, "rnnsimd run: --out %s: cannot create: %s\n", out, strerror(errno));
         return EXIT_RUNTIME;
     }
-    int64_t s_state[2] = {ri->B, ri->H}, s_seq[3] = {ri->T, ri->B, ri->H};
-    int64_t s_x[3] = {ri->T, ri->B, ri->I}, s_whh[2] = {ri->GH, ri->H};
-    int64_t s_wih[2] = {ri->GH, ri->I}, s_b[1] = {ri->GH};
+    /* States as read: (B, H) for one cell, else (L*D, B, H). */
+    const int srank = ri->cells == 1 ? 2 : 3;
+    int64_t s_state[3] = {ri->cells, ri->B, ri->H}, s_one[2] = {ri->B, ri->H};
+    const int64_t *ss = ri->cells == 1 ? s_one : s_state;
+    int64_t s_seq[3] = {ri->T, ri->B, ri->D * ri->H}, s_x[3] = {ri->T, ri->B, ri->I};
     if ((status = write_out(out, "output.npy", ro->output, 3, s_seq)) ||
-        (status = write_out(out, "hn.npy", ro->hn, 2, s_state)) ||
-        (lstm && (status = write_out(out, "cn.npy", ro->cn, 2, s_state))))
+        (status = write_out(out, "hn.npy", ro->hn, srank, ss)) ||
+        (lstm && (status = write_out(out, "cn.npy", ro->cn, srank, ss))))
         return status;
-    if (ri->backward &&
-        ((status = write_out(out, "grad_input.npy", g->x, 3, s_x)) ||
-         (status = write_out(out, "grad_h0.npy", g->h0, 2, s_state)) ||
-         (lstm && (status = write_out(out, "grad_c0.npy", g->c0, 2, s_state))) ||
-         (status = write_out(out, "grad_weight_ih.npy", g->cell.weight_ih, 2, s_wih)) ||
-         (status = write_out(out, "grad_weight_hh.npy", g->cell.weight_hh, 2, s_whh)) ||
-         (status = write_out(out, "grad_bias_ih.npy", g->cell.bias_ih, 1, s_b)) ||
-         (status = write_out(out, "grad_bias_hh.npy", g->cell.bias_hh, 1, s_b))))
+    if (!ri->backward)
+        return 0;
+    if ((status = write_out(out, "grad_input.npy", g->x, 3, s_x)) ||
+        (status = write_out(out, "grad_h0.npy", g->h0, srank, ss)) ||
+        (lstm && (status = write_out(out, "grad_c0.npy", g->c0, srank, ss))))
         return status;
+    for (int64_t k = 0; k < ri->cells; k++) {
+        const float *src[4] = {ro->cg[k].weight_ih, ro->cg[k].weight_hh, ro->cg[k].bias_ih,
+                               ro->cg[k].bias_hh};
+        for (int j = 0; j < 4; j++) {
+            const rnn_npy *a = &ri->w[4 * k + j].a;
+            char file[80];
+            snprintf(file, sizeof file, "grad_%s.npy", ri->names[k][j]);
+            if ((status = write_out(out, file, src[j], a->rank, a->shape)))
+                return status;
+        }
+    }
     return 0;
 }
 
@@ -365,16 +513,25 @@ int cmd_run(int argc, char **argv)
     run_outputs ro = {0};
     if (!(status = load_inputs(&o, &ri)) && !(status = compute(&o, &ri, &ro)) &&
         !(status = write_outputs(&o, &ri, &ro))) {
-        printf("run: %s T=%lld B=%lld I=%lld H=%lld on %s: forward %.3f ms%s", o.cell_s,
-               (long long)ri.T, (long long)ri.B, (long long)ri.I, (long long)ri.H, ro.ran_on,
-               ro.t_fwd, ri.backward ? ", backward " : "");
+        printf("run: %s T=%lld B=%lld I=%lld H=%lld", o.cell_s, (long long)ri.T,
+               (long long)ri.B, (long long)ri.I, (long long)ri.H);
+        if (ri.cells > 1)
+            printf(" L=%lld%s", (long long)ri.L, ri.D == 2 ? " bidirectional" : "");
+        printf(" on %s: forward %.3f ms%s", ro.ran_on, ro.t_fwd,
+               ri.backward ? ", backward " : "");
         if (ri.backward)
             printf("%.3f ms", ro.t_bwd);
         printf("; wrote %s\n", o.out);
     }
     free(ro.buf);
+    free(ro.cg);
     for (int i = 0; i < T_COUNT; i++)
         if (ri.t[i].present)
             rnn_npy_free(&ri.t[i].a);
+    for (int64_t i = 0; ri.w && i < 4 * ri.cells; i++)
+        if (ri.w[i].present)
+            rnn_npy_free(&ri.w[i].a);
+    free(ri.w);
+    free(ri.names);
     return status;
 }
