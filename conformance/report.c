@@ -353,7 +353,8 @@ void conf_report_finish(conf_report *r, const conf_regime_cache *regimes,
         }
     }
     printf("  (same bits: cases whose outputs and gradients were the threads1 run's, bit for "
-           "bit; judged for unfused, reported for threads2)\n");
+           "bit; judged for unfused, reported for threads2; every run is also judged by the "
+           "golden kernels= hash)\n");
     int any_run = 0;
     for (int i = 0; i < r->nisa; i++)
         any_run |= r->isa[i].run && r->isa[i].seconds > 0;
