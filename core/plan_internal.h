@@ -103,11 +103,14 @@ struct rnn_workspace {
      * decoder's L, T_out x B x H); sdy, the gradient on a layer's output;
      * du[d], direction d's gradient on the layer's input; dcol, one
      * direction's columns of sdy; dstart, the gradients on the decoder's
-     * initial h and c (L x B x H each). The single-cell buffers above are
-     * NULL then, except the head's. */
+     * initial h and c (L x B x H each); wave_done, per layer the chunks of
+     * steps the two-thread wavefront has finished (read and written with
+     * acquire and release atomics). The single-cell buffers above are NULL
+     * then, except the head's. */
     rnn_workspace **cells;
     size_t n_cells;
     float *ys, *sdy, *du[2], *dcol, *dstart;
+    size_t *wave_done;
 };
 
 /* The time read by the j-th step a run takes (j = 0..T-1). */
@@ -241,8 +244,8 @@ void rnn_project_input(const rnn_plan *p, const cell_pack *w, size_t rows, const
  * hidden units (one or two barriers every step).
  *
  * Runs steps s0 .. s0+T-1 of cell w. xp rows of those steps must be ready,
- * except when xp_later is not NULL: then steps after the first read it (one
- * B x G*H block) instead. hs[s0] (and cs[s0]) hold the initial state.
+ * except when xp_later is not NULL: then the steps at times s > 0 read it
+ * (one B x G*H block) instead (one2many: only time 0 has an input). hs[s0] (and cs[s0]) hold the initial state.
  * x: the run's dense input (T x I) when rnn_project_input left its rows
  * past the first block to the loop (rnn_fused_projection), else NULL.
  * keep_cache: store what backward needs (gates, rh). */

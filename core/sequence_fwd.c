@@ -83,7 +83,7 @@ void rnn_seq_forward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *
     for (size_t j = 0; j < T; j++) {
         const size_t t = rnn_step_time(p, j, T), s = s0 + t;
         const size_t sp = rnn_state_prev(p, s), so = rnn_state_out(p, s);
-        rnn_fwd_io io = {((xp_later && t > 0) ? xp_later : ws->xp + s * B * GH) + b0 * GH, hp,
+        rnn_fwd_io io = {((xp_later && s > 0) ? xp_later : ws->xp + s * B * GH) + b0 * GH, hp,
                          ws->hs + sp * BH + b0 * H, NULL, NULL, NULL,
                          ws->hs + so * BH + b0 * H, NULL};
         if (keep_cache && ws->gates)

@@ -88,7 +88,7 @@ void rnn_units_forward(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w,
     for (size_t j = 0; j < T; j++) {
         const size_t t = rnn_step_time(p, j, T), s = s0 + t;
         const size_t sp = rnn_state_prev(p, s), so = rnn_state_out(p, s);
-        const float *xp = (xp_later && t > 0) ? xp_later : ws->xp + s * B * GH;
+        const float *xp = (xp_later && s > 0) ? xp_later : ws->xp + s * B * GH;
         const float *h_prev = ws->hs + sp * BH;
         float *h = ws->hs + so * BH;
         float *cache = keep_cache && ws->gates ? ws->gates + s * B * W * H : NULL;

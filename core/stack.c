@@ -20,9 +20,11 @@
  * decoder's stack from the sum of the encoder's final states of each layer,
  * and in BPTT first, handing each encoder layer its gradient on that sum.
  *
- * Two threads: every stage splits as for one cell (rows of the GEMMs, batch
- * rows or hidden units in the time loops, rows of the copies), with a
- * barrier between stages that read each other's results. */
+ * Two threads, forward: the directions on a thread each (D = 2), the layers
+ * as a wavefront (one direction, batch below 4), or else every stage split
+ * as for one cell with a barrier between stages (docs/design.md §7, "Two
+ * threads"). BPTT: every stage split. */
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include "plan_internal.h"
@@ -129,7 +131,8 @@ rnn_status rnn_stack_workspace_build(rnn_workspace *ws, const rnn_plan *p)
         h += n_head;
     }
     ws->dstart = h;
-    return RNN_OK;
+    ws->wave_done = calloc(L, sizeof *ws->wave_done);
+    return ws->wave_done ? RNN_OK : RNN_ERR_NOMEM;
 }
 
 void rnn_stack_workspace_free(rnn_workspace *ws)
@@ -139,6 +142,8 @@ void rnn_stack_workspace_free(rnn_workspace *ws)
             rnn_workspace_destroy(ws->cells[k]);
     free(ws->cells);
     ws->cells = NULL;
+    free(ws->wave_done);
+    ws->wave_done = NULL;
 }
 
 /* ---- the calls ---- */
@@ -184,57 +189,202 @@ static void load_state(const rnn_plan *c, rnn_workspace *cw, const float *h0, co
     }
 }
 
-/* This thread's rows of states (hs or cs of cell plan c, time order) into
- * columns [off, off + H) of dst (T x B x ld). */
-static void gather_states(const rnn_plan *c, const float *states, float *dst, size_t ld,
-                          size_t off, const rnn_thread *th)
+/* Rows [r0, r1) (row t*B + b) of states (hs or cs of cell plan c, time
+ * order) into columns [off, off + H) of dst (T x B x ld). */
+static void copy_states(const rnn_plan *c, const float *states, float *dst, size_t ld,
+                        size_t off, size_t r0, size_t r1)
 {
-    const size_t T = (size_t)c->desc.T, B = (size_t)c->desc.B, H = (size_t)c->desc.H;
-    size_t r0, r1;
-    rnn_share(T * B, 1, th, &r0, &r1);
+    const size_t B = (size_t)c->desc.B, H = (size_t)c->desc.H;
     for (size_t r = r0; r < r1; r++) {
         const size_t t = r / B, b = r % B;
         memcpy(dst + r * ld + off, states + (rnn_state_out(c, t) * B + b) * H, H * sizeof *dst);
     }
 }
 
-/* Runs one stack (the encoder's, or dec: the decoder's) forward. */
-static void stack_forward(const rnn_plan *p, rnn_workspace *ws, const rnn_inputs *in, int dec,
-                          int keep_cache, const rnn_thread *th)
+/* This thread's share of all T*B rows of copy_states. */
+static void gather_states(const rnn_plan *c, const float *states, float *dst, size_t ld,
+                          size_t off, const rnn_thread *th)
+{
+    size_t r0, r1;
+    rnn_share((size_t)c->desc.T * (size_t)c->desc.B, 1, th, &r0, &r1);
+    copy_states(c, states, dst, ld, off, r0, r1);
+}
+
+/* One thread alone: what a cell's work becomes when two threads run
+ * different cells at once. */
+static const rnn_thread solo = {0, 1, NULL};
+
+/* One stack's forward (the encoder's, or dec: the decoder's), as the loops
+ * below share it: cell k = base + l*D + d reads u_l, the layer input. */
+typedef struct {
+    const rnn_plan *p;
+    rnn_workspace *ws;
+    const rnn_inputs *in;
+    int dec, keep_cache;
+    size_t L, D, base, B, T, x_rows, width; /* width: of u_l for l > 0 */
+    const float *x;
+    const int32_t *x_index;
+} stack_pass;
+
+static stack_pass pass_of(const rnn_plan *p, rnn_workspace *ws, const rnn_inputs *in, int dec,
+                          int keep_cache)
 {
     const rnn_desc *d = &p->desc;
-    const size_t L = p->sizes.layers, D = dec ? 1 : p->sizes.directions, H = (size_t)d->H;
-    const size_t base = dec ? p->sizes.cells : 0, B = (size_t)d->B, I = (size_t)d->I;
-    const size_t T = dec ? (size_t)d->T_out : (size_t)d->T, BH = B * H;
-    const size_t x_rows = (dec ? p->sizes.x_dec : p->sizes.x) / I;
-    const float *x = dec ? in->x_dec : in->x;
-    const int32_t *x_index = dec ? in->x_dec_index : in->x_index;
-    for (size_t l = 0; l < L; l++) {
-        const float *u = l ? layer_out(p, ws, dec, l - 1) : x;
-        float *y = layer_out(p, ws, dec, l);
-        for (size_t dd = 0; dd < D; dd++) {
-            const size_t k = base + l * D + dd;
-            const rnn_plan *c = p->cells[k];
-            if (th->tid == 0 && !dec)
-                load_state(c, ws->cells[k], in->h0 ? in->h0 + k * BH : NULL,
-                           in->c0 && c->ops->has_c ? in->c0 + k * BH : NULL);
-            rnn_project_input(c, &c->cell, l ? T * B : x_rows, u, l ? NULL : x_index,
-                              ws->cells[k]->xp, th);
+    const size_t D = dec ? 1 : p->sizes.directions, I = (size_t)d->I;
+    return (stack_pass){p, ws, in, dec, keep_cache, p->sizes.layers, D,
+                        dec ? p->sizes.cells : 0, (size_t)d->B,
+                        dec ? (size_t)d->T_out : (size_t)d->T,
+                        (dec ? p->sizes.x_dec : p->sizes.x) / I, D * (size_t)d->H,
+                        dec ? in->x_dec : in->x, dec ? in->x_dec_index : in->x_index};
+}
+
+/* The encoder's cell k starts from h0[k], c0[k]; the decoder's cells from
+ * what decoder_start wrote. */
+static void start_cell(const stack_pass *s, size_t k)
+{
+    const rnn_plan *c = s->p->cells[k];
+    const size_t BH = s->B * (size_t)s->p->desc.H;
+    if (!s->dec)
+        load_state(c, s->ws->cells[k], s->in->h0 ? s->in->h0 + k * BH : NULL,
+                   s->in->c0 && c->ops->has_c ? s->in->c0 + k * BH : NULL);
+}
+
+/* Cell k of layer l: the input projection of its layer input's rows of
+ * steps [s0, s0 + n) (layer 0: all of x, whatever s0 and n). */
+static void project_steps(const stack_pass *s, size_t l, size_t k, size_t s0, size_t n,
+                          const rnn_thread *th)
+{
+    const rnn_plan *c = s->p->cells[k];
+    float *xp = s->ws->cells[k]->xp;
+    if (l == 0)
+        rnn_project_input(c, &c->cell, s->x_rows, s->x, s->x_index, xp, th);
+    else
+        rnn_project_input(c, &c->cell, n * s->B,
+                          layer_out(s->p, s->ws, s->dec, l - 1) + s0 * s->B * s->width, NULL,
+                          xp + s0 * s->B * c->GH, th);
+}
+
+/* Cell k = l*D + dd (of this stack) over steps [s0, s0 + n), on this thread
+ * alone: its time loop, then its states into its columns of y_l. */
+static void run_steps(const stack_pass *s, size_t l, size_t dd, size_t s0, size_t n)
+{
+    const size_t k = s->base + l * s->D + dd, H = (size_t)s->p->desc.H;
+    const rnn_plan *c = s->p->cells[k];
+    rnn_workspace *cw = s->ws->cells[k];
+    rnn_seq_forward_run(c, cw, &c->cell, s0, n, NULL, c->xp_bias, s->keep_cache, &solo);
+    copy_states(c, cw->hs, layer_out(s->p, s->ws, s->dec, l), s->D * H, dd * H, s0 * s->B,
+                (s0 + n) * s->B);
+}
+
+/* Every stage on the threads together: each layer's projections, time
+ * loops and copies split as for one cell, a barrier between them. */
+static void forward_shared(const stack_pass *s, const rnn_thread *th)
+{
+    const size_t H = (size_t)s->p->desc.H;
+    for (size_t l = 0; l < s->L; l++) {
+        for (size_t dd = 0; dd < s->D; dd++) {
+            const size_t k = s->base + l * s->D + dd;
+            if (th->tid == 0)
+                start_cell(s, k);
+            project_steps(s, l, k, 0, s->T, th);
         }
         rnn_sync(th);
-        for (size_t dd = 0; dd < D; dd++) {
-            const size_t k = base + l * D + dd;
-            const rnn_plan *c = p->cells[k];
-            rnn_seq_forward_run(c, ws->cells[k], &c->cell, 0, T, NULL, c->xp_bias, keep_cache,
-                                th);
+        for (size_t dd = 0; dd < s->D; dd++) {
+            const size_t k = s->base + l * s->D + dd;
+            const rnn_plan *c = s->p->cells[k];
+            rnn_seq_forward_run(c, s->ws->cells[k], &c->cell, 0, s->T, NULL, c->xp_bias,
+                                s->keep_cache, th);
         }
         rnn_sync(th);
-        for (size_t dd = 0; dd < D; dd++) {
-            const size_t k = base + l * D + dd;
-            gather_states(p->cells[k], ws->cells[k]->hs, y, D * H, dd * H, th);
+        for (size_t dd = 0; dd < s->D; dd++) {
+            const size_t k = s->base + l * s->D + dd;
+            gather_states(s->p->cells[k], s->ws->cells[k]->hs,
+                          layer_out(s->p, s->ws, s->dec, l), s->D * H, dd * H, th);
         }
         rnn_sync(th);
     }
+}
+
+/* Two directions on two threads: thread d runs every layer's direction-d
+ * cell whole (its projection, time loop and copy), so neither waits inside
+ * a layer and each streams only its own cells' weights; a barrier between
+ * layers, since both read all of y_{l-1}. */
+static void forward_directions(const stack_pass *s, const rnn_thread *th)
+{
+    const size_t dd = (size_t)th->tid;
+    for (size_t l = 0; l < s->L; l++) {
+        const size_t k = s->base + l * s->D + dd;
+        start_cell(s, k);
+        project_steps(s, l, k, 0, s->T, &solo);
+        run_steps(s, l, dd, 0, s->T);
+        rnn_sync(th);
+    }
+}
+
+/* The wavefront's chunk: sqrt(T) steps balances the chunks' projections
+ * (one pass over W_ih each, T/chunk of them per layer) against the pipeline
+ * filling (a chunk of steps per layer). */
+static size_t wave_chunk(size_t T)
+{
+    size_t c = 1;
+    while (c * c < T)
+        c++;
+    return c;
+}
+
+static void wait_for(const size_t *done, size_t want)
+{
+    for (unsigned spins = 0; __atomic_load_n(done, __ATOMIC_ACQUIRE) < want; spins++)
+        if (spins >= 64)
+            sched_yield();
+}
+
+/* One direction, L >= 2, two threads: a wavefront. Thread l % 2 runs layer
+ * l chunk by chunk of steps, each chunk once layer l-1 has finished it
+ * (wave_done), visiting (layer, chunk) in order of layer + chunk so each
+ * waits only on the other thread's previous diagonal: no deadlock, no
+ * barrier inside the run, and each thread's weights are half the stack's.
+ * Layer 0's projection, over all of x, comes first on both threads. */
+static void forward_wavefront(const stack_pass *s, const rnn_thread *th)
+{
+    const size_t L = s->L, T = s->T, C = wave_chunk(T), K = (T + C - 1) / C;
+    size_t *done = s->ws->wave_done;
+    project_steps(s, 0, s->base, 0, T, th);
+    if (th->tid == 0)
+        for (size_t l = 0; l < L; l++)
+            done[l] = 0;
+    rnn_sync(th);
+    for (size_t diag = 0; diag + 1 < K + L; diag++)
+        for (size_t l = (size_t)th->tid; l < L && l <= diag; l += 2) {
+            const size_t chunk = diag - l, k = s->base + l, s0 = chunk * C;
+            if (chunk >= K)
+                continue;
+            const size_t n = T - s0 < C ? T - s0 : C;
+            if (chunk == 0)
+                start_cell(s, k);
+            if (l > 0) {
+                wait_for(&done[l - 1], chunk + 1);
+                project_steps(s, l, k, s0, n, &solo);
+            }
+            run_steps(s, l, 0, s0, n);
+            __atomic_store_n(&done[l], chunk + 1, __ATOMIC_RELEASE);
+        }
+    rnn_sync(th);
+}
+
+/* Runs one stack (the encoder's, or dec: the decoder's) forward. Every
+ * schedule gives the same bits: each cell's steps run in the same order
+ * through the same kernels, whichever thread runs them. */
+static void stack_forward(const rnn_plan *p, rnn_workspace *ws, const rnn_inputs *in, int dec,
+                          int keep_cache, const rnn_thread *th)
+{
+    const stack_pass s = pass_of(p, ws, in, dec, keep_cache);
+    if (th->n == 2 && s.D == 2)
+        forward_directions(&s, th);
+    else if (th->n == 2 && s.L >= 2 && s.B < 4)
+        forward_wavefront(&s, th);
+    else
+        forward_shared(&s, th);
 }
 
 /* The decoder's layer l starts from the encoder's final states of layer l,

@@ -161,6 +161,33 @@ static rnn_grads grads_of(const problem *pr, result *r)
 
 static double worst_frac;
 
+/* The first tensor of a train call's results whose bits differ between a
+ * and b, NULL when none does. */
+static const char *first_difference(const problem *pr, const result *a, const result *b)
+{
+    const rnn_sizes *s = &pr->s;
+    const struct {
+        const char *name;
+        const float *a, *b;
+        size_t n;
+    } t[] = {{"h", a->h, b->h, s->h},          {"c", a->c, b->c, s->h},
+             {"logits", a->logits, b->logits, s->logits},
+             {"loss", &a->loss, &b->loss, 1},  {"dx", a->x, b->x, s->x},
+             {"dx_dec", a->x_dec, b->x_dec, s->x_dec},
+             {"dh0", a->h0, b->h0, s->state},  {"dc0", a->c0, b->c0, s->state},
+             {"W_hy", a->W_hy, b->W_hy, s->W_hy}, {"b_y", a->b_y, b->b_y, s->b_y}};
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+        if (memcmp(t[i].a, t[i].b, t[i].n * sizeof(float)))
+            return t[i].name;
+    for (size_t k = 0; k < pr->n; k++) {
+        const size_t sz[4] = {pr->ih[k], s->weight_hh, s->bias, s->bias};
+        for (int j = 0; j < 4; j++)
+            if (memcmp(a->w[k][j], b->w[k][j], sz[j] * sizeof(float)))
+                return "a cell's weight gradient";
+    }
+    return NULL;
+}
+
 static void compare(const char *what, const char *name, const float *got, const float *ref,
                     size_t n, double tol)
 {
@@ -192,6 +219,8 @@ static void check_case(const problem *pr, const rnn_kernels *const *tables, int 
     const double tf = rnn_tolerance(RNN_TOL_FORWARD, K, S);
     const double tl = rnn_tolerance(RNN_TOL_FORWARD, KV, S);
     const double tg = rnn_tolerance(RNN_TOL_GRADIENT, KV, S);
+    result one; /* threads:1's results, which threads:2 must give bit for bit */
+    int have_one = 0;
     for (int t = 0; t < n_tables; t++)
         for (int threads = 1; threads <= 2; threads++) {
             char what[160];
@@ -251,7 +280,19 @@ static void check_case(const problem *pr, const rnn_kernels *const *tables, int 
                   "%s: forward differs from train's forward (%s)", what, rnn_strerror(st));
             free(h2);
             free(lg2);
-            result_free(&got, pr->n);
+            if (threads == 1) {
+                one = got;
+                have_one = 1;
+            } else {
+                /* Two threads (split stages, the directions on a thread each,
+                 * or the layers' wavefront) run the same chains. */
+                const char *diff = have_one ? first_difference(pr, &one, &got) : NULL;
+                CHECK(!diff, "%s: %s differs from threads:1's in its bits", what, diff);
+                if (have_one)
+                    result_free(&one, pr->n);
+                have_one = 0;
+                result_free(&got, pr->n);
+            }
             rnn_workspace_destroy(ws);
             rnn_plan_destroy(plan);
         }
