@@ -308,30 +308,34 @@ typedef struct {
     tensor gy, ghn, gcn;
 } seq_ctx;
 
-static double seq_scalar(void *ctx)
+/* F of a plain sequence run on cells (one, or a stack's L*D). */
+static double seq_objective(const rnn_desc *d, const rnn_sizes *s, const void *cells,
+                            const double *x, const double *h0, const double *c0,
+                            const double *gy, const double *ghn, const double *gcn)
 {
-    seq_ctx *q = ctx;
-    problem *p = q->p;
-    const rnn_sizes *s = &p->s;
     double *y = calloc(s->h, sizeof *y), *hn = calloc(s->state, sizeof *hn),
            *cn = calloc(s->state, sizeof *cn);
-    rnn_status st = rnn_ref_seq_run(&p->d, &p->pd.cell, p->x.d, p->h0.d, p->c0.d, y, hn, cn, NULL,
-                                    NULL, NULL, NULL);
+    rnn_status st = rnn_ref_seq_run(d, cells, x, h0, c0, y, hn, cn, NULL, NULL, NULL, NULL);
     double F = NAN;
     if (st == RNN_OK) {
         F = 0.0;
         for (size_t i = 0; i < s->h; i++)
-            F += q->gy.d[i] * y[i];
+            F += gy[i] * y[i];
         for (size_t i = 0; i < s->state; i++)
-            F += q->ghn.d[i] * hn[i];
-        if (p->d.cell == RNN_LSTM)
-            for (size_t i = 0; i < s->state; i++)
-                F += q->gcn.d[i] * cn[i];
+            F += ghn[i] * hn[i] + (d->cell == RNN_LSTM ? gcn[i] * cn[i] : 0.0);
     }
     free(y);
     free(hn);
     free(cn);
     return F;
+}
+
+static double seq_scalar(void *ctx)
+{
+    seq_ctx *q = ctx;
+    problem *p = q->p;
+    return seq_objective(&p->d, &p->s, &p->pd.cell, p->x.d, p->h0.d, p->c0.d, q->gy.d, q->ghn.d,
+                         q->gcn.d);
 }
 
 static void check_seq(rnn_desc d, uint64_t seed)
@@ -611,23 +615,8 @@ static double stack_seq_scalar(void *ctx)
 {
     stack_seq_ctx *q = ctx;
     stack_problem *p = q->p;
-    const rnn_sizes *s = &p->s;
-    double *y = calloc(s->h, sizeof *y), *hn = calloc(s->state, sizeof *hn),
-           *cn = calloc(s->state, sizeof *cn);
-    rnn_status st = rnn_ref_seq_run(&p->d, p->rw, p->x.d, p->h0.d, p->c0.d, y, hn, cn, NULL,
-                                    NULL, NULL, NULL);
-    double F = NAN;
-    if (st == RNN_OK) {
-        F = 0.0;
-        for (size_t i = 0; i < s->h; i++)
-            F += q->gy.d[i] * y[i];
-        for (size_t i = 0; i < s->state; i++)
-            F += q->ghn.d[i] * hn[i] + (p->d.cell == RNN_LSTM ? q->gcn.d[i] * cn[i] : 0.0);
-    }
-    free(y);
-    free(hn);
-    free(cn);
-    return F;
+    return seq_objective(&p->d, &p->s, p->rw, p->x.d, p->h0.d, p->c0.d, q->gy.d, q->ghn.d,
+                         q->gcn.d);
 }
 
 static void check_seq_stack(rnn_desc d, uint64_t seed)
