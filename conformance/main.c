@@ -560,9 +560,11 @@ static int cross_check_onednn(run_state *r, conf_onednn_result *dn, int max)
         if (dn[i].passed) {
             rep->passed++;
         } else {
+            char shape[64];
+            conf_onednn_shape(&dn[i], shape, sizeof shape);
             rep->failed++;
-            printf("FAIL oneDNN cross-check %s T%d B%d I%d H%d: %s\n", rnn_cell_name(dn[i].cell),
-                   dn[i].T, dn[i].B, dn[i].I, dn[i].H, dn[i].error);
+            printf("FAIL oneDNN cross-check %s %s: %s\n", rnn_cell_name(dn[i].cell), shape,
+                   dn[i].error);
         }
     }
     return ndn;

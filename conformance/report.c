@@ -246,7 +246,12 @@ static void print_onednn(const conf_onednn_result *dn, int n)
            "RNN");
     for (int i = 0; i < n; i++) {
         const conf_onednn_result *d = &dn[i];
-        printf("  %-8s T%-3d B%-3d I%-3d H%-3d ", rnn_cell_name(d->cell), d->T, d->B, d->I, d->H);
+        char shape[64];
+        conf_onednn_shape(d, shape, sizeof shape);
+        char how[24];
+        snprintf(how, sizeof how, "%d %s", d->primitives,
+                 d->primitives > 1 ? "chained" : "primitive");
+        printf("  %-8s %-22s %-11s ", rnn_cell_name(d->cell), shape, how);
         if (!d->ran) {
             printf("FAILED: %s\n", d->error);
             continue;
@@ -470,8 +475,10 @@ void conf_report_finish(conf_report *r, const conf_regime_cache *regimes,
         for (int i = 0; dn && i < ndn; i++) {
             const conf_onednn_result *d = &dn[i];
             fprintf(f, "%s\n    {\"cell\": \"%s\", \"T\": %d, \"B\": %d, \"I\": %d, \"H\": %d, "
+                    "\"L\": %d, \"bidirectional\": %s, \"primitives\": %d, "
                     "\"passed\": %s, \"forward_fraction\": ", i ? "," : "",
-                    rnn_cell_name(d->cell), d->T, d->B, d->I, d->H, d->passed ? "true" : "false");
+                    rnn_cell_name(d->cell), d->T, d->B, d->I, d->H, d->L,
+                    d->bi ? "true" : "false", d->primitives, d->passed ? "true" : "false");
             rnn_json_number(f, d->fwd_frac);
             fprintf(f, ", \"backward_fraction\": ");
             rnn_json_number(f, d->bwd_frac);
