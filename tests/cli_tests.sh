@@ -55,7 +55,7 @@ expect 2 "--hidden 0 is out of range" $R charlm train --text a --save b --hidden
 expect 0 "selected:" $R info
 # --version everywhere; --name=value as --name value.
 V=$(sed -n 's/^#define RNNSIMD_VERSION "\(.*\)"/\1/p' include/rnnsimd.h)
-for c in info run gradflow make-case npy-compare npy-write npy-print "charlm train" "charlm sample"; do
+for c in info run gradflow make-case npy-compare npy-write npy-print charlm "charlm train" "charlm sample"; do
   expect 0 "rnnsimd $c $V" $R $c --version
 done
 expect 2 "--hidden 0 is out of range" $R charlm train --text=a --save=b --hidden=0

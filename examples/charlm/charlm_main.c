@@ -22,6 +22,10 @@ int charlm_main(int argc, char **argv)
         fputs(charlm_usage, stdout);
         return 0;
     }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("rnnsimd charlm %s\n", RNNSIMD_VERSION);
+        return 0;
+    }
     if (strcmp(argv[1], "train") == 0)
         return charlm_train_main(argc - 1, argv + 1);
     if (strcmp(argv[1], "sample") == 0)
