@@ -17,7 +17,9 @@ const char *conf_mode_what(conf_mode m)
         return "1 thread (the fused batch-1 step where it applies)";
     case CONF_MODE_THREADS2:
         return "2 threads (rnn_plan_options.threads 2: batch rows split from B = 4, hidden "
-               "units below when H is a multiple of the panel width, else one thread)";
+               "units below when H is a multiple of the panel width, else one thread; a "
+               "stack's forward: a direction per thread, or its layers as a wavefront below "
+               "B = 4)";
     case CONF_MODE_UNFUSED:
         return "1 thread, fused batch-1 step off (rnn_plan_options.no_fused_step; tables "
                "that have one)";
