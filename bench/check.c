@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "impl.h"
+#include "onednn_semantics.h"
 #include "sweep.h"
 #include "tolerance.h"
 
@@ -316,6 +317,11 @@ int bench_check(rnn_isa isa)
         bench_data_free(&dt);
     }
     free(probs);
+    /* Why the peer chains bidirectional stacks: a note, not a check (the
+     * chain is PyTorch's stack whatever oneDNN's own form computes). */
+    char why[512];
+    bench_onednn_bidir_semantics(why, sizeof why);
+    printf("note %s\n", why);
     printf("%d passed, %d failed\n", passed, failed);
     return failed;
 }

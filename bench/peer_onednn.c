@@ -14,6 +14,16 @@
  * weights) and the RNN backward, decoder first. oneDNN accumulates into its
  * diff weights, so each iteration zeroes them first, as a framework must.
  *
+ * A stack (docs/design.md §7; docs/benchmarks.md §2.1) is one primitive
+ * where oneDNN's semantics are PyTorch's (one layer; or one direction with
+ * I == H: weights_layer {L, D, SLC, G, H} has one SLC for all layers), else
+ * one 1-layer primitive per layer, chained (layer l's dst_layer feeds layer
+ * l+1; two directions: bidirectional_concat, whose own multi-layer form runs
+ * each direction's stack apart instead of feeding layer l+1 both directions'
+ * concatenation as PyTorch does). A seq2seq decoder over two encoder
+ * directions starts from the sum of their final states, made in scalar C
+ * (bridge_fwd, bridge_bwd). The row's label names the form.
+ *
  * Weight conversion from PyTorch's layout (gates of G*H rows) to ldigo:
  * lstm i,f,g,o and rnn_tanh map one to one with b = b_ih + b_hh. gru (Cho
  * et al. 2014, reset before the product) is oneDNN's vanilla GRU with update

@@ -28,9 +28,9 @@ const char *sweep_name(sweep_set s);
 size_t sweep_problems(sweep_set s, bench_problem *out, size_t cap);
 
 /* 1 if the set runs this problem on our table alone, without peers: the
- * threads set's 1-thread rows (and the stacks set's 1-thread twins of its
- * 2-thread rows), there only to give each 2-thread row of ours its speedup
- * from the same process. */
+ * threads set's 1-thread rows, there only to give each 2-thread row of ours
+ * its speedup from the same process. (The stacks set needs none: its
+ * 2-thread problems ran at one thread earlier, with their peers.) */
 int sweep_ours_only(sweep_set s, const bench_problem *p);
 
 /* 1 if the peers get rows of their own in this set. The ci set runs our

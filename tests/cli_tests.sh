@@ -599,6 +599,9 @@ print("ok" if need <= set(d) and d["slug"] == sys.argv[1] else "bad", sorted(set
     END { n = 0; for (x in seen) n++; print n }')
   if [ "$skinds" = 10 ]; then ok; else
     bad "rnnsimd-bench --check: stacked rows passed on $skinds (implementation, topology) pairs, want 10"; fi
+  # The note on why: oneDNN's own multi-layer bidirectional form was measured.
+  case $cout in *"note oneDNN's 2-layer bidirectional_concat primitive"*"max |diff|"*) ok ;;
+    *) bad "rnnsimd-bench --check: no note on oneDNN's multi-layer bidirectional semantics" ;; esac
   fout=$(RNNSIMD_BENCH_FAULT=onednn-bi-order "$B" --check 2>&1); rc=$?
   fbad=$(printf '%s\n' "$fout" | awk '$1 == "FAIL" && $2 ~ /\/onednn\/.*\/L:[0-9]+\/bi\// { n++ }
       $1 == "FAIL" && $2 !~ /\/onednn\/.*\/L:[0-9]+\/bi\// { other++ }
