@@ -614,8 +614,8 @@ static int build(dctx *c)
     const size_t T = (size_t)p->T, B = (size_t)p->B, I = (size_t)p->I, H = (size_t)p->H;
     const int s2s = p->topology == RNN_SEQ2SEQ && c->headed;
     const int L = (int)dt->L, D = dt->D;
-    if (L > PEER_MAX_LAYERS)
-        return c->fail_what = "more layers than the peer's limit (8)", -1;
+    if (L > PEER_MAX_LAYERS) /* d_setup refuses these first, with a sentence */
+        return c->fail_what = "layers above the peer's limit", -1;
     /* Encoder (or the only network). one2many's later steps get zero inputs. */
     const float *x = dt->x;
     if (p->topology == RNN_ONE2MANY) {
@@ -883,6 +883,11 @@ static void *d_setup(const bench_impl *impl, const bench_data *dt, char *note, s
     (void)impl;
     if (dt->p.variant == BENCH_SEQ_NOPROJ) {
         snprintf(err, err_n, "oneDNN's RNN primitive always projects its input");
+        return NULL;
+    }
+    if (bench_problem_layers(&dt->p) > PEER_MAX_LAYERS) {
+        snprintf(err, err_n, "the oneDNN peer chains at most %d layers (L:%lld)",
+                 (int)PEER_MAX_LAYERS, (long long)bench_problem_layers(&dt->p));
         return NULL;
     }
     if (engine_init()) {
