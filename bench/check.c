@@ -9,6 +9,9 @@
  *   /seq train       the gradients of x, h0, c0 and the cell's weights and
  *                    biases, from the upstream gradient on every h_t
  *   /seq_noproj fwd  h, h_T
+ * A stack's weight gradients are one tensor per kind, every cell's back to
+ * back in cell order (bench/data.h); a stack's /seq_noproj has no h_T (its
+ * h_n is every cell's final state, not a row of h).
  * An implementation that leaves one out, or leaves NaN in it, fails; so does
  * a problem whose reference is all zeros (the check could not tell a row
  * that did the work from one that wrote zeros). */
@@ -19,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "impl.h"
+#include "onednn_semantics.h"
 #include "sweep.h"
 #include "tolerance.h"
 
@@ -67,18 +71,38 @@ static rnn_status ref_run(const bench_data *dt, reference *r)
     const int lstm = p->cell == RNN_LSTM, s2s = dt->d.topology == RNN_SEQ2SEQ;
     const int train = p->mode == BENCH_TRAIN;
     rnn_params prm = bench_data_params(dt);
+    const rnn_cell_weights *seq_w = dt->layers ? dt->layers : &prm.cell;
+    const bench_cell_counts nc = bench_data_counts(dt, 0),
+                            nd = s2s ? bench_data_counts(dt, 1) : (bench_cell_counts){0, 0, 0};
+    rnn_cell_grads views[2 * RNN_MAX_LAYERS + RNN_MAX_LAYERS];
     rnn_grads g;
     memset(&g, 0, sizeof g);
     if (train) {
         g.x = ref_buf(r, s->x);
         g.h0 = ref_buf(r, s->state);
         g.c0 = lstm ? ref_buf(r, s->state) : NULL;
-        g.cell = (rnn_cell_grads){ref_buf(r, s->weight_ih), ref_buf(r, s->weight_hh),
-                                  ref_buf(r, s->bias), ref_buf(r, s->bias)};
+        g.cell = (rnn_cell_grads){ref_buf(r, nc.weight_ih), ref_buf(r, nc.weight_hh),
+                                  ref_buf(r, nc.bias), ref_buf(r, nc.bias)};
         if (s2s) {
             g.x_dec = ref_buf(r, s->x_dec);
-            g.decoder = (rnn_cell_grads){ref_buf(r, s->weight_ih), ref_buf(r, s->weight_hh),
-                                         ref_buf(r, s->bias), ref_buf(r, s->bias)};
+            g.decoder = (rnn_cell_grads){ref_buf(r, nd.weight_ih), ref_buf(r, nd.weight_hh),
+                                         ref_buf(r, nd.bias), ref_buf(r, nd.bias)};
+        }
+        if (dt->ncells > 1) {
+            /* The reference writes each cell's gradient into its slice. */
+            const int nenc = dt->ncells, ndec = s2s ? (int)dt->L : 0;
+            for (int k = 0; k < nenc + ndec; k++) {
+                const int dec = k >= nenc, kk = dec ? k - nenc : k;
+                const rnn_cell_grads *base = dec ? &g.decoder : &g.cell;
+                const bench_cell_counts o = bench_data_offsets(dt, dec, kk);
+                if (!base->weight_ih || !base->weight_hh || !base->bias_ih || !base->bias_hh)
+                    return RNN_ERR_NOMEM;
+                views[k] = (rnn_cell_grads){base->weight_ih + o.weight_ih,
+                                            base->weight_hh + o.weight_hh,
+                                            base->bias_ih + o.bias, base->bias_hh + o.bias};
+            }
+            g.layers = views;
+            g.decoder_layers = s2s ? views + nenc : NULL;
         }
     }
     rnn_status st;
@@ -105,14 +129,15 @@ static rnn_status ref_run(const bench_data *dt, reference *r)
             x = x1;
         }
         if (train) {
-            st = rnn_reference_seq_backward(&dt->d, &prm.cell, x, NULL, NULL, dt->grad_output,
+            st = rnn_reference_seq_backward(&dt->d, seq_w, x, NULL, NULL, dt->grad_output,
                                             NULL, NULL, &g);
         } else {
             float *h = ref_buf(r, s->h), *hn = ref_buf(r, s->state);
             float *cn = lstm && p->variant == BENCH_SEQ ? ref_buf(r, s->state) : NULL;
-            st = rnn_reference_seq_forward(&dt->d, &prm.cell, x, NULL, NULL, h, hn, cn);
+            st = rnn_reference_seq_forward(&dt->d, seq_w, x, NULL, NULL, h, hn, cn);
             ref_add(r, "h", h, s->h, 0);
-            ref_add(r, "h_T", hn, s->state, 0);
+            if (p->variant == BENCH_SEQ || dt->ncells == 1)
+                ref_add(r, "h_T", hn, s->state, 0);
             ref_add(r, "c_T", cn, s->state, 0);
         }
     }
@@ -121,29 +146,33 @@ static rnn_status ref_run(const bench_data *dt, reference *r)
         ref_add(r, "grad.x_dec", g.x_dec, s->x_dec, 1);
         ref_add(r, "grad.h0", g.h0, s->state, 1);
         ref_add(r, "grad.c0", g.c0, s->state, 1);
-        ref_add(r, "grad.weight_ih", g.cell.weight_ih, s->weight_ih, 1);
-        ref_add(r, "grad.weight_hh", g.cell.weight_hh, s->weight_hh, 1);
-        ref_add(r, "grad.bias_ih", g.cell.bias_ih, s->bias, 1);
-        ref_add(r, "grad.bias_hh", g.cell.bias_hh, s->bias, 1);
-        ref_add(r, "grad.dec.weight_ih", g.decoder.weight_ih, s->weight_ih, 1);
-        ref_add(r, "grad.dec.weight_hh", g.decoder.weight_hh, s->weight_hh, 1);
-        ref_add(r, "grad.dec.bias_ih", g.decoder.bias_ih, s->bias, 1);
-        ref_add(r, "grad.dec.bias_hh", g.decoder.bias_hh, s->bias, 1);
+        ref_add(r, "grad.weight_ih", g.cell.weight_ih, nc.weight_ih, 1);
+        ref_add(r, "grad.weight_hh", g.cell.weight_hh, nc.weight_hh, 1);
+        ref_add(r, "grad.bias_ih", g.cell.bias_ih, nc.bias, 1);
+        ref_add(r, "grad.bias_hh", g.cell.bias_hh, nc.bias, 1);
+        ref_add(r, "grad.dec.weight_ih", g.decoder.weight_ih, nd.weight_ih, 1);
+        ref_add(r, "grad.dec.weight_hh", g.decoder.weight_hh, nd.weight_hh, 1);
+        ref_add(r, "grad.dec.bias_ih", g.decoder.bias_ih, nd.bias, 1);
+        ref_add(r, "grad.dec.bias_hh", g.decoder.bias_hh, nd.bias, 1);
         ref_add(r, "grad.W_hy", g.W_hy, s->W_hy, 1);
         ref_add(r, "grad.b_y", g.b_y, s->b_y, 1);
     }
     return st;
 }
 
-/* Tolerance of a tensor: depth I + H (+ V where the head is in the chain),
- * over every step the problem runs. */
+/* Tolerance of a tensor: depth K + H, K the widest cell input (I, or D*H
+ * above layer 0), + V where the head is in the chain, over every step the
+ * problem runs times its layers (a stack's error passes through each layer;
+ * the rule of tests/test_stack_plan.c; L = 1 gives I + H over the steps). */
 static double tol_of(const bench_data *dt, const ref_tensor *t)
 {
     const bench_problem *p = &dt->p;
     const int head = p->variant == BENCH_HEADED && (t->grad || !strcmp(t->name, "loss"));
-    const double K = (double)(p->I + p->H) + (head ? (double)dt->d.V : 0.0);
+    const int64_t upper = dt->L > 1 ? (int64_t)dt->D * p->H : 0;
+    const double K = (double)((p->I > upper ? p->I : upper) + p->H) +
+                     (head ? (double)dt->d.V : 0.0);
     return rnn_tolerance(t->grad ? RNN_TOL_GRADIENT : RNN_TOL_FORWARD, K,
-                         (double)bench_problem_steps(p));
+                         (double)bench_problem_steps(p) * (double)dt->L);
 }
 
 /* One implementation on one problem: 0 passed, 1 failed, 2 could not set
@@ -247,6 +276,8 @@ int bench_check(rnn_isa isa)
             snprintf(name + n, sizeof name - (size_t)n, "%s", impls[k].label);
             if (impls[k].onednn_format >= 0 && probs[i].variant == BENCH_SEQ_NOPROJ)
                 continue; /* the sweeps leave oneDNN out there: it always projects */
+            if (impls[k].im == &bench_peer_blas && bench_problem_stacked(&probs[i]))
+                continue; /* the baseline runs one layer in one direction (peer_blas.c) */
             if (st != RNN_OK || blind) {
                 printf("FAIL %-60s reference: %s%s\n", name,
                        st != RNN_OK ? rnn_strerror(st) : blind,
@@ -286,6 +317,11 @@ int bench_check(rnn_isa isa)
         bench_data_free(&dt);
     }
     free(probs);
+    /* Why the peer chains bidirectional stacks: a note, not a check (the
+     * chain is PyTorch's stack whatever oneDNN's own form computes). */
+    char why[512];
+    bench_onednn_bidir_semantics(why, sizeof why);
+    printf("note %s\n", why);
     printf("%d passed, %d failed\n", passed, failed);
     return failed;
 }

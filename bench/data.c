@@ -19,13 +19,57 @@ static float *filled(size_t n, uint64_t stream, float k)
     return v;
 }
 
-static int cell_fill(bench_cell_data *c, const rnn_sizes *s, uint64_t stream, float k)
+/* The fill is counter based (value i of a stream does not depend on n), so
+ * a stack's cell 0 holds the one-cell problem's weights. */
+static int cell_fill(bench_cell_data *c, const bench_cell_counts *n, uint64_t stream, float k)
 {
-    c->weight_ih = filled(s->weight_ih, stream + 0, k);
-    c->weight_hh = filled(s->weight_hh, stream + 1, k);
-    c->bias_ih = filled(s->bias, stream + 2, k);
-    c->bias_hh = filled(s->bias, stream + 3, k);
+    c->weight_ih = filled(n->weight_ih, stream + 0, k);
+    c->weight_hh = filled(n->weight_hh, stream + 1, k);
+    c->bias_ih = filled(n->bias, stream + 2, k);
+    c->bias_hh = filled(n->bias, stream + 3, k);
     return c->weight_ih && c->weight_hh && c->bias_ih && c->bias_hh ? 0 : -1;
+}
+
+int64_t bench_data_cell_input(const bench_data *dt, int decoder, int k)
+{
+    const int D = decoder ? 1 : dt->D;
+    return k < D ? dt->p.I : (int64_t)D * dt->p.H;
+}
+
+bench_cell_counts bench_data_offsets(const bench_data *dt, int decoder, int k)
+{
+    const int D = decoder ? 1 : dt->D;
+    const size_t GH = (size_t)dt->G * (size_t)dt->p.H;
+    const size_t lower = (size_t)(k < D ? k : D), upper = (size_t)(k < D ? 0 : k - D);
+    bench_cell_counts o = {
+        .weight_ih = GH * (lower * (size_t)dt->p.I + upper * (size_t)D * (size_t)dt->p.H),
+        .weight_hh = GH * (size_t)dt->p.H * (size_t)k,
+        .bias = GH * (size_t)k,
+    };
+    return o;
+}
+
+bench_cell_counts bench_data_counts(const bench_data *dt, int decoder)
+{
+    return bench_data_offsets(dt, decoder, decoder ? (int)dt->L : dt->ncells);
+}
+
+rnn_cell_weights bench_data_cell(const bench_data *dt, int decoder, int k)
+{
+    const bench_cell_data *c = decoder ? &dt->decoder : &dt->cell;
+    const bench_cell_counts o = bench_data_offsets(dt, decoder, k);
+    rnn_cell_weights w = {c->weight_ih + o.weight_ih, c->weight_hh + o.weight_hh,
+                          c->bias_ih + o.bias, c->bias_hh + o.bias};
+    return w;
+}
+
+static rnn_cell_weights *views(const bench_data *dt, int decoder, int n)
+{
+    rnn_cell_weights *v = malloc((size_t)n * sizeof *v);
+    if (v)
+        for (int k = 0; k < n; k++)
+            v[k] = bench_data_cell(dt, decoder, k);
+    return v;
 }
 
 static void cell_free(bench_cell_data *c)
@@ -57,15 +101,24 @@ int bench_data_create(bench_data *dt, const bench_problem *p)
     if (rnn_desc_check(&dt->d, &dt->s) != RNN_OK)
         return -1;
     dt->G = rnn_cell_gates(p->cell);
+    dt->L = bench_problem_layers(p);
+    dt->D = bench_problem_dirs(p);
+    dt->ncells = (int)dt->L * dt->D;
+    const int stacked = dt->ncells > 1;
     const rnn_sizes *s = &dt->s;
     float k = 1.0f / sqrtf((float)p->H);
+    const bench_cell_counts enc = bench_data_counts(dt, 0), dec = bench_data_counts(dt, 1);
     int ok = (dt->x = filled(s->x, 10, 1.0f)) != NULL;
-    ok = ok && cell_fill(&dt->cell, s, 20, k) == 0;
+    ok = ok && cell_fill(&dt->cell, &enc, 20, k) == 0;
     ok = ok && (dt->W_hy = filled(s->W_hy, 40, k)) && (dt->b_y = filled(s->b_y, 41, k));
     ok = ok && (dt->targets = indices(s->targets, 50, dt->d.V));
+    if (ok && stacked)
+        ok = (dt->layers = views(dt, 0, dt->ncells)) != NULL;
     if (ok && p->topology == RNN_SEQ2SEQ && p->variant == BENCH_HEADED) {
         ok = (dt->x_dec = filled(s->x_dec, 11, 1.0f)) != NULL;
-        ok = ok && cell_fill(&dt->decoder, s, 30, k) == 0;
+        ok = ok && cell_fill(&dt->decoder, &dec, 30, k) == 0;
+        if (ok && stacked)
+            ok = (dt->decoder_layers = views(dt, 1, (int)dt->L)) != NULL;
     }
     if (ok && p->variant == BENCH_SEQ_NOPROJ)
         ok = (dt->x_index = indices(s->x / (size_t)p->I, 12, p->I)) != NULL;
@@ -86,6 +139,8 @@ void bench_data_free(bench_data *dt)
     free(dt->targets);
     cell_free(&dt->cell);
     cell_free(&dt->decoder);
+    free(dt->layers);
+    free(dt->decoder_layers);
     free(dt->W_hy);
     free(dt->b_y);
     free(dt->grad_output);
@@ -100,6 +155,8 @@ rnn_params bench_data_params(const bench_data *dt)
                     dt->decoder.bias_hh},
         .W_hy = dt->W_hy,
         .b_y = dt->b_y,
+        .layers = dt->layers,
+        .decoder_layers = dt->decoder_layers,
     };
     return p;
 }

@@ -9,7 +9,11 @@
  * /seq_noproj rows (forward only): one-hot inputs by index, so the input
  * projection is a row gather, with a one-class head (2*B*H flops a step,
  * nothing beside the cell), every h_t written out like the other sequences.
- * outputs and results name every output and gradient the call writes. */
+ * outputs and results name every output and gradient the call writes.
+ * A stack (docs/design.md §7) runs the same calls with the stack's desc and
+ * cells (rnn_params.layers, decoder_layers); its weight gradients are one
+ * buffer per kind, every cell's back to back in cell order (bench/data.h),
+ * which rnn_grads.layers views. */
 #include <stdio.h>
 #include <stdlib.h>
 #include "impl.h"
@@ -25,6 +29,8 @@ typedef struct {
     float *output, *hn, *cn; /* /seq, and output for /seq_noproj */
     float *bufs[16];
     int nbufs, oom;
+    rnn_cell_grads *glayers, *gdec_layers; /* a stack's gradient views */
+    bench_cell_counts nc, nd;              /* the gradients' counts: cells, decoder */
 } ours_ctx;
 
 static float *buf(ours_ctx *c, size_t n)
@@ -46,7 +52,22 @@ static void ours_teardown(void *vctx)
         free(c->bufs[i]);
     rnn_workspace_destroy(c->ws);
     rnn_plan_destroy(c->plan);
+    free(c->glayers);
+    free(c->gdec_layers);
     free(c);
+}
+
+/* Views of n cells' gradients in the buffers of g (offsets as the weights'). */
+static rnn_cell_grads *grad_views(const bench_data *dt, int decoder, int n, const rnn_cell_grads *g)
+{
+    rnn_cell_grads *v = malloc((size_t)n * sizeof *v);
+    if (v)
+        for (int k = 0; k < n; k++) {
+            const bench_cell_counts o = bench_data_offsets(dt, decoder, k);
+            v[k] = (rnn_cell_grads){g->weight_ih + o.weight_ih, g->weight_hh + o.weight_hh,
+                                    g->bias_ih + o.bias, g->bias_hh + o.bias};
+        }
+    return v;
 }
 
 static int alloc_grads(ours_ctx *c)
@@ -60,12 +81,20 @@ static int alloc_grads(ours_ctx *c)
     g->h0 = buf(c, s->state);
     if (lstm)
         g->c0 = buf(c, s->state);
-    g->cell = (rnn_cell_grads){buf(c, s->weight_ih), buf(c, s->weight_hh), buf(c, s->bias),
-                               buf(c, s->bias)};
+    const bench_cell_counts *nc = &c->nc, *nd = &c->nd;
+    g->cell = (rnn_cell_grads){buf(c, nc->weight_ih), buf(c, nc->weight_hh), buf(c, nc->bias),
+                               buf(c, nc->bias)};
     if (s2s) {
         g->x_dec = buf(c, s->x_dec);
-        g->decoder = (rnn_cell_grads){buf(c, s->weight_ih), buf(c, s->weight_hh),
-                                      buf(c, s->bias), buf(c, s->bias)};
+        g->decoder = (rnn_cell_grads){buf(c, nd->weight_ih), buf(c, nd->weight_hh),
+                                      buf(c, nd->bias), buf(c, nd->bias)};
+    }
+    if (!c->oom && dt->ncells > 1) {
+        g->layers = c->glayers = grad_views(dt, 0, dt->ncells, &g->cell);
+        if (s2s)
+            g->decoder_layers = c->gdec_layers = grad_views(dt, 1, (int)dt->L, &g->decoder);
+        if (!g->layers || (s2s && !g->decoder_layers))
+            c->oom = 1;
     }
     if (dt->p.variant == BENCH_HEADED) {
         g->W_hy = buf(c, s->W_hy);
@@ -88,6 +117,8 @@ static void *ours_setup(const bench_impl *impl, const bench_data *dt, char *note
         return NULL;
     }
     c->dt = dt;
+    c->nc = bench_data_counts(dt, 0);
+    c->nd = dt->p.topology == RNN_SEQ2SEQ ? bench_data_counts(dt, 1) : (bench_cell_counts){0, 0, 0};
     rnn_params params = bench_data_params(dt);
     rnn_plan_options opt = {.isa = impl->isa, .threads = bench_problem_threads(&dt->p)};
     rnn_status st = rnn_plan_create(&c->plan, &dt->d, &params, &opt);
@@ -120,10 +151,14 @@ static void *ours_setup(const bench_impl *impl, const bench_data *dt, char *note
         ours_teardown(c);
         return NULL;
     }
+    char stack[64] = "";
+    if (dt->ncells > 1)
+        snprintf(stack, sizeof stack, ", %lld layer%s x %d direction%s", (long long)dt->L,
+                 dt->L > 1 ? "s" : "", dt->D, dt->D > 1 ? "s" : "");
     if (opt.threads > 1)
-        snprintf(note, note_n, "rnnsimd %s, %d threads", impl->name, opt.threads);
+        snprintf(note, note_n, "rnnsimd %s%s, %d threads", impl->name, stack, opt.threads);
     else
-        snprintf(note, note_n, "rnnsimd %s", impl->name);
+        snprintf(note, note_n, "rnnsimd %s%s", impl->name, stack);
     return c;
 }
 
@@ -168,21 +203,22 @@ static int list(const ours_ctx *c, bench_output *out, int max, int views)
     n = put(out, n, max, "h", c->output, s->h);
     n = put(out, n, max, "h_T", c->hn, s->state);
     n = put(out, n, max, "c_T", c->cn, s->state);
-    if (views && !c->hn && c->output)
+    if (views && !c->hn && c->output && dt->ncells == 1) /* a stack's h_n is not its top output */
         n = put(out, n, max, "h_T", c->output + s->h - s->state, s->state);
     const rnn_grads *g = &c->g;
+    const bench_cell_counts *nc = &c->nc, *nd = &c->nd;
     n = put(out, n, max, "grad.x", g->x, s->x);
     n = put(out, n, max, "grad.x_dec", g->x_dec, s->x_dec);
     n = put(out, n, max, "grad.h0", g->h0, s->state);
     n = put(out, n, max, "grad.c0", g->c0, s->state);
-    n = put(out, n, max, "grad.weight_ih", g->cell.weight_ih, s->weight_ih);
-    n = put(out, n, max, "grad.weight_hh", g->cell.weight_hh, s->weight_hh);
-    n = put(out, n, max, "grad.bias_ih", g->cell.bias_ih, s->bias);
-    n = put(out, n, max, "grad.bias_hh", g->cell.bias_hh, s->bias);
-    n = put(out, n, max, "grad.dec.weight_ih", g->decoder.weight_ih, s->weight_ih);
-    n = put(out, n, max, "grad.dec.weight_hh", g->decoder.weight_hh, s->weight_hh);
-    n = put(out, n, max, "grad.dec.bias_ih", g->decoder.bias_ih, s->bias);
-    n = put(out, n, max, "grad.dec.bias_hh", g->decoder.bias_hh, s->bias);
+    n = put(out, n, max, "grad.weight_ih", g->cell.weight_ih, nc->weight_ih);
+    n = put(out, n, max, "grad.weight_hh", g->cell.weight_hh, nc->weight_hh);
+    n = put(out, n, max, "grad.bias_ih", g->cell.bias_ih, nc->bias);
+    n = put(out, n, max, "grad.bias_hh", g->cell.bias_hh, nc->bias);
+    n = put(out, n, max, "grad.dec.weight_ih", g->decoder.weight_ih, nd->weight_ih);
+    n = put(out, n, max, "grad.dec.weight_hh", g->decoder.weight_hh, nd->weight_hh);
+    n = put(out, n, max, "grad.dec.bias_ih", g->decoder.bias_ih, nd->bias);
+    n = put(out, n, max, "grad.dec.bias_hh", g->decoder.bias_hh, nd->bias);
     n = put(out, n, max, "grad.W_hy", g->W_hy, s->W_hy);
     n = put(out, n, max, "grad.b_y", g->b_y, s->b_y);
     return n;

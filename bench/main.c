@@ -1,7 +1,7 @@
 /* main.c — rnnsimd-bench: the sweep, its peers and their context, on Google
  * Benchmark through bench/gbench.h. Usually run by `make bench` (bench/run.sh).
  *
- *   rnnsimd-bench [--cpu=ISA] [--set=default|deepbench|quick|threads|ci]
+ *   rnnsimd-bench [--cpu=ISA] [--set=default|deepbench|quick|threads|ci|stacks]
  *                 [--peers=all|onednn|blas|none] [--reps=N] [--row-budget=SECONDS]
  *                 [--list] [--check] [--print-isa] [--print-machine[=json]]
  *                 [--overlap[=quick]] [--benchmark_* flags of Google Benchmark]
@@ -75,9 +75,10 @@ static const char usage_text[] =
     "  --cpu=ISA                       our kernel table, {isas:|} (default: the\n"
     "                                  best this CPU runs); one the CPU lacks fails\n"
     "                                  before any run\n"
-    "  --set=default|deepbench|quick|threads|ci  the problem set (default: default;\n"
-    "                                  ci: the regression gate's, 9+ interleaved\n"
-    "                                  repetitions a row)\n"
+    "  --set=default|deepbench|quick|threads|ci|stacks  the problem set (default:\n"
+    "                                  default; ci: the regression gate's, 9+\n"
+    "                                  interleaved repetitions a row; stacks: L:N\n"
+    "                                  layers and bi directions)\n"
     "  --peers=all|onednn|blas|none    which peers run beside us (default: all)\n"
     "  --reps=N                        repetitions per row (default 5)\n"
     "  --row-budget=SECONDS            fewer repetitions for rows estimated above\n"
@@ -335,6 +336,8 @@ static int register_rows(row_plan *rp, const options *o, rnn_isa isa, sweep_set 
                                       want_blas ? &bench_peer_blas : NULL};
         if (rp->probs[i].variant == BENCH_SEQ_NOPROJ)
             peers[0] = NULL; /* oneDNN's primitive cannot leave the projection out */
+        if (bench_problem_stacked(&rp->probs[i]))
+            peers[1] = NULL; /* the OpenBLAS baseline runs one layer in one direction */
         if (sweep_ours_only(set, &rp->probs[i]))
             peers[0] = peers[1] = NULL;
         for (int k = 0; k < 3; k++) {
@@ -530,8 +533,8 @@ int main(int argc, char **argv)
         return rc;
     sweep_set set;
     if (sweep_parse(o.set, &set)) {
-        fprintf(stderr, "rnnsimd-bench: SET=%s is not default, deepbench, quick, threads or ci\n",
-                o.set);
+        fprintf(stderr, "rnnsimd-bench: SET=%s is not default, deepbench, quick, threads, ci or "
+                        "stacks\n", o.set);
         return 2;
     }
     if (!o.list)

@@ -10,7 +10,9 @@
  * expf/tanhf. The head is an sgemm (sgemv for one row) and a scalar softmax
  * cross-entropy. Backward: per step scalar gate gradients and dh_prev = dG W_hh;
  * after the loop dW_ih, dW_hh and dX as one sgemm each over all steps.
- * /seq_noproj rows (forward only) project the input at setup. */
+ * /seq_noproj rows (forward only) project the input at setup. One layer in
+ * one direction only: a stack's rows (L:N, bi) have no OpenBLAS row (setup
+ * refuses them, and the row is skipped with that sentence). */
 #include <cblas.h>
 #undef I /* OpenBLAS's cblas.h brings <complex.h>, whose I is our input size */
 #include <math.h>
@@ -380,6 +382,11 @@ static void *blas_setup(const bench_impl *impl, const bench_data *dt, char *note
     (void)impl;
     if (dt->p.variant == BENCH_SEQ_NOPROJ && dt->p.mode == BENCH_TRAIN) {
         snprintf(err, err_n, "/seq_noproj rows are forward only");
+        return NULL;
+    }
+    if (bench_problem_stacked(&dt->p)) {
+        snprintf(err, err_n, "the OpenBLAS baseline runs one layer in one direction: stacks "
+                             "(L:N, bi) are compared with oneDNN only");
         return NULL;
     }
     const int want = bench_problem_threads(&dt->p);

@@ -14,6 +14,16 @@
  * weights) and the RNN backward, decoder first. oneDNN accumulates into its
  * diff weights, so each iteration zeroes them first, as a framework must.
  *
+ * A stack (docs/design.md §7; docs/benchmarks.md §2.1) is one primitive
+ * where oneDNN's semantics are PyTorch's (one layer; or one direction with
+ * I == H: weights_layer {L, D, SLC, G, H} has one SLC for all layers), else
+ * one 1-layer primitive per layer, chained (layer l's dst_layer feeds layer
+ * l+1; two directions: bidirectional_concat, whose own multi-layer form runs
+ * each direction's stack apart instead of feeding layer l+1 both directions'
+ * concatenation as PyTorch does). A seq2seq decoder over two encoder
+ * directions starts from the sum of their final states, made in scalar C
+ * (bridge_fwd, bridge_bwd). The row's label names the form.
+ *
  * Weight conversion from PyTorch's layout (gates of G*H rows) to ldigo:
  * lstm i,f,g,o and rnn_tanh map one to one with b = b_ih + b_hh. gru (Cho
  * et al. 2014, reset before the product) is oneDNN's vanilla GRU with update
@@ -33,6 +43,8 @@
 #include "impl.h"
 #include "clock.h"
 #include "onednn_layout.h"
+
+#define BH_OF(p) ((size_t)((p)->B * (p)->H))
 
 static dnnl_engine_t g_eng;
 static dnnl_stream_t g_strm;
@@ -57,7 +69,10 @@ static int omp_threads(int n)
     return g_omp_max_threads ? g_omp_max_threads() : -1;
 }
 
-enum { MAX_MEM = 96, MAX_PRIM = 24, MAX_BUF = 48 };
+/* A stack runs as at most MAX_SEG primitives (encoder and decoder together):
+ * up to PEER_MAX_LAYERS layers each, chained one per layer. */
+enum { PEER_MAX_LAYERS = 8, MAX_SEG = 2 * PEER_MAX_LAYERS };
+enum { MAX_MEM = 40 * MAX_SEG + 32, MAX_PRIM = 2 * MAX_SEG + 8, MAX_BUF = 12 * MAX_SEG + 32 };
 
 typedef struct {
     dnnl_primitive_t prim;
@@ -65,30 +80,47 @@ typedef struct {
     int nargs;
 } step;
 
-/* What run writes, per cell run: the states (dst_*), the gradients on the
- * inputs (diff_src_*: host buffers) and on the weights (oneDNN memories,
- * maybe in a blocked format). */
+/* One RNN primitive: layers [l0, l0 + Lp) of network net (0: the encoder, or
+ * the only network; 1: seq2seq's decoder) in D directions, SLC inputs wide,
+ * S steps. Its host buffers are plain (tnc, ldnc); the state buffers point
+ * into the network's (L*D) x B x H ones at layer l0. */
 typedef struct {
+    int net, l0, Lp, D;
+    int64_t SLC;
     size_t S;
-    float *h, *h_T, *c_T, *dx, *dh0, *dc0;
-    dnnl_memory_t dwl, dwi, db;
-} seg_out;
+    const float *src_layer;
+    float *src_iter, *src_iter_c, *dst_layer, *dst_iter, *dst_iter_c;
+    const float *diff_dst_layer;
+    float *diff_dst_iter, *diff_dst_iter_c, *diff_src_layer, *diff_src_iter, *diff_src_iter_c;
+} seg_io;
+
+/* A network's (L*D) x B x H state buffers, index l*D + d as PyTorch's h_n. */
+typedef struct {
+    int L, D;
+    float *h0, *c0, *hn, *cn, *dh0, *dc0, *dhn, *dcn;
+} net_states;
 
 typedef struct {
     const bench_data *dt;
     int train, headed, plain;
     rnn_cell cell;
-    step fwd[2], bwd[2];  /* per cell run: [0] encoder (or the cell), [1] decoder */
-    int nseg;
+    seg_io seg[MAX_SEG];  /* encoder's primitives, then the decoder's */
+    step fwd[MAX_SEG], bwd[MAX_SEG];
+    dnnl_memory_t dwl[MAX_SEG], dwi[MAX_SEG], db[MAX_SEG]; /* diff weights, maybe blocked */
+    int nseg, nenc;       /* primitives in all; the encoder's */
+    net_states net[2];
+    int bridge;           /* seq2seq with two encoder directions: the decoder starts
+                             from their sum (docs/design.md §7), done in scalar C */
+    int fault;            /* the test hook (see d_setup): feed layers l > 0 [rev, fwd] */
     step ip_fwd, softmax, ip_bwd_data, ip_bwd_weights;
     float *probs, *dlogits; /* rows x V */
-    size_t rows, V;
+    size_t rows, V, head_in;
     float loss;
-    dnnl_memory_t zero_mem[8]; /* diff weights to zero each iteration */
+    dnnl_memory_t zero_mem[3 * MAX_SEG]; /* diff weights to zero each iteration */
     int nzero;
-    seg_out out[2];
     dnnl_memory_t dW_hy, db_y;
     char impl_info[96];
+    char form[160];       /* how the stack maps onto primitives, for the label */
     /* ownership */
     dnnl_memory_t mem[MAX_MEM];
     dnnl_primitive_t prims[MAX_PRIM];
@@ -191,9 +223,8 @@ typedef struct {
 } rnn_mds;
 
 static dnnl_status_t fwd_desc(dnnl_rnn_desc_t *rd, rnn_cell cell, dnnl_prop_kind_t prop,
-                              const rnn_mds *m)
+                              dnnl_rnn_direction_t dir, const rnn_mds *m)
 {
-    const dnnl_rnn_direction_t dir = dnnl_unidirectional_left2right;
     switch (cell) {
     case RNN_TANH:
         return dnnl_vanilla_rnn_forward_desc_init(rd, prop, dnnl_eltwise_tanh, dir, m->sl, m->si,
@@ -210,10 +241,9 @@ static dnnl_status_t fwd_desc(dnnl_rnn_desc_t *rd, rnn_cell cell, dnnl_prop_kind
     }
 }
 
-static dnnl_status_t bwd_desc(dnnl_rnn_desc_t *rd, rnn_cell cell, const rnn_mds *m,
-                              const rnn_mds *d)
+static dnnl_status_t bwd_desc(dnnl_rnn_desc_t *rd, rnn_cell cell, dnnl_rnn_direction_t dir,
+                              const rnn_mds *m, const rnn_mds *d)
 {
-    const dnnl_rnn_direction_t dir = dnnl_unidirectional_left2right;
     switch (cell) {
     case RNN_TANH:
         return dnnl_vanilla_rnn_backward_desc_init(
@@ -234,25 +264,46 @@ static dnnl_status_t bwd_desc(dnnl_rnn_desc_t *rd, rnn_cell cell, const rnn_mds 
     }
 }
 
-/* Host buffers of one cell run (all plain: tnc, ldnc). */
-typedef struct {
-    size_t S;
-    const float *src_layer;
-    float *src_iter, *src_iter_c, *dst_layer, *dst_iter, *dst_iter_c;
-    const float *diff_dst_layer;
-    float *diff_dst_iter, *diff_dst_iter_c, *diff_src_layer, *diff_src_iter, *diff_src_iter_c;
-    const bench_cell_data *w;
-} seg_io;
+/* The weights of seg's cells in oneDNN's ldigo {Lp, D, K, G, H} (K = SLC for
+ * weight_ih, H for weight_hh) and ldgo bias, converted cell by cell. The test
+ * hook c->fault swaps the two H-wide input halves of layers l > 0 of a
+ * bidirectional stack, as a peer that fed them [rev, fwd] would. */
+static void seg_weights(dctx *c, const seg_io *io, float *wl_h, float *wi_h, float *b_h)
+{
+    const bench_data *dt = c->dt;
+    const rnn_cell cell = c->cell;
+    const int H = (int)dt->p.H, G = dt->G, Gb = rnn_onednn_bias_gates(cell);
+    const int SLC = (int)io->SLC;
+    const size_t GH = (size_t)G * (size_t)H;
+    for (int l = 0; l < io->Lp; l++)
+        for (int d = 0; d < io->D; d++) {
+            const int j = l * io->D + d, k = (io->l0 + l) * io->D + d;
+            const rnn_cell_weights w = bench_data_cell(dt, io->net, k);
+            float *wl = wl_h + (size_t)j * (size_t)SLC * GH;
+            rnn_onednn_weights_to(cell, H, SLC, w.weight_ih, wl);
+            if (c->fault && io->D == 2 && io->l0 + l > 0) /* rows i of ldigo are inputs */
+                for (size_t e = 0; e < (size_t)H * GH; e++) {
+                    float t = wl[e];
+                    wl[e] = wl[(size_t)H * GH + e];
+                    wl[(size_t)H * GH + e] = t;
+                }
+            rnn_onednn_weights_to(cell, H, H, w.weight_hh, wi_h + (size_t)j * (size_t)H * GH);
+            rnn_onednn_bias_to(cell, H, w.bias_ih, w.bias_hh, b_h + (size_t)j * (size_t)Gb * H);
+        }
+}
 
 static int build_seg(dctx *c, int k, const seg_io *io)
 {
     const bench_problem *p = &c->dt->p;
     const rnn_cell cell = p->cell;
     const int lstm = cell == RNN_LSTM;
-    const dnnl_dim_t S = (dnnl_dim_t)io->S, B = p->B, I = p->I, H = p->H;
-    const dnnl_dim_t G = rnn_cell_gates(cell), Gb = cell == RNN_LBR_GRU ? 4 : G;
-    dnnl_dims_t d_sl = {S, B, I}, d_st = {1, 1, B, H}, d_wl = {1, 1, I, G, H},
-                d_wi = {1, 1, H, G, H}, d_b = {1, 1, Gb, H}, d_dl = {S, B, H};
+    const dnnl_dim_t S = (dnnl_dim_t)io->S, B = p->B, I = io->SLC, H = p->H;
+    const dnnl_dim_t Lp = io->Lp, D = io->D;
+    const dnnl_dim_t G = rnn_cell_gates(cell), Gb = rnn_onednn_bias_gates(cell);
+    const dnnl_rnn_direction_t dir = D == 2 ? dnnl_bidirectional_concat
+                                            : dnnl_unidirectional_left2right;
+    dnnl_dims_t d_sl = {S, B, I}, d_st = {Lp, D, B, H}, d_wl = {Lp, D, I, G, H},
+                d_wi = {Lp, D, H, G, H}, d_b = {Lp, D, Gb, H}, d_dl = {S, B, D * H};
     dnnl_memory_desc_t sl = md_of(3, d_sl, dnnl_tnc), st = md_of(4, d_st, dnnl_ldnc),
                        dl = md_of(3, d_dl, dnnl_tnc), b = md_of(4, d_b, dnnl_ldgo);
     dnnl_memory_desc_t wl_plain = md_of(5, d_wl, dnnl_ldigo), wi_plain = md_of(5, d_wi, dnnl_ldigo);
@@ -262,18 +313,16 @@ static int build_seg(dctx *c, int k, const seg_io *io)
                              *wi = c->plain ? &wi_plain : &wi_any;
     rnn_mds m = {&sl, &st, lstm ? &st : NULL, wl, wi, &b, &dl, &st, lstm ? &st : NULL};
 
-    float *wl_h = hbuf(c, (size_t)(I * G * H)), *wi_h = hbuf(c, (size_t)(H * G * H)),
-          *b_h = hbuf(c, (size_t)(Gb * H));
+    float *wl_h = hbuf(c, (size_t)(Lp * D * I * G * H)), *wi_h = hbuf(c, (size_t)(Lp * D * H * G * H)),
+          *b_h = hbuf(c, (size_t)(Lp * D * Gb * H));
     if (!wl_h || !wi_h || !b_h)
         return c->fail_what = "out of memory", -1;
-    rnn_onednn_weights_to(cell, (int)H, (int)I, io->w->weight_ih, wl_h);
-    rnn_onednn_weights_to(cell, (int)H, (int)H, io->w->weight_hh, wi_h);
-    rnn_onednn_bias_to(cell, (int)H, io->w->bias_ih, io->w->bias_hh, b_h);
+    seg_weights(c, io, wl_h, wi_h, b_h);
 
     dnnl_rnn_desc_t rd;
     dnnl_primitive_desc_t fpd;
     TRY("rnn forward desc", fwd_desc(&rd, cell, c->train ? dnnl_forward_training
-                                                         : dnnl_forward_inference, &m));
+                                                         : dnnl_forward_inference, dir, &m));
     TRY("rnn forward primitive desc", dnnl_primitive_desc_create(&fpd, &rd, NULL, g_eng, NULL));
     const char *info = NULL;
     if (k == 0 && dnnl_primitive_desc_query(fpd, dnnl_query_impl_info_str, 0, &info) ==
@@ -325,7 +374,7 @@ static int build_seg(dctx *c, int k, const seg_io *io)
     /* Backward: its own weight formats (`any` may pick others than forward). */
     rnn_mds dm = {&sl, &st, lstm ? &st : NULL, wl, wi, &b, &dl, &st, lstm ? &st : NULL};
     dnnl_primitive_desc_t bpd;
-    dnnl_status_t s1 = bwd_desc(&rd, cell, &m, &dm);
+    dnnl_status_t s1 = bwd_desc(&rd, cell, dir, &m, &dm);
     if (s1 == dnnl_success)
         s1 = dnnl_primitive_desc_create(&bpd, &rd, NULL, g_eng, fpd);
     dnnl_primitive_desc_destroy(fpd);
@@ -347,7 +396,7 @@ static int build_seg(dctx *c, int k, const seg_io *io)
     if (bad || keep_prim(c, prim))
         return -1;
     bw->prim = prim;
-    c->out[k].dwl = dwl, c->out[k].dwi = dwi, c->out[k].db = db;
+    c->dwl[k] = dwl, c->dwi[k] = dwi, c->db[k] = db;
     c->zero_mem[c->nzero++] = dwl;
     c->zero_mem[c->nzero++] = dwi;
     c->zero_mem[c->nzero++] = db;
@@ -382,8 +431,8 @@ static int build_seg(dctx *c, int k, const seg_io *io)
 static int build_head(dctx *c, const float *hsc, float *dhsc)
 {
     const bench_data *dt = c->dt;
-    const dnnl_dim_t N = (dnnl_dim_t)c->rows, H = dt->p.H, V = (dnnl_dim_t)c->V;
-    dnnl_dims_t d_src = {N, H}, d_w = {V, H}, d_b = {V}, d_dst = {N, V};
+    const dnnl_dim_t N = (dnnl_dim_t)c->rows, W = (dnnl_dim_t)c->head_in, V = (dnnl_dim_t)c->V;
+    dnnl_dims_t d_src = {N, W}, d_w = {V, W}, d_b = {V}, d_dst = {N, V};
     dnnl_memory_desc_t src = md_of(2, d_src, dnnl_nc), w_plain = md_of(2, d_w, dnnl_oi),
                        w_any = md_of(2, d_w, dnnl_format_tag_any), bias = md_of(1, d_b, dnnl_x),
                        dst = md_of(2, d_dst, dnnl_nc);
@@ -501,78 +550,135 @@ static int engine_init(void)
     return 0;
 }
 
+/* A network's state buffers: h0, c0 zero (our rows start from zeros), the
+ * final states, and their gradients (dhn, dcn zero but across the seq2seq
+ * bridge). */
+static void net_alloc(dctx *c, net_states *n, int L, int D)
+{
+    const size_t BH = (size_t)(c->dt->p.B * c->dt->p.H), N = (size_t)L * (size_t)D * BH;
+    const int lstm = c->cell == RNN_LSTM;
+    n->L = L, n->D = D;
+    n->h0 = hbuf(c, N), n->hn = hbuf(c, N);
+    n->c0 = lstm ? hbuf(c, N) : NULL, n->cn = lstm ? hbuf(c, N) : NULL;
+    if (c->train) {
+        n->dh0 = hbuf(c, N), n->dhn = hbuf(c, N);
+        n->dc0 = lstm ? hbuf(c, N) : NULL, n->dcn = lstm ? hbuf(c, N) : NULL;
+    }
+}
+
+/* The primitives of one network: L layers in D directions over S steps of
+ * src (SLC0 wide), output D*H wide. One primitive when oneDNN's semantics
+ * are PyTorch's (docs/benchmarks.md §stacks): one layer, or one direction
+ * with every layer's input H wide (oneDNN's weights_layer has one SLC for
+ * all layers). Otherwise one primitive per layer, chained: layer l > 0 reads
+ * layer l-1's output (D*H wide: for two directions their concatenation,
+ * which oneDNN's own multi-layer bidirectional_concat does not feed the next
+ * layer: it runs each direction's stack apart). Returns the first segment's
+ * index; *out the last one's dst_layer. */
+static int net_segs(dctx *c, int net, size_t S, const float *src, int64_t SLC0)
+{
+    const bench_data *dt = c->dt;
+    const net_states *n = &c->net[net];
+    const int L = n->L, D = n->D, lstm = c->cell == RNN_LSTM;
+    const size_t BH = (size_t)(dt->p.B * dt->p.H), B = (size_t)dt->p.B;
+    const int one = L == 1 || (D == 1 && SLC0 == dt->p.H);
+    const int nprim = one ? 1 : L, first = c->nseg;
+    for (int j = 0; j < nprim; j++) {
+        seg_io *io = &c->seg[c->nseg++];
+        const size_t at = (size_t)j * (size_t)D * BH; /* layer l0 = j of the state buffers */
+        io->net = net, io->l0 = j, io->Lp = one ? L : 1, io->D = D;
+        io->SLC = j == 0 ? SLC0 : (int64_t)D * dt->p.H;
+        io->S = S;
+        io->src_layer = j == 0 ? src : c->seg[c->nseg - 2].dst_layer;
+        io->src_iter = n->h0 + at, io->dst_iter = n->hn + at;
+        io->src_iter_c = lstm ? n->c0 + at : NULL, io->dst_iter_c = lstm ? n->cn + at : NULL;
+        io->dst_layer = hbuf(c, S * (size_t)D * BH);
+        if (c->train) {
+            io->diff_src_layer = hbuf(c, S * B * (size_t)io->SLC);
+            io->diff_src_iter = n->dh0 + at, io->diff_dst_iter = n->dhn + at;
+            io->diff_src_iter_c = lstm ? n->dc0 + at : NULL;
+            io->diff_dst_iter_c = lstm ? n->dcn + at : NULL;
+            if (j > 0)
+                c->seg[c->nseg - 2].diff_dst_layer = io->diff_src_layer;
+        }
+        if (c->oom)
+            return -1;
+    }
+    return first;
+}
+
 static int build(dctx *c)
 {
     const bench_data *dt = c->dt;
     const bench_problem *p = &dt->p;
-    const size_t T = (size_t)p->T, B = (size_t)p->B, I = (size_t)p->I, H = (size_t)p->H,
-                 BH = B * H;
-    const int lstm = p->cell == RNN_LSTM, s2s = p->topology == RNN_SEQ2SEQ && c->headed;
-    seg_io e = {.S = T, .w = &dt->cell};
-    seg_io d = {.S = (size_t)p->T_out, .w = &dt->decoder};
-    /* Encoder (or the only cell). */
+    const size_t T = (size_t)p->T, B = (size_t)p->B, I = (size_t)p->I, H = (size_t)p->H;
+    const int s2s = p->topology == RNN_SEQ2SEQ && c->headed;
+    const int L = (int)dt->L, D = dt->D;
+    if (L > PEER_MAX_LAYERS) /* d_setup refuses these first, with a sentence */
+        return c->fail_what = "layers above the peer's limit", -1;
+    /* Encoder (or the only network). one2many's later steps get zero inputs. */
+    const float *x = dt->x;
     if (p->topology == RNN_ONE2MANY) {
-        float *x = hbuf(c, T * B * I); /* zero inputs after step 1 */
-        if (!x)
+        float *x1 = hbuf(c, T * B * I);
+        if (!x1)
             return c->fail_what = "out of memory", -1;
-        memcpy(x, dt->x, B * I * sizeof *x);
-        e.src_layer = x;
-    } else {
-        e.src_layer = dt->x;
+        memcpy(x1, dt->x, B * I * sizeof *x1);
+        x = x1;
     }
-    e.src_iter = hbuf(c, BH);
-    e.dst_layer = hbuf(c, T * BH);
-    e.dst_iter = hbuf(c, BH);
-    if (lstm) {
-        e.src_iter_c = hbuf(c, BH);
-        e.dst_iter_c = hbuf(c, BH);
-    }
+    net_alloc(c, &c->net[0], L, D);
+    if (s2s)
+        net_alloc(c, &c->net[1], L, 1);
+    if (c->oom || net_segs(c, 0, T, x, p->I) < 0)
+        return c->fail_what = "out of memory", -1;
+    c->nenc = c->nseg;
     if (s2s) {
-        d.src_layer = dt->x_dec;
-        d.src_iter = e.dst_iter, d.src_iter_c = e.dst_iter_c;
-        d.dst_layer = hbuf(c, d.S * BH);
-        d.dst_iter = hbuf(c, BH);
-        d.dst_iter_c = lstm ? hbuf(c, BH) : NULL;
+        /* The decoder starts from the encoder's final states: shared buffers
+         * for one direction; for two, their sum, made by the bridge in run. */
+        net_states *e = &c->net[0], *d = &c->net[1];
+        c->bridge = D == 2;
+        if (!c->bridge) {
+            d->h0 = e->hn, d->c0 = e->cn;
+            if (c->train)
+                e->dhn = d->dh0, e->dcn = d->dc0;
+        }
+        /* net_segs reads the buffers as set now: the encoder's segments were
+         * built before the sharing, so point them at it again. */
+        for (int j = 0; j < c->nenc && c->train && !c->bridge; j++) {
+            const size_t at = (size_t)c->seg[j].l0 * BH_OF(p);
+            c->seg[j].diff_dst_iter = e->dhn + at;
+            c->seg[j].diff_dst_iter_c = e->dcn ? e->dcn + at : NULL;
+        }
+        if (net_segs(c, 1, (size_t)p->T_out, dt->x_dec, p->I) < 0)
+            return c->fail_what = "out of memory", -1;
     }
-    seg_io *last = s2s ? &d : &e;
+    seg_io *last = &c->seg[c->nseg - 1];
+    const size_t W = (size_t)last->D * H; /* what the head reads */
+    c->head_in = W;
     /* The scored states and where their gradient goes. */
     const float *hsc = last->dst_layer;
     size_t off = 0;
     if (c->headed && (p->topology == RNN_MANY2ONE || p->topology == RNN_ONE2ONE))
-        off = (last->S - 1) * BH;
+        off = (last->S - 1) * B * W;
     if (c->train) {
-        float *ddl = NULL;
-        if (c->headed) {
-            ddl = hbuf(c, last->S * BH); /* zero where no step is scored */
-            last->diff_dst_layer = ddl;
-        } else {
+        if (c->headed)
+            last->diff_dst_layer = hbuf(c, last->S * B * W); /* zero where nothing is scored */
+        else
             last->diff_dst_layer = dt->grad_output;
-        }
-        last->diff_dst_iter = hbuf(c, BH);
-        last->diff_dst_iter_c = lstm ? hbuf(c, BH) : NULL;
-        e.diff_src_layer = hbuf(c, T * B * I);
-        e.diff_src_iter = hbuf(c, BH);
-        e.diff_src_iter_c = lstm ? hbuf(c, BH) : NULL;
-        if (s2s) {
-            e.diff_dst_layer = hbuf(c, T * BH);
-            d.diff_src_layer = hbuf(c, d.S * B * I);
-            e.diff_dst_iter = d.diff_src_iter = hbuf(c, BH);
-            e.diff_dst_iter_c = d.diff_src_iter_c = lstm ? hbuf(c, BH) : NULL;
-        }
-        if (c->headed && !ddl)
-            return c->fail_what = "out of memory", -1;
+        if (s2s) /* the encoder's output is not scored: only its final states get gradients */
+            c->seg[c->nenc - 1].diff_dst_layer = hbuf(c, T * B * (size_t)D * H);
     }
     if (c->oom)
         return c->fail_what = "out of memory", -1;
-    c->nseg = s2s ? 2 : 1;
-    const seg_io *io[2] = {&e, &d};
     for (int k = 0; k < c->nseg; k++)
-        c->out[k] = (seg_out){io[k]->S, io[k]->dst_layer, io[k]->dst_iter,
-                              io[k]->dst_iter_c, io[k]->diff_src_layer, io[k]->diff_src_iter,
-                              io[k]->diff_src_iter_c, c->out[k].dwl, c->out[k].dwi,
-                              c->out[k].db};
-    if (build_seg(c, 0, &e) || (s2s && build_seg(c, 1, &d)))
-        return -1;
+        if (build_seg(c, k, &c->seg[k]))
+            return -1;
+    const int chained = c->nenc > 1 || c->nseg - c->nenc > 1;
+    if (L > 1 || D > 1)
+        snprintf(c->form, sizeof c->form, "%s", chained
+                 ? (D == 2 ? "one 1-layer bidirectional_concat primitive per layer, chained"
+                           : "one 1-layer primitive per layer, chained (I != H)")
+                 : L > 1 ? "the whole stack in one primitive"
+                         : "one bidirectional_concat primitive");
     if (!c->headed)
         return 0;
     return build_head(c, hsc + off, c->train ? (float *)last->diff_dst_layer + off : NULL);
@@ -585,12 +691,46 @@ static int exec(step *s)
                : 0;
 }
 
+/* seq2seq over two encoder directions (docs/design.md §7): the decoder's
+ * layer l starts from the sum of the encoder's two final states of layer l;
+ * backward, both get the decoder's gradient on its start. */
+static void bridge_fwd(dctx *c)
+{
+    const net_states *e = &c->net[0], *d = &c->net[1];
+    const size_t BH = BH_OF(&c->dt->p);
+    for (int l = 0; l < d->L; l++)
+        for (size_t i = 0; i < BH; i++) {
+            const size_t f = (size_t)(2 * l) * BH + i, r = f + BH, o = (size_t)l * BH + i;
+            d->h0[o] = e->hn[f] + e->hn[r];
+            if (d->c0)
+                d->c0[o] = e->cn[f] + e->cn[r];
+        }
+}
+
+static void bridge_bwd(dctx *c)
+{
+    const net_states *e = &c->net[0], *d = &c->net[1];
+    const size_t BH = BH_OF(&c->dt->p);
+    for (int l = 0; l < d->L; l++)
+        for (int dir = 0; dir < 2; dir++) {
+            memcpy(e->dhn + (size_t)(2 * l + dir) * BH, d->dh0 + (size_t)l * BH, BH * sizeof(float));
+            if (d->dc0)
+                memcpy(e->dcn + (size_t)(2 * l + dir) * BH, d->dc0 + (size_t)l * BH,
+                       BH * sizeof(float));
+        }
+}
+
 static int d_run(void *vctx, char *err, size_t err_n)
 {
     dctx *c = vctx;
     int bad = 0;
-    for (int k = 0; k < c->nseg; k++)
+    for (int k = 0; k < c->nseg; k++) {
+        if (c->bridge && k == c->nenc) {
+            dnnl_stream_wait(g_strm);
+            bridge_fwd(c);
+        }
         bad |= exec(&c->fwd[k]);
+    }
     if (c->headed) {
         bad |= exec(&c->ip_fwd) | exec(&c->softmax);
         dnnl_stream_wait(g_strm);
@@ -620,8 +760,13 @@ static int d_run(void *vctx, char *err, size_t err_n)
         }
         if (c->headed)
             bad |= exec(&c->ip_bwd_data) | exec(&c->ip_bwd_weights);
-        for (int k = c->nseg; k-- > 0;)
+        for (int k = c->nseg; k-- > 0;) {
+            if (c->bridge && k == c->nenc - 1) {
+                dnnl_stream_wait(g_strm);
+                bridge_bwd(c);
+            }
             bad |= exec(&c->bwd[k]);
+        }
     }
     dnnl_stream_wait(g_strm);
     if (bad) {
@@ -642,6 +787,10 @@ static dctx *d_create(const bench_data *dt, int plain, char *err, size_t err_n)
     c->dt = dt;
     c->plain = plain;
     c->cell = dt->p.cell;
+    /* The test hook tests/cli_tests.sh plants to prove --check sees a
+     * stack's wrong concatenation order (seg_weights). */
+    const char *fault = getenv("RNNSIMD_BENCH_FAULT");
+    c->fault = fault && !strcmp(fault, "onednn-bi-order");
     c->train = dt->p.mode == BENCH_TRAIN;
     c->headed = dt->p.variant == BENCH_HEADED;
     c->rows = c->headed ? dt->s.targets : 0;
@@ -676,7 +825,8 @@ static double pilot_time(dctx *c)
 typedef struct {
     rnn_cell cell;
     bench_mode mode;
-    int64_t B, I, H;
+    int64_t B, I, H, L;
+    int bidirectional;
     int threads;
     int plain;
     double t_any, t_plain;
@@ -690,7 +840,8 @@ static const fmt_choice *choose_format(const bench_data *dt)
     for (int i = 0; i < g_nchoices; i++) {
         const fmt_choice *f = &g_choices[i];
         if (f->cell == p->cell && f->mode == p->mode && f->B == p->B && f->I == p->I &&
-            f->H == p->H && f->threads == bench_problem_threads(p))
+            f->H == p->H && f->L == bench_problem_layers(p) &&
+            f->bidirectional == p->bidirectional && f->threads == bench_problem_threads(p))
             return f;
     }
     bench_problem q = *p;
@@ -702,7 +853,8 @@ static const fmt_choice *choose_format(const bench_data *dt)
     if (bench_data_create(&pd, &q))
         return NULL;
     char e[256];
-    fmt_choice f = {p->cell, p->mode, p->B, p->I, p->H, bench_problem_threads(p), 1, 1e30, 1e30};
+    fmt_choice f = {p->cell, p->mode, p->B, p->I, p->H, bench_problem_layers(p), p->bidirectional,
+                    bench_problem_threads(p), 1, 1e30, 1e30};
     for (int plain = 0; plain < 2; plain++) {
         dctx *c = d_create(&pd, plain, e, sizeof e);
         if (!c)
@@ -733,6 +885,11 @@ static void *d_setup(const bench_impl *impl, const bench_data *dt, char *note, s
         snprintf(err, err_n, "oneDNN's RNN primitive always projects its input");
         return NULL;
     }
+    if (bench_problem_layers(&dt->p) > PEER_MAX_LAYERS) {
+        snprintf(err, err_n, "the oneDNN peer chains at most %d layers (L:%lld)",
+                 (int)PEER_MAX_LAYERS, (long long)bench_problem_layers(&dt->p));
+        return NULL;
+    }
     if (engine_init()) {
         snprintf(err, err_n, "oneDNN: no CPU engine");
         return NULL;
@@ -752,9 +909,14 @@ static void *d_setup(const bench_impl *impl, const bench_data *dt, char *note, s
     if (!c)
         return NULL;
     const dnnl_version_t *v = dnnl_version();
-    char thr[32] = "";
+    char thr[256] = "";
+    int k = 0;
     if (want > 1)
-        snprintf(thr, sizeof thr, ", %d OpenMP threads", got);
+        k = snprintf(thr, sizeof thr, ", %d OpenMP threads", got);
+    if (c->form[0])
+        k += snprintf(thr + k, sizeof thr - (size_t)k, ", %s", c->form);
+    if (c->fault)
+        snprintf(thr + k, sizeof thr - (size_t)k, ", FAULT PLANTED (RNNSIMD_BENCH_FAULT)");
     if (f && f->t_any < 1e29 && f->t_plain < 1e29)
         snprintf(note, note_n, "oneDNN %d.%d.%d %s%s, weights %s (pilot T<=16: any %.3g ms, ldigo %.3g ms)",
                  v->major, v->minor, v->patch, c->impl_info, thr, plain ? "ldigo" : "any",
@@ -787,14 +949,15 @@ static int d_outputs(void *vctx, bench_output *out, int max)
 {
     dctx *c = vctx;
     const bench_data *dt = c->dt;
-    const size_t BH = (size_t)(dt->p.B * dt->p.H);
+    const size_t BH = BH_OF(&dt->p), NS = (size_t)dt->ncells * BH;
+    const seg_io *top = &c->seg[c->nenc - 1];
     int n = 0;
     if (c->headed)
         n = put(out, n, max, "loss", &c->loss, 1);
     if (!c->headed && !c->train) {
-        n = put(out, n, max, "h", c->out[0].h, c->out[0].S * BH);
-        n = put(out, n, max, "h_T", c->out[0].h_T, BH);
-        n = put(out, n, max, "c_T", c->out[0].c_T, BH);
+        n = put(out, n, max, "h", top->dst_layer, top->S * (size_t)top->D * BH);
+        n = put(out, n, max, "h_T", c->net[0].hn, NS);
+        n = put(out, n, max, "c_T", c->net[0].cn, NS);
     }
     if (!c->train)
         return n;
@@ -802,14 +965,16 @@ static int d_outputs(void *vctx, bench_output *out, int max)
         {"grad.x", "grad.weight_ih", "grad.weight_hh", "grad.bias"},
         {"grad.x_dec", "grad.dec.weight_ih", "grad.dec.weight_hh", "grad.dec.bias"}};
     for (int k = 0; k < c->nseg; k++) {
-        const seg_out *o = &c->out[k];
-        n = put(out, n, max, names[k][0], o->dx, o->S * (size_t)(dt->p.B * dt->p.I));
-        n = put_mem(out, n, max, names[k][1], o->dwl);
-        n = put_mem(out, n, max, names[k][2], o->dwi);
-        n = put_mem(out, n, max, names[k][3], o->db);
+        const seg_io *io = &c->seg[k];
+        if (io->l0 == 0)
+            n = put(out, n, max, names[io->net][0], io->diff_src_layer,
+                    io->S * (size_t)(dt->p.B * dt->p.I));
+        n = put_mem(out, n, max, names[io->net][1], c->dwl[k]);
+        n = put_mem(out, n, max, names[io->net][2], c->dwi[k]);
+        n = put_mem(out, n, max, names[io->net][3], c->db[k]);
     }
-    n = put(out, n, max, "grad.h0", c->out[0].dh0, BH);
-    n = put(out, n, max, "grad.c0", c->out[0].dc0, BH);
+    n = put(out, n, max, "grad.h0", c->net[0].dh0, NS);
+    n = put(out, n, max, "grad.c0", c->net[0].dc0, NS);
     n = put_mem(out, n, max, "grad.W_hy", c->dW_hy);
     return put_mem(out, n, max, "grad.b_y", c->db_y);
 }
@@ -837,27 +1002,39 @@ static int to_plain(dctx *c, dnnl_memory_t from, const dnnl_memory_desc_t *plain
     return st == dnnl_success ? 0 : -1;
 }
 
-/* The inverse of onednn_layout.h's conversion: PyTorch-layout gradients of one cell run
- * from oneDNN's (ldigo weights, ldgo bias). */
-static int seg_results(dctx *c, const seg_out *o, float **w_ih, float **w_hh, float **b_ih,
-                       float **b_hh)
+/* The inverse of onednn_layout.h's conversion: PyTorch-layout gradients of
+ * the cells of network net (every cell's back to back, bench/data.h) from
+ * its primitives' (ldigo weights, ldgo bias), cell by cell. */
+static int net_results(dctx *c, int net, float *w_ih, float *w_hh, float *b_ih, float *b_hh)
 {
-    const bench_problem *p = &c->dt->p;
-    const rnn_cell cell = p->cell;
-    const size_t I = (size_t)p->I, H = (size_t)p->H, G = (size_t)rnn_cell_gates(cell);
-    dnnl_dims_t d_wl = {1, 1, (dnnl_dim_t)I, (dnnl_dim_t)G, (dnnl_dim_t)H},
-                d_wi = {1, 1, (dnnl_dim_t)H, (dnnl_dim_t)G, (dnnl_dim_t)H};
-    dnnl_memory_desc_t wl_md = md_of(5, d_wl, dnnl_ldigo), wi_md = md_of(5, d_wi, dnnl_ldigo);
-    float *wl = hbuf(c, I * G * H), *wi = hbuf(c, H * G * H);
-    *w_ih = hbuf(c, G * H * I), *w_hh = hbuf(c, G * H * H);
-    *b_ih = hbuf(c, G * H), *b_hh = hbuf(c, G * H);
-    void *dbh = NULL;
-    if (c->oom || to_plain(c, o->dwl, &wl_md, wl) || to_plain(c, o->dwi, &wi_md, wi) ||
-        dnnl_memory_get_data_handle(o->db, &dbh) != dnnl_success)
-        return -1;
-    rnn_onednn_weights_from(cell, (int)H, (int)I, wl, *w_ih);
-    rnn_onednn_weights_from(cell, (int)H, (int)H, wi, *w_hh);
-    rnn_onednn_bias_grad_from(cell, (int)H, dbh, *b_ih, *b_hh);
+    const bench_data *dt = c->dt;
+    const rnn_cell cell = c->cell;
+    const int H = (int)dt->p.H, G = dt->G, Gb = rnn_onednn_bias_gates(cell);
+    const size_t GH = (size_t)G * (size_t)H;
+    for (int k = 0; k < c->nseg; k++) {
+        const seg_io *io = &c->seg[k];
+        if (io->net != net)
+            continue;
+        const int SLC = (int)io->SLC, cells = io->Lp * io->D;
+        dnnl_dims_t d_wl = {io->Lp, io->D, SLC, G, H}, d_wi = {io->Lp, io->D, H, G, H};
+        dnnl_memory_desc_t wl_md = md_of(5, d_wl, dnnl_ldigo), wi_md = md_of(5, d_wi, dnnl_ldigo);
+        float *wl = hbuf(c, (size_t)cells * (size_t)SLC * GH),
+              *wi = hbuf(c, (size_t)cells * (size_t)H * GH);
+        void *dbh = NULL;
+        if (c->oom || to_plain(c, c->dwl[k], &wl_md, wl) || to_plain(c, c->dwi[k], &wi_md, wi) ||
+            dnnl_memory_get_data_handle(c->db[k], &dbh) != dnnl_success)
+            return -1;
+        for (int j = 0; j < cells; j++) {
+            const int kk = (io->l0 + j / io->D) * io->D + j % io->D;
+            const bench_cell_counts o = bench_data_offsets(dt, net, kk);
+            rnn_onednn_weights_from(cell, H, SLC, wl + (size_t)j * (size_t)SLC * GH,
+                                    w_ih + o.weight_ih);
+            rnn_onednn_weights_from(cell, H, H, wi + (size_t)j * (size_t)H * GH,
+                                    w_hh + o.weight_hh);
+            rnn_onednn_bias_grad_from(cell, H, (const float *)dbh + (size_t)j * (size_t)Gb * H,
+                                      b_ih + o.bias, b_hh + o.bias);
+        }
+    }
     return 0;
 }
 
@@ -865,14 +1042,15 @@ static int d_results(void *vctx, bench_output *out, int max)
 {
     dctx *c = vctx;
     const bench_data *dt = c->dt;
-    const size_t BH = (size_t)(dt->p.B * dt->p.H);
+    const size_t BH = BH_OF(&dt->p), NS = (size_t)dt->ncells * BH;
+    const seg_io *top = &c->seg[c->nenc - 1];
     int n = 0;
     if (c->headed)
         n = put(out, n, max, "loss", &c->loss, 1);
     if (!c->headed && !c->train) {
-        n = put(out, n, max, "h", c->out[0].h, c->out[0].S * BH);
-        n = put(out, n, max, "h_T", c->out[0].h_T, BH);
-        n = put(out, n, max, "c_T", c->out[0].c_T, BH);
+        n = put(out, n, max, "h", top->dst_layer, top->S * (size_t)top->D * BH);
+        n = put(out, n, max, "h_T", c->net[0].hn, NS);
+        n = put(out, n, max, "c_T", c->net[0].cn, NS);
     }
     if (!c->train)
         return n;
@@ -880,29 +1058,32 @@ static int d_results(void *vctx, bench_output *out, int max)
         {"grad.x", "grad.weight_ih", "grad.weight_hh", "grad.bias_ih", "grad.bias_hh"},
         {"grad.x_dec", "grad.dec.weight_ih", "grad.dec.weight_hh", "grad.dec.bias_ih",
          "grad.dec.bias_hh"}};
-    for (int k = 0; k < c->nseg; k++) {
-        const seg_out *o = &c->out[k];
-        float *w_ih, *w_hh, *b_ih, *b_hh;
-        if (seg_results(c, o, &w_ih, &w_hh, &b_ih, &b_hh))
+    const int nets = c->nseg > c->nenc ? 2 : 1;
+    for (int net = 0; net < nets; net++) {
+        const bench_cell_counts nc = bench_data_counts(dt, net);
+        float *w_ih = hbuf(c, nc.weight_ih), *w_hh = hbuf(c, nc.weight_hh),
+              *b_ih = hbuf(c, nc.bias), *b_hh = hbuf(c, nc.bias);
+        if (c->oom || net_results(c, net, w_ih, w_hh, b_ih, b_hh))
             return n; /* what is missing then fails the check */
-        const size_t G = (size_t)dt->G, H = (size_t)dt->p.H, I = (size_t)dt->p.I;
+        const seg_io *first = &c->seg[net ? c->nenc : 0];
         /* one2many feeds zeros after step 1: x's gradient is the first step's. */
-        const size_t x_rows = k == 0 && dt->p.topology == RNN_ONE2MANY ? 1 : o->S;
-        n = put(out, n, max, names[k][0], o->dx, x_rows * (size_t)dt->p.B * I);
-        n = put(out, n, max, names[k][1], w_ih, G * H * I);
-        n = put(out, n, max, names[k][2], w_hh, G * H * H);
-        n = put(out, n, max, names[k][3], b_ih, G * H);
-        n = put(out, n, max, names[k][4], b_hh, G * H);
+        const size_t x_rows = net == 0 && dt->p.topology == RNN_ONE2MANY ? 1 : first->S;
+        n = put(out, n, max, names[net][0], first->diff_src_layer,
+                x_rows * (size_t)dt->p.B * (size_t)dt->p.I);
+        n = put(out, n, max, names[net][1], w_ih, nc.weight_ih);
+        n = put(out, n, max, names[net][2], w_hh, nc.weight_hh);
+        n = put(out, n, max, names[net][3], b_ih, nc.bias);
+        n = put(out, n, max, names[net][4], b_hh, nc.bias);
     }
-    n = put(out, n, max, "grad.h0", c->out[0].dh0, BH);
-    n = put(out, n, max, "grad.c0", c->out[0].dc0, BH);
+    n = put(out, n, max, "grad.h0", c->net[0].dh0, NS);
+    n = put(out, n, max, "grad.c0", c->net[0].dc0, NS);
     if (c->dW_hy) {
-        const size_t V = (size_t)dt->d.V, H = (size_t)dt->p.H;
-        dnnl_dims_t d_w = {(dnnl_dim_t)V, (dnnl_dim_t)H};
+        const size_t V = (size_t)dt->d.V, W = c->head_in;
+        dnnl_dims_t d_w = {(dnnl_dim_t)V, (dnnl_dim_t)W};
         dnnl_memory_desc_t w_md = md_of(2, d_w, dnnl_oi);
-        float *w = hbuf(c, V * H);
+        float *w = hbuf(c, V * W);
         if (w && !to_plain(c, c->dW_hy, &w_md, w))
-            n = put(out, n, max, "grad.W_hy", w, V * H);
+            n = put(out, n, max, "grad.W_hy", w, V * W);
         void *bh = NULL;
         if (dnnl_memory_get_data_handle(c->db_y, &bh) == dnnl_success)
             n = put(out, n, max, "grad.b_y", bh, V);

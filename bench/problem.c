@@ -17,6 +17,8 @@ rnn_desc bench_problem_desc(const bench_problem *p)
         .I = p->I,
         .H = p->H,
         .V = p->V,
+        .L = p->L > 1 ? p->L : 0,
+        .bidirectional = p->bidirectional ? 1 : 0,
     };
     return d;
 }
@@ -24,6 +26,21 @@ rnn_desc bench_problem_desc(const bench_problem *p)
 int bench_problem_threads(const bench_problem *p)
 {
     return p->threads > 1 ? p->threads : 1;
+}
+
+int64_t bench_problem_layers(const bench_problem *p)
+{
+    return p->L > 1 ? p->L : 1;
+}
+
+int bench_problem_dirs(const bench_problem *p)
+{
+    return p->bidirectional ? 2 : 1;
+}
+
+int bench_problem_stacked(const bench_problem *p)
+{
+    return bench_problem_layers(p) > 1 || bench_problem_dirs(p) > 1;
 }
 
 int64_t bench_problem_steps(const bench_problem *p)
@@ -50,14 +67,22 @@ static double train_factor(const bench_problem *p)
 
 double bench_cell_flops(const bench_problem *p)
 {
-    double G = rnn_cell_gates(p->cell), H = (double)p->H, B = (double)p->B;
-    double in = p->variant == BENCH_SEQ_NOPROJ ? 0.0 : (double)p->I;
-    return train_factor(p) * 2.0 * B * (in + H) * G * H * (double)bench_problem_steps(p);
+    const double G = rnn_cell_gates(p->cell), H = (double)p->H, B = (double)p->B;
+    const double L = (double)bench_problem_layers(p), D = bench_problem_dirs(p);
+    const double in = p->variant == BENCH_SEQ_NOPROJ ? 0.0 : (double)p->I;
+    /* Input plus recurrent width summed over one step of every cell. */
+    const double enc = D * (in + H) + (L - 1.0) * D * (D * H + H);
+    double widths = enc * (double)p->T;
+    if (p->topology == RNN_SEQ2SEQ && p->variant == BENCH_HEADED) /* the decoder: one direction */
+        widths += ((double)p->I + H + (L - 1.0) * (H + H)) * (double)p->T_out;
+    return train_factor(p) * 2.0 * B * widths * G * H;
 }
 
 double bench_head_flops(const bench_problem *p)
 {
-    return train_factor(p) * 2.0 * (double)p->B * (double)p->H * (double)p->V *
+    const double width = p->topology == RNN_SEQ2SEQ ? (double)p->H
+                                                    : (double)p->H * bench_problem_dirs(p);
+    return train_factor(p) * 2.0 * (double)p->B * width * (double)p->V *
            (double)bench_problem_scored(p);
 }
 
@@ -79,13 +104,16 @@ const char *bench_variant_name(bench_variant v)
 int bench_problem_name(const bench_problem *p, const char *impl, char *buf, size_t n)
 {
     const char *var = bench_variant_name(p->variant);
-    char thr[24] = "";
+    char thr[24] = "", lay[32] = "";
     if (bench_problem_threads(p) > 1)
         snprintf(thr, sizeof thr, "threads:%d/", bench_problem_threads(p));
-    return snprintf(buf, n, "%s/%s/%s/T:%lld/B:%lld/I:%lld/H:%lld/%s%s%s%s",
+    if (bench_problem_layers(p) > 1)
+        snprintf(lay, sizeof lay, "L:%lld/", (long long)bench_problem_layers(p));
+    return snprintf(buf, n, "%s/%s/%s/T:%lld/B:%lld/I:%lld/H:%lld/%s%s%s%s%s%s",
                     rnn_cell_name(p->cell), rnn_topology_name(p->topology), impl,
-                    (long long)p->T, (long long)p->B, (long long)p->I, (long long)p->H, thr,
-                    bench_mode_name(p->mode), *var ? "/" : "", var);
+                    (long long)p->T, (long long)p->B, (long long)p->I, (long long)p->H, lay,
+                    bench_problem_dirs(p) > 1 ? "bi/" : "", thr, bench_mode_name(p->mode),
+                    *var ? "/" : "", var);
 }
 
 /* "KEY:123" -> 123; -1 if the segment is not that key with a positive number
@@ -104,18 +132,18 @@ static int64_t keyed(const char *seg, const char *key)
 
 int bench_problem_parse(const char *name, bench_problem *p, char *impl, size_t impl_n)
 {
-    char tmp[256], *seg[11];
+    char tmp[256], *seg[13];
     int nseg = 0;
     if (strlen(name) >= sizeof tmp)
         return -1;
     strcpy(tmp, name);
-    for (char *s = tmp, *slash; nseg < 11; s = slash + 1) {
+    for (char *s = tmp, *slash; nseg < 13; s = slash + 1) {
         seg[nseg++] = s;
         if (!(slash = strchr(s, '/')))
             break;
         *slash = '\0';
     }
-    if (nseg < 8 || nseg > 10)
+    if (nseg < 8 || nseg > 12)
         return -1;
     memset(p, 0, sizeof *p);
     if (rnn_cell_parse(seg[0], &p->cell) != RNN_OK ||
@@ -134,7 +162,20 @@ int bench_problem_parse(const char *name, bench_problem *p, char *impl, size_t i
         return -1;
     int m = 7;
     p->threads = 1;
-    if (!strncmp(seg[m], "threads:", 8)) {
+    p->L = 1;
+    if (!strncmp(seg[m], "L:", 2)) {
+        /* L:1 is never written, like threads:1. */
+        int64_t L = keyed(seg[m], "L");
+        if (L < 2 || L > RNN_MAX_LAYERS)
+            return -1;
+        p->L = L;
+        m++;
+    }
+    if (nseg > m && !strcmp(seg[m], "bi")) {
+        p->bidirectional = 1;
+        m++;
+    }
+    if (nseg > m && !strncmp(seg[m], "threads:", 8)) {
         /* threads:1 is never written: accepting it would give one row two names. */
         int64_t t = keyed(seg[m], "threads");
         if (t < 2 || t > 1024)

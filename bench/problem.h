@@ -6,7 +6,11 @@
  * MODE is fwd (inference) or train (forward + backward). A row on more than
  * one thread (both sides: ours and every peer) says so before MODE:
  * .../H:512/threads:2/fwd; single-threaded rows have no such segment, so
- * their names (and filters written for them) do not change. Topologies with a
+ * their names (and filters written for them) do not change. A stack
+ * (docs/design.md §7) names its layers and directions before that:
+ * .../H:512/L:4/bi/threads:2/fwd, L:N for N >= 2 layers, bi for two
+ * directions; one layer in one direction has neither segment, so those names
+ * are what they always were (L:1 is never written). Topologies with a
  * head score it with V classes (256 in every sweep; the row's label says so).
  * seq2seq runs T encoder steps then T_out = T decoder steps. DeepBench rows
  * are plain sequences without a head and end in a variant segment: /seq
@@ -33,6 +37,8 @@ typedef struct {
     bench_mode mode;
     bench_variant variant;
     int threads; /* of every implementation of the row; 0 means 1 */
+    int64_t L;   /* layers (docs/design.md §7); 0 means 1 */
+    int bidirectional; /* 1: two directions (D = 2), 0: one */
 } bench_problem;
 
 /* The head's classes in every sweep: a character-level vocabulary. */
@@ -42,14 +48,23 @@ typedef struct {
 rnn_desc bench_problem_desc(const bench_problem *p);
 /* The row's thread count: threads, or 1 where it is 0. */
 int bench_problem_threads(const bench_problem *p);
+/* Layers (L, or 1 where it is 0) and directions (2 when bidirectional, else 1). */
+int64_t bench_problem_layers(const bench_problem *p);
+int bench_problem_dirs(const bench_problem *p);
+/* 1 for a stack: more than one layer, or two directions. */
+int bench_problem_stacked(const bench_problem *p);
 /* Steps run: T, or T + T_out for seq2seq. Scored steps: 0 without a head. */
 int64_t bench_problem_steps(const bench_problem *p);
 int64_t bench_problem_scored(const bench_problem *p);
 
 /* Floating-point operations of one iteration, by docs/design.md §13's model:
- * cells: 2*B*(I+H)*G*H per step (2*B*H*G*H when the projection is not timed);
- * head: 2*B*H*V per scored step. Training counts 3x the forward work (each
- * forward product has two gradient products). GFLOP/s rows use the total. */
+ * cells: 2*B*(K+H)*G*H per step of every cell, K its input width: I for
+ * layer 0 (0 when the projection is not timed: /seq_noproj), D*H for the
+ * encoder's layers above and H for a seq2seq decoder's; the encoder has L*D
+ * cells running T steps, the decoder L cells running T_out steps. Head:
+ * 2*B*W*V per scored step, W the width it reads (D*H; H for seq2seq, whose
+ * head reads the decoder). Training counts 3x the forward work (each forward
+ * product has two gradient products). GFLOP/s rows use the total. */
 double bench_cell_flops(const bench_problem *p);
 double bench_head_flops(const bench_problem *p);
 double bench_total_flops(const bench_problem *p);

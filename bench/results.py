@@ -18,7 +18,7 @@
                                  context has the peaks, the read bandwidths and
                                  the peers; "N passed, N failed"
 
-Names: CELL/TOPOLOGY/IMPL/T:../B:../I:../H:..[/threads:N]/MODE[/VARIANT]
+Names: CELL/TOPOLOGY/IMPL/T:../B:../I:../H:..[/L:N][/bi][/threads:N]/MODE[/VARIANT]
 (bench/problem.h); parse_name() reads them for this file and bench/targets.py.
 """
 import json
@@ -67,18 +67,33 @@ def normalize(raw, out):
     write_atomic(out, json.dumps(doc, indent=1) + "\n")
 
 
-def parse_name(name):
-    """The fields of a row name as a dict, or None if it is not one."""
+def parse_name(name, stacks=False):
+    """The fields of a row name as a dict, or None if it is not one. A
+    stack's row (L:N, bi) is None unless stacks is true: the judged shapes,
+    plots and reports are single-layer, one-direction rows, and a stack of
+    the same sizes must not pass for one."""
     p = name.split("/")
     if len(p) < 8:
         return None
-    out = {"cell": p[0], "topology": p[1], "impl": p[2], "threads": 1, "variant": ""}
+    out = {"cell": p[0], "topology": p[1], "impl": p[2], "threads": 1, "variant": "",
+           "L": 1, "bi": False}
     for seg, key in zip(p[3:7], "TBIH"):
         k, _, v = seg.partition(":")
         if k != key or not v.isdigit():
             return None
         out[key] = int(v)
     rest = p[7:]
+    if rest and rest[0].startswith("L:"):
+        v = rest[0].split(":", 1)[1]
+        if not v.isdigit():
+            return None
+        out["L"] = int(v)
+        rest = rest[1:]
+    if rest and rest[0] == "bi":
+        out["bi"] = True
+        rest = rest[1:]
+    if not stacks and (out["L"] > 1 or out["bi"]):
+        return None
     if rest and rest[0].startswith("threads:"):
         v = rest[0].split(":", 1)[1]
         if not v.isdigit():
@@ -98,8 +113,8 @@ def problem_key(fields, threads=None):
     f = dict(fields)
     if threads is not None:
         f["threads"] = threads
-    return (f["cell"], f["topology"], f["T"], f["B"], f["I"], f["H"], f["threads"], f["mode"],
-            f["variant"])
+    return (f["cell"], f["topology"], f["T"], f["B"], f["I"], f["H"], f.get("L", 1),
+            f.get("bi", False), f["threads"], f["mode"], f["variant"])
 
 
 def impl_of(run_name):
@@ -150,7 +165,7 @@ def table(path):
     ctx = doc.get("context", {})
     rows = medians(doc)
     # The speedup column only where some row runs on more than one thread.
-    multi = any((parse_name(n) or {}).get("threads", 1) > 1 for n, _, _ in rows)
+    multi = any((parse_name(n, stacks=True) or {}).get("threads", 1) > 1 for n, _, _ in rows)
     w = 76 if multi else 66
     print(f"{'row (median of repetitions)':{w}} {'ms':>10} {'GFLOP/s':>8} {'%peak':>6}"
           f" {'vs_onednn':>9} {'vs_blas':>8}{' x1thread' if multi else ''} {'reps':>4}")
@@ -163,7 +178,7 @@ def table(path):
         print(f"{name:{w}} {ms_of(b):10.4g} {fmt(b.get('GFLOP/s'), '8.2f')}"
               f" {fmt(b.get('pct_peak'), '6.1f')} {fmt(b.get('vs_onednn'), '9.2f')}"
               f" {fmt(b.get('vs_blas'), '8.2f')}{sp} {reps:4d}")
-        f = parse_name(name)
+        f = parse_name(name, stacks=True)
         if impl_of(name) not in PEERS and f:
             key = (f["mode"], f["B"], f["threads"])
             groups.setdefault(key, []).append(b)
@@ -210,17 +225,19 @@ def sane(path):
     # 1-thread row of that problem ran too.
     ran = {}
     for b in runs:
-        f = parse_name(b.get("run_name", b["name"]))
+        f = parse_name(b.get("run_name", b["name"]), stacks=True)
         if f:
             ran.setdefault(problem_key(f), set()).add(f["impl"])
     paired_only = ctx.get("sweep") == "ci"  # our rows alone, each paired with oneDNN
     if ctx.get("sweep") not in ("threads", "ci"):  # only those sets have rows of ours alone
         for key, impls in sorted(ran.items()):
-            want = {"blas"} | (set() if key[-1] == "seq_noproj" else {"onednn"})
+            # key: (..., L, bi, threads, mode, variant); a stack has no OpenBLAS row.
+            stacked = key[-5] > 1 or key[-4]
+            want = (set() if stacked else {"blas"}) | (set() if key[-1] == "seq_noproj" else {"onednn"})
             check(want <= impls, f"{'/'.join(map(str, key))}: peers {sorted(want - impls)} missing")
     for b in runs:
         name = b.get("run_name", b["name"])
-        f = parse_name(name)
+        f = parse_name(name, stacks=True)
         check(f is not None, f"{name}: a row name that parses")
         check(not b.get("error_occurred"), f"{name}: ran ({b.get('error_message', '')})")
         if b.get("error_occurred") or f is None:

@@ -13,11 +13,12 @@
 #   CPU=ISA                       our kernel table, as rnnsimd-bench --cpu (its --help
 #                                 lists them; default: the best this CPU runs);
 #                                 one the CPU lacks fails before anything runs
-#   SET=default|deepbench|threads|ci  the problem set (bench/sweep.c); threads:
+#   SET=default|deepbench|threads|ci|stacks  the problem set (bench/sweep.c); threads:
 #                                 the judged many2one grid at 2 threads on both
 #                                 sides, with our 1-thread rows for the speedup
 #                                 (needs both cores idle to mean anything); ci:
-#                                 the regression gate's set (docs/tracking.md)
+#                                 the regression gate's set (docs/tracking.md); stacks:
+#                                 L:N layers and bi directions (docs/benchmarks.md §2.1)
 #   BENCH_QUICK=1                 a few tiny shapes, very short runs: checks that every
 #                                 row runs and the JSON is sane; measures nothing
 #   FILTER=regex                  only rows whose name matches (--benchmark_filter)

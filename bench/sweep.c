@@ -21,8 +21,20 @@
  *   training row could not be checked against the reference).
  * quick: tiny shapes over every row kind the other sets time (every cell x
  *   topology x mode with a head, /seq, /seq_noproj, threads:2 splitting
- *   hidden units and batch rows), B > 1 and T > 1 (but one2one), so that
+ *   hidden units and batch rows, and stacks: every topology and cell over
+ *   two layers, one and two directions, I = H (oneDNN's one primitive) and
+ *   I != H (its chain)), B > 1 and T > 1 (but one2one), so that
  *   `rnnsimd-bench --check` checks every kind.
+ * stacks: stacked and bidirectional networks (docs/design.md §7): the judged
+ *   many2one shapes (T = 64, H = I in {256, 512, 1024}, every cell) at L 2
+ *   and 4, one and two directions, B = 1, fwd and train; B = 64 fwd at L 2
+ *   (one and two directions); then threads:2 rows on both sides at B = 1,
+ *   L 4 one direction and L 2 two directions (every cell, fwd and train,
+ *   H = I in {256, 512, 1024}), whose 1-thread problems ran earlier in the
+ *   set (their speedup). OpenBLAS rows are skipped: the baseline runs one
+ *   layer.
+ *   Cut to fit about 25 minutes at --reps=5 on one core: see
+ *   docs/benchmarks.md (stacks).
  * ci: the regression gate's set. The judged many2one grid (T = 64, H = I in
  *   {256, 512, 1024}, B in {1, 16, 64}, every cell, fwd and train) but for
  *   B = 64 at H = 1024 (those 8 rows alone would take 6 of the set's 10
@@ -45,6 +57,8 @@ int sweep_parse(const char *name, sweep_set *out)
         *out = SWEEP_THREADS;
     else if (!strcmp(name, "ci"))
         *out = SWEEP_CI;
+    else if (!strcmp(name, "stacks"))
+        *out = SWEEP_STACKS;
     else
         return -1;
     return 0;
@@ -56,6 +70,7 @@ const char *sweep_name(sweep_set s)
          : s == SWEEP_QUICK     ? "quick"
          : s == SWEEP_THREADS   ? "threads"
          : s == SWEEP_CI        ? "ci"
+         : s == SWEEP_STACKS    ? "stacks"
                                 : "default";
 }
 
@@ -90,6 +105,18 @@ static void put(sink *s, rnn_cell cell, rnn_topology topo, int64_t T, int64_t B,
                 int64_t H, bench_mode mode, bench_variant var)
 {
     put_threads(s, cell, topo, T, B, I, H, mode, var, 1);
+}
+
+/* A stack of L layers, bidirectional or not (the row put last). */
+static void put_stack(sink *s, rnn_cell cell, rnn_topology topo, int64_t T, int64_t B, int64_t I,
+                      int64_t H, bench_mode mode, bench_variant var, int threads, int64_t L,
+                      int bi)
+{
+    put_threads(s, cell, topo, T, B, I, H, mode, var, threads);
+    if (s->n <= s->cap) {
+        s->out[s->n - 1].L = L;
+        s->out[s->n - 1].bidirectional = bi;
+    }
 }
 
 static const int64_t sweep_T[] = {1, 4, 16, 64, 256, 1024};
@@ -142,6 +169,34 @@ static void threads_set(sink *s)
                     for (int threads = 1; threads <= 2; threads++)
                         put_threads(s, (rnn_cell)cell, RNN_MANY2ONE, 64, Bs[b], Hs[h], Hs[h],
                                     (bench_mode)m, BENCH_HEADED, threads);
+}
+
+static void stacks_set(sink *s)
+{
+    static const int64_t Hs[] = {256, 512, 1024};
+    /* Batch 1, fwd and train: L 2 and 4, one and two directions. */
+    for (size_t h = 0; h < 3; h++)
+        for (int64_t L = 2; L <= 4; L += 2)
+            for (int bi = 0; bi < 2; bi++)
+                for (int cell = 0; cell < RNN_CELL_COUNT; cell++)
+                    for (int m = 0; m < 2; m++)
+                        put_stack(s, (rnn_cell)cell, RNN_MANY2ONE, 64, 1, Hs[h], Hs[h],
+                                  (bench_mode)m, BENCH_HEADED, 1, L, bi);
+    /* Large batch, fwd, L 2. */
+    for (size_t h = 0; h < 3; h++)
+        for (int bi = 0; bi < 2; bi++)
+            for (int cell = 0; cell < RNN_CELL_COUNT; cell++)
+                put_stack(s, (rnn_cell)cell, RNN_MANY2ONE, 64, 64, Hs[h], Hs[h], BENCH_FWD,
+                          BENCH_HEADED, 1, 2, bi);
+    /* Two threads at batch 1 (L 4 one direction, L 2 two): their 1-thread
+     * problems ran above in the same process, which gives each 2-thread row
+     * of ours its speedup_vs_1thread (bench/rows.h). */
+    for (size_t h = 0; h < 3; h++)
+        for (int bi = 0; bi < 2; bi++)
+            for (int cell = 0; cell < RNN_CELL_COUNT; cell++)
+                for (int m = 0; m < 2; m++)
+                    put_stack(s, (rnn_cell)cell, RNN_MANY2ONE, 64, 1, Hs[h], Hs[h],
+                              (bench_mode)m, BENCH_HEADED, 2, bi ? 2 : 4, bi);
 }
 
 int sweep_ours_only(sweep_set s, const bench_problem *p)
@@ -245,6 +300,36 @@ static void quick_set(sink *s)
     for (int m = 0; m < 2; m++)
         put_threads(s, RNN_GRU, RNN_MANY2MANY, 3, 2, 16, 16, (bench_mode)m, BENCH_SEQ, 2);
     put_threads(s, RNN_TANH, RNN_MANY2MANY, 3, 2, 16, 16, BENCH_FWD, BENCH_SEQ_NOPROJ, 2);
+    /* Stacks (docs/design.md §7): every topology with a head, cells spread
+     * over them, two layers in one direction at I = H (oneDNN: one
+     * primitive) and I != H (a chain), two directions (a chain of
+     * bidirectional_concat primitives; seq2seq: the summing bridge), and
+     * one layer in two directions; then the plain sequences and two threads. */
+    for (size_t k = 0; k < 5; k++) {
+        const rnn_cell cell = (rnn_cell)(k % RNN_CELL_COUNT);
+        const int64_t T = sweep_topos[k] == RNN_ONE2ONE ? 1 : 4;
+        for (int m = 0; m < 2; m++) {
+            put_stack(s, cell, sweep_topos[k], T, 3, 16, 16, (bench_mode)m, BENCH_HEADED, 1, 2, 0);
+            put_stack(s, cell, sweep_topos[k], T, 3, 8, 16, (bench_mode)m, BENCH_HEADED, 1, 2, 1);
+        }
+    }
+    for (int cell = 0; cell < RNN_CELL_COUNT; cell++)
+        for (int m = 0; m < 2; m++)
+            put_stack(s, (rnn_cell)cell, RNN_MANY2ONE, 4, 3, 8, 16, (bench_mode)m, BENCH_HEADED,
+                      1, cell == RNN_LSTM ? 3 : 2, cell % 2);
+    put_stack(s, RNN_LBR_GRU, RNN_SEQ2SEQ, 4, 3, 8, 16, BENCH_TRAIN, BENCH_HEADED, 1, 1, 1);
+    for (int m = 0; m < 2; m++)
+        put_stack(s, RNN_LSTM, RNN_MANY2MANY, 3, 2, 8, 16, (bench_mode)m, BENCH_SEQ, 1, 2, 1);
+    put_stack(s, RNN_GRU, RNN_MANY2MANY, 3, 2, 16, 16, BENCH_FWD, BENCH_SEQ_NOPROJ, 1, 2, 1);
+    /* Each 2-thread stack after its 1-thread twin: B = 3 splits hidden
+     * units, B = 5 batch rows. */
+    for (int m = 0; m < 2; m++)
+        for (int threads = 1; threads <= 2; threads++) {
+            put_stack(s, RNN_LSTM, RNN_MANY2ONE, 4, 3, 8, 16, (bench_mode)m, BENCH_HEADED,
+                      threads, 2, 1);
+            put_stack(s, RNN_GRU, RNN_MANY2ONE, 4, 5, 16, 16, (bench_mode)m, BENCH_HEADED,
+                      threads, 3, 0);
+        }
 }
 
 size_t sweep_problems(sweep_set set, bench_problem *out, size_t cap)
@@ -258,6 +343,8 @@ size_t sweep_problems(sweep_set set, bench_problem *out, size_t cap)
         threads_set(&s);
     else if (set == SWEEP_CI)
         ci_set(&s);
+    else if (set == SWEEP_STACKS)
+        stacks_set(&s);
     else
         default_set(&s);
     return s.n;

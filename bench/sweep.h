@@ -1,5 +1,6 @@
 /* sweep.h — the problem sets: the default sweep, DeepBench's RNN
- * problems, two threads against one (target 6), a quick set for
+ * problems, two threads against one (target 6), stacked and bidirectional
+ * networks (stacks), a quick set for
  * CI that checks that everything runs, and the regression set CI times
  * (ci: the judged shapes the regression gate compares commit to commit). */
 #ifndef RNNSIMD_BENCH_SWEEP_H
@@ -14,10 +15,11 @@ typedef enum {
     SWEEP_QUICK,
     SWEEP_THREADS,
     SWEEP_CI,
+    SWEEP_STACKS,
     SWEEP_COUNT
 } sweep_set;
 
-/* Parses "default" (or ""), "deepbench", "quick", "threads", "ci". 0 on success. */
+/* Parses "default" (or ""), "deepbench", "quick", "threads", "ci", "stacks". 0 on success. */
 int sweep_parse(const char *name, sweep_set *out);
 const char *sweep_name(sweep_set s);
 
@@ -27,7 +29,8 @@ size_t sweep_problems(sweep_set s, bench_problem *out, size_t cap);
 
 /* 1 if the set runs this problem on our table alone, without peers: the
  * threads set's 1-thread rows, there only to give each 2-thread row of ours
- * its speedup from the same process. */
+ * its speedup from the same process. (The stacks set needs none: its
+ * 2-thread problems ran at one thread earlier, with their peers.) */
 int sweep_ours_only(sweep_set s, const bench_problem *p);
 
 /* 1 if the peers get rows of their own in this set. The ci set runs our

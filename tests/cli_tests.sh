@@ -527,8 +527,8 @@ if [ -n "${RUN:-}" ]; then
 elif [ ! -x "$B" ]; then
   echo "note: $B not built (make bench builds it): benchmark checks skipped"
 else
-  expect 2 "SET=bogus is not default, deepbench, quick, threads or ci" "$B" --set=bogus
-  expect 2 "SET=bogus is not default, deepbench, quick, threads or ci" "$B" --set bogus
+  expect 2 "SET=bogus is not default, deepbench, quick, threads, ci or stacks" "$B" --set=bogus
+  expect 2 "SET=bogus is not default, deepbench, quick, threads, ci or stacks" "$B" --set bogus
   expect 0 "rnnsimd-bench $V" "$B" --version
   expect 0 "--row-budget=SECONDS" "$B" --help
   expect 2 "unknown option '--bogus' (see rnnsimd-bench --help)" "$B" --bogus
@@ -590,6 +590,26 @@ print("ok" if need <= set(d) and d["slug"] == sys.argv[1] else "bad", sorted(set
     "0:"*" 0 failed:28") ok; echo "rnnsimd-bench --check: $cline, $kinds row kinds" ;;
     *) bad "rnnsimd-bench --check (exit $rc, $kinds row kinds, want 28): $cline"
        printf '%s\n' "$cout" | grep '^FAIL' | head -5 | sed 's/^/    /' ;;
+  esac
+  # Stacks (L:N, bi): ours and oneDNN checked on every headed topology and
+  # the plain sequences; a planted fault (the peer feeding layers l > 0 of a
+  # bidirectional stack [reverse, forward]) must fail --check on them.
+  skinds=$(printf '%s\n' "$cout" | awk '$1 == "ok" && $2 ~ /\/(L:[0-9]+|bi)\// { split($2, p, "/")
+      k = p[3] == "onednn" ? "onednn" : "ours"; seen[k " " p[2]] = 1 }
+    END { n = 0; for (x in seen) n++; print n }')
+  if [ "$skinds" = 10 ]; then ok; else
+    bad "rnnsimd-bench --check: stacked rows passed on $skinds (implementation, topology) pairs, want 10"; fi
+  # The note on why: oneDNN's own multi-layer bidirectional form was measured.
+  case $cout in *"note oneDNN's 2-layer bidirectional_concat primitive"*"max |diff|"*) ok ;;
+    *) bad "rnnsimd-bench --check: no note on oneDNN's multi-layer bidirectional semantics" ;; esac
+  fout=$(RNNSIMD_BENCH_FAULT=onednn-bi-order "$B" --check 2>&1); rc=$?
+  fbad=$(printf '%s\n' "$fout" | awk '$1 == "FAIL" && $2 ~ /\/onednn\/.*\/L:[0-9]+\/bi\// { n++ }
+      $1 == "FAIL" && $2 !~ /\/onednn\/.*\/L:[0-9]+\/bi\// { other++ }
+    END { print n + 0, other + 0 }')
+  case "$rc:$fbad" in
+    1:*" 0") [ "${fbad% *}" -ge 10 ] && { ok; echo "rnnsimd-bench --check caught the planted bi-order fault on ${fbad% *} oneDNN rows"; } ||
+      bad "planted bi-order fault: only ${fbad% *} oneDNN stack rows failed" ;;
+    *) bad "planted bi-order fault (exit $rc; failed stack rows, other rows: $fbad)" ;;
   esac
   qj="$TMP/bench-quick.json"
   qout=$(BUILD="$BUILD" BENCH_QUICK=1 OUT="$qj" sh bench/run.sh 2>&1); rc=$?

@@ -31,7 +31,94 @@ static int same_problem(const bench_problem *a, const bench_problem *b)
     return a->cell == b->cell && a->topology == b->topology && a->T == b->T &&
            a->T_out == b->T_out && a->B == b->B && a->I == b->I && a->H == b->H &&
            a->V == b->V && a->mode == b->mode && a->variant == b->variant &&
-           bench_problem_threads(a) == bench_problem_threads(b);
+           bench_problem_threads(a) == bench_problem_threads(b) &&
+           bench_problem_layers(a) == bench_problem_layers(b) &&
+           bench_problem_dirs(a) == bench_problem_dirs(b);
+}
+
+/* Stacks (docs/design.md §7): L:N and bi before threads:N and the mode; a
+ * single layer in one direction keeps its old name. */
+static void test_stack_names(void)
+{
+    char buf[192], impl[32];
+    bench_problem p = make(RNN_LSTM, RNN_MANY2ONE, 64, 1, 512, 512, BENCH_FWD, BENCH_HEADED), q;
+    p.L = 1;
+    bench_problem_name(&p, "avx512", buf, sizeof buf);
+    CHECK(!strcmp(buf, "lstm/many2one/avx512/T:64/B:1/I:512/H:512/fwd"), "L 1 name %s", buf);
+    CHECK(!bench_problem_stacked(&p), "L 1, one direction is not a stack");
+    p.L = 4;
+    p.bidirectional = 1;
+    bench_problem_name(&p, "avx512", buf, sizeof buf);
+    CHECK(!strcmp(buf, "lstm/many2one/avx512/T:64/B:1/I:512/H:512/L:4/bi/fwd"), "name %s", buf);
+    printf("name: %s\n", buf);
+    CHECK(bench_problem_parse(buf, &q, impl, sizeof impl) == 0 && same_problem(&p, &q) &&
+              q.L == 4 && q.bidirectional == 1 && !strcmp(impl, "avx512"),
+          "parse %s: L %lld bi %d", buf, (long long)q.L, q.bidirectional);
+    p.threads = 2;
+    p.L = 2;
+    p.mode = BENCH_TRAIN;
+    bench_problem_name(&p, "onednn", buf, sizeof buf);
+    CHECK(!strcmp(buf, "lstm/many2one/onednn/T:64/B:1/I:512/H:512/L:2/bi/threads:2/train"),
+          "name %s", buf);
+    CHECK(bench_problem_parse(buf, &q, impl, sizeof impl) == 0 && same_problem(&p, &q),
+          "parse %s", buf);
+    p = make(RNN_GRU, RNN_MANY2MANY, 25, 4, 512, 512, BENCH_FWD, BENCH_SEQ_NOPROJ);
+    p.bidirectional = 1;
+    bench_problem_name(&p, "avx2", buf, sizeof buf);
+    CHECK(!strcmp(buf, "gru/many2many/avx2/T:25/B:4/I:512/H:512/bi/fwd/seq_noproj"), "name %s",
+          buf);
+    CHECK(bench_problem_parse(buf, &q, impl, sizeof impl) == 0 && same_problem(&p, &q) &&
+              bench_problem_layers(&q) == 1 && bench_problem_stacked(&q),
+          "parse %s", buf);
+    const char *bad[] = {
+        "lstm/many2one/avx512/T:64/B:1/I:512/H:512/L:1/fwd",      /* L:1 is never written */
+        "lstm/many2one/avx512/T:64/B:1/I:512/H:512/L:0/fwd",
+        "lstm/many2one/avx512/T:64/B:1/I:512/H:512/L:02/fwd",     /* not canonical */
+        "lstm/many2one/avx512/T:64/B:1/I:512/H:512/L:257/fwd",    /* above RNN_MAX_LAYERS */
+        "lstm/many2one/avx512/T:64/B:1/I:512/H:512/bi/L:2/fwd",   /* L after bi */
+        "lstm/many2one/avx512/T:64/B:1/I:512/H:512/threads:2/L:2/fwd", /* after threads */
+        "lstm/many2one/avx512/T:64/B:1/I:512/H:512/threads:2/bi/fwd",
+        "lstm/many2one/avx512/T:64/B:1/I:512/H:512/fwd/bi",       /* after the mode */
+        "lstm/many2one/avx512/T:64/B:1/I:512/H:512/bi/bi/fwd",
+        "lstm/many2one/avx512/T:64/B:1/I:512/H:512/L:2/L:2/fwd",
+        "lstm/many2one/avx512/T:64/B:1/I:512/H:512/uni/fwd",
+        "lstm/many2many/avx512/T:64/B:1/I:512/H:512/L:2/bi/threads:2/fwd/seq/x", /* too many */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECK(bench_problem_parse(bad[i], &q, impl, sizeof impl) != 0, "accepted %s", bad[i]);
+}
+
+/* §13's model over a stack: every cell, layer l > 0 reading D*H, the head D*H. */
+static void test_stack_flops(void)
+{
+    bench_problem p = make(RNN_LSTM, RNN_MANY2ONE, 64, 1, 256, 512, BENCH_FWD, BENCH_HEADED);
+    p.L = 3;
+    p.bidirectional = 1;
+    const double G = 4, H = 512, T = 64, V = 256;
+    double cell = 2.0 * (2 * (256 + H) + 2 * 2 * (2 * H + H)) * G * H * T, head = 2.0 * 2 * H * V;
+    CHECK(bench_cell_flops(&p) == cell, "stack cell flops %.6g, want %.6g", bench_cell_flops(&p),
+          cell);
+    CHECK(bench_head_flops(&p) == head, "stack head flops %.6g, want %.6g", bench_head_flops(&p),
+          head);
+    p.mode = BENCH_TRAIN;
+    CHECK(bench_total_flops(&p) == 3 * (cell + head), "stack train flops");
+    /* seq2seq: the encoder's L*D cells over T, the decoder's L (one
+     * direction, layer l > 0 reading H) over T_out, the head reading H. */
+    p = make(RNN_GRU, RNN_SEQ2SEQ, 16, 2, 8, 32, BENCH_FWD, BENCH_HEADED);
+    p.L = 2;
+    p.bidirectional = 1;
+    cell = 2.0 * 2 * 3 * 32 * ((2 * (8 + 32) + 2 * (64 + 32)) * 16 + ((8 + 32) + (32 + 32)) * 16);
+    head = 2.0 * 2 * 32 * 256 * 16;
+    CHECK(bench_cell_flops(&p) == cell && bench_head_flops(&p) == head,
+          "seq2seq stack flops %.6g + %.6g, want %.6g + %.6g", bench_cell_flops(&p),
+          bench_head_flops(&p), cell, head);
+    /* /seq_noproj: layer 0's projection is a gather, the layers above project. */
+    p = make(RNN_TANH, RNN_MANY2MANY, 10, 1, 100, 16, BENCH_FWD, BENCH_SEQ_NOPROJ);
+    p.L = 2;
+    cell = 2.0 * ((0 + 16) + (16 + 16)) * 16 * 10;
+    CHECK(bench_total_flops(&p) == cell, "noproj stack flops %.6g, want %.6g",
+          bench_total_flops(&p), cell);
+    (void)V;
 }
 
 static void test_names(void)
@@ -84,7 +171,8 @@ static void test_names(void)
             bench_problem r;
             bench_problem_name(&ps[i], "onednn", a, sizeof a);
             if (bench_problem_parse(a, &r, impl, sizeof impl) ||
-                bench_problem_name(&r, impl, b, sizeof b) < 0 || strcmp(a, b)) {
+                bench_problem_name(&r, impl, b, sizeof b) < 0 || strcmp(a, b) ||
+                !same_problem(&ps[i], &r)) {
                 if (!bad++)
                     printf("round trip broke: %s\n", a);
             }
@@ -151,9 +239,9 @@ static void test_sweeps(void)
      * alone (/seq_noproj): 3 H x 4 cells, fwd. */
     size_t want = 2 * 4 * 25 * 2 + 7 * 4 * 2 + 4 * 2 + 3 * 4;
     CHECK(n == want, "default sweep has %zu problems, want %zu", n, want);
-    printf("default sweep: %zu problems; deepbench %zu; quick %zu; threads %zu\n", n,
+    printf("default sweep: %zu problems; deepbench %zu; quick %zu; threads %zu; stacks %zu\n", n,
            sweep_problems(SWEEP_DEEPBENCH, NULL, 0), sweep_problems(SWEEP_QUICK, NULL, 0),
-           sweep_problems(SWEEP_THREADS, NULL, 0));
+           sweep_problems(SWEEP_THREADS, NULL, 0), sweep_problems(SWEEP_STACKS, NULL, 0));
     bench_problem ps[600];
     sweep_problems(SWEEP_DEFAULT, ps, 600);
     int t1024 = 0, one2one_long = 0, h1024 = 0, latency = 0, multi = 0, ours_only = 0;
@@ -257,7 +345,38 @@ static void test_sweeps(void)
     CHECK(sweep_interleaved(SWEEP_CI) && !sweep_interleaved(SWEEP_DEFAULT),
           "ci interleaves its repetitions, the default sweep does not");
 
+    /* stacks: 3 H x L {2, 4} x 2 directions x 4 cells x 2 modes at B 1, then
+     * B 64 fwd at L 2 (3 H x 2 x 4), then threads:2 (3 H x 2 x 4 x 2) whose
+     * 1-thread problems come earlier; only stacks, and no other set has one. */
+    size_t nst = sweep_problems(SWEEP_STACKS, ps, 600);
+    CHECK(nst == 96 + 24 + 48, "stacks has %zu problems, want 168", nst);
+    int unstacked = 0, twinless = 0;
+    for (size_t i = 0; i < nst && i < 600; i++) {
+        unstacked += !bench_problem_stacked(&ps[i]);
+        if (bench_problem_threads(&ps[i]) == 2) {
+            bench_problem one = ps[i];
+            one.threads = 1;
+            int found = 0;
+            for (size_t k = 0; k < i; k++)
+                found |= same_problem(&ps[k], &one);
+            twinless += !found;
+        }
+    }
+    CHECK(unstacked == 0 && twinless == 0, "stacks: %d unstacked, %d 2-thread rows without an "
+          "earlier 1-thread problem", unstacked, twinless);
+    const sweep_set plain_sets[] = {SWEEP_DEFAULT, SWEEP_DEEPBENCH, SWEEP_THREADS, SWEEP_CI};
+    for (size_t k = 0; k < 4; k++) {
+        size_t np = sweep_problems(plain_sets[k], ps, 600);
+        int st = 0;
+        for (size_t i = 0; i < np && i < 600; i++)
+            st += bench_problem_stacked(&ps[i]);
+        CHECK(st == 0, "set %s has %d stacked problems (its row names must not change)",
+              sweep_name(plain_sets[k]), st);
+    }
+
     sweep_set s;
+    CHECK(sweep_parse("stacks", &s) == 0 && s == SWEEP_STACKS && !strcmp(sweep_name(s), "stacks"),
+          "stacks");
     CHECK(sweep_parse("ci", &s) == 0 && s == SWEEP_CI && !strcmp(sweep_name(s), "ci"), "ci");
     CHECK(sweep_parse("", &s) == 0 && s == SWEEP_DEFAULT, "empty SET is default");
     CHECK(sweep_parse("deepbench", &s) == 0 && s == SWEEP_DEEPBENCH, "deepbench");
@@ -335,7 +454,9 @@ static void test_identity(void)
 int main(void)
 {
     test_names();
+    test_stack_names();
     test_flops();
+    test_stack_flops();
     test_sweeps();
     test_identity();
     return check_summary();
