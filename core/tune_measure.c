@@ -25,10 +25,12 @@
  * How: a warm-up run sizes the runs (steps for about RUN_MS each) and the
  * cost; the candidates then run in interleaved rounds (a drift of the
  * machine's load hits them alike) and each keeps its fastest run. The
- * rule's candidate comes first and another must beat it by MARGIN, so
- * noise does not flip a choice back and forth. A group that would take the
- * total past BUDGET_MS (with ROUNDS, then 2 rounds) is not timed: it keeps
- * the rule. */
+ * stream group may use half of the budget left, the next group all that
+ * remains, as many rounds as fit (MIN_ROUNDS to MAX_ROUNDS); a group for
+ * which MIN_ROUNDS do not fit in BUDGET_MS is not timed and keeps the
+ * rule; rounds stop early once the budget is spent (when the machine is
+ * slower than the warm-up said). The rule's candidate comes first and another must beat it by
+ * MARGIN, so noise does not flip a choice back and forth. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -36,7 +38,8 @@
 
 #define BUDGET_MS 30.0
 #define RUN_MS 0.4
-#define ROUNDS 3
+#define MIN_ROUNDS 2
+#define MAX_ROUNDS 9
 #define MARGIN 0.03
 #define MAX_CAND 4
 
@@ -76,22 +79,28 @@ static double run_steps(const cell_bench *b, size_t n, int project)
     return now_ms() - t0;
 }
 
-/* Times cand[0..nc) (cand[0] the rule's) in interleaved rounds of n-step
- * runs if the budget allows; the index of the one to keep, or -1 if not
- * timed. est: the estimated ms of one run. */
-static int pick(const cell_bench *b, const rnn_tunables *cand, size_t nc, size_t n, int project,
-                double est)
+/* How many rounds of nc runs of est ms each fit in share of what is left
+ * of the budget: up to MAX_ROUNDS, 0 if not even MIN_ROUNDS. */
+static int rounds_for(double t0, double share, size_t nc, double est)
 {
-    const double left = BUDGET_MS - (now_ms() - b->t0);
-    int rounds = ROUNDS;
-    while (rounds >= 2 && (double)(nc * (size_t)rounds) * est > left)
-        rounds--;
-    if (rounds < 2)
+    const double left = (BUDGET_MS - (now_ms() - t0)) * share;
+    const double fit = est > 0 ? left / ((double)nc * est) : MAX_ROUNDS;
+    return fit >= MAX_ROUNDS ? MAX_ROUNDS : fit >= MIN_ROUNDS ? (int)fit : 0;
+}
+
+/* Times cand[0..nc) (cand[0] the rule's) in interleaved rounds of n-step
+ * runs, as many as fit in share of the budget left; the index of the one
+ * to keep, or -1 if not timed. est: the estimated ms of one run. */
+static int pick(const cell_bench *b, const rnn_tunables *cand, size_t nc, size_t n, int project,
+                double est, double share)
+{
+    const int rounds = rounds_for(b->t0, share, nc, est);
+    if (!rounds)
         return -1;
     double best[MAX_CAND];
     for (size_t c = 0; c < nc; c++)
         best[c] = 1e300;
-    for (int r = 0; r < rounds; r++)
+    for (int r = 0; r < rounds && (r < MIN_ROUNDS || now_ms() - b->t0 < BUDGET_MS); r++)
         for (size_t c = 0; c < nc; c++) {
             rnn_tune_set(b->p, &cand[c]);
             const double t = run_steps(b, n, project);
@@ -151,7 +160,7 @@ static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0)
         if (!(base.stream_alt && base.chunk_floats == on.chunk_floats))
             cand[nc++] = on;
     }
-    int w = pick(&b, cand, nc, n, 0, step * (double)n);
+    int w = pick(&b, cand, nc, n, 0, step * (double)n, 0.5);
     if (w >= 0) {
         t->stream_alt = cand[w].stream_alt;
         t->chunk_floats = cand[w].chunk_floats;
@@ -169,8 +178,11 @@ static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0)
         const int rule_on = rnn_fused_projection(c, T, 1, &one);
         cand[0] = rule_on ? on : hoisted;
         cand[1] = rule_on ? hoisted : on;
-        /* A run: 16 steps and the projection (about one step's work). */
-        w = pick(&b, cand, 2, R2, 1, step * (double)(R2 + 1));
+        /* A run: the projection (about one step's work) and up to four
+         * blocks of steps, so that most of them ride as in a long call. */
+        size_t nr = T / RNN_RIDE_ROWS * RNN_RIDE_ROWS;
+        nr = nr > 4 * RNN_RIDE_ROWS ? 4 * RNN_RIDE_ROWS : nr;
+        w = pick(&b, cand, 2, nr, 1, step * (double)(nr + 1), 1.0);
         if (w >= 0) {
             t->ride_max = cand[w].ride_max;
             timed = 1;
@@ -213,13 +225,11 @@ static int measure_wave(rnn_plan *p, rnn_tunables *t, double t0)
     double a = now_ms();
     (void)rnn_plan_forward(p, ws, &in, &out);
     const double est = now_ms() - a;
-    int timed = 0, rounds = ROUNDS;
-    const double left = BUDGET_MS - (now_ms() - t0);
-    while (rounds >= 2 && (double)(nw * (size_t)rounds) * est > left)
-        rounds--;
-    if (rounds >= 2) {
+    int timed = 0;
+    const int rounds = rounds_for(t0, 1.0, nw, est);
+    if (rounds) {
         double best[3] = {1e300, 1e300, 1e300};
-        for (int r = 0; r < rounds; r++)
+        for (int r = 0; r < rounds && (r < MIN_ROUNDS || now_ms() - t0 < BUDGET_MS); r++)
             for (size_t i = 0; i < nw; i++) {
                 rnn_tune_set(p, &cand[i]);
                 a = now_ms();
