@@ -143,33 +143,45 @@ static int wisdom_save(const char *path)
 }
 
 /* --plan: the plan's schedule choices and its creation time. */
-static int plan_info(const char *spec, const char *tune, int64_t threads, const char *isa_s,
-                     const char *wisdom)
+/* --plan, --tune and --isa into d and o; 0 or a usage error (after a
+ * message), before anything is printed. */
+static int plan_options(const char *spec, const char *tune, int64_t threads, const char *isa_s,
+                        rnn_desc *d, rnn_plan_options *o)
 {
-    rnn_desc d;
     char err[512];
-    if (plan_spec_parse(spec, &d, err, sizeof err)) {
+    if (plan_spec_parse(spec, d, err, sizeof err)) {
         fprintf(stderr, "rnnsimd info: %s\n", err);
         return EXIT_USAGE;
     }
-    rnn_plan_options o = {RNN_ISA_AUTO, (int)threads, 0, RNN_TUNE_ESTIMATE};
+    *o = (rnn_plan_options){RNN_ISA_AUTO, (int)threads, 0, RNN_TUNE_ESTIMATE};
     if (tune && strcmp(tune, "measure") == 0) {
-        o.tuning = RNN_TUNE_MEASURE;
+        o->tuning = RNN_TUNE_MEASURE;
     } else if (tune && strcmp(tune, "estimate") != 0) {
         fprintf(stderr, "rnnsimd info: --tune '%s': expected estimate or measure\n", tune);
         return EXIT_USAGE;
     }
     if (isa_s) {
         int ref = 0;
-        int r = parse_isa_option("info", isa_s, &ref, &o.isa);
+        int r = parse_isa_option("info", isa_s, &ref, &o->isa);
         if (!r && ref) {
             fprintf(stderr, "rnnsimd info: --isa reference: the reference has no plan\n");
             r = EXIT_USAGE;
         }
-        if (r || (r = require_isa("info", isa_s, 0, o.isa)))
-            return r;
+        return r;
     }
-    int r = wisdom ? wisdom_load(wisdom) : 0;
+    return 0;
+}
+
+static int plan_info(const char *spec, const rnn_desc *dp, const rnn_plan_options *op,
+                     const char *isa_s, const char *wisdom)
+{
+    const rnn_desc d = *dp;
+    const rnn_plan_options o = *op;
+    const int64_t threads = o.threads;
+    int r = isa_s ? require_isa("info", isa_s, 0, o.isa) : 0;
+    if (r)
+        return r;
+    r = wisdom ? wisdom_load(wisdom) : 0;
     if (r)
         return r;
     rnn_plan *p = NULL;
@@ -209,6 +221,10 @@ int cmd_info(int argc, char **argv)
         fprintf(stderr, "rnnsimd info: --tune, --threads, --isa and --wisdom need --plan\n");
         return EXIT_USAGE;
     }
+    rnn_desc d;
+    rnn_plan_options o;
+    if (spec && (r = plan_options(spec, tune, threads, isa_s, &d, &o)))
+        return r;
     struct utsname u;
     char model[256];
     cpu_model(model, sizeof model);
@@ -242,6 +258,6 @@ int cmd_info(int argc, char **argv)
     if (env && *env)
         printf("RNNSIMD_ISA=%s\n", env);
     if (spec && !status)
-        status = plan_info(spec, tune, threads, isa_s, wisdom);
+        status = plan_info(spec, &d, &o, isa_s, wisdom);
     return status;
 }
