@@ -172,8 +172,9 @@ static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0)
     on.ride_max = RNN_TUNE_ANY;
     hoisted.ride_max = 0;
     rnn_tune_set(c, &on);
-    const size_t R2 = 2 * RNN_RIDE_ROWS;
-    if (t->ride && T >= R2 && rnn_fused_projection(c, T, 1, &one)) {
+    /* The rows a call projects: T, but B for one2many (never ridden). */
+    const size_t R2 = 2 * RNN_RIDE_ROWS, rows = c->sizes.x / I;
+    if (t->ride && rows >= R2 && rnn_fused_projection(c, rows, 1, &one)) {
         rnn_tune_set(c, t);
         const int rule_on = rnn_fused_projection(c, T, 1, &one);
         cand[0] = rule_on ? on : hoisted;
