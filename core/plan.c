@@ -16,6 +16,9 @@
  * (see threads.h); anything else is RNN_ERR_ARG. The plan is immutable after
  * create, so threads may share it with one workspace each. no_fused_step 1
  * turns the fused batch-1 step off (projection_ride.c); 0 or 1 only.
+ * tuning: how the schedule's tunables are chosen once the weights are
+ * packed (tune.h): RNN_TUNE_ESTIMATE's rules or RNN_TUNE_MEASURE's timing;
+ * anything else is RNN_ERR_ARG.
  * W_hy may be NULL: a plan without a head (for rnn_plan_seq_*, or forward
  * of the states only). A NULL bias (bias_ih, bias_hh, b_y) means zeros, as
  * in the reference. */
@@ -157,7 +160,9 @@ rnn_status rnn_plan_create(rnn_plan **out, const rnn_desc *d, const rnn_params *
     rnn_isa isa = opt ? opt->isa : RNN_ISA_AUTO;
     int threads = opt ? opt->threads : 1;
     const int no_fused = opt ? opt->no_fused_step : 0;
-    if (threads < 0 || threads > 2 || (no_fused != 0 && no_fused != 1))
+    const rnn_tuning tuning = opt ? opt->tuning : RNN_TUNE_ESTIMATE;
+    if (threads < 0 || threads > 2 || (no_fused != 0 && no_fused != 1) ||
+        (unsigned)tuning >= RNN_TUNE_COUNT)
         return RNN_ERR_ARG;
     if ((unsigned)isa >= RNN_ISA_COUNT)
         return RNN_ERR_ISA_UNKNOWN;
@@ -221,6 +226,9 @@ rnn_status rnn_plan_create(rnn_plan **out, const rnn_desc *d, const rnn_params *
             for (size_t b = 0; b < B; b++)
                 memcpy(p->xp_bias + b * p->GH, p->cell.b_ih, p->GH * sizeof(float));
     }
+    /* Last: MEASURE times calls on the finished plan. */
+    if (st == RNN_OK)
+        st = rnn_tune_plan(p, tuning);
     if (st != RNN_OK) {
         rnn_plan_destroy(p);
         return st;

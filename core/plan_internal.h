@@ -24,6 +24,7 @@
 #include "cells.h"
 #include "kernels.h"
 #include "threads.h"
+#include "tune.h"
 
 /* One cell's weights as the drivers use them. */
 typedef struct {
@@ -68,6 +69,7 @@ struct rnn_plan {
      * state and hs[s0] the final one (rnn_state_prev, rnn_state_out). */
     int reverse;
     int no_fused_step; /* rnn_plan_options.no_fused_step: 1 keeps the projection hoisted */
+    rnn_plan_tune tune; /* the schedule's tunables (tune.h); set last by rnn_plan_create */
     /* Columns per panel of the table's packed format (packed_size(1, 1)),
      * when plan_create verified that columns [c0, c0 + n) of a packed W^T,
      * c0 a multiple of it, are the packed W^T of those rows of W at

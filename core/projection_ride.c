@@ -27,24 +27,23 @@
  * The ridden projection has the hoisted one's bits (gemv_avx512.c). */
 #include "plan_internal.h"
 
-#define RIDE_MAX_BYTES (8u << 20)
-#define RIDE_MAX_BYTES_DX (4u << 20)
-
+/* The limits themselves are the plan's tunables (tune.h: ride, ride_max,
+ * ride_dx_max); RNN_TUNE_ESTIMATE sets the rules' values (tune.c). */
 static int fused(const rnn_plan *p, size_t rows, int dense, const rnn_thread *th, size_t max)
 {
     const size_t H = (size_t)p->desc.H, I = (size_t)p->desc.I;
-    return dense && !p->no_fused_step && p->k->gemv_ride && p->nr && p->desc.B == 1 &&
+    return dense && p->tune.v.ride && p->k->gemv_ride && p->nr && p->desc.B == 1 &&
            th->n == 1 && rows >= 2 * RNN_RIDE_ROWS && p->GH * (H + I) * sizeof(float) <= max;
 }
 
 int rnn_fused_projection(const rnn_plan *p, size_t rows, int dense, const rnn_thread *th)
 {
-    return fused(p, rows, dense, th, RIDE_MAX_BYTES);
+    return fused(p, rows, dense, th, p->tune.v.ride_max);
 }
 
 int rnn_fused_dx(const rnn_plan *p, size_t rows, int dense, const rnn_thread *th)
 {
-    return fused(p, rows, dense, th, RIDE_MAX_BYTES_DX);
+    return fused(p, rows, dense, th, p->tune.v.ride_dx_max);
 }
 
 const rnn_ride *rnn_ride_for_step(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w,

@@ -321,15 +321,14 @@ static void forward_directions(const stack_pass *s, const rnn_thread *th)
     }
 }
 
-/* The wavefront's chunk: sqrt(T) steps balances the chunks' projections
- * (one pass over W_ih each, T/chunk of them per layer) against the pipeline
- * filling (a chunk of steps per layer). */
-static size_t wave_chunk(size_t T)
+/* The wavefront's chunk: the plan's tunable (tune.h), clamped to [1, T].
+ * The rule, sqrt(T) steps, balances the chunks' projections (one pass over
+ * W_ih each, T/chunk of them per layer) against the pipeline filling (a
+ * chunk of steps per layer). */
+static size_t wave_chunk(const stack_pass *s)
 {
-    size_t c = 1;
-    while (c * c < T)
-        c++;
-    return c;
+    const size_t c = s->dec ? s->p->tune.v.wave_chunk_dec : s->p->tune.v.wave_chunk;
+    return c < 1 ? 1 : c > s->T ? s->T : c;
 }
 
 static void wait_for(const size_t *done, size_t want)
@@ -347,7 +346,7 @@ static void wait_for(const size_t *done, size_t want)
  * Layer 0's projection, over all of x, comes first on both threads. */
 static void forward_wavefront(const stack_pass *s, const rnn_thread *th)
 {
-    const size_t L = s->L, T = s->T, C = wave_chunk(T), K = (T + C - 1) / C;
+    const size_t L = s->L, T = s->T, C = wave_chunk(s), K = (T + C - 1) / C;
     size_t *done = s->ws->wave_done;
     project_steps(s, 0, s->base, 0, T, th);
     if (th->tid == 0)

@@ -22,16 +22,18 @@
  * (nr 0) packs all columns as one panel and runs in one call. */
 #include "plan_internal.h"
 
-#define CHUNK_FLOATS 16384
 #define CHUNK_PANELS 4
 
-/* Columns per chunk of a batch-1 product at this step: 0 for front to back. */
+/* Columns per chunk of a batch-1 product at this step: 0 for front to back.
+ * Whether odd steps stream back to front, and the chunk's floats, are the
+ * plan's tunables (tune.h: stream_alt, chunk_floats; the rules: on but for
+ * gru, 16384 floats). */
 static size_t chunk_columns(const rnn_plan *p, size_t step, size_t K)
 {
     const size_t nr = p->nr;
-    if (!nr || K == 0 || step % 2 == 0 || p->ops->phases > 1)
+    if (!nr || K == 0 || step % 2 == 0 || !p->tune.v.stream_alt)
         return 0;
-    const size_t panels = CHUNK_FLOATS / K / nr;
+    const size_t panels = p->tune.v.chunk_floats / K / nr;
     return (panels > CHUNK_PANELS ? panels : CHUNK_PANELS) * nr;
 }
 

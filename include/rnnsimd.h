@@ -194,6 +194,13 @@ rnn_status rnn_isa_check(rnn_isa isa, const char **why);
 /* The ISA that RNN_ISA_AUTO resolves to (honouring RNNSIMD_ISA). */
 rnn_status rnn_isa_resolve(rnn_isa isa, rnn_isa *out, const char **why);
 
+/* How a plan makes its schedule choices (rnn_plan_options.tuning). */
+typedef enum {
+    RNN_TUNE_ESTIMATE = 0, /* fixed rules: nothing is timed */
+    RNN_TUNE_MEASURE,      /* time candidates at plan creation, keep the fastest */
+    RNN_TUNE_COUNT
+} rnn_tuning;
+
 typedef struct {
     rnn_isa isa;   /* RNN_ISA_AUTO by default */
     /* 1 by default (0 means 1). 2: each workspace made from the plan starts
@@ -213,6 +220,13 @@ typedef struct {
      * the option is there so conformance can check both paths. Anything but
      * 0 or 1 is RNN_ERR_ARG. */
     int no_fused_step;
+    /* RNN_TUNE_ESTIMATE (0, the default): the schedule choices follow fixed
+     * rules (docs/design.md §12). RNN_TUNE_MEASURE: rnn_plan_create times a
+     * few candidates of each on this problem's shapes (a few steps on
+     * synthetic inputs, once) and keeps the fastest, or reuses the choice
+     * the wisdom holds for this machine, table and problem. Every candidate
+     * gives the same bits. Anything else is RNN_ERR_ARG. */
+    rnn_tuning tuning;
 } rnn_plan_options;
 
 /* A plan packs the weights once for one problem and one kernel table. It is
@@ -226,6 +240,32 @@ rnn_status rnn_plan_create(rnn_plan **plan, const rnn_desc *d, const rnn_params 
 void rnn_plan_destroy(rnn_plan *plan);
 rnn_isa rnn_plan_isa(const rnn_plan *plan);
 const rnn_desc *rnn_plan_desc(const rnn_plan *plan);
+
+/* The plan's schedule choices as one line of `key=value` pairs separated by
+ * single spaces (docs/design.md §12 names each key), e.g.
+ * "tuning=estimate source=rules ride=1 ride_max=8388608 ...". Writes at
+ * most n bytes, always NUL-terminated when n > 0; RNN_ERR_SIZE when the line
+ * was cut (256 bytes are enough). */
+rnn_status rnn_plan_describe(const rnn_plan *plan, char *buf, size_t n);
+
+/* Wisdom: the choices RNN_TUNE_MEASURE plans made, kept in the process
+ * (thread-safe) and keyed by this machine's CPU (vendor, family, model,
+ * stepping; or an Arm core's implementer, part and revision), the kernel
+ * table and the problem. A MEASURE plan whose key the wisdom holds takes
+ * that choice without timing anything; ESTIMATE plans never read it.
+ *
+ * rnn_wisdom_export writes it as text (lines, docs/design.md §12) into buf,
+ * NUL-terminated; *len (if not NULL) gets the text's length without the
+ * NUL, so a call with n = 0 sizes the buffer. RNN_ERR_SIZE when n is too
+ * small (buf then holds "" if n > 0).
+ * rnn_wisdom_import reads such text and adds its entries (an entry already
+ * held for the same key is replaced). Entries of another machine are
+ * skipped: they could only mislead. Malformed text (or a value out of
+ * range) is RNN_ERR_ARG and nothing is imported.
+ * rnn_wisdom_forget empties it. */
+rnn_status rnn_wisdom_export(char *buf, size_t n, size_t *len);
+rnn_status rnn_wisdom_import(const char *text);
+void rnn_wisdom_forget(void);
 
 /* All memory a forward or train call needs, allocated once. */
 rnn_status rnn_workspace_create(rnn_workspace **ws, const rnn_plan *plan);

@@ -2,8 +2,9 @@
 # sanitize.sh — `make sanitize`: the whole test suite (unit tests, the quick
 # conformance matrix on every kernel table this CPU runs, the CLI tests) built
 # with AddressSanitizer + UndefinedBehaviorSanitizer into build-san/, any
-# report fatal; then tests/test_concurrency.c, test_threads.c and
-# test_stack_plan.c (the stacks' two-thread schedules) built
+# report fatal; then tests/test_concurrency.c, test_threads.c,
+# test_stack_plan.c (the stacks' two-thread schedules) and test_tune.c
+# (MEASURE plans and the wisdom on two threads at once) built
 # with ThreadSanitizer into build-tsan/ (only those: TSan and ASan cannot
 # share a binary).
 # Ends with one `N passed, N failed` over both.
@@ -29,7 +30,7 @@ echo "asan+ubsan: $san_line"
 t2=$(date +%s)
 
 # Each TSan test: its summary line, any report fatal (halt_on_error).
-TSAN_TESTS="test_concurrency test_threads test_stack_plan"
+TSAN_TESTS="test_concurrency test_threads test_stack_plan test_tune"
 tsan_p=0; tsan_f=0
 echo "== build-tsan: $TSAN_TESTS with -fsanitize=thread"
 targets=""

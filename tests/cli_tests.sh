@@ -53,6 +53,19 @@ expect 2 "unknown subcommand 'fit'" $R charlm fit
 expect 2 "--hidden expects an integer" $R charlm train --text a --save b --hidden 1x
 expect 2 "--hidden 0 is out of range" $R charlm train --text a --save b --hidden 0
 expect 0 "selected:" $R info
+# info --plan: a plan's schedule choices (rnn_plan_describe), its wisdom file.
+P=lstm:many2one:T20:B1:I8:H16
+expect 0 "tuning:   tuning=estimate source=rules " $R info --plan $P
+expect 0 "tuning:   tuning=measure " $R info --plan $P --tune measure
+expect 0 "wave_chunk=5 wave_chunk_dec=0" $R info --plan gru:many2many:T20:B2:I8:H16:L2 --threads 2
+expect 2 "--plan 'lstm:many2one:T20:B1': expected I<input size>" $R info --plan lstm:many2one:T20:B1
+expect 2 "--tune 'fast': expected estimate or measure" $R info --plan $P --tune fast
+expect 2 "--tune, --threads, --isa and --wisdom need --plan" $R info --tune measure
+expect 0 "tuning=measure source=" $R info --plan $P --tune measure --wisdom "$TMP/wisdom.txt"
+expect 0 "tuning=measure source=wisdom " $R info --plan $P --tune measure --wisdom "$TMP/wisdom.txt"
+echo "rnnsimd-wisdom 1" > "$TMP/bad_wisdom.txt"; echo "garbage" >> "$TMP/bad_wisdom.txt"
+expect 1 "--wisdom $TMP/bad_wisdom.txt: not wisdom rnnsimd wrote" \
+  $R info --plan $P --tune measure --wisdom "$TMP/bad_wisdom.txt"
 # --version everywhere; --name=value as --name value.
 V=$(sed -n 's/^#define RNNSIMD_VERSION "\(.*\)"/\1/p' include/rnnsimd.h)
 for c in info run gradflow make-case npy-compare npy-write npy-print charlm "charlm train" "charlm sample"; do

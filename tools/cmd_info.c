@@ -1,20 +1,34 @@
 /* cmd_info.c — `rnnsimd info`: the CPU, the features this build cares about,
  * every kernel table compiled in and whether this CPU runs it (with the
  * reason when not), the table RNN_ISA_AUTO selects (honouring RNNSIMD_ISA and
- * RNNSIMD_CPU_MASK), and the library version. */
+ * RNNSIMD_CPU_MASK), and the library version; with --plan, a plan's schedule
+ * choices (rnn_plan_describe) under --tune estimate or measure. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include "kernels.h"
 #include "tools.h"
 
 static const char info_usage[] =
-    "usage: rnnsimd info\n"
+    "usage: rnnsimd info [--plan SPEC [--tune estimate|measure] [--threads 1|2]\n"
+    "                    [--isa ISA] [--wisdom FILE]]\n"
     "\n"
     "Prints the CPU model, the instruction-set features rnnsimd uses, every kernel\n"
     "table compiled into this build and whether this CPU runs it (with the reason\n"
     "when not), the table selected for --isa auto, and the library version.\n"
+    "\n"
+    "  --plan SPEC   also make a plan of this problem (synthetic weights) and print\n"
+    "                its schedule choices (rnn_plan_describe) and how long creating\n"
+    "                it took; SPEC is CELL:TOPOLOGY:T<n>[:To<n>]:B<n>:I<n>:H<n>\n"
+    "                [:L<n>][:bi][:V<n>], e.g. lstm:many2one:T64:B1:I512:H512\n"
+    "  --tune MODE   estimate (the default: fixed rules) or measure (time\n"
+    "                candidates once, keep the fastest)\n"
+    "  --threads N   the plan's threads (1, the default, or 2)\n"
+    "  --isa ISA     the plan's table (auto, {isas:, })\n"
+    "  --wisdom FILE import FILE's wisdom first if it exists, export the\n"
+    "                wisdom into it after\n"
     "\n"
     "environment:\n"
     "  RNNSIMD_ISA       the table --isa auto selects (auto, {isas:, })\n"
@@ -68,11 +82,149 @@ static void print_features(void)
         printf("masked:   %s (RNNSIMD_CPU_MASK: treated as absent)\n", mask);
 }
 
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+/* --wisdom FILE: imported before the plan (when the file exists). */
+static int wisdom_load(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    char *text = NULL;
+    size_t n = 0, cap = 0, got;
+    char chunk[4096];
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (n + got + 1 > cap) {
+            cap = 2 * (n + got + 1);
+            char *t = realloc(text, cap);
+            if (!t) {
+                free(text);
+                fclose(f);
+                fprintf(stderr, "rnnsimd info: out of memory reading --wisdom %s\n", path);
+                return EXIT_RUNTIME;
+            }
+            text = t;
+        }
+        memcpy(text + n, chunk, got);
+        n += got;
+    }
+    fclose(f);
+    rnn_status st = text ? (text[n] = '\0', rnn_wisdom_import(text)) : RNN_ERR_ARG;
+    free(text);
+    if (st != RNN_OK) {
+        fprintf(stderr, "rnnsimd info: --wisdom %s: not wisdom rnnsimd wrote: %s\n", path,
+                rnn_strerror(st));
+        return EXIT_RUNTIME;
+    }
+    return 0;
+}
+
+static int wisdom_save(const char *path)
+{
+    size_t len = 0;
+    (void)rnn_wisdom_export(NULL, 0, &len);
+    char *text = malloc(len + 1);
+    rnn_status st = text ? rnn_wisdom_export(text, len + 1, NULL) : RNN_ERR_NOMEM;
+    FILE *f = st == RNN_OK ? fopen(path, "wb") : NULL;
+    int ok = f && fputs(text, f) >= 0;
+    if (f)
+        ok &= fclose(f) == 0;
+    free(text);
+    if (!ok) {
+        fprintf(stderr, "rnnsimd info: --wisdom %s: cannot write it\n", path);
+        return EXIT_RUNTIME;
+    }
+    return 0;
+}
+
+/* --plan: the plan's schedule choices and its creation time. */
+/* --plan, --tune and --isa into d and o; 0 or a usage error (after a
+ * message), before anything is printed. */
+static int plan_options(const char *spec, const char *tune, int64_t threads, const char *isa_s,
+                        rnn_desc *d, rnn_plan_options *o)
+{
+    char err[512];
+    if (plan_spec_parse(spec, d, err, sizeof err)) {
+        fprintf(stderr, "rnnsimd info: %s\n", err);
+        return EXIT_USAGE;
+    }
+    *o = (rnn_plan_options){RNN_ISA_AUTO, (int)threads, 0, RNN_TUNE_ESTIMATE};
+    if (tune && strcmp(tune, "measure") == 0) {
+        o->tuning = RNN_TUNE_MEASURE;
+    } else if (tune && strcmp(tune, "estimate") != 0) {
+        fprintf(stderr, "rnnsimd info: --tune '%s': expected estimate or measure\n", tune);
+        return EXIT_USAGE;
+    }
+    if (isa_s) {
+        int ref = 0;
+        int r = parse_isa_option("info", isa_s, &ref, &o->isa);
+        if (!r && ref) {
+            fprintf(stderr, "rnnsimd info: --isa reference: the reference has no plan\n");
+            r = EXIT_USAGE;
+        }
+        return r;
+    }
+    return 0;
+}
+
+static int plan_info(const char *spec, const rnn_desc *dp, const rnn_plan_options *op,
+                     const char *isa_s, const char *wisdom)
+{
+    const rnn_desc d = *dp;
+    const rnn_plan_options o = *op;
+    const int64_t threads = o.threads;
+    int r = isa_s ? require_isa("info", isa_s, 0, o.isa) : 0;
+    if (r)
+        return r;
+    r = wisdom ? wisdom_load(wisdom) : 0;
+    if (r)
+        return r;
+    rnn_plan *p = NULL;
+    const double t0 = now_ms();
+    rnn_status st = plan_spec_create(&p, &d, &o);
+    const double ms = now_ms() - t0;
+    if (st != RNN_OK) {
+        fprintf(stderr, "rnnsimd info: --plan %s: %s\n", spec, rnn_strerror(st));
+        return EXIT_RUNTIME;
+    }
+    char line[512];
+    rnn_plan_describe(p, line, sizeof line);
+    printf("plan:     %s (%s, %lld thread%s)\n", spec, rnn_isa_name(rnn_plan_isa(p)),
+           (long long)(threads ? threads : 1), threads == 2 ? "s" : "");
+    printf("tuning:   %s\n", line);
+    printf("created:  in %.2f ms (packing and tuning)\n", ms);
+    rnn_plan_destroy(p);
+    return wisdom ? wisdom_save(wisdom) : 0;
+}
+
 int cmd_info(int argc, char **argv)
 {
-    int r = opts_parse("info", argc, argv, NULL, 0, info_usage, NULL, 0, NULL);
+    const char *spec = NULL, *tune = NULL, *isa_s = NULL, *wisdom = NULL;
+    int64_t threads = 1;
+    opt_spec specs[] = {
+        {"plan", OPT_STR, &spec, 0, 0, 0, NULL, 0},
+        {"tune", OPT_STR, &tune, 0, 0, 0, NULL, 0},
+        {"threads", OPT_INT, &threads, 1, 2, 0, NULL, 0},
+        {"isa", OPT_STR, &isa_s, 0, 0, 0, NULL, 0},
+        {"wisdom", OPT_STR, &wisdom, 0, 0, 0, NULL, 0},
+    };
+    int r = opts_parse("info", argc, argv, specs, sizeof specs / sizeof specs[0], info_usage,
+                       NULL, 0, NULL);
     if (r)
         return r < 0 ? 0 : r;
+    if (!spec && (tune || isa_s || wisdom || specs[2].seen)) {
+        fprintf(stderr, "rnnsimd info: --tune, --threads, --isa and --wisdom need --plan\n");
+        return EXIT_USAGE;
+    }
+    rnn_desc d;
+    rnn_plan_options o;
+    if (spec && (r = plan_options(spec, tune, threads, isa_s, &d, &o)))
+        return r;
     struct utsname u;
     char model[256];
     cpu_model(model, sizeof model);
@@ -105,5 +257,7 @@ int cmd_info(int argc, char **argv)
     }
     if (env && *env)
         printf("RNNSIMD_ISA=%s\n", env);
+    if (spec && !status)
+        status = plan_info(spec, &d, &o, isa_s, wisdom);
     return status;
 }

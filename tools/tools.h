@@ -27,6 +27,13 @@ int cmd_npy_write(int argc, char **argv);
 int cmd_npy_print(int argc, char **argv);
 int charlm_main(int argc, char **argv); /* examples/charlm */
 
+/* ---- plan_spec.c: `info --plan`'s problem line ---- */
+/* CELL:TOPOLOGY:T<n>[:To<n>]:B<n>:I<n>:H<n>[:L<n>][:bi][:V<n>] into *d; -1
+ * after writing what was wrong into err. */
+int plan_spec_parse(const char *spec, rnn_desc *d, char *err, size_t errlen);
+/* A plan of d with synthetic weights (a fixed seed). */
+rnn_status plan_spec_create(rnn_plan **plan, const rnn_desc *d, const rnn_plan_options *opt);
+
 /* ---- options: support/cmdline.h with the "rnnsimd <cmd>" prefix ---- */
 /* opt_parse with the subcommand's prefix: arguments that are no options are
  * collected into pos (at most max_pos; more is a usage error). Returns -1

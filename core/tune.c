@@ -1,0 +1,148 @@
+/* tune.c — a plan's tunables (tune.h): today's rules (ESTIMATE), the
+ * MEASURE flow (the wisdom's choice, else timing and then the wisdom), and
+ * rnn_plan_describe.
+ *
+ * The rules, unchanged from the constants they replace: the fused batch-1
+ * step unless no_fused_step, up to 8 MiB of W_hh + W_ih forward and 4 MiB
+ * for BPTT's dx (docs/performance.md, "The fused batch-1 step"); odd steps
+ * streamed back to front in chunks of 16384 floats for every cell of one
+ * phase (not gru: step_product.c says why); a wavefront chunk of
+ * ceil(sqrt(T)) steps. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "plan_internal.h"
+
+#define RULE_RIDE_MAX (8u << 20)
+#define RULE_RIDE_DX_MAX (4u << 20)
+#define RULE_CHUNK_FLOATS 16384
+
+const size_t rnn_tune_chunks[RNN_TUNE_N_CHUNKS] = {4096, RULE_CHUNK_FLOATS, 65536};
+
+static size_t ceil_sqrt(size_t T)
+{
+    size_t c = 1;
+    while (c * c < T)
+        c++;
+    return c;
+}
+
+size_t rnn_tune_wave_candidates(size_t T, size_t out[3])
+{
+    const size_t r = ceil_sqrt(T ? T : 1);
+    const size_t want[3] = {r, (r + 1) / 2, 2 * r};
+    size_t n = 0;
+    for (size_t i = 0; i < 3; i++) {
+        size_t c = want[i] < 1 ? 1 : want[i] > T ? T : want[i];
+        int dup = c == 0;
+        for (size_t j = 0; j < n; j++)
+            dup |= out[j] == c;
+        if (!dup)
+            out[n++] = c;
+    }
+    return n;
+}
+
+void rnn_tune_estimate(const rnn_plan *p, rnn_tunables *t)
+{
+    memset(t, 0, sizeof *t);
+    t->ride = !p->no_fused_step;
+    t->ride_max = RULE_RIDE_MAX;
+    t->ride_dx_max = RULE_RIDE_DX_MAX;
+    t->stream_alt = p->ops->phases == 1;
+    t->chunk_floats = RULE_CHUNK_FLOATS;
+    t->wave_chunk = ceil_sqrt((size_t)p->desc.T);
+    t->wave_chunk_dec = p->desc.T_out > 0 ? ceil_sqrt((size_t)p->desc.T_out) : 0;
+}
+
+void rnn_tune_set(rnn_plan *p, const rnn_tunables *t)
+{
+    p->tune.v = *t;
+    /* The fused step is the plan's own choice: a stack's cells never ride
+     * (stack.c gives them no_fused_step). */
+    p->tune.v.ride = t->ride && !p->no_fused_step;
+    for (size_t k = 0; p->cells && k < p->n_cells; k++) {
+        rnn_tunables *c = &p->cells[k]->tune.v;
+        c->stream_alt = t->stream_alt;
+        c->chunk_floats = t->chunk_floats;
+    }
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+rnn_status rnn_tune_plan(rnn_plan *p, rnn_tuning mode)
+{
+    rnn_tunables t;
+    rnn_tune_estimate(p, &t);
+    p->tune.mode = mode;
+    p->tune.source = RNN_TUNED_RULES;
+    p->tune.cost_ms = 0.0;
+    rnn_tune_set(p, &t);
+    if (mode != RNN_TUNE_MEASURE)
+        return RNN_OK;
+    const double t0 = now_ms();
+    char key[512];
+    rnn_wisdom_key(p, key, sizeof key);
+    if (rnn_wisdom_lookup(key, &t)) {
+        rnn_tune_set(p, &t);
+        p->tune.source = RNN_TUNED_WISDOM;
+    } else {
+        const int r = rnn_tune_measure(p, &t);
+        if (r < 0)
+            return RNN_ERR_NOMEM;
+        rnn_tune_set(p, &t);
+        if (r > 0)
+            p->tune.source = RNN_TUNED_MEASURED;
+        /* Kept even when nothing was timed: the next plan of this key skips
+         * the look at its shape as well. Out of memory here only costs the
+         * next plan a measurement. */
+        (void)rnn_wisdom_store(key, &p->tune.v);
+    }
+    p->tune.cost_ms = now_ms() - t0;
+    return RNN_OK;
+}
+
+static void print_limit(char *buf, size_t n, size_t v)
+{
+    if (v == RNN_TUNE_ANY)
+        snprintf(buf, n, "any");
+    else
+        snprintf(buf, n, "%zu", v);
+}
+
+int rnn_tunables_print(const rnn_tunables *t, char *buf, size_t n)
+{
+    char a[24], b[24];
+    print_limit(a, sizeof a, t->ride_max);
+    print_limit(b, sizeof b, t->ride_dx_max);
+    return snprintf(buf, n,
+                    "ride=%d ride_max=%s ride_dx_max=%s stream=%s chunk=%zu wave_chunk=%zu "
+                    "wave_chunk_dec=%zu",
+                    t->ride, a, b, t->stream_alt ? "alt" : "forward", t->chunk_floats,
+                    t->wave_chunk, t->wave_chunk_dec);
+}
+
+rnn_status rnn_plan_describe(const rnn_plan *p, char *buf, size_t n)
+{
+    if (!p || !buf)
+        return RNN_ERR_NULL;
+    static const char *const src[] = {"rules", "measured", "wisdom"};
+    char tv[200];
+    rnn_tunables_print(&p->tune.v, tv, sizeof tv);
+    /* What a one-thread call with a dense input does on this problem (a
+     * stack's cells never ride). */
+    const rnn_thread one = {0, 1, NULL};
+    const size_t rows = p->sizes.x / (size_t)p->desc.I;
+    const int fwd = !p->cells && rnn_fused_projection(p, rows, 1, &one);
+    const int dx = !p->cells && rnn_fused_dx(p, rows, 1, &one);
+    const int w = snprintf(buf, n, "tuning=%s source=%s isa=%s %s fused_fwd=%d fused_dx=%d "
+                                   "cost_ms=%.2f",
+                           p->tune.mode == RNN_TUNE_MEASURE ? "measure" : "estimate",
+                           src[p->tune.source], p->k->name, tv, fwd, dx, p->tune.cost_ms);
+    return w < 0 || (size_t)w >= n ? RNN_ERR_SIZE : RNN_OK;
+}

@@ -1,0 +1,92 @@
+/* tune.h — a plan's tunables: the schedule choices the drivers used to take
+ * from constants, now held per plan, filled by rules (RNN_TUNE_ESTIMATE) or
+ * by timing candidates (RNN_TUNE_MEASURE), and remembered per machine in
+ * the wisdom. Private to core/ (docs/design.md §12, "Tuning").
+ *
+ * Invariant: every value of every tunable gives the same bits. Each one
+ * only reorders whole independent work (the panels of a batch-1 product,
+ * the chunks of a wavefront) or moves where the same computation happens
+ * (the input projection inside or before the time loop, whose rides are
+ * bit-identical to the hoisted GEMM: kernels/table/entries.inc). So the
+ * planner may pick any of them on timing alone, and the tests force every
+ * candidate and compare bits (tests/test_tune.c). */
+#ifndef RNNSIMD_TUNE_H
+#define RNNSIMD_TUNE_H
+
+#include <stddef.h>
+#include "rnnsimd.h"
+
+/* A byte limit that every problem is under: the ride "always" where it
+ * applies. */
+#define RNN_TUNE_ANY ((size_t)-1)
+
+typedef struct {
+    /* The fused batch-1 step (projection_ride.c): allowed at all (0 when
+     * rnn_plan_options.no_fused_step), and the largest W_hh + W_ih in bytes
+     * for which the forward's projection (ride_max) and BPTT's dx
+     * (ride_dx_max) ride in the time loop. */
+    int ride;
+    size_t ride_max, ride_dx_max;
+    /* The batch-1 step product (step_product.c): odd steps stream the
+     * panels back to front (stream_alt), in chunks of about chunk_floats
+     * floats of packed weights (at least 4 panels). */
+    int stream_alt;
+    size_t chunk_floats;
+    /* A stack's two-thread wavefront (stack.c): steps per chunk, the
+     * encoder's and the decoder's (seq2seq; 0 otherwise). Clamped to
+     * [1, T] where used. */
+    size_t wave_chunk, wave_chunk_dec;
+} rnn_tunables;
+
+/* Where a plan's tunables came from. */
+typedef enum { RNN_TUNED_RULES = 0, RNN_TUNED_MEASURED, RNN_TUNED_WISDOM } rnn_tune_source;
+
+typedef struct {
+    rnn_tunables v;
+    rnn_tuning mode;
+    rnn_tune_source source;
+    double cost_ms; /* what MEASURE spent at plan creation (timing, or the wisdom look-up) */
+} rnn_plan_tune;
+
+struct rnn_plan;
+
+/* The candidates MEASURE times, and the tests force: chunk_floats values;
+ * the wavefront's chunks for T steps (about sqrt(T)/2, sqrt(T), 2 sqrt(T),
+ * distinct, in [1, T]; returns how many, at most 3). */
+#define RNN_TUNE_N_CHUNKS 3
+extern const size_t rnn_tune_chunks[RNN_TUNE_N_CHUNKS];
+size_t rnn_tune_wave_candidates(size_t T, size_t out[3]);
+
+/* Today's rules for plan p (its desc, table and no_fused_step). */
+void rnn_tune_estimate(const struct rnn_plan *p, rnn_tunables *t);
+
+/* Fills p->tune at the end of rnn_plan_create (every weight packed):
+ * ESTIMATE's rules, or MEASURE's choice (the wisdom's, or timed now and
+ * added to the wisdom). RNN_ERR_NOMEM if MEASURE's workspace cannot be
+ * allocated. */
+rnn_status rnn_tune_plan(struct rnn_plan *p, rnn_tuning mode);
+
+/* Sets p's tunables, and a stack's cells' batch-1 stream (their plans run
+ * the time loops; they never ride). The tests use it to force candidates;
+ * the planner to try them. */
+void rnn_tune_set(struct rnn_plan *p, const rnn_tunables *t);
+
+/* MEASURE's timing (tune_measure.c): from p's rules in *t, replaces the
+ * tunables that matter for p's shape by the fastest candidate within the
+ * time budget. 0 if nothing was timed (nothing to choose for this shape),
+ * 1 if something was, -1 when out of memory. p's tunables are *t again on
+ * return. */
+int rnn_tune_measure(struct rnn_plan *p, rnn_tunables *t);
+
+/* ---- wisdom.c ---- */
+/* The wisdom's key for p (machine, table, problem), a single token. */
+void rnn_wisdom_key(const struct rnn_plan *p, char *buf, size_t n);
+/* 1 and *t if the wisdom holds key; else 0. */
+int rnn_wisdom_lookup(const char *key, rnn_tunables *t);
+/* Adds (or replaces) key's choice. RNN_ERR_NOMEM if it cannot. */
+rnn_status rnn_wisdom_store(const char *key, const rnn_tunables *t);
+
+/* Writes t as the `key=value` pairs of describe and wisdom lines. */
+int rnn_tunables_print(const rnn_tunables *t, char *buf, size_t n);
+
+#endif

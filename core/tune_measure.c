@@ -1,0 +1,281 @@
+/* tune_measure.c — RNN_TUNE_MEASURE's timing: candidates of each tunable
+ * that matters for the plan's shape, timed on the finished plan with
+ * synthetic inputs in a private workspace, the fastest kept.
+ *
+ * What is timed (tune.h lists the tunables):
+ *   stream  batch 1, a table with panels (nr): a few steps of the forward
+ *           time loop (the projection done before the clock starts) with
+ *           odd steps streamed front to back, or back to front in chunks of
+ *           rnn_tune_chunks floats. A stack times its first cell and gives
+ *           the choice to all.
+ *   ride    where the fused batch-1 step can apply (one cell, batch 1,
+ *           T >= 16, a table with gemv_ride, no no_fused_step): the
+ *           projection and 16 steps (two blocks: the first rides the
+ *           second's projection), hoisted against fused. BPTT's dx ride
+ *           (ride_dx_max) keeps the rule: timing BPTT would cost three
+ *           forwards more.
+ *   wave    a stack whose forward runs the two-thread wavefront (threads
+ *           2, one direction, L >= 2, B < 4): whole forward calls (the
+ *           wavefront's chunk is a schedule of the whole sequence) with
+ *           the encoder's chunk about sqrt(T)/2, sqrt(T), 2 sqrt(T); the
+ *           decoder's keeps the rule.
+ * Nothing else depends on the tunables (B >= 2 never runs the batch-1
+ * stream or the ride), so such plans time nothing.
+ *
+ * How: a warm-up run sizes the runs (steps for about RUN_MS each) and the
+ * cost; the candidates then run in interleaved rounds (a drift of the
+ * machine's load hits them alike) and each keeps its fastest run. The
+ * stream group may use half of the budget left, the next group all that
+ * remains, as many rounds as fit (MIN_ROUNDS to MAX_ROUNDS); a group for
+ * which MIN_ROUNDS do not fit in BUDGET_MS is not timed and keeps the
+ * rule; rounds stop early once the budget is spent (when the machine is
+ * slower than the warm-up said). The rule's candidate comes first and another must beat it by
+ * MARGIN, so noise does not flip a choice back and forth. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "plan_internal.h"
+
+#define BUDGET_MS 30.0
+#define RUN_MS 0.4
+#define MIN_ROUNDS 2
+#define MAX_ROUNDS 9
+#define MARGIN 0.03
+#define MAX_CAND 4
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+typedef struct {
+    rnn_plan *p;       /* the single-cell plan whose steps are timed */
+    rnn_workspace *ws; /* its private workspace */
+    const float *x;    /* T x I synthetic input rows (B = 1) */
+    double t0;         /* when timing began */
+} cell_bench;
+
+/* One forward run of n steps from a fixed non-zero state (a zero state
+ * would skip the product). With project, the projection is timed too (the
+ * ride moves it into the loop). */
+static double run_steps(const cell_bench *b, size_t n, int project)
+{
+    const rnn_plan *p = b->p;
+    const rnn_thread one = {0, 1, NULL};
+    const size_t H = (size_t)p->desc.H;
+    for (size_t j = 0; j < H; j++)
+        b->ws->hs[j] = 0.25f;
+    if (b->ws->cs)
+        memset(b->ws->cs, 0, H * sizeof(float));
+    if (!project)
+        rnn_project_input(p, &p->cell, n, b->x, NULL, b->ws->xp, &one);
+    const double t0 = now_ms();
+    if (project)
+        rnn_project_input(p, &p->cell, n, b->x, NULL, b->ws->xp, &one);
+    const float *x = rnn_fused_projection(p, n, 1, &one) ? b->x : NULL;
+    rnn_seq_forward_run(p, b->ws, &p->cell, 0, n, x, NULL, 0, &one);
+    return now_ms() - t0;
+}
+
+/* How many rounds of nc runs of est ms each fit in share of what is left
+ * of the budget: up to MAX_ROUNDS, 0 if not even MIN_ROUNDS. */
+static int rounds_for(double t0, double share, size_t nc, double est)
+{
+    const double left = (BUDGET_MS - (now_ms() - t0)) * share;
+    const double fit = est > 0 ? left / ((double)nc * est) : MAX_ROUNDS;
+    return fit >= MAX_ROUNDS ? MAX_ROUNDS : fit >= MIN_ROUNDS ? (int)fit : 0;
+}
+
+/* Times cand[0..nc) (cand[0] the rule's) in interleaved rounds of n-step
+ * runs, as many as fit in share of the budget left; the index of the one
+ * to keep, or -1 if not timed. est: the estimated ms of one run. */
+static int pick(const cell_bench *b, const rnn_tunables *cand, size_t nc, size_t n, int project,
+                double est, double share)
+{
+    const int rounds = rounds_for(b->t0, share, nc, est);
+    if (!rounds)
+        return -1;
+    double best[MAX_CAND];
+    for (size_t c = 0; c < nc; c++)
+        best[c] = 1e300;
+    for (int r = 0; r < rounds && (r < MIN_ROUNDS || now_ms() - b->t0 < BUDGET_MS); r++)
+        for (size_t c = 0; c < nc; c++) {
+            rnn_tune_set(b->p, &cand[c]);
+            const double t = run_steps(b, n, project);
+            if (t < best[c])
+                best[c] = t;
+        }
+    size_t win = 0;
+    for (size_t c = 1; c < nc; c++)
+        if (best[c] < best[win] && best[c] < (1.0 - MARGIN) * best[0])
+            win = c;
+    return (int)win;
+}
+
+/* The stream and ride groups on plan c (one cell, B = 1): updates *t. */
+static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0)
+{
+    const size_t T = (size_t)c->desc.T, I = (size_t)c->desc.I;
+    if (c->desc.B != 1 || !c->nr || T < 2)
+        return 0;
+    float *x = rnn_alloc_floats(T * I);
+    rnn_workspace *ws = NULL;
+    if (!x || rnn_workspace_create(&ws, c) != RNN_OK) {
+        free(x);
+        return -1;
+    }
+    for (size_t i = 0; i < T * I; i++)
+        x[i] = (float)((int)(i * 7 % 13) - 6) * 0.05f;
+    const cell_bench b = {c, ws, x, t0};
+    const rnn_thread one = {0, 1, NULL};
+    int timed = 0;
+
+    /* Warm-up (the weights into cache as a call would find them), then
+     * the time of one step without the ride. */
+    rnn_tunables base = *t;
+    base.ride = 0;
+    rnn_tune_set(c, &base);
+    (void)run_steps(&b, 2, 0);
+    const double step = run_steps(&b, 2, 0) / 2.0;
+    size_t n = step > 0 ? (size_t)(RUN_MS / step) + 1 : 16;
+    n = n < 2 ? 2 : n > 16 ? 16 : n;
+    n &= ~(size_t)1; /* whole pairs of even and odd steps */
+    if (n > T)
+        n = T & ~(size_t)1;
+
+    /* stream: the rule's first, then the others. */
+    rnn_tunables cand[MAX_CAND];
+    size_t nc = 0;
+    cand[nc++] = base;
+    rnn_tunables off = base;
+    off.stream_alt = 0;
+    if (base.stream_alt)
+        cand[nc++] = off;
+    for (size_t i = 0; i < RNN_TUNE_N_CHUNKS; i++) {
+        rnn_tunables on = base;
+        on.stream_alt = 1;
+        on.chunk_floats = rnn_tune_chunks[i];
+        if (!(base.stream_alt && base.chunk_floats == on.chunk_floats))
+            cand[nc++] = on;
+    }
+    int w = pick(&b, cand, nc, n, 0, step * (double)n, 0.5);
+    if (w >= 0) {
+        t->stream_alt = cand[w].stream_alt;
+        t->chunk_floats = cand[w].chunk_floats;
+        timed = 1;
+    }
+
+    /* ride: where the fused step can apply to this plan's calls. */
+    rnn_tunables on = *t, hoisted = *t;
+    on.ride_max = RNN_TUNE_ANY;
+    hoisted.ride_max = 0;
+    rnn_tune_set(c, &on);
+    /* The rows a call projects: T, but B for one2many (never ridden). */
+    const size_t R2 = 2 * RNN_RIDE_ROWS, rows = c->sizes.x / I;
+    if (t->ride && rows >= R2 && rnn_fused_projection(c, rows, 1, &one)) {
+        rnn_tune_set(c, t);
+        const int rule_on = rnn_fused_projection(c, T, 1, &one);
+        cand[0] = rule_on ? on : hoisted;
+        cand[1] = rule_on ? hoisted : on;
+        /* A run: the projection (about one step's work) and up to four
+         * blocks of steps, so that most of them ride as in a long call. */
+        size_t nr = T / RNN_RIDE_ROWS * RNN_RIDE_ROWS;
+        nr = nr > 4 * RNN_RIDE_ROWS ? 4 * RNN_RIDE_ROWS : nr;
+        w = pick(&b, cand, 2, nr, 1, step * (double)(nr + 1), 1.0);
+        if (w >= 0) {
+            t->ride_max = cand[w].ride_max;
+            timed = 1;
+        }
+    }
+    rnn_tune_set(c, t);
+    rnn_workspace_destroy(ws);
+    free(x);
+    return timed;
+}
+
+/* The wave group: whole two-thread forwards of stack plan p. */
+static int measure_wave(rnn_plan *p, rnn_tunables *t, double t0)
+{
+    const rnn_desc *d = &p->desc;
+    if (p->threads != 2 || p->sizes.directions != 1 || p->sizes.layers < 2 || d->B >= 4)
+        return 0;
+    size_t cw[3];
+    const size_t nw = rnn_tune_wave_candidates((size_t)d->T, cw);
+    if (nw < 2)
+        return 0;
+    float *x = rnn_alloc_floats(p->sizes.x + p->sizes.x_dec);
+    rnn_workspace *ws = NULL;
+    if (!x || rnn_workspace_create(&ws, p) != RNN_OK) {
+        free(x);
+        return -1;
+    }
+    for (size_t i = 0; i < p->sizes.x + p->sizes.x_dec; i++)
+        x[i] = (float)((int)(i * 7 % 13) - 6) * 0.05f;
+    const rnn_inputs in = {x, NULL, p->sizes.x_dec ? x + p->sizes.x : NULL, NULL,
+                           NULL, NULL, NULL};
+    rnn_outputs out = {NULL, NULL, NULL, NULL};
+    rnn_tunables cand[3];
+    for (size_t i = 0; i < nw; i++) {
+        cand[i] = *t;
+        cand[i].wave_chunk = cw[i]; /* cw[0] is the rule's */
+    }
+    rnn_tune_set(p, &cand[0]);
+    (void)rnn_plan_forward(p, ws, &in, &out);
+    double a = now_ms();
+    (void)rnn_plan_forward(p, ws, &in, &out);
+    const double est = now_ms() - a;
+    int timed = 0;
+    const int rounds = rounds_for(t0, 1.0, nw, est);
+    if (rounds) {
+        double best[3] = {1e300, 1e300, 1e300};
+        for (int r = 0; r < rounds && (r < MIN_ROUNDS || now_ms() - t0 < BUDGET_MS); r++)
+            for (size_t i = 0; i < nw; i++) {
+                rnn_tune_set(p, &cand[i]);
+                a = now_ms();
+                (void)rnn_plan_forward(p, ws, &in, &out);
+                const double e = now_ms() - a;
+                best[i] = e < best[i] ? e : best[i];
+            }
+        size_t win = 0;
+        for (size_t i = 1; i < nw; i++)
+            if (best[i] < best[win] && best[i] < (1.0 - MARGIN) * best[0])
+                win = i;
+        t->wave_chunk = cw[win];
+        timed = 1;
+    }
+    rnn_tune_set(p, t);
+    rnn_workspace_destroy(ws);
+    free(x);
+    return timed;
+}
+
+int rnn_tune_measure(rnn_plan *p, rnn_tunables *t)
+{
+    const double t0 = now_ms();
+    /* A stack's time loops are its cells': the first cell stands for all. */
+    rnn_plan *c = p->cells ? p->cells[0] : p;
+    rnn_tunables ct = c->tune.v;
+    if (p->cells) {
+        ct.stream_alt = t->stream_alt;
+        ct.chunk_floats = t->chunk_floats;
+    } else {
+        ct = *t;
+    }
+    const int a = measure_cell(c, &ct, t0);
+    if (a < 0)
+        return -1;
+    if (p->cells) {
+        t->stream_alt = ct.stream_alt;
+        t->chunk_floats = ct.chunk_floats;
+    } else {
+        *t = ct;
+    }
+    rnn_tune_set(p, t);
+    const int w = p->cells ? measure_wave(p, t, t0) : 0;
+    if (w < 0)
+        return -1;
+    rnn_tune_set(p, t);
+    return a || w;
+}

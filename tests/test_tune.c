@@ -1,0 +1,529 @@
+/* test_tune.c — the planner (core/tune.h): every tunable is bit-neutral,
+ * ESTIMATE keeps today's rules, and the wisdom round-trips and refuses
+ * what it should.
+ *
+ * Bits: for every table this CPU runs, at one and two threads, on shapes
+ * that reach every tunable (batch 1 long enough for the fused step, gru's
+ * two phases, batch 3, seq2seq at batch 1, a three-layer stack at batch 2
+ * whose two-thread forward is the wavefront, a bidirectional stack), the
+ * forward outputs and the train outputs and gradients of
+ *   - a MEASURE plan,
+ *   - the ESTIMATE plan forced to every candidate of every tunable (one at
+ *     a time: the ride off, forward only, dx only, both at any size; the
+ *     stream front to back, back to front in each candidate chunk; the
+ *     wavefront's chunks 1, the candidates and T, the decoder's too)
+ * must equal the ESTIMATE plan's bit for bit (same table, same threads:
+ * tables need not agree with each other at two threads).
+ *
+ * Wisdom: a MEASURE plan's choice exported, forgotten, imported, is what
+ * the next MEASURE plan of that shape takes without timing (source
+ * wisdom); another machine's line is skipped; malformed text (and every
+ * truncation of valid text that is not itself valid) is RNN_ERR_ARG with
+ * the wisdom unchanged; concurrent MEASURE plans and imports on two
+ * threads. Options: tuning out of range is RNN_ERR_ARG; zero options are
+ * ESTIMATE with today's constants. Nothing here measures time. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include "check.h"
+#include "rnnsimd_reference.h"
+#include "plan_internal.h"
+
+/* ---- problems ---- */
+
+typedef struct {
+    rnn_desc d;
+    rnn_sizes s;
+    size_t cells, per; /* weight blocks (the decoder's too) and floats each */
+    float *w, *x, *x_dec, *h0, *c0;
+    int32_t *targets;
+    rnn_cell_weights *cw;
+    rnn_params prm;
+    size_t n_out; /* floats of one run's outputs and gradients */
+} problem;
+
+static float *floats(size_t n, uint64_t stream, float scale)
+{
+    float *p = malloc((n ? n : 1) * sizeof *p);
+    if (p)
+        rnn_fill_uniform(p, n, 7, stream, -scale, scale);
+    return p;
+}
+
+static int problem_make(problem *pb, rnn_desc d)
+{
+    memset(pb, 0, sizeof *pb);
+    pb->d = d;
+    if (rnn_desc_check(&pb->d, &pb->s) != RNN_OK)
+        return -1;
+    const rnn_sizes *s = &pb->s;
+    const size_t wih = s->weight_ih > s->weight_ih_upper ? s->weight_ih : s->weight_ih_upper;
+    pb->per = wih + s->weight_hh + 2 * s->bias;
+    pb->cells = s->cells + (d.topology == RNN_SEQ2SEQ ? s->layers : 0);
+    pb->w = floats(pb->cells * pb->per + s->W_hy + s->b_y, 1, 0.3f);
+    pb->x = floats(s->x, 2, 1.0f);
+    pb->x_dec = floats(s->x_dec, 3, 1.0f);
+    pb->h0 = floats(s->state, 4, 0.5f);
+    pb->c0 = floats(s->state, 5, 0.5f);
+    pb->targets = calloc(s->targets ? s->targets : 1, sizeof *pb->targets);
+    pb->cw = calloc(pb->cells, sizeof *pb->cw);
+    if (!pb->w || !pb->x || !pb->x_dec || !pb->h0 || !pb->c0 || !pb->targets || !pb->cw)
+        return -1;
+    for (size_t i = 0; i < s->targets; i++)
+        pb->targets[i] = (int32_t)(i * 3 % (size_t)d.V);
+    for (size_t c = 0; c < pb->cells; c++) {
+        float *q = pb->w + c * pb->per;
+        pb->cw[c] = (rnn_cell_weights){q, q + wih, q + wih + s->weight_hh,
+                                       q + wih + s->weight_hh + s->bias};
+    }
+    const float *head = pb->w + pb->cells * pb->per;
+    const int s2s = d.topology == RNN_SEQ2SEQ;
+    pb->prm = (rnn_params){pb->cw[0], s2s ? pb->cw[s->cells] : pb->cw[0], head, head + s->W_hy,
+                           pb->cw, s2s ? pb->cw + s->cells : NULL};
+    /* h, c, logits, loss; then dx, dx_dec, dh0, dc0, every cell's four
+     * gradients (the largest block each), dW_hy, db_y. */
+    pb->n_out = 2 * s->h + s->logits + 1 + s->x + s->x_dec + 2 * s->state +
+                pb->cells * pb->per + s->W_hy + s->b_y;
+    return 0;
+}
+
+static void problem_free(problem *pb)
+{
+    free(pb->w), free(pb->x), free(pb->x_dec), free(pb->h0), free(pb->c0);
+    free(pb->targets), free(pb->cw);
+}
+
+/* Forward (mode 0) or train (1) into out (pb->n_out floats, zeroed first). */
+static rnn_status run(const problem *pb, const rnn_plan *p, rnn_workspace *ws, int mode,
+                      float *out)
+{
+    const rnn_sizes *s = &pb->s;
+    memset(out, 0, pb->n_out * sizeof *out);
+    float *q = out;
+    const int lstm = pb->d.cell == RNN_LSTM, s2s = pb->d.topology == RNN_SEQ2SEQ;
+    rnn_outputs o = {q, lstm ? q + s->h : NULL, q + 2 * s->h, q + 2 * s->h + s->logits};
+    q += 2 * s->h + s->logits + 1;
+    const rnn_inputs in = {pb->x, NULL, s2s ? pb->x_dec : NULL, NULL, pb->h0,
+                           lstm ? pb->c0 : NULL, pb->targets};
+    if (mode == 0)
+        return rnn_plan_forward(p, ws, &in, &o);
+    rnn_cell_grads cg[64];
+    if (pb->cells > 64)
+        return RNN_ERR_SIZE;
+    rnn_grads g = {q, s2s ? q + s->x : NULL, q + s->x + s->x_dec,
+                   lstm ? q + s->x + s->x_dec + s->state : NULL};
+    q += s->x + s->x_dec + 2 * s->state;
+    const size_t wih = pb->per - s->weight_hh - 2 * s->bias;
+    for (size_t c = 0; c < pb->cells; c++, q += pb->per)
+        cg[c] = (rnn_cell_grads){q, q + wih, q + wih + s->weight_hh,
+                                 q + wih + s->weight_hh + s->bias};
+    g.W_hy = q;
+    g.b_y = q + s->W_hy;
+    g.layers = cg;
+    g.decoder_layers = s2s ? cg + s->cells : NULL;
+    return rnn_plan_train(p, ws, &in, &o, &g);
+}
+
+/* ---- bits ---- */
+
+static char label[200];
+
+/* Runs both modes on plan p and compares with want[mode] (filled when
+ * fill). */
+static void compare(const problem *pb, const rnn_plan *p, rnn_workspace *ws, float *want[2],
+                    float *got, int fill, const char *what)
+{
+    for (int mode = 0; mode < 2; mode++) {
+        float *dst = fill ? want[mode] : got;
+        const rnn_status st = run(pb, p, ws, mode, dst);
+        CHECK(st == RNN_OK, "%s %s: %s call failed: %s", label, what, mode ? "train" : "forward",
+              rnn_strerror(st));
+        if (!fill && st == RNN_OK)
+            CHECK(memcmp(got, want[mode], pb->n_out * sizeof *got) == 0,
+                  "%s %s: %s differs from the ESTIMATE plan's bits", label, what,
+                  mode ? "train" : "forward");
+    }
+}
+
+/* Every candidate of every tunable, one at a time from the rules. */
+static size_t candidates(const rnn_plan *p, rnn_tunables *out, const char **name)
+{
+    const rnn_tunables base = p->tune.v;
+    size_t n = 0;
+#define ADD(what, field, value)                                                \
+    do {                                                                       \
+        out[n] = base;                                                         \
+        out[n].field = (value);                                                \
+        name[n++] = what;                                                      \
+    } while (0)
+    ADD("ride 0", ride, 0);
+    ADD("ride_max 0", ride_max, 0);
+    ADD("ride_max any", ride_max, RNN_TUNE_ANY);
+    ADD("ride_dx_max 0", ride_dx_max, 0);
+    ADD("ride_dx_max any", ride_dx_max, RNN_TUNE_ANY);
+    out[n] = base, out[n].ride_max = out[n].ride_dx_max = RNN_TUNE_ANY;
+    name[n++] = "ride both any";
+    ADD("stream forward", stream_alt, 0);
+    static const char *const cn[RNN_TUNE_N_CHUNKS] = {"stream alt chunk 0", "stream alt chunk 1",
+                                                      "stream alt chunk 2"};
+    for (size_t i = 0; i < RNN_TUNE_N_CHUNKS; i++) {
+        out[n] = base, out[n].stream_alt = 1, out[n].chunk_floats = rnn_tune_chunks[i];
+        name[n++] = cn[i];
+    }
+    const size_t T = (size_t)p->desc.T, To = (size_t)p->desc.T_out;
+    size_t w[3];
+    const size_t nw = rnn_tune_wave_candidates(T, w);
+    static const char *const wn[3] = {"wave cand 0", "wave cand 1", "wave cand 2"};
+    for (size_t i = 0; i < nw; i++)
+        ADD(wn[i], wave_chunk, w[i]);
+    ADD("wave 1", wave_chunk, 1);
+    ADD("wave T", wave_chunk, T);
+    ADD("wave 0 (clamped)", wave_chunk, 0);
+    if (To) {
+        ADD("wave_dec 1", wave_chunk_dec, 1);
+        ADD("wave_dec T_out", wave_chunk_dec, To);
+    }
+#undef ADD
+    return n;
+}
+
+static int forced_tests(void)
+{
+    const rnn_desc shapes[] = {
+        {RNN_LSTM, RNN_MANY2ONE, 20, 0, 1, 24, 64, 5},
+        {RNN_GRU, RNN_MANY2MANY, 17, 0, 1, 16, 48, 3},
+        {RNN_TANH, RNN_MANY2ONE, 18, 0, 3, 20, 32, 4},
+        {RNN_LSTM, RNN_SEQ2SEQ, 16, 17, 1, 16, 32, 3},
+        {RNN_LBR_GRU, RNN_MANY2MANY, 12, 0, 2, 16, 32, 3, 3, 0},
+        {RNN_LSTM, RNN_MANY2ONE, 9, 0, 1, 8, 32, 3, 2, 1},
+    };
+    int plans = 0;
+    for (const rnn_kernels *const *t = rnn_kernel_tables(); *t; t++) {
+        if (rnn_isa_check((*t)->isa, NULL) != RNN_OK)
+            continue;
+        for (size_t si = 0; si < sizeof shapes / sizeof *shapes; si++) {
+            problem pb;
+            if (problem_make(&pb, shapes[si])) {
+                CHECK(0, "problem setup");
+                problem_free(&pb);
+                continue;
+            }
+            float *want[2] = {malloc(pb.n_out * sizeof(float)), malloc(pb.n_out * sizeof(float))};
+            float *got = malloc(pb.n_out * sizeof(float));
+            for (int threads = 1; threads <= 2 && want[0] && want[1] && got; threads++) {
+                snprintf(label, sizeof label, "%s %s %s T%lld B%lld H%lld L%lld%s %d thread%s",
+                         (*t)->name, rnn_cell_name(pb.d.cell), rnn_topology_name(pb.d.topology),
+                         (long long)pb.d.T, (long long)pb.d.B, (long long)pb.d.H,
+                         (long long)(pb.d.L ? pb.d.L : 1), pb.d.bidirectional ? " bi" : "",
+                         threads, threads == 2 ? "s" : "");
+                rnn_plan_options o = {(*t)->isa, threads, 0, RNN_TUNE_ESTIMATE};
+                rnn_plan *p = NULL, *m = NULL;
+                rnn_workspace *ws = NULL, *mws = NULL;
+                if (rnn_plan_create(&p, &pb.d, &pb.prm, &o) != RNN_OK ||
+                    rnn_workspace_create(&ws, p) != RNN_OK) {
+                    CHECK(0, "%s: ESTIMATE plan", label);
+                } else {
+                    compare(&pb, p, ws, want, got, 1, "ESTIMATE");
+                    rnn_tunables cand[32];
+                    const char *name[32];
+                    const rnn_tunables rules = p->tune.v;
+                    const size_t nc = candidates(p, cand, name);
+                    for (size_t c = 0; c < nc; c++) {
+                        rnn_tune_set(p, &cand[c]);
+                        compare(&pb, p, ws, want, got, 0, name[c]);
+                        plans++;
+                    }
+                    rnn_tune_set(p, &rules);
+                    o.tuning = RNN_TUNE_MEASURE;
+                    if (rnn_plan_create(&m, &pb.d, &pb.prm, &o) != RNN_OK ||
+                        rnn_workspace_create(&mws, m) != RNN_OK)
+                        CHECK(0, "%s: MEASURE plan", label);
+                    else
+                        compare(&pb, m, mws, want, got, 0, "MEASURE");
+                    plans++;
+                }
+                rnn_workspace_destroy(mws);
+                rnn_plan_destroy(m);
+                rnn_workspace_destroy(ws);
+                rnn_plan_destroy(p);
+            }
+            free(want[0]), free(want[1]), free(got);
+            problem_free(&pb);
+        }
+    }
+    return plans;
+}
+
+/* ---- options and rules ---- */
+
+static void option_tests(void)
+{
+    problem pb;
+    if (problem_make(&pb, (rnn_desc){RNN_LSTM, RNN_MANY2ONE, 20, 0, 1, 8, 16, 3})) {
+        CHECK(0, "problem setup");
+        problem_free(&pb);
+        return;
+    }
+    const int bad[] = {-1, 2, 99};
+    for (size_t i = 0; i < 3; i++) {
+        rnn_plan *p = (rnn_plan *)&pb; /* must be set to NULL */
+        rnn_plan_options o = {RNN_ISA_AUTO, 1, 0, (rnn_tuning)bad[i]};
+        CHECK(rnn_plan_create(&p, &pb.d, &pb.prm, &o) == RNN_ERR_ARG && p == NULL,
+              "tuning %d: not RNN_ERR_ARG", bad[i]);
+    }
+    /* Zero options and NULL options: ESTIMATE with the constants the
+     * drivers had. */
+    rnn_plan_options zero;
+    memset(&zero, 0, sizeof zero);
+    for (int k = 0; k < 2; k++) {
+        rnn_plan *p = NULL;
+        if (rnn_plan_create(&p, &pb.d, &pb.prm, k ? &zero : NULL) != RNN_OK) {
+            CHECK(0, "default plan");
+            continue;
+        }
+        const rnn_tunables *v = &p->tune.v;
+        CHECK(p->tune.mode == RNN_TUNE_ESTIMATE && p->tune.source == RNN_TUNED_RULES,
+              "default options are not ESTIMATE from the rules");
+        CHECK(v->ride == 1 && v->ride_max == (8u << 20) && v->ride_dx_max == (4u << 20) &&
+                  v->stream_alt == 1 && v->chunk_floats == 16384 && v->wave_chunk == 5 &&
+                  v->wave_chunk_dec == 0,
+              "the rules' values changed");
+        char line[512], small[16];
+        CHECK(rnn_plan_describe(p, line, sizeof line) == RNN_OK &&
+                  strstr(line, "tuning=estimate source=rules ") == line &&
+                  strstr(line, " stream=alt chunk=16384 ") && !strchr(line, '\n'),
+              "describe: '%s'", line);
+        CHECK(rnn_plan_describe(p, small, sizeof small) == RNN_ERR_SIZE &&
+                  strlen(small) == sizeof small - 1,
+              "describe into 16 bytes: not RNN_ERR_SIZE, or not NUL-terminated");
+        CHECK(rnn_plan_describe(NULL, line, sizeof line) == RNN_ERR_NULL, "describe NULL");
+        rnn_plan_destroy(p);
+    }
+    /* gru: front to back; no_fused_step: no ride, whatever the tuning. */
+    problem g;
+    if (!problem_make(&g, (rnn_desc){RNN_GRU, RNN_MANY2ONE, 20, 0, 1, 8, 16, 3})) {
+        rnn_plan *p = NULL;
+        rnn_plan_options o = {RNN_ISA_AUTO, 1, 1, RNN_TUNE_MEASURE};
+        if (rnn_plan_create(&p, &g.d, &g.prm, NULL) == RNN_OK)
+            CHECK(p->tune.v.stream_alt == 0, "gru's rule streams back to front");
+        rnn_plan_destroy(p);
+        p = NULL;
+        if (rnn_plan_create(&p, &g.d, &g.prm, &o) == RNN_OK) {
+            const rnn_thread one = {0, 1, NULL};
+            CHECK(p->tune.v.ride == 0 && !rnn_fused_projection(p, 20, 1, &one),
+                  "MEASURE with no_fused_step rides");
+        }
+        rnn_plan_destroy(p);
+    }
+    problem_free(&g);
+    problem_free(&pb);
+}
+
+/* ---- wisdom ---- */
+
+static char *export_all(void)
+{
+    size_t len = 0;
+    CHECK(rnn_wisdom_export(NULL, 0, &len) == RNN_ERR_SIZE && len > 0,
+          "export sizing: not RNN_ERR_SIZE with the length");
+    char *text = malloc(len + 1);
+    if (!text)
+        return NULL;
+    size_t len2 = 0;
+    CHECK(rnn_wisdom_export(text, len + 1, &len2) == RNN_OK && len2 == len &&
+              strlen(text) == len,
+          "export into its own size");
+    return text;
+}
+
+static void wisdom_tests(void)
+{
+    problem pb;
+    if (problem_make(&pb, (rnn_desc){RNN_LSTM, RNN_MANY2ONE, 24, 0, 1, 32, 64, 3})) {
+        CHECK(0, "problem setup");
+        problem_free(&pb);
+        return;
+    }
+    rnn_wisdom_forget();
+    char *empty = export_all();
+    CHECK(empty && strcmp(empty, "rnnsimd-wisdom 1\n") == 0, "empty wisdom: '%s'",
+          empty ? empty : "");
+    rnn_plan_options o = {RNN_ISA_AUTO, 1, 0, RNN_TUNE_MEASURE};
+    rnn_plan *a = NULL, *b = NULL;
+    CHECK(rnn_plan_create(&a, &pb.d, &pb.prm, &o) == RNN_OK, "MEASURE plan");
+    char *text = export_all();
+    char key[512];
+    if (a && text) {
+        rnn_wisdom_key(a, key, sizeof key);
+        CHECK(strstr(text, key) != NULL, "export lacks the plan's key %s:\n%s", key, text);
+        CHECK(a->tune.source != RNN_TUNED_WISDOM, "the first MEASURE plan came from wisdom");
+        /* Round trip: forget, import, the next plan takes it. */
+        rnn_wisdom_forget();
+        CHECK(rnn_wisdom_import(text) == RNN_OK, "import of the export");
+        char *again = export_all();
+        CHECK(again && strcmp(again, text) == 0, "export after import differs");
+        free(again);
+        CHECK(rnn_plan_create(&b, &pb.d, &pb.prm, &o) == RNN_OK, "MEASURE plan again");
+        CHECK(b && b->tune.source == RNN_TUNED_WISDOM &&
+                  memcmp(&b->tune.v, &a->tune.v, sizeof a->tune.v) == 0,
+              "the second MEASURE plan did not take the wisdom's choice");
+        /* ESTIMATE never reads it. */
+        rnn_plan *e = NULL;
+        rnn_plan_options eo = {RNN_ISA_AUTO, 1, 0, RNN_TUNE_ESTIMATE};
+        CHECK(rnn_plan_create(&e, &pb.d, &pb.prm, &eo) == RNN_OK &&
+                  e->tune.source == RNN_TUNED_RULES,
+              "an ESTIMATE plan read the wisdom");
+        rnn_plan_destroy(e);
+
+        /* A line for this key with another value is taken as it says. */
+        char *colon = strchr(key, ':');
+        char line[1024];
+        snprintf(line, sizeof line,
+                 "rnnsimd-wisdom 1\n%s ride=1 ride_max=0 ride_dx_max=any stream=alt chunk=4096 "
+                 "wave_chunk=3 wave_chunk_dec=0\n", key);
+        rnn_plan *c = NULL;
+        CHECK(rnn_wisdom_import(line) == RNN_OK, "import of a hand-written line");
+        CHECK(rnn_plan_create(&c, &pb.d, &pb.prm, &o) == RNN_OK && c->tune.v.ride_max == 0 &&
+                  c->tune.v.ride_dx_max == RNN_TUNE_ANY && c->tune.v.chunk_floats == 4096 &&
+                  c->tune.v.wave_chunk == 3,
+              "the hand-written line was not taken");
+        rnn_plan_destroy(c);
+        /* Another machine's: skipped (the plan measures instead). */
+        rnn_wisdom_forget();
+        snprintf(line, sizeof line,
+                 "rnnsimd-wisdom 1\nx86/SomeoneElse/1/2/3%s ride=1 ride_max=0 ride_dx_max=0 "
+                 "stream=forward chunk=4096 wave_chunk=3 wave_chunk_dec=0\n", colon);
+        c = NULL;
+        CHECK(rnn_wisdom_import(line) == RNN_OK, "import of another machine's line");
+        char *after = export_all();
+        CHECK(after && strcmp(after, "rnnsimd-wisdom 1\n") == 0,
+              "another machine's line was kept:\n%s", after ? after : "");
+        free(after);
+        CHECK(rnn_plan_create(&c, &pb.d, &pb.prm, &o) == RNN_OK &&
+                  c->tune.source != RNN_TUNED_WISDOM,
+              "another machine's line was used");
+        rnn_plan_destroy(c);
+
+        /* Malformed: refused, nothing imported. */
+        char *before = export_all();
+        const char *tail = " ride=1 ride_max=0 ride_dx_max=0 stream=alt chunk=4096 wave_chunk=3 "
+                           "wave_chunk_dec=0";
+        char bad[16][1024];
+        int nb = 0;
+        snprintf(bad[nb++], 1024, "%s", "");
+        snprintf(bad[nb++], 1024, "%s", "rnnsimd-wisdom 2\n");
+        snprintf(bad[nb++], 1024, "%s", "garbage");
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\n%s%s\nnot a line\n", key, tail);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\n%s%s extra=1\n", key, tail);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\n%s ride=2%s\n", key, tail + 7);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\n%s ride=1 ride_max=-1%s\n", key, tail + 18);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\n%s ride=1 ride_max=0 ride_dx_max=0 "
+                                  "stream=sideways chunk=4096 wave_chunk=3 wave_chunk_dec=0\n",
+                 key);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\n%s ride=1 ride_max=0 ride_dx_max=0 "
+                                  "stream=alt chunk=0 wave_chunk=3 wave_chunk_dec=0\n", key);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\n%s ride=1 ride_max=0 ride_dx_max=0 "
+                                  "stream=alt chunk=99999999999999999999999 wave_chunk=3 "
+                                  "wave_chunk_dec=0\n", key);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\nx86:auto:lstm:many2one:T1:To0:B1:I1:H1:L1:D1:"
+                                  "threads1:unfused0%s\n", tail);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\nx86:avx2:lstn:many2one:T1:To0:B1:I1:H1:L1:D1:"
+                                  "threads1:unfused0%s\n", tail);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\nx86:avx2:lstm:many2one:T1:To0:B1:I1:H1:L1:D1:"
+                                  "threads1%s\n", tail);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\n%s  %s\n", key, tail + 1);
+        for (int i = 0; i < nb; i++) {
+            CHECK(rnn_wisdom_import(bad[i]) == RNN_ERR_ARG, "malformed wisdom %d accepted:\n%s",
+                  i, bad[i]);
+            char *now = export_all();
+            CHECK(now && before && strcmp(now, before) == 0,
+                  "malformed wisdom %d changed the wisdom", i);
+            free(now);
+        }
+        CHECK(rnn_wisdom_import(NULL) == RNN_ERR_NULL, "import NULL");
+        /* Every truncation of valid text: RNN_OK or RNN_ERR_ARG, never a
+         * crash; RNN_OK only at a line's end. */
+        snprintf(line, sizeof line, "rnnsimd-wisdom 1\n%s%s\n", key, tail);
+        const size_t L = strlen(line);
+        char cut[1024];
+        int odd = 0;
+        for (size_t n = 0; n <= L; n++) {
+            memcpy(cut, line, n);
+            cut[n] = '\0';
+            const rnn_status st = rnn_wisdom_import(cut);
+            const int line_end = n == L || n == L - 1 || n == 16 || n == 17;
+            odd += !(st == RNN_ERR_ARG || (st == RNN_OK && line_end));
+        }
+        CHECK(odd == 0, "%d truncations of a valid line gave an unexpected status", odd);
+        free(before);
+    }
+    free(empty);
+    free(text);
+    rnn_plan_destroy(a);
+    rnn_plan_destroy(b);
+    problem_free(&pb);
+}
+
+/* Two threads creating MEASURE plans (same key and others) while one
+ * imports and exports: no crash, no lost plan (run under TSan too). */
+typedef struct {
+    problem *pb;
+    int id, ok;
+} worker_arg;
+
+static void *worker(void *arg)
+{
+    worker_arg *w = arg;
+    w->ok = 1;
+    for (int i = 0; i < 4; i++) {
+        rnn_plan *p = NULL;
+        rnn_plan_options o = {RNN_ISA_AUTO, 1, 0, RNN_TUNE_MEASURE};
+        w->ok &= rnn_plan_create(&p, &w->pb[(i + w->id) % 2].d, &w->pb[(i + w->id) % 2].prm,
+                                 &o) == RNN_OK;
+        rnn_plan_destroy(p);
+        size_t len = 0;
+        (void)rnn_wisdom_export(NULL, 0, &len);
+        char *t = malloc(len + 64);
+        if (t && rnn_wisdom_export(t, len + 64, NULL) == RNN_OK)
+            w->ok &= rnn_wisdom_import(t) == RNN_OK;
+        free(t);
+        if (i == 2 && w->id == 1)
+            rnn_wisdom_forget();
+    }
+    return NULL;
+}
+
+static void concurrency_tests(void)
+{
+    problem pb[2];
+    if (problem_make(&pb[0], (rnn_desc){RNN_TANH, RNN_MANY2ONE, 18, 0, 1, 8, 32, 3}) ||
+        problem_make(&pb[1], (rnn_desc){RNN_GRU, RNN_MANY2ONE, 18, 0, 1, 8, 32, 3})) {
+        CHECK(0, "problem setup");
+    } else {
+        pthread_t th[2];
+        worker_arg wa[2] = {{pb, 0, 0}, {pb, 1, 0}};
+        int started = 0;
+        for (int i = 0; i < 2; i++)
+            started += pthread_create(&th[i], NULL, worker, &wa[i]) == 0;
+        CHECK(started == 2, "threads not started");
+        for (int i = 0; i < started; i++)
+            pthread_join(th[i], NULL);
+        CHECK(started < 2 || (wa[0].ok && wa[1].ok), "a concurrent plan or wisdom call failed");
+    }
+    problem_free(&pb[0]);
+    problem_free(&pb[1]);
+}
+
+int main(void)
+{
+    rnn_wisdom_forget();
+    option_tests();
+    wisdom_tests();
+    concurrency_tests();
+    rnn_wisdom_forget();
+    const int plans = forced_tests();
+    printf("%d forced or measured plans compared\n", plans);
+    CHECK(plans > 0, "no table ran");
+    rnn_wisdom_forget();
+    return check_summary();
+}
