@@ -223,7 +223,7 @@ SET ?=
 # The flags the run records in its JSON context (cflags).
 BENCH_CFLAGS := $(CC): $(strip $(CFLAGS_BASE)); reference: $(REF_FLAGS)$(if $(filter x86_64,$(ARCH)),; kernels/avx2: $(AVX2_FLAGS); kernels/avx512: $(AVX512_FLAGS))
 BENCH_ENV = BUILD=$(BUILD) RUN="$(RUN)" CPU="$(CPU)" SET="$(SET)" RNNSIMD_BENCH_CFLAGS='$(BENCH_CFLAGS)'
-## bench: benchmark sweep into results/<machine>/ (CPU=, SET=, FILTER=, REPS=)
+## bench: benchmark sweep into results/<machine>/ (CPU=, SET=, FILTER=, REPS=, TUNE=)
 bench: deps-check lib $(BENCH_BIN)
 	@$(BENCH_ENV) sh bench/run.sh
 # Regression tracking (docs/tracking.md): the gate against this machine's
@@ -324,4 +324,4 @@ help:
 	  awk -F '\t' '{ printf "  %-18s %s\n", $$1, $$2 }'
 	@echo
 	@echo "Variables: ARCH=aarch64 (cross build, tests under qemu), OPT= (-O2), EXTRA_CFLAGS=,"
-	@echo "  PREFIX= DESTDIR= (install), CPU= SET= FILTER= REPS= (bench), FUZZ_SECONDS=, ARGS= (conformance)"
+	@echo "  PREFIX= DESTDIR= (install), CPU= SET= FILTER= REPS= TUNE= (bench), FUZZ_SECONDS=, ARGS= (conformance)"

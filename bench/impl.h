@@ -49,6 +49,10 @@ bench_impl bench_impl_rnnsimd(rnn_isa isa);
 extern const bench_impl bench_peer_onednn;
 extern const bench_impl bench_peer_blas;
 
+/* Our plans' rnn_plan_options.tuning for the rows set up from now on
+ * (--tune; RNN_TUNE_ESTIMATE by default). */
+void bench_rnnsimd_tuning(rnn_tuning t);
+
 /* --check only: oneDNN's weight format for the rows set up from now on:
  * -1 its pilot's choice (the default), 0 its own (`any`), 1 plain ldigo. */
 void bench_onednn_force_format(int plain);

@@ -103,6 +103,13 @@ static int alloc_grads(ours_ctx *c)
     return c->oom ? -1 : 0;
 }
 
+static rnn_tuning g_tuning = RNN_TUNE_ESTIMATE;
+
+void bench_rnnsimd_tuning(rnn_tuning t)
+{
+    g_tuning = t;
+}
+
 static void *ours_setup(const bench_impl *impl, const bench_data *dt, char *note, size_t note_n,
                         char *err, size_t err_n)
 {
@@ -120,7 +127,8 @@ static void *ours_setup(const bench_impl *impl, const bench_data *dt, char *note
     c->nc = bench_data_counts(dt, 0);
     c->nd = dt->p.topology == RNN_SEQ2SEQ ? bench_data_counts(dt, 1) : (bench_cell_counts){0, 0, 0};
     rnn_params params = bench_data_params(dt);
-    rnn_plan_options opt = {.isa = impl->isa, .threads = bench_problem_threads(&dt->p)};
+    rnn_plan_options opt = {.isa = impl->isa, .threads = bench_problem_threads(&dt->p),
+                            .tuning = g_tuning};
     rnn_status st = rnn_plan_create(&c->plan, &dt->d, &params, &opt);
     if (st == RNN_OK)
         st = rnn_workspace_create(&c->ws, c->plan);
@@ -155,10 +163,17 @@ static void *ours_setup(const bench_impl *impl, const bench_data *dt, char *note
     if (dt->ncells > 1)
         snprintf(stack, sizeof stack, ", %lld layer%s x %d direction%s", (long long)dt->L,
                  dt->L > 1 ? "s" : "", dt->D, dt->D > 1 ? "s" : "");
+    /* A measured plan's choices are part of what the row timed. */
+    char tune[320] = "";
+    if (opt.tuning == RNN_TUNE_MEASURE) {
+        char line[288];
+        if (rnn_plan_describe(c->plan, line, sizeof line) == RNN_OK)
+            snprintf(tune, sizeof tune, "; plan: %s", line);
+    }
+    char threads[32] = "";
     if (opt.threads > 1)
-        snprintf(note, note_n, "rnnsimd %s%s, %d threads", impl->name, stack, opt.threads);
-    else
-        snprintf(note, note_n, "rnnsimd %s%s", impl->name, stack);
+        snprintf(threads, sizeof threads, ", %d threads", opt.threads);
+    snprintf(note, note_n, "rnnsimd %s%s%s%s", impl->name, stack, threads, tune);
     return c;
 }
 

@@ -61,7 +61,7 @@
 #include "sweep.h"
 
 typedef struct {
-    const char *cpu, *set, *peers;
+    const char *cpu, *set, *peers, *tune;
     int reps, list, check, print_isa, overlap; /* overlap: 0, 1, or 2 (quick) */
     int print_machine;                         /* 0, 1, or 2 (json) */
     double row_budget;
@@ -80,6 +80,10 @@ static const char usage_text[] =
     "                                  interleaved repetitions a row; stacks: L:N\n"
     "                                  layers and bi directions)\n"
     "  --peers=all|onednn|blas|none    which peers run beside us (default: all)\n"
+    "  --tune=estimate|measure         our plans' tuning (rnn_plan_options.tuning;\n"
+    "                                  default estimate: the fixed rules; measure:\n"
+    "                                  each plan times its candidates once, in setup,\n"
+    "                                  and the row's label shows what it chose)\n"
     "  --reps=N                        repetitions per row (default 5)\n"
     "  --row-budget=SECONDS            fewer repetitions for rows estimated above\n"
     "                                  this (default 0.5), never fewer than 1\n"
@@ -119,6 +123,7 @@ static int parse_args(int *argc, char **argv, options *o)
         {"cpu", OPT_STR, &o->cpu, 0, 0, 0, NULL, 0},
         {"set", OPT_STR, &o->set, 0, 0, 0, NULL, 0},
         {"peers", OPT_STR, &o->peers, 0, 0, 0, NULL, 0},
+        {"tune", OPT_STR, &o->tune, 0, 0, 0, NULL, 0},
         {"reps", OPT_INT, &reps, 1, 1000000, 0, NULL, 0},
         {"row-budget", OPT_F64, &o->row_budget, 1e-9, 1e9, 0, NULL, 0},
         {"list", OPT_FLAG, &o->list, 0, 0, 0, NULL, 0},
@@ -402,6 +407,10 @@ static void add_run_context(const options *o, rnn_isa isa, sweep_set set, const 
     bench_environment_context();
     gbench_add_context("emulated", emu && *emu ? "yes: times are emulated and meaningless" : "no");
     gbench_add_context("sweep", sweep_name(set));
+    gbench_add_context("tuning", o->tune && !strcmp(o->tune, "measure")
+                                     ? "measure: each plan of ours timed its candidates in "
+                                       "setup (its choices in the row's label)"
+                                     : "estimate: our plans' fixed rules");
     char hash_hex[24];
     bench_hash_hex(&rp->set_hash, hash_hex, sizeof hash_hex);
     gbench_add_context("set_rows_hash", hash_hex);
@@ -537,6 +546,12 @@ int main(int argc, char **argv)
                         "stacks\n", o.set);
         return 2;
     }
+    if (o.tune && strcmp(o.tune, "estimate") && strcmp(o.tune, "measure")) {
+        fprintf(stderr, "rnnsimd-bench: --tune=%s is not estimate or measure\n", o.tune);
+        return 2;
+    }
+    bench_rnnsimd_tuning(o.tune && !strcmp(o.tune, "measure") ? RNN_TUNE_MEASURE
+                                                              : RNN_TUNE_ESTIMATE);
     if (!o.list)
         reexec_with_clean_env(orig_argv, isa);
 

@@ -22,6 +22,7 @@
 #   BENCH_QUICK=1                 a few tiny shapes, very short runs: checks that every
 #                                 row runs and the JSON is sane; measures nothing
 #   FILTER=regex                  only rows whose name matches (--benchmark_filter)
+#   TUNE=estimate|measure         our plans' tuning (--tune; default estimate)
 #   REPS=N (5) MIN_TIME=s (0.05) ROW_BUDGET=s (0.5)  repetitions per row, fewer for
 #                                 rows estimated above ROW_BUDGET seconds
 #   OUT=path                      write the JSON there instead of results/
@@ -78,6 +79,8 @@ ISA=$($RUN "$BIN" ${CPU:+--cpu=$CPU} --print-isa) || exit 3
 
 suffix=
 case "$SET" in ''|default) ;; *) suffix="-$SET" ;; esac
+# Measured plans are another configuration: their own file beside the rules'.
+if [ "${TUNE:-}" = measure ]; then suffix="$suffix-measure"; fi
 if [ -n "${OUT:-}" ]; then
   out=$OUT
 elif [ "$SET" = quick ]; then
@@ -103,7 +106,7 @@ echo "run.sh: machine $MACHINE, table $ISA, set ${SET:-default}, REPS $REPS," \
 # Same cleaned environment the binary's re-exec makes (it still checks itself).
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
   $RUN "$BIN" ${CPU:+--cpu=$CPU} --set="${SET:-default}" --reps="$REPS" \
-  --row-budget="$ROW_BUDGET" ${FILTER:+--benchmark_filter="$FILTER"} \
+  --row-budget="$ROW_BUDGET" ${FILTER:+--benchmark_filter="$FILTER"} ${TUNE:+--tune="$TUNE"} \
   --benchmark_min_time="$MIN_TIME" --benchmark_display_aggregates_only=true \
   --benchmark_out="$raw" --benchmark_out_format=json
 

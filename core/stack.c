@@ -21,9 +21,10 @@
  * and in BPTT first, handing each encoder layer its gradient on that sum.
  *
  * Two threads, forward: the directions on a thread each (D = 2), the layers
- * as a wavefront (one direction, batch below 4), or else every stage split
- * as for one cell with a barrier between stages (docs/design.md §7, "Two
- * threads"). BPTT: every stage split. */
+ * as a wavefront (one direction, batch below 4, where the plan's wave_chunk
+ * says so: tune.h), or else every stage split as for one cell with a
+ * barrier between stages (docs/design.md §7, "Two threads"). BPTT: every
+ * stage split. */
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -321,14 +322,14 @@ static void forward_directions(const stack_pass *s, const rnn_thread *th)
     }
 }
 
-/* The wavefront's chunk: the plan's tunable (tune.h), clamped to [1, T].
- * The rule, sqrt(T) steps, balances the chunks' projections (one pass over
- * W_ih each, T/chunk of them per layer) against the pipeline filling (a
- * chunk of steps per layer). */
+/* The wavefront's chunk: the plan's tunable (tune.h), at most T; 0 when
+ * the plan runs no wavefront. The rule's sqrt(T) steps balance the chunks'
+ * projections (one pass over W_ih each, T/chunk of them per layer) against
+ * the pipeline filling (a chunk of steps per layer). */
 static size_t wave_chunk(const stack_pass *s)
 {
     const size_t c = s->dec ? s->p->tune.v.wave_chunk_dec : s->p->tune.v.wave_chunk;
-    return c < 1 ? 1 : c > s->T ? s->T : c;
+    return c > s->T ? s->T : c;
 }
 
 static void wait_for(const size_t *done, size_t want)
@@ -338,7 +339,8 @@ static void wait_for(const size_t *done, size_t want)
             sched_yield();
 }
 
-/* One direction, L >= 2, two threads: a wavefront. Thread l % 2 runs layer
+/* One direction, L >= 2, two threads, where the plan chose it (tune.h): a
+ * wavefront. Thread l % 2 runs layer
  * l chunk by chunk of steps, each chunk once layer l-1 has finished it
  * (wave_done), visiting (layer, chunk) in order of layer + chunk so each
  * waits only on the other thread's previous diagonal: no deadlock, no
@@ -380,7 +382,7 @@ static void stack_forward(const rnn_plan *p, rnn_workspace *ws, const rnn_inputs
     const stack_pass s = pass_of(p, ws, in, dec, keep_cache);
     if (th->n == 2 && s.D == 2)
         forward_directions(&s, th);
-    else if (th->n == 2 && s.L >= 2 && s.B < 4)
+    else if (th->n == 2 && s.L >= 2 && s.B < 4 && wave_chunk(&s) > 0)
         forward_wavefront(&s, th);
     else
         forward_shared(&s, th);

@@ -6,8 +6,10 @@
  * step unless no_fused_step, up to 8 MiB of W_hh + W_ih forward and 4 MiB
  * for BPTT's dx (docs/performance.md, "The fused batch-1 step"); odd steps
  * streamed back to front in chunks of 16384 floats for every cell of one
- * phase (not gru: step_product.c says why); a wavefront chunk of
- * ceil(sqrt(T)) steps. */
+ * phase (not gru: step_product.c says why); a stack's two threads below
+ * batch 4 as a wavefront of ceil(sqrt(T))-step chunks when it has three
+ * layers or more and a layer's W_hh is at most 4 MiB, else stages split
+ * with a barrier a step (docs/performance.md §5.16). */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -16,6 +18,8 @@
 #define RULE_RIDE_MAX (8u << 20)
 #define RULE_RIDE_DX_MAX (4u << 20)
 #define RULE_CHUNK_FLOATS 16384
+#define RULE_WAVE_MIN_LAYERS 3
+#define RULE_WAVE_MAX_BYTES (4u << 20)
 
 const size_t rnn_tune_chunks[RNN_TUNE_N_CHUNKS] = {4096, RULE_CHUNK_FLOATS, 65536};
 
@@ -27,20 +31,32 @@ static size_t ceil_sqrt(size_t T)
     return c;
 }
 
-size_t rnn_tune_wave_candidates(size_t T, size_t out[3])
+size_t rnn_tune_wave_candidates(size_t T, size_t rule, size_t out[RNN_TUNE_N_WAVE])
 {
     const size_t r = ceil_sqrt(T ? T : 1);
-    const size_t want[3] = {r, (r + 1) / 2, 2 * r};
+    const size_t want[RNN_TUNE_N_WAVE + 1] = {rule, r, (r + 1) / 2, 2 * r, 0};
     size_t n = 0;
-    for (size_t i = 0; i < 3; i++) {
-        size_t c = want[i] < 1 ? 1 : want[i] > T ? T : want[i];
-        int dup = c == 0;
+    for (size_t i = 0; i < RNN_TUNE_N_WAVE + 1 && n < RNN_TUNE_N_WAVE; i++) {
+        const size_t c = want[i] == 0 ? 0 : want[i] > T ? T : want[i];
+        int dup = 0;
         for (size_t j = 0; j < n; j++)
             dup |= out[j] == c;
         if (!dup)
             out[n++] = c;
     }
     return n;
+}
+
+/* The rule for a stack's two threads over T steps: the wavefront pays
+ * where a step is short (a barrier a step costs about as much as a small
+ * layer's step) and each thread gets two layers or more of the pipeline;
+ * a long step streams at both cores' bandwidth when the stages split. */
+static size_t wave_rule(const rnn_plan *p, size_t T)
+{
+    const size_t w_hh = p->GH * (size_t)p->desc.H * sizeof(float);
+    if (!T || p->sizes.layers < RULE_WAVE_MIN_LAYERS || w_hh > RULE_WAVE_MAX_BYTES)
+        return 0;
+    return ceil_sqrt(T);
 }
 
 void rnn_tune_estimate(const rnn_plan *p, rnn_tunables *t)
@@ -51,8 +67,8 @@ void rnn_tune_estimate(const rnn_plan *p, rnn_tunables *t)
     t->ride_dx_max = RULE_RIDE_DX_MAX;
     t->stream_alt = p->ops->phases == 1;
     t->chunk_floats = RULE_CHUNK_FLOATS;
-    t->wave_chunk = ceil_sqrt((size_t)p->desc.T);
-    t->wave_chunk_dec = p->desc.T_out > 0 ? ceil_sqrt((size_t)p->desc.T_out) : 0;
+    t->wave_chunk = wave_rule(p, (size_t)p->desc.T);
+    t->wave_chunk_dec = wave_rule(p, (size_t)p->desc.T_out);
 }
 
 void rnn_tune_set(rnn_plan *p, const rnn_tunables *t)

@@ -32,9 +32,10 @@ typedef struct {
      * floats of packed weights (at least 4 panels). */
     int stream_alt;
     size_t chunk_floats;
-    /* A stack's two-thread wavefront (stack.c): steps per chunk, the
-     * encoder's and the decoder's (seq2seq; 0 otherwise). Clamped to
-     * [1, T] where used. */
+    /* A stack's two-thread forward of one direction below batch 4
+     * (stack.c): 0 splits every stage between the threads (a barrier every
+     * step); otherwise the layers run as a wavefront in chunks of this many
+     * steps (clamped to T). The encoder's and the decoder's (seq2seq). */
     size_t wave_chunk, wave_chunk_dec;
 } rnn_tunables;
 
@@ -51,11 +52,13 @@ typedef struct {
 struct rnn_plan;
 
 /* The candidates MEASURE times, and the tests force: chunk_floats values;
- * the wavefront's chunks for T steps (about sqrt(T)/2, sqrt(T), 2 sqrt(T),
- * distinct, in [1, T]; returns how many, at most 3). */
+ * the wave_chunk values for T steps: rule (the plan's rule) first, then
+ * about sqrt(T), sqrt(T)/2, 2 sqrt(T) (in [1, T]) and 0 (no wavefront),
+ * distinct; returns how many, at most RNN_TUNE_N_WAVE. */
 #define RNN_TUNE_N_CHUNKS 3
+#define RNN_TUNE_N_WAVE 4
 extern const size_t rnn_tune_chunks[RNN_TUNE_N_CHUNKS];
-size_t rnn_tune_wave_candidates(size_t T, size_t out[3]);
+size_t rnn_tune_wave_candidates(size_t T, size_t rule, size_t out[RNN_TUNE_N_WAVE]);
 
 /* Today's rules for plan p (its desc, table and no_fused_step). */
 void rnn_tune_estimate(const struct rnn_plan *p, rnn_tunables *t);

@@ -201,8 +201,8 @@ static int measure_wave(rnn_plan *p, rnn_tunables *t, double t0)
     const rnn_desc *d = &p->desc;
     if (p->threads != 2 || p->sizes.directions != 1 || p->sizes.layers < 2 || d->B >= 4)
         return 0;
-    size_t cw[3];
-    const size_t nw = rnn_tune_wave_candidates((size_t)d->T, cw);
+    size_t cw[RNN_TUNE_N_WAVE];
+    const size_t nw = rnn_tune_wave_candidates((size_t)d->T, t->wave_chunk, cw);
     if (nw < 2)
         return 0;
     float *x = rnn_alloc_floats(p->sizes.x + p->sizes.x_dec);
@@ -216,7 +216,7 @@ static int measure_wave(rnn_plan *p, rnn_tunables *t, double t0)
     const rnn_inputs in = {x, NULL, p->sizes.x_dec ? x + p->sizes.x : NULL, NULL,
                            NULL, NULL, NULL};
     rnn_outputs out = {NULL, NULL, NULL, NULL};
-    rnn_tunables cand[3];
+    rnn_tunables cand[RNN_TUNE_N_WAVE];
     for (size_t i = 0; i < nw; i++) {
         cand[i] = *t;
         cand[i].wave_chunk = cw[i]; /* cw[0] is the rule's */
@@ -229,7 +229,7 @@ static int measure_wave(rnn_plan *p, rnn_tunables *t, double t0)
     int timed = 0;
     const int rounds = rounds_for(t0, 1.0, nw, est);
     if (rounds) {
-        double best[3] = {1e300, 1e300, 1e300};
+        double best[RNN_TUNE_N_WAVE] = {1e300, 1e300, 1e300, 1e300};
         for (int r = 0; r < rounds && (r < MIN_ROUNDS || now_ms() - t0 < BUDGET_MS); r++)
             for (size_t i = 0; i < nw; i++) {
                 rnn_tune_set(p, &cand[i]);

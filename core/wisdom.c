@@ -4,7 +4,7 @@
  * Text: a first line "rnnsimd-wisdom 1", then one line per entry: its key
  * (one token) and the tunables as rnn_tunables_print writes them, e.g.
  *   x86/AuthenticAMD/25/17/1:avx512:lstm:many2one:T64:To0:B1:I512:H512:L1:D1:threads1:unfused0
- *   ride=1 ride_max=any ride_dx_max=4194304 stream=alt chunk=16384 wave_chunk=8 wave_chunk_dec=0
+ *   ride=1 ride_max=any ride_dx_max=4194304 stream=alt chunk=16384 wave_chunk=0 wave_chunk_dec=0
  * (on one line). The key is the machine (the CPU's identity from
  * /proc/cpuinfo: x86 vendor/family/model/stepping, or an Arm core's
  * implementer/architecture/variant/part/revision), the kernel table, and

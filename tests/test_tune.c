@@ -171,14 +171,15 @@ static size_t candidates(const rnn_plan *p, rnn_tunables *out, const char **name
         name[n++] = cn[i];
     }
     const size_t T = (size_t)p->desc.T, To = (size_t)p->desc.T_out;
-    size_t w[3];
-    const size_t nw = rnn_tune_wave_candidates(T, w);
-    static const char *const wn[3] = {"wave cand 0", "wave cand 1", "wave cand 2"};
+    size_t w[RNN_TUNE_N_WAVE];
+    const size_t nw = rnn_tune_wave_candidates(T, base.wave_chunk, w);
+    static const char *const wn[RNN_TUNE_N_WAVE] = {"wave cand 0", "wave cand 1", "wave cand 2",
+                                                    "wave cand 3"};
     for (size_t i = 0; i < nw; i++)
         ADD(wn[i], wave_chunk, w[i]);
     ADD("wave 1", wave_chunk, 1);
     ADD("wave T", wave_chunk, T);
-    ADD("wave 0 (clamped)", wave_chunk, 0);
+    ADD("wave 0 (stages split)", wave_chunk, 0);
     if (To) {
         ADD("wave_dec 1", wave_chunk_dec, 1);
         ADD("wave_dec T_out", wave_chunk_dec, To);
@@ -285,7 +286,7 @@ static void option_tests(void)
         CHECK(p->tune.mode == RNN_TUNE_ESTIMATE && p->tune.source == RNN_TUNED_RULES,
               "default options are not ESTIMATE from the rules");
         CHECK(v->ride == 1 && v->ride_max == (8u << 20) && v->ride_dx_max == (4u << 20) &&
-                  v->stream_alt == 1 && v->chunk_floats == 16384 && v->wave_chunk == 5 &&
+                  v->stream_alt == 1 && v->chunk_floats == 16384 && v->wave_chunk == 0 &&
                   v->wave_chunk_dec == 0,
               "the rules' values changed");
         char line[512], small[16];
