@@ -57,7 +57,8 @@ expect 0 "selected:" $R info
 P=lstm:many2one:T20:B1:I8:H16
 expect 0 "tuning:   tuning=estimate source=rules " $R info --plan $P
 expect 0 "tuning:   tuning=measure " $R info --plan $P --tune measure
-expect 0 "wave_chunk=5 wave_chunk_dec=0" $R info --plan gru:many2many:T20:B2:I8:H16:L2 --threads 2
+expect 0 "wave_chunk=0 wave_chunk_dec=0" $R info --plan gru:many2many:T20:B2:I8:H16:L2 --threads 2
+expect 0 "wave_chunk=5 wave_chunk_dec=0" $R info --plan gru:many2many:T20:B2:I8:H16:L3 --threads 2
 expect 2 "--plan 'lstm:many2one:T20:B1': expected I<input size>" $R info --plan lstm:many2one:T20:B1
 expect 2 "--tune 'fast': expected estimate or measure" $R info --plan $P --tune fast
 expect 2 "--tune, --threads, --isa and --wisdom need --plan" $R info --tune measure
@@ -545,6 +546,17 @@ else
   expect 0 "rnnsimd-bench $V" "$B" --version
   expect 0 "--row-budget=SECONDS" "$B" --help
   expect 2 "unknown option '--bogus' (see rnnsimd-bench --help)" "$B" --bogus
+  expect 2 "--tune=fast is not estimate or measure" "$B" --tune=fast
+  # --tune=measure: our plans time their candidates, and the label and the
+  # context say so.
+  tuned=$("$B" --set=quick --peers=none --reps=1 --tune=measure --benchmark_min_time=0.001 \
+    --benchmark_filter='lstm/many2one/[a-z0-9]+/T:4/B:3/I:8/H:16/fwd' --benchmark_format=json \
+    2>/dev/null | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+rows = [b for b in d["benchmarks"] if b.get("run_type") != "aggregate"]
+print(len(rows), all("plan: tuning=measure" in b.get("label", "") for b in rows),
+      d["context"].get("tuning", "").startswith("measure"))' 2>&1)
+  if [ "$tuned" = "1 True True" ]; then ok; else bad "--tune=measure: rows, labels, context: $tuned"; fi
   expect 2 "--reps expects an integer, got '3x'" "$B" --reps=3x --list
   expect 2 "--row-budget expects a finite number, got 'nan'" "$B" --row-budget=nan --list
   expect 0 "/T:64/B:64/I:1024/H:1024/threads:2/fwd" "$B" --set=threads --list
