@@ -202,6 +202,24 @@ int conf_onednn_rnn_create(conf_onednn_ctx *x, conf_onednn_rnn *r, rnn_cell cell
     return 0;
 }
 
+/* The forward's arguments: its inputs (copied in), and its outputs, which
+ * the backward reads as inputs too (dst_in). */
+static void bind_forward_args(conf_onednn_ctx *x, binding *bs, int *n, dnnl_primitive_desc_t pd,
+                              const descs *m, const conf_onednn_buffers *b, int lstm, int dst_in)
+{
+    bind(x, bs, n, pd, DNNL_ARG_SRC_LAYER, &m->src, b->src_layer, 1);
+    bind(x, bs, n, pd, DNNL_ARG_SRC_ITER, &m->iter, b->src_iter, 1);
+    if (lstm)
+        bind(x, bs, n, pd, DNNL_ARG_SRC_ITER_C, &m->iter, b->src_iter_c, 1);
+    bind(x, bs, n, pd, DNNL_ARG_WEIGHTS_LAYER, &m->wl, b->weights_layer, 1);
+    bind(x, bs, n, pd, DNNL_ARG_WEIGHTS_ITER, &m->wi, b->weights_iter, 1);
+    bind(x, bs, n, pd, DNNL_ARG_BIAS, &m->b, b->bias, 1);
+    bind(x, bs, n, pd, DNNL_ARG_DST_LAYER, &m->dst, b->dst_layer, dst_in);
+    bind(x, bs, n, pd, DNNL_ARG_DST_ITER, &m->iter, b->dst_iter, dst_in);
+    if (lstm)
+        bind(x, bs, n, pd, DNNL_ARG_DST_ITER_C, &m->iter, b->dst_iter_c, dst_in);
+}
+
 int conf_onednn_rnn_forward(conf_onednn_ctx *x, conf_onednn_rnn *r, const conf_onednn_buffers *b)
 {
     const int lstm = r->cell == RNN_LSTM;
@@ -209,17 +227,7 @@ int conf_onednn_rnn_forward(conf_onednn_ctx *x, conf_onednn_rnn *r, const conf_o
     const dnnl_primitive_desc_t pd = r->fpd;
     binding bs[12];
     int n = 0;
-    bind(x, bs, &n, pd, DNNL_ARG_SRC_LAYER, &m.src, b->src_layer, 1);
-    bind(x, bs, &n, pd, DNNL_ARG_SRC_ITER, &m.iter, b->src_iter, 1);
-    if (lstm)
-        bind(x, bs, &n, pd, DNNL_ARG_SRC_ITER_C, &m.iter, b->src_iter_c, 1);
-    bind(x, bs, &n, pd, DNNL_ARG_WEIGHTS_LAYER, &m.wl, b->weights_layer, 1);
-    bind(x, bs, &n, pd, DNNL_ARG_WEIGHTS_ITER, &m.wi, b->weights_iter, 1);
-    bind(x, bs, &n, pd, DNNL_ARG_BIAS, &m.b, b->bias, 1);
-    bind(x, bs, &n, pd, DNNL_ARG_DST_LAYER, &m.dst, b->dst_layer, 0);
-    bind(x, bs, &n, pd, DNNL_ARG_DST_ITER, &m.iter, b->dst_iter, 0);
-    if (lstm)
-        bind(x, bs, &n, pd, DNNL_ARG_DST_ITER_C, &m.iter, b->dst_iter_c, 0);
+    bind_forward_args(x, bs, &n, pd, &m, b, lstm, 0);
     return execute(x, r->fp, r->ws, bs, n);
 }
 
@@ -233,17 +241,7 @@ int conf_onednn_rnn_backward(conf_onednn_ctx *x, conf_onednn_rnn *r,
     const dnnl_primitive_desc_t pd = r->bpd;
     binding bs[20];
     int n = 0;
-    bind(x, bs, &n, pd, DNNL_ARG_SRC_LAYER, &m.src, b->src_layer, 1);
-    bind(x, bs, &n, pd, DNNL_ARG_SRC_ITER, &m.iter, b->src_iter, 1);
-    if (lstm)
-        bind(x, bs, &n, pd, DNNL_ARG_SRC_ITER_C, &m.iter, b->src_iter_c, 1);
-    bind(x, bs, &n, pd, DNNL_ARG_WEIGHTS_LAYER, &m.wl, b->weights_layer, 1);
-    bind(x, bs, &n, pd, DNNL_ARG_WEIGHTS_ITER, &m.wi, b->weights_iter, 1);
-    bind(x, bs, &n, pd, DNNL_ARG_BIAS, &m.b, b->bias, 1);
-    bind(x, bs, &n, pd, DNNL_ARG_DST_LAYER, &m.dst, b->dst_layer, 1);
-    bind(x, bs, &n, pd, DNNL_ARG_DST_ITER, &m.iter, b->dst_iter, 1);
-    if (lstm)
-        bind(x, bs, &n, pd, DNNL_ARG_DST_ITER_C, &m.iter, b->dst_iter_c, 1);
+    bind_forward_args(x, bs, &n, pd, &m, b, lstm, 1);
     bind(x, bs, &n, pd, DNNL_ARG_DIFF_DST_LAYER, &m.dst, b->diff_dst_layer, 1);
     bind(x, bs, &n, pd, DNNL_ARG_DIFF_DST_ITER, &m.iter, b->diff_dst_iter, 1);
     if (lstm)
