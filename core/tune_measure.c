@@ -11,9 +11,11 @@
  *   ride    where the fused batch-1 step can apply (one cell, batch 1,
  *           T >= 16, a table with gemv_ride, no no_fused_step): the
  *           projection and 16 steps (two blocks: the first rides the
- *           second's projection), hoisted against fused. BPTT's dx ride
- *           (ride_dx_max) keeps the rule: timing BPTT would cost three
- *           forwards more.
+ *           second's projection), hoisted against fused.
+ *   dx      where BPTT's dx can ride (the same conditions, ride_dx_max):
+ *           after an untimed forward of the run's steps with the cache,
+ *           BPTT over them and the input gradient's rows its rides left
+ *           (every row when hoisted), fused against hoisted.
  *   wave    a stack whose forward runs the two-thread wavefront (threads
  *           2, one direction, L >= 2, B < 4): whole forward calls (the
  *           wavefront's chunk is a schedule of the whole sequence) with
@@ -60,7 +62,7 @@ typedef struct {
 /* One forward run of n steps from a fixed non-zero state (a zero state
  * would skip the product). With project, the projection is timed too (the
  * ride moves it into the loop). */
-static double run_steps(const cell_bench *b, size_t n, int project)
+static double run_steps(const cell_bench *b, size_t n, int project, float *dx)
 {
     const rnn_plan *p = b->p;
     const rnn_thread one = {0, 1, NULL};
@@ -75,8 +77,25 @@ static double run_steps(const cell_bench *b, size_t n, int project)
     if (project)
         rnn_project_input(p, &p->cell, n, b->x, NULL, b->ws->xp, &one);
     const float *x = rnn_fused_projection(p, n, 1, &one) ? b->x : NULL;
-    rnn_seq_forward_run(p, b->ws, &p->cell, 0, n, x, NULL, 0, &one);
-    return now_ms() - t0;
+    rnn_seq_forward_run(p, b->ws, &p->cell, 0, n, x, NULL, dx != NULL, &one);
+    if (!dx)
+        return now_ms() - t0;
+    /* BPTT from a fixed gradient on the last h, and dx: the rows the
+     * loop's rides left, or all of them (no weight gradients: the ride does
+     * not move those). */
+    const size_t BH = H;
+    for (size_t j = 0; j < BH; j++)
+        b->ws->dh[j] = 0.01f;
+    memset(b->ws->dc, 0, BH * sizeof(float));
+    rnn_dh_pair pair = {b->ws->dh, b->ws->dh_next};
+    const int ride = rnn_fused_dx(p, n, 1, &one);
+    const double t1 = now_ms();
+    rnn_seq_backward_run(p, b->ws, &p->cell, 0, n, NULL, 0, &pair, ride ? dx : NULL, &one);
+    rnn_seq_weight_grads(p, b->ws, &p->cell, 0, n, n, b->x, NULL, NULL, dx, ride, &one);
+    const double e = now_ms() - t1;
+    b->ws->dh = pair.dh;
+    b->ws->dh_next = pair.dh_next;
+    return e;
 }
 
 /* How many rounds of nc runs of est ms each fit in share of what is left
@@ -92,7 +111,7 @@ static int rounds_for(double t0, double share, size_t nc, double est)
  * runs, as many as fit in share of the budget left; the index of the one
  * to keep, or -1 if not timed. est: the estimated ms of one run. */
 static int pick(const cell_bench *b, const rnn_tunables *cand, size_t nc, size_t n, int project,
-                double est, double share)
+                float *dx, double est, double share)
 {
     const int rounds = rounds_for(b->t0, share, nc, est);
     if (!rounds)
@@ -103,7 +122,7 @@ static int pick(const cell_bench *b, const rnn_tunables *cand, size_t nc, size_t
     for (int r = 0; r < rounds && (r < MIN_ROUNDS || now_ms() - b->t0 < BUDGET_MS); r++)
         for (size_t c = 0; c < nc; c++) {
             rnn_tune_set(b->p, &cand[c]);
-            const double t = run_steps(b, n, project);
+            const double t = run_steps(b, n, project, dx);
             if (t < best[c])
                 best[c] = t;
         }
@@ -137,8 +156,8 @@ static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0)
     rnn_tunables base = *t;
     base.ride = 0;
     rnn_tune_set(c, &base);
-    (void)run_steps(&b, 2, 0);
-    const double step = run_steps(&b, 2, 0) / 2.0;
+    (void)run_steps(&b, 2, 0, NULL);
+    const double step = run_steps(&b, 2, 0, NULL) / 2.0;
     size_t n = step > 0 ? (size_t)(RUN_MS / step) + 1 : 16;
     n = n < 2 ? 2 : n > 16 ? 16 : n;
     n &= ~(size_t)1; /* whole pairs of even and odd steps */
@@ -160,7 +179,7 @@ static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0)
         if (!(base.stream_alt && base.chunk_floats == on.chunk_floats))
             cand[nc++] = on;
     }
-    int w = pick(&b, cand, nc, n, 0, step * (double)n, 0.5);
+    int w = pick(&b, cand, nc, n, 0, NULL, step * (double)n, 0.5);
     if (w >= 0) {
         t->stream_alt = cand[w].stream_alt;
         t->chunk_floats = cand[w].chunk_floats;
@@ -183,12 +202,35 @@ static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0)
          * blocks of steps, so that most of them ride as in a long call. */
         size_t nr = T / RNN_RIDE_ROWS * RNN_RIDE_ROWS;
         nr = nr > 4 * RNN_RIDE_ROWS ? 4 * RNN_RIDE_ROWS : nr;
-        w = pick(&b, cand, 2, nr, 1, step * (double)(nr + 1), 1.0);
+        w = pick(&b, cand, 2, nr, 1, NULL, step * (double)(nr + 1), 0.5);
         if (w >= 0) {
             t->ride_max = cand[w].ride_max;
             timed = 1;
         }
     }
+
+    /* dx: the same runs with BPTT after them (about three forwards' work),
+     * when the ride can apply to BPTT and the cell has a backward cache. */
+    on = *t, hoisted = *t;
+    on.ride_dx_max = RNN_TUNE_ANY;
+    hoisted.ride_dx_max = 0;
+    rnn_tune_set(c, &on);
+    float *dx = NULL;
+    if (t->ride && rows >= R2 && rnn_fused_dx(c, rows, 1, &one) &&
+        (dx = rnn_alloc_floats(T * I)) != NULL) {
+        rnn_tune_set(c, t);
+        const int rule_on = rnn_fused_dx(c, T, 1, &one);
+        cand[0] = rule_on ? on : hoisted;
+        cand[1] = rule_on ? hoisted : on;
+        size_t nr = T / RNN_RIDE_ROWS * RNN_RIDE_ROWS;
+        nr = nr > 4 * RNN_RIDE_ROWS ? 4 * RNN_RIDE_ROWS : nr;
+        w = pick(&b, cand, 2, nr, 0, dx, 3.0 * step * (double)(nr + 1), 1.0);
+        if (w >= 0) {
+            t->ride_dx_max = cand[w].ride_dx_max;
+            timed = 1;
+        }
+    }
+    free(dx);
     rnn_tune_set(c, t);
     rnn_workspace_destroy(ws);
     free(x);
