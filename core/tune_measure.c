@@ -19,8 +19,8 @@
  *   wave    a stack whose forward runs the two-thread wavefront (threads
  *           2, one direction, L >= 2, B < 4): whole forward calls (the
  *           wavefront's chunk is a schedule of the whole sequence) with
- *           the encoder's chunk about sqrt(T)/2, sqrt(T), 2 sqrt(T); the
- *           decoder's keeps the rule.
+ *           the encoder's chunk about sqrt(T)/2, sqrt(T), 2 sqrt(T) and 0
+ *           (split stages), then the decoder's likewise (seq2seq).
  * Nothing else depends on the tunables (B >= 2 never runs the batch-1
  * stream or the ride), so such plans time nothing.
  *
@@ -237,15 +237,56 @@ static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0)
     return timed;
 }
 
-/* The wave group: whole two-thread forwards of stack plan p. */
+/* Times the wavefront chunks cw[0..nw) (cw[0] the rule's) of the encoder
+ * (dec 0) or the decoder (dec 1) on whole forward calls of p, from *t, as
+ * many rounds as fit in share of the budget left; 1 and the winner in *t
+ * if timed, else 0. */
+static int time_wave(rnn_plan *p, rnn_workspace *ws, const rnn_inputs *in, rnn_tunables *t,
+                     const size_t *cw, size_t nw, int dec, double t0, double share)
+{
+    rnn_tunables cand[RNN_TUNE_N_WAVE];
+    for (size_t i = 0; i < nw; i++) {
+        cand[i] = *t;
+        *(dec ? &cand[i].wave_chunk_dec : &cand[i].wave_chunk) = cw[i];
+    }
+    rnn_outputs out = {NULL, NULL, NULL, NULL};
+    rnn_tune_set(p, &cand[0]);
+    (void)rnn_plan_forward(p, ws, in, &out);
+    double a = now_ms();
+    (void)rnn_plan_forward(p, ws, in, &out);
+    const int rounds = rounds_for(t0, share, nw, now_ms() - a);
+    if (!rounds)
+        return 0;
+    double best[RNN_TUNE_N_WAVE] = {1e300, 1e300, 1e300, 1e300};
+    for (int r = 0; r < rounds && (r < MIN_ROUNDS || now_ms() - t0 < BUDGET_MS); r++)
+        for (size_t i = 0; i < nw; i++) {
+            rnn_tune_set(p, &cand[i]);
+            a = now_ms();
+            (void)rnn_plan_forward(p, ws, in, &out);
+            const double e = now_ms() - a;
+            best[i] = e < best[i] ? e : best[i];
+        }
+    size_t win = 0;
+    for (size_t i = 1; i < nw; i++)
+        if (best[i] < best[win] && best[i] < (1.0 - MARGIN) * best[0])
+            win = i;
+    *t = cand[win];
+    return 1;
+}
+
+/* The wave group: whole two-thread forwards of stack plan p, the
+ * encoder's chunk first (with half of the budget left when a decoder
+ * follows), then the decoder's. */
 static int measure_wave(rnn_plan *p, rnn_tunables *t, double t0)
 {
     const rnn_desc *d = &p->desc;
     if (p->threads != 2 || p->sizes.directions != 1 || p->sizes.layers < 2 || d->B >= 4)
         return 0;
-    size_t cw[RNN_TUNE_N_WAVE];
+    size_t cw[RNN_TUNE_N_WAVE], cd[RNN_TUNE_N_WAVE];
     const size_t nw = rnn_tune_wave_candidates((size_t)d->T, t->wave_chunk, cw);
-    if (nw < 2)
+    const size_t nd =
+        d->T_out ? rnn_tune_wave_candidates((size_t)d->T_out, t->wave_chunk_dec, cd) : 0;
+    if (nw < 2 && nd < 2)
         return 0;
     float *x = rnn_alloc_floats(p->sizes.x + p->sizes.x_dec);
     rnn_workspace *ws = NULL;
@@ -257,36 +298,11 @@ static int measure_wave(rnn_plan *p, rnn_tunables *t, double t0)
         x[i] = (float)((int)(i * 7 % 13) - 6) * 0.05f;
     const rnn_inputs in = {x, NULL, p->sizes.x_dec ? x + p->sizes.x : NULL, NULL,
                            NULL, NULL, NULL};
-    rnn_outputs out = {NULL, NULL, NULL, NULL};
-    rnn_tunables cand[RNN_TUNE_N_WAVE];
-    for (size_t i = 0; i < nw; i++) {
-        cand[i] = *t;
-        cand[i].wave_chunk = cw[i]; /* cw[0] is the rule's */
-    }
-    rnn_tune_set(p, &cand[0]);
-    (void)rnn_plan_forward(p, ws, &in, &out);
-    double a = now_ms();
-    (void)rnn_plan_forward(p, ws, &in, &out);
-    const double est = now_ms() - a;
     int timed = 0;
-    const int rounds = rounds_for(t0, 1.0, nw, est);
-    if (rounds) {
-        double best[RNN_TUNE_N_WAVE] = {1e300, 1e300, 1e300, 1e300};
-        for (int r = 0; r < rounds && (r < MIN_ROUNDS || now_ms() - t0 < BUDGET_MS); r++)
-            for (size_t i = 0; i < nw; i++) {
-                rnn_tune_set(p, &cand[i]);
-                a = now_ms();
-                (void)rnn_plan_forward(p, ws, &in, &out);
-                const double e = now_ms() - a;
-                best[i] = e < best[i] ? e : best[i];
-            }
-        size_t win = 0;
-        for (size_t i = 1; i < nw; i++)
-            if (best[i] < best[win] && best[i] < (1.0 - MARGIN) * best[0])
-                win = i;
-        t->wave_chunk = cw[win];
-        timed = 1;
-    }
+    if (nw >= 2)
+        timed |= time_wave(p, ws, &in, t, cw, nw, 0, t0, nd >= 2 ? 0.5 : 1.0);
+    if (nd >= 2)
+        timed |= time_wave(p, ws, &in, t, cd, nd, 1, t0, 1.0);
     rnn_tune_set(p, t);
     rnn_workspace_destroy(ws);
     free(x);
