@@ -14,7 +14,8 @@ const char *conf_mode_what(conf_mode m)
 {
     switch (m) {
     case CONF_MODE_THREADS1:
-        return "1 thread (the fused batch-1 step where it applies)";
+        return "1 thread (the fused batch-1 step wherever it applies: "
+               "rnn_plan_options.fused_step_always)";
     case CONF_MODE_THREADS2:
         return "2 threads (rnn_plan_options.threads 2: batch rows split from B = 4, hidden "
                "units below when H is a multiple of the panel width, else one thread; a "
@@ -55,7 +56,11 @@ int conf_mode_applies(conf_mode m, const rnn_kernels *k)
 
 rnn_plan_options conf_mode_options(conf_mode m, rnn_isa isa)
 {
+    /* threads1 forces the fused step wherever it applies, so its path is
+     * checked on every machine, whatever the planner would choose here
+     * (docs/design.md §12); unfused forbids it. */
     rnn_plan_options o = {.isa = isa, .threads = m == CONF_MODE_THREADS2 ? 2 : 1,
-                          .no_fused_step = m == CONF_MODE_UNFUSED};
+                          .no_fused_step = m == CONF_MODE_UNFUSED,
+                          .fused_step_always = m == CONF_MODE_THREADS1};
     return o;
 }

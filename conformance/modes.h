@@ -8,7 +8,7 @@
 #include "kernels.h"
 
 typedef enum {
-    CONF_MODE_THREADS1 = 0, /* rnn_plan_options.threads 1 (with the fused step where it applies) */
+    CONF_MODE_THREADS1 = 0, /* threads 1, fused_step_always 1 (the fused step wherever it applies) */
     CONF_MODE_THREADS2,     /* threads 2: batch rows split from B = 4, hidden units below */
     CONF_MODE_UNFUSED,      /* threads 1 and no_fused_step 1 (tables with gemv_ride only) */
     CONF_MODE_COUNT

@@ -160,8 +160,10 @@ rnn_status rnn_plan_create(rnn_plan **out, const rnn_desc *d, const rnn_params *
     rnn_isa isa = opt ? opt->isa : RNN_ISA_AUTO;
     int threads = opt ? opt->threads : 1;
     const int no_fused = opt ? opt->no_fused_step : 0;
+    const int always = opt ? opt->fused_step_always : 0;
     const rnn_tuning tuning = opt ? opt->tuning : RNN_TUNE_ESTIMATE;
     if (threads < 0 || threads > 2 || (no_fused != 0 && no_fused != 1) ||
+        (always != 0 && always != 1) || (always && no_fused) ||
         (unsigned)tuning >= RNN_TUNE_COUNT)
         return RNN_ERR_ARG;
     if ((unsigned)isa >= RNN_ISA_COUNT)
@@ -182,6 +184,7 @@ rnn_status rnn_plan_create(rnn_plan **out, const rnn_desc *d, const rnn_params *
     p->W = p->ops->cache_width;
     p->threads = threads == 2 ? 2 : 1;
     p->no_fused_step = no_fused;
+    p->fused_always = always;
     p->nr = panel_width(k);
 
     if (sz.cells > 1) {

@@ -69,6 +69,7 @@ struct rnn_plan {
      * state and hs[s0] the final one (rnn_state_prev, rnn_state_out). */
     int reverse;
     int no_fused_step; /* rnn_plan_options.no_fused_step: 1 keeps the projection hoisted */
+    int fused_always;  /* rnn_plan_options.fused_step_always: 1 rides at any size */
     rnn_plan_tune tune; /* the schedule's tunables (tune.h); set last by rnn_plan_create */
     /* Columns per panel of the table's packed format (packed_size(1, 1)),
      * when plan_create verified that columns [c0, c0 + n) of a packed W^T,

@@ -2,9 +2,12 @@
  * MEASURE flow (the wisdom's choice, else timing and then the wisdom), and
  * rnn_plan_describe.
  *
- * The rules, unchanged from the constants they replace: the fused batch-1
- * step unless no_fused_step, up to 8 MiB of W_hh + W_ih forward and 4 MiB
- * for BPTT's dx (docs/performance.md, "The fused batch-1 step"); odd steps
+ * The rules: the fused batch-1 step unless no_fused_step, where the
+ * table's FMAs are not full width (cpu_model.h: on Zen 5 the hoisted
+ * GEMMs run at twice the speed and the ride lost 4-12%; docs/performance.md
+ * §5.17), up to 8 MiB of W_hh + W_ih forward and 4 MiB for BPTT's dx (Zen
+ * 4: docs/performance.md, "The fused batch-1 step"), at any size with
+ * fused_step_always; odd steps
  * streamed back to front in chunks of 16384 floats for every cell of one
  * phase (not gru: step_product.c says why); a stack's two threads below
  * batch 4 as a wavefront of ceil(sqrt(T))-step chunks when it has three
@@ -14,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include "plan_internal.h"
+#include "cpu_model.h"
 
 #define RULE_RIDE_MAX (8u << 20)
 #define RULE_RIDE_DX_MAX (4u << 20)
@@ -63,8 +67,11 @@ void rnn_tune_estimate(const rnn_plan *p, rnn_tunables *t)
 {
     memset(t, 0, sizeof *t);
     t->ride = !p->no_fused_step;
-    t->ride_max = RULE_RIDE_MAX;
-    t->ride_dx_max = RULE_RIDE_DX_MAX;
+    /* Only tables with gemv_ride ask the model (its probe costs a
+     * millisecond, once per process). */
+    const int full = p->k->gemv_ride && rnn_cpu_fma_width(p->k) == RNN_FMA_FULL;
+    t->ride_max = p->fused_always ? RNN_TUNE_ANY : full ? 0 : RULE_RIDE_MAX;
+    t->ride_dx_max = p->fused_always ? RNN_TUNE_ANY : full ? 0 : RULE_RIDE_DX_MAX;
     t->stream_alt = p->ops->phases == 1;
     t->chunk_floats = RULE_CHUNK_FLOATS;
     t->wave_chunk = wave_rule(p, (size_t)p->desc.T);
@@ -156,9 +163,12 @@ rnn_status rnn_plan_describe(const rnn_plan *p, char *buf, size_t n)
     const size_t rows = p->sizes.x / (size_t)p->desc.I;
     const int fwd = !p->cells && rnn_fused_projection(p, rows, 1, &one);
     const int dx = !p->cells && rnn_fused_dx(p, rows, 1, &one);
-    const int w = snprintf(buf, n, "tuning=%s source=%s isa=%s %s fused_fwd=%d fused_dx=%d "
-                                   "cost_ms=%.2f",
+    const int w = snprintf(buf, n, "tuning=%s source=%s isa=%s fma=%s %s fused_fwd=%d "
+                                   "fused_dx=%d cost_ms=%.2f",
                            p->tune.mode == RNN_TUNE_MEASURE ? "measure" : "estimate",
-                           src[p->tune.source], p->k->name, tv, fwd, dx, p->tune.cost_ms);
+                           src[p->tune.source], p->k->name,
+                           rnn_fma_width_name(p->k->gemv_ride ? rnn_cpu_fma_width(p->k)
+                                                              : RNN_FMA_UNKNOWN),
+                           tv, fwd, dx, p->tune.cost_ms);
     return w < 0 || (size_t)w >= n ? RNN_ERR_SIZE : RNN_OK;
 }

@@ -193,7 +193,7 @@ static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0)
     rnn_tune_set(c, &on);
     /* The rows a call projects: T, but B for one2many (never ridden). */
     const size_t R2 = 2 * RNN_RIDE_ROWS, rows = c->sizes.x / I;
-    if (t->ride && rows >= R2 && rnn_fused_projection(c, rows, 1, &one)) {
+    if (t->ride && !c->fused_always && rows >= R2 && rnn_fused_projection(c, rows, 1, &one)) {
         rnn_tune_set(c, t);
         const int rule_on = rnn_fused_projection(c, T, 1, &one);
         cand[0] = rule_on ? on : hoisted;
@@ -216,7 +216,7 @@ static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0)
     hoisted.ride_dx_max = 0;
     rnn_tune_set(c, &on);
     float *dx = NULL;
-    if (t->ride && rows >= R2 && rnn_fused_dx(c, rows, 1, &one) &&
+    if (t->ride && !c->fused_always && rows >= R2 && rnn_fused_dx(c, rows, 1, &one) &&
         (dx = rnn_alloc_floats(T * I)) != NULL) {
         rnn_tune_set(c, t);
         const int rule_on = rnn_fused_dx(c, T, 1, &one);

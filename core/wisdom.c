@@ -108,7 +108,7 @@ void rnn_wisdom_key(const rnn_plan *p, char *buf, size_t n)
              this_machine(), p->k->name, rnn_cell_name(d->cell), rnn_topology_name(d->topology),
              (long long)d->T, (long long)d->T_out, (long long)d->B, (long long)d->I,
              (long long)d->H, p->sizes.layers, p->sizes.directions, p->threads,
-             p->no_fused_step);
+             p->no_fused_step ? 1 : p->fused_always ? 2 : 0);
 }
 
 /* ---- the table ---- */

@@ -212,13 +212,14 @@ typedef struct {
      * Anything but 0, 1, 2 is RNN_ERR_ARG; a helper that cannot be started
      * is RNN_ERR_NOMEM from rnn_workspace_create. */
     int threads;
-    /* 0 by default: the fused batch-1 step runs where it applies (one
-     * thread, batch 1, two or more blocks of 8 steps, a table that has it:
-     * the input projection of later steps rides in the idle slots of the
-     * recurrent product's weight stream). 1: never; the projection is
-     * hoisted as at larger batch. The results are the same bits either way;
-     * the option is there so conformance can check both paths. Anything but
-     * 0 or 1 is RNN_ERR_ARG. */
+    /* 0 by default: the planner decides where the fused batch-1 step runs
+     * (one thread, batch 1, two or more blocks of 8 steps, a table that has
+     * it: the input projection of later steps rides in the idle slots of
+     * the recurrent product's weight stream; docs/design.md §12 says when
+     * the rules take it). 1: never; the projection is hoisted as at larger
+     * batch. The results are the same bits either way; the option is there
+     * so conformance can check both paths. Anything but 0 or 1 is
+     * RNN_ERR_ARG. */
     int no_fused_step;
     /* RNN_TUNE_ESTIMATE (0, the default): the schedule choices follow fixed
      * rules (docs/design.md §12). RNN_TUNE_MEASURE: rnn_plan_create times a
@@ -227,6 +228,11 @@ typedef struct {
      * the wisdom holds for this machine, table and problem. Every candidate
      * gives the same bits. Anything else is RNN_ERR_ARG. */
     rnn_tuning tuning;
+    /* 0 by default. 1: the fused batch-1 step wherever it applies, at any
+     * weight size and whatever the planner would choose (conformance's
+     * threads1 mode, so the fused path is checked on every machine). Not
+     * with no_fused_step 1; anything but 0 or 1 is RNN_ERR_ARG. */
+    int fused_step_always;
 } rnn_plan_options;
 
 /* A plan packs the weights once for one problem and one kernel table. It is

@@ -21,13 +21,18 @@
  * truncation of valid text that is not itself valid) is RNN_ERR_ARG with
  * the wisdom unchanged; concurrent MEASURE plans and imports on two
  * threads. Options: tuning out of range is RNN_ERR_ARG; zero options are
- * ESTIMATE with today's constants. Nothing here measures time. */
+ * ESTIMATE with the rules' values for this machine's model; with the
+ * model forced to each answer (split, full-width FMAs) the ride's limits
+ * follow it and fused_step_always overrides it; fused_step_always with
+ * no_fused_step, or out of range, is RNN_ERR_ARG. Nothing here measures
+ * time. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
 #include "rnnsimd_reference.h"
 #include "plan_internal.h"
+#include "cpu_model.h"
 
 /* ---- problems ---- */
 
@@ -285,9 +290,12 @@ static void option_tests(void)
         const rnn_tunables *v = &p->tune.v;
         CHECK(p->tune.mode == RNN_TUNE_ESTIMATE && p->tune.source == RNN_TUNED_RULES,
               "default options are not ESTIMATE from the rules");
-        CHECK(v->ride == 1 && v->ride_max == (8u << 20) && v->ride_dx_max == (4u << 20) &&
-                  v->stream_alt == 1 && v->chunk_floats == 16384 && v->wave_chunk == 0 &&
-                  v->wave_chunk_dec == 0,
+        /* The ride's limits follow the machine model (cpu_model.h): none
+         * where the table's FMAs are full width. */
+        const int full = p->k->gemv_ride && rnn_cpu_fma_width(p->k) == RNN_FMA_FULL;
+        CHECK(v->ride == 1 && v->ride_max == (full ? 0 : 8u << 20) &&
+                  v->ride_dx_max == (full ? 0 : 4u << 20) && v->stream_alt == 1 &&
+                  v->chunk_floats == 16384 && v->wave_chunk == 0 && v->wave_chunk_dec == 0,
               "the rules' values changed");
         char line[512], small[16];
         CHECK(rnn_plan_describe(p, line, sizeof line) == RNN_OK &&
@@ -299,6 +307,49 @@ static void option_tests(void)
               "describe into 16 bytes: not RNN_ERR_SIZE, or not NUL-terminated");
         CHECK(rnn_plan_describe(NULL, line, sizeof line) == RNN_ERR_NULL, "describe NULL");
         rnn_plan_destroy(p);
+    }
+    /* The model's two answers, forced: the ride's limits where the table's
+     * FMAs are split (Zen 4) and none where they are full width; and
+     * fused_step_always rides at any size, whatever the model says, and
+     * refuses what it should. */
+    static const rnn_fma_width widths[] = {RNN_FMA_SPLIT, RNN_FMA_FULL};
+    for (size_t i = 0; i < 2; i++) {
+        rnn_cpu_fma_width_force(widths[i]);
+        for (int always = 0; always < 2; always++) {
+            rnn_plan *p = NULL;
+            const rnn_plan_options o = {.isa = RNN_ISA_AUTO, .fused_step_always = always};
+            if (rnn_plan_create(&p, &pb.d, &pb.prm, &o) != RNN_OK) {
+                CHECK(0, "plan with fused_step_always %d", always);
+                continue;
+            }
+            const rnn_tunables *v = &p->tune.v;
+            const int model = p->k->gemv_ride != NULL; /* only those tables ask */
+            const size_t fwd = always ? RNN_TUNE_ANY
+                               : model && widths[i] == RNN_FMA_FULL ? 0 : (size_t)8 << 20;
+            const size_t dx = always ? RNN_TUNE_ANY
+                              : model && widths[i] == RNN_FMA_FULL ? 0 : (size_t)4 << 20;
+            CHECK(v->ride_max == fwd && v->ride_dx_max == dx,
+                  "fma %s, fused_step_always %d: ride_max %zu ride_dx_max %zu",
+                  rnn_fma_width_name(widths[i]), always, v->ride_max, v->ride_dx_max);
+            char line[512];
+            CHECK(rnn_plan_describe(p, line, sizeof line) == RNN_OK &&
+                      strstr(line, model ? (widths[i] == RNN_FMA_FULL ? " fma=full " : " fma=split ")
+                                         : " fma=unknown "),
+                  "describe does not name the model: '%s'", line);
+            rnn_plan_destroy(p);
+        }
+    }
+    rnn_cpu_fma_width_force(RNN_FMA_UNKNOWN);
+    {
+        static const int bad_always[][2] = {{1, 1}, {0, 2}, {0, -1}};
+        for (size_t i = 0; i < 3; i++) {
+            rnn_plan *p = (rnn_plan *)&pb;
+            const rnn_plan_options o = {.no_fused_step = bad_always[i][0],
+                                        .fused_step_always = bad_always[i][1]};
+            CHECK(rnn_plan_create(&p, &pb.d, &pb.prm, &o) == RNN_ERR_ARG && p == NULL,
+                  "no_fused_step %d with fused_step_always %d: not RNN_ERR_ARG",
+                  bad_always[i][0], bad_always[i][1]);
+        }
     }
     /* gru: front to back; no_fused_step: no ride, whatever the tuning. */
     problem g;

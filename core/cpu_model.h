@@ -1,0 +1,34 @@
+/* cpu_model.h — what RNN_TUNE_ESTIMATE's rules know of the CPU they run on
+ * (docs/design.md §12, "The machine model"). Private to core/.
+ *
+ * The one probed fact so far: whether a table's FMAs run at full width,
+ * that is whether its FMA peak is about twice the next narrower table's
+ * (avx512 over avx2). AMD Zen 4 splits a 512-bit FMA into two 256-bit
+ * halves (ratio 1); Zen 5 and Intel Xeon have full-width 512-bit pipes
+ * (ratio 2). Where the FMAs are full width, the batch-1 step's hoisted
+ * GEMMs run twice as fast, and hiding them in the weight stream (the fused
+ * step) no longer pays (docs/performance.md §5.17). */
+#ifndef RNNSIMD_CPU_MODEL_H
+#define RNNSIMD_CPU_MODEL_H
+
+#include "kernels.h"
+
+typedef enum { RNN_FMA_UNKNOWN = 0, RNN_FMA_SPLIT, RNN_FMA_FULL } rnn_fma_width;
+
+/* Table k's FMA width: RNN_FMA_UNKNOWN for a table without a narrower one
+ * to compare with (generic, avx2, neon) or when a probe cannot run; else
+ * probed once per process (about a millisecond of FMA chains, timed on
+ * the thread's CPU clock, best of three) and kept. Thread-safe. */
+rnn_fma_width rnn_cpu_fma_width(const rnn_kernels *k);
+
+/* The ratio behind it (0 when unknown), for describe and the docs. */
+double rnn_cpu_fma_ratio(const rnn_kernels *k);
+
+/* Tests: make every later rnn_cpu_fma_width answer w (RNN_FMA_UNKNOWN
+ * restores the probe's answer). Not for concurrent use with planning. */
+void rnn_cpu_fma_width_force(rnn_fma_width w);
+
+/* Its name in describe lines: "unknown", "split", "full". */
+const char *rnn_fma_width_name(rnn_fma_width w);
+
+#endif
