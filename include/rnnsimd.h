@@ -194,6 +194,12 @@ rnn_status rnn_isa_check(rnn_isa isa, const char **why);
 /* The ISA that RNN_ISA_AUTO resolves to (honouring RNNSIMD_ISA). */
 rnn_status rnn_isa_resolve(rnn_isa isa, rnn_isa *out, const char **why);
 
+typedef struct { size_t l1d, l2, l3; unsigned line; } rnn_cpu_caches; /* bytes; 0 = unknown */
+/* The data cache sizes of the CPU this runs on, one core's view (l3: the level-3 cache the core
+ * sees, as the OS reports it). Never fails on a machine that reports nothing: fills the
+ * defaults named in docs/design.md and returns RNN_OK; RNN_ERR_NULL for NULL. */
+rnn_status rnn_cpu_caches_get(rnn_cpu_caches *c);
+
 /* How a plan makes its schedule choices (rnn_plan_options.tuning). */
 typedef enum {
     RNN_TUNE_ESTIMATE = 0, /* fixed rules: nothing is timed */
