@@ -8,8 +8,8 @@
  * §5.17), up to 8 MiB of W_hh + W_ih forward and 4 MiB for BPTT's dx (Zen
  * 4: docs/performance.md, "The fused batch-1 step"), at any size with
  * fused_step_always; odd steps
- * streamed back to front in chunks of 16384 floats for every cell of one
- * phase (not gru: step_product.c says why); a stack's two threads below
+ * streamed back to front in chunks of L2 / 16 bytes (16384 floats for a
+ * 1 MiB L2) for every cell of one phase (not gru: step_product.c says why); a stack's two threads below
  * batch 4 as a wavefront of ceil(sqrt(T))-step chunks when it has three
  * layers or more and a layer's W_hh is at most 4 MiB, else stages split
  * with a barrier a step (docs/performance.md §5.16). */
@@ -21,11 +21,20 @@
 
 #define RULE_RIDE_MAX (8u << 20)
 #define RULE_RIDE_DX_MAX (4u << 20)
+/* The stream chunk: L2 / 16 bytes (16384 floats for a 1 MiB L2), within
+ * these bounds. Why L2 / 16: reversing the order on odd steps reuses what
+ * the last step left in L2, about L2's size less one chunk, so a chunk of a
+ * sixteenth loses at most that share of the reuse, while a chunk of four
+ * panels or more keeps the loop from being latency-bound (performance.md
+ * §5.7, §5.14). */
 #define RULE_CHUNK_FLOATS 16384
+#define RULE_CHUNK_MIN 4096
+#define RULE_CHUNK_MAX 65536
 #define RULE_WAVE_MIN_LAYERS 3
 #define RULE_WAVE_MAX_BYTES (4u << 20)
 
-const size_t rnn_tune_chunks[RNN_TUNE_N_CHUNKS] = {4096, RULE_CHUNK_FLOATS, 65536};
+const size_t rnn_tune_chunks[RNN_TUNE_N_CHUNKS] = {RULE_CHUNK_MIN, RULE_CHUNK_FLOATS,
+                                                   RULE_CHUNK_MAX};
 
 static size_t ceil_sqrt(size_t T)
 {
@@ -73,7 +82,11 @@ void rnn_tune_estimate(const rnn_plan *p, rnn_tunables *t)
     t->ride_max = p->fused_always ? RNN_TUNE_ANY : full ? 0 : RULE_RIDE_MAX;
     t->ride_dx_max = p->fused_always ? RNN_TUNE_ANY : full ? 0 : RULE_RIDE_DX_MAX;
     t->stream_alt = p->ops->phases == 1;
-    t->chunk_floats = RULE_CHUNK_FLOATS;
+    rnn_cpu_caches c;
+    const size_t chunk = rnn_cpu_caches_get(&c) == RNN_OK && c.l2 ? c.l2 / 16 / sizeof(float)
+                                                                   : RULE_CHUNK_FLOATS;
+    t->chunk_floats = chunk < RULE_CHUNK_MIN ? RULE_CHUNK_MIN
+                      : chunk > RULE_CHUNK_MAX ? RULE_CHUNK_MAX : chunk;
     t->wave_chunk = wave_rule(p, (size_t)p->desc.T);
     t->wave_chunk_dec = wave_rule(p, (size_t)p->desc.T_out);
 }

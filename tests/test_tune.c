@@ -293,14 +293,21 @@ static void option_tests(void)
         /* The ride's limits follow the machine model (cpu_model.h): none
          * where the table's FMAs are full width. */
         const int full = p->k->gemv_ride && rnn_cpu_fma_width(p->k) == RNN_FMA_FULL;
+        /* The stream chunk: L2 / 16 bytes, 4096 to 65536 floats. */
+        rnn_cpu_caches cc;
+        CHECK(rnn_cpu_caches_get(&cc) == RNN_OK && cc.l2 > 0, "no L2 size");
+        size_t chunk = cc.l2 / 64;
+        chunk = chunk < 4096 ? 4096 : chunk > 65536 ? 65536 : chunk;
         CHECK(v->ride == 1 && v->ride_max == (full ? 0 : 8u << 20) &&
                   v->ride_dx_max == (full ? 0 : 4u << 20) && v->stream_alt == 1 &&
-                  v->chunk_floats == 16384 && v->wave_chunk == 0 && v->wave_chunk_dec == 0,
+                  v->chunk_floats == chunk && v->wave_chunk == 0 && v->wave_chunk_dec == 0,
               "the rules' values changed");
+        char want[48];
+        snprintf(want, sizeof want, " stream=alt chunk=%zu ", chunk);
         char line[512], small[16];
         CHECK(rnn_plan_describe(p, line, sizeof line) == RNN_OK &&
                   strstr(line, "tuning=estimate source=rules ") == line &&
-                  strstr(line, " stream=alt chunk=16384 ") && !strchr(line, '\n'),
+                  strstr(line, want) && !strchr(line, '\n'),
               "describe: '%s'", line);
         CHECK(rnn_plan_describe(p, small, sizeof small) == RNN_ERR_SIZE &&
                   strlen(small) == sizeof small - 1,
