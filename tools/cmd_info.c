@@ -166,8 +166,8 @@ static int print_probes(rnn_isa isa)
         bench_bw_key(key, sizeof key, bench_bw_kib[i]);
         const size_t bytes = bench_bw_kib[i] << 10;
         probe_line(key, bench_read_bw_gbs(isa, bytes, 0.06), 1,
-                   bytes <= c.l2 ? "GB/s, in L2" : c.l3 && bytes <= c.l3 ? "GB/s, in L3 (by its size)"
-                                                                        : "GB/s, past L3");
+                   bytes < c.l2 ? "GB/s, in L2" : c.l3 && bytes < c.l3 ? "GB/s, in L3 (by its size)"
+                                                                      : "GB/s, past L3");
     }
     return peak > 0 && ghz > 0 ? 0 : EXIT_RUNTIME;
 }
