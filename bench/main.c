@@ -33,10 +33,14 @@
  * named threads:N set both peers' threads in their setup (omp_set_num_threads,
  * openblas_set_num_threads), which overrides these variables.
  *
- * Start-up probes, in the JSON context: the FMA peak of every table this CPU
- * runs (one core), and the one-core read bandwidth at buffer sizes from L2 to
- * DRAM (read_bw_GBps_<size>), against which bench/targets.py judges batch-1
- * rows, which stream their recurrent weights once a step. The context also
+ * Start-up probes, in the JSON context (docs/benchmarks.md lists the keys):
+ * the FMA peak of every table this CPU runs (one core), the core clock and
+ * the FMAs a cycle and FMA ports it implies, the bf16 dot-product peak where
+ * the CPU has one, the cache sizes (rnn_cpu_caches_get), and the one-core
+ * read bandwidth at half of L1d and of L2 (read_bw_GBps_L1, _L2) and at
+ * buffer sizes from L2 to DRAM (read_bw_GBps_<size>), against which
+ * bench/targets.py judges batch-1 rows, which stream their recurrent
+ * weights once a step. The context also
  * names the machine and the run (bench/identity.h): its facts, compiler,
  * flags, commit, kernel settings, the set and a hash of the set's row list
  * (set_rows_hash: every row name of the set before any filter), the filter,
@@ -282,15 +286,19 @@ static int print_and_exit(const options *o, rnn_isa isa)
     return -1;
 }
 
-/* From a quarter of a typical L2 to well past any L3 (DRAM). */
-static const size_t bw_kib[] = {256, 1024, 4096, 16384, 65536};
-#define N_BW (sizeof bw_kib / sizeof bw_kib[0])
+#define bw_kib bench_bw_kib
+#define N_BW BENCH_BW_SIZES
 
 /* The start-up probes of the JSON context. */
 typedef struct {
     double peaks[RNN_ISA_COUNT];
     rnn_isa best, peer_peak_isa;
     double bw[N_BW];
+    rnn_cpu_caches caches;
+    double clock_ghz;
+    double bw_l1, bw_l2;  /* at half of L1d and of L2 */
+    const char *bf16_why; /* bench_bf16dot_why of best */
+    double bf16_gflops;
     double hidden[OVERLAP_MIXES][2][OVERLAP_SIZES];
     int have_overlap;
 } probes;
@@ -303,9 +311,18 @@ static void run_probes(probes *pb, const options *o, rnn_isa isa, sweep_set set,
     memset(pb, 0, sizeof *pb);
     pb->best = probe_peaks(pb->peaks, o->list ? 0.0 : 0.2);
     pb->peer_peak_isa = limit_peers ? RNN_ISA_AVX2 : pb->best;
-    if (!o->list)
+    rnn_cpu_caches_get(&pb->caches);
+    pb->bf16_why = bench_bf16dot_why(pb->best);
+    if (!o->list) {
+        /* About 0.3 s on top of the peaks and the sweep. */
+        pb->clock_ghz = bench_clock_ghz(0.05);
+        if (!pb->bf16_why)
+            pb->bf16_gflops = bench_peak_bf16dot_gflops(pb->best, 0.1);
+        pb->bw_l1 = bench_read_bw_gbs(pb->best, pb->caches.l1d / 2, 0.06);
+        pb->bw_l2 = bench_read_bw_gbs(pb->best, pb->caches.l2 / 2, 0.06);
         for (size_t i = 0; i < N_BW; i++)
             pb->bw[i] = bench_read_bw_gbs(pb->best, bw_kib[i] * 1024, 0.06);
+    }
     pb->have_overlap = !o->list && set == SWEEP_DEFAULT;
     for (int m = 0; m < OVERLAP_MIXES && pb->have_overlap; m++)
         for (int r = 0; r < 2 && pb->have_overlap; r++)
@@ -393,6 +410,56 @@ static int register_rows(row_plan *rp, const options *o, rnn_isa isa, sweep_set 
     return 0;
 }
 
+static void add_context_size(const char *key, size_t v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%zu", v);
+    gbench_add_context(key, buf);
+}
+
+/* The machine model's keys (docs/design.md §12): caches, clock, FMAs a
+ * cycle and ports per table, the bf16 dot peak, bandwidth per cache level. */
+static void add_machine_model(const probes *pb)
+{
+    add_context_size("l1d_bytes", pb->caches.l1d);
+    add_context_size("l2_bytes", pb->caches.l2);
+    add_context_size("l3_bytes", pb->caches.l3);
+    gbench_add_context("caches_probe", "rnn_cpu_caches_get: sysconf, else sysfs, else defaults "
+                                       "(32 KiB, 1 MiB, 0 = unknown); l3 as the OS reports "
+                                       "it, which a VM may invent");
+    if (pb->clock_ghz > 0)
+        add_context_double("clock_GHz", pb->clock_ghz, 2);
+    for (int t = 1; t < RNN_ISA_COUNT && pb->clock_ghz > 0; t++)
+        if (pb->peaks[t] > 0) {
+            char key[48];
+            const double per = bench_fma_per_cycle((rnn_isa)t, pb->peaks[t], pb->clock_ghz);
+            snprintf(key, sizeof key, "fma_per_cycle_%s", rnn_isa_name((rnn_isa)t));
+            add_context_double(key, per, 2);
+            snprintf(key, sizeof key, "fma_ports_%s", rnn_isa_name((rnn_isa)t));
+            add_context_double(key, bench_fma_ports(per), 0);
+        }
+    gbench_add_context("clock_probe", "1 thread, a chain of dependent register adds (1 cycle "
+                                      "each) on the thread CPU clock, best of 3; fma_per_cycle "
+                                      "= peak / (2 x lanes x clock), fma_ports it rounded");
+    char key[48], note[160];
+    if (pb->bf16_gflops > 0) {
+        snprintf(key, sizeof key, "peak_gflops_bf16dot_%s", rnn_isa_name(pb->best));
+        add_context_double(key, pb->bf16_gflops, 1);
+        if (pb->peaks[pb->best] > 0)
+            add_context_double("bf16dot_over_fma", pb->bf16_gflops / pb->peaks[pb->best], 3);
+        snprintf(note, sizeof note, "1 thread, 16 independent %s bf16 dot-product chains, best "
+                 "of 3; 2 flops a product", rnn_isa_name(pb->best));
+    } else {
+        snprintf(note, sizeof note, "not measured: %s",
+                 pb->bf16_why ? pb->bf16_why : "the probe gave nothing");
+    }
+    gbench_add_context("bf16dot_probe", note);
+    if (pb->bw_l1 > 0)
+        add_context_double("read_bw_GBps_L1", pb->bw_l1, 1);
+    if (pb->bw_l2 > 0)
+        add_context_double("read_bw_GBps_L2", pb->bw_l2, 1);
+}
+
 /* The run's JSON context (bench/identity.h says what a comparison needs). */
 static void add_run_context(const options *o, rnn_isa isa, sweep_set set, const probes *pb,
                             const row_plan *rp, int argc, char **argv, int interleaved,
@@ -428,13 +495,11 @@ static void add_run_context(const options *o, rnn_isa isa, sweep_set set, const 
         }
     gbench_add_context("peak_probe", "1 thread, independent FMA chains in registers, best of 3; "
                                      "pct_peak of a threads:N row is against N x this peak");
+    add_machine_model(pb);
     for (size_t i = 0; i < N_BW; i++)
         if (pb->bw[i] > 0) {
             char key[48];
-            if (bw_kib[i] % 1024)
-                snprintf(key, sizeof key, "read_bw_GBps_%zuKiB", bw_kib[i]);
-            else
-                snprintf(key, sizeof key, "read_bw_GBps_%zuMiB", bw_kib[i] / 1024);
+            bench_bw_key(key, sizeof key, bw_kib[i]);
             add_context_double(key, pb->bw[i], 1);
         }
     char bw_note[160];

@@ -1,11 +1,16 @@
-/* peak.c — FMA peak and read-bandwidth measurements: the timing around the
- * probes of each kernel table (entries.inc's probe_fma and probe_read: 12-16
- * independent FMA chains, and reads summed into 8-12 accumulators, so loads,
- * not the adds, bound them), reached through dispatch, which checks the CPU
- * first. */
+/* peak.c — the machine model's measurements: the timing around the probes
+ * of each kernel table (entries.inc's probe_fma, probe_bf16dot and
+ * probe_read: 12-16 independent FMA or dot-product chains, and reads summed
+ * into 8-12 accumulators, so loads, not the adds, bound them), reached
+ * through dispatch, which checks the CPU first; and the core clock, from
+ * rnn_probe_clock_adds's chain of one-cycle adds on the same thread clock,
+ * so FMAs a cycle is a ratio of two measurements, not of a measurement and
+ * a nominal frequency. */
 #include "peak.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include "kernels.h"
 
@@ -25,12 +30,22 @@ static const rnn_kernels *table_for(rnn_isa isa)
     return k;
 }
 
+const size_t bench_bw_kib[BENCH_BW_SIZES] = {256, 1024, 4096, 16384, 65536};
+
+void bench_bw_key(char *key, size_t len, size_t kib)
+{
+    if (kib % 1024)
+        snprintf(key, len, "read_bw_GBps_%zuKiB", kib);
+    else
+        snprintf(key, len, "read_bw_GBps_%zuMiB", kib / 1024);
+}
+
 double bench_read_bw_gbs(rnn_isa isa, size_t bytes, double seconds)
 {
     const rnn_kernels *k = table_for(isa);
     if (!k)
         return 0.0;
-    void (*const f)(const float *, size_t) = k->probe_read;
+    void (*const f)(const float *, size_t, long) = k->probe_read;
     /* Whole 512-byte blocks, so every probe's loop reads the whole buffer. */
     const size_t n = (bytes / 512 ? bytes / 512 : 1) * 128;
     float *buf = aligned_alloc(64, n * sizeof *buf);
@@ -44,8 +59,7 @@ double bench_read_bw_gbs(rnn_isa isa, size_t bytes, double seconds)
     double t = 0;
     while (passes < (1L << 30)) {
         double t0 = bench_thread_seconds();
-        for (long r = 0; r < passes; r++)
-            f(buf, n);
+        f(buf, n, passes);
         t = bench_thread_seconds() - t0;
         if (t > 0.005)
             break;
@@ -55,8 +69,7 @@ double bench_read_bw_gbs(rnn_isa isa, size_t bytes, double seconds)
     double best = 0;
     for (int k = 0; k < 3; k++) {
         double t0 = bench_thread_seconds();
-        for (long r = 0; r < passes; r++)
-            f(buf, n);
+        f(buf, n, passes);
         double g = (double)passes * (double)(n * sizeof *buf) /
                    (bench_thread_seconds() - t0) * 1e-9;
         best = g > best ? g : best;
@@ -65,18 +78,18 @@ double bench_read_bw_gbs(rnn_isa isa, size_t bytes, double seconds)
     return best;
 }
 
-double bench_peak_gflops(rnn_isa isa, double seconds)
+/* Work a second (flops, adds) of f, whose f(n) does n iterations and
+ * returns the work done (0: it ran nothing); the best of 3 runs of about
+ * seconds/3 each, after a calibration of n. */
+static double best_rate(double (*f)(long), double seconds)
 {
-    const rnn_kernels *k = table_for(isa);
-    if (!k)
-        return 0.0;
-    double (*const f)(long) = k->probe_fma;
     /* Calibrate the count to the time asked for, then keep the best run. */
     long n = 1000;
     double t = 0;
     while (n < (1L << 40)) {
         double t0 = bench_thread_seconds();
-        f(n);
+        if (f(n) <= 0)
+            return 0.0;
         t = bench_thread_seconds() - t0;
         if (t > 0.01)
             break;
@@ -86,9 +99,68 @@ double bench_peak_gflops(rnn_isa isa, double seconds)
     double best = 0;
     for (int r = 0; r < 3; r++) {
         double t0 = bench_thread_seconds();
-        double flops = f(n);
-        double g = flops / (bench_thread_seconds() - t0) * 1e-9;
+        double work = f(n);
+        double g = work / (bench_thread_seconds() - t0);
         best = g > best ? g : best;
     }
     return best;
+}
+
+double bench_peak_gflops(rnn_isa isa, double seconds)
+{
+    const rnn_kernels *k = table_for(isa);
+    return k ? best_rate(k->probe_fma, seconds) * 1e-9 : 0.0;
+}
+
+const char *bench_bf16dot_why(rnn_isa isa)
+{
+    static _Thread_local char why[96];
+    const rnn_kernels *k = table_for(isa);
+    if (!k || !k->probe_bf16dot) {
+        snprintf(why, sizeof why, "the %s table has no bf16 dot-product probe",
+                 rnn_isa_name(isa) ? rnn_isa_name(isa) : "?");
+        return why;
+    }
+    if (rnn_cpu_feature_usable(BENCH_BF16DOT_FEATURE))
+        return NULL;
+    int present = 0;
+    for (size_t i = 0; rnn_cpu_feature(i, NULL); i++)
+        if (!strcmp(rnn_cpu_feature(i, NULL), BENCH_BF16DOT_FEATURE))
+            rnn_cpu_feature(i, &present);
+    return present ? BENCH_BF16DOT_FEATURE " hidden by RNNSIMD_CPU_MASK"
+                   : "CPU lacks " BENCH_BF16DOT_FEATURE;
+}
+
+double bench_peak_bf16dot_gflops(rnn_isa isa, double seconds)
+{
+    /* The probe itself checks the CPU again and runs nothing without it. */
+    return bench_bf16dot_why(isa) ? 0.0 : best_rate(table_for(isa)->probe_bf16dot, seconds) * 1e-9;
+}
+
+double bench_clock_ghz(double seconds)
+{
+    return best_rate(rnn_probe_clock_adds, seconds) * 1e-9;
+}
+
+unsigned bench_isa_lanes(rnn_isa isa)
+{
+    switch (isa) {
+    case RNN_ISA_AVX2:
+        return 8;
+    case RNN_ISA_AVX512:
+        return 16;
+    default: /* generic (the baseline's 128-bit vectors) and neon */
+        return 4;
+    }
+}
+
+double bench_fma_per_cycle(rnn_isa isa, double gflops, double ghz)
+{
+    return gflops > 0 && ghz > 0 ? gflops / (2.0 * bench_isa_lanes(isa) * ghz) : 0.0;
+}
+
+int bench_fma_ports(double per_cycle)
+{
+    const int p = (int)(per_cycle + 0.5);
+    return per_cycle > 0 ? (p < 1 ? 1 : p) : 0;
 }

@@ -28,6 +28,7 @@ import glob
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 
@@ -493,10 +494,10 @@ def bandwidths(ctx):
     """[(bytes, 'size', GB/s)] of the read-bandwidth probe, smallest first."""
     out = []
     for k, v in ctx.items():
-        if k.startswith("read_bw_GBps_"):
-            size = k[len("read_bw_GBps_"):]
-            n = int(size[:-3]) << (10 if size.endswith("KiB") else 20)
-            out.append((n, size, float(v)))
+        m = re.fullmatch(r"read_bw_GBps_(\d+)(KiB|MiB)", k)  # not the per-level _L1, _L2
+        if m:
+            n = int(m.group(1)) << (10 if m.group(2) == "KiB" else 20)
+            out.append((n, m.group(1) + m.group(2), float(v)))
     return sorted(out)
 
 

@@ -53,6 +53,46 @@ expect 2 "unknown subcommand 'fit'" $R charlm fit
 expect 2 "--hidden expects an integer" $R charlm train --text a --save b --hidden 1x
 expect 2 "--hidden 0 is out of range" $R charlm train --text a --save b --hidden 0
 expect 0 "selected:" $R info
+# info: the cache sizes (untimed); info --probe: the machine model on the
+# selected table, each line a key of rnnsimd-bench's context and a positive
+# number (l3_bytes may be 0: unknown; the FMA ports an integer >= 1; the bf16
+# dot peak a number with its ratio, or "not on this CPU"). No speed is judged.
+expect 0 "caches:   L1d " $R info
+probe_verdict() {
+  awk '/^  [a-z]/ { v[$1] = $2; l[$1] = $0 }
+  END {
+    n = split("l1d_bytes l2_bytes clock_GHz read_bw_GBps_L1 read_bw_GBps_L2 read_bw_GBps_256KiB " \
+              "read_bw_GBps_1MiB read_bw_GBps_4MiB read_bw_GBps_16MiB read_bw_GBps_64MiB", need, " ")
+    bad = ""
+    for (i = 1; i <= n; i++) if (!(v[need[i]] + 0 > 0)) bad = bad " " need[i]
+    if (!("l3_bytes" in v) || v["l3_bytes"] !~ /^[0-9]+$/) bad = bad " l3_bytes"
+    peak = per = ports = dot = 0
+    for (k in v) {
+      if (k ~ /^peak_gflops_bf16dot_/) {
+        dot++
+        if (!(v[k] + 0 > 0 && v["bf16dot_over_fma"] + 0 > 0) && l[k] !~ /not on this CPU/) bad = bad " " k
+      } else if (k ~ /^peak_gflops_/) { peak++; if (!(v[k] + 0 > 0)) bad = bad " " k }
+      else if (k ~ /^fma_per_cycle_/) { per++; if (!(v[k] + 0 > 0)) bad = bad " " k }
+      else if (k ~ /^fma_ports_/) { ports++; if (v[k] !~ /^[0-9]+$/ || v[k] + 0 < 1) bad = bad " " k }
+    }
+    if (peak != 1 || per != 1 || ports != 1 || dot != 1) bad = bad " (peak, per cycle, ports, bf16 lines: " peak " " per " " ports " " dot ")"
+    print bad == "" ? "ok" : "bad:" bad
+  }'
+}
+probe_out=$($R info --probe 2>&1); rc=$?
+verdict=$(printf '%s\n' "$probe_out" | probe_verdict)
+if [ "$rc" -eq 0 ] && [ "$verdict" = ok ]; then ok; else
+  bad "info --probe (exit $rc): $verdict"; printf '%s\n' "$probe_out" | tail -n 18 | sed 's/^/    /'; fi
+if [ "$target_arch" = x86_64 ]; then
+  # Hidden avx512bf16: the bf16 probe runs nothing (no SIGILL) and says so.
+  probe_out=$(env RNNSIMD_CPU_MASK=avx512bf16 $R info --probe 2>&1); rc=$?
+  verdict=$(printf '%s\n' "$probe_out" | probe_verdict)
+  case "$rc:$verdict:$probe_out" in
+    "0:ok:"*"peak_gflops_bf16dot_"*"not on this CPU: "*) ok ;;
+    *) bad "RNNSIMD_CPU_MASK=avx512bf16 info --probe (exit $rc): $verdict"
+       printf '%s\n' "$probe_out" | grep bf16 | sed 's/^/    /' ;;
+  esac
+fi
 # info --plan: a plan's schedule choices (rnn_plan_describe), its wisdom file.
 P=lstm:many2one:T20:B1:I8:H16
 expect 0 "tuning:   tuning=estimate source=rules " $R info --plan $P
@@ -681,8 +721,22 @@ import json, re, sys
 c = json.load(open(sys.argv[1]))["context"]
 need = ["machine", "machine_arch", "machine_vendor", "machine_fma_class", "git_commit", "git_dirty",
         "compiler", "cflags", "kernel", "transparent_hugepages", "cpu_governor", "sweep",
-        "set_rows_hash", "filter", "interleaved"]
+        "set_rows_hash", "filter", "interleaved", "bf16dot_probe"]
 miss = [k for k in need if not c.get(k)]
+# The machine model (docs/benchmarks.md): positive numbers (l3_bytes: 0 = unknown).
+isa = c.get("rnnsimd_isa", "?")
+model = ["l1d_bytes", "l2_bytes", "clock_GHz", "read_bw_GBps_L1", "read_bw_GBps_L2",
+         "peak_gflops_" + isa, "fma_per_cycle_" + isa, "fma_ports_" + isa]
+if "peak_gflops_bf16dot_" + isa in c:
+    model += ["peak_gflops_bf16dot_" + isa, "bf16dot_over_fma"]
+def positive(v):
+    try:
+        return float(v) > 0
+    except (TypeError, ValueError):
+        return False
+miss += [k for k in model if not positive(c.get(k))]
+miss += [] if re.fullmatch(r"[0-9]+", c.get("l3_bytes", "")) else ["l3_bytes"]
+miss += [] if re.fullmatch(r"[1-9][0-9]*", c.get("fma_ports_" + isa, "")) else ["fma_ports integer"]
 ok = not miss and re.fullmatch(r"[0-9a-f]{16}", c.get("set_rows_hash", "")) and c["sweep"] == "quick"
 print("ok" if ok else "bad", "missing", miss, c.get("set_rows_hash"))
 PY

@@ -237,11 +237,41 @@ int main(void)
               "an unknown mask name is an error naming it (why: %s)", why ? why : "NULL");
         unsetenv("RNNSIMD_CPU_MASK");
         CHECK(rnn_isa_check(RNN_ISA_AVX512, NULL) == RNN_OK, "unmasked again: avx512 runs");
+
+        /* avx512bf16: no table needs it; its probe asks for it by name, and
+         * runs nothing (returns 0) where the CPU lacks it or the mask hides it. */
+        const rnn_kernels *k512 = NULL;
+        CHECK(rnn_kernels_get(RNN_ISA_AVX512, &k512, NULL) == RNN_OK && k512->probe_bf16dot,
+              "the avx512 table has a bf16 dot-product probe");
+        const int bf16 = rnn_cpu_feature_usable("avx512bf16");
+        printf("avx512bf16: %s\n", bf16 ? "usable" : "absent");
+        if (k512 && k512->probe_bf16dot)
+            CHECK(bf16 ? k512->probe_bf16dot(10) == 10.0 * 16 * 16 * 2 * 2
+                       : k512->probe_bf16dot(10) == 0.0,
+                  "probe_bf16dot counts 2048 flops an iteration, or runs nothing without bf16");
+        setenv("RNNSIMD_CPU_MASK", "avx512bf16", 1);
+        CHECK(!rnn_cpu_feature_usable("avx512bf16"), "mask avx512bf16 hides it");
+        CHECK(rnn_isa_check(RNN_ISA_AVX512, NULL) == RNN_OK, "mask avx512bf16: avx512 still runs");
+        if (k512 && k512->probe_bf16dot)
+            CHECK(k512->probe_bf16dot(10) == 0.0, "mask avx512bf16: the probe runs nothing");
+        setenv("RNNSIMD_CPU_MASK", "bogus", 1);
+        CHECK(!rnn_cpu_feature_usable("avx512f"), "a malformed mask: nothing is usable");
+        unsetenv("RNNSIMD_CPU_MASK");
+        CHECK(rnn_cpu_feature_usable("avx512f") && !rnn_cpu_feature_usable("bogus") &&
+                  !rnn_cpu_feature_usable(NULL) && !rnn_cpu_feature_usable("asimd"),
+              "usable: a present feature of this build's architecture, by its exact name");
     } else {
         printf("avx512 not supported here: mask tests skipped\n");
     }
     CHECK(rnn_isa_check(RNN_ISA_NEON, &why) == RNN_ERR_ISA_UNSUPPORTED && strstr(why, "neon"),
           "neon is not in an x86-64 build (why: %s)", why);
 #endif
+    /* The clock probe's chain: every add done, on every architecture. */
+    CHECK(rnn_probe_clock_adds(3) == 300.0 && rnn_probe_clock_adds(0) == 0.0,
+          "rnn_probe_clock_adds does 100 adds an iteration");
+    /* Tables without a bf16 probe leave it NULL (only avx512 has one). */
+    for (const rnn_kernels *const *t = rnn_kernel_tables(); *t; t++)
+        CHECK(((*t)->probe_bf16dot != NULL) == ((*t)->isa == RNN_ISA_AVX512),
+              "%s: a bf16 dot-product probe only in the avx512 table", (*t)->name);
     return check_summary();
 }

@@ -1,8 +1,11 @@
 /* cmd_info.c — `rnnsimd info`: the CPU, the features this build cares about,
- * every kernel table compiled in and whether this CPU runs it (with the
- * reason when not), the table RNN_ISA_AUTO selects (honouring RNNSIMD_ISA and
- * RNNSIMD_CPU_MASK), and the library version; with --plan, a plan's schedule
- * choices (rnn_plan_describe) under --tune estimate or measure. */
+ * its cache sizes (rnn_cpu_caches_get), every kernel table compiled in and
+ * whether this CPU runs it (with the reason when not), the table
+ * RNN_ISA_AUTO selects (honouring RNNSIMD_ISA and RNNSIMD_CPU_MASK), and the
+ * library version; with --plan, a plan's schedule choices
+ * (rnn_plan_describe) under --tune estimate or measure; with --probe, the
+ * machine model's measurements on the selected table (bench/peak.h, shared
+ * with rnnsimd-bench, whose JSON context uses the same keys). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,15 +13,27 @@
 #include <time.h>
 #include "kernels.h"
 #include "tools.h"
+/* The probes' timing is rnnsimd-bench's (the Makefile links bench/peak.c
+ * into this command too), so both report the same numbers. */
+#include "../bench/peak.h"
 
 static const char info_usage[] =
-    "usage: rnnsimd info [--plan SPEC [--tune estimate|measure] [--threads 1|2]\n"
-    "                    [--isa ISA] [--wisdom FILE]]\n"
+    "usage: rnnsimd info [--probe] [--plan SPEC [--tune estimate|measure]\n"
+    "                    [--threads 1|2] [--isa ISA] [--wisdom FILE]]\n"
     "\n"
-    "Prints the CPU model, the instruction-set features rnnsimd uses, every kernel\n"
+    "Prints the CPU model, the instruction-set features rnnsimd uses, the data cache\n"
+    "sizes (as the OS reports them; defaults where it reports none), every kernel\n"
     "table compiled into this build and whether this CPU runs it (with the reason\n"
     "when not), the table selected for --isa auto, and the library version.\n"
+    "Nothing is timed unless --probe is given.\n"
     "\n"
+    "  --probe       also measure the machine model on the selected table, one\n"
+    "                thread, about a second: the core clock (a chain of dependent\n"
+    "                adds), the FMA peak, FMAs a cycle and the FMA ports they\n"
+    "                imply, the bf16 dot-product peak and its ratio to the FMA\n"
+    "                peak (where the CPU has one), and the read bandwidth at half\n"
+    "                of L1d, half of L2 and 256 KiB to 64 MiB; each line starts\n"
+    "                with the key rnnsimd-bench's JSON context gives it\n"
     "  --plan SPEC   also make a plan of this problem (synthetic weights) and print\n"
     "                its schedule choices (rnn_plan_describe) and how long creating\n"
     "                it took; SPEC is CELL:TOPOLOGY:T<n>[:To<n>]:B<n>:I<n>:H<n>\n"
@@ -80,6 +95,81 @@ static void print_features(void)
     const char *mask = getenv("RNNSIMD_CPU_MASK");
     if (mask && *mask)
         printf("masked:   %s (RNNSIMD_CPU_MASK: treated as absent)\n", mask);
+}
+
+static void print_size(const char *name, size_t bytes, const char *sep)
+{
+    if (!bytes)
+        printf("%s unknown%s", name, sep);
+    else if (bytes % (1u << 20) == 0)
+        printf("%s %zu MiB%s", name, bytes >> 20, sep);
+    else
+        printf("%s %zu KiB%s", name, bytes >> 10, sep);
+}
+
+/* The data caches, as the library's planners see them: cheap, no timing. */
+static void print_caches(void)
+{
+    rnn_cpu_caches c;
+    rnn_cpu_caches_get(&c);
+    printf("caches:   ");
+    print_size("L1d", c.l1d, ", ");
+    print_size("L2", c.l2, ", ");
+    print_size("L3", c.l3, ", ");
+    printf("line %u B (one core's view; L3 as the OS reports it)\n", c.line);
+}
+
+/* One probe's line: the key, the value, a note. */
+static void probe_line(const char *key, double v, int decimals, const char *note)
+{
+    printf("  %-28s %.*f%s%s\n", key, decimals, v, note ? "  " : "", note ? note : "");
+}
+
+/* --probe: the machine model measured on table isa (bench/peak.h), about a
+ * second of one thread's CPU time. */
+static int print_probes(rnn_isa isa)
+{
+    const char *name = rnn_isa_name(isa);
+    rnn_cpu_caches c;
+    rnn_cpu_caches_get(&c);
+    printf("probes:   one thread, the %s table (rnnsimd-bench's context keys)\n", name);
+    char key[64], note[96];
+    probe_line("l1d_bytes", (double)c.l1d, 0, NULL);
+    probe_line("l2_bytes", (double)c.l2, 0, NULL);
+    probe_line("l3_bytes", (double)c.l3, 0, c.l3 ? "as the OS reports it (a VM's may be fictitious)"
+                                                 : "unknown");
+    const double ghz = bench_clock_ghz(0.1);
+    probe_line("clock_GHz", ghz, 2, "a chain of dependent adds, 1 cycle each");
+    const double peak = bench_peak_gflops(isa, 0.3);
+    snprintf(key, sizeof key, "peak_gflops_%s", name);
+    snprintf(note, sizeof note, "GFLOP/s, %u lanes", bench_isa_lanes(isa));
+    probe_line(key, peak, 1, note);
+    const double per = bench_fma_per_cycle(isa, peak, ghz);
+    snprintf(key, sizeof key, "fma_per_cycle_%s", name);
+    probe_line(key, per, 2, "peak / (2 flops x lanes x clock)");
+    snprintf(key, sizeof key, "fma_ports_%s", name);
+    probe_line(key, bench_fma_ports(per), 0, "FMA units at this width");
+    snprintf(key, sizeof key, "peak_gflops_bf16dot_%s", name);
+    const char *why = bench_bf16dot_why(isa);
+    const double dot = why ? 0.0 : bench_peak_bf16dot_gflops(isa, 0.2);
+    if (dot > 0) {
+        probe_line(key, dot, 1, "GFLOP/s, 2 flops a bf16 product");
+        probe_line("bf16dot_over_fma", peak > 0 ? dot / peak : 0.0, 3, NULL);
+    } else {
+        printf("  %-28s not on this CPU: %s\n", key, why ? why : "the probe ran nothing");
+    }
+    snprintf(note, sizeof note, "GB/s, %zu KiB: half of L1d", c.l1d / 2 >> 10);
+    probe_line("read_bw_GBps_L1", bench_read_bw_gbs(isa, c.l1d / 2, 0.06), 1, note);
+    snprintf(note, sizeof note, "GB/s, %zu KiB: half of L2", c.l2 / 2 >> 10);
+    probe_line("read_bw_GBps_L2", bench_read_bw_gbs(isa, c.l2 / 2, 0.06), 1, note);
+    for (size_t i = 0; i < BENCH_BW_SIZES; i++) {
+        bench_bw_key(key, sizeof key, bench_bw_kib[i]);
+        const size_t bytes = bench_bw_kib[i] << 10;
+        probe_line(key, bench_read_bw_gbs(isa, bytes, 0.06), 1,
+                   bytes < c.l2 ? "GB/s, in L2" : c.l3 && bytes < c.l3 ? "GB/s, in L3 (by its size)"
+                                                                      : "GB/s, past L3");
+    }
+    return peak > 0 && ghz > 0 ? 0 : EXIT_RUNTIME;
 }
 
 static double now_ms(void)
@@ -206,12 +296,14 @@ int cmd_info(int argc, char **argv)
 {
     const char *spec = NULL, *tune = NULL, *isa_s = NULL, *wisdom = NULL;
     int64_t threads = 1;
+    int probe = 0;
     opt_spec specs[] = {
         {"plan", OPT_STR, &spec, 0, 0, 0, NULL, 0},
         {"tune", OPT_STR, &tune, 0, 0, 0, NULL, 0},
         {"threads", OPT_INT, &threads, 1, 2, 0, NULL, 0},
         {"isa", OPT_STR, &isa_s, 0, 0, 0, NULL, 0},
         {"wisdom", OPT_STR, &wisdom, 0, 0, 0, NULL, 0},
+        {"probe", OPT_FLAG, &probe, 0, 0, 0, NULL, 0},
     };
     int r = opts_parse("info", argc, argv, specs, sizeof specs / sizeof specs[0], info_usage,
                        NULL, 0, NULL);
@@ -231,6 +323,7 @@ int cmd_info(int argc, char **argv)
     printf("rnnsimd %s\n", RNNSIMD_VERSION);
     printf("cpu:      %s (%s)\n", model, uname(&u) == 0 ? u.machine : "?");
     print_features();
+    print_caches();
 
     printf("kernel tables compiled in:\n");
     int status = 0;
@@ -257,6 +350,8 @@ int cmd_info(int argc, char **argv)
     }
     if (env && *env)
         printf("RNNSIMD_ISA=%s\n", env);
+    if (probe && !status)
+        status = print_probes(sel);
     if (spec && !status)
         status = plan_info(spec, &d, &o, isa_s, wisdom);
     return status;

@@ -1,5 +1,8 @@
 /* probes_avx512.c — the avx512 table's machine probes: 16 FMA chains of 16
- * lanes and reads summed into 8 vectors (kernels/simd/probes.inc); and the
+ * lanes and reads summed into 8 vectors (kernels/simd/probes.inc); the bf16
+ * dot-product peak (16 vdpbf16ps chains; only this file's one function is
+ * compiled for AVX512-BF16, and it runs only after dispatch says the CPU
+ * has it); and the
  * overlap probe's loop (bench/overlap.c says what it
  * measures), the instruction mix of the fused batch-1 step and nothing else:
  *   stream: the GEMV of the tables (8 weight vectors, 4 broadcasts of a,
@@ -21,6 +24,35 @@
 #define RNN_FMA_CHAINS RNN_ACC16
 #define RNN_READ_SUMS RNN_ACC8
 #include "simd/probes.inc"
+
+/* 16 chains acc += a.b (vdpbf16ps: 16 lanes, each the sum of 2 bf16
+ * products), more than its latency x ports on any AVX512-BF16 core. a and
+ * b are 2^-10, so acc grows by 2^-19 a lane an iteration: no overflow, and
+ * no denormal (the instruction flushes them anyway). */
+__attribute__((target("avx512bf16"))) static double bf16dot_chains(long n)
+{
+    const __m512 q = _mm512_set1_ps(0x1p-10f);
+    const __m512bh a = _mm512_cvtne2ps_pbh(q, q), b = a;
+#define DECL(k) __m512 acc##k = _mm512_set1_ps((float)(k));
+#define STEP(k) acc##k = _mm512_dpbf16_ps(acc##k, a, b);
+#define SUM(k) s = _mm512_add_ps(s, acc##k);
+    RNN_ACC16(DECL)
+    for (long i = 0; i < n; i++) {
+        RNN_ACC16(STEP)
+    }
+    __m512 s = _mm512_setzero_ps();
+    RNN_ACC16(SUM)
+    rnn_probe_sink = _mm512_reduce_add_ps(s);
+#undef DECL
+#undef STEP
+#undef SUM
+    return 16.0 * 16 * 2 * 2 * (double)n;
+}
+
+double rnn_k_probe_bf16dot__avx512(long n)
+{
+    return rnn_cpu_feature_usable("avx512bf16") ? bf16dot_chains(n) : 0.0;
+}
 
 enum { STREAM = 1, OTHER = 2 };
 

@@ -1,6 +1,6 @@
 /* table_avx512.c — the avx512 kernel table: every entry is AVX-512 code (no
- * generic fallback), with the fused batch-1 step (gemv_ride) and the overlap
- * probe. Compiled with
+ * generic fallback), with the fused batch-1 step (gemv_ride), the overlap
+ * probe and the bf16 dot-product probe. Compiled with
  * the avx512 flags; reached only through dispatch, which checks the CPU
  * first. */
 #include "avx512.h"
@@ -13,4 +13,5 @@ const rnn_kernels rnn_kernels_avx512 = {
 #include "entries.inc"
     .gemv_ride = rnn_k_gemv_ride__avx512,
     .probe_overlap = rnn_k_probe_overlap__avx512,
+    .probe_bf16dot = rnn_k_probe_bf16dot__avx512,
 };

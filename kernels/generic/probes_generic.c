@@ -30,7 +30,7 @@ double rnn_k_probe_fma__generic(long n)
 }
 
 /* 12 accumulators of 4 floats (more than add latency x load ports). */
-void rnn_k_probe_read__generic(const float *buf, size_t n)
+void rnn_k_probe_read__generic(const float *buf, size_t n, long passes)
 {
 #define DECL(k) v4f acc##k = {0, 0, 0, 0};
 #define STEP(k)                                                                \
@@ -41,9 +41,10 @@ void rnn_k_probe_read__generic(const float *buf, size_t n)
     }
 #define SUM(k) s += acc##k;
     RNN_ACC12(DECL)
-    for (size_t i = 0; i + 48 <= n; i += 48) {
-        RNN_ACC12(STEP)
-    }
+    for (long p = 0; p < passes; p++)
+        for (size_t i = 0; i + 48 <= n; i += 48) {
+            RNN_ACC12(STEP)
+        }
     v4f s = {0, 0, 0, 0};
     RNN_ACC12(SUM)
     rnn_probe_sink = s[0] + s[3];

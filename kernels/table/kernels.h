@@ -42,6 +42,18 @@ rnn_status rnn_kernels_get(rnn_isa isa, const rnn_kernels **out, const char **wh
  * (RNNSIMD_CPU_MASK not applied). */
 const char *rnn_cpu_feature(size_t i, int *present);
 
+/* 1 when the feature named (as isas.inc spells it) is this build's
+ * architecture's, this CPU and OS have it and RNNSIMD_CPU_MASK does not
+ * hide it; else 0 (also for an unknown name or a malformed mask). For code
+ * that uses a feature no table needs (the avx512 table's bf16 probe). */
+int rnn_cpu_feature_usable(const char *name);
+
+/* The core clock's probe: n iterations of a chain of dependent integer
+ * adds (register + register: one cycle each on every x86-64 and AArch64
+ * core, and no renamer folds them), so adds / (thread CPU seconds) is the
+ * clock the core ran at. Returns the adds done. */
+double rnn_probe_clock_adds(long n);
+
 /* rnn_strerror's sentence for RNN_ERR_ISA_UNKNOWN: every name isas.inc has. */
 extern const char rnn_isa_unknown_text[];
 
