@@ -11,14 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "kernels.h"
 
 double bench_thread_seconds(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    return rnn_probe_thread_seconds();
 }
 
 /* The table of isa, when this build and CPU run it. */
@@ -78,38 +75,10 @@ double bench_read_bw_gbs(rnn_isa isa, size_t bytes, double seconds)
     return best;
 }
 
-/* Work a second (flops, adds) of f, whose f(n) does n iterations and
- * returns the work done (0: it ran nothing); the best of 3 runs of about
- * seconds/3 each, after a calibration of n. */
-static double best_rate(double (*f)(long), double seconds)
-{
-    /* Calibrate the count to the time asked for, then keep the best run. */
-    long n = 1000;
-    double t = 0;
-    while (n < (1L << 40)) {
-        double t0 = bench_thread_seconds();
-        if (f(n) <= 0)
-            return 0.0;
-        t = bench_thread_seconds() - t0;
-        if (t > 0.01)
-            break;
-        n *= 4;
-    }
-    n = (long)((double)n * (seconds / 3.0) / (t > 0 ? t : 1e-3)) + 1;
-    double best = 0;
-    for (int r = 0; r < 3; r++) {
-        double t0 = bench_thread_seconds();
-        double work = f(n);
-        double g = work / (bench_thread_seconds() - t0);
-        best = g > best ? g : best;
-    }
-    return best;
-}
-
 double bench_peak_gflops(rnn_isa isa, double seconds)
 {
     const rnn_kernels *k = table_for(isa);
-    return k ? best_rate(k->probe_fma, seconds) * 1e-9 : 0.0;
+    return k ? rnn_probe_best_rate(k->probe_fma, seconds) * 1e-9 : 0.0;
 }
 
 const char *bench_bf16dot_why(rnn_isa isa)
@@ -134,12 +103,12 @@ const char *bench_bf16dot_why(rnn_isa isa)
 double bench_peak_bf16dot_gflops(rnn_isa isa, double seconds)
 {
     /* The probe itself checks the CPU again and runs nothing without it. */
-    return bench_bf16dot_why(isa) ? 0.0 : best_rate(table_for(isa)->probe_bf16dot, seconds) * 1e-9;
+    return bench_bf16dot_why(isa) ? 0.0 : rnn_probe_best_rate(table_for(isa)->probe_bf16dot, seconds) * 1e-9;
 }
 
 double bench_clock_ghz(double seconds)
 {
-    return best_rate(rnn_probe_clock_adds, seconds) * 1e-9;
+    return rnn_probe_best_rate(rnn_probe_clock_adds, seconds) * 1e-9;
 }
 
 unsigned bench_isa_lanes(rnn_isa isa)

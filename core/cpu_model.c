@@ -8,48 +8,23 @@
 #include "cpu_model.h"
 
 #include <pthread.h>
-#include <time.h>
 
 /* Full width where the wider table's peak is at least this many times the
  * narrower's: the two classes measure 1.0 and 2.0 (bench/identity.c draws
  * the machine folder's fma512x1 / fma512x2 at the same line). */
 #define FULL_RATIO 1.5
-/* Each timed run: at least this many seconds of thread CPU time. */
-#define RUN_S 2e-4
+/* What the probe may spend per table: three runs of 0.2 ms after a
+ * calibration (thread CPU time). */
+#define PROBE_S 6e-4
 
-static double thread_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* GFLOP/s of table isa's probe_fma, best of three runs; 0 if it cannot run. */
+/* GFLOP/s of table isa's probe_fma; 0 if it cannot run. */
 static double peak(rnn_isa isa)
 {
     const rnn_kernels *k = NULL;
     if (rnn_isa_check(isa, NULL) != RNN_OK || rnn_kernels_get(isa, &k, NULL) != RNN_OK ||
         !k->probe_fma)
         return 0.0;
-    long n = 256;
-    double t = 0.0;
-    for (;;) {
-        const double t0 = thread_s();
-        k->probe_fma(n);
-        t = thread_s() - t0;
-        if (t >= RUN_S || n > (1L << 30))
-            break;
-        n *= 2;
-    }
-    double best = 0.0;
-    for (int r = 0; r < 3; r++) {
-        const double t0 = thread_s();
-        const double flops = k->probe_fma(n);
-        const double e = thread_s() - t0;
-        if (e > 0 && flops / e > best)
-            best = flops / e;
-    }
-    return best * 1e-9;
+    return rnn_probe_best_rate(k->probe_fma, PROBE_S) * 1e-9;
 }
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;

@@ -7,7 +7,7 @@
  * halves (ratio 1); Zen 5 and Intel Xeon have full-width 512-bit pipes
  * (ratio 2). Where the FMAs are full width, the batch-1 step's hoisted
  * GEMMs run twice as fast, and hiding them in the weight stream (the fused
- * step) no longer pays (docs/performance.md §5.17). */
+ * step) no longer pays (docs/performance.md §5.18). */
 #ifndef RNNSIMD_CPU_MODEL_H
 #define RNNSIMD_CPU_MODEL_H
 

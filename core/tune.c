@@ -4,8 +4,8 @@
  *
  * The rules: the fused batch-1 step unless no_fused_step, where the
  * table's FMAs are not full width (cpu_model.h: on Zen 5 the hoisted
- * GEMMs run at twice the speed and the ride lost 4-12%; docs/performance.md
- * §5.17), up to 8 MiB of W_hh + W_ih forward and 4 MiB for BPTT's dx (Zen
+ * GEMMs run at twice the speed and the ride lost 4-14%; docs/performance.md
+ * §5.18), up to 8 MiB of W_hh + W_ih forward and 4 MiB for BPTT's dx (Zen
  * 4: docs/performance.md, "The fused batch-1 step"), at any size with
  * fused_step_always; odd steps
  * streamed back to front in chunks of L2 / 16 bytes (16384 floats for a

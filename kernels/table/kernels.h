@@ -48,6 +48,13 @@ const char *rnn_cpu_feature(size_t i, int *present);
  * that uses a feature no table needs (the avx512 table's bf16 probe). */
 int rnn_cpu_feature_usable(const char *name);
 
+/* The probes' clock and timing (probe_time.c): this thread's CPU time in
+ * seconds; and the work a second of f (f(n) runs n iterations and returns
+ * the work done, 0 if it ran nothing), the best of three runs of about
+ * seconds/3 each after calibrating n. 0 when f runs nothing. */
+double rnn_probe_thread_seconds(void);
+double rnn_probe_best_rate(double (*f)(long), double seconds);
+
 /* The core clock's probe: n iterations of a chain of dependent integer
  * adds (register + register: one cycle each on every x86-64 and AArch64
  * core, and no renamer folds them), so adds / (thread CPU seconds) is the
