@@ -477,7 +477,8 @@ static void add_run_context(const options *o, rnn_isa isa, sweep_set set, const 
     gbench_add_context("tuning", o->tune && !strcmp(o->tune, "measure")
                                      ? "measure: each plan of ours timed its candidates in "
                                        "setup (its choices in the row's label)"
-                                     : "estimate: our plans' fixed rules");
+                                     : "estimate: our plans' rules, from the machine model "
+                                       "(L2 size, FMA width; docs/design.md section 12)");
     char hash_hex[24];
     bench_hash_hex(&rp->set_hash, hash_hex, sizeof hash_hex);
     gbench_add_context("set_rows_hash", hash_hex);

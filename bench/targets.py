@@ -116,6 +116,12 @@ def level_of(ctx, nbytes):
     """The smallest data cache level of the context that holds nbytes, or DRAM."""
     levels = sorted((c.get("level", 9), c.get("size", 0)) for c in ctx.get("caches", [])
                     if c.get("type") in ("Data", "Unified"))
+    if not levels:
+        # Google Benchmark reads sysfs, which some VMs lack; our own probe's
+        # sizes (sysconf) are in the context as l1d_bytes, l2_bytes, l3_bytes.
+        sizes = ((1, "l1d_bytes"), (2, "l2_bytes"), (3, "l3_bytes"))
+        levels = [(lvl, int(float(ctx[k]))) for lvl, k in sizes
+                  if str(ctx.get(k, "")).replace(".", "", 1).isdigit() and float(ctx[k]) > 0]
     for lvl, size in levels:
         if size >= nbytes:
             return f"L{lvl}"
