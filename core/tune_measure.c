@@ -33,6 +33,7 @@
  * rule; rounds stop early once the budget is spent (when the machine is
  * slower than the warm-up said). The rule's candidate comes first and another must beat it by
  * MARGIN, so noise does not flip a choice back and forth. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -43,7 +44,7 @@
 #define MIN_ROUNDS 2
 #define MAX_ROUNDS 9
 #define MARGIN 0.03
-#define MAX_CAND 4
+#define MAX_CAND 5 /* the rule's stream, front to back, and the RNN_TUNE_N_CHUNKS chunks */
 
 static double now_ms(void)
 {
@@ -133,6 +134,43 @@ static int pick(const cell_bench *b, const rnn_tunables *cand, size_t nc, size_t
     return (int)win;
 }
 
+/* The ride of the forward (dx NULL) or of BPTT's dx (dx: a T x I buffer),
+ * where it can apply to b's plan: whichever of "any" and 0 for the limit at
+ * offset lim of the tunables runs faster, the rule's first. A run: the
+ * projection (about one step's work) and up to four blocks of steps, so
+ * that most of them ride as in a long call; with dx, BPTT over them after
+ * an untimed forward (about three forwards' work). 1 and the winner in *t
+ * if timed, else 0. */
+static int time_ride(const cell_bench *b, rnn_tunables *t, size_t lim, float *dx, double step,
+                     double share)
+{
+    rnn_plan *c = b->p;
+    const rnn_thread one = {0, 1, NULL};
+    const size_t T = (size_t)c->desc.T, rows = c->sizes.x / (size_t)c->desc.I;
+    int (*const applies)(const rnn_plan *, size_t, int, const rnn_thread *) =
+        dx ? rnn_fused_dx : rnn_fused_projection;
+    rnn_tunables on = *t, hoisted = *t;
+    *(size_t *)((char *)&on + lim) = RNN_TUNE_ANY;
+    *(size_t *)((char *)&hoisted + lim) = 0;
+    /* The rows a call projects: T, but B for one2many (never ridden). */
+    rnn_tune_set(c, &on);
+    const int can = t->ride && !c->fused_always && rows >= 2 * RNN_RIDE_ROWS &&
+                    applies(c, rows, 1, &one);
+    rnn_tune_set(c, t);
+    if (!can)
+        return 0;
+    const int rule_on = applies(c, T, 1, &one);
+    const rnn_tunables cand[2] = {rule_on ? on : hoisted, rule_on ? hoisted : on};
+    size_t nr = T / RNN_RIDE_ROWS * RNN_RIDE_ROWS;
+    nr = nr > 4 * RNN_RIDE_ROWS ? 4 * RNN_RIDE_ROWS : nr;
+    const int w = pick(b, cand, 2, nr, !dx, dx, (dx ? 3.0 : 1.0) * step * (double)(nr + 1),
+                       share);
+    if (w < 0)
+        return 0;
+    *t = cand[w];
+    return 1;
+}
+
 /* The stream and ride groups on plan c (one cell, B = 1): updates *t. */
 static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0)
 {
@@ -148,7 +186,6 @@ static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0)
     for (size_t i = 0; i < T * I; i++)
         x[i] = (float)((int)(i * 7 % 13) - 6) * 0.05f;
     const cell_bench b = {c, ws, x, t0};
-    const rnn_thread one = {0, 1, NULL};
     int timed = 0;
 
     /* Warm-up (the weights into cache as a call would find them), then
@@ -176,7 +213,7 @@ static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0)
         rnn_tunables on = base;
         on.stream_alt = 1;
         on.chunk_floats = rnn_tune_chunks[i];
-        if (!(base.stream_alt && base.chunk_floats == on.chunk_floats))
+        if (!(base.stream_alt && base.chunk_floats == on.chunk_floats) && nc < MAX_CAND)
             cand[nc++] = on;
     }
     int w = pick(&b, cand, nc, n, 0, NULL, step * (double)n, 0.5);
@@ -186,50 +223,11 @@ static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0)
         timed = 1;
     }
 
-    /* ride: where the fused step can apply to this plan's calls. */
-    rnn_tunables on = *t, hoisted = *t;
-    on.ride_max = RNN_TUNE_ANY;
-    hoisted.ride_max = 0;
-    rnn_tune_set(c, &on);
-    /* The rows a call projects: T, but B for one2many (never ridden). */
-    const size_t R2 = 2 * RNN_RIDE_ROWS, rows = c->sizes.x / I;
-    if (t->ride && !c->fused_always && rows >= R2 && rnn_fused_projection(c, rows, 1, &one)) {
-        rnn_tune_set(c, t);
-        const int rule_on = rnn_fused_projection(c, T, 1, &one);
-        cand[0] = rule_on ? on : hoisted;
-        cand[1] = rule_on ? hoisted : on;
-        /* A run: the projection (about one step's work) and up to four
-         * blocks of steps, so that most of them ride as in a long call. */
-        size_t nr = T / RNN_RIDE_ROWS * RNN_RIDE_ROWS;
-        nr = nr > 4 * RNN_RIDE_ROWS ? 4 * RNN_RIDE_ROWS : nr;
-        w = pick(&b, cand, 2, nr, 1, NULL, step * (double)(nr + 1), 0.5);
-        if (w >= 0) {
-            t->ride_max = cand[w].ride_max;
-            timed = 1;
-        }
-    }
-
-    /* dx: the same runs with BPTT after them (about three forwards' work),
-     * when the ride can apply to BPTT and the cell has a backward cache. */
-    on = *t, hoisted = *t;
-    on.ride_dx_max = RNN_TUNE_ANY;
-    hoisted.ride_dx_max = 0;
-    rnn_tune_set(c, &on);
-    float *dx = NULL;
-    if (t->ride && !c->fused_always && rows >= R2 && rnn_fused_dx(c, rows, 1, &one) &&
-        (dx = rnn_alloc_floats(T * I)) != NULL) {
-        rnn_tune_set(c, t);
-        const int rule_on = rnn_fused_dx(c, T, 1, &one);
-        cand[0] = rule_on ? on : hoisted;
-        cand[1] = rule_on ? hoisted : on;
-        size_t nr = T / RNN_RIDE_ROWS * RNN_RIDE_ROWS;
-        nr = nr > 4 * RNN_RIDE_ROWS ? 4 * RNN_RIDE_ROWS : nr;
-        w = pick(&b, cand, 2, nr, 0, dx, 3.0 * step * (double)(nr + 1), 1.0);
-        if (w >= 0) {
-            t->ride_dx_max = cand[w].ride_dx_max;
-            timed = 1;
-        }
-    }
+    /* ride, then dx: where the fused step can apply to this plan's calls. */
+    timed |= time_ride(&b, t, offsetof(rnn_tunables, ride_max), NULL, step, 0.5);
+    float *dx = rnn_alloc_floats(T * I);
+    if (dx)
+        timed |= time_ride(&b, t, offsetof(rnn_tunables, ride_dx_max), dx, step, 1.0);
     free(dx);
     rnn_tune_set(c, t);
     rnn_workspace_destroy(ws);
