@@ -474,6 +474,9 @@ static void add_run_context(const options *o, rnn_isa isa, sweep_set set, const 
     bench_environment_context();
     gbench_add_context("emulated", emu && *emu ? "yes: times are emulated and meaningless" : "no");
     gbench_add_context("sweep", sweep_name(set));
+    char model[160];
+    if (rnn_machine_describe(isa, model, sizeof model) == RNN_OK)
+        gbench_add_context("planner_model", model);
     gbench_add_context("tuning", o->tune && !strcmp(o->tune, "measure")
                                      ? "measure: each plan of ours timed its candidates in "
                                        "setup (its choices in the row's label)"

@@ -8,6 +8,7 @@
 #include "cpu_model.h"
 
 #include <pthread.h>
+#include <stdio.h>
 
 /* Full width where the wider table's peak is at least this many times the
  * narrower's: the two classes measure 1.0 and 2.0 (bench/identity.c draws
@@ -63,4 +64,24 @@ void rnn_cpu_fma_width_force(rnn_fma_width w)
 const char *rnn_fma_width_name(rnn_fma_width w)
 {
     return w == RNN_FMA_FULL ? "full" : w == RNN_FMA_SPLIT ? "split" : "unknown";
+}
+
+rnn_status rnn_machine_describe(rnn_isa isa, char *buf, size_t n)
+{
+    if (!buf)
+        return RNN_ERR_NULL;
+    if (n)
+        buf[0] = '\0';
+    const rnn_kernels *k = NULL;
+    const rnn_status st = rnn_kernels_get(isa, &k, NULL);
+    if (st != RNN_OK)
+        return st;
+    rnn_cpu_caches c;
+    rnn_cpu_caches_get(&c);
+    /* Only a table with the fused step asks the model (as tune.c does). */
+    const rnn_fma_width w = k->gemv_ride ? rnn_cpu_fma_width(k) : RNN_FMA_UNKNOWN;
+    const double r = k->gemv_ride ? rnn_cpu_fma_ratio(k) : 0.0;
+    const int len = snprintf(buf, n, "isa=%s l2_bytes=%zu fma=%s fma_ratio=%.2f", k->name, c.l2,
+                             rnn_fma_width_name(w), r);
+    return len < 0 || (size_t)len >= n ? RNN_ERR_SIZE : RNN_OK;
 }

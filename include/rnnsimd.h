@@ -260,6 +260,17 @@ const rnn_desc *rnn_plan_desc(const rnn_plan *plan);
  * was cut (256 bytes are enough). */
 rnn_status rnn_plan_describe(const rnn_plan *plan, char *buf, size_t n);
 
+/* What the planner's rules know of this machine for table isa (RNN_ISA_AUTO:
+ * the one it resolves to), docs/design.md §12 "The machine model", as one
+ * line of `key=value` pairs, e.g. "isa=avx512 l2_bytes=1048576 fma=full
+ * fma_ratio=2.00" (fma: full, split or unknown; the ratio 0.00 when not
+ * probed). The first call for a table with the fused step probes the FMA
+ * width (a few milliseconds, once per process). Writes at most n bytes,
+ * NUL-terminated when n > 0; RNN_ERR_SIZE when the line was cut,
+ * RNN_ERR_NULL for a NULL buf, and the table's own status when this CPU or
+ * build cannot run isa. */
+rnn_status rnn_machine_describe(rnn_isa isa, char *buf, size_t n);
+
 /* Wisdom: the choices RNN_TUNE_MEASURE plans made, kept in the process
  * (thread-safe) and keyed by this machine's CPU (vendor, family, model,
  * stepping; or an Arm core's implementer, part and revision), the kernel

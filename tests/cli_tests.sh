@@ -58,6 +58,9 @@ expect 0 "selected:" $R info
 # number (l3_bytes may be 0: unknown; the FMA ports an integer >= 1; the bf16
 # dot peak a number with its ratio, or "not on this CPU"). No speed is judged.
 expect 0 "caches:   L1d " $R info
+# The planner's machine model (rnn_machine_describe): the selected table, L2, the FMA width.
+expect 0 "model:    isa=" $R info
+expect 0 "fma=unknown fma_ratio=0.00 (what the planner" env RNNSIMD_ISA=generic $R info
 probe_verdict() {
   awk '/^  [a-z]/ { v[$1] = $2; l[$1] = $0 }
   END {
@@ -737,6 +740,10 @@ def positive(v):
 miss += [k for k in model if not positive(c.get(k))]
 miss += [] if re.fullmatch(r"[0-9]+", c.get("l3_bytes", "")) else ["l3_bytes"]
 miss += [] if re.fullmatch(r"[1-9][0-9]*", c.get("fma_ports_" + isa, "")) else ["fma_ports integer"]
+# What the planner's rules used (rnn_machine_describe).
+pm = c.get("planner_model", "")
+miss += [] if re.fullmatch(r"isa=" + isa + r" l2_bytes=[1-9][0-9]* fma=(full|split|unknown) "
+                           r"fma_ratio=[0-9]+\.[0-9]{2}", pm) else ["planner_model: " + pm]
 ok = not miss and re.fullmatch(r"[0-9a-f]{16}", c.get("set_rows_hash", "")) and c["sweep"] == "quick"
 print("ok" if ok else "bad", "missing", miss, c.get("set_rows_hash"))
 PY

@@ -346,6 +346,25 @@ static void option_tests(void)
             rnn_plan_destroy(p);
         }
     }
+    /* rnn_machine_describe names the model's answer, and refuses what it
+     * should. */
+    {
+        char line[160], small[8];
+        rnn_cpu_fma_width_force(RNN_FMA_SPLIT);
+        const rnn_status st = rnn_machine_describe(RNN_ISA_AUTO, line, sizeof line);
+        const rnn_kernels *k = NULL;
+        CHECK(rnn_kernels_get(RNN_ISA_AUTO, &k, NULL) == RNN_OK && st == RNN_OK &&
+                  strstr(line, "isa=") == line && strstr(line, " l2_bytes=") &&
+                  strstr(line, k->gemv_ride ? " fma=split " : " fma=unknown "),
+              "rnn_machine_describe: '%s'", line);
+        CHECK(rnn_machine_describe(RNN_ISA_AUTO, small, sizeof small) == RNN_ERR_SIZE &&
+                  strlen(small) == sizeof small - 1,
+              "rnn_machine_describe into 8 bytes: not RNN_ERR_SIZE or not terminated");
+        CHECK(rnn_machine_describe(RNN_ISA_AUTO, NULL, 10) == RNN_ERR_NULL,
+              "rnn_machine_describe NULL");
+        CHECK(rnn_machine_describe((rnn_isa)99, line, sizeof line) != RNN_OK,
+              "rnn_machine_describe of isa 99");
+    }
     rnn_cpu_fma_width_force(RNN_FMA_UNKNOWN);
     {
         static const int bad_always[][2] = {{1, 1}, {0, 2}, {0, -1}};

@@ -119,6 +119,15 @@ static void print_caches(void)
     printf("line %u B (one core's view; L3 as the OS reports it)\n", c.line);
 }
 
+/* What the planner's rules use (docs/design.md §12): its FMA probe takes a
+ * few milliseconds, once. */
+static void print_model(rnn_isa isa)
+{
+    char line[160];
+    if (rnn_machine_describe(isa, line, sizeof line) == RNN_OK)
+        printf("model:    %s (what the planner's rules use)\n", line);
+}
+
 /* One probe's line: the key, the value, a note. */
 static void probe_line(const char *key, double v, int decimals, const char *note)
 {
@@ -350,6 +359,8 @@ int cmd_info(int argc, char **argv)
     }
     if (env && *env)
         printf("RNNSIMD_ISA=%s\n", env);
+    if (!status)
+        print_model(sel);
     if (probe && !status)
         status = print_probes(sel);
     if (spec && !status)
