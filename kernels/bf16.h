@@ -75,17 +75,20 @@ static inline float rnn_bf16_daz(uint32_t u)
     return rnn_bf16_bitsf(u & 0x7f800000u ? u : u & 0x80000000u);
 }
 
-/* One step c + x*y of the lane (x, y bf16 values, c not denormal). The
- * product of two bf16 has at most 16 significant bits, so it is exact in
- * double (whether the compiler fuses it or not); the sum of two numbers of
- * at most 24 bits rounded to double (53 >= 2*24 + 2 bits) and then to
- * float is the sum rounded once to float. A result that is tiny after
- * rounding to 24 bits flushes to a zero of its sign: in [2^-126 - 2^-151,
- * 2^-126) the 24-bit rounding reaches 2^-126 (2^-126 - 2^-151 is a tie
- * that goes to the even 2^-126), below it the result is tiny. The double
- * sum cannot cross that threshold wrongly: a sum within 2^-179 of it would
- * need more bits than an accumulator of 2^-149 steps plus a 16-bit product
- * have. */
+/* One step c + x*y of the lane (x, y bf16 values, c not denormal), as the
+ * instruction rounds it. The product of two bf16 has at most 16
+ * significant bits, so it is exact in double (fused or not). The sum is
+ * rounded to double, then to float, and that is the sum rounded once to
+ * float: when c and the product are within 2^37 of each other the exact
+ * sum fits in 53 bits; otherwise the smaller is below 2^-36 of the
+ * larger, too far from the float grid's midpoints around the larger (at
+ * 2^-25 of it) for the double's rounding to move the float one. A result
+ * that is tiny after rounding to 24 bits flushes to a zero of its sign:
+ * from T = 2^-126 - 2^-151 up (T is a tie that goes to the even 2^-126)
+ * the 24-bit rounding reaches 2^-126, below T it is tiny. The double
+ * decides T as the exact sum would: c is a multiple of 2^-149 and T an
+ * odd multiple of 2^-151, so an exact sum within 2^-179 of T but not on it
+ * would need more bits than a 16-bit product has. */
 static inline float rnn_bf16_step(float c, float x, float y)
 {
     const double s = (double)c + (double)x * (double)y;
