@@ -11,7 +11,8 @@
  *      the instruction == the emulation, bit for bit, NaNs included;
  *   4. the GEMV: avx512 == generic bit for bit over shapes around the
  *      panels (N not a multiple of 32, odd K, K = 1) with and without
- *      bias and beta; both within the float32 accumulation bound of a
+ *      bias and beta, values near 1, spread over 2^+-50, or tiny enough
+ *      that steps flush; both within the float32 accumulation bound of a
  *      double dot product of the same bf16 operands;
  *   5. RNNSIMD_CPU_MASK hiding avx512bf16 (or avx512): a refusal, C not
  *      written, no instruction executed.
@@ -240,9 +241,12 @@ static float *floats(size_t n, int wide)
     if (!p)
         exit(1);
     rnn_fill_uniform(p, n, 7, ++stream, -1.0f, 1.0f);
-    if (wide) /* magnitudes 2^-50..2^50: products from 2^-100 to 2^100 */
+    if (wide == 1) /* magnitudes 2^-50..2^50: products from 2^-100 to 2^100 */
         for (size_t i = 0; i < n; i++)
             p[i] = ldexpf(p[i], (int)(rnd() % 101) - 50);
+    if (wide == 2) /* 2^-76..2^-50: products and sums near 2^-126, many flushed */
+        for (size_t i = 0; i < n; i++)
+            p[i] = ldexpf(p[i], (int)(rnd() % 27) - 76);
     return p;
 }
 
@@ -329,6 +333,7 @@ static void test_gemv(void)
             const int variant = (int)((i + j) % 4);
             gemv_case(Ns[i], Ks[j], variant & 1, variant & 2 ? 1.0f : 0.0f, 0);
             gemv_case(Ns[i], Ks[j], 1, (i & 1) ? 1.0f : 0.0f, 1);
+            gemv_case(Ns[i], Ks[j], (j & 1), (i & 1) ? 0.0f : 1.0f, 2);
         }
     gemv_case(0, 5, 1, 0.0f, 0);
     gemv_case(7, 0, 1, 1.0f, 0); /* K = 0: the initial value */
