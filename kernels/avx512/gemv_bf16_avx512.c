@@ -1,0 +1,77 @@
+/* gemv_bf16_avx512.c — the bf16 batch-1 GEMV on AVX512-BF16 (vdpbf16ps):
+ * C = beta*C + W x + bias from the pair-interleaved panels of kernels/bf16.h.
+ *
+ * Like the float32 GEMV (gemv_avx512.c's gemv_group), four panels at once:
+ * per pair of k one broadcast of x's pair word, 8 weight vectors from four
+ * streams, 8 independent vdpbf16ps; each column is one chain over the
+ * pairs ascending, so kernels/generic/gemv_bf16_generic.c gives the same
+ * bits. Each vdpbf16ps takes 32 weights (64 bytes), twice an FMA's.
+ *
+ * Only the kernel below is compiled for AVX512-BF16 (target attribute, as
+ * probes_avx512.c's bf16 probe); rnn_bf16_gemv_avx512 (kernels/bf16.c,
+ * baseline code) checks the CPU before it calls in. */
+#include <immintrin.h>
+#include "bf16.h"
+#include "blocking_avx512.h"
+
+_Static_assert(NR == RNN_BF16_NR, "the bf16 panels are as wide as the float32 ones");
+
+#define BF16_TARGET __attribute__((target("avx512bf16")))
+
+/* Panels [p, p + g) (g <= 4 a compile-time constant). */
+static inline __attribute__((always_inline)) BF16_TARGET void
+group(const int g, size_t p, size_t N, size_t K2, const rnn_bf16x2 *x2,
+      const rnn_bf16x2 *packed, const float *bias, int load_c, float *C)
+{
+    __m512 s[8];
+    __mmask16 m[8];
+    const rnn_bf16x2 *w[4];
+#pragma GCC unroll 8
+    for (int j = 0; j < 2 * g; j++) {
+        const size_t col = p * NR + (size_t)j * 16;
+        m[j] = col < N ? lanes(N - col) : 0;
+        const __m512 b =
+            bias ? _mm512_maskz_loadu_ps(m[j], bias + col) : _mm512_setzero_ps();
+        s[j] = load_c ? (bias ? _mm512_add_ps(_mm512_maskz_loadu_ps(m[j], C + col), b)
+                              : _mm512_maskz_loadu_ps(m[j], C + col))
+                      : b;
+    }
+#pragma GCC unroll 4
+    for (int j = 0; j < g; j++)
+        w[j] = packed + (p + (size_t)j) * NR * K2;
+    for (size_t k = 0; k < K2; k++) {
+        const __m512bh xk = (__m512bh)_mm512_set1_epi32((int)x2[k]);
+#pragma GCC unroll 4
+        for (int j = 0; j < g; j++) {
+            s[2 * j] = _mm512_dpbf16_ps(s[2 * j], (__m512bh)_mm512_loadu_si512(w[j]), xk);
+            s[2 * j + 1] =
+                _mm512_dpbf16_ps(s[2 * j + 1], (__m512bh)_mm512_loadu_si512(w[j] + 16), xk);
+            w[j] += NR;
+        }
+    }
+#pragma GCC unroll 8
+    for (int j = 0; j < 2 * g; j++)
+        _mm512_mask_storeu_ps(C + p * NR + (size_t)j * 16, m[j], s[j]);
+}
+
+static BF16_TARGET void gemv(size_t N, size_t K2, const rnn_bf16x2 *x2,
+                             const rnn_bf16x2 *packed, const float *bias, int load_c, float *C)
+{
+    const size_t np = (N + NR - 1) / NR;
+    size_t p = 0;
+    for (; p + 4 <= np; p += 4)
+        group(4, p, N, K2, x2, packed, bias, load_c, C);
+    switch (np - p) {
+    case 3: group(3, p, N, K2, x2, packed, bias, load_c, C); break;
+    case 2: group(2, p, N, K2, x2, packed, bias, load_c, C); break;
+    case 1: group(1, p, N, K2, x2, packed, bias, load_c, C); break;
+    default: break;
+    }
+}
+
+void rnn_bf16_gemv_avx512_unchecked(size_t N, size_t K, const rnn_bf16x2 *x2,
+                                    const rnn_bf16x2 *packed, const float *bias, int load_c,
+                                    float *C)
+{
+    gemv(N, (K + 1) / 2, x2, packed, bias, load_c, C);
+}
