@@ -21,17 +21,6 @@
 #include "avx512.h"
 #include "blocking_avx512.h"
 
-/* The initial value of 16 columns: C + bias, C, bias or +0. */
-static inline __attribute__((always_inline)) __m512
-init_value(__mmask16 m, const float *bias, int load_c, const float *c)
-{
-    const __m512 b = bias ? _mm512_maskz_loadu_ps(m, bias) : _mm512_setzero_ps();
-    if (!load_c)
-        return b;
-    const __m512 v = _mm512_maskz_loadu_ps(m, c);
-    return bias ? _mm512_add_ps(v, b) : v;
-}
-
 /* Where the ride is: vector v (columns 16v..16v+15) at depth k. */
 typedef struct {
     const rnn_ride *r;
@@ -94,12 +83,7 @@ gemv_group(const int g, size_t p, size_t N, size_t K, const float *a, const floa
     __m512 s[8];
     __mmask16 m[8];
     const float *w[4];
-#pragma GCC unroll 8
-    for (int j = 0; j < 2 * g; j++) {
-        const size_t col = p * NR + (size_t)j * 16;
-        m[j] = col < N ? lanes(N - col) : 0;
-        s[j] = init_value(m[j], bias ? bias + col : NULL, load_c, C + col);
-    }
+    panels_start(g, p, N, bias, load_c, C, s, m);
 #pragma GCC unroll 4
     for (int j = 0; j < g; j++)
         w[j] = packed + (p + (size_t)j) * NR * K;

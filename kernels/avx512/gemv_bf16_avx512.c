@@ -26,16 +26,7 @@ group(const int g, size_t p, size_t N, size_t K2, const rnn_bf16x2 *x2,
     __m512 s[8];
     __mmask16 m[8];
     const rnn_bf16x2 *w[4];
-#pragma GCC unroll 8
-    for (int j = 0; j < 2 * g; j++) {
-        const size_t col = p * NR + (size_t)j * 16;
-        m[j] = col < N ? lanes(N - col) : 0;
-        const __m512 b =
-            bias ? _mm512_maskz_loadu_ps(m[j], bias + col) : _mm512_setzero_ps();
-        s[j] = load_c ? (bias ? _mm512_add_ps(_mm512_maskz_loadu_ps(m[j], C + col), b)
-                              : _mm512_maskz_loadu_ps(m[j], C + col))
-                      : b;
-    }
+    panels_start(g, p, N, bias, load_c, C, s, m);
 #pragma GCC unroll 4
     for (int j = 0; j < g; j++)
         w[j] = packed + (p + (size_t)j) * NR * K2;
