@@ -445,6 +445,27 @@ static void wisdom_tests(void)
         CHECK(b && b->tune.source == RNN_TUNED_WISDOM &&
                   memcmp(&b->tune.v, &a->tune.v, sizeof a->tune.v) == 0,
               "the second MEASURE plan did not take the wisdom's choice");
+        /* A plan that forces the fused step has a key of its own
+         * (unfused2), which round-trips too. */
+        rnn_plan *f = NULL;
+        rnn_plan_options fo = o;
+        fo.fused_step_always = 1;
+        char fkey[512];
+        if (rnn_plan_create(&f, &pb.d, &pb.prm, &fo) == RNN_OK) {
+            rnn_wisdom_key(f, fkey, sizeof fkey);
+            char *with = export_all();
+            CHECK(strstr(fkey, ":unfused2") && strcmp(fkey, key) != 0 && with &&
+                      strstr(with, fkey),
+                  "the forced plan's key %s is not its own, or not exported", fkey);
+            rnn_wisdom_forget();
+            CHECK(with && rnn_wisdom_import(with) == RNN_OK, "import of a forced plan's line");
+            free(with);
+            CHECK(f->tune.v.ride_max == RNN_TUNE_ANY && f->tune.v.ride_dx_max == RNN_TUNE_ANY,
+                  "MEASURE changed a forced plan's ride");
+        } else {
+            CHECK(0, "MEASURE plan with fused_step_always");
+        }
+        rnn_plan_destroy(f);
         /* ESTIMATE never reads it. */
         rnn_plan *e = NULL;
         rnn_plan_options eo = {RNN_ISA_AUTO, 1, 0, RNN_TUNE_ESTIMATE};
