@@ -9,23 +9,59 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /* Full width where the wider table's peak is at least this many times the
  * narrower's: the two classes measure 1.0 and 2.0 (bench/identity.c draws
  * the machine folder's fma512x1 / fma512x2 at the same line). */
 #define FULL_RATIO 1.5
-/* What the probe may spend per table: three runs of 0.2 ms after a
- * calibration (thread CPU time). */
-#define PROBE_S 6e-4
+/* The probe: PAIRS rounds, each one run of the wide table's probe_fma and
+ * one of the narrow's, of about RUN_S of thread CPU time each, and the
+ * median of the rounds' ratios. Why paired rounds and a median: on a
+ * shared VM the guest's CPU clock also runs while the hypervisor has the
+ * vCPU elsewhere, so a single run can lose half its speed; a best-of-3 of
+ * each table measured 1.58 and 2.96 for a true 2.0 under load, while a
+ * disturbed round only moves the median by a rank. First both probes run
+ * for a while unmeasured: a core may bring its wide units up only when
+ * code first uses them. About 8 ms in all. */
+#define PAIRS 7
+#define RUN_S 4e-4
 
-/* GFLOP/s of table isa's probe_fma; 0 if it cannot run. */
-static double peak(rnn_isa isa)
+/* probe_fma of table isa, or NULL if it cannot run here. */
+static double (*fma_probe(rnn_isa isa))(long)
 {
     const rnn_kernels *k = NULL;
-    if (rnn_isa_check(isa, NULL) != RNN_OK || rnn_kernels_get(isa, &k, NULL) != RNN_OK ||
-        !k->probe_fma)
-        return 0.0;
-    return rnn_probe_best_rate(k->probe_fma, PROBE_S) * 1e-9;
+    if (rnn_isa_check(isa, NULL) != RNN_OK || rnn_kernels_get(isa, &k, NULL) != RNN_OK)
+        return NULL;
+    return k->probe_fma;
+}
+
+/* Iterations of f for about RUN_S, and one run's flops a second. */
+static long calibrate(double (*f)(long))
+{
+    long n = 64;
+    for (;;) {
+        const double t0 = rnn_probe_thread_seconds();
+        f(n);
+        const double t = rnn_probe_thread_seconds() - t0;
+        if (t >= RUN_S / 4 || n > (1L << 30))
+            return t > 0 ? (long)((double)n * RUN_S / t) + 1 : n;
+        n *= 2;
+    }
+}
+
+static double rate(double (*f)(long), long n)
+{
+    const double t0 = rnn_probe_thread_seconds();
+    const double flops = f(n);
+    const double t = rnn_probe_thread_seconds() - t0;
+    return t > 0 ? flops / t : 0.0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
 }
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -34,8 +70,20 @@ static rnn_fma_width forced = RNN_FMA_UNKNOWN;
 
 static void probe(void)
 {
-    const double wide = peak(RNN_ISA_AVX512), narrow = wide > 0 ? peak(RNN_ISA_AVX2) : 0.0;
-    ratio512 = narrow > 0 ? wide / narrow : 0.0;
+    double (*const wide)(long) = fma_probe(RNN_ISA_AVX512);
+    double (*const narrow)(long) = fma_probe(RNN_ISA_AVX2);
+    if (!wide || !narrow)
+        return;
+    for (int i = 0; i < 3; i++)
+        (void)calibrate(wide), (void)calibrate(narrow);
+    const long nw = calibrate(wide), nn = calibrate(narrow);
+    double r[PAIRS];
+    for (int i = 0; i < PAIRS; i++) {
+        const double a = rate(wide, nw), b = rate(narrow, nn);
+        r[i] = b > 0 ? a / b : 0.0;
+    }
+    qsort(r, PAIRS, sizeof r[0], cmp_double);
+    ratio512 = r[PAIRS / 2];
 }
 
 double rnn_cpu_fma_ratio(const rnn_kernels *k)

@@ -42,6 +42,12 @@ void rnn_step_product(const rnn_plan *p, size_t step, size_t M, size_t N, size_t
                       float beta, float *C, size_t ldc)
 {
     const size_t ch = M == 1 ? chunk_columns(p, step, K) : 0;
+    if (M == 1 && p->k->gemv_ride) {
+        /* The table's GEMV with nothing riding, in the plan's panel group
+         * (gemm_packed_nt(1, ...)'s bits). */
+        p->k->gemv_ride(N, K, A, packed, bias, beta, C, ch / p->nr, p->tune.v.gemv_panels, NULL);
+        return;
+    }
     if (!ch) {
         p->k->gemm_packed_nt(M, N, K, A, lda, packed, bias, beta, C, ldc);
         return;
@@ -58,5 +64,6 @@ void rnn_step_product_ride(const rnn_plan *p, size_t step, size_t N, size_t K, c
                            const float *packed, const float *bias, float beta, float *C,
                            const rnn_ride *ride)
 {
-    p->k->gemv_ride(N, K, a, packed, bias, beta, C, chunk_columns(p, step, K) / p->nr, ride);
+    p->k->gemv_ride(N, K, a, packed, bias, beta, C, chunk_columns(p, step, K) / p->nr,
+                    p->tune.v.gemv_panels, ride);
 }

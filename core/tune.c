@@ -87,6 +87,9 @@ void rnn_tune_estimate(const rnn_plan *p, rnn_tunables *t)
                                                                    : RULE_CHUNK_FLOATS;
     t->chunk_floats = chunk < RULE_CHUNK_MIN ? RULE_CHUNK_MIN
                       : chunk > RULE_CHUNK_MAX ? RULE_CHUNK_MAX : chunk;
+    /* Four panels at once: two ran faster in a GEMV alone on Zen 5 but not
+     * in whole calls (performance.md §5.20); MEASURE times both. */
+    t->gemv_panels = 4;
     t->wave_chunk = wave_rule(p, (size_t)p->desc.T);
     t->wave_chunk_dec = wave_rule(p, (size_t)p->desc.T_out);
 }
@@ -101,6 +104,7 @@ void rnn_tune_set(rnn_plan *p, const rnn_tunables *t)
         rnn_tunables *c = &p->cells[k]->tune.v;
         c->stream_alt = t->stream_alt;
         c->chunk_floats = t->chunk_floats;
+        c->gemv_panels = t->gemv_panels;
     }
 }
 
@@ -158,9 +162,9 @@ int rnn_tunables_print(const rnn_tunables *t, char *buf, size_t n)
     print_limit(b, sizeof b, t->ride_dx_max);
     return snprintf(buf, n,
                     "ride=%d ride_max=%s ride_dx_max=%s stream=%s chunk=%zu wave_chunk=%zu "
-                    "wave_chunk_dec=%zu",
+                    "wave_chunk_dec=%zu panels=%zu",
                     t->ride, a, b, t->stream_alt ? "alt" : "forward", t->chunk_floats,
-                    t->wave_chunk, t->wave_chunk_dec);
+                    t->wave_chunk, t->wave_chunk_dec, t->gemv_panels);
 }
 
 rnn_status rnn_plan_describe(const rnn_plan *p, char *buf, size_t n)

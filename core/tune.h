@@ -32,6 +32,9 @@ typedef struct {
      * floats of packed weights (at least 4 panels). */
     int stream_alt;
     size_t chunk_floats;
+    /* The batch-1 GEMV of a table with gemv_ride: panels streamed at once,
+     * 2 or 4 (kernels/table/entries.inc). */
+    size_t gemv_panels;
     /* A stack's two-thread forward of one direction below batch 4
      * (stack.c): 0 splits every stage between the threads (a barrier every
      * step); otherwise the layers run as a wavefront in chunks of this many

@@ -8,6 +8,8 @@
  *           odd steps streamed front to back, or back to front in chunks of
  *           rnn_tune_chunks floats. A stack times its first cell and gives
  *           the choice to all.
+ *   panels  batch 1, a table with gemv_ride: the same steps with the GEMV
+ *           streaming 2 or 4 panels at once.
  *   ride    where the fused batch-1 step can apply (one cell, batch 1,
  *           T >= 16, a table with gemv_ride, no no_fused_step): the
  *           projection and 16 steps (two blocks: the first rides the
@@ -221,6 +223,21 @@ static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0)
         t->stream_alt = cand[w].stream_alt;
         t->chunk_floats = cand[w].chunk_floats;
         timed = 1;
+    }
+
+    /* panels: the GEMV's group, the rule's first (tables with gemv_ride). */
+    if (c->k->gemv_ride) {
+        cand[0] = base;
+        cand[0].stream_alt = t->stream_alt;
+        cand[0].chunk_floats = t->chunk_floats;
+        cand[0].gemv_panels = t->gemv_panels;
+        cand[1] = cand[0];
+        cand[1].gemv_panels = t->gemv_panels == 2 ? 4 : 2;
+        w = pick(&b, cand, 2, n, 0, NULL, step * (double)n, 0.3);
+        if (w >= 0) {
+            t->gemv_panels = cand[w].gemv_panels;
+            timed = 1;
+        }
     }
 
     /* ride, then dx: where the fused step can apply to this plan's calls. */

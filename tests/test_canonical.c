@@ -138,7 +138,7 @@ static void packed_case(const rnn_kernels *k, size_t M, size_t N, size_t K, int 
         for (size_t i = 0; i < M * ldc; i++)
             C[i] = NAN;
     k->gemm_packed_nt(M, N, K, A, lda, packed, bias, beta ? 1.0f : 0.0f, C, ldc);
-    char what[48];
+    char what[96];
     snprintf(what, sizeof what, "gemm_packed_nt beta %d%s", beta, with_bias ? " bias" : "");
     expect_bits(k->name, what, M, N, K, C, ldc, want);
 
@@ -157,8 +157,9 @@ static void packed_case(const rnn_kernels *k, size_t M, size_t N, size_t K, int 
             const rnn_ride none = {1, 0, 0, 1, dummy, packed, NULL, dummy};
             for (size_t i = 0; i < M; i++)
                 k->gemv_ride(N, K, A + i * lda, packed, bias, beta ? 1.0f : 0.0f, Cr + i * ldc,
-                             chunk, &none);
-            snprintf(what, sizeof what, "gemv_ride chunk %zu beta %d%s", chunk, beta,
+                             chunk, chunk & 1 ? 2 : 4, chunk & 2 ? NULL : &none);
+            snprintf(what, sizeof what, "gemv_ride chunk %zu group %d ride %s beta %d%s", chunk,
+                     chunk & 1 ? 2 : 4, chunk & 2 ? "NULL" : "empty", beta,
                      with_bias ? " bias" : "");
             expect_bits(k->name, what, M, N, K, Cr, ldc, want);
             free(Cr);

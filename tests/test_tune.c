@@ -182,6 +182,8 @@ static size_t candidates(const rnn_plan *p, rnn_tunables *out, const char **name
                                                     "wave cand 3"};
     for (size_t i = 0; i < nw; i++)
         ADD(wn[i], wave_chunk, w[i]);
+    ADD("gemv panels 2", gemv_panels, 2);
+    ADD("gemv panels 4", gemv_panels, 4);
     ADD("wave 1", wave_chunk, 1);
     ADD("wave T", wave_chunk, T);
     ADD("wave 0 (stages split)", wave_chunk, 0);
@@ -479,19 +481,19 @@ static void wisdom_tests(void)
         char line[1024];
         snprintf(line, sizeof line,
                  "rnnsimd-wisdom 1\n%s ride=1 ride_max=0 ride_dx_max=any stream=alt chunk=4096 "
-                 "wave_chunk=3 wave_chunk_dec=0\n", key);
+                 "wave_chunk=3 wave_chunk_dec=0 panels=2\n", key);
         rnn_plan *c = NULL;
         CHECK(rnn_wisdom_import(line) == RNN_OK, "import of a hand-written line");
         CHECK(rnn_plan_create(&c, &pb.d, &pb.prm, &o) == RNN_OK && c->tune.v.ride_max == 0 &&
                   c->tune.v.ride_dx_max == RNN_TUNE_ANY && c->tune.v.chunk_floats == 4096 &&
-                  c->tune.v.wave_chunk == 3,
+                  c->tune.v.wave_chunk == 3 && c->tune.v.gemv_panels == 2,
               "the hand-written line was not taken");
         rnn_plan_destroy(c);
         /* Another machine's: skipped (the plan measures instead). */
         rnn_wisdom_forget();
         snprintf(line, sizeof line,
                  "rnnsimd-wisdom 1\nx86/SomeoneElse/1/2/3%s ride=1 ride_max=0 ride_dx_max=0 "
-                 "stream=forward chunk=4096 wave_chunk=3 wave_chunk_dec=0\n", colon);
+                 "stream=forward chunk=4096 wave_chunk=3 wave_chunk_dec=0 panels=4\n", colon);
         c = NULL;
         CHECK(rnn_wisdom_import(line) == RNN_OK, "import of another machine's line");
         char *after = export_all();
@@ -506,8 +508,8 @@ static void wisdom_tests(void)
         /* Malformed: refused, nothing imported. */
         char *before = export_all();
         const char *tail = " ride=1 ride_max=0 ride_dx_max=0 stream=alt chunk=4096 wave_chunk=3 "
-                           "wave_chunk_dec=0";
-        char bad[16][1024];
+                           "wave_chunk_dec=0 panels=4";
+        char bad[24][1024];
         int nb = 0;
         snprintf(bad[nb++], 1024, "%s", "");
         snprintf(bad[nb++], 1024, "%s", "rnnsimd-wisdom 2\n");
@@ -517,13 +519,18 @@ static void wisdom_tests(void)
         snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\n%s ride=2%s\n", key, tail + 7);
         snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\n%s ride=1 ride_max=-1%s\n", key, tail + 18);
         snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\n%s ride=1 ride_max=0 ride_dx_max=0 "
-                                  "stream=sideways chunk=4096 wave_chunk=3 wave_chunk_dec=0\n",
+                                  "stream=sideways chunk=4096 wave_chunk=3 wave_chunk_dec=0 panels=4\n",
                  key);
         snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\n%s ride=1 ride_max=0 ride_dx_max=0 "
-                                  "stream=alt chunk=0 wave_chunk=3 wave_chunk_dec=0\n", key);
+                                  "stream=alt chunk=0 wave_chunk=3 wave_chunk_dec=0 panels=4\n", key);
         snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\n%s ride=1 ride_max=0 ride_dx_max=0 "
                                   "stream=alt chunk=99999999999999999999999 wave_chunk=3 "
-                                  "wave_chunk_dec=0\n", key);
+                                  "wave_chunk_dec=0 panels=4\n", key);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\n%s ride=1 ride_max=0 ride_dx_max=0 "
+                                  "stream=alt chunk=4096 wave_chunk=3 wave_chunk_dec=0 panels=3\n",
+                 key);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\n%s ride=1 ride_max=0 ride_dx_max=0 "
+                                  "stream=alt chunk=4096 wave_chunk=3 wave_chunk_dec=0\n", key);
         snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\nx86:auto:lstm:many2one:T1:To0:B1:I1:H1:L1:D1:"
                                   "threads1:unfused0%s\n", tail);
         snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\nx86:avx2:lstn:many2one:T1:To0:B1:I1:H1:L1:D1:"

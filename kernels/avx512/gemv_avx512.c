@@ -104,14 +104,21 @@ gemv_group(const int g, size_t p, size_t N, size_t K, const float *a, const floa
     *qp = q;
 }
 
-/* The GEMV over panels [p0, p1), four at a time. */
+/* The GEMV over panels [p0, p1), `group` (2 or 4) at a time. Why a
+ * choice: four streams hide the loads best on Zen 4, two ran faster from
+ * L2 on Zen 5 (docs/performance.md §5.20); the plan chooses (tune.h). */
 static inline __attribute__((always_inline)) void
-gemv_ride_panels(size_t p0, size_t p1, size_t N, size_t K, const float *a, const float *packed,
-                 const float *bias, int load_c, float *C, ride_pos *q, __m512 *c)
+gemv_ride_panels(size_t group, size_t p0, size_t p1, size_t N, size_t K, const float *a,
+                 const float *packed, const float *bias, int load_c, float *C, ride_pos *q,
+                 __m512 *c)
 {
     size_t p = p0;
-    for (; p + 4 <= p1; p += 4)
-        gemv_group(4, p, N, K, a, packed, bias, load_c, C, q, c);
+    if (group == 2)
+        for (; p + 2 <= p1; p += 2)
+            gemv_group(2, p, N, K, a, packed, bias, load_c, C, q, c);
+    else
+        for (; p + 4 <= p1; p += 4)
+            gemv_group(4, p, N, K, a, packed, bias, load_c, C, q, c);
     switch (p1 - p) {
     case 3: gemv_group(3, p, N, K, a, packed, bias, load_c, C, q, c); break;
     case 2: gemv_group(2, p, N, K, a, packed, bias, load_c, C, q, c); break;
@@ -122,20 +129,27 @@ gemv_ride_panels(size_t p0, size_t p1, size_t N, size_t K, const float *a, const
 
 void rnn_k_gemv_ride__avx512(size_t N, size_t K, const float *a, const float *packed,
                              const float *bias, float beta, float *C, size_t chunk,
-                             const rnn_ride *ride)
+                             size_t group, const rnn_ride *ride)
 {
     const int load_c = beta != 0.0f;
-    ride_pos q = {ride, ride->c0 / 16, (ride->c1 + 15) / 16, 0, NULL, ride->xk};
-    q.w = ride_weights(ride, q.v);
     __m512 c[RNN_RIDE_ROWS];
-    ride_start(&q, c);
+    ride_pos q = {NULL, 0, 0, 0, NULL, NULL};
+    if (ride) {
+        q = (ride_pos){ride, ride->c0 / 16, (ride->c1 + 15) / 16, 0, NULL, ride->xk};
+        q.w = ride_weights(ride, q.v);
+        ride_start(&q, c);
+    } else {
+#pragma GCC unroll 16
+        for (int i = 0; i < RNN_RIDE_ROWS; i++)
+            c[i] = _mm512_setzero_ps();
+    }
     const size_t np = (N + NR - 1) / NR;
     if (!chunk || chunk >= np) {
-        gemv_ride_panels(0, np, N, K, a, packed, bias, load_c, C, &q, c);
+        gemv_ride_panels(group, 0, np, N, K, a, packed, bias, load_c, C, &q, c);
     } else {
         for (size_t p1 = np; p1 > 0;) {
             const size_t p0 = (p1 - 1) / chunk * chunk;
-            gemv_ride_panels(p0, p1, N, K, a, packed, bias, load_c, C, &q, c);
+            gemv_ride_panels(group, p0, p1, N, K, a, packed, bias, load_c, C, &q, c);
             p1 = p0;
         }
     }
@@ -152,5 +166,5 @@ void rnn_k_gemv_packed__avx512(size_t N, size_t K, const float *a, const float *
 #pragma GCC unroll 16
     for (int i = 0; i < RNN_RIDE_ROWS; i++)
         c[i] = _mm512_setzero_ps();
-    gemv_ride_panels(0, (N + NR - 1) / NR, N, K, a, packed, bias, load_c, C, &none, c);
+    gemv_ride_panels(4, 0, (N + NR - 1) / NR, N, K, a, packed, bias, load_c, C, &none, c);
 }
