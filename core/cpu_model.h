@@ -17,8 +17,9 @@ typedef enum { RNN_FMA_UNKNOWN = 0, RNN_FMA_SPLIT, RNN_FMA_FULL } rnn_fma_width;
 
 /* Table k's FMA width: RNN_FMA_UNKNOWN for a table without a narrower one
  * to compare with (generic, avx2, neon) or when a probe cannot run; else
- * probed once per process (about a millisecond of FMA chains, timed on
- * the thread's CPU clock, best of three) and kept. Thread-safe. */
+ * probed once per process (FMA chains of both tables in paired rounds on
+ * the thread's CPU clock, the median ratio; 5-13 ms) and kept.
+ * Thread-safe. */
 rnn_fma_width rnn_cpu_fma_width(const rnn_kernels *k);
 
 /* The ratio behind it (0 when unknown), for describe and the docs. */

@@ -265,7 +265,7 @@ rnn_status rnn_plan_describe(const rnn_plan *plan, char *buf, size_t n);
  * line of `key=value` pairs, e.g. "isa=avx512 l2_bytes=1048576 fma=full
  * fma_ratio=2.00" (fma: full, split or unknown; the ratio 0.00 when not
  * probed). The first call for a table with the fused step probes the FMA
- * width (a few milliseconds, once per process). Writes at most n bytes,
+ * width (about 10 ms, once per process). Writes at most n bytes,
  * NUL-terminated when n > 0; RNN_ERR_SIZE when the line was cut,
  * RNN_ERR_NULL for a NULL buf, and the table's own status when this CPU or
  * build cannot run isa. */
