@@ -162,6 +162,9 @@ rnn_status rnn_plan_create(rnn_plan **out, const rnn_desc *d, const rnn_params *
     const int no_fused = opt ? opt->no_fused_step : 0;
     const int always = opt ? opt->fused_step_always : 0;
     const rnn_tuning tuning = opt ? opt->tuning : RNN_TUNE_ESTIMATE;
+    const rnn_dtype dtype = opt ? opt->dtype : RNN_DTYPE_F32;
+    if (dtype != RNN_DTYPE_F32) /* bf16 plans: being wired */
+        return RNN_ERR_ARG;
     if (threads < 0 || threads > 2 || (no_fused != 0 && no_fused != 1) ||
         (always != 0 && always != 1) || (always && no_fused) ||
         (unsigned)tuning >= RNN_TUNE_COUNT)

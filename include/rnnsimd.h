@@ -207,6 +207,19 @@ typedef enum {
     RNN_TUNE_COUNT
 } rnn_tuning;
 
+/* The data type of a plan's products (rnn_plan_options.dtype; docs/design.md
+ * §8). RNN_DTYPE_BF16: the weights (weight_ih, weight_hh, W_hy) are packed as
+ * bf16 (round to nearest even), each product's other operand is rounded to
+ * bf16 as it is read, and the products are summed in float32; biases,
+ * states, gates, the c state and all element-wise work stay float32, and
+ * so do the weight gradients' sums (of products of bf16-rounded operands).
+ * Inputs, outputs and gradients are float32 either way. */
+typedef enum { RNN_DTYPE_F32 = 0, RNN_DTYPE_BF16, RNN_DTYPE_COUNT } rnn_dtype;
+/* "f32", "bf16"; NULL if out of range. Parse also takes "float32";
+ * RNN_ERR_ARG for any other name. */
+const char *rnn_dtype_name(rnn_dtype t);
+rnn_status rnn_dtype_parse(const char *name, rnn_dtype *out);
+
 typedef struct {
     rnn_isa isa;   /* RNN_ISA_AUTO by default */
     /* 1 by default (0 means 1). 2: each workspace made from the plan starts
@@ -239,6 +252,15 @@ typedef struct {
      * threads1 mode, so the fused path is checked on every machine). Not
      * with no_fused_step 1; anything but 0 or 1 is RNN_ERR_ARG. */
     int fused_step_always;
+    /* RNN_DTYPE_F32 (0, the default) or RNN_DTYPE_BF16 (see rnn_dtype).
+     * bf16 needs a table with bf16 products: generic (an exact emulation
+     * of x86's vdpbf16ps, slow), avx512 on a CPU with AVX512-BF16, neon;
+     * RNN_ERR_ISA_UNSUPPORTED otherwise (the avx2 table has none), and
+     * RNN_ISA_AUTO does not fall back to another table. A bf16 plan has no
+     * fused batch-1 step (fused_step_always 1 is RNN_ERR_ARG with it), and
+     * its results agree with the float32 plan's within the tolerance of
+     * docs/design.md §8, not bit for bit. Anything else is RNN_ERR_ARG. */
+    rnn_dtype dtype;
 } rnn_plan_options;
 
 /* A plan packs the weights once for one problem and one kernel table. It is

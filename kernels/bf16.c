@@ -26,6 +26,11 @@ void rnn_bf16_pack(size_t N, size_t K, const float *W, size_t ldw, rnn_bf16x2 *p
     }
 }
 
+float rnn_bf16_round(float f)
+{
+    return rnn_bf16_to_float(rnn_bf16_from_float(f));
+}
+
 void rnn_bf16_pairs(size_t K, const float *x, rnn_bf16x2 *x2)
 {
     for (size_t j = 0; 2 * j < K; j++)

@@ -25,9 +25,9 @@
 #include <stdint.h>
 #include <string.h>
 #include "rnnsimd.h"
+#include "kernels.h"
 
 typedef uint16_t rnn_bf16;
-typedef uint32_t rnn_bf16x2; /* element k in bits 31..16, k+1 in bits 15..0 */
 
 static inline uint32_t rnn_bf16_fbits(float f)
 {
@@ -117,17 +117,7 @@ static inline float rnn_bf16_dot_lane(float acc, rnn_bf16x2 a, rnn_bf16x2 b)
     return r == r ? r : rnn_bf16_bitsf(0xffc00000u);
 }
 
-/* ---- the packed weights ----
- * W (N x K float32, row stride ldw: a PyTorch weight) as panels of 32
- * output columns (two zmm of 16 lanes): panel p holds columns 32p..32p+31
- * as ceil(K/2) rows of 32 pair words, row j of column c the pair (W[c][2j],
- * W[c][2j+1]) rounded to bf16 (RNE); a column past N and the k = K of an
- * odd K are +0. Panel p starts at packed + p * 32 * ceil(K/2). */
-#define RNN_BF16_NR 32
-
-/* The packed size, in pair words. */
-size_t rnn_bf16_packed_size(size_t N, size_t K);
-void rnn_bf16_pack(size_t N, size_t K, const float *W, size_t ldw, rnn_bf16x2 *packed);
+/* ---- the packed weights: kernels.h (rnn_bf16_pack) ---- */
 
 /* x (K floats) as ceil(K/2) pair words, rounded to bf16 (RNE); an odd K's
  * last pair has +0 after x[K-1]. */

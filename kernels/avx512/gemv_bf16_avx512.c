@@ -18,9 +18,10 @@ _Static_assert(NR == RNN_BF16_NR, "the bf16 panels are as wide as the float32 on
 
 #define BF16_TARGET __attribute__((target("avx512bf16")))
 
-/* Panels [p, p + g) (g <= 4 a compile-time constant). */
+/* Panels [p, p + g) (g <= 4 a compile-time constant), pair rows [j0, j1) of
+ * panels K2 rows deep; x2 holds pairs j0.. . */
 static inline __attribute__((always_inline)) BF16_TARGET void
-group(const int g, size_t p, size_t N, size_t K2, const rnn_bf16x2 *x2,
+group(const int g, size_t p, size_t N, size_t K2, size_t j0, size_t j1, const rnn_bf16x2 *x2,
       const rnn_bf16x2 *packed, const float *bias, int load_c, float *C)
 {
     __m512 s[8];
@@ -29,8 +30,8 @@ group(const int g, size_t p, size_t N, size_t K2, const rnn_bf16x2 *x2,
     panels_start(g, p, N, bias, load_c, C, s, m);
 #pragma GCC unroll 4
     for (int j = 0; j < g; j++)
-        w[j] = packed + (p + (size_t)j) * NR * K2;
-    for (size_t k = 0; k < K2; k++) {
+        w[j] = packed + (p + (size_t)j) * NR * K2 + j0 * NR;
+    for (size_t k = 0; k < j1 - j0; k++) {
         const __m512bh xk = (__m512bh)_mm512_set1_epi32((int)x2[k]);
 #pragma GCC unroll 4
         for (int j = 0; j < g; j++) {
@@ -45,17 +46,18 @@ group(const int g, size_t p, size_t N, size_t K2, const rnn_bf16x2 *x2,
         _mm512_mask_storeu_ps(C + p * NR + (size_t)j * 16, m[j], s[j]);
 }
 
-static BF16_TARGET void gemv(size_t N, size_t K2, const rnn_bf16x2 *x2,
-                             const rnn_bf16x2 *packed, const float *bias, int load_c, float *C)
+static BF16_TARGET void gemv(size_t N, size_t K2, size_t j0, size_t j1,
+                             const rnn_bf16x2 *x2, const rnn_bf16x2 *packed,
+                             const float *bias, int load_c, float *C)
 {
     const size_t np = (N + NR - 1) / NR;
     size_t p = 0;
     for (; p + 4 <= np; p += 4)
-        group(4, p, N, K2, x2, packed, bias, load_c, C);
+        group(4, p, N, K2, j0, j1, x2, packed, bias, load_c, C);
     switch (np - p) {
-    case 3: group(3, p, N, K2, x2, packed, bias, load_c, C); break;
-    case 2: group(2, p, N, K2, x2, packed, bias, load_c, C); break;
-    case 1: group(1, p, N, K2, x2, packed, bias, load_c, C); break;
+    case 3: group(3, p, N, K2, j0, j1, x2, packed, bias, load_c, C); break;
+    case 2: group(2, p, N, K2, j0, j1, x2, packed, bias, load_c, C); break;
+    case 1: group(1, p, N, K2, j0, j1, x2, packed, bias, load_c, C); break;
     default: break;
     }
 }
@@ -64,5 +66,32 @@ void rnn_bf16_gemv_avx512_unchecked(size_t N, size_t K, const rnn_bf16x2 *x2,
                                     const rnn_bf16x2 *packed, const float *bias, int load_c,
                                     float *C)
 {
-    gemv(N, (K + 1) / 2, x2, packed, bias, load_c, C);
+    const size_t K2 = (K + 1) / 2;
+    gemv(N, K2, 0, K2, x2, packed, bias, load_c, C);
+}
+
+/* A row's pair words are made this many at a time on the stack (16 KiB;
+ * kernels do not allocate); later blocks continue each chain from C. */
+#define X2_BLOCK 4096
+
+/* The table's packed bf16 product (entries.inc): row by row, the GEMV. */
+BF16_TARGET void rnn_k_bf16_gemm_packed_nt__avx512(size_t M, size_t N, size_t K,
+                                                   const float *A, size_t lda,
+                                                   const rnn_bf16x2 *packed, const float *bias,
+                                                   float beta, float *C, size_t ldc)
+{
+    const size_t K2 = (K + 1) / 2;
+    rnn_bf16x2 x2[X2_BLOCK];
+    for (size_t i = 0; i < M; i++) {
+        if (K2 == 0) { /* the initial value only */
+            gemv(N, 0, 0, 0, x2, packed, bias, beta != 0.0f, C + i * ldc);
+            continue;
+        }
+        for (size_t j0 = 0; j0 < K2; j0 += X2_BLOCK) {
+            const size_t j1 = K2 - j0 < X2_BLOCK ? K2 : j0 + X2_BLOCK;
+            const size_t k1 = 2 * j1 < K ? 2 * j1 : K;
+            rnn_bf16_pairs(k1 - 2 * j0, A + i * lda + 2 * j0, x2);
+            gemv(N, K2, j0, j1, x2, packed, j0 ? NULL : bias, j0 || beta != 0.0f, C + i * ldc);
+        }
+    }
 }

@@ -4,6 +4,7 @@
  * the avx512 flags; reached only through dispatch, which checks the CPU
  * first. */
 #include "avx512.h"
+#include "generic/generic.h"
 
 const rnn_kernels rnn_kernels_avx512 = {
     .name = "avx512",
@@ -14,4 +15,8 @@ const rnn_kernels rnn_kernels_avx512 = {
     .gemv_ride = rnn_k_gemv_ride__avx512,
     .probe_overlap = rnn_k_probe_overlap__avx512,
     .probe_bf16dot = rnn_k_probe_bf16dot__avx512,
+    /* vdpbf16ps; the weight gradients' GEMM is generic's for now. */
+    .bf16_feature = "avx512bf16",
+    .bf16_gemm_packed_nt = rnn_k_bf16_gemm_packed_nt__avx512,
+    .bf16_gemm = rnn_k_bf16_gemm__generic,
 };

@@ -10,4 +10,7 @@ const rnn_kernels rnn_kernels_neon = {
 #define RNN_KERNEL(name, ret, params) .name = rnn_k_##name##__neon,
 #define RNN_KERNEL_OPTIONAL(name, ret, params)
 #include "entries.inc"
+    /* bf16: generic's exact vdpbf16ps emulation for now. */
+    .bf16_gemm_packed_nt = rnn_k_bf16_gemm_packed_nt__generic,
+    .bf16_gemm = rnn_k_bf16_gemm__generic,
 };

@@ -21,9 +21,28 @@ typedef struct rnn_ride {
     float *Y;
 } rnn_ride;
 
+/* The bf16 weights of every table (docs/design.md §8; kernels/bf16.c). A
+ * pair word holds the bf16 of two consecutive k: element k in the high
+ * half, k+1 in the low half. W (N x K float32, row stride ldw) is packed as
+ * panels of RNN_BF16_NR output columns: panel p holds columns NR*p.. as
+ * ceil(K/2) rows of NR pair words (row j of column c: W[c][2j], W[c][2j+1]
+ * rounded to bf16, RNE); a column past N and the k = K of an odd K are +0.
+ * Panel p starts at packed + p * NR * ceil(K/2), so columns [c0, ...) of a
+ * product, c0 a multiple of NR, start at packed + c0 * ceil(K/2). */
+typedef uint32_t rnn_bf16x2;
+#define RNN_BF16_NR 32
+size_t rnn_bf16_packed_size(size_t N, size_t K); /* in pair words */
+void rnn_bf16_pack(size_t N, size_t K, const float *W, size_t ldw, rnn_bf16x2 *packed);
+/* f rounded to bf16 (RNE, denormals kept, NaN quieted) and back: a float32
+ * whose low 16 bits are zero. */
+float rnn_bf16_round(float f);
+
 typedef struct rnn_kernels {
     const char *name; /* as isas.inc names the instruction set */
     rnn_isa isa;
+    /* The CPU feature (as isas.inc spells it) the bf16 entries need beyond
+     * the table's own; NULL when they need none. */
+    const char *bf16_feature;
 #define RNN_KERNEL(name, ret, params) ret(*name) params;
 #include "entries.inc"
 } rnn_kernels;
