@@ -128,6 +128,10 @@ fi
 if [ "$SET" = quick ]; then
   "$PY" "$HERE/results.py" sane "$out"
 fi
+# bf16 rows: their own section of the targets (it says which rows are missing).
+case "$DTYPE" in bf16|all) if [ "$SET" != quick ]; then
+    "$PY" "$HERE/targets.py" --bf16 "$out" || echo "run.sh: bench/targets.py --bf16 failed" >&2
+  fi ;; esac
 # The targets judge the whole default sweep: not a filtered or quick run.
 case "$SET" in
   ''|default) if [ -z "$FILTER" ]; then
