@@ -401,6 +401,9 @@ static int register_rows(row_plan *rp, const options *o, rnn_isa isa, sweep_set 
                                       want_blas && !bf16 ? &bench_peer_blas : NULL};
         if (rp->probs[i].variant == BENCH_SEQ_NOPROJ)
             peers[0] = NULL; /* oneDNN's primitive cannot leave the projection out */
+        if (bf16 && (bench_problem_stacked(&rp->probs[i]) ||
+                     rp->probs[i].topology == RNN_SEQ2SEQ))
+            peers[0] = NULL; /* the bf16 peer is one primitive (peer_onednn.c's d_setup) */
         if (bench_problem_stacked(&rp->probs[i]))
             peers[1] = NULL; /* the OpenBLAS baseline runs one layer in one direction */
         if (sweep_ours_only(set, &rp->probs[i]))

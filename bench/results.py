@@ -243,8 +243,12 @@ def sane(path):
         for key, impls in sorted(ran.items()):
             # key: (..., L, bi, threads, dtype, mode, variant); a stack and a
             # bf16 problem have no OpenBLAS row.
-            stacked = key[-6] > 1 or key[-5] or key[-3] != "f32"
-            want = (set() if stacked else {"blas"}) | (set() if key[-1] == "seq_noproj" else {"onednn"})
+            stacked = key[-6] > 1 or key[-5]
+            bf16 = key[-3] != "f32"
+            # oneDNN's bf16 peer is one primitive: no stack, no seq2seq.
+            one_prim = not (bf16 and (stacked or key[1] == "seq2seq"))
+            want = (set() if stacked or bf16 else {"blas"}) | \
+                (set() if key[-1] == "seq_noproj" or not one_prim else {"onednn"})
             check(want <= impls, f"{'/'.join(map(str, key))}: peers {sorted(want - impls)} missing")
     for b in runs:
         name = b.get("run_name", b["name"])
