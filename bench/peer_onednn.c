@@ -32,7 +32,14 @@
  * lbr_gru: u = z, r, o = n, and four biases b_z, b_r, b_in, b_hn. For
  * --check the results go back the same way (diff weights reordered to plain
  * ldigo, then to PyTorch's rows; the combined bias gradient is both b_ih's
- * and b_hh's where the biases were added). */
+ * and b_hh's where the biases were added).
+ *
+ * A /bf16 row (docs/benchmarks.md §2.2) runs one primitive (no stack, no
+ * seq2seq: d_setup refuses those) with src_layer, src_iter, the weights,
+ * dst_layer and dst_iter in bf16, the c state, the bias and every gradient
+ * in f32: x and h0 are converted once at setup, dst_layer and dst_iter back
+ * to f32 after every forward (timed, c->post) for the head, which stays f32.
+ * The pilot picks the weight format as for f32 rows (its key has the dtype). */
 #include <dlfcn.h>
 #include <dnnl.h>
 #include <math.h>
