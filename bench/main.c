@@ -465,7 +465,7 @@ static int register_rows(row_plan *rp, const options *o, rnn_isa isa, sweep_set 
         /* Said once, on stderr and in the context: the set's bf16 problems
          * still run their oneDNN rows, which need no such feature. */
         char note[256];
-        snprintf(note, sizeof note, "%zu bf16 rows of ours skipped: %s", skipped_bf16, no_bf16);
+        snprintf(note, sizeof note, "%zu bf16 rows of ours in the set skipped: %s", skipped_bf16, no_bf16);
         fprintf(stderr, "rnnsimd-bench: note: %s\n", note);
         gbench_add_context("bf16_rows", note);
     }
