@@ -167,6 +167,16 @@ static rnn_status ref_run(const bench_data *dt, reference *r)
 static double tol_of(const bench_data *dt, const ref_tensor *t)
 {
     const bench_problem *p = &dt->p;
+    if (p->dtype == RNN_DTYPE_BF16) {
+        /* A bf16 row against the float32 reference: each product's operands
+         * carry a relative error up to 2^-9, so a depth-K sum's norm-wise
+         * relative error is about 2^-8 whatever K (both grow with sqrt(K)),
+         * adding up over the chain of S steps like float32's (sqrt(S)); c = 1
+         * forward, 4 for gradients (the quick set's worst was 0.27 of it). A
+         * wrong gate, state or missing product is off by O(1). */
+        const double S = (double)bench_problem_steps(p) * (double)dt->L;
+        return (t->grad ? 4.0 : 1.0) * 0x1p-8 * sqrt(S);
+    }
     const int head = p->variant == BENCH_HEADED && (t->grad || !strcmp(t->name, "loss"));
     const int64_t upper = dt->L > 1 ? (int64_t)dt->D * p->H : 0;
     const double K = (double)((p->I > upper ? p->I : upper) + p->H) +
@@ -232,6 +242,73 @@ static int check_one(const bench_impl *im, const bench_data *dt, const reference
     }
     printf("ok   %-60s %2d outputs, worst fraction %.3f (%s)\n", name, ref->n, worst, worst_name);
     return 0;
+}
+
+/* The bf16 rows (--dtype=bf16): ours (rnn_plan_options.dtype) and oneDNN's
+ * bf16 primitives in both weight formats, on the quick set's problems the
+ * oneDNN bf16 peer runs (one layer, one direction, not seq2seq), against the
+ * float32 reference within tol_of's bf16 bound. Ours is skipped, with the
+ * reason, where the table cannot run bf16 here. */
+static void check_bf16(rnn_isa isa, int *passed, int *failed)
+{
+    size_t np = sweep_problems(SWEEP_QUICK, NULL, 0);
+    bench_problem *probs = calloc(np, sizeof *probs);
+    if (!probs) {
+        (*failed)++;
+        return;
+    }
+    sweep_problems(SWEEP_QUICK, probs, np);
+    const bench_impl ours = bench_impl_rnnsimd(isa);
+    int ours_skipped = 0;
+    for (size_t i = 0; i < np; i++) {
+        bench_problem p = probs[i];
+        if (bench_problem_stacked(&p) || p.topology == RNN_SEQ2SEQ ||
+            bench_problem_threads(&p) > 1)
+            continue;
+        p.dtype = RNN_DTYPE_BF16;
+        bench_data dt;
+        reference ref;
+        if (bench_data_create(&dt, &p)) {
+            printf("FAIL bf16 problem %zu: cannot create its tensors\n", i);
+            (*failed)++;
+            continue;
+        }
+        if (ref_run(&dt, &ref) != RNN_OK) {
+            printf("FAIL bf16 problem %zu: the reference failed\n", i);
+            (*failed)++;
+            bench_data_free(&dt);
+            continue;
+        }
+        for (int k = 0; k < 3; k++) {
+            const bench_impl *im = k == 0 ? &ours : &bench_peer_onednn;
+            if (k > 0 && p.variant == BENCH_SEQ_NOPROJ)
+                continue;
+            char name[224], err[256] = "";
+            const int n = bench_problem_name(&p, im->name, name, sizeof name);
+            snprintf(name + n, sizeof name - (size_t)n, "%s",
+                     k == 1 ? " (weights any)" : k == 2 ? " (weights ldigo)" : "");
+            if (k > 0)
+                bench_onednn_force_format(k - 1);
+            const int rc = check_one(im, &dt, &ref, name, err, sizeof err);
+            bench_onednn_force_format(-1);
+            if (rc == 0) {
+                (*passed)++;
+            } else if (rc == 1) {
+                (*failed)++;
+            } else if (k == 0 && strstr(err, rnn_strerror(RNN_ERR_ISA_UNSUPPORTED))) {
+                if (!ours_skipped++) /* the CPU cannot: said once */
+                    printf("skip %-60s %s (and every bf16 row of ours)\n", name, err);
+            } else if (k > 0) {
+                printf("skip %-60s %s\n", name, err); /* the other format must build */
+            } else {
+                printf("FAIL %-60s setup: %s\n", name, err);
+                (*failed)++;
+            }
+        }
+        ref_free(&ref);
+        bench_data_free(&dt);
+    }
+    free(probs);
 }
 
 int bench_check(rnn_isa isa)
@@ -317,6 +394,7 @@ int bench_check(rnn_isa isa)
         bench_data_free(&dt);
     }
     free(probs);
+    check_bf16(isa, &passed, &failed);
     /* Why the peer chains bidirectional stacks: a note, not a check (the
      * chain is PyTorch's stack whatever oneDNN's own form computes). */
     char why[512];

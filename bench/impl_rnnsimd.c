@@ -2,7 +2,9 @@
  * every output and gradient a framework would ask for (the peers produce the
  * same set), created at setup; run is one rnn_plan_* call.
  *
- * The plan runs on the problem's thread count (rnn_plan_options.threads).
+ * The plan runs on the problem's thread count (rnn_plan_options.threads)
+ * and data type (rnn_plan_options.dtype: a /bf16 row's plan packs bf16
+ * weights; its inputs, outputs and gradients stay float32).
  * Headed problems: rnn_plan_forward (loss through the head) or rnn_plan_train
  * (all gradients: x, x_dec, h0, c0, both cells, head). /seq rows:
  * rnn_plan_seq_forward, or rnn_plan_seq_backward (which runs its own forward).
@@ -128,7 +130,7 @@ static void *ours_setup(const bench_impl *impl, const bench_data *dt, char *note
     c->nd = dt->p.topology == RNN_SEQ2SEQ ? bench_data_counts(dt, 1) : (bench_cell_counts){0, 0, 0};
     rnn_params params = bench_data_params(dt);
     rnn_plan_options opt = {.isa = impl->isa, .threads = bench_problem_threads(&dt->p),
-                            .tuning = g_tuning};
+                            .tuning = g_tuning, .dtype = dt->p.dtype};
     rnn_status st = rnn_plan_create(&c->plan, &dt->d, &params, &opt);
     if (st == RNN_OK)
         st = rnn_workspace_create(&c->ws, c->plan);
@@ -173,7 +175,8 @@ static void *ours_setup(const bench_impl *impl, const bench_data *dt, char *note
     char threads[32] = "";
     if (opt.threads > 1)
         snprintf(threads, sizeof threads, ", %d threads", opt.threads);
-    snprintf(note, note_n, "rnnsimd %s%s%s%s", impl->name, stack, threads, tune);
+    snprintf(note, note_n, "rnnsimd %s%s%s%s%s", impl->name,
+             opt.dtype == RNN_DTYPE_BF16 ? " bf16" : "", stack, threads, tune);
     return c;
 }
 

@@ -2,6 +2,7 @@
  * Benchmark through bench/gbench.h. Usually run by `make bench` (bench/run.sh).
  *
  *   rnnsimd-bench [--cpu=ISA] [--set=default|deepbench|quick|threads|ci|stacks]
+ *                 [--dtype=f32|bf16|all]
  *                 [--peers=all|onednn|blas|none] [--reps=N] [--row-budget=SECONDS]
  *                 [--list] [--check] [--print-isa] [--print-machine[=json]]
  *                 [--overlap[=quick]] [--benchmark_* flags of Google Benchmark]
@@ -65,7 +66,7 @@
 #include "sweep.h"
 
 typedef struct {
-    const char *cpu, *set, *peers, *tune;
+    const char *cpu, *set, *peers, *tune, *dtype;
     int reps, list, check, print_isa, overlap; /* overlap: 0, 1, or 2 (quick) */
     int print_machine;                         /* 0, 1, or 2 (json) */
     double row_budget;
@@ -84,6 +85,15 @@ static const char usage_text[] =
     "                                  interleaved repetitions a row; stacks: L:N\n"
     "                                  layers and bi directions)\n"
     "  --peers=all|onednn|blas|none    which peers run beside us (default: all)\n"
+    "  --dtype=f32|bf16|all            the rows' data type (default f32: every row as\n"
+    "                                  it always was); bf16: rows named .../bf16/MODE,\n"
+    "                                  ours with rnn_plan_options.dtype bf16 and oneDNN's\n"
+    "                                  bf16 primitives, pct_peak against the probed bf16\n"
+    "                                  dot-product peak; all: each float32 row then its\n"
+    "                                  bf16 twin, whose vs_f32 is our float32 row's time\n"
+    "                                  over its own. Our bf16 rows are skipped, with a\n"
+    "                                  note, where the table has no bf16 products on\n"
+    "                                  this CPU (avx512 needs avx512bf16)\n"
     "  --tune=estimate|measure         our plans' tuning (rnn_plan_options.tuning;\n"
     "                                  default estimate: the fixed rules; measure:\n"
     "                                  each plan times its candidates once, in setup,\n"
@@ -128,6 +138,7 @@ static int parse_args(int *argc, char **argv, options *o)
         {"set", OPT_STR, &o->set, 0, 0, 0, NULL, 0},
         {"peers", OPT_STR, &o->peers, 0, 0, 0, NULL, 0},
         {"tune", OPT_STR, &o->tune, 0, 0, 0, NULL, 0},
+        {"dtype", OPT_STR, &o->dtype, 0, 0, 0, NULL, 0},
         {"reps", OPT_INT, &reps, 1, 1000000, 0, NULL, 0},
         {"row-budget", OPT_F64, &o->row_budget, 1e-9, 1e9, 0, NULL, 0},
         {"list", OPT_FLAG, &o->list, 0, 0, 0, NULL, 0},
@@ -334,6 +345,35 @@ static void run_probes(probes *pb, const options *o, rnn_isa isa, sweep_set set,
             }
 }
 
+/* Why our table cannot run bf16 rows on this CPU, or NULL when it can
+ * (rnn_plan_create would refuse them: rnn_plan_options.dtype). */
+static const char *ours_bf16_why(rnn_isa isa)
+{
+    static char why[128];
+    const rnn_kernels *k = NULL;
+    const char *w = NULL;
+    if (rnn_kernels_get(isa, &k, &w) != RNN_OK || !k) {
+        snprintf(why, sizeof why, "the %s table cannot run here (%s)", rnn_isa_name(isa),
+                 w ? w : "unsupported");
+        return why;
+    }
+    if (!k->bf16_gemm_packed_nt) {
+        snprintf(why, sizeof why, "the %s table has no bf16 products", rnn_isa_name(isa));
+        return why;
+    }
+    if (k->bf16_feature && !rnn_cpu_feature_usable(k->bf16_feature)) {
+        int present = 0;
+        for (size_t i = 0; rnn_cpu_feature(i, NULL); i++)
+            if (!strcmp(rnn_cpu_feature(i, NULL), k->bf16_feature))
+                rnn_cpu_feature(i, &present);
+        snprintf(why, sizeof why, "the %s table's bf16 products need %s, which %s",
+                 rnn_isa_name(isa), k->bf16_feature,
+                 present ? "RNNSIMD_CPU_MASK hides" : "this CPU lacks");
+        return why;
+    }
+    return NULL;
+}
+
 /* The set's rows: every problem with ours and its peers. */
 typedef struct {
     bench_problem *probs;
@@ -352,12 +392,18 @@ static int register_rows(row_plan *rp, const options *o, rnn_isa isa, sweep_set 
     const int want_blas =
         sweep_peer_rows(set) && (!o->peers || !strcmp(o->peers, "all") || !strcmp(o->peers, "blas"));
     const bench_impl ours = bench_impl_rnnsimd(isa);
+    const char *no_bf16 = ours_bf16_why(isa);
+    size_t skipped_bf16 = 0;
     bench_hash_init(&rp->set_hash);
     for (size_t i = 0; i < rp->np; i++) {
+        const int bf16 = rp->probs[i].dtype == RNN_DTYPE_BF16;
         const bench_impl *peers[2] = {want_onednn ? &bench_peer_onednn : NULL,
-                                      want_blas ? &bench_peer_blas : NULL};
+                                      want_blas && !bf16 ? &bench_peer_blas : NULL};
         if (rp->probs[i].variant == BENCH_SEQ_NOPROJ)
             peers[0] = NULL; /* oneDNN's primitive cannot leave the projection out */
+        if (bf16 && (bench_problem_stacked(&rp->probs[i]) ||
+                     rp->probs[i].topology == RNN_SEQ2SEQ))
+            peers[0] = NULL; /* the bf16 peer is one primitive (peer_onednn.c's d_setup) */
         if (bench_problem_stacked(&rp->probs[i]))
             peers[1] = NULL; /* the OpenBLAS baseline runs one layer in one direction */
         if (sweep_ours_only(set, &rp->probs[i]))
@@ -366,11 +412,19 @@ static int register_rows(row_plan *rp, const options *o, rnn_isa isa, sweep_set 
             const bench_impl *im = k < 2 ? peers[k] : &ours;
             if (!im || (im->is_peer && !sweep_peer_rows(set)))
                 continue;
+            if (bf16 && !im->is_peer && no_bf16) {
+                skipped_bf16++;
+                continue;
+            }
             bench_row *r = &rp->rows[rp->nr];
             memset(r, 0, sizeof *r); /* the slot of an unselected row is reused */
             r->p = rp->probs[i];
             r->impl = *im;
             r->peak_gflops = pb->peaks[im->is_peer ? pb->peer_peak_isa : isa];
+            if (bf16) /* both sides' products run on the bf16 dot product */
+                r->peak_gflops = (im->is_peer ? pb->peer_peak_isa : isa) == pb->best
+                                     ? pb->bf16_gflops
+                                     : 0.0;
             if (!im->is_peer)
                 r->peers[0] = peers[0], r->peers[1] = peers[1];
             bench_problem_name(&r->p, im->name, r->name, sizeof r->name);
@@ -406,6 +460,14 @@ static int register_rows(row_plan *rp, const options *o, rnn_isa isa, sweep_set 
             gbench_register(&def);
             rp->nr++;
         }
+    }
+    if (skipped_bf16) {
+        /* Said once, on stderr and in the context: the set's bf16 problems
+         * still run their oneDNN rows, which need no such feature. */
+        char note[256];
+        snprintf(note, sizeof note, "%zu bf16 rows of ours in the set skipped: %s", skipped_bf16, no_bf16);
+        fprintf(stderr, "rnnsimd-bench: note: %s\n", note);
+        gbench_add_context("bf16_rows", note);
     }
     return 0;
 }
@@ -474,6 +536,7 @@ static void add_run_context(const options *o, rnn_isa isa, sweep_set set, const 
     bench_environment_context();
     gbench_add_context("emulated", emu && *emu ? "yes: times are emulated and meaningless" : "no");
     gbench_add_context("sweep", sweep_name(set));
+    gbench_add_context("dtype", o->dtype && *o->dtype ? o->dtype : "f32");
     char model[160];
     if (rnn_machine_describe(isa, model, sizeof model) == RNN_OK)
         gbench_add_context("planner_model", model);
@@ -615,6 +678,11 @@ int main(int argc, char **argv)
                         "stacks\n", o.set);
         return 2;
     }
+    sweep_dtypes dtypes;
+    if (sweep_dtypes_parse(o.dtype, &dtypes)) {
+        fprintf(stderr, "rnnsimd-bench: --dtype=%s is not f32, bf16 or all\n", o.dtype);
+        return 2;
+    }
     if (o.tune && strcmp(o.tune, "estimate") && strcmp(o.tune, "measure")) {
         fprintf(stderr, "rnnsimd-bench: --tune=%s is not estimate or measure\n", o.tune);
         return 2;
@@ -663,6 +731,22 @@ int main(int argc, char **argv)
         return 1;
     }
     sweep_problems(set, rp.probs, rp.np);
+    if (dtypes != SWEEP_DTYPE_F32) {
+        /* Each problem with the data types asked for (sweep_with_dtypes). */
+        const size_t n = sweep_with_dtypes(rp.probs, rp.np, dtypes, NULL, 0);
+        bench_problem *both = calloc(n, sizeof *both);
+        bench_row *rows = both ? realloc(rp.rows, n * 3 * sizeof *rows) : NULL;
+        if (!both || !rows) {
+            fprintf(stderr, "rnnsimd-bench: out of memory\n");
+            free(both);
+            free_plan(&rp);
+            return 1;
+        }
+        rp.rows = rows;
+        sweep_with_dtypes(rp.probs, rp.np, dtypes, both, n);
+        free(rp.probs);
+        rp.probs = both, rp.np = n;
+    }
     if (register_rows(&rp, &o, isa, set, &pb, interleaved)) {
         free_plan(&rp);
         return 2;

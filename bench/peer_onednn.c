@@ -32,7 +32,14 @@
  * lbr_gru: u = z, r, o = n, and four biases b_z, b_r, b_in, b_hn. For
  * --check the results go back the same way (diff weights reordered to plain
  * ldigo, then to PyTorch's rows; the combined bias gradient is both b_ih's
- * and b_hh's where the biases were added). */
+ * and b_hh's where the biases were added).
+ *
+ * A /bf16 row (docs/benchmarks.md §2.2) runs one primitive (no stack, no
+ * seq2seq: d_setup refuses those) with src_layer, src_iter, the weights,
+ * dst_layer and dst_iter in bf16, the c state, the bias and every gradient
+ * in f32: x and h0 are converted once at setup, dst_layer and dst_iter back
+ * to f32 after every forward (timed, c->post) for the head, which stays f32.
+ * The pilot picks the weight format as for f32 rows (its key has the dtype). */
 #include <dlfcn.h>
 #include <dnnl.h>
 #include <math.h>
@@ -103,6 +110,8 @@ typedef struct {
 typedef struct {
     const bench_data *dt;
     int train, headed, plain;
+    int bf16;             /* a /bf16 row: see build_seg */
+    step post[MAX_SEG][2]; /* bf16: dst_layer, dst_iter back to the f32 host buffers */
     rnn_cell cell;
     seg_io seg[MAX_SEG];  /* encoder's primitives, then the decoder's */
     step fwd[MAX_SEG], bwd[MAX_SEG];
@@ -150,11 +159,17 @@ static float *hbuf(dctx *c, size_t n)
     return p;
 }
 
-static dnnl_memory_desc_t md_of(int nd, const dnnl_dims_t dims, dnnl_format_tag_t tag)
+static dnnl_memory_desc_t md_dt(int nd, const dnnl_dims_t dims, dnnl_data_type_t dt,
+                                 dnnl_format_tag_t tag)
 {
     dnnl_memory_desc_t md;
-    dnnl_memory_desc_init_by_tag(&md, nd, dims, dnnl_f32, tag);
+    dnnl_memory_desc_init_by_tag(&md, nd, dims, dt, tag);
     return md;
+}
+
+static dnnl_memory_desc_t md_of(int nd, const dnnl_dims_t dims, dnnl_format_tag_t tag)
+{
+    return md_dt(nd, dims, dnnl_f32, tag);
 }
 
 /* A memory wrapping a host pointer (NULL: oneDNN allocates). */
@@ -216,6 +231,47 @@ static int weights_for(dctx *c, const_dnnl_primitive_desc_t pd, dnnl_query_t q, 
 static void arg(step *s, int what, dnnl_memory_t m)
 {
     s->args[s->nargs++] = (dnnl_exec_arg_t){what, m};
+}
+
+/* A reorder from memory `from` to memory `to` as a step (run executes it
+ * when `s` is given), or done once here (s NULL). */
+static int reorder_step(dctx *c, dnnl_memory_t from, dnnl_memory_t to, step *s)
+{
+    const dnnl_memory_desc_t *fmd = NULL, *tmd = NULL;
+    if (!from || !to || dnnl_memory_get_memory_desc(from, &fmd) != dnnl_success ||
+        dnnl_memory_get_memory_desc(to, &tmd) != dnnl_success)
+        return c->fail_what = "bf16 memory", -1;
+    dnnl_primitive_desc_t rpd;
+    dnnl_primitive_t r;
+    TRY("bf16 reorder", dnnl_reorder_primitive_desc_create(&rpd, fmd, g_eng, tmd, g_eng, NULL));
+    dnnl_status_t st = dnnl_primitive_create(&r, rpd);
+    dnnl_primitive_desc_destroy(rpd);
+    TRY("bf16 reorder", st);
+    if (s) {
+        if (keep_prim(c, r))
+            return c->fail_what = "bf16 reorder", -1;
+        s->prim = r;
+        arg(s, DNNL_ARG_FROM, from);
+        arg(s, DNNL_ARG_TO, to);
+        return 0;
+    }
+    dnnl_exec_arg_t a[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
+    st = dnnl_primitive_execute(r, g_strm, 2, a);
+    if (st == dnnl_success)
+        st = dnnl_stream_wait(g_strm);
+    dnnl_primitive_destroy(r);
+    TRY("bf16 reorder", st);
+    return 0;
+}
+
+/* bf16: a oneDNN-allocated bf16 copy (md16) of the f32 host buffer at host
+ * (md32), made once at setup: the row's inputs (x, h0) do not change, and a
+ * bf16 network holds its activations in bf16. */
+static dnnl_memory_t bf16_copy(dctx *c, const dnnl_memory_desc_t *md32, const float *host,
+                               const dnnl_memory_desc_t *md16)
+{
+    dnnl_memory_t from = wrap(c, md32, host), to = wrap(c, md16, NULL);
+    return reorder_step(c, from, to, NULL) ? NULL : to;
 }
 
 typedef struct {
@@ -312,6 +368,18 @@ static int build_seg(dctx *c, int k, const seg_io *io)
     const dnnl_memory_desc_t *wl = c->plain ? &wl_plain : &wl_any,
                              *wi = c->plain ? &wi_plain : &wi_any;
     rnn_mds m = {&sl, &st, lstm ? &st : NULL, wl, wi, &b, &dl, &st, lstm ? &st : NULL};
+    /* bf16 (a single primitive, d_setup): src_layer, src_iter, both weights
+     * and dst_layer, dst_iter in bf16; the c state and the bias in f32; the
+     * gradients (backward's diff_*) in f32. The weights are reordered from
+     * the f32 host copy into the format asked (any or ldigo, bf16) once. */
+    const dnnl_data_type_t bf = dnnl_bf16;
+    dnnl_memory_desc_t sl16 = md_dt(3, d_sl, bf, dnnl_tnc), st16 = md_dt(4, d_st, bf, dnnl_ldnc),
+                       dl16 = md_dt(3, d_dl, bf, dnnl_tnc),
+                       wl16 = md_dt(5, d_wl, bf, c->plain ? dnnl_ldigo : dnnl_format_tag_any),
+                       wi16 = md_dt(5, d_wi, bf, c->plain ? dnnl_ldigo : dnnl_format_tag_any);
+    if (c->bf16)
+        m = (rnn_mds){&sl16, &st16, lstm ? &st : NULL, &wl16, &wi16, &b, &dl16, &st16,
+                      lstm ? &st : NULL};
 
     float *wl_h = hbuf(c, (size_t)(Lp * D * I * G * H)), *wi_h = hbuf(c, (size_t)(Lp * D * H * G * H)),
           *b_h = hbuf(c, (size_t)(Lp * D * Gb * H));
@@ -346,6 +414,19 @@ static int build_seg(dctx *c, int k, const seg_io *io)
     dnnl_memory_t msl = wrap(c, &sl, io->src_layer), msi = wrap(c, &st, io->src_iter),
                   mb = wrap(c, &b, b_h), mdl = wrap(c, &dl, io->dst_layer),
                   mdi = wrap(c, &st, io->dst_iter);
+    if (c->bf16) {
+        /* Inputs converted once; outputs converted back after every forward
+         * (timed, post[k]): the head and the caller read float32. */
+        msl = bf16_copy(c, &sl, io->src_layer, &sl16);
+        msi = bf16_copy(c, &st, io->src_iter, &st16);
+        dnnl_memory_t dl_host = mdl, di_host = mdi;
+        mdl = wrap(c, &dl16, NULL), mdi = wrap(c, &st16, NULL);
+        if (!msl || !msi || reorder_step(c, mdl, dl_host, &c->post[k][0]) ||
+            reorder_step(c, mdi, di_host, &c->post[k][1])) {
+            dnnl_primitive_desc_destroy(fpd);
+            return c->fail_what = c->fail_what ? c->fail_what : "bf16 memory", -1;
+        }
+    }
     dnnl_memory_t msic = lstm ? wrap(c, &st, io->src_iter_c) : NULL,
                   mdic = lstm ? wrap(c, &st, io->dst_iter_c) : NULL;
     arg(f, DNNL_ARG_SRC_LAYER, msl);
@@ -371,8 +452,11 @@ static int build_seg(dctx *c, int k, const seg_io *io)
         return 0;
     }
 
-    /* Backward: its own weight formats (`any` may pick others than forward). */
+    /* Backward: its own weight formats (`any` may pick others than forward);
+     * bf16: float32 gradients, their weights' any or ldigo as forward's. */
     rnn_mds dm = {&sl, &st, lstm ? &st : NULL, wl, wi, &b, &dl, &st, lstm ? &st : NULL};
+    if (c->bf16)
+        dm.wl = c->plain ? &wl_plain : &wl_any, dm.wi = c->plain ? &wi_plain : &wi_any;
     dnnl_primitive_desc_t bpd;
     dnnl_status_t s1 = bwd_desc(&rd, cell, dir, &m, &dm);
     if (s1 == dnnl_success)
@@ -729,7 +813,7 @@ static int d_run(void *vctx, char *err, size_t err_n)
             dnnl_stream_wait(g_strm);
             bridge_fwd(c);
         }
-        bad |= exec(&c->fwd[k]);
+        bad |= exec(&c->fwd[k]) | exec(&c->post[k][0]) | exec(&c->post[k][1]);
     }
     if (c->headed) {
         bad |= exec(&c->ip_fwd) | exec(&c->softmax);
@@ -786,6 +870,7 @@ static dctx *d_create(const bench_data *dt, int plain, char *err, size_t err_n)
     }
     c->dt = dt;
     c->plain = plain;
+    c->bf16 = dt->p.dtype == RNN_DTYPE_BF16;
     c->cell = dt->p.cell;
     /* The test hook tests/cli_tests.sh plants to prove --check sees a
      * stack's wrong concatenation order (seg_weights). */
@@ -796,8 +881,9 @@ static dctx *d_create(const bench_data *dt, int plain, char *err, size_t err_n)
     c->rows = c->headed ? dt->s.targets : 0;
     c->V = (size_t)dt->d.V;
     if (build(c)) {
-        snprintf(err, err_n, "oneDNN %s weights: %s failed (status %d)", plain ? "ldigo" : "any",
-                 c->fail_what ? c->fail_what : "setup", (int)c->fail_status);
+        snprintf(err, err_n, "oneDNN %s%s weights: %s failed (status %d)", c->bf16 ? "bf16 " : "",
+                 plain ? "ldigo" : "any", c->fail_what ? c->fail_what : "setup",
+                 (int)c->fail_status);
         d_teardown(c);
         return NULL;
     }
@@ -828,6 +914,7 @@ typedef struct {
     int64_t B, I, H, L;
     int bidirectional;
     int threads;
+    rnn_dtype dtype;
     int plain;
     double t_any, t_plain;
 } fmt_choice;
@@ -841,7 +928,8 @@ static const fmt_choice *choose_format(const bench_data *dt)
         const fmt_choice *f = &g_choices[i];
         if (f->cell == p->cell && f->mode == p->mode && f->B == p->B && f->I == p->I &&
             f->H == p->H && f->L == bench_problem_layers(p) &&
-            f->bidirectional == p->bidirectional && f->threads == bench_problem_threads(p))
+            f->bidirectional == p->bidirectional && f->threads == bench_problem_threads(p) &&
+            f->dtype == p->dtype)
             return f;
     }
     bench_problem q = *p;
@@ -854,7 +942,7 @@ static const fmt_choice *choose_format(const bench_data *dt)
         return NULL;
     char e[256];
     fmt_choice f = {p->cell, p->mode, p->B, p->I, p->H, bench_problem_layers(p), p->bidirectional,
-                    bench_problem_threads(p), 1, 1e30, 1e30};
+                    bench_problem_threads(p), p->dtype, 1, 1e30, 1e30};
     for (int plain = 0; plain < 2; plain++) {
         dctx *c = d_create(&pd, plain, e, sizeof e);
         if (!c)
@@ -883,6 +971,12 @@ static void *d_setup(const bench_impl *impl, const bench_data *dt, char *note, s
     (void)impl;
     if (dt->p.variant == BENCH_SEQ_NOPROJ) {
         snprintf(err, err_n, "oneDNN's RNN primitive always projects its input");
+        return NULL;
+    }
+    if (dt->p.dtype == RNN_DTYPE_BF16 &&
+        (bench_problem_stacked(&dt->p) || dt->p.topology == RNN_SEQ2SEQ)) {
+        snprintf(err, err_n, "the oneDNN peer runs bf16 as one primitive only: not stacks or "
+                             "seq2seq");
         return NULL;
     }
     if (bench_problem_layers(&dt->p) > PEER_MAX_LAYERS) {
@@ -918,12 +1012,12 @@ static void *d_setup(const bench_impl *impl, const bench_data *dt, char *note, s
     if (c->fault)
         snprintf(thr + k, sizeof thr - (size_t)k, ", FAULT PLANTED (RNNSIMD_BENCH_FAULT)");
     if (f && f->t_any < 1e29 && f->t_plain < 1e29)
-        snprintf(note, note_n, "oneDNN %d.%d.%d %s%s, weights %s (pilot T<=16: any %.3g ms, ldigo %.3g ms)",
-                 v->major, v->minor, v->patch, c->impl_info, thr, plain ? "ldigo" : "any",
-                 f->t_any * 1e3, f->t_plain * 1e3);
+        snprintf(note, note_n, "oneDNN %d.%d.%d %s%s, %sweights %s (pilot T<=16: any %.3g ms, ldigo %.3g ms)",
+                 v->major, v->minor, v->patch, c->impl_info, thr, c->bf16 ? "bf16 " : "",
+                 plain ? "ldigo" : "any", f->t_any * 1e3, f->t_plain * 1e3);
     else
-        snprintf(note, note_n, "oneDNN %d.%d.%d %s%s, weights %s", v->major, v->minor, v->patch,
-                 c->impl_info, thr, plain ? "ldigo" : "any");
+        snprintf(note, note_n, "oneDNN %d.%d.%d %s%s, %sweights %s", v->major, v->minor, v->patch,
+                 c->impl_info, thr, c->bf16 ? "bf16 " : "", plain ? "ldigo" : "any");
     return c;
 }
 

@@ -109,10 +109,11 @@ int bench_problem_name(const bench_problem *p, const char *impl, char *buf, size
         snprintf(thr, sizeof thr, "threads:%d/", bench_problem_threads(p));
     if (bench_problem_layers(p) > 1)
         snprintf(lay, sizeof lay, "L:%lld/", (long long)bench_problem_layers(p));
-    return snprintf(buf, n, "%s/%s/%s/T:%lld/B:%lld/I:%lld/H:%lld/%s%s%s%s%s%s",
+    return snprintf(buf, n, "%s/%s/%s/T:%lld/B:%lld/I:%lld/H:%lld/%s%s%s%s%s%s%s",
                     rnn_cell_name(p->cell), rnn_topology_name(p->topology), impl,
                     (long long)p->T, (long long)p->B, (long long)p->I, (long long)p->H, lay,
-                    bench_problem_dirs(p) > 1 ? "bi/" : "", thr, bench_mode_name(p->mode),
+                    bench_problem_dirs(p) > 1 ? "bi/" : "", thr,
+                    p->dtype == RNN_DTYPE_BF16 ? "bf16/" : "", bench_mode_name(p->mode),
                     *var ? "/" : "", var);
 }
 
@@ -132,18 +133,18 @@ static int64_t keyed(const char *seg, const char *key)
 
 int bench_problem_parse(const char *name, bench_problem *p, char *impl, size_t impl_n)
 {
-    char tmp[256], *seg[13];
+    char tmp[256], *seg[14];
     int nseg = 0;
     if (strlen(name) >= sizeof tmp)
         return -1;
     strcpy(tmp, name);
-    for (char *s = tmp, *slash; nseg < 13; s = slash + 1) {
+    for (char *s = tmp, *slash; nseg < 14; s = slash + 1) {
         seg[nseg++] = s;
         if (!(slash = strchr(s, '/')))
             break;
         *slash = '\0';
     }
-    if (nseg < 8 || nseg > 12)
+    if (nseg < 8 || nseg > 13)
         return -1;
     memset(p, 0, sizeof *p);
     if (rnn_cell_parse(seg[0], &p->cell) != RNN_OK ||
@@ -181,6 +182,11 @@ int bench_problem_parse(const char *name, bench_problem *p, char *impl, size_t i
         if (t < 2 || t > 1024)
             return -1;
         p->threads = (int)t;
+        m++;
+    }
+    if (nseg > m && !strcmp(seg[m], "bf16")) {
+        /* float32 is never written (no "f32" segment): one row, one name. */
+        p->dtype = RNN_DTYPE_BF16;
         m++;
     }
     if (nseg <= m)

@@ -10,7 +10,10 @@
  * (docs/design.md §7) names its layers and directions before that:
  * .../H:512/L:4/bi/threads:2/fwd, L:N for N >= 2 layers, bi for two
  * directions; one layer in one direction has neither segment, so those names
- * are what they always were (L:1 is never written). Topologies with a
+ * are what they always were (L:1 is never written). A row whose products
+ * are bf16 (rnn_plan_options.dtype; oneDNN's bf16 primitives) says so
+ * after those and before MODE: .../H:512/bf16/fwd, .../H:512/threads:2/bf16/train;
+ * float32 rows have no such segment (f32 is never written). Topologies with a
  * head score it with V classes (256 in every sweep; the row's label says so).
  * seq2seq runs T encoder steps then T_out = T decoder steps. DeepBench rows
  * are plain sequences without a head and end in a variant segment: /seq
@@ -39,6 +42,7 @@ typedef struct {
     int threads; /* of every implementation of the row; 0 means 1 */
     int64_t L;   /* layers (docs/design.md §7); 0 means 1 */
     int bidirectional; /* 1: two directions (D = 2), 0: one */
+    rnn_dtype dtype;   /* of the products (rnn_plan_options.dtype); 0 is float32 */
 } bench_problem;
 
 /* The head's classes in every sweep: a character-level vocabulary. */

@@ -18,7 +18,7 @@
                                  context has the peaks, the read bandwidths and
                                  the peers; "N passed, N failed"
 
-Names: CELL/TOPOLOGY/IMPL/T:../B:../I:../H:..[/L:N][/bi][/threads:N]/MODE[/VARIANT]
+Names: CELL/TOPOLOGY/IMPL/T:../B:../I:../H:..[/L:N][/bi][/threads:N][/bf16]/MODE[/VARIANT]
 (bench/problem.h); parse_name() reads them for this file and bench/targets.py.
 """
 import json
@@ -67,16 +67,18 @@ def normalize(raw, out):
     write_atomic(out, json.dumps(doc, indent=1) + "\n")
 
 
-def parse_name(name, stacks=False):
+def parse_name(name, stacks=False, bf16=False):
     """The fields of a row name as a dict, or None if it is not one. A
     stack's row (L:N, bi) is None unless stacks is true: the judged shapes,
     plots and reports are single-layer, one-direction rows, and a stack of
-    the same sizes must not pass for one."""
+    the same sizes must not pass for one. Likewise a bf16 row (a bf16
+    segment before the mode) is None unless bf16 is true, so every reader
+    of float32 rows sees what it always saw; "dtype" is "f32" or "bf16"."""
     p = name.split("/")
     if len(p) < 8:
         return None
     out = {"cell": p[0], "topology": p[1], "impl": p[2], "threads": 1, "variant": "",
-           "L": 1, "bi": False}
+           "L": 1, "bi": False, "dtype": "f32"}
     for seg, key in zip(p[3:7], "TBIH"):
         k, _, v = seg.partition(":")
         if k != key or not v.isdigit():
@@ -100,6 +102,11 @@ def parse_name(name, stacks=False):
             return None
         out["threads"] = int(v)
         rest = rest[1:]
+    if rest and rest[0] == "bf16":
+        if not bf16:
+            return None
+        out["dtype"] = "bf16"
+        rest = rest[1:]
     if not rest or rest[0] not in ("fwd", "train") or len(rest) > 2:
         return None
     out["mode"] = rest[0]
@@ -114,7 +121,7 @@ def problem_key(fields, threads=None):
     if threads is not None:
         f["threads"] = threads
     return (f["cell"], f["topology"], f["T"], f["B"], f["I"], f["H"], f.get("L", 1),
-            f.get("bi", False), f["threads"], f["mode"], f["variant"])
+            f.get("bi", False), f["threads"], f.get("dtype", "f32"), f["mode"], f["variant"])
 
 
 def impl_of(run_name):
@@ -165,7 +172,8 @@ def table(path):
     ctx = doc.get("context", {})
     rows = medians(doc)
     # The speedup column only where some row runs on more than one thread.
-    multi = any((parse_name(n, stacks=True) or {}).get("threads", 1) > 1 for n, _, _ in rows)
+    multi = any((parse_name(n, stacks=True, bf16=True) or {}).get("threads", 1) > 1
+                for n, _, _ in rows)
     w = 76 if multi else 66
     print(f"{'row (median of repetitions)':{w}} {'ms':>10} {'GFLOP/s':>8} {'%peak':>6}"
           f" {'vs_onednn':>9} {'vs_blas':>8}{' x1thread' if multi else ''} {'reps':>4}")
@@ -178,23 +186,25 @@ def table(path):
         print(f"{name:{w}} {ms_of(b):10.4g} {fmt(b.get('GFLOP/s'), '8.2f')}"
               f" {fmt(b.get('pct_peak'), '6.1f')} {fmt(b.get('vs_onednn'), '9.2f')}"
               f" {fmt(b.get('vs_blas'), '8.2f')}{sp} {reps:4d}")
-        f = parse_name(name, stacks=True)
+        f = parse_name(name, stacks=True, bf16=True)
         if impl_of(name) not in PEERS and f:
-            key = (f["mode"], f["B"], f["threads"])
+            key = (f["mode"], f["B"], f["threads"], f["dtype"])
             groups.setdefault(key, []).append(b)
     print()
     print(f"machine {ctx.get('machine', '?')}, table {ctx.get('rnnsimd_isa', '?')}, "
           f"peaks {', '.join(f'{k[12:]} {v}' for k, v in ctx.items() if k.startswith('peak_gflops_'))}"
           f" GFLOP/s (one core; a threads:N row's %peak is against N x it);"
           f" emulated: {ctx.get('emulated', '?')}")
-    for (mode, batch, threads), bs in sorted(groups.items()):
+    for (mode, batch, threads, dtype), bs in sorted(groups.items()):
         if not any(b.get("vs_onednn") or b.get("vs_blas") for b in bs):
             continue  # our rows alone (SET=threads' 1-thread twins): no ratio to show
-        line = f"  {mode:5} {'B:' + str(batch):5} {threads} thr: geomean"
+        line = f"  {mode:5} {'B:' + str(batch):5} {threads} thr{' bf16' if dtype != 'f32' else ''}: geomean"
         for peer in PEERS:  # a set without a peer's rows (SET=ci: no OpenBLAS) leaves it out
             vals = [b.get(f"vs_{peer}") for b in bs]
             if any(isinstance(v, (int, float)) and v > 0 for v in vals):
                 line += f"{'' if peer == PEERS[0] else ' '} vs_{peer} {geomean(vals):.2f}"
+        if any(isinstance(b.get("vs_f32"), (int, float)) for b in bs):
+            line += f" vs_f32 {geomean([b.get('vs_f32') for b in bs]):.2f}"
         if threads > 1:
             line += f"  speedup over 1 thread {geomean([b.get('speedup_vs_1thread') for b in bs]):.2f}"
         print(f"{line}  over {len(bs)} rows")
@@ -225,19 +235,24 @@ def sane(path):
     # 1-thread row of that problem ran too.
     ran = {}
     for b in runs:
-        f = parse_name(b.get("run_name", b["name"]), stacks=True)
+        f = parse_name(b.get("run_name", b["name"]), stacks=True, bf16=True)
         if f:
             ran.setdefault(problem_key(f), set()).add(f["impl"])
     paired_only = ctx.get("sweep") == "ci"  # our rows alone, each paired with oneDNN
     if ctx.get("sweep") not in ("threads", "ci"):  # only those sets have rows of ours alone
         for key, impls in sorted(ran.items()):
-            # key: (..., L, bi, threads, mode, variant); a stack has no OpenBLAS row.
-            stacked = key[-5] > 1 or key[-4]
-            want = (set() if stacked else {"blas"}) | (set() if key[-1] == "seq_noproj" else {"onednn"})
+            # key: (..., L, bi, threads, dtype, mode, variant); a stack and a
+            # bf16 problem have no OpenBLAS row.
+            stacked = key[-6] > 1 or key[-5]
+            bf16 = key[-3] != "f32"
+            # oneDNN's bf16 peer is one primitive: no stack, no seq2seq.
+            one_prim = not (bf16 and (stacked or key[1] == "seq2seq"))
+            want = (set() if stacked or bf16 else {"blas"}) | \
+                (set() if key[-1] == "seq_noproj" or not one_prim else {"onednn"})
             check(want <= impls, f"{'/'.join(map(str, key))}: peers {sorted(want - impls)} missing")
     for b in runs:
         name = b.get("run_name", b["name"])
-        f = parse_name(name, stacks=True)
+        f = parse_name(name, stacks=True, bf16=True)
         check(f is not None, f"{name}: a row name that parses")
         check(not b.get("error_occurred"), f"{name}: ran ({b.get('error_message', '')})")
         if b.get("error_occurred") or f is None:

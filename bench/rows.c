@@ -194,8 +194,10 @@ typedef struct {
 } peer_times;
 
 static peer_times *ptab;
-/* Our own 1-thread rows are kept in the table under this name, so that a
- * multi-thread row of ours can report its speedup over one thread. */
+/* Our own rows are kept in the table under this name (keyed by their
+ * problem, threads and data type included), so that a multi-thread row of
+ * ours can report its speedup over one thread and a bf16 row its ratio to
+ * our float32 row of the same problem. */
 static const char ours_1thread[] = "ours at 1 thread";
 static size_t pn, pcap;
 
@@ -368,9 +370,23 @@ void bench_row_run(gbench_state *st, void *vrow)
     key_of(&row->p, key, sizeof key);
     if (row->impl.is_peer) {
         peer_record(key, row->impl.name, iters, per_iter);
-    } else if (threads == 1) {
-        peer_record(key, ours_1thread, iters, per_iter);
     } else {
+        peer_record(key, ours_1thread, iters, per_iter);
+    }
+    if (!row->impl.is_peer && row->p.dtype != RNN_DTYPE_F32) {
+        /* Our float32 row of the same problem, if it ran earlier in this
+         * process (--dtype=all puts it right before): its median time over
+         * this row's time, > 1 where bf16 is faster. */
+        bench_problem f = row->p;
+        f.dtype = RNN_DTYPE_F32;
+        char keyf[192];
+        key_of(&f, keyf, sizeof keyf);
+        const peer_times *e = peer_entry(keyf, ours_1thread, 0);
+        const double tf = e ? peer_median(e) : 0.0;
+        if (tf > 0)
+            gbench_set_counter(st, "vs_f32", tf / per_iter, GBENCH_COUNTER_PLAIN);
+    }
+    if (!row->impl.is_peer && threads > 1) {
         bench_problem one = row->p;
         one.threads = 1;
         char key1[192];

@@ -16,8 +16,14 @@
  * of the FMA peak of the row's ISA, measured at start-up on one core; a row
  * on n threads is measured against n times that peak). Our rows on more than
  * one thread add speedup_vs_1thread: the time of our 1-thread row of the same
- * problem, if it ran earlier in this process, over this row's time. All come
- * from the row's own timed loop (gbench_elapsed_seconds), like its real_time. */
+ * problem, if it ran earlier in this process, over this row's time. A bf16
+ * row of ours (bench_problem.dtype) adds vs_f32: the median time of our
+ * float32 row of the same problem, if it ran earlier in this process
+ * (--dtype=all puts it right before), over this row's time; its vs_onednn
+ * pairs it with oneDNN's bf16 row, and its pct_peak (ours and oneDNN's) is
+ * against the bf16 dot-product peak (bench_row.peak_gflops, set by main.c).
+ * All come from the row's own timed loop (gbench_elapsed_seconds), like its
+ * real_time. */
 #ifndef RNNSIMD_BENCH_ROWS_H
 #define RNNSIMD_BENCH_ROWS_H
 
@@ -28,7 +34,8 @@ typedef struct {
     bench_problem p;
     bench_impl impl;
     char name[192];
-    double peak_gflops;            /* of the row's ISA; 0 = unknown */
+    double peak_gflops;            /* of the row's ISA (bf16 rows: its bf16 dot
+                                      product); 0 = unknown */
     int warm_up;                   /* one untimed run after setup */
     const bench_impl *peers[2];    /* ours: the peers to compare with (may be NULL) */
     double judge_last_s;           /* ours: the judge's latest time per run (0: none

@@ -22,6 +22,9 @@
 #   BENCH_QUICK=1                 a few tiny shapes, very short runs: checks that every
 #                                 row runs and the JSON is sane; measures nothing
 #   FILTER=regex                  only rows whose name matches (--benchmark_filter)
+#   DTYPE=f32|bf16|all            the rows' data type (--dtype; default f32); bf16 and
+#                                 all write <cpu>[-<set>]-bf16.json (all: each float32
+#                                 row, then its .../bf16/MODE twin)
 #   TUNE=estimate|measure         our plans' tuning (--tune; default estimate)
 #   REPS=N (5) MIN_TIME=s (0.05) ROW_BUDGET=s (0.5)  repetitions per row, fewer for
 #                                 rows estimated above ROW_BUDGET seconds
@@ -36,6 +39,7 @@ RUN=${RUN:-}
 CPU=${CPU:-}
 SET=${SET:-}
 FILTER=${FILTER:-}
+DTYPE=${DTYPE:-}
 BIN="$BUILD/rnnsimd-bench"
 PY=/usr/bin/python3   # Debian's python3: scipy for compare.py lives there
 HERE=$(dirname "$0")
@@ -81,6 +85,9 @@ suffix=
 case "$SET" in ''|default) ;; *) suffix="-$SET" ;; esac
 # Measured plans are another configuration: their own file beside the rules'.
 if [ "${TUNE:-}" = measure ]; then suffix="$suffix-measure"; fi
+# bf16 rows are another configuration too (all: with their float32 twins).
+case "$DTYPE" in ''|f32) ;; bf16|all) suffix="$suffix-bf16" ;;
+  *) echo "run.sh: DTYPE=$DTYPE is not f32, bf16 or all" >&2; exit 2 ;; esac
 if [ -n "${OUT:-}" ]; then
   out=$OUT
 elif [ "$SET" = quick ]; then
@@ -100,13 +107,14 @@ if [ -n "$EMULATED" ]; then
   echo "run.sh: running under emulation ($RUN): times are emulated and meaningless;" \
        "results go to $out" >&2
 fi
-echo "run.sh: machine $MACHINE, table $ISA, set ${SET:-default}, REPS $REPS," \
+echo "run.sh: machine $MACHINE, table $ISA, set ${SET:-default}, dtype ${DTYPE:-f32}, REPS $REPS," \
      "min time $MIN_TIME s -> $out" >&2
 
 # Same cleaned environment the binary's re-exec makes (it still checks itself).
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
   $RUN "$BIN" ${CPU:+--cpu=$CPU} --set="${SET:-default}" --reps="$REPS" \
   --row-budget="$ROW_BUDGET" ${FILTER:+--benchmark_filter="$FILTER"} ${TUNE:+--tune="$TUNE"} \
+  ${DTYPE:+--dtype="$DTYPE"} \
   --benchmark_min_time="$MIN_TIME" --benchmark_display_aggregates_only=true \
   --benchmark_out="$raw" --benchmark_out_format=json
 
@@ -120,6 +128,10 @@ fi
 if [ "$SET" = quick ]; then
   "$PY" "$HERE/results.py" sane "$out"
 fi
+# bf16 rows: their own section of the targets (it says which rows are missing).
+case "$DTYPE" in bf16|all) if [ "$SET" != quick ]; then
+    "$PY" "$HERE/targets.py" --bf16 "$out" || echo "run.sh: bench/targets.py --bf16 failed" >&2
+  fi ;; esac
 # The targets judge the whole default sweep: not a filtered or quick run.
 case "$SET" in
   ''|default) if [ -z "$FILTER" ]; then

@@ -349,3 +349,34 @@ size_t sweep_problems(sweep_set set, bench_problem *out, size_t cap)
         default_set(&s);
     return s.n;
 }
+
+int sweep_dtypes_parse(const char *name, sweep_dtypes *out)
+{
+    if (!name || !*name || !strcmp(name, "f32"))
+        *out = SWEEP_DTYPE_F32;
+    else if (!strcmp(name, "bf16"))
+        *out = SWEEP_DTYPE_BF16;
+    else if (!strcmp(name, "all"))
+        *out = SWEEP_DTYPE_ALL;
+    else
+        return -1;
+    return 0;
+}
+
+size_t sweep_with_dtypes(const bench_problem *in, size_t n, sweep_dtypes d, bench_problem *out,
+                         size_t cap)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        for (int t = 0; t < 2; t++) {
+            const int want = t == 0 ? d != SWEEP_DTYPE_BF16 : d != SWEEP_DTYPE_F32;
+            if (!want)
+                continue;
+            if (k < cap) {
+                out[k] = in[i];
+                out[k].dtype = t == 0 ? RNN_DTYPE_F32 : RNN_DTYPE_BF16;
+            }
+            k++;
+        }
+    return k;
+}

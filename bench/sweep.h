@@ -49,4 +49,19 @@ int sweep_min_reps(sweep_set s);
  * drift of the machine during the run hits every row alike: ci. */
 int sweep_interleaved(sweep_set s);
 
+/* The data types a run times (--dtype): float32 rows only (the default,
+ * every set's rows as they always were), bf16 rows only, or both. */
+typedef enum { SWEEP_DTYPE_F32 = 0, SWEEP_DTYPE_BF16, SWEEP_DTYPE_ALL } sweep_dtypes;
+
+/* Parses "f32" (or ""), "bf16", "all". 0 on success. */
+int sweep_dtypes_parse(const char *name, sweep_dtypes *out);
+
+/* The n problems of in with the data types asked for, into out (up to cap;
+ * returns how many there are, which may exceed cap). With both, each
+ * problem's float32 row comes first and its bf16 twin right after it, so a
+ * bf16 row of ours finds our float32 row of the same problem already timed
+ * in this process (its vs_f32, bench/rows.h). in and out must not overlap. */
+size_t sweep_with_dtypes(const bench_problem *in, size_t n, sweep_dtypes d, bench_problem *out,
+                         size_t cap);
+
 #endif /* RNNSIMD_BENCH_SWEEP_H */

@@ -5,6 +5,8 @@ The judged rows, the ceilings this machine allows them, and the targets of
 bench/targets.json with a verdict for each.
 
   targets.py FILE.json [--avx2 FILE] [--threads FILE] [--targets FILE] [--strict]
+  targets.py --bf16 FILE.json [--targets FILE] [--strict]   the bf16 section
+                                 (bench/targets_bf16.py: a DTYPE=all run's bf16 rows)
 
 FILE.json is a default-set run (results/<machine>/<cpu>.json); the batch-1
 forward, batched forward, training and latency sections are judged on it.
@@ -444,6 +446,9 @@ def threads(rep, path):
 
 
 def main(argv):
+    if "--bf16" in argv[1:]:
+        import targets_bf16  # the bf16 rows' own report
+        return targets_bf16.main([a for a in argv if a != "--bf16"])
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("file")
     ap.add_argument("--avx2", help="the CPU=avx2 run (default: avx2.json beside FILE)")

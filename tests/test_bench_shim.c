@@ -33,7 +33,76 @@ static int same_problem(const bench_problem *a, const bench_problem *b)
            a->V == b->V && a->mode == b->mode && a->variant == b->variant &&
            bench_problem_threads(a) == bench_problem_threads(b) &&
            bench_problem_layers(a) == bench_problem_layers(b) &&
-           bench_problem_dirs(a) == bench_problem_dirs(b);
+           bench_problem_dirs(a) == bench_problem_dirs(b) && a->dtype == b->dtype;
+}
+
+/* bf16 rows: a bf16 segment after threads:N and before the mode; float32
+ * rows keep their names (no f32 segment, which the parser refuses). */
+static void test_dtype_names(void)
+{
+    char buf[192], impl[32];
+    bench_problem p = make(RNN_GRU, RNN_MANY2ONE, 64, 1, 512, 512, BENCH_FWD, BENCH_HEADED), q;
+    bench_problem_name(&p, "avx512", buf, sizeof buf);
+    CHECK(!strcmp(buf, "gru/many2one/avx512/T:64/B:1/I:512/H:512/fwd"), "f32 name %s", buf);
+    CHECK(bench_problem_parse(buf, &q, impl, sizeof impl) == 0 && q.dtype == RNN_DTYPE_F32,
+          "f32 parse %s", buf);
+    p.dtype = RNN_DTYPE_BF16;
+    bench_problem_name(&p, "avx512", buf, sizeof buf);
+    CHECK(!strcmp(buf, "gru/many2one/avx512/T:64/B:1/I:512/H:512/bf16/fwd"), "bf16 name %s", buf);
+    printf("name: %s\n", buf);
+    CHECK(bench_problem_parse(buf, &q, impl, sizeof impl) == 0 && same_problem(&p, &q) &&
+              q.dtype == RNN_DTYPE_BF16 && !strcmp(impl, "avx512"),
+          "parse %s", buf);
+    p.L = 2, p.bidirectional = 1, p.threads = 2, p.mode = BENCH_TRAIN;
+    bench_problem_name(&p, "onednn", buf, sizeof buf);
+    CHECK(!strcmp(buf, "gru/many2one/onednn/T:64/B:1/I:512/H:512/L:2/bi/threads:2/bf16/train"),
+          "bf16 stack name %s", buf);
+    CHECK(bench_problem_parse(buf, &q, impl, sizeof impl) == 0 && same_problem(&p, &q),
+          "parse %s", buf);
+    bench_problem s = make(RNN_LSTM, RNN_MANY2MANY, 25, 4, 512, 512, BENCH_FWD, BENCH_SEQ);
+    s.dtype = RNN_DTYPE_BF16;
+    bench_problem_name(&s, "avx512", buf, sizeof buf);
+    CHECK(!strcmp(buf, "lstm/many2many/avx512/T:25/B:4/I:512/H:512/bf16/fwd/seq"), "name %s", buf);
+    CHECK(bench_problem_parse(buf, &q, impl, sizeof impl) == 0 && same_problem(&s, &q),
+          "parse %s", buf);
+    const char *bad[] = {
+        "gru/many2one/avx512/T:64/B:1/I:512/H:512/f32/fwd",       /* f32 is never written */
+        "gru/many2one/avx512/T:64/B:1/I:512/H:512/fwd/bf16",      /* after the mode */
+        "gru/many2one/avx512/T:64/B:1/I:512/H:512/bf16/threads:2/fwd", /* before threads */
+        "gru/many2one/avx512/T:64/B:1/I:512/H:512/bf16/bf16/fwd",
+        "gru/many2one/avx512/T:64/B:1/I:512/H:512/bf16",          /* no mode */
+        "gru/many2one/avx512/T:64/B:1/I:512/H:512/BF16/fwd",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECK(bench_problem_parse(bad[i], &q, impl, sizeof impl) != 0, "accepted %s", bad[i]);
+
+    /* --dtype: f32 leaves a set as it was; all puts each bf16 twin right
+     * after its float32 problem; bf16 alone keeps only the twins. */
+    sweep_dtypes d;
+    CHECK(sweep_dtypes_parse("", &d) == 0 && d == SWEEP_DTYPE_F32 &&
+              sweep_dtypes_parse("bf16", &d) == 0 && d == SWEEP_DTYPE_BF16 &&
+              sweep_dtypes_parse("all", &d) == 0 && d == SWEEP_DTYPE_ALL &&
+              sweep_dtypes_parse("fp16", &d) != 0,
+          "sweep_dtypes_parse");
+    bench_problem in[600], out[1200];
+    const size_t n = sweep_problems(SWEEP_CI, in, 600);
+    CHECK(sweep_with_dtypes(in, n, SWEEP_DTYPE_F32, out, 1200) == n, "f32 keeps the set");
+    int same = 1;
+    for (size_t i = 0; i < n; i++)
+        same &= same_problem(&in[i], &out[i]);
+    CHECK(same, "f32 rows unchanged");
+    CHECK(sweep_with_dtypes(in, n, SWEEP_DTYPE_ALL, out, 1200) == 2 * n, "all doubles the set");
+    int paired = 1;
+    for (size_t i = 0; i < n; i++) {
+        bench_problem a = out[2 * i], b = out[2 * i + 1];
+        paired &= a.dtype == RNN_DTYPE_F32 && b.dtype == RNN_DTYPE_BF16;
+        b.dtype = RNN_DTYPE_F32;
+        paired &= same_problem(&a, &b) && same_problem(&a, &in[i]);
+    }
+    CHECK(paired, "all: each bf16 twin right after its float32 problem");
+    CHECK(sweep_with_dtypes(in, n, SWEEP_DTYPE_BF16, out, 1200) == n && out[0].dtype == RNN_DTYPE_BF16,
+          "bf16 alone");
+    CHECK(sweep_with_dtypes(in, n, SWEEP_DTYPE_ALL, out, 3) == 2 * n, "a short cap still counts");
 }
 
 /* Stacks (docs/design.md §7): L:N and bi before threads:N and the mode; a
@@ -454,6 +523,7 @@ static void test_identity(void)
 int main(void)
 {
     test_names();
+    test_dtype_names();
     test_stack_names();
     test_flops();
     test_stack_flops();

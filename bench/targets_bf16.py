@@ -1,0 +1,265 @@
+#!/usr/bin/python3
+"""targets_bf16.py — the bf16 section of the performance report.
+
+  targets_bf16.py FILE.json [--targets FILE] [--strict]
+  (also: targets.py --bf16 FILE.json)
+
+FILE.json is a run with bf16 rows (`make bench DTYPE=all`, or
+rnnsimd-bench --dtype=all): the judged many2one grid (T=64, I=H in {256,
+512, 1024}, B in {1, 16, 64}, every cell) as .../bf16/fwd and .../bf16/train
+rows of ours and oneDNN's, each after its float32 twin. For every bf16 row of
+ours it prints two ratios (> 1: our bf16 row is faster):
+
+  vs_onednn  oneDNN bf16's time over ours, paired in one process (bench/rows.h)
+  vs_f32     our float32 row's median time over our bf16 row's: the counter of
+             that name where the float32 row ran first in the process; else
+             the ratio of the two rows' medians in the file ("(file)")
+
+and judges the thresholds bench/targets.json names bf16_*:
+
+  batch-1 forward, H >= 512: geomean vs_f32 >= 1.7 and vs_onednn >= 1.3
+  batch-64 forward: every row vs_onednn >= 1.05; on a core whose probed bf16
+    dot-product peak is about twice its FMA peak (context bf16dot_over_fma >=
+    dot_over_fma_min) geomean vs_f32 >= 1.6, elsewhere every LSTM/GRU/LBR-GRU
+    row at >= 90% of the probed bf16 peak (pct_peak of a bf16 row is against
+    peak_gflops_bf16dot_<isa>)
+  training: both ratios, reported.
+
+pct_peak of a bf16 row is its counted GFLOP/s over the bf16 dot-product peak
+the binary probed at start-up (vdpbf16ps chains), not the FMA peak. The
+batch-1 recurrent loop alone (many2many T=64 B=1 fwd /seq_noproj, where
+neither projection nor head is timed) gives the bytes/s of the bf16 W_hh
+stream, G*H*H*2 bytes a step (half of float32's), against the read bandwidth
+probed at the smallest buffer that holds them (reported).
+Exit 0, or with --strict 1 unless every judged section passed.
+"""
+import argparse
+import math
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from results import PEERS, geomean, load, medians, ms_of, parse_name  # noqa: E402
+from targets import CELLS, GATES, HS, bandwidths, level_of, load_targets, mib, num  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Rows:
+    """Our rows and oneDNN's of one file by (impl kind, dtype, cell, topology, T, B, H, mode, variant)."""
+
+    def __init__(self, path):
+        self.path = path
+        doc = load(path)
+        self.ctx = doc.get("context", {})
+        self.by = {}
+        for name, b, _ in medians(doc):
+            f = parse_name(name, bf16=True)
+            if not f or f["threads"] != 1 or f["I"] != f["H"]:
+                continue
+            kind = "onednn" if f["impl"] == "onednn" else None if f["impl"] in PEERS else "ours"
+            if kind:
+                self.by[(kind, f["dtype"], f["cell"], f["topology"], f["T"], f["B"], f["H"],
+                         f["mode"], f["variant"])] = (name, b)
+
+    def get(self, kind, dtype, cell, B, H, mode, topology="many2one", variant=""):
+        return self.by.get((kind, dtype, cell, topology, 64, B, H, mode, variant), (None, None))
+
+
+def vs_f32(rows, cell, B, H, mode, variant="", topology="many2one"):
+    """(ratio, source) of our float32 time over our bf16 time, or (None, why)."""
+    _, b16 = rows.get("ours", "bf16", cell, B, H, mode, topology, variant)
+    if b16 is None or b16.get("error_occurred"):
+        return None, "bf16 row missing" if b16 is None else b16.get("error_message", "error")
+    v = num(b16, "vs_f32")
+    if v:
+        return v, ""
+    _, b32 = rows.get("ours", "f32", cell, B, H, mode, topology, variant)
+    if b32 is None or b32.get("error_occurred"):
+        return None, "no float32 row"
+    return ms_of(b32) / ms_of(b16), " (file)"
+
+
+class Line:
+    def __init__(self, rows, cell, B, H, mode):
+        self.cell, self.B, self.H, self.mode = cell, B, H, mode
+        self.label = f"{cell}/many2one/T:64/B:{B}/I:{H}/H:{H}/bf16/{mode}"
+        self.name, self.b = rows.get("ours", "bf16", cell, B, H, mode)
+        self.vo = num(self.b, "vs_onednn")
+        self.vf, self.src = vs_f32(rows, cell, B, H, mode)
+        self.pct = num(self.b, "pct_peak")
+        _, d = rows.get("onednn", "bf16", cell, B, H, mode)
+        self.dnnl_pct = num(d, "pct_peak")
+
+    def text(self):
+        def f(v, spec):
+            return format(v, spec) if v else "     -"
+        return (f"{self.label:52} vs_onednn {f(self.vo, '6.2f')}  vs_f32 {f(self.vf, '6.2f')}"
+                f"{self.src:7}  pct_bf16_peak {f(self.pct, '5.1f')}  (oneDNN {f(self.dnnl_pct, '5.1f')})")
+
+
+def grid(rows, modes, batches, Hs=HS):
+    return [Line(rows, cell, B, H, mode) for mode in modes for B in batches for H in Hs
+            for cell in CELLS]
+
+
+def missing_of(ls, need_onednn=True):
+    out = []
+    for j in ls:
+        if j.b is None:
+            out.append(f"{j.label} (row missing)")
+        elif j.b.get("error_occurred"):
+            out.append(f"{j.label} ({j.b.get('error_message', 'error')})")
+        elif need_onednn and not j.vo:
+            out.append(f"{j.label} (no vs_onednn)")
+        elif not j.vf:
+            out.append(f"{j.label} (no vs_f32: {j.src or 'no float32 row'})")
+    return out
+
+
+def verdict(ok, missing):
+    return "FAIL" if not ok else "MISSING" if missing else "PASS"
+
+
+class Report:
+    def __init__(self, targets):
+        self.t, self.verdicts = targets, []
+
+    def section(self, key, v, lines):
+        self.verdicts.append(v)
+        t = self.t[key]
+        print(f"\n{t['title']} ({t['rows']}): {v}")
+        for line in lines:
+            print(f"  {line}")
+
+
+def gm(vals):
+    vals = [v for v in vals if v]
+    return geomean(vals), len(vals)
+
+
+def batch1(rep, rows):
+    want = rep.t["bf16_batch1_forward"]
+    shown = grid(rows, ("fwd",), (1,))
+    judged = [j for j in shown if j.H >= 512]
+    lines = [j.text() for j in shown]
+    missing = missing_of(judged)
+    gf, nf = gm([j.vf for j in judged])
+    go, no = gm([j.vo for j in judged])
+    fmin, omin = want["vs_f32_geomean_min"], want["vs_onednn_geomean_min"]
+    ok = (missing or gf >= fmin) and (missing or go >= omin)
+    lines.append(f"H >= 512: geomean vs_f32 {gf:.2f} (>= {fmin}, {nf} rows), vs_onednn "
+                 f"{go:.2f} (>= {omin}, {no} rows)")
+    a256 = [j for j in shown if j.H == 256]
+    lines.append(f"H = 256 (not judged): geomean vs_f32 {gm([j.vf for j in a256])[0]:.2f}, "
+                 f"vs_onednn {gm([j.vo for j in a256])[0]:.2f}")
+    lines += loop_lines(rows)
+    rep.section("bf16_batch1_forward", verdict(ok, missing), lines + [f"MISSING {m}" for m in missing])
+
+
+def loop_lines(rows):
+    """The bf16 batch-1 loop alone: W_hh bytes (bf16: 2 a weight) a second
+    against the probed read bandwidth; float32's beside it."""
+    bws = bandwidths(rows.ctx)
+    out = []
+    for H in HS:
+        for cell in CELLS:
+            _, b16 = rows.get("ours", "bf16", cell, 1, H, "fwd", "many2many", "seq_noproj")
+            if not b16 or b16.get("error_occurred"):
+                continue
+            w = GATES[cell] * H * H * 2
+            rate = w * 64 / (ms_of(b16) * 1e-3) * 1e-9
+            line = f"loop alone {cell}/H:{H}/bf16: W_hh {mib(w):>9} in {level_of(rows.ctx, w):4} {rate:6.1f} GB/s"
+            if bws:
+                size, bw = next(((s, g) for s, g in bws if s >= w), bws[-1])
+                line += f" = {100 * rate / bw:5.1f}% of {bw:.1f} GB/s (probe {mib(size)})"
+            _, b32 = rows.get("ours", "f32", cell, 1, H, "fwd", "many2many", "seq_noproj")
+            if b32 and not b32.get("error_occurred"):
+                line += f"; float32 loop {ms_of(b32) / ms_of(b16):.2f}x its time"
+            out.append(line)
+    if not out:
+        out.append("loop alone: no .../bf16/fwd/seq_noproj rows in this file (bytes/s not reported)")
+    return out
+
+
+def batched(rep, rows):
+    want = rep.t["bf16_batched_forward"]
+    lines = []
+    b16 = grid(rows, ("fwd",), (16,))
+    lines += [j.text() for j in b16]
+    lines.append(f"B=16 (not judged): geomean vs_onednn {gm([j.vo for j in b16])[0]:.2f}, "
+                 f"vs_f32 {gm([j.vf for j in b16])[0]:.2f}")
+    b64 = grid(rows, ("fwd",), (64,))
+    lines += [j.text() for j in b64]
+    missing = missing_of(b64)
+    vo = [j.vo for j in b64 if j.vo]
+    lo = min(vo) if vo else float("nan")
+    rmin = want["vs_onednn_row_min"]
+    ok = not lo < rmin
+    lines.append(f"B=64: lowest vs_onednn {lo:.2f} (>= {rmin} on every row), geomean "
+                 f"{gm(vo)[0]:.2f}")
+    ratio = rows.ctx.get("bf16dot_over_fma")
+    ratio = float(ratio) if ratio not in (None, "") else None
+    if ratio is None:
+        missing.append(f"the context has no bf16dot_over_fma ({rows.ctx.get('bf16dot_probe', 'no probe')})")
+    elif ratio >= want["dot_over_fma_min"]:
+        g, n = gm([j.vf for j in b64])
+        fmin = want["vs_f32_geomean_min"]
+        ok = ok and (missing or g >= fmin)
+        lines.append(f"bf16 dot-product peak {ratio:.2f}x the FMA peak (>= {want['dot_over_fma_min']}): "
+                     f"geomean vs_f32 {g:.2f} (>= {fmin}, {n} rows)")
+    else:
+        pmin = want["bf16_peak_pct_min"]
+        gated = [j for j in b64 if j.cell != "rnn_tanh"]
+        pk = [j.pct for j in gated if j.pct]
+        ok = ok and all(p >= pmin for p in pk)
+        lines.append(f"bf16 dot-product peak {ratio:.2f}x the FMA peak (< {want['dot_over_fma_min']}): "
+                     f"{sum(p >= pmin for p in pk)} of {len(gated)} LSTM/GRU/LBR-GRU rows at >= "
+                     f"{pmin}% of the bf16 peak")
+    rep.section("bf16_batched_forward", verdict(ok, missing), lines + [f"MISSING {m}" for m in missing])
+
+
+def training(rep, rows):
+    lines, missing = [], []
+    for B in (1, 16, 64):
+        ls = grid(rows, ("train",), (B,))
+        have = [j for j in ls if j.b is not None]
+        if not have:
+            missing.append(f"B={B}: no .../bf16/train rows")
+            continue
+        lines += [j.text() for j in have]
+        lines.append(f"B={B}: geomean vs_onednn {gm([j.vo for j in have])[0]:.2f}, vs_f32 "
+                     f"{gm([j.vf for j in have])[0]:.2f} over {len(have)} of {len(ls)} rows")
+        missing += missing_of(have)
+    rep.section("bf16_training", "MISSING" if missing else "REPORTED",
+                lines + [f"MISSING {m}" for m in missing])
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("file")
+    ap.add_argument("--targets", default=os.path.join(HERE, "targets.json"),
+                    help="the thresholds (default: bench/targets.json)")
+    ap.add_argument("--strict", action="store_true", help="exit 1 unless every judged target passes")
+    a = ap.parse_args(argv[1:])
+    rows = Rows(a.file)
+    c = rows.ctx
+    isa = c.get("rnnsimd_isa", "avx512")
+    peak = c.get(f"peak_gflops_bf16dot_{isa}")
+    print(f"bf16 report: {a.file} (table {isa}, machine {c.get('machine', '?')}, load at start "
+          f"{c.get('load_average_1min_at_start', '?')}; FMA peak {c.get(f'peak_gflops_{isa}', '?')}, "
+          f"bf16 dot-product peak {peak or 'not probed: ' + c.get('bf16dot_probe', '?')} GFLOP/s)")
+    if c.get("bf16_rows"):
+        print(f"note: {c['bf16_rows']}")
+    rep = Report(load_targets(a.targets))
+    batch1(rep, rows)
+    batched(rep, rows)
+    training(rep, rows)
+    counts = {v: rep.verdicts.count(v) for v in sorted(set(rep.verdicts))}
+    print("\nbf16 targets: " + ", ".join(f"{n} {v}" for v, n in counts.items()))
+    judged = [v for v in rep.verdicts if v != "REPORTED"]
+    return 1 if a.strict and any(v != "PASS" for v in judged) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
