@@ -9,9 +9,11 @@
  *      beta 0 and 1, bias or not, lda and ldc wider than the matrix (their
  *      padding NaN in A, a guard in C that must come back untouched), C all
  *      NaN where beta 0 must not read it; values near 1, spread over
- *      2^+-50, tiny enough that steps flush, and special ones (denormal
- *      floats, which round to bf16 denormals that the instruction reads as
- *      zero; rounding ties; values that round to inf; inf and NaN);
+ *      2^+-50, tiny enough that steps flush, special ones (denormal floats,
+ *      which round to bf16 denormals that the instruction reads as zero;
+ *      rounding ties; +-0), denormals that round up to the normal 2^-126
+ *      against weights that keep the sums normal, and inf, NaN (payload
+ *      anywhere, signalling too) and values that round to inf;
  *   2. the weight gradients' GEMM (trans_a 0 and 1) over shapes around
  *      gemm's blocks (K blocks of 128 and 512, 512-column chunks, 96-row
  *      chunks), C all NaN (not read), the same kinds of values;
@@ -54,12 +56,16 @@ static void *xmalloc(size_t bytes)
 }
 
 /* The kinds of values; all but NONFINITE are judged against the bound too. */
-enum { NEAR_ONE, WIDE, TINY, SPECIAL, NONFINITE, KINDS };
+enum { NEAR_ONE, WIDE, TINY, SPECIAL, EDGE, NONFINITE, KINDS };
 static const char *const kind_names[KINDS] = {"near 1", "2^+-50", "tiny", "special",
-                                              "inf/NaN"};
+                                              "denormal edge", "inf/NaN"};
 
 static uint64_t stream;
-static float *floats(size_t n, int kind)
+/* EDGE is two-sided: the inputs (weights 0) are float denormals near 2^-126,
+ * half of them rounding up to the normal bf16 2^-126 (a conversion that
+ * flushes denormals would zero them), and normals just above; the weights
+ * (1) lie in +-[1/2, 2^10), so the products and sums stay normal. */
+static float *floats(size_t n, int kind, int weights)
 {
     float *p = xmalloc(n * sizeof *p);
     rnn_fill_uniform(p, n, 11, ++stream, -1.0f, 1.0f);
@@ -67,6 +73,14 @@ static float *floats(size_t n, int kind)
         switch (kind) {
         case WIDE: p[i] = ldexpf(p[i], (int)(rnd() % 101) - 50); break;
         case TINY: p[i] = ldexpf(p[i], (int)(rnd() % 27) - 76); break;
+        case EDGE:
+            if (weights)
+                p[i] = ldexpf(p[i] < 0 ? p[i] - 0.5f : p[i] + 0.5f, (int)(rnd() % 10));
+            else
+                p[i] = bf((uint32_t)(rnd() & 1) << 31 |
+                          (rnd() % 4 ? 0x007f0000u + (uint32_t)(rnd() % 0x10000u)
+                                     : 0x00800000u + (uint32_t)(rnd() % 0x800000u)));
+            break;
         case SPECIAL:
         case NONFINITE: {
             const uint32_t sign = (uint32_t)(rnd() & 1) << 31;
@@ -81,10 +95,13 @@ static float *floats(size_t n, int kind)
             default: break; /* near 1 */
             }
             if (kind == NONFINITE && rnd() % 32 == 0) {
-                switch (rnd() % 3) {
+                switch (rnd() % 4) {
                 case 0: p[i] = bf(sign | 0x7f800000u); break; /* inf */
                 case 1: /* NaN, any payload (signalling too) */
                     p[i] = bf(sign | 0x7f800000u | (uint32_t)(rnd() % 0x7fffffu + 1));
+                    break;
+                case 2: /* NaN whose payload is all in the low half: truncated, inf */
+                    p[i] = bf(sign | 0x7f800000u | (uint32_t)(rnd() % 0xffffu + 1));
                     break;
                 default: p[i] = bf(sign | 0x7f7f8000u | ((uint32_t)rnd() & 0x7fffu)); /* to inf */
                 }
@@ -196,8 +213,9 @@ static void packed_bound(size_t M, size_t N, size_t K, const float *A, size_t ld
 static void packed_case(size_t M, size_t N, size_t K, int use_bias, float beta, int kind)
 {
     const size_t lda = K + 1 + (size_t)(rnd() % 5), ldc = N + 1 + (size_t)(rnd() % 7);
-    float *A = floats(M * lda, kind), *W = floats(N * K, kind), *bias = floats(N, kind);
-    float *C0 = floats(M * ldc, kind == NONFINITE ? NEAR_ONE : kind); /* a finite C */
+    float *A = floats(M * lda, kind, 0), *W = floats(N * K, kind, 1);
+    float *bias = floats(N, kind, 1);
+    float *C0 = floats(M * ldc, kind == NONFINITE ? NEAR_ONE : kind, 0); /* a finite C */
     float *Cg = xmalloc(M * ldc * sizeof *Cg), *Ct = xmalloc(M * ldc * sizeof *Ct);
     rnn_bf16x2 *packed = xmalloc(rnn_bf16_packed_size(N, K) * sizeof *packed);
     for (size_t i = 0; i < M; i++) /* A's padding: NaN, never to be read */
@@ -310,7 +328,7 @@ static void gemm_case(int trans_a, size_t M, size_t N, size_t K, int kind)
     const size_t rows_a = trans_a ? K : M, cols_a = trans_a ? M : K;
     const size_t lda = cols_a + (size_t)(rnd() % 4), ldb = N + (size_t)(rnd() % 4);
     const size_t ldc = N + 1 + (size_t)(rnd() % 5);
-    float *A = floats(rows_a * lda, kind), *B = floats(K * ldb, kind);
+    float *A = floats(rows_a * lda, kind, 0), *B = floats(K * ldb, kind, 1);
     float *Cg = xmalloc(M * ldc * sizeof *Cg), *Ct = xmalloc(M * ldc * sizeof *Ct);
     char what[160];
     snprintf(what, sizeof what, "bf16_gemm trans_a=%d M=%zu N=%zu K=%zu lda=%zu ldb=%zu ldc=%zu "
