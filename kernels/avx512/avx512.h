@@ -17,4 +17,11 @@
 void rnn_k_gemv_packed__avx512(size_t N, size_t K, const float *a, const float *packed,
                                const float *bias, int load_c, float *C);
 
+/* C (1 x N) = (load_c ? C : 0) + bias + bf16(a) W^T, W packed by
+ * rnn_bf16_pack: bf16_gemm_packed_nt's M = 1 case (and each row at K = 0).
+ * AVX512-BF16 code: call it only where the CPU has the feature. */
+void rnn_k_bf16_gemv_packed__avx512(size_t N, size_t K, const float *a,
+                                    const rnn_bf16x2 *packed, const float *bias, int load_c,
+                                    float *C);
+
 #endif

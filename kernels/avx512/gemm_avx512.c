@@ -42,7 +42,13 @@
  * Stack (kernels do not allocate and must stay re-entrant): gemm_packed_nt
  * MC x KC floats (192 KiB); gemm at most that plus KC_GEMM x NC_GEMM (256 KiB).
  *
- * Batch 1 (M = 1) is the GEMV regime, in gemv_avx512.c. */
+ * bf16_gemm (the weight gradients of a bf16 plan) is gemm with each operand
+ * rounded to bf16 as pack_a / pack_b copy it (a compile-time flag of their
+ * inlined bodies, so float32 gemm's copies are unchanged): the same loop at
+ * the same speed, and generic's bits (entries.inc).
+ *
+ * Batch 1 (M = 1) is the GEMV regime, in gemv_avx512.c. The bf16 packed
+ * product is gemm_bf16_avx512.c. */
 #include <string.h>
 #include <immintrin.h>
 #include "avx512.h"
@@ -192,16 +198,35 @@ static inline __attribute__((always_inline)) void transpose16(__m512 r[16])
     }
 }
 
+/* bf16(x) as a float (rnn_bf16_round's bits: RNE on the integer bits, the
+ * carry running into the exponent, denormals kept, a NaN quieted with the
+ * top of its payload), lane by lane; x itself when round is 0. */
+static inline __attribute__((always_inline)) __m512 to_bf16(const int round, __m512 x)
+{
+    if (!round)
+        return x;
+    const __m512i u = _mm512_castps_si512(x);
+    const __mmask16 nan = _mm512_cmpgt_epu32_mask(
+        _mm512_and_si512(u, _mm512_set1_epi32(0x7fffffff)), _mm512_set1_epi32(0x7f800000));
+    const __m512i odd = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
+    __m512i r = _mm512_add_epi32(u, _mm512_add_epi32(odd, _mm512_set1_epi32(0x7fff)));
+    r = _mm512_mask_or_epi32(r, nan, u, _mm512_set1_epi32(0x00400000));
+    return _mm512_castsi512_ps(_mm512_and_si512(r, _mm512_set1_epi32((int)0xffff0000u)));
+}
+
 /* Packs mr rows of op(A) (row i, column k at A[i*ars + k*aks]), kc deep,
- * K-major and dense: Ap[k*mr + i]. */
-static void pack_a(int trans_a, int mr, size_t kc, const float *A, size_t lda, float *Ap)
+ * K-major and dense: Ap[k*mr + i]; each element rounded to bf16 when round
+ * is 1 (bf16_gemm; round is a compile-time constant in each copy). */
+static inline __attribute__((always_inline)) void
+pack_a_copy(const int round, int trans_a, int mr, size_t kc, const float *A, size_t lda,
+            float *Ap)
 {
     if (trans_a) {
         /* op(A)'s rows are A's columns: each k is mr contiguous floats. */
         __mmask16 m = lanes((size_t)mr);
         for (size_t k = 0; k < kc; k++)
             _mm512_mask_storeu_ps(Ap + k * (size_t)mr, m,
-                                  _mm512_maskz_loadu_ps(m, A + k * lda));
+                                  to_bf16(round, _mm512_maskz_loadu_ps(m, A + k * lda)));
     } else {
         /* 16 k at a time: mr rows (up to 16) loaded as vectors, transposed
          * in registers, each k's mr floats one masked store, instead of a
@@ -218,14 +243,26 @@ static void pack_a(int trans_a, int mr, size_t kc, const float *A, size_t lda, f
             transpose16(r);
 #pragma GCC unroll 16
             for (size_t j = 0; j < n; j++)
-                _mm512_mask_storeu_ps(Ap + (k0 + j) * (size_t)mr, m, r[j]);
+                _mm512_mask_storeu_ps(Ap + (k0 + j) * (size_t)mr, m, to_bf16(round, r[j]));
         }
     }
 }
 
+static void pack_a(int round, int trans_a, int mr, size_t kc, const float *A, size_t lda,
+                   float *Ap)
+{
+    if (round)
+        pack_a_copy(1, trans_a, mr, kc, A, lda, Ap);
+    else
+        pack_a_copy(0, trans_a, mr, kc, A, lda, Ap);
+}
+
 /* Packs columns [0, w) of op(B) (kc deep) as 32-column panels like pack_nt's,
- * zero-padded to a whole panel: Bp[p*kc*NR + k*NR + c]. */
-static void pack_b(int trans_b, size_t w, size_t kc, const float *B, size_t ldb, float *Bp)
+ * zero-padded to a whole panel: Bp[p*kc*NR + k*NR + c]; each element
+ * rounded to bf16 when round is 1 (a compile-time constant in each copy). */
+static inline __attribute__((always_inline)) void
+pack_b_copy(const int round, int trans_b, size_t w, size_t kc, const float *B, size_t ldb,
+            float *Bp)
 {
     for (size_t p0 = 0; p0 < w; p0 += NR, Bp += kc * NR) {
         size_t pw = w - p0 < NR ? w - p0 : NR;
@@ -233,8 +270,9 @@ static void pack_b(int trans_b, size_t w, size_t kc, const float *B, size_t ldb,
             __mmask16 m0 = lanes(pw), m1 = pw > 16 ? lanes(pw - 16) : 0;
             for (size_t k = 0; k < kc; k++) {
                 const float *b = B + k * ldb + p0;
-                _mm512_storeu_ps(Bp + k * NR, _mm512_maskz_loadu_ps(m0, b));
-                _mm512_storeu_ps(Bp + k * NR + 16, _mm512_maskz_loadu_ps(m1, b + 16));
+                _mm512_storeu_ps(Bp + k * NR, to_bf16(round, _mm512_maskz_loadu_ps(m0, b)));
+                _mm512_storeu_ps(Bp + k * NR + 16,
+                                 to_bf16(round, _mm512_maskz_loadu_ps(m1, b + 16)));
             }
         } else {
             /* op(B)(k, j) = B[j*ldb + k]: a gather, but B^T products are rare. */
@@ -244,10 +282,19 @@ static void pack_b(int trans_b, size_t w, size_t kc, const float *B, size_t ldb,
             for (size_t c = 0; c < pw; c++) {
                 const float *b = B + (p0 + c) * ldb;
                 for (size_t k = 0; k < kc; k++)
-                    Bp[k * NR + c] = b[k];
+                    Bp[k * NR + c] = round ? rnn_bf16_round(b[k]) : b[k];
             }
         }
     }
+}
+
+static void pack_b(int round, int trans_b, size_t w, size_t kc, const float *B, size_t ldb,
+                   float *Bp)
+{
+    if (round)
+        pack_b_copy(1, trans_b, w, kc, B, ldb, Bp);
+    else
+        pack_b_copy(0, trans_b, w, kc, B, ldb, Bp);
 }
 
 /* One product's operands. B is either the packed weights (panels of the whole
@@ -261,6 +308,7 @@ typedef struct {
     int trans_b;
     const float *B;
     size_t ldb;
+    int bf16; /* round op(A) and op(B) to bf16 as they are packed (bf16_gemm) */
     const float *bias;
     int load_c0;
     float *C;
@@ -299,7 +347,7 @@ static void run_packed(const product *pr, float *Ap)
                 const size_t r0 = b * mc / nb, r1 = (b + 1) * mc / nb;
                 for (size_t kb = kb0; kb < kb1; kb++) {
                     const size_t k0 = k_at(kb, K, nkb), kc = k_at(kb + 1, K, nkb) - k0;
-                    pack_a(0, (int)(r1 - r0), kc, pr->A + (i0 + r0) * pr->lda + k0, pr->lda,
+                    pack_a(0, 0, (int)(r1 - r0), kc, pr->A + (i0 + r0) * pr->lda + k0, pr->lda,
                            Ap + r0 * depth + (k0 - ks) * (r1 - r0));
                 }
             }
@@ -369,13 +417,13 @@ static void run_blocked(const product *pr, float *Ap, float *Bbuf, size_t nc)
             const size_t nb = parts(mc, MR);
             for (size_t b = 0; b < nb; b++) {
                 const size_t r0 = b * mc / nb, r1 = (b + 1) * mc / nb;
-                pack_a(0, (int)(r1 - r0), kc, pr->A + (i0 + r0) * pr->lda + k0, pr->lda,
-                       Ap + r0 * kc);
+                pack_a(pr->bf16, 0, (int)(r1 - r0), kc, pr->A + (i0 + r0) * pr->lda + k0,
+                       pr->lda, Ap + r0 * kc);
             }
             for (size_t jc = 0; jc < njc; jc++) {
                 const size_t j0 = jc * nc, j1 = j0 + nc < N ? j0 + nc : N;
                 const size_t np = (j1 - j0 + NR - 1) / NR;
-                pack_b(pr->trans_b, j1 - j0, kc,
+                pack_b(pr->bf16, pr->trans_b, j1 - j0, kc,
                        pr->trans_b ? pr->B + j0 * pr->ldb + k0 : pr->B + k0 * pr->ldb + j0,
                        pr->ldb, Bbuf);
                 for (size_t b = 0; b < nb; b++) {
@@ -411,13 +459,13 @@ static void run_rows_inner(const product *pr, float *Ap, float *Bbuf)
         for (size_t jc = 0; jc < njc; jc++) {
             const size_t j0 = jc * NC_GEMM, j1 = j0 + NC_GEMM < N ? j0 + NC_GEMM : N;
             const size_t np = (j1 - j0 + NR - 1) / NR;
-            pack_b(pr->trans_b, j1 - j0, kc,
+            pack_b(pr->bf16, pr->trans_b, j1 - j0, kc,
                    pr->trans_b ? pr->B + j0 * pr->ldb + k0 : pr->B + k0 * pr->ldb + j0, pr->ldb,
                    Bbuf);
             for (size_t b = 0; b < nb; b++) {
                 const size_t r0 = b * M / nb, r1 = (b + 1) * M / nb;
                 const int mr = (int)(r1 - r0);
-                pack_a(1, mr, kc, Ak + r0, lda, Ap);
+                pack_a(pr->bf16, 1, mr, kc, Ak + r0, lda, Ap);
                 /* the next micro-block's rows: in this chunk, or the first
                  * of the next column chunk (same k rows) */
                 prefetch_share pf = {NULL, NULL, lda, 0, 0};
@@ -452,12 +500,14 @@ void rnn_k_gemm_packed_nt__avx512(size_t M, size_t N, size_t K, const float *A, 
         return;
     }
     float Ap[MC * KC] __attribute__((aligned(64)));
-    product pr = {M, N, K, 0, A, lda, packed, 0, NULL, 0, bias, load_c0, C, ldc};
+    product pr = {M, N, K, 0, A, lda, packed, 0, NULL, 0, 0, bias, load_c0, C, ldc};
     run_packed(&pr, Ap);
 }
 
-void rnn_k_gemm__avx512(int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
-                        size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
+/* gemm, or (bf16) bf16_gemm: the operands rounded as they are packed. */
+static void gemm(int bf16, int trans_a, int trans_b, size_t M, size_t N, size_t K,
+                 const float *A, size_t lda, const float *B, size_t ldb, float beta, float *C,
+                 size_t ldc)
 {
     int load_c0 = beta != 0.0f;
     if (K == 0) {
@@ -467,7 +517,7 @@ void rnn_k_gemm__avx512(int trans_a, int trans_b, size_t M, size_t N, size_t K, 
         return;
     }
     float Bbuf[KC_GEMM * NC_GEMM] __attribute__((aligned(64)));
-    product pr = {M, N, K, trans_a, A, lda, NULL, trans_b, B, ldb, NULL, load_c0, C, ldc};
+    product pr = {M, N, K, trans_a, A, lda, NULL, trans_b, B, ldb, bf16, NULL, load_c0, C, ldc};
     if (trans_a) {
         float Ap[MR * KC_GEMM] __attribute__((aligned(64)));
         run_rows_inner(&pr, Ap, Bbuf);
@@ -475,4 +525,21 @@ void rnn_k_gemm__avx512(int trans_a, int trans_b, size_t M, size_t N, size_t K, 
         float Ap[MC * KC] __attribute__((aligned(64)));
         run_blocked(&pr, Ap, Bbuf, KC_GEMM * NC_GEMM / KC / NR * NR);
     }
+}
+
+void rnn_k_gemm__avx512(int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
+                        size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
+{
+    gemm(0, trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc);
+}
+
+/* The weight gradients' bf16 GEMM (entries.inc): gemm's loop and
+ * micro-kernel on operands rounded to bf16 as they are packed. A product of
+ * two bf16 is exact in float32 and every output is gemm's FMA chain over k
+ * ascending from +0, so the bits are generic's fmaf chain on the rounded
+ * values. Plain AVX-512 (no bf16 instruction). */
+void rnn_k_bf16_gemm__avx512(int trans_a, size_t M, size_t N, size_t K, const float *A,
+                             size_t lda, const float *B, size_t ldb, float *C, size_t ldc)
+{
+    gemm(1, trans_a, 0, M, N, K, A, lda, B, ldb, 0.0f, C, ldc);
 }

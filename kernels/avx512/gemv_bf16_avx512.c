@@ -7,9 +7,11 @@
  * pairs ascending, so kernels/generic/gemv_bf16_generic.c gives the same
  * bits. Each vdpbf16ps takes 32 weights (64 bytes), twice an FMA's.
  *
- * Only the kernel below is compiled for AVX512-BF16 (target attribute, as
+ * Only the kernels below are compiled for AVX512-BF16 (target attribute, as
  * probes_avx512.c's bf16 probe); rnn_bf16_gemv_avx512 (kernels/bf16.c,
- * baseline code) checks the CPU before it calls in. */
+ * baseline code) checks the CPU before it calls in, and a plan checks the
+ * table's bf16_feature before it calls the table's product (whose M = 1
+ * rows run here: rnn_k_bf16_gemv_packed__avx512). */
 #include <immintrin.h>
 #include "bf16.h"
 #include "blocking_avx512.h"
@@ -74,24 +76,23 @@ void rnn_bf16_gemv_avx512_unchecked(size_t N, size_t K, const rnn_bf16x2 *x2,
  * kernels do not allocate); later blocks continue each chain from C. */
 #define X2_BLOCK 4096
 
-/* The table's packed bf16 product (entries.inc): row by row, the GEMV. */
-BF16_TARGET void rnn_k_bf16_gemm_packed_nt__avx512(size_t M, size_t N, size_t K,
-                                                   const float *A, size_t lda,
-                                                   const rnn_bf16x2 *packed, const float *bias,
-                                                   float beta, float *C, size_t ldc)
+/* One row of the table's packed bf16 product (gemm_bf16_avx512.c runs M = 1
+ * and K = 0 here): C (1 x N) = (load_c ? C : 0) + bias + bf16(a) W^T, a's
+ * pair words made X2_BLOCK at a time. */
+BF16_TARGET void rnn_k_bf16_gemv_packed__avx512(size_t N, size_t K, const float *a,
+                                                const rnn_bf16x2 *packed, const float *bias,
+                                                int load_c, float *C)
 {
     const size_t K2 = (K + 1) / 2;
     rnn_bf16x2 x2[X2_BLOCK];
-    for (size_t i = 0; i < M; i++) {
-        if (K2 == 0) { /* the initial value only */
-            gemv(N, 0, 0, 0, x2, packed, bias, beta != 0.0f, C + i * ldc);
-            continue;
-        }
-        for (size_t j0 = 0; j0 < K2; j0 += X2_BLOCK) {
-            const size_t j1 = K2 - j0 < X2_BLOCK ? K2 : j0 + X2_BLOCK;
-            const size_t k1 = 2 * j1 < K ? 2 * j1 : K;
-            rnn_bf16_pairs(k1 - 2 * j0, A + i * lda + 2 * j0, x2);
-            gemv(N, K2, j0, j1, x2, packed, j0 ? NULL : bias, j0 || beta != 0.0f, C + i * ldc);
-        }
+    if (K2 == 0) { /* the initial value only */
+        gemv(N, 0, 0, 0, NULL, packed, bias, load_c, C);
+        return;
+    }
+    for (size_t j0 = 0; j0 < K2; j0 += X2_BLOCK) {
+        const size_t j1 = K2 - j0 < X2_BLOCK ? K2 : j0 + X2_BLOCK;
+        const size_t k1 = 2 * j1 < K ? 2 * j1 : K;
+        rnn_bf16_pairs(k1 - 2 * j0, a + 2 * j0, x2);
+        gemv(N, K2, j0, j1, x2, packed, j0 ? NULL : bias, j0 || load_c, C);
     }
 }

@@ -4,7 +4,6 @@
  * the avx512 flags; reached only through dispatch, which checks the CPU
  * first. */
 #include "avx512.h"
-#include "generic/generic.h"
 
 const rnn_kernels rnn_kernels_avx512 = {
     .name = "avx512",
@@ -15,8 +14,9 @@ const rnn_kernels rnn_kernels_avx512 = {
     .gemv_ride = rnn_k_gemv_ride__avx512,
     .probe_overlap = rnn_k_probe_overlap__avx512,
     .probe_bf16dot = rnn_k_probe_bf16dot__avx512,
-    /* vdpbf16ps; the weight gradients' GEMM is generic's for now. */
+    /* The packed product on vdpbf16ps (gemm_bf16_avx512.c); the weight
+     * gradients' GEMM is gemm's on rounded operands (plain AVX-512). */
     .bf16_feature = "avx512bf16",
     .bf16_gemm_packed_nt = rnn_k_bf16_gemm_packed_nt__avx512,
-    .bf16_gemm = rnn_k_bf16_gemm__generic,
+    .bf16_gemm = rnn_k_bf16_gemm__avx512,
 };
