@@ -45,6 +45,7 @@
 #include <immintrin.h>
 #include "avx512.h"
 #include "blocking_avx512.h"
+#include "bf16_round_avx512.h"
 
 _Static_assert(NR == RNN_BF16_NR, "the bf16 panels are as wide as the float32 ones");
 
@@ -140,25 +141,6 @@ static BF16_TARGET void ukernel_mr(int mr, size_t kc2, const rnn_bf16x2 *Ap,
     }
 #undef UK
 }
-
-/* bf16(x) in the high half of each lane (the low half is left over):
- * rnn_bf16_from_float's integer rounding, lane by lane. */
-static inline __m512i round_bits(__m512 x)
-{
-    const __m512i u = _mm512_castps_si512(x);
-    const __mmask16 nan = _mm512_cmpgt_epu32_mask(
-        _mm512_and_si512(u, _mm512_set1_epi32(0x7fffffff)), _mm512_set1_epi32(0x7f800000));
-    const __m512i odd = _mm512_and_si512(_mm512_srli_epi32(u, 16), _mm512_set1_epi32(1));
-    const __m512i r = _mm512_add_epi32(u, _mm512_add_epi32(odd, _mm512_set1_epi32(0x7fff)));
-    return _mm512_mask_or_epi32(r, nan, u, _mm512_set1_epi32(0x00400000));
-}
-
-/* Word indices (vpermt2w over lo:hi, 64 words) of the pair words of 32
- * rounded floats: pair j's low word is float 2j+1's high half (word
- * 4j+3), its high word float 2j's (word 4j+1). */
-static const uint16_t pair_words[32] = {3,  1,  7,  5,  11, 9,  15, 13, 19, 17, 23,
-                                        21, 27, 25, 31, 29, 35, 33, 39, 37, 43, 41,
-                                        47, 45, 51, 49, 55, 53, 59, 57, 63, 61};
 
 /* r[c] = column c of the 16 x 16 matrix of 32-bit words whose rows were
  * r[0..15]: the off-diagonal blocks of 8, 4, 2 and 1 swapped in turn. */

@@ -15,6 +15,7 @@
 #include <immintrin.h>
 #include "bf16.h"
 #include "blocking_avx512.h"
+#include "bf16_round_avx512.h"
 
 _Static_assert(NR == RNN_BF16_NR, "the bf16 panels are as wide as the float32 ones");
 
@@ -92,7 +93,7 @@ BF16_TARGET void rnn_k_bf16_gemv_packed__avx512(size_t N, size_t K, const float 
     for (size_t j0 = 0; j0 < K2; j0 += X2_BLOCK) {
         const size_t j1 = K2 - j0 < X2_BLOCK ? K2 : j0 + X2_BLOCK;
         const size_t k1 = 2 * j1 < K ? 2 * j1 : K;
-        rnn_bf16_pairs(k1 - 2 * j0, a + 2 * j0, x2);
+        bf16_row_pairs(k1 - 2 * j0, a + 2 * j0, x2);
         gemv(N, K2, j0, j1, x2, packed, j0 ? NULL : bias, j0 || load_c, C);
     }
 }
