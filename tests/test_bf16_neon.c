@@ -8,6 +8,8 @@
  *      once, then the addition to the accumulator; round to odd; denormal
  *      inputs read as zero; tiny results flushed; overflow to inf; default
  *      NaN; FPCR's rounding mode ignored) from a plausible other reading;
+ *      and random lanes (any bits, exponents at the edges, ties, inf, NaN)
+ *      bit for bit against a C transcription of BFDotAdd;
  *   3. bf16_gemm_packed_nt against a double dot product of the same bf16
  *      operands, within the bound BFDOT's rounding gives (below), over M
  *      1..40, N around the 32-column panels, K 0, 1, odd, even and past the
@@ -111,6 +113,8 @@ static uint32_t lane(uint32_t init, float w0, float w1, float x0, float x1)
     return fb(C);
 }
 
+static uint32_t bf_dot(uint32_t acc, rnn_bf16x2 w, rnn_bf16x2 x); /* 2b */
+
 static void test_witnesses(void)
 {
     static const struct {
@@ -150,6 +154,12 @@ static void test_witnesses(void)
     for (size_t i = 0; i < sizeof w / sizeof *w; i++) {
         const uint32_t got = lane(w[i].init, w[i].w0, w[i].w1, w[i].x0, w[i].x1);
         CHECK(got == w[i].want, "BFDOT: %s: %08x, want %08x", w[i].what, got, w[i].want);
+        const uint32_t t = bf_dot(w[i].init,
+                                  rnn_bf16_pair(rnn_bf16_from_float(w[i].w0),
+                                                rnn_bf16_from_float(w[i].w1)),
+                                  rnn_bf16_pair(rnn_bf16_from_float(w[i].x0),
+                                                rnn_bf16_from_float(w[i].x1)));
+        CHECK(t == w[i].want, "transcription: %s: %08x, want %08x", w[i].what, t, w[i].want);
     }
     /* NaNs: the default NaN whatever the inputs' payloads and signs. */
     const float qnan = bf(0xffc10000u), inf = bf(0x7f800000u);
@@ -169,6 +179,159 @@ static void test_witnesses(void)
         CHECK(got == 0x3f800001u,
               "BFDOT under FE_DOWNWARD: 1 + 2^-25 still rounds to odd, %08x (downward: 1)", got);
     }
+}
+
+/* ---- 2b. random lanes against a transcription of BFDotAdd ----
+ * Arm ARM's BFDotAdd with FPCR.EBF = 0 in portable C (BFMul, BFAdd,
+ * BFRound): values are unpacked with denormals as zeros; a product of two
+ * bf16 is exact in double; a sum of two floats is exact as s + e (TwoSum in
+ * double); BFRound of an exact value: a zero of its sign when its exponent is
+ * below -126, inf at 2^128 or more, else truncated to 24 bits with the last
+ * bit set when anything was lost (round to odd). */
+#define DEFAULT_NAN 0x7fc00000u
+
+static uint32_t bf_round(double s, double e)
+{
+    const uint32_t sign = s < 0 ? 0x80000000u : 0u;
+    const double a = fabs(s), ea = s < 0 ? -e : e; /* the magnitude is a + ea */
+    if (a < 0x1p-126 || (a == 0x1p-126 && ea < 0))
+        return sign;
+    if (a > 0x1p128 || (a == 0x1p128 && ea >= 0))
+        return sign | 0x7f800000u;
+    if (a == 0x1p128)
+        return sign | 0x7f7fffffu; /* just below 2^128, inexact: already odd */
+    uint64_t d;
+    memcpy(&d, &a, sizeof d);
+    d &= ~((UINT64_C(1) << 29) - 1); /* a truncated to 24 significant bits */
+    double t;
+    memcpy(&t, &d, sizeof t);
+    uint32_t u = fb((float)t);
+    if (a == t && ea < 0)
+        u -= 1; /* the exact value lies just below t: the float below it */
+    if (a != t || ea != 0)
+        u |= 1;
+    return sign | u;
+}
+
+/* Unpacks float bits: 0 zero, 1 finite, 2 inf, 3 NaN; *v the value (DAZ). */
+static int bf_unpack(uint32_t u, double *v)
+{
+    const uint32_t e = u >> 23 & 0xff;
+    *v = 0.0;
+    if (e == 0)
+        return 0;
+    if (e == 0xff)
+        return u & 0x7fffffu ? 3 : 2;
+    *v = (double)bf(u);
+    return 1;
+}
+
+static uint32_t bf_mul(uint32_t x, uint32_t y)
+{
+    double a, b;
+    const int ta = bf_unpack(x, &a), tb = bf_unpack(y, &b);
+    const uint32_t sign = (x ^ y) & 0x80000000u;
+    if (ta == 3 || tb == 3 || (ta == 2 && tb == 0) || (ta == 0 && tb == 2))
+        return DEFAULT_NAN;
+    if (ta == 2 || tb == 2)
+        return sign | 0x7f800000u;
+    if (ta == 0 || tb == 0)
+        return sign;
+    return bf_round(a * b, 0.0);
+}
+
+static uint32_t bf_add(uint32_t x, uint32_t y)
+{
+    double a, b;
+    const int ta = bf_unpack(x, &a), tb = bf_unpack(y, &b);
+    const uint32_t sx = x & 0x80000000u, sy = y & 0x80000000u;
+    if (ta == 3 || tb == 3 || (ta == 2 && tb == 2 && sx != sy))
+        return DEFAULT_NAN;
+    if (ta == 2)
+        return sx | 0x7f800000u;
+    if (tb == 2)
+        return sy | 0x7f800000u;
+    if (ta == 0 && tb == 0 && sx == sy)
+        return sx;
+    const double s = a + b, bb = s - a, e = (a - (s - bb)) + (b - bb);
+    return s == 0.0 && e == 0.0 ? 0u : bf_round(s, e);
+}
+
+/* acc + (w.hi x.hi + w.lo x.lo): one BFDOT lane. */
+static uint32_t bf_dot(uint32_t acc, rnn_bf16x2 w, rnn_bf16x2 x)
+{
+    return bf_add(acc, bf_add(bf_mul(w & 0xffff0000u, x & 0xffff0000u), bf_mul(w << 16, x << 16)));
+}
+
+/* A bf16 of one of four kinds: any bits; any exponent; near 1 with few
+ * significant bits (ties, cancellation); an exponent at an edge (zero,
+ * products that flush or overflow, inf and NaN). */
+static uint32_t rand_bf16(int kind)
+{
+    static const uint32_t edge[] = {0, 1, 2, 60, 62, 63, 64, 65, 66, 70, 127, 190, 191, 192, 193, 254, 255};
+    const uint32_t sign = (uint32_t)(rnd() & 1) << 15;
+    uint32_t e, m;
+    switch (kind) {
+    case 0: return (uint32_t)(rnd() & 0xffff);
+    case 1: e = (uint32_t)(rnd() % 256), m = (uint32_t)rnd() & 0x7f; break;
+    case 2: e = 119 + (uint32_t)(rnd() % 16), m = (uint32_t)rnd() & (rnd() & 1 ? 0x7f : 0x03); break;
+    default:
+        e = edge[rnd() % (sizeof edge / sizeof *edge)];
+        m = (rnd() & 3) == 0 ? 0 : (uint32_t)rnd() & 0x7f;
+    }
+    return sign | e << 7 | m;
+}
+
+static uint32_t rand_acc(int kind)
+{
+    static const uint32_t edge[] = {0, 1, 2, 3, 126, 127, 128, 200, 252, 253, 254, 255};
+    const uint32_t sign = (uint32_t)(rnd() & 1) << 31;
+    uint32_t e, m;
+    switch (kind) {
+    case 0: return (uint32_t)rnd();
+    case 1: e = (uint32_t)(rnd() % 256), m = (uint32_t)rnd() & 0x7fffff; break;
+    case 2: e = 119 + (uint32_t)(rnd() % 16), m = (uint32_t)rnd() & (rnd() & 1 ? 0x7fffff : 7); break;
+    default:
+        e = edge[rnd() % (sizeof edge / sizeof *edge)];
+        m = (rnd() & 3) == 0 ? 0 : (uint32_t)rnd() & 0x7fffff;
+    }
+    return sign | e << 23 | m;
+}
+
+/* Lanes through the packed product at K = 2 (M = 1: the GEMV; M = 3: the
+ * tile), the accumulator as the bias at beta 0: every output bit for bit
+ * the transcription's. The witnesses (themselves checked against it) say
+ * which readings this rules out. */
+static void test_random_lanes(void)
+{
+    enum { CALLS = 6000, N = RNN_BF16_NR, MMAX = 3 };
+    size_t lanes = 0, bad = 0;
+    for (int call = 0; call < CALLS; call++) {
+        const int kind = call % 4;
+        const size_t M = call & 1 ? 3 : 1;
+        float W[N * 2], A[MMAX * 2], bias[N], C[MMAX * N];
+        rnn_bf16x2 packed[N], x2[MMAX];
+        for (size_t n = 0; n < N; n++) {
+            W[2 * n] = bf(rand_bf16(kind) << 16), W[2 * n + 1] = bf(rand_bf16(kind) << 16);
+            bias[n] = bf(rand_acc(kind));
+        }
+        for (size_t i = 0; i < M; i++)
+            A[2 * i] = bf(rand_bf16(kind) << 16), A[2 * i + 1] = bf(rand_bf16(kind) << 16);
+        rnn_bf16_pack(N, 2, W, 2, packed);
+        for (size_t i = 0; i < M; i++)
+            rnn_bf16_pairs(2, A + 2 * i, x2 + i);
+        neon->bf16_gemm_packed_nt(M, N, 2, A, 2, packed, bias, 0.0f, C, N);
+        for (size_t i = 0; i < M; i++)
+            for (size_t n = 0; n < N; n++, lanes++) {
+                const uint32_t want = bf_dot(fb(bias[n]), packed[n], x2[i]);
+                if (fb(C[i * N + n]) != want && bad++ < 5)
+                    printf("lane: acc %08x w %08x x %08x: BFDOT %08x, transcription %08x\n",
+                           fb(bias[n]), packed[n], x2[i], fb(C[i * N + n]), want);
+            }
+    }
+    CHECK(bad == 0, "random lanes: %zu of %zu differ from the transcription of BFDotAdd", bad,
+          lanes);
+    printf("random lanes: %zu, %zu differ from the transcription of BFDotAdd\n", lanes, bad);
 }
 
 /* ---- 3. the packed product against the bound ---- */
@@ -346,6 +509,7 @@ int main(void)
     test_gemm(); /* baseline NEON: no feature needed */
     if (rnn_cpu_feature_usable(neon->bf16_feature)) {
         test_witnesses();
+        test_random_lanes();
         test_packed();
     } else {
         skipped += 2;
