@@ -3,7 +3,7 @@
  *
  * Detection runs once (pthread_once): cpuid and xgetbv on x86-64 (an ISA
  * that uses YMM or ZMM registers also needs the OS to save them: XCR0),
- * getauxval(AT_HWCAP) on AArch64.
+ * getauxval(AT_HWCAP) and getauxval(AT_HWCAP2) on AArch64.
  *
  * Environment, read at every call (never cached, so tests can setenv):
  *   RNNSIMD_ISA       names the table RNN_ISA_AUTO resolves to ("auto" or empty
@@ -159,6 +159,7 @@ static unsigned long long read_xcr0(void)
 
 #if defined(__aarch64__)
 #define HWCAP(bit) ((hwcap & (bit)) != 0)
+#define HWCAP2(bit) ((hwcap2 & (bit)) != 0)
 #define DETECT_aarch64(id, detect) \
     if (detect)                    \
         f |= RNN_NEEDS(id);
@@ -175,6 +176,8 @@ static void detect_cpu(void)
 #endif
 #if defined(__aarch64__)
     const unsigned long hwcap = getauxval(AT_HWCAP);
+    /* The features reported past AT_HWCAP's bits (bf16 among them). */
+    const unsigned long hwcap2 = getauxval(AT_HWCAP2);
 #endif
 #define RNN_FEATURE(id, name, arch, detect, lacks) DETECT_##arch(id, detect)
 #include "isas.inc"

@@ -27,6 +27,8 @@
  * Tails: columns past N are computed on zero padding and never stored; rows
  * past M and depth past K are never touched; C is read only when beta != 0
  * (and, past the first K block, as the value that block stored). */
+#include "bf16.h"
+#include "bf16_neon.h"
 #include "neon.h"
 #include "vec_neon.h"
 
@@ -325,6 +327,56 @@ void rnn_k_gemm__neon(int trans_a, int trans_b, size_t M, size_t N, size_t K, co
                     tile_a_trans(mr, kc, A + k0 * lda + m0, lda, bbuf, nr, c, ldc, load_c, NULL);
                 else
                     tile_a_rows(mr, kc, A + m0 * lda + k0, lda, bbuf, nr, c, ldc, load_c, NULL);
+            }
+        }
+    }
+}
+
+/* The weight gradients of a bf16 plan (entries.inc's bf16_gemm): gemm's
+ * tiles at beta 0 on operands rounded to bf16 (bf16_neon.h: the bits of
+ * rnn_bf16_round) as they are copied to the stack: B's panel as gemm packs
+ * it, A's block of mr rows (or, transposed, kc x mr) beside it. The products
+ * of two bf16 are exact in float32, and each output is the same fmla chain
+ * over k ascending from +0 that generic's fmaf loop runs, so the bits are
+ * generic's. (Only a NaN's payload can differ, when both operands of one
+ * product are NaN: fmla takes B's, generic's fmaf A's; both are NaN.) */
+static void round_block(size_t n, float *x)
+{
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        vst1q_f32(x + i, bf16_round_neon(vld1q_f32(x + i)));
+    for (; i < n; i++)
+        x[i] = rnn_bf16_round(x[i]);
+}
+
+void rnn_k_bf16_gemm__neon(int trans_a, size_t M, size_t N, size_t K, const float *A,
+                           size_t lda, const float *B, size_t ldb, float *C, size_t ldc)
+{
+    float bbuf[KC * NR];
+    float abuf[MR * KC];
+    for (size_t n0 = 0; n0 < N; n0 += NR) {
+        size_t nr = N - n0 < NR ? N - n0 : NR;
+        for (size_t kb = 0; kb < k_blocks(K); kb++) {
+            size_t k0 = kb * KC, kc = K - k0 < KC ? K - k0 : KC;
+            const int load_c = kb != 0;
+            pack_panel_nn(nr, kc, B + k0 * ldb + n0, ldb, bbuf);
+            round_block(kc * NR, bbuf);
+            for (size_t m0 = 0; m0 < M; m0 += MR) {
+                size_t mr = M - m0 < MR ? M - m0 : MR;
+                float *c = C + m0 * ldc + n0;
+                if (trans_a) {
+                    /* kc x 4, lanes past mr zero: tile_a_trans reads mr of them. */
+                    for (size_t k = 0; k < kc; k++)
+                        vst1q_f32(abuf + k * MR,
+                                  bf16_round_neon(ld_tail_neon(A + (k0 + k) * lda + m0, mr)));
+                    tile_a_trans(mr, kc, abuf, MR, bbuf, nr, c, ldc, load_c, NULL);
+                } else {
+                    for (size_t r = 0; r < mr; r++) {
+                        memcpy(abuf + r * KC, A + (m0 + r) * lda + k0, kc * sizeof(float));
+                        round_block(kc, abuf + r * KC);
+                    }
+                    tile_a_rows(mr, kc, abuf, KC, bbuf, nr, c, ldc, load_c, NULL);
+                }
             }
         }
     }
