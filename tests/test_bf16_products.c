@@ -178,13 +178,16 @@ static void count_nonfinite(int gemm, size_t rows, size_t n, const float *C, siz
 /* The bound (test_bf16.c's, per output): the chain rounds m = 2*ceil(K/2)
  * times (plus once for C + bias), each within u = 2^-24 of its result, so
  * |computed - exact| <= gamma_m * sum |t_i|; each flushed step, and the
- * initial value read with DAZ, errs by less than 2^-126 more. */
+ * initial value read with DAZ, errs by less than 2^-126 more. Arm's BFDOT
+ * (bfdot 1) rounds each pair's sum and then the accumulation to odd, each
+ * within u = 2^-23: m = ceil(K/2) + 1 such roundings (test_bf16_neon.c's
+ * bound). */
 static void packed_bound(size_t M, size_t N, size_t K, const float *A, size_t lda,
                          const float *W, const float *bias, float beta, const float *C0,
-                         size_t ldc, const float *Cg, const char *what)
+                         size_t ldc, const float *Cg, const char *what, int bfdot)
 {
-    const size_t m = 2 * ((K + 1) / 2) + (beta != 0.0f && bias);
-    const double u = 0x1p-24, gamma = m * u / (1.0 - m * u);
+    const size_t m = (bfdot ? (K + 1) / 2 + 1 : 2 * ((K + 1) / 2)) + (beta != 0.0f && bias);
+    const double u = bfdot ? 0x1p-23 : 0x1p-24, gamma = m * u / (1.0 - m * u);
     size_t over = 0, wi = 0, wj = 0;
     double worst = 0.0;
     for (size_t i = 0; i < M; i++)
@@ -229,7 +232,7 @@ static void packed_case(size_t M, size_t N, size_t K, int use_bias, float beta, 
     generic->bf16_gemm_packed_nt(M, N, K, A, lda, packed, b, beta, Cg, ldc);
     count_nonfinite(0, M, N, Cg, ldc);
     if (kind != NONFINITE)
-        packed_bound(M, N, K, A, lda, W, b, beta, C0, ldc, Cg, what);
+        packed_bound(M, N, K, A, lda, W, b, beta, C0, ldc, Cg, what, 0);
     for (int t = 0; t < ntables; t++) {
         const rnn_kernels *k = tables[t];
         memcpy(Ct, C0, M * ldc * sizeof *Ct);
@@ -248,7 +251,8 @@ static void packed_case(size_t M, size_t N, size_t K, int use_bias, float beta, 
                   k->name, what, bad, ai, aj, bad ? fb(Ct[ai * ldc + aj]) : 0,
                   bad ? fb(Cg[ai * ldc + aj]) : 0);
         } else if (kind != NONFINITE) {
-            packed_bound(M, N, K, A, lda, W, b, beta, C0, ldc, Ct, what);
+            packed_bound(M, N, K, A, lda, W, b, beta, C0, ldc, Ct, what,
+                         k->isa == RNN_ISA_NEON);
         }
     }
     cases_packed++;
