@@ -11,6 +11,13 @@ double rnn_tolerance(rnn_tol_kind kind, double K, double S)
     return c * u * sqrt(K) * sqrt(S);
 }
 
+double rnn_tolerance_bf16(rnn_tol_kind kind, double K, double S)
+{
+    const double b = 1.0 / 256.0; /* bf16's relative spacing at the bottom of a binade */
+    const double t = rnn_tolerance(kind, K, S);
+    return t + 4.0 * sqrt(t * b);
+}
+
 rnn_compare_result rnn_compare(const float *got, const float *ref, size_t n, double tol)
 {
     rnn_compare_result r = {tol, 0, 0, 0, 0};

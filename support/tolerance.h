@@ -29,6 +29,8 @@
 typedef enum { RNN_TOL_FORWARD, RNN_TOL_GRADIENT } rnn_tol_kind;
 
 double rnn_tolerance(rnn_tol_kind kind, double K, double S);
+/* A bf16 plan against the bf16 reference (docs/design.md §8): see below. */
+double rnn_tolerance_bf16(rnn_tol_kind kind, double K, double S);
 
 typedef struct {
     double tol;        /* the tolerance used */
