@@ -23,8 +23,8 @@ void rnn_head_forward(const rnn_plan *p, rnn_workspace *ws, const float *h_score
         r1 = th->tid == 0 ? rows : 0;
     }
     if (r1 > r0)
-        k->gemm_packed_nt(r1 - r0, V, H, h_scored + r0 * H, H, p->hy_packed, p->b_y, 0.0f,
-                          lg + r0 * V, V);
+        rnn_packed_nt(p, r1 - r0, V, H, h_scored + r0 * H, H, p->hy_packed, p->b_y, 0.0f,
+                      lg + r0 * V, V);
     if (!targets)
         return;
     /* The loss is a mean over the scored positions, so each row's

@@ -55,9 +55,33 @@ static float *copy_or_zero(const float *src, size_t n)
     return d;
 }
 
+/* The floats a packed W^T (N x K) takes in plan p: pack_nt's, or on a bf16
+ * plan rnn_bf16_pack's pair words (one float's size each). */
+static size_t packed_floats(const rnn_plan *p, size_t N, size_t K)
+{
+    return p->dtype == RNN_DTYPE_BF16 ? rnn_bf16_packed_size(N, K) : p->k->packed_size(N, K);
+}
+
+static void pack(const rnn_plan *p, size_t N, size_t K, const float *W, size_t ldw, float *dst)
+{
+    if (p->dtype == RNN_DTYPE_BF16)
+        rnn_bf16_pack(N, K, W, ldw, (rnn_bf16x2 *)(void *)dst);
+    else
+        p->k->pack_nt(N, K, W, ldw, dst);
+}
+
+/* A bf16 plan computes with its weights rounded to bf16: its plain copies
+ * hold them so (the one-hot projection's rows, the finiteness test) and so
+ * do its packed ones (rnn_bf16_pack rounds the same way). */
+static void round_weights(const rnn_plan *p, float *w, size_t n)
+{
+    if (p->dtype == RNN_DTYPE_BF16)
+        for (size_t i = 0; i < n; i++)
+            w[i] = rnn_bf16_round(w[i]);
+}
+
 static rnn_status cell_pack_build(cell_pack *w, const rnn_plan *p, const rnn_cell_weights *src)
 {
-    const rnn_kernels *k = p->k;
     const rnn_cell_ops *ops = p->ops;
     const size_t GH = p->GH, H = (size_t)p->desc.H, I = (size_t)p->desc.I;
     if (!src->weight_ih || !src->weight_hh)
@@ -67,13 +91,13 @@ static rnn_status cell_pack_build(cell_pack *w, const rnn_plan *p, const rnn_cel
     w->b_ih = copy_or_zero(src->bias_ih, GH);
     w->b_hh = copy_or_zero(src->bias_hh, GH);
     w->onehot_xp = rnn_alloc_floats(I * GH);
-    w->ih_packed = rnn_alloc_floats(k->packed_size(GH, I));
-    w->ih_t_packed = rnn_alloc_floats(k->packed_size(I, GH));
+    w->ih_packed = rnn_alloc_floats(packed_floats(p, GH, I));
+    w->ih_t_packed = rnn_alloc_floats(packed_floats(p, I, GH));
     int ok = 1;
     for (size_t ph = 0; ph < ops->phases; ph++) {
         const size_t rows = (ops->phase[ph].g1 - ops->phase[ph].g0) * H;
-        w->hh_packed[ph] = rnn_alloc_floats(k->packed_size(rows, H));
-        w->hh_t_packed[ph] = rnn_alloc_floats(k->packed_size(H, rows));
+        w->hh_packed[ph] = rnn_alloc_floats(packed_floats(p, rows, H));
+        w->hh_t_packed[ph] = rnn_alloc_floats(packed_floats(p, H, rows));
         ok &= w->hh_packed[ph] && w->hh_t_packed[ph];
     }
     /* w_hh^T, only while packing */
@@ -83,6 +107,8 @@ static rnn_status cell_pack_build(cell_pack *w, const rnn_plan *p, const rnn_cel
         free(hh_t);
         return RNN_ERR_NOMEM;
     }
+    round_weights(p, w->w_ih, GH * I);
+    round_weights(p, w->w_hh, GH * H);
     for (size_t g = 0; g < GH; g++)
         for (size_t i = 0; i < I; i++)
             w->onehot_xp[i * GH + g] = w->w_ih[g * I + i];
@@ -92,8 +118,8 @@ static rnn_status cell_pack_build(cell_pack *w, const rnn_plan *p, const rnn_cel
     w->hh_finite = 1;
     for (size_t i = 0; i < GH * H; i++)
         w->hh_finite &= isfinite(w->w_hh[i]) != 0;
-    k->pack_nt(GH, I, w->w_ih, I, w->ih_packed);
-    k->pack_nt(I, GH, w->onehot_xp, GH, w->ih_t_packed);
+    pack(p, GH, I, w->w_ih, I, w->ih_packed);
+    pack(p, I, GH, w->onehot_xp, GH, w->ih_t_packed);
     /* Then the bias, folded in: a one-hot row's projection becomes a copy.
      * The same one addition as at run time, so the same bits. */
     for (size_t i = 0; i < I; i++)
@@ -103,8 +129,8 @@ static rnn_status cell_pack_build(cell_pack *w, const rnn_plan *p, const rnn_cel
      * of every gate) its columns. */
     for (size_t ph = 0; ph < ops->phases; ph++) {
         const size_t r0 = ops->phase[ph].g0 * H, rows = ops->phase[ph].g1 * H - r0;
-        k->pack_nt(rows, H, w->w_hh + r0 * H, H, w->hh_packed[ph]);
-        k->pack_nt(H, rows, hh_t + r0, GH, w->hh_t_packed[ph]);
+        pack(p, rows, H, w->w_hh + r0 * H, H, w->hh_packed[ph]);
+        pack(p, H, rows, hh_t + r0, GH, w->hh_t_packed[ph]);
     }
     free(hh_t);
     return RNN_OK;
@@ -163,7 +189,7 @@ rnn_status rnn_plan_create(rnn_plan **out, const rnn_desc *d, const rnn_params *
     const int always = opt ? opt->fused_step_always : 0;
     const rnn_tuning tuning = opt ? opt->tuning : RNN_TUNE_ESTIMATE;
     const rnn_dtype dtype = opt ? opt->dtype : RNN_DTYPE_F32;
-    if (dtype != RNN_DTYPE_F32) /* bf16 plans: being wired */
+    if ((unsigned)dtype >= RNN_DTYPE_COUNT || (dtype == RNN_DTYPE_BF16 && always))
         return RNN_ERR_ARG;
     if (threads < 0 || threads > 2 || (no_fused != 0 && no_fused != 1) ||
         (always != 0 && always != 1) || (always && no_fused) ||
@@ -175,6 +201,8 @@ rnn_status rnn_plan_create(rnn_plan **out, const rnn_desc *d, const rnn_params *
     st = rnn_kernels_get(isa, &k, NULL);
     if (st != RNN_OK)
         return st;
+    if (dtype == RNN_DTYPE_BF16 && rnn_dtype_check(dtype, k->isa, NULL) != RNN_OK)
+        return RNN_ERR_ISA_UNSUPPORTED;
     rnn_plan *p = calloc(1, sizeof *p);
     if (!p)
         return RNN_ERR_NOMEM;
@@ -186,9 +214,10 @@ rnn_status rnn_plan_create(rnn_plan **out, const rnn_desc *d, const rnn_params *
     p->GH = p->G * (size_t)d->H;
     p->W = p->ops->cache_width;
     p->threads = threads == 2 ? 2 : 1;
-    p->no_fused_step = no_fused;
+    p->dtype = dtype;
+    p->no_fused_step = no_fused || dtype == RNN_DTYPE_BF16;
     p->fused_always = always;
-    p->nr = panel_width(k);
+    p->nr = dtype == RNN_DTYPE_BF16 ? RNN_BF16_NR : panel_width(k);
 
     if (sz.cells > 1) {
         st = rnn_stack_plan_build(p, params);
@@ -205,20 +234,20 @@ rnn_status rnn_plan_create(rnn_plan **out, const rnn_desc *d, const rnn_params *
         const size_t V = (size_t)d->V, H = sz.head_in;
         p->has_head = 1;
         p->b_y = copy_or_zero(params->b_y, V);
-        p->hy_packed = rnn_alloc_floats(k->packed_size(V, H));
+        p->hy_packed = rnn_alloc_floats(packed_floats(p, V, H));
         /* dH = dlogits W_hy through W_hy^T packed like the backward
          * products: at one scored row a GEMV on the plan's panels, where
          * gemm would pack all of W_hy on every call. */
-        p->hy_t_packed = rnn_alloc_floats(k->packed_size(H, V));
+        p->hy_t_packed = rnn_alloc_floats(packed_floats(p, H, V));
         float *hy_t = rnn_alloc_floats(H * V);
         if (!p->b_y || !p->hy_packed || !p->hy_t_packed || !hy_t) {
             st = RNN_ERR_NOMEM;
         } else {
-            k->pack_nt(V, H, params->W_hy, H, p->hy_packed);
+            pack(p, V, H, params->W_hy, H, p->hy_packed);
             for (size_t v = 0; v < V; v++)
                 for (size_t j = 0; j < H; j++)
                     hy_t[j * V + v] = params->W_hy[v * H + j];
-            k->pack_nt(H, V, hy_t, V, p->hy_t_packed);
+            pack(p, H, V, hy_t, V, p->hy_t_packed);
         }
         free(hy_t);
     }

@@ -68,7 +68,14 @@ struct rnn_plan {
      * state at hs[s+1] and writes hs[s], so hs[s0+T] holds the initial
      * state and hs[s0] the final one (rnn_state_prev, rnn_state_out). */
     int reverse;
-    int no_fused_step; /* rnn_plan_options.no_fused_step: 1 keeps the projection hoisted */
+    /* rnn_plan_options.dtype. bf16: every packed weight above holds
+     * rnn_bf16_pack's pair words (kernels.h) instead of pack_nt's floats,
+     * the plain copies (w_ih, w_hh, onehot_xp) hold the weights rounded to
+     * bf16, and the products go through rnn_packed_nt and rnn_weight_gemm. */
+    rnn_dtype dtype;
+    /* rnn_plan_options.no_fused_step: 1 keeps the projection hoisted (always
+     * on a bf16 plan: the bf16 products have no gemv_ride) */
+    int no_fused_step;
     int fused_always;  /* rnn_plan_options.fused_step_always: 1 rides at any size */
     rnn_plan_tune tune; /* the schedule's tunables (tune.h); set last by rnn_plan_create */
     /* Columns per panel of the table's packed format (packed_size(1, 1)),
@@ -170,6 +177,37 @@ static inline int rnn_zero_state(const cell_pack *w, size_t n, const float *a)
         if (a[i] != 0.0f)
             return 0;
     return 1;
+}
+
+/* The plan's packed product C = beta*C + A W^T + bias, as the table's
+ * gemm_packed_nt states it: that entry on a float32 plan, bf16_gemm_packed_nt
+ * on a bf16 one (the packed weights are then pair words). */
+static inline void rnn_packed_nt(const rnn_plan *p, size_t M, size_t N, size_t K, const float *A,
+                                 size_t lda, const float *packed, const float *bias, float beta,
+                                 float *C, size_t ldc)
+{
+    if (p->dtype == RNN_DTYPE_BF16)
+        p->k->bf16_gemm_packed_nt(M, N, K, A, lda, (const rnn_bf16x2 *)(const void *)packed,
+                                  bias, beta, C, ldc);
+    else
+        p->k->gemm_packed_nt(M, N, K, A, lda, packed, bias, beta, C, ldc);
+}
+/* Where column c0 (a multiple of p->nr) of a packed W^T, K deep, starts. */
+static inline const float *rnn_panel_at(const rnn_plan *p, const float *packed, size_t c0,
+                                        size_t K)
+{
+    return packed + c0 * (p->dtype == RNN_DTYPE_BF16 ? (K + 1) / 2 : K);
+}
+/* C (M x N) = op(A) B with beta 0, a weight gradient's product: the table's
+ * gemm, or on a bf16 plan its bf16_gemm (operands rounded to bf16). */
+static inline void rnn_weight_gemm(const rnn_plan *p, int trans_a, size_t M, size_t N, size_t K,
+                                   const float *A, size_t lda, const float *B, size_t ldb,
+                                   float *C, size_t ldc)
+{
+    if (p->dtype == RNN_DTYPE_BF16)
+        p->k->bf16_gemm(trans_a, M, N, K, A, lda, B, ldb, C, ldc);
+    else
+        p->k->gemm(trans_a, 0, M, N, K, A, lda, B, ldb, 0.0f, C, ldc);
 }
 
 /* A packed product C = A W^T + bias (as gemm_packed_nt), each thread doing

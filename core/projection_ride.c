@@ -61,8 +61,8 @@ const rnn_ride *rnn_ride_for_step(const rnn_plan *p, rnn_workspace *ws, const ce
          * this block has not read yet and which gets the same bits again. */
         const size_t first = T - next == 1 ? next - 1 : next;
         if (q == 0)
-            p->k->gemm_packed_nt(T - first, GH, I, x + first * I, I, w->ih_packed, w->b_ih,
-                                 0.0f, ws->xp + (s0 + first) * GH, GH);
+            rnn_packed_nt(p, T - first, GH, I, x + first * I, I, w->ih_packed, w->b_ih, 0.0f,
+                          ws->xp + (s0 + first) * GH, GH);
         return NULL;
     }
     if (q == 0)

@@ -68,8 +68,8 @@ static void product(const rnn_plan *p, const cell_pack *w, const units *u, size_
     for (size_t g = 0; g < gates; g++) {
         const size_t c0 = g * u->H + u->u0;
         if (!zero) {
-            p->k->gemm_packed_nt(u->B, u->n, K, A, K, packed + c0 * K, bias + c0, 0.0f,
-                                 C + g * u->n, ldc);
+            rnn_packed_nt(p, u->B, u->n, K, A, K, rnn_panel_at(p, packed, c0, K), bias + c0,
+                          0.0f, C + g * u->n, ldc);
             continue;
         }
         for (size_t b = 0; b < u->B; b++)

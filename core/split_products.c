@@ -27,8 +27,8 @@ void rnn_par_packed_cols(const rnn_plan *p, const rnn_thread *th, size_t M, size
     size_t c0, c1;
     rnn_share(N, p->nr ? p->nr : N, th, &c0, &c1);
     if (c1 > c0)
-        p->k->gemm_packed_nt(M, c1 - c0, K, A, lda, packed + c0 * K, bias ? bias + c0 : NULL,
-                             beta, C + c0, ldc);
+        rnn_packed_nt(p, M, c1 - c0, K, A, lda, rnn_panel_at(p, packed, c0, K),
+                      bias ? bias + c0 : NULL, beta, C + c0, ldc);
 }
 
 void rnn_par_packed_nt(const rnn_plan *p, const rnn_thread *th, size_t M, size_t N, size_t K,
@@ -36,18 +36,17 @@ void rnn_par_packed_nt(const rnn_plan *p, const rnn_thread *th, size_t M, size_t
                        float beta, float *C, size_t ldc)
 {
     if (th->n < 2) {
-        p->k->gemm_packed_nt(M, N, K, A, lda, packed, bias, beta, C, ldc);
+        rnn_packed_nt(p, M, N, K, A, lda, packed, bias, beta, C, ldc);
         return;
     }
     if (M >= 4) {
         size_t r0, r1;
         rnn_share(M, 1, th, &r0, &r1);
-        p->k->gemm_packed_nt(r1 - r0, N, K, A + r0 * lda, lda, packed, bias, beta, C + r0 * ldc,
-                             ldc);
+        rnn_packed_nt(p, r1 - r0, N, K, A + r0 * lda, lda, packed, bias, beta, C + r0 * ldc, ldc);
     } else if (p->nr && N > p->nr) {
         rnn_par_packed_cols(p, th, M, N, K, A, lda, packed, bias, beta, C, ldc);
     } else if (th->tid == 0) {
-        p->k->gemm_packed_nt(M, N, K, A, lda, packed, bias, beta, C, ldc);
+        rnn_packed_nt(p, M, N, K, A, lda, packed, bias, beta, C, ldc);
     }
 }
 
@@ -56,19 +55,19 @@ void rnn_par_gemm(const rnn_plan *p, const rnn_thread *th, int trans_a, size_t M
                   size_t ldc)
 {
     if (th->n < 2) {
-        p->k->gemm(trans_a, 0, M, N, K, A, lda, B, ldb, 0.0f, C, ldc);
+        rnn_weight_gemm(p, trans_a, M, N, K, A, lda, B, ldb, C, ldc);
         return;
     }
     size_t lo, hi;
     if (M >= 2 * UNIT || M >= N) {
         rnn_share(M, UNIT, th, &lo, &hi);
         if (hi > lo)
-            p->k->gemm(trans_a, 0, hi - lo, N, K, trans_a ? A + lo : A + lo * lda, lda, B, ldb,
-                       0.0f, C + lo * ldc, ldc);
+            rnn_weight_gemm(p, trans_a, hi - lo, N, K, trans_a ? A + lo : A + lo * lda, lda, B,
+                            ldb, C + lo * ldc, ldc);
     } else {
         rnn_share(N, UNIT, th, &lo, &hi);
         if (hi > lo)
-            p->k->gemm(trans_a, 0, M, hi - lo, K, A, lda, B + lo, ldb, 0.0f, C + lo, ldc);
+            rnn_weight_gemm(p, trans_a, M, hi - lo, K, A, lda, B + lo, ldb, C + lo, ldc);
     }
 }
 

@@ -57,8 +57,8 @@ rnn_status rnn_stack_plan_build(rnn_plan *p, const rnn_params *pr)
         return RNN_ERR_NOMEM;
     /* Each cell's plan: the stack's table, one thread of its own (the
      * stack's call hands its threads to the drivers), no fused step (it
-     * runs forward in time only). */
-    rnn_plan_options o = {p->k->isa, 1, 1};
+     * runs forward in time only), the stack's data type. */
+    rnn_plan_options o = {.isa = p->k->isa, .threads = 1, .no_fused_step = 1, .dtype = p->dtype};
     for (size_t k = 0; k < p->n_cells; k++) {
         const int dec = k >= cells;
         const size_t l = dec ? k - cells : k / D;

@@ -31,13 +31,6 @@ static const char *const cell_names[RNN_CELL_COUNT] = {"rnn_tanh", "lstm", "gru"
 static const char *const topo_names[RNN_TOPOLOGY_COUNT] = {
     "one2one", "one2many", "many2one", "seq2seq", "many2many"};
 
-static const char *const dtype_names[RNN_DTYPE_COUNT] = {"f32", "bf16"};
-
-const char *rnn_dtype_name(rnn_dtype t)
-{
-    return (unsigned)t < RNN_DTYPE_COUNT ? dtype_names[t] : NULL;
-}
-
 const char *rnn_cell_name(rnn_cell c)
 {
     return (unsigned)c < RNN_CELL_COUNT ? cell_names[c] : NULL;
@@ -77,19 +70,6 @@ rnn_status rnn_topology_parse(const char *name, rnn_topology *out)
     if (i < 0)
         return RNN_ERR_TOPOLOGY;
     *out = (rnn_topology)i;
-    return RNN_OK;
-}
-
-rnn_status rnn_dtype_parse(const char *name, rnn_dtype *out)
-{
-    if (!out)
-        return RNN_ERR_NULL;
-    int i = find(name, dtype_names, RNN_DTYPE_COUNT);
-    if (i < 0 && name && strcmp(name, "float32") == 0)
-        i = RNN_DTYPE_F32;
-    if (i < 0)
-        return RNN_ERR_ARG;
-    *out = (rnn_dtype)i;
     return RNN_OK;
 }
 

@@ -42,20 +42,20 @@ void rnn_step_product(const rnn_plan *p, size_t step, size_t M, size_t N, size_t
                       float beta, float *C, size_t ldc)
 {
     const size_t ch = M == 1 ? chunk_columns(p, step, K) : 0;
-    if (M == 1 && p->k->gemv_ride) {
+    if (M == 1 && p->k->gemv_ride && p->dtype == RNN_DTYPE_F32) {
         /* The table's GEMV with nothing riding, in the plan's panel group
          * (gemm_packed_nt(1, ...)'s bits). */
         p->k->gemv_ride(N, K, A, packed, bias, beta, C, ch / p->nr, p->tune.v.gemv_panels, NULL);
         return;
     }
     if (!ch) {
-        p->k->gemm_packed_nt(M, N, K, A, lda, packed, bias, beta, C, ldc);
+        rnn_packed_nt(p, M, N, K, A, lda, packed, bias, beta, C, ldc);
         return;
     }
     for (size_t c1 = N; c1 > 0;) {
         const size_t c0 = (c1 - 1) / ch * ch;
-        p->k->gemm_packed_nt(1, c1 - c0, K, A, lda, packed + c0 * K, bias ? bias + c0 : NULL,
-                             beta, C + c0, ldc);
+        rnn_packed_nt(p, 1, c1 - c0, K, A, lda, rnn_panel_at(p, packed, c0, K),
+                      bias ? bias + c0 : NULL, beta, C + c0, ldc);
         c1 = c0;
     }
 }

@@ -180,10 +180,10 @@ rnn_status rnn_plan_describe(const rnn_plan *p, char *buf, size_t n)
     const size_t rows = p->sizes.x / (size_t)p->desc.I;
     const int fwd = !p->cells && rnn_fused_projection(p, rows, 1, &one);
     const int dx = !p->cells && rnn_fused_dx(p, rows, 1, &one);
-    const int w = snprintf(buf, n, "tuning=%s source=%s isa=%s fma=%s %s fused_fwd=%d "
+    const int w = snprintf(buf, n, "tuning=%s source=%s isa=%s dtype=%s fma=%s %s fused_fwd=%d "
                                    "fused_dx=%d cost_ms=%.2f",
                            p->tune.mode == RNN_TUNE_MEASURE ? "measure" : "estimate",
-                           src[p->tune.source], p->k->name,
+                           src[p->tune.source], p->k->name, rnn_dtype_name(p->dtype),
                            rnn_fma_width_name(p->k->gemv_ride ? rnn_cpu_fma_width(p->k)
                                                               : RNN_FMA_UNKNOWN),
                            tv, fwd, dx, p->tune.cost_ms);

@@ -1,9 +1,9 @@
 /* wisdom.c — the choices of RNN_TUNE_MEASURE plans, kept for the process
  * and as text (rnnsimd.h: rnn_wisdom_export, _import, _forget).
  *
- * Text: a first line "rnnsimd-wisdom 1", then one line per entry: its key
+ * Text: a first line "rnnsimd-wisdom 2", then one line per entry: its key
  * (one token) and the tunables as rnn_tunables_print writes them, e.g.
- *   x86/AuthenticAMD/25/17/1:avx512:lstm:many2one:T64:To0:B1:I512:H512:L1:D1:threads1:unfused0
+ *   x86/AuthenticAMD/25/17/1:avx512:lstm:many2one:T64:To0:B1:I512:H512:L1:D1:threads1:unfused0:f32
  *   ride=1 ride_max=any ride_dx_max=4194304 stream=alt chunk=16384 wave_chunk=0 wave_chunk_dec=0
  *   panels=4
  * (on one line). The key is the machine (the CPU's identity from
@@ -23,7 +23,8 @@
 #include "plan_internal.h"
 
 #define KEY_MAX 256
-#define WISDOM_HEADER "rnnsimd-wisdom 1"
+/* Version 2: keys end with the data type. */
+#define WISDOM_HEADER "rnnsimd-wisdom 2"
 /* Bounds of what an imported value may say (every value is bit-neutral;
  * these keep a typo from meaning hours). */
 #define CHUNK_LIMIT (1u << 26)
@@ -105,11 +106,11 @@ static const char *this_machine(void)
 void rnn_wisdom_key(const rnn_plan *p, char *buf, size_t n)
 {
     const rnn_desc *d = &p->desc;
-    snprintf(buf, n, "%s:%s:%s:%s:T%lld:To%lld:B%lld:I%lld:H%lld:L%zu:D%zu:threads%d:unfused%d",
+    snprintf(buf, n, "%s:%s:%s:%s:T%lld:To%lld:B%lld:I%lld:H%lld:L%zu:D%zu:threads%d:unfused%d:%s",
              this_machine(), p->k->name, rnn_cell_name(d->cell), rnn_topology_name(d->topology),
              (long long)d->T, (long long)d->T_out, (long long)d->B, (long long)d->I,
              (long long)d->H, p->sizes.layers, p->sizes.directions, p->threads,
-             p->no_fused_step ? 1 : p->fused_always ? 2 : 0);
+             p->no_fused_step ? 1 : p->fused_always ? 2 : 0, rnn_dtype_name(p->dtype));
 }
 
 /* ---- the table ---- */
@@ -254,20 +255,21 @@ static int limit(const char *v, size_t len, size_t *out)
     return number(v, len, (size_t)1 << 40, out);
 }
 
-/* Whether key (len bytes) has the shape rnn_wisdom_key writes: 13 fields,
- * the first a machine token, then names and prefixed counts. */
+/* Whether key (len bytes) has the shape rnn_wisdom_key writes: 14 fields,
+ * the first a machine token, then names and prefixed counts, the last the
+ * data type. */
 static int key_ok(const char *k, size_t len, char *machine_out, size_t mlen)
 {
     static const char *const prefix[] = {NULL, NULL, NULL, NULL, "T", "To", "B", "I", "H",
-                                         "L",  "D",  "threads", "unfused"};
+                                         "L",  "D",  "threads", "unfused", NULL};
     if (len == 0 || len >= KEY_MAX)
         return 0;
     const char *f = k, *end = k + len;
-    for (int i = 0; i < 13; i++) {
+    for (int i = 0; i < 14; i++) {
         const char *e = f;
         while (e < end && *e != ':')
             e++;
-        if ((e == end) != (i == 12) || e == f)
+        if ((e == end) != (i == 13) || e == f)
             return 0;
         char buf[KEY_MAX];
         memcpy(buf, f, (size_t)(e - f));
@@ -280,6 +282,7 @@ static int key_ok(const char *k, size_t len, char *machine_out, size_t mlen)
         rnn_cell cell;
         rnn_topology topo;
         rnn_isa isa;
+        rnn_dtype dtype;
         size_t v;
         if (i == 0)
             snprintf(machine_out, mlen, "%s", buf);
@@ -289,7 +292,9 @@ static int key_ok(const char *k, size_t len, char *machine_out, size_t mlen)
             return 0;
         else if (i == 3 && rnn_topology_parse(buf, &topo) != RNN_OK)
             return 0;
-        else if (i >= 4) {
+        else if (i == 13 && rnn_dtype_parse(buf, &dtype) != RNN_OK)
+            return 0;
+        else if (i >= 4 && i < 13) {
             const size_t pl = strlen(prefix[i]);
             if (strncmp(buf, prefix[i], pl) != 0 || !number(buf + pl, strlen(buf + pl),
                                                            (size_t)1 << 40, &v))

@@ -219,6 +219,13 @@ typedef enum { RNN_DTYPE_F32 = 0, RNN_DTYPE_BF16, RNN_DTYPE_COUNT } rnn_dtype;
  * RNN_ERR_ARG for any other name. */
 const char *rnn_dtype_name(rnn_dtype t);
 rnn_status rnn_dtype_parse(const char *name, rnn_dtype *out);
+/* RNN_OK if plans of data type t run on table isa (RNN_ISA_AUTO: the one it
+ * resolves to) on this CPU and build; otherwise the table's own status from
+ * rnn_isa_check, or RNN_ERR_ISA_UNSUPPORTED when the table has no products
+ * of t or the CPU lacks (or RNNSIMD_CPU_MASK hides) the feature they need,
+ * and, if why is not NULL, a sentence naming what is missing (static
+ * storage). RNN_ERR_ARG for a t out of range. */
+rnn_status rnn_dtype_check(rnn_dtype t, rnn_isa isa, const char **why);
 
 typedef struct {
     rnn_isa isa;   /* RNN_ISA_AUTO by default */

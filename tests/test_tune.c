@@ -426,7 +426,7 @@ static void wisdom_tests(void)
     }
     rnn_wisdom_forget();
     char *empty = export_all();
-    CHECK(empty && strcmp(empty, "rnnsimd-wisdom 1\n") == 0, "empty wisdom: '%s'",
+    CHECK(empty && strcmp(empty, "rnnsimd-wisdom 2\n") == 0, "empty wisdom: '%s'",
           empty ? empty : "");
     rnn_plan_options o = {RNN_ISA_AUTO, 1, 0, RNN_TUNE_MEASURE};
     rnn_plan *a = NULL, *b = NULL;
@@ -480,7 +480,7 @@ static void wisdom_tests(void)
         char *colon = strchr(key, ':');
         char line[1024];
         snprintf(line, sizeof line,
-                 "rnnsimd-wisdom 1\n%s ride=1 ride_max=0 ride_dx_max=any stream=alt chunk=4096 "
+                 "rnnsimd-wisdom 2\n%s ride=1 ride_max=0 ride_dx_max=any stream=alt chunk=4096 "
                  "wave_chunk=3 wave_chunk_dec=0 panels=2\n", key);
         rnn_plan *c = NULL;
         CHECK(rnn_wisdom_import(line) == RNN_OK, "import of a hand-written line");
@@ -492,12 +492,12 @@ static void wisdom_tests(void)
         /* Another machine's: skipped (the plan measures instead). */
         rnn_wisdom_forget();
         snprintf(line, sizeof line,
-                 "rnnsimd-wisdom 1\nx86/SomeoneElse/1/2/3%s ride=1 ride_max=0 ride_dx_max=0 "
+                 "rnnsimd-wisdom 2\nx86/SomeoneElse/1/2/3%s ride=1 ride_max=0 ride_dx_max=0 "
                  "stream=forward chunk=4096 wave_chunk=3 wave_chunk_dec=0 panels=4\n", colon);
         c = NULL;
         CHECK(rnn_wisdom_import(line) == RNN_OK, "import of another machine's line");
         char *after = export_all();
-        CHECK(after && strcmp(after, "rnnsimd-wisdom 1\n") == 0,
+        CHECK(after && strcmp(after, "rnnsimd-wisdom 2\n") == 0,
               "another machine's line was kept:\n%s", after ? after : "");
         free(after);
         CHECK(rnn_plan_create(&c, &pb.d, &pb.prm, &o) == RNN_OK &&
@@ -512,32 +512,36 @@ static void wisdom_tests(void)
         char bad[24][1024];
         int nb = 0;
         snprintf(bad[nb++], 1024, "%s", "");
-        snprintf(bad[nb++], 1024, "%s", "rnnsimd-wisdom 2\n");
+        snprintf(bad[nb++], 1024, "%s", "rnnsimd-wisdom 1\n"); /* before data types */
         snprintf(bad[nb++], 1024, "%s", "garbage");
-        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\n%s%s\nnot a line\n", key, tail);
-        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\n%s%s extra=1\n", key, tail);
-        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\n%s ride=2%s\n", key, tail + 7);
-        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\n%s ride=1 ride_max=-1%s\n", key, tail + 18);
-        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\n%s ride=1 ride_max=0 ride_dx_max=0 "
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s%s\nnot a line\n", key, tail);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s%s extra=1\n", key, tail);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s ride=2%s\n", key, tail + 7);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s ride=1 ride_max=-1%s\n", key, tail + 18);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s ride=1 ride_max=0 ride_dx_max=0 "
                                   "stream=sideways chunk=4096 wave_chunk=3 wave_chunk_dec=0 panels=4\n",
                  key);
-        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\n%s ride=1 ride_max=0 ride_dx_max=0 "
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s ride=1 ride_max=0 ride_dx_max=0 "
                                   "stream=alt chunk=0 wave_chunk=3 wave_chunk_dec=0 panels=4\n", key);
-        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\n%s ride=1 ride_max=0 ride_dx_max=0 "
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s ride=1 ride_max=0 ride_dx_max=0 "
                                   "stream=alt chunk=99999999999999999999999 wave_chunk=3 "
                                   "wave_chunk_dec=0 panels=4\n", key);
-        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\n%s ride=1 ride_max=0 ride_dx_max=0 "
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s ride=1 ride_max=0 ride_dx_max=0 "
                                   "stream=alt chunk=4096 wave_chunk=3 wave_chunk_dec=0 panels=3\n",
                  key);
-        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\n%s ride=1 ride_max=0 ride_dx_max=0 "
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s ride=1 ride_max=0 ride_dx_max=0 "
                                   "stream=alt chunk=4096 wave_chunk=3 wave_chunk_dec=0\n", key);
-        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\nx86:auto:lstm:many2one:T1:To0:B1:I1:H1:L1:D1:"
-                                  "threads1:unfused0%s\n", tail);
-        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\nx86:avx2:lstn:many2one:T1:To0:B1:I1:H1:L1:D1:"
-                                  "threads1:unfused0%s\n", tail);
-        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\nx86:avx2:lstm:many2one:T1:To0:B1:I1:H1:L1:D1:"
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\nx86:auto:lstm:many2one:T1:To0:B1:I1:H1:L1:D1:"
+                                  "threads1:unfused0:f32%s\n", tail);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\nx86:avx2:lstn:many2one:T1:To0:B1:I1:H1:L1:D1:"
+                                  "threads1:unfused0:f32%s\n", tail);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\nx86:avx2:lstm:many2one:T1:To0:B1:I1:H1:L1:D1:"
                                   "threads1%s\n", tail);
-        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 1\n%s  %s\n", key, tail + 1);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s  %s\n", key, tail + 1);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\nx86:avx2:lstm:many2one:T1:To0:B1:I1:H1:L1:D1:"
+                                  "threads1:unfused0:f16%s\n", tail);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\nx86:avx2:lstm:many2one:T1:To0:B1:I1:H1:L1:D1:"
+                                  "threads1:unfused0%s\n", tail);
         for (int i = 0; i < nb; i++) {
             CHECK(rnn_wisdom_import(bad[i]) == RNN_ERR_ARG, "malformed wisdom %d accepted:\n%s",
                   i, bad[i]);
@@ -549,7 +553,7 @@ static void wisdom_tests(void)
         CHECK(rnn_wisdom_import(NULL) == RNN_ERR_NULL, "import NULL");
         /* Every truncation of valid text: RNN_OK or RNN_ERR_ARG, never a
          * crash; RNN_OK only at a line's end. */
-        snprintf(line, sizeof line, "rnnsimd-wisdom 1\n%s%s\n", key, tail);
+        snprintf(line, sizeof line, "rnnsimd-wisdom 2\n%s%s\n", key, tail);
         const size_t L = strlen(line);
         char cut[1024];
         int odd = 0;
