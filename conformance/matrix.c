@@ -96,8 +96,12 @@ static const struct {
  * Small, since generic's bf16 products are an exact emulation of
  * vdpbf16ps, lane by lane (slow): odd sizes across a 32-column panel edge
  * and an odd K, batch 1 over 21 steps, a stack of two bidirectional
- * layers, and (full matrix only) the data kinds and an expanding and a
- * vanishing regime at larger batch. */
+ * layers, and (full matrix only) the data kinds that reach the products
+ * (zero states, a wide head) and an expanding and a vanishing regime at
+ * larger batch. Not x=sat: it tests the element-wise float32 work, which
+ * bf16 plans share with float32 ones, and its saturated gates leave
+ * weight-gradient rows so alike that the swap control (kernel_check.c)
+ * hides inside bf16's wider tolerance. */
 typedef struct {
     int T, To, B, I, H, L, bi, V;
     double rho;
@@ -111,7 +115,7 @@ static const bf16_row bf16_rows[] = {
     { 9,  5, 2, 17, 33, 0, 0,  8, 1.0, 1, CONF_STATE_RANDOM, CONF_STATE_RANDOM, 0, 0},
     {21, 17, 1, 24, 32, 0, 0, 16, 1.0, 1, CONF_STATE_RANDOM, CONF_STATE_RANDOM, 0, 0},
     { 5,  3, 3,  7, 13, 2, 1,  5, 1.0, 1, CONF_STATE_RANDOM, CONF_STATE_RANDOM, 0, 0},
-    { 6,  4, 5, 16, 16, 0, 0, 33, 1.0, 0, CONF_STATE_MIXED, CONF_STATE_MIXED, 1, 1},
+    { 6,  4, 5, 16, 16, 0, 0, 33, 1.0, 0, CONF_STATE_MIXED, CONF_STATE_MIXED, 1, 0},
     {12,  6, 4, 31, 64, 0, 0, 17, 1.5, 0, CONF_STATE_RANDOM, CONF_STATE_RANDOM, 0, 0},
     {40, 20, 3, 15, 31, 0, 0, 65, 0.5, 0, CONF_STATE_C0_ZERO, CONF_STATE_NONE, 0, 0},
 };

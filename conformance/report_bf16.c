@@ -1,7 +1,8 @@
 /* report_bf16.c — the bf16 cases in the runner's report (report.h): per
  * table and mode, the runs against the bf16 reference under the bf16
  * tolerance (judged); the tables that could not run them (counted, never
- * failed); on x86 whether the tables gave one another's bits; and per case
+ * failed); on x86 whether the tables gave generic's bits (judged in
+ * main.c); and per case
  * the plan's distance from the float32 reference (the data type's cost:
  * shown, not judged; docs/conformance.md §2.4). */
 #include <math.h>
@@ -78,6 +79,7 @@ void conf_report_bf16_print(const conf_report *r)
            "of support/tolerance.h; < 1 passes):\n", r->bf16_cases);
     printf("  %-8s %-9s %6s %7s %8s  %-20s %s\n", "isa", "mode", "cases", "passed", "worst",
            "in tensor", "worst case");
+    /* Fractions far below float32's: three significant digits, not four decimals. */
     for (int i = 0; i < r->nisa; i++) {
         const conf_isa_summary *s = &r->isa[i];
         if (!s->run)
@@ -88,7 +90,7 @@ void conf_report_bf16_print(const conf_report *r)
             if (!ms->run)
                 continue;
             any = 1;
-            printf("  %-8s %-9s %6d %7d %8.4f  %-20s %s\n", rnn_isa_name(s->isa),
+            printf("  %-8s %-9s %6d %7d %8.3g  %-20s %s\n", rnn_isa_name(s->isa),
                    conf_mode_name((conf_mode)m), ms->cases, ms->passed, ms->worst_frac,
                    ms->worst_tensor ? ms->worst_tensor : "-", ms->worst_case);
         }
@@ -102,8 +104,8 @@ void conf_report_bf16_print(const conf_report *r)
         const conf_isa_summary *s = &r->isa[i];
         if (s->bf16_bits_compared)
             printf("  bf16 bits: %s gave generic's in %d of %d runs (x86: vdpbf16ps and its "
-                   "emulation agree by contract)\n", rnn_isa_name(s->isa), s->bf16_bits_same,
-                   s->bf16_bits_compared);
+                   "emulation agree by contract; judged)\n", rnn_isa_name(s->isa),
+                   s->bf16_bits_same, s->bf16_bits_compared);
     }
     if (!r->ne2e)
         return;

@@ -5,7 +5,9 @@
  * Evaluation order is fixed: a product W v + b is (sum_k W[j][k] v[k], k
  * ascending, from 0.0) + b[j]; a pre-activation is (W_ih x + b_ih) + (W_hh h +
  * b_hh). Transposed products W^T g sum over rows j ascending. Weight gradients
- * are accumulated in the order steps arrive (see sequence.c). */
+ * are accumulated in the order steps arrive (see sequence.c). A bf16 cell
+ * (ref_weights.bf16) rounds each product's other operand as it is read
+ * (affine, affine_t, outer_add: never a bias or its gradient). */
 #include <stddef.h>
 #include "reference_internal.h"
 
@@ -204,7 +206,8 @@ void rnn_ref_cell_backward(rnn_cell cell, const ref_weights *w, size_t I, size_t
         outer_add(w->bf16, 2 * H, H, d_hh, h, dw->weight_hh, dw->bias_hh);
         for (size_t j = 0; j < H; j++)
             tmp[j] = gates[j] * h[j]; /* r*h, the n rows' input */
-        outer_add(w->bf16, H, H, d_hh + 2 * H, tmp, dw->weight_hh ? dw->weight_hh + 2 * H * H : NULL,
+        outer_add(w->bf16, H, H, d_hh + 2 * H, tmp,
+                  dw->weight_hh ? dw->weight_hh + 2 * H * H : NULL,
                   dw->bias_hh ? dw->bias_hh + 2 * H : NULL);
         break;
 

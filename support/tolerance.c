@@ -1,4 +1,4 @@
-/* tolerance.c — see tolerance.h for the policy and its reasoning. */
+/* tolerance.c — see tolerance.h for the policies and their reasoning. */
 #include <math.h>
 #include "tolerance.h"
 
@@ -13,7 +13,7 @@ double rnn_tolerance(rnn_tol_kind kind, double K, double S)
 
 double rnn_tolerance_bf16(rnn_tol_kind kind, double K, double S)
 {
-    const double b = 1.0 / 256.0; /* bf16's relative spacing at the bottom of a binade */
+    const double b = 1.0 / 256.0; /* 2^-8: one bf16 ulp, relative, at a binade's bottom */
     const double t = rnn_tolerance(kind, K, S);
     return t + 4.0 * sqrt(t * b);
 }
