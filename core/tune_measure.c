@@ -225,8 +225,9 @@ static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0)
         timed = 1;
     }
 
-    /* panels: the GEMV's group, the rule's first (tables with gemv_ride). */
-    if (c->k->gemv_ride) {
+    /* panels: the GEMV's group, the rule's first (tables with gemv_ride;
+     * not bf16 plans, whose GEMV has one group). */
+    if (c->k->gemv_ride && c->dtype == RNN_DTYPE_F32) {
         cand[0] = base;
         cand[0].stream_alt = t->stream_alt;
         cand[0].chunk_floats = t->chunk_floats;

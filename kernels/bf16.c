@@ -13,16 +13,21 @@ size_t rnn_bf16_packed_size(size_t N, size_t K)
 
 void rnn_bf16_pack(size_t N, size_t K, const float *W, size_t ldw, rnn_bf16x2 *packed)
 {
-    const size_t K2 = (K + 1) / 2;
-    for (size_t p0 = 0; p0 < N; p0 += RNN_BF16_NR) {
-        rnn_bf16x2 *dst = packed + p0 * K2;
-        for (size_t j = 0; j < K2; j++)
-            for (size_t c = 0; c < RNN_BF16_NR; c++) {
-                const float *w = W + (p0 + c) * ldw + 2 * j;
-                const rnn_bf16 k0 = p0 + c < N ? rnn_bf16_from_float(w[0]) : 0;
-                const rnn_bf16 k1 = p0 + c < N && 2 * j + 1 < K ? rnn_bf16_from_float(w[1]) : 0;
-                dst[j * RNN_BF16_NR + c] = rnn_bf16_pair(k0, k1);
-            }
+    const size_t K2 = (K + 1) / 2, np = (N + RNN_BF16_NR - 1) / RNN_BF16_NR;
+    /* Each row of W is read once, front to back; its pair words go down one
+     * column of its panel. The padding columns are zeros. */
+    for (size_t c = 0; c < np * RNN_BF16_NR; c++) {
+        rnn_bf16x2 *dst = packed + c / RNN_BF16_NR * RNN_BF16_NR * K2 + c % RNN_BF16_NR;
+        if (c >= N) {
+            for (size_t j = 0; j < K2; j++)
+                dst[j * RNN_BF16_NR] = 0;
+            continue;
+        }
+        const float *w = W + c * ldw;
+        for (size_t j = 0; j < K2; j++) {
+            const rnn_bf16 k1 = 2 * j + 1 < K ? rnn_bf16_from_float(w[2 * j + 1]) : 0;
+            dst[j * RNN_BF16_NR] = rnn_bf16_pair(rnn_bf16_from_float(w[2 * j]), k1);
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 /* bf16.h — the bf16 data type's foundation (docs/design.md §8): conversions,
  * a bit-exact emulation of one lane of x86's vdpbf16ps, the pair-interleaved
- * weight panels it reads, and the batch-1 GEMV on them (portable emulation
- * and AVX512-BF16). Not wired into plans or the kernel table yet.
+ * input's pair words, and the batch-1 GEMV on the panels (portable
+ * emulation and AVX512-BF16) that the tables' bf16 entries build on; the
+ * packed layout itself is kernels.h's (core packs with it).
  *
  * A pair word (rnn_bf16x2) holds two bf16 of consecutive k: element k in
  * the HIGH half, k+1 in the low half. vdpbf16ps adds the high (odd-indexed)

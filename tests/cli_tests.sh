@@ -104,7 +104,7 @@ expect 0 "wave_chunk=0 wave_chunk_dec=0" $R info --plan gru:many2many:T20:B2:I8:
 expect 0 "wave_chunk=5 wave_chunk_dec=0" $R info --plan gru:many2many:T20:B2:I8:H16:L3 --threads 2
 expect 2 "--plan 'lstm:many2one:T20:B1': expected I<input size>" $R info --plan lstm:many2one:T20:B1
 expect 2 "--tune 'fast': expected estimate or measure" $R info --plan $P --tune fast
-expect 2 "--tune, --threads, --isa and --wisdom need --plan" $R info --tune measure
+expect 2 "--tune, --threads, --isa, --dtype and --wisdom need --plan" $R info --tune measure
 expect 0 "tuning=measure source=" $R info --plan $P --tune measure --wisdom "$TMP/wisdom.txt"
 expect 0 "tuning=measure source=wisdom " $R info --plan $P --tune measure --wisdom "$TMP/wisdom.txt"
 echo "rnnsimd-wisdom 1" > "$TMP/bad_wisdom.txt"; echo "garbage" >> "$TMP/bad_wisdom.txt"
@@ -136,6 +136,16 @@ if [ "$target_arch" = x86_64 ]; then
     $R run --cell rnn_tanh --in "$TMP/refusal" --out "$TMP/refusal.out" --isa avx512
   expect 1 "--isa avx2: CPU lacks avx2" env RNNSIMD_CPU_MASK=avx2 \
     $R charlm train --text "$TMP/refusal/input.npy" --save "$TMP/x.model" --isa avx2
+fi
+# bf16 plans: refusals name the table or the missing feature; the generic table always runs them.
+$R make-case --cell lstm --out "$TMP/bf16" --T 4 --B 2 --I 5 --H 6 --grads >/dev/null 2>&1
+expect 2 "unknown --dtype 'f16'" $R run --cell lstm --in "$TMP/bf16" --out "$TMP/bf16.x" --dtype f16
+expect 0 "on generic (bf16)" $R run --cell lstm --in "$TMP/bf16" --out "$TMP/bf16.gen" --isa generic --dtype bf16
+if [ "$target_arch" = x86_64 ]; then
+  expect 1 "--dtype bf16 --isa avx2: the avx2 table has no bf16 products" \
+    $R run --cell lstm --in "$TMP/bf16" --out "$TMP/bf16.x" --isa avx2 --dtype bf16
+  expect 1 "CPU lacks avx512bf16 (hidden by RNNSIMD_CPU_MASK)" env RNNSIMD_CPU_MASK=avx512bf16 \
+    $R run --cell lstm --in "$TMP/bf16" --out "$TMP/bf16.x" --isa avx512 --dtype bf16
 fi
 case " $ISAS " in *" neon "*) ;; *)
   if [ "$target_arch" = x86_64 ]; then

@@ -19,12 +19,14 @@
 
 static const char info_usage[] =
     "usage: rnnsimd info [--probe] [--plan SPEC [--tune estimate|measure]\n"
-    "                    [--threads 1|2] [--isa ISA] [--wisdom FILE]]\n"
+    "                    [--threads 1|2] [--isa ISA] [--dtype f32|bf16]\n"
+    "                    [--wisdom FILE]]\n"
     "\n"
     "Prints the CPU model, the instruction-set features rnnsimd uses, the data cache\n"
     "sizes (as the OS reports them; defaults where it reports none), every kernel\n"
     "table compiled into this build and whether this CPU runs it (with the reason\n"
-    "when not), the table selected for --isa auto, and the library version.\n"
+    "when not), the tables that run the bf16 data type, the table selected for\n"
+    "--isa auto, and the library version.\n"
     "Nothing is timed unless --probe is given.\n"
     "\n"
     "  --probe       also measure the machine model on the selected table, one\n"
@@ -42,6 +44,7 @@ static const char info_usage[] =
     "                candidates once, keep the fastest)\n"
     "  --threads N   the plan's threads (1, the default, or 2)\n"
     "  --isa ISA     the plan's table (auto, {isas:, })\n"
+    "  --dtype T     the plan's data type: f32 (the default) or bf16\n"
     "  --wisdom FILE import FILE's wisdom first if it exists, export the\n"
     "                wisdom into it after\n"
     "\n"
@@ -245,14 +248,18 @@ static int wisdom_save(const char *path)
 /* --plan, --tune and --isa into d and o; 0 or a usage error (after a
  * message), before anything is printed. */
 static int plan_options(const char *spec, const char *tune, int64_t threads, const char *isa_s,
-                        rnn_desc *d, rnn_plan_options *o)
+                        const char *dtype_s, rnn_desc *d, rnn_plan_options *o)
 {
     char err[512];
     if (plan_spec_parse(spec, d, err, sizeof err)) {
         fprintf(stderr, "rnnsimd info: %s\n", err);
         return EXIT_USAGE;
     }
-    *o = (rnn_plan_options){RNN_ISA_AUTO, (int)threads, 0, RNN_TUNE_ESTIMATE};
+    *o = (rnn_plan_options){.isa = RNN_ISA_AUTO, .threads = (int)threads};
+    if (dtype_s && rnn_dtype_parse(dtype_s, &o->dtype) != RNN_OK) {
+        fprintf(stderr, "rnnsimd info: unknown --dtype '%s'; expected f32 or bf16\n", dtype_s);
+        return EXIT_USAGE;
+    }
     if (tune && strcmp(tune, "measure") == 0) {
         o->tuning = RNN_TUNE_MEASURE;
     } else if (tune && strcmp(tune, "estimate") != 0) {
@@ -288,7 +295,10 @@ static int plan_info(const char *spec, const rnn_desc *dp, const rnn_plan_option
     rnn_status st = plan_spec_create(&p, &d, &o);
     const double ms = now_ms() - t0;
     if (st != RNN_OK) {
-        fprintf(stderr, "rnnsimd info: --plan %s: %s\n", spec, rnn_strerror(st));
+        const char *why = NULL;
+        if (rnn_dtype_check(o.dtype, o.isa, &why) == RNN_OK)
+            why = rnn_strerror(st);
+        fprintf(stderr, "rnnsimd info: --plan %s: %s\n", spec, why ? why : rnn_strerror(st));
         return EXIT_RUNTIME;
     }
     char line[512];
@@ -303,7 +313,7 @@ static int plan_info(const char *spec, const rnn_desc *dp, const rnn_plan_option
 
 int cmd_info(int argc, char **argv)
 {
-    const char *spec = NULL, *tune = NULL, *isa_s = NULL, *wisdom = NULL;
+    const char *spec = NULL, *tune = NULL, *isa_s = NULL, *wisdom = NULL, *dtype_s = NULL;
     int64_t threads = 1;
     int probe = 0;
     opt_spec specs[] = {
@@ -312,19 +322,21 @@ int cmd_info(int argc, char **argv)
         {"threads", OPT_INT, &threads, 1, 2, 0, NULL, 0},
         {"isa", OPT_STR, &isa_s, 0, 0, 0, NULL, 0},
         {"wisdom", OPT_STR, &wisdom, 0, 0, 0, NULL, 0},
+        {"dtype", OPT_STR, &dtype_s, 0, 0, 0, NULL, 0},
         {"probe", OPT_FLAG, &probe, 0, 0, 0, NULL, 0},
     };
     int r = opts_parse("info", argc, argv, specs, sizeof specs / sizeof specs[0], info_usage,
                        NULL, 0, NULL);
     if (r)
         return r < 0 ? 0 : r;
-    if (!spec && (tune || isa_s || wisdom || specs[2].seen)) {
-        fprintf(stderr, "rnnsimd info: --tune, --threads, --isa and --wisdom need --plan\n");
+    if (!spec && (tune || isa_s || wisdom || dtype_s || specs[2].seen)) {
+        fprintf(stderr, "rnnsimd info: --tune, --threads, --isa, --dtype and --wisdom need "
+                        "--plan\n");
         return EXIT_USAGE;
     }
     rnn_desc d;
     rnn_plan_options o;
-    if (spec && (r = plan_options(spec, tune, threads, isa_s, &d, &o)))
+    if (spec && (r = plan_options(spec, tune, threads, isa_s, dtype_s, &d, &o)))
         return r;
     struct utsname u;
     char model[256];
@@ -345,6 +357,19 @@ int cmd_info(int argc, char **argv)
             printf("  %-9s refused: %s\n", (*t)->name, why ? why : rnn_strerror(st));
     }
     printf("  %-9s always (scalar, double inside: the oracle, --isa reference)\n", "reference");
+    /* The bf16 data type (--dtype bf16): the tables that run it here, and
+     * why each other one that runs does not. */
+    printf("bf16 on: ");
+    for (const rnn_kernels *const *t = rnn_kernel_tables(); *t; t++)
+        if (rnn_dtype_check(RNN_DTYPE_BF16, (*t)->isa, NULL) == RNN_OK)
+            printf(" %s", (*t)->name);
+    for (const rnn_kernels *const *t = rnn_kernel_tables(); *t; t++) {
+        const char *no = NULL;
+        if (rnn_isa_check((*t)->isa, NULL) == RNN_OK &&
+            rnn_dtype_check(RNN_DTYPE_BF16, (*t)->isa, &no) != RNN_OK)
+            printf(" (not %s: %s)", (*t)->name, no ? no : "refused");
+    }
+    printf("\n");
 
     const char *env = getenv("RNNSIMD_ISA");
     rnn_isa sel;

@@ -23,8 +23,8 @@
 #include "clock.h"
 
 static const char run_usage[] =
-    "usage: rnnsimd run --cell CELL --in DIR --out DIR [--isa ISA] [--layers L]\n"
-    "                   [--bidirectional]\n"
+    "usage: rnnsimd run --cell CELL --in DIR --out DIR [--isa ISA] [--dtype f32|bf16]\n"
+    "                   [--layers L] [--bidirectional]\n"
     "\n"
     "Runs a recurrent network over a sequence, like PyTorch's nn.RNN(nonlinearity='tanh'),\n"
     "nn.LSTM and nn.GRU with batch_first=False, on .npy files (float32 '<f4', C order)\n"
@@ -39,6 +39,11 @@ static const char run_usage[] =
     "  --out DIR     directory for the outputs (created if missing; files replaced atomically)\n"
     "  --isa ISA     auto (default: the best this CPU runs, or RNNSIMD_ISA) | reference (the\n"
     "                naive double-precision oracle) | {isas: | }\n"
+    "  --dtype T     f32 (default) | bf16: weights rounded to bf16 (nearest even), each\n"
+    "                product's other operand too, sums in float32; states, gates and\n"
+    "                files stay float32 (docs/design.md §8). Plans: the generic or avx512\n"
+    "                table (AVX512-BF16) or neon; the reference computes the same rounding\n"
+    "                in double\n"
     "  --layers L    num_layers (default: as many as weight_hh_l{k}.npy files are present)\n"
     "  --bidirectional  two directions (default: when weight_hh_l0_reverse.npy is present)\n"
     "\n"
@@ -130,8 +135,9 @@ static int write_out(const char *dir, const char *file, const float *data, int r
 enum { T_INPUT, T_H0, T_C0, T_GOUT, T_GHN, T_GCN, T_COUNT };
 
 typedef struct {
-    const char *cell_s, *in, *out, *isa_s;
+    const char *cell_s, *in, *out, *isa_s, *dtype_s;
     rnn_cell cell;
+    rnn_dtype dtype;
     int use_ref;
     rnn_isa isa;
     int64_t layers; /* 0: from the files */
@@ -141,16 +147,17 @@ typedef struct {
 /* Returns -1 to go on, else the exit status (after --help or a message). */
 static int parse_run_options(int argc, char **argv, run_opts *o)
 {
-    *o = (run_opts){.isa_s = "auto"};
+    *o = (run_opts){.isa_s = "auto", .dtype_s = "f32"};
     opt_spec specs[] = {
         {"cell", OPT_STR, &o->cell_s, 0, 0, 0, NULL, 0},
         {"in", OPT_STR, &o->in, 0, 0, 0, NULL, 0},
         {"out", OPT_STR, &o->out, 0, 0, 0, NULL, 0},
         {"isa", OPT_STR, &o->isa_s, 0, 0, 0, NULL, 0},
+        {"dtype", OPT_STR, &o->dtype_s, 0, 0, 0, NULL, 0},
         {"layers", OPT_INT, &o->layers, 1, RNN_MAX_LAYERS, 0, NULL, 0},
         {"bidirectional", OPT_FLAG, &o->bidirectional, 0, 0, 0, NULL, 0},
     };
-    int r = opts_parse("run", argc, argv, specs, 6, run_usage, NULL, 0, NULL);
+    int r = opts_parse("run", argc, argv, specs, 7, run_usage, NULL, 0, NULL);
     if (r)
         return r < 0 ? 0 : r;
     if (!o->cell_s)
@@ -168,6 +175,20 @@ static int parse_run_options(int argc, char **argv, run_opts *o)
         return r;
     if ((r = require_isa("run", o->isa_s, o->use_ref, o->isa)))
         return r;
+    if (rnn_dtype_parse(o->dtype_s, &o->dtype) != RNN_OK) {
+        fprintf(stderr, "rnnsimd run: unknown --dtype '%s'; expected f32 or bf16\n", o->dtype_s);
+        return EXIT_USAGE;
+    }
+    if (o->use_ref && o->dtype != RNN_DTYPE_F32) {
+        fprintf(stderr, "rnnsimd run: --dtype %s --isa reference: PENDING\n", o->dtype_s);
+        return EXIT_RUNTIME;
+    }
+    const char *why = NULL;
+    if (!o->use_ref && rnn_dtype_check(o->dtype, o->isa, &why) != RNN_OK) {
+        fprintf(stderr, "rnnsimd run: --dtype %s --isa %s: %s\n", o->dtype_s, o->isa_s,
+                why ? why : "not supported here");
+        return EXIT_RUNTIME;
+    }
     struct stat sb;
     if (stat(o->in, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
         fprintf(stderr, "rnnsimd run: --in %s: not a directory\n", o->in);
@@ -435,7 +456,7 @@ static int compute(const run_opts *o, const run_inputs *ri, run_outputs *ro)
         rnn_params params = {0};
         params.cell = w[0];
         params.layers = w;
-        rnn_plan_options opt = {.isa = o->isa, .threads = 1};
+        rnn_plan_options opt = {.isa = o->isa, .threads = 1, .dtype = o->dtype};
         st = rnn_plan_create(&plan, &d, &params, &opt);
         if (st == RNN_OK)
             st = rnn_workspace_create(&ws, plan);
@@ -517,7 +538,8 @@ int cmd_run(int argc, char **argv)
                (long long)ri.B, (long long)ri.I, (long long)ri.H);
         if (ri.cells > 1)
             printf(" L=%lld%s", (long long)ri.L, ri.D == 2 ? " bidirectional" : "");
-        printf(" on %s: forward %.3f ms%s", ro.ran_on, ro.t_fwd,
+        printf(" on %s%s: forward %.3f ms%s", ro.ran_on,
+               o.dtype == RNN_DTYPE_BF16 ? " (bf16)" : "", ro.t_fwd,
                ri.backward ? ", backward " : "");
         if (ri.backward)
             printf("%.3f ms", ro.t_bwd);

@@ -48,6 +48,8 @@ static const char train_usage[] =
     "                       | uniform (PyTorch's U(-1/sqrt(H), 1/sqrt(H)) everywhere)\n"
     "  --seed S             seed of the initial weights (default 1)\n"
     "  --isa ISA            auto (default) | reference | {isas: | }\n"
+    "  --dtype T            f32 (default) | bf16: the products with bf16 weights and operands,\n"
+    "                       sums, states and the saved model in float32 (docs/design.md §8)\n"
     "  --log FILE           write 'step loss grad_norm seconds' per step to FILE (at the\n"
     "                       end, atomically)\n"
     "\n"
@@ -58,7 +60,7 @@ static const char cmd[] = "charlm train"; /* messages start "rnnsimd charlm trai
 
 /* The command line, parsed and checked. */
 typedef struct {
-    const char *text_path, *save, *cell_s, *isa_s, *opt_s, *init_s, *log_path;
+    const char *text_path, *save, *cell_s, *isa_s, *opt_s, *init_s, *log_path, *dtype_s;
     int64_t H, T, B, steps, seed;
     double lr, clip, max_seconds;
     rnn_cell cell;
@@ -66,12 +68,13 @@ typedef struct {
     charlm_init init;
     int use_ref;
     rnn_isa isa;
+    rnn_dtype dtype;
 } train_opts;
 
 /* Returns -1 to go on, else the exit status (after --help or a message). */
 static int parse_train_options(int argc, char **argv, train_opts *o)
 {
-    *o = (train_opts){.cell_s = "lstm", .isa_s = "auto", .opt_s = "adam",
+    *o = (train_opts){.cell_s = "lstm", .isa_s = "auto", .dtype_s = "f32", .opt_s = "adam",
                       .init_s = "orthogonal", .H = 128, .T = 64, .B = 16, .steps = 1000,
                       .seed = 1, .lr = -1, .clip = 5};
     opt_spec specs[] = {
@@ -89,6 +92,7 @@ static int parse_train_options(int argc, char **argv, train_opts *o)
         {"init", OPT_STR, &o->init_s, 0, 0, 0, NULL, 0},
         {"seed", OPT_INT, &o->seed, 0, 9.2e18, 0, NULL, 0},
         {"isa", OPT_STR, &o->isa_s, 0, 0, 0, NULL, 0},
+        {"dtype", OPT_STR, &o->dtype_s, 0, 0, 0, NULL, 0},
         {"log", OPT_STR, &o->log_path, 0, 0, 0, NULL, 0},
     };
     const char *prog = "rnnsimd charlm train";
@@ -128,6 +132,21 @@ static int parse_train_options(int argc, char **argv, train_opts *o)
     if ((r = opt_isa_choice(prog, o->isa_s, &o->use_ref, &o->isa)) ||
         (r = opt_require_isa(prog, o->isa_s, o->use_ref, o->isa)))
         return r;
+    if (rnn_dtype_parse(o->dtype_s, &o->dtype) != RNN_OK) {
+        fprintf(stderr, "rnnsimd %s: unknown --dtype '%s'; expected f32 or bf16\n", cmd,
+                o->dtype_s);
+        return OPT_EXIT_USAGE;
+    }
+    if (o->use_ref && o->dtype != RNN_DTYPE_F32) {
+        fprintf(stderr, "rnnsimd %s: --dtype %s --isa reference: PENDING\n", cmd, o->dtype_s);
+        return OPT_EXIT_RUNTIME;
+    }
+    const char *why = NULL;
+    if (!o->use_ref && rnn_dtype_check(o->dtype, o->isa, &why) != RNN_OK) {
+        fprintf(stderr, "rnnsimd %s: --dtype %s --isa %s: %s\n", cmd, o->dtype_s, o->isa_s,
+                why ? why : "not supported here");
+        return OPT_EXIT_RUNTIME;
+    }
     return -1;
 }
 
@@ -215,7 +234,7 @@ static int set_up(trainer *t, const train_opts *o)
         fprintf(stderr, "rnnsimd %s: out of memory\n", cmd);
         return -1;
     }
-    t->popt = (rnn_plan_options){.isa = o->isa, .threads = 1};
+    t->popt = (rnn_plan_options){.isa = o->isa, .threads = 1, .dtype = o->dtype};
     t->ran_on = "reference";
     if (!o->use_ref) {
         rnn_params p0 = charlm_params(&t->m, t->m.theta);
@@ -402,9 +421,10 @@ int charlm_train_main(int argc, char **argv)
         fprintf(stderr, "rnnsimd %s: --save %s\n", cmd, err);
         goto done;
     }
-    printf("trained: %s H=%lld on %s, %lld steps in %.1f s, %.0f chars/s, loss %.4f (mean of the "
+    printf("trained: %s H=%lld on %s%s, %lld steps in %.1f s, %.0f chars/s, loss %.4f (mean of the "
            "last %d steps), unigram entropy %.4f nats; saved %s\n",
-           o.cell_s, (long long)o.H, t.ran_on, (long long)t.done_steps, t.secs,
+           o.cell_s, (long long)o.H, t.ran_on, o.dtype == RNN_DTYPE_BF16 ? " (bf16)" : "",
+           (long long)t.done_steps, t.secs,
            (double)t.done_steps * (double)(o.T * o.B) / t.secs, t.mean, t.k, t.text.entropy,
            o.save);
     status = 0;

@@ -40,17 +40,34 @@ void rnn_k_bf16_gemm_packed_nt__generic(size_t M, size_t N, size_t K, const floa
     }
 }
 
+/* Not under ThreadSanitizer (gemm_generic.c says why). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(__SANITIZE_THREAD__)
+#define FMA_CLONES __attribute__((target_clones("fma", "default")))
+#else
+#define FMA_CLONES
+#endif
+
+/* k outside the rows, so each row of B is rounded once per column block;
+ * every C[i][j] still sees its k in ascending order. */
+FMA_CLONES
 void rnn_k_bf16_gemm__generic(int trans_a, size_t M, size_t N, size_t K, const float *A,
                               size_t lda, const float *B, size_t ldb, float *C, size_t ldc)
 {
-    for (size_t i = 0; i < M; i++) {
-        float *c = C + i * ldc;
-        memset(c, 0, N * sizeof *c);
+    float b[BLOCK];
+    for (size_t i = 0; i < M; i++)
+        memset(C + i * ldc, 0, N * sizeof *C);
+    for (size_t j0 = 0; j0 < N; j0 += BLOCK) {
+        const size_t n = N - j0 < BLOCK ? N - j0 : BLOCK;
         for (size_t k = 0; k < K; k++) {
-            const float a = rnn_bf16_round(trans_a ? A[k * lda + i] : A[i * lda + k]);
-            const float *b = B + k * ldb;
-            for (size_t j = 0; j < N; j++)
-                c[j] = fmaf(a, rnn_bf16_round(b[j]), c[j]);
+            for (size_t j = 0; j < n; j++)
+                b[j] = rnn_bf16_round(B[k * ldb + j0 + j]);
+            for (size_t i = 0; i < M; i++) {
+                const float a = rnn_bf16_round(trans_a ? A[k * lda + i] : A[i * lda + k]);
+                float *c = C + i * ldc + j0;
+                for (size_t j = 0; j < n; j++)
+                    c[j] = fmaf(a, b[j], c[j]);
+            }
         }
     }
 }
