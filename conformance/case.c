@@ -119,10 +119,12 @@ static rnn_status fail(char *err, size_t errlen, const char *line, int index,
 static const char *const state_names[CONF_STATE_COUNT] = {NULL, "mixed", "h0zero", "c0zero",
                                                           "none"};
 static const char optional_layout[] =
-    "state=mixed|h0zero|c0zero|none, head=wide, x=sat (each at most once, in this order)";
+    "state=mixed|h0zero|c0zero|none, head=wide, x=sat, bf16 (each at most once, in this "
+    "order)";
 
 /* Field f (index i) after seed; *order is the rank of the last optional
- * field seen (1 state, 2 head, 3 x), so order and repeats are enforced. */
+ * field seen (1 state, 2 head, 3 x, 4 bf16), so order and repeats are
+ * enforced. */
 static rnn_status parse_optional(const char *line, int i, const char *f, conf_case *c,
                                  int *order, char *err, size_t errlen)
 {
@@ -153,6 +155,9 @@ static rnn_status parse_optional(const char *line, int i, const char *f, conf_ca
         if (strcmp(f + 2, "sat") != 0)
             return fail(err, errlen, line, i, f, "x=sat (no field: the ordinary inputs)");
         c->x_sat = 1;
+    } else if (strcmp(f, "bf16") == 0) {
+        rank = 4;
+        c->bf16 = 1;
     } else {
         char w[160];
         snprintf(w, sizeof w, "nothing more, or %s", optional_layout);
@@ -181,8 +186,8 @@ rnn_status conf_case_parse(const char *line, conf_case *out, char *err, size_t e
     }
     strcpy(buf, line);
     /* 10 fixed fields at most (seq2seq), 2 optional stack fields, then 3
-     * optional kind fields. */
-    enum { MAX_FIELDS = 15 };
+     * optional kind fields and the data type. */
+    enum { MAX_FIELDS = 16 };
     char *f[MAX_FIELDS + 1];
     int n = split(buf, f, MAX_FIELDS);
 
@@ -190,7 +195,7 @@ rnn_status conf_case_parse(const char *line, conf_case *out, char *err, size_t e
     memset(&c, 0, sizeof c);
     static const char layout[] =
         "CELL:TOPOLOGY:T<n>[:To<n> for seq2seq]:B<n>:I<n>:H<n>[:L<n>][:bi]:V<n>:rho<x.y>:seed<n>"
-        "[:state=..][:head=wide][:x=sat]";
+        "[:state=..][:head=wide][:x=sat][:bf16]";
     if (n < 1 || rnn_cell_parse(f[0], &c.desc.cell) != RNN_OK)
         return fail(err, errlen, line, 0, f[0], "a cell: rnn_tanh, lstm, gru or lbr_gru");
     if (n < 2)
@@ -225,9 +230,9 @@ rnn_status conf_case_parse(const char *line, conf_case *out, char *err, size_t e
                      rnn_topology_name(c.desc.topology), want, layout);
         return RNN_ERR_FORMAT;
     }
-    if (n > want + 5) {
+    if (n > want + 6) {
         if (err && errlen)
-            snprintf(err, errlen, "case '%s': more than %d fields: %s", line, want + 5, layout);
+            snprintf(err, errlen, "case '%s': more than %d fields: %s", line, want + 6, layout);
         return RNN_ERR_FORMAT;
     }
 
@@ -319,6 +324,8 @@ void conf_case_print(const conf_case *c, char *buf, size_t len)
         strcat(kind, ":head=wide");
     if (c->x_sat)
         strcat(kind, ":x=sat");
+    if (c->bf16)
+        strcat(kind, ":bf16");
     snprintf(buf, len, "%s:%s:T%" PRId64 "%s:B%" PRId64 ":I%" PRId64 ":H%" PRId64 "%s:V%" PRId64
              ":rho%s:seed%" PRIu64 "%s",
              rnn_cell_name(c->desc.cell), rnn_topology_name(c->desc.topology), c->desc.T, to,
@@ -332,5 +339,5 @@ int conf_case_equal(const conf_case *a, const conf_case *b)
            x->T_out == y->T_out && x->B == y->B && x->I == y->I && x->H == y->H &&
            x->V == y->V && (x->L > 1 ? x->L : 1) == (y->L > 1 ? y->L : 1) &&
            x->bidirectional == y->bidirectional && a->rho == b->rho && a->seed == b->seed && a->state == b->state &&
-           a->wide_head == b->wide_head && a->x_sat == b->x_sat;
+           a->wide_head == b->wide_head && a->x_sat == b->x_sat && a->bf16 == b->bf16;
 }

@@ -1,7 +1,7 @@
 /* case.h — one conformance case: a whole problem named by one line of text,
  *
  *     CELL:TOPOLOGY:T<n>[:To<n>]:B<n>:I<n>:H<n>[:L<n>][:bi]:V<n>:rho<x>:seed<n>
- *         [:state=mixed|h0zero|c0zero|none][:head=wide][:x=sat]
+ *         [:state=mixed|h0zero|c0zero|none][:head=wide][:x=sat][:bf16]
  *     e.g. lstm:many2one:T17:B3:I7:H33:V5:rho1.0:seed5
  *          lstm:many2one:T6:B5:I16:H16:V33:rho1.0:seed15:state=mixed:head=wide:x=sat
  *          lstm:many2many:T17:B3:I7:H33:L3:bi:V5:rho1.0:seed5
@@ -11,7 +11,9 @@
  * docs/design.md §7: a line without them is one layer, one direction). The optional
  * fields after seed name the data's kind (generate.h says what each makes);
  * a line without them is the default kind, and keeps the meaning it always
- * had, bit for bit. The line is the case's identity: the generator derives
+ * had, bit for bit. bf16, last, makes the plans bf16 plans
+ * (rnn_plan_options.dtype) and the reference the bf16 reference; the drawn
+ * data are the same as without it. The line is the case's identity: the generator derives
  * every tensor from it, the golden file is keyed by it, and a failure prints
  * it so that `build/rnnsimd-conformance --case 'LINE'` reproduces it.
  * Parsing is strict (fields in this order, each at most once, the default
@@ -47,6 +49,7 @@ typedef struct {
     conf_state_kind state;
     int wide_head;  /* head=wide: logits spanning more than CONF_WIDE_SPAN in every row */
     int x_sat;      /* x=sat: every other (step, batch row) of the inputs saturates the gates */
+    int bf16;       /* bf16: the plans' dtype RNN_DTYPE_BF16, and the bf16 reference */
 } conf_case;
 
 /* The least max - min of a head=wide case's logits in every scored row

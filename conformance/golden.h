@@ -13,7 +13,10 @@
  *   kernels:   forward then gradients, as above, of the optimized path
  *              (rnn_plan_train): the bits every kernel table gives in every
  *              mode, by the canonical evaluation order (docs/design.md §9.2)
- * ([..]: where the case has it). A line without kernels= (the older format)
+ * ([..]: where the case has it). A bf16 case's line (case.h) has no
+ * kernels=: its hashes pin the bf16 reference only, since bf16 products
+ * round differently per ISA and are judged by their tolerance
+ * (docs/design.md §8). A float32 line without kernels= (the older format)
  * still parses, so `make golden` can rewrite it; the runner fails its runs. The case line must be canonical. Nothing
  * rewrites the file but `--write-golden` (`make golden`). */
 #ifndef CONF_GOLDEN_H
@@ -26,7 +29,8 @@
 typedef struct {
     char line[CONF_CASE_LINE_MAX];
     uint64_t inputs, forward, gradients, kernels;
-    int has_kernels; /* 0: a line written before kernels= existed (the runner fails it) */
+    int has_kernels; /* 0: a bf16 case, or a float32 line written before kernels=
+                      * existed (the runner fails that one) */
 } conf_golden_entry;
 
 typedef struct {

@@ -10,11 +10,25 @@
 #include "tolerance.h"
 #include "clock.h"
 
+/* The policy of support/tolerance.h: float32's, or bf16's for a bf16 case. */
 static double tol_of(const conf_problem *p, const conf_tensor *t)
 {
     double K, S;
     conf_tensor_depth(p, t, &K, &S);
-    return rnn_tolerance(t->part == CONF_T_GRADIENT ? RNN_TOL_GRADIENT : RNN_TOL_FORWARD, K, S);
+    const rnn_tol_kind kind = t->part == CONF_T_GRADIENT ? RNN_TOL_GRADIENT : RNN_TOL_FORWARD;
+    return p->kase.bf16 ? rnn_tolerance_bf16(kind, K, S) : rnn_tolerance(kind, K, S);
+}
+
+/* ||got - ref||_2 / ||ref||_2 (0 / 0 = 0; NaN stays NaN). */
+static double rel_norm(const float *got, const float *ref, size_t n)
+{
+    double dd = 0, rr = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double d = (double)got[i] - (double)ref[i];
+        dd += d * d;
+        rr += (double)ref[i] * (double)ref[i];
+    }
+    return rr > 0 ? sqrt(dd / rr) : (dd > 0 ? INFINITY : sqrt(dd));
 }
 
 static void record(conf_isa_result *res, const char *name, rnn_compare_result c)
@@ -159,7 +173,7 @@ static void run_controls(const conf_problem *p, conf_isa_result *res, const conf
 }
 
 void conf_check_isa(const conf_problem *p, const conf_result *ref, const rnn_plan_options *opt,
-                    conf_isa_result *res)
+                    const conf_result *ref_f32, conf_isa_result *res)
 {
     const rnn_isa isa = opt->isa;
     double t0 = rnn_seconds_now();
@@ -248,6 +262,15 @@ void conf_check_isa(const conf_problem *p, const conf_result *ref, const rnn_pla
             res->tensor_hash[res->ntensors++] = conf_hash_tensors(&gt[i], 1, -1);
         }
     res->hashed = 1;
+    if (ref_f32) {
+        conf_tensor f32[CONF_MAX_TENSORS];
+        conf_result_tensors(p, ref_f32, f32);
+        for (int i = 0; i < nt; i++)
+            if (!gt[i].is_view) {
+                res->e2e_tensor[res->ne2e] = gt[i].name;
+                res->e2e_rel[res->ne2e++] = rel_norm(gt[i].data, f32[i].data, gt[i].n);
+            }
+    }
     run_controls(p, res, gt, rt, nt, scratch);
 
 done:

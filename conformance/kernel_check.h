@@ -42,13 +42,21 @@ typedef struct {
     uint64_t tensor_hash[CONF_MAX_TENSORS];
     int ncontrols;
     conf_control controls[CONF_MAX_CONTROLS];
+    /* bf16 cases given the float32 reference: the first training run's
+     * ||got - ref_f32||_2 / ||ref_f32||_2 per tensor (the data type's cost,
+     * shown, not judged). */
+    int ne2e;
+    const char *e2e_tensor[CONF_MAX_TENSORS];
+    double e2e_rel[CONF_MAX_TENSORS];
     double seconds;
 } conf_isa_result;
 
-/* ref: the reference's training outputs for p. opt: the plan's options
- * (the table, threads, the fused step; modes.h). Never fails for a kernel's
- * mistakes: it records them in *res (res->passed = 0). */
+/* ref: the reference's training outputs for p (the bf16 reference for a
+ * bf16 case, compared under the bf16 tolerance). opt: the plan's options
+ * (the table, threads, the fused step, the dtype; modes.h). ref_f32: NULL,
+ * or for a bf16 case the float32 reference, for res->e2e. Never fails for
+ * a kernel's mistakes: it records them in *res (res->passed = 0). */
 void conf_check_isa(const conf_problem *p, const conf_result *ref, const rnn_plan_options *opt,
-                    conf_isa_result *res);
+                    const conf_result *ref_f32, conf_isa_result *res);
 
 #endif

@@ -112,6 +112,8 @@ typedef struct {
     conf_problem p;
     conf_result ref;
     int ref_ok;
+    conf_result ref32; /* a bf16 case's float32 reference (the data type's cost) */
+    int ref32_ok;
     conf_hashes h;
     char golden_status[200];
     int regime_ok;
@@ -343,6 +345,11 @@ static void check_reference(run_state *r, size_t ci, case_state *c)
     if (s == RNN_OK) {
         double t0 = rnn_seconds_now();
         s = conf_reference_run(&c->p, &c->ref);
+        if (s == RNN_OK && c->p.kase.bf16) {
+            c->ref_ok = 1; /* so run_case frees it whatever follows */
+            s = conf_reference_run_f32(&c->p, &c->ref32);
+            c->ref32_ok = s == RNN_OK;
+        }
         rep->ref_seconds += rnn_seconds_now() - t0;
     }
     progress_show(&r->pr, c->line, "reference");
@@ -440,6 +447,91 @@ static void report_run(run_state *r, size_t ci, const char *line, conf_isa_summa
         json_mode(rep->json, first_mode, mode, res);
 }
 
+/* An x86 table with bf16 products (avx512; avx2 has none). */
+static int x86(rnn_isa isa)
+{
+    return isa == RNN_ISA_AVX2 || isa == RNN_ISA_AVX512;
+}
+
+/* A bf16 case (case.h) on every table that has usable bf16 products, in
+ * threads1 and threads2, against the bf16 reference under the bf16
+ * tolerance; a table without is counted as skipped, never failed. No
+ * kernels= hash (bf16 rounds per ISA); on x86, where the avx512 table's
+ * vdpbf16ps and generic's emulation agree by contract, each run must give
+ * generic's bits in the same mode (judged: a float32-level change, such as
+ * a pair's products summed in the other order, hides in any tolerance).
+ * The first threads1 run gives the case's end-to-end row against the
+ * float32 reference. */
+static void check_tables_bf16(run_state *r, const case_state *c)
+{
+    static conf_isa_result res[MAX_RUNS];
+    conf_report *rep = &r->rep;
+    conf_isa_summary *sums[MAX_RUNS];
+    conf_mode modes[MAX_RUNS];
+    int n = 0, first_isa = 1, e2e_done = 0;
+    rep->bf16_cases++;
+    for (int k = 0; k < rep->nisa; k++) {
+        conf_isa_summary *sum = &rep->isa[k];
+        if (!sum->run)
+            continue;
+        const rnn_kernels *table = r->table_of[sum->isa];
+        const int usable = conf_bf16_usable(table, sum->bf16_why, sizeof sum->bf16_why);
+        if (rep->json)
+            fprintf(rep->json, "%s\"%s\": {", first_isa ? "" : ", ", rnn_isa_name(sum->isa));
+        first_isa = 0;
+        int first_mode = 1;
+        for (int md = 0; md < CONF_MODE_COUNT && n < MAX_RUNS; md++) {
+            const conf_mode mode = (conf_mode)md;
+            if (!(r->o.mode_mask >> md & 1) || md == CONF_MODE_UNFUSED)
+                continue;
+            if (!usable || !c->ref_ok) {
+                sum->bf16_skipped += !usable;
+                progress_show(&r->pr, c->line, rnn_isa_name(sum->isa));
+                continue;
+            }
+            const rnn_plan_options opt = conf_mode_options_bf16(mode, sum->isa);
+            conf_check_isa(&c->p, &c->ref, &opt, c->ref32_ok ? &c->ref32 : NULL, &res[n]);
+            sums[n] = sum, modes[n] = mode;
+            progress_show(&r->pr, c->line, rnn_isa_name(sum->isa));
+            /* generic's run of the same mode, on x86 (the tables of one
+             * architecture are listed together, generic first). */
+            for (int j = 0; j < n; j++)
+                if (modes[j] == mode && sums[j]->isa == RNN_ISA_GENERIC && x86(sum->isa) &&
+                    res[j].hashed && res[n].hashed) {
+                    sum->bf16_bits_compared++;
+                    if (res[j].out_hash == res[n].out_hash) {
+                        sum->bf16_bits_same++;
+                    } else if (res[n].passed) {
+                        res[n].passed = 0;
+                        snprintf(res[n].error, sizeof res[n].error, "bf16 bits differ from "
+                                 "generic %s's (x86: vdpbf16ps and generic's emulation of it "
+                                 "agree bit for bit by contract)", conf_mode_name(mode));
+                    }
+                }
+            if (!e2e_done && mode == CONF_MODE_THREADS1 && res[n].ne2e) {
+                conf_report_bf16_e2e(rep, c->line, sum->isa, &res[n]);
+                e2e_done = 1;
+            }
+            conf_report_bf16_result(rep, sum, mode, c->line, &res[n]);
+            if (res[n].passed) {
+                rep->passed++;
+            } else {
+                rep->failed++;
+                printf("FAIL %s on %s, mode %s: %s\n  reproduce: build/" PROG
+                       " --case '%s' --isa %s --mode %s\n", c->line, rnn_isa_name(sum->isa),
+                       conf_mode_name(mode), res[n].error, c->line, rnn_isa_name(sum->isa),
+                       conf_mode_name(mode));
+            }
+            if (rep->json)
+                json_mode(rep->json, first_mode, mode, &res[n]);
+            first_mode = 0;
+            n++;
+        }
+        if (rep->json)
+            fprintf(rep->json, "}");
+    }
+}
+
 /* Case ci on every table in every mode it runs: the runs first, then the
  * verdicts that need several of them (a table's modes share its bits; every
  * run gives the golden kernels= bits), then the report, table by table. */
@@ -466,7 +558,7 @@ static void check_tables(run_state *r, size_t ci, const case_state *c)
                 continue;
             }
             const rnn_plan_options opt = conf_mode_options(mode, sum->isa);
-            conf_check_isa(&c->p, &c->ref, &opt, &res[n]);
+            conf_check_isa(&c->p, &c->ref, &opt, NULL, &res[n]);
             progress_show(&r->pr, c->line, runs[n].name);
             runs[n].res = &res[n], sums[n] = sum, modes[n] = mode;
             n++;
@@ -540,11 +632,16 @@ static void run_case(run_state *r, size_t ci)
         json_case(r, ci, &c);
         rep->json_cases++;
     }
-    check_tables(r, ci, &c);
+    if (r->cases[ci].bf16)
+        check_tables_bf16(r, &c);
+    else
+        check_tables(r, ci, &c);
     if (rep->json)
         fprintf(rep->json, "}, \"seconds\": %.4f}", rnn_seconds_now() - t_case);
     if (c.ref_ok)
         conf_result_free(&c.ref);
+    if (c.ref32_ok)
+        conf_result_free(&c.ref32);
     conf_problem_free(&c.p);
 }
 
@@ -686,6 +783,7 @@ int main(int argc, char **argv)
     conf_golden_free(&r.golden);
     int status = write_outputs(&r);
     conf_ratchet_free(&r.ratchet);
+    conf_report_bf16_free(&r.rep);
     printf("%d passed, %d failed\n", r.rep.passed, r.rep.failed);
     return status;
 }

@@ -92,6 +92,34 @@ static const struct {
     {4, 3, 5, 9, 16, 1, 1, 6, 1.5},
 };
 
+/* bf16 rows, last: every cell x topology with bf16 plans (case.h's bf16).
+ * Small, since generic's bf16 products are an exact emulation of
+ * vdpbf16ps, lane by lane (slow): odd sizes across a 32-column panel edge
+ * and an odd K, batch 1 over 21 steps, a stack of two bidirectional
+ * layers, and (full matrix only) the data kinds that reach the products
+ * (zero states, a wide head) and an expanding and a vanishing regime at
+ * larger batch. Not x=sat: it tests the element-wise float32 work, which
+ * bf16 plans share with float32 ones, and its saturated gates leave
+ * weight-gradient rows so alike that the swap control (kernel_check.c)
+ * hides inside bf16's wider tolerance. */
+typedef struct {
+    int T, To, B, I, H, L, bi, V;
+    double rho;
+    int quick;
+    conf_state_kind state_lstm, state_other;
+    int wide_head, x_sat;
+} bf16_row;
+
+static const bf16_row bf16_rows[] = {
+    /* T  To  B   I   H  L bi   V  rho quick state (lstm, others)        wide sat */
+    { 9,  5, 2, 17, 33, 0, 0,  8, 1.0, 1, CONF_STATE_RANDOM, CONF_STATE_RANDOM, 0, 0},
+    {21, 17, 1, 24, 32, 0, 0, 16, 1.0, 1, CONF_STATE_RANDOM, CONF_STATE_RANDOM, 0, 0},
+    { 5,  3, 3,  7, 13, 2, 1,  5, 1.0, 1, CONF_STATE_RANDOM, CONF_STATE_RANDOM, 0, 0},
+    { 6,  4, 5, 16, 16, 0, 0, 33, 1.0, 0, CONF_STATE_MIXED, CONF_STATE_MIXED, 1, 0},
+    {12,  6, 4, 31, 64, 0, 0, 17, 1.5, 0, CONF_STATE_RANDOM, CONF_STATE_RANDOM, 0, 0},
+    {40, 20, 3, 15, 31, 0, 0, 65, 0.5, 0, CONF_STATE_C0_ZERO, CONF_STATE_NONE, 0, 0},
+};
+
 size_t conf_matrix_default(conf_matrix_case *out, size_t max)
 {
     size_t n = 0;
@@ -172,6 +200,27 @@ size_t conf_matrix_default(conf_matrix_case *out, size_t max)
                 c.seed = 2000 + k;
                 out[n].c = c;
                 out[n].quick = 1;
+            }
+    const size_t nbf = sizeof bf16_rows / sizeof bf16_rows[0];
+    for (size_t k = 0; k < nbf; k++)
+        for (int cell = 0; cell < RNN_CELL_COUNT; cell++)
+            for (int topo = 0; topo < RNN_TOPOLOGY_COUNT; topo++, n++) {
+                if (n >= max)
+                    continue;
+                const bf16_row *r = &bf16_rows[k];
+                conf_case c = {0};
+                c.desc = (rnn_desc){(rnn_cell)cell, (rnn_topology)topo,
+                                    topo == RNN_ONE2ONE ? 1 : r->T,
+                                    topo == RNN_SEQ2SEQ ? r->To : 0, r->B, r->I, r->H, r->V,
+                                    r->L > 1 ? r->L : 0, r->bi};
+                c.rho = r->rho;
+                c.seed = 3000 + k;
+                c.state = cell == RNN_LSTM ? r->state_lstm : r->state_other;
+                c.wide_head = r->wide_head;
+                c.x_sat = r->x_sat;
+                c.bf16 = 1;
+                out[n].c = c;
+                out[n].quick = r->quick;
             }
     return n;
 }

@@ -64,3 +64,24 @@ rnn_plan_options conf_mode_options(conf_mode m, rnn_isa isa)
                           .fused_step_always = m == CONF_MODE_THREADS1};
     return o;
 }
+
+int conf_bf16_usable(const rnn_kernels *k, char *why, size_t whylen)
+{
+    if (!k || !k->bf16_gemm_packed_nt) {
+        snprintf(why, whylen, "no bf16 products in this table");
+        return 0;
+    }
+    if (k->bf16_feature && !rnn_cpu_feature_usable(k->bf16_feature)) {
+        snprintf(why, whylen, "this CPU lacks %s (or RNNSIMD_CPU_MASK hides it)",
+                 k->bf16_feature);
+        return 0;
+    }
+    return 1;
+}
+
+rnn_plan_options conf_mode_options_bf16(conf_mode m, rnn_isa isa)
+{
+    rnn_plan_options o = {.isa = isa, .threads = m == CONF_MODE_THREADS2 ? 2 : 1,
+                          .dtype = RNN_DTYPE_BF16};
+    return o;
+}

@@ -360,6 +360,7 @@ void conf_report_finish(conf_report *r, const conf_regime_cache *regimes,
     printf("  (same bits: cases whose outputs and gradients were the threads1 run's, bit for "
            "bit; judged for unfused, reported for threads2; every run is also judged by the "
            "golden kernels= hash)\n");
+    conf_report_bf16_print(r);
     int any_run = 0;
     for (int i = 0; i < r->nisa; i++)
         any_run |= r->isa[i].run && r->isa[i].seconds > 0;
@@ -453,6 +454,7 @@ void conf_report_finish(conf_report *r, const conf_regime_cache *regimes,
             json_tensor_map(f, r, s->budget);
             fprintf(f, ", \"ratchet_budget_quick\": ");
             json_tensor_map(f, r, s->budget_quick);
+            conf_report_bf16_json(f, s);
             fprintf(f, "}");
         }
         fprintf(f, "\n  ],\n  \"ratchet\": {\"arch\": \"%s\", \"full\": %s, \"quick\": %s, "

@@ -40,7 +40,25 @@ typedef struct {
     double budget[CONF_MAX_TENSOR_NAMES], budget_quick[CONF_MAX_TENSOR_NAMES];
     int controls_applied, controls_caught, controls_na;
     double seconds;
+    /* bf16 cases (report_bf16.c): their runs against the bf16 reference
+     * under the bf16 tolerance, apart from the float32 ones (and from the
+     * ratchet); runs not made because the table has no usable bf16, and
+     * why; and on x86, runs whose bits were compared with another table's
+     * (generic and avx512 agree by contract) and how many agreed. */
+    conf_mode_summary bf16[CONF_MODE_COUNT];
+    int bf16_skipped;
+    char bf16_why[96];
+    int bf16_bits_compared, bf16_bits_same;
 } conf_isa_summary;
+
+/* One bf16 case's plan against the float32 reference: ||got - ref|| / ||ref||
+ * of h, logits, loss and the worst gradient (the data type's cost). */
+typedef struct {
+    char line[CONF_CASE_LINE_MAX];
+    rnn_isa isa;
+    double h, logits, loss, grad;
+    const char *grad_tensor;
+} conf_e2e_row;
 
 typedef struct {
     int nisa;
@@ -59,6 +77,9 @@ typedef struct {
     int ratchet_full, ratchet_quick;
     int ratchet_checked, ratchet_over, ratchet_missing;
     double ref_seconds;
+    int bf16_cases;
+    conf_e2e_row *e2e;   /* one row per bf16 case that ran (report_bf16.c) */
+    int ne2e, e2e_cap;
     FILE *json;          /* NULL: no JSON */
     int json_cases;      /* cases written so far */
 } conf_report;
@@ -77,6 +98,19 @@ void conf_report_ratchet(conf_report *r, const conf_ratchet *rt, const char *pat
 /* Replaces rt's entries of the tables that ran (for those selections) by
  * this run's worst fractions; prints what changed. */
 void conf_report_update_ratchet(const conf_report *r, conf_ratchet *rt);
+
+/* ---- bf16 cases (report_bf16.c) ---- */
+/* One bf16 case on one table in one mode. */
+void conf_report_bf16_result(conf_report *r, conf_isa_summary *s, conf_mode m, const char *line,
+                             const conf_isa_result *res);
+/* The case's end-to-end row, from a run that has res->e2e. */
+void conf_report_bf16_e2e(conf_report *r, const char *line, rnn_isa isa,
+                          const conf_isa_result *res);
+/* The bf16 sections of the summary (nothing when no bf16 case ran). */
+void conf_report_bf16_print(const conf_report *r);
+/* A table's bf16 summary as a JSON member (",\"bf16\": {...}"). */
+void conf_report_bf16_json(FILE *f, const conf_isa_summary *s);
+void conf_report_bf16_free(conf_report *r);
 
 /* Prints everything after the cases, and ends the JSON (r->json stays open). */
 void conf_report_finish(conf_report *r, const conf_regime_cache *regimes,

@@ -37,11 +37,26 @@ int conf_hash_sees_flip(const conf_problem *p, uint64_t base)
     return 0;
 }
 
-rnn_status conf_reference_run(const conf_problem *p, conf_result *ref)
+static rnn_status run(const conf_problem *p, conf_result *ref, rnn_dtype dtype)
 {
     rnn_status s = conf_result_alloc(p, ref);
     if (s != RNN_OK)
         return s;
     conf_result_poison(p, ref);
-    return rnn_reference_train(&p->kase.desc, &p->params, &p->inputs, &ref->out, &ref->grads);
+    const rnn_reference_options o = {dtype};
+    s = rnn_reference_train_opt(&p->kase.desc, &p->params, &p->inputs, &ref->out, &ref->grads,
+                                &o);
+    if (s != RNN_OK)
+        conf_result_free(ref);
+    return s;
+}
+
+rnn_status conf_reference_run(const conf_problem *p, conf_result *ref)
+{
+    return run(p, ref, p->kase.bf16 ? RNN_DTYPE_BF16 : RNN_DTYPE_F32);
+}
+
+rnn_status conf_reference_run_f32(const conf_problem *p, conf_result *ref)
+{
+    return run(p, ref, RNN_DTYPE_F32);
 }

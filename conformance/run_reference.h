@@ -10,8 +10,12 @@ typedef struct {
     uint64_t inputs, forward, gradients;
 } conf_hashes;
 
-/* Allocates *ref and fills it with rnn_reference_train's outputs and gradients. */
+/* Allocates *ref and fills it with rnn_reference_train's outputs and
+ * gradients: the bf16 reference for a bf16 case (rnn_reference_train_opt). */
 rnn_status conf_reference_run(const conf_problem *p, conf_result *ref);
+/* The same with the float32 reference whatever the case's dtype: a bf16
+ * case's end-to-end comparison (the data type's cost). */
+rnn_status conf_reference_run_f32(const conf_problem *p, conf_result *ref);
 void conf_case_hashes(const conf_problem *p, const conf_result *ref, conf_hashes *h);
 /* 1 if flipping one late input bit (in a copy) changes the inputs hash:
  * proof that the hash reads every byte it claims to. */

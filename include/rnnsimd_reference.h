@@ -39,6 +39,39 @@ rnn_status rnn_reference_seq_backward(const rnn_desc *d, const rnn_cell_weights 
                                       const float *grad_output, const float *grad_hn,
                                       const float *grad_cn, rnn_grads *g);
 
+/* ---- The reference of a bf16 plan (docs/design.md §8) ----
+ * The _opt variants take options; NULL (or dtype RNN_DTYPE_F32) is the
+ * float32 reference above, bit for bit. dtype RNN_DTYPE_BF16 computes what a
+ * bf16 plan (rnn_plan_options.dtype) means, still in double: weight_ih,
+ * weight_hh and W_hy rounded to bf16 (round to nearest even) once; each
+ * product's other operand rounded to bf16 as it is read (x, h and gru's r*h
+ * in the cell's products, h into the head; in backward the gate gradients
+ * into W_hh^T and W_ih^T, dlogits into W_hy^T, and both operands of every
+ * weight gradient product); biases, bias gradients (sums of the unrounded
+ * gate gradients), states, gates, c and all element-wise work as in
+ * float32. A value is rounded as float32 first, then to bf16 (what a kernel
+ * holding the correctly rounded value reads). So the compare with a bf16
+ * plan isolates the kernel's own error. Any other dtype: RNN_ERR_ARG. */
+typedef struct {
+    rnn_dtype dtype;
+} rnn_reference_options;
+
+rnn_status rnn_reference_forward_opt(const rnn_desc *d, const rnn_params *p,
+                                     const rnn_inputs *in, rnn_outputs *out,
+                                     const rnn_reference_options *opt);
+rnn_status rnn_reference_train_opt(const rnn_desc *d, const rnn_params *p, const rnn_inputs *in,
+                                   rnn_outputs *out, rnn_grads *g,
+                                   const rnn_reference_options *opt);
+rnn_status rnn_reference_seq_forward_opt(const rnn_desc *d, const rnn_cell_weights *w,
+                                         const float *x, const float *h0, const float *c0,
+                                         float *output, float *hn, float *cn,
+                                         const rnn_reference_options *opt);
+rnn_status rnn_reference_seq_backward_opt(const rnn_desc *d, const rnn_cell_weights *w,
+                                          const float *x, const float *h0, const float *c0,
+                                          const float *grad_output, const float *grad_hn,
+                                          const float *grad_cn, rnn_grads *g,
+                                          const rnn_reference_options *opt);
+
 /* ---- Portable deterministic fills: the same bits on every machine ---- */
 /* Counter-based: value i of tensor `stream` under `seed` is a pure function of
  * (seed, stream, i), splitmix64-mixed. */

@@ -65,6 +65,17 @@ static const double *widen(pool *pl, const float *src, size_t n)
     return d;
 }
 
+/* A weight tensor (weight_ih, weight_hh, W_hy) widened, and for a bf16
+ * problem rounded to bf16 once, as a bf16 plan packs it. */
+static const double *widen_weight(pool *pl, const float *src, size_t n, int bf16)
+{
+    double *d = (double *)widen(pl, src, n);
+    if (d && bf16)
+        for (size_t i = 0; i < n; i++)
+            d[i] = rnn_ref_bf16(d[i]);
+    return d;
+}
+
 /* A double copy of src, or zeros if src is NULL (an absent bias). */
 static const double *widen_or_zeros(pool *pl, const float *src, size_t n)
 {
@@ -96,12 +107,13 @@ static void narrow(float *dst, const double *src, size_t n)
 
 /* n_ih: the cell's weight_ih size (it depends on the layer, rnnsimd.h). */
 static rnn_status widen_cell(pool *pl, const rnn_sizes *s, size_t n_ih, const rnn_cell_weights *w,
-                             ref_weights *out)
+                             int bf16, ref_weights *out)
 {
     if (!w->weight_ih || !w->weight_hh)
         return RNN_ERR_NULL;
-    out->weight_ih = widen(pl, w->weight_ih, n_ih);
-    out->weight_hh = widen(pl, w->weight_hh, s->weight_hh);
+    out->bf16 = bf16;
+    out->weight_ih = widen_weight(pl, w->weight_ih, n_ih, bf16);
+    out->weight_hh = widen_weight(pl, w->weight_hh, s->weight_hh, bf16);
     out->bias_ih = widen_or_zeros(pl, w->bias_ih, s->bias);
     out->bias_hh = widen_or_zeros(pl, w->bias_hh, s->bias);
     return RNN_OK;
@@ -120,7 +132,7 @@ static size_t ih_size(const rnn_sizes *s, size_t l, int decoder)
  * n is 1 and src NULL; widened into a pool array written to *out. */
 static rnn_status widen_cells(pool *pl, const rnn_sizes *s, const rnn_cell_weights *single,
                               const rnn_cell_weights *src, size_t n, size_t D, int decoder,
-                              const ref_weights **out)
+                              int bf16, const ref_weights **out)
 {
     if (!src && n > 1)
         return RNN_ERR_NULL;
@@ -129,7 +141,7 @@ static rnn_status widen_cells(pool *pl, const rnn_sizes *s, const rnn_cell_weigh
         return RNN_ERR_NOMEM;
     for (size_t k = 0; k < n; k++) {
         rnn_status st = widen_cell(pl, s, ih_size(s, k / D, decoder), src ? &src[k] : single,
-                                   &w[k]);
+                                   bf16, &w[k]);
         if (st != RNN_OK)
             return st;
     }
@@ -140,18 +152,19 @@ static rnn_status widen_cells(pool *pl, const rnn_sizes *s, const rnn_cell_weigh
 /* Checks and widens parameters and inputs shared by forward and train. */
 static rnn_status widen_problem(pool *pl, const rnn_desc *d, const rnn_sizes *s,
                                 const rnn_params *p, const rnn_inputs *in, int want_head,
-                                int want_loss, ref_params *pd, ref_inputs *id)
+                                int want_loss, int bf16, ref_params *pd, ref_inputs *id)
 {
     const int seq2seq = d->topology == RNN_SEQ2SEQ;
     const size_t I = (size_t)d->I;
     rnn_status st;
     memset(pd, 0, sizeof *pd);
     memset(id, 0, sizeof *id);
-    if ((st = widen_cells(pl, s, &p->cell, p->layers, s->cells, s->directions, 0,
+    pd->bf16 = bf16;
+    if ((st = widen_cells(pl, s, &p->cell, p->layers, s->cells, s->directions, 0, bf16,
                           &pd->layers)) != RNN_OK)
         return st;
     if (seq2seq && (st = widen_cells(pl, s, &p->decoder, p->decoder_layers, s->layers, 1, 1,
-                                     &pd->dec_layers)) != RNN_OK)
+                                     bf16, &pd->dec_layers)) != RNN_OK)
         return st;
     if (want_head && !p->W_hy)
         return RNN_ERR_NULL;
@@ -170,7 +183,7 @@ static rnn_status widen_problem(pool *pl, const rnn_desc *d, const rnn_sizes *s,
         return st;
 
     if (want_head) {
-        pd->W_hy = widen(pl, p->W_hy, s->W_hy);
+        pd->W_hy = widen_weight(pl, p->W_hy, s->W_hy, bf16);
         pd->b_y = widen_or_zeros(pl, p->b_y, s->b_y);
     }
     id->x = in->x_index ? one_hot(pl, in->x_index, s->x / I, I) : widen(pl, in->x, s->x);
@@ -183,12 +196,34 @@ static rnn_status widen_problem(pool *pl, const rnn_desc *d, const rnn_sizes *s,
     return pl->failed ? RNN_ERR_NOMEM : RNN_OK;
 }
 
+/* The options' bf16 flag; RNN_ERR_ARG for a dtype the reference lacks. */
+static rnn_status options_bf16(const rnn_reference_options *o, int *bf16)
+{
+    *bf16 = 0;
+    if (!o || o->dtype == RNN_DTYPE_F32)
+        return RNN_OK;
+    if (o->dtype != RNN_DTYPE_BF16)
+        return RNN_ERR_ARG;
+    *bf16 = 1;
+    return RNN_OK;
+}
+
 rnn_status rnn_reference_forward(const rnn_desc *d, const rnn_params *p, const rnn_inputs *in,
                                  rnn_outputs *out)
 {
+    return rnn_reference_forward_opt(d, p, in, out, NULL);
+}
+
+rnn_status rnn_reference_forward_opt(const rnn_desc *d, const rnn_params *p,
+                                     const rnn_inputs *in, rnn_outputs *out,
+                                     const rnn_reference_options *opt)
+{
     rnn_sizes s;
+    int bf16;
     rnn_status st = rnn_ref_check_desc(d, &s);
     if (st != RNN_OK)
+        return st;
+    if ((st = options_bf16(opt, &bf16)) != RNN_OK)
         return st;
     if (!p || !in || !out)
         return RNN_ERR_NULL;
@@ -197,7 +232,7 @@ rnn_status rnn_reference_forward(const rnn_desc *d, const rnn_params *p, const r
     pool pl = {0};
     ref_params pd;
     ref_inputs id;
-    st = widen_problem(&pl, d, &s, p, in, want_head, want_loss, &pd, &id);
+    st = widen_problem(&pl, d, &s, p, in, want_head, want_loss, bf16, &pd, &id);
     double loss = 0.0;
     ref_outputs od = {wanted(&pl, out->h, s.h), wanted(&pl, lstm ? out->c : NULL, s.h),
                       wanted(&pl, out->logits, s.logits), want_loss ? &loss : NULL};
@@ -260,9 +295,19 @@ static void narrow_grads(const rnn_sizes *s, const ref_cell_grads *gd, rnn_cell_
 rnn_status rnn_reference_train(const rnn_desc *d, const rnn_params *p, const rnn_inputs *in,
                                rnn_outputs *out, rnn_grads *g)
 {
+    return rnn_reference_train_opt(d, p, in, out, g, NULL);
+}
+
+rnn_status rnn_reference_train_opt(const rnn_desc *d, const rnn_params *p, const rnn_inputs *in,
+                                   rnn_outputs *out, rnn_grads *g,
+                                   const rnn_reference_options *opt)
+{
     rnn_sizes s;
+    int bf16;
     rnn_status st = rnn_ref_check_desc(d, &s);
     if (st != RNN_OK)
+        return st;
+    if ((st = options_bf16(opt, &bf16)) != RNN_OK)
         return st;
     if (!p || !in || !g)
         return RNN_ERR_NULL;
@@ -273,7 +318,7 @@ rnn_status rnn_reference_train(const rnn_desc *d, const rnn_params *p, const rnn
     pool pl = {0};
     ref_params pd;
     ref_inputs id;
-    st = widen_problem(&pl, d, &s, p, in, 1, 1, &pd, &id);
+    st = widen_problem(&pl, d, &s, p, in, 1, 1, bf16, &pd, &id);
     double loss = 0.0;
     ref_outputs od = {wanted(&pl, out->h, s.h), wanted(&pl, lstm ? out->c : NULL, s.h),
                       wanted(&pl, out->logits, s.logits), &loss};
@@ -314,19 +359,23 @@ rnn_status rnn_reference_train(const rnn_desc *d, const rnn_params *p, const rnn
 
 /* Checks shared by the two sequence entry points; widens w, x, h0, c0. */
 static rnn_status widen_seq(pool *pl, const rnn_desc *d, rnn_sizes *s, const rnn_cell_weights *w,
-                            const float *x, const float *h0, const float *c0, const ref_weights **wd,
+                            const float *x, const float *h0, const float *c0,
+                            const rnn_reference_options *opt, const ref_weights **wd,
                             const double **xd, const double **h0d, const double **c0d)
 {
+    int bf16;
     rnn_status st = rnn_ref_check_desc(d, s);
     if (st != RNN_OK)
+        return st;
+    if ((st = options_bf16(opt, &bf16)) != RNN_OK)
         return st;
     if (d->topology != RNN_MANY2MANY)
         return RNN_ERR_TOPOLOGY;
     if (!w || !x)
         return RNN_ERR_NULL;
     /* w: one cell, or a stack's L*D cells. */
-    if ((st = widen_cells(pl, s, w, s->cells > 1 ? w : NULL, s->cells, s->directions, 0, wd)) !=
-        RNN_OK)
+    if ((st = widen_cells(pl, s, w, s->cells > 1 ? w : NULL, s->cells, s->directions, 0, bf16,
+                          wd)) != RNN_OK)
         return st;
     *xd = widen(pl, x, s->x);
     *h0d = widen(pl, h0, s->state);
@@ -338,11 +387,19 @@ rnn_status rnn_reference_seq_forward(const rnn_desc *d, const rnn_cell_weights *
                                      const float *x, const float *h0, const float *c0,
                                      float *output, float *hn, float *cn)
 {
+    return rnn_reference_seq_forward_opt(d, w, x, h0, c0, output, hn, cn, NULL);
+}
+
+rnn_status rnn_reference_seq_forward_opt(const rnn_desc *d, const rnn_cell_weights *w,
+                                         const float *x, const float *h0, const float *c0,
+                                         float *output, float *hn, float *cn,
+                                         const rnn_reference_options *opt)
+{
     pool pl = {0};
     rnn_sizes s;
     const ref_weights *wd = NULL;
     const double *xd = NULL, *h0d = NULL, *c0d = NULL;
-    rnn_status st = widen_seq(&pl, d, &s, w, x, h0, c0, &wd, &xd, &h0d, &c0d);
+    rnn_status st = widen_seq(&pl, d, &s, w, x, h0, c0, opt, &wd, &xd, &h0d, &c0d);
     if (st == RNN_OK) {
         const int lstm = d->cell == RNN_LSTM;
         double *od = wanted(&pl, output, s.h), *hd = wanted(&pl, hn, s.state),
@@ -364,11 +421,21 @@ rnn_status rnn_reference_seq_backward(const rnn_desc *d, const rnn_cell_weights 
                                       const float *grad_output, const float *grad_hn,
                                       const float *grad_cn, rnn_grads *g)
 {
+    return rnn_reference_seq_backward_opt(d, w, x, h0, c0, grad_output, grad_hn, grad_cn, g,
+                                          NULL);
+}
+
+rnn_status rnn_reference_seq_backward_opt(const rnn_desc *d, const rnn_cell_weights *w,
+                                          const float *x, const float *h0, const float *c0,
+                                          const float *grad_output, const float *grad_hn,
+                                          const float *grad_cn, rnn_grads *g,
+                                          const rnn_reference_options *opt)
+{
     pool pl = {0};
     rnn_sizes s;
     const ref_weights *wd = NULL;
     const double *xd = NULL, *h0d = NULL, *c0d = NULL;
-    rnn_status st = widen_seq(&pl, d, &s, w, x, h0, c0, &wd, &xd, &h0d, &c0d);
+    rnn_status st = widen_seq(&pl, d, &s, w, x, h0, c0, opt, &wd, &xd, &h0d, &c0d);
     if (st == RNN_OK && !g)
         st = RNN_ERR_NULL;
     if (st == RNN_OK) {

@@ -5,7 +5,9 @@
  * Evaluation order is fixed: a product W v + b is (sum_k W[j][k] v[k], k
  * ascending, from 0.0) + b[j]; a pre-activation is (W_ih x + b_ih) + (W_hh h +
  * b_hh). Transposed products W^T g sum over rows j ascending. Weight gradients
- * are accumulated in the order steps arrive (see sequence.c). */
+ * are accumulated in the order steps arrive (see sequence.c). A bf16 cell
+ * (ref_weights.bf16) rounds each product's other operand as it is read
+ * (affine, affine_t, outer_add: never a bias or its gradient). */
 #include <stddef.h>
 #include "reference_internal.h"
 
@@ -16,37 +18,47 @@ size_t rnn_ref_cell_scratch(size_t G, size_t H)
     return 2 * G * H + H;
 }
 
-/* out[j] = sum_k W[j][k] v[k] + b[j] for rows j in [0, rows). */
-static void affine(size_t rows, size_t cols, const double *W, const double *v,
+/* The other operand of a product as the plan reads it: v itself, or for a
+ * bf16 cell (ref_weights.bf16) v rounded to bf16. */
+static double opnd(int bf16, double v)
+{
+    return bf16 ? rnn_ref_bf16(v) : v;
+}
+
+/* out[j] = sum_k W[j][k] v[k] + b[j] for rows j in [0, rows); bf16: v[k]
+ * rounded (W already is), the bias not. */
+static void affine(int bf16, size_t rows, size_t cols, const double *W, const double *v,
                    const double *b, double *out)
 {
     for (size_t j = 0; j < rows; j++) {
         double acc = 0.0;
         for (size_t k = 0; k < cols; k++)
-            acc += W[j * cols + k] * v[k];
+            acc += W[j * cols + k] * opnd(bf16, v[k]);
         out[j] = acc + b[j];
     }
 }
 
-/* out[k] = sum_j W[j][k] g[j] over rows j in [0, rows). */
-static void affine_t(size_t rows, size_t cols, const double *W, const double *g, double *out)
+/* out[k] = sum_j W[j][k] g[j] over rows j in [0, rows); bf16: g[j] rounded. */
+static void affine_t(int bf16, size_t rows, size_t cols, const double *W, const double *g,
+                     double *out)
 {
     for (size_t k = 0; k < cols; k++) {
         double acc = 0.0;
         for (size_t j = 0; j < rows; j++)
-            acc += W[j * cols + k] * g[j];
+            acc += W[j * cols + k] * opnd(bf16, g[j]);
         out[k] = acc;
     }
 }
 
-/* dW[j][k] += g[j] v[k] and db[j] += g[j] (either may be NULL). */
-static void outer_add(size_t rows, size_t cols, const double *g, const double *v, double *dW,
-                      double *db)
+/* dW[j][k] += g[j] v[k] and db[j] += g[j] (either may be NULL); bf16: both
+ * operands of dW's product rounded, db's sum of the unrounded g. */
+static void outer_add(int bf16, size_t rows, size_t cols, const double *g, const double *v,
+                      double *dW, double *db)
 {
     for (size_t j = 0; j < rows; j++) {
         if (dW)
             for (size_t k = 0; k < cols; k++)
-                dW[j * cols + k] += g[j] * v[k];
+                dW[j * cols + k] += opnd(bf16, g[j]) * opnd(bf16, v[k]);
         if (db)
             db[j] += g[j];
     }
@@ -58,12 +70,12 @@ void rnn_ref_cell_forward(rnn_cell cell, const ref_weights *w, size_t I, size_t 
 {
     const size_t G = rnn_ref_gates(cell), GH = G * H;
     double *ih = scratch, *hh = scratch + GH, *rh = scratch + 2 * GH;
-    affine(GH, I, w->weight_ih, x, w->bias_ih, ih);
+    affine(w->bf16, GH, I, w->weight_ih, x, w->bias_ih, ih);
 
     switch (cell) {
     case RNN_TANH:
         /* h' = tanh(W_ih x + b_ih + W_hh h + b_hh) */
-        affine(GH, H, w->weight_hh, h, w->bias_hh, hh);
+        affine(w->bf16, GH, H, w->weight_hh, h, w->bias_hh, hh);
         for (size_t j = 0; j < H; j++) {
             gates[j] = rnn_ref_tanh(ih[j] + hh[j]);
             h_next[j] = gates[j];
@@ -72,7 +84,7 @@ void rnn_ref_cell_forward(rnn_cell cell, const ref_weights *w, size_t I, size_t 
 
     case RNN_LSTM:
         /* i, f, o = sigma(.), g = tanh(.); c' = f*c + i*g; h' = o*tanh(c') */
-        affine(GH, H, w->weight_hh, h, w->bias_hh, hh);
+        affine(w->bf16, GH, H, w->weight_hh, h, w->bias_hh, hh);
         for (size_t j = 0; j < H; j++) {
             const double i = rnn_ref_sigmoid(ih[j] + hh[j]);
             const double f = rnn_ref_sigmoid(ih[H + j] + hh[H + j]);
@@ -91,13 +103,13 @@ void rnn_ref_cell_forward(rnn_cell cell, const ref_weights *w, size_t I, size_t 
     case RNN_GRU:
         /* r, z = sigma(.); n = tanh(W_in x + b_in + W_hn (r*h) + b_hn);
          * h' = (1-z)*h + z*n */
-        affine(2 * H, H, w->weight_hh, h, w->bias_hh, hh);
+        affine(w->bf16, 2 * H, H, w->weight_hh, h, w->bias_hh, hh);
         for (size_t j = 0; j < H; j++) {
             gates[j] = rnn_ref_sigmoid(ih[j] + hh[j]);
             gates[H + j] = rnn_ref_sigmoid(ih[H + j] + hh[H + j]);
             rh[j] = gates[j] * h[j];
         }
-        affine(H, H, w->weight_hh + 2 * H * H, rh, w->bias_hh + 2 * H, hh + 2 * H);
+        affine(w->bf16, H, H, w->weight_hh + 2 * H * H, rh, w->bias_hh + 2 * H, hh + 2 * H);
         for (size_t j = 0; j < H; j++) {
             const double z = gates[H + j];
             const double n = rnn_ref_tanh(ih[2 * H + j] + hh[2 * H + j]);
@@ -109,7 +121,7 @@ void rnn_ref_cell_forward(rnn_cell cell, const ref_weights *w, size_t I, size_t 
     case RNN_LBR_GRU:
         /* r, z = sigma(.); n = tanh(W_in x + b_in + r*(W_hn h + b_hn));
          * h' = (1-z)*n + z*h */
-        affine(GH, H, w->weight_hh, h, w->bias_hh, hh);
+        affine(w->bf16, GH, H, w->weight_hh, h, w->bias_hh, hh);
         for (size_t j = 0; j < H; j++) {
             const double r = rnn_ref_sigmoid(ih[j] + hh[j]);
             const double z = rnn_ref_sigmoid(ih[H + j] + hh[H + j]);
@@ -145,8 +157,8 @@ void rnn_ref_cell_backward(rnn_cell cell, const ref_weights *w, size_t I, size_t
             d_ih[j] = dh_next[j] * (1.0 - hn * hn);
             d_hh[j] = d_ih[j];
         }
-        affine_t(GH, H, w->weight_hh, d_hh, dh);
-        outer_add(GH, H, d_hh, h, dw->weight_hh, dw->bias_hh);
+        affine_t(w->bf16, GH, H, w->weight_hh, d_hh, dh);
+        outer_add(w->bf16, GH, H, d_hh, h, dw->weight_hh, dw->bias_hh);
         break;
 
     case RNN_LSTM:
@@ -164,8 +176,8 @@ void rnn_ref_cell_backward(rnn_cell cell, const ref_weights *w, size_t I, size_t
         }
         for (size_t j = 0; j < GH; j++)
             d_hh[j] = d_ih[j];
-        affine_t(GH, H, w->weight_hh, d_hh, dh);
-        outer_add(GH, H, d_hh, h, dw->weight_hh, dw->bias_hh);
+        affine_t(w->bf16, GH, H, w->weight_hh, d_hh, dh);
+        outer_add(w->bf16, GH, H, d_hh, h, dw->weight_hh, dw->bias_hh);
         break;
 
     case RNN_GRU:
@@ -179,22 +191,23 @@ void rnn_ref_cell_backward(rnn_cell cell, const ref_weights *w, size_t I, size_t
             d_hh[H + j] = d_ih[H + j];
         }
         /* d(r*h) = W_hn^T da_n; it feeds r (times h) and h (times r). */
-        affine_t(H, H, w->weight_hh + 2 * H * H, d_hh + 2 * H, tmp);
+        affine_t(w->bf16, H, H, w->weight_hh + 2 * H * H, d_hh + 2 * H, tmp);
         for (size_t j = 0; j < H; j++) {
             const double r = gates[j];
             const double dr = tmp[j] * h[j];
             d_ih[j] = dr * r * (1.0 - r);
             d_hh[j] = d_ih[j];
         }
-        affine_t(2 * H, H, w->weight_hh, d_hh, dh);
+        affine_t(w->bf16, 2 * H, H, w->weight_hh, d_hh, dh);
         for (size_t j = 0; j < H; j++) {
             const double z = gates[H + j];
             dh[j] = dh_next[j] * (1.0 - z) + dh[j] + gates[j] * tmp[j];
         }
-        outer_add(2 * H, H, d_hh, h, dw->weight_hh, dw->bias_hh);
+        outer_add(w->bf16, 2 * H, H, d_hh, h, dw->weight_hh, dw->bias_hh);
         for (size_t j = 0; j < H; j++)
             tmp[j] = gates[j] * h[j]; /* r*h, the n rows' input */
-        outer_add(H, H, d_hh + 2 * H, tmp, dw->weight_hh ? dw->weight_hh + 2 * H * H : NULL,
+        outer_add(w->bf16, H, H, d_hh + 2 * H, tmp,
+                  dw->weight_hh ? dw->weight_hh + 2 * H * H : NULL,
                   dw->bias_hh ? dw->bias_hh + 2 * H : NULL);
         break;
 
@@ -212,10 +225,10 @@ void rnn_ref_cell_backward(rnn_cell cell, const ref_weights *w, size_t I, size_t
             d_hh[H + j] = d_ih[H + j];
             d_hh[2 * H + j] = dan * r;
         }
-        affine_t(GH, H, w->weight_hh, d_hh, dh);
+        affine_t(w->bf16, GH, H, w->weight_hh, d_hh, dh);
         for (size_t j = 0; j < H; j++)
             dh[j] = dh_next[j] * gates[H + j] + dh[j];
-        outer_add(GH, H, d_hh, h, dw->weight_hh, dw->bias_hh);
+        outer_add(w->bf16, GH, H, d_hh, h, dw->weight_hh, dw->bias_hh);
         break;
 
     default:
@@ -224,6 +237,6 @@ void rnn_ref_cell_backward(rnn_cell cell, const ref_weights *w, size_t I, size_t
 
     /* The input side is the same for every cell: a = W_ih x + b_ih + ... */
     if (dx)
-        affine_t(GH, I, w->weight_ih, d_ih, dx);
-    outer_add(GH, I, d_ih, x, dw->weight_ih, dw->bias_ih);
+        affine_t(w->bf16, GH, I, w->weight_ih, d_ih, dx);
+    outer_add(w->bf16, GH, I, d_ih, x, dw->weight_ih, dw->bias_ih);
 }

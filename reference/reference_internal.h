@@ -21,6 +21,10 @@ double rnn_ref_log(double x);   /* within 1 ulp */
 double rnn_ref_tanh(double x);  /* a few ulp, accurate near 0 */
 double rnn_ref_sigmoid(double x);
 
+/* ---- bf16.c: v as a float32, rounded to bf16 (RNE), as a double: the
+ * operands of a bf16 plan's products (docs/design.md §8) ---- */
+double rnn_ref_bf16(double v);
+
 /* ---- validate.c: the reference's own checks (not core's rnn_desc_check) ---- */
 /* Same rules as docs/design.md §2 / rnnsimd.h; fills *s. RNN_ERR_OVERFLOW also when
  * the reference's own double buffers (8 bytes an element) would not fit. */
@@ -35,6 +39,13 @@ rnn_status rnn_ref_check_indices(const int32_t *v, size_t n, int64_t limit);
  * zeros for absent biases). */
 typedef struct {
     const double *weight_ih, *weight_hh, *bias_ih, *bias_hh;
+    /* 1: a bf16 plan's cell (docs/design.md §8). The weights given are
+     * already bf16 values (the float layer rounds them once); each product's
+     * other operand (x, h, r*h; in backward the gate gradients, and both
+     * operands of every weight gradient product) is rounded to bf16 as it
+     * is read; the sums stay in double, and biases, bias gradients (sums of
+     * unrounded gate gradients) and all element-wise work are unchanged. */
+    int bf16;
 } ref_weights;
 
 /* One layer and one direction: cell (and decoder). A stack (L*D > 1):
@@ -44,6 +55,8 @@ typedef struct {
     ref_weights cell, decoder; /* decoder: seq2seq only */
     const double *W_hy, *b_y;  /* needed when logits, loss or gradients are */
     const ref_weights *layers, *dec_layers;
+    int bf16; /* the head as a bf16 plan's: W_hy already bf16, h and dlogits
+               * rounded as read, b_y and its gradient unchanged */
 } ref_params;
 
 typedef struct {

@@ -28,16 +28,23 @@ static size_t scored_offset(const rnn_desc *d)
     return d->topology == RNN_MANY2ONE ? (size_t)d->T - 1 : 0;
 }
 
+/* A product's other operand as the plan reads it (ref_params.bf16). */
+static double opnd(int bf16, double v)
+{
+    return bf16 ? rnn_ref_bf16(v) : v;
+}
+
 /* One scored position: logits z = W_hy h + b_y, its cross-entropy against
- * target t, and (if dz is not NULL) dloss/dz = (softmax(z) - onehot(t)) / N. */
-static double head_position(size_t V, size_t H, const double *W_hy, const double *b_y,
-                            const double *h, int32_t t, double n_scored, double *z,
-                            double *dz)
+ * target t, and (if dz is not NULL) dloss/dz = (softmax(z) - onehot(t)) / N.
+ * bf16: h rounded as read (W_hy already is). */
+static double head_position(int bf16, size_t V, size_t H, const double *W_hy,
+                            const double *b_y, const double *h, int32_t t, double n_scored,
+                            double *z, double *dz)
 {
     for (size_t v = 0; v < V; v++) {
         double acc = 0.0;
         for (size_t k = 0; k < H; k++)
-            acc += W_hy[v * H + k] * h[k];
+            acc += W_hy[v * H + k] * opnd(bf16, h[k]);
         z[v] = acc + b_y[v];
     }
     if (t < 0)
@@ -85,7 +92,7 @@ static rnn_status head(const rnn_desc *d, const rnn_sizes *s, const ref_params *
             const size_t step = pos + off;
             const double *h = Y + (step * B + b) * W;
             const int32_t t = targets ? targets[pos * B + b] : -1;
-            total += head_position(V, W, p->W_hy, p->b_y, h, t, N, z, dY ? dz : NULL);
+            total += head_position(p->bf16, V, W, p->W_hy, p->b_y, h, t, N, z, dY ? dz : NULL);
             if (logits)
                 memcpy(logits + (pos * B + b) * V, z, V * sizeof *z);
             if (!dY)
@@ -94,13 +101,13 @@ static rnn_status head(const rnn_desc *d, const rnn_sizes *s, const ref_params *
             for (size_t k = 0; k < W; k++) {
                 double acc = 0.0;
                 for (size_t v = 0; v < V; v++)
-                    acc += p->W_hy[v * W + k] * dz[v];
+                    acc += p->W_hy[v * W + k] * opnd(p->bf16, dz[v]);
                 dh[k] += acc;
             }
             for (size_t v = 0; v < V; v++) {
                 if (dW_hy)
                     for (size_t k = 0; k < W; k++)
-                        dW_hy[v * W + k] += dz[v] * h[k];
+                        dW_hy[v * W + k] += opnd(p->bf16, dz[v]) * opnd(p->bf16, h[k]);
                 if (db_y)
                     db_y[v] += dz[v];
             }

@@ -1,4 +1,4 @@
-/* tolerance.c — see tolerance.h for the policy and its reasoning. */
+/* tolerance.c — see tolerance.h for the policies and their reasoning. */
 #include <math.h>
 #include "tolerance.h"
 
@@ -9,6 +9,13 @@ double rnn_tolerance(rnn_tol_kind kind, double K, double S)
     if (K < 1) K = 1;
     if (S < 1) S = 1;
     return c * u * sqrt(K) * sqrt(S);
+}
+
+double rnn_tolerance_bf16(rnn_tol_kind kind, double K, double S)
+{
+    const double b = 1.0 / 256.0; /* 2^-8: one bf16 ulp, relative, at a binade's bottom */
+    const double t = rnn_tolerance(kind, K, S);
+    return t + 4.0 * sqrt(t * b);
 }
 
 rnn_compare_result rnn_compare(const float *got, const float *ref, size_t n, double tol)

@@ -545,7 +545,7 @@ if [ -x "$BUILD/rnnsimd-conformance" ] && [ -z "${RUN:-}" ]; then
     ok; echo "--json run finished before the interrupt: a complete report"
   else bad "an interrupted --json run (exit $crc) left: $(ls "$TMP" | grep '^conf\.json' | tr '\n' ' ')"; fi
   expect 0 "0 failed" $C --quick --isa generic --mode threads1 --no-onednn --json "$TMP/conf2.json"
-  if python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["failed"] == 0 and len(d["cases"]) == 180' "$TMP/conf2.json"; then ok
+  if python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["failed"] == 0 and len(d["cases"]) == 240' "$TMP/conf2.json"; then ok
   else bad "--json report of a finished run is not whole"; fi
 fi
 expect 2 "unknown --cell 'bogus'" $R charlm train --text x --save y --cell bogus

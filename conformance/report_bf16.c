@@ -1,0 +1,157 @@
+/* report_bf16.c — the bf16 cases in the runner's report (report.h): per
+ * table and mode, the runs against the bf16 reference under the bf16
+ * tolerance (judged); the tables that could not run them (counted, never
+ * failed); on x86 whether the tables gave generic's bits (judged in
+ * main.c); and per case
+ * the plan's distance from the float32 reference (the data type's cost:
+ * shown, not judged; docs/conformance.md §2.4). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "report.h"
+
+void conf_report_bf16_result(conf_report *r, conf_isa_summary *s, conf_mode m, const char *line,
+                             const conf_isa_result *res)
+{
+    (void)r;
+    conf_mode_summary *ms = &s->bf16[m];
+    ms->run = 1;
+    ms->cases++;
+    ms->passed += res->passed;
+    ms->seconds += res->seconds;
+    s->seconds += res->seconds;
+    if (res->nchecks && (ms->cases == 1 || !(res->worst_frac <= ms->worst_frac))) {
+        ms->worst_frac = res->worst_frac;
+        ms->worst_tensor = res->worst_tensor;
+        snprintf(ms->worst_case, sizeof ms->worst_case, "%s", line);
+    }
+    for (int i = 0; i < res->ncontrols; i++) {
+        if (!res->controls[i].applicable)
+            s->controls_na++;
+        else {
+            s->controls_applied++;
+            s->controls_caught += res->controls[i].caught;
+        }
+    }
+}
+
+void conf_report_bf16_e2e(conf_report *r, const char *line, rnn_isa isa,
+                          const conf_isa_result *res)
+{
+    if (!res->ne2e)
+        return;
+    if (r->ne2e == r->e2e_cap) {
+        const int cap = r->e2e_cap ? 2 * r->e2e_cap : 64;
+        conf_e2e_row *grown = realloc(r->e2e, (size_t)cap * sizeof *grown);
+        if (!grown)
+            return; /* shown, not judged: a row lost to memory is no failure */
+        r->e2e = grown;
+        r->e2e_cap = cap;
+    }
+    conf_e2e_row *row = &r->e2e[r->ne2e++];
+    memset(row, 0, sizeof *row);
+    snprintf(row->line, sizeof row->line, "%s", line);
+    row->isa = isa;
+    row->h = row->logits = row->loss = NAN;
+    row->grad = -1;
+    row->grad_tensor = "-";
+    for (int i = 0; i < res->ne2e; i++) {
+        const char *t = res->e2e_tensor[i];
+        const double v = res->e2e_rel[i];
+        if (!strcmp(t, "h"))
+            row->h = v;
+        else if (!strcmp(t, "logits"))
+            row->logits = v;
+        else if (!strcmp(t, "loss"))
+            row->loss = v;
+        else if (!strncmp(t, "grad.", 5) && !(v <= row->grad)) {
+            row->grad = v;
+            row->grad_tensor = t;
+        }
+    }
+}
+
+void conf_report_bf16_print(const conf_report *r)
+{
+    if (!r->bf16_cases)
+        return;
+    printf("\nbf16 cases vs the bf16 reference (%d cases; fraction = error / the bf16 tolerance "
+           "of support/tolerance.h; < 1 passes):\n", r->bf16_cases);
+    printf("  %-8s %-9s %6s %7s %8s  %-20s %s\n", "isa", "mode", "cases", "passed", "worst",
+           "in tensor", "worst case");
+    /* Fractions far below float32's: three significant digits, not four decimals. */
+    for (int i = 0; i < r->nisa; i++) {
+        const conf_isa_summary *s = &r->isa[i];
+        if (!s->run)
+            continue;
+        int any = 0;
+        for (int m = 0; m < CONF_MODE_COUNT; m++) {
+            const conf_mode_summary *ms = &s->bf16[m];
+            if (!ms->run)
+                continue;
+            any = 1;
+            printf("  %-8s %-9s %6d %7d %8.3g  %-20s %s\n", rnn_isa_name(s->isa),
+                   conf_mode_name((conf_mode)m), ms->cases, ms->passed, ms->worst_frac,
+                   ms->worst_tensor ? ms->worst_tensor : "-", ms->worst_case);
+        }
+        if (s->bf16_skipped)
+            printf("  %-8s skipped %d bf16 runs: %s\n", rnn_isa_name(s->isa), s->bf16_skipped,
+                   s->bf16_why);
+        else if (!any)
+            printf("  %-8s no bf16 run\n", rnn_isa_name(s->isa));
+    }
+    for (int i = 0; i < r->nisa; i++) {
+        const conf_isa_summary *s = &r->isa[i];
+        if (s->bf16_bits_compared)
+            printf("  bf16 bits: %s gave generic's in %d of %d runs (x86: vdpbf16ps and its "
+                   "emulation agree by contract; judged)\n", rnn_isa_name(s->isa),
+                   s->bf16_bits_same, s->bf16_bits_compared);
+    }
+    if (!r->ne2e)
+        return;
+    printf("\nbf16 plans vs the float32 reference (the data type's cost, shown, not judged: "
+           "||plan - ref_f32|| / ||ref_f32||, one table's threads1 run per case):\n");
+    printf("  %-8s %9s %9s %9s %9s %-22s %s\n", "isa", "h", "logits", "loss", "grads",
+           " (worst gradient)", "case");
+    double worst_h = 0, worst_g = 0;
+    for (int i = 0; i < r->ne2e; i++) {
+        const conf_e2e_row *e = &r->e2e[i];
+        printf("  %-8s %9.2e %9.2e %9.2e %9.2e  %-21s %s\n", rnn_isa_name(e->isa), e->h,
+               e->logits, e->loss, e->grad, e->grad_tensor, e->line);
+        worst_h = fmax(worst_h, e->h);
+        worst_g = fmax(worst_g, e->grad);
+    }
+    printf("  (largest: h %.2e, a gradient %.2e; bf16 keeps 8 significant bits, 2^-9 = %.2e "
+           "relative round-off)\n", worst_h, worst_g, ldexp(1.0, -9));
+}
+
+void conf_report_bf16_json(FILE *f, const conf_isa_summary *s)
+{
+    fprintf(f, ", \"bf16\": {\"skipped\": %d, \"why\": ", s->bf16_skipped);
+    rnn_json_string(f, s->bf16_skipped ? s->bf16_why : "");
+    fprintf(f, ", \"bits_compared\": %d, \"bits_same\": %d, \"modes\": {",
+            s->bf16_bits_compared, s->bf16_bits_same);
+    int first = 1;
+    for (int m = 0; m < CONF_MODE_COUNT; m++) {
+        const conf_mode_summary *ms = &s->bf16[m];
+        if (!ms->run)
+            continue;
+        fprintf(f, "%s\"%s\": {\"cases\": %d, \"passed\": %d, \"worst_fraction\": ",
+                first ? "" : ", ", conf_mode_name((conf_mode)m), ms->cases, ms->passed);
+        rnn_json_number(f, ms->worst_frac);
+        fprintf(f, ", \"worst_tensor\": ");
+        rnn_json_string(f, ms->worst_tensor ? ms->worst_tensor : "");
+        fprintf(f, ", \"worst_case\": ");
+        rnn_json_string(f, ms->worst_case);
+        fprintf(f, "}");
+        first = 0;
+    }
+    fprintf(f, "}}");
+}
+
+void conf_report_bf16_free(conf_report *r)
+{
+    free(r->e2e);
+    r->e2e = NULL;
+    r->ne2e = r->e2e_cap = 0;
+}
