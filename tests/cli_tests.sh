@@ -141,6 +141,22 @@ fi
 $R make-case --cell lstm --out "$TMP/bf16" --T 4 --B 2 --I 5 --H 6 --grads >/dev/null 2>&1
 expect 2 "unknown --dtype 'f16'" $R run --cell lstm --in "$TMP/bf16" --out "$TMP/bf16.x" --dtype f16
 expect 0 "on generic (bf16)" $R run --cell lstm --in "$TMP/bf16" --out "$TMP/bf16.gen" --isa generic --dtype bf16
+expect 0 "on reference (bf16)" $R run --cell lstm --in "$TMP/bf16" --out "$TMP/bf16.ref" --isa reference --dtype bf16
+$R run --cell lstm --in "$TMP/bf16" --out "$TMP/bf16.f32ref" --isa reference >/dev/null 2>&1
+expect 2 "--dtype needs --policy" $R npy-compare "$TMP/bf16.gen/output.npy" "$TMP/bf16.ref/output.npy" --tol 1 --dtype bf16
+# Every bf16 table against the bf16 reference under the bf16 tolerance; and the bf16 reference
+# differs from the float32 one by more than float32's tolerance (the mode rounds).
+BF16_ISAS=$($R info | sed -n 's/^bf16 on: *\([^(]*\).*$/\1/p')
+for isa in $BF16_ISAS; do
+  $R run --cell lstm --in "$TMP/bf16" --out "$TMP/bf16.$isa" --isa $isa --dtype bf16 >/dev/null 2>&1 \
+    || { bad "run --dtype bf16 --isa $isa"; continue; }
+  compare_bf16=$(for f in "$TMP/bf16.ref"/*.npy; do
+    n=$(basename "$f"); case $n in grad_*) pol=gradient ;; *) pol=forward ;; esac
+    $R npy-compare "$TMP/bf16.$isa/$n" "$f" --policy $pol --depth 11 --steps 4 --dtype bf16 >/dev/null 2>&1 \
+      || echo "$n"; done)
+  if [ -z "$compare_bf16" ]; then ok; else bad "bf16 $isa outside the bf16 tolerance: $compare_bf16"; fi
+done
+expect 1 "" $R npy-compare "$TMP/bf16.ref/output.npy" "$TMP/bf16.f32ref/output.npy" --policy forward --depth 11 --steps 4
 if [ "$target_arch" = x86_64 ]; then
   expect 1 "--dtype bf16 --isa avx2: the avx2 table has no bf16 products" \
     $R run --cell lstm --in "$TMP/bf16" --out "$TMP/bf16.x" --isa avx2 --dtype bf16

@@ -12,7 +12,8 @@
 #include "tools.h"
 
 static const char compare_usage[] =
-    "usage: rnnsimd npy-compare GOT REF (--tol X | --policy forward|gradient --depth K --steps S)\n"
+    "usage: rnnsimd npy-compare GOT REF (--tol X | --policy forward|gradient --depth K --steps S\n"
+    "                           [--dtype f32|bf16])\n"
     "\n"
     "Compares GOT with REF (same dtype float32 and shape) by the project's tolerance check:\n"
     "norm-wise ||GOT-REF|| / ||REF|| <= tol and per element |d_i| <= 8 tol (|ref_i| + max|ref|).\n"
@@ -20,11 +21,14 @@ static const char compare_usage[] =
     "  --tol X        the tolerance itself\n"
     "  --policy P     derive it as support/tolerance.h does: c u sqrt(K) sqrt(S), c = 64 forward,\n"
     "                 256 gradient; --depth K (dot-product depth, e.g. I + H), --steps S\n"
+    "  --dtype T      f32 (default) or bf16: a bf16 plan's output against the bf16 reference\n"
+    "                 (`run --dtype bf16`), whose tolerance adds bf16's operand rounding\n"
+    "                 (docs/design.md §8)\n"
     "exit status: 0 within tolerance, 1 outside it or a bad file, 2 a usage error.\n";
 
 int cmd_npy_compare(int argc, char **argv)
 {
-    const char *pos[2], *policy = NULL;
+    const char *pos[2], *policy = NULL, *dtype_s = NULL;
     int np = 0;
     double tol = -1, depth = -1, steps = -1;
     opt_spec specs[] = {
@@ -32,8 +36,9 @@ int cmd_npy_compare(int argc, char **argv)
         {"policy", OPT_STR, &policy, 0, 0, 0, NULL, 0},
         {"depth", OPT_F64, &depth, 1, 1e12, 0, NULL, 0},
         {"steps", OPT_F64, &steps, 1, 1e12, 0, NULL, 0},
+        {"dtype", OPT_STR, &dtype_s, 0, 0, 0, NULL, 0},
     };
-    int r = opts_parse("npy-compare", argc, argv, specs, 4, compare_usage, pos, 2, &np);
+    int r = opts_parse("npy-compare", argc, argv, specs, 5, compare_usage, pos, 2, &np);
     if (r)
         return r < 0 ? 0 : r;
     if (np != 2) {
@@ -50,8 +55,19 @@ int cmd_npy_compare(int argc, char **argv)
                             "gradient\n", policy);
             return EXIT_USAGE;
         }
-        tol = rnn_tolerance(strcmp(policy, "forward") == 0 ? RNN_TOL_FORWARD : RNN_TOL_GRADIENT,
-                            depth, steps);
+        rnn_dtype dtype = RNN_DTYPE_F32;
+        if (dtype_s && rnn_dtype_parse(dtype_s, &dtype) != RNN_OK) {
+            fprintf(stderr, "rnnsimd npy-compare: unknown --dtype '%s'; expected f32 or bf16\n",
+                    dtype_s);
+            return EXIT_USAGE;
+        }
+        const rnn_tol_kind kind =
+            strcmp(policy, "forward") == 0 ? RNN_TOL_FORWARD : RNN_TOL_GRADIENT;
+        tol = dtype == RNN_DTYPE_BF16 ? rnn_tolerance_bf16(kind, depth, steps)
+                                      : rnn_tolerance(kind, depth, steps);
+    } else if (dtype_s) {
+        fprintf(stderr, "rnnsimd npy-compare: --dtype needs --policy\n");
+        return EXIT_USAGE;
     }
     if (tol < 0) {
         fprintf(stderr, "rnnsimd npy-compare: give --tol or --policy (see --help)\n");

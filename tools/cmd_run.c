@@ -179,10 +179,6 @@ static int parse_run_options(int argc, char **argv, run_opts *o)
         fprintf(stderr, "rnnsimd run: unknown --dtype '%s'; expected f32 or bf16\n", o->dtype_s);
         return EXIT_USAGE;
     }
-    if (o->use_ref && o->dtype != RNN_DTYPE_F32) {
-        fprintf(stderr, "rnnsimd run: --dtype %s --isa reference: PENDING\n", o->dtype_s);
-        return EXIT_RUNTIME;
-    }
     const char *why = NULL;
     if (!o->use_ref && rnn_dtype_check(o->dtype, o->isa, &why) != RNN_OK) {
         fprintf(stderr, "rnnsimd run: --dtype %s --isa %s: %s\n", o->dtype_s, o->isa_s,
@@ -443,11 +439,12 @@ static int compute(const run_opts *o, const run_inputs *ri, run_outputs *ro)
     ro->ran_on = "reference";
     double t0 = 1e3 * rnn_seconds_now();
     if (o->use_ref) {
-        st = rnn_reference_seq_forward(&d, w, x, h0, c0, ro->output, ro->hn, cn);
+        const rnn_reference_options ropt = {.dtype = o->dtype};
+        st = rnn_reference_seq_forward_opt(&d, w, x, h0, c0, ro->output, ro->hn, cn, &ropt);
         ro->t_fwd = 1e3 * rnn_seconds_now() - t0;
         if (st == RNN_OK && ri->backward) {
             t0 = 1e3 * rnn_seconds_now();
-            st = rnn_reference_seq_backward(&d, w, x, h0, c0, gout, ghn, gcn, g);
+            st = rnn_reference_seq_backward_opt(&d, w, x, h0, c0, gout, ghn, gcn, g, &ropt);
             ro->t_bwd = 1e3 * rnn_seconds_now() - t0;
         }
     } else {

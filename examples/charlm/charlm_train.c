@@ -137,10 +137,6 @@ static int parse_train_options(int argc, char **argv, train_opts *o)
                 o->dtype_s);
         return OPT_EXIT_USAGE;
     }
-    if (o->use_ref && o->dtype != RNN_DTYPE_F32) {
-        fprintf(stderr, "rnnsimd %s: --dtype %s --isa reference: PENDING\n", cmd, o->dtype_s);
-        return OPT_EXIT_RUNTIME;
-    }
     const char *why = NULL;
     if (!o->use_ref && rnn_dtype_check(o->dtype, o->isa, &why) != RNN_OK) {
         fprintf(stderr, "rnnsimd %s: --dtype %s --isa %s: %s\n", cmd, o->dtype_s, o->isa_s,
@@ -300,7 +296,8 @@ static rnn_status train_step(trainer *t, const train_opts *o, float *loss)
     out.loss = loss;
     rnn_grads g = charlm_grads(&t->m, t->grad);
     if (o->use_ref)
-        return rnn_reference_train(&t->d, &p, &in, &out, &g);
+        return rnn_reference_train_opt(&t->d, &p, &in, &out, &g,
+                                       &(rnn_reference_options){.dtype = o->dtype});
     rnn_plan *plan = NULL;
     rnn_status st = rnn_plan_create(&plan, &t->d, &p, &t->popt);
     if (st == RNN_OK)
