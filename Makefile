@@ -224,7 +224,7 @@ SET ?=
 # The flags the run records in its JSON context (cflags).
 BENCH_CFLAGS := $(CC): $(strip $(CFLAGS_BASE)); reference: $(REF_FLAGS)$(if $(filter x86_64,$(ARCH)),; kernels/avx2: $(AVX2_FLAGS); kernels/avx512: $(AVX512_FLAGS))
 BENCH_ENV = BUILD=$(BUILD) RUN="$(RUN)" CPU="$(CPU)" SET="$(SET)" RNNSIMD_BENCH_CFLAGS='$(BENCH_CFLAGS)'
-## bench: benchmark sweep into results/<machine>/ (CPU=, SET=, FILTER=, REPS=, TUNE=)
+## bench: benchmark sweep into results/<machine>/ (CPU=, SET=, FILTER=, REPS=, TUNE=, DTYPE=f32|bf16|all)
 bench: deps-check lib $(BENCH_BIN)
 	@$(BENCH_ENV) sh bench/run.sh
 # Regression tracking (docs/tracking.md): the gate against this machine's
