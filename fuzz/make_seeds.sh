@@ -53,10 +53,14 @@ printf '%s' 'gru:one2many:T21:B1:I24:H32:V16:rho1.0:seed14:state=h0zero:head=wid
 printf '%s' 'rnn_tanh:many2one:T9:B2:I17:H32:V8:rho1.5:seed16:state=none' > "$out/case/rnn_tanh_none"
 printf '%s' 'gru:many2one:T6:B5:I16:H16:V33:rho1.0:seed15:x=sat:head=wide' > "$out/case/kinds_out_of_order"
 printf '%s' 'gru:many2one:T6:B5:I16:H16:V33:rho1.0:seed15:state=c0zero' > "$out/case/c0zero_not_lstm"
+# bf16 cases: the data type ends the line; a near miss puts it before a kind.
+printf '%s' 'lstm:seq2seq:T9:To5:B2:I17:H32:V8:rho1.5:seed16:state=mixed:bf16' > "$out/case/lstm_bf16"
+printf '%s' 'gru:many2one:T6:B5:I16:H16:V33:rho1.0:seed15:bf16:head=wide' > "$out/case/bf16_not_last"
 
 # ---- golden files: slices of the real one, comments and blank lines ----
 grep -v '^#' conformance/golden.txt | head -3 > "$out/golden/three_lines"
 grep ':seq2seq:' conformance/golden.txt | head -2 > "$out/golden/seq2seq"
+grep ':bf16 ' conformance/golden.txt | head -2 > "$out/golden/bf16"
 { echo '# comment'; echo; grep -v '^#' conformance/golden.txt | sed -n 40p; } > "$out/golden/comments"
 grep -v '^#' conformance/golden.txt | sed -n 7p | tr -d '\n' > "$out/golden/no_newline"
 grep -v '^#' conformance/golden.txt | sed -n 9p | sed 's/$/\r/' > "$out/golden/crlf"
