@@ -28,7 +28,7 @@ static int kernels_hash(const char *line, const conf_problem *p, const conf_resu
             if (!conf_mode_applies((conf_mode)md, k))
                 continue;
             const rnn_plan_options opt = conf_mode_options((conf_mode)md, k->isa);
-            conf_check_isa(p, ref, &opt, NULL, &res[n]);
+            conf_check_isa(p, ref, &opt, NULL, NULL, &res[n]);
             runs[n].res = &res[n];
             snprintf(runs[n].name, sizeof runs[n].name, "%s %s", k->name,
                      conf_mode_name((conf_mode)md));

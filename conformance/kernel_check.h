@@ -54,9 +54,13 @@ typedef struct {
 /* ref: the reference's training outputs for p (the bf16 reference for a
  * bf16 case, compared under the bf16 tolerance). opt: the plan's options
  * (the table, threads, the fused step, the dtype; modes.h). ref_f32: NULL,
- * or for a bf16 case the float32 reference, for res->e2e. Never fails for
+ * or for a bf16 case the float32 reference, for res->e2e. ref_flip: NULL,
+ * or for a bf16 case the reference with near ties flipped: each tensor's
+ * tolerance is then at least FLIP_FLOOR times its distance from ref
+ * (docs/design.md §8: how much this problem amplifies one bf16 flip). Never fails for
  * a kernel's mistakes: it records them in *res (res->passed = 0). */
 void conf_check_isa(const conf_problem *p, const conf_result *ref, const rnn_plan_options *opt,
-                    const conf_result *ref_f32, conf_isa_result *res);
+                    const conf_result *ref_f32, const conf_result *ref_flip,
+                    conf_isa_result *res);
 
 #endif

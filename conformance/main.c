@@ -114,6 +114,8 @@ typedef struct {
     int ref_ok;
     conf_result ref32; /* a bf16 case's float32 reference (the data type's cost) */
     int ref32_ok;
+    conf_result flip; /* a bf16 case's reference with near ties flipped (its floor) */
+    int flip_ok;
     conf_hashes h;
     char golden_status[200];
     int regime_ok;
@@ -349,6 +351,10 @@ static void check_reference(run_state *r, size_t ci, case_state *c)
             c->ref_ok = 1; /* so run_case frees it whatever follows */
             s = conf_reference_run_f32(&c->p, &c->ref32);
             c->ref32_ok = s == RNN_OK;
+            if (s == RNN_OK) {
+                s = conf_reference_run_flipped(&c->p, &c->flip);
+                c->flip_ok = s == RNN_OK;
+            }
         }
         rep->ref_seconds += rnn_seconds_now() - t0;
     }
@@ -490,7 +496,8 @@ static void check_tables_bf16(run_state *r, const case_state *c)
                 continue;
             }
             const rnn_plan_options opt = conf_mode_options_bf16(mode, sum->isa);
-            conf_check_isa(&c->p, &c->ref, &opt, c->ref32_ok ? &c->ref32 : NULL, &res[n]);
+            conf_check_isa(&c->p, &c->ref, &opt, c->ref32_ok ? &c->ref32 : NULL,
+                           c->flip_ok ? &c->flip : NULL, &res[n]);
             sums[n] = sum, modes[n] = mode;
             progress_show(&r->pr, c->line, rnn_isa_name(sum->isa));
             /* generic's run of the same mode, on x86 (the tables of one
@@ -558,7 +565,7 @@ static void check_tables(run_state *r, size_t ci, const case_state *c)
                 continue;
             }
             const rnn_plan_options opt = conf_mode_options(mode, sum->isa);
-            conf_check_isa(&c->p, &c->ref, &opt, NULL, &res[n]);
+            conf_check_isa(&c->p, &c->ref, &opt, NULL, NULL, &res[n]);
             progress_show(&r->pr, c->line, runs[n].name);
             runs[n].res = &res[n], sums[n] = sum, modes[n] = mode;
             n++;
@@ -642,6 +649,8 @@ static void run_case(run_state *r, size_t ci)
         conf_result_free(&c.ref);
     if (c.ref32_ok)
         conf_result_free(&c.ref32);
+    if (c.flip_ok)
+        conf_result_free(&c.flip);
     conf_problem_free(&c.p);
 }
 

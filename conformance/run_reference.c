@@ -37,13 +37,13 @@ int conf_hash_sees_flip(const conf_problem *p, uint64_t base)
     return 0;
 }
 
-static rnn_status run(const conf_problem *p, conf_result *ref, rnn_dtype dtype)
+static rnn_status run(const conf_problem *p, conf_result *ref, rnn_dtype dtype, int flip)
 {
     rnn_status s = conf_result_alloc(p, ref);
     if (s != RNN_OK)
         return s;
     conf_result_poison(p, ref);
-    const rnn_reference_options o = {dtype};
+    const rnn_reference_options o = {dtype, flip};
     s = rnn_reference_train_opt(&p->kase.desc, &p->params, &p->inputs, &ref->out, &ref->grads,
                                 &o);
     if (s != RNN_OK)
@@ -53,10 +53,15 @@ static rnn_status run(const conf_problem *p, conf_result *ref, rnn_dtype dtype)
 
 rnn_status conf_reference_run(const conf_problem *p, conf_result *ref)
 {
-    return run(p, ref, p->kase.bf16 ? RNN_DTYPE_BF16 : RNN_DTYPE_F32);
+    return run(p, ref, p->kase.bf16 ? RNN_DTYPE_BF16 : RNN_DTYPE_F32, 0);
+}
+
+rnn_status conf_reference_run_flipped(const conf_problem *p, conf_result *ref)
+{
+    return run(p, ref, RNN_DTYPE_BF16, 1);
 }
 
 rnn_status conf_reference_run_f32(const conf_problem *p, conf_result *ref)
 {
-    return run(p, ref, RNN_DTYPE_F32);
+    return run(p, ref, RNN_DTYPE_F32, 0);
 }

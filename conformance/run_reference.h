@@ -16,6 +16,9 @@ rnn_status conf_reference_run(const conf_problem *p, conf_result *ref);
 /* The same with the float32 reference whatever the case's dtype: a bf16
  * case's end-to-end comparison (the data type's cost). */
 rnn_status conf_reference_run_f32(const conf_problem *p, conf_result *ref);
+/* A bf16 case's second bf16 reference, with flip_near_ties
+ * (rnnsimd_reference.h): the floor of its tolerance (kernel_check.h). */
+rnn_status conf_reference_run_flipped(const conf_problem *p, conf_result *ref);
 void conf_case_hashes(const conf_problem *p, const conf_result *ref, conf_hashes *h);
 /* 1 if flipping one late input bit (in a copy) changes the inputs hash:
  * proof that the hash reads every byte it claims to. */

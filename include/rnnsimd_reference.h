@@ -54,6 +54,14 @@ rnn_status rnn_reference_seq_backward(const rnn_desc *d, const rnn_cell_weights 
  * plan isolates the kernel's own error. Any other dtype: RNN_ERR_ARG. */
 typedef struct {
     rnn_dtype dtype;
+    /* bf16 only; 0 by default. 1: a second, equally valid bf16 reference
+     * that rounds each product's other operand the other way wherever its
+     * float32 value lies within 8 float32 ulps of a bf16 rounding tie (a
+     * plan's operand, off by its own float32 error, may round either way
+     * there). Its distance from the plain bf16 reference measures how much
+     * this problem amplifies such flips (conformance's bf16 tolerance floor;
+     * docs/design.md §8). The weights are rounded as without it. */
+    int flip_near_ties;
 } rnn_reference_options;
 
 rnn_status rnn_reference_forward_opt(const rnn_desc *d, const rnn_params *p,

@@ -200,6 +200,7 @@ static rnn_status widen_problem(pool *pl, const rnn_desc *d, const rnn_sizes *s,
 static rnn_status options_bf16(const rnn_reference_options *o, int *bf16)
 {
     *bf16 = 0;
+    rnn_ref_bf16_flip_near_ties(o && o->dtype == RNN_DTYPE_BF16 && o->flip_near_ties);
     if (!o || o->dtype == RNN_DTYPE_F32)
         return RNN_OK;
     if (o->dtype != RNN_DTYPE_BF16)

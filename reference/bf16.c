@@ -34,3 +34,36 @@ double rnn_ref_bf16(double v)
     memcpy(&f, &u, sizeof f);
     return (double)f;
 }
+
+/* rnn_reference_options.flip_near_ties of the call this thread is in (set
+ * by every _opt entry point, so never left over from another call). */
+static _Thread_local int flip_near_ties;
+
+void rnn_ref_bf16_flip_near_ties(int on)
+{
+    flip_near_ties = on;
+}
+
+double rnn_ref_bf16_operand(double v)
+{
+    const double r = rnn_ref_bf16(v);
+    if (!flip_near_ties)
+        return r;
+    float f = (float)v;
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    const uint32_t low = u & 0xFFFFu;
+    if ((u & 0x7F800000u) == 0x7F800000u || low + 8u < 0x8000u || low > 0x8000u + 8u)
+        return r; /* not within 8 ulps of a tie (or inf, NaN) */
+    /* The other neighbour: down if it rounded up, up if it rounded down
+     * (a carry into the exponent is the right neighbour too). */
+    uint32_t w = u & 0xFFFF0000u;
+    float g;
+    memcpy(&g, &w, sizeof g);
+    if ((double)g != r) {
+        return (double)g;
+    }
+    w += 0x10000u;
+    memcpy(&g, &w, sizeof g);
+    return (double)g;
+}

@@ -22,7 +22,7 @@ size_t rnn_ref_cell_scratch(size_t G, size_t H)
  * bf16 cell (ref_weights.bf16) v rounded to bf16. */
 static double opnd(int bf16, double v)
 {
-    return bf16 ? rnn_ref_bf16(v) : v;
+    return bf16 ? rnn_ref_bf16_operand(v) : v;
 }
 
 /* out[j] = sum_k W[j][k] v[k] + b[j] for rows j in [0, rows); bf16: v[k]

@@ -24,6 +24,11 @@ double rnn_ref_sigmoid(double x);
 /* ---- bf16.c: v as a float32, rounded to bf16 (RNE), as a double: the
  * operands of a bf16 plan's products (docs/design.md §8) ---- */
 double rnn_ref_bf16(double v);
+/* A product's other operand rounded to bf16: rnn_ref_bf16, or with the
+ * calling thread's flip_near_ties set (rnn_ref_bf16_flip_near_ties) the
+ * other way when its float lies within 8 ulps of a tie. */
+double rnn_ref_bf16_operand(double v);
+void rnn_ref_bf16_flip_near_ties(int on);
 
 /* ---- validate.c: the reference's own checks (not core's rnn_desc_check) ---- */
 /* Same rules as docs/design.md §2 / rnnsimd.h; fills *s. RNN_ERR_OVERFLOW also when

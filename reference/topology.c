@@ -31,7 +31,7 @@ static size_t scored_offset(const rnn_desc *d)
 /* A product's other operand as the plan reads it (ref_params.bf16). */
 static double opnd(int bf16, double v)
 {
-    return bf16 ? rnn_ref_bf16(v) : v;
+    return bf16 ? rnn_ref_bf16_operand(v) : v;
 }
 
 /* One scored position: logits z = W_hy h + b_y, its cross-entropy against

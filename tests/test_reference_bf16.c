@@ -57,6 +57,17 @@ static void test_rounding(void)
     CHECK(rnn_ref_bf16(0x1p-130) == 0x1p-130, "a bf16 denormal is kept");
     CHECK(rnn_ref_bf16(0x1p-140) == 0.0, "below half the least bf16 denormal: zero");
     CHECK(isnan(rnn_ref_bf16(NAN)), "NaN stays NaN");
+    /* flip_near_ties: within 8 float32 ulps of a tie the other neighbour,
+     * elsewhere (and when off) RNE. 1 + 2^-8 is a tie (RNE: down to 1). */
+    rnn_ref_bf16_flip_near_ties(1);
+    CHECK(rnn_ref_bf16_operand(1.0 + 0x1p-8) == 1.0 + 0x1p-7, "a tie flips up");
+    CHECK(rnn_ref_bf16_operand(1.0 + 0x1p-8 + 8 * 0x1p-23) == 1.0, "8 ulps above: flips down");
+    CHECK(rnn_ref_bf16_operand(1.0 + 0x1p-8 + 9 * 0x1p-23) == 1.0 + 0x1p-7, "9 ulps: RNE");
+    CHECK(rnn_ref_bf16_operand(-(1.0 + 0x1p-8 - 8 * 0x1p-23)) == -(1.0 + 0x1p-7),
+          "8 ulps below, negative: flips away from zero");
+    CHECK(rnn_ref_bf16_operand(1.5) == 1.5, "a bf16 value stays");
+    rnn_ref_bf16_flip_near_ties(0);
+    CHECK(rnn_ref_bf16_operand(1.0 + 0x1p-8) == 1.0, "off: RNE");
     /* Against the test's own spelling on a sweep of floats. */
     int agree = 1;
     for (uint32_t i = 0; i < 200000 && agree; i++) {
@@ -226,6 +237,25 @@ static void test_options(void)
         CHECK(train(&m, NULL, &r3) == RNN_OK, "train f32 on rounded weights");
         CHECK(!same(r3.h, r2.h, m.s.h), "%s: only the weights were rounded",
               rnn_cell_name(c));
+        /* flip_near_ties: another valid bf16 reference, near the plain one
+         * (only near-tie operands round the other way), not the same bits;
+         * ignored by float32. The weights are bf16 already here, so it
+         * moves operands only. */
+        const rnn_reference_options flip = {RNN_DTYPE_BF16, 1}, f32flip = {RNN_DTYPE_F32, 1};
+        result r4, r5, r6;
+        CHECK(train(&m, &flip, &r4) == RNN_OK && train(&m, &f32flip, &r5) == RNN_OK &&
+                  train(&m, &bf, &r6) == RNN_OK,
+              "train with flip_near_ties");
+        const double df = rel(r4.gw[1], r2.gw[1], m.s.weight_hh);
+        CHECK(df < 1e-2, "%s: flipping near ties moves grad.weight_hh by %.3g", rnn_cell_name(c),
+              df);
+        CHECK(same_result(&m, &r5, &r3), "%s: flip_near_ties changed a float32 run",
+              rnn_cell_name(c));
+        CHECK(same_result(&m, &r6, &r2), "%s: flip_near_ties left over from the last call",
+              rnn_cell_name(c));
+        result_free(&r4);
+        result_free(&r5);
+        result_free(&r6);
         result_free(&a);
         result_free(&b);
         result_free(&q);
