@@ -31,10 +31,9 @@ static void raise_to(double *worst, double frac)
         *worst = isnan(frac) ? INFINITY : frac;
 }
 
-void conf_report_isa_result(conf_report *r, conf_isa_summary *s, conf_mode m, const char *line,
-                            int quick, const conf_isa_result *res)
+void conf_report_mode_add(conf_isa_summary *s, conf_mode_summary *ms, const char *line,
+                          const conf_isa_result *res)
 {
-    conf_mode_summary *ms = &s->mode[m];
     ms->run = 1;
     ms->cases++;
     ms->passed += res->passed;
@@ -45,14 +44,6 @@ void conf_report_isa_result(conf_report *r, conf_isa_summary *s, conf_mode m, co
         ms->worst_tensor = res->worst_tensor;
         snprintf(ms->worst_case, sizeof ms->worst_case, "%s", line);
     }
-    for (int i = 0; i < res->nchecks; i++) {
-        int k = tensor_index(r, res->checks[i].tensor);
-        if (k < 0)
-            continue;
-        raise_to(&s->tensor_worst[k], res->checks[i].frac);
-        if (quick)
-            raise_to(&s->tensor_worst_quick[k], res->checks[i].frac);
-    }
     for (int i = 0; i < res->ncontrols; i++) {
         if (!res->controls[i].applicable)
             s->controls_na++;
@@ -60,6 +51,21 @@ void conf_report_isa_result(conf_report *r, conf_isa_summary *s, conf_mode m, co
             s->controls_applied++;
             s->controls_caught += res->controls[i].caught;
         }
+    }
+}
+
+void conf_report_isa_result(conf_report *r, conf_isa_summary *s, conf_mode m, const char *line,
+                            int quick, const conf_isa_result *res)
+{
+    conf_mode_summary *ms = &s->mode[m];
+    conf_report_mode_add(s, ms, line, res);
+    for (int i = 0; i < res->nchecks; i++) {
+        int k = tensor_index(r, res->checks[i].tensor);
+        if (k < 0)
+            continue;
+        raise_to(&s->tensor_worst[k], res->checks[i].frac);
+        if (quick)
+            raise_to(&s->tensor_worst_quick[k], res->checks[i].frac);
     }
 }
 

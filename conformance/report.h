@@ -87,6 +87,10 @@ typedef struct {
 /* Initialises the per-tensor worst fractions (call once before any case). */
 void conf_report_init(conf_report *r);
 /* One case on one table in one mode (quick: the case is in the quick subset). */
+/* One run of table s in mode ms (float32's or bf16's summary): counts,
+ * time, the worst fraction with its case line, the negative controls. */
+void conf_report_mode_add(conf_isa_summary *s, conf_mode_summary *ms, const char *line,
+                          const conf_isa_result *res);
 void conf_report_isa_result(conf_report *r, conf_isa_summary *s, conf_mode m, const char *line,
                             int quick, const conf_isa_result *res);
 

@@ -14,25 +14,7 @@ void conf_report_bf16_result(conf_report *r, conf_isa_summary *s, conf_mode m, c
                              const conf_isa_result *res)
 {
     (void)r;
-    conf_mode_summary *ms = &s->bf16[m];
-    ms->run = 1;
-    ms->cases++;
-    ms->passed += res->passed;
-    ms->seconds += res->seconds;
-    s->seconds += res->seconds;
-    if (res->nchecks && (ms->cases == 1 || !(res->worst_frac <= ms->worst_frac))) {
-        ms->worst_frac = res->worst_frac;
-        ms->worst_tensor = res->worst_tensor;
-        snprintf(ms->worst_case, sizeof ms->worst_case, "%s", line);
-    }
-    for (int i = 0; i < res->ncontrols; i++) {
-        if (!res->controls[i].applicable)
-            s->controls_na++;
-        else {
-            s->controls_applied++;
-            s->controls_caught += res->controls[i].caught;
-        }
-    }
+    conf_report_mode_add(s, &s->bf16[m], line, res);
 }
 
 void conf_report_bf16_e2e(conf_report *r, const char *line, rnn_isa isa,
