@@ -310,9 +310,11 @@ int main(void)
     int cases = 0;
     for (int c = 0; c < RNN_CELL_COUNT; c++)
         for (int t = 0; t < RNN_TOPOLOGY_COUNT; t++)
-            for (int v = 0; v < 3; v++) {
-                /* batch 1 (the GEMV, the split by units), 5 (rows), 4 with one-hot */
-                static const int64_t Bs[] = {1, 5, 4}, Hs[] = {37, 20, 64}, Is[] = {7, 33, 9};
+            for (int v = 0; v < 4; v++) {
+                /* batch 1 (the GEMV), 5 (rows), 4 with one-hot, 2 with H a
+                 * multiple of the bf16 panel (two threads split the units) */
+                static const int64_t Bs[] = {1, 5, 4, 2}, Hs[] = {37, 20, 64, 64},
+                                     Is[] = {7, 33, 9, 15};
                 problem pr;
                 problem_make(&pr, (rnn_cell)c, (rnn_topology)t, 6, Bs[v], Is[v], Hs[v], 1, 0,
                              v == 2, 1000 + (uint64_t)(c * 31 + t * 7 + v));
