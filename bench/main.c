@@ -60,6 +60,7 @@
 #include "identity.h"
 #include "kernels.h"
 #include "out_file.h"
+#include "elementwise.h"
 #include "overlap.h"
 #include "peak.h"
 #include "rows.h"
@@ -312,6 +313,8 @@ typedef struct {
     double bf16_gflops;
     double hidden[OVERLAP_MIXES][2][OVERLAP_SIZES];
     int have_overlap;
+    rnn_isa isa;                         /* our table, benchmarked */
+    double elementwise[RNN_CELL_COUNT]; /* bench_elementwise_ns of isa */
 } probes;
 
 /* Peaks: our table's, and the best the peers may use; the read bandwidths;
@@ -333,7 +336,11 @@ static void run_probes(probes *pb, const options *o, rnn_isa isa, sweep_set set,
         pb->bw_l2 = bench_read_bw_gbs(pb->best, pb->caches.l2 / 2, 0.06);
         for (size_t i = 0; i < N_BW; i++)
             pb->bw[i] = bench_read_bw_gbs(pb->best, bw_kib[i] * 1024, 0.06);
+        /* About 0.25 s: the batched rows' ceilings count their gates. */
+        for (int c = 0; c < RNN_CELL_COUNT; c++)
+            pb->elementwise[c] = bench_elementwise_ns(isa, (rnn_cell)c, 0.03);
     }
+    pb->isa = isa;
     pb->have_overlap = !o->list && set == SWEEP_DEFAULT;
     for (int m = 0; m < OVERLAP_MIXES && pb->have_overlap; m++)
         for (int r = 0; r < 2 && pb->have_overlap; r++)
@@ -516,6 +523,17 @@ static void add_machine_model(const probes *pb)
                  pb->bf16_why ? pb->bf16_why : "the probe gave nothing");
     }
     gbench_add_context("bf16dot_probe", note);
+    for (int c = 0; c < RNN_CELL_COUNT; c++)
+        if (pb->elementwise[c] > 0) {
+            snprintf(key, sizeof key, "elementwise_ns_unit_%s_%s", rnn_cell_name((rnn_cell)c),
+                     rnn_isa_name(pb->isa));
+            add_context_double(key, pb->elementwise[c], 3);
+        }
+    if (pb->elementwise[0] > 0)
+        gbench_add_context("elementwise_probe",
+                           "1 thread, ns per hidden unit and batch row of one inference step's "
+                           "gate kernels on warm operands (the lesser of B 64 x H 256 and B 16 x "
+                           "H 1024), best of 3");
     if (pb->bw_l1 > 0)
         add_context_double("read_bw_GBps_L1", pb->bw_l1, 1);
     if (pb->bw_l2 > 0)

@@ -54,9 +54,20 @@ has: the projection under the forward stream at ratio 1, and dx, dW_ih and
 dW_hh under the backward stream at the larger of the two mixes' ratio-2
 shares.
 
+Where the run probed our gate kernels (context elementwise_ns_unit_<cell>_<isa>:
+ns per hidden unit and batch row of one forward step, warm operands;
+bench/elementwise.c), the serial and fused bounds also count T x H of them.
+
 Ceilings at batch 16 and 64: what a ratio asks of the FMA peak (oneDNN's
 share of the peak, pct_peak / vs_onednn, times the ratio) and the FMA
-ceiling 100 / oneDNN's share (no code runs above 100% of the peak).
+ceiling 100 / oneDNN's share (no code runs above 100% of the peak). With
+the element-wise probe, also the ceiling once our gates are counted: one
+thread runs a step's products and then its gates, so no code of ours
+beats t p/100 (every counted flop at the peak; t our time, p our
+pct_peak) plus T x B x H x the probe's ns, and vs_onednn is at most
+oneDNN's time over that; with it, the share of the peak the products need
+for the target, or "out of reach" where none does (the target is then out
+of reach for our gate kernels on this machine).
 
 vs_onednn is paired (bench/rows.h): each repetition of ours divides the
 oneDNN time taken right after it, for as long, by its own time.
@@ -130,25 +141,36 @@ def level_of(ctx, nbytes):
     return "DRAM"
 
 
-def bounds(rows, j, passes):
+def bounds(rows, j, passes, wbytes=4, peak_key=None):
     """(t, oneDNN's time, overlapped bound, serial bound, fused bound) of a
-    batch-1 row in seconds (see the docstring), or None."""
+    batch-1 row in seconds (see the docstring), or None. wbytes: bytes a
+    weight of W_hh (bf16: 2); peak_key: the context's peak for the row's
+    products (default peak_gflops_<isa>). The fused bound (the float32
+    overlap probe's) only for the default."""
     t, gf, v = ms_of(j.b) * 1e-3 if j.b else None, num(j.b, "GFLOP/s"), num(j.b, "vs_onednn")
-    peak = float(rows.ctx.get(f"peak_gflops_{rows.ctx.get('rnnsimd_isa', 'avx512')}",
-                              rows.ctx.get("peak_gflops_avx512", "nan")))
+    isa = rows.ctx.get("rnnsimd_isa", "avx512")
+    try:
+        peak = float(rows.ctx.get(peak_key or f"peak_gflops_{isa}",
+                                  "nan" if peak_key else rows.ctx.get("peak_gflops_avx512", "nan")))
+    except ValueError:
+        peak = float("nan")
     bws = bandwidths(rows.ctx)
-    if not (t and gf and v and bws and math.isfinite(peak)):
+    if not (t and gf and v and bws and math.isfinite(peak) and peak > 0):
         return None
     g = GATES[j.cell]
-    w = g * j.H * j.H * 4
+    w = g * j.H * j.H * wbytes
     bw = next((b for s, b in bws if s >= w), bws[-1])
     one = w * 64 / (bw * 1e9)  # one pass of the stream
     stream = passes * one
     # The streamed products' flops (2 per weight per step and pass) are in
     # the stream's time; the rest are GEMMs over all T rows.
     gemm = max(gf * t - passes * 2 * g * j.H * j.H * 64 * 1e-9, 0.0) / peak
-    return t, v * t, max(gf * t / peak, stream), gemm + stream, fused_bound(rows.ctx, j, w, one,
-                                                                          gemm, peak, passes)
+    fused = None if peak_key else fused_bound(rows.ctx, j, w, one, gemm, peak, passes)
+    # The forward gates, where probed, run between the products (serial).
+    ns = elementwise_ns(rows.ctx, j.cell)
+    gates = 64 * j.H * ns * 1e-9 if ns else 0.0
+    return (t, v * t, max(gf * t / peak, stream), gemm + stream + gates,
+            fused + gates if fused else None)
 
 
 def fused_bound(ctx, j, w, one, gemm, peak, passes):
@@ -191,8 +213,8 @@ def hidden_share(ctx, nbytes, ratio, mix=""):
     return min(max(h, 0.0), 1.0)
 
 
-def ceiling_line(rows, rs, passes, want):
-    bs = [b for b in (bounds(rows, j, passes) for j in rs if j.b) if b]
+def ceiling_line(rows, rs, passes, want, wbytes=4, peak_key=None):
+    bs = [b for b in (bounds(rows, j, passes, wbytes, peak_key) for j in rs if j.b) if b]
     if not bs:
         return []
     cs = [dnnl / over for _, dnnl, over, _, _ in bs]
@@ -202,7 +224,8 @@ def ceiling_line(rows, rs, passes, want):
             f": below {want}, so out of reach at 1 thread on this machine")
     out = [f"roofline ceiling of vs_onednn (oneDNN time / max(flops/peak, W_hh bytes/bandwidth)): "
            f"geomean {g:.2f}, rows {min(cs):.2f}-{max(cs):.2f}{tail}",
-           f"serial ceiling (oneDNN time / (GEMM flops/peak + W_hh bytes/bandwidth), nothing "
+           f"serial ceiling (oneDNN time / (GEMM flops/peak + W_hh bytes/bandwidth"
+           f"{' + gates' if elementwise_ns(rows.ctx, 'lstm') else ''}), nothing "
            f"overlapped): geomean {gs:.2f}, rows {min(ss):.2f}-{max(ss):.2f}; we run at "
            f"{100 * geomean([serial / t for t, _, _, serial, _ in bs]):.0f}% of its speed (bound / "
            f"our time, geomean)"]
@@ -220,16 +243,59 @@ def ceiling_line(rows, rs, passes, want):
     return out
 
 
-def fma_need(j, want):
+def fma_need(j, want, ctx=None):
     """What ratio `want` asks of a row: oneDNN's share of the FMA peak (our
     pct_peak / vs_onednn, both from the same run) times want, and the FMA
-    ceiling 100 / oneDNN's share (no code runs above 100% of peak)."""
+    ceiling 100 / oneDNN's share (no code runs above 100% of peak). With
+    ctx (a forward row), also the ceiling once our gates are counted
+    (gates_ceiling)."""
     p, v = num(j.b, "pct_peak"), num(j.b, "vs_onednn")
     if not (p and v):
         return ""
     dnnl = p / v
     return (f"  oneDNN {dnnl:5.1f}% of peak: x{want} needs {dnnl * want:5.1f}%"
-            f" (FMA ceiling {100 / dnnl:4.2f})")
+            f" (FMA ceiling {100 / dnnl:4.2f}{gates_text(ctx, j, want) if ctx else ''})")
+
+
+def elementwise_ns(ctx, cell):
+    """The element-wise probe's ns per hidden unit and batch row of one
+    forward step's gate kernels on our table (context
+    elementwise_ns_unit_<cell>_<isa>), or None."""
+    try:
+        v = float(ctx.get(f"elementwise_ns_unit_{cell}_{ctx.get('rnnsimd_isa', 'avx512')}", "nan"))
+    except ValueError:
+        return None
+    return v if math.isfinite(v) and v > 0 else None
+
+
+def gates_ceiling(ctx, j, want, T=64):
+    """A batched forward row's ceiling with its gates counted: (gates
+    seconds, ceiling, the share of the peak in % its products need for
+    `want`, None when no share reaches it), or None without the probe or
+    the row's counters. The row runs its products (every counted flop: the
+    time t p/100 at the peak, p its pct_peak) and, between them, T x B x H
+    units of gate kernels, at least the element-wise probe's warm-operand
+    ns each; one thread does one after the other, so no code of ours runs
+    the row in less than t p/100 + gates, and vs_onednn can reach at most
+    oneDNN's time v t over that."""
+    ns = elementwise_ns(ctx, j.cell)
+    t, p, v = ms_of(j.b) * 1e-3 if j.b else None, num(j.b, "pct_peak"), num(j.b, "vs_onednn")
+    if not (ns and t and p and v):
+        return None
+    flops_at_peak = t * p / 100
+    gates = T * j.B * j.H * ns * 1e-9
+    left = v * t / want - gates
+    need = 100 * flops_at_peak / left if left > 0 else None
+    return gates, v * t / (flops_at_peak + gates), need if need and need <= 100 else None
+
+
+def gates_text(ctx, j, want):
+    g = gates_ceiling(ctx, j, want)
+    if not g:
+        return ""
+    gates, c, need = g
+    return (f"; with our gates' {gates * 1e3:.2f} ms {c:4.2f}: x{want} "
+            + (f"needs the products at {need:5.1f}%" if need else "out of reach"))
 
 
 def mib(n):
@@ -340,7 +406,7 @@ def batched_forward(rep, rows):
     peak_ok = []
 
     def extra(j):
-        need = fma_need(j, rmin)
+        need = fma_need(j, rmin, rows.ctx)
         if j.B != 64 or j.cell == "rnn_tanh":
             return need
         p = num(j.b, "pct_peak")

@@ -31,6 +31,13 @@ batch-1 recurrent loop alone (many2many T=64 B=1 fwd /seq_noproj, where
 neither projection nor head is timed) gives the bytes/s of the bf16 W_hh
 stream, G*H*H*2 bytes a step (half of float32's), against the read bandwidth
 probed at the smallest buffer that holds them (reported).
+
+Ceilings (targets.py's docstring has the reasoning): at batch 1 the
+roofline and serial ceilings of vs_onednn with W_hh at 2 bytes a weight
+and the GEMM flops at the bf16 dot-product peak (the serial one with our
+gates where probed); at batch 64, per row, the ceiling once our gates
+(the element-wise probe) are counted and the share of the bf16 peak the
+products need for vs_onednn >= 1.05, or "out of reach".
 Exit 0, or with --strict 1 unless every judged section passed.
 """
 import argparse
@@ -40,7 +47,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from results import PEERS, geomean, load, medians, ms_of, parse_name  # noqa: E402
-from targets import CELLS, GATES, HS, bandwidths, level_of, load_targets, mib, num  # noqa: E402
+from targets import (CELLS, GATES, HS, bandwidths, ceiling_line, gates_ceiling,  # noqa: E402
+                     level_of, load_targets, mib, num)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -154,6 +162,9 @@ def batch1(rep, rows):
     lines.append(f"H = 256 (not judged): geomean vs_f32 {gm([j.vf for j in a256])[0]:.2f}, "
                  f"vs_onednn {gm([j.vo for j in a256])[0]:.2f}")
     lines += loop_lines(rows)
+    isa = rows.ctx.get("rnnsimd_isa", "avx512")
+    lines += [f"H >= 512, bf16 weights (2 bytes) against the bf16 dot-product peak: {x}"
+              for x in ceiling_line(rows, judged, 1, omin, 2, f"peak_gflops_bf16dot_{isa}")]
     rep.section("bf16_batch1_forward", verdict(ok, missing), lines + [f"MISSING {m}" for m in missing])
 
 
@@ -190,14 +201,29 @@ def batched(rep, rows):
     lines.append(f"B=16 (not judged): geomean vs_onednn {gm([j.vo for j in b16])[0]:.2f}, "
                  f"vs_f32 {gm([j.vf for j in b16])[0]:.2f}")
     b64 = grid(rows, ("fwd",), (64,))
-    lines += [j.text() for j in b64]
+    rmin = want["vs_onednn_row_min"]
+    reach = []
+    for j in b64:
+        lines.append(j.text())
+        g = gates_ceiling(rows.ctx, j, rmin)
+        if g and j.vo:
+            gates, c, need = g
+            reach.append(need is not None)
+            lines.append(f"  ceiling with our gates' {gates * 1e3:.2f} ms (the element-wise probe): "
+                         f"{c:.2f}; x{rmin} " + (f"needs the products at {need:.1f}% of the bf16 "
+                                                 "peak" if need else "out of reach"))
     missing = missing_of(b64)
     vo = [j.vo for j in b64 if j.vo]
     lo = min(vo) if vo else float("nan")
-    rmin = want["vs_onednn_row_min"]
     ok = not lo < rmin
     lines.append(f"B=64: lowest vs_onednn {lo:.2f} (>= {rmin} on every row), geomean "
                  f"{gm(vo)[0]:.2f}")
+    if reach:
+        lines.append(f"B=64: x{rmin} is out of reach with our gates on {reach.count(False)} of "
+                     f"{len(reach)} rows (their ceiling is below it)")
+    else:
+        lines.append("B=64: no ceiling with our gates (the context has no elementwise_ns_unit_*: "
+                     "a run from before the probe)")
     ratio = rows.ctx.get("bf16dot_over_fma")
     ratio = float(ratio) if ratio not in (None, "") else None
     if ratio is None:

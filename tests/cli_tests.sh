@@ -750,12 +750,13 @@ import json, re, sys
 c = json.load(open(sys.argv[1]))["context"]
 need = ["machine", "machine_arch", "machine_vendor", "machine_fma_class", "git_commit", "git_dirty",
         "compiler", "cflags", "kernel", "transparent_hugepages", "cpu_governor", "sweep",
-        "set_rows_hash", "filter", "interleaved", "bf16dot_probe"]
+        "set_rows_hash", "filter", "interleaved", "bf16dot_probe", "elementwise_probe"]
 miss = [k for k in need if not c.get(k)]
 # The machine model (docs/benchmarks.md): positive numbers (l3_bytes: 0 = unknown).
 isa = c.get("rnnsimd_isa", "?")
 model = ["l1d_bytes", "l2_bytes", "clock_GHz", "read_bw_GBps_L1", "read_bw_GBps_L2",
          "peak_gflops_" + isa, "fma_per_cycle_" + isa, "fma_ports_" + isa]
+model += [f"elementwise_ns_unit_{cell}_{isa}" for cell in ("rnn_tanh", "lstm", "gru", "lbr_gru")]
 if "peak_gflops_bf16dot_" + isa in c:
     model += ["peak_gflops_bf16dot_" + isa, "bf16dot_over_fma"]
 def positive(v):
@@ -915,6 +916,43 @@ ft["context"].update({"peak_gflops_avx512": "100.0", "overlap_hidden_1024KiB_rat
 json.dump(ft, open(f"{d}/fused_train_tile.json", "w"))
 ft["context"]["overlap_hidden_dw_1024KiB_ratio2"] = "0.600"
 json.dump(ft, open(f"{d}/fused_train.json", "w"))
+# The element-wise probe: with our gates counted, lstm B64 H512 (1000 us at
+# 90% of the peak, vs_onednn 1.2, 0.1 ns a unit: 64 x 64 x 512 units, 0.21
+# ms) can reach at most 1.2 / (0.9 + 0.2097) = 1.08, and 1.05 needs the
+# products at 0.9 / (1.2/1.05 - 0.2097) = 96.4% of the peak; gru B64
+# H1024 at 0.2 ns (0.84 ms) is out of reach (0.69).
+gz = doc("avx512", grid)
+gz["context"].update({"elementwise_ns_unit_rnn_tanh_avx512": "0.01", "elementwise_ns_unit_lstm_avx512": "0.1",
+                      "elementwise_ns_unit_gru_avx512": "0.2", "elementwise_ns_unit_lbr_gru_avx512": "0.1"})
+json.dump(gz, open(f"{d}/gates.json", "w"))
+# bf16 reports (targets.py --bf16). Batch 1: a row of K = G H H 64 weight
+# uses streams 2K bytes at 100 GB/s (2e-11 K s) and as many GEMM flops as
+# the stream's 2K at the bf16 peak of 200 GFLOP/s (1e-11 K s); ours takes
+# 1.25 x that 3e-11 K s, oneDNN 1.5 x ours: the serial ceiling is 1.875
+# on every row, and we run at 80% of it. Batch 64: 1000 us at 90% of the
+# bf16 peak, vs_onednn 1.2; the gates (ns a unit: rnn_tanh 0.01, lstm 0.1,
+# gru 0.2, lbr_gru 0.1) put lstm and lbr_gru H1024 and gru H512 and H1024
+# out of reach of 1.05 (4 of 12 rows), as in gates.json.
+b16 = []
+for cell in G:
+    for H in (256, 512, 1024):
+        K = G[cell] * H * H * 64
+        t1 = 1.25 * 3e-11 * K
+        for impl, dt in (("avx512", ""), ("avx512", "bf16/"), ("onednn", "bf16/")):
+            ours = impl == "avx512"
+            f = dict(vs_onednn=1.5, vs_f32=2.0, **{"GFLOP/s": 4e-9 * K / t1}) if ours and dt else {}
+            b16.append(row(cell, "many2one", impl, 64, 1, H, dt + "fwd", t1 * 1e6, **f))
+            for B in (16, 64):
+                f = dict(vs_onednn=1.2, vs_f32=1.8, pct_peak=90) if ours and dt else dict(pct_peak=75)
+                b16.append(row(cell, "many2one", impl, 64, B, H, dt + "fwd", 1000, **f))
+bd = doc("avx512", b16)
+bd["context"].update({"peak_gflops_avx512": "100.0", "peak_gflops_bf16dot_avx512": "200.0",
+                      "bf16dot_over_fma": "2.0"})
+json.dump(bd, open(f"{d}/bf16.json", "w"))
+bd["context"].update(gz["context"])
+bd["context"].update({"peak_gflops_avx512": "100.0", "peak_gflops_bf16dot_avx512": "200.0",
+                      "bf16dot_over_fma": "2.0"})
+json.dump(bd, open(f"{d}/bf16_gates.json", "w"))
 PY
   tg="$TMP/tg"; tgo="--avx2 $tg/avx2.json --threads $tg/avx512-threads.json"
   expect 0 "targets: 5 PASS, 1 REPORTED" python3 bench/targets.py "$tg/avx512.json" --strict
@@ -936,6 +974,18 @@ PY
     python3 bench/targets.py "$tg/fused_train.json" $tgo
   expect 0 "(ratio 2, tile or dW mix)): geomean 1.33, rows 1.33-1.33" \
     python3 bench/targets.py "$tg/fused_train_tile.json" $tgo
+  expect 0 "(FMA ceiling 1.33; with our gates' 0.21 ms 1.08: x1.05 needs the products at  96.4%)" \
+    python3 bench/targets.py "$tg/gates.json" $tgo
+  expect 0 "with our gates' 0.84 ms 0.69: x1.05 out of reach)" python3 bench/targets.py "$tg/gates.json" $tgo
+  expect 0 "(FMA ceiling 1.33)" python3 bench/targets.py "$tg/avx512.json" $tgo
+  expect 0 "dot-product peak: serial ceiling (oneDNN time / (GEMM flops/peak + W_hh bytes/bandwidth), nothing overlapped): geomean 1.88, rows 1.88-1.88; we run at 80% of its speed" \
+    python3 bench/targets.py --bf16 "$tg/bf16.json"
+  expect 0 "B=64: no ceiling with our gates" python3 bench/targets.py --bf16 "$tg/bf16.json"
+  expect 0 "ceiling with our gates' 0.21 ms (the element-wise probe): 1.08; x1.05 needs the products at 96.4% of the bf16 peak" \
+    python3 bench/targets.py --bf16 "$tg/bf16_gates.json"
+  expect 0 "B=64: x1.05 is out of reach with our gates on 4 of 12 rows" \
+    python3 bench/targets.py --bf16 "$tg/bf16_gates.json"
+  expect 1 "B=64: lowest vs_onednn 1.20 (>= 1.05 on every row)" python3 bench/targets.py --bf16 "$tg/bf16_gates.json" --strict
 fi
 echo "benchmarks: $pass passed, $fail failed so far"
 
