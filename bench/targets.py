@@ -220,8 +220,15 @@ def ceiling_line(rows, rs, passes, want, wbytes=4, peak_key=None):
     cs = [dnnl / over for _, dnnl, over, _, _ in bs]
     ss = [dnnl / serial for _, dnnl, _, serial, _ in bs]
     g, gs = geomean(cs), geomean(ss)
+    # No code runs a row below its roofline bound: a row that did shows the
+    # probes undercounted this run (a busy host while they ran, or W_hh
+    # partly in a nearer cache than its size says), and no ceiling of this
+    # run can then say a target is out of reach.
+    beat = sum(t < over for t, _, over, _, _ in bs)
     tail = ("" if g >= want else
-            f": below {want}, so out of reach at 1 thread on this machine")
+            f": below {want}, so out of reach at 1 thread on this machine" if not beat else
+            f": below {want}, but {beat} of {len(bs)} rows ran faster than their roofline bound, "
+            f"so the probes undercounted this run and no ceiling of it is a bound")
     out = [f"roofline ceiling of vs_onednn (oneDNN time / max(flops/peak, W_hh bytes/bandwidth)): "
            f"geomean {g:.2f}, rows {min(cs):.2f}-{max(cs):.2f}{tail}",
            f"serial ceiling (oneDNN time / (GEMM flops/peak + W_hh bytes/bandwidth"
@@ -231,7 +238,7 @@ def ceiling_line(rows, rs, passes, want, wbytes=4, peak_key=None):
            f"our time, geomean)"]
     fs = [dnnl / fused for _, dnnl, _, _, fused in bs if fused]
     if len(fs) == len(bs):
-        ftail = ("" if geomean(fs) >= want else
+        ftail = ("" if geomean(fs) >= want or beat else
                  f": below {want} even for a fused step kernel as good as the probe's")
         how = ("the share of its smaller part that `rnnsimd-bench --overlap` hid at W_hh's size, "
                "ratio 1" if passes == 1 else
