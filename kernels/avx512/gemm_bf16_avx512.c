@@ -18,14 +18,13 @@
  * broadcasts of a row's pair word, 2*MR vdpbf16ps (12 rows: 24
  * independent chains against the instruction's latency x 2 pipes).
  *
- * A's pair words: 32 floats of a row (k0..k0+31) are rounded to bf16 on the
- * integer bits exactly as rnn_bf16_from_float does (RNE, the carry into the
- * exponent, denormals kept, a NaN quieted with the top of its payload; not
- * vcvtne2ps2bf16, which flushes denormals), the high halves gathered into
- * 16 pair words (vpermt2w: k in the high half), zeros past K (masked
- * loads: an odd K's last pair has +0 low, as rnn_bf16_pairs); 16 rows'
- * vectors are then transposed in registers so each pair's MR words are one
- * masked store: Ap[j*mr + i], dense.
+ * A's pair words: 32 floats of a row (k0..k0+31) are rounded to bf16
+ * exactly as rnn_bf16_from_float does (RNE, the carry into the exponent,
+ * denormals kept, a NaN quieted with the top of its payload) and made into
+ * 16 pair words (bf16_round_avx512.h's pairs32: k in the high half), zeros
+ * past K (masked loads: an odd K's last pair has +0 low, as
+ * rnn_bf16_pairs); 16 rows' vectors are then transposed in registers so
+ * each pair's MR words are one masked store: Ap[j*mr + i], dense.
  *
  * Bits: output (i, n) is one chain acc = lane(acc, W pair j of n, A pair j
  * of i) over j ascending from the initial value gemm_packed_nt states (C +
@@ -169,9 +168,9 @@ static inline __attribute__((always_inline)) void transpose16(__m512i r[16])
 /* Rounds mr rows (mr <= 16, row i at A + i*lda) of kn floats to bf16 and
  * packs them as ceil(kn/2) pair words per row, pair-major and dense:
  * Ap[j*mr + i]; an odd kn's last pair has +0 low. */
-static void pack_a_pairs(int mr, size_t kn, const float *A, size_t lda, rnn_bf16x2 *Ap)
+static BF16_TARGET void pack_a_pairs(int mr, size_t kn, const float *A, size_t lda,
+                                     rnn_bf16x2 *Ap)
 {
-    const __m512i idx = _mm512_loadu_si512(pair_words);
     const __mmask16 m = lanes((size_t)mr);
     const size_t n2 = (kn + 1) / 2;
     for (size_t k0 = 0; k0 < kn; k0 += 32) {
@@ -182,8 +181,7 @@ static void pack_a_pairs(int mr, size_t kn, const float *A, size_t lda, rnn_bf16
         for (int i = 0; i < 16; i++) {
             if (i < mr) {
                 const float *a = A + (size_t)i * lda + k0;
-                r[i] = _mm512_permutex2var_epi16(round_bits(_mm512_maskz_loadu_ps(ml, a)), idx,
-                                                 round_bits(_mm512_maskz_loadu_ps(mh, a + 16)));
+                r[i] = pairs32(_mm512_maskz_loadu_ps(ml, a), _mm512_maskz_loadu_ps(mh, a + 16));
             } else {
                 r[i] = _mm512_setzero_si512();
             }
