@@ -90,8 +90,8 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 CONF_SRC := $(wildcard conformance/*.c)
 CONF_BIN := $(BUILD)/rnnsimd-conformance
-# bench/peak.c: `rnnsimd info --probe` times the probes as rnnsimd-bench does.
-TOOL_SRC := $(wildcard tools/*.c examples/charlm/*.c) bench/peak.c
+# bench/peak.c, bench/elementwise.c: `rnnsimd info --probe` times the probes as rnnsimd-bench does.
+TOOL_SRC := $(wildcard tools/*.c examples/charlm/*.c) bench/peak.c bench/elementwise.c
 TOOL_BIN := $(BUILD)/rnnsimd
 BENCH_C := $(wildcard bench/*.c)
 BENCH_CC := $(wildcard bench/*.cc)

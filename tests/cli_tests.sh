@@ -56,7 +56,8 @@ expect 0 "selected:" $R info
 # info: the cache sizes (untimed); info --probe: the machine model on the
 # selected table, each line a key of rnnsimd-bench's context and a positive
 # number (l3_bytes may be 0: unknown; the FMA ports an integer >= 1; the bf16
-# dot peak a number with its ratio, or "not on this CPU"). No speed is judged.
+# dot peak a number with its ratio, or "not on this CPU"; one element-wise
+# cost per cell). No speed is judged.
 expect 0 "caches:   L1d " $R info
 # The planner's machine model (rnn_machine_describe): the selected table, L2, the FMA width.
 expect 0 "model:    isa=" $R info
@@ -69,8 +70,9 @@ probe_verdict() {
     bad = ""
     for (i = 1; i <= n; i++) if (!(v[need[i]] + 0 > 0)) bad = bad " " need[i]
     if (!("l3_bytes" in v) || v["l3_bytes"] !~ /^[0-9]+$/) bad = bad " l3_bytes"
-    peak = per = ports = dot = 0
+    peak = per = ports = dot = ew = 0
     for (k in v) {
+      if (k ~ /^elementwise_ns_unit_/) { ew++; if (!(v[k] + 0 > 0)) bad = bad " " k }
       if (k ~ /^peak_gflops_bf16dot_/) {
         dot++
         if (!(v[k] + 0 > 0 && v["bf16dot_over_fma"] + 0 > 0) && l[k] !~ /not on this CPU/) bad = bad " " k
@@ -78,7 +80,8 @@ probe_verdict() {
       else if (k ~ /^fma_per_cycle_/) { per++; if (!(v[k] + 0 > 0)) bad = bad " " k }
       else if (k ~ /^fma_ports_/) { ports++; if (v[k] !~ /^[0-9]+$/ || v[k] + 0 < 1) bad = bad " " k }
     }
-    if (peak != 1 || per != 1 || ports != 1 || dot != 1) bad = bad " (peak, per cycle, ports, bf16 lines: " peak " " per " " ports " " dot ")"
+    if (peak != 1 || per != 1 || ports != 1 || dot != 1 || ew != 4)
+      bad = bad " (peak, per cycle, ports, bf16, element-wise lines: " peak " " per " " ports " " dot " " ew ")"
     print bad == "" ? "ok" : "bad:" bad
   }'
 }

@@ -13,8 +13,9 @@
 #include <time.h>
 #include "kernels.h"
 #include "tools.h"
-/* The probes' timing is rnnsimd-bench's (the Makefile links bench/peak.c
- * into this command too), so both report the same numbers. */
+/* The probes' timing is rnnsimd-bench's (the Makefile links bench/peak.c and
+ * bench/elementwise.c into this command too), so both report the same numbers. */
+#include "../bench/elementwise.h"
 #include "../bench/peak.h"
 
 static const char info_usage[] =
@@ -33,8 +34,9 @@ static const char info_usage[] =
     "                thread, about a second: the core clock (a chain of dependent\n"
     "                adds), the FMA peak, FMAs a cycle and the FMA ports they\n"
     "                imply, the bf16 dot-product peak and its ratio to the FMA\n"
-    "                peak (where the CPU has one), and the read bandwidth at half\n"
-    "                of L1d, half of L2 and 256 KiB to 64 MiB; each line starts\n"
+    "                peak (where the CPU has one), the read bandwidth at half\n"
+    "                of L1d, half of L2 and 256 KiB to 64 MiB, and what each\n"
+    "                cell's gate kernels cost a hidden unit; each line starts\n"
     "                with the key rnnsimd-bench's JSON context gives it\n"
     "  --plan SPEC   also make a plan of this problem (synthetic weights) and print\n"
     "                its schedule choices (rnn_plan_describe) and how long creating\n"
@@ -134,7 +136,7 @@ static void print_model(rnn_isa isa)
 /* One probe's line: the key, the value, a note. */
 static void probe_line(const char *key, double v, int decimals, const char *note)
 {
-    printf("  %-28s %.*f%s%s\n", key, decimals, v, note ? "  " : "", note ? note : "");
+    printf("  %-35s %.*f%s%s\n", key, decimals, v, note ? "  " : "", note ? note : "");
 }
 
 /* --probe: the machine model measured on table isa (bench/peak.h), about a
@@ -168,7 +170,7 @@ static int print_probes(rnn_isa isa)
         probe_line(key, dot, 1, "GFLOP/s, 2 flops a bf16 product");
         probe_line("bf16dot_over_fma", peak > 0 ? dot / peak : 0.0, 3, NULL);
     } else {
-        printf("  %-28s not on this CPU: %s\n", key, why ? why : "the probe ran nothing");
+        printf("  %-35s not on this CPU: %s\n", key, why ? why : "the probe ran nothing");
     }
     snprintf(note, sizeof note, "GB/s, %zu KiB: half of L1d", c.l1d / 2 >> 10);
     probe_line("read_bw_GBps_L1", bench_read_bw_gbs(isa, c.l1d / 2, 0.06), 1, note);
@@ -180,6 +182,11 @@ static int print_probes(rnn_isa isa)
         probe_line(key, bench_read_bw_gbs(isa, bytes, 0.06), 1,
                    bytes < c.l2 ? "GB/s, in L2" : c.l3 && bytes < c.l3 ? "GB/s, in L3 (by its size)"
                                                                       : "GB/s, past L3");
+    }
+    for (int cell = 0; cell < RNN_CELL_COUNT; cell++) {
+        snprintf(key, sizeof key, "elementwise_ns_unit_%s_%s", rnn_cell_name((rnn_cell)cell), name);
+        probe_line(key, bench_elementwise_ns(isa, (rnn_cell)cell, 0.06), 3,
+                   "ns a hidden unit and batch row: one inference step's gates, warm");
     }
     return peak > 0 && ghz > 0 ? 0 : EXIT_RUNTIME;
 }
