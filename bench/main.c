@@ -56,11 +56,11 @@
 #include <unistd.h>
 #include "check.h"
 #include "cmdline.h"
+#include "elementwise.h"
 #include "gbench.h"
 #include "identity.h"
 #include "kernels.h"
 #include "out_file.h"
-#include "elementwise.h"
 #include "overlap.h"
 #include "peak.h"
 #include "rows.h"
