@@ -333,6 +333,14 @@ class Report:
         for line in lines:
             print(f"  {line}")
 
+    def summary(self, what, strict):
+        """The verdicts' counts; the exit code (1 with strict unless every
+        judged section passed)."""
+        counts = {v: self.verdicts.count(v) for v in sorted(set(self.verdicts))}
+        print(f"\n{what}: " + ", ".join(f"{n} {v}" for v, n in counts.items()))
+        judged = [v for v in self.verdicts if v != "REPORTED"]
+        return 1 if strict and any(v != "PASS" for v in judged) else 0
+
 
 class Judged:
     """One row a target judges: its problem, and its name and median if it ran."""
@@ -549,10 +557,7 @@ def main(argv):
     avx2(rep, avx2_path)
     latency(rep, rows)
     threads(rep, threads_path)
-    counts = {v: rep.verdicts.count(v) for v in sorted(set(rep.verdicts))}
-    print("\ntargets: " + ", ".join(f"{n} {v}" for v, n in counts.items()))
-    judged = [v for v in rep.verdicts if v != "REPORTED"]
-    return 1 if a.strict and any(v != "PASS" for v in judged) else 0
+    return rep.summary("targets", a.strict)
 
 
 if __name__ == "__main__":

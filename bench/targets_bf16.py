@@ -47,8 +47,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from results import PEERS, geomean, load, medians, ms_of, parse_name  # noqa: E402
-from targets import (CELLS, GATES, HS, bandwidths, ceiling_line, gates_ceiling,  # noqa: E402
-                     level_of, load_targets, mib, num)
+from targets import (CELLS, GATES, HS, Report, bandwidths, ceiling_line,  # noqa: E402
+                     gates_ceiling, level_of, load_targets, mib, num, verdict_of)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -125,22 +125,6 @@ def missing_of(ls, need_onednn=True):
     return out
 
 
-def verdict(ok, missing):
-    return "FAIL" if not ok else "MISSING" if missing else "PASS"
-
-
-class Report:
-    def __init__(self, targets):
-        self.t, self.verdicts = targets, []
-
-    def section(self, key, v, lines):
-        self.verdicts.append(v)
-        t = self.t[key]
-        print(f"\n{t['title']} ({t['rows']}): {v}")
-        for line in lines:
-            print(f"  {line}")
-
-
 def gm(vals):
     vals = [v for v in vals if v]
     return geomean(vals), len(vals)
@@ -165,7 +149,7 @@ def batch1(rep, rows):
     isa = rows.ctx.get("rnnsimd_isa", "avx512")
     lines += [f"H >= 512, bf16 weights (2 bytes) against the bf16 dot-product peak: {x}"
               for x in ceiling_line(rows, judged, 1, omin, 2, f"peak_gflops_bf16dot_{isa}")]
-    rep.section("bf16_batch1_forward", verdict(ok, missing), lines + [f"MISSING {m}" for m in missing])
+    rep.target("bf16_batch1_forward", verdict_of(ok, missing), lines + [f"MISSING {m}" for m in missing])
 
 
 def loop_lines(rows):
@@ -242,7 +226,7 @@ def batched(rep, rows):
         lines.append(f"bf16 dot-product peak {ratio:.2f}x the FMA peak (< {want['dot_over_fma_min']}): "
                      f"{sum(p >= pmin for p in pk)} of {len(gated)} LSTM/GRU/LBR-GRU rows at >= "
                      f"{pmin}% of the bf16 peak")
-    rep.section("bf16_batched_forward", verdict(ok, missing), lines + [f"MISSING {m}" for m in missing])
+    rep.target("bf16_batched_forward", verdict_of(ok, missing), lines + [f"MISSING {m}" for m in missing])
 
 
 def training(rep, rows):
@@ -257,7 +241,7 @@ def training(rep, rows):
         lines.append(f"B={B}: geomean vs_onednn {gm([j.vo for j in have])[0]:.2f}, vs_f32 "
                      f"{gm([j.vf for j in have])[0]:.2f} over {len(have)} of {len(ls)} rows")
         missing += missing_of(have)
-    rep.section("bf16_training", "MISSING" if missing else "REPORTED",
+    rep.target("bf16_training", "MISSING" if missing else "REPORTED",
                 lines + [f"MISSING {m}" for m in missing])
 
 
@@ -281,10 +265,7 @@ def main(argv):
     batch1(rep, rows)
     batched(rep, rows)
     training(rep, rows)
-    counts = {v: rep.verdicts.count(v) for v in sorted(set(rep.verdicts))}
-    print("\nbf16 targets: " + ", ".join(f"{n} {v}" for v, n in counts.items()))
-    judged = [v for v in rep.verdicts if v != "REPORTED"]
-    return 1 if a.strict and any(v != "PASS" for v in judged) else 0
+    return rep.summary("bf16 targets", a.strict)
 
 
 if __name__ == "__main__":
