@@ -6,6 +6,7 @@
  * two tables' probe_fma (entries.inc) run the same 12-16 independent
  * chains, so their peaks differ only by the vector width and the pipes. */
 #include "cpu_model.h"
+#include "plan_internal.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -107,6 +108,73 @@ rnn_fma_width rnn_cpu_fma_width(const rnn_kernels *k)
 void rnn_cpu_fma_width_force(rnn_fma_width w)
 {
     forced = w;
+}
+
+/* The read-gain probe's sizes, kept for the process. */
+#define GAIN_SIZES 8
+#define GAIN_PAIRS 7
+#define GAIN_RUN_S 1e-3
+static pthread_mutex_t gain_lock = PTHREAD_MUTEX_INITIALIZER;
+static size_t gain_bytes[GAIN_SIZES];
+static double gain_value[GAIN_SIZES];
+static size_t gain_n;
+
+/* Bytes a second of probe_read over buf's n floats, `passes` times. */
+static double read_rate(const rnn_kernels *k, const float *buf, size_t n, long passes)
+{
+    const double t0 = rnn_probe_thread_seconds();
+    k->probe_read(buf, n, passes);
+    const double t = rnn_probe_thread_seconds() - t0;
+    return t > 0 ? (double)n * sizeof(float) * (double)passes / t : 0.0;
+}
+
+static double probe_gain(const rnn_kernels *k, size_t bytes)
+{
+    const size_t n = bytes / sizeof(float);
+    float *buf = rnn_alloc_floats(2 * n);
+    if (!buf)
+        return 0.0;
+    for (size_t i = 0; i < 2 * n; i++)
+        buf[i] = 1.0f;
+    /* Passes for about GAIN_RUN_S of the one-buffer read, half as many of
+     * the double one, after a warm-up of both. */
+    long passes = 1;
+    for (int w = 0; w < 2; w++) {
+        (void)read_rate(k, buf, 2 * n, 2);
+        const double r = read_rate(k, buf, n, 4);
+        if (r > 0)
+            passes = (long)(GAIN_RUN_S * r / (double)bytes) + 2;
+    }
+    double g[GAIN_PAIRS];
+    for (int i = 0; i < GAIN_PAIRS; i++) {
+        const double one = read_rate(k, buf, n, passes);
+        const double two = read_rate(k, buf, 2 * n, (passes + 1) / 2);
+        g[i] = one > 0 ? two / one : 0.0;
+    }
+    free(buf);
+    qsort(g, GAIN_PAIRS, sizeof g[0], cmp_double);
+    return g[GAIN_PAIRS / 2];
+}
+
+double rnn_cpu_read_gain(const rnn_kernels *k, size_t bytes)
+{
+    if (!k || !k->gemv_ride || !k->probe_read || !bytes)
+        return 0.0;
+    bytes = (bytes + 4095) / 4096 * 4096;
+    pthread_mutex_lock(&gain_lock);
+    double v = 0.0;
+    size_t i = 0;
+    while (i < gain_n && gain_bytes[i] != bytes)
+        i++;
+    if (i < gain_n) {
+        v = gain_value[i];
+    } else if (gain_n < GAIN_SIZES) {
+        v = probe_gain(k, bytes);
+        gain_bytes[gain_n] = bytes;
+        gain_value[gain_n++] = v;
+    }
+    pthread_mutex_unlock(&gain_lock);
+    return v;
 }
 
 const char *rnn_fma_width_name(rnn_fma_width w)

@@ -29,6 +29,17 @@ double rnn_cpu_fma_ratio(const rnn_kernels *k);
  * restores the probe's answer). Not for concurrent use with planning. */
 void rnn_cpu_fma_width_force(rnn_fma_width w);
 
+/* How much faster table k reads a buffer of 2 x bytes, pass after pass,
+ * than one of bytes: the ratio of the two read rates (probe_read, paired
+ * rounds, the median), probed once per process for each size (bytes
+ * rounded up to 4 KiB; a few ms) and kept; 0 when it cannot be probed
+ * (a table without the fused step, out of memory, or more sizes than the
+ * cache holds). Why: on AMD Zen 5 a batch-1 stream of 256 KiB that stays
+ * in L2 reads at about 175 GB/s, one of 512 KiB at about 230; two copies
+ * of W_hh, streamed on alternate steps, then run the stream faster
+ * (docs/performance.md §5.22). Thread-safe. */
+double rnn_cpu_read_gain(const rnn_kernels *k, size_t bytes);
+
 /* Its name in describe lines: "unknown", "split", "full". */
 const char *rnn_fma_width_name(rnn_fma_width w);
 

@@ -38,6 +38,7 @@ static void cell_pack_free(cell_pack *w)
     free(w->ih_t_packed);
     for (size_t ph = 0; ph < RNN_MAX_PHASES; ph++) {
         free(w->hh_packed[ph]);
+        free(w->hh_copy[ph]);
         free(w->hh_t_packed[ph]);
     }
     memset(w, 0, sizeof *w);
@@ -157,6 +158,47 @@ static size_t panel_width(const rnn_kernels *k)
             if (packed[(n / nr) * nr * K + j * nr + n % nr] != W[n * K + j])
                 return 0;
     return nr;
+}
+
+/* The bytes of one cell's packed W_hh (every phase). */
+size_t rnn_hh_packed_bytes(const rnn_plan *p)
+{
+    size_t n = 0;
+    for (size_t ph = 0; ph < p->ops->phases; ph++) {
+        const rnn_cell_phase *f = &p->ops->phase[ph];
+        n += packed_floats(p, (f->g1 - f->g0) * (size_t)p->desc.H, (size_t)p->desc.H);
+    }
+    return n * sizeof(float);
+}
+
+static rnn_status cell_copies(const rnn_plan *p, cell_pack *w, int on)
+{
+    const size_t H = (size_t)p->desc.H;
+    for (size_t ph = 0; ph < p->ops->phases; ph++) {
+        if (!on || !w->hh_packed[ph]) {
+            free(w->hh_copy[ph]);
+            w->hh_copy[ph] = NULL;
+            continue;
+        }
+        if (w->hh_copy[ph])
+            continue;
+        const size_t r0 = p->ops->phase[ph].g0 * H, rows = p->ops->phase[ph].g1 * H - r0;
+        w->hh_copy[ph] = rnn_alloc_floats(packed_floats(p, rows, H));
+        if (!w->hh_copy[ph])
+            return RNN_ERR_NOMEM;
+        pack(p, rows, H, w->w_hh + r0 * H, H, w->hh_copy[ph]);
+    }
+    return RNN_OK;
+}
+
+rnn_status rnn_hh_copies(rnn_plan *p, int on)
+{
+    rnn_status st = cell_copies(p, &p->cell, on);
+    if (st == RNN_OK && p->desc.topology == RNN_SEQ2SEQ)
+        st = cell_copies(p, &p->decoder, on);
+    if (st != RNN_OK)
+        (void)rnn_hh_copies(p, 0);
+    return st;
 }
 
 void rnn_plan_destroy(rnn_plan *p)

@@ -37,6 +37,9 @@ typedef struct {
     float *ih_packed; /* pack_nt of w_ih (N = G*H, K = I) */
     /* pack_nt of each phase's rows of w_hh (cells.h), N = (g1-g0)*H, K = H */
     float *hh_packed[RNN_MAX_PHASES];
+    /* A second copy of hh_packed, or NULL: the batch-1 forward's odd steps
+     * stream it when the plan's tunables say hh_copies 2 (tune.h). */
+    float *hh_copy[RNN_MAX_PHASES];
     /* Backward's products with W itself, packed like the forward so that
      * dh_prev = dG W_hh and dX = dG W_ih stream the weights front to back
      * (a plain GEMM would walk W_hh's columns with a stride of H floats). */
@@ -268,6 +271,13 @@ void rnn_par_column_sums(const rnn_thread *th, size_t rows, size_t n, const floa
 /* n floats, 64-byte aligned; from 2 MiB on, on huge pages where the OS
  * allows (memory.c). Freed with free(). NULL when out of memory. */
 float *rnn_alloc_floats(size_t n);
+
+/* plan.c: the bytes of one cell's packed W_hh, every phase; and the second
+ * copy of it (cell_pack.hh_copy) in the plan's cell and seq2seq decoder:
+ * packed (on 1; RNN_ERR_NOMEM, and none kept, if it cannot be) or freed
+ * (on 0). The tunable hh_copies says whether calls stream it. */
+size_t rnn_hh_packed_bytes(const rnn_plan *p);
+rnn_status rnn_hh_copies(rnn_plan *p, int on);
 
 /* hs[0] = h0 and, where the cell has a c state, cs[0] = c0 (zeros where NULL). */
 void rnn_load_state(const rnn_plan *p, rnn_workspace *ws, const float *h0, const float *c0);

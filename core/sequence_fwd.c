@@ -108,8 +108,12 @@ void rnn_seq_forward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *
             rnn_ride mine = rest;
             if (ride && ph + 1 < ops->phases)
                 rnn_ride_split(&rest, f->g1 - f->g0, p->G - f->g0, &mine, &rest);
+            /* Odd steps stream the second copy where the plan keeps one. */
+            const float *hh = (s & 1) && p->tune.v.hh_copies == 2 && w->hh_copy[ph]
+                                  ? w->hh_copy[ph]
+                                  : w->hh_packed[ph];
             product_rows(p, w, s, nb, (f->g1 - f->g0) * H, H, f->reads_rh ? io.rh : io.h_prev,
-                         w->hh_packed[ph], w->b_hh + f->g0 * H, hp + f->g0 * H, GH,
+                         hh, w->b_hh + f->g0 * H, hp + f->g0 * H, GH,
                          ride ? &mine : NULL);
             f->fwd(k, nb, H, &io);
         }

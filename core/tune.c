@@ -30,6 +30,7 @@
 #define RULE_CHUNK_FLOATS 16384
 #define RULE_CHUNK_MIN 4096
 #define RULE_CHUNK_MAX 65536
+#define RULE_COPIES_GAIN 1.1
 #define RULE_WAVE_MIN_LAYERS 3
 #define RULE_WAVE_MAX_BYTES (4u << 20)
 
@@ -72,6 +73,15 @@ static size_t wave_rule(const rnn_plan *p, size_t T)
     return ceil_sqrt(T);
 }
 
+int rnn_tune_copies_fit(const rnn_plan *p)
+{
+    if (p->cells || p->desc.B != 1 || p->dtype != RNN_DTYPE_F32 || !p->k->gemv_ride || !p->nr)
+        return 0;
+    rnn_cpu_caches c;
+    const size_t l2 = rnn_cpu_caches_get(&c) == RNN_OK ? c.l2 : 0;
+    return l2 && 2 * rnn_hh_packed_bytes(p) <= l2 / 8 * 7;
+}
+
 void rnn_tune_estimate(const rnn_plan *p, rnn_tunables *t)
 {
     memset(t, 0, sizeof *t);
@@ -90,6 +100,16 @@ void rnn_tune_estimate(const rnn_plan *p, rnn_tunables *t)
     /* Four panels at once: two ran faster in a GEMV alone on Zen 5 but not
      * in whole calls (performance.md §5.20); MEASURE times both. */
     t->gemv_panels = 4;
+    /* Two copies where reading twice the bytes runs faster per byte (the
+     * machine model's read gain; Zen 5 at 256 KiB: about 1.3), and then
+     * two panels a group: with four the copies ran slower than one
+     * (performance.md §5.22). */
+    t->hh_copies = 1;
+    if (rnn_tune_copies_fit(p) &&
+        rnn_cpu_read_gain(p->k, rnn_hh_packed_bytes(p)) >= RULE_COPIES_GAIN) {
+        t->hh_copies = 2;
+        t->gemv_panels = 2;
+    }
     t->wave_chunk = wave_rule(p, (size_t)p->desc.T);
     t->wave_chunk_dec = wave_rule(p, (size_t)p->desc.T_out);
 }
@@ -115,6 +135,15 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 
+/* The plan keeps the second copy of W_hh only where its tunables stream
+ * it; out of memory, it streams one. */
+static void hold_copies(rnn_plan *p)
+{
+    const int two = p->tune.v.hh_copies == 2 && rnn_tune_copies_fit(p);
+    if (rnn_hh_copies(p, two) != RNN_OK || !two)
+        p->tune.v.hh_copies = 1;
+}
+
 rnn_status rnn_tune_plan(rnn_plan *p, rnn_tuning mode)
 {
     rnn_tunables t;
@@ -123,8 +152,10 @@ rnn_status rnn_tune_plan(rnn_plan *p, rnn_tuning mode)
     p->tune.source = RNN_TUNED_RULES;
     p->tune.cost_ms = 0.0;
     rnn_tune_set(p, &t);
-    if (mode != RNN_TUNE_MEASURE)
+    if (mode != RNN_TUNE_MEASURE) {
+        hold_copies(p);
         return RNN_OK;
+    }
     const double t0 = now_ms();
     char key[512];
     rnn_wisdom_key(p, key, sizeof key);
@@ -144,6 +175,7 @@ rnn_status rnn_tune_plan(rnn_plan *p, rnn_tuning mode)
         (void)rnn_wisdom_store(key, &p->tune.v);
     }
     p->tune.cost_ms = now_ms() - t0;
+    hold_copies(p);
     return RNN_OK;
 }
 
@@ -162,9 +194,9 @@ int rnn_tunables_print(const rnn_tunables *t, char *buf, size_t n)
     print_limit(b, sizeof b, t->ride_dx_max);
     return snprintf(buf, n,
                     "ride=%d ride_max=%s ride_dx_max=%s stream=%s chunk=%zu wave_chunk=%zu "
-                    "wave_chunk_dec=%zu panels=%zu",
+                    "wave_chunk_dec=%zu panels=%zu copies=%zu",
                     t->ride, a, b, t->stream_alt ? "alt" : "forward", t->chunk_floats,
-                    t->wave_chunk, t->wave_chunk_dec, t->gemv_panels);
+                    t->wave_chunk, t->wave_chunk_dec, t->gemv_panels, t->hh_copies);
 }
 
 rnn_status rnn_plan_describe(const rnn_plan *p, char *buf, size_t n)

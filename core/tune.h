@@ -35,6 +35,13 @@ typedef struct {
     /* The batch-1 GEMV of a table with gemv_ride: panels streamed at once,
      * 2 or 4 (kernels/table/entries.inc). */
     size_t gemv_panels;
+    /* The batch-1 forward's packed W_hh: 1, or 2 copies, odd steps
+     * streaming the second (plan.c, rnn_hh_copies), for a one-cell
+     * float32 plan at batch 1 on a table with gemv_ride whose two copies
+     * take at most 7/8 of L2 (rnn_tune_copies_fit). A plan holds the copy
+     * only where its choice is 2 (or a test asked rnn_hh_copies for it);
+     * without it, calls stream the one whatever this says. */
+    size_t hh_copies;
     /* A stack's two-thread forward of one direction below batch 4
      * (stack.c): 0 splits every stage between the threads (a barrier every
      * step); otherwise the layers run as a wavefront in chunks of this many
@@ -62,6 +69,9 @@ struct rnn_plan;
 #define RNN_TUNE_N_WAVE 4
 extern const size_t rnn_tune_chunks[RNN_TUNE_N_CHUNKS];
 size_t rnn_tune_wave_candidates(size_t T, size_t rule, size_t out[RNN_TUNE_N_WAVE]);
+
+/* 1 where plan p may hold two copies of W_hh (hh_copies 2), else 0. */
+int rnn_tune_copies_fit(const struct rnn_plan *p);
 
 /* Today's rules for plan p (its desc, table and no_fused_step). */
 void rnn_tune_estimate(const struct rnn_plan *p, rnn_tunables *t);

@@ -9,7 +9,9 @@
  *           rnn_tune_chunks floats. A stack times its first cell and gives
  *           the choice to all.
  *   panels  batch 1, a table with gemv_ride: the same steps with the GEMV
- *           streaming 2 or 4 panels at once.
+ *           streaming 2 or 4 panels at once, each with one copy of W_hh
+ *           and, where two fit (rnn_tune_copies_fit), two (odd steps
+ *           streaming the second).
  *   ride    where the fused batch-1 step can apply (one cell, batch 1,
  *           T >= 16, a table with gemv_ride, no no_fused_step): the
  *           projection and 16 steps (two blocks: the first rides the
@@ -173,8 +175,10 @@ static int time_ride(const cell_bench *b, rnn_tunables *t, size_t lim, float *dx
     return 1;
 }
 
-/* The stream and ride groups on plan c (one cell, B = 1): updates *t. */
-static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0)
+/* The stream and ride groups on plan c (one cell, B = 1): updates *t.
+ * own: c is the plan being tuned, not a stack's cell (whose plan never
+ * holds a second copy of W_hh). */
+static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0, int own)
 {
     const size_t T = (size_t)c->desc.T, I = (size_t)c->desc.I;
     if (c->desc.B != 1 || !c->nr || T < 2)
@@ -225,18 +229,27 @@ static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0)
         timed = 1;
     }
 
-    /* panels: the GEMV's group, the rule's first (tables with gemv_ride;
-     * not bf16 plans, whose GEMV has one group). */
+    /* panels and copies: the GEMV's group with one copy of W_hh, and with
+     * two where they fit (the copies held while timed), the rule's first
+     * (tables with gemv_ride; not bf16 plans, whose GEMV has one group). */
     if (c->k->gemv_ride && c->dtype == RNN_DTYPE_F32) {
+        const int copies = own && rnn_tune_copies_fit(c) && rnn_hh_copies(c, 1) == RNN_OK;
         cand[0] = base;
         cand[0].stream_alt = t->stream_alt;
         cand[0].chunk_floats = t->chunk_floats;
-        cand[0].gemv_panels = t->gemv_panels;
-        cand[1] = cand[0];
-        cand[1].gemv_panels = t->gemv_panels == 2 ? 4 : 2;
-        w = pick(&b, cand, 2, n, 0, NULL, step * (double)n, 0.3);
+        nc = 1;
+        for (size_t k = 1; k <= (copies ? 2u : 1u); k++)
+            for (size_t g = 2; g <= 4; g += 2) {
+                cand[nc] = cand[0];
+                cand[nc].hh_copies = k;
+                cand[nc].gemv_panels = g;
+                if (k != base.hh_copies || g != base.gemv_panels)
+                    nc++;
+            }
+        w = pick(&b, cand, nc, n, 0, NULL, step * (double)n, 0.3);
         if (w >= 0) {
             t->gemv_panels = cand[w].gemv_panels;
+            t->hh_copies = cand[w].hh_copies;
             timed = 1;
         }
     }
@@ -337,7 +350,7 @@ int rnn_tune_measure(rnn_plan *p, rnn_tunables *t)
     } else {
         ct = *t;
     }
-    const int a = measure_cell(c, &ct, t0);
+    const int a = measure_cell(c, &ct, t0, !p->cells);
     if (a < 0)
         return -1;
     if (p->cells) {

@@ -184,6 +184,11 @@ static size_t candidates(const rnn_plan *p, rnn_tunables *out, const char **name
         ADD(wn[i], wave_chunk, w[i]);
     ADD("gemv panels 2", gemv_panels, 2);
     ADD("gemv panels 4", gemv_panels, 4);
+    ADD("hh copies 1", hh_copies, 1);
+    out[n] = base, out[n].hh_copies = 2, out[n].gemv_panels = 2;
+    name[n++] = "hh copies 2 panels 2";
+    out[n] = base, out[n].hh_copies = 2, out[n].gemv_panels = 4;
+    name[n++] = "hh copies 2 panels 4";
     ADD("wave 1", wave_chunk, 1);
     ADD("wave T", wave_chunk, T);
     ADD("wave 0 (stages split)", wave_chunk, 0);
@@ -235,6 +240,16 @@ static int forced_tests(void)
                     rnn_tunables cand[32];
                     const char *name[32];
                     const rnn_tunables rules = p->tune.v;
+                    /* The rules keep the second copy of W_hh only where
+                     * they stream it; hold it for the candidates that do. */
+                    CHECK((rules.hh_copies == 2) == (p->cell.hh_copy[0] != NULL) &&
+                              (rules.hh_copies == 1 || rules.gemv_panels == 2),
+                          "%s: rules hh_copies %zu (panels %zu) but %s copy held", label,
+                          rules.hh_copies, rules.gemv_panels, p->cell.hh_copy[0] ? "a" : "no");
+                    if (rnn_tune_copies_fit(p))
+                        CHECK(rnn_hh_copies(p, 1) == RNN_OK && p->cell.hh_copy[0] &&
+                                  (pb.d.topology != RNN_SEQ2SEQ || p->decoder.hh_copy[0]),
+                              "%s: no second copy of W_hh", label);
                     const size_t nc = candidates(p, cand, name);
                     for (size_t c = 0; c < nc; c++) {
                         rnn_tune_set(p, &cand[c]);
@@ -486,8 +501,19 @@ static void wisdom_tests(void)
         CHECK(rnn_wisdom_import(line) == RNN_OK, "import of a hand-written line");
         CHECK(rnn_plan_create(&c, &pb.d, &pb.prm, &o) == RNN_OK && c->tune.v.ride_max == 0 &&
                   c->tune.v.ride_dx_max == RNN_TUNE_ANY && c->tune.v.chunk_floats == 4096 &&
-                  c->tune.v.wave_chunk == 3 && c->tune.v.gemv_panels == 2,
-              "the hand-written line was not taken");
+                  c->tune.v.wave_chunk == 3 && c->tune.v.gemv_panels == 2 &&
+                  c->tune.v.hh_copies == 1,
+              "the hand-written line (no copies: one) was not taken");
+        rnn_plan_destroy(c);
+        snprintf(line, sizeof line,
+                 "rnnsimd-wisdom 2\n%s ride=1 ride_max=0 ride_dx_max=any stream=alt chunk=4096 "
+                 "wave_chunk=3 wave_chunk_dec=0 panels=2 copies=2\n", key);
+        c = NULL;
+        CHECK(rnn_wisdom_import(line) == RNN_OK, "import of a line with copies=2");
+        CHECK(rnn_plan_create(&c, &pb.d, &pb.prm, &o) == RNN_OK &&
+                  c->tune.v.hh_copies == (rnn_tune_copies_fit(c) ? 2u : 1u) &&
+                  (c->tune.v.hh_copies == 2) == (c->cell.hh_copy[0] != NULL),
+              "copies=2 was not taken where two copies fit, or the copy not held");
         rnn_plan_destroy(c);
         /* Another machine's: skipped (the plan measures instead). */
         rnn_wisdom_forget();
@@ -538,6 +564,9 @@ static void wisdom_tests(void)
         snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\nx86:avx2:lstm:many2one:T1:To0:B1:I1:H1:L1:D1:"
                                   "threads1%s\n", tail);
         snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s  %s\n", key, tail + 1);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s%s copies=3\n", key, tail);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s%s copies=0\n", key, tail);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s%s copies=1 extra=1\n", key, tail);
         snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\nx86:avx2:lstm:many2one:T1:To0:B1:I1:H1:L1:D1:"
                                   "threads1:unfused0:f16%s\n", tail);
         snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\nx86:avx2:lstm:many2one:T1:To0:B1:I1:H1:L1:D1:"
