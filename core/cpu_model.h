@@ -40,6 +40,11 @@ void rnn_cpu_fma_width_force(rnn_fma_width w);
  * (docs/performance.md §5.22). Thread-safe. */
 double rnn_cpu_read_gain(const rnn_kernels *k, size_t bytes);
 
+/* Tests: make every later rnn_cpu_read_gain of a table with the fused step
+ * answer g (0 restores the probe's answers). Not for concurrent use with
+ * planning. */
+void rnn_cpu_read_gain_force(double g);
+
 /* Its name in describe lines: "unknown", "split", "full". */
 const char *rnn_fma_width_name(rnn_fma_width w);
 

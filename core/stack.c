@@ -70,6 +70,10 @@ rnn_status rnn_stack_plan_build(rnn_plan *p, const rnn_params *pr)
             return st;
         rnn_plan *c = p->cells[k];
         c->reverse = !dec && k % D == 1;
+        /* Cells stream one copy of W_hh: the stack gives its own tunables,
+         * the panel group among them, to every cell (rnn_tune_set). */
+        c->tune.v.hh_copies = 1;
+        (void)rnn_hh_copies(c, 0);
         if (d->topology == RNN_ONE2MANY && l == 0) {
             /* Steps after time 0 see a zero input: their projection is the
              * cell's bias_ih, B rows of it. */

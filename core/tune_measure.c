@@ -176,8 +176,8 @@ static int time_ride(const cell_bench *b, rnn_tunables *t, size_t lim, float *dx
 }
 
 /* The stream and ride groups on plan c (one cell, B = 1): updates *t.
- * own: c is the plan being tuned, not a stack's cell (whose plan never
- * holds a second copy of W_hh). */
+ * own: c is the plan being tuned, not a stack's cell (stack.c keeps its
+ * cells at one copy of W_hh). */
 static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0, int own)
 {
     const size_t T = (size_t)c->desc.T, I = (size_t)c->desc.I;

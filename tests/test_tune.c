@@ -246,6 +246,9 @@ static int forced_tests(void)
                               (rules.hh_copies == 1 || rules.gemv_panels == 2),
                           "%s: rules hh_copies %zu (panels %zu) but %s copy held", label,
                           rules.hh_copies, rules.gemv_panels, p->cell.hh_copy[0] ? "a" : "no");
+                    for (size_t k = 0; p->cells && k < p->n_cells; k++)
+                        CHECK(p->cells[k]->tune.v.hh_copies == 1 && !p->cells[k]->cell.hh_copy[0],
+                              "%s: a stack's cell %zu holds a second copy of W_hh", label, k);
                     if (rnn_tune_copies_fit(p))
                         CHECK(rnn_hh_copies(p, 1) == RNN_OK && p->cell.hh_copy[0] &&
                                   (pb.d.topology != RNN_SEQ2SEQ || p->decoder.hh_copy[0]),
@@ -660,7 +663,13 @@ int main(void)
     wisdom_tests();
     concurrency_tests();
     rnn_wisdom_forget();
-    const int plans = forced_tests();
+    int plans = forced_tests();
+    /* Again with the read gain forced high, so the rules take two copies
+     * wherever they fit, whatever this machine's probe reads. */
+    rnn_cpu_read_gain_force(2.0);
+    rnn_wisdom_forget();
+    plans += forced_tests();
+    rnn_cpu_read_gain_force(0.0);
     printf("%d forced or measured plans compared\n", plans);
     CHECK(plans > 0, "no table ran");
     rnn_wisdom_forget();
