@@ -224,7 +224,7 @@ SET ?=
 # The flags the run records in its JSON context (cflags).
 BENCH_CFLAGS := $(CC): $(strip $(CFLAGS_BASE)); reference: $(REF_FLAGS)$(if $(filter x86_64,$(ARCH)),; kernels/avx2: $(AVX2_FLAGS); kernels/avx512: $(AVX512_FLAGS))
 BENCH_ENV = BUILD=$(BUILD) RUN="$(RUN)" CPU="$(CPU)" SET="$(SET)" RNNSIMD_BENCH_CFLAGS='$(BENCH_CFLAGS)'
-## bench: benchmark sweep into results/<machine>/ (CPU=, SET=, FILTER=, REPS=, TUNE=, DTYPE=f32|bf16|all)
+## bench: benchmark sweep into results/<machine>/ (CPU=, SET=, FILTER=, REPS=, PROCESSES=, TUNE=, DTYPE=f32|bf16|all)
 bench: deps-check lib $(BENCH_BIN)
 	@$(BENCH_ENV) sh bench/run.sh
 # Regression tracking (docs/tracking.md): the gate against this machine's
@@ -245,9 +245,9 @@ bench-history: $(BENCH_BIN)
 bench-report:
 	@/usr/bin/python3 bench/report.py results
 # The tracking tools' self-tests: made-up and committed JSON, no timing (seconds).
-## bench-selftest: the gate's, history's and report's self-tests on made-up and committed JSON
+## bench-selftest: the gate's, history's, report's and merge's self-tests on made-up and committed JSON
 bench-selftest:
-	@/usr/bin/python3 bench/gate_selftest.py && /usr/bin/python3 bench/history_selftest.py
+	@/usr/bin/python3 bench/gate_selftest.py && /usr/bin/python3 bench/history_selftest.py && /usr/bin/python3 bench/merge_selftest.py
 ## plots: figures from results/<machine>/*.json (MACHINE= picks another folder)
 plots:
 	@sh bench/plots.sh
@@ -325,4 +325,4 @@ help:
 	  awk -F '\t' '{ printf "  %-18s %s\n", $$1, $$2 }'
 	@echo
 	@echo "Variables: ARCH=aarch64 (cross build, tests under qemu), OPT= (-O2), EXTRA_CFLAGS=,"
-	@echo "  PREFIX= DESTDIR= (install), CPU= SET= FILTER= REPS= TUNE= (bench), FUZZ_SECONDS=, ARGS= (conformance)"
+	@echo "  PREFIX= DESTDIR= (install), CPU= SET= FILTER= REPS= PROCESSES= TUNE= (bench), FUZZ_SECONDS=, ARGS= (conformance)"

@@ -28,6 +28,10 @@
 #   TUNE=estimate|measure         our plans' tuning (--tune; default estimate)
 #   REPS=N (5) MIN_TIME=s (0.05) ROW_BUDGET=s (0.5)  repetitions per row, fewer for
 #                                 rows estimated above ROW_BUDGET seconds
+#   PROCESSES=N (1)               run the set in N processes one after the other and
+#                                 merge them (bench/merge.py): each row's figures are
+#                                 then medians over the processes, whose weights land
+#                                 elsewhere in physical memory each time
 #   OUT=path                      write the JSON there instead of results/
 #   BUILD, RUN                    from the Makefile (RUN non-empty: emulation)
 #   RNNSIMD_BENCH_CFLAGS          from the Makefile: the flags, for the context
@@ -43,6 +47,7 @@ DTYPE=${DTYPE:-}
 BIN="$BUILD/rnnsimd-bench"
 PY=/usr/bin/python3   # Debian's python3: scipy for compare.py lives there
 HERE=$(dirname "$0")
+MERGE=$(cd "$HERE" && pwd)/merge.py
 
 [ -x "$BIN" ] || { echo "run.sh: $BIN is missing: run make bench" >&2; exit 1; }
 
@@ -76,6 +81,8 @@ fi
 REPS=${REPS:-5}
 MIN_TIME=${MIN_TIME:-0.05}
 ROW_BUDGET=${ROW_BUDGET:-0.5}
+PROCESSES=${PROCESSES:-1}
+case "$PROCESSES" in ''|*[!0-9]*|0) echo "run.sh: PROCESSES=$PROCESSES: want a whole number >= 1" >&2; exit 2 ;; esac
 
 # The table's name for the file: the one asked for, else what auto resolves
 # to. The binary refuses a table the CPU lacks here, before anything runs.
@@ -100,7 +107,8 @@ fi
 mkdir -p "$(dirname "$out")"
 raw="$out.raw.$$"
 # An interrupted or failed run leaves no half-written file beside the results.
-trap 'rm -f "$raw" "$raw.m"' EXIT
+parts="$out.parts.$$"  # each process's normalized run, until merged
+trap 'rm -rf "$raw" "$raw.m" "$parts"' EXIT
 trap 'exit 130' INT TERM
 
 if [ -n "$EMULATED" ]; then
@@ -110,16 +118,31 @@ fi
 echo "run.sh: machine $MACHINE, table $ISA, set ${SET:-default}, dtype ${DTYPE:-f32}, REPS $REPS," \
      "min time $MIN_TIME s -> $out" >&2
 
-# Same cleaned environment the binary's re-exec makes (it still checks itself).
-env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
-  $RUN "$BIN" ${CPU:+--cpu=$CPU} --set="${SET:-default}" --reps="$REPS" \
-  --row-budget="$ROW_BUDGET" ${FILTER:+--benchmark_filter="$FILTER"} ${TUNE:+--tune="$TUNE"} \
-  ${DTYPE:+--dtype="$DTYPE"} \
-  --benchmark_min_time="$MIN_TIME" --benchmark_display_aggregates_only=true \
-  --benchmark_out="$raw" --benchmark_out_format=json
-
-"$PY" "$HERE/results.py" normalize "$raw" "$out"
-rm -f "$raw"
+mkdir -p "$parts"
+k=1
+while [ "$k" -le "$PROCESSES" ]; do
+  if [ "$PROCESSES" -gt 1 ]; then echo "run.sh: process $k of $PROCESSES" >&2; fi
+  # Same cleaned environment the binary's re-exec makes (it still checks itself).
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
+    $RUN "$BIN" ${CPU:+--cpu=$CPU} --set="${SET:-default}" --reps="$REPS" \
+    --row-budget="$ROW_BUDGET" ${FILTER:+--benchmark_filter="$FILTER"} ${TUNE:+--tune="$TUNE"} \
+    ${DTYPE:+--dtype="$DTYPE"} \
+    --benchmark_min_time="$MIN_TIME" --benchmark_display_aggregates_only=true \
+    --benchmark_out="$raw" --benchmark_out_format=json
+  "$PY" "$HERE/results.py" normalize "$raw" "$parts/process$k.json"
+  rm -f "$raw"
+  k=$((k + 1))
+done
+if [ "$PROCESSES" -eq 1 ]; then
+  mv "$parts/process1.json" "$out"
+else
+  files=
+  k=1
+  while [ "$k" -le "$PROCESSES" ]; do files="$files process$k.json"; k=$((k + 1)); done
+  # shellcheck disable=SC2086  # our own names, without spaces
+  (cd "$parts" && "$PY" "$MERGE" merged.json $files)
+  mv "$parts/merged.json" "$out"
+fi
 # A machine's folder says what the machine is (bench/identity.h).
 if [ -z "${OUT:-}" ] && [ -z "$EMULATED" ] && [ ! -f "results/$MACHINE/machine.json" ]; then
   $RUN "$BIN" --print-machine=json >"$raw.m" && mv "$raw.m" "results/$MACHINE/machine.json"

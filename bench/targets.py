@@ -14,7 +14,9 @@ The AVX2 section is judged on the CPU=avx2 run, the two-thread section on
 the SET=threads run; by default both are looked for beside FILE.json
 (avx2.json and <cpu>-threads.json, <cpu> from FILE.json's context). The
 thresholds come from bench/targets.json (--targets another file), named by
-what they judge. Every number is the median over a row's repetitions;
+what they judge. Every number is the median over a row's repetitions (for
+a file of several processes, bench/merge.py, the median over processes of
+their medians, each row with its range over the processes);
 ratios are vs_onednn (oneDNN time / our time, both measured in the same
 process). A section whose rows are missing says MISSING and which rows.
 Exit 0, or with --strict 1 unless every section with a threshold passed.
@@ -366,8 +368,16 @@ def ratio_lines(rs, extra=None):
             why = "row missing" if j.b is None else (j.b.get("error_message") or "no vs_onednn")
             missing.append(f"{j.label} ({why})")
             continue
-        lines.append(f"{j.name:62} vs_onednn {v:6.2f}{extra(j) if extra else ''}")
+        lo, hi = num(j.b, "vs_onednn_min"), num(j.b, "vs_onednn_max")
+        spread = f" ({lo:.2f}-{hi:.2f} over {j.b.get('processes')} processes)" if lo and hi else ""
+        lines.append(f"{j.name:62} vs_onednn {v:6.2f}{spread}{extra(j) if extra else ''}")
     return lines, missing
+
+
+def processes_text(ctx):
+    """How many processes a file's figures are medians over (bench/merge.py)."""
+    n = ctx.get("processes")
+    return f"medians over {n} processes, " if isinstance(n, int) and n > 1 else ""
 
 
 def geo_ok(g, want, missing):
@@ -548,6 +558,7 @@ def main(argv):
     avx2_path = a.avx2 or (a.file if isa == "avx2" else os.path.join(here, "avx2.json"))
     threads_path = a.threads or os.path.join(here, f"{isa}-threads.json")
     print(f"performance report: {a.file} (table {isa}, machine {rows.ctx.get('machine', '?')}, "
+          f"{processes_text(rows.ctx)}"
           f"load at start {rows.ctx.get('load_average_1min_at_start', '?')}; targets from "
           f"{os.path.relpath(a.targets)})")
     rep = Report(load_targets(a.targets))

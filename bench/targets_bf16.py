@@ -48,7 +48,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from results import PEERS, geomean, load, medians, ms_of, parse_name  # noqa: E402
 from targets import (CELLS, GATES, HS, Report, bandwidths, ceiling_line,  # noqa: E402
-                     gates_ceiling, level_of, load_targets, mib, num, verdict_of)
+                     gates_ceiling, level_of, load_targets, mib, num, processes_text,
+                     verdict_of)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -256,7 +257,8 @@ def main(argv):
     c = rows.ctx
     isa = c.get("rnnsimd_isa", "avx512")
     peak = c.get(f"peak_gflops_bf16dot_{isa}")
-    print(f"bf16 report: {a.file} (table {isa}, machine {c.get('machine', '?')}, load at start "
+    print(f"bf16 report: {a.file} (table {isa}, machine {c.get('machine', '?')}, "
+          f"{processes_text(c)}load at start "
           f"{c.get('load_average_1min_at_start', '?')}; FMA peak {c.get(f'peak_gflops_{isa}', '?')}, "
           f"bf16 dot-product peak {peak or 'not probed: ' + c.get('bf16dot_probe', '?')} GFLOP/s)")
     if c.get("bf16_rows"):

@@ -59,7 +59,7 @@ for t in deps_test plots_test install_test; do
 done
 prefix=$RUN
 # The regression tracking's self-tests (made-up and committed JSON, no timing).
-for t in gate_selftest history_selftest; do
+for t in gate_selftest history_selftest merge_selftest; do
   [ -f "bench/$t.py" ] && [ -x /usr/bin/python3 ] || continue
   echo "== bench/$t.py"
   prefix=
