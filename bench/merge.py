@@ -76,7 +76,7 @@ def merged_context(paths, docs):
                                  f"configuration on one machine only")
     out = dict(first)
     for key, v in first.items():
-        if key in SAME or context_number(v) is None or isinstance(v, (list, dict)):
+        if key in SAME or context_number(v) is None:
             continue
         vals = [context_number(c.get(key)) for c in ctxs]
         if any(x is None for x in vals) or all(x == vals[0] for x in vals):
@@ -156,8 +156,12 @@ def merge(paths):
             docs.append(load(p))
         except (OSError, ValueError) as e:
             raise MergeError(f"{p}: not a readable benchmark JSON file ({e})")
-        if not isinstance(docs[-1], dict) or not isinstance(docs[-1].get("benchmarks"), list):
-            raise MergeError(f"{p}: not a Google Benchmark JSON file (no benchmarks list)")
+        d = docs[-1]
+        if not isinstance(d, dict) or not isinstance(d.get("benchmarks"), list) or \
+                not all(isinstance(b, dict) and isinstance(b.get("name"), str)
+                        for b in d["benchmarks"]):
+            raise MergeError(f"{p}: not a Google Benchmark JSON file (a benchmarks list of "
+                             f"named entries)")
     ctx = merged_context(paths, docs)
     per = [rows_of(d) for d in docs]
     order = list(per[0])
@@ -187,7 +191,11 @@ def main(argv):
     except MergeError as e:
         print(f"merge.py: {e}", file=sys.stderr)
         return 2
-    write_atomic(argv[1], json.dumps(doc, indent=1) + "\n")
+    try:
+        write_atomic(argv[1], json.dumps(doc, indent=1) + "\n")
+    except OSError as e:
+        print(f"merge.py: cannot write {argv[1]}: {e}", file=sys.stderr)
+        return 1
     n = sum(1 for b in doc["benchmarks"] if b.get("aggregate_name") == "median")
     print(f"merge.py: {n} rows from {len(argv) - 2} processes -> {argv[1]}", file=sys.stderr)
     return 0

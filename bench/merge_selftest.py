@@ -12,9 +12,12 @@ process; context numbers that differ become their median, equal ones stay
 as written; a row errored in every process keeps its error; bench/results.py
 medians() and bench/targets.py read the merged figures and say how many
 processes they are over. Refused, exit 2 naming why: another machine,
-another commit, one file only, a file that is not benchmark JSON. run.sh
-with a stand-in benchmark binary: PROCESSES=3 runs it three times, reports
-each process and writes the merged file; PROCESSES=0 and PROCESSES=x are
+another commit, one file only, a file that is not benchmark JSON (or whose
+entries have no names); an output that cannot be written is exit 1, not a
+traceback. run.sh with a stand-in benchmark binary (it writes made-up runs):
+one process writes its run as it was; PROCESSES=3 runs it three times,
+reports each process and writes the merged file, leaving no temporary
+files; an OUT path with a space works; PROCESSES=0 and PROCESSES=x are
 refused before anything runs. Ends with "N passed, N failed".
 """
 import copy
@@ -145,9 +148,15 @@ def merge_battery(tmp):
         f.write("not json")
     rc, text = merge(f"{tmp}/x.json", paths[0], f"{tmp}/junk.json")
     check(rc == 2 and "junk.json" in text, "a file that is not JSON is refused, named", text)
+    dump({"benchmarks": [{"real_time": 1.0}]}, f"{tmp}/nameless.json")
+    rc, text = merge(f"{tmp}/x.json", paths[0], f"{tmp}/nameless.json")
+    check(rc == 2 and "nameless.json" in text, "JSON whose entries have no names is refused", text)
+    rc, text = merge(f"{tmp}/no/such/dir/x.json", paths[0], paths[1])
+    check(rc == 1 and "cannot write" in text and "Traceback" not in text,
+          "an output that cannot be written is an error, not a traceback", text)
 
 
-STUB = r'''#!/usr/bin/python3
+STAND_IN = r'''#!/usr/bin/python3
 import json, os, sys
 sys.path.insert(0, %(here)r)
 from gate_selftest import made_up
@@ -168,15 +177,15 @@ json.dump(d, open(out, "w"))
 def run_sh_battery(tmp):
     build = f"{tmp}/build"
     os.makedirs(build)
-    stub = f"{build}/rnnsimd-bench"
-    with open(stub, "w") as f:
-        f.write(STUB % {"here": HERE})
-    os.chmod(stub, 0o755)
+    bench = f"{build}/rnnsimd-bench"  # writes made-up runs: run.sh's plumbing is tested
+    with open(bench, "w") as f:
+        f.write(STAND_IN % {"here": HERE})
+    os.chmod(bench, 0o755)
     work = f"{tmp}/work"  # not a git checkout: the run's commit is "unknown"
     os.makedirs(work)
 
     def run_sh(**env):
-        e = dict(os.environ, BUILD=build, SET="ci", OUT=f"{work}/out.json", **env)
+        e = dict(os.environ, BUILD=build, SET="ci", **{"OUT": f"{work}/out.json", **env})
         for k in ("CPU", "FILTER", "DTYPE", "TUNE", "RUN", "PROCESSES"):
             if k not in env:
                 e.pop(k, None)
@@ -203,6 +212,16 @@ def run_sh_battery(tmp):
           "run.sh PROCESSES=3 runs three processes and writes their merge", text)
     leftovers = [n for n in os.listdir(work) if ".raw." in n or ".parts." in n]
     check(not leftovers, f"no temporary files left beside the result ({leftovers})")
+    os.unlink(f"{build}/count")
+    rc, text = run_sh(PROCESSES="2", OUT=f"{work}/a dir/out.json")
+    try:
+        with open(f"{work}/a dir/out.json") as f:
+            n = json.load(f)["context"].get("processes")
+    except (OSError, ValueError):
+        n = None
+    check(rc == 0 and n == 2, "an OUT path with a space merges too", text)
+    with open(f"{build}/count", "w") as f:
+        f.write("3")
     for bad in ("0", "x"):
         rc, text = run_sh(PROCESSES=bad)
         with open(f"{build}/count") as f:

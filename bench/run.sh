@@ -47,7 +47,6 @@ DTYPE=${DTYPE:-}
 BIN="$BUILD/rnnsimd-bench"
 PY=/usr/bin/python3   # Debian's python3: scipy for compare.py lives there
 HERE=$(dirname "$0")
-MERGE=$(cd "$HERE" && pwd)/merge.py
 
 [ -x "$BIN" ] || { echo "run.sh: $BIN is missing: run make bench" >&2; exit 1; }
 
@@ -136,12 +135,10 @@ done
 if [ "$PROCESSES" -eq 1 ]; then
   mv "$parts/process1.json" "$out"
 else
-  files=
+  set --
   k=1
-  while [ "$k" -le "$PROCESSES" ]; do files="$files process$k.json"; k=$((k + 1)); done
-  # shellcheck disable=SC2086  # our own names, without spaces
-  (cd "$parts" && "$PY" "$MERGE" merged.json $files)
-  mv "$parts/merged.json" "$out"
+  while [ "$k" -le "$PROCESSES" ]; do set -- "$@" "$parts/process$k.json"; k=$((k + 1)); done
+  "$PY" "$HERE/merge.py" "$out" "$@"
 fi
 # A machine's folder says what the machine is (bench/identity.h).
 if [ -z "${OUT:-}" ] && [ -z "$EMULATED" ] && [ ! -f "results/$MACHINE/machine.json" ]; then
