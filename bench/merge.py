@@ -183,9 +183,13 @@ def merge(paths):
 
 
 def main(argv):
-    if len(argv) < 4 or argv[1] in ("-h", "--help"):
-        print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
-        return 0 if len(argv) > 1 and argv[1] in ("-h", "--help") else 2
+    if len(argv) > 1 and argv[1] in ("-h", "--help"):
+        print(__doc__.strip())
+        return 0
+    if len(argv) < 4:
+        print("usage: " + __doc__.strip().splitlines()[2].strip() +
+              "   (--help says what it writes)", file=sys.stderr)
+        return 2
     try:
         doc = merge(argv[2:])
     except MergeError as e:
