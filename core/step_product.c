@@ -9,9 +9,11 @@
  * last step ended turns the end of that step's stream into hits
  * (docs/performance.md has the timings).
  *
- * Not for a cell of two phases (gru, reset before the product): its step streams two products
- * (W_hr,z then W_hn), so a reversed product would start on lines the other
- * one has just evicted, and would only lose the prefetcher's run.
+ * A cell of two phases (gru, reset before the product) streams two
+ * products a step (W_hr,z then W_hn). Where both stay in L2 together the
+ * reversed order still pays; beyond, a reversed product starts on lines the
+ * other one has just evicted and only loses the prefetcher's run, so the
+ * rule streams gru back to front only where its W_hh fits L2 (tune.c).
  *
  * Only the order of whole panels changes: each output column is the same
  * code summing in the same order, so the results keep their bits. Chunks
@@ -26,8 +28,8 @@
 
 /* Columns per chunk of a batch-1 product at this step: 0 for front to back.
  * Whether odd steps stream back to front, and the chunk's floats, are the
- * plan's tunables (tune.h: stream_alt, chunk_floats; the rules: on but for
- * gru, 16384 floats). */
+ * plan's tunables (tune.h: stream_alt, chunk_floats; the rules: on, for gru
+ * only within L2; 16384 floats). */
 static size_t chunk_columns(const rnn_plan *p, size_t step, size_t K)
 {
     const size_t nr = p->nr;

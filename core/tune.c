@@ -9,7 +9,8 @@
  * 4: docs/performance.md, "The fused batch-1 step"), at any size with
  * fused_step_always; odd steps
  * streamed back to front in chunks of L2 / 16 bytes (16384 floats for a
- * 1 MiB L2) for every cell of one phase (not gru: step_product.c says why); a stack's two threads below
+ * 1 MiB L2) for every cell of one phase, and for gru where its packed
+ * W_hh fits L2 (step_product.c says why not beyond); a stack's two threads below
  * batch 4 as a wavefront of ceil(sqrt(T))-step chunks when it has three
  * layers or more and a layer's W_hh is at most 4 MiB, else stages split
  * with a barrier a step (docs/performance.md §5.16). */
@@ -91,10 +92,12 @@ void rnn_tune_estimate(const rnn_plan *p, rnn_tunables *t)
     const int full = p->k->gemv_ride && rnn_cpu_fma_width(p->k) == RNN_FMA_FULL;
     t->ride_max = p->fused_always ? RNN_TUNE_ANY : full ? 0 : RULE_RIDE_MAX;
     t->ride_dx_max = p->fused_always ? RNN_TUNE_ANY : full ? 0 : RULE_RIDE_DX_MAX;
-    t->stream_alt = p->ops->phases == 1;
     rnn_cpu_caches c;
-    const size_t chunk = rnn_cpu_caches_get(&c) == RNN_OK && c.l2 ? c.l2 / 16 / sizeof(float)
-                                                                   : RULE_CHUNK_FLOATS;
+    const size_t l2 = rnn_cpu_caches_get(&c) == RNN_OK ? c.l2 : 0;
+    /* gru streams two products a step: back to front only pays where both
+     * stay in L2 (performance.md §5.24); a larger stream lost on Zen 4. */
+    t->stream_alt = p->ops->phases == 1 || (l2 && rnn_hh_packed_bytes(p) <= l2);
+    const size_t chunk = l2 ? l2 / 16 / sizeof(float) : RULE_CHUNK_FLOATS;
     t->chunk_floats = chunk < RULE_CHUNK_MIN ? RULE_CHUNK_MIN
                       : chunk > RULE_CHUNK_MAX ? RULE_CHUNK_MAX : chunk;
     /* Four panels at once: two ran faster in a GEMV alone on Zen 5 but not

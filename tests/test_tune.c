@@ -397,14 +397,39 @@ static void option_tests(void)
                   bad_always[i][0], bad_always[i][1]);
         }
     }
-    /* gru: front to back; no_fused_step: no ride, whatever the tuning. */
+    /* gru: back to front where its W_hh fits L2, front to back beyond (H
+     * chosen so that 3 H x H floats exceed L2); no_fused_step: no ride,
+     * whatever the tuning. */
     problem g;
+    rnn_cpu_caches gc;
+    const size_t l2 = rnn_cpu_caches_get(&gc) == RNN_OK ? gc.l2 : 0;
+    int big_h = 32;
+    while ((size_t)big_h * (size_t)big_h * 12 <= l2 && big_h < 4096)
+        big_h += 32;
+    const int gru_h[2] = {16, big_h};
+    for (int i = 0; i < 2; i++) {
+        if (problem_make(&g, (rnn_desc){RNN_GRU, RNN_MANY2ONE, 20, 0, 1, 8, gru_h[i], 3})) {
+            CHECK(0, "gru H %d: no problem", gru_h[i]);
+            problem_free(&g);
+            continue;
+        }
+        rnn_plan *p = NULL;
+        if (rnn_plan_create(&p, &g.d, &g.prm, NULL) == RNN_OK) {
+            const int fits = l2 && rnn_hh_packed_bytes(p) <= l2;
+            CHECK(p->tune.v.stream_alt == fits,
+                  "gru H %d (W_hh %zu bytes, L2 %zu): the rule streams %s", gru_h[i],
+                  rnn_hh_packed_bytes(p), l2, p->tune.v.stream_alt ? "back to front" : "forward");
+            CHECK(i == 1 || fits, "gru H 16's W_hh is not within L2 (%zu bytes)", l2);
+            CHECK(i == 0 || !fits, "gru H %d's W_hh fits L2 (%zu bytes)", big_h, l2);
+        } else {
+            CHECK(0, "gru H %d: no plan", gru_h[i]);
+        }
+        rnn_plan_destroy(p);
+        problem_free(&g);
+    }
     if (!problem_make(&g, (rnn_desc){RNN_GRU, RNN_MANY2ONE, 20, 0, 1, 8, 16, 3})) {
         rnn_plan *p = NULL;
         rnn_plan_options o = {RNN_ISA_AUTO, 1, 1, RNN_TUNE_MEASURE};
-        if (rnn_plan_create(&p, &g.d, &g.prm, NULL) == RNN_OK)
-            CHECK(p->tune.v.stream_alt == 0, "gru's rule streams back to front");
-        rnn_plan_destroy(p);
         p = NULL;
         if (rnn_plan_create(&p, &g.d, &g.prm, &o) == RNN_OK) {
             const rnn_thread one = {0, 1, NULL};
