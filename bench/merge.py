@@ -18,7 +18,9 @@ The output, written atomically:
     (bench/runs.py recomputes aggregates from iterations) see the spread
     between processes as part of the row's scatter;
   - each row's one "median" aggregate (what bench/results.py medians(),
-    bench/targets.py and the tables read): field by field, the median over
+    bench/targets.py and the tables read), named ROW_median as Google
+    Benchmark names its own (also for rows each process timed once, whose
+    processes wrote no aggregate): field by field, the median over
     the processes of their own median aggregates (numbers only; strings
     such as the label are the first process's), with "processes" (how many
     had the row without an error) and "vs_onednn_min" / "vs_onednn_max"
@@ -138,8 +140,15 @@ def field_median(entries):
     return out
 
 
-def merged_median(meds):
+def merged_median(meds, name):
+    """Row name's median aggregate over the processes' views meds, named as
+    Google Benchmark names its aggregates (name_median, run_name name) even
+    where the processes ran one repetition and wrote none."""
     out = field_median(meds)
+    for key in ("repetition_index", "process"):
+        out.pop(key, None)
+    out["name"], out["run_name"] = name + "_median", name
+    out.setdefault("aggregate_unit", "time")
     out["processes"] = len(meds)
     ratios = [number(m.get("vs_onednn")) for m in meds if number(m.get("vs_onednn")) is not None]
     if ratios:
@@ -174,7 +183,7 @@ def merge(paths):
             benches += [dict(b, process=k) for b in it]
         meds = [m for m in (usable(e) for _, e in present) if m is not None]
         if meds:
-            benches.append(merged_median(meds))
+            benches.append(merged_median(meds, name))
         else:
             _, (it, med) = present[0]
             if med:

@@ -5,7 +5,8 @@ timed. Run by `make bench-selftest`, `make test` and CI.
 
 merge.py on three made-up processes of 12 rows (one 10% slower in the third
 process, one missing from the second, one errored in the first, one written
-in ms where the others are in us): each row's median aggregate holds, field
+in ms where the others are in us; none writes aggregates): each row's median
+aggregate, named ROW_median, holds, field
 by field, the median over the processes that ran it without an error, with
 their count and vs_onednn's range; every repetition is kept, tagged with its
 process; context numbers that differ become their median, equal ones stay
@@ -103,6 +104,12 @@ def merge_battery(tmp):
     check(abs(med[ms]["real_time"] - statistics.median(t_us)) < 1e-6 and
           med[ms]["time_unit"] == "us",
           "a process timed in ms merges in the first process's unit (us)")
+    aggs = [b for b in m["benchmarks"] if b.get("run_type") == "aggregate"]
+    check(len(aggs) == len(ROWS) and
+          all(b["name"] == b["run_name"] + "_median" and b["aggregate_name"] == "median" and
+              "repetition_index" not in b and "process" not in b for b in aggs),
+          "each merged median is named as Google Benchmark names one (ROW_median), even from "
+          "processes that wrote no aggregates", json.dumps(aggs[:1]))
     its = [b for b in m["benchmarks"] if b.get("run_type") == "iteration"]
     total = sum(1 for d in docs for b in d["benchmarks"] if b.get("run_type") == "iteration")
     check(len(its) == total and sorted({b["process"] for b in its}) == [0, 1, 2],
