@@ -15,7 +15,8 @@
  * h0 with non-zero c0 and the reverse, no state at all, wide logits and
  * gate-saturating inputs in some rows. Their quick ones also carry the
  * quick subset's batch-1 sequences of T >= 16 (the fused batch-1 step runs
- * from two blocks of RNN_RIDE_ROWS steps) and shapes where two threads
+ * from two blocks of 8 steps; of 16 where the planner picks 16-row
+ * blocks, which the full matrix's longer batch-1 rows reach) and shapes where two threads
  * split the work: by hidden units (B < 4, H a multiple of the panel width)
  * and by batch rows (B >= 4).
  *

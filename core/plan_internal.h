@@ -103,7 +103,7 @@ struct rnn_workspace {
     float *gates_one; /* B x 4H: gate scratch of a step when no cache is kept */
     float *unit_xp;   /* B x G*H, batch below 4: sequence_units.c's scratch */
     float *rh_one;    /* B x H */
-    float *ride_x;    /* batch 1: RNN_RIDE_ROWS x max(I, G*H), the fused step's packed rows */
+    float *ride_x;    /* batch 1: RNN_RIDE_ROWS_MAX x max(I, G*H), the fused step's packed rows */
     float *dh, *dh_next, *dc, *drh; /* B x H each */
     float *logits, *dlogits; /* P*B x V */
     float *dhs;       /* P*B x H: the head's gradient on the scored h */
@@ -237,9 +237,11 @@ void rnn_step_product(const rnn_plan *p, size_t step, size_t M, size_t N, size_t
 void rnn_step_product_ride(const rnn_plan *p, size_t step, size_t N, size_t K, const float *a,
                            const float *packed, const float *bias, float beta, float *C,
                            const rnn_ride *ride);
+/* The rows of p's ride blocks (tune.h ride_rows): 8 or 16. */
+size_t rnn_ride_rows(const rnn_plan *p);
 /* The fused batch-1 step (projection_ride.c): whether a forward run over
  * `rows` input rows (dense: not one-hot, not one2many's later steps)
- * projects all but its first RNN_RIDE_ROWS rows inside its time loop. */
+ * projects all but its first rnn_ride_rows(p) rows inside its time loop. */
 int rnn_fused_projection(const rnn_plan *p, size_t rows, int dense, const rnn_thread *th);
 /* Whether BPTT over `rows` steps computes most of dx = dG W_ih inside its
  * time loop (given dx, rows = steps). */
@@ -257,7 +259,7 @@ const rnn_ride *rnn_dx_ride_for_step(const rnn_plan *p, rnn_workspace *ws, const
 void rnn_ride_split(const rnn_ride *r, size_t num, size_t den, rnn_ride *first,
                     rnn_ride *rest);
 /* How many of a T-step run's dx rows (the last ones) its BPTT rides compute. */
-size_t rnn_dx_ridden_rows(size_t T);
+size_t rnn_dx_ridden_rows(const rnn_plan *p, size_t T);
 /* C (M x N) = op(A) B with beta 0, split by rows of C (the output, so each
  * element's sum over K stays whole on one thread), or by columns when M is
  * small. */
@@ -283,7 +285,7 @@ rnn_status rnn_hh_copies(rnn_plan *p, int on);
 void rnn_load_state(const rnn_plan *p, rnn_workspace *ws, const float *h0, const float *c0);
 
 /* The projection of rows inputs (x, or the one-hot x_index when not NULL)
- * into dst (rows x G*H, bias_ih included); of the first RNN_RIDE_ROWS only
+ * into dst (rows x G*H, bias_ih included); of the first rnn_ride_rows(p) only
  * when rnn_fused_projection holds (the forward run projects the rest). */
 void rnn_project_input(const rnn_plan *p, const cell_pack *w, size_t rows, const float *x,
                        const int32_t *x_index, float *dst, const rnn_thread *th);
@@ -313,7 +315,7 @@ void rnn_seq_forward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *
  * swap theirs alike, and the caller stores them back after the join.
  * Fills dgx (and dgh) of every step. dx: the run's input gradient (T x I)
  * when rnn_fused_projection holds for it: the loop's rides compute all but
- * its first T - rnn_dx_ridden_rows(T) rows; else NULL. */
+ * its first T - rnn_dx_ridden_rows(p, T) rows; else NULL. */
 typedef struct {
     float *dh, *dh_next;
 } rnn_dh_pair;

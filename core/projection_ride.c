@@ -4,11 +4,12 @@
  *
  * Why: at batch 1 a step streams W_hh once and its FMA unit idles; the
  * hoisted projection is a GEMM that keeps it busy. Running the projection
- * of the next RNN_RIDE_ROWS steps in the stream's idle slots takes most of
+ * of the next R steps in the stream's idle slots takes most of
  * its time off the critical path (`rnnsimd-bench --overlap` measures how
  * much this core hides).
  *
- * Schedule: the steps form blocks of R = RNN_RIDE_ROWS. The first block's
+ * Schedule: the steps form blocks of R = rnn_ride_rows(p) (8 or 16: the
+ * plan's tunable ride_rows, tune.h). The first block's
  * rows are projected before the loop (rnn_project_input); during block j,
  * step q of the block projects columns [q/R, (q+1)/R) of the GEMM of block
  * j+1's rows, so block j+1's xp is complete when it starts. A partial last
@@ -27,13 +28,18 @@
  * The ridden projection has the hoisted one's bits (gemv_avx512.c). */
 #include "plan_internal.h"
 
+size_t rnn_ride_rows(const rnn_plan *p)
+{
+    return p->tune.v.ride_rows == RNN_RIDE_ROWS_MAX ? RNN_RIDE_ROWS_MAX : RNN_RIDE_ROWS_MIN;
+}
+
 /* The limits themselves are the plan's tunables (tune.h: ride, ride_max,
  * ride_dx_max); RNN_TUNE_ESTIMATE sets the rules' values (tune.c). */
 static int fused(const rnn_plan *p, size_t rows, int dense, const rnn_thread *th, size_t max)
 {
     const size_t H = (size_t)p->desc.H, I = (size_t)p->desc.I;
     return dense && p->tune.v.ride && p->k->gemv_ride && p->nr && p->desc.B == 1 &&
-           th->n == 1 && rows >= 2 * RNN_RIDE_ROWS && p->GH * (H + I) * sizeof(float) <= max;
+           th->n == 1 && rows >= 2 * rnn_ride_rows(p) && p->GH * (H + I) * sizeof(float) <= max;
 }
 
 int rnn_fused_projection(const rnn_plan *p, size_t rows, int dense, const rnn_thread *th)
@@ -49,7 +55,7 @@ int rnn_fused_dx(const rnn_plan *p, size_t rows, int dense, const rnn_thread *th
 const rnn_ride *rnn_ride_for_step(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w,
                                   const float *x, size_t s0, size_t t, size_t T, rnn_ride *r)
 {
-    const size_t R = RNN_RIDE_ROWS, I = (size_t)p->desc.I, GH = p->GH;
+    const size_t R = rnn_ride_rows(p), I = (size_t)p->desc.I, GH = p->GH;
     const size_t next = (t / R + 1) * R, q = t % R; /* the next block's first row */
     float *xp = ws->xp + (s0 + next) * GH;
     if (next >= T)
@@ -71,7 +77,7 @@ const rnn_ride *rnn_ride_for_step(const rnn_plan *p, rnn_workspace *ws, const ce
                 ws->ride_x[k * R + i] = x[(next + i) * I + k];
     /* Step q's share of the 16-column vectors. */
     const size_t nv = (GH + 15) / 16, c1 = (q + 1) * nv / R * 16;
-    *r = (rnn_ride){I, q * nv / R * 16, c1 < GH ? c1 : GH, GH, ws->ride_x, w->ih_packed, w->b_ih,
+    *r = (rnn_ride){R, I, q * nv / R * 16, c1 < GH ? c1 : GH, GH, ws->ride_x, w->ih_packed, w->b_ih,
                     xp};
     return r;
 }
@@ -82,15 +88,16 @@ const rnn_ride *rnn_ride_for_step(const rnn_plan *p, rnn_workspace *ws, const ce
  * dG the loop has finished. The last full block's rows and a partial block
  * at the start (too few steps to carry all R shares) are left to
  * rnn_seq_weight_grads. */
-size_t rnn_dx_ridden_rows(size_t T)
+size_t rnn_dx_ridden_rows(const rnn_plan *p, size_t T)
 {
-    return T >= RNN_RIDE_ROWS ? (T / RNN_RIDE_ROWS - 1) * RNN_RIDE_ROWS : 0;
+    const size_t R = rnn_ride_rows(p);
+    return T >= R ? (T / R - 1) * R : 0;
 }
 
 const rnn_ride *rnn_dx_ride_for_step(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w,
                                      size_t s0, size_t t, size_t T, float *dx, rnn_ride *r)
 {
-    const size_t R = RNN_RIDE_ROWS, I = (size_t)p->desc.I, GH = p->GH;
+    const size_t R = rnn_ride_rows(p), I = (size_t)p->desc.I, GH = p->GH;
     const size_t b = (T - 1 - t) / R, q = (T - 1 - t) % R;
     if (b == 0 || (b + 1) * R > T)
         return NULL;
@@ -102,7 +109,7 @@ const rnn_ride *rnn_dx_ride_for_step(const rnn_plan *p, rnn_workspace *ws, const
                 ws->ride_x[k * R + i] = dg[i * GH + k];
     }
     const size_t nv = (I + 15) / 16, c1 = (q + 1) * nv / R * 16;
-    *r = (rnn_ride){GH, q * nv / R * 16, c1 < I ? c1 : I, I, ws->ride_x, w->ih_t_packed, NULL,
+    *r = (rnn_ride){R, GH, q * nv / R * 16, c1 < I ? c1 : I, I, ws->ride_x, w->ih_t_packed, NULL,
                     dx + first * I};
     return r;
 }

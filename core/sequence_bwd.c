@@ -148,7 +148,7 @@ void rnn_seq_weight_grads(const rnn_plan *p, rnn_workspace *ws, const cell_pack 
             rnn_column_sums(rows, j1 - j0, dgh + j0, GH, g->bias_hh + j0);
     }
     /* The rows the BPTT loop's rides left: the first block it ran last. */
-    const size_t dx_rows = dx_ridden ? in_rows - rnn_dx_ridden_rows(in_rows) : in_rows;
+    const size_t dx_rows = dx_ridden ? in_rows - rnn_dx_ridden_rows(p, in_rows) : in_rows;
     if (dx && !x_index)
         rnn_par_packed_nt(p, th, dx_rows, I, GH, dgx, GH, w->ih_t_packed, NULL, 0.0f, dx, I);
 }

@@ -17,7 +17,7 @@ void rnn_project_input(const rnn_plan *p, const cell_pack *w, size_t rows, const
 {
     const size_t GH = p->GH, I = (size_t)p->desc.I;
     if (rnn_fused_projection(p, rows, !x_index, th))
-        rows = RNN_RIDE_ROWS;
+        rows = rnn_ride_rows(p);
     if (!x_index) {
         rnn_par_packed_nt(p, th, rows, GH, I, x, I, w->ih_packed, w->b_ih, 0.0f, dst, GH);
         return;

@@ -2,12 +2,14 @@
  * MEASURE flow (the wisdom's choice, else timing and then the wisdom), and
  * rnn_plan_describe.
  *
- * The rules: the fused batch-1 step unless no_fused_step, where the
- * table's FMAs are not full width (cpu_model.h: on Zen 5 the hoisted
- * GEMMs run at twice the speed and the ride lost 4-14%; docs/performance.md
- * §5.18), up to 8 MiB of W_hh + W_ih forward and 4 MiB for BPTT's dx (Zen
- * 4: docs/performance.md, "The fused batch-1 step"), at any size with
- * fused_step_always; odd steps
+ * The rules: the fused batch-1 step unless no_fused_step, up to 8 MiB of
+ * W_hh + W_ih forward, at any size with fused_step_always. Where the
+ * table's FMAs are split (Zen 4) in blocks of 8 rows, and BPTT's dx too up
+ * to 4 MiB (docs/performance.md, "The fused batch-1 step"); where they are
+ * full width (cpu_model.h: Zen 5, whose hoisted GEMM runs at twice the
+ * speed and beat 8-row blocks by 4-14%, §5.18) in blocks of 16 rows, which
+ * read half the W_ih a step and won 1-5% (§5.25), the forward only and
+ * not beside two copies of W_hh (they lost there); odd steps
  * streamed back to front in chunks of L2 / 16 bytes (16384 floats for a
  * 1 MiB L2) for every cell of one phase, and for gru where its packed
  * W_hh fits L2 (step_product.c says why not beyond); a stack's two threads below
@@ -86,12 +88,6 @@ int rnn_tune_copies_fit(const rnn_plan *p)
 void rnn_tune_estimate(const rnn_plan *p, rnn_tunables *t)
 {
     memset(t, 0, sizeof *t);
-    t->ride = !p->no_fused_step;
-    /* Only tables with gemv_ride ask the model (its probe costs a
-     * millisecond, once per process). */
-    const int full = p->k->gemv_ride && rnn_cpu_fma_width(p->k) == RNN_FMA_FULL;
-    t->ride_max = p->fused_always ? RNN_TUNE_ANY : full ? 0 : RULE_RIDE_MAX;
-    t->ride_dx_max = p->fused_always ? RNN_TUNE_ANY : full ? 0 : RULE_RIDE_DX_MAX;
     rnn_cpu_caches c;
     const size_t l2 = rnn_cpu_caches_get(&c) == RNN_OK ? c.l2 : 0;
     /* gru streams two products a step: back to front only pays where both
@@ -113,6 +109,18 @@ void rnn_tune_estimate(const rnn_plan *p, rnn_tunables *t)
         t->hh_copies = 2;
         t->gemv_panels = 2;
     }
+    /* The ride, after the copies: only tables with gemv_ride ask the model
+     * (its probe costs a millisecond, once per process). */
+    t->ride = !p->no_fused_step;
+    const int full = p->k->gemv_ride && rnn_cpu_fma_width(p->k) == RNN_FMA_FULL;
+    /* Sixteen rows need two blocks of steps: a shorter sequence rides
+     * (where told to) in blocks of 8. */
+    const int sixteen = full && (size_t)p->desc.T >= 2 * RNN_RIDE_ROWS_MAX;
+    t->ride_rows = sixteen ? RNN_RIDE_ROWS_MAX : RNN_RIDE_ROWS_MIN;
+    t->ride_max = p->fused_always                    ? RNN_TUNE_ANY
+                  : full && (!sixteen || t->hh_copies == 2) ? 0
+                                                            : RULE_RIDE_MAX;
+    t->ride_dx_max = p->fused_always ? RNN_TUNE_ANY : full ? 0 : RULE_RIDE_DX_MAX;
     t->wave_chunk = wave_rule(p, (size_t)p->desc.T);
     t->wave_chunk_dec = wave_rule(p, (size_t)p->desc.T_out);
 }
@@ -197,9 +205,10 @@ int rnn_tunables_print(const rnn_tunables *t, char *buf, size_t n)
     print_limit(b, sizeof b, t->ride_dx_max);
     return snprintf(buf, n,
                     "ride=%d ride_max=%s ride_dx_max=%s stream=%s chunk=%zu wave_chunk=%zu "
-                    "wave_chunk_dec=%zu panels=%zu copies=%zu",
+                    "wave_chunk_dec=%zu panels=%zu copies=%zu ride_rows=%zu",
                     t->ride, a, b, t->stream_alt ? "alt" : "forward", t->chunk_floats,
-                    t->wave_chunk, t->wave_chunk_dec, t->gemv_panels, t->hh_copies);
+                    t->wave_chunk, t->wave_chunk_dec, t->gemv_panels, t->hh_copies,
+                    t->ride_rows);
 }
 
 rnn_status rnn_plan_describe(const rnn_plan *p, char *buf, size_t n)

@@ -27,6 +27,12 @@ typedef struct {
      * (ride_dx_max) ride in the time loop. */
     int ride;
     size_t ride_max, ride_dx_max;
+    /* The rows of the ride's register tile, RNN_RIDE_ROWS_MIN (8) or
+     * RNN_RIDE_ROWS_MAX (16) (kernels.h): the steps of a block, whose
+     * projection (or dx) the block before it computes. Sixteen read half the
+     * W_ih bytes a step for twice the rows left to the hoisted GEMM (the
+     * first block). rnn_ride_rows reads it. */
+    size_t ride_rows;
     /* The batch-1 step product (step_product.c): odd steps stream the
      * panels back to front (stream_alt), in chunks of about chunk_floats
      * floats of packed weights (at least 4 panels). */

@@ -13,9 +13,10 @@
  *           and, where two fit (rnn_tune_copies_fit), two (odd steps
  *           streaming the second).
  *   ride    where the fused batch-1 step can apply (one cell, batch 1,
- *           T >= 16, a table with gemv_ride, no no_fused_step): the
- *           projection and 16 steps (two blocks: the first rides the
- *           second's projection), hoisted against fused.
+ *           T >= 2 ride blocks, a table with gemv_ride, no no_fused_step):
+ *           the projection and up to 32 steps (the first block's steps
+ *           ride the next's projection), hoisted against fused with 8-
+ *           and with 16-row blocks.
  *   dx      where BPTT's dx can ride (the same conditions, ride_dx_max):
  *           after an untimed forward of the run's steps with the cache,
  *           BPTT over them and the input gradient's rows its rides left
@@ -48,6 +49,7 @@
 #define MIN_ROUNDS 2
 #define MAX_ROUNDS 9
 #define MARGIN 0.03
+#define RIDE_NONE ((size_t)-1)
 #define MAX_CAND 5 /* the rule's stream, front to back, and the RNN_TUNE_N_CHUNKS chunks */
 
 static double now_ms(void)
@@ -139,12 +141,13 @@ static int pick(const cell_bench *b, const rnn_tunables *cand, size_t nc, size_t
 }
 
 /* The ride of the forward (dx NULL) or of BPTT's dx (dx: a T x I buffer),
- * where it can apply to b's plan: whichever of "any" and 0 for the limit at
- * offset lim of the tunables runs faster, the rule's first. A run: the
- * projection (about one step's work) and up to four blocks of steps, so
- * that most of them ride as in a long call; with dx, BPTT over them after
- * an untimed forward (about three forwards' work). 1 and the winner in *t
- * if timed, else 0. */
+ * where it can apply to b's plan: the fastest of "any" and 0 for the limit
+ * at offset lim of the tunables, the rule's first, and for the forward
+ * "any" with the other ride_rows too (BPTT keeps the forward's choice). A
+ * run: the projection (about one step's work) and up to 32 steps (two or
+ * four blocks), so that most of them ride as in a long call; with dx, BPTT
+ * over them after an untimed forward (about three forwards' work). 1 and
+ * the winner in *t if timed, else 0. */
 static int time_ride(const cell_bench *b, rnn_tunables *t, size_t lim, float *dx, double step,
                      double share)
 {
@@ -153,21 +156,43 @@ static int time_ride(const cell_bench *b, rnn_tunables *t, size_t lim, float *dx
     const size_t T = (size_t)c->desc.T, rows = c->sizes.x / (size_t)c->desc.I;
     int (*const applies)(const rnn_plan *, size_t, int, const rnn_thread *) =
         dx ? rnn_fused_dx : rnn_fused_projection;
-    rnn_tunables on = *t, hoisted = *t;
-    *(size_t *)((char *)&on + lim) = RNN_TUNE_ANY;
-    *(size_t *)((char *)&hoisted + lim) = 0;
-    /* The rows a call projects: T, but B for one2many (never ridden). */
-    rnn_tune_set(c, &on);
-    const int can = t->ride && !c->fused_always && rows >= 2 * RNN_RIDE_ROWS &&
-                    applies(c, rows, 1, &one);
-    rnn_tune_set(c, t);
-    if (!can)
+    if (!t->ride || c->fused_always)
         return 0;
     const int rule_on = applies(c, T, 1, &one);
-    const rnn_tunables cand[2] = {rule_on ? on : hoisted, rule_on ? hoisted : on};
-    size_t nr = T / RNN_RIDE_ROWS * RNN_RIDE_ROWS;
-    nr = nr > 4 * RNN_RIDE_ROWS ? 4 * RNN_RIDE_ROWS : nr;
-    const int w = pick(b, cand, 2, nr, !dx, dx, (dx ? 3.0 : 1.0) * step * (double)(nr + 1),
+    rnn_tunables cand[3];
+    size_t nc = 0, rmin = RIDE_NONE;
+    /* The rule's own choice first, then the ride with each tile the forward
+     * may choose, then hoisted; those that cannot apply to this shape (the
+     * rows one call projects: T, but B for one2many, never ridden) left out. */
+    const size_t rows_of[2] = {t->ride_rows, dx ? t->ride_rows
+                                                 : t->ride_rows == RNN_RIDE_ROWS_MAX
+                                                       ? RNN_RIDE_ROWS_MIN
+                                                       : RNN_RIDE_ROWS_MAX};
+    rnn_tunables hoisted = *t;
+    *(size_t *)((char *)&hoisted + lim) = 0;
+    if (!rule_on)
+        cand[nc++] = hoisted;
+    for (int i = 0; i < (dx ? 1 : 2); i++) {
+        rnn_tunables on = *t;
+        on.ride_rows = rows_of[i];
+        *(size_t *)((char *)&on + lim) = RNN_TUNE_ANY;
+        rnn_tune_set(c, &on);
+        if (rows >= 2 * rnn_ride_rows(c) && applies(c, rows, 1, &one)) {
+            cand[nc++] = on;
+            rmin = rmin < rnn_ride_rows(c) ? rmin : rnn_ride_rows(c);
+        }
+    }
+    rnn_tune_set(c, t);
+    if (rule_on)
+        cand[nc++] = hoisted;
+    if (rmin == RIDE_NONE || nc < 2)
+        return 0;
+    /* Whole blocks of every candidate's tile, up to 32 steps. */
+    size_t nr = T / RNN_RIDE_ROWS_MAX * RNN_RIDE_ROWS_MAX;
+    if (nr < 2 * RNN_RIDE_ROWS_MAX)
+        nr = T / rmin * rmin;
+    nr = nr > 32 ? 32 : nr;
+    const int w = pick(b, cand, nc, nr, !dx, dx, (dx ? 3.0 : 1.0) * step * (double)(nr + 1),
                        share);
     if (w < 0)
         return 0;

@@ -5,9 +5,9 @@
  * (one token) and the tunables as rnn_tunables_print writes them, e.g.
  *   x86/AuthenticAMD/25/17/1:avx512:lstm:many2one:T64:To0:B1:I512:H512:L1:D1:threads1:unfused0:f32
  *   ride=1 ride_max=any ride_dx_max=4194304 stream=alt chunk=16384 wave_chunk=0 wave_chunk_dec=0
- *   panels=4 copies=1
+ *   panels=4 copies=1 ride_rows=8
  * (on one line; a line of an earlier version without copies reads as
- * copies=1). The key is the machine (the CPU's identity from
+ * copies=1, one without ride_rows as ride_rows=8). The key is the machine (the CPU's identity from
  * /proc/cpuinfo: x86 vendor/family/model/stepping, or an Arm core's
  * implementer/architecture/variant/part/revision), the kernel table, and
  * every field of the problem a choice can depend on (not V: the head is not
@@ -318,7 +318,7 @@ static int parse_line(const char *s, const char *end, entry *e, int *mine)
     e->key[sp - s] = '\0';
     *mine = strcmp(m, this_machine()) == 0;
     const char *at = sp + 1, *v;
-    size_t len, ride, chunk, wave, wave_dec, panels, copies = 1;
+    size_t len, ride, chunk, wave, wave_dec, panels, copies = 1, rows = RNN_RIDE_ROWS_MIN;
     rnn_tunables *t = &e->t;
     memset(t, 0, sizeof *t);
     if (!field(&at, end, "ride", &v, &len) || !number(v, len, 1, &ride) ||
@@ -336,14 +336,20 @@ static int parse_line(const char *s, const char *end, entry *e, int *mine)
         !number(v, len, WAVE_LIMIT, &wave_dec) || !field(&at, end, "panels", &v, &len) ||
         !number(v, len, 4, &panels) || (panels != 2 && panels != 4))
         return 0;
-    /* copies came later: a line without it means one copy. */
+    /* copies and ride_rows came later: a line without them means one copy
+     * and the 8-row ride of its time. */
     if (at != end && (!field(&at, end, "copies", &v, &len) || !number(v, len, 2, &copies) ||
                       copies == 0))
+        return 0;
+    if (at != end &&
+        (!field(&at, end, "ride_rows", &v, &len) || !number(v, len, RNN_RIDE_ROWS_MAX, &rows) ||
+         (rows != RNN_RIDE_ROWS_MIN && rows != RNN_RIDE_ROWS_MAX)))
         return 0;
     if (at != end)
         return 0;
     t->gemv_panels = panels;
     t->hh_copies = copies;
+    t->ride_rows = rows;
     t->ride = (int)ride;
     t->chunk_floats = chunk;
     t->wave_chunk = wave;

@@ -90,7 +90,7 @@ rnn_status rnn_workspace_create(rnn_workspace **out, const rnn_plan *p)
     size_t o_gone = reserve(&l, B * 4 * H);
     size_t o_uxp = B < 4 ? reserve(&l, B * GH) : 0;
     size_t o_rhone = reserve(&l, B * H);
-    size_t o_ridex = B == 1 ? reserve(&l, RNN_RIDE_ROWS * (I > GH ? I : GH)) : 0;
+    size_t o_ridex = B == 1 ? reserve(&l, RNN_RIDE_ROWS_MAX * (I > GH ? I : GH)) : 0;
     size_t o_dh = reserve(&l, B * H), o_dhn = reserve(&l, B * H);
     size_t o_dc = reserve(&l, B * H), o_drh = reserve(&l, B * H);
     size_t o_lg = 0, o_dlg = 0, o_dhs = 0;

@@ -153,8 +153,8 @@ static void packed_case(const rnn_kernels *k, size_t M, size_t N, size_t K, int 
             for (size_t i = 0; i < M * ldc; i++)
                 Cr[i] = beta ? C1[i] : NAN;
             /* an empty ride: no columns (the ride's own bits are test_ride's) */
-            float dummy[RNN_RIDE_ROWS] = {0};
-            const rnn_ride none = {1, 0, 0, 1, dummy, packed, NULL, dummy};
+            float dummy[RNN_RIDE_ROWS_MAX] = {0};
+            const rnn_ride none = {RNN_RIDE_ROWS_MIN, 1, 0, 0, 1, dummy, packed, NULL, dummy};
             for (size_t i = 0; i < M; i++)
                 k->gemv_ride(N, K, A + i * lda, packed, bias, beta ? 1.0f : 0.0f, Cr + i * ldc,
                              chunk, chunk & 1 ? 2 : 4, chunk & 2 ? NULL : &none);

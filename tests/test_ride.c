@@ -3,8 +3,8 @@
  *
  * Kernel: for every table with gemv_ride that this CPU runs, the GEMV part
  * must give gemm_packed_nt(1, ...)'s bits (bias and beta 0, or beta 1, in
- * either stream order) and the ride's columns gemm_packed_nt(8 rows, ...)'s
- * bits, at depths across the 512-deep K blocks (1 to 1500) and widths with
+ * either stream order) and the ride's columns gemm_packed_nt(R rows, ...)'s
+ * bits, for rides of 8 and of 16 rows, at depths across the 512-deep K blocks (1 to 1500) and widths with
  * vector tails, whether the ride outlasts the GEMV or not; nothing outside
  * the columns and rows given may change.
  *
@@ -13,8 +13,10 @@
  * that path) must equal the two-thread calls of
  * the same plan (which split hidden units and hoist the projection) bit for
  * bit in h, c, logits, loss and dx, for every cell, in many2one, many2many
- * (and the plain sequence calls) and seq2seq, T 16, 17, 21 and 40 (full
- * blocks, a partial block of one row and of five), I 24 and 600, H 64 and 160; and so must one thread with
+ * (and the plain sequence calls) and seq2seq, T 16, 17, 21, 33 and 40
+ * (full blocks, partial blocks of one row, five and eight), I 24 and 600,
+ * H 64 and 160, with the planner's rows a block and with 8 and 16 forced
+ * (the test checks that 16 rides from T 32 on); and so must one thread with
  * the fused step turned off (rnn_plan_options.no_fused_step, which the
  * test checks keeps the plan off that path). The fused runs ask for the
  * fused step (rnn_plan_options.fused_step_always). */
@@ -39,10 +41,10 @@ static float *floats(size_t n, uint64_t stream)
 
 /* ---- kernel ---- */
 
-static void kernel_case(const rnn_kernels *k, size_t N, size_t K, size_t N2, size_t K2,
-                        size_t chunk, int beta)
+static void kernel_case(const rnn_kernels *k, size_t R, size_t N, size_t K, size_t N2,
+                        size_t K2, size_t chunk, int beta)
 {
-    const size_t R = RNN_RIDE_ROWS, ldy = N2 + 5;
+    const size_t ldy = N2 + 5;
     float *W = floats(N * K, 1), *W2 = floats(N2 * K2, 2), *bias = floats(N, 3);
     float *bias2 = floats(N2, 4), *a = floats(K, 5), *X = floats(R * K2, 6);
     float *packed = rnn_alloc_floats(k->packed_size(N ? N : 1, K));
@@ -71,18 +73,19 @@ static void kernel_case(const rnn_kernels *k, size_t N, size_t K, size_t N2, siz
     int gemv_ok = 1;
     for (size_t q = 0; q < R; q++) {
         const size_t c1 = (q + 1) * nv / R * 16;
-        const rnn_ride r = {K2, q * nv / R * 16, c1 < N2 ? c1 : N2, ldy, xk, packed2, bias2, Yg};
+        const rnn_ride r = {R, K2, q * nv / R * 16, c1 < N2 ? c1 : N2, ldy, xk, packed2, bias2, Yg};
         memcpy(got, init, (N + 1) * sizeof *got);
         /* Both panel groups (a schedule choice: the same bits). */
         k->gemv_ride(N, K, a, packed, b, (float)beta, got, chunk, q & 1 ? 2 : 4, &r);
         gemv_ok &= same_bits(got, want, N + 1);
     }
-    CHECK(gemv_ok, "%s N %zu K %zu chunk %zu beta %d (ride N2 %zu K2 %zu): the GEMV's bits "
-          "differ from gemm_packed_nt's, or it wrote past column N", k->name, N, K, chunk, beta,
-          N2, K2);
+    CHECK(gemv_ok, "%s N %zu K %zu chunk %zu beta %d (ride of %zu rows, N2 %zu K2 %zu): the "
+          "GEMV's bits differ from gemm_packed_nt's, or it wrote past column N", k->name, N, K,
+          chunk, beta, R, N2, K2);
     CHECK(same_bits(Yg, Yw, (R + 1) * ldy),
-          "%s ride N2 %zu K2 %zu (GEMV N %zu K %zu chunk %zu): Y differs from the GEMM's bits "
-          "or was written outside its rows and columns", k->name, N2, K2, N, K, chunk);
+          "%s ride of %zu rows, N2 %zu K2 %zu (GEMV N %zu K %zu chunk %zu): Y differs from the "
+          "GEMM's bits or was written outside its rows and columns", k->name, R, N2, K2, N, K,
+          chunk);
     free(W), free(W2), free(bias), free(bias2), free(a), free(X), free(packed), free(packed2);
     free(xk), free(init), free(want), free(got), free(Yw), free(Yg);
 }
@@ -99,13 +102,14 @@ static int kernel_tests(void)
         if (!k->gemv_ride || rnn_isa_check(k->isa, NULL) != RNN_OK)
             continue;
         tables++;
-        for (size_t n = 0; n < sizeof Ns / sizeof *Ns; n++)
-            for (size_t kk = 0; kk < sizeof Ks / sizeof *Ks; kk++)
-                for (size_t n2 = 0; n2 < sizeof N2s / sizeof *N2s; n2++)
-                    for (size_t k2 = 0; k2 < sizeof K2s / sizeof *K2s; k2++)
-                        for (int v = 0; v < 4; v++)
-                            kernel_case(k, Ns[n], Ks[kk], N2s[n2], K2s[k2], v & 1 ? 2 : 0,
-                                        v >> 1);
+        for (size_t R = RNN_RIDE_ROWS_MIN; R <= RNN_RIDE_ROWS_MAX; R *= 2)
+            for (size_t n = 0; n < sizeof Ns / sizeof *Ns; n++)
+                for (size_t kk = 0; kk < sizeof Ks / sizeof *Ks; kk++)
+                    for (size_t n2 = 0; n2 < sizeof N2s / sizeof *N2s; n2++)
+                        for (size_t k2 = 0; k2 < sizeof K2s / sizeof *K2s; k2++)
+                            for (int v = 0; v < 4; v++)
+                                kernel_case(k, R, Ns[n], Ks[kk], N2s[n2], K2s[k2],
+                                            v & 1 ? 2 : 0, v >> 1);
     }
     return tables;
 }
@@ -188,9 +192,10 @@ static void outs_free(outs *o)
 }
 
 /* Runs mode 0 forward, 1 train, 2 the plain sequence's backward, with
- * `threads`; 0 on success. *fused: whether the one-thread plan's run is
- * the fused one. */
-static int run(const problem *pb, int threads, int no_fused, int mode, outs *o, int *fused)
+ * `threads`, and the ride's blocks of `rows` (0: the planner's); 0 on
+ * success. *fused: whether the one-thread plan's run is the fused one. */
+static int run(const problem *pb, int threads, int no_fused, size_t rows, int mode, outs *o,
+               int *fused)
 {
     /* The fused run forces the fused step: the planner's rules may keep the
      * projection hoisted on this machine (docs/design.md §12). */
@@ -203,6 +208,11 @@ static int run(const problem *pb, int threads, int no_fused, int mode, outs *o, 
     if (rnn_plan_create(&p, &pb->d, &pb->prm, &opt) != RNN_OK ||
         rnn_workspace_create(&ws, p) != RNN_OK)
         goto done;
+    if (rows) {
+        rnn_tunables t = p->tune.v;
+        t.ride_rows = rows;
+        rnn_tune_set(p, &t);
+    }
     const rnn_thread one = {0, 1, NULL};
     *fused = rnn_fused_projection(p, pb->s.x / (size_t)pb->d.I, 1, &one);
     const rnn_sizes *s = &pb->s;
@@ -251,11 +261,12 @@ done:
 static int driver_tests(void)
 {
     static const rnn_topology topos[] = {RNN_MANY2ONE, RNN_MANY2MANY, RNN_SEQ2SEQ};
-    static const int64_t Ts[] = {16, 17, 21, 40}, Is[] = {24, 600}, Hs[] = {64, 160};
-    int fused_runs = 0;
+    static const int64_t Ts[] = {16, 17, 21, 33, 40}, Is[] = {24, 600}, Hs[] = {64, 160};
+    static const size_t rows_of[] = {0, RNN_RIDE_ROWS_MIN, RNN_RIDE_ROWS_MAX};
+    int fused_runs = 0, fused16 = 0;
     for (int c = 0; c < RNN_CELL_COUNT; c++)
         for (size_t tp = 0; tp < sizeof topos / sizeof *topos; tp++)
-            for (size_t ti = 0; ti < 4; ti++)
+            for (size_t ti = 0; ti < sizeof Ts / sizeof *Ts; ti++)
                 for (size_t ii = 0; ii < 2; ii++)
                     for (size_t hi = 0; hi < 2; hi++) {
                         /* The largest shapes once per cell and topology. */
@@ -269,40 +280,55 @@ static int driver_tests(void)
                         }
                         const int modes = topos[tp] == RNN_MANY2MANY ? 3 : 2;
                         for (int mode = 0; mode < modes; mode++) {
-                            outs o1, o2, o3;
-                            int f1 = 0, f2 = 0, f3 = 0;
-                            const int ok = !outs_make(&o1, &pb) && !outs_make(&o2, &pb) &&
-                                           !outs_make(&o3, &pb) &&
-                                           !run(&pb, 1, 0, mode, &o1, &f1) &&
-                                           !run(&pb, 2, 0, mode, &o2, &f2) &&
-                                           !run(&pb, 1, 1, mode, &o3, &f3);
-                            char label[128];
+                            outs o2, o3;
+                            int f2 = 0, f3 = 0;
+                            const int ok = !outs_make(&o2, &pb) && !outs_make(&o3, &pb) &&
+                                           !run(&pb, 2, 0, 0, mode, &o2, &f2) &&
+                                           !run(&pb, 1, 1, 0, mode, &o3, &f3);
+                            char label[160];
                             snprintf(label, sizeof label, "%s %s T%lld I%lld H%lld mode %d",
                                      rnn_cell_name(pb.d.cell), rnn_topology_name(pb.d.topology),
                                      (long long)pb.d.T, (long long)pb.d.I, (long long)pb.d.H,
                                      mode);
                             CHECK(ok, "%s: a call failed", label);
                             CHECK(!ok || !f3, "%s: no_fused_step 1 still fused", label);
-                            fused_runs += ok && f1;
-                            for (int i = 0; ok && i < O_COUNT; i++) {
-                                /* Forward writes no gradients; the plain
-                                 * sequence no logits. */
-                                if ((mode == 0 && i >= O_DX) || (mode == 2 && i == O_LOGITS) ||
-                                    (mode == 2 && i == O_LOSS) || !o1.n[i])
-                                    continue;
-                                CHECK(same_bits(o1.t[i], o2.t[i], o1.n[i]),
-                                      "%s: %s differs between the fused one-thread run and "
-                                      "the two-thread run", label, out_name[i]);
-                                CHECK(same_bits(o1.t[i], o3.t[i], o1.n[i]),
-                                      "%s: %s differs between the fused one-thread run and "
-                                      "the one with no_fused_step", label, out_name[i]);
+                            for (size_t r = 0; ok && r < sizeof rows_of / sizeof *rows_of; r++) {
+                                outs o1;
+                                int f1 = 0;
+                                const int ok1 = !outs_make(&o1, &pb) &&
+                                                !run(&pb, 1, 0, rows_of[r], mode, &o1, &f1);
+                                CHECK(ok1, "%s rows %zu: a call failed", label, rows_of[r]);
+                                /* Two blocks of 16 rows from T 32 on (one2many
+                                 * projects B rows: never ridden). */
+                                if (ok1 && rows_of[r] == RNN_RIDE_ROWS_MAX)
+                                    CHECK(f1 == (pb.d.T >= 32 && pb.d.topology != RNN_ONE2MANY),
+                                          "%s: fused %d with 16-row blocks", label, f1);
+                                fused_runs += ok1 && f1;
+                                fused16 += ok1 && f1 && rows_of[r] == RNN_RIDE_ROWS_MAX;
+                                for (int i = 0; ok1 && i < O_COUNT; i++) {
+                                    /* Forward writes no gradients; the plain
+                                     * sequence no logits. */
+                                    if ((mode == 0 && i >= O_DX) ||
+                                        (mode == 2 && i == O_LOGITS) ||
+                                        (mode == 2 && i == O_LOSS) || !o1.n[i])
+                                        continue;
+                                    CHECK(same_bits(o1.t[i], o2.t[i], o1.n[i]),
+                                          "%s rows %zu: %s differs between the fused "
+                                          "one-thread run and the two-thread run",
+                                          label, rows_of[r], out_name[i]);
+                                    CHECK(same_bits(o1.t[i], o3.t[i], o1.n[i]),
+                                          "%s rows %zu: %s differs between the fused "
+                                          "one-thread run and the one with no_fused_step",
+                                          label, rows_of[r], out_name[i]);
+                                }
+                                outs_free(&o1);
                             }
-                            outs_free(&o1);
                             outs_free(&o2);
                             outs_free(&o3);
                         }
                         problem_free(&pb);
                     }
+    CHECK(fused16 > 0, "no run rode in blocks of 16 rows");
     return fused_runs;
 }
 

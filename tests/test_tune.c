@@ -3,13 +3,14 @@
  * what it should.
  *
  * Bits: for every table this CPU runs, at one and two threads, on shapes
- * that reach every tunable (batch 1 long enough for the fused step, gru's
- * two phases, batch 3, seq2seq at batch 1, a three-layer stack at batch 2
+ * that reach every tunable (batch 1 long enough for the fused step in
+ * blocks of 8 and of 16 rows, gru's two phases, batch 3, seq2seq at batch 1, a three-layer stack at batch 2
  * whose two-thread forward is the wavefront, a bidirectional stack), the
  * forward outputs and the train outputs and gradients of
  *   - a MEASURE plan,
  *   - the ESTIMATE plan forced to every candidate of every tunable (one at
- *     a time: the ride off, forward only, dx only, both at any size; the
+ *     a time: the ride off, forward only, dx only, both at any size, both
+ *     in blocks of 8 and of 16 rows; the
  *     stream front to back, back to front in each candidate chunk; the
  *     wavefront's chunks 1, the candidates and T, the decoder's too)
  * must equal the ESTIMATE plan's bit for bit (same table, same threads:
@@ -23,7 +24,8 @@
  * threads. Options: tuning out of range is RNN_ERR_ARG; zero options are
  * ESTIMATE with the rules' values for this machine's model; with the
  * model forced to each answer (split, full-width FMAs) the ride's limits
- * follow it and fused_step_always overrides it; fused_step_always with
+ * and rows follow it, T and the copies of W_hh, and fused_step_always
+ * overrides it; fused_step_always with
  * no_fused_step, or out of range, is RNN_ERR_ARG. Nothing here measures
  * time. */
 #include <pthread.h>
@@ -168,6 +170,12 @@ static size_t candidates(const rnn_plan *p, rnn_tunables *out, const char **name
     ADD("ride_dx_max any", ride_dx_max, RNN_TUNE_ANY);
     out[n] = base, out[n].ride_max = out[n].ride_dx_max = RNN_TUNE_ANY;
     name[n++] = "ride both any";
+    out[n] = base, out[n].ride_max = out[n].ride_dx_max = RNN_TUNE_ANY;
+    out[n].ride_rows = RNN_RIDE_ROWS_MIN;
+    name[n++] = "ride both any, 8 rows";
+    out[n] = base, out[n].ride_max = out[n].ride_dx_max = RNN_TUNE_ANY;
+    out[n].ride_rows = RNN_RIDE_ROWS_MAX;
+    name[n++] = "ride both any, 16 rows";
     ADD("stream forward", stream_alt, 0);
     static const char *const cn[RNN_TUNE_N_CHUNKS] = {"stream alt chunk 0", "stream alt chunk 1",
                                                       "stream alt chunk 2"};
@@ -205,6 +213,7 @@ static int forced_tests(void)
     const rnn_desc shapes[] = {
         {RNN_LSTM, RNN_MANY2ONE, 20, 0, 1, 24, 64, 5},
         {RNN_GRU, RNN_MANY2MANY, 17, 0, 1, 16, 48, 3},
+        {RNN_GRU, RNN_MANY2ONE, 33, 0, 1, 16, 48, 3},
         {RNN_TANH, RNN_MANY2ONE, 18, 0, 3, 20, 32, 4},
         {RNN_LSTM, RNN_SEQ2SEQ, 16, 17, 1, 16, 32, 3},
         {RNN_LBR_GRU, RNN_MANY2MANY, 12, 0, 2, 16, 32, 3, 3, 0},
@@ -385,6 +394,54 @@ static void option_tests(void)
         CHECK(rnn_machine_describe((rnn_isa)99, line, sizeof line) != RNN_OK,
               "rnn_machine_describe of isa 99");
     }
+    /* The ride's rows and limits by model, length and copies: where the
+     * FMAs are full width the forward rides in blocks of 16 rows from T 32
+     * on and not beside two copies of W_hh (below T 32 only when forced,
+     * in blocks of 8), BPTT's dx not at all; where split, both in blocks
+     * of 8. The read gain forced to 1 (one copy) and 2 (two, where they
+     * fit). */
+    {
+        problem lp;
+        if (problem_make(&lp, (rnn_desc){RNN_LSTM, RNN_MANY2ONE, 40, 0, 1, 8, 16, 3})) {
+            CHECK(0, "problem setup (T 40)");
+        } else {
+            const problem *pbs[2] = {&pb, &lp};
+            static const double gains[] = {1.0, 2.0};
+            for (size_t i = 0; i < 2; i++)
+                for (size_t g = 0; g < 2; g++)
+                    for (size_t q = 0; q < 2; q++) {
+                        rnn_cpu_fma_width_force(widths[i]);
+                        rnn_cpu_read_gain_force(gains[g]);
+                        rnn_plan *p = NULL;
+                        if (rnn_plan_create(&p, &pbs[q]->d, &pbs[q]->prm, NULL) != RNN_OK) {
+                            CHECK(0, "plan T %lld", (long long)pbs[q]->d.T);
+                            continue;
+                        }
+                        const rnn_tunables *v = &p->tune.v;
+                        const int full = p->k->gemv_ride != NULL && widths[i] == RNN_FMA_FULL;
+                        const int long_t = pbs[q]->d.T >= 32;
+                        const size_t rows = full && long_t ? 16 : 8;
+                        const size_t fwd = !full ? (size_t)8 << 20
+                                           : long_t && v->hh_copies == 1 ? (size_t)8 << 20
+                                                                         : 0;
+                        const size_t dx = full ? 0 : (size_t)4 << 20;
+                        CHECK(v->ride_rows == rows && v->ride_max == fwd && v->ride_dx_max == dx,
+                              "fma %s, read gain %.0f, T %lld (copies %zu): ride_rows %zu "
+                              "ride_max %zu ride_dx_max %zu, want %zu %zu %zu",
+                              rnn_fma_width_name(widths[i]), gains[g], (long long)pbs[q]->d.T,
+                              v->hh_copies, v->ride_rows, v->ride_max, v->ride_dx_max, rows, fwd,
+                              dx);
+                        char line[512], want[32];
+                        snprintf(want, sizeof want, " ride_rows=%zu", rows);
+                        CHECK(rnn_plan_describe(p, line, sizeof line) == RNN_OK &&
+                                  strstr(line, want),
+                              "describe does not show %s: '%s'", want, line);
+                        rnn_plan_destroy(p);
+                    }
+            rnn_cpu_read_gain_force(0.0);
+        }
+        problem_free(&lp);
+    }
     rnn_cpu_fma_width_force(RNN_FMA_UNKNOWN);
     {
         static const int bad_always[][2] = {{1, 1}, {0, 2}, {0, -1}};
@@ -532,6 +589,17 @@ static void wisdom_tests(void)
                   c->tune.v.wave_chunk == 3 && c->tune.v.gemv_panels == 2 &&
                   c->tune.v.hh_copies == 1,
               "the hand-written line (no copies: one) was not taken");
+        CHECK(c && c->tune.v.ride_rows == RNN_RIDE_ROWS_MIN,
+              "a line without ride_rows did not read as 8 rows");
+        rnn_plan_destroy(c);
+        snprintf(line, sizeof line,
+                 "rnnsimd-wisdom 2\n%s ride=1 ride_max=0 ride_dx_max=any stream=alt chunk=4096 "
+                 "wave_chunk=3 wave_chunk_dec=0 panels=2 copies=1 ride_rows=16\n", key);
+        c = NULL;
+        CHECK(rnn_wisdom_import(line) == RNN_OK, "import of a line with ride_rows=16");
+        CHECK(rnn_plan_create(&c, &pb.d, &pb.prm, &o) == RNN_OK &&
+                  c->tune.v.ride_rows == RNN_RIDE_ROWS_MAX,
+              "ride_rows=16 was not taken");
         rnn_plan_destroy(c);
         snprintf(line, sizeof line,
                  "rnnsimd-wisdom 2\n%s ride=1 ride_max=0 ride_dx_max=any stream=alt chunk=4096 "
@@ -563,7 +631,7 @@ static void wisdom_tests(void)
         char *before = export_all();
         const char *tail = " ride=1 ride_max=0 ride_dx_max=0 stream=alt chunk=4096 wave_chunk=3 "
                            "wave_chunk_dec=0 panels=4";
-        char bad[24][1024];
+        char bad[32][1024];
         int nb = 0;
         snprintf(bad[nb++], 1024, "%s", "");
         snprintf(bad[nb++], 1024, "%s", "rnnsimd-wisdom 1\n"); /* before data types */
@@ -595,6 +663,11 @@ static void wisdom_tests(void)
         snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s%s copies=3\n", key, tail);
         snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s%s copies=0\n", key, tail);
         snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s%s copies=1 extra=1\n", key, tail);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s%s copies=1 ride_rows=12\n", key, tail);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s%s copies=1 ride_rows=0\n", key, tail);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s%s ride_rows=16\n", key, tail);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s%s copies=1 ride_rows=16 extra=1\n", key,
+                 tail);
         snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\nx86:avx2:lstm:many2one:T1:To0:B1:I1:H1:L1:D1:"
                                   "threads1:unfused0:f16%s\n", tail);
         snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\nx86:avx2:lstm:many2one:T1:To0:B1:I1:H1:L1:D1:"

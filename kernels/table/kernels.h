@@ -11,12 +11,14 @@
 #include "rnnsimd.h"
 
 /* The fused batch-1 step's ride (entries.inc's gemv_ride): columns [c0, c1) of
- * Y (RNN_RIDE_ROWS rows, ldy apart) = X W^T + bias, X given k-major
- * (xk[k*RNN_RIDE_ROWS + i] is row i's k-th input) and W in pack_nt layout
- * (N x K, N >= c1). c0 is a multiple of 16. */
-#define RNN_RIDE_ROWS 8
+ * Y (rows rows, ldy apart) = X W^T + bias, X given k-major
+ * (xk[k*rows + i] is row i's k-th input) and W in pack_nt layout
+ * (N x K, N >= c1). c0 is a multiple of 16; rows is RNN_RIDE_ROWS_MIN or
+ * RNN_RIDE_ROWS_MAX (the plan's tunable ride_rows, core/tune.h). */
+#define RNN_RIDE_ROWS_MIN 8
+#define RNN_RIDE_ROWS_MAX 16
 typedef struct rnn_ride {
-    size_t K, c0, c1, ldy;
+    size_t rows, K, c0, c1, ldy;
     const float *xk, *packed, *bias;
     float *Y;
 } rnn_ride;
