@@ -394,22 +394,26 @@ static void option_tests(void)
         CHECK(rnn_machine_describe((rnn_isa)99, line, sizeof line) != RNN_OK,
               "rnn_machine_describe of isa 99");
     }
-    /* The ride's rows and limits by model, length and copies: where the
-     * FMAs are full width the forward rides in blocks of 16 rows from T 32
-     * on and not beside two copies of W_hh (below T 32 only when forced,
-     * in blocks of 8), BPTT's dx not at all; where split, both in blocks
-     * of 8. The read gain forced to 1 (one copy) and 2 (two, where they
-     * fit). */
+    /* The ride's rows and limits by model, length, size and copies: where
+     * the FMAs are full width the forward rides in blocks of 16 rows from T
+     * 32 on where W_hh exceeds 7/8 of L2 (so never beside two copies;
+     * below T 32 only when forced, in blocks of 8), BPTT's dx not at all;
+     * where split, both in blocks of 8. T 20 and 40 at H 16 (W_hh in L2),
+     * T 40 at H 512 (4 MiB); the read gain forced to 1 (one copy) and 2
+     * (two, where they fit). */
     {
-        problem lp;
-        if (problem_make(&lp, (rnn_desc){RNN_LSTM, RNN_MANY2ONE, 40, 0, 1, 8, 16, 3})) {
+        problem lp, bp;
+        rnn_cpu_caches cc;
+        const size_t l2 = rnn_cpu_caches_get(&cc) == RNN_OK ? cc.l2 : 0;
+        if (problem_make(&lp, (rnn_desc){RNN_LSTM, RNN_MANY2ONE, 40, 0, 1, 8, 16, 3}) ||
+            problem_make(&bp, (rnn_desc){RNN_LSTM, RNN_MANY2ONE, 40, 0, 1, 8, 512, 3})) {
             CHECK(0, "problem setup (T 40)");
         } else {
-            const problem *pbs[2] = {&pb, &lp};
+            const problem *pbs[3] = {&pb, &lp, &bp};
             static const double gains[] = {1.0, 2.0};
             for (size_t i = 0; i < 2; i++)
                 for (size_t g = 0; g < 2; g++)
-                    for (size_t q = 0; q < 2; q++) {
+                    for (size_t q = 0; q < 3; q++) {
                         rnn_cpu_fma_width_force(widths[i]);
                         rnn_cpu_read_gain_force(gains[g]);
                         rnn_plan *p = NULL;
@@ -420,10 +424,12 @@ static void option_tests(void)
                         const rnn_tunables *v = &p->tune.v;
                         const int full = p->k->gemv_ride != NULL && widths[i] == RNN_FMA_FULL;
                         const int long_t = pbs[q]->d.T >= 32;
+                        const int beyond = l2 && rnn_hh_packed_bytes(p) > l2 / 8 * 7;
+                        CHECK(!beyond || v->hh_copies == 1, "two copies of a W_hh beyond L2");
                         const size_t rows = full && long_t ? 16 : 8;
                         const size_t fwd = !full ? (size_t)8 << 20
-                                           : long_t && v->hh_copies == 1 ? (size_t)8 << 20
-                                                                         : 0;
+                                           : long_t && beyond ? (size_t)8 << 20
+                                                              : 0;
                         const size_t dx = full ? 0 : (size_t)4 << 20;
                         CHECK(v->ride_rows == rows && v->ride_max == fwd && v->ride_dx_max == dx,
                               "fma %s, read gain %.0f, T %lld (copies %zu): ride_rows %zu "
@@ -439,8 +445,11 @@ static void option_tests(void)
                         rnn_plan_destroy(p);
                     }
             rnn_cpu_read_gain_force(0.0);
+            CHECK(l2 > 0 && l2 < (size_t)4 << 20,
+                  "L2 %zu: the H 512 problem's 4 MiB W_hh does not exceed it", l2);
         }
         problem_free(&lp);
+        problem_free(&bp);
     }
     rnn_cpu_fma_width_force(RNN_FMA_UNKNOWN);
     {
