@@ -8,9 +8,10 @@
  * to 4 MiB (docs/performance.md, "The fused batch-1 step"); where they are
  * full width (cpu_model.h: Zen 5, whose hoisted GEMM runs at twice the
  * speed and beat 8-row blocks by 4-14%, §5.18) in blocks of 16 rows, which
- * read half the W_ih a step and won 1-5% where W_hh does not stay in L2
- * (§5.25), the forward only, and only there: a W_hh within 7/8 of L2
- * streams from it, and the ride's W_ih would share it; odd steps
+ * read half the W_ih a step and won 2-7% where W_hh is larger than L2
+ * (§5.25), the forward only, and only there: a W_hh that fits L2 (up to
+ * its size) streams mostly from it, and the ride's W_ih would share it;
+ * odd steps
  * streamed back to front in chunks of L2 / 16 bytes (16384 floats for a
  * 1 MiB L2) for every cell of one phase, and for gru where its packed
  * W_hh fits L2 (step_product.c says why not beyond); a stack's two threads below
@@ -116,10 +117,10 @@ void rnn_tune_estimate(const rnn_plan *p, rnn_tunables *t)
     const int full = p->k->gemv_ride && rnn_cpu_fma_width(p->k) == RNN_FMA_FULL;
     /* Sixteen rows need two blocks of steps: a shorter sequence rides
      * (where told to) in blocks of 8. On a full-width core the ride pays
-     * only where W_hh streams partly from beyond L2 (so never beside two
-     * copies, which fit in 7/8 of it together). */
+     * only where W_hh is larger than L2 and streams from beyond it (so
+     * never beside two copies, which fit in 7/8 of it together). */
     const int sixteen = full && (size_t)p->desc.T >= 2 * RNN_RIDE_ROWS_MAX;
-    const int beyond_l2 = l2 && rnn_hh_packed_bytes(p) > l2 / 8 * 7;
+    const int beyond_l2 = l2 && rnn_hh_packed_bytes(p) > l2;
     t->ride_rows = sixteen ? RNN_RIDE_ROWS_MAX : RNN_RIDE_ROWS_MIN;
     t->ride_max = p->fused_always            ? RNN_TUNE_ANY
                   : full && !(sixteen && beyond_l2) ? 0

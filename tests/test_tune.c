@@ -396,7 +396,7 @@ static void option_tests(void)
     }
     /* The ride's rows and limits by model, length, size and copies: where
      * the FMAs are full width the forward rides in blocks of 16 rows from T
-     * 32 on where W_hh exceeds 7/8 of L2 (so never beside two copies;
+     * 32 on where W_hh is larger than L2 (so never beside two copies;
      * below T 32 only when forced, in blocks of 8), BPTT's dx not at all;
      * where split, both in blocks of 8. T 20 and 40 at H 16 (W_hh in L2),
      * T 40 at H 512 (4 MiB); the read gain forced to 1 (one copy) and 2
@@ -424,7 +424,7 @@ static void option_tests(void)
                         const rnn_tunables *v = &p->tune.v;
                         const int full = p->k->gemv_ride != NULL && widths[i] == RNN_FMA_FULL;
                         const int long_t = pbs[q]->d.T >= 32;
-                        const int beyond = l2 && rnn_hh_packed_bytes(p) > l2 / 8 * 7;
+                        const int beyond = l2 && rnn_hh_packed_bytes(p) > l2;
                         CHECK(!beyond || v->hh_copies == 1, "two copies of a W_hh beyond L2");
                         const size_t rows = full && long_t ? 16 : 8;
                         const size_t fwd = !full ? (size_t)8 << 20
