@@ -6,7 +6,7 @@
 # test_stack_plan.c (the stacks' two-thread schedules) and test_tune.c
 # (MEASURE plans and the wisdom on two threads at once) built
 # with ThreadSanitizer into build-tsan/ (only those: TSan and ASan cannot
-# share a binary).
+# share a binary). Both sets run JOBS programs at a time (default every core).
 # Ends with one `N passed, N failed` over both.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -37,12 +37,16 @@ targets=""
 for t in $TSAN_TESTS; do targets="$targets build-tsan/tests/$t"; done
 if make -j2 --no-print-directory BUILD=build-tsan OPT=-O1 EXTRA_CFLAGS="-fsanitize=thread" \
      EXTRA_LDFLAGS="-fsanitize=thread" $targets >build-tsan/build.log 2>&1; then
-  for t in $TSAN_TESTS; do
-    # High-entropy ASLR can put mappings where TSan's shadow expects none;
-    # setarch -R runs the test without ASLR.
+  # JOBS at a time (default every core), as scripts/run_tests.sh runs them.
+  # High-entropy ASLR can put mappings where TSan's shadow expects none;
+  # setarch -R runs each test without ASLR.
+  rm -f build-tsan/*.rc
+  printf '%s\n' $TSAN_TESTS | xargs -P "${JOBS:-$(nproc 2>/dev/null || echo 1)}" -I {} sh -c '
     TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" setarch "$(uname -m)" -R \
-      build-tsan/tests/$t >build-tsan/$t.log 2>&1
-    trc=$?
+      build-tsan/tests/{} >build-tsan/{}.log 2>&1
+    echo $? >build-tsan/{}.rc'
+  for t in $TSAN_TESTS; do
+    trc=$(cat build-tsan/$t.rc 2>/dev/null || echo 1)
     grep -E '^(FAIL|WARNING: ThreadSanitizer|SUMMARY)' build-tsan/$t.log | head -10
     line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' build-tsan/$t.log | tail -n 1)
     [ -n "$line" ] || line="0 passed, 1 failed"
