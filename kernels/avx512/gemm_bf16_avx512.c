@@ -110,6 +110,10 @@ ukernel(const int mr, size_t kc2, const rnn_bf16x2 *Ap, const rnn_bf16x2 *Bp, pr
             acc1[i] = _mm512_dpbf16_ps(acc1[i], b1, a);
         }
     }
+    /* The rows' addresses anew: shared with the loads or prefetches above,
+     * the compiler would keep all 2*MR of them live through the loop, and
+     * the loop's own pointers and counter would spill to the stack. */
+    __asm__("" : "+r"(C), "+r"(ldc));
 #pragma GCC unroll 12
     for (int i = 0; i < mr; i++) {
         float *c = C + (size_t)i * ldc;
