@@ -196,8 +196,8 @@ $(BENCH_BIN): $(BENCH_OBJ) $(LIB) $(REF_LIB) $(SUPPORT_LIB)
 # first (order-only, so it forces no rebuild), also under -j.
 $(TEST_BIN) $(CONF_OBJ) $(TOOL_OBJ) $(BENCH_OBJ): | deps-check
 
-# Every test binary and the quick conformance matrix (JOBS at a time, default
-# every core), then the CLI, deps, plots and install tests; one summary line.
+# Every test binary, the quick conformance matrix, the CLI, deps, plots and
+# install tests, JOBS programs at a time (default every core); one summary line.
 JOBS ?=
 ## test: every unit test, the quick conformance matrix, the CLI, deps, plots and install tests (JOBS= programs at a time, default every core); ends `N passed, N failed`
 test: all

@@ -15,6 +15,10 @@ set -u
 BUILD=${BUILD:-build}
 RUN=${RUN:-}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 1)}
+case $JOBS in
+  ''|*[!0-9]*|0*) echo "run_tests: JOBS=$JOBS is not a positive whole number of programs at a time"
+                  echo "0 passed, 1 failed"; exit 2 ;;
+esac
 # Test binaries run through $RUN (qemu-aarch64 for a cross build); scripts run
 # on the host and get RUN and BUILD in their environment to run binaries.
 export RUN BUILD

@@ -12,6 +12,12 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 unset MAKEFLAGS MFLAGS MAKELEVEL
 t0=$(date +%s)
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 1)}
+case $JOBS in
+  ''|*[!0-9]*|0*) echo "sanitize: JOBS=$JOBS is not a positive whole number of programs at a time"
+                  echo "0 passed, 1 failed"; exit 2 ;;
+esac
+export JOBS
 mkdir -p build-san build-tsan
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 echo "== build-san: gcc $SAN"
@@ -41,7 +47,7 @@ if make -j2 --no-print-directory BUILD=build-tsan OPT=-O1 EXTRA_CFLAGS="-fsaniti
   # High-entropy ASLR can put mappings where TSan's shadow expects none;
   # setarch -R runs each test without ASLR.
   rm -f build-tsan/*.rc
-  printf '%s\n' $TSAN_TESTS | xargs -P "${JOBS:-$(nproc 2>/dev/null || echo 1)}" -I {} sh -c '
+  printf '%s\n' $TSAN_TESTS | xargs -P "$JOBS" -I {} sh -c '
     TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1" setarch "$(uname -m)" -R \
       build-tsan/tests/{} >build-tsan/{}.log 2>&1
     echo $? >build-tsan/{}.rc'
