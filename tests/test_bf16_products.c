@@ -18,6 +18,8 @@
  *      gemm's blocks (K blocks of 128 and 512, 512-column chunks, 96-row
  *      chunks), C all NaN (not read), the same kinds of values (a NaN
  *      output equal to any NaN: which NaN an FMA passes on is not fixed);
+ *      2b. at the threshold below which avx512's vdpbf16ps path must hand
+ *      the weight gradients to FMAs (test_gemm_threshold);
  *   3. for all but inf/NaN, generic's output within the float32
  *      accumulation bound of a double dot product of the same bf16
  *      operands (test_bf16.c's bound; tables equal to generic inherit it);
@@ -397,6 +399,73 @@ static void test_gemm(void)
     }
 }
 
+/* ---- 2b. the weight gradients at the denormal threshold ----
+ * A table may run bf16_gemm on a bf16 dot-product instruction only where
+ * that cannot differ from the fmaf chain: the instruction flushes a tiny
+ * step and reads denormals as zero (avx512's gemm_bf16_grad_avx512.c: every
+ * nonzero element of op(A) with exponent field >= ea, of B >= eb, ea + eb
+ * >= 142). Here op(A) has every nonzero exponent field ea and B eb, and
+ * C[i0][j0] = (129*129 - 128*130) units = one unit of 2^(ea+eb-268): the
+ * normal 2^-126 at ea + eb = 142, the denormal 2^-127 at 141, which the
+ * instruction would flush to zero. Each table must give generic's bits
+ * (and generic that value) for sums 139..144, at shapes past the K blocks
+ * and column chunks. A threshold one too low fails the sum 141 cases. */
+static float with_exp(unsigned field, unsigned sig8, int negative)
+{
+    /* sig8 in [128, 255]: the bf16 significand with its leading bit */
+    return bf((negative ? 0x80000000u : 0u) | field << 23 | (sig8 - 128u) << 16);
+}
+
+static void threshold_case(size_t M, size_t N, size_t K, unsigned ea, unsigned eb)
+{
+    const size_t lda = M + 1, ldb = N + 2, ldc = N + 3, i0 = M / 2, j0 = N - 1;
+    float *A = xmalloc(K * lda * sizeof *A), *B = xmalloc(K * ldb * sizeof *B);
+    float *Cg = xmalloc(M * ldc * sizeof *Cg), *Ct = xmalloc(M * ldc * sizeof *Ct);
+    for (size_t i = 0; i < K * lda; i++)
+        A[i] = with_exp(ea, 128u + (unsigned)(rnd() % 128), (int)(rnd() & 1));
+    for (size_t i = 0; i < K * ldb; i++)
+        B[i] = with_exp(eb, 128u + (unsigned)(rnd() % 128), (int)(rnd() & 1));
+    for (size_t k = 2; k < K; k++)
+        A[k * lda + i0] = 0.0f; /* op(A)'s row i0 is zero past k = 1 */
+    A[i0] = with_exp(ea, 129, 0), A[lda + i0] = with_exp(ea, 128, 0);
+    B[j0] = with_exp(eb, 129, 0), B[ldb + j0] = with_exp(eb, 130, 1);
+    const float want = ldexpf(1.0f, (int)(ea + eb) - 268);
+    char what[128];
+    snprintf(what, sizeof what, "bf16_gemm at the threshold: exponents %u + %u, M=%zu N=%zu K=%zu",
+             ea, eb, M, N, K);
+    fill_bits(Cg, M * ldc, 0x7fc00bad);
+    generic->bf16_gemm(1, M, N, K, A, lda, B, ldb, Cg, ldc);
+    CHECK(fb(Cg[i0 * ldc + j0]) == fb(want), "generic %s: C[%zu][%zu] is %08x, not %08x", what,
+          i0, j0, fb(Cg[i0 * ldc + j0]), fb(want));
+    for (int t = 0; t < ntables; t++) {
+        const rnn_kernels *k = tables[t];
+        if (!exact(k, 1))
+            continue;
+        fill_bits(Ct, M * ldc, 0x7fc00bad);
+        k->bf16_gemm(1, M, N, K, A, lda, B, ldb, Ct, ldc);
+        size_t ai = 0, aj = 0;
+        const size_t bad = differ(M, N, Ct, ldc, Cg, ldc, &ai, &aj, 0);
+        CHECK(!bad, "%s %s: %zu outputs differ from generic's, first C[%zu][%zu]: %08x, "
+                    "generic %08x",
+              k->name, what, bad, ai, aj, bad ? fb(Ct[ai * ldc + aj]) : 0,
+              bad ? fb(Cg[ai * ldc + aj]) : 0);
+    }
+    cases_gemm++;
+    free(A), free(B), free(Cg), free(Ct);
+}
+
+static void test_gemm_threshold(void)
+{
+    /* ea below, near and above eb: a table that read one side twice fails */
+    static const size_t shapes[][3] = {{13, 40, 2}, {30, 33, 301}, {25, 530, 7}};
+    static const int skew[] = {0, -6, 6};
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++)
+        for (unsigned sum = 139; sum <= 144; sum++) {
+            const unsigned ea = (unsigned)((int)sum / 2 + skew[s]), eb = sum - ea;
+            threshold_case(shapes[s][0], shapes[s][1], shapes[s][2], ea, eb);
+        }
+}
+
 /* ---- 4. the refusal ---- */
 static void test_refusal(void)
 {
@@ -450,6 +519,7 @@ int main(void)
         return check_summary();
     test_packed();
     test_gemm();
+    test_gemm_threshold();
     printf("%ld packed products, %ld weight-gradient GEMMs, each on %d table(s) against "
            "generic (outputs inf or NaN: %zu and %zu)\n",
            cases_packed, cases_gemm, ntables, nonfinite_out[0], nonfinite_out[1]);

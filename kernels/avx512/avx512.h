@@ -24,4 +24,10 @@ void rnn_k_bf16_gemv_packed__avx512(size_t N, size_t K, const float *a,
                                     const rnn_bf16x2 *packed, const float *bias, int load_c,
                                     float *C);
 
+/* bf16_gemm (entries.inc) on FMAs: the fmaf chains of the rounded operands,
+ * every case (plain AVX-512). bf16_gemm itself runs vdpbf16ps where that
+ * gives the same bits (gemm_bf16_grad_avx512.c). */
+void rnn_k_bf16_gemm_fma__avx512(int trans_a, size_t M, size_t N, size_t K, const float *A,
+                                 size_t lda, const float *B, size_t ldb, float *C, size_t ldc);
+
 #endif

@@ -42,8 +42,9 @@
  * Stack (kernels do not allocate and must stay re-entrant): gemm_packed_nt
  * MC x KC floats (192 KiB); gemm at most that plus KC_GEMM x NC_GEMM (256 KiB).
  *
- * bf16_gemm (the weight gradients of a bf16 plan) is gemm with each operand
- * rounded to bf16 as pack_a / pack_b copy it (a compile-time flag of their
+ * bf16_gemm_fma (the weight gradients of a bf16 plan where vdpbf16ps cannot
+ * run them: gemm_bf16_grad_avx512.c) is gemm with each operand rounded to
+ * bf16 as pack_a / pack_b copy it (a compile-time flag of their
  * inlined bodies, so float32 gemm's copies are unchanged): the same loop at
  * the same speed, and generic's bits (entries.inc).
  *
@@ -533,12 +534,13 @@ void rnn_k_gemm__avx512(int trans_a, int trans_b, size_t M, size_t N, size_t K, 
     gemm(0, trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc);
 }
 
-/* The weight gradients' bf16 GEMM (entries.inc): gemm's loop and
+/* The weight gradients' bf16 GEMM (entries.inc) on FMAs: gemm's loop and
  * micro-kernel on operands rounded to bf16 as they are packed. A product of
  * two bf16 is exact in float32 and every output is gemm's FMA chain over k
  * ascending from +0, so the bits are generic's fmaf chain on the rounded
- * values. Plain AVX-512 (no bf16 instruction). */
-void rnn_k_bf16_gemm__avx512(int trans_a, size_t M, size_t N, size_t K, const float *A,
+ * values. Plain AVX-512; rnn_k_bf16_gemm__avx512 (gemm_bf16_grad_avx512.c)
+ * runs it where vdpbf16ps could give other bits. */
+void rnn_k_bf16_gemm_fma__avx512(int trans_a, size_t M, size_t N, size_t K, const float *A,
                              size_t lda, const float *B, size_t ldb, float *C, size_t ldc)
 {
     gemm(1, trans_a, 0, M, N, K, A, lda, B, ldb, 0.0f, C, ldc);

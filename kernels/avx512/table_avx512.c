@@ -15,7 +15,8 @@ const rnn_kernels rnn_kernels_avx512 = {
     .probe_overlap = rnn_k_probe_overlap__avx512,
     .probe_bf16dot = rnn_k_probe_bf16dot__avx512,
     /* The packed product on vdpbf16ps (gemm_bf16_avx512.c); the weight
-     * gradients' GEMM is gemm's on rounded operands (plain AVX-512). */
+     * gradients' GEMM on vdpbf16ps where that gives the fmaf chain's bits,
+     * else gemm's on rounded operands (gemm_bf16_grad_avx512.c). */
     .bf16_feature = "avx512bf16",
     .bf16_gemm_packed_nt = rnn_k_bf16_gemm_packed_nt__avx512,
     .bf16_gemm = rnn_k_bf16_gemm__avx512,
