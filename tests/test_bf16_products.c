@@ -165,6 +165,17 @@ static size_t differ(size_t rows, size_t n, const float *got, size_t ldg, const 
     return bad;
 }
 
+/* Table k's output Ct is generic's Cg bit for bit (any_nan: as differ). */
+static void same_as_generic(const rnn_kernels *k, const char *what, size_t M, size_t N,
+                            const float *Ct, const float *Cg, size_t ldc, int any_nan)
+{
+    size_t ai = 0, aj = 0;
+    const size_t bad = differ(M, N, Ct, ldc, Cg, ldc, &ai, &aj, any_nan);
+    CHECK(!bad, "%s %s: %zu outputs differ from generic's, first C[%zu][%zu]: %08x, generic %08x",
+          k->name, what, bad, ai, aj, bad ? fb(Ct[ai * ldc + aj]) : 0,
+          bad ? fb(Cg[ai * ldc + aj]) : 0);
+}
+
 /* The padding columns [n, ldc) of every row still hold the guard. */
 static int guard_ok(size_t rows, size_t n, size_t ldc, const float *C)
 {
@@ -256,12 +267,7 @@ static void packed_case(size_t M, size_t N, size_t K, int use_bias, float beta, 
         k->bf16_gemm_packed_nt(M, N, K, A, lda, packed, b, beta, Ct, ldc);
         CHECK(guard_ok(M, N, ldc, Ct), "%s %s: wrote past column N", k->name, what);
         if (exact(k, 0)) {
-            size_t ai = 0, aj = 0;
-            const size_t bad = differ(M, N, Ct, ldc, Cg, ldc, &ai, &aj, 0);
-            CHECK(!bad, "%s %s: %zu outputs differ from generic's, first C[%zu][%zu]: %08x, "
-                        "generic %08x",
-                  k->name, what, bad, ai, aj, bad ? fb(Ct[ai * ldc + aj]) : 0,
-                  bad ? fb(Cg[ai * ldc + aj]) : 0);
+            same_as_generic(k, what, M, N, Ct, Cg, ldc, 0);
         } else if (kind != NONFINITE) {
             packed_bound(M, N, K, A, lda, W, b, beta, C0, ldc, Ct, what,
                          k->isa == RNN_ISA_NEON);
@@ -362,12 +368,7 @@ static void gemm_case(int trans_a, size_t M, size_t N, size_t K, int kind)
         k->bf16_gemm(trans_a, M, N, K, A, lda, B, ldb, Ct, ldc);
         CHECK(guard_ok(M, N, ldc, Ct), "%s %s: wrote past column N", k->name, what);
         if (exact(k, 1)) {
-            size_t ai = 0, aj = 0;
-            const size_t bad = differ(M, N, Ct, ldc, Cg, ldc, &ai, &aj, 1);
-            CHECK(!bad, "%s %s: %zu outputs differ from generic's, first C[%zu][%zu]: %08x, "
-                        "generic %08x",
-                  k->name, what, bad, ai, aj, bad ? fb(Ct[ai * ldc + aj]) : 0,
-                  bad ? fb(Cg[ai * ldc + aj]) : 0);
+            same_as_generic(k, what, M, N, Ct, Cg, ldc, 1);
         } else if (kind != NONFINITE) {
             gemm_bound(trans_a, M, N, K, A, lda, B, ldb, Ct, ldc, what);
         }
@@ -443,12 +444,7 @@ static void threshold_case(size_t M, size_t N, size_t K, unsigned ea, unsigned e
             continue;
         fill_bits(Ct, M * ldc, 0x7fc00bad);
         k->bf16_gemm(1, M, N, K, A, lda, B, ldb, Ct, ldc);
-        size_t ai = 0, aj = 0;
-        const size_t bad = differ(M, N, Ct, ldc, Cg, ldc, &ai, &aj, 0);
-        CHECK(!bad, "%s %s: %zu outputs differ from generic's, first C[%zu][%zu]: %08x, "
-                    "generic %08x",
-              k->name, what, bad, ai, aj, bad ? fb(Ct[ai * ldc + aj]) : 0,
-              bad ? fb(Cg[ai * ldc + aj]) : 0);
+        same_as_generic(k, what, M, N, Ct, Cg, ldc, 0);
     }
     cases_gemm++;
     free(A), free(B), free(Cg), free(Ct);
