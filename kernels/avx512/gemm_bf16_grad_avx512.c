@@ -27,8 +27,9 @@
  * downwards), and a denormal float, the only kind that can round to a bf16
  * denormal or to zero, has field 0. Where the condition fails (gradients
  * below about 2^-56 against inputs as small, as a vanishing gradient can
- * be), the call runs again on FMAs: C is not read, so the second run
- * overwrites the first. tests/test_bf16_products.c checks both sides of
+ * be), the call stops at the first micro-block whose operands show it and
+ * runs again on FMAs: C is not read, so the second run overwrites the
+ * first. tests/test_bf16_products.c checks both sides of
  * the threshold.
  *
  * The loop is gemm_avx512.c's run_rows_inner (trans_a: rows innermost) with
@@ -144,6 +145,10 @@ static __attribute__((noinline)) BF16_TARGET int run_pairs(size_t M, size_t N, s
                 const size_t r0 = b * M / nb, r1 = (b + 1) * M / nb;
                 const int mr = (int)(r1 - r0);
                 pack_at_pairs(mr, kn, Ak + r0, lda, Ap, &ea);
+                /* the exponents only fall: once they fail, stop (every B
+                 * pack is followed by an A pack, so this sees all of it) */
+                if (smallest(ea) + smallest(eb) < EXP_SUM_MIN)
+                    return 0;
                 /* the rows the next micro-block packs (this chunk's next,
                  * or the next chunk's first): even rows from pf0, odd ones
                  * from pf1, their first columns' lines during the first
@@ -168,7 +173,7 @@ static __attribute__((noinline)) BF16_TARGET int run_pairs(size_t M, size_t N, s
             }
         }
     }
-    return smallest(ea) + smallest(eb) >= EXP_SUM_MIN;
+    return 1;
 }
 
 void rnn_k_bf16_gemm__avx512(int trans_a, size_t M, size_t N, size_t K, const float *A,
