@@ -81,9 +81,15 @@ static void expect_bits(const char *table, const char *what, size_t M, size_t N,
 
 /* ---- gemm: C = beta*C + op(A) op(B) ---- */
 
+/* Leading dimensions rounded up to a multiple of 1024 floats: rows 4 KiB
+ * apart, which some tables' gemm packs rather than reads in place. */
+static int ld_4k;
+
+static size_t ld(size_t n, size_t pad) { return ld_4k ? (n + 1023) / 1024 * 1024 : n + pad; }
+
 static void gemm_case(const rnn_kernels *k, int ta, int tb, size_t M, size_t N, size_t K, int beta)
 {
-    const size_t lda = (ta ? M : K) + 3, ldb = (tb ? K : N) + 1, ldc = N + 2;
+    const size_t lda = ld(ta ? M : K, 3), ldb = ld(tb ? K : N, 1), ldc = ld(N, 2);
     float *A = floats((ta ? K : M) * lda), *B = floats((tb ? N : K) * ldb);
     float *C = floats(M * ldc), *want = malloc((M * N + 1) * sizeof *want);
     for (size_t i = 0; i < M; i++)
@@ -226,6 +232,17 @@ static void run_table(const rnn_kernels *k, const rnn_kernels *generic)
                 if (t == 2 || (b + beta + t) % 2 == 0)
                     gemm_case(k, t >> 1, t & 1, M, N, K, beta);
         }
+    /* Rows 4 KiB apart, past the blocks of the path that packs them (avx2:
+     * 144-row blocks of A, 64-column chunks of B, 256-deep K blocks). */
+    static const size_t strided[][3] = {
+        {1, 1, 5}, {6, 16, 1}, {13, 129, 513}, {145, 65, 257}, {150, 70, 300}, {300, 200, 40},
+    };
+    ld_4k = 1;
+    for (size_t b = 0; b < COUNT(strided); b++)
+        for (int beta = 0; beta <= 1; beta++)
+            for (int t = 0; t < 4; t++)
+                gemm_case(k, t >> 1, t & 1, strided[b][0], strided[b][1], strided[b][2], beta);
+    ld_4k = 0;
     /* Signed zeros: a chain of -0 products from a -0 start stays -0. */
     signed_zeros = 1;
     for (size_t ni = 0; ni < COUNT(Ns); ni += 3)
