@@ -74,11 +74,10 @@ REF_FLAGS := -ffp-contract=off
 AVX2_FLAGS := -mavx2 -mfma
 AVX512_FLAGS := -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx2 -mfma
 # The x86 gate kernels with GCC's first scheduling pass, which -O2 leaves off
-# on x86: it interleaves a chunk's independent activations (lstm's four
-# gates, gru's two sigmoids), whose long dependent chains otherwise fill the
-# out-of-order window one after the other. lstm's forward gates ran 23-27%
-# faster on avx2 and 8-13% on avx512 (docs/performance.md §5.29). Same
-# operations, so the same bits. Clang has no such pass to turn on.
+# on x86: it interleaves a chunk's independent activations (lstm's five, gru's
+# two sigmoids), whose long dependent chains otherwise come one after the
+# other (docs/performance.md §5.29). Same operations, so the same bits. Clang
+# has no such pass to turn on.
 CC_IS_CLANG := $(shell $(CC) -dM -E -x c /dev/null 2>/dev/null | grep -c __clang__)
 GATES_SCHED_FLAGS := $(if $(filter 0,$(CC_IS_CLANG)),-fschedule-insns -fsched-pressure)
 

@@ -10,8 +10,8 @@
  * 64-byte row per 6-cycle k step, well within what L2 delivers, and
  * packing it gains nothing measurable at H 256 and 512. Except where ldb is
  * a multiple of 1024 floats (H = 1024, X's rows): rows 4 KiB apart all fall
- * in one L1 set, where a slice's lines evict one another, and dW ran at
- * 0.76x the time with B packed (docs/performance.md §5.30). There, and for
+ * in one L1 set, where a slice's lines evict one another and each read
+ * costs about twice as much (docs/performance.md §5.30). There, and for
  * a transposed B, B is packed a chunk of NC columns at a time, read along
  * its rows, once per block of op(A) (a larger block, MC_PACKED rows, so the
  * chunks are packed fewer times).
