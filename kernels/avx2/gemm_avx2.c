@@ -21,8 +21,7 @@
  * starting its accumulators from that value, each later one from the C the
  * previous block stored.
  *
- * Buffers live on the stack (kernels do not allocate): 36 KiB in place,
- * 208 KiB packed. */
+ * Buffers live on the stack (kernels do not allocate): 208 KiB. */
 #include <string.h>
 #include <immintrin.h>
 #include "avx2.h"
@@ -93,50 +92,37 @@ static void pack_b(int trans_b, size_t k0, size_t kc, size_t n0, size_t nc, cons
     }
 }
 
-/* B packed in NC-column chunks, each chunk once per block of op(A). */
-static void gemm_b_packed(int trans_a, int trans_b, size_t M, size_t N, size_t K,
-                          const float *A, size_t lda, const float *B, size_t ldb, int load_c0,
-                          float *C, size_t ldc)
+/* Each block of op(A) (MC rows, or MC_PACKED) meets every 16-column slice
+ * of op(B): where B lies (pack 0, a row-major B), or from a chunk of NC
+ * columns packed for the block (pack 1). */
+static void run_blocks(int pack, int trans_a, int trans_b, size_t M, size_t N, size_t K,
+                       const float *A, size_t lda, const float *B, size_t ldb, int load_c0,
+                       float *C, size_t ldc)
 {
     float Ap[MC_PACKED * KC] __attribute__((aligned(64)));
     float Bp[KC * NC] __attribute__((aligned(64)));
+    const size_t mc_max = pack ? MC_PACKED : MC, nc_max = pack ? NC : N;
     for (size_t k0 = 0; k0 < K; k0 += KC) {
         size_t kc = K - k0 < KC ? K - k0 : KC;
         int load_c = k0 == 0 ? load_c0 : 1;
-        for (size_t i0 = 0; i0 < M; i0 += MC_PACKED) {
-            size_t mc = M - i0 < MC_PACKED ? M - i0 : MC_PACKED;
+        for (size_t i0 = 0; i0 < M; i0 += mc_max) {
+            size_t mc = M - i0 < mc_max ? M - i0 : mc_max;
             pack_a_block(trans_a, i0, mc, k0, kc, A, lda, Ap);
-            for (size_t n0 = 0; n0 < N; n0 += NC) {
-                size_t nc = N - n0 < NC ? N - n0 : NC;
-                pack_b(trans_b, k0, kc, n0, nc, B, ldb, Bp);
+            for (size_t n0 = 0; n0 < N; n0 += nc_max) {
+                size_t nc = N - n0 < nc_max ? N - n0 : nc_max;
+                /* slice j/NR at Bs + j*js, its rows bs floats apart */
+                const float *Bs = Bp;
+                size_t bs = NR, js = kc;
+                if (pack)
+                    pack_b(trans_b, k0, kc, n0, nc, B, ldb, Bp);
+                else
+                    Bs = B + k0 * ldb + n0, bs = ldb, js = 1;
                 for (size_t j = 0; j < nc; j += NR)
                     for (size_t ib = 0; ib < mc; ib += MR)
                         gemm_ukernel_mr(mc - ib < MR ? mc - ib : MR, nc - j < NR ? nc - j : NR,
-                                        kc, Ap + ib * KC, Bp + j * kc, NR, NULL,
+                                        kc, Ap + ib * KC, Bs + j * js, bs, NULL,
                                         C + (i0 + ib) * ldc + n0 + j, ldc, load_c, NULL);
             }
-        }
-    }
-}
-
-/* A row-major B read in place: each block of op(A) meets every 16-column
- * slice of B where it lies. */
-static void gemm_b_in_place(int trans_a, size_t M, size_t N, size_t K, const float *A,
-                            size_t lda, const float *B, size_t ldb, int load_c0, float *C,
-                            size_t ldc)
-{
-    float Ap[MC * KC] __attribute__((aligned(64)));
-    for (size_t k0 = 0; k0 < K; k0 += KC) {
-        size_t kc = K - k0 < KC ? K - k0 : KC;
-        int load_c = k0 == 0 ? load_c0 : 1;
-        for (size_t i0 = 0; i0 < M; i0 += MC) {
-            size_t mc = M - i0 < MC ? M - i0 : MC;
-            pack_a_block(trans_a, i0, mc, k0, kc, A, lda, Ap);
-            for (size_t j0 = 0; j0 < N; j0 += NR)
-                for (size_t ib = 0; ib < mc; ib += MR)
-                    gemm_ukernel_mr(mc - ib < MR ? mc - ib : MR, N - j0 < NR ? N - j0 : NR, kc,
-                                    Ap + ib * KC, B + k0 * ldb + j0, ldb, NULL,
-                                    C + (i0 + ib) * ldc + j0, ldc, load_c, NULL);
         }
     }
 }
@@ -152,8 +138,6 @@ void rnn_k_gemm__avx2(int trans_a, int trans_b, size_t M, size_t N, size_t K, co
         return;
     }
     /* Rows of B a multiple of 4 KiB apart put a slice in one L1 set. */
-    if (trans_b || ldb % 1024 == 0)
-        gemm_b_packed(trans_a, trans_b, M, N, K, A, lda, B, ldb, load_c0, C, ldc);
-    else
-        gemm_b_in_place(trans_a, M, N, K, A, lda, B, ldb, load_c0, C, ldc);
+    run_blocks(trans_b || ldb % 1024 == 0, trans_a, trans_b, M, N, K, A, lda, B, ldb, load_c0, C,
+               ldc);
 }
