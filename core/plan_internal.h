@@ -120,6 +120,10 @@ struct rnn_workspace {
      * steps the two-thread wavefront has finished (read and written with
      * acquire and release atomics). The single-cell buffers above are NULL
      * then, except the head's. */
+    /* rnn_workspace_timing: the sums (timing.h), and where the calls add:
+     * &timing_sums while on, NULL while off; a stack's cells point at their
+     * stack workspace's sums. */
+    rnn_timing *timing, timing_sums;
     rnn_workspace **cells;
     size_t n_cells;
     float *ys, *sdy, *du[2], *dcol, *dstart;

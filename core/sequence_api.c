@@ -7,6 +7,7 @@
  * topology.c: outputs against every input the call reads. */
 #include <string.h>
 #include "plan_internal.h"
+#include "timing.h"
 #include "validate.h"
 
 static rnn_status check_call(const rnn_plan *p, const rnn_workspace *ws, const float *x)
@@ -66,7 +67,7 @@ static void forward(const seq_args *a, int keep_cache, const rnn_thread *th)
 {
     const rnn_plan *p = a->p;
     const size_t rows = p->sizes.x / (size_t)p->desc.I;
-    rnn_project_input(p, &p->cell, rows, a->x, NULL, a->ws->xp, th);
+    RNN_TIMED(a->ws, projection, rnn_project_input(p, &p->cell, rows, a->x, NULL, a->ws->xp, th));
     rnn_sync(th);
     rnn_seq_forward_run(p, a->ws, &p->cell, 0, (size_t)p->desc.T,
                         rnn_fused_projection(p, rows, 1, th) ? a->x : NULL, NULL, keep_cache, th);
@@ -92,8 +93,9 @@ static void backward_region(void *arg, const rnn_thread *th)
     rnn_seq_backward_run(p, ws, &p->cell, 0, T, a->grad_output, a->grad_output ? T : 0, &dh,
                          dx ? a->g->x : NULL, th);
     rnn_sync(th);
-    rnn_seq_weight_grads(p, ws, &p->cell, 0, T, T * (size_t)p->desc.B, a->x, NULL, &a->g->cell,
-                         a->g->x, dx, th);
+    RNN_TIMED(ws, weight_grads,
+              rnn_seq_weight_grads(p, ws, &p->cell, 0, T, T * (size_t)p->desc.B, a->x, NULL,
+                                   &a->g->cell, a->g->x, dx, th));
     if (th->tid == 0)
         a->dh = dh;
 }
@@ -111,10 +113,12 @@ rnn_status rnn_plan_seq_forward(const rnn_plan *p, rnn_workspace *ws, const floa
     rnn_span outs[3] = {{output, p->sizes.h * f}, {hn, BH * f}, {has_c ? cn : NULL, BH * f}};
     if ((st = rnn_check_alias(outs, 3, ins, 3)) != RNN_OK)
         return st;
+    const double t0 = rnn_timing_call_begin(ws);
     if (p->cells) {
         stack_args sa = {p, ws, x, h0, c0, NULL, NULL, NULL, NULL};
         rnn_team_run(ws->team, rnn_call_threads(p, ws), stack_region, &sa);
         rnn_stack_seq_store(p, ws, output, hn, has_c ? cn : NULL);
+        rnn_timing_call_end(ws, t0);
         return RNN_OK;
     }
     seq_args a = {p, ws, x, NULL, NULL, {NULL, NULL}};
@@ -126,6 +130,7 @@ rnn_status rnn_plan_seq_forward(const rnn_plan *p, rnn_workspace *ws, const floa
         memcpy(hn, ws->hs + T * BH, BH * f);
     if (cn && has_c)
         memcpy(cn, ws->cs + T * BH, BH * f);
+    rnn_timing_call_end(ws, t0);
     return RNN_OK;
 }
 
@@ -161,11 +166,14 @@ rnn_status rnn_plan_seq_backward(const rnn_plan *p, rnn_workspace *ws, const flo
             (st = stack_grad_alias(p, g, ins, 6)) != RNN_OK)
             return st;
         stack_args sa = {p, ws, x, h0, c0, grad_output, grad_hn, grad_cn, g};
+        const double t0 = rnn_timing_call_begin(ws);
         rnn_team_run(ws->team, rnn_call_threads(p, ws), stack_region, &sa);
+        rnn_timing_call_end(ws, t0);
         return RNN_OK;
     }
     if ((st = rnn_check_alias(outs, 7, ins, 6)) != RNN_OK)
         return st;
+    const double t0 = rnn_timing_call_begin(ws);
     rnn_load_state(p, ws, h0, c0);
     if (grad_hn)
         memcpy(ws->dh, grad_hn, BH * f);
@@ -183,5 +191,6 @@ rnn_status rnn_plan_seq_backward(const rnn_plan *p, rnn_workspace *ws, const flo
         memcpy(g->h0, ws->dh, BH * f);
     if (g->c0 && has_c)
         memcpy(g->c0, ws->dc, BH * f);
+    rnn_timing_call_end(ws, t0);
     return RNN_OK;
 }

@@ -11,6 +11,7 @@
  * sums, rows of dX. */
 #include <string.h>
 #include "plan_internal.h"
+#include "timing.h"
 
 /* Adds the upstream gradient of step t (if it is one of the last P) to n
  * floats of dh starting at element e0 of the step's B x H block. */
@@ -80,7 +81,7 @@ void rnn_seq_backward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack 
         for (size_t i = 0; i < ops->phases; i++) {
             const size_t ph = ops->phases - 1 - i;
             const rnn_cell_phase *f = &ops->phase[ph];
-            ops->phase[i].bwd(k, nb, H, &io);
+            RNN_TIMED(ws, bwd_gates, ops->phase[i].bwd(k, nb, H, &io));
             /* The ride's columns split between the products as their sizes
              * (phases 0..ph hold gates [0, g1)). */
             rnn_ride mine = rest;
@@ -88,8 +89,9 @@ void rnn_seq_backward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack 
                 rnn_ride_split(&rest, f->g1 - f->g0, f->g1, &mine, &rest);
             float *dst = f->reads_rh ? ws->drh + b0 * H : io.dh_prev;
             const float beta = !f->reads_rh && ops->bwd_writes_dh_prev ? 1.0f : 0.0f;
-            product(p, s, nb, H, (f->g1 - f->g0) * H, io.dgh + f->g0 * H, GH, w->hh_t_packed[ph],
-                    beta, dst, H, ride ? &mine : NULL);
+            RNN_TIMED(ws, bwd_products,
+                      product(p, s, nb, H, (f->g1 - f->g0) * H, io.dgh + f->g0 * H, GH,
+                              w->hh_t_packed[ph], beta, dst, H, ride ? &mine : NULL));
         }
     }
 }

@@ -11,6 +11,7 @@
  * barrier); below that, the hidden units (sequence_units.c). */
 #include <string.h>
 #include "plan_internal.h"
+#include "timing.h"
 
 void rnn_project_input(const rnn_plan *p, const cell_pack *w, size_t rows, const float *x,
                        const int32_t *x_index, float *dst, const rnn_thread *th)
@@ -112,10 +113,11 @@ void rnn_seq_forward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *
             const float *hh = (s & 1) && p->tune.v.hh_copies == 2 && w->hh_copy[ph]
                                   ? w->hh_copy[ph]
                                   : w->hh_packed[ph];
-            product_rows(p, w, s, nb, (f->g1 - f->g0) * H, H, f->reads_rh ? io.rh : io.h_prev,
-                         hh, w->b_hh + f->g0 * H, hp + f->g0 * H, GH,
-                         ride ? &mine : NULL);
-            f->fwd(k, nb, H, &io);
+            RNN_TIMED(ws, products,
+                      product_rows(p, w, s, nb, (f->g1 - f->g0) * H, H,
+                                   f->reads_rh ? io.rh : io.h_prev, hh, w->b_hh + f->g0 * H,
+                                   hp + f->g0 * H, GH, ride ? &mine : NULL));
+            RNN_TIMED(ws, gates, f->fwd(k, nb, H, &io));
         }
     }
 }

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "plan_internal.h"
+#include "timing.h"
 
 /* ---- plan ---- */
 
@@ -262,11 +263,13 @@ static void project_steps(const stack_pass *s, size_t l, size_t k, size_t s0, si
     const rnn_plan *c = s->p->cells[k];
     float *xp = s->ws->cells[k]->xp;
     if (l == 0)
-        rnn_project_input(c, &c->cell, s->x_rows, s->x, s->x_index, xp, th);
+        RNN_TIMED(s->ws, projection,
+                  rnn_project_input(c, &c->cell, s->x_rows, s->x, s->x_index, xp, th));
     else
-        rnn_project_input(c, &c->cell, n * s->B,
-                          layer_out(s->p, s->ws, s->dec, l - 1) + s0 * s->B * s->width, NULL,
-                          xp + s0 * s->B * c->GH, th);
+        RNN_TIMED(s->ws, projection,
+                  rnn_project_input(c, &c->cell, n * s->B,
+                                    layer_out(s->p, s->ws, s->dec, l - 1) + s0 * s->B * s->width,
+                                    NULL, xp + s0 * s->B * c->GH, th));
 }
 
 /* Cell k = l*D + dd (of this stack) over steps [s0, s0 + n), on this thread
@@ -524,8 +527,9 @@ static void stack_backward(const rnn_plan *p, rnn_workspace *ws, const rnn_input
             float *du = l == 0 && D == 1 ? dx : (l == 0 && x_index) ? NULL : ws->du[dd];
             if (l == 0 && !dx)
                 du = NULL;
-            rnn_seq_weight_grads(c, cw, &c->cell, 0, T, u_rows, u, l ? NULL : x_index,
-                                 cell_grads(p, g, k), du, 0, th);
+            RNN_TIMED(cw, weight_grads,
+                      rnn_seq_weight_grads(c, cw, &c->cell, 0, T, u_rows, u, l ? NULL : x_index,
+                                           cell_grads(p, g, k), du, 0, th));
             if (th->tid == 0) {
                 if (dh0)
                     memcpy(dh0 + (k - base) * BH, pair.dh, BH * sizeof(float));

@@ -23,6 +23,7 @@
  * other thread wrote. */
 #include <string.h>
 #include "plan_internal.h"
+#include "timing.h"
 #include "validate.h"
 
 /* One call's arguments, shared by the threads that run it. */
@@ -46,10 +47,11 @@ static void run_cells(const call_args *c, int keep_cache, const rnn_thread *th)
     const size_t T = (size_t)d->T, B = (size_t)d->B, I = (size_t)d->I;
     const int seq2seq = d->topology == RNN_SEQ2SEQ;
     const size_t rows = p->sizes.x / I, rows_dec = seq2seq ? p->sizes.x_dec / I : 0;
-    rnn_project_input(p, &p->cell, rows, in->x, in->x_index, ws->xp, th);
+    RNN_TIMED(ws, projection, rnn_project_input(p, &p->cell, rows, in->x, in->x_index, ws->xp, th));
     if (seq2seq)
-        rnn_project_input(p, &p->decoder, rows_dec, in->x_dec, in->x_dec_index,
-                          ws->xp + T * B * p->GH, th);
+        RNN_TIMED(ws, projection,
+                  rnn_project_input(p, &p->decoder, rows_dec, in->x_dec, in->x_dec_index,
+                                    ws->xp + T * B * p->GH, th));
     rnn_sync(th);
     /* Where the projection left rows to the loop, the loop reads x. */
     const float *x = rnn_fused_projection(p, rows, !in->x_index, th) ? in->x : NULL;
@@ -92,9 +94,10 @@ static void forward_region(void *arg, const rnn_thread *th)
         run_cells(c, 0, th);
     if (c->want_head) {
         rnn_sync(th);
-        rnn_head_forward(c->p, c->ws, scored_h(c->p, c->ws), c->p->sizes.scored,
-                         c->want_loss ? c->in->targets : NULL, c->out->logits, c->out->loss, 0,
-                         th);
+        RNN_TIMED(c->ws, head,
+                  rnn_head_forward(c->p, c->ws, scored_h(c->p, c->ws), c->p->sizes.scored,
+                                   c->want_loss ? c->in->targets : NULL, c->out->logits,
+                                   c->out->loss, 0, th));
     }
 }
 
@@ -116,8 +119,10 @@ static void train_region(void *arg, const rnn_thread *th)
         run_cells(c, 1, th);
     rnn_sync(th);
     const float *hsc = scored_h(p, ws);
-    rnn_head_forward(p, ws, hsc, P, in->targets, c->out->logits, c->out->loss, 1, th);
-    rnn_head_backward(p, ws, hsc, P, g->W_hy, g->b_y, th);
+    RNN_TIMED(ws, head, {
+        rnn_head_forward(p, ws, hsc, P, in->targets, c->out->logits, c->out->loss, 1, th);
+        rnn_head_backward(p, ws, hsc, P, g->W_hy, g->b_y, th);
+    });
     rnn_sync(th);
     if (p->cells) {
         rnn_stack_train(p, ws, in, g, th);
@@ -138,9 +143,13 @@ static void train_region(void *arg, const rnn_thread *th)
     }
     rnn_sync(th);
     if (d->topology == RNN_SEQ2SEQ)
-        rnn_seq_weight_grads(p, ws, &p->decoder, T, (size_t)d->T_out, rows_dec, in->x_dec, in->x_dec_index, &g->decoder, g->x_dec, dx_dec, th);
-    rnn_seq_weight_grads(p, ws, &p->cell, 0, T, rows, in->x, in->x_index, &g->cell, g->x, dx,
-                         th);
+        RNN_TIMED(ws, weight_grads,
+                  rnn_seq_weight_grads(p, ws, &p->decoder, T, (size_t)d->T_out, rows_dec,
+                                       in->x_dec, in->x_dec_index, &g->decoder, g->x_dec,
+                                       dx_dec, th));
+    RNN_TIMED(ws, weight_grads,
+              rnn_seq_weight_grads(p, ws, &p->cell, 0, T, rows, in->x, in->x_index, &g->cell,
+                                   g->x, dx, th));
     if (th->tid == 0)
         c->dh = dh;
 }
@@ -210,6 +219,7 @@ rnn_status rnn_plan_forward(const rnn_plan *p, rnn_workspace *ws, const rnn_inpu
         return st;
 
     call_args c = {p, ws, in, out, NULL, want_head, want_loss, {NULL, NULL}};
+    const double t0 = rnn_timing_call_begin(ws);
     if (!p->cells)
         rnn_load_state(p, ws, in->h0, in->c0);
     rnn_team_run(ws->team, rnn_call_threads(p, ws), forward_region, &c);
@@ -217,6 +227,7 @@ rnn_status rnn_plan_forward(const rnn_plan *p, rnn_workspace *ws, const rnn_inpu
         rnn_stack_store(p, ws, out);
     else
         store_states(p, ws, out);
+    rnn_timing_call_end(ws, t0);
     return RNN_OK;
 }
 
@@ -260,9 +271,11 @@ rnn_status rnn_plan_train(const rnn_plan *p, rnn_workspace *ws, const rnn_inputs
 
     const size_t state_bytes = p->sizes.state * sizeof(float);
     call_args c = {p, ws, in, out, g, 1, 1, {NULL, NULL}};
+    const double t0 = rnn_timing_call_begin(ws);
     if (p->cells) {
         rnn_team_run(ws->team, rnn_call_threads(p, ws), train_region, &c);
         rnn_stack_store(p, ws, out);
+        rnn_timing_call_end(ws, t0);
         return RNN_OK;
     }
     rnn_load_state(p, ws, in->h0, in->c0);
@@ -276,5 +289,6 @@ rnn_status rnn_plan_train(const rnn_plan *p, rnn_workspace *ws, const rnn_inputs
     if (g->c0 && p->ops->has_c)
         memcpy(g->c0, ws->dc, state_bytes);
     store_states(p, ws, out);
+    rnn_timing_call_end(ws, t0);
     return RNN_OK;
 }

@@ -323,6 +323,34 @@ void rnn_wisdom_forget(void);
 rnn_status rnn_workspace_create(rnn_workspace **ws, const rnn_plan *plan);
 void rnn_workspace_destroy(rnn_workspace *ws);
 
+/* Where the calls made with a workspace spend their time, for measuring a
+ * problem (`rnnsimd profile`), off by default. While it is on, every call
+ * with ws adds to the sums below the wall time, in seconds, that the
+ * calling thread spends in each part (a clock read before and after each
+ * kernel call it times, some 20 ns apiece: at batch 1 and small H the parts
+ * carry that, and so does total). What no part names (argument checks,
+ * state copies, the two threads' barriers, a two-thread call's split of the
+ * hidden units at batch below 4) is total less their sum. A stack's cells
+ * add to their stack's workspace's sums.
+ * rnn_workspace_timing turns it on (on = 1) or off (0) and zeroes the sums;
+ * RNN_ERR_NULL for a NULL ws, RNN_ERR_ARG for another on.
+ * rnn_workspace_timing_read copies the sums; RNN_ERR_NULL for a NULL
+ * argument. */
+typedef struct {
+    double total;        /* the calls, from entry to return */
+    double projection;   /* the input projections hoisted out of the time loops */
+    double products;     /* the recurrent products of the forward steps (and any
+                            input projection riding them: the fused batch-1 step) */
+    double gates;        /* the forward gate kernels */
+    double head;         /* the output head: logits, loss and its gradients */
+    double bwd_gates;    /* BPTT's gate-gradient kernels */
+    double bwd_products; /* BPTT's products back through W_hh (and dx riding them) */
+    double weight_grads; /* the weight and bias gradients, and dx, over all steps */
+    long calls;          /* calls summed */
+} rnn_timing;
+rnn_status rnn_workspace_timing(rnn_workspace *ws, int on);
+rnn_status rnn_workspace_timing_read(const rnn_workspace *ws, rnn_timing *out);
+
 rnn_status rnn_plan_forward(const rnn_plan *plan, rnn_workspace *ws,
                             const rnn_inputs *in, rnn_outputs *out);
 rnn_status rnn_plan_train(const rnn_plan *plan, rnn_workspace *ws,

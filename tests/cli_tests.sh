@@ -39,7 +39,7 @@ fi
 # ---- usage and help ----
 expect 0 "commands:" $R --help
 expect 2 "unknown command 'frobnicate'" $R frobnicate
-for c in info run charlm make-case npy-compare npy-write npy-print; do
+for c in info run charlm profile make-case npy-compare npy-write npy-print; do
   expect 0 "usage: rnnsimd $c" $R $c --help
 done
 expect 0 "usage: rnnsimd charlm train" $R charlm train --help
@@ -113,9 +113,24 @@ expect 0 "tuning=measure source=wisdom " $R info --plan $P --tune measure --wisd
 echo "rnnsimd-wisdom 1" > "$TMP/bad_wisdom.txt"; echo "garbage" >> "$TMP/bad_wisdom.txt"
 expect 1 "--wisdom $TMP/bad_wisdom.txt: not wisdom rnnsimd wrote" \
   $R info --plan $P --tune measure --wisdom "$TMP/bad_wisdom.txt"
+# profile: where a plan's calls spend their time (rnn_workspace_timing). Its
+# table names every part; the parts' times are not judged, only that each
+# part the call has is there and the mode, calls and errors are right.
+expect 0 "products" $R profile $P --calls 3
+expect 0 ", fwd, 1 thread, 3 calls" $R profile $P:V8 --calls 3
+expect 0 "weight grads" $R profile $P:V8 --calls 2 --mode train
+expect 0 "W_hh at" $R profile $P --calls 2
+expect 0 "ns a hidden unit and row" $R profile gru:many2one:T8:B4:I8:H16:V4 --calls 2 --mode train
+expect 0 "bwd products" $R profile gru:many2many:T8:B2:I8:H16:L2:bi:V4 --calls 2 --mode train --threads 2
+expect 0 "2 threads" $R profile lstm:seq2seq:T6:To3:B2:I8:H16:V5 --calls 2 --threads 2
+expect 2 "SPEC 'lstm:many2one:T20:B1': expected I<input size>" $R profile lstm:many2one:T20:B1
+expect 2 "--mode 'back': expected fwd or train" $R profile $P --mode back
+expect 2 "SPEC is required" $R profile --calls 3
+expect 2 "--calls 0 is out of range" $R profile $P --calls 0
+expect 2 "--tune 'fast': expected estimate or measure" $R profile $P --tune fast
 # --version everywhere; --name=value as --name value.
 V=$(sed -n 's/^#define RNNSIMD_VERSION "\(.*\)"/\1/p' include/rnnsimd.h)
-for c in info run gradflow make-case npy-compare npy-write npy-print charlm "charlm train" "charlm sample"; do
+for c in info run gradflow profile make-case npy-compare npy-write npy-print charlm "charlm train" "charlm sample"; do
   expect 0 "rnnsimd $c $V" $R $c --version
 done
 expect 2 "--hidden 0 is out of range" $R charlm train --text=a --save=b --hidden=0

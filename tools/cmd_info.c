@@ -258,7 +258,7 @@ static int plan_options(const char *spec, const char *tune, int64_t threads, con
                         const char *dtype_s, rnn_desc *d, rnn_plan_options *o)
 {
     char err[512];
-    if (plan_spec_parse(spec, d, err, sizeof err)) {
+    if (plan_spec_parse(spec, "--plan", d, err, sizeof err)) {
         fprintf(stderr, "rnnsimd info: %s\n", err);
         return EXIT_USAGE;
     }
@@ -299,7 +299,7 @@ static int plan_info(const char *spec, const rnn_desc *dp, const rnn_plan_option
         return r;
     rnn_plan *p = NULL;
     const double t0 = now_ms();
-    rnn_status st = plan_spec_create(&p, &d, &o);
+    rnn_status st = plan_spec_create(&p, &d, &o, 0);
     const double ms = now_ms() - t0;
     if (st != RNN_OK) {
         const char *why = NULL;

@@ -19,6 +19,7 @@ static const tool_command commands[] = {
     {"run", cmd_run, "run one layer over PyTorch-named .npy files (forward, backward)", 0},
     {"charlm", charlm_main, "train and sample the character-level language model", 0},
     {"gradflow", cmd_gradflow, "measure vanishing and exploding gradients per cell and rho", 0},
+    {"profile", cmd_profile, "where a plan's calls spend their time, part by part", 0},
     {"make-case", cmd_make_case, "write a seeded random input directory for `run`", 1},
     {"npy-compare", cmd_npy_compare, "compare two .npy files within a tolerance", 1},
     {"npy-write", cmd_npy_write, "write a .npy file from numbers on the command line", 1},

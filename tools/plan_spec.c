@@ -1,9 +1,11 @@
-/* plan_spec.c — `rnnsimd info --plan SPEC`: a problem named as the
- * conformance case lines name one, without the data's fields:
+/* plan_spec.c — the problem of `rnnsimd info --plan SPEC` and `rnnsimd
+ * profile SPEC`, named as the conformance case lines name one, without the
+ * data's fields:
  *     CELL:TOPOLOGY:T<n>[:To<n>]:B<n>:I<n>:H<n>[:L<n>][:bi][:V<n>]
  * e.g. lstm:many2one:T64:B1:I512:H512 (V defaults to 1). To appears
  * exactly for seq2seq. The plan it makes has synthetic weights (U(-k, k),
- * k = 1/sqrt(H), a fixed seed): tuning only looks at shapes. */
+ * k = 1/sqrt(H), a fixed seed): tuning only looks at shapes, and timing
+ * only at shapes and the data type. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,14 +28,14 @@ static int count(const char *f, const char *pre, int64_t *out)
     return v >= 1;
 }
 
-int plan_spec_parse(const char *spec, rnn_desc *d, char *err, size_t errlen)
+int plan_spec_parse(const char *spec, const char *what, rnn_desc *d, char *err, size_t errlen)
 {
     static const char layout[] = "CELL:TOPOLOGY:T<n>[:To<n>]:B<n>:I<n>:H<n>[:L<n>][:bi][:V<n>]";
     char buf[256];
     memset(d, 0, sizeof *d);
     d->V = 1;
     if (strlen(spec) >= sizeof buf) {
-        snprintf(err, errlen, "--plan '%.40s...': too long; expected %s", spec, layout);
+        snprintf(err, errlen, "%s '%.40s...': too long; expected %s", what, spec, layout);
         return -1;
     }
     strcpy(buf, spec);
@@ -78,18 +80,19 @@ int plan_spec_parse(const char *spec, rnn_desc *d, char *err, size_t errlen)
     if (!want && i < n)
         want = "nothing more";
     if (want) {
-        snprintf(err, errlen, "--plan '%s': expected %s (%s)", spec, want, layout);
+        snprintf(err, errlen, "%s '%s': expected %s (%s)", what, spec, want, layout);
         return -1;
     }
     const char *why = rnn_desc_problem(d);
     if (why) {
-        snprintf(err, errlen, "--plan '%s': %s", spec, why);
+        snprintf(err, errlen, "%s '%s': %s", what, spec, why);
         return -1;
     }
     return 0;
 }
 
-rnn_status plan_spec_create(rnn_plan **plan, const rnn_desc *d, const rnn_plan_options *opt)
+rnn_status plan_spec_create(rnn_plan **plan, const rnn_desc *d, const rnn_plan_options *opt,
+                            int head)
 {
     rnn_sizes s;
     rnn_status st = rnn_desc_check(d, &s);
@@ -100,7 +103,7 @@ rnn_status plan_spec_create(rnn_plan **plan, const rnn_desc *d, const rnn_plan_o
     const size_t wih = s.weight_ih > s.weight_ih_upper ? s.weight_ih : s.weight_ih_upper;
     const size_t per = wih + s.weight_hh + 2 * s.bias;
     const size_t cells = s.cells + (d->topology == RNN_SEQ2SEQ ? s.layers : 0);
-    const size_t n = cells * per;
+    const size_t n = cells * per + (head ? s.W_hy + s.b_y : 0);
     float *w = malloc(n * sizeof *w);
     rnn_cell_weights *cw = calloc(cells, sizeof *cw);
     if (!w || !cw) {
@@ -115,8 +118,9 @@ rnn_status plan_spec_create(rnn_plan **plan, const rnn_desc *d, const rnn_plan_o
         cw[c] = (rnn_cell_weights){q, q + wih, q + wih + s.weight_hh,
                                    q + wih + s.weight_hh + s.bias};
     }
-    rnn_params p = {cw[0], d->topology == RNN_SEQ2SEQ ? cw[s.cells] : cw[0], NULL, NULL,
-                    cw, d->topology == RNN_SEQ2SEQ ? cw + s.cells : NULL};
+    const float *hy = head ? w + cells * per : NULL;
+    rnn_params p = {cw[0], d->topology == RNN_SEQ2SEQ ? cw[s.cells] : cw[0], hy,
+                    hy ? hy + s.W_hy : NULL, cw, d->topology == RNN_SEQ2SEQ ? cw + s.cells : NULL};
     st = rnn_plan_create(plan, d, &p, opt);
     free(w);
     free(cw);

@@ -25,14 +25,18 @@ int cmd_make_case(int argc, char **argv);
 int cmd_npy_compare(int argc, char **argv);
 int cmd_npy_write(int argc, char **argv);
 int cmd_npy_print(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
 int charlm_main(int argc, char **argv); /* examples/charlm */
 
-/* ---- plan_spec.c: `info --plan`'s problem line ---- */
+/* ---- plan_spec.c: `info --plan`'s and `profile`'s problem line ---- */
 /* CELL:TOPOLOGY:T<n>[:To<n>]:B<n>:I<n>:H<n>[:L<n>][:bi][:V<n>] into *d; -1
- * after writing what was wrong into err. */
-int plan_spec_parse(const char *spec, rnn_desc *d, char *err, size_t errlen);
-/* A plan of d with synthetic weights (a fixed seed). */
-rnn_status plan_spec_create(rnn_plan **plan, const rnn_desc *d, const rnn_plan_options *opt);
+ * after writing what was wrong into err, which names the spec as `what`
+ * does ("--plan", "SPEC"). */
+int plan_spec_parse(const char *spec, const char *what, rnn_desc *d, char *err, size_t errlen);
+/* A plan of d with synthetic weights (a fixed seed); with head, the output
+ * head's too (W_hy, b_y), else the plan has none. */
+rnn_status plan_spec_create(rnn_plan **plan, const rnn_desc *d, const rnn_plan_options *opt,
+                            int head);
 
 /* ---- options: support/cmdline.h with the "rnnsimd <cmd>" prefix ---- */
 /* opt_parse with the subcommand's prefix: arguments that are no options are
