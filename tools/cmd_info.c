@@ -252,39 +252,6 @@ static int wisdom_save(const char *path)
 }
 
 /* --plan: the plan's schedule choices and its creation time. */
-/* --plan, --tune and --isa into d and o; 0 or a usage error (after a
- * message), before anything is printed. */
-static int plan_options(const char *spec, const char *tune, int64_t threads, const char *isa_s,
-                        const char *dtype_s, rnn_desc *d, rnn_plan_options *o)
-{
-    char err[512];
-    if (plan_spec_parse(spec, "--plan", d, err, sizeof err)) {
-        fprintf(stderr, "rnnsimd info: %s\n", err);
-        return EXIT_USAGE;
-    }
-    *o = (rnn_plan_options){.isa = RNN_ISA_AUTO, .threads = (int)threads};
-    if (dtype_s && rnn_dtype_parse(dtype_s, &o->dtype) != RNN_OK) {
-        fprintf(stderr, "rnnsimd info: unknown --dtype '%s'; expected f32 or bf16\n", dtype_s);
-        return EXIT_USAGE;
-    }
-    if (tune && strcmp(tune, "measure") == 0) {
-        o->tuning = RNN_TUNE_MEASURE;
-    } else if (tune && strcmp(tune, "estimate") != 0) {
-        fprintf(stderr, "rnnsimd info: --tune '%s': expected estimate or measure\n", tune);
-        return EXIT_USAGE;
-    }
-    if (isa_s) {
-        int ref = 0;
-        int r = parse_isa_option("info", isa_s, &ref, &o->isa);
-        if (!r && ref) {
-            fprintf(stderr, "rnnsimd info: --isa reference: the reference has no plan\n");
-            r = EXIT_USAGE;
-        }
-        return r;
-    }
-    return 0;
-}
-
 static int plan_info(const char *spec, const rnn_desc *dp, const rnn_plan_options *op,
                      const char *isa_s, const char *wisdom)
 {
@@ -343,7 +310,8 @@ int cmd_info(int argc, char **argv)
     }
     rnn_desc d;
     rnn_plan_options o;
-    if (spec && (r = plan_options(spec, tune, threads, isa_s, dtype_s, &d, &o)))
+    if (spec && (r = plan_spec_options("info", "--plan", spec, tune, threads, isa_s, dtype_s,
+                                       &d, &o)))
         return r;
     struct utsname u;
     char model[256];

@@ -234,38 +234,16 @@ int cmd_profile(int argc, char **argv)
         return EXIT_USAGE;
     }
     rnn_desc d;
-    char err[512];
-    if (plan_spec_parse(spec, "SPEC", &d, err, sizeof err)) {
-        fprintf(stderr, "rnnsimd profile: %s\n", err);
-        return EXIT_USAGE;
-    }
+    rnn_plan_options o;
+    if ((r = plan_spec_options("profile", "SPEC", spec, tune, threads, isa_s, dtype_s, &d, &o)))
+        return r;
     const int train = mode && strcmp(mode, "train") == 0;
     if (mode && !train && strcmp(mode, "fwd") != 0) {
         fprintf(stderr, "rnnsimd profile: --mode '%s': expected fwd or train\n", mode);
         return EXIT_USAGE;
     }
-    rnn_plan_options o = {.isa = RNN_ISA_AUTO, .threads = (int)threads};
-    if (dtype_s && rnn_dtype_parse(dtype_s, &o.dtype) != RNN_OK) {
-        fprintf(stderr, "rnnsimd profile: unknown --dtype '%s'; expected f32 or bf16\n", dtype_s);
-        return EXIT_USAGE;
-    }
-    if (tune && strcmp(tune, "measure") == 0) {
-        o.tuning = RNN_TUNE_MEASURE;
-    } else if (tune && strcmp(tune, "estimate") != 0) {
-        fprintf(stderr, "rnnsimd profile: --tune '%s': expected estimate or measure\n", tune);
-        return EXIT_USAGE;
-    }
-    if (isa_s) {
-        int ref = 0;
-        if ((r = parse_isa_option("profile", isa_s, &ref, &o.isa)) != 0)
-            return r;
-        if (ref) {
-            fprintf(stderr, "rnnsimd profile: --isa reference: the reference has no plan\n");
-            return EXIT_USAGE;
-        }
-        if ((r = require_isa("profile", isa_s, 0, o.isa)) != 0)
-            return r;
-    }
+    if (isa_s && (r = require_isa("profile", isa_s, 0, o.isa)) != 0)
+        return r;
     rnn_sizes s;
     rnn_desc_check(&d, &s); /* plan_spec_parse checked it */
     rnn_plan *p = NULL;

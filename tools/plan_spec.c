@@ -126,3 +126,35 @@ rnn_status plan_spec_create(rnn_plan **plan, const rnn_desc *d, const rnn_plan_o
     free(cw);
     return st;
 }
+
+int plan_spec_options(const char *cmd, const char *what, const char *spec, const char *tune,
+                      int64_t threads, const char *isa_s, const char *dtype_s, rnn_desc *d,
+                      rnn_plan_options *o)
+{
+    char err[512];
+    if (plan_spec_parse(spec, what, d, err, sizeof err)) {
+        fprintf(stderr, "rnnsimd %s: %s\n", cmd, err);
+        return EXIT_USAGE;
+    }
+    *o = (rnn_plan_options){.isa = RNN_ISA_AUTO, .threads = (int)threads};
+    if (dtype_s && rnn_dtype_parse(dtype_s, &o->dtype) != RNN_OK) {
+        fprintf(stderr, "rnnsimd %s: unknown --dtype '%s'; expected f32 or bf16\n", cmd, dtype_s);
+        return EXIT_USAGE;
+    }
+    if (tune && strcmp(tune, "measure") == 0) {
+        o->tuning = RNN_TUNE_MEASURE;
+    } else if (tune && strcmp(tune, "estimate") != 0) {
+        fprintf(stderr, "rnnsimd %s: --tune '%s': expected estimate or measure\n", cmd, tune);
+        return EXIT_USAGE;
+    }
+    if (isa_s) {
+        int ref = 0;
+        int r = parse_isa_option(cmd, isa_s, &ref, &o->isa);
+        if (!r && ref) {
+            fprintf(stderr, "rnnsimd %s: --isa reference: the reference has no plan\n", cmd);
+            r = EXIT_USAGE;
+        }
+        return r;
+    }
+    return 0;
+}

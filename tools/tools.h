@@ -33,6 +33,14 @@ int charlm_main(int argc, char **argv); /* examples/charlm */
  * after writing what was wrong into err, which names the spec as `what`
  * does ("--plan", "SPEC"). */
 int plan_spec_parse(const char *spec, const char *what, rnn_desc *d, char *err, size_t errlen);
+/* The problem and the plan options of a subcommand that makes a plan of
+ * SPEC (`info --plan`, `profile`): spec (named as `what` in messages),
+ * --tune, --threads, --isa and --dtype into d and o; 0, or a usage error
+ * after a message "rnnsimd <cmd>: ...". Whether this CPU runs the table is
+ * require_isa's to say. */
+int plan_spec_options(const char *cmd, const char *what, const char *spec, const char *tune,
+                      int64_t threads, const char *isa_s, const char *dtype_s, rnn_desc *d,
+                      rnn_plan_options *o);
 /* A plan of d with synthetic weights (a fixed seed); with head, the output
  * head's too (W_hy, b_y), else the plan has none. */
 rnn_status plan_spec_create(rnn_plan **plan, const rnn_desc *d, const rnn_plan_options *opt,
