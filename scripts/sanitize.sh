@@ -3,8 +3,9 @@
 # conformance matrix on every kernel table this CPU runs, the CLI tests) built
 # with AddressSanitizer + UndefinedBehaviorSanitizer into build-san/, any
 # report fatal; then tests/test_concurrency.c, test_threads.c,
-# test_stack_plan.c (the stacks' two-thread schedules) and test_tune.c
-# (MEASURE plans and the wisdom on two threads at once) built
+# test_stack_plan.c (the stacks' two-thread schedules), test_tune.c
+# (MEASURE plans and the wisdom on two threads at once) and test_timing.c
+# (a workspace's timing sums, which only the calling thread adds to) built
 # with ThreadSanitizer into build-tsan/ (only those: TSan and ASan cannot
 # share a binary). Both sets run JOBS programs at a time (default every core).
 # Ends with one `N passed, N failed` over both.
@@ -36,7 +37,7 @@ echo "asan+ubsan: $san_line"
 t2=$(date +%s)
 
 # Each TSan test: its summary line, any report fatal (halt_on_error).
-TSAN_TESTS="test_concurrency test_threads test_stack_plan test_tune"
+TSAN_TESTS="test_concurrency test_threads test_stack_plan test_tune test_timing"
 tsan_p=0; tsan_f=0
 echo "== build-tsan: $TSAN_TESTS with -fsanitize=thread"
 targets=""
