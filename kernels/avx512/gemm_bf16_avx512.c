@@ -18,7 +18,8 @@
  * broadcasts of a row's pair word, 2*MR vdpbf16ps (12 rows: 24
  * independent chains against the instruction's latency x 2 pipes).
  *
- * A's pair words: 32 floats of a row (k0..k0+31) are rounded to bf16
+ * A's pair words: 32 floats of a row (k0..k0+31), the row prefetched
+ * A_AHEAD floats further on, are rounded to bf16
  * exactly as rnn_bf16_from_float does (RNE, the carry into the exponent,
  * denormals kept, a NaN quieted with the top of its payload) and made into
  * 16 pair words (bf16_round_avx512.h's pairs32: k in the high half), zeros
@@ -53,6 +54,11 @@ _Static_assert(NR == RNN_BF16_NR, "the bf16 panels are as wide as the float32 on
 #define KC2 512       /* pairs per K block: MR x KC2 words of A, 24 KiB, in L1 */
 #define SUPER_KB 2    /* K blocks whose A is packed at once (up to 48 rows) */
 #define NC_PACKED 128 /* columns per chunk when one K block meets > MC rows */
+/* Packing A prefetches each row this many floats (two blocks of 32) ahead
+ * of the block it rounds: a vdpbf16ps consumes a row of A twice as fast as
+ * an FMA does, and the input projection's rows of x (M = T*B, each read
+ * once) arrive cold. Measured in docs/performance.md §5.32. */
+#define A_AHEAD 64
 
 /* r[c] = column c of the 16 x 16 matrix of 32-bit words whose rows were
  * r[0..15]: the off-diagonal blocks of 8, 4, 2 and 1 swapped in turn. */
@@ -94,6 +100,10 @@ static BF16_TARGET void pack_a_pairs(int mr, size_t kn, const float *A, size_t l
         for (int i = 0; i < 16; i++) {
             if (i < mr) {
                 const float *a = A + (size_t)i * lda + k0;
+                if (k0 + A_AHEAD + 16 < kn) {
+                    _mm_prefetch((const char *)(a + A_AHEAD), _MM_HINT_T0);
+                    _mm_prefetch((const char *)(a + A_AHEAD + 16), _MM_HINT_T0);
+                }
                 r[i] = pairs32(_mm512_maskz_loadu_ps(ml, a), _mm512_maskz_loadu_ps(mh, a + 16));
             } else {
                 r[i] = _mm512_setzero_si512();
