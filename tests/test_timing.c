@@ -82,6 +82,17 @@ static void teardown(problem *q)
     free(q->targets);
 }
 
+/* The problem, its plan and a workspace; 0 (after a failed check) if any fails. */
+static int make(problem *q, rnn_cell cell, rnn_topology top, int64_t B, int64_t L, int bi,
+                int threads, rnn_plan **p, rnn_workspace **ws, const char *what)
+{
+    rnn_plan_options o = {.threads = threads};
+    const int ok = setup(q, cell, top, B, L, bi) && rnn_plan_create(p, &q->d, &q->p, &o) == RNN_OK &&
+                   rnn_workspace_create(ws, *p) == RNN_OK;
+    CHECK(ok, "%s: setup failed", what);
+    return ok;
+}
+
 static double named(const rnn_timing *t)
 {
     return t->projection + t->products + t->gates + t->head + t->bwd_gates + t->bwd_products +
@@ -100,12 +111,8 @@ static void one(const char *what, rnn_cell cell, rnn_topology top, int64_t B, in
     problem q;
     rnn_plan *p = NULL;
     rnn_workspace *ws = NULL;
-    rnn_plan_options o = {.threads = threads};
-    if (!setup(&q, cell, top, B, L, bi) || rnn_plan_create(&p, &q.d, &q.p, &o) != RNN_OK ||
-        rnn_workspace_create(&ws, p) != RNN_OK) {
-        CHECK(0, "%s: setup failed", what);
+    if (!make(&q, cell, top, B, L, bi, threads, &p, &ws, what))
         goto done;
-    }
     rnn_timing t;
     CHECK(rnn_plan_forward(p, ws, &q.in, &q.out) == RNN_OK, "%s: forward", what);
     CHECK(rnn_workspace_timing_read(ws, &t) == RNN_OK && all_zero(&t),
@@ -180,12 +187,8 @@ static void sequence_calls(void)
     problem q;
     rnn_plan *p = NULL;
     rnn_workspace *ws = NULL;
-    if (!setup(&q, RNN_GRU, RNN_MANY2MANY, 3, 1, 0) ||
-        rnn_plan_create(&p, &q.d, &q.p, NULL) != RNN_OK ||
-        rnn_workspace_create(&ws, p) != RNN_OK) {
-        CHECK(0, "sequence: setup failed");
+    if (!make(&q, RNN_GRU, RNN_MANY2MANY, 3, 1, 0, 1, &p, &ws, "sequence"))
         goto done;
-    }
     rnn_workspace_timing(ws, 1);
     rnn_timing t;
     long calls = 0;
@@ -219,12 +222,8 @@ static void bad_arguments(void)
     rnn_timing t;
     CHECK(rnn_workspace_timing(NULL, 1) == RNN_ERR_NULL, "NULL workspace, on");
     CHECK(rnn_workspace_timing_read(NULL, &t) == RNN_ERR_NULL, "NULL workspace, read");
-    if (!setup(&q, RNN_TANH, RNN_MANY2ONE, 2, 1, 0) ||
-        rnn_plan_create(&p, &q.d, &q.p, NULL) != RNN_OK ||
-        rnn_workspace_create(&ws, p) != RNN_OK) {
-        CHECK(0, "bad arguments: setup failed");
+    if (!make(&q, RNN_TANH, RNN_MANY2ONE, 2, 1, 0, 1, &p, &ws, "bad arguments"))
         goto done;
-    }
     CHECK(rnn_workspace_timing(ws, 2) == RNN_ERR_ARG, "on = 2");
     CHECK(rnn_workspace_timing(ws, -1) == RNN_ERR_ARG, "on = -1");
     CHECK(rnn_workspace_timing_read(ws, NULL) == RNN_ERR_NULL, "NULL out");
