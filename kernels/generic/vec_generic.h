@@ -24,6 +24,8 @@ static inline rnn_vt vt_first(size_t n) { return (int)n; }
 static inline rnn_vf vf_load(rnn_vt t, const float *p) { return (void)t, *p; }
 static inline rnn_vf vf_load_or(rnn_vt t, const float *p, rnn_vf fill) { return (void)t, (void)fill, *p; }
 static inline void vf_store(rnn_vt t, float *p, rnn_vf v) { (void)t, *p = v; }
+/* No hint: one lane a chunk would ask for each line 16 times. */
+static inline void vf_prefetch(const float *p) { (void)p; }
 static inline rnn_vf vf_keep(rnn_vt t, rnn_vf v) { return (void)t, v; }
 
 static inline rnn_vf vf_set1(float x) { return x; }
