@@ -137,6 +137,35 @@ static inline rnn_vf v_dtanh(rnn_vf t)
             chunk(vt_first((n) - j_), j_, __VA_ARGS__);             \
     } while (0)
 
+/* Runs chunk(u, t, j, ...) over [0, n), a chunk covering u vectors of
+ * RNN_VLEN lanes from j: while wide (a condition), RNN_GATE_U vectors at a
+ * time; then single vectors; then the last partial vector through t. Why
+ * several vectors a chunk: each activation is one long chain of dependent
+ * operations, and the core overlaps too few of them for a kernel of one
+ * chain a vector to fill its pipes; u chains side by side (a chunk loads
+ * every vector's inputs first, computes, then stores) do. At batch 1 the
+ * gate kernels sit on the step's critical path with a few vectors to do,
+ * and one at a time was measured faster there (docs/performance.md §5.34). */
+#define RNN_CHUNKS_BY(wide, n, chunk, ...)                          \
+    do {                                                            \
+        const size_t w_ = RNN_GATE_U * RNN_VLEN;                    \
+        size_t j_ = 0;                                              \
+        if (wide)                                                   \
+            for (; j_ + w_ <= (n); j_ += w_)                        \
+                chunk(RNN_GATE_U, vt_all(), j_, __VA_ARGS__);       \
+        for (; j_ + RNN_VLEN <= (n); j_ += RNN_VLEN)                \
+            chunk(1, vt_all(), j_, __VA_ARGS__);                    \
+        if (j_ < (n))                                               \
+            chunk(1, vt_first((n) - j_), j_, __VA_ARGS__);          \
+    } while (0)
+
+/* for (v = 0; v < u; v++), unrolled: u is a constant where it is used. */
+#define RNN_EACH(v, u) _Pragma("GCC unroll 8") for (int v = 0; v < (u); v++)
+
+#ifndef RNN_GATE_U
+#define RNN_GATE_U 4 /* vectors a gate chunk (RNN_CHUNKS_BY) */
+#endif
+
 #define RNN_INLINE static inline __attribute__((always_inline))
 
 #endif
