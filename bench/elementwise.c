@@ -75,12 +75,26 @@ static double at_shape(const rnn_kernels *k, rnn_cell cell, size_t B, size_t H, 
     return best;
 }
 
-double bench_elementwise_ns(rnn_isa isa, rnn_cell cell, double seconds)
+static const rnn_kernels *table(rnn_isa isa, rnn_cell cell)
 {
     const rnn_kernels *k = NULL;
     if (rnn_isa_resolve(isa, &isa, NULL) != RNN_OK || rnn_kernels_get(isa, &k, NULL) != RNN_OK ||
         (unsigned)cell >= RNN_CELL_COUNT)
+        return NULL;
+    return k;
+}
+
+double bench_elementwise_ns(rnn_isa isa, rnn_cell cell, double seconds)
+{
+    const rnn_kernels *k = table(isa, cell);
+    if (!k)
         return 0.0;
     const double a = at_shape(k, cell, 64, 256, seconds), b = at_shape(k, cell, 16, 1024, seconds);
     return a > 0 && (b <= 0 || a < b) ? a : b;
+}
+
+double bench_elementwise_ns_at(rnn_isa isa, rnn_cell cell, size_t B, size_t H, double seconds)
+{
+    const rnn_kernels *k = table(isa, cell);
+    return k && B && H ? at_shape(k, cell, B, H, seconds) : 0.0;
 }

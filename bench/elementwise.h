@@ -16,5 +16,7 @@
  * its products, whose operands come from further away. 0 when the table
  * cannot run here or memory runs out. */
 double bench_elementwise_ns(rnn_isa isa, rnn_cell cell, double seconds);
+/* The same at one shape, B rows of H units (0 for B or H 0). */
+double bench_elementwise_ns_at(rnn_isa isa, rnn_cell cell, size_t B, size_t H, double seconds);
 
 #endif /* RNNSIMD_BENCH_ELEMENTWISE_H */

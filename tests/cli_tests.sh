@@ -124,6 +124,13 @@ expect 0 "ns a hidden unit and row" $R profile gru:many2one:T8:B4:I8:H16:V4 --ca
 expect 0 "bwd products" $R profile gru:many2many:T8:B2:I8:H16:L2:bi:V4 --calls 2 --mode train --threads 2
 expect 0 "2 threads" $R profile lstm:seq2seq:T6:To3:B2:I8:H16:V5 --calls 2 --threads 2
 expect 2 "SPEC 'lstm:many2one:T20:B1': expected I<input size>" $R profile lstm:many2one:T20:B1
+# --alone: each forward part by itself at the problem's shapes, and the sum.
+expect 0 "the call above took" $R profile gru:many2one:T8:B4:I8:H16:V4 --calls 2 --alone
+expect 0 "M 4 x N 32, then N 16; K 16" $R profile gru:many2one:T8:B4:I8:H16:V4 --calls 2 --alone
+expect 0 "(1 step: M 3 x N 64 x K 16)" $R profile lstm:one2one:T1:B3:I8:H16:V4 --calls 2 --alone
+expect 2 "--alone times the forward parts of one cell" $R profile $P --alone --mode train
+expect 2 "--alone times the forward parts of one cell" $R profile lstm:seq2seq:T6:To3:B2:I8:H16:V5 --alone
+expect 2 "--alone times the forward parts of one cell" $R profile $P:L2 --alone
 expect 2 "--mode 'back': expected fwd or train" $R profile $P --mode back
 expect 2 "SPEC is required" $R profile --calls 3
 expect 2 "--calls 0 is out of range" $R profile $P --calls 0

@@ -14,6 +14,7 @@
 static const char profile_usage[] =
     "usage: rnnsimd profile SPEC [--mode fwd|train] [--calls N] [--isa ISA]\n"
     "                       [--dtype f32|bf16] [--threads 1|2] [--tune estimate|measure]\n"
+    "                       [--alone]\n"
     "\n"
     "Times calls of one problem's plan (synthetic weights and inputs, a fixed seed)\n"
     "with its workspace's timing on (rnn_workspace_timing) and prints what a call\n"
@@ -35,7 +36,18 @@ static const char profile_usage[] =
     "  --isa ISA     the plan's table (auto, {isas:, })\n"
     "  --dtype T     the plan's data type: f32 (the default) or bf16\n"
     "  --threads N   the plan's threads (1, the default, or 2)\n"
-    "  --tune MODE   estimate (the default) or measure\n";
+    "  --tune MODE   estimate (the default) or measure\n"
+    "  --alone       then time each part of the forward call by itself at this\n"
+    "                problem's shapes on the plan's table and data type: the\n"
+    "                input projection (one product of all T*B rows of x), the\n"
+    "                T steps' recurrent products (B rows each) and the gate\n"
+    "                kernels (warm operands), and print their sum, what a call\n"
+    "                of these kernels costs with nothing between them: a peer's\n"
+    "                time over it bounds the ratio this build can reach here.\n"
+    "                One cell of many2one, many2many or one2one, --mode fwd,\n"
+    "                one thread. Not a bound at batch 1: the plan's ride (the\n"
+    "                fused step), stream order and weight copies are not in\n"
+    "                the parts, and a call can beat their sum\n";
 
 static double now_s(void)
 {
@@ -215,6 +227,7 @@ int cmd_profile(int argc, char **argv)
 {
     const char *mode = NULL, *isa_s = NULL, *dtype_s = NULL, *tune = NULL, *spec = NULL;
     int64_t calls = 0, threads = 1;
+    int alone = 0;
     opt_spec specs[] = {
         {"mode", OPT_STR, &mode, 0, 0, 0, NULL, 0},
         {"calls", OPT_INT, &calls, 1, 100000, 0, NULL, 0},
@@ -222,6 +235,7 @@ int cmd_profile(int argc, char **argv)
         {"dtype", OPT_STR, &dtype_s, 0, 0, 0, NULL, 0},
         {"threads", OPT_INT, &threads, 1, 2, 0, NULL, 0},
         {"tune", OPT_STR, &tune, 0, 0, 0, NULL, 0},
+        {"alone", OPT_FLAG, &alone, 0, 0, 0, NULL, 0},
     };
     int n_pos = 0;
     int r = opts_parse("profile", argc, argv, specs, sizeof specs / sizeof specs[0],
@@ -246,6 +260,15 @@ int cmd_profile(int argc, char **argv)
         return r;
     rnn_sizes s;
     rnn_desc_check(&d, &s); /* plan_spec_parse checked it */
+    if (alone && (train || threads != 1 || s.cells != 1 ||
+                  (d.topology != RNN_MANY2ONE && d.topology != RNN_MANY2MANY &&
+                   d.topology != RNN_ONE2ONE))) {
+        fprintf(stderr, "rnnsimd profile: --alone times the forward parts of one cell of a "
+                        "many2one, many2many or one2one problem, --mode fwd, one thread; "
+                        "not %s%s%s\n",
+                spec, train ? " --mode train" : "", threads != 1 ? " --threads 2" : "");
+        return EXIT_USAGE;
+    }
     rnn_plan *p = NULL;
     rnn_workspace *ws = NULL;
     rnn_status st = plan_spec_create(&p, &d, &o, 1);
@@ -302,6 +325,8 @@ int cmd_profile(int argc, char **argv)
         printf("a call:   %.4f ms (the mean of the timed calls)\n",
                t.total / (double)t.calls * 1e3);
         report(&d, &s, &o, line, train, &t);
+        if (alone)
+            status = profile_alone(&d, rnn_plan_isa(p), o.dtype, t.total / (double)t.calls);
     }
     data_free(&c);
     rnn_workspace_destroy(ws);

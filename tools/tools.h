@@ -46,6 +46,13 @@ int plan_spec_options(const char *cmd, const char *what, const char *spec, const
 rnn_status plan_spec_create(rnn_plan **plan, const rnn_desc *d, const rnn_plan_options *opt,
                             int head);
 
+/* ---- profile_alone.c: `profile --alone` ---- */
+/* Times each part of a forward call of d (one cell of many2one, many2many
+ * or one2one) by itself at d's shapes on table isa in dtype, prints them,
+ * their sum and call_s (a call's mean seconds) over the sum; 0, or
+ * EXIT_RUNTIME after a message. */
+int profile_alone(const rnn_desc *d, rnn_isa isa, rnn_dtype dtype, double call_s);
+
 /* ---- options: support/cmdline.h with the "rnnsimd <cmd>" prefix ---- */
 /* opt_parse with the subcommand's prefix: arguments that are no options are
  * collected into pos (at most max_pos; more is a usage error). Returns -1
