@@ -460,7 +460,9 @@ static int x86(rnn_isa isa)
 }
 
 /* A bf16 case (case.h) on every table that has usable bf16 products, in
- * threads1 and threads2, against the bf16 reference under the bf16
+ * threads1 and threads2 (and unfused where the table has bf16_gemv_ride:
+ * threads1 then runs the fused step wherever it applies), against the bf16
+ * reference under the bf16
  * tolerance; a table without is counted as skipped, never failed. No
  * kernels= hash (bf16 rounds per ISA); on x86, where the avx512 table's
  * vdpbf16ps and generic's emulation agree by contract, each run must give
@@ -488,7 +490,7 @@ static void check_tables_bf16(run_state *r, const case_state *c)
         int first_mode = 1;
         for (int md = 0; md < CONF_MODE_COUNT && n < MAX_RUNS; md++) {
             const conf_mode mode = (conf_mode)md;
-            if (!(r->o.mode_mask >> md & 1) || md == CONF_MODE_UNFUSED)
+            if (!(r->o.mode_mask >> md & 1) || !conf_mode_applies_bf16(mode, table))
                 continue;
             if (!usable || !c->ref_ok) {
                 sum->bf16_skipped += !usable;
@@ -500,10 +502,12 @@ static void check_tables_bf16(run_state *r, const case_state *c)
                            c->flip_ok ? &c->flip : NULL, &res[n]);
             sums[n] = sum, modes[n] = mode;
             progress_show(&r->pr, c->line, rnn_isa_name(sum->isa));
-            /* generic's run of the same mode, on x86 (the tables of one
-             * architecture are listed together, generic first). */
+            /* generic's run of the same mode (threads1 for unfused: generic
+             * has no fused step), on x86 (the tables of one architecture
+             * are listed together, generic first). */
+            const conf_mode gmode = mode == CONF_MODE_UNFUSED ? CONF_MODE_THREADS1 : mode;
             for (int j = 0; j < n; j++)
-                if (modes[j] == mode && sums[j]->isa == RNN_ISA_GENERIC && x86(sum->isa) &&
+                if (modes[j] == gmode && sums[j]->isa == RNN_ISA_GENERIC && x86(sum->isa) &&
                     res[j].hashed && res[n].hashed) {
                     sum->bf16_bits_compared++;
                     if (res[j].out_hash == res[n].out_hash) {

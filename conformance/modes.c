@@ -79,9 +79,14 @@ int conf_bf16_usable(const rnn_kernels *k, char *why, size_t whylen)
     return 1;
 }
 
+int conf_mode_applies_bf16(conf_mode m, const rnn_kernels *k)
+{
+    return m != CONF_MODE_UNFUSED || (k && k->bf16_gemv_ride);
+}
+
 rnn_plan_options conf_mode_options_bf16(conf_mode m, rnn_isa isa)
 {
-    rnn_plan_options o = {.isa = isa, .threads = m == CONF_MODE_THREADS2 ? 2 : 1,
-                          .dtype = RNN_DTYPE_BF16};
+    rnn_plan_options o = conf_mode_options(m, isa);
+    o.dtype = RNN_DTYPE_BF16;
     return o;
 }

@@ -30,10 +30,10 @@ rnn_plan_options conf_mode_options(conf_mode m, rnn_isa isa);
  * (bf16_gemm_packed_nt) and their CPU feature (bf16_feature) is usable.
  * When not, why says so (a skip, counted, never a failure). */
 int conf_bf16_usable(const rnn_kernels *k, char *why, size_t whylen);
-/* The plan options of mode m for a bf16 case: dtype bf16, and threads1
- * without fused_step_always (which a bf16 plan refuses). A bf16 case runs
- * threads1 and threads2 only: a bf16 plan has no fused step, so unfused
- * would be threads1 again. */
+/* Whether mode m means anything for a bf16 case on table k (unfused: only
+ * with bf16_gemv_ride, the bf16 plans' fused step). */
+int conf_mode_applies_bf16(conf_mode m, const rnn_kernels *k);
+/* The plan options of mode m for a bf16 case: m's, with dtype bf16. */
 rnn_plan_options conf_mode_options_bf16(conf_mode m, rnn_isa isa);
 
 #endif

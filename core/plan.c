@@ -231,7 +231,7 @@ rnn_status rnn_plan_create(rnn_plan **out, const rnn_desc *d, const rnn_params *
     const int always = opt ? opt->fused_step_always : 0;
     const rnn_tuning tuning = opt ? opt->tuning : RNN_TUNE_ESTIMATE;
     const rnn_dtype dtype = opt ? opt->dtype : RNN_DTYPE_F32;
-    if ((unsigned)dtype >= RNN_DTYPE_COUNT || (dtype == RNN_DTYPE_BF16 && always))
+    if ((unsigned)dtype >= RNN_DTYPE_COUNT)
         return RNN_ERR_ARG;
     if (threads < 0 || threads > 2 || (no_fused != 0 && no_fused != 1) ||
         (always != 0 && always != 1) || (always && no_fused) ||
@@ -257,7 +257,7 @@ rnn_status rnn_plan_create(rnn_plan **out, const rnn_desc *d, const rnn_params *
     p->W = p->ops->cache_width;
     p->threads = threads == 2 ? 2 : 1;
     p->dtype = dtype;
-    p->no_fused_step = no_fused || dtype == RNN_DTYPE_BF16;
+    p->no_fused_step = no_fused || (dtype == RNN_DTYPE_BF16 && !k->bf16_gemv_ride);
     p->fused_always = always;
     p->nr = dtype == RNN_DTYPE_BF16 ? RNN_BF16_NR : panel_width(k);
 

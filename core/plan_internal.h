@@ -76,8 +76,8 @@ struct rnn_plan {
      * the plain copies (w_ih, w_hh, onehot_xp) hold the weights rounded to
      * bf16, and the products go through rnn_packed_nt and rnn_weight_gemm. */
     rnn_dtype dtype;
-    /* rnn_plan_options.no_fused_step: 1 keeps the projection hoisted (always
-     * on a bf16 plan: the bf16 products have no gemv_ride) */
+    /* rnn_plan_options.no_fused_step: 1 keeps the projection hoisted (also
+     * on a bf16 plan whose table has no bf16_gemv_ride) */
     int no_fused_step;
     int fused_always;  /* rnn_plan_options.fused_step_always: 1 rides at any size */
     rnn_plan_tune tune; /* the schedule's tunables (tune.h); set last by rnn_plan_create */
@@ -235,12 +235,15 @@ void rnn_par_packed_cols(const rnn_plan *p, const rnn_thread *th, size_t M, size
 void rnn_step_product(const rnn_plan *p, size_t step, size_t M, size_t N, size_t K,
                       const float *A, size_t lda, const float *packed, const float *bias,
                       float beta, float *C, size_t ldc);
-/* rnn_step_product at batch 1 with a ride (kernels.h's gemv_ride): C
- * (1 x N) = a W^T + bias in the same order and bits, and the ride's columns
- * in the same loop. */
+/* rnn_step_product at batch 1 with a ride (kernels.h's gemv_ride, or
+ * bf16_gemv_ride on a bf16 plan): C (1 x N) = a W^T + bias in the same
+ * order and bits, and the ride's columns in the same loop. */
 void rnn_step_product_ride(const rnn_plan *p, size_t step, size_t N, size_t K, const float *a,
                            const float *packed, const float *bias, float beta, float *C,
                            const rnn_ride *ride);
+/* Whether p's table has the fused step for p's data type (gemv_ride, or
+ * bf16_gemv_ride on a bf16 plan). */
+int rnn_has_ride(const rnn_plan *p);
 /* The rows of p's ride blocks (tune.h ride_rows): 8 or 16. */
 size_t rnn_ride_rows(const rnn_plan *p);
 /* The fused batch-1 step (projection_ride.c): whether a forward run over

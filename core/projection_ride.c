@@ -1,6 +1,7 @@
 /* projection_ride.c — the fused batch-1 step's bookkeeping: which forward
  * runs project their input inside the time loop, and what each step's ride
- * is (the kernel is the table's gemv_ride; kernels.h).
+ * is (the kernel is the table's gemv_ride, or bf16_gemv_ride on a bf16
+ * plan; kernels.h).
  *
  * Why: at batch 1 a step streams W_hh once and its FMA unit idles; the
  * hoisted projection is a GEMM that keeps it busy. Running the projection
@@ -18,14 +19,16 @@
  *
  * When: batch 1, one thread (the two-thread path splits hidden units), a
  * plan without rnn_plan_options.no_fused_step (conformance runs both ways),
- * dense input, a table with gemv_ride, at least two blocks, and W_hh and
- * W_ih together at most RIDE_MAX_BYTES forward, RIDE_MAX_BYTES_DX in BPTT.
+ * dense input, a table with the plan's data type's ride, at least two
+ * blocks, and W_hh and W_ih together within the plan's limits (tune.h:
+ * ride_max forward, ride_dx_max in BPTT, which bf16 plans never ride).
  * Above that the ride's share of W_ih, a different part each step, no
  * longer stays in cache beside W_hh, and the fused loop runs slower than
  * the hoisted one (docs/performance.md, "The fused batch-1 step", has the
  * timings behind both limits).
  *
- * The ridden projection has the hoisted one's bits (gemv_avx512.c). */
+ * The ridden projection has the hoisted one's bits (gemv_avx512.c,
+ * gemv_bf16_avx512.c). */
 #include "plan_internal.h"
 
 size_t rnn_ride_rows(const rnn_plan *p)
@@ -33,13 +36,20 @@ size_t rnn_ride_rows(const rnn_plan *p)
     return p->tune.v.ride_rows == RNN_RIDE_ROWS_MAX ? RNN_RIDE_ROWS_MAX : RNN_RIDE_ROWS_MIN;
 }
 
+int rnn_has_ride(const rnn_plan *p)
+{
+    return p->dtype == RNN_DTYPE_BF16 ? p->k->bf16_gemv_ride != NULL : p->k->gemv_ride != NULL;
+}
+
 /* The limits themselves are the plan's tunables (tune.h: ride, ride_max,
- * ride_dx_max); RNN_TUNE_ESTIMATE sets the rules' values (tune.c). */
+ * ride_dx_max), in bytes of the plan's weights (2 a weight in bf16);
+ * RNN_TUNE_ESTIMATE sets the rules' values (tune.c). */
 static int fused(const rnn_plan *p, size_t rows, int dense, const rnn_thread *th, size_t max)
 {
     const size_t H = (size_t)p->desc.H, I = (size_t)p->desc.I;
-    return dense && p->tune.v.ride && p->k->gemv_ride && p->nr && p->desc.B == 1 &&
-           th->n == 1 && rows >= 2 * rnn_ride_rows(p) && p->GH * (H + I) * sizeof(float) <= max;
+    const size_t wbytes = p->dtype == RNN_DTYPE_BF16 ? 2 : sizeof(float);
+    return dense && p->tune.v.ride && rnn_has_ride(p) && p->nr && p->desc.B == 1 &&
+           th->n == 1 && rows >= 2 * rnn_ride_rows(p) && p->GH * (H + I) * wbytes <= max;
 }
 
 int rnn_fused_projection(const rnn_plan *p, size_t rows, int dense, const rnn_thread *th)
@@ -47,9 +57,26 @@ int rnn_fused_projection(const rnn_plan *p, size_t rows, int dense, const rnn_th
     return fused(p, rows, dense, th, p->tune.v.ride_max);
 }
 
+/* BPTT's dx rides on float32 plans only (bf16's dx stays hoisted). */
 int rnn_fused_dx(const rnn_plan *p, size_t rows, int dense, const rnn_thread *th)
 {
-    return fused(p, rows, dense, th, p->tune.v.ride_dx_max);
+    return p->dtype == RNN_DTYPE_F32 && fused(p, rows, dense, th, p->tune.v.ride_dx_max);
+}
+
+/* Row `row` of x (I floats) into the ride's k-major rows: float32 plans
+ * copy it, bf16 plans round it into pair words (xk[j*R + i], as
+ * bf16_gemv_ride reads them). */
+static void ride_pack_row(const rnn_plan *p, float *xk, size_t R, size_t i, const float *row,
+                          size_t I)
+{
+    if (p->dtype != RNN_DTYPE_BF16) {
+        for (size_t k = 0; k < I; k++)
+            xk[k * R + i] = row[k];
+        return;
+    }
+    rnn_bf16x2 *x2 = (rnn_bf16x2 *)(void *)xk;
+    for (size_t j = 0; 2 * j < I; j++)
+        rnn_bf16_pairs(I - 2 * j < 2 ? 1 : 2, row + 2 * j, &x2[j * R + i]);
 }
 
 const rnn_ride *rnn_ride_for_step(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w,
@@ -72,9 +99,8 @@ const rnn_ride *rnn_ride_for_step(const rnn_plan *p, rnn_workspace *ws, const ce
         return NULL;
     }
     if (q == 0)
-        for (size_t k = 0; k < I; k++)
-            for (size_t i = 0; i < R; i++)
-                ws->ride_x[k * R + i] = x[(next + i) * I + k];
+        for (size_t i = 0; i < R; i++)
+            ride_pack_row(p, ws->ride_x, R, i, x + (next + i) * I, I);
     /* Step q's share of the 16-column vectors. */
     const size_t nv = (GH + 15) / 16, c1 = (q + 1) * nv / R * 16;
     *r = (rnn_ride){R, I, q * nv / R * 16, c1 < GH ? c1 : GH, GH, ws->ride_x, w->ih_packed, w->b_ih,

@@ -66,6 +66,10 @@ void rnn_step_product_ride(const rnn_plan *p, size_t step, size_t N, size_t K, c
                            const float *packed, const float *bias, float beta, float *C,
                            const rnn_ride *ride)
 {
-    p->k->gemv_ride(N, K, a, packed, bias, beta, C, chunk_columns(p, step, K) / p->nr,
-                    p->tune.v.gemv_panels, ride);
+    const size_t chunk = chunk_columns(p, step, K) / p->nr;
+    if (p->dtype == RNN_DTYPE_BF16)
+        p->k->bf16_gemv_ride(N, K, a, (const rnn_bf16x2 *)(const void *)packed, bias, beta, C,
+                             chunk, ride);
+    else
+        p->k->gemv_ride(N, K, a, packed, bias, beta, C, chunk, p->tune.v.gemv_panels, ride);
 }

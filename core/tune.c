@@ -26,6 +26,7 @@
 
 #define RULE_RIDE_MAX (8u << 20)
 #define RULE_RIDE_DX_MAX (4u << 20)
+#define RULE_RIDE_MAX_BF16 (4u << 20)
 /* The stream chunk: L2 / 16 bytes (16384 floats for a 1 MiB L2), within
  * these bounds. Why L2 / 16: reversing the order on odd steps reuses what
  * the last step left in L2, about L2's size less one chunk, so a chunk of a
@@ -126,6 +127,13 @@ void rnn_tune_estimate(const rnn_plan *p, rnn_tunables *t)
                   : full && !(sixteen && beyond_l2) ? 0
                                                     : RULE_RIDE_MAX;
     t->ride_dx_max = p->fused_always ? RNN_TUNE_ANY : full ? 0 : RULE_RIDE_DX_MAX;
+    /* bf16 (bf16_gemv_ride; its dx never rides): where W_hh + W_ih are at
+     * most 4 MiB of bf16 and W_hh larger than a quarter of L2. A smaller
+     * W_hh streams from L2 fast enough to keep the dot-product pipes busy,
+     * and beyond 4 MiB the ride's share of W_ih slowed the stream (Zen 5,
+     * performance.md §5.36; the split cores' rule is the same, unmeasured). */
+    if (p->dtype == RNN_DTYPE_BF16 && !p->fused_always)
+        t->ride_max = l2 && rnn_hh_packed_bytes(p) > l2 / 4 ? RULE_RIDE_MAX_BF16 : 0;
     t->wave_chunk = wave_rule(p, (size_t)p->desc.T);
     t->wave_chunk_dec = wave_rule(p, (size_t)p->desc.T_out);
 }

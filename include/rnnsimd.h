@@ -263,10 +263,11 @@ typedef struct {
      * bf16 needs a table with bf16 products: generic (an exact emulation
      * of x86's vdpbf16ps, slow), avx512 on a CPU with AVX512-BF16, neon;
      * RNN_ERR_ISA_UNSUPPORTED otherwise (the avx2 table has none), and
-     * RNN_ISA_AUTO does not fall back to another table. A bf16 plan has no
-     * fused batch-1 step (fused_step_always 1 is RNN_ERR_ARG with it), and
-     * its results agree with the float32 plan's within the tolerance of
-     * docs/design.md §8, not bit for bit. Anything else is RNN_ERR_ARG. */
+     * RNN_ISA_AUTO does not fall back to another table. A bf16 plan's
+     * fused batch-1 step rides the forward only, on tables that have one
+     * (avx512; elsewhere the projection is hoisted), and its results agree
+     * with the float32 plan's within the tolerance of docs/design.md §8,
+     * not bit for bit. Anything else is RNN_ERR_ARG. */
     rnn_dtype dtype;
 } rnn_plan_options;
 

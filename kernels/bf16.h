@@ -118,11 +118,8 @@ static inline float rnn_bf16_dot_lane(float acc, rnn_bf16x2 a, rnn_bf16x2 b)
     return r == r ? r : rnn_bf16_bitsf(0xffc00000u);
 }
 
-/* ---- the packed weights: kernels.h (rnn_bf16_pack) ---- */
-
-/* x (K floats) as ceil(K/2) pair words, rounded to bf16 (RNE); an odd K's
- * last pair has +0 after x[K-1]. */
-void rnn_bf16_pairs(size_t K, const float *x, rnn_bf16x2 *x2);
+/* ---- the packed weights and a row's pair words: kernels.h (rnn_bf16_pack,
+ * rnn_bf16_pairs) ---- */
 
 /* C (N) = beta*C + W x + bias from the packed W and the pair words of x:
  * initial value beta ? (bias ? C + bias : C) : (bias ? bias : +0), as the

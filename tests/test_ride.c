@@ -115,6 +115,95 @@ static int kernel_tests(void)
     return tables;
 }
 
+/* The bf16 ride (bf16_gemv_ride): the same cases on the bf16 products, the
+ * GEMV against bf16_gemm_packed_nt(1, ...) and the ride against
+ * bf16_gemm_packed_nt(R rows, ...), xk the rows' pair words. */
+static void kernel_case_bf16(const rnn_kernels *k, size_t R, size_t N, size_t K, size_t N2,
+                             size_t K2, size_t chunk, int beta)
+{
+    const size_t ldy = N2 + 5, P2 = (K2 + 1) / 2;
+    float *W = floats(N * K, 1), *W2 = floats(N2 * K2, 2), *bias = floats(N, 3);
+    float *bias2 = floats(N2, 4), *a = floats(K, 5), *X = floats(R * K2, 6);
+    rnn_bf16x2 *packed = malloc(rnn_bf16_packed_size(N ? N : 1, K) * sizeof *packed);
+    rnn_bf16x2 *packed2 = malloc(rnn_bf16_packed_size(N2, K2) * sizeof *packed2);
+    rnn_bf16x2 *xk = malloc(R * P2 * sizeof *xk), *row = malloc(P2 * sizeof *row);
+    float *init = floats(N + 1, 7), *want = malloc((N + 1) * sizeof *want);
+    float *got = malloc((N + 1) * sizeof *got);
+    float *Yw = floats((R + 1) * ldy, 8), *Yg = malloc((R + 1) * ldy * sizeof *Yg);
+    if (!W || !W2 || !bias || !bias2 || !a || !X || !packed || !packed2 || !xk || !row ||
+        !init || !want || !got || !Yw || !Yg) {
+        CHECK(0, "out of memory");
+        exit(check_summary());
+    }
+    rnn_bf16_pack(N, K, W, K, packed);
+    rnn_bf16_pack(N2, K2, W2, K2, packed2);
+    for (size_t i = 0; i < R; i++) {
+        rnn_bf16_pairs(K2, X + i * K2, row);
+        for (size_t j = 0; j < P2; j++)
+            xk[j * R + i] = row[j];
+    }
+    memcpy(want, init, (N + 1) * sizeof *want);
+    memcpy(Yg, Yw, (R + 1) * ldy * sizeof *Yg);
+    const float *b = beta ? NULL : bias;
+    if (N)
+        k->bf16_gemm_packed_nt(1, N, K, a, K, packed, b, (float)beta, want, N);
+    k->bf16_gemm_packed_nt(R, N2, K2, X, K2, packed2, bias2, 0.0f, Yw, ldy);
+    const size_t nv = (N2 + 15) / 16;
+    int gemv_ok = 1;
+    for (size_t q = 0; q < R; q++) {
+        const size_t c1 = (q + 1) * nv / R * 16;
+        const rnn_ride r = {R, K2, q * nv / R * 16, c1 < N2 ? c1 : N2, ldy,
+                            (const float *)(const void *)xk,
+                            (const float *)(const void *)packed2, bias2, Yg};
+        memcpy(got, init, (N + 1) * sizeof *got);
+        k->bf16_gemv_ride(N, K, a, packed, b, (float)beta, got, chunk, &r);
+        gemv_ok &= same_bits(got, want, N + 1);
+    }
+    /* And with nothing riding. */
+    memcpy(got, init, (N + 1) * sizeof *got);
+    k->bf16_gemv_ride(N, K, a, packed, b, (float)beta, got, chunk, NULL);
+    gemv_ok &= same_bits(got, want, N + 1);
+    CHECK(gemv_ok, "%s bf16 N %zu K %zu chunk %zu beta %d (ride of %zu rows, N2 %zu K2 %zu): "
+          "the GEMV's bits differ from bf16_gemm_packed_nt's, or it wrote past column N",
+          k->name, N, K, chunk, beta, R, N2, K2);
+    CHECK(same_bits(Yg, Yw, (R + 1) * ldy),
+          "%s bf16 ride of %zu rows, N2 %zu K2 %zu (GEMV N %zu K %zu chunk %zu): Y differs from "
+          "the GEMM's bits or was written outside its rows and columns", k->name, R, N2, K2, N,
+          K, chunk);
+    free(W), free(W2), free(bias), free(bias2), free(a), free(X), free(packed), free(packed2);
+    free(xk), free(row), free(init), free(want), free(got), free(Yw), free(Yg);
+}
+
+static int kernel_tests_bf16(void)
+{
+    static const size_t Ns[] = {0, 33, 1024};
+    static const size_t Ks[] = {1, 7, 256};
+    static const size_t N2s[] = {16, 33, 100, 1024};
+    static const size_t K2s[] = {1, 5, 256, 513, 1000, 1500};
+    int tables = 0;
+    for (const rnn_kernels *const *t = rnn_kernel_tables(); *t; t++) {
+        const rnn_kernels *k = *t;
+        if (!k->bf16_gemv_ride || rnn_isa_check(k->isa, NULL) != RNN_OK ||
+            (k->bf16_feature && !rnn_cpu_feature_usable(k->bf16_feature)))
+            continue;
+        tables++;
+        for (size_t R = RNN_RIDE_ROWS_MIN; R <= RNN_RIDE_ROWS_MAX; R *= 2) {
+            for (size_t n = 0; n < sizeof Ns / sizeof *Ns; n++)
+                for (size_t kk = 0; kk < sizeof Ks / sizeof *Ks; kk++)
+                    for (size_t n2 = 0; n2 < sizeof N2s / sizeof *N2s; n2++)
+                        for (size_t k2 = 0; k2 < sizeof K2s / sizeof *K2s; k2++)
+                            for (int v = 0; v < 4; v++)
+                                kernel_case_bf16(k, R, Ns[n], Ks[kk], N2s[n2], K2s[k2],
+                                                 v & 1 ? 2 : 0, v >> 1);
+            /* A GEMV deeper than its 4096 pair words on the stack: the
+             * chains continue across the blocks, the ride across both. */
+            for (int v = 0; v < 4; v++)
+                kernel_case_bf16(k, R, 100, 8195, 100, 600, v & 1 ? 3 : 0, v >> 1);
+        }
+    }
+    return tables;
+}
+
 /* ---- driver ---- */
 
 typedef struct {
@@ -195,14 +284,15 @@ static void outs_free(outs *o)
 /* Runs mode 0 forward, 1 train, 2 the plain sequence's backward, with
  * `threads`, and the ride's blocks of `rows` (0: the planner's); 0 on
  * success. *fused: whether the one-thread plan's run is the fused one. */
-static int run(const problem *pb, int threads, int no_fused, size_t rows, int mode, outs *o,
-               int *fused)
+static int run(const problem *pb, rnn_dtype dtype, int threads, int no_fused, size_t rows,
+               int mode, outs *o, int *fused)
 {
     /* The fused run forces the fused step: the planner's rules may keep the
      * projection hoisted on this machine (docs/design.md §12). */
     const rnn_plan_options opt = {.isa = RNN_ISA_AUTO, .threads = threads,
                                   .no_fused_step = no_fused,
-                                  .fused_step_always = !no_fused && threads == 1};
+                                  .fused_step_always = !no_fused && threads == 1,
+                                  .dtype = dtype};
     rnn_plan *p = NULL;
     rnn_workspace *ws = NULL;
     int rc = -1;
@@ -259,7 +349,7 @@ done:
     return rc;
 }
 
-static int driver_tests(void)
+static int driver_tests(rnn_dtype dtype)
 {
     static const rnn_topology topos[] = {RNN_MANY2ONE, RNN_MANY2MANY, RNN_SEQ2SEQ};
     static const int64_t Ts[] = {16, 17, 21, 33, 40}, Is[] = {24, 600}, Hs[] = {64, 160};
@@ -286,13 +376,13 @@ static int driver_tests(void)
                             outs o2, o3;
                             int f2 = 0, f3 = 0;
                             const int ok = !outs_make(&o2, &pb) && !outs_make(&o3, &pb) &&
-                                           !run(&pb, 2, 0, 0, mode, &o2, &f2) &&
-                                           !run(&pb, 1, 1, 0, mode, &o3, &f3);
+                                           !run(&pb, dtype, 2, 0, 0, mode, &o2, &f2) &&
+                                           !run(&pb, dtype, 1, 1, 0, mode, &o3, &f3);
                             char label[160];
-                            snprintf(label, sizeof label, "%s %s T%lld I%lld H%lld mode %d",
-                                     rnn_cell_name(pb.d.cell), rnn_topology_name(pb.d.topology),
-                                     (long long)pb.d.T, (long long)pb.d.I, (long long)pb.d.H,
-                                     mode);
+                            snprintf(label, sizeof label, "%s %s %s T%lld I%lld H%lld mode %d",
+                                     rnn_dtype_name(dtype), rnn_cell_name(pb.d.cell),
+                                     rnn_topology_name(pb.d.topology), (long long)pb.d.T,
+                                     (long long)pb.d.I, (long long)pb.d.H, mode);
                             CHECK(ok, "%s: a call failed", label);
                             CHECK(!ok || !f3, "%s: no_fused_step 1 still fused", label);
                             for (size_t r = 0; ok && r < sizeof rows_of / sizeof *rows_of; r++) {
@@ -303,7 +393,8 @@ static int driver_tests(void)
                                 outs o1;
                                 int f1 = 0;
                                 const int ok1 = !outs_make(&o1, &pb) &&
-                                                !run(&pb, 1, 0, rows_of[r], mode, &o1, &f1);
+                                                !run(&pb, dtype, 1, 0, rows_of[r], mode, &o1,
+                                                     &f1);
                                 CHECK(ok1, "%s rows %zu: a call failed", label, rows_of[r]);
                                 /* Two blocks of 16 rows from T 32 on (one2many
                                  * projects B rows: never ridden). */
@@ -343,16 +434,29 @@ int main(void)
 {
     const int tables = kernel_tests();
     printf("%d tables with gemv_ride\n", tables);
+    printf("%d tables with bf16_gemv_ride usable here\n", kernel_tests_bf16());
     /* The plans use the best table: the driver must fuse when it has
      * gemv_ride. Without one there is nothing to compare (and other tables'
      * two-thread runs need not match one thread bit for bit: neon's do not). */
     const rnn_kernels *best = NULL;
     if (rnn_kernels_get(RNN_ISA_AUTO, &best, NULL) == RNN_OK && best->gemv_ride) {
-        const int fused = driver_tests();
+        const int fused = driver_tests(RNN_DTYPE_F32);
         printf("%d fused runs\n", fused);
         CHECK(fused > 0, "the %s table has gemv_ride but no run was fused", best->name);
     } else {
         printf("driver tests skipped: the %s table has no gemv_ride\n", best ? best->name : "?");
+    }
+    /* bf16 plans on the same table, where it has bf16_gemv_ride and the CPU
+     * its feature (BPTT's dx never rides there: only the forward's). */
+    if (best && best->bf16_gemv_ride &&
+        rnn_dtype_check(RNN_DTYPE_BF16, best->isa, NULL) == RNN_OK) {
+        const int fused = driver_tests(RNN_DTYPE_BF16);
+        printf("%d fused bf16 runs\n", fused);
+        CHECK(fused > 0, "the %s table has bf16_gemv_ride but no bf16 run was fused",
+              best->name);
+    } else {
+        printf("bf16 driver tests skipped: the %s table has no usable bf16_gemv_ride\n",
+               best ? best->name : "?");
     }
     return check_summary();
 }

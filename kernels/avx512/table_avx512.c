@@ -1,5 +1,6 @@
 /* table_avx512.c — the avx512 kernel table: every entry is AVX-512 code (no
- * generic fallback), with the fused batch-1 step (gemv_ride), the overlap
+ * generic fallback), with the fused batch-1 step (gemv_ride, and
+ * bf16_gemv_ride on the bf16 products), the overlap
  * probe and the bf16 dot-product probe. Compiled with
  * the avx512 flags; reached only through dispatch, which checks the CPU
  * first. */
@@ -20,4 +21,5 @@ const rnn_kernels rnn_kernels_avx512 = {
     .bf16_feature = "avx512bf16",
     .bf16_gemm_packed_nt = rnn_k_bf16_gemm_packed_nt__avx512,
     .bf16_gemm = rnn_k_bf16_gemm__avx512,
+    .bf16_gemv_ride = rnn_k_bf16_gemv_ride__avx512,
 };

@@ -14,7 +14,9 @@
  * Y (rows rows, ldy apart) = X W^T + bias, X given k-major
  * (xk[k*rows + i] is row i's k-th input) and W in pack_nt layout
  * (N x K, N >= c1). c0 is a multiple of 16; rows is RNN_RIDE_ROWS_MIN or
- * RNN_RIDE_ROWS_MAX (the plan's tunable ride_rows, core/tune.h). */
+ * RNN_RIDE_ROWS_MAX (the plan's tunable ride_rows, core/tune.h). For
+ * bf16_gemv_ride, xk and packed hold pair words instead (entries.inc), as
+ * a bf16 plan's packed weights do everywhere. */
 #define RNN_RIDE_ROWS_MIN 8
 #define RNN_RIDE_ROWS_MAX 16
 typedef struct rnn_ride {
@@ -38,6 +40,9 @@ void rnn_bf16_pack(size_t N, size_t K, const float *W, size_t ldw, rnn_bf16x2 *p
 /* f rounded to bf16 (RNE, denormals kept, NaN quieted) and back: a float32
  * whose low 16 bits are zero. */
 float rnn_bf16_round(float f);
+/* x (K floats) as ceil(K/2) pair words, rounded as rnn_bf16_round; an odd
+ * K's last pair has +0 after x[K-1]. */
+void rnn_bf16_pairs(size_t K, const float *x, rnn_bf16x2 *x2);
 
 typedef struct rnn_kernels {
     const char *name; /* as isas.inc names the instruction set */
