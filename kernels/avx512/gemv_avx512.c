@@ -23,6 +23,7 @@
  * `rnnsimd-bench --overlap` measures how much of that mix a core hides. */
 #include "avx512.h"
 #include "blocking_avx512.h"
+#include "ride_tile_avx512.h"
 
 /* Where the ride is: vector v (columns 16v..16v+15) at depth k. */
 typedef struct {
@@ -36,34 +37,16 @@ static inline const float *ride_weights(const rnn_ride *r, size_t v)
     return r->packed + v / 2 * NR * r->K + v % 2 * 16;
 }
 
-/* The tile's chains start from vector v's bias (or +0). */
-static inline __attribute__((always_inline)) void ride_start(const int R, const ride_pos *q,
-                                                             __m512 *c)
-{
-    const rnn_ride *r = q->r;
-    const __m512 b = q->v < q->vend && r->bias
-                         ? _mm512_maskz_loadu_ps(lanes(r->c1 - q->v * 16), r->bias + q->v * 16)
-                         : _mm512_setzero_ps();
-#pragma GCC unroll 16
-    for (int i = 0; i < R; i++)
-        c[i] = b;
-}
-
 /* The tile's chains are done: store them and start the next vector's.
  * Rare (once per vector), but inlined: a call would take the tile's
  * address and keep it in memory. */
 static inline __attribute__((always_inline)) void ride_vector_end(const int R, ride_pos *q,
                                                                   __m512 *c)
 {
-    const rnn_ride *r = q->r;
-    const size_t col = q->v * 16;
-    const __mmask16 m = lanes(r->c1 - col);
-#pragma GCC unroll 16
-    for (int i = 0; i < R; i++)
-        _mm512_mask_storeu_ps(r->Y + (size_t)i * r->ldy + col, m, c[i]);
+    ride_tile_store(R, q->r, q->v, c);
     q->k = 0, q->v++;
-    q->w = ride_weights(r, q->v), q->x = r->xk;
-    ride_start(R, q, c);
+    q->w = ride_weights(q->r, q->v), q->x = q->r->xk;
+    ride_tile_start(R, q->r, q->v, q->vend, c);
 }
 
 /* One k step of the ride's R x 16 tile. */
@@ -144,7 +127,7 @@ gemv_ride_rows(const int R, size_t N, size_t K, const float *a, const float *pac
     if (ride) {
         q = (ride_pos){ride, ride->c0 / 16, (ride->c1 + 15) / 16, 0, NULL, ride->xk};
         q.w = ride_weights(ride, q.v);
-        ride_start(R, &q, c);
+        ride_tile_start(R, ride, q.v, q.vend, c);
     } else {
 #pragma GCC unroll 16
         for (int i = 0; i < R; i++)

@@ -28,6 +28,7 @@
 #include "bf16.h"
 #include "blocking_avx512.h"
 #include "bf16_round_avx512.h"
+#include "ride_tile_avx512.h"
 
 _Static_assert(NR == RNN_BF16_NR, "the bf16 panels are as wide as the float32 ones");
 
@@ -51,31 +52,14 @@ static inline const rnn_bf16x2 *ride_weights(const ride_pos *q, size_t v)
     return packed + v / 2 * NR * q->K2 + v % 2 * 16;
 }
 
-/* The tile's chains start from vector v's bias (or +0). */
-INLINE_BF16 void ride_start(const int R, const ride_pos *q, __m512 *c)
-{
-    const rnn_ride *r = q->r;
-    const __m512 b = q->v < q->vend && r->bias
-                         ? _mm512_maskz_loadu_ps(lanes(r->c1 - q->v * 16), r->bias + q->v * 16)
-                         : _mm512_setzero_ps();
-#pragma GCC unroll 16
-    for (int i = 0; i < R; i++)
-        c[i] = b;
-}
-
 /* The tile's chains are done: store them and start the next vector's
  * (inlined, as gemv_avx512.c's, to keep the tile in registers). */
 INLINE_BF16 void ride_vector_end(const int R, ride_pos *q, __m512 *c)
 {
-    const rnn_ride *r = q->r;
-    const size_t col = q->v * 16;
-    const __mmask16 m = lanes(r->c1 - col);
-#pragma GCC unroll 16
-    for (int i = 0; i < R; i++)
-        _mm512_mask_storeu_ps(r->Y + (size_t)i * r->ldy + col, m, c[i]);
+    ride_tile_store(R, q->r, q->v, c);
     q->j = 0, q->v++;
-    q->w = ride_weights(q, q->v), q->x = (const rnn_bf16x2 *)(const void *)r->xk;
-    ride_start(R, q, c);
+    q->w = ride_weights(q, q->v), q->x = (const rnn_bf16x2 *)(const void *)q->r->xk;
+    ride_tile_start(R, q->r, q->v, q->vend, c);
 }
 
 /* One pair step of the ride's R x 16 tile. */
@@ -169,7 +153,7 @@ INLINE_BF16 void gemv_ride_rows(const int R, size_t N, size_t K, const float *a,
         q = (ride_pos){ride, ride->c0 / 16, (ride->c1 + 15) / 16, 0, (ride->K + 1) / 2, NULL,
                        (const rnn_bf16x2 *)(const void *)ride->xk};
         q.w = ride_weights(&q, q.v);
-        ride_start(R, &q, c);
+        ride_tile_start(R, ride, q.v, q.vend, c);
     }
     const size_t K2 = (K + 1) / 2;
     rnn_bf16x2 x2[X2_BLOCK];
