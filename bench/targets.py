@@ -80,6 +80,7 @@ import math
 import os
 import re
 import sys
+import statistics
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # results.py
 from results import PEERS, geomean, load, medians, ms_of, parse_name  # noqa: E402
@@ -374,6 +375,32 @@ def ratio_lines(rs, extra=None):
     return lines, missing
 
 
+def process_geomeans(rows, rs):
+    """The geomean of vs_onednn within each process of a merged run (bench/merge.py
+    keeps every repetition with its process): per row the median of that
+    process's repetitions. Only processes that ran every row with a ratio
+    count; [] below two. Why: a geomean's spread between processes of one
+    binary (oneDNN's time moves with where its pages land) says how much of a
+    verdict near its threshold is placement."""
+    names = {j.name for j in rs if num(j.b, "vs_onednn")}
+    per = {}
+    for b in rows.doc.get("benchmarks", []):
+        name, v = b.get("run_name", b.get("name")), b.get("vs_onednn")
+        if b.get("run_type") != "iteration" or "process" not in b or name not in names \
+                or b.get("error_occurred") or not isinstance(v, (int, float)) or not v > 0:
+            continue
+        per.setdefault(b["process"], {}).setdefault(name, []).append(v)
+    gs = [geomean([statistics.median(v) for v in d.values()])
+          for _, d in sorted(per.items()) if names and len(d) == len(names)]
+    return gs if len(gs) > 1 else []
+
+
+def process_spread(rows, rs):
+    """'; per process a-b (N processes)' for a geomean line, or ''."""
+    gs = process_geomeans(rows, rs)
+    return f"; per process {min(gs):.2f}-{max(gs):.2f} over {len(gs)} processes" if gs else ""
+
+
 def processes_text(ctx):
     """How many processes a file's figures are medians over (bench/merge.py)."""
     n = ctx.get("processes")
@@ -423,7 +450,8 @@ def batch1_forward(rep, rows):
     known = [x for x in bw_ok if x is not None]
     bw_line = (f"{sum(known)} of {len(known)} rows at >= {bmin}% of the bandwidth" if known
                else "bandwidth not judged (not probed)")
-    lines.append(f"geomean {g:.2f} (>= {gmin}), lowest {lo:.2f} (>= {rmin}), {bw_line}")
+    lines.append(f"geomean {g:.2f} (>= {gmin}{process_spread(rows, rs)}), lowest {lo:.2f} "
+                 f"(>= {rmin}), {bw_line}")
     lines += ceiling_line(rows, rs, 1, gmin)
     rep.target("batch1_forward", verdict_of(ok, missing), lines + [f"MISSING {m}" for m in missing])
 
@@ -459,7 +487,7 @@ def training(rep, rows):
         ls, ms = ratio_lines(rs, None if B == 1 else lambda j, w=want: fma_need(j, w))
         g = geomean([num(j.b, "vs_onednn") for j in rs])
         ok &= geo_ok(g, want, ms)
-        lines += ls + [f"B={B}: geomean {g:.2f} (>= {want})"]
+        lines += ls + [f"B={B}: geomean {g:.2f} (>= {want}{process_spread(rows, rs)})"]
         if B == 1:
             lines += ceiling_line(rows, rs, 2, want)
         missing += ms

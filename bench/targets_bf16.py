@@ -48,8 +48,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from results import PEERS, geomean, load, medians, ms_of, parse_name  # noqa: E402
 from targets import (CELLS, GATES, HS, Report, bandwidths, ceiling_line,  # noqa: E402
-                     gates_ceiling, level_of, load_targets, mib, num, processes_text,
-                     verdict_of)
+                     gates_ceiling, level_of, load_targets, mib, num, process_spread,
+                     processes_text, verdict_of)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -59,7 +59,7 @@ class Rows:
 
     def __init__(self, path):
         self.path = path
-        doc = load(path)
+        self.doc = doc = load(path)
         self.ctx = doc.get("context", {})
         self.by = {}
         for name, b, _ in medians(doc):
@@ -142,7 +142,7 @@ def batch1(rep, rows):
     fmin, omin = want["vs_f32_geomean_min"], want["vs_onednn_geomean_min"]
     ok = (missing or gf >= fmin) and (missing or go >= omin)
     lines.append(f"H >= 512: geomean vs_f32 {gf:.2f} (>= {fmin}, {nf} rows), vs_onednn "
-                 f"{go:.2f} (>= {omin}, {no} rows)")
+                 f"{go:.2f} (>= {omin}, {no} rows{process_spread(rows, judged)})")
     a256 = [j for j in shown if j.H == 256]
     lines.append(f"H = 256 (not judged): geomean vs_f32 {gm([j.vf for j in a256])[0]:.2f}, "
                  f"vs_onednn {gm([j.vo for j in a256])[0]:.2f}")
