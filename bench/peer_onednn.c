@@ -1039,9 +1039,11 @@ static int put_mem(bench_output *out, int n, int max, const char *name, dnnl_mem
     return put(out, n, max, name, h, dnnl_memory_desc_get_size(md) / sizeof(float));
 }
 
-static int d_outputs(void *vctx, bench_output *out, int max)
+/* What both views of a run start with: the loss of a headed run, or an
+ * inference run's outputs (the top layer's h over the steps, the final h
+ * and c); training gradients follow in each view. */
+static int put_forward(dctx *c, bench_output *out, int max)
 {
-    dctx *c = vctx;
     const bench_data *dt = c->dt;
     const size_t BH = BH_OF(&dt->p), NS = (size_t)dt->ncells * BH;
     const seg_io *top = &c->seg[c->nenc - 1];
@@ -1053,6 +1055,15 @@ static int d_outputs(void *vctx, bench_output *out, int max)
         n = put(out, n, max, "h_T", c->net[0].hn, NS);
         n = put(out, n, max, "c_T", c->net[0].cn, NS);
     }
+    return n;
+}
+
+static int d_outputs(void *vctx, bench_output *out, int max)
+{
+    dctx *c = vctx;
+    const bench_data *dt = c->dt;
+    const size_t NS = (size_t)dt->ncells * BH_OF(&dt->p);
+    int n = put_forward(c, out, max);
     if (!c->train)
         return n;
     static const char *const names[2][4] = {
@@ -1136,16 +1147,8 @@ static int d_results(void *vctx, bench_output *out, int max)
 {
     dctx *c = vctx;
     const bench_data *dt = c->dt;
-    const size_t BH = BH_OF(&dt->p), NS = (size_t)dt->ncells * BH;
-    const seg_io *top = &c->seg[c->nenc - 1];
-    int n = 0;
-    if (c->headed)
-        n = put(out, n, max, "loss", &c->loss, 1);
-    if (!c->headed && !c->train) {
-        n = put(out, n, max, "h", top->dst_layer, top->S * (size_t)top->D * BH);
-        n = put(out, n, max, "h_T", c->net[0].hn, NS);
-        n = put(out, n, max, "c_T", c->net[0].cn, NS);
-    }
+    const size_t NS = (size_t)dt->ncells * BH_OF(&dt->p);
+    int n = put_forward(c, out, max);
     if (!c->train)
         return n;
     static const char *const names[2][5] = {
