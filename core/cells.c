@@ -64,7 +64,8 @@ static const rnn_cell_ops cells[RNN_CELL_COUNT] = {
                   .phase = {{0, 4, 0, lstm_fwd, lstm_bwd, 0, 4}}},
     [RNN_GRU] = {.gates = 3, .cache_width = 3, .bwd_writes_dh_prev = 1, .phases = 2,
                  .phase = {{0, 2, 0, gru_fwd_rz, gru_bwd_zn, 1, 3},
-                           {2, 3, 1, gru_fwd_n, gru_bwd_r, 0, 1}}},
+                           {2, 3, 1, gru_fwd_n, gru_bwd_r, 0, 1}},
+                 .wraps = 1, .wrap_gate = 1},
     [RNN_LBR_GRU] = {.gates = 3, .cache_width = 4, .dgh_differs = 1, .bwd_writes_dh_prev = 1,
                      .phases = 1, .phase = {{0, 3, 0, lbr_gru_fwd, lbr_gru_bwd, 0, 3}}},
 };

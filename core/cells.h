@@ -50,6 +50,11 @@ typedef struct {
                              * product into it adds */
     size_t phases;
     rnn_cell_phase phase[RNN_MAX_PHASES];
+    /* A gate of the first of two phases whose activation is sigma(xp + hp)
+     * and which only the last phase's gate kernel reads (gru's z): its
+     * product may run at either end of the step (step_wrap.c). */
+    int wraps;
+    size_t wrap_gate;
 } rnn_cell_ops;
 
 /* The descriptor of a cell; NULL for a value out of range. */

@@ -241,6 +241,20 @@ void rnn_step_product(const rnn_plan *p, size_t step, size_t M, size_t N, size_t
 void rnn_step_product_ride(const rnn_plan *p, size_t step, size_t N, size_t K, const float *a,
                            const float *packed, const float *bias, float beta, float *C,
                            const rnn_ride *ride);
+/* Columns [0, N) of the batch-1 product a W^T + bias into C, streamed back
+ * to front in the plan's chunks if reverse, with ride's columns if not NULL
+ * (rnn_step_product_ride's bits either way). */
+void rnn_step_run(const rnn_plan *p, int reverse, size_t N, size_t K, const float *a,
+                  const float *packed, const float *bias, float *C, const rnn_ride *ride);
+/* step_wrap.c: the columns of each end run of a wrapping step (the cell's
+ * wrap gate at batch 1, whole panels, at most half the gate, about half of
+ * L2), 0 where p cannot wrap; and one such step j: both phases' products
+ * (hh[ph] the packed rows streamed) and gate kernels into io, hp the
+ * step's product buffer (io->hp), with the step's ride if not NULL. */
+size_t rnn_wrap_columns(const rnn_plan *p);
+void rnn_wrapped_step(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w, size_t j,
+                      size_t a, const float *const hh[RNN_MAX_PHASES], float *hp,
+                      const rnn_fwd_io *io, const rnn_ride *ride);
 /* Whether p's table has the fused step for p's data type (gemv_ride, or
  * bf16_gemv_ride on a bf16 plan). */
 int rnn_has_ride(const rnn_plan *p);

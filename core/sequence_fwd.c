@@ -1,7 +1,8 @@
 /* sequence_fwd.c — one cell's forward run over a sequence: the input
  * projection hoisted out of the time loop (one GEMM over all T*B rows, or a
  * row gather for one-hot inputs), then per step only the cell's phases
- * (cells.h): each a recurrent product and a fused gate kernel.
+ * (cells.h): each a recurrent product and a fused gate kernel (at batch 1,
+ * gru's wrapped order interleaves them: step_wrap.c).
  *
  * A stack's reverse cell walks the steps from the last time to the first
  * (plan_internal.h, rnn_step_time); nothing is copied reversed.
@@ -62,6 +63,14 @@ static void product_rows(const rnn_plan *p, const cell_pack *w, size_t s, size_t
             memcpy(C + m * ldc, bias, N * sizeof *C);
 }
 
+/* Phase ph's packed W_hh rows at step s: odd steps stream the second copy
+ * where the plan keeps one. */
+static const float *hh_of(const rnn_plan *p, const cell_pack *w, size_t s, size_t ph)
+{
+    return (s & 1) && p->tune.v.hh_copies == 2 && w->hh_copy[ph] ? w->hh_copy[ph]
+                                                                  : w->hh_packed[ph];
+}
+
 void rnn_seq_forward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *w, size_t s0,
                          size_t T, const float *x, const float *xp_later, int keep_cache,
                          const rnn_thread *th)
@@ -81,6 +90,7 @@ void rnn_seq_forward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *
     if (!nb)
         return;
     float *hp = ws->hp + b0 * GH;
+    const size_t wrap = nb == 1 && p->tune.v.stream == RNN_STREAM_WRAP ? rnn_wrap_columns(p) : 0;
     for (size_t j = 0; j < T; j++) {
         const size_t t = rnn_step_time(p, j, T), s = s0 + t;
         const size_t sp = rnn_state_prev(p, s), so = rnn_state_out(p, s);
@@ -103,16 +113,20 @@ void rnn_seq_forward_run(const rnn_plan *p, rnn_workspace *ws, const cell_pack *
         const rnn_ride *ride = x ? rnn_ride_for_step(p, ws, w, x, s0, j, T, &rbuf) : NULL;
         if (ride)
             rest = *ride;
+        if (wrap) {
+            const float *hh[RNN_MAX_PHASES];
+            for (size_t ph = 0; ph < ops->phases; ph++)
+                hh[ph] = hh_of(p, w, s, ph);
+            rnn_wrapped_step(p, ws, w, j, wrap, hh, hp, &io, ride);
+            continue;
+        }
         for (size_t ph = 0; ph < ops->phases; ph++) {
             const rnn_cell_phase *f = &ops->phase[ph];
             /* The ride's columns split between the products as their sizes. */
             rnn_ride mine = rest;
             if (ride && ph + 1 < ops->phases)
                 rnn_ride_split(&rest, f->g1 - f->g0, p->G - f->g0, &mine, &rest);
-            /* Odd steps stream the second copy where the plan keeps one. */
-            const float *hh = (s & 1) && p->tune.v.hh_copies == 2 && w->hh_copy[ph]
-                                  ? w->hh_copy[ph]
-                                  : w->hh_packed[ph];
+            const float *hh = hh_of(p, w, s, ph);
             RNN_TIMED(ws, products,
                       product_rows(p, w, s, nb, (f->g1 - f->g0) * H, H,
                                    f->reads_rh ? io.rh : io.h_prev, hh, w->b_hh + f->g0 * H,

@@ -14,7 +14,9 @@
  * odd steps
  * streamed back to front in chunks of L2 / 16 bytes (16384 floats for a
  * 1 MiB L2) for every cell of one phase, and for gru where its packed
- * W_hh fits L2 (step_product.c says why not beyond); a stack's two threads below
+ * W_hh fits L2 (step_product.c says why not beyond), its update gate's
+ * rows wrapped around the step where W_hh is 2 to 8 times L2
+ * (step_wrap.c), front to back elsewhere; a stack's two threads below
  * batch 4 as a wavefront of ceil(sqrt(T))-step chunks when it has three
  * layers or more and a layer's W_hh is at most 4 MiB, else stages split
  * with a barrier a step (docs/performance.md §5.16). */
@@ -37,6 +39,8 @@
 #define RULE_CHUNK_MIN 4096
 #define RULE_CHUNK_MAX 65536
 #define RULE_COPIES_GAIN 1.1
+#define RULE_WRAP_MIN_L2 2
+#define RULE_WRAP_MAX_L2 8
 #define RULE_WAVE_MIN_LAYERS 3
 #define RULE_WAVE_MAX_BYTES (4u << 20)
 
@@ -94,8 +98,16 @@ void rnn_tune_estimate(const rnn_plan *p, rnn_tunables *t)
     rnn_cpu_caches c;
     const size_t l2 = rnn_cpu_caches_get(&c) == RNN_OK ? c.l2 : 0;
     /* gru streams two products a step: back to front only pays where both
-     * stay in L2 (performance.md §5.24); a larger stream lost on Zen 4. */
-    t->stream_alt = p->ops->phases == 1 || (l2 && rnn_hh_packed_bytes(p) <= l2);
+     * stay in L2 (performance.md §5.24); a larger stream lost on Zen 4.
+     * Between 2 and 8 times L2 its update gate's rows wrap around the step
+     * instead; closer to L2 that lost 2-5%, and beyond it gained nothing
+     * (Zen 5, §5.39). */
+    const size_t hh = rnn_hh_packed_bytes(p);
+    t->stream = p->ops->phases == 1 || (l2 && hh <= l2) ? RNN_STREAM_ALT
+                : l2 && hh > RULE_WRAP_MIN_L2 * l2 && hh <= RULE_WRAP_MAX_L2 * l2 &&
+                        rnn_wrap_columns(p)
+                    ? RNN_STREAM_WRAP
+                    : RNN_STREAM_FORWARD;
     const size_t chunk = l2 ? l2 / 16 / sizeof(float) : RULE_CHUNK_FLOATS;
     t->chunk_floats = chunk < RULE_CHUNK_MIN ? RULE_CHUNK_MIN
                       : chunk > RULE_CHUNK_MAX ? RULE_CHUNK_MAX : chunk;
@@ -146,7 +158,7 @@ void rnn_tune_set(rnn_plan *p, const rnn_tunables *t)
     p->tune.v.ride = t->ride && !p->no_fused_step;
     for (size_t k = 0; p->cells && k < p->n_cells; k++) {
         rnn_tunables *c = &p->cells[k]->tune.v;
-        c->stream_alt = t->stream_alt;
+        c->stream = t->stream;
         c->chunk_floats = t->chunk_floats;
         c->gemv_panels = t->gemv_panels;
     }
@@ -203,6 +215,12 @@ rnn_status rnn_tune_plan(rnn_plan *p, rnn_tuning mode)
     return RNN_OK;
 }
 
+const char *rnn_stream_name(rnn_stream s)
+{
+    static const char *const names[] = {"forward", "alt", "wrap"};
+    return (unsigned)s < sizeof names / sizeof *names ? names[s] : "?";
+}
+
 static void print_limit(char *buf, size_t n, size_t v)
 {
     if (v == RNN_TUNE_ANY)
@@ -219,7 +237,7 @@ int rnn_tunables_print(const rnn_tunables *t, char *buf, size_t n)
     return snprintf(buf, n,
                     "ride=%d ride_max=%s ride_dx_max=%s stream=%s chunk=%zu wave_chunk=%zu "
                     "wave_chunk_dec=%zu panels=%zu copies=%zu ride_rows=%zu",
-                    t->ride, a, b, t->stream_alt ? "alt" : "forward", t->chunk_floats,
+                    t->ride, a, b, rnn_stream_name(t->stream), t->chunk_floats,
                     t->wave_chunk, t->wave_chunk_dec, t->gemv_panels, t->hh_copies,
                     t->ride_rows);
 }

@@ -20,6 +20,11 @@
  * applies. */
 #define RNN_TUNE_ANY ((size_t)-1)
 
+/* The order of a batch-1 step's stream (step_product.c, step_wrap.c):
+ * every step front to back; odd steps back to front; or, for a cell of two
+ * phases, its wrap gate's columns at both ends of the step (cells.h). */
+typedef enum { RNN_STREAM_FORWARD = 0, RNN_STREAM_ALT, RNN_STREAM_WRAP } rnn_stream;
+
 typedef struct {
     /* The fused batch-1 step (projection_ride.c): allowed at all (0 when
      * rnn_plan_options.no_fused_step), and the largest W_hh + W_ih in bytes
@@ -33,10 +38,11 @@ typedef struct {
      * W_ih bytes a step for twice the rows left to the hoisted GEMM (the
      * first block). rnn_ride_rows reads it. */
     size_t ride_rows;
-    /* The batch-1 step product (step_product.c): odd steps stream the
-     * panels back to front (stream_alt), in chunks of about chunk_floats
-     * floats of packed weights (at least 4 panels). */
-    int stream_alt;
+    /* The batch-1 step's stream order (rnn_stream); what streams back to
+     * front does so in chunks of about chunk_floats floats of packed
+     * weights (at least 4 panels). WRAP applies only where rnn_wrap_columns
+     * is not 0; elsewhere it streams front to back. */
+    rnn_stream stream;
     size_t chunk_floats;
     /* The batch-1 GEMV of a table with gemv_ride: panels streamed at once,
      * 2 or 4 (kernels/table/entries.inc). */
@@ -107,6 +113,9 @@ void rnn_wisdom_key(const struct rnn_plan *p, char *buf, size_t n);
 int rnn_wisdom_lookup(const char *key, rnn_tunables *t);
 /* Adds (or replaces) key's choice. RNN_ERR_NOMEM if it cannot. */
 rnn_status rnn_wisdom_store(const char *key, const rnn_tunables *t);
+
+/* The stream's word in describe and wisdom lines: forward, alt, wrap. */
+const char *rnn_stream_name(rnn_stream s);
 
 /* Writes t as the `key=value` pairs of describe and wisdom lines. */
 int rnn_tunables_print(const rnn_tunables *t, char *buf, size_t n);

@@ -6,8 +6,9 @@
  *   stream  batch 1, a table with panels (nr): a few steps of the forward
  *           time loop (the projection done before the clock starts) with
  *           odd steps streamed front to back, or back to front in chunks of
- *           rnn_tune_chunks floats. A stack times its first cell and gives
- *           the choice to all.
+ *           rnn_tune_chunks floats, and gru's update gate wrapped around the
+ *           step where it can (rnn_wrap_columns). A stack times its first
+ *           cell and gives the choice to all.
  *   panels  batch 1, a table with gemv_ride: the same steps with the GEMV
  *           streaming 2 or 4 panels at once, each with one copy of W_hh
  *           and, where two fit (rnn_tune_copies_fit), two (odd steps
@@ -50,7 +51,7 @@
 #define MAX_ROUNDS 9
 #define MARGIN 0.03
 #define RIDE_NONE ((size_t)-1)
-#define MAX_CAND 5 /* the rule's stream, front to back, and the RNN_TUNE_N_CHUNKS chunks */
+#define MAX_CAND 6 /* the rule's stream, front to back, wrap, and the RNN_TUNE_N_CHUNKS chunks */
 
 static double now_ms(void)
 {
@@ -236,20 +237,24 @@ static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0, int own)
     rnn_tunables cand[MAX_CAND];
     size_t nc = 0;
     cand[nc++] = base;
-    rnn_tunables off = base;
-    off.stream_alt = 0;
-    if (base.stream_alt)
-        cand[nc++] = off;
+    rnn_tunables other = base;
+    other.stream = RNN_STREAM_FORWARD;
+    if (base.stream != RNN_STREAM_FORWARD)
+        cand[nc++] = other;
+    other.stream = RNN_STREAM_WRAP;
+    if (base.stream != RNN_STREAM_WRAP && rnn_wrap_columns(c))
+        cand[nc++] = other;
     for (size_t i = 0; i < RNN_TUNE_N_CHUNKS; i++) {
         rnn_tunables on = base;
-        on.stream_alt = 1;
+        on.stream = RNN_STREAM_ALT;
         on.chunk_floats = rnn_tune_chunks[i];
-        if (!(base.stream_alt && base.chunk_floats == on.chunk_floats) && nc < MAX_CAND)
+        if (!(base.stream == RNN_STREAM_ALT && base.chunk_floats == on.chunk_floats) &&
+            nc < MAX_CAND)
             cand[nc++] = on;
     }
     int w = pick(&b, cand, nc, n, 0, NULL, step * (double)n, 0.5);
     if (w >= 0) {
-        t->stream_alt = cand[w].stream_alt;
+        t->stream = cand[w].stream;
         t->chunk_floats = cand[w].chunk_floats;
         timed = 1;
     }
@@ -260,7 +265,7 @@ static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0, int own)
     if (c->k->gemv_ride && c->dtype == RNN_DTYPE_F32) {
         const int copies = own && rnn_tune_copies_fit(c) && rnn_hh_copies(c, 1) == RNN_OK;
         cand[0] = base;
-        cand[0].stream_alt = t->stream_alt;
+        cand[0].stream = t->stream;
         cand[0].chunk_floats = t->chunk_floats;
         nc = 1;
         for (size_t k = 1; k <= (copies ? 2u : 1u); k++)
@@ -370,7 +375,7 @@ int rnn_tune_measure(rnn_plan *p, rnn_tunables *t)
     rnn_plan *c = p->cells ? p->cells[0] : p;
     rnn_tunables ct = c->tune.v;
     if (p->cells) {
-        ct.stream_alt = t->stream_alt;
+        ct.stream = t->stream;
         ct.chunk_floats = t->chunk_floats;
     } else {
         ct = *t;
@@ -379,7 +384,7 @@ int rnn_tune_measure(rnn_plan *p, rnn_tunables *t)
     if (a < 0)
         return -1;
     if (p->cells) {
-        t->stream_alt = ct.stream_alt;
+        t->stream = ct.stream;
         t->chunk_floats = ct.chunk_floats;
     } else {
         *t = ct;

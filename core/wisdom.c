@@ -306,6 +306,19 @@ static int key_ok(const char *k, size_t len, char *machine_out, size_t mlen)
     return 1;
 }
 
+/* The stream word v (len chars) as *s: 1, or 0 if it names none. */
+static int stream_of(const char *v, size_t len, rnn_stream *s)
+{
+    for (rnn_stream k = RNN_STREAM_FORWARD; k <= RNN_STREAM_WRAP; k++) {
+        const char *name = rnn_stream_name(k);
+        if (len == strlen(name) && strncmp(v, name, len) == 0) {
+            *s = k;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* One entry line [s, end): 1 and *e, *mine (whether it is this machine's);
  * 0 if malformed. */
 static int parse_line(const char *s, const char *end, entry *e, int *mine)
@@ -326,9 +339,7 @@ static int parse_line(const char *s, const char *end, entry *e, int *mine)
         !field(&at, end, "ride_dx_max", &v, &len) || !limit(v, len, &t->ride_dx_max) ||
         !field(&at, end, "stream", &v, &len))
         return 0;
-    if (len == 3 && strncmp(v, "alt", 3) == 0)
-        t->stream_alt = 1;
-    else if (!(len == 7 && strncmp(v, "forward", 7) == 0))
+    if (!stream_of(v, len, &t->stream))
         return 0;
     if (!field(&at, end, "chunk", &v, &len) || !number(v, len, CHUNK_LIMIT, &chunk) ||
         chunk == 0 || !field(&at, end, "wave_chunk", &v, &len) ||

@@ -176,11 +176,12 @@ static size_t candidates(const rnn_plan *p, rnn_tunables *out, const char **name
     out[n] = base, out[n].ride_max = out[n].ride_dx_max = RNN_TUNE_ANY;
     out[n].ride_rows = RNN_RIDE_ROWS_MAX;
     name[n++] = "ride both any, 16 rows";
-    ADD("stream forward", stream_alt, 0);
+    ADD("stream forward", stream, RNN_STREAM_FORWARD);
+    ADD("stream wrap", stream, RNN_STREAM_WRAP);
     static const char *const cn[RNN_TUNE_N_CHUNKS] = {"stream alt chunk 0", "stream alt chunk 1",
                                                       "stream alt chunk 2"};
     for (size_t i = 0; i < RNN_TUNE_N_CHUNKS; i++) {
-        out[n] = base, out[n].stream_alt = 1, out[n].chunk_floats = rnn_tune_chunks[i];
+        out[n] = base, out[n].stream = RNN_STREAM_ALT, out[n].chunk_floats = rnn_tune_chunks[i];
         name[n++] = cn[i];
     }
     const size_t T = (size_t)p->desc.T, To = (size_t)p->desc.T_out;
@@ -214,6 +215,10 @@ static int forced_tests(void)
         {RNN_LSTM, RNN_MANY2ONE, 20, 0, 1, 24, 64, 5},
         {RNN_GRU, RNN_MANY2MANY, 17, 0, 1, 16, 48, 3},
         {RNN_GRU, RNN_MANY2ONE, 33, 0, 1, 16, 48, 3},
+        /* H a multiple of every table's panels: the wrapped stream's runs
+         * (step_wrap.c) are whole panels, with z's middle between them. */
+        {RNN_GRU, RNN_MANY2ONE, 35, 0, 1, 16, 96, 3},
+        {RNN_GRU, RNN_MANY2MANY, 12, 0, 1, 16, 64, 3},
         {RNN_TANH, RNN_MANY2ONE, 18, 0, 3, 20, 32, 4},
         {RNN_LSTM, RNN_SEQ2SEQ, 16, 17, 1, 16, 32, 3},
         {RNN_LBR_GRU, RNN_MANY2MANY, 12, 0, 2, 16, 32, 3, 3, 0},
@@ -232,13 +237,19 @@ static int forced_tests(void)
             }
             float *want[2] = {malloc(pb.n_out * sizeof(float)), malloc(pb.n_out * sizeof(float))};
             float *got = malloc(pb.n_out * sizeof(float));
-            for (int threads = 1; threads <= 2 && want[0] && want[1] && got; threads++) {
-                snprintf(label, sizeof label, "%s %s %s T%lld B%lld H%lld L%lld%s %d thread%s",
-                         (*t)->name, rnn_cell_name(pb.d.cell), rnn_topology_name(pb.d.topology),
-                         (long long)pb.d.T, (long long)pb.d.B, (long long)pb.d.H,
-                         (long long)(pb.d.L ? pb.d.L : 1), pb.d.bidirectional ? " bi" : "",
-                         threads, threads == 2 ? "s" : "");
+            /* bf16 on one thread, where the table has it. */
+            for (int run_i = 0; run_i < 3 && want[0] && want[1] && got; run_i++) {
+                const int threads = run_i == 1 ? 2 : 1;
+                const rnn_dtype dt = run_i == 2 ? RNN_DTYPE_BF16 : RNN_DTYPE_F32;
+                if (dt == RNN_DTYPE_BF16 && rnn_dtype_check(dt, (*t)->isa, NULL) != RNN_OK)
+                    continue;
+                snprintf(label, sizeof label, "%s %s %s %s T%lld B%lld H%lld L%lld%s %d thread%s",
+                         (*t)->name, rnn_dtype_name(dt), rnn_cell_name(pb.d.cell),
+                         rnn_topology_name(pb.d.topology), (long long)pb.d.T, (long long)pb.d.B,
+                         (long long)pb.d.H, (long long)(pb.d.L ? pb.d.L : 1),
+                         pb.d.bidirectional ? " bi" : "", threads, threads == 2 ? "s" : "");
                 rnn_plan_options o = {(*t)->isa, threads, 0, RNN_TUNE_ESTIMATE};
+                o.dtype = dt;
                 rnn_plan *p = NULL, *m = NULL;
                 rnn_workspace *ws = NULL, *mws = NULL;
                 if (rnn_plan_create(&p, &pb.d, &pb.prm, &o) != RNN_OK ||
@@ -328,7 +339,7 @@ static void option_tests(void)
         size_t chunk = cc.l2 / 64;
         chunk = chunk < 4096 ? 4096 : chunk > 65536 ? 65536 : chunk;
         CHECK(v->ride == 1 && v->ride_max == (full ? 0 : 8u << 20) &&
-                  v->ride_dx_max == (full ? 0 : 4u << 20) && v->stream_alt == 1 &&
+                  v->ride_dx_max == (full ? 0 : 4u << 20) && v->stream == RNN_STREAM_ALT &&
                   v->chunk_floats == chunk && v->wave_chunk == 0 && v->wave_chunk_dec == 0,
               "the rules' values changed");
         char want[48];
@@ -463,17 +474,21 @@ static void option_tests(void)
                   bad_always[i][0], bad_always[i][1]);
         }
     }
-    /* gru: back to front where its W_hh fits L2, front to back beyond (H
-     * chosen so that 3 H x H floats exceed L2); no_fused_step: no ride,
-     * whatever the tuning. */
+    /* gru: back to front where its W_hh fits L2, z's rows wrapped around
+     * the step where it is 2 to 8 times L2, front to back beyond (H chosen
+     * so that 3 H x H floats are within L2, over twice and over eight
+     * times its size, multiples of 64 so that z splits into whole panels);
+     * no_fused_step: no ride, whatever the tuning. */
     problem g;
     rnn_cpu_caches gc;
     const size_t l2 = rnn_cpu_caches_get(&gc) == RNN_OK ? gc.l2 : 0;
-    int big_h = 32;
-    while ((size_t)big_h * (size_t)big_h * 12 <= l2 && big_h < 4096)
-        big_h += 32;
-    const int gru_h[2] = {16, big_h};
-    for (int i = 0; i < 2; i++) {
+    int wrap_h = 64, big_h = 64;
+    while ((size_t)wrap_h * (size_t)wrap_h * 12 <= 2 * l2 && wrap_h < 4096)
+        wrap_h += 64;
+    while ((size_t)big_h * (size_t)big_h * 12 <= 8 * l2 && big_h < 4096)
+        big_h += 64;
+    const int gru_h[3] = {16, wrap_h, big_h};
+    for (int i = 0; i < 3; i++) {
         if (problem_make(&g, (rnn_desc){RNN_GRU, RNN_MANY2ONE, 20, 0, 1, 8, gru_h[i], 3})) {
             CHECK(0, "gru H %d: no problem", gru_h[i]);
             problem_free(&g);
@@ -481,12 +496,21 @@ static void option_tests(void)
         }
         rnn_plan *p = NULL;
         if (rnn_plan_create(&p, &g.d, &g.prm, NULL) == RNN_OK) {
-            const int fits = l2 && rnn_hh_packed_bytes(p) <= l2;
-            CHECK(p->tune.v.stream_alt == fits,
-                  "gru H %d (W_hh %zu bytes, L2 %zu): the rule streams %s", gru_h[i],
-                  rnn_hh_packed_bytes(p), l2, p->tune.v.stream_alt ? "back to front" : "forward");
-            CHECK(i == 1 || fits, "gru H 16's W_hh is not within L2 (%zu bytes)", l2);
-            CHECK(i == 0 || !fits, "gru H %d's W_hh fits L2 (%zu bytes)", big_h, l2);
+            const size_t hh = rnn_hh_packed_bytes(p);
+            const rnn_stream want = i == 0 ? RNN_STREAM_ALT
+                                    : i == 1 && rnn_wrap_columns(p) ? RNN_STREAM_WRAP
+                                                                    : RNN_STREAM_FORWARD;
+            CHECK(p->tune.v.stream == want,
+                  "gru H %d (W_hh %zu bytes, L2 %zu): the rule streams %s, not %s", gru_h[i], hh,
+                  l2, rnn_stream_name(p->tune.v.stream), rnn_stream_name(want));
+            CHECK(i != 0 || hh <= l2, "gru H 16's W_hh is not within L2 (%zu bytes)", l2);
+            CHECK(i != 1 || (hh > 2 * l2 && hh <= 8 * l2),
+                  "gru H %d's W_hh (%zu bytes) is not 2 to 8 times L2 (%zu bytes)", wrap_h, hh, l2);
+            CHECK(i != 2 || hh > 8 * l2, "gru H %d's W_hh is within 8 L2 (%zu bytes)", big_h, l2);
+            /* Where the table has panels, a wrap run is whole panels. */
+            const size_t a = rnn_wrap_columns(p);
+            CHECK(!p->nr || (a % p->nr == 0 && a <= (size_t)gru_h[i] / 2),
+                  "gru H %d: wrap runs of %zu columns (panels of %zu)", gru_h[i], a, p->nr);
         } else {
             CHECK(0, "gru H %d: no plan", gru_h[i]);
         }
@@ -600,6 +624,15 @@ static void wisdom_tests(void)
               "the hand-written line (no copies: one) was not taken");
         CHECK(c && c->tune.v.ride_rows == RNN_RIDE_ROWS_MIN,
               "a line without ride_rows did not read as 8 rows");
+        rnn_plan_destroy(c);
+        snprintf(line, sizeof line,
+                 "rnnsimd-wisdom 2\n%s ride=1 ride_max=0 ride_dx_max=any stream=wrap chunk=4096 "
+                 "wave_chunk=3 wave_chunk_dec=0 panels=2\n", key);
+        c = NULL;
+        CHECK(rnn_wisdom_import(line) == RNN_OK, "import of a line with stream=wrap");
+        CHECK(rnn_plan_create(&c, &pb.d, &pb.prm, &o) == RNN_OK &&
+                  c->tune.v.stream == RNN_STREAM_WRAP,
+              "stream=wrap was not taken");
         rnn_plan_destroy(c);
         snprintf(line, sizeof line,
                  "rnnsimd-wisdom 2\n%s ride=1 ride_max=0 ride_dx_max=any stream=alt chunk=4096 "
