@@ -15,7 +15,7 @@
  * streamed back to front in chunks of L2 / 16 bytes (16384 floats for a
  * 1 MiB L2) for every cell of one phase, and for gru where its packed
  * W_hh fits L2 (step_product.c says why not beyond), its update gate's
- * rows wrapped around the step where W_hh is 2 to 8 times L2
+ * rows wrapped around the step where W_hh is over twice L2
  * (step_wrap.c), front to back elsewhere; a stack's two threads below
  * batch 4 as a wavefront of ceil(sqrt(T))-step chunks when it has three
  * layers or more and a layer's W_hh is at most 4 MiB, else stages split
@@ -40,7 +40,6 @@
 #define RULE_CHUNK_MAX 65536
 #define RULE_COPIES_GAIN 1.1
 #define RULE_WRAP_MIN_L2 2
-#define RULE_WRAP_MAX_L2 8
 #define RULE_WAVE_MIN_LAYERS 3
 #define RULE_WAVE_MAX_BYTES (4u << 20)
 
@@ -99,15 +98,12 @@ void rnn_tune_estimate(const rnn_plan *p, rnn_tunables *t)
     const size_t l2 = rnn_cpu_caches_get(&c) == RNN_OK ? c.l2 : 0;
     /* gru streams two products a step: back to front only pays where both
      * stay in L2 (performance.md §5.24); a larger stream lost on Zen 4.
-     * Between 2 and 8 times L2 its update gate's rows wrap around the step
-     * instead; closer to L2 that lost 2-5%, and beyond it gained nothing
-     * (Zen 5, §5.39). */
+     * Over twice L2 its update gate's rows wrap around the step instead
+     * (step_wrap.c); closer to L2 that lost 2-4% (Zen 5, §5.39). */
     const size_t hh = rnn_hh_packed_bytes(p);
-    t->stream = p->ops->phases == 1 || (l2 && hh <= l2) ? RNN_STREAM_ALT
-                : l2 && hh > RULE_WRAP_MIN_L2 * l2 && hh <= RULE_WRAP_MAX_L2 * l2 &&
-                        rnn_wrap_columns(p)
-                    ? RNN_STREAM_WRAP
-                    : RNN_STREAM_FORWARD;
+    t->stream = p->ops->phases == 1 || (l2 && hh <= l2)              ? RNN_STREAM_ALT
+                : l2 && hh > RULE_WRAP_MIN_L2 * l2 && rnn_wrap_columns(p) ? RNN_STREAM_WRAP
+                                                                        : RNN_STREAM_FORWARD;
     const size_t chunk = l2 ? l2 / 16 / sizeof(float) : RULE_CHUNK_FLOATS;
     t->chunk_floats = chunk < RULE_CHUNK_MIN ? RULE_CHUNK_MIN
                       : chunk > RULE_CHUNK_MAX ? RULE_CHUNK_MAX : chunk;
