@@ -535,6 +535,22 @@ static void option_tests(void)
 
 /* ---- wisdom ---- */
 
+/* Imports the wisdom line "key fields", then makes pb's plan with o (which
+ * reads it where o says MEASURE); NULL, and a failed check, if either fails. */
+static rnn_plan *plan_after_line(const problem *pb, const rnn_plan_options *o, const char *key,
+                                 const char *fields, const char *what)
+{
+    char line[1024];
+    snprintf(line, sizeof line, "rnnsimd-wisdom 2\n%s %s\n", key, fields);
+    CHECK(rnn_wisdom_import(line) == RNN_OK, "import of %s", what);
+    rnn_plan *p = NULL;
+    if (rnn_plan_create(&p, &pb->d, &pb->prm, o) != RNN_OK) {
+        CHECK(0, "%s: no plan", what);
+        return NULL;
+    }
+    return p;
+}
+
 static char *export_all(void)
 {
     size_t len = 0;
@@ -613,44 +629,34 @@ static void wisdom_tests(void)
         /* A line for this key with another value is taken as it says. */
         char *colon = strchr(key, ':');
         char line[1024];
-        snprintf(line, sizeof line,
-                 "rnnsimd-wisdom 2\n%s ride=1 ride_max=0 ride_dx_max=any stream=alt chunk=4096 "
-                 "wave_chunk=3 wave_chunk_dec=0 panels=2\n", key);
-        rnn_plan *c = NULL;
-        CHECK(rnn_wisdom_import(line) == RNN_OK, "import of a hand-written line");
-        CHECK(rnn_plan_create(&c, &pb.d, &pb.prm, &o) == RNN_OK && c->tune.v.ride_max == 0 &&
-                  c->tune.v.ride_dx_max == RNN_TUNE_ANY && c->tune.v.chunk_floats == 4096 &&
-                  c->tune.v.wave_chunk == 3 && c->tune.v.gemv_panels == 2 &&
-                  c->tune.v.hh_copies == 1,
+        rnn_plan *c = plan_after_line(&pb, &o, key,
+                                      "ride=1 ride_max=0 ride_dx_max=any stream=alt chunk=4096 "
+                                      "wave_chunk=3 wave_chunk_dec=0 panels=2",
+                                      "a hand-written line");
+        CHECK(c && c->tune.v.ride_max == 0 && c->tune.v.ride_dx_max == RNN_TUNE_ANY &&
+                  c->tune.v.chunk_floats == 4096 && c->tune.v.wave_chunk == 3 &&
+                  c->tune.v.gemv_panels == 2 && c->tune.v.hh_copies == 1,
               "the hand-written line (no copies: one) was not taken");
         CHECK(c && c->tune.v.ride_rows == RNN_RIDE_ROWS_MIN,
               "a line without ride_rows did not read as 8 rows");
         rnn_plan_destroy(c);
-        snprintf(line, sizeof line,
-                 "rnnsimd-wisdom 2\n%s ride=1 ride_max=0 ride_dx_max=any stream=wrap chunk=4096 "
-                 "wave_chunk=3 wave_chunk_dec=0 panels=2\n", key);
-        c = NULL;
-        CHECK(rnn_wisdom_import(line) == RNN_OK, "import of a line with stream=wrap");
-        CHECK(rnn_plan_create(&c, &pb.d, &pb.prm, &o) == RNN_OK &&
-                  c->tune.v.stream == RNN_STREAM_WRAP,
-              "stream=wrap was not taken");
+        c = plan_after_line(&pb, &o, key,
+                            "ride=1 ride_max=0 ride_dx_max=any stream=wrap chunk=4096 "
+                            "wave_chunk=3 wave_chunk_dec=0 panels=2",
+                            "a line with stream=wrap");
+        CHECK(c && c->tune.v.stream == RNN_STREAM_WRAP, "stream=wrap was not taken");
         rnn_plan_destroy(c);
-        snprintf(line, sizeof line,
-                 "rnnsimd-wisdom 2\n%s ride=1 ride_max=0 ride_dx_max=any stream=alt chunk=4096 "
-                 "wave_chunk=3 wave_chunk_dec=0 panels=2 copies=1 ride_rows=16\n", key);
-        c = NULL;
-        CHECK(rnn_wisdom_import(line) == RNN_OK, "import of a line with ride_rows=16");
-        CHECK(rnn_plan_create(&c, &pb.d, &pb.prm, &o) == RNN_OK &&
-                  c->tune.v.ride_rows == RNN_RIDE_ROWS_MAX,
-              "ride_rows=16 was not taken");
+        c = plan_after_line(&pb, &o, key,
+                            "ride=1 ride_max=0 ride_dx_max=any stream=alt chunk=4096 "
+                            "wave_chunk=3 wave_chunk_dec=0 panels=2 copies=1 ride_rows=16",
+                            "a line with ride_rows=16");
+        CHECK(c && c->tune.v.ride_rows == RNN_RIDE_ROWS_MAX, "ride_rows=16 was not taken");
         rnn_plan_destroy(c);
-        snprintf(line, sizeof line,
-                 "rnnsimd-wisdom 2\n%s ride=1 ride_max=0 ride_dx_max=any stream=alt chunk=4096 "
-                 "wave_chunk=3 wave_chunk_dec=0 panels=2 copies=2\n", key);
-        c = NULL;
-        CHECK(rnn_wisdom_import(line) == RNN_OK, "import of a line with copies=2");
-        CHECK(rnn_plan_create(&c, &pb.d, &pb.prm, &o) == RNN_OK &&
-                  c->tune.v.hh_copies == (rnn_tune_copies_fit(c) ? 2u : 1u) &&
+        c = plan_after_line(&pb, &o, key,
+                            "ride=1 ride_max=0 ride_dx_max=any stream=alt chunk=4096 "
+                            "wave_chunk=3 wave_chunk_dec=0 panels=2 copies=2",
+                            "a line with copies=2");
+        CHECK(c && c->tune.v.hh_copies == (rnn_tune_copies_fit(c) ? 2u : 1u) &&
                   (c->tune.v.hh_copies == 2) == (c->cell.hh_copy[0] != NULL),
               "copies=2 was not taken where two copies fit, or the copy not held");
         rnn_plan_destroy(c);
