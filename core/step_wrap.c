@@ -68,16 +68,16 @@ static void run(step_runs *r, size_t ph, size_t c0, size_t c1, int reverse)
     const float *packed = rnn_panel_at(p, r->hh[ph], c0 - f->g0 * H, H);
     const float *bias = r->w->b_hh + c0;
     float *C = r->hp + c0;
-    rnn_ride mine;
+    const float *a = f->reads_rh ? r->rh : r->h_prev;
     if (r->ride) {
+        /* The ride runs even where the state is zero (its columns are not). */
+        rnn_ride mine;
         rnn_ride_split(&r->rest, N, r->left, &mine, &r->rest);
         r->left -= N;
+        rnn_step_run(p, reverse, r->zero[ph] ? 0 : N, H, a, packed, bias, C, &mine);
+    } else if (!r->zero[ph]) {
+        rnn_step_run(p, reverse, N, H, a, packed, bias, C, NULL);
     }
-    if (r->ride)
-        rnn_step_run(p, reverse, r->zero[ph] ? 0 : N, H, f->reads_rh ? r->rh : r->h_prev,
-                     packed, bias, C, &mine);
-    else if (!r->zero[ph])
-        rnn_step_run(p, reverse, N, H, f->reads_rh ? r->rh : r->h_prev, packed, bias, C, NULL);
     if (r->zero[ph])
         memcpy(C, bias, N * sizeof *C);
 }
