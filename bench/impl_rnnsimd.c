@@ -166,9 +166,9 @@ static void *ours_setup(const bench_impl *impl, const bench_data *dt, char *note
         snprintf(stack, sizeof stack, ", %lld layer%s x %d direction%s", (long long)dt->L,
                  dt->L > 1 ? "s" : "", dt->D, dt->D > 1 ? "s" : "");
     /* A measured plan's choices are part of what the row timed. */
-    char tune[320] = "";
+    char tune[560] = "";
     if (opt.tuning == RNN_TUNE_MEASURE) {
-        char line[288];
+        char line[512];
         if (rnn_plan_describe(c->plan, line, sizeof line) == RNN_OK)
             snprintf(tune, sizeof tune, "; plan: %s", line);
     }

@@ -160,14 +160,18 @@ static size_t panel_width(const rnn_kernels *k)
     return nr;
 }
 
+size_t rnn_hh_phase_floats(const rnn_plan *p, size_t ph)
+{
+    const rnn_cell_phase *f = &p->ops->phase[ph];
+    return packed_floats(p, (f->g1 - f->g0) * (size_t)p->desc.H, (size_t)p->desc.H);
+}
+
 /* The bytes of one cell's packed W_hh (every phase). */
 size_t rnn_hh_packed_bytes(const rnn_plan *p)
 {
     size_t n = 0;
-    for (size_t ph = 0; ph < p->ops->phases; ph++) {
-        const rnn_cell_phase *f = &p->ops->phase[ph];
-        n += packed_floats(p, (f->g1 - f->g0) * (size_t)p->desc.H, (size_t)p->desc.H);
-    }
+    for (size_t ph = 0; ph < p->ops->phases; ph++)
+        n += rnn_hh_phase_floats(p, ph);
     return n * sizeof(float);
 }
 

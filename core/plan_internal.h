@@ -295,10 +295,12 @@ void rnn_par_column_sums(const rnn_thread *th, size_t rows, size_t n, const floa
  * allows (memory.c). Freed with free(). NULL when out of memory. */
 float *rnn_alloc_floats(size_t n);
 
-/* plan.c: the bytes of one cell's packed W_hh, every phase; and the second
+/* plan.c: the floats of phase ph's packed W_hh (cell_pack.hh_packed[ph],
+ * and of its copy); the bytes of one cell's packed W_hh, every phase; and the second
  * copy of it (cell_pack.hh_copy) in the plan's cell and seq2seq decoder:
  * packed (on 1; RNN_ERR_NOMEM, and none kept, if it cannot be) or freed
  * (on 0). The tunable hh_copies says whether calls stream it. */
+size_t rnn_hh_phase_floats(const rnn_plan *p, size_t ph);
 size_t rnn_hh_packed_bytes(const rnn_plan *p);
 rnn_status rnn_hh_copies(rnn_plan *p, int on);
 

@@ -40,6 +40,13 @@
 #define RULE_CHUNK_MAX 65536
 #define RULE_COPIES_GAIN 1.1
 #define RULE_WRAP_MIN_L2 2
+/* Placements of a batch-1 stream of L2 / 4 to 7/8 of L2 (placement.c): on
+ * the Zen 5 host the best of 8 ran gru and lbr_gru H 256's calls 6-8%
+ * faster than the allocator's placement (the best of 4: 0-8%); a stream of
+ * L2's size gained nothing, and up to L2 / 4 every placement read alike.
+ * Each placement costs about 2.4 ms a MiB there, mostly the first touch of
+ * fresh pages (performance.md §5.40). */
+#define RULE_PLACES 8
 #define RULE_WAVE_MIN_LAYERS 3
 #define RULE_WAVE_MAX_BYTES (4u << 20)
 
@@ -89,6 +96,16 @@ int rnn_tune_copies_fit(const rnn_plan *p)
     rnn_cpu_caches c;
     const size_t l2 = rnn_cpu_caches_get(&c) == RNN_OK ? c.l2 : 0;
     return l2 && 2 * rnn_hh_packed_bytes(p) <= l2 / 8 * 7;
+}
+
+int rnn_tune_places_fit(const rnn_plan *p, const rnn_tunables *t)
+{
+    if (p->cells || p->desc.B != 1)
+        return 0;
+    rnn_cpu_caches c;
+    const size_t l2 = rnn_cpu_caches_get(&c) == RNN_OK ? c.l2 : 0;
+    const size_t bytes = (t->hh_copies == 2 ? 2 : 1) * rnn_hh_packed_bytes(p);
+    return l2 && bytes > l2 / 4 && bytes <= l2 / 8 * 7;
 }
 
 void rnn_tune_estimate(const rnn_plan *p, rnn_tunables *t)
@@ -144,6 +161,7 @@ void rnn_tune_estimate(const rnn_plan *p, rnn_tunables *t)
         t->ride_max = l2 && rnn_hh_packed_bytes(p) > l2 / 4 ? RULE_RIDE_MAX_BF16 : 0;
     t->wave_chunk = wave_rule(p, (size_t)p->desc.T);
     t->wave_chunk_dec = wave_rule(p, (size_t)p->desc.T_out);
+    t->hh_places = rnn_tune_places_fit(p, t) ? RULE_PLACES : 1;
 }
 
 void rnn_tune_set(rnn_plan *p, const rnn_tunables *t)
@@ -186,6 +204,7 @@ rnn_status rnn_tune_plan(rnn_plan *p, rnn_tuning mode)
     rnn_tune_set(p, &t);
     if (mode != RNN_TUNE_MEASURE) {
         hold_copies(p);
+        rnn_place_stream(p);
         return RNN_OK;
     }
     const double t0 = now_ms();
@@ -208,6 +227,7 @@ rnn_status rnn_tune_plan(rnn_plan *p, rnn_tuning mode)
     }
     p->tune.cost_ms = now_ms() - t0;
     hold_copies(p);
+    rnn_place_stream(p);
     return RNN_OK;
 }
 
@@ -232,10 +252,10 @@ int rnn_tunables_print(const rnn_tunables *t, char *buf, size_t n)
     print_limit(b, sizeof b, t->ride_dx_max);
     return snprintf(buf, n,
                     "ride=%d ride_max=%s ride_dx_max=%s stream=%s chunk=%zu wave_chunk=%zu "
-                    "wave_chunk_dec=%zu panels=%zu copies=%zu ride_rows=%zu",
+                    "wave_chunk_dec=%zu panels=%zu copies=%zu ride_rows=%zu places=%zu",
                     t->ride, a, b, rnn_stream_name(t->stream), t->chunk_floats,
                     t->wave_chunk, t->wave_chunk_dec, t->gemv_panels, t->hh_copies,
-                    t->ride_rows);
+                    t->ride_rows, t->hh_places);
 }
 
 rnn_status rnn_plan_describe(const rnn_plan *p, char *buf, size_t n)
@@ -243,7 +263,7 @@ rnn_status rnn_plan_describe(const rnn_plan *p, char *buf, size_t n)
     if (!p || !buf)
         return RNN_ERR_NULL;
     static const char *const src[] = {"rules", "measured", "wisdom"};
-    char tv[200];
+    char tv[256];
     rnn_tunables_print(&p->tune.v, tv, sizeof tv);
     /* What a one-thread call with a dense input does on this problem (a
      * stack's cells never ride). */
@@ -252,11 +272,12 @@ rnn_status rnn_plan_describe(const rnn_plan *p, char *buf, size_t n)
     const int fwd = !p->cells && rnn_fused_projection(p, rows, 1, &one);
     const int dx = !p->cells && rnn_fused_dx(p, rows, 1, &one);
     const int w = snprintf(buf, n, "tuning=%s source=%s isa=%s dtype=%s fma=%s %s fused_fwd=%d "
-                                   "fused_dx=%d cost_ms=%.2f",
+                                   "fused_dx=%d cost_ms=%.2f placed_gbs=%.0f/%.0f place_ms=%.2f",
                            p->tune.mode == RNN_TUNE_MEASURE ? "measure" : "estimate",
                            src[p->tune.source], p->k->name, rnn_dtype_name(p->dtype),
                            rnn_fma_width_name(p->k->gemv_ride ? rnn_cpu_fma_width(p->k)
                                                               : RNN_FMA_UNKNOWN),
-                           tv, fwd, dx, p->tune.cost_ms);
+                           tv, fwd, dx, p->tune.cost_ms, p->tune.place_gbs[0],
+                           p->tune.place_gbs[1], p->tune.place_ms);
     return w < 0 || (size_t)w >= n ? RNN_ERR_SIZE : RNN_OK;
 }

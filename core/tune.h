@@ -20,6 +20,9 @@
  * applies. */
 #define RNN_TUNE_ANY ((size_t)-1)
 
+/* The most placements of a batch-1 stream a plan tries (hh_places). */
+#define RNN_TUNE_PLACES_MAX 16
+
 /* The order of a batch-1 step's stream (step_product.c, step_wrap.c):
  * every step front to back; odd steps back to front; or, for a cell of two
  * phases, its wrap gate's columns at both ends of the step (cells.h). */
@@ -54,6 +57,12 @@ typedef struct {
      * only where its choice is 2 (or a test asked rnn_hh_copies for it);
      * without it, calls stream the one whatever this says. */
     size_t hh_copies;
+    /* Placements of that stream (its phases' packed W_hh and their second
+     * copies) the plan tries, keeping the one that reads fastest
+     * (placement.c); 1 keeps the allocator's. Tried once, at the end of
+     * rnn_tune_plan, by a one-cell plan at batch 1; moving bytes changes
+     * no result. */
+    size_t hh_places;
     /* A stack's two-thread forward of one direction below batch 4
      * (stack.c): 0 splits every stage between the threads (a barrier every
      * step); otherwise the layers run as a wavefront in chunks of this many
@@ -69,6 +78,10 @@ typedef struct {
     rnn_tuning mode;
     rnn_tune_source source;
     double cost_ms; /* what MEASURE spent at plan creation (timing, or the wisdom look-up) */
+    /* The batch-1 stream's read rate in GB/s as allocated and as placed
+     * (placement.c), the cell's, and what placing took (in both modes);
+     * 0 where nothing was placed. */
+    double place_gbs[2], place_ms;
 } rnn_plan_tune;
 
 struct rnn_plan;
@@ -84,6 +97,18 @@ size_t rnn_tune_wave_candidates(size_t T, size_t rule, size_t out[RNN_TUNE_N_WAV
 
 /* 1 where plan p may hold two copies of W_hh (hh_copies 2), else 0. */
 int rnn_tune_copies_fit(const struct rnn_plan *p);
+
+/* 1 where the rules place plan p's batch-1 stream (placement.c): one
+ * cell at batch 1 whose packed W_hh (with the copies t says) is over L2 / 4
+ * and within 7/8 of L2; else 0. */
+int rnn_tune_places_fit(const struct rnn_plan *p, const rnn_tunables *t);
+
+/* placement.c: tries p->tune.v.hh_places placements of the batch-1
+ * stream's buffers (every cell's: a seq2seq plan's decoder too) of a
+ * one-cell plan at batch 1, keeps the fastest to read, and records the
+ * read rates in p->tune.place_gbs. Never fails: out of memory it tries
+ * fewer. */
+void rnn_place_stream(struct rnn_plan *p);
 
 /* Today's rules for plan p (its desc, table and no_fused_step). */
 void rnn_tune_estimate(const struct rnn_plan *p, rnn_tunables *t);

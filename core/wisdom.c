@@ -5,9 +5,10 @@
  * (one token) and the tunables as rnn_tunables_print writes them, e.g.
  *   x86/AuthenticAMD/25/17/1:avx512:lstm:many2one:T64:To0:B1:I512:H512:L1:D1:threads1:unfused0:f32
  *   ride=1 ride_max=any ride_dx_max=4194304 stream=alt chunk=16384 wave_chunk=0 wave_chunk_dec=0
- *   panels=4 copies=1 ride_rows=8
+ *   panels=4 copies=1 ride_rows=8 places=1
  * (on one line; a line of an earlier version without copies reads as
- * copies=1, one without ride_rows as ride_rows=8). The key is the machine (the CPU's identity from
+ * copies=1, one without ride_rows as ride_rows=8, one without places as
+ * places=1). The key is the machine (the CPU's identity from
  * /proc/cpuinfo: x86 vendor/family/model/stepping, or an Arm core's
  * implementer/architecture/variant/part/revision), the kernel table, and
  * every field of the problem a choice can depend on (not V: the head is not
@@ -331,7 +332,8 @@ static int parse_line(const char *s, const char *end, entry *e, int *mine)
     e->key[sp - s] = '\0';
     *mine = strcmp(m, this_machine()) == 0;
     const char *at = sp + 1, *v;
-    size_t len, ride, chunk, wave, wave_dec, panels, copies = 1, rows = RNN_RIDE_ROWS_MIN;
+    size_t len, ride, chunk, wave, wave_dec, panels, copies = 1, rows = RNN_RIDE_ROWS_MIN,
+                                                     places = 1;
     rnn_tunables *t = &e->t;
     memset(t, 0, sizeof *t);
     if (!field(&at, end, "ride", &v, &len) || !number(v, len, 1, &ride) ||
@@ -347,8 +349,8 @@ static int parse_line(const char *s, const char *end, entry *e, int *mine)
         !number(v, len, WAVE_LIMIT, &wave_dec) || !field(&at, end, "panels", &v, &len) ||
         !number(v, len, 4, &panels) || (panels != 2 && panels != 4))
         return 0;
-    /* copies and ride_rows came later: a line without them means one copy
-     * and the 8-row ride of its time. */
+    /* copies, ride_rows and places came later: a line without them means
+     * one copy, the 8-row ride of its time and the allocator's placement. */
     if (at != end && (!field(&at, end, "copies", &v, &len) || !number(v, len, 2, &copies) ||
                       copies == 0))
         return 0;
@@ -356,8 +358,12 @@ static int parse_line(const char *s, const char *end, entry *e, int *mine)
         (!field(&at, end, "ride_rows", &v, &len) || !number(v, len, RNN_RIDE_ROWS_MAX, &rows) ||
          (rows != RNN_RIDE_ROWS_MIN && rows != RNN_RIDE_ROWS_MAX)))
         return 0;
+    if (at != end && (!field(&at, end, "places", &v, &len) ||
+                      !number(v, len, RNN_TUNE_PLACES_MAX, &places) || places == 0))
+        return 0;
     if (at != end)
         return 0;
+    t->hh_places = places;
     t->gemv_panels = panels;
     t->hh_copies = copies;
     t->ride_rows = rows;

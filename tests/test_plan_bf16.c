@@ -213,7 +213,7 @@ static void check_refusals(void)
     plan = NULL;
     o.fused_step_always = 0;
     CHECK(rnn_plan_create(&plan, &d, &p, &o) == RNN_OK && plan, "a generic bf16 plan");
-    char line[320] = "";
+    char line[512] = "";
     CHECK(plan && rnn_plan_describe(plan, line, sizeof line) == RNN_OK &&
               strstr(line, " dtype=bf16 ") && strstr(line, "fused_fwd=0"),
           "describe: %s", line);

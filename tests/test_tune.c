@@ -269,6 +269,10 @@ static int forced_tests(void)
                     for (size_t k = 0; p->cells && k < p->n_cells; k++)
                         CHECK(p->cells[k]->tune.v.hh_copies == 1 && !p->cells[k]->cell.hh_copy[0],
                               "%s: a stack's cell %zu holds a second copy of W_hh", label, k);
+                    /* Placed by the rules only at batch 1 in one cell. */
+                    const int one_cell = pb.d.L <= 1 && !pb.d.bidirectional;
+                    CHECK(rules.hh_places == 1 || (pb.d.B == 1 && one_cell),
+                          "%s: the rules try %zu placements", label, rules.hh_places);
                     if (rnn_tune_copies_fit(p))
                         CHECK(rnn_hh_copies(p, 1) == RNN_OK && p->cell.hh_copy[0] &&
                                   (pb.d.topology != RNN_SEQ2SEQ || p->decoder.hh_copy[0]),
@@ -298,6 +302,132 @@ static int forced_tests(void)
         }
     }
     return plans;
+}
+
+/* ---- placement ---- */
+
+/* Cell w's batch-1 stream (hh_packed, then hh_copy where held), as
+ * placement.c sees it: its buffers and their floats; how many. */
+static size_t stream_buffers(const rnn_plan *p, const cell_pack *w, float **buf, size_t *n)
+{
+    size_t m = 0;
+    for (size_t ph = 0; ph < p->ops->phases; ph++) {
+        buf[m] = w->hh_packed[ph];
+        n[m++] = rnn_hh_phase_floats(p, ph);
+    }
+    for (size_t ph = 0; ph < p->ops->phases; ph++)
+        if (w->hh_copy[ph]) {
+            buf[m] = w->hh_copy[ph];
+            n[m++] = rnn_hh_phase_floats(p, ph);
+        }
+    return m;
+}
+
+/* Placing a plan's stream again and again moves its buffers (now and then:
+ * the fastest of 16 is seldom the first) and never their bytes, nor any
+ * result, on every table, float32 and bf16, with two phases, two copies
+ * (the read gain forced) and a seq2seq decoder; a plan at batch 3 is not
+ * placed, whatever it is told. */
+static void placement_tests(void)
+{
+    const rnn_desc shapes[] = {
+        {RNN_GRU, RNN_MANY2ONE, 20, 0, 1, 16, 48, 3},
+        {RNN_TANH, RNN_MANY2MANY, 12, 0, 1, 16, 32, 3},
+        {RNN_LSTM, RNN_SEQ2SEQ, 10, 9, 1, 16, 32, 3},
+    };
+    rnn_cpu_read_gain_force(2.0);
+    int moved = 0, placements = 0;
+    for (const rnn_kernels *const *t = rnn_kernel_tables(); *t; t++) {
+        if (rnn_isa_check((*t)->isa, NULL) != RNN_OK)
+            continue;
+        for (size_t si = 0; si < sizeof shapes / sizeof *shapes; si++)
+            for (int bf = 0; bf < 2; bf++) {
+                const rnn_dtype dt = bf ? RNN_DTYPE_BF16 : RNN_DTYPE_F32;
+                if (rnn_dtype_check(dt, (*t)->isa, NULL) != RNN_OK)
+                    continue;
+                problem pb;
+                rnn_plan *p = NULL;
+                rnn_workspace *ws = NULL;
+                float *want[2] = {NULL, NULL}, *got = NULL;
+                rnn_plan_options o = {(*t)->isa, 1, 0, RNN_TUNE_ESTIMATE};
+                o.dtype = dt;
+                if (problem_make(&pb, shapes[si]) ||
+                    rnn_plan_create(&p, &pb.d, &pb.prm, &o) != RNN_OK ||
+                    rnn_workspace_create(&ws, p) != RNN_OK) {
+                    CHECK(0, "placement: no plan");
+                    goto next;
+                }
+                snprintf(label, sizeof label, "placement: %s %s %s %s", (*t)->name,
+                         rnn_dtype_name(dt), rnn_cell_name(pb.d.cell),
+                         rnn_topology_name(pb.d.topology));
+                want[0] = malloc(pb.n_out * sizeof(float));
+                want[1] = malloc(pb.n_out * sizeof(float));
+                got = malloc(pb.n_out * sizeof(float));
+                if (!want[0] || !want[1] || !got)
+                    goto next;
+                compare(&pb, p, ws, want, got, 1, "placed by the rules");
+                cell_pack *cells[2] = {&p->cell, &p->decoder};
+                const size_t n_cells = pb.d.topology == RNN_SEQ2SEQ ? 2 : 1;
+                float *before[2][2 * RNN_MAX_PHASES], *saved[2][2 * RNN_MAX_PHASES];
+                size_t n[2][2 * RNN_MAX_PHASES], m[2];
+                for (size_t c = 0; c < n_cells; c++) {
+                    m[c] = stream_buffers(p, cells[c], before[c], n[c]);
+                    for (size_t i = 0; i < m[c]; i++) {
+                        saved[c][i] = malloc(n[c][i] * sizeof(float));
+                        if (saved[c][i])
+                            memcpy(saved[c][i], before[c][i], n[c][i] * sizeof(float));
+                    }
+                }
+                CHECK(bf || (*t)->gemv_ride == NULL || p->cell.hh_copy[0],
+                      "%s: no second copy with the read gain forced", label);
+                for (int rep = 0; rep < 4; rep++) {
+                    p->tune.v.hh_places = 16;
+                    rnn_place_stream(p);
+                    placements++;
+                    CHECK(p->tune.place_gbs[0] > 0 && p->tune.place_gbs[1] >= p->tune.place_gbs[0],
+                          "%s: placement read %.1f then %.1f GB/s", label, p->tune.place_gbs[0],
+                          p->tune.place_gbs[1]);
+                    for (size_t c = 0; c < n_cells; c++) {
+                        float *now[2 * RNN_MAX_PHASES];
+                        size_t nn[2 * RNN_MAX_PHASES];
+                        CHECK(stream_buffers(p, cells[c], now, nn) == m[c],
+                              "%s: the stream's buffers changed in number", label);
+                        for (size_t i = 0; i < m[c]; i++) {
+                            CHECK(saved[c][i] &&
+                                      memcmp(now[i], saved[c][i], n[c][i] * sizeof(float)) == 0,
+                                  "%s: cell %zu buffer %zu changed bytes when placed", label, c, i);
+                            moved += now[i] != before[c][i];
+                            before[c][i] = now[i];
+                        }
+                    }
+                }
+                compare(&pb, p, ws, want, got, 0, "placed again");
+                for (size_t c = 0; c < n_cells; c++)
+                    for (size_t i = 0; i < m[c]; i++)
+                        free(saved[c][i]);
+            next:
+                free(want[0]), free(want[1]), free(got);
+                rnn_workspace_destroy(ws);
+                rnn_plan_destroy(p);
+                problem_free(&pb);
+            }
+    }
+    rnn_cpu_read_gain_force(0.0);
+    CHECK(placements > 0 && moved > 0, "%d placements, none moved a buffer", placements);
+    problem pb;
+    rnn_plan *p = NULL;
+    if (problem_make(&pb, (rnn_desc){RNN_GRU, RNN_MANY2ONE, 20, 0, 3, 16, 48, 3}) == 0 &&
+        rnn_plan_create(&p, &pb.d, &pb.prm, NULL) == RNN_OK) {
+        float *was = p->cell.hh_packed[0];
+        p->tune.v.hh_places = 16;
+        rnn_place_stream(p);
+        CHECK(p->cell.hh_packed[0] == was && p->tune.place_gbs[1] == 0.0,
+              "a plan at batch 3 was placed");
+    } else {
+        CHECK(0, "placement: no batch-3 plan");
+    }
+    rnn_plan_destroy(p);
+    problem_free(&pb);
 }
 
 /* ---- options and rules ---- */
@@ -477,19 +607,26 @@ static void option_tests(void)
     /* gru: back to front where its W_hh fits L2, front to back up to twice
      * L2, z's rows wrapped around the step beyond (H chosen so that 3 H x H
      * floats are within L2, just over it and over twice its size, multiples
-     * of 64 so that z splits into whole panels); no_fused_step: no ride,
+     * of 64 so that z splits into whole panels); placed where they are over
+     * L2 / 4 and within 7/8 of it, at batch 1 only (not at batch 3, nor at
+     * the largest H within L2, over 7/8 of it on a 1 MiB L2); no_fused_step: no ride,
      * whatever the tuning. */
     problem g;
     rnn_cpu_caches gc;
     const size_t l2 = rnn_cpu_caches_get(&gc) == RNN_OK ? gc.l2 : 0;
-    int mid_h = 64, wrap_h = 64;
+    int place_h = 16, full_h = 16, mid_h = 64, wrap_h = 64;
+    while ((size_t)place_h * (size_t)place_h * 12 <= l2 / 4 && place_h < 4096)
+        place_h += 16;
+    while ((size_t)(full_h + 16) * (size_t)(full_h + 16) * 12 <= l2 && full_h < 4096)
+        full_h += 16;
     while ((size_t)mid_h * (size_t)mid_h * 12 <= l2 && mid_h < 4096)
         mid_h += 64;
     while ((size_t)wrap_h * (size_t)wrap_h * 12 <= 2 * l2 && wrap_h < 4096)
         wrap_h += 64;
-    const int gru_h[3] = {16, mid_h, wrap_h};
-    for (int i = 0; i < 3; i++) {
-        if (problem_make(&g, (rnn_desc){RNN_GRU, RNN_MANY2ONE, 20, 0, 1, 8, gru_h[i], 3})) {
+    const int gru_h[6] = {16, mid_h, wrap_h, place_h, place_h, full_h};
+    for (int i = 0; i < 6; i++) {
+        const int64_t B = i == 4 ? 3 : 1;
+        if (problem_make(&g, (rnn_desc){RNN_GRU, RNN_MANY2ONE, 20, 0, B, 8, gru_h[i], 3})) {
             CHECK(0, "gru H %d: no problem", gru_h[i]);
             problem_free(&g);
             continue;
@@ -497,9 +634,18 @@ static void option_tests(void)
         rnn_plan *p = NULL;
         if (rnn_plan_create(&p, &g.d, &g.prm, NULL) == RNN_OK) {
             const size_t hh = rnn_hh_packed_bytes(p);
-            const rnn_stream want = i == 0 ? RNN_STREAM_ALT
+            const rnn_stream want = i == 0 || i >= 3 ? RNN_STREAM_ALT
                                     : i == 2 && rnn_wrap_columns(p) ? RNN_STREAM_WRAP
                                                                     : RNN_STREAM_FORWARD;
+            /* Placed only where the stream is over L2 / 4 and within 7/8
+             * of it (the last H). */
+            const int placed = i == 3 && hh <= l2 / 8 * 7;
+            CHECK(i != 5 || hh <= l2, "gru H %d's W_hh is larger than L2", full_h);
+            CHECK(p->tune.v.hh_places == (placed ? 8u : 1u) &&
+                      placed == (p->tune.place_gbs[1] > 0),
+                  "gru H %d (W_hh %zu bytes, L2 %zu): places %zu", gru_h[i], hh, l2,
+                  p->tune.v.hh_places);
+            CHECK(i != 3 || hh > l2 / 4, "gru H %d's W_hh is within L2 / 4", place_h);
             CHECK(p->tune.v.stream == want,
                   "gru H %d (W_hh %zu bytes, L2 %zu): the rule streams %s, not %s", gru_h[i], hh,
                   l2, rnn_stream_name(p->tune.v.stream), rnn_stream_name(want));
@@ -660,6 +806,21 @@ static void wisdom_tests(void)
                   (c->tune.v.hh_copies == 2) == (c->cell.hh_copy[0] != NULL),
               "copies=2 was not taken where two copies fit, or the copy not held");
         rnn_plan_destroy(c);
+        /* places: taken as it says; a line without it keeps the
+         * allocator's placement (checked above: hh_places 1). */
+        c = plan_after_line(&pb, &o, key,
+                            "ride=1 ride_max=0 ride_dx_max=any stream=alt chunk=4096 "
+                            "wave_chunk=3 wave_chunk_dec=0 panels=2 copies=1 ride_rows=16 places=3",
+                            "a line with places=3");
+        CHECK(c && c->tune.v.hh_places == 3, "places=3 was not taken");
+        rnn_plan_destroy(c);
+        c = plan_after_line(&pb, &o, key,
+                            "ride=1 ride_max=0 ride_dx_max=any stream=alt chunk=4096 "
+                            "wave_chunk=3 wave_chunk_dec=0 panels=2",
+                            "a line without places");
+        CHECK(c && c->tune.v.hh_places == 1 && c->tune.place_gbs[1] == 0.0,
+              "a line without places was placed (places %zu)", c ? c->tune.v.hh_places : 0);
+        rnn_plan_destroy(c);
         /* Another machine's: skipped (the plan measures instead). */
         rnn_wisdom_forget();
         snprintf(line, sizeof line,
@@ -717,6 +878,13 @@ static void wisdom_tests(void)
         snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s%s ride_rows=16\n", key, tail);
         snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s%s copies=1 ride_rows=16 extra=1\n", key,
                  tail);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s%s copies=1 ride_rows=16 places=0\n", key,
+                 tail);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s%s copies=1 ride_rows=16 places=17\n", key,
+                 tail);
+        snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\n%s%s copies=1 places=8\n", key, tail);
+        snprintf(bad[nb++], 1024,
+                 "rnnsimd-wisdom 2\n%s%s copies=1 ride_rows=16 places=8 extra=1\n", key, tail);
         snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\nx86:avx2:lstm:many2one:T1:To0:B1:I1:H1:L1:D1:"
                                   "threads1:unfused0:f16%s\n", tail);
         snprintf(bad[nb++], 1024, "rnnsimd-wisdom 2\nx86:avx2:lstm:many2one:T1:To0:B1:I1:H1:L1:D1:"
@@ -809,6 +977,7 @@ int main(void)
     option_tests();
     wisdom_tests();
     concurrency_tests();
+    placement_tests();
     rnn_wisdom_forget();
     int plans = forced_tests();
     /* Again with the read gain forced high, so the rules take two copies
