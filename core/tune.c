@@ -40,10 +40,11 @@
 #define RULE_CHUNK_MAX 65536
 #define RULE_COPIES_GAIN 1.1
 #define RULE_WRAP_MIN_L2 2
-/* Placements of a batch-1 stream of L2 / 4 to 7/8 of L2 (placement.c): on
- * the Zen 5 host the best of 8 ran gru and lbr_gru H 256's calls 6-8%
- * faster than the allocator's placement (the best of 4: 0-8%); a stream of
- * L2's size gained nothing, and up to L2 / 4 every placement read alike.
+/* Placements of a batch-1 stream over L2 / 2 and within 7/8 of L2
+ * (placement.c): on the Zen 5 host the best of 8 ran float32 gru and
+ * lbr_gru H 256's calls (768 KiB) 6-8% faster than the allocator's
+ * placement (the best of 4: 0-8%); streams of L2 / 2 or less (bf16 at H
+ * 256, two float32 copies of 256 KiB) and of L2's size gained nothing.
  * Each placement costs about 2.4 ms a MiB there, mostly the first touch of
  * fresh pages (performance.md §5.40). */
 #define RULE_PLACES 8
@@ -105,7 +106,7 @@ int rnn_tune_places_fit(const rnn_plan *p, const rnn_tunables *t)
     rnn_cpu_caches c;
     const size_t l2 = rnn_cpu_caches_get(&c) == RNN_OK ? c.l2 : 0;
     const size_t bytes = (t->hh_copies == 2 ? 2 : 1) * rnn_hh_packed_bytes(p);
-    return l2 && bytes > l2 / 4 && bytes <= l2 / 8 * 7;
+    return l2 && bytes > l2 / 2 && bytes <= l2 / 8 * 7;
 }
 
 void rnn_tune_estimate(const rnn_plan *p, rnn_tunables *t)

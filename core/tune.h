@@ -99,7 +99,7 @@ size_t rnn_tune_wave_candidates(size_t T, size_t rule, size_t out[RNN_TUNE_N_WAV
 int rnn_tune_copies_fit(const struct rnn_plan *p);
 
 /* 1 where the rules place plan p's batch-1 stream (placement.c): one
- * cell at batch 1 whose packed W_hh (with the copies t says) is over L2 / 4
+ * cell at batch 1 whose packed W_hh (with the copies t says) is over L2 / 2
  * and within 7/8 of L2; else 0. */
 int rnn_tune_places_fit(const struct rnn_plan *p, const rnn_tunables *t);
 

@@ -608,14 +608,18 @@ static void option_tests(void)
      * L2, z's rows wrapped around the step beyond (H chosen so that 3 H x H
      * floats are within L2, just over it and over twice its size, multiples
      * of 64 so that z splits into whole panels); placed where they are over
-     * L2 / 4 and within 7/8 of it, at batch 1 only (not at batch 3, nor at
-     * the largest H within L2, over 7/8 of it on a 1 MiB L2); no_fused_step: no ride,
+     * L2 / 2 and within 7/8 of it, at batch 1 only (not at batch 3, nor at
+     * the largest H within L2, over 7/8 of it on a 1 MiB L2, nor at the
+     * largest within L2 / 2); no_fused_step: no ride,
      * whatever the tuning. */
     problem g;
     rnn_cpu_caches gc;
     const size_t l2 = rnn_cpu_caches_get(&gc) == RNN_OK ? gc.l2 : 0;
-    int place_h = 16, full_h = 16, mid_h = 64, wrap_h = 64;
-    while ((size_t)place_h * (size_t)place_h * 12 <= l2 / 4 && place_h < 4096)
+    int place_h = 16, full_h = 16, half_h = 64, mid_h = 64, wrap_h = 64;
+    /* half_h: a multiple of 64 (whole panels, no padding) within L2 / 2 */
+    while ((size_t)(half_h + 64) * (size_t)(half_h + 64) * 12 <= l2 / 2 && half_h < 4096)
+        half_h += 64;
+    while ((size_t)place_h * (size_t)place_h * 12 <= l2 / 2 && place_h < 4096)
         place_h += 16;
     while ((size_t)(full_h + 16) * (size_t)(full_h + 16) * 12 <= l2 && full_h < 4096)
         full_h += 16;
@@ -623,8 +627,8 @@ static void option_tests(void)
         mid_h += 64;
     while ((size_t)wrap_h * (size_t)wrap_h * 12 <= 2 * l2 && wrap_h < 4096)
         wrap_h += 64;
-    const int gru_h[6] = {16, mid_h, wrap_h, place_h, place_h, full_h};
-    for (int i = 0; i < 6; i++) {
+    const int gru_h[7] = {16, mid_h, wrap_h, place_h, place_h, full_h, half_h};
+    for (int i = 0; i < 7; i++) {
         const int64_t B = i == 4 ? 3 : 1;
         if (problem_make(&g, (rnn_desc){RNN_GRU, RNN_MANY2ONE, 20, 0, B, 8, gru_h[i], 3})) {
             CHECK(0, "gru H %d: no problem", gru_h[i]);
@@ -637,15 +641,17 @@ static void option_tests(void)
             const rnn_stream want = i == 0 || i >= 3 ? RNN_STREAM_ALT
                                     : i == 2 && rnn_wrap_columns(p) ? RNN_STREAM_WRAP
                                                                     : RNN_STREAM_FORWARD;
-            /* Placed only where the stream is over L2 / 4 and within 7/8
-             * of it (the last H). */
+            /* Placed only where the stream is over L2 / 2 and within 7/8
+             * of it (the fourth H). */
             const int placed = i == 3 && hh <= l2 / 8 * 7;
             CHECK(i != 5 || hh <= l2, "gru H %d's W_hh is larger than L2", full_h);
+            CHECK(i != 6 || (hh > l2 / 4 && hh <= l2 / 2),
+                  "gru H %d's W_hh is not over L2 / 4 and within L2 / 2", half_h);
             CHECK(p->tune.v.hh_places == (placed ? 8u : 1u) &&
                       placed == (p->tune.place_gbs[1] > 0),
                   "gru H %d (W_hh %zu bytes, L2 %zu): places %zu", gru_h[i], hh, l2,
                   p->tune.v.hh_places);
-            CHECK(i != 3 || hh > l2 / 4, "gru H %d's W_hh is within L2 / 4", place_h);
+            CHECK(i != 3 || hh > l2 / 2, "gru H %d's W_hh is within L2 / 2", place_h);
             CHECK(p->tune.v.stream == want,
                   "gru H %d (W_hh %zu bytes, L2 %zu): the rule streams %s, not %s", gru_h[i], hh,
                   l2, rnn_stream_name(p->tune.v.stream), rnn_stream_name(want));
