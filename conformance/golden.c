@@ -156,11 +156,11 @@ static rnn_status load_stream(FILE *f, const char *path, conf_golden *g, char *e
 rnn_status conf_golden_load(const char *path, conf_golden *g, char *err, size_t errlen)
 {
     memset(g, 0, sizeof *g);
-    FILE *f = fopen(path, "r");
-    if (!f) {
+    FILE *f;
+    char why[512];
+    if (rnn_open_regular(path, "r", &f, why, sizeof why) != RNN_OK) {
         if (err && errlen)
-            snprintf(err, errlen, "%s: cannot open the golden file (run `make golden` to create it)",
-                     path);
+            snprintf(err, errlen, "%s (the golden file; `make golden` creates it)", why);
         return RNN_ERR_IO;
     }
     rnn_status s = load_stream(f, path, g, err, errlen);

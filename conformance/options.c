@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmdline.h"
+#include "file_io.h"
 #include "kernels.h"
 #include "modes.h"
 #include "options.h"
@@ -102,9 +103,10 @@ static int add_case(case_list *l, const char *line, const char *where, int linen
 
 static int read_cases(case_list *l, const char *path)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, CONF_PROG ": %s: cannot open the cases file\n", path);
+    FILE *f;
+    char why[512];
+    if (rnn_open_regular(path, "r", &f, why, sizeof why) != RNN_OK) {
+        fprintf(stderr, CONF_PROG ": %s (the cases file)\n", why);
         return 0;
     }
     char buf[512];

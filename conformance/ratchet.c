@@ -112,10 +112,10 @@ static int copy_word(char *dst, size_t cap, const char *src)
 rnn_status conf_ratchet_load(const char *path, conf_ratchet *r, char *err, size_t errlen)
 {
     memset(r, 0, sizeof *r);
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open the ratchet file (`make ratchet` writes it)",
-                 path);
+    FILE *f;
+    char why[512];
+    if (rnn_open_regular(path, "r", &f, why, sizeof why) != RNN_OK) {
+        snprintf(err, errlen, "%s (the ratchet file; `make ratchet` writes it)", why);
         return RNN_ERR_IO;
     }
     char buf[512];

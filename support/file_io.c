@@ -139,6 +139,39 @@ rnn_status rnn_write_file_atomic(const char *path, const void *data, size_t len,
     return rnn_atomic_commit(&af, path, err, errlen);
 }
 
+rnn_status rnn_open_regular(const char *path, const char *mode, FILE **f, char *err,
+                            size_t errlen)
+{
+    if (!path || !mode || !f)
+        return rnn_errorf(RNN_ERR_NULL, err, errlen, "open: a required pointer is NULL");
+    *f = NULL;
+    const int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        const int e = errno;
+        rnn_status st = rnn_errorf(RNN_ERR_IO, err, errlen, "%s: cannot open: %s", path, strerror(e));
+        errno = e;
+        return st;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        const int isdir = fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode);
+        close(fd);
+        errno = EINVAL;
+        return rnn_errorf(RNN_ERR_IO, err, errlen, "%s: %s", path,
+                          isdir ? "is a directory, not a file"
+                                : "not a regular file (a FIFO, socket or device)");
+    }
+    /* reads of a regular file never block; the flag only mattered for open */
+    const int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0 || !(*f = fdopen(fd, mode))) {
+        const int e = errno;
+        close(fd);
+        errno = e;
+        return rnn_errorf(RNN_ERR_IO, err, errlen, "%s: cannot open: %s", path, strerror(e));
+    }
+    return RNN_OK;
+}
+
 rnn_status rnn_read_file(const char *path, size_t max_len, unsigned char **data, size_t *len,
                          char *err, size_t errlen)
 {
@@ -146,13 +179,14 @@ rnn_status rnn_read_file(const char *path, size_t max_len, unsigned char **data,
         return rnn_errorf(RNN_ERR_NULL, err, errlen, "read: a required pointer is NULL");
     *data = NULL;
     *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return rnn_errorf(RNN_ERR_IO, err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    FILE *f;
+    rnn_status st = rnn_open_regular(path, "rb", &f, err, errlen);
+    if (st != RNN_OK)
+        return st;
     struct stat sb;
-    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    if (fstat(fileno(f), &sb) != 0) {
         fclose(f);
-        return rnn_errorf(RNN_ERR_IO, err, errlen, "%s: not a readable regular file", path);
+        return rnn_errorf(RNN_ERR_IO, err, errlen, "%s: cannot read: %s", path, strerror(errno));
     }
     if ((uint64_t)sb.st_size > max_len) {
         fclose(f);

@@ -38,6 +38,14 @@ rnn_status rnn_atomic_write(rnn_atomic_file *af, const char *path, const void *d
 rnn_status rnn_atomic_commit(rnn_atomic_file *af, const char *path, char *err, size_t errlen);
 void rnn_atomic_abort(rnn_atomic_file *af);
 
+/* Opens path for reading (mode "r" or "rb") only if it is a regular file.
+ * The open itself does not block: a FIFO opened for reading would wait for
+ * a writer forever, so it is opened non-blocking, refused, and closed. On
+ * failure *f is NULL, errno is open's (ENOENT for a missing file) or EINVAL
+ * for a directory, FIFO, socket or device, and err names the file. */
+rnn_status rnn_open_regular(const char *path, const char *mode, FILE **f, char *err,
+                            size_t errlen);
+
 /* Reads a whole regular file (malloc'd into *data, *len bytes); a file of
  * more than max_len bytes is RNN_ERR_SIZE. */
 rnn_status rnn_read_file(const char *path, size_t max_len, unsigned char **data, size_t *len,

@@ -390,10 +390,10 @@ rnn_status rnn_npy_read(const char *path, rnn_npy *out, char *err, size_t errlen
     if (!path || !out)
         return rnn_errorf(RNN_ERR_NULL, err, errlen, "npy: a required pointer is NULL");
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return rnn_errorf(RNN_ERR_IO, err, errlen, "%s: cannot open: %s", path, strerror(errno));
-    rnn_status st = RNN_OK;
+    FILE *f;
+    rnn_status st = rnn_open_regular(path, "rb", &f, err, errlen);
+    if (st != RNN_OK)
+        return st;
     unsigned char pre[12], *hdr = NULL;
     struct stat sb;
     size_t n = fread(pre, 1, sizeof pre, f), hlen = 0, hstart = 0;

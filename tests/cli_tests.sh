@@ -623,6 +623,22 @@ if mount -t tmpfs -o size=64k rnnsimd_full "$TMP/full" 2>/dev/null; then
 else
   echo "note: mounting a tmpfs was refused (not root?): full-disk CLI checks skipped"
 fi
+# A FIFO where a file is read: refused at once by every reader (opening it
+# would wait for a writer forever); timeout turns a hang into a failure.
+mkfifo "$TMP/fifo"
+$R make-case --cell gru --out "$TMP/ff" >/dev/null 2>&1
+rm -f "$TMP/ff/h0.npy"; mkfifo "$TMP/ff/h0.npy"
+expect 1 "h0.npy: not a regular file (a FIFO" timeout 30 $R run --cell gru --in "$TMP/ff" --out "$TMP/ff_out"
+expect 1 "fifo: not a regular file (a FIFO" timeout 30 $R npy-print "$TMP/fifo"
+expect 1 "fifo: not a regular file (a FIFO" timeout 30 $R charlm train --text "$TMP/fifo" --save "$TMP/ff.model"
+expect 1 "fifo: not a regular file (a FIFO" timeout 30 $R charlm sample --model "$TMP/fifo"
+expect 1 "fifo: not a regular file (a FIFO" timeout 30 $R info --plan gru:many2one:T4:B1:I8:H8 --tune measure --wisdom "$TMP/fifo"
+expect 1 "is a directory" timeout 30 $R info --plan gru:many2one:T4:B1:I8:H8 --tune measure --wisdom "$TMP"
+if [ -x "$BUILD/rnnsimd-conformance" ]; then
+  expect 2 "fifo: not a regular file (a FIFO" timeout 30 $C --cases "$TMP/fifo" --list
+  expect 1 "fifo: not a regular file (a FIFO" timeout 30 $C --case rnn_tanh:one2one:T1:B1:I1:H1:V2:rho1.0:seed1 --golden "$TMP/fifo"
+  expect 1 "fifo: not a regular file (a FIFO" timeout 30 $C --quick --ratchet "$TMP/fifo"
+fi
 echo "hostile command lines and outputs: $pass passed, $fail failed so far"
 
 # ---- benchmarks (bench/): the quick set end to end, threads:2 rows included; targets.py ----

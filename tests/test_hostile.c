@@ -22,6 +22,7 @@
  *              the old file intact, no temporary left
  * An alarm ends the run if anything hangs. */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <float.h>
 #include <math.h>
@@ -986,6 +987,28 @@ static void test_npy_more(void)
               err);
         printf("  %-28s %s\n", dev[i], err);
     }
+    /* A FIFO: opening it for reading would wait for a writer forever, so
+     * every reader refuses it without blocking (the alarm catches a hang). */
+    char fifo[600];
+    snprintf(fifo, sizeof fifo, "%s/fifo.npy", tmpdir);
+    CHECK(mkfifo(fifo, 0600) == 0, "mkfifo %s", fifo);
+    rnn_npy a;
+    char err[700] = "";
+    rnn_status st = rnn_npy_read(fifo, &a, err, sizeof err);
+    CHECK(st == RNN_ERR_IO && strstr(err, "FIFO") && a.data == NULL, "npy_read FIFO: %s", err);
+    printf("  %-28s %s\n", "a FIFO", err + strlen(tmpdir) + 1);
+    unsigned char *data = NULL;
+    size_t len = 0;
+    st = rnn_read_file(fifo, 100, &data, &len, err, sizeof err);
+    CHECK(st == RNN_ERR_IO && strstr(err, "FIFO") && !data, "read_file FIFO: %s", err);
+    FILE *f = NULL;
+    st = rnn_open_regular(tmpdir, "r", &f, err, sizeof err);
+    CHECK(st == RNN_ERR_IO && strstr(err, "is a directory") && !f, "open_regular dir: %s", err);
+    st = rnn_open_regular(fifo, "r", &f, err, sizeof err);
+    CHECK(st == RNN_ERR_IO && errno == EINVAL && !f, "open_regular FIFO: %s", err);
+    snprintf(fifo, sizeof fifo, "%s/absent", tmpdir);
+    st = rnn_open_regular(fifo, "r", &f, err, sizeof err);
+    CHECK(st == RNN_ERR_IO && errno == ENOENT && !f, "open_regular absent: %s", err);
 }
 
 /* ---- charlm model files ---- */

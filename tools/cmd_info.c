@@ -6,12 +6,14 @@
  * (rnn_plan_describe) under --tune estimate or measure; with --probe, the
  * machine model's measurements on the selected table (bench/peak.h, shared
  * with rnnsimd-bench, whose JSON context uses the same keys). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include "kernels.h"
+#include "file_io.h"
 #include "tools.h"
 /* The probes' timing is rnnsimd-bench's (the Makefile links bench/peak.c and
  * bench/elementwise.c into this command too), so both report the same numbers. */
@@ -201,33 +203,32 @@ static double now_ms(void)
 /* --wisdom FILE: imported before the plan (when the file exists). */
 static int wisdom_load(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    char *text = NULL;
-    size_t n = 0, cap = 0, got;
-    char chunk[4096];
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (n + got + 1 > cap) {
-            cap = 2 * (n + got + 1);
-            char *t = realloc(text, cap);
-            if (!t) {
-                free(text);
-                fclose(f);
-                fprintf(stderr, "rnnsimd info: out of memory reading --wisdom %s\n", path);
-                return EXIT_RUNTIME;
-            }
-            text = t;
-        }
-        memcpy(text + n, chunk, got);
-        n += got;
+    unsigned char *data = NULL;
+    size_t n = 0;
+    char err[512];
+    rnn_status st = rnn_read_file(path, (size_t)64 << 20, &data, &n, err, sizeof err);
+    if (st != RNN_OK) {
+        if (st == RNN_ERR_IO && errno == ENOENT)
+            return 0; /* no wisdom yet: the plan measures and --wisdom saves it */
+        fprintf(stderr, "rnnsimd info: --wisdom %s\n", err);
+        return EXIT_RUNTIME;
     }
-    fclose(f);
-    rnn_status st = text ? (text[n] = '\0', rnn_wisdom_import(text)) : RNN_ERR_ARG;
+    char *text = malloc(n + 1);
+    if (!text) {
+        free(data);
+        fprintf(stderr, "rnnsimd info: out of memory reading --wisdom %s\n", path);
+        return EXIT_RUNTIME;
+    }
+    memcpy(text, data, n);
+    text[n] = '\0';
+    free(data);
+    st = strlen(text) == n ? rnn_wisdom_import(text) : RNN_ERR_ARG;
     free(text);
     if (st != RNN_OK) {
-        fprintf(stderr, "rnnsimd info: --wisdom %s: not wisdom rnnsimd wrote: %s\n", path,
-                rnn_strerror(st));
+        fprintf(stderr,
+                "rnnsimd info: --wisdom %s: not wisdom rnnsimd wrote (a line it cannot parse, "
+                "or a value out of range; docs/design.md §12 gives the format)\n",
+                path);
         return EXIT_RUNTIME;
     }
     return 0;
@@ -239,13 +240,12 @@ static int wisdom_save(const char *path)
     (void)rnn_wisdom_export(NULL, 0, &len);
     char *text = malloc(len + 1);
     rnn_status st = text ? rnn_wisdom_export(text, len + 1, NULL) : RNN_ERR_NOMEM;
-    FILE *f = st == RNN_OK ? fopen(path, "wb") : NULL;
-    int ok = f && fputs(text, f) >= 0;
-    if (f)
-        ok &= fclose(f) == 0;
+    char err[512] = "out of memory";
+    if (st == RNN_OK)
+        st = rnn_write_file_atomic(path, text, len, err, sizeof err);
     free(text);
-    if (!ok) {
-        fprintf(stderr, "rnnsimd info: --wisdom %s: cannot write it\n", path);
+    if (st != RNN_OK) {
+        fprintf(stderr, "rnnsimd info: --wisdom: cannot write it: %s\n", err);
         return EXIT_RUNTIME;
     }
     return 0;
