@@ -5,6 +5,7 @@
  * named by its command line. */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,24 +25,85 @@ static const char make_case_usage[] =
     "  --grads     also write grad_output.npy, grad_hn.npy (and grad_cn.npy for lstm)\n"
     "  --layers L, --bidirectional  a stack, as PyTorch names it: weight_ih_l{k}.npy,\n"
     "              weight_ih_l{k}_reverse.npy, ...; h0.npy (L*D, B, H);\n"
-    "              grad_output.npy (T, B, D*H)\n";
+    "              grad_output.npy (T, B, D*H)\n"
+    "A case holds at most 4 GiB; a failed write removes the files written before it.\n";
 
-static int put(const char *dir, const char *file, size_t n, float lo, float hi, uint64_t seed,
-               uint64_t stream, int rank, const int64_t *shape)
+/* One file of the case: n floats U(lo, hi) from PRNG stream `stream`. */
+typedef struct {
+    char name[64];
+    size_t n;
+    float lo, hi;
+    uint64_t stream;
+    int rank;
+    int64_t shape[3];
+} case_file;
+
+/* The most a case may hold, all files together: a test input, not a data
+ * set; a typo in --H or --layers should not fill the disk. */
+#define CASE_MAX_BYTES ((uint64_t)4 << 30)
+
+typedef struct {
+    case_file f[4 * 2 * RNN_MAX_LAYERS + 8];
+    int count;
+    uint64_t floats; /* saturates at UINT64_MAX */
+} case_list;
+
+static void add(case_list *l, const char *name, float lo, float hi, uint64_t stream, int rank,
+                int64_t d0, int64_t d1, int64_t d2)
+{
+    case_file *f = &l->f[l->count++];
+    snprintf(f->name, sizeof f->name, "%s", name);
+    f->lo = lo;
+    f->hi = hi;
+    f->stream = stream;
+    f->rank = rank;
+    f->shape[0] = d0;
+    f->shape[1] = d1;
+    f->shape[2] = d2;
+    uint64_t n = 1;
+    for (int i = 0; i < rank; i++)
+        if (__builtin_mul_overflow(n, (uint64_t)f->shape[i], &n))
+            n = UINT64_MAX;
+    f->n = n > SIZE_MAX ? SIZE_MAX : (size_t)n;
+    if (__builtin_add_overflow(l->floats, n, &l->floats))
+        l->floats = UINT64_MAX;
+}
+
+static int put(const char *dir, const case_file *f, uint64_t seed)
 {
     char path[4096], err[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, file);
-    float *v = malloc((n ? n : 1) * sizeof *v);
+    snprintf(path, sizeof path, "%s/%s", dir, f->name);
+    float *v = malloc((f->n ? f->n : 1) * sizeof *v);
     if (!v) {
-        fprintf(stderr, "rnnsimd make-case: out of memory\n");
+        fprintf(stderr, "rnnsimd make-case: out of memory for %s (%zu floats)\n", f->name, f->n);
         return EXIT_RUNTIME;
     }
-    rnn_fill_uniform(v, n, seed, stream, lo, hi);
-    rnn_status st = rnn_npy_write(path, RNN_NPY_F32, v, rank, shape, err, sizeof err);
+    rnn_fill_uniform(v, f->n, seed, f->stream, f->lo, f->hi);
+    rnn_status st = rnn_npy_write(path, RNN_NPY_F32, v, f->rank, f->shape, err, sizeof err);
     free(v);
     if (st != RNN_OK) {
         fprintf(stderr, "rnnsimd make-case: %s\n", err);
         return EXIT_RUNTIME;
+    }
+    return 0;
+}
+
+/* Writes every file of l, or on a failure removes those it wrote, so a
+ * failed run leaves no case that looks whole. */
+static int put_all(const char *dir, const case_list *l, uint64_t seed)
+{
+    for (int i = 0; i < l->count; i++) {
+        const int r = put(dir, &l->f[i], seed);
+        if (r) {
+            for (int j = 0; j < i; j++) {
+                char path[4096];
+                snprintf(path, sizeof path, "%s/%s", dir, l->f[j].name);
+                remove(path);
+            }
+            fprintf(stderr, "rnnsimd make-case: the case is incomplete: removed the %d file%s "
+                            "written before\n", i, i == 1 ? "" : "s");
+            return r;
+        }
     }
     return 0;
 }
@@ -75,59 +137,56 @@ int cmd_make_case(int argc, char **argv)
                         "lbr_gru\n", cell_s);
         return EXIT_USAGE;
     }
-    if (mkdir(out, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "rnnsimd make-case: --out %s: cannot create: %s\n", out, strerror(errno));
-        return EXIT_RUNTIME;
-    }
     const int64_t GH = rnn_cell_gates(cell) * H;
     const float k = (float)(1.0 / sqrt((double)H));
-    const uint64_t s = (uint64_t)seed;
-    int64_t s_x[3] = {T, B, I}, s_wih[2] = {GH, I}, s_whh[2] = {GH, H}, s_b[1] = {GH};
-    int64_t s_state[2] = {B, H}, s_seq[3] = {T, B, H};
-    const size_t BH = (size_t)(B * H);
-    if ((r = put(out, "input.npy", (size_t)(T * B * I), -1, 1, s, 1, 3, s_x)))
-        return r;
-    if (layers || bidirectional) {
-        /* A stack: PyTorch's names; cell k = l*D + d draws from streams 100 + 10 k. */
-        const int64_t L = layers ? layers : 1, D = bidirectional ? 2 : 1, C = L * D;
+    static case_list l; /* about 300 KiB: not on the stack */
+    l.count = 0;
+    l.floats = 0;
+    add(&l, "input.npy", -1, 1, 1, 3, T, B, I);
+    const int stack = layers || bidirectional;
+    const int64_t L = layers ? layers : 1, D = bidirectional ? 2 : 1, C = L * D;
+    if (stack) {
+        /* PyTorch's names; cell c = l*D + d draws from streams 100 + 10 c + j. */
         static const char *base[4] = {"weight_ih", "weight_hh", "bias_ih", "bias_hh"};
-        for (int64_t c = 0; c < C; c++) {
-            int64_t s_in[2] = {GH, c / D ? D * H : I};
-            const int64_t *shape[4] = {s_in, s_whh, s_b, s_b};
-            const size_t n[4] = {(size_t)(GH * s_in[1]), (size_t)(GH * H), (size_t)GH,
-                                 (size_t)GH};
+        for (int64_t c = 0; c < C; c++)
             for (int j = 0; j < 4; j++) {
                 char f[64];
                 snprintf(f, sizeof f, "%s_l%lld%s.npy", base[j], (long long)(c / D),
                          c % D ? "_reverse" : "");
-                if ((r = put(out, f, n[j], -k, k, s, 100 + 10 * (uint64_t)c + (uint64_t)j,
-                             j < 2 ? 2 : 1, shape[j])))
-                    return r;
+                add(&l, f, -k, k, 100 + 10 * (uint64_t)c + (uint64_t)j, j < 2 ? 2 : 1, GH,
+                    j == 0 ? (c / D ? D * H : I) : H, 0);
             }
-        }
-        int64_t s_st[3] = {C, B, H}, s_out[3] = {T, B, D * H};
-        const size_t n_st = (size_t)C * BH;
-        if (!no_state && ((r = put(out, "h0.npy", n_st, -1, 1, s, 6, 3, s_st)) ||
-                          (cell == RNN_LSTM && (r = put(out, "c0.npy", n_st, -1, 1, s, 7, 3, s_st)))))
-            return r;
-        if (grads &&
-            ((r = put(out, "grad_output.npy", (size_t)(T * B * D * H), -1, 1, s, 8, 3, s_out)) ||
-             (r = put(out, "grad_hn.npy", n_st, -1, 1, s, 9, 3, s_st)) ||
-             (cell == RNN_LSTM && (r = put(out, "grad_cn.npy", n_st, -1, 1, s, 10, 3, s_st)))))
-            return r;
-        return 0;
+    } else {
+        add(&l, "weight_ih.npy", -k, k, 2, 2, GH, I, 0);
+        add(&l, "weight_hh.npy", -k, k, 3, 2, GH, H, 0);
+        add(&l, "bias_ih.npy", -k, k, 4, 1, GH, 0, 0);
+        add(&l, "bias_hh.npy", -k, k, 5, 1, GH, 0, 0);
     }
-    if ((r = put(out, "weight_ih.npy", (size_t)(GH * I), -k, k, s, 2, 2, s_wih)) ||
-        (r = put(out, "weight_hh.npy", (size_t)(GH * H), -k, k, s, 3, 2, s_whh)) ||
-        (r = put(out, "bias_ih.npy", (size_t)GH, -k, k, s, 4, 1, s_b)) ||
-        (r = put(out, "bias_hh.npy", (size_t)GH, -k, k, s, 5, 1, s_b)))
-        return r;
-    if (!no_state && ((r = put(out, "h0.npy", BH, -1, 1, s, 6, 2, s_state)) ||
-                      (cell == RNN_LSTM && (r = put(out, "c0.npy", BH, -1, 1, s, 7, 2, s_state)))))
-        return r;
-    if (grads && ((r = put(out, "grad_output.npy", (size_t)(T * B * H), -1, 1, s, 8, 3, s_seq)) ||
-                  (r = put(out, "grad_hn.npy", BH, -1, 1, s, 9, 2, s_state)) ||
-                  (cell == RNN_LSTM && (r = put(out, "grad_cn.npy", BH, -1, 1, s, 10, 2, s_state)))))
-        return r;
-    return 0;
+    /* states (L*D, B, H) for a stack, (B, H) for one cell */
+    const int srank = stack ? 3 : 2;
+    const int64_t s0 = stack ? C : B, s1 = stack ? B : H, s2 = stack ? H : 0;
+    if (!no_state) {
+        add(&l, "h0.npy", -1, 1, 6, srank, s0, s1, s2);
+        if (cell == RNN_LSTM)
+            add(&l, "c0.npy", -1, 1, 7, srank, s0, s1, s2);
+    }
+    if (grads) {
+        add(&l, "grad_output.npy", -1, 1, 8, 3, T, B, D * H);
+        add(&l, "grad_hn.npy", -1, 1, 9, srank, s0, s1, s2);
+        if (cell == RNN_LSTM)
+            add(&l, "grad_cn.npy", -1, 1, 10, srank, s0, s1, s2);
+    }
+    if (l.floats > CASE_MAX_BYTES / sizeof(float)) {
+        fprintf(stderr,
+                "rnnsimd make-case: the case would hold %.3g GiB of floats; make-case writes at "
+                "most %llu GiB (smaller --T, --B, --I, --H or --layers)\n",
+                (double)l.floats * sizeof(float) / (1u << 30),
+                (unsigned long long)(CASE_MAX_BYTES >> 30));
+        return EXIT_USAGE;
+    }
+    if (mkdir(out, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "rnnsimd make-case: --out %s: cannot create: %s\n", out, strerror(errno));
+        return EXIT_RUNTIME;
+    }
+    return put_all(out, &l, (uint64_t)seed);
 }
