@@ -78,17 +78,22 @@ static int eat(cursor *c, char ch)
     return 0;
 }
 
-/* A quoted string without escapes (numpy's keys and descrs never need them). */
+/* A quoted string without escapes (numpy's keys and descrs never need them).
+ * On failure the cursor stays at the string's start (so a message shows it),
+ * or at the header's end when the string runs into it (a cut header). */
 static int parse_string(cursor *c, char *dst, size_t cap)
 {
     skip_ws(c);
     if (c->s >= c->end || (*c->s != '\'' && *c->s != '"'))
         return 0;
+    const char *start = c->s;
     char q = *c->s++;
     size_t n = 0;
     while (c->s < c->end && *c->s != q) {
-        if (*c->s == '\\' || n + 1 >= cap)
+        if (*c->s == '\\' || n + 1 >= cap) {
+            c->s = start;
             return 0;
+        }
         dst[n++] = *c->s++;
     }
     if (c->s >= c->end)
@@ -98,11 +103,14 @@ static int parse_string(cursor *c, char *dst, size_t cap)
     return 1;
 }
 
+/* A word such as True or False. A strict prefix of it at the header's end
+ * ("Fal") is consumed, so the caller sees a dict cut short rather than a
+ * wrong value. */
 static int parse_word(cursor *c, const char *word)
 {
     skip_ws(c);
-    size_t n = strlen(word);
-    if ((size_t)(c->end - c->s) >= n && memcmp(c->s, word, n) == 0) {
+    size_t n = strlen(word), left = (size_t)(c->end - c->s);
+    if (left >= n && memcmp(c->s, word, n) == 0) {
         const char *after = c->s + n;
         if (after < c->end && ((*after >= 'a' && *after <= 'z') || (*after >= 'A' && *after <= 'Z') ||
                                (*after >= '0' && *after <= '9') || *after == '_'))
@@ -110,6 +118,8 @@ static int parse_word(cursor *c, const char *word)
         c->s = after;
         return 1;
     }
+    if (left < n && memcmp(c->s, word, left) == 0)
+        c->s = c->end;
     return 0;
 }
 
@@ -158,90 +168,206 @@ static int parse_shape(cursor *c, int64_t *shape, int *rank)
     return 0;
 }
 
-static rnn_status parse_header(const char *name, const char *text, size_t len, rnn_npy *out,
-                               char *err, size_t errlen)
+/* Copies at most NPY_EXCERPT bytes of file content into buf (cap at least
+ * 4 * NPY_EXCERPT + 4) as printable ASCII: any other byte as \xNN, '\' and
+ * '"' escaped, "..." after a cut. A file's bytes never reach a terminal raw
+ * (no escape sequences from a message), and a message stays one short line. */
+#define NPY_EXCERPT 48
+static void excerpt(const char *s, size_t n, char *buf, size_t cap)
 {
-    cursor c = {text, text + len};
-    int have_descr = 0, have_fortran = 0, have_shape = 0;
-    char key[32], descr[64];
-    char shown[96];
-    /* A printable excerpt of the header for messages. */
-    size_t k = 0, tl = len;
-    while (tl > 0 && (text[tl - 1] == ' ' || text[tl - 1] == '\n' || text[tl - 1] == '\r'))
-        tl--;
-    for (size_t i = 0; i < tl && k + 4 < sizeof shown; i++)
-        shown[k++] = (text[i] >= 32 && text[i] < 127) ? text[i] : '?';
-    if (k < tl)
-        shown[k++] = '.', shown[k++] = '.', shown[k++] = '.';
-    shown[k] = '\0';
-
-    if (!eat(&c, '{'))
-        return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
-                    "%s: the header is not a Python dict (it reads \"%.40s\"); expected "
-                    "{'descr': '<f4', 'fortran_order': False, 'shape': (...), }",
-                    name, shown);
-    for (;;) {
-        if (eat(&c, '}'))
-            break;
-        if (!parse_string(&c, key, sizeof key))
-            return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
-                        "%s: malformed header \"%s\": expected a quoted key or '}'", name, shown);
-        if (!eat(&c, ':'))
-            return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
-                        "%s: malformed header \"%s\": expected ':' after '%s'", name, shown, key);
-        if (strcmp(key, "descr") == 0) {
-            if (have_descr++)
-                return rnn_errorf(RNN_ERR_FORMAT, err, errlen, "%s: header has 'descr' twice", name);
-            if (!parse_string(&c, descr, sizeof descr))
-                return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
-                            "%s: 'descr' is not a plain dtype string (a structured array?); "
-                            "expected '<f4'", name);
-        } else if (strcmp(key, "fortran_order") == 0) {
-            if (have_fortran++)
-                return rnn_errorf(RNN_ERR_FORMAT, err, errlen, "%s: header has 'fortran_order' twice", name);
-            if (parse_word(&c, "True"))
-                return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
-                            "%s: fortran_order is True; expected C order (save "
-                            "np.ascontiguousarray(a))", name);
-            if (!parse_word(&c, "False"))
-                return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
-                            "%s: 'fortran_order' is neither True nor False", name);
-        } else if (strcmp(key, "shape") == 0) {
-            if (have_shape++)
-                return rnn_errorf(RNN_ERR_FORMAT, err, errlen, "%s: header has 'shape' twice", name);
-            int r = parse_shape(&c, out->shape, &out->rank);
-            if (r == -2)
-                return rnn_errorf(RNN_ERR_FORMAT, err, errlen, "%s: shape has more than %d axes", name,
-                            RNN_NPY_MAX_RANK);
-            if (r == -3)
-                return rnn_errorf(RNN_ERR_FORMAT, err, errlen, "%s: a shape extent is too large", name);
-            if (r != 0)
-                return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
-                            "%s: 'shape' in header \"%s\" is not a tuple of non-negative "
-                            "integers", name, shown);
+    static const char hex[] = "0123456789abcdef";
+    size_t k = 0, i = 0;
+    for (; i < n && i < NPY_EXCERPT && k + 8 < cap; i++) {
+        unsigned char b = (unsigned char)s[i];
+        if (b == '\\' || b == '"') {
+            buf[k++] = '\\';
+            buf[k++] = (char)b;
+        } else if (b >= 32 && b < 127) {
+            buf[k++] = (char)b;
         } else {
-            return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
-                        "%s: unexpected key '%s' in the header; expected only 'descr', "
-                        "'fortran_order' and 'shape'", name, key);
+            buf[k++] = '\\', buf[k++] = 'x', buf[k++] = hex[b >> 4], buf[k++] = hex[b & 15];
         }
-        if (eat(&c, ','))
-            continue;
-        if (eat(&c, '}'))
-            break;
-        return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
-                    "%s: malformed header \"%s\": expected ',' or '}'", name, shown);
     }
-    skip_ws(&c);
-    if (c.s != c.end)
-        /* The header is not NUL-terminated: bound the excerpt by its end. */
-        return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
-                    "%s: unexpected text after the header's dict: \"%.*s\"", name,
-                    (int)(c.end - c.s < 20 ? c.end - c.s : 20), c.s);
-    if (!have_descr || !have_fortran || !have_shape)
-        return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
-                    "%s: the header lacks '%s'; expected 'descr', 'fortran_order' and 'shape'",
-                    name, !have_descr ? "descr" : !have_fortran ? "fortran_order" : "shape");
+    if (i < n && k + 3 < cap)
+        buf[k++] = '.', buf[k++] = '.', buf[k++] = '.';
+    buf[k] = '\0';
+}
 
+/* excerpt() without the header's trailing padding (spaces, '\n'). */
+static void excerpt_padded(const char *s, size_t n, char *buf, size_t cap)
+{
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+        n--;
+    excerpt(s, n, buf, cap);
+}
+
+/* One header being parsed, and what its messages need. */
+typedef struct {
+    const char *name;
+    cursor c;
+    size_t len;                       /* HEADER_LEN */
+    char shown[4 * NPY_EXCERPT + 8];  /* the header's start, escaped */
+    char *err;
+    size_t errlen;
+} header_parse;
+
+/* A malformed dict. When the parse ran into the end of the header, the dict
+ * is cut short: numpy's dicts close before the padding, so the likely cause
+ * is a header length field smaller than the header, and the message says so
+ * rather than blame the token that was cut. */
+static rnn_status malformed(const header_parse *p, const char *expected)
+{
+    if (p->c.s >= p->c.end)
+        return rnn_errorf(RNN_ERR_FORMAT, p->err, p->errlen,
+                          "%s: the header ends inside its dict (%s there): the header length "
+                          "field HEADER_LEN = %zu bytes is too small, or the dict is "
+                          "incomplete; the header reads \"%s\"",
+                          p->name, expected, p->len, p->shown);
+    char at[4 * NPY_EXCERPT + 8];
+    excerpt_padded(p->c.s, (size_t)(p->c.end - p->c.s), at, sizeof at);
+    return rnn_errorf(RNN_ERR_FORMAT, p->err, p->errlen,
+                      "%s: malformed header: %s at byte %zu of the header, which reads \"%s\"",
+                      p->name, expected, (size_t)(p->c.s - (p->c.end - p->len)), at);
+}
+
+/* The value of one key, the n bytes at key (as in the file: a NUL in it is
+ * part of it); a key seen twice or unknown is refused. seen[] counts descr,
+ * fortran_order, shape. */
+static rnn_status parse_entry(header_parse *p, const char *key, size_t n, int seen[3],
+                              char *descr, size_t descr_cap, rnn_npy *out)
+{
+    static const char *const keys[3] = {"descr", "fortran_order", "shape"};
+    int i = 0;
+    while (i < 3 && !(strlen(keys[i]) == n && memcmp(key, keys[i], n) == 0))
+        i++;
+    if (i == 3) {
+        char k[4 * NPY_EXCERPT + 8];
+        excerpt(key, n, k, sizeof k);
+        return rnn_errorf(RNN_ERR_FORMAT, p->err, p->errlen,
+                          "%s: unexpected key '%s' in the header; expected only 'descr', "
+                          "'fortran_order' and 'shape'", p->name, k);
+    }
+    if (seen[i]++)
+        return rnn_errorf(RNN_ERR_FORMAT, p->err, p->errlen, "%s: header has '%s' twice", p->name,
+                          keys[i]);
+    if (i == 0) {
+        skip_ws(&p->c);
+        const char *at = p->c.s + 1; /* past the quote */
+        if (parse_string(&p->c, descr, descr_cap)) {
+            const size_t len = (size_t)(p->c.s - at) - 1;
+            if (strlen(descr) == len)
+                return RNN_OK;
+            /* A NUL inside: "<f4\0..." must not compare equal to '<f4'. */
+            char d[4 * NPY_EXCERPT + 8];
+            excerpt(at, len, d, sizeof d);
+            return rnn_errorf(RNN_ERR_FORMAT, p->err, p->errlen,
+                              "%s: dtype '%s'; expected '<f4' (float32)", p->name, d);
+        }
+        if (p->c.s >= p->c.end)
+            return malformed(p, "expected a quoted dtype string after 'descr'");
+        return rnn_errorf(RNN_ERR_FORMAT, p->err, p->errlen,
+                          "%s: 'descr' is not a plain dtype string (a structured array?); "
+                          "expected '<f4'", p->name);
+    }
+    if (i == 1) {
+        if (parse_word(&p->c, "True"))
+            return rnn_errorf(RNN_ERR_FORMAT, p->err, p->errlen,
+                              "%s: fortran_order is True; expected C order (save "
+                              "np.ascontiguousarray(a))", p->name);
+        if (parse_word(&p->c, "False"))
+            return RNN_OK;
+        if (p->c.s >= p->c.end)
+            return malformed(p, "expected True or False after 'fortran_order'");
+        return rnn_errorf(RNN_ERR_FORMAT, p->err, p->errlen,
+                          "%s: 'fortran_order' is neither True nor False", p->name);
+    }
+    skip_ws(&p->c);
+    const char *at = p->c.s;
+    int r = parse_shape(&p->c, out->shape, &out->rank);
+    if (r == -2)
+        return rnn_errorf(RNN_ERR_FORMAT, p->err, p->errlen, "%s: shape has more than %d axes",
+                          p->name, RNN_NPY_MAX_RANK);
+    if (r == -3)
+        return rnn_errorf(RNN_ERR_FORMAT, p->err, p->errlen, "%s: a shape extent is too large",
+                          p->name);
+    if (r != 0 && p->c.s >= p->c.end)
+        return malformed(p, "expected a tuple of integers after 'shape'");
+    if (r != 0) {
+        char s[4 * NPY_EXCERPT + 8];
+        excerpt_padded(at, (size_t)(p->c.end - at), s, sizeof s);
+        return rnn_errorf(RNN_ERR_FORMAT, p->err, p->errlen,
+                          "%s: 'shape' in the header is not a tuple of non-negative integers: "
+                          "it reads \"%s\"", p->name, s);
+    }
+    return RNN_OK;
+}
+
+/* The dict itself, up to its '}' and the whitespace after it, which must be
+ * the end of the header as HEADER_LEN gives it. */
+static rnn_status parse_dict(header_parse *p, char *descr, size_t descr_cap, rnn_npy *out)
+{
+    int seen[3] = {0, 0, 0};
+    char key[32];
+    if (!eat(&p->c, '{')) {
+        if (p->c.s >= p->c.end)
+            return rnn_errorf(RNN_ERR_FORMAT, p->err, p->errlen,
+                              "%s: the header is not a Python dict: it is blank (the header "
+                              "length field HEADER_LEN = %zu bytes is too small?)",
+                              p->name, p->len);
+        return rnn_errorf(RNN_ERR_FORMAT, p->err, p->errlen,
+                          "%s: the header is not a Python dict (it reads \"%s\"); expected "
+                          "{'descr': '<f4', 'fortran_order': False, 'shape': (...), }",
+                          p->name, p->shown);
+    }
+    for (;;) {
+        if (eat(&p->c, '}'))
+            break;
+        skip_ws(&p->c);
+        const char *key_at = p->c.s + 1; /* past the quote */
+        if (!parse_string(&p->c, key, sizeof key))
+            return malformed(p, "expected a quoted key or '}'");
+        const size_t key_len = (size_t)(p->c.s - key_at) - 1;
+        if (!eat(&p->c, ':')) {
+            char k[4 * NPY_EXCERPT + 8], what[sizeof k + 32];
+            excerpt(key_at, key_len, k, sizeof k);
+            snprintf(what, sizeof what, "expected ':' after '%s'", k);
+            return malformed(p, what);
+        }
+        rnn_status st = parse_entry(p, key_at, key_len, seen, descr, descr_cap, out);
+        if (st != RNN_OK)
+            return st;
+        if (eat(&p->c, ','))
+            continue;
+        if (eat(&p->c, '}'))
+            break;
+        return malformed(p, "expected ',' or '}'");
+    }
+    skip_ws(&p->c);
+    if (p->c.s != p->c.end) {
+        /* Numpy pads with spaces up to HEADER_LEN: anything else after the
+         * dict means HEADER_LEN runs past the header (into the data), or junk. */
+        char after[4 * NPY_EXCERPT + 8];
+        size_t at = (size_t)(p->c.s - (p->c.end - p->len));
+        excerpt_padded(p->c.s, (size_t)(p->c.end - p->c.s), after, sizeof after);
+        return rnn_errorf(RNN_ERR_FORMAT, p->err, p->errlen,
+                          "%s: unexpected text after the header's dict: \"%s\" (at byte %zu of "
+                          "the %zu bytes that the header length field HEADER_LEN gives: junk "
+                          "after the dict, or HEADER_LEN too large)", p->name, after, at, p->len);
+    }
+    if (!seen[0] || !seen[1] || !seen[2])
+        return rnn_errorf(RNN_ERR_FORMAT, p->err, p->errlen,
+                          "%s: the header lacks '%s'; expected 'descr', 'fortran_order' and "
+                          "'shape'", p->name,
+                          !seen[0] ? "descr" : !seen[1] ? "fortran_order" : "shape");
+    return RNN_OK;
+}
+
+/* The dtype from descr, and the element count from the shape. */
+static rnn_status header_dtype_count(const char *name, const char *descr, rnn_npy *out, char *err,
+                                     size_t errlen)
+{
+    char d[4 * NPY_EXCERPT + 8];
+    excerpt(descr, strlen(descr), d, sizeof d);
     if (strcmp(descr, "<f4") == 0)
         out->dtype = RNN_NPY_F32;
     else if (strcmp(descr, "<i4") == 0)
@@ -253,7 +379,7 @@ static rnn_status parse_header(const char *name, const char *text, size_t len, r
     else
         return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                     "%s: dtype '%s'; expected '<f4' (float32%s; save a.astype(np.float32))", name,
-                    descr, strcmp(descr, "<f8") == 0 ? ", not float64" : "");
+                    d, strcmp(descr, "<f8") == 0 ? ", not float64" : "");
 
     size_t count = 1;
     for (int i = 0; i < out->rank; i++) {
@@ -265,6 +391,18 @@ static rnn_status parse_header(const char *name, const char *text, size_t len, r
     }
     out->count = count;
     return RNN_OK;
+}
+
+static rnn_status parse_header(const char *name, const char *text, size_t len, rnn_npy *out,
+                               char *err, size_t errlen)
+{
+    header_parse p = {name, {text, text + len}, len, "", err, errlen};
+    excerpt_padded(text, len, p.shown, sizeof p.shown);
+    char descr[64];
+    rnn_status st = parse_dict(&p, descr, sizeof descr, out);
+    if (st != RNN_OK)
+        return st;
+    return header_dtype_count(name, descr, out, err, errlen);
 }
 
 /* The magic, version and header length: prefix is the first 12 bytes (or
@@ -329,21 +467,26 @@ static void encode_le32(unsigned char *dst, const void *src, size_t count)
     }
 }
 
-static rnn_status check_data_size(const char *name, const rnn_npy *a, size_t have, char *err,
-                                  size_t errlen)
+/* hdr_nl: the header (HEADER_LEN bytes) ends in '\n', as numpy's always do;
+ * when not, a wrong size is more likely a wrong HEADER_LEN than wrong data. */
+static rnn_status check_data_size(const char *name, const rnn_npy *a, size_t have, int hdr_nl,
+                                  size_t hlen, char *err, size_t errlen)
 {
     size_t want = a->count * 4;
     if (have == want)
         return RNN_OK;
-    char s[256];
+    char s[256], hint[160] = "";
     rnn_npy_shape_str(a->rank, a->shape, s, sizeof s);
+    if (!hdr_nl)
+        snprintf(hint, sizeof hint, " (the header does not end in a newline as numpy's do: is "
+                 "the header length field HEADER_LEN = %zu wrong?)", hlen);
     if (have < want)
         return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                     "%s: truncated: the header's shape %s needs %zu bytes of data, the file "
-                    "has %zu", name, s, want, have);
+                    "has %zu%s", name, s, want, have, hint);
     return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
                 "%s: %zu bytes after the data: the header's shape %s accounts for %zu bytes "
-                "but the file has %zu", name, have - want, s, want, have);
+                "but the file has %zu%s", name, have - want, s, want, have, hint);
 }
 
 void rnn_npy_free(rnn_npy *a)
@@ -368,13 +511,14 @@ rnn_status rnn_npy_parse(const char *name, const unsigned char *buf, size_t len,
         return st;
     if (len - hstart < hlen)
         return rnn_errorf(RNN_ERR_FORMAT, err, errlen,
-                    "%s: truncated: the header should be %zu bytes, the file has %zu after the "
-                    "preamble", name, hlen, len - hstart);
+                    "%s: truncated: the header should be %zu bytes (HEADER_LEN), the file has %zu "
+                    "after the preamble", name, hlen, len - hstart);
     st = parse_header(name, (const char *)buf + hstart, hlen, out, err, errlen);
     if (st != RNN_OK)
         return st;
     size_t data_at = hstart + hlen;
-    st = check_data_size(name, out, len - data_at, err, errlen);
+    st = check_data_size(name, out, len - data_at, hlen && buf[data_at - 1] == '\n', hlen, err,
+                         errlen);
     if (st != RNN_OK)
         return st;
     out->data = malloc(out->count ? out->count * 4 : 1);
@@ -412,8 +556,8 @@ rnn_status rnn_npy_read(const char *path, rnn_npy *out, char *err, size_t errlen
     size_t fsize = (size_t)sb.st_size;
     if (fsize - hstart < hlen) {
         st = rnn_errorf(RNN_ERR_FORMAT, err, errlen,
-                  "%s: truncated: the header should be %zu bytes, the file has %zu after the "
-                  "preamble", path, hlen, fsize - hstart);
+                  "%s: truncated: the header should be %zu bytes (HEADER_LEN), the file has %zu "
+                  "after the preamble", path, hlen, fsize - hstart);
         goto done;
     }
     hdr = malloc(hlen + 1);
@@ -429,7 +573,8 @@ rnn_status rnn_npy_read(const char *path, rnn_npy *out, char *err, size_t errlen
     st = parse_header(path, (const char *)hdr, hlen, out, err, errlen);
     if (st != RNN_OK)
         goto done;
-    st = check_data_size(path, out, fsize - hstart - hlen, err, errlen);
+    st = check_data_size(path, out, fsize - hstart - hlen, hlen && hdr[hlen - 1] == '\n', hlen,
+                         err, errlen);
     if (st != RNN_OK)
         goto done;
     size_t bytes = out->count * 4;

@@ -250,7 +250,7 @@ expect 1 "weight_hh_l2.npy: missing, but --layers 3" \
 expect 1 "weight_hh_l1.npy: present, but --layers 1" \
   $R run --cell lstm --in "$d" --out "$d.x" --layers 1
 rm "$d/weight_ih_l1_reverse.npy"
-expect 1 "weight_ih_l1_reverse.npy: missing; expected (G*H, D*H, the layer below's output) = (16, 8)" \
+expect 1 "weight_ih_l1_reverse.npy: missing; expected (G*H, D*H, the layer below's output) for layer 1, reverse direction" \
   $R run --cell lstm --in "$d" --out "$d.x"
 d="$TMP/stack_uni"
 $R make-case --cell gru --out "$d" --layers 3 --grads >/dev/null

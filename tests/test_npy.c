@@ -66,8 +66,18 @@ static int count_dir_entries(const char *d)
     return n;
 }
 
+/* Whether a message is printable ASCII only: a file's bytes are escaped. */
+static int printable(const char *s)
+{
+    for (; *s; s++)
+        if (*s < 32 || *s >= 127)
+            return 0;
+    return 1;
+}
+
 /* Both the in-memory parser and the reader must refuse bytes with status
- * want and a message holding the file's name and the substring needle. */
+ * want and a message holding the file's name and the substring needle, in
+ * printable ASCII. */
 static void expect_bad(const char *label, const unsigned char *bytes, size_t len, rnn_status want,
                        const char *needle)
 {
@@ -78,6 +88,7 @@ static void expect_bad(const char *label, const unsigned char *bytes, size_t len
     CHECK(strstr(err, "mem.npy") && strstr(err, needle), "%s: parse message \"%s\" lacks \"%s\"",
           label, err, needle);
     CHECK(a.data == NULL, "%s: parse left memory behind", label);
+    CHECK(printable(err), "%s: a raw byte in the message", label);
     printf("  %-24s %s\n", label, err);
 
     path_in(path, sizeof path, "bad.npy");
@@ -284,6 +295,56 @@ static void test_malformed(void)
     expect_bad("oversized header", buf, n, RNN_ERR_FORMAT, "larger than the 10000 bytes allowed");
 }
 
+/* Bytes from the file reach a message only escaped (no terminal control
+ * sequence gets through), and a header length field that disagrees with the
+ * header is named as HEADER_LEN, whichever way it is wrong. */
+static void test_header_len_and_escapes(void)
+{
+    unsigned char buf[512], one[4] = {0x00, 0x00, 0x80, 0x3f};
+    const char *good = "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }";
+    size_t n = make_file(buf, 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }"
+                                 "\x1b[31mRED\x1b[0m", 1, one, 4);
+    expect_bad("escape bytes after dict", buf, n, RNN_ERR_FORMAT, "\"\\x1b[31mRED\\x1b[0m\"");
+    n = make_file(buf, 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), '\x1b[2J': 1}",
+                  1, one, 4);
+    expect_bad("escape bytes in a key", buf, n, RNN_ERR_FORMAT, "unexpected key '\\x1b[2J'");
+    n = make_file(buf, 1, "{'descr': '\x07\xff', 'fortran_order': False, 'shape': (1,), }", 1, one,
+                  4);
+    expect_bad("bytes in the dtype", buf, n, RNN_ERR_FORMAT, "dtype '\\x07\\xff'");
+    static const char nul_descr[] = "{'descr': '<f4\0x', 'fortran_order': False, 'shape': (1,), }";
+    unsigned char hdr[sizeof nul_descr + 64];
+    memset(hdr, ' ', sizeof hdr);
+    memcpy(hdr, nul_descr, sizeof nul_descr - 1);
+    hdr[117] = '\n';
+    memcpy(buf, "\x93NUMPY\x01\x00\x76\x00", 10);
+    memcpy(buf + 10, hdr, 118);
+    memcpy(buf + 128, one, 4);
+    expect_bad("NUL in the dtype", buf, 132, RNN_ERR_FORMAT, "dtype '<f4\\x00x'");
+
+    /* HEADER_LEN 10, shorter than the dict (the probe's "structured array?"). */
+    n = make_file(buf, 1, good, 1, one, 4);
+    buf[8] = 10, buf[9] = 0;
+    expect_bad("HEADER_LEN inside the dict", buf, n, RNN_ERR_FORMAT,
+               "the header length field HEADER_LEN = 10 bytes is too small");
+    /* HEADER_LEN past the padding, into the data. */
+    n = make_file(buf, 1, good, 1, one, 4);
+    buf[8] += 4;
+    expect_bad("HEADER_LEN into the data", buf, n, RNN_ERR_FORMAT,
+               "\"\\x00\\x00\\x80?\" (at byte 118 of the 122 bytes that the header length "
+               "field HEADER_LEN");
+    /* HEADER_LEN short of the padding's end: the dict parses, the sizes don't. */
+    n = make_file(buf, 1, good, 1, one, 4);
+    buf[8] -= 2;
+    expect_bad("HEADER_LEN inside the padding", buf, n, RNN_ERR_FORMAT,
+               "is the header length field HEADER_LEN = 116 wrong?");
+    /* A header cut inside a word: blamed on HEADER_LEN, not on the word. */
+    n = make_file(buf, 1, good, 1, one, 4);
+    buf[8] = 38;
+    expect_bad("HEADER_LEN inside 'False'", buf, n, RNN_ERR_FORMAT,
+               "(expected True or False after 'fortran_order' there): the header length field "
+               "HEADER_LEN = 38");
+}
+
 static void test_expect(void)
 {
     float v[12] = {0};
@@ -398,6 +459,7 @@ int main(void)
     test_other_writers();
     printf("malformed files (status and message):\n");
     test_malformed();
+    test_header_len_and_escapes();
     test_expect();
     test_io_errors_and_atomicity();
     test_atomic_stream();

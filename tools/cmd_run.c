@@ -6,18 +6,19 @@
  *
  * Every size comes from the files: T, B, I from input.npy, H from the first
  * weight_hh's columns, the layers and directions from which weight files are
- * present (or --layers, --bidirectional, which the files must then match);
+ * present (or --layers, --bidirectional, which the files must then match; a
+ * PyTorch-named weight file outside the layout is an error, not ignored);
  * every other file is checked against them, and each mismatch names the
  * file, its shape and the shape expected. The reference (--isa reference)
  * and the plans (every other --isa) are called the same way and write the
  * same files, so the two can be compared file by file. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 #include "npy.h"
 #include "tools.h"
 #include "clock.h"
@@ -44,7 +45,7 @@ static const char run_usage[] =
     "                files stay float32 (docs/design.md §8). Plans: the generic or avx512\n"
     "                table (AVX512-BF16) or neon; the reference computes the same rounding\n"
     "                in double\n"
-    "  --layers L    num_layers (default: as many as weight_hh_l{k}.npy files are present)\n"
+    "  --layers L    num_layers (default: weight_hh_l0.npy, weight_hh_l1.npy, ... as present)\n"
     "  --bidirectional  two directions (default: when weight_hh_l0_reverse.npy is present)\n"
     "\n"
     "inputs in --in (G = 1 rnn_tanh, 4 lstm (gates i,f,g,o), 3 gru and lbr_gru (r,z,n);\n"
@@ -54,11 +55,15 @@ static const char run_usage[] =
     "  bias_ih_l{k}.npy       (G*H,)        bias_hh_l{k}.npy    (G*H,)\n"
     "  ... and weight_ih_l{k}_reverse.npy etc. for the reverse direction, k = 0..L-1;\n"
     "  one layer of one direction may also be weight_ih.npy, weight_hh.npy, bias_ih.npy,\n"
-    "  bias_hh.npy\n"
+    "  bias_hh.npy (not mixed with the _l{k} names). Every file with these names must fit\n"
+    "  the layers and directions: a layer k >= L (weight_hh_l2.npy without weight_hh_l1.npy,\n"
+    "  or beyond --layers), a _reverse file in one direction, or a missing file is an error\n"
     "  h0.npy                 (L*D, B, H) optional (zeros); (B, H) also for L*D = 1\n"
     "  c0.npy                 likewise, lstm only\n"
     "  grad_output.npy        (T, B, D*H) optional: upstream gradient on every output\n"
     "  grad_hn.npy            (L*D, B, H) optional; grad_cn.npy likewise (lstm only)\n"
+    "  Files not named here are ignored. A name above that is there but cannot be opened\n"
+    "  (e.g. a dangling symbolic link) is an error, never taken for an absent file.\n"
     "\n"
     "outputs in --out:\n"
     "  output.npy (T, B, D*H): the top layer's h_t, forward direction first;\n"
@@ -81,6 +86,29 @@ static void path_join(char *buf, size_t len, const char *dir, const char *file)
     snprintf(buf, len, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", file);
 }
 
+/* Whether path is there: 0 when there is no such directory entry, 1 when
+ * there is one that can be followed, else -1 after a message. A dangling
+ * symbolic link is an entry that cannot be followed: taking it for absent
+ * would run without the file its name promises. */
+static int presence(const char *path)
+{
+    struct stat sb;
+    if (lstat(path, &sb) != 0) {
+        if (errno == ENOENT)
+            return 0;
+        fprintf(stderr, "rnnsimd run: %s: cannot look it up: %s\n", path, strerror(errno));
+        return -1;
+    }
+    const int link = S_ISLNK(sb.st_mode);
+    if (stat(path, &sb) != 0) {
+        const int e = errno;
+        fprintf(stderr, "rnnsimd run: %s: present but cannot be opened: %s%s\n", path,
+                strerror(e), link && e == ENOENT ? " (a symbolic link to a file not there)" : "");
+        return -1;
+    }
+    return 1;
+}
+
 /* Loads dir/file and checks it against (rank, shape); a state file may also
  * be (1, B, H), PyTorch's (num_layers, B, H). Returns 0 or EXIT_RUNTIME after
  * a message. An absent optional file leaves t->present 0. */
@@ -90,9 +118,12 @@ static int load(const char *dir, const char *file, int required, int rank, const
     char path[4096], err[1024];
     path_join(path, sizeof path, dir, file);
     t->present = 0;
-    if (!required && access(path, F_OK) != 0 && errno == ENOENT)
+    const int there = presence(path);
+    if (there < 0)
+        return EXIT_RUNTIME;
+    if (!there && !required)
         return 0;
-    if (required && access(path, F_OK) != 0 && errno == ENOENT) {
+    if (!there) {
         fprintf(stderr, "rnnsimd run: %s: missing; expected %s\n", path, what);
         return EXIT_RUNTIME;
     }
@@ -198,17 +229,10 @@ typedef struct {
     tensor t[T_COUNT];
     tensor *w;           /* cells x 4: weight_ih, weight_hh, bias_ih, bias_hh of cell l*D + d */
     char (*names)[4][48]; /* their file names without .npy */
-    int64_t T, B, I, H, G, GH, L, D, cells;
+    int64_t T, B, I, H, G, GH, DH, L, D, cells;
     int legacy;          /* one cell named weight_ih.npy, ... (no _l0) */
     int backward;        /* an upstream gradient was given */
 } run_inputs;
-
-static int exists(const char *dir, const char *file)
-{
-    char path[4096];
-    path_join(path, sizeof path, dir, file);
-    return access(path, F_OK) == 0;
-}
 
 static const char *const base_names[4] = {"weight_ih", "weight_hh", "bias_ih", "bias_hh"};
 
@@ -222,113 +246,275 @@ static void cell_name(const run_inputs *ri, int64_t k, int j, char *buf, size_t 
                  k % ri->D ? "_reverse" : "");
 }
 
-/* The layers and directions: from the options, or from the weight files
- * present; the files must match either way. Returns 0 or EXIT_RUNTIME. */
+/* The PyTorch-named weight files --in holds, from one scan of the directory,
+ * so the layout is decided from which files exist, before any is read, and a
+ * file the layout leaves out is an error rather than silently unread. */
+typedef struct {
+    /* weight_ih_l{k}[_reverse].npy, ... by [k][reverse][j]; k = RNN_MAX_LAYERS
+     * stands for any larger k, whose first name is kept in far_name */
+    unsigned char layered[RNN_MAX_LAYERS + 1][2][4];
+    unsigned char legacy[4]; /* weight_ih.npy, weight_hh.npy, bias_ih.npy, bias_hh.npy */
+    int any_layered, any_legacy;
+    char far_name[256];
+} weight_files;
+
+/* The order files are named in messages: weight_hh first, as it sets the layout. */
+static const int j_order[4] = {1, 0, 2, 3};
+
+/* Matches base "_l" k ["_reverse"] ".npy" (k in canonical decimal) or base
+ * ".npy" for one of the four base names. Returns 0 (another file), 1 (a
+ * single-layer name) or 2 (a layered one; *k saturates at RNN_MAX_LAYERS). */
+static int match_weight_name(const char *name, int *j, int64_t *k, int *rev)
+{
+    for (*j = 0; *j < 4; (*j)++) {
+        size_t n = strlen(base_names[*j]);
+        if (strncmp(name, base_names[*j], n) != 0)
+            continue;
+        const char *s = name + n;
+        if (strcmp(s, ".npy") == 0)
+            return 1;
+        const int digit = s[0] == '_' && s[1] == 'l' && s[2] >= '0' && s[2] <= '9';
+        if (!digit || (s[2] == '0' && s[3] >= '0' && s[3] <= '9'))
+            return 0; /* not _l{k}, or k with a leading zero: PyTorch writes neither */
+        *k = 0;
+        for (s += 2; *s >= '0' && *s <= '9'; s++)
+            if ((*k = *k * 10 + (*s - '0')) > RNN_MAX_LAYERS)
+                *k = RNN_MAX_LAYERS;
+        *rev = strcmp(s, "_reverse.npy") == 0;
+        return *rev || strcmp(s, ".npy") == 0 ? 2 : 0;
+    }
+    return 0;
+}
+
+/* Fills *wf from the names in directory in. Returns 0 or EXIT_RUNTIME. */
+static int scan_weights(const char *in, weight_files *wf)
+{
+    memset(wf, 0, sizeof *wf);
+    DIR *dp = opendir(in);
+    if (!dp) {
+        fprintf(stderr, "rnnsimd run: --in %s: cannot list: %s\n", in, strerror(errno));
+        return EXIT_RUNTIME;
+    }
+    struct dirent *e;
+    while ((e = readdir(dp))) {
+        int j, rev;
+        int64_t k;
+        int m = match_weight_name(e->d_name, &j, &k, &rev);
+        if (m == 1)
+            wf->legacy[j] = 1, wf->any_legacy = 1;
+        if (m == 2) {
+            wf->layered[k][rev][j] = 1, wf->any_layered = 1;
+            if (k == RNN_MAX_LAYERS && !wf->far_name[0])
+                snprintf(wf->far_name, sizeof wf->far_name, "%s", e->d_name);
+        }
+    }
+    closedir(dp);
+    return 0;
+}
+
+static void layered_name(int j, int64_t k, int rev, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s_l%lld%s.npy", base_names[j], (long long)k, rev ? "_reverse" : "");
+}
+
+/* The name of the first layered file present (for a message). */
+static void first_layered(const weight_files *wf, char *buf, size_t len)
+{
+    for (int64_t k = 0; k < RNN_MAX_LAYERS; k++)
+        for (int rev = 0; rev < 2; rev++)
+            for (int i = 0; i < 4; i++)
+                if (wf->layered[k][rev][j_order[i]]) {
+                    layered_name(j_order[i], k, rev, buf, len);
+                    return;
+                }
+    snprintf(buf, len, "%s", wf->far_name);
+}
+
+/* One direction, one layer: weight_ih.npy, ... (layered names are refused by
+ * the caller). Returns 0 or EXIT_RUNTIME. */
+static int legacy_layout(const run_opts *o, const weight_files *wf, run_inputs *ri)
+{
+    const char *in = o->in;
+    static const char *const shapes[4] = {"(G*H, I)", "(G*H, H)", "(G*H,)", "(G*H,)"};
+    for (int i = 0; i < 4; i++) {
+        int j = j_order[i];
+        if (!wf->legacy[j]) {
+            fprintf(stderr, "rnnsimd run: %s/%s.npy: missing; expected %s (the single-layer "
+                            "names: weight_ih.npy, weight_hh.npy, bias_ih.npy, bias_hh.npy)\n",
+                    in, base_names[j], shapes[j]);
+            return EXIT_RUNTIME;
+        }
+    }
+    if (o->layers > 1 || o->bidirectional) {
+        fprintf(stderr, "rnnsimd run: %s/weight_hh.npy names one layer of one direction; "
+                        "--layers %lld%s expects weight_hh_l0.npy, ...\n",
+                in, (long long)(o->layers ? o->layers : 1),
+                o->bidirectional ? " --bidirectional" : "");
+        return EXIT_RUNTIME;
+    }
+    ri->L = ri->D = 1;
+    return 0;
+}
+
+/* A layered file the layout (L, D) leaves out: named with what excludes it.
+ * Returns 0 or EXIT_RUNTIME after a message. */
+static int refuse_extra(const run_opts *o, const weight_files *wf, int64_t L, int D)
+{
+    char f[256], why[160];
+    for (int i = 0; i < 4; i++)
+        for (int rev = 0; rev < 2; rev++)
+            for (int64_t k = 0; k <= RNN_MAX_LAYERS; k++) {
+                const int j = j_order[i];
+                if (!wf->layered[k][rev][j] || (k < L && (!rev || D == 2)))
+                    continue;
+                if (k == RNN_MAX_LAYERS)
+                    snprintf(f, sizeof f, "%s", wf->far_name);
+                else
+                    layered_name(j, k, rev, f, sizeof f);
+                if (k >= L && o->layers)
+                    snprintf(why, sizeof why, "--layers %lld reads layers 0 to %lld only",
+                             (long long)L, (long long)L - 1);
+                else if (k >= L)
+                    snprintf(why, sizeof why, "weight_hh_l%lld.npy is missing (the layers are "
+                             "weight_hh_l0.npy, weight_hh_l1.npy, ... without a gap)",
+                             (long long)L);
+                else
+                    snprintf(why, sizeof why, "weight_hh_l0_reverse.npy is missing (it makes "
+                             "the stack bidirectional)");
+                fprintf(stderr, "rnnsimd run: %s/%s: present, but %s\n", o->in, f, why);
+                return EXIT_RUNTIME;
+            }
+    return 0;
+}
+
+/* Every file of the layout (L, D) present; a missing one is named with
+ * the shape it should have and what made the layout. Returns 0 or EXIT_RUNTIME. */
+static int require_layered(const run_opts *o, const weight_files *wf, int64_t L, int D)
+{
+    char f[80];
+    for (int64_t k = 0; k < L; k++)
+        for (int rev = 0; rev < D; rev++)
+            for (int i = 0; i < 4; i++) {
+                const int j = j_order[i];
+                if (wf->layered[k][rev][j])
+                    continue;
+                layered_name(j, k, rev, f, sizeof f);
+                const char *shape = j == 1   ? "(G*H, H)"
+                                    : j != 0 ? "(G*H,)"
+                                    : k      ? "(G*H, D*H, the layer below's output)"
+                                             : "(G*H, I)";
+                if (rev && o->bidirectional)
+                    fprintf(stderr, "rnnsimd run: %s/%s: missing, but --bidirectional\n", o->in, f);
+                else if (!rev && o->layers)
+                    fprintf(stderr, "rnnsimd run: %s/%s: missing, but --layers %lld\n", o->in, f,
+                            (long long)L);
+                else
+                    fprintf(stderr, "rnnsimd run: %s/%s: missing; expected %s for layer %lld%s "
+                                    "(a stack of %lld layer%s%s, as the weight_hh files present "
+                                    "say)\n",
+                            o->in, f, shape, (long long)k, rev ? ", reverse direction" : "",
+                            (long long)L, L > 1 ? "s" : "", D == 2 ? ", two directions" : "");
+                return EXIT_RUNTIME;
+            }
+    return 0;
+}
+
+/* The layers and directions from which weight files exist (or --layers,
+ * --bidirectional, which the files must then match), checked before any file
+ * is read: no gap in the layers, no file the layout leaves out, none missing,
+ * and one naming style. Returns 0 or EXIT_RUNTIME after a message. */
 static int find_layout(const run_opts *o, run_inputs *ri)
 {
     const char *in = o->in;
-    char f[64];
-    ri->legacy = exists(in, "weight_hh.npy");
-    if (ri->legacy && exists(in, "weight_hh_l0.npy")) {
-        fprintf(stderr, "rnnsimd run: %s: both weight_hh.npy and weight_hh_l0.npy; expected "
-                        "one naming\n", in);
+    weight_files wf;
+    int status = scan_weights(in, &wf);
+    if (status)
+        return status;
+    if (wf.any_legacy && wf.any_layered) {
+        int j = 0;
+        while (!wf.legacy[j])
+            j++;
+        char f[256];
+        first_layered(&wf, f, sizeof f);
+        fprintf(stderr, "rnnsimd run: %s: %s.npy and %s: the single-layer names (weight_ih.npy, "
+                        "weight_hh.npy, bias_ih.npy, bias_hh.npy) and the layered names "
+                        "(weight_ih_l{k}.npy, ...) cannot be mixed\n", in, base_names[j], f);
         return EXIT_RUNTIME;
     }
-    if (ri->legacy) {
-        if (o->layers > 1 || o->bidirectional) {
-            fprintf(stderr, "rnnsimd run: %s/weight_hh.npy names one layer of one direction; "
-                            "--layers %lld%s expects weight_hh_l0.npy, ...\n",
-                    in, (long long)(o->layers ? o->layers : 1),
-                    o->bidirectional ? " --bidirectional" : "");
-            return EXIT_RUNTIME;
-        }
-        ri->L = ri->D = 1;
-        return 0;
-    }
-    if (!exists(in, "weight_hh_l0.npy")) {
+    ri->legacy = wf.any_legacy;
+    if (ri->legacy)
+        return legacy_layout(o, &wf, ri);
+    if (!wf.any_layered) {
         fprintf(stderr, "rnnsimd run: %s/weight_hh.npy: missing; expected (G*H, H) (a stack: "
                         "weight_hh_l0.npy, weight_hh_l1.npy, ...)\n", in);
         return EXIT_RUNTIME;
     }
-    int64_t L = 0;
-    while (L < RNN_MAX_LAYERS) {
-        snprintf(f, sizeof f, "weight_hh_l%lld.npy", (long long)L);
-        if (!exists(in, f))
-            break;
+    int64_t L = o->layers;
+    while (!o->layers && L < RNN_MAX_LAYERS && wf.layered[L][0][1])
         L++;
-    }
-    const int D = exists(in, "weight_hh_l0_reverse.npy") ? 2 : 1;
-    if (o->layers && o->layers != L) {
-        snprintf(f, sizeof f, "weight_hh_l%lld.npy", (long long)(o->layers < L ? o->layers : L));
-        fprintf(stderr, "rnnsimd run: %s/%s: %s, but --layers %lld\n", in, f,
-                o->layers < L ? "present" : "missing", (long long)o->layers);
-        return EXIT_RUNTIME;
-    }
-    if (o->bidirectional && D != 2) {
-        fprintf(stderr, "rnnsimd run: %s/weight_hh_l0_reverse.npy: missing, but --bidirectional\n",
-                in);
-        return EXIT_RUNTIME;
-    }
+    const int D = o->bidirectional || wf.layered[0][1][1] ? 2 : 1;
+    if ((status = require_layered(o, &wf, L, D)) || (status = refuse_extra(o, &wf, L, D)))
+        return status;
     ri->L = L;
     ri->D = D;
     return 0;
 }
 
-/* Loads every input, sizes from input.npy (T, B, I) and the first weight_hh
- * (H, whose rows are G*H), each file checked against them. Returns 0 or
- * EXIT_RUNTIME after a message. */
-static int load_inputs(const run_opts *o, run_inputs *ri)
+/* a*b into *r; 0 when the product overflows int64_t. The factors are
+ * extents read from file headers, which may be anything up to 2^63 - 1, and a
+ * wrapped product could pass a shape check. */
+static int mul_ok(int64_t a, int64_t b, int64_t *r)
 {
-    const char *in = o->in, *cell_s = o->cell_s;
-    tensor *t = ri->t;
-    char what[512], file[64];
-    int status;
-    const int64_t G = ri->G = rnn_cell_gates(o->cell);
-    int64_t any3[3] = {-1, -1, -1};
-    if ((status = load(in, "input.npy", 1, 3, any3, "(T, B, I)", &t[T_INPUT])))
-        return status;
-    const int64_t T = ri->T = t[T_INPUT].a.shape[0], B = ri->B = t[T_INPUT].a.shape[1],
-                  I = ri->I = t[T_INPUT].a.shape[2];
-    if (T < 1 || B < 1 || I < 1) {
-        fprintf(stderr, "rnnsimd run: %s/input.npy: T, B and I must be at least 1\n", in);
+    return !__builtin_mul_overflow(a, b, r);
+}
+
+/* H from the first weight_hh (G*H, H), already loaded into ri->w[1]; G*H
+ * and D*H checked for overflow. Returns 0 or EXIT_RUNTIME after a message. */
+static int size_hidden(const run_opts *o, run_inputs *ri, const char *file)
+{
+    const int64_t G = ri->G, rows = ri->w[1].a.shape[0], H = ri->w[1].a.shape[1];
+    const char *blocks = G == 4 ? " (i, f, g, o)" : G == 3 ? " (r, z, n)" : "";
+    int64_t GH = 0, DH = 0;
+    char over[64] = "";
+    if (!mul_ok(G, H, &GH))
+        snprintf(over, sizeof over, "G*H overflow (G = %lld for %s)", (long long)G, o->cell_s);
+    else if (!mul_ok(ri->D, H, &DH))
+        snprintf(over, sizeof over, "D*H overflow (D = %lld directions)", (long long)ri->D);
+    if (over[0]) {
+        fprintf(stderr, "rnnsimd run: %s/%s: shape (%lld, %lld): H = %lld (its columns) makes "
+                        "%s; expected (G*H, H)\n",
+                o->in, file, (long long)rows, (long long)H, (long long)H, over);
         return EXIT_RUNTIME;
     }
-    if ((status = find_layout(o, ri)))
-        return status;
-    const int64_t L = ri->L, D = ri->D, cells = ri->cells = L * D;
-    ri->w = calloc((size_t)cells, sizeof *ri->w * 4);
-    ri->names = calloc((size_t)cells, sizeof *ri->names);
-    if (!ri->w || !ri->names) {
-        fprintf(stderr, "rnnsimd run: out of memory\n");
-        return EXIT_RUNTIME;
-    }
-    for (int64_t k = 0; k < cells; k++)
-        for (int j = 0; j < 4; j++)
-            cell_name(ri, k, j, ri->names[k][j], sizeof ri->names[k][j]);
-    int64_t any2[2] = {-1, -1};
-    snprintf(what, sizeof what, "(G*H, H) with G = %lld for %s", (long long)G, cell_s);
-    snprintf(file, sizeof file, "%s.npy", ri->names[0][1]);
-    if ((status = load(in, file, 1, 2, any2, what, &ri->w[1])))
-        return status;
-    const int64_t H = ri->H = ri->w[1].a.shape[1];
-    if (H < 1 || ri->w[1].a.shape[0] != G * H) {
+    if (H < 1 || rows != GH) {
         fprintf(stderr,
                 "rnnsimd run: %s/%s: shape (%lld, %lld) but expected (G*H, H) = "
                 "(%lld, %lld): %s has G = %lld gate blocks%s\n",
-                in, file, (long long)ri->w[1].a.shape[0], (long long)H, (long long)(G * H),
-                (long long)H, cell_s, (long long)G,
-                G == 4 ? " (i, f, g, o)" : G == 3 ? " (r, z, n)" : "");
+                o->in, file, (long long)rows, (long long)H, (long long)GH, (long long)H,
+                o->cell_s, (long long)G, blocks);
         return EXIT_RUNTIME;
     }
-    const int64_t GH = ri->GH = G * H;
-    for (int64_t k = 0; k < cells; k++) {
-        const int64_t K = k / D ? D * H : I;
+    ri->H = H;
+    ri->GH = GH;
+    ri->DH = DH;
+    return 0;
+}
+
+/* The weights and biases of every cell, each checked against G*H, H and its
+ * K (I for layer 0, D*H above). Returns 0 or EXIT_RUNTIME after a message. */
+static int load_weights(const run_opts *o, run_inputs *ri)
+{
+    char what[512], file[64];
+    int status;
+    const int64_t D = ri->D, GH = ri->GH, H = ri->H;
+    for (int64_t k = 0; k < ri->cells; k++) {
+        const int64_t K = k / D ? ri->DH : ri->I;
         int64_t s_wih[2] = {GH, K}, s_whh[2] = {GH, H}, s_b[1] = {GH};
         const int64_t *shape[4] = {s_wih, s_whh, s_b, s_b};
         const int rank[4] = {2, 2, 1, 1};
         for (int j = 0; j < 4; j++) {
             if (k == 0 && j == 1)
-                continue; /* loaded above */
+                continue; /* loaded first, for H */
             if (j == 0)
                 snprintf(what, sizeof what, "(G*H, %s) = (%lld, %lld)",
                          k / D ? "D*H, the layer below's output" : "I from input.npy",
@@ -337,23 +523,37 @@ static int load_inputs(const run_opts *o, run_inputs *ri)
                 snprintf(what, sizeof what, "%s with G*H = %lld, H = %lld",
                          j == 1 ? "(G*H, H)" : "(G*H,)", (long long)GH, (long long)H);
             snprintf(file, sizeof file, "%s.npy", ri->names[k][j]);
-            if ((status = load(in, file, 1, rank[j], shape[j], what, &ri->w[4 * k + j])))
+            if ((status = load(o->in, file, 1, rank[j], shape[j], what, &ri->w[4 * k + j])))
                 return status;
         }
     }
+    return 0;
+}
+
+/* The optional states and upstream gradients. Returns 0 or EXIT_RUNTIME. */
+static int load_states(const run_opts *o, run_inputs *ri)
+{
+    const char *in = o->in;
+    tensor *t = ri->t;
+    char what[512];
+    int status;
+    const int64_t cells = ri->cells, B = ri->B, H = ri->H, T = ri->T, L = ri->L, D = ri->D;
     for (int k = 0; o->cell != RNN_LSTM && k < 2; k++) {
         const char *f = k ? "grad_cn.npy" : "c0.npy";
         char path[4096];
         path_join(path, sizeof path, in, f);
-        if (access(path, F_OK) == 0) {
+        const int there = presence(path);
+        if (there < 0)
+            return EXIT_RUNTIME;
+        if (there) {
             fprintf(stderr, "rnnsimd run: %s: %s has no cell state; only lstm takes %s\n", path,
-                    cell_s, f);
+                    o->cell_s, f);
             return EXIT_RUNTIME;
         }
     }
     /* States: (L*D, B, H); one cell also (B, H) (load() folds a leading 1). */
     const int srank = cells == 1 ? 2 : 3;
-    int64_t s_state[3] = {cells, B, H}, s_one[2] = {B, H}, s_seq[3] = {T, B, D * H};
+    int64_t s_state[3] = {cells, B, H}, s_one[2] = {B, H}, s_seq[3] = {T, B, ri->DH};
     const int64_t *ss = cells == 1 ? s_one : s_state;
     if (cells == 1)
         snprintf(what, sizeof what,
@@ -369,11 +569,53 @@ static int load_inputs(const run_opts *o, run_inputs *ri)
         return status;
     snprintf(what, sizeof what,
              "(T, B, D*H) with T, B = %lld, %lld from input.npy, D*H = %lld", (long long)T,
-             (long long)B, (long long)(D * H));
+             (long long)B, (long long)ri->DH);
     if ((status = load(in, "grad_output.npy", 0, 3, s_seq, what, &t[T_GOUT])))
         return status;
     ri->backward = t[T_GOUT].present || t[T_GHN].present || t[T_GCN].present;
     return 0;
+}
+
+/* Loads every input: first which weight files exist (the layout, before any
+ * file is read, so a missing or stray file is named as such rather than
+ * blamed on a shape), then sizes from input.npy (T, B, I) and the first
+ * weight_hh (H, whose rows are G*H), each file checked against them. Returns
+ * 0 or EXIT_RUNTIME after a message. */
+static int load_inputs(const run_opts *o, run_inputs *ri)
+{
+    const char *in = o->in;
+    tensor *t = ri->t;
+    char what[512], file[64];
+    int status;
+    ri->G = rnn_cell_gates(o->cell);
+    if ((status = find_layout(o, ri)))
+        return status;
+    int64_t any3[3] = {-1, -1, -1};
+    if ((status = load(in, "input.npy", 1, 3, any3, "(T, B, I)", &t[T_INPUT])))
+        return status;
+    ri->T = t[T_INPUT].a.shape[0], ri->B = t[T_INPUT].a.shape[1], ri->I = t[T_INPUT].a.shape[2];
+    if (ri->T < 1 || ri->B < 1 || ri->I < 1) {
+        fprintf(stderr, "rnnsimd run: %s/input.npy: T, B and I must be at least 1\n", in);
+        return EXIT_RUNTIME;
+    }
+    /* L <= RNN_MAX_LAYERS and D <= 2: L*D cannot overflow. */
+    const int64_t cells = ri->cells = ri->L * ri->D;
+    ri->w = calloc((size_t)cells, sizeof *ri->w * 4);
+    ri->names = calloc((size_t)cells, sizeof *ri->names);
+    if (!ri->w || !ri->names) {
+        fprintf(stderr, "rnnsimd run: out of memory\n");
+        return EXIT_RUNTIME;
+    }
+    for (int64_t k = 0; k < cells; k++)
+        for (int j = 0; j < 4; j++)
+            cell_name(ri, k, j, ri->names[k][j], sizeof ri->names[k][j]);
+    int64_t any2[2] = {-1, -1};
+    snprintf(what, sizeof what, "(G*H, H) with G = %lld for %s", (long long)ri->G, o->cell_s);
+    snprintf(file, sizeof file, "%s.npy", ri->names[0][1]);
+    if ((status = load(in, file, 1, 2, any2, what, &ri->w[1])) ||
+        (status = size_hidden(o, ri, file)) || (status = load_weights(o, ri)))
+        return status;
+    return load_states(o, ri);
 }
 
 /* The outputs, in one block: the forward's, then the gradients. */
@@ -384,6 +626,25 @@ typedef struct {
     double t_fwd, t_bwd; /* ms */
     const char *ran_on;
 } run_outputs;
+
+/* The floats of the output block: output, hn, cn, and for backward also
+ * grad_input, grad_h0, grad_c0 and one gradient per weight file. Each term
+ * fits (rnn_desc_check, the files' own sizes); their sum is checked too.
+ * Returns 0 when it overflows size_t or its bytes do. */
+static int buffer_floats(const rnn_sizes *sz, const run_inputs *ri, size_t *n)
+{
+    size_t two_ss, sum, bytes;
+    int ok = !__builtin_mul_overflow(sz->state, (size_t)2, &two_ss) &&
+             !__builtin_add_overflow(sz->h, two_ss, &sum);
+    if (ri->backward) {
+        ok = ok && !__builtin_add_overflow(sum, sz->x, &sum) &&
+             !__builtin_add_overflow(sum, two_ss, &sum);
+        for (int64_t i = 0; ok && i < 4 * ri->cells; i++)
+            ok = !__builtin_add_overflow(sum, ri->w[i].a.count, &sum);
+    }
+    *n = sum;
+    return ok && !__builtin_mul_overflow(sum, sizeof(float), &bytes);
+}
 
 /* The forward (and backward) on the reference or a plan. Returns 0 or
  * EXIT_RUNTIME after a message. */
@@ -401,12 +662,12 @@ static int compute(const run_opts *o, const run_inputs *ri, run_outputs *ro)
         return EXIT_RUNTIME;
     }
     const size_t cells = sz.cells, SS = sz.state;
-    size_t n_w = 0;
-    for (size_t k = 0; k < cells; k++)
-        for (int j = 0; j < 4; j++)
-            n_w += ri->w[4 * k + j].a.count;
-    size_t n_out = sz.h + 2 * SS, n_grad = sz.x + 2 * SS + n_w;
-    ro->buf = malloc((n_out + (ri->backward ? n_grad : 0)) * sizeof *ro->buf);
+    size_t n_buf;
+    if (!buffer_floats(&sz, ri, &n_buf)) {
+        fprintf(stderr, "rnnsimd run: the outputs' size overflows this machine's address space\n");
+        return EXIT_RUNTIME;
+    }
+    ro->buf = malloc(n_buf * sizeof *ro->buf);
     ro->cg = calloc(cells, sizeof *ro->cg);
     rnn_cell_weights *w = calloc(cells, sizeof *w);
     if (!ro->buf || !ro->cg || !w) {
@@ -496,7 +757,7 @@ static int write_outputs(const run_opts *o, const run_inputs *ri, const run_outp
     const int srank = ri->cells == 1 ? 2 : 3;
     int64_t s_state[3] = {ri->cells, ri->B, ri->H}, s_one[2] = {ri->B, ri->H};
     const int64_t *ss = ri->cells == 1 ? s_one : s_state;
-    int64_t s_seq[3] = {ri->T, ri->B, ri->D * ri->H}, s_x[3] = {ri->T, ri->B, ri->I};
+    int64_t s_seq[3] = {ri->T, ri->B, ri->DH}, s_x[3] = {ri->T, ri->B, ri->I};
     if ((status = write_out(out, "output.npy", ro->output, 3, s_seq)) ||
         (status = write_out(out, "hn.npy", ro->hn, srank, ss)) ||
         (lstm && (status = write_out(out, "cn.npy", ro->cn, srank, ss))))
