@@ -135,9 +135,19 @@ static int set_value(const opt_program *p, opt_spec *s, const char *v)
     return OPT_EXIT_USAGE;
 }
 
+/* A '-' then a digit or '.' ("-0.5", "-1x": a value, if a malformed one), or
+ * any text strtod reads whole ("-inf", "-nan", "-1e-3"): no option of ours
+ * looks like that (the only short option is -h), so it is a value, not a
+ * cluster of short options. */
 static int is_negative_number(const char *a)
 {
-    return a[0] == '-' && ((a[1] >= '0' && a[1] <= '9') || a[1] == '.');
+    if (a[0] != '-')
+        return 0;
+    if ((a[1] >= '0' && a[1] <= '9') || a[1] == '.')
+        return 1;
+    char *end;
+    (void)strtod(a, &end);
+    return end != a && *end == '\0';
 }
 
 static int passed_on(const opt_program *p, const char *a)
@@ -168,7 +178,9 @@ static int unknown(const opt_program *p, const arg_map *m, int optopt_, int opti
 {
     if (optopt_ > 0 && optopt_ < 256) {
         char s[3] = {'-', (char)optopt_, '\0'};
-        return usage_error(p, "unknown option '%s'%s", s, "");
+        return usage_error(p, "unknown option '%s'%s", s,
+                           p->max_pos > 0 ? " (an argument starting with '-' goes after --)"
+                                          : "");
     }
     const char *a = optind_ - 1 < m->gc ? original(m, m->gv[optind_ - 1]) : "?";
     char name[256];
@@ -178,6 +190,30 @@ static int unknown(const opt_program *p, const arg_map *m, int optopt_, int opti
     return usage_error(p, "unknown option '%s'%s", name, "");
 }
 
+/* after_dashes: a surplus option after "--" was probably meant as one. */
+static int add_positional(opt_program *p, const char *a, int after_dashes)
+{
+    if (p->n_pos >= p->max_pos)
+        return usage_error(p, "unexpected argument '%s'%s", a,
+                           after_dashes && a[0] == '-' ? " (after --, every argument is "
+                                                         "positional: options go before --)"
+                                                       : "");
+    p->pos[p->n_pos++] = a;
+    return 0;
+}
+
+/* getopt_long stops at "--" with optind just past it (at gc when there was
+ * none): everything from there on is positional, whatever it looks like. */
+static int rest_positional(opt_program *p, const arg_map *m, int from)
+{
+    for (int j = from; j < m->gc; j++) {
+        int r = add_positional(p, original(m, m->gv[j]), 1);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
 static int run_getopt(opt_program *p, arg_map *m, opt_spec *specs, struct option *lo)
 {
     opterr = 0;
@@ -185,9 +221,9 @@ static int run_getopt(opt_program *p, arg_map *m, opt_spec *specs, struct option
     int c;
     while ((c = getopt_long(m->gc, m->gv, "-:h", lo, NULL)) != -1) {
         if (c == 1) {
-            if (p->n_pos >= p->max_pos)
-                return usage_error(p, "unexpected argument '%s'%s", original(m, optarg), "");
-            p->pos[p->n_pos++] = original(m, optarg);
+            int r = add_positional(p, original(m, optarg), 0);
+            if (r)
+                return r;
         } else if (c == VAL_HELP) {
             opt_usage(stdout, p->usage);
             return -1;
@@ -211,7 +247,7 @@ static int run_getopt(opt_program *p, arg_map *m, opt_spec *specs, struct option
                 return r;
         }
     }
-    return 0;
+    return rest_positional(p, m, optind);
 }
 
 int opt_parse(opt_program *p, int *argc, char **argv, opt_spec *specs, size_t n_specs)

@@ -474,7 +474,7 @@ if [ ! -e "$TMP/x.model" ]; then ok; else bad "a failed training left a model fi
 # ---- gradflow: usage errors, optimized vs reference, the files and the plot ----
 expect 0 "usage: rnnsimd gradflow" $R gradflow --help
 expect 2 "unknown --cell 'lstn'; expected all, rnn_tanh" $R gradflow --cell lstn
-expect 2 "--rho '0,1': expected comma-separated numbers in (0, 4]" $R gradflow --rho 0,1
+expect 2 "--rho '0,1': expected comma-separated numbers from 1e-06 to 4; 0 is out of that range" $R gradflow --rho 0,1
 expect 2 "--rho '1,,2'" $R gradflow --rho 1,,2
 expect 2 "--rho 'x': expected" $R gradflow --rho x
 expect 2 "at most 8 values" $R gradflow --rho 1,1,1,1,1,1,1,1,1

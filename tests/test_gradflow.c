@@ -356,6 +356,32 @@ static void test_seed_claim(void)
         gf_result_free(&r[i]);
 }
 
+/* Inputs of 0 keep every state at 0: the forward self-check is then
+ * absolute (0, not the NaN of 0/0), and rnn_tanh, linear at h = 0, shrinks
+ * the gradient by exactly rho a step. */
+static void test_zero_inputs(void)
+{
+    for (int c = 0; c < RNN_CELL_COUNT; c++) {
+        gf_setup s = {(rnn_cell)c, 4, 3, 5, 0.9, 1.0, 0.0, 1};
+        gf_tensors t;
+        gf_problem p;
+        CHECK(gf_build(&s, &t, &p) == RNN_OK, "gf_build");
+        for (int be = 0; be < 2; be++) {
+            gf_result r;
+            rnn_status st = gf_measure(&p, be ? REF : OPT, &r);
+            CHECK(st == RNN_OK, "gf_measure: %s", rnn_strerror(st));
+            if (st != RNN_OK)
+                continue;
+            CHECK(r.max_abs_h == 0 && r.check_forward == 0, "%s x = 0: max|h| %g, forward "
+                  "check %g", rnn_cell_name((rnn_cell)c), r.max_abs_h, r.check_forward);
+            CHECK(c != RNN_TANH || fabs(exp(r.rate_h) - 0.9) < 1e-5, "rnn_tanh x = 0: factor %.7f",
+                  exp(r.rate_h));
+            gf_result_free(&r);
+        }
+        gf_tensors_free(&t);
+    }
+}
+
 static void test_fit_and_errors(void)
 {
     double x[5] = {1, 2, 3, 4, 5}, y[5];
@@ -390,6 +416,7 @@ int main(void)
     test_optimized_vs_reference();
     test_setup();
     test_seed_claim();
+    test_zero_inputs();
     test_fit_and_errors();
     return check_summary();
 }

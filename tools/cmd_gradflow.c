@@ -15,7 +15,14 @@
 #include "gradflow_output.h"
 #include "tools.h"
 
-#define MAX_RHO 8
+#define MAX_RHO 8 /* values of --rho */
+/* The range of a rho. At the bottom: rnn_tanh's gradient shrinks by rho a
+ * step and the rate fit stops at 1e-30 (GF_FIT_FLOOR), so at 1e-6 about four
+ * steps are left to fit, and below 1e-15 none; far below, rho * Q leaves
+ * float32's normal range (weights under 1.2e-38 lose bits, under 1.4e-45
+ * are 0) and the weights are no longer rho times an orthogonal matrix. */
+#define RHO_RANGE_MIN 1e-6
+#define RHO_RANGE_MAX 4.0
 /* Float rounding of rho * Q moves singular values by about sqrt(H) 2^-24 rho. */
 #define RHO_RTOL 1e-3
 
@@ -36,8 +43,9 @@ static const char gradflow_usage[] =
     "  --cell C         all (default), rnn_tanh, lstm, gru or lbr_gru\n"
     "  --hidden H       hidden size, 1 to 256 (default 64)\n"
     "  --T N            sequence length, 1 to 2000 (default 200)\n"
-    "  --rho LIST       comma-separated spectral radii in (0, 4], at most 8\n"
-    "                   (default 0.5,0.9,1,1.1,1.5)\n"
+    "  --rho LIST       comma-separated spectral radii from 1e-6 to 4, at most 8\n"
+    "                   (default 0.5,0.9,1,1.1,1.5); below 1e-6 rnn_tanh's gradient\n"
+    "                   falls under 1e-30, where the fit stops, within a few steps\n"
     "  --seed S         seed of every portable fill (default 1)\n"
     "  --out DIR        also write gradflow.tsv (every norm), gradflow_summary.tsv,\n"
     "                   gradflow.json, and the plot gradflow.svg / gradflow.png (by\n"
@@ -45,7 +53,8 @@ static const char gradflow_usage[] =
     "  --isa ISA        auto (default: the optimized kernels), reference or one of\n"
     "                   {isas:, }\n"
     "  --input I        input size, 1 to 1024 (default 16); weight_ih U(+-1/sqrt(I))\n"
-    "  --input-scale X  inputs U(-X, X), 0 to 10 (default 0.01: tanh starts near-linear)\n"
+    "  --input-scale X  inputs U(-X, X), 0 to 10 (default 0.01: tanh starts near-linear;\n"
+    "                   0 keeps every state at 0, so the gradient sees the linear cell)\n"
     "  --carry-bias B   bias_hh of the gate that keeps the state: lstm f (+B), gru z (-B),\n"
     "                   lbr_gru z (+B); -20 to 20 (default 1, the forget bias of Gers et\n"
     "                   al. and Jozefowicz et al.; other biases are 0)\n"
@@ -54,19 +63,37 @@ static const char gradflow_usage[] =
     "of the (2H for lstm) step Jacobian per step. Exit status: 0 success, 1 runtime\n"
     "failure (including a failed self-check), 2 usage error.\n";
 
+/* One value of --rho at s; 0 with *end past it, or a usage error after a
+ * message naming the value. */
+static int parse_rho(const char *text, const char *s, double *rho, char **end)
+{
+    *rho = strtod(s, end); /* overflow (inf) and underflow fail the range below */
+    const int len = (int)strcspn(s, ",");
+    if (*end == s || isnan(*rho) || (**end != ',' && **end != '\0')) {
+        fprintf(stderr, "rnnsimd gradflow: --rho '%s': expected comma-separated numbers from "
+                        "%g to %g, e.g. 0.5,1,1.5; %s%.*s%s\n",
+                text, RHO_RANGE_MIN, RHO_RANGE_MAX, len ? "'" : "a value is empty", len, s,
+                len ? "' is not a number" : "");
+        return EXIT_USAGE;
+    }
+    if (!(*rho >= RHO_RANGE_MIN && *rho <= RHO_RANGE_MAX)) {
+        fprintf(stderr, "rnnsimd gradflow: --rho '%s': expected comma-separated numbers from "
+                        "%g to %g; %.*s is out of that range (see --help)\n",
+                text, RHO_RANGE_MIN, RHO_RANGE_MAX, len, s);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
 static int parse_rho_list(const char *text, double *rho, size_t *n)
 {
     *n = 0;
-    const char *s = text;
-    for (;;) {
+    for (const char *s = text;;) {
         char *end;
-        errno = 0;
-        double v = strtod(s, &end);
-        if (end == s || errno || !(v > 0 && v <= 4) || (*end != ',' && *end != '\0')) {
-            fprintf(stderr, "rnnsimd gradflow: --rho '%s': expected comma-separated numbers in "
-                            "(0, 4], e.g. 0.5,1,1.5\n", text);
-            return EXIT_USAGE;
-        }
+        double v;
+        int r = parse_rho(text, s, &v, &end);
+        if (r)
+            return r;
         if (*n == MAX_RHO) {
             fprintf(stderr, "rnnsimd gradflow: --rho '%s': at most %d values\n", text, MAX_RHO);
             return EXIT_USAGE;
@@ -101,7 +128,8 @@ static int run_checks(const gf_run *run)
     }
     if (!(run->r.check_forward <= tol)) {
         fprintf(stderr, "rnnsimd gradflow: %s rho %g: stepped forward differs from the "
-                        "full-length forward by %.3g (relative), above %.3g\n", cell, run->rho,
+                        "full-length forward by %.3g (relative; absolute if every h is 0), "
+                        "above %.3g\n", cell, run->rho,
                 run->r.check_forward, tol);
         failed |= 2;
     }

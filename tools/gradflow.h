@@ -66,8 +66,10 @@ typedef struct {
     /* The largest |h_t| of the run (near-linear while well below 1). */
     double max_abs_h;
     /* Self-checks of the O(T) chain: max relative differences between the
-     * stepped forward and one full-length forward (every h_t), and between
-     * the chain's dL/dh_0 and one full-length backward's h0 gradient. */
+     * stepped forward and one full-length forward (every h_t; absolute when
+     * every h_t of the full-length one is within 1e-30 of 0), and between
+     * the chain's dL/dh_0 and one full-length backward's h0 gradient (NaN
+     * when that has underflowed below 1e-30: not checked). */
     double check_forward, check_backward;
     /* The largest growth of the curve over any stretch: max norm_h[d2] /
      * norm_h[d1], d2 >= d1 (1 when it never grows). Round-off is amplified

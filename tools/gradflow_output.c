@@ -20,7 +20,7 @@ void gf_print_header(FILE *f, const gf_settings *s)
             "  weight_hh blocks rho * orthogonal, inputs U(-%g, %g), carry-gate bias %g\n\n",
             s->backend, (long long)s->H, (long long)s->I, (long long)s->T,
             (unsigned long long)s->seed, s->x_scale, s->x_scale, s->carry_bias);
-    fprintf(f, "%-8s  %4s  %11s  %13s  %9s  %7s  %-19s  %8s  %6s  %8s\n", "cell", "rho",
+    fprintf(f, "%-8s  %5s  %11s  %13s  %9s  %7s  %-19s  %8s  %6s  %8s\n", "cell", "rho",
             "sigma(W_hh)", "sigma(mean J)", "rate/step", "factor", "near-linear (steps)",
             "d(<1e-6)", "max|h|", "c factor");
 }
@@ -41,7 +41,8 @@ void gf_print_row(FILE *f, const gf_run *run)
         snprintf(cf, sizeof cf, "%.4f", exp(r->rate_c));
     else
         snprintf(cf, sizeof cf, "-");
-    fprintf(f, "%-8s  %4.2f  %11.4f  %13.4f  %9.4f  %7.4f  %-19s  %8s  %6.3f  %8s\n",
+    /* rho as given (%g): from 1e-6, where a fixed 2 decimals would say 0.00. */
+    fprintf(f, "%-8s  %5.3g  %11.4f  %13.4f  %9.4f  %7.4f  %-19s  %8s  %6.3f  %8s\n",
             rnn_cell_name(run->cell), run->rho, run->w_sigma_max, r->sigma_mean_jacobian,
             r->rate_h, exp(r->rate_h), lin, d6, r->max_abs_h, cf);
     fflush(f);

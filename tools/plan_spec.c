@@ -7,82 +7,155 @@
  * k = 1/sqrt(H), a fixed seed): tuning only looks at shapes, and timing
  * only at shapes and the data type. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "tools.h"
 
-/* A positive count after prefix pre in f (e.g. "T64"); 0 if not one. */
-static int count(const char *f, const char *pre, int64_t *out)
+#define SPEC_FIELDS 12 /* at most 10 in a valid spec: room to name the extra one */
+
+static const char layout[] = "CELL:TOPOLOGY:T<n>[:To<n>]:B<n>:I<n>:H<n>[:L<n>][:bi][:V<n>]";
+
+/* The spec cut at ':' and the next field to read; messages go to err as
+ * "<what> '<spec>': <what is wrong> (<layout>)". */
+typedef struct {
+    char *f[SPEC_FIELDS];
+    int n, i;
+    const char *what, *spec;
+    char *err;
+    size_t errlen;
+} spec_reader;
+
+static int spec_fail(spec_reader *r, const char *fmt, ...)
+{
+    char msg[384];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(r->err, r->errlen, "%s '%s': %s (%s)", r->what, r->spec, msg, layout);
+    return -1;
+}
+
+/* Whether field f is pre's (e.g. "T64", "T0", "T"; not "To3", which is To's). */
+static int is_field(const char *f, const char *pre)
 {
     const size_t n = strlen(pre);
-    if (strncmp(f, pre, n) != 0 || !f[n] || (f[n] == '0'))
+    const char c = f[n];
+    return strncmp(f, pre, n) == 0 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
+}
+
+/* A positive count after prefix pre in f (e.g. "T64"): 1..10^9, no leading
+ * 0 or sign; 0 if not one. */
+static int count(const char *f, const char *pre, int64_t *out)
+{
+    const char *c = f + strlen(pre);
+    if (!*c || *c == '0' || strspn(c, "0123456789") != strlen(c) || strlen(c) > 9)
         return 0;
-    int64_t v = 0;
-    for (const char *c = f + n; *c; c++) {
-        if (*c < '0' || *c > '9' || v > 100000000)
-            return 0;
-        v = v * 10 + (*c - '0');
+    *out = strtoll(c, NULL, 10);
+    return 1;
+}
+
+/* The field pre<n> (name: "T<steps>"), which must come next, after field
+ * `after` (the previous field's text). */
+static int need_count(spec_reader *r, const char *pre, const char *name, int64_t *out)
+{
+    const char *after = r->f[r->i - 1];
+    if (r->i >= r->n)
+        return spec_fail(r, "expected %s after '%s', where the spec ends", name, after);
+    const char *f = r->f[r->i];
+    if (!is_field(f, pre))
+        return spec_fail(r, "expected %s after '%s', got '%s'", name, after, f);
+    if (!count(f, pre, out))
+        return spec_fail(r, "'%s': %s needs a whole number from 1 to 999999999", f, name);
+    r->i++;
+    return 0;
+}
+
+static int read_cell_topology(spec_reader *r, rnn_desc *d)
+{
+    if (rnn_cell_parse(r->f[0], &d->cell) != RNN_OK)
+        return spec_fail(r, "unknown cell '%s'; expected rnn_tanh, lstm, gru or lbr_gru first",
+                         r->f[0]);
+    if (r->n < 2)
+        return spec_fail(r, "expected a topology (one2one, one2many, many2one, seq2seq, "
+                            "many2many) after the cell '%s', where the spec ends",
+                         r->f[0]);
+    if (rnn_topology_parse(r->f[1], &d->topology) != RNN_OK)
+        return spec_fail(r, "unknown topology '%s'; expected one2one, one2many, many2one, "
+                            "seq2seq or many2many after the cell", r->f[1]);
+    r->i = 2;
+    return 0;
+}
+
+/* T[:To]:B:I:H, each required; To exactly for seq2seq. */
+static int read_sizes(spec_reader *r, rnn_desc *d)
+{
+    if (need_count(r, "T", "T<steps>", &d->T))
+        return -1;
+    const int s2s = d->topology == RNN_SEQ2SEQ;
+    if (!s2s && r->i < r->n && is_field(r->f[r->i], "To"))
+        return spec_fail(r, "'%s': To<decoder steps> is for seq2seq only, not %s", r->f[r->i],
+                         r->f[1]);
+    if (s2s && need_count(r, "To", "To<decoder steps> (seq2seq)", &d->T_out))
+        return -1;
+    if (need_count(r, "B", "B<batch>", &d->B) || need_count(r, "I", "I<input size>", &d->I) ||
+        need_count(r, "H", "H<hidden size>", &d->H))
+        return -1;
+    return 0;
+}
+
+/* [:L<n>][:bi][:V<n>], in this order, each at most once. */
+static int read_optional(spec_reader *r, rnn_desc *d)
+{
+    /* What may still come at each stage: 0 after H, 1 after L, 2 after bi, 3 after V. */
+    static const char *const may_follow[] = {"[:L<n>][:bi][:V<n>] may follow",
+                                             "[:bi][:V<n>] may follow",
+                                             "[:V<n>] may follow", "nothing may follow"};
+    int stage = 0;
+    for (; r->i < r->n; r->i++) {
+        const char *f = r->f[r->i];
+        const int next = is_field(f, "L") ? 1 : strcmp(f, "bi") == 0 ? 2 : is_field(f, "V") ? 3 : -1;
+        if (next < 0)
+            return spec_fail(r, "unexpected field '%s' after '%s': %s", f, r->f[r->i - 1],
+                             may_follow[stage]);
+        if (next <= stage)
+            return spec_fail(r, "'%s' after '%s' is out of order or repeated: %s", f,
+                             r->f[r->i - 1], may_follow[stage]);
+        if (next == 1 && !count(f, "L", &d->L))
+            return spec_fail(r, "'%s': L<layers> needs a whole number from 1 to 999999999", f);
+        if (next == 3 && !count(f, "V", &d->V))
+            return spec_fail(r, "'%s': V<classes> needs a whole number from 1 to 999999999", f);
+        d->bidirectional |= next == 2;
+        stage = next;
     }
-    *out = v;
-    return v >= 1;
+    return 0;
 }
 
 int plan_spec_parse(const char *spec, const char *what, rnn_desc *d, char *err, size_t errlen)
 {
-    static const char layout[] = "CELL:TOPOLOGY:T<n>[:To<n>]:B<n>:I<n>:H<n>[:L<n>][:bi][:V<n>]";
     char buf[256];
+    spec_reader r = {{NULL}, 0, 0, what, spec, err, errlen};
     memset(d, 0, sizeof *d);
     d->V = 1;
     if (strlen(spec) >= sizeof buf) {
         snprintf(err, errlen, "%s '%.40s...': too long; expected %s", what, spec, layout);
         return -1;
     }
+    if (!spec[0])
+        return spec_fail(&r, "empty; expected a spec like lstm:many2one:T64:B1:I512:H512");
     strcpy(buf, spec);
-    char *f[12];
-    int n = 0;
-    for (char *s = buf; n < 12;) {
-        f[n++] = s;
+    for (char *s = buf; r.n < SPEC_FIELDS;) {
+        r.f[r.n++] = s;
         char *c = strchr(s, ':');
         if (!c)
             break;
         *c = '\0';
         s = c + 1;
     }
-    int i = 0;
-    const char *want = NULL;
-    if (n < 2 || rnn_cell_parse(f[0], &d->cell) != RNN_OK)
-        want = "a cell first (rnn_tanh, lstm, gru, lbr_gru)";
-    else if (rnn_topology_parse(f[1], &d->topology) != RNN_OK)
-        want = "a topology second (one2one, one2many, many2one, seq2seq, many2many)";
-    if (!want) {
-        i = 2;
-        const int s2s = d->topology == RNN_SEQ2SEQ;
-        if (i >= n || !count(f[i++], "T", &d->T) || (f[i - 1][1] == 'o'))
-            want = "T<steps> after the topology";
-        else if (s2s && (i >= n || !count(f[i++], "To", &d->T_out)))
-            want = "To<decoder steps> after T (seq2seq)";
-        else if (i >= n || !count(f[i++], "B", &d->B))
-            want = "B<batch>";
-        else if (i >= n || !count(f[i++], "I", &d->I))
-            want = "I<input size>";
-        else if (i >= n || !count(f[i++], "H", &d->H))
-            want = "H<hidden size>";
-    }
-    if (!want && i < n && f[i][0] == 'L' && !count(f[i++], "L", &d->L))
-        want = "L<layers>";
-    if (!want && i < n && strcmp(f[i], "bi") == 0) {
-        d->bidirectional = 1;
-        i++;
-    }
-    if (!want && i < n && !count(f[i++], "V", &d->V))
-        want = "V<classes> or nothing";
-    if (!want && i < n)
-        want = "nothing more";
-    if (want) {
-        snprintf(err, errlen, "%s '%s': expected %s (%s)", what, spec, want, layout);
+    if (read_cell_topology(&r, d) || read_sizes(&r, d) || read_optional(&r, d))
         return -1;
-    }
     const char *why = rnn_desc_problem(d);
     if (why) {
         snprintf(err, errlen, "%s '%s': %s", what, spec, why);

@@ -1,0 +1,171 @@
+#!/bin/sh
+# cli_args.sh — tests of the `rnnsimd` command's argument handling: `--`
+# ending the options in every command (support/cmdline.c), negative and
+# subnormal values of npy-write, npy-compare's tolerance options and NaN
+# rule, gradflow's --input-scale 0 and --rho range, and the messages of a
+# malformed plan spec (info --plan, profile). Each bug has a test that fails
+# on the binary before the fix; the rest check that normal uses still work.
+# Usage: sh tests/cli_args.sh BUILD_DIR
+# Ends with `N passed, N failed`; exits non-zero on a failure.
+set -u
+BUILD=${1:-build}
+# Absolute, so that a command may run inside $TMP (file names starting with '-').
+case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
+R="${RUN:-} $BUILD/rnnsimd"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/rnnsimd_args.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT INT TERM
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect CODE NEEDLE CMD...: exit code CODE and NEEDLE in stderr+stdout.
+expect() {
+  want=$1; needle=$2; shift 2
+  out=$("$@" 2>&1); rc=$?
+  if [ "$rc" -ne "$want" ]; then
+    bad "exit $rc (expected $want): $*"; printf '%s\n' "$out" | sed 's/^/    /' | head -5; return
+  fi
+  case $out in
+    *"$needle"*) ok ;;
+    *) bad "no '$needle' in output of: $*"; printf '%s\n' "$out" | sed 's/^/    /' | head -5 ;;
+  esac
+}
+
+# in_tmp CMD...: CMD run in $TMP, for relative names such as -dash.npy.
+in_tmp() { (cd "$TMP" && "$@"); }
+
+if [ ! -x "$BUILD/rnnsimd" ]; then
+  echo "FAIL: $BUILD/rnnsimd not built"; echo "0 passed, 1 failed"; exit 1
+fi
+
+A=$TMP/a.npy
+$R npy-write "$A" --shape 2 1 2 >/dev/null 2>&1
+
+# ---- 1. `--` ends the options; later arguments are positional ----
+expect 0 "shape (2,) <f4" $R npy-print -- "$A"
+expect 0 "" $R npy-write "$TMP/dd.npy" --shape 2 -- 1 2
+expect 0 "1 2" $R npy-print "$TMP/dd.npy"
+expect 0 "ok: " $R npy-compare --tol 1 "$A" -- "$A"
+expect 0 "ok: " $R npy-compare "$A" --tol 1 -- "$A"
+# After --, an option is a positional argument: here one too many, and said so.
+expect 2 "unexpected argument '--tol' (after --, every argument is positional" \
+  $R npy-compare "$A" -- "$A" --tol 1
+expect 0 "" $R npy-write "$TMP/neg.npy" --shape 1 -- -inf
+expect 0 "-inf" $R npy-print "$TMP/neg.npy"
+# A file name starting with '-': after --, and a hint when it is not.
+cp "$A" "$TMP/-dash.npy"
+expect 0 "shape (2,) <f4" in_tmp $R npy-print -- -dash.npy
+expect 0 "ok: " in_tmp $R npy-compare --tol 1 -- -dash.npy a.npy
+expect 2 "unknown option '-d' (an argument starting with '-' goes after --)" \
+  in_tmp $R npy-print -dash.npy
+# Every command has it (the shared parser): surplus arguments after -- are named.
+expect 2 "unexpected argument 'x'" $R info -- x
+expect 2 "unexpected argument 'x'" $R charlm train -- x
+expect 2 "unexpected argument 'x'" $R make-case -- x
+expect 2 "unexpected argument '--cell'" $R gradflow -- --cell lstm
+# -- with nothing after it, and a literal "--help" after it.
+expect 0 "shape (2,) <f4" $R npy-print "$A" --
+expect 1 "--help: cannot open" $R npy-print -- --help
+# Negative values without --: numbers, -inf and -nan.
+expect 0 "" $R npy-write "$TMP/neg3.npy" --shape 4 -inf -1.5 -nan -2e-3
+expect 0 "-inf -1.5 " $R npy-print "$TMP/neg3.npy"
+expect 0 "after -- every argument is a value or FILE" $R npy-write --help
+# Options anywhere among the positional arguments, as before.
+expect 0 "" $R npy-write --shape 2 "$TMP/any.npy" 3 -4
+expect 0 "3 -4" $R npy-print "$TMP/any.npy"
+expect 0 "ok: " $R npy-compare "$A" --tol=1 "$A"
+echo "--: $pass passed, $fail failed so far"
+
+# ---- 2. npy-write: subnormal float32 values; out of range named ----
+expect 0 "" $R npy-write "$TMP/sub.npy" --shape 3 1e-39 1e-45 -1e-39
+expect 0 "1.00000022e-39 1.40129846e-45 -1.00000022e-39" $R npy-print "$TMP/sub.npy"
+expect 2 "value '1e-50' is out of float32's range" $R npy-write "$TMP/x.npy" --shape 1 1e-50
+expect 2 "value '1e39' is out of float32's range" $R npy-write "$TMP/x.npy" --shape 1 1e39
+expect 2 "value '-1e39' is out of float32's range" $R npy-write "$TMP/x.npy" --shape 1 -1e39
+expect 2 "value '1.5x' is not a float32" $R npy-write "$TMP/x.npy" --shape 1 1.5x
+expect 2 "value '3000000000' is out of int32's range" \
+  $R npy-write "$TMP/x.npy" --shape 1 --dtype i4 3000000000
+expect 0 "" $R npy-write "$TMP/big.npy" --shape 3 3.4028234e38 inf 0
+expect 0 "3.40282347e+38 inf 0" $R npy-print "$TMP/big.npy"
+echo "subnormals: $pass passed, $fail failed so far"
+
+# ---- 3. npy-compare: --tol and --policy are exclusive ----
+expect 2 "--tol and --policy both set the tolerance" \
+  $R npy-compare "$A" "$A" --tol 1e-3 --policy forward --depth 3 --steps 2
+expect 2 "--depth needs --policy" $R npy-compare "$A" "$A" --tol 1e-3 --depth 3
+expect 2 "--steps needs --policy" $R npy-compare "$A" "$A" --tol 1e-3 --steps 3
+expect 0 "of tol 9.34e-06" $R npy-compare "$A" "$A" --policy forward --depth 3 --steps 2
+expect 0 "of tol 0.001" $R npy-compare "$A" "$A" --tol 1e-3
+expect 2 "give --tol or --policy" $R npy-compare "$A" "$A"
+expect 0 "Give either --tol or --policy, not both" $R npy-compare --help
+echo "tolerance: $pass passed, $fail failed so far"
+
+# ---- 4. npy-compare: NaN in both files is reported, and fails unless --nan-equal ----
+$R npy-write "$TMP/n3.npy" --shape 3 nan nan nan >/dev/null 2>&1
+$R npy-write "$TMP/n2.npy" --shape 3 nan 1 nan >/dev/null 2>&1
+$R npy-write "$TMP/n0.npy" --shape 3 1 1 1 >/dev/null 2>&1
+expect 1 "3 NaN in both files (a failure; --nan-equal counts them equal)" \
+  $R npy-compare "$TMP/n3.npy" "$TMP/n3.npy" --tol 1e-3
+expect 0 "3 NaN in both files (counted equal" \
+  $R npy-compare "$TMP/n3.npy" "$TMP/n3.npy" --tol 1e-3 --nan-equal
+# A NaN on one side only fails, with --nan-equal too, either way round.
+expect 1 "FAIL: " $R npy-compare "$TMP/n3.npy" "$TMP/n2.npy" --tol 1e-3 --nan-equal
+expect 1 "FAIL: " $R npy-compare "$TMP/n2.npy" "$TMP/n3.npy" --tol 1e-3 --nan-equal
+expect 1 "FAIL: " $R npy-compare "$TMP/n0.npy" "$TMP/n2.npy" --tol 1e-3
+expect 0 "0 NaN in both files" $R npy-compare "$TMP/n0.npy" "$TMP/n0.npy" --tol 1e-3
+expect 0 "--nan-equal" $R npy-compare --help
+echo "NaN: $pass passed, $fail failed so far"
+
+# ---- 5. gradflow --input-scale 0: every state 0, the forward check absolute ----
+for cell in rnn_tanh lstm gru lbr_gru; do
+  expect 0 "stepped vs full-length forward: ok" \
+    $R gradflow --cell $cell --hidden 4 --T 5 --rho 0.9 --input-scale 0
+done
+# rnn_tanh with h = 0 is linear: the gradient shrinks by exactly rho a step.
+expect 0 "rnn_tanh    0.9       0.9000         0.9000    -0.1054   0.9000" \
+  $R gradflow --cell rnn_tanh --hidden 4 --T 5 --rho 0.9 --input-scale 0
+echo "input-scale 0: $pass passed, $fail failed so far"
+
+# ---- 6. gradflow --rho: a range float32 can build, checked at parse time ----
+expect 2 "--rho '1e-300': expected comma-separated numbers from 1e-06 to 4; 1e-300 is out of that range" \
+  $R gradflow --cell rnn_tanh --hidden 4 --T 5 --rho 1e-300
+expect 2 "5e-7 is out of that range" $R gradflow --rho 0.5,5e-7
+expect 2 "4.5 is out of that range" $R gradflow --rho 4.5
+expect 2 "'nan' is not a number" $R gradflow --rho nan
+expect 2 "a value is empty" $R gradflow --rho 1,,2
+expect 0 "comma-separated spectral radii from 1e-6 to 4" $R gradflow --help
+# The smallest rho runs, its checks pass, and the table shows it as given.
+expect 0 "rnn_tanh  1e-06" $R gradflow --cell rnn_tanh --hidden 8 --T 10 --rho 1e-6
+expect 0 "singular values = rho within 0.001: yes" $R gradflow --cell all --hidden 8 --T 10 --rho 1e-6
+expect 0 "singular values = rho within 0.001: yes" $R gradflow --cell lstm --hidden 8 --T 10 --rho 4
+echo "rho: $pass passed, $fail failed so far"
+
+# ---- 7. plan specs: the message names what is missing or wrong ----
+L="(CELL:TOPOLOGY:T<n>[:To<n>]:B<n>:I<n>:H<n>[:L<n>][:bi][:V<n>])"
+expect 2 "--plan 'lstm': expected a topology (one2one, one2many, many2one, seq2seq, many2many) after the cell 'lstm', where the spec ends $L" \
+  $R info --plan lstm
+expect 2 "SPEC 'lstm': expected a topology" $R profile lstm
+expect 2 "--plan 'lstn:many2one:T20:B1:I8:H16': unknown cell 'lstn'" $R info --plan lstn:many2one:T20:B1:I8:H16
+expect 2 "unknown topology 'many3one'" $R info --plan lstm:many3one:T20:B1:I8:H16
+expect 2 "--plan '': empty" $R info --plan ''
+expect 2 "expected T<steps> after 'many2one', where the spec ends" $R info --plan lstm:many2one
+expect 2 "expected T<steps> after 'many2one', got 'B1'" $R info --plan lstm:many2one:B1:I8:H16
+expect 2 "'T0': T<steps> needs a whole number" $R info --plan lstm:many2one:T0:B1:I8:H16
+expect 2 "expected I<input size> after 'B1', where the spec ends" $R info --plan lstm:many2one:T20:B1
+expect 2 "'To3': To<decoder steps> is for seq2seq only, not many2one" \
+  $R info --plan lstm:many2one:T20:To3:B1:I8:H16
+expect 2 "expected To<decoder steps> (seq2seq) after 'T20', got 'B1'" \
+  $R info --plan lstm:seq2seq:T20:B1:I8:H16
+expect 2 "'L0': L<layers> needs a whole number" $R info --plan lstm:many2one:T20:B1:I8:H16:L0
+expect 2 "'bi' after 'V4' is out of order or repeated: nothing may follow" \
+  $R info --plan lstm:many2one:T20:B1:I8:H16:V4:bi
+expect 2 "unexpected field 'x' after 'H16': [:L<n>][:bi][:V<n>] may follow" \
+  $R info --plan lstm:many2one:T20:B1:I8:H16:x
+expect 2 "unexpected field '' after 'H16'" $R info --plan lstm:many2one:T20:B1:I8:H16:
+expect 0 "plan:     lstm:many2one:T20:B1:I8:H16:L2:bi:V3 " $R info --plan lstm:many2one:T20:B1:I8:H16:L2:bi:V3
+expect 0 "plan:     gru:seq2seq:T5:To3:B2:I8:H16:bi " $R info --plan gru:seq2seq:T5:To3:B2:I8:H16:bi
+echo "plan specs: $pass passed, $fail failed so far"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
