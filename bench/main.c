@@ -114,7 +114,8 @@ static const char usage_text[] =
     "                                  batch-1 weight stream (avx512), exit\n"
     "  --help                          this text (--benchmark_help: Google Benchmark's)\n"
     "  --version                       the library version\n"
-    "Each option takes --name=value or --name value.\n";
+    "Each option takes --name=value or --name value. A value outside an option's list\n"
+    "is a usage error (exit 2); an empty one (--peers=) is the option's default.\n";
 
 /* --print-machine[=json] and --overlap[=quick]: 1 bare, 2 with the value. */
 static int on_optional(void *ctx, const char *name, const char *v, char *err, size_t errlen)
@@ -153,6 +154,50 @@ static int parse_args(int *argc, char **argv, options *o)
     int r = opt_parse(&p, argc, argv, specs, sizeof specs / sizeof specs[0]);
     o->reps = (int)reps;
     return r < 0 ? 1 : r ? -1 : 0;
+}
+
+/* 0 when value is one of choices (a NULL-terminated list), empty or not
+ * given (the default); else 2, after a usage error naming the option, the
+ * value and the choices. */
+static int check_choice(const char *option, const char *value, const char *const *choices)
+{
+    if (!value || !*value)
+        return 0;
+    char list[160] = "";
+    for (size_t i = 0; choices[i]; i++) {
+        if (!strcmp(value, choices[i]))
+            return 0;
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                 i ? (choices[i + 1] ? ", " : " or ") : "", choices[i]);
+    }
+    fprintf(stderr, "rnnsimd-bench: --%s=%s is not %s\n", option, value, list);
+    return 2;
+}
+
+/* Every option with a fixed set of values, checked before anything runs or
+ * prints, so that a misspelt one is never silently the default (an unknown
+ * --peers once meant "no peers"); an empty one becomes NULL, the default.
+ * --set keeps the make variable's name (make bench SET=...) beside the
+ * option's. Returns 0 or 2. */
+static int check_choices(options *o)
+{
+    static const char *const peers[] = {"all", "onednn", "blas", "none", NULL};
+    static const char *const dtypes[] = {"f32", "bf16", "all", NULL};
+    static const char *const tunes[] = {"estimate", "measure", NULL};
+    sweep_set set;
+    if (sweep_parse(o->set, &set)) {
+        fprintf(stderr, "rnnsimd-bench: --set: SET=%s is not default, deepbench, quick, threads, "
+                        "ci or stacks\n", o->set);
+        return 2;
+    }
+    if (check_choice("peers", o->peers, peers) || check_choice("dtype", o->dtype, dtypes) ||
+        check_choice("tune", o->tune, tunes))
+        return 2;
+    const char **values[] = {&o->cpu, &o->set, &o->peers, &o->dtype, &o->tune};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
+        if (*values[i] && !**values[i])
+            *values[i] = NULL;
+    return 0;
 }
 
 static void reexec_with_clean_env(char **argv, rnn_isa isa)
@@ -262,7 +307,7 @@ static int choose_isa(const options *o, rnn_isa *isa)
     const char *why = NULL;
     *isa = RNN_ISA_AUTO;
     if (o->cpu && *o->cpu && rnn_isa_parse(o->cpu, isa) != RNN_OK) {
-        fprintf(stderr, "rnnsimd-bench: CPU=%s is not a kernel table (%s)\n", o->cpu,
+        fprintf(stderr, "rnnsimd-bench: --cpu: CPU=%s is not a kernel table (%s)\n", o->cpu,
                 opt_isa_list(", "));
         return 2;
     }
@@ -687,24 +732,15 @@ int main(int argc, char **argv)
     int rc = parse_args(&argc, argv, &o);
     if (rc)
         return rc > 0 ? 0 : 2;
+    if (check_choices(&o))
+        return 2;
     rnn_isa isa;
     if ((rc = choose_isa(&o, &isa)) || (rc = print_and_exit(&o, isa)) >= 0)
         return rc;
     sweep_set set;
-    if (sweep_parse(o.set, &set)) {
-        fprintf(stderr, "rnnsimd-bench: SET=%s is not default, deepbench, quick, threads, ci or "
-                        "stacks\n", o.set);
-        return 2;
-    }
     sweep_dtypes dtypes;
-    if (sweep_dtypes_parse(o.dtype, &dtypes)) {
-        fprintf(stderr, "rnnsimd-bench: --dtype=%s is not f32, bf16 or all\n", o.dtype);
-        return 2;
-    }
-    if (o.tune && strcmp(o.tune, "estimate") && strcmp(o.tune, "measure")) {
-        fprintf(stderr, "rnnsimd-bench: --tune=%s is not estimate or measure\n", o.tune);
-        return 2;
-    }
+    sweep_parse(o.set, &set); /* both checked by check_choices */
+    sweep_dtypes_parse(o.dtype, &dtypes);
     bench_rnnsimd_tuning(o.tune && !strcmp(o.tune, "measure") ? RNN_TUNE_MEASURE
                                                               : RNN_TUNE_ESTIMATE);
     if (!o.list)

@@ -1,4 +1,5 @@
 /* golden.c — reading and writing the golden file (format in golden.h). */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,8 +145,9 @@ static rnn_status load_stream(FILE *f, const char *path, conf_golden *g, char *e
             break;
     }
     if (s == RNN_OK && ferror(f)) {
+        /* errno is the failed read's (EISDIR for a directory, which fopen opens). */
         if (err && errlen)
-            snprintf(err, errlen, "%s: read error", path);
+            snprintf(err, errlen, "%s: cannot read the golden file: %s", path, strerror(errno));
         s = RNN_ERR_IO;
     }
     if (s != RNN_OK)
@@ -186,11 +188,11 @@ rnn_status conf_golden_parse(const char *name, const char *text, size_t len, con
     return s;
 }
 
-rnn_status conf_golden_save(const char *path, const conf_golden *g)
+rnn_status conf_golden_save(const char *path, const conf_golden *g, char *err, size_t errlen)
 {
     /* Atomically: an interrupted run leaves the old file whole. */
     rnn_atomic_file af;
-    FILE *f = rnn_atomic_stream(&af, path, NULL, 0);
+    FILE *f = rnn_atomic_stream(&af, path, err, errlen);
     if (!f)
         return RNN_ERR_IO;
     fprintf(f, "# rnnsimd conformance golden hashes: written by `make golden`, never by hand.\n"
@@ -208,5 +210,5 @@ rnn_status conf_golden_save(const char *path, const conf_golden *g)
             fprintf(f, " kernels=%016" PRIx64, g->e[i].kernels);
         fprintf(f, "\n");
     }
-    return rnn_atomic_commit(&af, path, NULL, 0);
+    return rnn_atomic_commit(&af, path, err, errlen);
 }

@@ -38,7 +38,7 @@ typedef struct {
     size_t n, cap;
 } conf_golden;
 
-/* RNN_ERR_IO if the file cannot be opened; RNN_ERR_FORMAT with "PATH:LINE:
+/* RNN_ERR_IO if the file cannot be opened or read; RNN_ERR_FORMAT with "PATH:LINE:
  * what is wrong" in err for a malformed line or a duplicate case. */
 rnn_status conf_golden_load(const char *path, conf_golden *g, char *err, size_t errlen);
 /* The same parser over len bytes of text in memory (name is used in messages). */
@@ -48,7 +48,8 @@ const conf_golden_entry *conf_golden_find(const conf_golden *g, const char *line
 /* Adds or replaces the entry of e->line. */
 rnn_status conf_golden_put(conf_golden *g, const conf_golden_entry *e);
 void conf_golden_remove(conf_golden *g, const char *line);
-rnn_status conf_golden_save(const char *path, const conf_golden *g);
+/* Writes path atomically; on failure err gets "PATH: what failed: strerror". */
+rnn_status conf_golden_save(const char *path, const conf_golden *g, char *err, size_t errlen);
 void conf_golden_free(conf_golden *g);
 
 /* Recomputes the lines of cases[0..ncases) from the reference (and the

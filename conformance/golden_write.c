@@ -3,9 +3,11 @@
  * table this CPU runs in every mode (which must agree bit for bit), prints
  * what changed, and rewrites the file (atomically; nothing else ever writes
  * it). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "golden.h"
 #include "kernels_golden.h"
 #include "modes.h"
@@ -48,8 +50,11 @@ int conf_golden_rewrite(const char *path, const conf_case *cases, size_t ncases,
     conf_golden old, neu;
     char err[700];
     rnn_status s = conf_golden_load(path, &old, err, sizeof err);
-    if (s == RNN_ERR_FORMAT) {
-        fprintf(stderr, "rnnsimd-conformance: %s\n", err);
+    struct stat sb;
+    /* Only a file that does not exist yet starts empty: one that cannot be
+     * read would otherwise lose the lines of every case not selected. */
+    if (s == RNN_ERR_FORMAT || (s != RNN_OK && (stat(path, &sb) == 0 || errno != ENOENT))) {
+        fprintf(stderr, "rnnsimd-conformance: --write-golden %s\n", err);
         return 1;
     }
     if (s != RNN_OK)
@@ -128,8 +133,9 @@ int conf_golden_rewrite(const char *path, const conf_case *cases, size_t ncases,
         fprintf(stderr, "rnnsimd-conformance: %d cases failed (above): %s left unchanged\n",
                 failed, path);
         rc = 1;
-    } else if ((s = conf_golden_save(path, &neu)) != RNN_OK) {
-        fprintf(stderr, "rnnsimd-conformance: %s: %s\n", path, rnn_strerror(s));
+    } else if ((s = conf_golden_save(path, &neu, err, sizeof err)) != RNN_OK) {
+        fprintf(stderr, "rnnsimd-conformance: --write-golden %s: the file is left unchanged "
+                "(the lines above were not written)\n", err);
         rc = 1;
     } else {
         printf("golden: wrote %s: %zu cases (%d added, %d removed, %d changed, %d unchanged)\n",

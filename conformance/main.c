@@ -4,11 +4,13 @@
  * controls, the accuracy ratchet and the oneDNN cross-check. `make
  * conformance` runs it; --help lists the options (options.c). Exit status: 0
  * if everything passed, 1 if anything failed, 2 for a usage error. */
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "golden.h"
@@ -18,6 +20,7 @@
 #include "kernels.h"
 #include "matrix.h"
 #include "file_io.h"
+#include "out_path.h"
 #include "onednn_check.h"
 #include "options.h"
 #include "ratchet.h"
@@ -73,18 +76,25 @@ static double narrowest_span(const conf_problem *p, const conf_result *ref)
     return span;
 }
 
-/* The JSON report's place must be writable before hours of work go into it
- * (it is written whole, atomically, at the end). */
-static int json_place_ok(const char *path)
+/* The files a run writes, checked before hours of work go into them (each
+ * is written whole, atomically, at the end). Returns 0, or the exit status
+ * after a message: 2 for a name that cannot be a file, 1 for a directory
+ * that refuses one. */
+static int check_outputs(const conf_options *o)
 {
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *(slash == dir ? slash + 1 : slash) = '\0';
-    else
-        snprintf(dir, sizeof dir, ".");
-    return access(dir, W_OK) == 0;
+    const char *const names[3] = {"--json", "--write-golden", "--write-ratchet"};
+    const char *const paths[3] = {o->json_path, o->write_golden, o->write_ratchet};
+    for (int i = 0; i < 3; i++) {
+        char err[1200];
+        if (!paths[i])
+            continue;
+        rnn_status s = rnn_output_path_check(paths[i], err, sizeof err);
+        if (s != RNN_OK) {
+            fprintf(stderr, PROG ": %s %s\n", names[i], err);
+            return s == RNN_ERR_ARG ? 2 : 1;
+        }
+    }
+    return 0;
 }
 
 /* Everything the stages of a run share. */
@@ -146,6 +156,25 @@ static int select_cases(run_state *r)
     return 0;
 }
 
+/* A run that selects nothing checks nothing and would pass: say why it is
+ * empty instead. Returns 0, or 2 after the message. */
+static int check_selection(const run_state *r)
+{
+    const conf_options *o = &r->o;
+    if (r->ncases)
+        return 0;
+    if (o->explicit_cases && o->ngiven == 0)
+        fprintf(stderr, PROG ": no cases selected: %s holds none (only comments and blank "
+                "lines)\n", o->empty_cases_file ? o->empty_cases_file : "the --cases file");
+    else if (o->explicit_cases)
+        fprintf(stderr, PROG ": no cases selected: none of the %zu case%s given is of the "
+                "--cell and --topology asked for\n", o->ngiven, o->ngiven == 1 ? "" : "s");
+    else
+        fprintf(stderr, PROG ": no cases selected: the matrix has none of the --cell and "
+                "--topology asked for\n");
+    return 2;
+}
+
 /* Kernel tables: every one compiled in, minus those this CPU lacks. Returns
  * 0, or 2 when an --isa asked for cannot run. */
 static int choose_tables(run_state *r)
@@ -183,16 +212,61 @@ static int choose_tables(run_state *r)
     return 0;
 }
 
+/* The table-mode runs the selection gets: a float32 case's and a bf16
+ * case's modes differ (modes.h). Zero means nothing would be checked but
+ * the reference: a usage error (2, after a message); else 0. */
+static int check_runs(const run_state *r)
+{
+    const conf_report *rep = &r->rep;
+    int has_f32 = 0, has_bf16 = 0, runs = 0;
+    for (size_t i = 0; i < r->ncases; i++)
+        *(r->cases[i].bf16 ? &has_bf16 : &has_f32) = 1;
+    char tables[200] = "", modes[64] = "";
+    for (int k = 0; k < rep->nisa; k++) {
+        const rnn_kernels *t = r->table_of[rep->isa[k].isa];
+        if (!rep->isa[k].run)
+            continue;
+        snprintf(tables + strlen(tables), sizeof tables - strlen(tables), "%s%s",
+                 *tables ? ", " : "", rnn_isa_name(rep->isa[k].isa));
+        for (int md = 0; md < CONF_MODE_COUNT; md++)
+            if (r->o.mode_mask >> md & 1)
+                runs += (has_f32 && conf_mode_applies((conf_mode)md, t)) ||
+                        (has_bf16 && conf_mode_applies_bf16((conf_mode)md, t));
+    }
+    if (runs)
+        return 0;
+    for (int md = 0; md < CONF_MODE_COUNT; md++)
+        if (r->o.mode_mask >> md & 1)
+            snprintf(modes + strlen(modes), sizeof modes - strlen(modes), "%s%s",
+                     *modes ? ", " : "", conf_mode_name((conf_mode)md));
+    fprintf(stderr, PROG ": no runs selected: no table selected (%s) runs in the modes "
+            "selected (%s); unfused runs only on tables with a fused batch-1 step\n",
+            *tables ? tables : "none", modes);
+    return 2;
+}
+
+/* A load's failure that must stop the run before it starts: a malformed
+ * file, or one that is there but cannot be read (a directory, no
+ * permission). Only a file that does not exist is said and judged case by
+ * case (`make golden` and `make ratchet` create them). */
+static int fatal_load(rnn_status s, const char *path)
+{
+    struct stat sb;
+    return s == RNN_ERR_FORMAT || (s != RNN_OK && (stat(path, &sb) == 0 || errno != ENOENT));
+}
+
 /* The golden hashes and the ratchet's budgets. Returns 0, or 1 for a
- * malformed file (a missing one is said and judged case by case). */
+ * file that is malformed or cannot be read. */
 static int load_expectations(run_state *r)
 {
     const conf_options *o = &r->o;
     char gerr[800];
     if (!o->no_golden) {
         rnn_status s = conf_golden_load(o->golden_path, &r->golden, gerr, sizeof gerr);
-        if (s == RNN_ERR_FORMAT) {
-            fprintf(stderr, PROG ": malformed golden file: %s\n", gerr);
+        if (fatal_load(s, o->golden_path)) {
+            /* gerr names the file and the reason (the read's, or the line's). */
+            fprintf(stderr, PROG ": %s%s\n", s == RNN_ERR_FORMAT ? "malformed golden file: " : "",
+                    gerr);
             printf("0 passed, 1 failed\n");
             return 1;
         }
@@ -203,8 +277,9 @@ static int load_expectations(run_state *r)
     if (r->rep.ratchet_full || r->rep.ratchet_quick) {
         const char *path = o->write_ratchet ? o->write_ratchet : o->ratchet_path;
         rnn_status s = conf_ratchet_load(path, &r->ratchet, gerr, sizeof gerr);
-        if (s == RNN_ERR_FORMAT) {
-            fprintf(stderr, PROG ": malformed ratchet file: %s\n", gerr);
+        if (fatal_load(s, path)) {
+            fprintf(stderr, PROG ": %s%s\n", s == RNN_ERR_FORMAT ? "malformed ratchet file: " : "",
+                    gerr);
             printf("0 passed, 1 failed\n");
             return 1;
         }
@@ -752,7 +827,7 @@ int main(int argc, char **argv)
     int rc = conf_options_parse(argc, argv, &r.o, r.given);
     if (rc >= 0)
         return rc;
-    if (select_cases(&r))
+    if (select_cases(&r) || check_selection(&r))
         return 2;
     const conf_options *o = &r.o;
     if (o->list) {
@@ -763,13 +838,11 @@ int main(int argc, char **argv)
         }
         return 0;
     }
+    if ((rc = check_outputs(o)))
+        return rc;
     if (o->write_golden)
         return conf_golden_rewrite(o->write_golden, r.cases, r.ncases,
                                    !o->explicit_cases && !o->quick && !r.filtered);
-    if (o->json_path && !json_place_ok(o->json_path)) {
-        fprintf(stderr, PROG ": %s: cannot write the JSON report there\n", o->json_path);
-        return 2;
-    }
 
     double t_start = rnn_seconds_now();
     conf_report_init(&r.rep);
@@ -779,7 +852,8 @@ int main(int argc, char **argv)
         r.rep.ratchet_quick = 1;
         r.rep.ratchet_full = !o->quick;
     }
-    if ((rc = choose_tables(&r)) || (rc = load_expectations(&r)) || (rc = json_begin(&r)))
+    if ((rc = choose_tables(&r)) || (rc = check_runs(&r)) || (rc = load_expectations(&r)) ||
+        (rc = json_begin(&r)))
         return rc;
 
     const int nruns = print_plan(&r);

@@ -1,4 +1,5 @@
 /* options.c — see options.h. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,12 @@ static const char usage[] =
     "  --json FILE          write a JSON report (atomically, when the run ends)\n"
     "  --help               this text\n"
     "  --version            the library version\n"
+    "\n"
+    "Selecting no case (an empty --cases file; --cell or --topology matching none of the\n"
+    "cases given) or no run of a table (--mode unfused on tables without a fused step) is\n"
+    "a usage error. The output files (--json, --write-golden, --write-ratchet) are checked\n"
+    "before anything runs: a directory, an empty name or a missing directory is a usage\n"
+    "error; a directory that refuses a new file, a runtime failure.\n"
     "\n"
     "Case line: CELL:TOPOLOGY:T<n>[:To<n>]:B<n>:I<n>:H<n>[:L<n>][:bi]:V<n>:rho<x.y>:seed<n>\n"
     "           [:state=mixed|h0zero|c0zero|none][:head=wide][:x=sat]\n"
@@ -124,6 +131,12 @@ static int read_cases(case_list *l, const char *path)
             continue;
         ok = add_case(l, s, path, lineno);
     }
+    /* fopen opens a directory; its first read fails (EISDIR). */
+    if (ok && ferror(f)) {
+        fprintf(stderr, CONF_PROG ": %s: cannot read the cases file: %s\n", path,
+                strerror(errno));
+        ok = 0;
+    }
     fclose(f);
     return ok;
 }
@@ -139,7 +152,10 @@ static int on_case(void *ctx, const char *name, const char *v, char *err, size_t
     parse_ctx *c = ctx;
     c->o->explicit_cases = 1;
     (void)err, (void)errlen; /* read_cases and add_case say what is wrong */
+    const size_t before = c->l.n;
     int ok = name[4] == 's' ? read_cases(&c->l, v) : add_case(&c->l, v, NULL, 0);
+    if (ok && c->l.n == before)
+        c->o->empty_cases_file = v; /* said if nothing else is selected */
     return ok ? 0 : -1;
 }
 

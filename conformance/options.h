@@ -15,6 +15,7 @@ typedef struct {
     unsigned cell_mask, topo_mask, isa_mask, mode_mask;
     int isa_filter, mode_filter;
     int explicit_cases;  /* --case or --cases given: run those, not the matrix */
+    const char *empty_cases_file; /* a --cases FILE that held no case line, or NULL */
     conf_case *given;    /* CONF_MAX_CASES entries */
     size_t ngiven;
 } conf_options;

@@ -159,7 +159,8 @@ rnn_status conf_ratchet_load(const char *path, conf_ratchet *r, char *err, size_
         }
     }
     if (s == RNN_OK && ferror(f)) {
-        snprintf(err, errlen, "%s: read error", path);
+        /* errno is the failed read's (EISDIR for a directory, which fopen opens). */
+        snprintf(err, errlen, "%s: cannot read the ratchet file: %s", path, strerror(errno));
         s = RNN_ERR_IO;
     }
     fclose(f);

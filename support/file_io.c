@@ -15,6 +15,13 @@ rnn_status rnn_atomic_open(rnn_atomic_file *af, const char *path, char *err, siz
 {
     af->fd = -1;
     af->f = NULL;
+    af->tmp = NULL;
+    /* A directory at path would fail only at the rename, after the whole
+     * write, and with the rename's errno (EBUSY, EISDIR) for a reason. */
+    struct stat sb;
+    const int exists = stat(path, &sb) == 0;
+    if (exists && S_ISDIR(sb.st_mode))
+        return rnn_errorf(RNN_ERR_IO, err, errlen, "%s: is a directory, not a file", path);
     size_t n = strlen(path);
     af->tmp = malloc(n + 16);
     if (!af->tmp)
@@ -30,8 +37,7 @@ rnn_status rnn_atomic_open(rnn_atomic_file *af, const char *path, char *err, siz
         return st;
     }
     /* mkstemp makes 0600; a data file is normally readable by others. */
-    struct stat sb;
-    mode_t mode = stat(path, &sb) == 0 ? (sb.st_mode & 07777) : 0644;
+    mode_t mode = exists ? (sb.st_mode & 07777) : 0644;
     if (fchmod(af->fd, mode) != 0) {
         /* Not fatal: the data are still right. */
     }

@@ -25,9 +25,14 @@ static const char sample_usage[] =
     "  --temperature X    > 1 more random, < 1 more conservative, 0 always the most likely\n"
     "                     (default 0.8)\n"
     "  --seed S           seed of the draws (default 1): the same seed, the same text\n"
-    "  --isa ISA          auto (default) | reference | {isas: | }\n";
+    "  --isa ISA          auto (default) | reference | {isas: | }\n"
+    "\n"
+    "A model whose outputs are not finite numbers (finite weights can still overflow\n"
+    "float32) stops the sampling with an error naming the step: exit 1.\n";
 
-/* A draw from softmax(logits / temperature); argmax when temperature is 0. */
+/* A draw from softmax(logits / temperature); argmax when temperature is 0.
+ * -1 when the probabilities are not finite numbers (the caller checks the
+ * logits first; this keeps a NaN from ever falling through to a class). */
 static int draw(const float *logits, int V, double temperature, double u)
 {
     int best = 0;
@@ -39,6 +44,8 @@ static int draw(const float *logits, int V, double temperature, double u)
     double sum = 0, p[256];
     for (int i = 0; i < V; i++)
         sum += p[i] = exp(((double)logits[i] - logits[best]) / temperature);
+    if (!isfinite(sum) || !(sum > 0))
+        return -1;
     double target = u * sum, acc = 0;
     for (int i = 0; i < V; i++) {
         acc += p[i];
@@ -46,6 +53,17 @@ static int draw(const float *logits, int V, double temperature, double u)
             return i;
     }
     return best; /* u * sum rounded up to the total */
+}
+
+/* The index of the first logit that is not a finite number, or -1. Weights
+ * that load (all finite) can still overflow float32 in the products, and a
+ * draw from such logits would print text the model never meant. */
+static int first_non_finite(const float *logits, int V)
+{
+    for (int i = 0; i < V; i++)
+        if (!isfinite(logits[i]))
+            return i;
+    return -1;
 }
 
 int charlm_sample_main(int argc, char **argv)
@@ -133,6 +151,13 @@ int charlm_sample_main(int argc, char **argv)
             /* 53 random bits: a uniform double in [0, 1). */
             uint64_t bits = rnn_prng_u64((uint64_t)seed, 0, (uint64_t)(i - (int64_t)n_prime));
             x = draw(logits, V, temperature, (double)(bits >> 11) * (1.0 / 9007199254740992.0));
+            if (x < 0) {
+                fflush(stdout);
+                fprintf(stderr, "\nrnnsimd %s: the model's output probabilities are not finite "
+                        "at step %lld (temperature %g); nothing more sampled\n", cmd,
+                        (long long)i, temperature);
+                goto done;
+            }
             putchar(m.vocab[x]);
         }
         if (i + 1 == (int64_t)n_prime + length)
@@ -148,6 +173,14 @@ int charlm_sample_main(int argc, char **argv)
         st = use_ref ? rnn_reference_forward(&d, &p, &in, &out) : rnn_plan_forward(plan, ws, &in, &out);
         if (st != RNN_OK) {
             fprintf(stderr, "\nrnnsimd %s: step %lld: %s\n", cmd, (long long)i, rnn_strerror(st));
+            goto done;
+        }
+        const int bad = first_non_finite(logits, V);
+        if (bad >= 0) {
+            fflush(stdout); /* the text so far, then the reason it stops */
+            fprintf(stderr, "\nrnnsimd %s: the model's outputs are not finite at step %lld "
+                    "(logit %d is %g): its weights overflow float32 arithmetic; nothing more "
+                    "sampled\n", cmd, (long long)i, bad, logits[bad]);
             goto done;
         }
         memcpy(h, h_next, (size_t)m.H * sizeof *h);

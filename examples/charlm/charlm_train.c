@@ -13,16 +13,15 @@
  * copies and packs the weights it is created with, so every step creates one
  * from the current weights; the workspace is made once, from the first plan,
  * which stays alive as its owner. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 #include "charlm.h"
 #include "charlm_text.h"
 #include "file_io.h"
 #include "npy.h"
+#include "out_path.h"
 #include "cmdline.h"
 #include "clock.h"
 
@@ -34,13 +33,15 @@ static const char train_usage[] =
     "\n"
     "options:\n"
     "  --text FILE          training text (its distinct bytes are the dictionary)\n"
-    "  --save MODEL         model file to write when training ends\n"
+    "  --save MODEL         model file to write when training ends (checked before\n"
+    "                       training starts: its directory must exist and take a file)\n"
     "  --cell CELL          lstm (default) | gru | lbr_gru | rnn_tanh\n"
     "  --hidden H           hidden size (default 128)\n"
     "  --seq T              characters per BPTT chunk (default 64)\n"
     "  --batch B            parallel streams through the text (default 16)\n"
     "  --steps N            training steps (default 1000)\n"
-    "  --max-seconds X      stop earlier when X seconds have passed (default: no limit)\n"
+    "  --max-seconds X      stop earlier when X seconds have passed (default 0: no limit;\n"
+    "                       the step under way finishes, then the model is saved)\n"
     "  --optimizer OPT      adam (default) | sgd\n"
     "  --lr X               learning rate (default 0.002 for adam, 0.1 for sgd)\n"
     "  --clip X             clip the gradient's global L2 norm to X (default 5; 0: off)\n"
@@ -51,7 +52,7 @@ static const char train_usage[] =
     "  --dtype T            f32 (default) | bf16: the products with bf16 weights and operands,\n"
     "                       sums, states and the saved model in float32 (docs/design.md §8)\n"
     "  --log FILE           write 'step loss grad_norm seconds' per step to FILE (at the\n"
-    "                       end, atomically)\n"
+    "                       end, atomically; checked before training starts, as --save)\n"
     "\n"
     "A progress line (step, loss, characters/s) goes to stderr about once a second; the\n"
     "summary line to stdout. Loss is the mean cross-entropy in nats per character.\n";
@@ -70,6 +71,19 @@ typedef struct {
     rnn_isa isa;
     rnn_dtype dtype;
 } train_opts;
+
+/* An output file's place, before any training: a run must not learn at its
+ * end that it cannot save. 0, or the exit status after a message (2 for a
+ * name that cannot be a file, 1 for a directory that refuses it). */
+static int check_output(const char *option, const char *path)
+{
+    char err[1024];
+    rnn_status st = rnn_output_path_check(path, err, sizeof err);
+    if (st == RNN_OK)
+        return 0;
+    fprintf(stderr, "rnnsimd %s: --%s %s\n", cmd, option, err);
+    return st == RNN_ERR_ARG ? OPT_EXIT_USAGE : OPT_EXIT_RUNTIME;
+}
 
 /* Returns -1 to go on, else the exit status (after --help or a message). */
 static int parse_train_options(int argc, char **argv, train_opts *o)
@@ -143,6 +157,9 @@ static int parse_train_options(int argc, char **argv, train_opts *o)
                 why ? why : "not supported here");
         return OPT_EXIT_RUNTIME;
     }
+    if ((r = check_output("save", o->save)) ||
+        (o->log_path && (r = check_output("log", o->log_path))))
+        return r;
     return -1;
 }
 
@@ -245,16 +262,7 @@ static int set_up(trainer *t, const train_opts *o)
         t->ran_on = rnn_isa_name(rnn_plan_isa(t->owner));
     }
     if (o->log_path) {
-        char dir[4096];
-        snprintf(dir, sizeof dir, "%s", o->log_path);
-        char *slash = strrchr(dir, '/');
-        if (slash)
-            *(slash == dir ? slash + 1 : slash) = '\0';
-        if (access(slash ? dir : ".", W_OK) != 0) {
-            fprintf(stderr, "rnnsimd %s: --log %s: cannot write there: %s\n", cmd, o->log_path,
-                    strerror(errno));
-            return -1;
-        }
+        /* Its place was checked with the options (check_output). */
         if (!(t->log = open_memstream(&t->log_text, &t->log_len))) {
             fprintf(stderr, "rnnsimd %s: --log %s: out of memory\n", cmd, o->log_path);
             return -1;

@@ -1,0 +1,162 @@
+#!/bin/sh
+# cli_programs.sh — the programs' handling of bad input, each failure up front
+# and named: rnnsimd-conformance selecting no case or no run, its output files
+# (a directory, an empty name, a missing directory) refused before anything
+# runs and read errors carrying the path and the system's reason; charlm
+# train's --save and --log checked before training; charlm sample stopping on
+# a model whose outputs are not finite; charlm train's --help on
+# --max-seconds 0; rnnsimd-bench's enumerated options refusing unknown
+# values. Positive checks beside them: a tiny training saved and sampled, a
+# conformance run of one case. Seconds; no benchmark runs (--list and --help
+# only). Usage: sh tests/cli_programs.sh BUILD_DIR
+# Ends with `N passed, N failed`; exits non-zero on a failure.
+set -u
+BUILD=${1:-build}
+R="${RUN:-} $BUILD/rnnsimd"
+C="${RUN:-} $BUILD/rnnsimd-conformance"
+B="$BUILD/rnnsimd-bench"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/rnnsimd_programs.XXXXXX") || exit 1
+trap 'rm -rf "$TMP"' EXIT INT TERM
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect CODE NEEDLE CMD...: exit code CODE and NEEDLE in stderr+stdout.
+expect() {
+  want=$1; needle=$2; shift 2
+  out=$("$@" 2>&1); rc=$?
+  if [ "$rc" -ne "$want" ]; then
+    bad "exit $rc (expected $want): $*"; printf '%s\n' "$out" | sed 's/^/    /' | head -5; return
+  fi
+  case $out in
+    *"$needle"*) ok ;;
+    *) bad "no '$needle' in output of: $*"; printf '%s\n' "$out" | sed 's/^/    /' | head -5 ;;
+  esac
+}
+
+# early CODE NEEDLE WORK CMD...: as expect, and WORK (what the program
+# prints once it has started its work) absent: the failure came first.
+early() {
+  want=$1; needle=$2; work=$3; shift 3
+  expect "$want" "$needle" "$@"
+  case $out in
+    *"$work"*) bad "'$work' printed before the failure of: $*" ;;
+    *) ok ;;
+  esac
+}
+
+for b in rnnsimd rnnsimd-conformance; do
+  if [ ! -x "$BUILD/$b" ]; then
+    echo "FAIL: $BUILD/$b not built"; echo "0 passed, 1 failed"; exit 1
+  fi
+done
+
+# ---- rnnsimd-conformance: a selection of nothing fails, saying why ----
+L='lstm:many2one:T3:B2:I2:H2:V2:rho1.0:seed1'
+: > "$TMP/empty.cases"
+printf '# only a comment\n\n' > "$TMP/comments.cases"
+printf '# one case\n%s\n' "$L" > "$TMP/one.cases"
+early 2 "no cases selected: $TMP/empty.cases holds none" "0 passed" \
+  $C --cases "$TMP/empty.cases" --no-onednn
+expect 2 "no cases selected: $TMP/comments.cases holds none" $C --cases "$TMP/comments.cases" --list
+early 2 "$TMP: cannot read the cases file: Is a directory" "0 passed" $C --cases "$TMP" --no-onednn
+early 2 "no cases selected: none of the 1 case given is of the --cell" "0 passed" \
+  $C --case "$L" --cell gru --no-onednn
+# generic has no fused batch-1 step: unfused gives it no run, so nothing would be checked.
+early 2 "no runs selected: no table selected (generic) runs in the modes selected (unfused)" \
+  "passed" $C --case "$L" --isa generic --mode unfused --no-golden --no-onednn
+
+# ---- rnnsimd-conformance: output files checked before anything runs ----
+early 2 "--json $TMP: is a directory" "reference" $C --case "$L" --no-onednn --json "$TMP"
+early 2 "--json '': an empty file name" "reference" $C --case "$L" --no-onednn --json ''
+early 2 "--json $TMP/nodir/r.json: the directory $TMP/nodir does not exist" "reference" \
+  $C --case "$L" --no-onednn --json "$TMP/nodir/r.json"
+early 2 "--write-golden $TMP/nodir/g.txt: the directory $TMP/nodir does not exist" "added:" \
+  $C --case "$L" --write-golden "$TMP/nodir/g.txt"
+early 2 "--write-golden $TMP: is a directory" "added:" $C --case "$L" --write-golden "$TMP"
+early 2 "--write-ratchet $TMP/empty.cases/r.txt: $TMP/empty.cases is not a directory" \
+  "reference" $C --quick --isa generic --no-onednn --write-ratchet "$TMP/empty.cases/r.txt"
+# Read errors name the file and the reason; a golden file that is there but
+# cannot be read stops the run before it starts.
+early 1 "$TMP: cannot read the golden file: Is a directory" "reference" \
+  $C --case "$L" --no-onednn --golden "$TMP"
+# Positive: one case, its JSON report and its golden line.
+expect 0 ", 0 failed" $C --cases "$TMP/one.cases" --no-golden --no-ratchet --no-onednn \
+  --isa generic --mode threads1 --json "$TMP/one.json"
+if [ -s "$TMP/one.json" ]; then ok; else bad "--json $TMP/one.json not written"; fi
+expect 0 "golden: wrote $TMP/g.txt: 1 cases (1 added" $C --case "$L" --write-golden "$TMP/g.txt"
+expect 0 ", 0 failed" $C --case "$L" --golden "$TMP/g.txt" --no-onednn --isa generic --mode threads1
+
+# ---- charlm train: --save and --log checked before any training ----
+awk 'BEGIN { for (i = 0; i < 200; i++) printf "the cat sees a dog. a dog sees the cat.\n" }' \
+  > "$TMP/text.txt"
+T="--text $TMP/text.txt --hidden 8 --seq 8 --batch 2 --steps 5"
+early 2 "--save $TMP: is a directory" "charlm: text" $R charlm train $T --save "$TMP"
+early 2 "--save .: is a directory" "charlm: text" $R charlm train $T --save .
+early 2 "--save '': an empty file name" "charlm: text" $R charlm train $T --save ''
+early 2 "--save $TMP/nodir/m.model: the directory $TMP/nodir does not exist" "charlm: text" \
+  $R charlm train $T --save "$TMP/nodir/m.model"
+early 2 "--save $TMP/text.txt/m.model: $TMP/text.txt is not a directory" "charlm: text" \
+  $R charlm train $T --save "$TMP/text.txt/m.model"
+# A FIFO of our own, never a device: a build without the check renames its
+# model over whatever is there.
+if mkfifo "$TMP/fifo" 2>/dev/null; then
+  early 2 "--save $TMP/fifo: is not a regular file" "charlm: text" $R charlm train $T --save "$TMP/fifo"
+fi
+early 1 "--save /proc/self/m.model: cannot create a temporary file" "charlm: text" \
+  $R charlm train $T --save /proc/self/m.model
+early 2 "--log $TMP: is a directory" "charlm: text" $R charlm train $T --save "$TMP/x.model" --log "$TMP"
+# The check leaves nothing behind, even when the run then fails.
+expect 1 "cannot open" $R charlm train --text "$TMP/missing.txt" --save "$TMP/probe.model"
+left=$(ls "$TMP" | grep -c '^probe\.model')
+if [ "$left" -eq 0 ]; then ok; else bad "the --save check left: $(ls "$TMP" | grep '^probe')"; fi
+# --max-seconds 0 is no limit, and --help says so.
+expect 0 "(default 0: no limit" $R charlm train --help
+# Positive: a tiny training, saved and logged, then sampled.
+expect 0 "saved $TMP/tiny.model" $R charlm train $T --save "$TMP/tiny.model" --log "$TMP/tiny.log"
+if [ "$(wc -l < "$TMP/tiny.log" 2>/dev/null)" = 5 ]; then ok; else bad "--log: not 5 steps"; fi
+expect 0 "the cat" $R charlm sample --model "$TMP/tiny.model" --prime "the cat" --length 20
+
+# ---- charlm sample: a model whose outputs are not finite ----
+# Its weights are finite (the file loads) but every W_hy weight is FLT_MAX, so
+# the logits overflow: written by the unit test's helper through the
+# example's own charlm_model_save (the file carries a hash).
+writer="$BUILD/tests/test_charlm_sample"
+[ -x "$writer" ] || writer=build/tests/test_charlm_sample
+if [ -x "$writer" ] && $writer --write-model "$TMP/overflow.model"; then
+  for isa in auto reference; do
+    expect 1 "the model's outputs are not finite at step 0" \
+      $R charlm sample --model "$TMP/overflow.model" --length 20 --isa $isa
+  done
+  expect 1 "not finite at step 0" $R charlm sample --model "$TMP/overflow.model" --prime "ab" \
+    --temperature 0
+else
+  echo "note: $BUILD/tests/test_charlm_sample not built (make tests): the overflowing model is not sampled"
+fi
+
+# ---- rnnsimd-bench: enumerated options refuse unknown values (--list and --help only) ----
+if [ -n "${RUN:-}" ]; then
+  echo "note: emulated build: benchmark checks skipped"
+elif [ ! -x "$B" ]; then
+  echo "note: $B not built: benchmark checks skipped"
+else
+  f='--benchmark_filter=^lstm/many2one/[a-z0-9]+/T:64/B:1/I:256/H:256/'
+  expect 2 "--peers=bogus is not all, onednn, blas or none" "$B" --list --peers=bogus "$f"
+  expect 2 "--peers=bogus is not all, onednn, blas or none" "$B" --list --peers bogus "$f"
+  expect 2 "--dtype=f16 is not f32, bf16 or all" "$B" --list --dtype=f16 "$f"
+  expect 2 "--tune=fast is not estimate or measure" "$B" --list --tune=fast "$f"
+  expect 2 "--set: SET=bogus is not default, deepbench, quick, threads, ci or stacks" \
+    "$B" --list --set=bogus "$f"
+  expect 2 "--cpu: CPU=sse9 is not a kernel table" "$B" --list --cpu=sse9 "$f"
+  expect 2 "--overlap: 'x' is not quick" "$B" --list --overlap=x "$f"
+  expect 0 "problems, 2 rows" "$B" --list --peers=none "$f"
+  # An empty value is the default (every peer).
+  all=$("$B" --list --peers=all "$f" 2>&1 | tail -1)
+  empty=$("$B" --list --peers= "$f" 2>&1 | tail -1)
+  if [ -n "$all" ] && [ "$all" = "$empty" ]; then ok; else bad "--peers= lists '$empty', --peers=all '$all'"; fi
+  expect 0 "is a usage error (exit 2)" "$B" --help
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
