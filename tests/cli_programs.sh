@@ -60,7 +60,7 @@ printf '# one case\n%s\n' "$L" > "$TMP/one.cases"
 early 2 "no cases selected: $TMP/empty.cases holds none" "0 passed" \
   $C --cases "$TMP/empty.cases" --no-onednn
 expect 2 "no cases selected: $TMP/comments.cases holds none" $C --cases "$TMP/comments.cases" --list
-early 2 "$TMP: cannot read the cases file: Is a directory" "0 passed" $C --cases "$TMP" --no-onednn
+early 2 "$TMP: is a directory, not a file (the cases file)" "0 passed" $C --cases "$TMP" --no-onednn
 early 2 "no cases selected: none of the 1 case given is of the --cell" "0 passed" \
   $C --case "$L" --cell gru --no-onednn
 # generic has no fused batch-1 step: unfused gives it no run, so nothing would be checked.
@@ -79,7 +79,7 @@ early 2 "--write-ratchet $TMP/empty.cases/r.txt: $TMP/empty.cases is not a direc
   "reference" $C --quick --isa generic --no-onednn --write-ratchet "$TMP/empty.cases/r.txt"
 # Read errors name the file and the reason; a golden file that is there but
 # cannot be read stops the run before it starts.
-early 1 "$TMP: cannot read the golden file: Is a directory" "reference" \
+early 1 "$TMP: is a directory, not a file (the golden file" "reference" \
   $C --case "$L" --no-onednn --golden "$TMP"
 # Positive: one case, its JSON report and its golden line.
 expect 0 ", 0 failed" $C --cases "$TMP/one.cases" --no-golden --no-ratchet --no-onednn \
