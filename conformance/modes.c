@@ -33,8 +33,16 @@ unsigned conf_mode_parse(const char *list, char *bad, size_t badlen)
 {
     unsigned mask = 0;
     char buf[256];
+    if (strlen(list) >= sizeof buf) {
+        snprintf(bad, badlen, "%.40s... (a list of %zu characters)", list, strlen(list));
+        return 0;
+    }
     snprintf(buf, sizeof buf, "%s", list);
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+    /* every entry a mode's name: an empty one ("threads1,,unfused") is bad */
+    for (char *tok = buf, *next; tok; tok = next) {
+        next = strchr(tok, ',');
+        if (next)
+            *next++ = '\0';
         int m = 0;
         while (m < CONF_MODE_COUNT && strcmp(tok, names[m]) != 0)
             m++;
@@ -44,8 +52,6 @@ unsigned conf_mode_parse(const char *list, char *bad, size_t badlen)
         }
         mask |= 1u << m;
     }
-    if (!mask)
-        snprintf(bad, badlen, "%s", list);
     return mask;
 }
 

@@ -17,7 +17,8 @@ static const char usage[] =
     "\n"
     "  --case LINE          run this case (repeatable), e.g.\n"
     "                       --case 'lstm:many2one:T17:B3:I7:H33:V5:rho1.0:seed5'\n"
-    "  --cases FILE         run the case lines of FILE ('#' comments, blank lines ok)\n"
+    "  --cases FILE         run the case lines of FILE (a line starting with '#' is a\n"
+    "                       comment; blank lines ok)\n"
     "  --cell LIST          only these cells (comma-separated: rnn_tanh,lstm,gru,lbr_gru)\n"
     "  --topology LIST      only these topologies (one2one,one2many,many2one,seq2seq,many2many)\n"
     "  --isa LIST           only these kernel tables ({isas:,})\n"
@@ -62,12 +63,22 @@ typedef struct {
 
 /* A comma-separated list of names into a bit mask; 0 and *bad set on an
  * unknown name. */
+/* The set of list's comma-separated names (kind 0 cells, 1 topologies, 2
+ * tables), or 0 with the first bad entry in bad: an unknown name, an empty
+ * entry ("lstm,,gru", a leading or trailing comma: '') or a list too long. */
 static unsigned parse_list(const char *list, int kind, char *bad, size_t badlen)
 {
     unsigned mask = 0;
     char buf[256];
+    if (strlen(list) >= sizeof buf) {
+        snprintf(bad, badlen, "%.40s... (a list of %zu characters)", list, strlen(list));
+        return 0;
+    }
     snprintf(buf, sizeof buf, "%s", list);
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+    for (char *tok = buf, *next; tok; tok = next) {
+        next = strchr(tok, ',');
+        if (next)
+            *next++ = '\0';
         int v = -1;
         rnn_cell c;
         rnn_topology t;
@@ -84,8 +95,6 @@ static unsigned parse_list(const char *list, int kind, char *bad, size_t badlen)
         }
         mask |= 1u << v;
     }
-    if (!mask)
-        snprintf(bad, badlen, "%s", list);
     return mask;
 }
 
@@ -182,6 +191,10 @@ static int on_list(void *ctx, const char *name, const char *v, char *err, size_t
         snprintf(err, errlen, "unknown instruction set '%s' (%s)", bad, opt_isa_list(", "));
         return -1;
     default:
+        if (o->mode_filter) {
+            snprintf(err, errlen, "--mode and --threads both choose the modes; give one");
+            return -1;
+        }
         o->mode_filter = 1;
         if ((o->mode_mask = conf_mode_parse(v, bad, sizeof bad)))
             return 0;
@@ -194,6 +207,10 @@ static int on_threads(void *ctx, const char *name, const char *v, char *err, siz
 {
     (void)name;
     conf_options *o = ((parse_ctx *)ctx)->o;
+    if (o->mode_filter) {
+        snprintf(err, errlen, "--mode and --threads both choose the modes; give one");
+        return -1;
+    }
     o->mode_filter = 1;
     if (strcmp(v, "1") == 0 || strcmp(v, "2") == 0) {
         o->mode_mask = 1u << (v[0] == '1' ? CONF_MODE_THREADS1 : CONF_MODE_THREADS2);
@@ -236,6 +253,17 @@ int conf_options_parse(int argc, char **argv, conf_options *o, conf_case *given)
     if (r)
         return r < 0 ? 0 : r;
     o->ngiven = ctx.l.n;
+    /* a path given beside the flag that skips its check would be ignored */
+    if (o->no_golden && strcmp(o->golden_path, "conformance/golden.txt") != 0) {
+        fprintf(stderr, CONF_PROG ": --golden %s and --no-golden contradict each other\n",
+                o->golden_path);
+        return 2;
+    }
+    if (o->no_ratchet && strcmp(o->ratchet_path, "conformance/ratchet.txt") != 0) {
+        fprintf(stderr, CONF_PROG ": --ratchet %s and --no-ratchet contradict each other\n",
+                o->ratchet_path);
+        return 2;
+    }
     if (o->write_ratchet && (o->explicit_cases || o->cell_mask != ~0u || o->topo_mask != ~0u ||
                              o->mode_filter)) {
         fprintf(stderr, CONF_PROG ": --write-ratchet: the ratchet's budgets cover the whole "

@@ -68,6 +68,14 @@ early 2 "no runs selected: no table selected (generic) runs in the modes selecte
   "passed" $C --case "$L" --isa generic --mode unfused --no-golden --no-onednn
 
 # ---- rnnsimd-conformance: output files checked before anything runs ----
+# Options that contradict each other, and lists with an empty entry.
+expect 2 "--golden $TMP/g.txt and --no-golden contradict each other" $C --golden "$TMP/g.txt" --no-golden --list
+expect 2 "--ratchet $TMP/r.txt and --no-ratchet contradict each other" $C --ratchet "$TMP/r.txt" --no-ratchet --list
+expect 2 "--mode and --threads both choose the modes" $C --threads 2 --mode threads1 --list
+expect 2 "--mode and --threads both choose the modes" $C --mode threads1 --threads 2 --list
+expect 2 "unknown cell ''" $C --cell lstm,,gru --list
+expect 2 "unknown mode ''" $C --mode threads1, --list
+expect 2 "unknown instruction set ''" $C --isa ,generic --list
 early 2 "--json $TMP: is a directory" "reference" $C --case "$L" --no-onednn --json "$TMP"
 early 2 "--json '': an empty file name" "reference" $C --case "$L" --no-onednn --json ''
 early 2 "--json $TMP/nodir/r.json: the directory $TMP/nodir does not exist" "reference" \

@@ -633,7 +633,7 @@ typedef struct {
  * Returns 0 when it overflows size_t or its bytes do. */
 static int buffer_floats(const rnn_sizes *sz, const run_inputs *ri, size_t *n)
 {
-    size_t two_ss, sum, bytes;
+    size_t two_ss = 0, sum = 0, bytes = 0; /* zero: GCC -O1 cannot see the && chain set them */
     int ok = !__builtin_mul_overflow(sz->state, (size_t)2, &two_ss) &&
              !__builtin_add_overflow(sz->h, two_ss, &sum);
     if (ri->backward) {
