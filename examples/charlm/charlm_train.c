@@ -222,6 +222,11 @@ static int set_up(trainer *t, const train_opts *o)
     rnn_status st = charlm_model_alloc(&t->m, o->cell, H, t->text.V);
     if (st == RNN_OK) {
         memcpy(t->m.vocab, t->text.vocab, (size_t)t->text.V);
+        /* the QRs grow as H^3: say what the silence before the first step is */
+        if (o->init == CHARLM_INIT_ORTHOGONAL && H >= 2048)
+            fprintf(stderr, "rnnsimd %s: orthogonal init: %d QR factorisations of %lld x %lld "
+                            "before the first step (slow at this H)\n",
+                    cmd, rnn_cell_gates(o->cell), (long long)H, (long long)H);
         st = charlm_model_init(&t->m, o->init, (uint64_t)o->seed, err, sizeof err);
     } else {
         snprintf(err, sizeof err, "%s", rnn_strerror(st));
