@@ -11,33 +11,11 @@ set -u
 BUILD=${1:-build}
 # Absolute, so that a command may run inside $TMP (file names starting with '-').
 case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
-R="${RUN:-} $BUILD/rnnsimd"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/rnnsimd_args.XXXXXX") || exit 1
-trap 'rm -rf "$TMP"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# expect CODE NEEDLE CMD...: exit code CODE and NEEDLE in stderr+stdout.
-expect() {
-  want=$1; needle=$2; shift 2
-  out=$("$@" 2>&1); rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    bad "exit $rc (expected $want): $*"; printf '%s\n' "$out" | sed 's/^/    /' | head -5; return
-  fi
-  case $out in
-    *"$needle"*) ok ;;
-    *) bad "no '$needle' in output of: $*"; printf '%s\n' "$out" | sed 's/^/    /' | head -5 ;;
-  esac
-}
+. "$(dirname "$0")/cli_lib.sh"
+cli_setup args
 
 # in_tmp CMD...: CMD run in $TMP, for relative names such as -dash.npy.
 in_tmp() { (cd "$TMP" && "$@"); }
-
-if [ ! -x "$BUILD/rnnsimd" ]; then
-  echo "FAIL: $BUILD/rnnsimd not built"; echo "0 passed, 1 failed"; exit 1
-fi
 
 A=$TMP/a.npy
 $R npy-write "$A" --shape 2 1 2 >/dev/null 2>&1

@@ -12,28 +12,10 @@
 # Ends with `N passed, N failed`; exits non-zero on a failure.
 set -u
 BUILD=${1:-build}
-R="${RUN:-} $BUILD/rnnsimd"
 C="${RUN:-} $BUILD/rnnsimd-conformance"
 B="$BUILD/rnnsimd-bench"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/rnnsimd_programs.XXXXXX") || exit 1
-trap 'rm -rf "$TMP"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# expect CODE NEEDLE CMD...: exit code CODE and NEEDLE in stderr+stdout.
-expect() {
-  want=$1; needle=$2; shift 2
-  out=$("$@" 2>&1); rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    bad "exit $rc (expected $want): $*"; printf '%s\n' "$out" | sed 's/^/    /' | head -5; return
-  fi
-  case $out in
-    *"$needle"*) ok ;;
-    *) bad "no '$needle' in output of: $*"; printf '%s\n' "$out" | sed 's/^/    /' | head -5 ;;
-  esac
-}
+. "$(dirname "$0")/cli_lib.sh"
+cli_setup programs
 
 # early CODE NEEDLE WORK CMD...: as expect, and WORK (what the program
 # prints once it has started its work) absent: the failure came first.

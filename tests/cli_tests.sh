@@ -8,33 +8,11 @@
 # Ends with `N passed, N failed`; exits non-zero on a failure.
 set -u
 BUILD=${1:-build}
-R="${RUN:-} $BUILD/rnnsimd"
 # The binaries' architecture, not the host's: RUN (qemu) means a cross build.
 target_arch=$(uname -m)
 [ -n "${RUN:-}" ] && target_arch=aarch64
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/rnnsimd_cli.XXXXXX") || exit 1
-trap 'rm -rf "$TMP"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# expect CODE NEEDLE CMD...: exit code CODE and NEEDLE in stderr+stdout.
-expect() {
-  want=$1; needle=$2; shift 2
-  out=$("$@" 2>&1); rc=$?
-  if [ "$rc" -ne "$want" ]; then
-    bad "exit $rc (expected $want): $*"; printf '%s\n' "$out" | sed 's/^/    /' | head -5; return
-  fi
-  case $out in
-    *"$needle"*) ok ;;
-    *) bad "no '$needle' in output of: $*"; printf '%s\n' "$out" | sed 's/^/    /' | head -5 ;;
-  esac
-}
-
-if [ ! -x "$BUILD/rnnsimd" ]; then
-  echo "FAIL: $BUILD/rnnsimd not built"; echo "0 passed, 1 failed"; exit 1
-fi
+. "$(dirname "$0")/cli_lib.sh"
+cli_setup cli
 
 # ---- usage and help ----
 expect 0 "commands:" $R --help
@@ -522,7 +500,6 @@ expect 0 "gnuplot not found on PATH" env PATH=/nonexistent $R gradflow --cell rn
 if [ -f "$TMP/gf.noplot/gradflow.json" ] && [ ! -e "$TMP/gf.noplot/gradflow.png" ]; then ok
 else bad "gradflow without gnuplot: wrong files: $(ls "$TMP/gf.noplot" | tr '\n' ' ')"; fi
 echo "gradflow: $pass passed, $fail failed so far"
-
 
 # ---- hostile command lines and output places (tests/test_hostile.c has the API side) ----
 C="${RUN:-} $BUILD/rnnsimd-conformance"
