@@ -22,6 +22,12 @@ rnn_status rnn_atomic_open(rnn_atomic_file *af, const char *path, char *err, siz
     const int exists = stat(path, &sb) == 0;
     if (exists && S_ISDIR(sb.st_mode))
         return rnn_errorf(RNN_ERR_IO, err, errlen, "%s: is a directory, not a file", path);
+    /* The rename would replace a device or a FIFO with a plain file: as
+     * root, writing to /dev/null would remove /dev/null. */
+    if (exists && !S_ISREG(sb.st_mode))
+        return rnn_errorf(RNN_ERR_IO, err, errlen,
+                          "%s: not a regular file (a device, FIFO or socket), which the "
+                          "write would replace", path);
     size_t n = strlen(path);
     af->tmp = malloc(n + 16);
     if (!af->tmp)

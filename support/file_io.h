@@ -28,6 +28,8 @@ typedef struct {
     int fd;
     FILE *f; /* rnn_atomic_stream's, else NULL */
 } rnn_atomic_file;
+/* A path that exists and is not a regular file (a directory, device, FIFO
+ * or socket) is refused: the rename would replace it. */
 rnn_status rnn_atomic_open(rnn_atomic_file *af, const char *path, char *err, size_t errlen);
 /* rnn_atomic_open, then a stdio stream over the temporary file, for writers
  * that print (NULL after a message in err). Commit flushes it and checks

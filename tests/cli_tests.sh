@@ -618,6 +618,13 @@ expect 1 "fifo: not a regular file (a FIFO" timeout 30 $R npy-print "$TMP/fifo"
 expect 1 "fifo: not a regular file (a FIFO" timeout 30 $R charlm train --text "$TMP/fifo" --save "$TMP/ff.model"
 expect 1 "fifo: not a regular file (a FIFO" timeout 30 $R charlm sample --model "$TMP/fifo"
 expect 1 "fifo: not a regular file (a FIFO" timeout 30 $R info --plan gru:many2one:T4:B1:I8:H8 --tune measure --wisdom "$TMP/fifo"
+# ... and where a file is written: the rename would replace the FIFO (as
+# root, a device such as /dev/null) with a plain file.
+expect 1 "fifo: not a regular file (a device, FIFO or socket), which the write would replace" \
+  timeout 30 $R npy-write "$TMP/fifo" --shape 1 1
+if [ -p "$TMP/fifo" ]; then ok; else bad "npy-write replaced a FIFO"; fi
+mkdir -p "$TMP/ff_out2"; mkfifo "$TMP/ff_out2/output.npy"
+expect 1 "output.npy: not a regular file" timeout 30 $R run --cell gru --in "$TMP/uw" --out "$TMP/ff_out2"
 expect 1 "is a directory" timeout 30 $R info --plan gru:many2one:T4:B1:I8:H8 --tune measure --wisdom "$TMP"
 if [ -x "$BUILD/rnnsimd-conformance" ]; then
   expect 2 "fifo: not a regular file (a FIFO" timeout 30 $C --cases "$TMP/fifo" --list

@@ -1177,6 +1177,21 @@ static void test_output(void)
               "write to %s: %s", bad[i], err);
         printf("  unwritable:             %s\n", err);
     }
+    /* A FIFO (as a device would be) where the file goes: the rename would
+     * replace it with a plain file, so every atomic writer refuses it and
+     * leaves it a FIFO. */
+    char fifo[160];
+    snprintf(fifo, sizeof fifo, "%s/out/fifo.npy", tmpdir);
+    CHECK(mkfifo(fifo, 0600) == 0, "mkfifo %s", fifo);
+    rnn_status fst = rnn_npy_write(fifo, RNN_NPY_F32, small, 1, s4, err, sizeof err);
+    CHECK(fst == RNN_ERR_IO && strstr(err, "not a regular file"), "npy_write over a FIFO: %s",
+          err);
+    printf("  over a FIFO:            %s\n", err + strlen(tmpdir) + 1);
+    fst = rnn_write_file_atomic(fifo, small, sizeof small, err, sizeof err);
+    struct stat fsb;
+    CHECK(fst == RNN_ERR_IO && stat(fifo, &fsb) == 0 && S_ISFIFO(fsb.st_mode),
+          "write_file_atomic over a FIFO: %s", err);
+    unlink(fifo);
     if (geteuid() != 0) {
         chmod(dir, 0555);
         rnn_status st = rnn_npy_write(path, RNN_NPY_F32, small, 1, s4, err, sizeof err);
