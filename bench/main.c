@@ -768,10 +768,8 @@ int main(int argc, char **argv)
     gargv[gargc] = NULL;
     /* --benchmark_out goes to a temporary file, renamed over its path when
      * the run ends well (bench/out_file.h). */
-    if (!o.list && bench_out_begin(gargc, gargv)) {
-        fprintf(stderr, "rnnsimd-bench: --benchmark_out: the path is too long\n");
+    if (!o.list && bench_out_begin(gargc, gargv))
         return 2;
-    }
     if (gbench_init(&gargc, gargv))
         return 2;
 

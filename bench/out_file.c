@@ -1,5 +1,6 @@
 /* out_file.c — see out_file.h. */
 #include "out_file.h"
+#include "out_path.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -23,8 +24,17 @@ int bench_out_begin(int argc, char **argv)
         if (strncmp(argv[i], flag, sizeof flag - 1) != 0 || !argv[i][sizeof flag - 1])
             continue;
         const char *path = argv[i] + sizeof flag - 1;
-        if (strlen(path) >= sizeof final_path)
+        if (strlen(path) >= sizeof final_path) {
+            fprintf(stderr, "rnnsimd-bench: --benchmark_out: the path is too long\n");
             return -1;
+        }
+        /* before the run, not at its end: a directory, a missing directory,
+         * or a device or FIFO the rename would replace (/dev/null as root) */
+        char err[4400];
+        if (rnn_output_path_check(path, err, sizeof err) != RNN_OK) {
+            fprintf(stderr, "rnnsimd-bench: --benchmark_out=%s\n", err);
+            return -1;
+        }
         snprintf(final_path, sizeof final_path, "%s", path);
         snprintf(tmp_path, sizeof tmp_path, "%s.tmp-%ld", path, (long)getpid());
         snprintf(tmp_arg, sizeof tmp_arg, "%s%s", flag, tmp_path);

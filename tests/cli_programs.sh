@@ -146,6 +146,14 @@ else
   empty=$("$B" --list --peers= "$f" 2>&1 | tail -1)
   if [ -n "$all" ] && [ "$all" = "$empty" ]; then ok; else bad "--peers= lists '$empty', --peers=all '$all'"; fi
   expect 0 "is a usage error (exit 2)" "$B" --help
+  # --benchmark_out is checked before the run: its temporary file would be
+  # renamed over a FIFO (a device, as root) or fail only at the end.
+  mkfifo "$TMP/bench.fifo"
+  expect 2 "--benchmark_out=$TMP/bench.fifo: is not a regular file" \
+    timeout 30 "$B" --peers=none --benchmark_filter=none --benchmark_out="$TMP/bench.fifo"
+  if [ -p "$TMP/bench.fifo" ]; then ok; else bad "rnnsimd-bench replaced a FIFO"; fi
+  expect 2 "--benchmark_out=$TMP/nodir/b.json: the directory $TMP/nodir does not exist" \
+    timeout 30 "$B" --peers=none --benchmark_filter=none --benchmark_out="$TMP/nodir/b.json"
 fi
 
 echo "$pass passed, $fail failed"
