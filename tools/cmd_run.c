@@ -68,11 +68,12 @@ static const char run_usage[] =
     "\n"
     "outputs in --out:\n"
     "  output.npy (T, B, D*H): the top layer's h_t, forward direction first;\n"
-    "  hn.npy (L*D, B, H), cn.npy for lstm ((B, H) for L*D = 1);\n"
+    "  hn.npy (L*D, B, H), cn.npy for lstm, as PyTorch's h_n and c_n ((1, B, H) for\n"
+    "  one layer; (B, H) with the single-layer names weight_ih.npy, ...);\n"
     "  when any of grad_output.npy, grad_hn.npy, grad_cn.npy is present (the missing ones\n"
     "  count as zero), backward runs too and writes grad_input.npy (T, B, I),\n"
-    "  grad_h0.npy, grad_c0.npy for lstm, and grad_<name>.npy for every weight and bias\n"
-    "  file read (grad_weight_ih_l0.npy, ...).\n"
+    "  grad_h0.npy, grad_c0.npy for lstm (shaped as hn.npy), and grad_<name>.npy for\n"
+    "  every weight and bias file read (grad_weight_ih_l0.npy, ...).\n"
     "\n"
     "exit status: 0 success, 1 a bad or missing file or a failed run, 2 a usage error.\n";
 
@@ -232,6 +233,7 @@ typedef struct {
     char (*names)[4][48]; /* their file names without .npy */
     int64_t T, B, I, H, G, GH, DH, L, D, cells;
     int backward;        /* an upstream gradient was given */
+    int legacy;          /* one cell named weight_ih.npy, ...: states written (B, H) */
 } run_inputs;
 
 /* a*b into *r; 0 when the product overflows int64_t. The factors are
@@ -365,7 +367,7 @@ static int load_inputs(const run_opts *o, run_inputs *ri)
     run_layout lay;
     if ((status = run_layout_find(in, o->layers, o->bidirectional, &lay)))
         return status;
-    ri->L = lay.L, ri->D = lay.D;
+    ri->L = lay.L, ri->D = lay.D, ri->legacy = lay.legacy;
     int64_t any3[3] = {-1, -1, -1};
     if ((status = load(in, "input.npy", 1, 3, any3, "(T, B, I)", &t[T_INPUT])))
         return status;
@@ -529,10 +531,12 @@ static int write_outputs(const run_opts *o, const run_inputs *ri, const run_outp
         fprintf(stderr, "rnnsimd run: --out %s: cannot create: %s\n", out, strerror(errno));
         return EXIT_RUNTIME;
     }
-    /* States as read: (B, H) for one cell, else (L*D, B, H). */
-    const int srank = ri->cells == 1 ? 2 : 3;
+    /* States as PyTorch's nn.RNN / nn.LSTM / nn.GRU give them, (L*D, B, H)
+     * also for one layer of one direction: (1, B, H). Only the single-layer
+     * names (weight_ih.npy, ...: no module has them) write (B, H). */
+    const int srank = ri->legacy ? 2 : 3;
     int64_t s_state[3] = {ri->cells, ri->B, ri->H}, s_one[2] = {ri->B, ri->H};
-    const int64_t *ss = ri->cells == 1 ? s_one : s_state;
+    const int64_t *ss = ri->legacy ? s_one : s_state;
     int64_t s_seq[3] = {ri->T, ri->B, ri->DH}, s_x[3] = {ri->T, ri->B, ri->I};
     if ((status = write_out(out, "output.npy", ro->output, 3, s_seq)) ||
         (status = write_out(out, "hn.npy", ro->hn, srank, ss)) ||

@@ -1,0 +1,129 @@
+#!/usr/bin/python3
+"""torch_export.py — writes tests/torch_cases/: networks run by PyTorch itself
+(Debian's python3-torch), exported as the README says a user exports one, with
+PyTorch's own outputs and gradients beside them; tests/torch_cases.sh runs
+`rnnsimd run` on every case and compares.
+
+Each case is a directory holding what `rnnsimd run --in` reads (input.npy,
+the parameters under their PyTorch names, h0/c0 and the upstream gradients
+where the case has them), `meta` (the `--cell` to give, the tolerance
+policy's depth and steps) and expected/ (what `rnnsimd run --out` must
+write: output, hn, cn and, with an upstream gradient, grad_input, grad_h0,
+grad_c0 and grad_<parameter>).
+
+Truth: the module is built in float32 from a fixed seed (PyTorch's own
+initialisation) and the inputs drawn in float32; the files hold those
+float32 values. PyTorch then runs the same module converted to float64 on
+the same values, so expected/ is the exact network rounded once to float32,
+not PyTorch's float32 arithmetic. nn.GRU is `--cell lbr_gru`.
+
+Only needed to regenerate the cases (they are committed):
+  /usr/bin/python3 tests/torch_export.py [OUTDIR]   (default tests/torch_cases;
+  Debian's python, where python3-torch installs)
+"""
+import os
+import shutil
+import sys
+
+import numpy as np
+import torch
+
+# name, module, --cell, T, B, I, H, layers, bidirectional, files given
+CASES = [
+    ("rnn_l1", "RNN", "rnn_tanh", 7, 3, 5, 6, 1, False, {"h0", "grad_output"}),
+    ("rnn_l2_bi", "RNN", "rnn_tanh", 5, 2, 4, 3, 2, True, {"grad_output", "grad_hn"}),
+    ("rnn_fwd_t1", "RNN", "rnn_tanh", 1, 1, 3, 4, 1, False, set()),
+    ("lstm_l1", "LSTM", "lstm", 6, 1, 3, 5, 1, False,
+     {"h0", "c0", "grad_output", "grad_hn", "grad_cn"}),
+    ("lstm_l2_bi", "LSTM", "lstm", 5, 3, 4, 4, 2, True, {"grad_output"}),
+    ("lstm_l3", "LSTM", "lstm", 4, 2, 6, 5, 3, False, {"h0", "c0", "grad_cn"}),
+    ("lstm_wide", "LSTM", "lstm", 9, 4, 20, 40, 1, False, {"grad_output"}),
+    ("lstm_l2_fwd", "LSTM", "lstm", 6, 2, 5, 7, 2, False, {"h0", "c0"}),
+    ("gru_l1", "GRU", "lbr_gru", 8, 3, 4, 7, 1, False, {"h0", "grad_output"}),
+    ("gru_l2_bi", "GRU", "lbr_gru", 5, 2, 3, 4, 2, True, {"grad_hn"}),
+    ("gru_bi_tails", "GRU", "lbr_gru", 3, 1, 17, 33, 1, True, {"grad_output"}),
+    ("gru_l3_bi", "GRU", "lbr_gru", 4, 2, 5, 6, 3, True, {"h0", "grad_output", "grad_hn"}),
+]
+
+
+def save(path, a):
+    np.save(path, np.ascontiguousarray(a, dtype="<f4"))
+
+
+def export(root, case, seed):
+    name, kind, cell, T, B, I, H, L, bi, given = case
+    D = 2 if bi else 1
+    torch.manual_seed(seed)
+    m32 = getattr(torch.nn, kind)(I, H, num_layers=L, bidirectional=bi)
+    g = torch.Generator().manual_seed(seed + 1000)
+    x = torch.randn(T, B, I, generator=g)
+    h0 = torch.randn(L * D, B, H, generator=g) if "h0" in given else torch.zeros(L * D, B, H)
+    c0 = torch.randn(L * D, B, H, generator=g) if "c0" in given else torch.zeros(L * D, B, H)
+    dy = torch.randn(T, B, D * H, generator=g)
+    dhn = torch.randn(L * D, B, H, generator=g)
+    dcn = torch.randn(L * D, B, H, generator=g)
+
+    d = os.path.join(root, name)
+    e = os.path.join(d, "expected")
+    os.makedirs(e)
+    names = [n for n, _ in m32.named_parameters()]
+    for n, p in m32.named_parameters():
+        save(os.path.join(d, n + ".npy"), p.detach().numpy())
+    save(os.path.join(d, "input.npy"), x.numpy())
+    for f, t in (("h0", h0), ("c0", c0), ("grad_output", dy), ("grad_hn", dhn), ("grad_cn", dcn)):
+        if f in given:
+            save(os.path.join(d, f + ".npy"), t.numpy())
+
+    # The same values in float64.
+    m = m32.double()
+    xd = x.double().requires_grad_(True)
+    h0d = h0.double().requires_grad_(True)
+    c0d = c0.double().requires_grad_(True)
+    if kind == "LSTM":
+        y, (hn, cn) = m(xd, (h0d, c0d))
+    else:
+        y, hn = m(xd, h0d)
+        cn = None
+    save(os.path.join(e, "output.npy"), y.detach().numpy())
+    save(os.path.join(e, "hn.npy"), hn.detach().numpy())
+    if cn is not None:
+        save(os.path.join(e, "cn.npy"), cn.detach().numpy())
+    backward = bool(given & {"grad_output", "grad_hn", "grad_cn"})
+    if backward:
+        loss = torch.zeros((), dtype=torch.float64)
+        if "grad_output" in given:
+            loss = loss + (y * dy.double()).sum()
+        if "grad_hn" in given:
+            loss = loss + (hn * dhn.double()).sum()
+        if "grad_cn" in given:
+            loss = loss + (cn * dcn.double()).sum()
+        loss.backward()
+        save(os.path.join(e, "grad_input.npy"), xd.grad.numpy())
+        save(os.path.join(e, "grad_h0.npy"), h0d.grad.numpy())
+        if kind == "LSTM":
+            save(os.path.join(e, "grad_c0.npy"), c0d.grad.numpy())
+        for n, p in m.named_parameters():
+            save(os.path.join(e, "grad_" + n + ".npy"), p.grad.numpy())
+    # The tolerance policy's dot-product depth (the widest layer input plus
+    # H) and chain length (steps times layers), as support/tolerance.h reads
+    # them.
+    K = max(I, D * H if L > 1 else 0) + H
+    with open(os.path.join(d, "meta"), "w") as f:
+        f.write("cell=%s depth=%d steps=%d backward=%d torch=%s params=%d\n"
+                % (cell, K, T * L, int(backward), torch.__version__, len(names)))
+
+
+def main():
+    root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "torch_cases")
+    if os.path.exists(root):
+        shutil.rmtree(root)
+    os.makedirs(root)
+    torch.set_num_threads(1)
+    for i, case in enumerate(CASES):
+        export(root, case, 20261205 + i)
+        print("wrote", os.path.join(root, case[0]))
+
+
+if __name__ == "__main__":
+    main()
