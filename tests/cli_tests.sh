@@ -346,8 +346,11 @@ fresh; npy_raw "$TMP/bad/input.npy" '<f4' False '(3, 2, 4)' 100
 expect 1 "input.npy: 4 bytes after the data" $R run --cell lstm --in "$TMP/bad" --out "$TMP/bad.out"
 fresh; echo "not numpy" > "$TMP/bad/bias_ih.npy"
 expect 1 "bias_ih.npy: not a .npy file" $R run --cell lstm --in "$TMP/bad" --out "$TMP/bad.out"
+fresh; npy_raw "$TMP/bad/input.npy" '<f4' False '(24,)' 96
+expect 1 "input.npy: 1 axes (24,) but expected 3: (*, *, *) = (T, B, I), or (T, I) unbatched" $R run --cell lstm --in "$TMP/bad" --out "$TMP/bad.out"
+# (T, I) is PyTorch's unbatched input: the batched states beside it are refused.
 fresh; npy_raw "$TMP/bad/input.npy" '<f4' False '(6, 4)' 96
-expect 1 "input.npy: 2 axes (6, 4) but expected 3" $R run --cell lstm --in "$TMP/bad" --out "$TMP/bad.out"
+expect 1 "h0.npy: shape (2, 5) but expected (1, 5) = (B, H), B = 1, for the unbatched input (T, I)" $R run --cell lstm --in "$TMP/bad" --out "$TMP/bad.out"
 fresh; npy_raw "$TMP/bad/h0.npy" '<f4' False '(2, 6)' 48
 expect 1 "h0.npy: shape (2, 6) but expected (2, 5)" $R run --cell lstm --in "$TMP/bad" --out "$TMP/bad.out"
 fresh; npy_raw "$TMP/bad/weight_ih.npy" '<f4' False '(20, 3)' 240

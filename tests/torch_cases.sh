@@ -62,7 +62,23 @@ if $R run --cell lstm --in "$TMP/legacy" --out "$TMP/legacy.out" >/dev/null 2>&1
 else
   bad "run on the single-layer names failed"
 fi
-[ "$n" -ge 12 ] && ok || bad "only $n cases in $CASES (12 expected)"
+# What PyTorch can export and rnnsimd does not run is refused by name: an
+# LSTM projection (proj_size: weight_hr_l0.npy) would otherwise be ignored.
+cp -r "$CASES/lstm_l1" "$TMP/proj"
+cp "$CASES/lstm_l1/weight_hh_l0.npy" "$TMP/proj/weight_hr_l0.npy"
+expect 1 "weight_hr_l0.npy: an LSTM projection (PyTorch's proj_size)" \
+  $R run --cell lstm --in "$TMP/proj" --out "$TMP/proj.out"
+# Biases: all there, or none (bias=False); some missing is an error.
+cp -r "$CASES/lstm_l2_bi" "$TMP/somebias"
+rm "$TMP/somebias/bias_ih_l1_reverse.npy"
+expect 1 "bias_ih_l1_reverse.npy: missing" $R run --cell lstm --in "$TMP/somebias" --out "$TMP/sb.out"
+case $out in *"bias=False"*) ok ;; *) bad "no bias=False hint: $out" ;; esac
+# An unbatched input with batched states is refused, naming PyTorch's shape.
+cp -r "$CASES/lstm_unbatched" "$TMP/ub"
+cp "$CASES/lstm_l1/h0.npy" "$TMP/ub/h0.npy"
+expect 1 "h0.npy: shape (1, 5) but expected (1, 6) = (L*D, H) for the unbatched input (T, I)" \
+  $R run --cell lstm --in "$TMP/ub" --out "$TMP/ub.out"
+[ "$n" -ge 16 ] && ok || bad "only $n cases in $CASES (16 expected)"
 echo "torch cases: $n cases on the reference and on ${ran:-?} (--isa auto)"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

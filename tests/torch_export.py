@@ -28,7 +28,8 @@ import sys
 import numpy as np
 import torch
 
-# name, module, --cell, T, B, I, H, layers, bidirectional, files given
+# name, module, --cell, T, B, I, H, layers, bidirectional, files given (and
+# "nobias": the module made with bias=False; "unbatched": input (T, I), B 1)
 CASES = [
     ("rnn_l1", "RNN", "rnn_tanh", 7, 3, 5, 6, 1, False, {"h0", "grad_output"}),
     ("rnn_l2_bi", "RNN", "rnn_tanh", 5, 2, 4, 3, 2, True, {"grad_output", "grad_hn"}),
@@ -43,6 +44,15 @@ CASES = [
     ("gru_l2_bi", "GRU", "lbr_gru", 5, 2, 3, 4, 2, True, {"grad_hn"}),
     ("gru_bi_tails", "GRU", "lbr_gru", 3, 1, 17, 33, 1, True, {"grad_output"}),
     ("gru_l3_bi", "GRU", "lbr_gru", 4, 2, 5, 6, 3, True, {"h0", "grad_output", "grad_hn"}),
+    # bias=False: no bias files, no bias gradients
+    ("lstm_nobias_l2_bi", "LSTM", "lstm", 5, 2, 3, 4, 2, True,
+     {"h0", "grad_output", "grad_cn", "nobias"}),
+    ("gru_nobias", "GRU", "lbr_gru", 6, 3, 4, 5, 1, False, {"grad_output", "nobias"}),
+    # unbatched input (T, I): states (L*D, H), output (T, D*H)
+    ("rnn_unbatched_l2_bi", "RNN", "rnn_tanh", 6, 1, 4, 5, 2, True,
+     {"h0", "grad_output", "grad_hn", "unbatched"}),
+    ("lstm_unbatched", "LSTM", "lstm", 5, 1, 3, 6, 1, False,
+     {"h0", "c0", "grad_output", "grad_cn", "unbatched"}),
 ]
 
 
@@ -54,14 +64,19 @@ def export(root, case, seed):
     name, kind, cell, T, B, I, H, L, bi, given = case
     D = 2 if bi else 1
     torch.manual_seed(seed)
-    m32 = getattr(torch.nn, kind)(I, H, num_layers=L, bidirectional=bi)
+    m32 = getattr(torch.nn, kind)(I, H, num_layers=L, bidirectional=bi,
+                                  bias="nobias" not in given)
     g = torch.Generator().manual_seed(seed + 1000)
-    x = torch.randn(T, B, I, generator=g)
-    h0 = torch.randn(L * D, B, H, generator=g) if "h0" in given else torch.zeros(L * D, B, H)
-    c0 = torch.randn(L * D, B, H, generator=g) if "c0" in given else torch.zeros(L * D, B, H)
-    dy = torch.randn(T, B, D * H, generator=g)
-    dhn = torch.randn(L * D, B, H, generator=g)
-    dcn = torch.randn(L * D, B, H, generator=g)
+    # PyTorch's unbatched shapes drop the batch axis: (T, I), (L*D, H).
+    ub = "unbatched" in given
+    seq = (lambda w: (T, w)) if ub else (lambda w: (T, B, w))
+    state = (L * D, H) if ub else (L * D, B, H)
+    x = torch.randn(*seq(I), generator=g)
+    h0 = torch.randn(*state, generator=g) if "h0" in given else torch.zeros(*state)
+    c0 = torch.randn(*state, generator=g) if "c0" in given else torch.zeros(*state)
+    dy = torch.randn(*seq(D * H), generator=g)
+    dhn = torch.randn(*state, generator=g)
+    dcn = torch.randn(*state, generator=g)
 
     d = os.path.join(root, name)
     e = os.path.join(d, "expected")

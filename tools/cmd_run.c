@@ -51,14 +51,17 @@ static const char run_usage[] =
     "\n"
     "inputs in --in (G = 1 rnn_tanh, 4 lstm (gates i,f,g,o), 3 gru and lbr_gru (r,z,n);\n"
     "D = 2 with two directions, else 1; K = I for layer 0, D*H above):\n"
-    "  input.npy              (T, B, I)\n"
+    "  input.npy              (T, B, I), or (T, I): PyTorch's unbatched input (B = 1, and\n"
+    "                         every file below then without its B axis)\n"
     "  weight_ih_l{k}.npy     (G*H, K)      weight_hh_l{k}.npy  (G*H, H)\n"
     "  bias_ih_l{k}.npy       (G*H,)        bias_hh_l{k}.npy    (G*H,)\n"
+    "                         all of them, or none (a module made with bias=False)\n"
     "  ... and weight_ih_l{k}_reverse.npy etc. for the reverse direction, k = 0..L-1;\n"
     "  one layer of one direction may also be weight_ih.npy, weight_hh.npy, bias_ih.npy,\n"
     "  bias_hh.npy (not mixed with the _l{k} names). Every file with these names must fit\n"
     "  the layers and directions: a layer k >= L (weight_hh_l2.npy without weight_hh_l1.npy,\n"
-    "  or beyond --layers), a _reverse file in one direction, or a missing file is an error\n"
+    "  or beyond --layers), a _reverse file in one direction, or a missing file is an error,\n"
+    "  and so is weight_hr_l{k}.npy (an LSTM projection, proj_size: not supported)\n"
     "  h0.npy                 (L*D, B, H) optional (zeros); (B, H) also for L*D = 1\n"
     "  c0.npy                 likewise, lstm only\n"
     "  grad_output.npy        (T, B, D*H) optional: upstream gradient on every output\n"
@@ -74,6 +77,7 @@ static const char run_usage[] =
     "  count as zero), backward runs too and writes grad_input.npy (T, B, I),\n"
     "  grad_h0.npy, grad_c0.npy for lstm (shaped as hn.npy), and grad_<name>.npy for\n"
     "  every weight and bias file read (grad_weight_ih_l0.npy, ...).\n"
+    "  Every output has the shape PyTorch gives the tensor it stands for.\n"
     "\n"
     "exit status: 0 success, 1 a bad or missing file or a failed run, 2 a usage error.\n";
 
@@ -233,8 +237,44 @@ typedef struct {
     char (*names)[4][48]; /* their file names without .npy */
     int64_t T, B, I, H, G, GH, DH, L, D, cells;
     int backward;        /* an upstream gradient was given */
-    int legacy;          /* one cell named weight_ih.npy, ...: states written (B, H) */
+    int legacy;          /* one cell named weight_ih.npy, ...: states (B, H) */
+    int unbatched;       /* input.npy (T, I): PyTorch's unbatched input, B = 1 */
+    int no_bias;         /* no bias files: a module made with bias=False */
 } run_inputs;
+
+/* The shape of a state file (h0, c0, grad_hn, grad_cn, hn, cn, grad_h0,
+ * grad_c0): PyTorch's (L*D, B, H), (L*D, H) for an unbatched input; (B, H)
+ * with the single-layer names. Returns its rank. */
+static int state_shape(const run_inputs *ri, int64_t s[3])
+{
+    if (ri->legacy || ri->unbatched) {
+        s[0] = ri->legacy ? ri->B : ri->cells;
+        s[1] = ri->H;
+        return 2;
+    }
+    s[0] = ri->cells, s[1] = ri->B, s[2] = ri->H;
+    return 3;
+}
+
+/* The shape of a sequence file of width w (input, output and their
+ * gradients): (T, B, w), or (T, w) for an unbatched input. Returns its rank. */
+static int seq_shape(const run_inputs *ri, int64_t w, int64_t s[3])
+{
+    s[0] = ri->T;
+    if (ri->unbatched) {
+        s[1] = w;
+        return 2;
+    }
+    s[1] = ri->B, s[2] = w;
+    return 3;
+}
+
+/* Gradient floats of weight file i (4 a cell): a bias absent (bias=False)
+ * still gets its G*H, which the library writes and the run does not save. */
+static size_t grad_floats(const run_inputs *ri, int64_t i)
+{
+    return ri->w[i].present ? ri->w[i].a.count : (size_t)ri->GH;
+}
 
 /* a*b into *r; 0 when the product overflows int64_t. The factors are
  * extents read from file headers, which may be anything up to 2^63 - 1, and a
@@ -289,8 +329,8 @@ static int load_weights(const run_opts *o, run_inputs *ri)
         const int64_t *shape[4] = {s_wih, s_whh, s_b, s_b};
         const int rank[4] = {2, 2, 1, 1};
         for (int j = 0; j < 4; j++) {
-            if (k == 0 && j == 1)
-                continue; /* loaded first, for H */
+            if ((k == 0 && j == 1) || (j >= 2 && ri->no_bias))
+                continue; /* loaded first, for H; or a module without biases */
             if (j == 0)
                 snprintf(what, sizeof what, "(G*H, %s) = (%lld, %lld)",
                          k / D ? "D*H, the layer below's output" : "I from input.npy",
@@ -327,14 +367,19 @@ static int load_states(const run_opts *o, run_inputs *ri)
             return EXIT_RUNTIME;
         }
     }
-    /* States: (L*D, B, H); one cell also (B, H) (load() folds a leading 1). */
-    const int srank = cells == 1 ? 2 : 3;
-    int64_t s_state[3] = {cells, B, H}, s_one[2] = {B, H}, s_seq[3] = {T, B, ri->DH};
-    const int64_t *ss = cells == 1 ? s_one : s_state;
-    if (cells == 1)
+    /* States: (L*D, B, H), or (L*D, H) unbatched; a batched one cell also
+     * (B, H) (load() folds a leading 1). */
+    int64_t ss[3], s_seq[3];
+    int srank = state_shape(ri, ss);
+    const int sqrank = seq_shape(ri, ri->DH, s_seq);
+    if (cells == 1 && !ri->unbatched) {
+        srank = 2, ss[0] = B, ss[1] = H;
         snprintf(what, sizeof what,
                  "(B, H) or (1, B, H) with B = %lld from input.npy, H = %lld from %s.npy",
                  (long long)B, (long long)H, ri->names[0][1]);
+    } else if (ri->unbatched)
+        snprintf(what, sizeof what, "%s for the unbatched input (T, I)",
+                 ri->legacy ? "(B, H), B = 1," : "(L*D, H)");
     else
         snprintf(what, sizeof what, "(L*D, B, H) for %lld layer%s of %lld direction%s",
                  (long long)L, L > 1 ? "s" : "", (long long)D, D > 1 ? "s" : "");
@@ -343,13 +388,36 @@ static int load_states(const run_opts *o, run_inputs *ri)
         (status = load(in, "grad_hn.npy", 0, srank, ss, what, &t[T_GHN])) ||
         (status = load(in, "grad_cn.npy", 0, srank, ss, what, &t[T_GCN])))
         return status;
-    snprintf(what, sizeof what,
-             "(T, B, D*H) with T, B = %lld, %lld from input.npy, D*H = %lld", (long long)T,
-             (long long)B, (long long)ri->DH);
-    if ((status = load(in, "grad_output.npy", 0, 3, s_seq, what, &t[T_GOUT])))
+    if (ri->unbatched)
+        snprintf(what, sizeof what, "(T, D*H) with T = %lld from input.npy, D*H = %lld",
+                 (long long)T, (long long)ri->DH);
+    else
+        snprintf(what, sizeof what,
+                 "(T, B, D*H) with T, B = %lld, %lld from input.npy, D*H = %lld", (long long)T,
+                 (long long)B, (long long)ri->DH);
+    if ((status = load(in, "grad_output.npy", 0, sqrank, s_seq, what, &t[T_GOUT])))
         return status;
     ri->backward = t[T_GOUT].present || t[T_GHN].present || t[T_GCN].present;
     return 0;
+}
+
+/* The rank of dir/input.npy when it is 2 (PyTorch's unbatched (T, I)), else
+ * 3 (what load then checks, with its message for any other); -1 after a
+ * message when the file cannot be read. */
+static int input_rank(const char *dir)
+{
+    char path[4096], err[1024];
+    path_join(path, sizeof path, dir, "input.npy");
+    if (presence(path) <= 0)
+        return 3; /* load names it missing, or the error */
+    rnn_npy a;
+    if (rnn_npy_read(path, &a, err, sizeof err) != RNN_OK) {
+        fprintf(stderr, "rnnsimd run: %s\n", err);
+        return -1;
+    }
+    const int rank = a.rank == 2 ? 2 : 3;
+    rnn_npy_free(&a);
+    return rank;
 }
 
 /* Loads every input: first which weight files exist (the layout, before any
@@ -367,11 +435,19 @@ static int load_inputs(const run_opts *o, run_inputs *ri)
     run_layout lay;
     if ((status = run_layout_find(in, o->layers, o->bidirectional, &lay)))
         return status;
-    ri->L = lay.L, ri->D = lay.D, ri->legacy = lay.legacy;
+    ri->L = lay.L, ri->D = lay.D, ri->legacy = lay.legacy, ri->no_bias = lay.no_bias;
     int64_t any3[3] = {-1, -1, -1};
-    if ((status = load(in, "input.npy", 1, 3, any3, "(T, B, I)", &t[T_INPUT])))
+    /* (T, B, I), or PyTorch's unbatched (T, I): its rank decides. */
+    const int rank = input_rank(in);
+    if (rank < 0)
+        return EXIT_RUNTIME;
+    if ((status = load(in, "input.npy", 1, rank, any3,
+                       rank == 2 ? "(T, I)" : "(T, B, I), or (T, I) unbatched", &t[T_INPUT])))
         return status;
-    ri->T = t[T_INPUT].a.shape[0], ri->B = t[T_INPUT].a.shape[1], ri->I = t[T_INPUT].a.shape[2];
+    ri->unbatched = rank == 2;
+    ri->T = t[T_INPUT].a.shape[0];
+    ri->B = ri->unbatched ? 1 : t[T_INPUT].a.shape[1];
+    ri->I = t[T_INPUT].a.shape[rank - 1];
     if (ri->T < 1 || ri->B < 1 || ri->I < 1) {
         fprintf(stderr, "rnnsimd run: %s/input.npy: T, B and I must be at least 1\n", in);
         return EXIT_RUNTIME;
@@ -418,7 +494,7 @@ static int buffer_floats(const rnn_sizes *sz, const run_inputs *ri, size_t *n)
         ok = ok && !__builtin_add_overflow(sum, sz->x, &sum) &&
              !__builtin_add_overflow(sum, two_ss, &sum);
         for (int64_t i = 0; ok && i < 4 * ri->cells; i++)
-            ok = !__builtin_add_overflow(sum, ri->w[i].a.count, &sum);
+            ok = !__builtin_add_overflow(sum, grad_floats(ri, i), &sum);
     }
     *n = sum;
     return ok && !__builtin_mul_overflow(sum, sizeof(float), &bytes);
@@ -459,15 +535,23 @@ static int compute(const run_opts *o, const run_inputs *ri, run_outputs *ro)
     g->h0 = g->x + sz.x;
     g->c0 = g->h0 + SS;
     float *next = g->c0 + SS;
+    /* bias=False: PyTorch's module adds nothing, which is biases of zero. */
+    float *zeros = ri->no_bias ? calloc((size_t)ri->GH, sizeof *zeros) : NULL;
+    if (ri->no_bias && !zeros) {
+        free(w);
+        fprintf(stderr, "rnnsimd run: out of memory\n");
+        return EXIT_RUNTIME;
+    }
     for (size_t k = 0; k < cells; k++) {
         const tensor *c = &ri->w[4 * k];
-        w[k] = (rnn_cell_weights){data_of(&c[0]), data_of(&c[1]), data_of(&c[2]),
-                                  data_of(&c[3])};
+        w[k] = (rnn_cell_weights){data_of(&c[0]), data_of(&c[1]),
+                                  zeros ? zeros : data_of(&c[2]),
+                                  zeros ? zeros : data_of(&c[3])};
         float **dst[4] = {&ro->cg[k].weight_ih, &ro->cg[k].weight_hh, &ro->cg[k].bias_ih,
                           &ro->cg[k].bias_hh};
         for (int j = 0; j < 4; j++) {
             *dst[j] = next;
-            next += c[j].a.count;
+            next += grad_floats(ri, 4 * (int64_t)k + j);
         }
     }
     g->layers = ro->cg;
@@ -511,6 +595,7 @@ static int compute(const run_opts *o, const run_inputs *ri, run_outputs *ro)
         rnn_plan_destroy(plan);
     }
     free(w);
+    free(zeros);
     if (st != RNN_OK) {
         fprintf(stderr, "rnnsimd run: %s %s failed: %s\n", o->cell_s,
                 o->use_ref ? "reference" : ro->ran_on, rnn_strerror(st));
@@ -531,27 +616,27 @@ static int write_outputs(const run_opts *o, const run_inputs *ri, const run_outp
         fprintf(stderr, "rnnsimd run: --out %s: cannot create: %s\n", out, strerror(errno));
         return EXIT_RUNTIME;
     }
-    /* States as PyTorch's nn.RNN / nn.LSTM / nn.GRU give them, (L*D, B, H)
-     * also for one layer of one direction: (1, B, H). Only the single-layer
-     * names (weight_ih.npy, ...: no module has them) write (B, H). */
-    const int srank = ri->legacy ? 2 : 3;
-    int64_t s_state[3] = {ri->cells, ri->B, ri->H}, s_one[2] = {ri->B, ri->H};
-    const int64_t *ss = ri->legacy ? s_one : s_state;
-    int64_t s_seq[3] = {ri->T, ri->B, ri->DH}, s_x[3] = {ri->T, ri->B, ri->I};
-    if ((status = write_out(out, "output.npy", ro->output, 3, s_seq)) ||
+    /* Shapes as PyTorch's nn.RNN / nn.LSTM / nn.GRU give them: states
+     * (L*D, B, H) also for one layer of one direction, (1, B, H); without B
+     * for an unbatched input. Only the single-layer names (weight_ih.npy,
+     * ...: no module has them) write (B, H). */
+    int64_t ss[3], s_seq[3], s_x[3];
+    const int srank = state_shape(ri, ss), qrank = seq_shape(ri, ri->DH, s_seq);
+    seq_shape(ri, ri->I, s_x);
+    if ((status = write_out(out, "output.npy", ro->output, qrank, s_seq)) ||
         (status = write_out(out, "hn.npy", ro->hn, srank, ss)) ||
         (lstm && (status = write_out(out, "cn.npy", ro->cn, srank, ss))))
         return status;
     if (!ri->backward)
         return 0;
-    if ((status = write_out(out, "grad_input.npy", g->x, 3, s_x)) ||
+    if ((status = write_out(out, "grad_input.npy", g->x, qrank, s_x)) ||
         (status = write_out(out, "grad_h0.npy", g->h0, srank, ss)) ||
         (lstm && (status = write_out(out, "grad_c0.npy", g->c0, srank, ss))))
         return status;
     for (int64_t k = 0; k < ri->cells; k++) {
         const float *src[4] = {ro->cg[k].weight_ih, ro->cg[k].weight_hh, ro->cg[k].bias_ih,
                                ro->cg[k].bias_hh};
-        for (int j = 0; j < 4; j++) {
+        for (int j = 0; j < (ri->no_bias ? 2 : 4); j++) {
             const rnn_npy *a = &ri->w[4 * k + j].a;
             char file[80];
             snprintf(file, sizeof file, "grad_%s.npy", ri->names[k][j]);

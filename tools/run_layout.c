@@ -40,6 +40,7 @@ typedef struct {
     unsigned char legacy[4]; /* weight_ih.npy, weight_hh.npy, bias_ih.npy, bias_hh.npy */
     int any_layered, any_legacy;
     char far_name[256];
+    char proj_name[256]; /* a weight_hr_l{k}[_reverse].npy (proj_size) present */
 } weight_files;
 
 /* The order files are named in messages: weight_hh first, as it sets the layout. */
@@ -83,6 +84,8 @@ static int scan_weights(const char *in, weight_files *wf)
     while ((e = readdir(dp))) {
         int j, rev;
         int64_t k;
+        if (strncmp(e->d_name, "weight_hr_l", 11) == 0 && !wf->proj_name[0])
+            snprintf(wf->proj_name, sizeof wf->proj_name, "%s", e->d_name);
         int m = match_weight_name(e->d_name, &j, &k, &rev);
         if (m == 1)
             wf->legacy[j] = 1, wf->any_legacy = 1;
@@ -120,9 +123,10 @@ static int legacy_layout(const layout_opts *o, const weight_files *wf, run_layou
 {
     const char *in = o->in;
     static const char *const shapes[4] = {"(G*H, I)", "(G*H, H)", "(G*H,)", "(G*H,)"};
+    lay->no_bias = !wf->legacy[2] && !wf->legacy[3];
     for (int i = 0; i < 4; i++) {
         int j = j_order[i];
-        if (!wf->legacy[j]) {
+        if (!wf->legacy[j] && !(j >= 2 && lay->no_bias)) {
             fprintf(stderr, "rnnsimd run: %s/%s.npy: missing; expected %s (the single-layer "
                             "names: weight_ih.npy, weight_hh.npy, bias_ih.npy, bias_hh.npy)\n",
                     in, base_names[j], shapes[j]);
@@ -173,14 +177,15 @@ static int refuse_extra(const layout_opts *o, const weight_files *wf, int64_t L,
 
 /* Every file of the layout (L, D) present; a missing one is named with
  * the shape it should have and what made the layout. Returns 0 or EXIT_RUNTIME. */
-static int require_layered(const layout_opts *o, const weight_files *wf, int64_t L, int D)
+static int require_layered(const layout_opts *o, const weight_files *wf, int64_t L, int D,
+                           int no_bias)
 {
     char f[80];
     for (int64_t k = 0; k < L; k++)
         for (int rev = 0; rev < D; rev++)
             for (int i = 0; i < 4; i++) {
                 const int j = j_order[i];
-                if (wf->layered[k][rev][j])
+                if (wf->layered[k][rev][j] || (j >= 2 && no_bias))
                     continue;
                 layered_name(j, k, rev, f, sizeof f);
                 const char *shape = j == 1   ? "(G*H, H)"
@@ -198,6 +203,9 @@ static int require_layered(const layout_opts *o, const weight_files *wf, int64_t
                                     "say)\n",
                             o->in, f, shape, (long long)k, rev ? ", reverse direction" : "",
                             (long long)L, L > 1 ? "s" : "", D == 2 ? ", two directions" : "");
+                if (j >= 2)
+                    fprintf(stderr, "  (a module made with bias=False has no bias file at "
+                                    "all; here some are present)\n");
                 return EXIT_RUNTIME;
             }
     return 0;
@@ -214,6 +222,11 @@ int run_layout_find(const char *in, int64_t layers, int bidirectional, run_layou
     int status = scan_weights(in, &wf);
     if (status)
         return status;
+    if (wf.proj_name[0]) {
+        fprintf(stderr, "rnnsimd run: %s/%s: an LSTM projection (PyTorch's proj_size); "
+                        "rnnsimd runs LSTMs without one\n", in, wf.proj_name);
+        return EXIT_RUNTIME;
+    }
     if (wf.any_legacy && wf.any_layered) {
         int j = 0;
         while (!wf.legacy[j])
@@ -237,7 +250,13 @@ int run_layout_find(const char *in, int64_t layers, int bidirectional, run_layou
     while (!o->layers && L < RNN_MAX_LAYERS && wf.layered[L][0][1])
         L++;
     const int D = o->bidirectional || wf.layered[0][1][1] ? 2 : 1;
-    if ((status = require_layered(o, &wf, L, D)) || (status = refuse_extra(o, &wf, L, D)))
+    int any_bias = 0;
+    for (int64_t k = 0; k <= RNN_MAX_LAYERS; k++)
+        for (int rev = 0; rev < 2; rev++)
+            any_bias |= wf.layered[k][rev][2] | wf.layered[k][rev][3];
+    lay->no_bias = !any_bias;
+    if ((status = require_layered(o, &wf, L, D, lay->no_bias)) ||
+        (status = refuse_extra(o, &wf, L, D)))
         return status;
     lay->L = L;
     lay->D = D;

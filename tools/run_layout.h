@@ -12,12 +12,14 @@ typedef struct {
     int64_t L;  /* layers */
     int64_t D;  /* directions: 2 bidirectional, else 1 */
     int legacy; /* one cell named weight_ih.npy, ... (no _l0) */
+    int no_bias; /* no bias file at all: a module made with bias=False */
 } run_layout;
 
 /* The layers and directions from which weight files exist in directory in
  * (or layers, 0 for "from the files", and bidirectional, which the files
  * must then match), checked before any file is read: no gap in the layers,
- * no file the layout leaves out, none missing, and one naming style. Returns
+ * no file the layout leaves out, none missing (the biases are all there or
+ * none are), one naming style, and no LSTM projection (weight_hr). Returns
  * 0 with *lay filled, or EXIT_RUNTIME after a message "rnnsimd run: ...". */
 int run_layout_find(const char *in, int64_t layers, int bidirectional, run_layout *lay);
 
