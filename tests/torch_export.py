@@ -29,7 +29,8 @@ import numpy as np
 import torch
 
 # name, module, --cell, T, B, I, H, layers, bidirectional, files given (and
-# "nobias": the module made with bias=False; "unbatched": input (T, I), B 1)
+# "nobias": the module made with bias=False; "unbatched": input (T, I), B 1;
+# "batch_first": made with batch_first=True, which an unbatched input ignores)
 CASES = [
     ("rnn_l1", "RNN", "rnn_tanh", 7, 3, 5, 6, 1, False, {"h0", "grad_output"}),
     ("rnn_l2_bi", "RNN", "rnn_tanh", 5, 2, 4, 3, 2, True, {"grad_output", "grad_hn"}),
@@ -53,6 +54,13 @@ CASES = [
      {"h0", "grad_output", "grad_hn", "unbatched"}),
     ("lstm_unbatched", "LSTM", "lstm", 5, 1, 3, 6, 1, False,
      {"h0", "c0", "grad_output", "grad_cn", "unbatched"}),
+    # batch_first=True: input, output and their gradients (B, T, .), run --batch-first
+    ("lstm_batch_first_l2_bi", "LSTM", "lstm", 4, 3, 5, 4, 2, True,
+     {"h0", "c0", "grad_output", "grad_hn", "batch_first"}),
+    ("gru_batch_first", "GRU", "lbr_gru", 6, 2, 3, 5, 1, False,
+     {"h0", "grad_output", "batch_first"}),
+    ("gru_unbatched_batch_first", "GRU", "lbr_gru", 5, 1, 4, 3, 1, False,
+     {"grad_output", "unbatched", "batch_first"}),
 ]
 
 
@@ -64,12 +72,13 @@ def export(root, case, seed):
     name, kind, cell, T, B, I, H, L, bi, given = case
     D = 2 if bi else 1
     torch.manual_seed(seed)
+    bf = "batch_first" in given
     m32 = getattr(torch.nn, kind)(I, H, num_layers=L, bidirectional=bi,
-                                  bias="nobias" not in given)
+                                  bias="nobias" not in given, batch_first=bf)
     g = torch.Generator().manual_seed(seed + 1000)
     # PyTorch's unbatched shapes drop the batch axis: (T, I), (L*D, H).
     ub = "unbatched" in given
-    seq = (lambda w: (T, w)) if ub else (lambda w: (T, B, w))
+    seq = (lambda w: (T, w)) if ub else (lambda w: (B, T, w)) if bf else (lambda w: (T, B, w))
     state = (L * D, H) if ub else (L * D, B, H)
     x = torch.randn(*seq(I), generator=g)
     h0 = torch.randn(*state, generator=g) if "h0" in given else torch.zeros(*state)
@@ -124,8 +133,9 @@ def export(root, case, seed):
     # them.
     K = max(I, D * H if L > 1 else 0) + H
     with open(os.path.join(d, "meta"), "w") as f:
-        f.write("cell=%s depth=%d steps=%d backward=%d torch=%s params=%d\n"
-                % (cell, K, T * L, int(backward), torch.__version__, len(names)))
+        f.write("cell=%s depth=%d steps=%d backward=%d torch=%s params=%d args=%s\n"
+                % (cell, K, T * L, int(backward), torch.__version__, len(names),
+                   "--batch-first" if bf else "-"))
 
 
 def main():

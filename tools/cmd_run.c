@@ -26,7 +26,7 @@
 
 static const char run_usage[] =
     "usage: rnnsimd run --cell CELL --in DIR --out DIR [--isa ISA] [--dtype f32|bf16]\n"
-    "                   [--layers L] [--bidirectional]\n"
+    "                   [--layers L] [--bidirectional] [--batch-first]\n"
     "\n"
     "Runs a recurrent network over a sequence, like PyTorch's nn.RNN(nonlinearity='tanh'),\n"
     "nn.LSTM and nn.GRU with batch_first=False, on .npy files (float32 '<f4', C order)\n"
@@ -48,6 +48,9 @@ static const char run_usage[] =
     "                in double\n"
     "  --layers L    num_layers (default: weight_hh_l0.npy, weight_hh_l1.npy, ... as present)\n"
     "  --bidirectional  two directions (default: when weight_hh_l0_reverse.npy is present)\n"
+    "  --batch-first  the module was made with batch_first=True: input.npy, grad_output.npy,\n"
+    "                output.npy and grad_input.npy are (B, T, .) instead of (T, B, .); the\n"
+    "                states stay (L*D, B, H), as in PyTorch\n"
     "\n"
     "inputs in --in (G = 1 rnn_tanh, 4 lstm (gates i,f,g,o), 3 gru and lbr_gru (r,z,n);\n"
     "D = 2 with two directions, else 1; K = I for layer 0, D*H above):\n"
@@ -179,6 +182,7 @@ typedef struct {
     rnn_isa isa;
     int64_t layers; /* 0: from the files */
     int bidirectional;
+    int batch_first;
 } run_opts;
 
 /* Returns -1 to go on, else the exit status (after --help or a message). */
@@ -193,8 +197,9 @@ static int parse_run_options(int argc, char **argv, run_opts *o)
         {"dtype", OPT_STR, &o->dtype_s, 0, 0, 0, NULL, 0},
         {"layers", OPT_INT, &o->layers, 1, RNN_MAX_LAYERS, 0, NULL, 0},
         {"bidirectional", OPT_FLAG, &o->bidirectional, 0, 0, 0, NULL, 0},
+        {"batch-first", OPT_FLAG, &o->batch_first, 0, 0, 0, NULL, 0},
     };
-    int r = opts_parse("run", argc, argv, specs, 7, run_usage, NULL, 0, NULL);
+    int r = opts_parse("run", argc, argv, specs, 8, run_usage, NULL, 0, NULL);
     if (r)
         return r < 0 ? 0 : r;
     if (!o->cell_s)
@@ -240,6 +245,7 @@ typedef struct {
     int legacy;          /* one cell named weight_ih.npy, ...: states (B, H) */
     int unbatched;       /* input.npy (T, I): PyTorch's unbatched input, B = 1 */
     int no_bias;         /* no bias files: a module made with bias=False */
+    int batch_first;     /* --batch-first on a batched input: files (B, T, .) */
 } run_inputs;
 
 /* The shape of a state file (h0, c0, grad_hn, grad_cn, hn, cn, grad_h0,
@@ -257,7 +263,8 @@ static int state_shape(const run_inputs *ri, int64_t s[3])
 }
 
 /* The shape of a sequence file of width w (input, output and their
- * gradients): (T, B, w), or (T, w) for an unbatched input. Returns its rank. */
+ * gradients): (T, B, w), (B, T, w) with --batch-first, or (T, w) for an
+ * unbatched input. Returns its rank. */
 static int seq_shape(const run_inputs *ri, int64_t w, int64_t s[3])
 {
     s[0] = ri->T;
@@ -265,8 +272,37 @@ static int seq_shape(const run_inputs *ri, int64_t w, int64_t s[3])
         s[1] = w;
         return 2;
     }
-    s[1] = ri->B, s[2] = w;
+    s[0] = ri->batch_first ? ri->B : ri->T, s[1] = ri->batch_first ? ri->T : ri->B, s[2] = w;
     return 3;
+}
+
+/* A copy of src (n0, n1, w) with its first two axes swapped, (n1, n0, w):
+ * between a batch-first file and the library's time-major sequences. NULL
+ * when out of memory. */
+static float *swap_axes(const float *src, int64_t n0, int64_t n1, int64_t w)
+{
+    float *dst = malloc((size_t)(n0 * n1 * w) * sizeof *dst);
+    if (dst)
+        for (int64_t i = 0; i < n0; i++)
+            for (int64_t j = 0; j < n1; j++)
+                memcpy(dst + (j * n0 + i) * w, src + (i * n1 + j) * w, (size_t)w * sizeof *dst);
+    return dst;
+}
+
+/* A loaded batch-first sequence file made time-major in place. Returns 0 or
+ * EXIT_RUNTIME after a message. */
+static int to_time_major(tensor *t)
+{
+    if (!t->present)
+        return 0;
+    float *d = swap_axes(t->a.data, t->a.shape[0], t->a.shape[1], t->a.shape[2]);
+    if (!d) {
+        fprintf(stderr, "rnnsimd run: out of memory\n");
+        return EXIT_RUNTIME;
+    }
+    free(t->a.data);
+    t->a.data = d;
+    return 0;
 }
 
 /* Gradient floats of weight file i (4 a cell): a bias absent (bias=False)
@@ -392,10 +428,11 @@ static int load_states(const run_opts *o, run_inputs *ri)
         snprintf(what, sizeof what, "(T, D*H) with T = %lld from input.npy, D*H = %lld",
                  (long long)T, (long long)ri->DH);
     else
-        snprintf(what, sizeof what,
-                 "(T, B, D*H) with T, B = %lld, %lld from input.npy, D*H = %lld", (long long)T,
+        snprintf(what, sizeof what, "%s with T, B = %lld, %lld from input.npy, D*H = %lld",
+                 ri->batch_first ? "(B, T, D*H) (--batch-first)" : "(T, B, D*H)", (long long)T,
                  (long long)B, (long long)ri->DH);
-    if ((status = load(in, "grad_output.npy", 0, sqrank, s_seq, what, &t[T_GOUT])))
+    if ((status = load(in, "grad_output.npy", 0, sqrank, s_seq, what, &t[T_GOUT])) ||
+        (ri->batch_first && (status = to_time_major(&t[T_GOUT]))))
         return status;
     ri->backward = t[T_GOUT].present || t[T_GHN].present || t[T_GCN].present;
     return 0;
@@ -442,12 +479,19 @@ static int load_inputs(const run_opts *o, run_inputs *ri)
     if (rank < 0)
         return EXIT_RUNTIME;
     if ((status = load(in, "input.npy", 1, rank, any3,
-                       rank == 2 ? "(T, I)" : "(T, B, I), or (T, I) unbatched", &t[T_INPUT])))
+                       rank == 2                  ? "(T, I)"
+                       : o->batch_first ? "(B, T, I) (--batch-first), or (T, I) unbatched"
+                                        : "(T, B, I), or (T, I) unbatched",
+                       &t[T_INPUT])))
         return status;
     ri->unbatched = rank == 2;
-    ri->T = t[T_INPUT].a.shape[0];
-    ri->B = ri->unbatched ? 1 : t[T_INPUT].a.shape[1];
+    /* PyTorch ignores batch_first for an unbatched input. */
+    ri->batch_first = o->batch_first && !ri->unbatched;
+    ri->T = t[T_INPUT].a.shape[ri->batch_first];
+    ri->B = ri->unbatched ? 1 : t[T_INPUT].a.shape[!ri->batch_first];
     ri->I = t[T_INPUT].a.shape[rank - 1];
+    if (ri->batch_first && (status = to_time_major(&t[T_INPUT])))
+        return status;
     if (ri->T < 1 || ri->B < 1 || ri->I < 1) {
         fprintf(stderr, "rnnsimd run: %s/input.npy: T, B and I must be at least 1\n", in);
         return EXIT_RUNTIME;
@@ -604,6 +648,23 @@ static int compute(const run_opts *o, const run_inputs *ri, run_outputs *ro)
     return 0;
 }
 
+/* A time-major sequence output written as its file's shape: batch first
+ * with --batch-first. Returns 0 or EXIT_RUNTIME after a message. */
+static int write_seq(const run_inputs *ri, const char *dir, const char *file, const float *data,
+                     int rank, const int64_t *shape)
+{
+    if (!ri->batch_first)
+        return write_out(dir, file, data, rank, shape);
+    float *d = swap_axes(data, ri->T, ri->B, shape[2]);
+    if (!d) {
+        fprintf(stderr, "rnnsimd run: out of memory\n");
+        return EXIT_RUNTIME;
+    }
+    const int status = write_out(dir, file, d, rank, shape);
+    free(d);
+    return status;
+}
+
 /* Every output into --out (created if missing), each file atomically.
  * Returns 0 or EXIT_RUNTIME after a message. */
 static int write_outputs(const run_opts *o, const run_inputs *ri, const run_outputs *ro)
@@ -623,13 +684,13 @@ static int write_outputs(const run_opts *o, const run_inputs *ri, const run_outp
     int64_t ss[3], s_seq[3], s_x[3];
     const int srank = state_shape(ri, ss), qrank = seq_shape(ri, ri->DH, s_seq);
     seq_shape(ri, ri->I, s_x);
-    if ((status = write_out(out, "output.npy", ro->output, qrank, s_seq)) ||
+    if ((status = write_seq(ri, out, "output.npy", ro->output, qrank, s_seq)) ||
         (status = write_out(out, "hn.npy", ro->hn, srank, ss)) ||
         (lstm && (status = write_out(out, "cn.npy", ro->cn, srank, ss))))
         return status;
     if (!ri->backward)
         return 0;
-    if ((status = write_out(out, "grad_input.npy", g->x, qrank, s_x)) ||
+    if ((status = write_seq(ri, out, "grad_input.npy", g->x, qrank, s_x)) ||
         (status = write_out(out, "grad_h0.npy", g->h0, srank, ss)) ||
         (lstm && (status = write_out(out, "grad_c0.npy", g->c0, srank, ss))))
         return status;
