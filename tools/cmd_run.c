@@ -1,8 +1,9 @@
 /* cmd_run.c — `rnnsimd run`: a recurrent network over a sequence, like
- * PyTorch's nn.RNN / nn.LSTM / nn.GRU (batch_first=False, num_layers and
- * bidirectional as the files say), on .npy files named as PyTorch names the
- * tensors. Forward always; backward when any upstream gradient file is
- * present.
+ * PyTorch's nn.RNN / nn.LSTM / nn.GRU (num_layers and bidirectional as the
+ * files say, bias=False when no bias file is there, batch_first with
+ * --batch-first, an unbatched input by its rank), on .npy files named as
+ * PyTorch names the tensors, every output in the shape PyTorch gives it.
+ * Forward always; backward when any upstream gradient file is present.
  *
  * Every size comes from the files: T, B, I from input.npy, H from the first
  * weight_hh's columns, the layers and directions from which weight files are
@@ -29,8 +30,8 @@ static const char run_usage[] =
     "                   [--layers L] [--bidirectional] [--batch-first]\n"
     "\n"
     "Runs a recurrent network over a sequence, like PyTorch's nn.RNN(nonlinearity='tanh'),\n"
-    "nn.LSTM and nn.GRU with batch_first=False, on .npy files (float32 '<f4', C order)\n"
-    "named as PyTorch names the tensors.\n"
+    "nn.LSTM and nn.GRU (batch_first=False unless --batch-first), on .npy files (float32\n"
+    "'<f4', C order) named as PyTorch names the tensors.\n"
     "\n"
     "options:\n"
     "  --cell CELL   rnn_tanh | lstm | lbr_gru (exactly PyTorch's nn.GRU, b_hn inside r*(.))\n"
