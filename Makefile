@@ -292,6 +292,16 @@ fuzz:
 valgrind: all
 	@BUILD=$(BUILD) sh scripts/valgrind.sh
 
+# ---- mutation testing: does the suite catch planted faults? ----
+.PHONY: mutants
+# Not part of `make test` or CI: it rebuilds and reruns the suite once per
+# mutant (about 15 minutes on 2 cores). MAKEFLAGS is cleared: the script runs
+# its own make in a copy of the tree, JOBS jobs.
+MUTANTS_ARGS ?=
+## mutants: plant each fault of tests/mutants.txt in a copy of the tree and check the tests catch it (JOBS=, default 2; MUTANTS_ARGS='--only PATTERN'); ends `N passed, N failed`
+mutants:
+	@env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL JOBS="$(or $(JOBS),2)" sh scripts/mutants.sh $(MUTANTS_ARGS)
+
 # ---- install: headers, static libraries, pkg-config files ----
 .PHONY: install uninstall
 PREFIX ?= /usr/local

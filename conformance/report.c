@@ -117,8 +117,22 @@ void conf_report_ratchet(conf_report *r, const conf_ratchet *rt, const char *pat
                     continue;
                 }
                 (sel == 0 ? s->budget : s->budget_quick)[k] = e->budget;
-                if (worst <= e->budget) {
+                /* The fractions are deterministic, so one far below what was
+                 * measured is a change too: the judging got looser (a
+                 * tolerance or comparison changed) or the table more
+                 * accurate; either way the budgets are rewritten. */
+                if (worst <= e->budget && !(worst < e->measured / 2)) {
                     r->passed++;
+                    continue;
+                }
+                if (worst <= e->budget) {
+                    r->ratchet_under++;
+                    r->failed++;
+                    printf("FAIL ratchet: %s on %s, %s selection: worst fraction %.4f below half "
+                           "of the %.4f measured when written (%s): the judging got looser or "
+                           "the table more accurate. If that is intended, `%s` rewrites the "
+                           "budgets\n",
+                           r->tensor[k], table, selections[sel], worst, e->measured, path, redo);
                     continue;
                 }
                 r->ratchet_over++;
@@ -373,11 +387,12 @@ void conf_report_finish(conf_report *r, const conf_regime_cache *regimes,
     if (any_run) {
         print_tensors(r);
         if (r->ratchet_full || r->ratchet_quick)
-            printf("  ratchet: %d budgets checked (%s%s%s, %s), %d over, %d missing\n",
+            printf("  ratchet: %d budgets checked (%s%s%s, %s), %d over, %d under half of "
+                   "the measured, %d missing\n",
                    r->ratchet_checked, r->ratchet_full ? "full" : "",
                    r->ratchet_full && r->ratchet_quick ? " and " : "",
                    r->ratchet_quick ? "quick" : "", conf_arch(), r->ratchet_over,
-                   r->ratchet_missing);
+                   r->ratchet_under, r->ratchet_missing);
         else
             printf("  ratchet: not judged (it covers the whole matrix and the quick subset, "
                    "not a selection of cases)\n");

@@ -75,7 +75,7 @@ typedef struct {
     double wide_min_span;     /* the narrowest scored row's max - min over those cases */
     /* The ratchet: which selections were judged (or written) and how. */
     int ratchet_full, ratchet_quick;
-    int ratchet_checked, ratchet_over, ratchet_missing;
+    int ratchet_checked, ratchet_over, ratchet_under, ratchet_missing;
     double ref_seconds;
     int bf16_cases;
     conf_e2e_row *e2e;   /* one row per bf16 case that ran (report_bf16.c) */

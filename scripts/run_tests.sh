@@ -22,9 +22,6 @@ esac
 # Test binaries run through $RUN (qemu-aarch64 for a cross build); scripts run
 # on the host and get RUN and BUILD in their environment to run binaries.
 export RUN BUILD
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/rnnsimd_tests.XXXXXX") || { echo "run_tests: mktemp failed"; echo "0 passed, 1 failed"; exit 1; }
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
 
 names=""
 [ -f tests/cli_tests.sh ] && names="$names cli_tests"
@@ -42,6 +39,16 @@ if [ -x /usr/bin/python3 ]; then
     [ -f "bench/$t.py" ] && names="$names $t"
   done
 fi
+# --list: the programs' names, one a line, in this order (scripts/mutants.sh
+# runs them one by one through run_test_program.sh).
+if [ "${1:-}" = --list ]; then
+  printf '%s\n' $names
+  exit 0
+fi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/rnnsimd_tests.XXXXXX") || { echo "run_tests: mktemp failed"; echo "0 passed, 1 failed"; exit 1; }
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
 echo "== $(echo $names | wc -w) test programs, $JOBS at a time"
 printf '%s\n' $names | xargs -P "$JOBS" -I {} sh scripts/run_test_program.sh {} "$tmp"
 

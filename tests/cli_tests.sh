@@ -552,6 +552,12 @@ if [ -x "$BUILD/rnnsimd-conformance" ] && [ -z "${RUN:-}" ]; then
     conformance/ratchet.txt > "$TMP/tight_ratchet.txt"
   expect 1 "FAIL ratchet: h on generic, quick selection: worst fraction" \
     $C --quick --isa generic --mode threads1 --no-onednn --ratchet "$TMP/tight_ratchet.txt"
+  # ... and the other way: h on generic measured at 0.9 when written, far above
+  # what it measures now (what a tolerance made ten times looser gives).
+  sed "s/^quick $arch generic h budget=[0-9.]* measured=[0-9.]*/quick $arch generic h budget=1.0 measured=0.9/" \
+    conformance/ratchet.txt > "$TMP/loose_ratchet.txt"
+  expect 1 "measured when written (" \
+    $C --quick --isa generic --mode threads1 --no-onednn --ratchet "$TMP/loose_ratchet.txt"
   # An interrupted --json run leaves no file (the report is written whole at
   # the end): stopped at its first progress line, or, on a machine fast
   # enough to finish first, a complete report.

@@ -1,0 +1,246 @@
+#!/bin/sh
+# mutants.sh — `make mutants`: plants each fault of tests/mutants.txt in a
+# copy of the tree and checks that the test suite catches it (docs/testing.md
+# §4 says what, how and the last run's result).
+#
+# The tracked files (as they are in the working tree, uncommitted edits
+# included) are copied once into a mktemp directory and built there once;
+# the suite is run there once unmutated (a baseline that fails stops
+# everything: it would "catch" every mutant). Then for each mutant: its find
+# text must occur exactly once in its file (else the line is stale), the
+# file is changed, `make -j$JOBS all` rebuilds what depends on it (a mutant
+# that does not compile is "not built", its build log kept), the expected
+# program runs and, only if it passes, every other program of the suite
+# (scripts/run_tests.sh --list, the command-line scripts last: cli_tests.sh
+# alone takes two minutes) one by one, stopping at the first that fails.
+# Then the file is put back, touched so that the next build rebuilds it.
+#
+# One line a mutant: `caught by test_kernels (12 failures)`, `SURVIVED`,
+# `not built`, `stale`, with the time since the start. The last line is
+# `N passed, N failed`: passed = caught, failed = survived + stale + not
+# built (a line of the list that plants nothing proves nothing; fix it).
+# Exit status 0 only when every mutant is caught.
+set -u
+
+usage() {
+  cat <<'EOF'
+usage: sh scripts/mutants.sh [--only PATTERN] [--no-baseline] [--list FILE]
+  Plants each fault of tests/mutants.txt in a copy of the tree, rebuilds it
+  and runs the test suite; every fault must be caught.
+  --only PATTERN   only the mutants whose file or description matches
+                   PATTERN (an extended regular expression, grep -E)
+  --no-baseline    skip the unmutated run of the whole suite first
+  --list FILE      the mutants file (default tests/mutants.txt)
+  --help           this text
+Environment: JOBS (make's jobs and the baseline's programs at a time,
+default 2), MUTANT_TIMEOUT (seconds a test program may take, default 900),
+MUTANTS_LOGS (where build logs of mutants that did not compile and the
+output of the program that caught each mutant go, default build/mutants).
+EOF
+}
+
+die_usage() {
+  echo "mutants: $1" >&2
+  echo "usage: sh scripts/mutants.sh [--only PATTERN] [--no-baseline] [--list FILE] (--help says more)" >&2
+  exit 2
+}
+
+only="" baseline=1 list=tests/mutants.txt
+while [ $# -gt 0 ]; do
+  case $1 in
+    --only) [ $# -ge 2 ] || die_usage "--only needs a PATTERN"
+            [ -n "$2" ] || die_usage "--only needs a non-empty PATTERN"
+            only=$2; shift 2 ;;
+    --only=*) only=${1#--only=}; [ -n "$only" ] || die_usage "--only needs a non-empty PATTERN"; shift ;;
+    --no-baseline) baseline=0; shift ;;
+    --list) [ $# -ge 2 ] || die_usage "--list needs a FILE"; list=$2; shift 2 ;;
+    --list=*) list=${1#--list=}; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) die_usage "unknown argument '$1'" ;;
+  esac
+done
+# (No /dev/null anywhere: nothing here writes to a device.)
+if [ -n "$only" ]; then
+  msg=$(printf 'x\n' | grep -cE -e "$only" 2>&1)
+  [ $? -le 1 ] || die_usage "--only '$only' is not an extended regular expression: $msg"
+fi
+
+JOBS=${JOBS:-2}
+case $JOBS in ''|*[!0-9]*|0*) die_usage "JOBS=$JOBS is not a positive whole number" ;; esac
+MUTANT_TIMEOUT=${MUTANT_TIMEOUT:-900}
+case $MUTANT_TIMEOUT in ''|*[!0-9]*|0*) die_usage "MUTANT_TIMEOUT=$MUTANT_TIMEOUT is not a positive whole number of seconds" ;; esac
+
+root=$(git rev-parse --show-toplevel 2>&1) || { echo "mutants: not in a git repository: $root" >&2; exit 2; }
+cd "$root" || exit 2
+[ -f "$list" ] || die_usage "no mutants file '$list'"
+case $list in /*) ;; *) list=$root/$list ;; esac
+logs=${MUTANTS_LOGS:-build/mutants}
+case $logs in /*) ;; *) logs=$root/$logs ;; esac
+mkdir -p "$logs" || exit 2
+
+t_start=$(date +%s)
+elapsed() {
+  s=$(( $(date +%s) - t_start ))
+  printf '%dm%02ds' $((s / 60)) $((s % 60))
+}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/rnnsimd_mutants.XXXXXX") || { echo "mutants: mktemp failed" >&2; exit 2; }
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+tree=$work/tree
+mkdir -p "$tree" "$work/out"
+cp "$list" "$work/mutants.txt" || exit 2 # read from the copy: the list may be edited meanwhile
+: >"$work/empty" # every program's stdin (the list is read on fd 3)
+
+# The tracked files that exist (a deleted one is skipped), mtimes kept.
+echo "== copying the tracked files into $tree"
+git ls-files -z | xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
+  tar --null -T - -cf - | tar -C "$tree" -xf - || { echo "mutants: copying the tree failed" >&2; exit 2; }
+
+build() { # build LOG: make all in the copy, quietly
+  (cd "$tree" && make -j"$JOBS" all) <"$work/empty" >"$1" 2>&1
+}
+
+echo "== building the copy (make -j$JOBS all) [$(elapsed)]"
+if ! build "$work/build0.log"; then
+  cp "$work/build0.log" "$logs/baseline.build.log"
+  echo "mutants: the unmutated tree does not build: $logs/baseline.build.log" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+# The suite's programs, the command-line scripts (the slowest) last.
+progs=$(cd "$tree" && BUILD=build sh scripts/run_tests.sh --list) || { echo "mutants: run_tests.sh --list failed" >&2; exit 2; }
+fast="" slow=""
+for n in $progs; do
+  case $n in cli_*) slow="$slow $n" ;; *) fast="$fast $n" ;; esac
+done
+progs="$fast $slow"
+
+if [ "$baseline" = 1 ]; then
+  echo "== the unmutated suite (JOBS=$JOBS) [$(elapsed)]"
+  if ! (cd "$tree" && BUILD=build RUN='' JOBS=$JOBS sh scripts/run_tests.sh) <"$work/empty" >"$work/baseline.log" 2>&1; then
+    cp "$work/baseline.log" "$logs/baseline.log"
+    echo "mutants: the unmutated suite fails ($(tail -n 1 "$work/baseline.log")): $logs/baseline.log" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+  echo "   $(tail -n 1 "$work/baseline.log") [$(elapsed)]"
+fi
+
+# run_one NAME DIR: runs one program of the suite in the copy; sets verdict
+# to "" (it passed) or what it failed with.
+run_one() {
+  name=$1 dir=$2
+  rm -f "$dir/$name.out" "$dir/$name.rc"
+  (cd "$tree" && BUILD=build RUN='' timeout "$MUTANT_TIMEOUT" sh scripts/run_test_program.sh "$name" "$dir") <"$work/empty" >"$dir/run.log" 2>&1
+  trc=$?
+  if [ "$trc" -eq 124 ] || [ "$trc" -eq 137 ]; then
+    verdict="timed out after $MUTANT_TIMEOUT s"; return
+  fi
+  rc=1
+  [ -f "$dir/$name.rc" ] && rc=$(cat "$dir/$name.rc")
+  last=""
+  [ -f "$dir/$name.out" ] &&
+    last=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' "$dir/$name.out" | tail -n 1)
+  if [ -z "$last" ]; then
+    verdict="exit $rc, no summary line"; return
+  fi
+  f=$(printf '%s' "$last" | sed -E 's/^([A-Za-z]+: )?([0-9]+) passed, ([0-9]+) failed.*/\3/')
+  if [ "$f" -gt 0 ]; then
+    [ "$f" -eq 1 ] && verdict="1 failure" || verdict="$f failures"
+  elif [ "$rc" -ne 0 ]; then
+    verdict="exit $rc"
+  else
+    verdict=""
+  fi
+}
+
+# apply FILE FIND REPLACE: prints how many times FIND occurs in FILE and,
+# when once, writes FILE with it replaced to FILE.mutant.
+count_and_apply() {
+  FIND=$2 REPL=$3 awk '
+    BEGIN { f = ENVIRON["FIND"]; r = ENVIRON["REPL"]; n = 0 }
+    { line = $0; out = ""
+      while ((i = index(line, f)) > 0) {
+        n++; out = out substr(line, 1, i - 1) r; line = substr(line, i + length(f))
+      }
+      lines[NR] = out line }
+    END { print n
+          if (n == 1) for (k = 1; k <= NR; k++) print lines[k] > (FILENAME ".mutant") }' "$1"
+}
+
+total=$(grep -cvE '^[[:space:]]*(#|$)' "$work/mutants.txt")
+idx=0 caught=0 survived=0 stale=0 unbuilt=0
+survivors=""
+echo "== $total mutants in ${list#"$root"/}${only:+, those matching '$only'} [$(elapsed)]"
+while IFS= read -r line <&3 || [ -n "$line" ]; do
+  case $line in ''|'#'*) continue ;; esac
+  case $line in *[![:space:]]*) ;; *) continue ;; esac
+  idx=$((idx + 1))
+  IFS='|' read -r file find repl expect what <<EOF
+$line
+EOF
+  if [ -n "$only" ] && ! printf '%s\n%s\n' "$file" "$what" | grep -qE -e "$only"; then
+    continue
+  fi
+  tag=$(printf '%02d' "$idx")
+  head="[$tag $(elapsed)] $file: $what"
+  if [ -z "$file" ] || [ -z "$find" ] || [ -z "$expect" ] || [ -z "$what" ] || [ ! -f "$tree/$file" ]; then
+    echo "$head: stale (malformed line or no such file)"
+    stale=$((stale + 1)); survivors="$survivors $tag"; continue
+  fi
+  case " $progs " in *" $expect "*) ;; *)
+    echo "$head: stale (no test program '$expect')"
+    stale=$((stale + 1)); survivors="$survivors $tag"; continue ;;
+  esac
+  target=$tree/$file
+  rm -f "$target.mutant"
+  n=$(count_and_apply "$target" "$find" "$repl")
+  if [ "$n" != 1 ]; then
+    rm -f "$target.mutant"
+    echo "$head: stale (find text occurs $n times)"
+    stale=$((stale + 1)); survivors="$survivors $tag"; continue
+  fi
+  cp -p "$target" "$work/orig"
+  cat "$target.mutant" >"$target" && rm -f "$target.mutant"
+  touch "$target"
+  t0=$(date +%s)
+  if ! build "$work/build.log"; then
+    cp "$work/build.log" "$logs/$tag.build.log"
+    result="not built (log: ${logs#"$root"/}/$tag.build.log)"
+    unbuilt=$((unbuilt + 1)); survivors="$survivors $tag"
+  else
+    tb=$(( $(date +%s) - t0 ))
+    dir=$work/out/$tag
+    mkdir -p "$dir"
+    result=""
+    for p in $expect $(printf '%s\n' $progs | grep -vxF -e "$expect"); do
+      run_one "$p" "$dir"
+      if [ -n "$verdict" ]; then
+        result="caught by $p ($verdict)"
+        [ "$p" = "$expect" ] || result="$result, not by $expect"
+        [ -f "$dir/$p.out" ] && cp "$dir/$p.out" "$logs/$tag.$p.out"
+        break
+      fi
+    done
+    if [ -n "$result" ]; then
+      caught=$((caught + 1))
+    else
+      result="SURVIVED"
+      survived=$((survived + 1)); survivors="$survivors $tag"
+    fi
+    result="$result (build $tb s, tests $(( $(date +%s) - t0 - tb )) s)"
+    rm -rf "$dir"
+  fi
+  # Put the file back; a new mtime, so that the next build rebuilds it.
+  cat "$work/orig" >"$target"
+  touch "$target"
+  echo "$head: $result"
+done 3<"$work/mutants.txt"
+
+ran=$((caught + survived + stale + unbuilt))
+echo "== $ran mutants in $(elapsed): $caught caught, $survived survived, $stale stale, $unbuilt not built"
+[ -n "$survivors" ] && echo "not caught:$survivors"
+echo "$caught passed, $((survived + stale + unbuilt)) failed"
+[ $((survived + stale + unbuilt)) -eq 0 ]
