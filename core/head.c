@@ -14,8 +14,9 @@ void rnn_head_forward(const rnn_plan *p, rnn_workspace *ws, const float *h_score
     const size_t rows = P * (size_t)p->desc.B, V = (size_t)p->desc.V, H = p->sizes.head_in;
     float *lg = logits_out ? logits_out : ws->logits;
     /* The softmax reads this thread's rows of the logits only, so the
-     * product splits by the same rows. Fewer than 4 rows stay on thread 0:
-     * a share of one row would take the GEMV path and change the bits. */
+     * product splits by the same rows. Fewer than 4 rows stay on thread 0,
+     * too little to share (a share of one row, a GEMV, would give the same
+     * bits: docs/design.md §9.2). */
     size_t r0, r1;
     rnn_share(rows, 1, th, &r0, &r1);
     if (th->n > 1 && rows < 4) {
