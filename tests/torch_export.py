@@ -20,8 +20,14 @@ not PyTorch's float32 arithmetic. nn.GRU is `--cell lbr_gru`.
 Only needed to regenerate the cases (they are committed):
   /usr/bin/python3 tests/torch_export.py [OUTDIR]   (default tests/torch_cases;
   Debian's python, where python3-torch installs)
+or to check many more networks than the committed ones, drawn at random (cell,
+sizes 1-130, 1-3 layers, directions, which files are given, bias=False,
+unbatched, batch_first), into a directory of their own:
+  /usr/bin/python3 tests/torch_export.py --random N [--seed S] OUTDIR
+  CASES=OUTDIR ISAS='reference auto avx2 generic' sh tests/torch_cases.sh
 """
 import os
+import random
 import shutil
 import sys
 
@@ -138,15 +144,59 @@ def export(root, case, seed):
                    "--batch-first" if bf else "-"))
 
 
+def random_cases(n, seed):
+    """n cases drawn from seed: small ones, and a third up to T 30, B 20, I 70, H 130."""
+    rng = random.Random(seed)
+    kinds = [("RNN", "rnn_tanh"), ("LSTM", "lstm"), ("GRU", "lbr_gru")]
+    files = ["h0", "c0", "grad_output", "grad_hn", "grad_cn", "nobias", "unbatched",
+             "batch_first"]
+    cases = []
+    for i in range(n):
+        kind, cell = rng.choice(kinds)
+        big = rng.random() < 0.3
+        T, B = rng.randint(1, 30 if big else 8), rng.randint(1, 20 if big else 4)
+        I, H = rng.randint(1, 70 if big else 9), rng.randint(1, 130 if big else 9)
+        L, bi = rng.randint(1, 3), rng.random() < 0.5
+        given = {f for f in files if rng.random() < 0.4}
+        if kind != "LSTM":
+            given -= {"c0", "grad_cn"}
+        if "unbatched" in given:
+            B = 1
+        cases.append(("random%04d" % i, kind, cell, T, B, I, H, L, bi, given))
+    return cases
+
+
+def usage(msg):
+    sys.stderr.write("torch_export.py: %s\nusage: torch_export.py [OUTDIR] | "
+                     "--random N [--seed S] OUTDIR\n" % msg)
+    sys.exit(2)
+
+
 def main():
-    root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+    args = sys.argv[1:]
+    cases, seed = CASES, 20261205
+    if args and args[0] == "--random":
+        try:
+            n = int(args[1])
+            if len(args) > 3 and args[2] == "--seed":
+                seed, args = int(args[3]), args[4:]
+            else:
+                args = args[2:]
+        except (IndexError, ValueError):
+            usage("--random needs a number of cases (and --seed a number)")
+        if n < 1 or len(args) != 1:
+            usage("--random needs N >= 1 and an OUTDIR (never the committed cases)")
+        cases = random_cases(n, seed)
+    elif len(args) > 1 or (args and args[0].startswith("-")):
+        usage("unknown arguments %s" % " ".join(args))
+    root = args[0] if args else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "torch_cases")
     if os.path.exists(root):
         shutil.rmtree(root)
     os.makedirs(root)
     torch.set_num_threads(1)
-    for i, case in enumerate(CASES):
-        export(root, case, 20261205 + i)
+    for i, case in enumerate(cases):
+        export(root, case, seed + i)
         print("wrote", os.path.join(root, case[0]))
 
 
