@@ -7,6 +7,8 @@
 #     table's guarded code (a baseline file built with AVX-512 flags, a
 #     dispatch check that trusts the wrong bit) dies of SIGILL here, where
 #     the mask would not notice.
+#   and under -cpu qemu64 (SSE2 only, no FMA): the generic table, whose
+#     software fmaf must give the golden bits (a quick conformance subset).
 #   aarch64 build (RUN is qemu-aarch64): QEMU_CPU=cortex-a72, an Armv8.0
 #     core with NEON and no BF16 (the default, -cpu max, has BF16).
 # Each: dispatch, every cell x topology on the tables that run (test_plan),
@@ -73,6 +75,20 @@ esac
 # bf16 stays possible everywhere on the generic table's emulation.
 expect 0 "on generic (bf16)" \
   $R run --cell lstm --in "$TMP/case" --out "$TMP/o4" --dtype bf16 --isa generic
+
+# x86-64 without FMA or AVX (qemu64: SSE2): the generic table's chains then
+# run the C library's software fmaf, and must give the golden kernels= bits
+# that FMA hardware gave (design.md §9.2). OPENBLAS_CORETYPE (set in some
+# environments) would make OpenBLAS, which the runner's LAPACKE uses, run its
+# AVX2 kernels whatever the CPU.
+if [ -z "${QEMU_CPU:-}" ]; then
+  Q0="$q -cpu qemu64"
+  expect 0 "selected: generic" $Q0 "$BUILD/rnnsimd" info
+  expect 0 "give the golden kernels= hash" env -u OPENBLAS_CORETYPE $Q0 \
+    "$BUILD/rnnsimd-conformance" --quick --isa generic --mode threads1 --no-onednn \
+    --cell lstm --topology many2many,seq2seq
+  case $out in *" 0 failed"*) ok ;; *) bad "conformance on qemu64: $(printf '%s\n' "$out" | tail -n 1)" ;; esac
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
