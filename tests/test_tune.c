@@ -20,7 +20,9 @@
  * the next MEASURE plan of that shape takes without timing (source
  * wisdom); another machine's line is skipped; malformed text (and every
  * truncation of valid text that is not itself valid) is RNN_ERR_ARG with
- * the wisdom unchanged; concurrent MEASURE plans and imports on two
+ * the wisdom unchanged; plans that differ in one field of the key (each
+ * of the problem's, the threads, the fused-step options, the data type)
+ * have keys of their own; concurrent MEASURE plans and imports on two
  * threads. Options: tuning out of range is RNN_ERR_ARG; zero options are
  * ESTIMATE with the rules' values for this machine's model; with the
  * model forced to each answer (split, full-width FMAs) the ride's limits
@@ -927,6 +929,58 @@ static void wisdom_tests(void)
     problem_free(&pb);
 }
 
+/* The key names every field of the problem a choice can depend on (and
+ * the plan's threads, fused-step option and data type): plans that differ
+ * in one of them have keys of their own, so none takes another's choice. */
+static void key_tests(void)
+{
+    const rnn_desc base = {RNN_LSTM, RNN_MANY2ONE, 24, 0, 1, 32, 64, 3};
+    rnn_desc d[12];
+    for (size_t i = 0; i < 12; i++)
+        d[i] = base;
+    d[1].T = 25, d[2].B = 2, d[3].I = 33, d[4].H = 48, d[5].cell = RNN_GRU;
+    d[6].topology = RNN_MANY2MANY, d[7].L = 2, d[8].bidirectional = 1;
+    d[9].topology = RNN_SEQ2SEQ, d[9].T_out = 5;
+    d[10] = d[9], d[10].T_out = 6;
+    char keys[16][512];
+    size_t n = 0;
+    for (size_t i = 0; i < 12; i++) {
+        problem pb;
+        if (problem_make(&pb, d[i])) {
+            CHECK(0, "key %zu: problem setup", i);
+            problem_free(&pb);
+            continue;
+        }
+        /* d[11]: two threads, no fused step, the fused step always, and
+         * generic's float32 and bf16 (the data type alone differs). */
+        rnn_plan_options o[5] = {{RNN_ISA_AUTO, 1, 0, RNN_TUNE_ESTIMATE}};
+        size_t no = 1;
+        if (i == 11) {
+            o[0].threads = 2;
+            o[1] = (rnn_plan_options){RNN_ISA_AUTO, 1, 1, RNN_TUNE_ESTIMATE};
+            o[2] = (rnn_plan_options){.isa = RNN_ISA_AUTO, .threads = 1, .fused_step_always = 1};
+            o[3] = (rnn_plan_options){.isa = RNN_ISA_GENERIC, .threads = 1};
+            o[4] = o[3], o[4].dtype = RNN_DTYPE_BF16;
+            no = 5;
+        }
+        for (size_t j = 0; j < no; j++) {
+            rnn_plan *p = NULL;
+            if (rnn_plan_create(&p, &pb.d, &pb.prm, &o[j]) != RNN_OK) {
+                CHECK(0, "key %zu.%zu: no plan", i, j);
+                continue;
+            }
+            rnn_wisdom_key(p, keys[n], sizeof keys[n]);
+            for (size_t k = 0; k < n; k++)
+                CHECK(strcmp(keys[k], keys[n]) != 0, "two problems share the wisdom key %s",
+                      keys[n]);
+            n++;
+            rnn_plan_destroy(p);
+        }
+        problem_free(&pb);
+    }
+    CHECK(n == 16, "%zu keys made, want 16", n);
+}
+
 /* Two threads creating MEASURE plans (same key and others) while one
  * imports and exports: no crash, no lost plan (run under TSan too). */
 typedef struct {
@@ -982,6 +1036,7 @@ int main(void)
     rnn_wisdom_forget();
     option_tests();
     wisdom_tests();
+    key_tests();
     concurrency_tests();
     placement_tests();
     rnn_wisdom_forget();
