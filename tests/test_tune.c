@@ -16,6 +16,9 @@
  * must equal the ESTIMATE plan's bit for bit (same table, same threads:
  * tables need not agree with each other at two threads).
  *
+ * A stack's cells stream as every candidate set on the stack says (stream,
+ * chunk, panels).
+ *
  * Wisdom: a MEASURE plan's choice exported, forgotten, imported, is what
  * the next MEASURE plan of that shape takes without timing (source
  * wisdom); another machine's line is skipped; malformed text (and every
@@ -282,6 +285,17 @@ static int forced_tests(void)
                     const size_t nc = candidates(p, cand, name);
                     for (size_t c = 0; c < nc; c++) {
                         rnn_tune_set(p, &cand[c]);
+                        /* A stack's time loops are its cells': each streams
+                         * as the stack was told. */
+                        for (size_t k = 0; p->cells && k < p->n_cells; k++) {
+                            const rnn_tunables *cv = &p->cells[k]->tune.v;
+                            CHECK(cv->stream == cand[c].stream &&
+                                      cv->chunk_floats == cand[c].chunk_floats &&
+                                      cv->gemv_panels == cand[c].gemv_panels,
+                                  "%s %s: cell %zu streams %s, chunk %zu, panels %zu", label,
+                                  name[c], k, rnn_stream_name(cv->stream), cv->chunk_floats,
+                                  cv->gemv_panels);
+                        }
                         compare(&pb, p, ws, want, got, 0, name[c]);
                         plans++;
                     }
