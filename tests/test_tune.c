@@ -27,7 +27,8 @@
  * of the problem's, the threads, the fused-step options, the data type)
  * have keys of their own; concurrent MEASURE plans and imports on two
  * threads. Options: tuning out of range is RNN_ERR_ARG; zero options are
- * ESTIMATE with the rules' values for this machine's model; with the
+ * ESTIMATE with the rules' values for this machine's model (a stack's
+ * wavefront from three layers on); with the
  * model forced to each answer (split, full-width FMAs) the ride's limits
  * and rows follow it, T and the copies of W_hh, and fused_step_always
  * overrides it; fused_step_always with
@@ -609,6 +610,27 @@ static void option_tests(void)
         problem_free(&bp);
     }
     rnn_cpu_fma_width_force(RNN_FMA_UNKNOWN);
+    /* The wavefront's rule (a stack's two threads below batch 4): chunks of
+     * ceil(sqrt(T)) steps from three layers on (a small W_hh), none for two;
+     * the decoder's by T_out likewise. */
+    for (int64_t L = 2; L <= 4; L++)
+        for (int s2s = 0; s2s < 2; s2s++) {
+            problem sp;
+            const rnn_desc d = {RNN_LBR_GRU, s2s ? RNN_SEQ2SEQ : RNN_MANY2MANY, 12, s2s ? 5 : 0,
+                                2, 16, 32, 3, L, 0};
+            rnn_plan *p = NULL;
+            if (problem_make(&sp, d) || rnn_plan_create(&p, &sp.d, &sp.prm, NULL) != RNN_OK) {
+                CHECK(0, "stack L %lld: no plan", (long long)L);
+            } else {
+                const size_t want = L >= 3 ? 4 : 0, want_dec = L >= 3 && s2s ? 3 : 0;
+                CHECK(p->tune.v.wave_chunk == want && p->tune.v.wave_chunk_dec == want_dec,
+                      "a %lld-layer stack%s: the rules' wavefront chunks %zu, %zu, want %zu, %zu",
+                      (long long)L, s2s ? " (seq2seq)" : "", p->tune.v.wave_chunk,
+                      p->tune.v.wave_chunk_dec, want, want_dec);
+            }
+            rnn_plan_destroy(p);
+            problem_free(&sp);
+        }
     {
         static const int bad_always[][2] = {{1, 1}, {0, 2}, {0, -1}};
         for (size_t i = 0; i < 3; i++) {
