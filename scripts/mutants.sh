@@ -20,34 +20,50 @@
 # `N passed, N failed`: passed = caught, failed = survived + stale + not
 # built (a line of the list that plants nothing proves nothing; fix it).
 # Exit status 0 only when every mutant is caught.
+#
+# --arch aarch64 (or ARCH=aarch64) does the same for the neon table: the
+# copy is built with `make ARCH=aarch64` (the cross compiler, build-aarch64/)
+# and every program runs under qemu-aarch64 as `make test ARCH=aarch64` runs
+# it; the list is then tests/mutants_neon.txt. Each list holds only its own
+# architecture's faults: a line for kernels/neon/ in the x86-64 run, or for
+# kernels/avx2/ or kernels/avx512/ in the aarch64 run, would plant a fault
+# in a file that is not built, so it counts as stale.
 set -u
 
 usage() {
   cat <<'EOF'
-usage: sh scripts/mutants.sh [--only PATTERN] [--no-baseline] [--list FILE]
+usage: sh scripts/mutants.sh [--arch ARCH] [--only PATTERN] [--no-baseline] [--list FILE]
   Plants each fault of tests/mutants.txt in a copy of the tree, rebuilds it
   and runs the test suite; every fault must be caught.
+  --arch ARCH      x86_64 (the host's, default) or aarch64: the neon table's
+                   faults (tests/mutants_neon.txt), the copy built with
+                   make ARCH=aarch64 and every program run under qemu-aarch64
   --only PATTERN   only the mutants whose file or description matches
                    PATTERN (an extended regular expression, grep -E)
   --no-baseline    skip the unmutated run of the whole suite first
-  --list FILE      the mutants file (default tests/mutants.txt)
+  --list FILE      the mutants file (default tests/mutants.txt, or
+                   tests/mutants_neon.txt with --arch aarch64)
   --help           this text
-Environment: JOBS (make's jobs and the baseline's programs at a time,
-default 2), MUTANT_TIMEOUT (seconds a test program may take, default 900),
-MUTANTS_LOGS (where build logs of mutants that did not compile and the
-output of the program that caught each mutant go, default build/mutants).
+Environment: ARCH (as --arch), JOBS (make's jobs and the baseline's programs
+at a time, default 2), MUTANT_TIMEOUT (seconds a test program may take,
+default 900; under qemu programs run several times slower), MUTANTS_LOGS
+(where build logs of mutants that did not compile and the output of the
+program that caught each mutant go, default build/mutants, or
+build-aarch64/mutants).
 EOF
 }
 
 die_usage() {
   echo "mutants: $1" >&2
-  echo "usage: sh scripts/mutants.sh [--only PATTERN] [--no-baseline] [--list FILE] (--help says more)" >&2
+  echo "usage: sh scripts/mutants.sh [--arch ARCH] [--only PATTERN] [--no-baseline] [--list FILE] (--help says more)" >&2
   exit 2
 }
 
-only="" baseline=1 list=tests/mutants.txt
+only="" baseline=1 list="" arch=${ARCH:-}
 while [ $# -gt 0 ]; do
   case $1 in
+    --arch) [ $# -ge 2 ] || die_usage "--arch needs x86_64 or aarch64"; arch=$2; shift 2 ;;
+    --arch=*) arch=${1#--arch=}; shift ;;
     --only) [ $# -ge 2 ] || die_usage "--only needs a PATTERN"
             [ -n "$2" ] || die_usage "--only needs a non-empty PATTERN"
             only=$2; shift 2 ;;
@@ -65,6 +81,22 @@ if [ -n "$only" ]; then
   [ $? -le 1 ] || die_usage "--only '$only' is not an extended regular expression: $msg"
 fi
 
+# The target: the host's, or aarch64 cross-built and run under qemu (as the
+# Makefile does it: the multiarch loader, -L /).
+host=$(uname -m)
+arch=${arch:-$host}
+RUN="" BUILD=build CROSS_CC=""
+case $arch in
+  "$host") ;;
+  aarch64)
+    BUILD=build-aarch64 CROSS_CC=aarch64-linux-gnu-gcc
+    qemu=$(command -v qemu-aarch64 || command -v qemu-aarch64-static) ||
+      die_usage "--arch aarch64: no qemu-aarch64 (make deps ARCH=aarch64 installs it)"
+    RUN="$qemu -L /" ;;
+  *) die_usage "--arch $arch: expected the host's ($host) or aarch64" ;;
+esac
+[ -n "$list" ] || { [ "$arch" = aarch64 ] && list=tests/mutants_neon.txt || list=tests/mutants.txt; }
+
 JOBS=${JOBS:-2}
 case $JOBS in ''|*[!0-9]*|0*) die_usage "JOBS=$JOBS is not a positive whole number" ;; esac
 MUTANT_TIMEOUT=${MUTANT_TIMEOUT:-900}
@@ -74,7 +106,7 @@ root=$(git rev-parse --show-toplevel 2>&1) || { echo "mutants: not in a git repo
 cd "$root" || exit 2
 [ -f "$list" ] || die_usage "no mutants file '$list'"
 case $list in /*) ;; *) list=$root/$list ;; esac
-logs=${MUTANTS_LOGS:-build/mutants}
+logs=${MUTANTS_LOGS:-$BUILD/mutants}
 case $logs in /*) ;; *) logs=$root/$logs ;; esac
 mkdir -p "$logs" || exit 2
 
@@ -98,10 +130,14 @@ git ls-files -z | xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; d
   tar --null -T - -cf - | tar -C "$tree" -xf - || { echo "mutants: copying the tree failed" >&2; exit 2; }
 
 build() { # build LOG: make all in the copy, quietly
-  (cd "$tree" && make -j"$JOBS" all) <"$work/empty" >"$1" 2>&1
+  (cd "$tree" && make -j"$JOBS" ARCH="$arch" all) <"$work/empty" >"$1" 2>&1
+}
+# The programs' environment, as `make test ARCH=...` gives it.
+suite_env() {
+  env BUILD="$BUILD" RUN="$RUN" ARCH="$arch" ${CROSS_CC:+CC="$CROSS_CC"} "$@"
 }
 
-echo "== building the copy (make -j$JOBS all) [$(elapsed)]"
+echo "== building the copy (make -j$JOBS ARCH=$arch all${RUN:+; programs run under ${RUN%% *}}) [$(elapsed)]"
 if ! build "$work/build0.log"; then
   cp "$work/build0.log" "$logs/baseline.build.log"
   echo "mutants: the unmutated tree does not build: $logs/baseline.build.log" >&2
@@ -110,7 +146,7 @@ if ! build "$work/build0.log"; then
 fi
 
 # The suite's programs, the command-line scripts (the slowest) last.
-progs=$(cd "$tree" && BUILD=build sh scripts/run_tests.sh --list) || { echo "mutants: run_tests.sh --list failed" >&2; exit 2; }
+progs=$(cd "$tree" && suite_env sh scripts/run_tests.sh --list) || { echo "mutants: run_tests.sh --list failed" >&2; exit 2; }
 fast="" slow=""
 for n in $progs; do
   case $n in cli_*) slow="$slow $n" ;; *) fast="$fast $n" ;; esac
@@ -119,7 +155,7 @@ progs="$fast $slow"
 
 if [ "$baseline" = 1 ]; then
   echo "== the unmutated suite (JOBS=$JOBS) [$(elapsed)]"
-  if ! (cd "$tree" && BUILD=build RUN='' JOBS=$JOBS sh scripts/run_tests.sh) <"$work/empty" >"$work/baseline.log" 2>&1; then
+  if ! (cd "$tree" && suite_env JOBS="$JOBS" sh scripts/run_tests.sh) <"$work/empty" >"$work/baseline.log" 2>&1; then
     cp "$work/baseline.log" "$logs/baseline.log"
     echo "mutants: the unmutated suite fails ($(tail -n 1 "$work/baseline.log")): $logs/baseline.log" >&2
     echo "0 passed, 1 failed"
@@ -133,7 +169,7 @@ fi
 run_one() {
   name=$1 dir=$2
   rm -f "$dir/$name.out" "$dir/$name.rc"
-  (cd "$tree" && BUILD=build RUN='' timeout "$MUTANT_TIMEOUT" sh scripts/run_test_program.sh "$name" "$dir") <"$work/empty" >"$dir/run.log" 2>&1
+  (cd "$tree" && suite_env timeout "$MUTANT_TIMEOUT" sh scripts/run_test_program.sh "$name" "$dir") <"$work/empty" >"$dir/run.log" 2>&1
   trc=$?
   if [ "$trc" -eq 124 ] || [ "$trc" -eq 137 ]; then
     verdict="timed out after $MUTANT_TIMEOUT s"; return
@@ -173,7 +209,7 @@ count_and_apply() {
 total=$(grep -cvE '^[[:space:]]*(#|$)' "$work/mutants.txt")
 idx=0 caught=0 survived=0 stale=0 unbuilt=0
 survivors=""
-echo "== $total mutants in ${list#"$root"/}${only:+, those matching '$only'} [$(elapsed)]"
+echo "== $total mutants in ${list#"$root"/} ($arch)${only:+, those matching '$only'} [$(elapsed)]"
 while IFS= read -r line <&3 || [ -n "$line" ]; do
   case $line in ''|'#'*) continue ;; esac
   case $line in *[![:space:]]*) ;; *) continue ;; esac
@@ -193,6 +229,12 @@ EOF
   case " $progs " in *" $expect "*) ;; *)
     echo "$head: stale (no test program '$expect')"
     stale=$((stale + 1)); survivors="$survivors $tag"; continue ;;
+  esac
+  # A table's kernels are built for their architecture only.
+  case $arch:$file in
+    aarch64:kernels/avx2/*|aarch64:kernels/avx512/*|x86_64:kernels/neon/*)
+      echo "$head: stale (not built for $arch: its list is another architecture's)"
+      stale=$((stale + 1)); survivors="$survivors $tag"; continue ;;
   esac
   target=$tree/$file
   rm -f "$target.mutant"

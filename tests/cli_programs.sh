@@ -2,7 +2,8 @@
 # cli_programs.sh — the programs' handling of bad input, each failure up front
 # and named: rnnsimd-conformance selecting no case or no run, its output files
 # (a directory, an empty name, a missing directory) refused before anything
-# runs and read errors carrying the path and the system's reason; charlm
+# runs and read errors carrying the path and the system's reason (and a golden
+# file listing a case twice refused at its second line); charlm
 # train's --save and --log checked before training; charlm sample stopping on
 # a model whose outputs are not finite; charlm train's --help on
 # --max-seconds 0; rnnsimd-bench's enumerated options refusing unknown
@@ -77,6 +78,12 @@ expect 0 ", 0 failed" $C --cases "$TMP/one.cases" --no-golden --no-ratchet --no-
 if [ -s "$TMP/one.json" ]; then ok; else bad "--json $TMP/one.json not written"; fi
 expect 0 "golden: wrote $TMP/g.txt: 1 cases (1 added" $C --case "$L" --write-golden "$TMP/g.txt"
 expect 0 ", 0 failed" $C --case "$L" --golden "$TMP/g.txt" --no-onednn --isa generic --mode threads1
+# A case listed twice is refused at its second line (taking either line's
+# hashes would judge the case by a pin nobody chose).
+{ cat "$TMP/g.txt"; grep -v '^#' "$TMP/g.txt"; } > "$TMP/twice.txt"
+n=$(grep -c '' "$TMP/twice.txt")
+early 1 "$TMP/twice.txt:$n: case '$L' appears twice" "reference" \
+  $C --case "$L" --no-onednn --golden "$TMP/twice.txt"
 
 # ---- charlm train: --save and --log checked before any training ----
 awk 'BEGIN { for (i = 0; i < 200; i++) printf "the cat sees a dog. a dog sees the cat.\n" }' \

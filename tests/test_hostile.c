@@ -581,6 +581,14 @@ static void test_alias(void)
               "%s: decoder db_hh over x_dec", rnn_cell_name(d.cell));
         CHECK(untouched(sentinel, s->W_hy) && untouched(h, s->h),
               "%s: an alias failure wrote an output", rnn_cell_name(d.cell));
+        /* dx_dec over x_dec (from its third float): the decoder's input
+         * gradient is checked against the inputs like dx. */
+        ga = g;
+        ga.x_dec = (float *)p.x_dec + 2;
+        CHECK(rnn_plan_train(plan, ws, &in, &full, &ga) == RNN_ERR_ALIAS,
+              "%s: dx_dec over x_dec", rnn_cell_name(d.cell));
+        CHECK(untouched(sentinel, s->W_hy) && untouched(h, s->h),
+              "%s: an alias failure wrote an output", rnn_cell_name(d.cell));
         ga = g;
         /* With x_dec_index, dx_dec is not produced: over the indices is no alias. */
         int32_t *idx = malloc(s->x_dec / (size_t)d.I * 4);

@@ -9,8 +9,9 @@
  * of support/tolerance.h with K = the widest input of a layer plus H (plus V
  * for what the head reaches) and S = the steps run times L (a value at the
  * top has passed through L chains). The plain sequence (rnn_plan_seq_*) of
- * stacks likewise against rnn_reference_seq_*. Also: bad stack arguments
- * are refused with a named status. */
+ * stacks likewise against rnn_reference_seq_*. Also: bad stack arguments,
+ * and the workspace of a stack of other directions or layers, are refused
+ * with a named status. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -382,6 +383,37 @@ static void check_refusals(void)
     d.bidirectional = 3;
     st = rnn_plan_create(&plan, &d, &pr.p, NULL);
     CHECK(st == RNN_ERR_ARG && !plan, "bidirectional 3: %s", rnn_strerror(st));
+    /* A workspace holds its own plan's cells: one of a stack that differs in
+     * its directions or its layers only is refused before anything runs. */
+    st = rnn_plan_create(&plan, &pr.d, &pr.p, NULL);
+    CHECK(st == RNN_OK, "the L2 bidirectional plan: %s", rnn_strerror(st));
+    for (int k = 0; k < 2 && plan; k++) {
+        problem other;
+        rnn_desc od = pr.d;
+        if (k == 0)
+            od.bidirectional = 0;
+        else
+            od.L = 3;
+        problem_make(&other, od, 6, 0);
+        rnn_plan *op = NULL;
+        rnn_workspace *ows = NULL;
+        if (rnn_plan_create(&op, &od, &other.p, NULL) == RNN_OK &&
+            rnn_workspace_create(&ows, op) == RNN_OK) {
+            result r;
+            result_make(&r, &pr);
+            rnn_outputs out = {r.h, r.c, r.logits, &r.loss};
+            st = rnn_plan_forward(plan, ows, &pr.in, &out);
+            CHECK(st == RNN_ERR_ARG, "forward on the workspace of a stack of %s: %s",
+                  k ? "three layers" : "one direction", rnn_strerror(st));
+            result_free(&r, pr.n);
+        } else {
+            CHECK(0, "the other stack's plan or workspace");
+        }
+        rnn_workspace_destroy(ows);
+        rnn_plan_destroy(op);
+        problem_free(&other);
+    }
+    rnn_plan_destroy(plan);
     problem_free(&pr);
 }
 

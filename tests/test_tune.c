@@ -16,13 +16,19 @@
  * must equal the ESTIMATE plan's bit for bit (same table, same threads:
  * tables need not agree with each other at two threads).
  *
+ * A stack's cells stream as every candidate set on the stack says (stream,
+ * chunk, panels).
+ *
  * Wisdom: a MEASURE plan's choice exported, forgotten, imported, is what
  * the next MEASURE plan of that shape takes without timing (source
  * wisdom); another machine's line is skipped; malformed text (and every
  * truncation of valid text that is not itself valid) is RNN_ERR_ARG with
- * the wisdom unchanged; concurrent MEASURE plans and imports on two
+ * the wisdom unchanged; plans that differ in one field of the key (each
+ * of the problem's, the threads, the fused-step options, the data type)
+ * have keys of their own; concurrent MEASURE plans and imports on two
  * threads. Options: tuning out of range is RNN_ERR_ARG; zero options are
- * ESTIMATE with the rules' values for this machine's model; with the
+ * ESTIMATE with the rules' values for this machine's model (a stack's
+ * wavefront from three layers on); with the
  * model forced to each answer (split, full-width FMAs) the ride's limits
  * and rows follow it, T and the copies of W_hh, and fused_step_always
  * overrides it; fused_step_always with
@@ -280,6 +286,17 @@ static int forced_tests(void)
                     const size_t nc = candidates(p, cand, name);
                     for (size_t c = 0; c < nc; c++) {
                         rnn_tune_set(p, &cand[c]);
+                        /* A stack's time loops are its cells': each streams
+                         * as the stack was told. */
+                        for (size_t k = 0; p->cells && k < p->n_cells; k++) {
+                            const rnn_tunables *cv = &p->cells[k]->tune.v;
+                            CHECK(cv->stream == cand[c].stream &&
+                                      cv->chunk_floats == cand[c].chunk_floats &&
+                                      cv->gemv_panels == cand[c].gemv_panels,
+                                  "%s %s: cell %zu streams %s, chunk %zu, panels %zu", label,
+                                  name[c], k, rnn_stream_name(cv->stream), cv->chunk_floats,
+                                  cv->gemv_panels);
+                        }
                         compare(&pb, p, ws, want, got, 0, name[c]);
                         plans++;
                     }
@@ -593,6 +610,27 @@ static void option_tests(void)
         problem_free(&bp);
     }
     rnn_cpu_fma_width_force(RNN_FMA_UNKNOWN);
+    /* The wavefront's rule (a stack's two threads below batch 4): chunks of
+     * ceil(sqrt(T)) steps from three layers on (a small W_hh), none for two;
+     * the decoder's by T_out likewise. */
+    for (int64_t L = 2; L <= 4; L++)
+        for (int s2s = 0; s2s < 2; s2s++) {
+            problem sp;
+            const rnn_desc d = {RNN_LBR_GRU, s2s ? RNN_SEQ2SEQ : RNN_MANY2MANY, 12, s2s ? 5 : 0,
+                                2, 16, 32, 3, L, 0};
+            rnn_plan *p = NULL;
+            if (problem_make(&sp, d) || rnn_plan_create(&p, &sp.d, &sp.prm, NULL) != RNN_OK) {
+                CHECK(0, "stack L %lld: no plan", (long long)L);
+            } else {
+                const size_t want = L >= 3 ? 4 : 0, want_dec = L >= 3 && s2s ? 3 : 0;
+                CHECK(p->tune.v.wave_chunk == want && p->tune.v.wave_chunk_dec == want_dec,
+                      "a %lld-layer stack%s: the rules' wavefront chunks %zu, %zu, want %zu, %zu",
+                      (long long)L, s2s ? " (seq2seq)" : "", p->tune.v.wave_chunk,
+                      p->tune.v.wave_chunk_dec, want, want_dec);
+            }
+            rnn_plan_destroy(p);
+            problem_free(&sp);
+        }
     {
         static const int bad_always[][2] = {{1, 1}, {0, 2}, {0, -1}};
         for (size_t i = 0; i < 3; i++) {
@@ -927,6 +965,58 @@ static void wisdom_tests(void)
     problem_free(&pb);
 }
 
+/* The key names every field of the problem a choice can depend on (and
+ * the plan's threads, fused-step option and data type): plans that differ
+ * in one of them have keys of their own, so none takes another's choice. */
+static void key_tests(void)
+{
+    const rnn_desc base = {RNN_LSTM, RNN_MANY2ONE, 24, 0, 1, 32, 64, 3};
+    rnn_desc d[12];
+    for (size_t i = 0; i < 12; i++)
+        d[i] = base;
+    d[1].T = 25, d[2].B = 2, d[3].I = 33, d[4].H = 48, d[5].cell = RNN_GRU;
+    d[6].topology = RNN_MANY2MANY, d[7].L = 2, d[8].bidirectional = 1;
+    d[9].topology = RNN_SEQ2SEQ, d[9].T_out = 5;
+    d[10] = d[9], d[10].T_out = 6;
+    char keys[16][512];
+    size_t n = 0;
+    for (size_t i = 0; i < 12; i++) {
+        problem pb;
+        if (problem_make(&pb, d[i])) {
+            CHECK(0, "key %zu: problem setup", i);
+            problem_free(&pb);
+            continue;
+        }
+        /* d[11]: two threads, no fused step, the fused step always, and
+         * generic's float32 and bf16 (the data type alone differs). */
+        rnn_plan_options o[5] = {{RNN_ISA_AUTO, 1, 0, RNN_TUNE_ESTIMATE}};
+        size_t no = 1;
+        if (i == 11) {
+            o[0].threads = 2;
+            o[1] = (rnn_plan_options){RNN_ISA_AUTO, 1, 1, RNN_TUNE_ESTIMATE};
+            o[2] = (rnn_plan_options){.isa = RNN_ISA_AUTO, .threads = 1, .fused_step_always = 1};
+            o[3] = (rnn_plan_options){.isa = RNN_ISA_GENERIC, .threads = 1};
+            o[4] = o[3], o[4].dtype = RNN_DTYPE_BF16;
+            no = 5;
+        }
+        for (size_t j = 0; j < no; j++) {
+            rnn_plan *p = NULL;
+            if (rnn_plan_create(&p, &pb.d, &pb.prm, &o[j]) != RNN_OK) {
+                CHECK(0, "key %zu.%zu: no plan", i, j);
+                continue;
+            }
+            rnn_wisdom_key(p, keys[n], sizeof keys[n]);
+            for (size_t k = 0; k < n; k++)
+                CHECK(strcmp(keys[k], keys[n]) != 0, "two problems share the wisdom key %s",
+                      keys[n]);
+            n++;
+            rnn_plan_destroy(p);
+        }
+        problem_free(&pb);
+    }
+    CHECK(n == 16, "%zu keys made, want 16", n);
+}
+
 /* Two threads creating MEASURE plans (same key and others) while one
  * imports and exports: no crash, no lost plan (run under TSan too). */
 typedef struct {
@@ -982,6 +1072,7 @@ int main(void)
     rnn_wisdom_forget();
     option_tests();
     wisdom_tests();
+    key_tests();
     concurrency_tests();
     placement_tests();
     rnn_wisdom_forget();
