@@ -263,9 +263,9 @@ bench-history: $(BENCH_BIN)
 bench-report:
 	@/usr/bin/python3 bench/report.py results
 # The tracking tools' self-tests: made-up and committed JSON, no timing (seconds).
-## bench-selftest: the gate's, history's, report's and merge's self-tests on made-up and committed JSON
+## bench-selftest: the gate's, history's, report's, merge's and targets' self-tests on made-up and committed JSON
 bench-selftest:
-	@/usr/bin/python3 bench/gate_selftest.py && /usr/bin/python3 bench/history_selftest.py && /usr/bin/python3 bench/merge_selftest.py
+	@/usr/bin/python3 bench/gate_selftest.py && /usr/bin/python3 bench/history_selftest.py && /usr/bin/python3 bench/merge_selftest.py && /usr/bin/python3 bench/targets_selftest.py
 ## plots: figures from results/<machine>/*.json (MACHINE= picks another folder)
 plots:
 	@sh bench/plots.sh

@@ -15,7 +15,10 @@ machine, table or set, or without a calibration, is refused naming the
 difference; a filtered fresh run expects only the rows its filter selects;
 a new row is listed, not failed; the JUnit XML has one test case per row
 and the JSON verdict says fail; a noisy machine (5% scatter) calibrates
-higher thresholds and its A/A run passes.
+higher thresholds and its A/A run passes. noise.py's numbers: six made-up rows
+with no randomness, two runs, give the between, within, machine and spread
+its formula gives, computed here; one run splits into even and odd
+repetitions.
 Committed baselines: every results/<machine>/<isa>-ci.json with its
 .noise.json passes against itself, fails with one row slowed (by twice its
 threshold), removed or errored; and the oldest committed results folder
@@ -25,8 +28,10 @@ machine. Ends with "N passed, N failed".
 import copy
 import glob
 import json
+import math
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -227,6 +232,76 @@ def made_up_battery(tmp):
     check(rc != 0 and "the runs differ" in out, "noise.py refuses runs of two tables", out)
 
 
+def ln_mad(xs):
+    m = statistics.median(xs)
+    return statistics.median(abs(x - m) for x in xs)
+
+
+def known_run(seed, shifts, ratios):
+    """A run of the first six ROWS, five repetitions each, with no randomness:
+    row k's times 100 (k + 1) x shifts[k] x a fixed scatter of about 1%,
+    its vs_onednn the list ratios (one value a repetition)."""
+    scatter = (1.00, 1.02, 0.99, 1.01, 0.98)
+    doc = made_up(seed, rows=ROWS[:6], reps=5)
+    for b in doc["benchmarks"]:
+        k, r = ROWS.index(b["name"]), b["repetition_index"]
+        t = 100.0 * (k + 1) * shifts[k] * scatter[r]
+        b.update(real_time=t * 1.01, cpu_time=t, vs_onednn=ratios[r])
+    return doc
+
+
+def noise_battery(tmp):
+    """noise.py's numbers against the formula of its docstring, computed
+    here: per row and metric, between (largest difference of the runs'
+    median ln values), within (sqrt(2) x 1.2533 x 1.4826 x MAD / sqrt(n),
+    the root mean square over runs), machine (1.4826 x the median over rows
+    of between), spread the largest of the three; one run splits into its
+    even and odd repetitions."""
+    shifts_a = (1.0,) * 6
+    shifts_b = (1.00, 1.01, 1.03, 1.06, 1.10, 1.002)
+    ratios = (1.20, 1.22, 1.19, 1.21, 1.18)
+    a = dump(known_run(21, shifts_a, ratios), f"{tmp}/k/a.json")
+    b = dump(known_run(22, shifts_b, ratios), f"{tmp}/k/b.json")
+    rc, out = noise(f"{tmp}/k/k.noise.json", a, b)
+    with open(f"{tmp}/k/k.noise.json") as f:
+        doc = json.load(f)
+    runs_cpu = [[[100.0 * (k + 1) * s[k] * c for c in (1.00, 1.02, 0.99, 1.01, 0.98)]
+                 for s in (shifts_a, shifts_b)] for k in range(6)]
+    want, betweens = {}, []
+    for k, per_run in enumerate(runs_cpu):
+        logs = [[math.log(v) for v in r] for r in per_run]
+        meds = [statistics.median(x) for x in logs]
+        between = abs(meds[0] - meds[1])
+        within = math.sqrt(statistics.mean(
+            (math.sqrt(2) * 1.2533 * 1.4826 * ln_mad(x) / math.sqrt(len(x))) ** 2 for x in logs))
+        want[ROWS[k]] = [between, within]
+        betweens.append(between)
+    machine = 1.4826 * statistics.median(betweens)
+    bad = []
+    for name, (between, within) in want.items():
+        got = doc["rows"].get(name, {}).get("cpu", {})
+        for key, v in (("between", between), ("within", within), ("machine", machine),
+                       ("spread", max(between, within, machine))):
+            if abs(got.get(key, -1) - math.expm1(v)) > 2e-5:
+                bad.append(f"{name} cpu {key}: {got.get(key)}, want {math.expm1(v):.5f}")
+    # The data's point: row 5 moved less than the machine did, so its
+    # spread is the machine's; the largest row's between is not the median.
+    assert want[ROWS[5]][0] < machine and want[ROWS[5]][1] < machine
+    assert abs(1.4826 * max(betweens) - machine) > 0.01
+    check(rc == 0 and not bad and abs(doc["machine_spread"]["cpu"] - math.expm1(machine)) < 2e-5,
+          f"noise.py: between, within, machine ({math.expm1(machine):.2%}) and spread of 6 rows "
+          "as its formula says", "\n".join(bad) + "\n" + out)
+    # One run: even repetitions (1.20, 1.19, 1.18) against odd (1.22, 1.21).
+    rc, out = noise(f"{tmp}/k/one.noise.json", a)
+    with open(f"{tmp}/k/one.noise.json") as f:
+        doc = json.load(f)
+    got = doc["rows"][ROWS[0]]["vs_onednn"]["between"]
+    wantb = math.expm1(abs(math.log(statistics.median((1.22, 1.21))) - math.log(1.19)))
+    check(rc == 0 and abs(got - wantb) < 2e-5,
+          f"noise.py one run: vs_onednn between the even and odd repetitions {got} (want {wantb:.5f})",
+          out)
+
+
 def committed_battery(tmp, results):
     ci = sorted(glob.glob(os.path.join(results, "*", "*-ci.json")))
     for base in ci:
@@ -286,6 +361,7 @@ def main(argv):
         return 2
     with tempfile.TemporaryDirectory(prefix="rnnsimd_gate.") as tmp:
         made_up_battery(tmp)
+        noise_battery(tmp)
         committed_battery(tmp, results)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0

@@ -11,7 +11,8 @@ on are found at the 8th run's commit, in time and vs_onednn, and nowhere
 else; a flat noisy series (1%) has none; 3 runs say there are too few.
 draw writes an SVG and a PNG per cell. report: two machine folders give one
 table with both side by side (and the emulated folder left out), and a
-figure. Ends with "N passed, N failed".
+figure; a machine with avx2 and avx512 runs shows avx512, each row from its
+SET=ci file rather than its default sweep, B=64 rows included. Ends with "N passed, N failed".
 """
 import json
 import os
@@ -130,6 +131,39 @@ def report_battery(tmp):
           and "-" not in cells and "Left out: " in out and "emulated" in out
           and os.path.isfile(f"{res}/report.png") and os.path.isfile(f"{res}/report.md"))
     check(ok, "report: two machines side by side, emulated left out, table and figure", out)
+    # Which table and file a machine's numbers come from, and which rows are
+    # judged: a third machine ran avx512 (SET=ci at vs_onednn 1.50, %peak
+    # 40.0; the default sweep at 0.70 and 20.0, with a B=64 H=1024 row at
+    # 1.33 and 77.7) and avx2 (SET=ci at 0.90). Its column shows avx512,
+    # each row from the ci file where it has one, and the B=64 row.
+    intel = "x86_64-intel-f6m143s8-fma512x2"
+    ctx = {"machine": intel, "machine_vendor": "intel"}
+    b64 = "lstm/many2one/avx512/T:64/B:64/I:1024/H:1024/fwd"
+
+    def fixed(doc, ratio, pct, only=None):
+        for b in doc["benchmarks"]:
+            if only is None or b["name"] == only:
+                b["vs_onednn"], b["pct_peak"] = ratio, pct
+        return doc
+    dump(fixed(made_up(4, ctx=ctx), 1.5, 40.0), f"{res}/{intel}/avx512-ci.json")
+    dump(fixed(fixed(made_up(5, rows=ROWS + [b64], ctx=dict(ctx, sweep="default")), 0.7, 20.0),
+               1.33, 77.7, only=b64), f"{res}/{intel}/avx512.json")
+    avx2 = made_up(6, rows=[r.replace("avx512", "avx2") for r in ROWS],
+                   ctx=dict(ctx, rnnsimd_isa="avx2"))
+    dump(fixed(avx2, 0.9, 30.0), f"{res}/{intel}/avx2-ci.json")
+    rc, out = run("report.py", res)
+    head = next((ln for ln in out.splitlines() if ln.startswith("| row |")), "")
+    cols = [c.strip() for c in head.split("|")[1:-1]]
+    col = cols.index(f"{intel} vs_onednn") if f"{intel} vs_onednn" in cols else None
+
+    def cells(key):
+        ln = next((ln for ln in out.splitlines() if ln.startswith(f"| {key} |")), "")
+        c = [x.strip() for x in ln.split("|")[1:-1]]
+        return c[col:col + 2] if col is not None and len(c) > col + 1 else None
+    got = (cells("lstm/many2one/T:64/B:1/I:256/H:256/fwd"), cells("lstm/many2one/T:64/B:64/I:1024/H:1024/fwd"))
+    check(rc == 0 and got == (["1.50", "40.0"], ["1.33", "77.7"]) and f"**{intel}** (avx512)" in out,
+          f"report: a machine's best table (avx512, not avx2), each row from its ci file, "
+          f"B=64 rows judged: {got}", out)
 
 
 def main(argv):

@@ -35,7 +35,7 @@ done
 # These always run: a missing one fails (no summary line).
 names="$names deps_test plots_test install_test"
 if [ -x /usr/bin/python3 ]; then
-  for t in gate_selftest history_selftest merge_selftest; do
+  for t in gate_selftest history_selftest merge_selftest targets_selftest; do
     [ -f "bench/$t.py" ] && names="$names $t"
   done
 fi

@@ -7,7 +7,7 @@
 # train's --save and --log checked before training; charlm sample stopping on
 # a model whose outputs are not finite; charlm train's --help on
 # --max-seconds 0; rnnsimd-bench's enumerated options refusing unknown
-# values. Positive checks beside them: a tiny training saved and sampled, a
+# values and its numeric ones (--reps, --row-budget) values out of range. Positive checks beside them: a tiny training saved and sampled, a
 # conformance run of one case. Seconds; no benchmark runs (--list and --help
 # only). Usage: sh tests/cli_programs.sh BUILD_DIR
 # Ends with `N passed, N failed`; exits non-zero on a failure.
@@ -147,6 +147,10 @@ else
     "$B" --list --set=bogus "$f"
   expect 2 "--cpu: CPU=sse9 is not a kernel table" "$B" --list --cpu=sse9 "$f"
   expect 2 "--overlap: 'x' is not quick" "$B" --list --overlap=x "$f"
+  # Numeric options out of their range are refused, not clamped or passed on
+  # (Google Benchmark would run --reps=0 as one repetition, silently).
+  expect 2 "--reps 0 is out of range; expected 1 to 1000000" "$B" --list --reps=0 "$f"
+  expect 2 "--row-budget 0 is out of range; expected 1e-09 to 1e+09" "$B" --list --row-budget=0 "$f"
   expect 0 "problems, 2 rows" "$B" --list --peers=none "$f"
   # An empty value is the default (every peer).
   all=$("$B" --list --peers=all "$f" 2>&1 | tail -1)

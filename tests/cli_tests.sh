@@ -785,6 +785,31 @@ PY
 )
   case $verdict in ok*) ok; echo "quick benchmark paired vs_onednn: ${verdict#ok }" ;;
     *) bad "quick benchmark paired vs_onednn: $verdict" ;; esac
+  # pct_peak is GFLOP/s over the one-core peak probed for the row's table
+  # times the row's threads (bench/rows.c): both counters and the peak
+  # (context peak_gflops_<table>, one decimal) are in the file, so the
+  # relation holds to the peak's rounding, threads:2 rows included.
+  verdict=$(python3 - "$qj" <<'PY' 2>&1
+import json, sys
+d = json.load(open(sys.argv[1]))
+ctx = d["context"]
+bad, n, t2 = [], 0, 0
+for b in d["benchmarks"]:
+    name = b.get("run_name", b["name"])
+    p = name.split("/")
+    if b.get("run_type") == "aggregate" or b.get("error_occurred") or p[2] in ("onednn", "blas") \
+            or "/bf16/" in name or "pct_peak" not in b:
+        continue
+    thr = next((int(s.split(":")[1]) for s in p if s.startswith("threads:")), 1)
+    peak = float(ctx["peak_gflops_" + p[2]])
+    n, t2 = n + 1, t2 + (thr > 1)
+    if abs(b["pct_peak"] * peak * thr / (100 * b["GFLOP/s"]) - 1) > 0.01:
+        bad.append(f"{name}: pct_peak {b['pct_peak']:.3g}, GFLOP/s {b['GFLOP/s']:.3g}, peak {peak}")
+print("ok" if n and t2 and not bad else "bad", n, "repetitions of ours,", t2, "on 2 threads", bad[:3])
+PY
+)
+  case $verdict in ok*) ok; echo "quick benchmark pct_peak = GFLOP/s over threads x peak: ${verdict#ok }" ;;
+    *) bad "quick benchmark pct_peak against threads x the peak: $verdict" ;; esac
   # What a later comparison needs is in the context (bench/identity.h), and
   # the run said its estimate and its progress.
   verdict=$(python3 - "$qj" <<'PY' 2>&1
