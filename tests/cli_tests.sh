@@ -558,6 +558,10 @@ if [ -x "$BUILD/rnnsimd-conformance" ] && [ -z "${RUN:-}" ]; then
     conformance/ratchet.txt > "$TMP/loose_ratchet.txt"
   expect 1 "measured when written (" \
     $C --quick --isa generic --mode threads1 --no-onednn --ratchet "$TMP/loose_ratchet.txt"
+  # ... and a table that runs without any budget (its lines gone) fails too.
+  grep -v "^quick $arch generic " conformance/ratchet.txt > "$TMP/no_generic_ratchet.txt"
+  expect 1 "FAIL ratchet: no budgets for quick $arch generic in $TMP/no_generic_ratchet.txt" \
+    $C --quick --isa generic --mode threads1 --no-onednn --ratchet "$TMP/no_generic_ratchet.txt"
   # An interrupted --json run leaves no file (the report is written whole at
   # the end): stopped at its first progress line, or, on a machine fast
   # enough to finish first, a complete report.
