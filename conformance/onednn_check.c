@@ -1,4 +1,5 @@
 /* onednn_check.c — see onednn_check.h. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,21 @@ static void pool_free(pool *pl)
     pl->n = 0;
 }
 
+/* A copy of n floats with the last of every `per` (each cell's slice of
+ * a state; n for a whole tensor) moved far outside any tolerance: by 1 +
+ * 1000 |v|, where the compare's per-element limit is 8 tol (|ref| +
+ * max|ref|) with tol below 1e-3 here. NULL, and pl->oom, without memory. */
+static float *moved(pool *pl, const float *v, size_t n, size_t per)
+{
+    float *c = take(pl, n);
+    if (c) {
+        memcpy(c, v, n * sizeof *c);
+        for (size_t i = per; i <= n; i += per)
+            c[i - 1] += 1.0f + 1000.0f * fabsf(c[i - 1]);
+    }
+    return c;
+}
+
 void conf_onednn_shape(const conf_onednn_result *r, char *buf, size_t len)
 {
     char l[16] = "";
@@ -55,10 +71,24 @@ void conf_onednn_shape(const conf_onednn_result *r, char *buf, size_t len)
     snprintf(buf, len, "T%d B%d I%d H%d%s%s", r->T, r->B, r->I, r->H, l, r->bi ? " bi" : "");
 }
 
-static void compare(conf_onednn_result *r, int backward, const char *name, const float *got,
-                    const float *ref, size_t n, double tol)
+/* One tensor's compare. In the negative control (control set), got is a
+ * copy of oneDNN's tensor with its last element moved far outside the
+ * tolerance: the compare must fail, and one that passes fails the case (the
+ * cross-check is blind there: a compare of the wrong buffers, or one that
+ * stops short), leaving the worst fractions to the real compare. */
+static void compare(conf_onednn_result *r, int control, int backward, const char *name,
+                    const float *got, const float *ref, size_t n, double tol)
 {
     rnn_compare_result c = rnn_compare(got, ref, n, tol);
+    if (control) {
+        if (c.frac < 1.0 && r->passed) {
+            r->passed = 0;
+            snprintf(r->error, sizeof r->error, "negative control not caught: %s with its last "
+                     "element moved passed (fraction %.3g): the cross-check is blind there",
+                     name, c.frac);
+        }
+        return;
+    }
     double *worst = backward ? &r->bwd_frac : &r->fwd_frac;
     char *wn = backward ? r->worst_bwd : r->worst_fwd;
     if (!(c.frac <= *worst) || wn[0] == '-') {
@@ -81,9 +111,65 @@ static const char *name_of(char *buf, const char *tensor, const char *param, int
 {
     if (ncell == 1)
         return tensor;
-    snprintf(buf, CONF_ONEDNN_NAME_MAX, "%s (%s%sl%d%s)", tensor, param ? param : "",
-             param ? "_" : "", k / D, k % D ? "_reverse" : "");
+    /* The longest name fits (CONF_ONEDNN_NAME_MAX); a longer one is cut. */
+    if (snprintf(buf, CONF_ONEDNN_NAME_MAX, "%s (%s%sl%d%s)", tensor, param ? param : "",
+                 param ? "_" : "", k / D, k % D ? "_reverse" : "") >= CONF_ONEDNN_NAME_MAX)
+        buf[CONF_ONEDNN_NAME_MAX - 1] = '\0';
     return buf;
+}
+
+/* The tensors a case compares, oneDNN's or the reference's, in PyTorch's
+ * layout: the output, h_n and c_n (L*D x B x H), the gradients of x, h0
+ * and c0, and every cell's weight and bias gradients. */
+typedef struct {
+    float *out, *hn, *cn, *gx, *gh0, *gc0;
+    rnn_cell_grads g[MAX_CELLS];
+} tensors;
+
+/* A case's sizes, as the compares need them. */
+typedef struct {
+    int ncell, D, lstm, I, H, W;
+    size_t TBW, TBI, BH, GH;
+    double tf, tb; /* the forward and gradient tolerances */
+} sizes;
+
+/* Every compare of a case: the forward tensors, then the gradients. */
+static void compare_all(conf_onednn_result *r, int control, const tensors *dn,
+                        const tensors *ref, const sizes *z)
+{
+    char nm[CONF_ONEDNN_NAME_MAX];
+    const size_t BH = z->BH, GH = z->GH;
+    const int ncell = z->ncell, D = z->D;
+    compare(r, control, 0, "dst_layer", dn->out, ref->out, z->TBW, z->tf);
+    for (int k = 0; k < ncell; k++) {
+        compare(r, control, 0, name_of(nm, "dst_iter", NULL, ncell, k, D), dn->hn + k * BH,
+                ref->hn + k * BH, BH, z->tf);
+        if (z->lstm)
+            compare(r, control, 0, name_of(nm, "dst_iter_c", NULL, ncell, k, D),
+                    dn->cn + k * BH, ref->cn + k * BH, BH, z->tf);
+    }
+    compare(r, control, 1, "diff_src_layer", dn->gx, ref->gx, z->TBI, z->tb);
+    for (int k = 0; k < ncell; k++) {
+        compare(r, control, 1, name_of(nm, "diff_src_iter", NULL, ncell, k, D),
+                dn->gh0 + k * BH, ref->gh0 + k * BH, BH, z->tb);
+        if (z->lstm)
+            compare(r, control, 1, name_of(nm, "diff_src_iter_c", NULL, ncell, k, D),
+                    dn->gc0 + k * BH, ref->gc0 + k * BH, BH, z->tb);
+    }
+    for (int k = 0; k < ncell; k++) {
+        const size_t Kk = k < D ? (size_t)z->I : (size_t)z->W;
+        const rnn_cell_grads *d = &dn->g[k], *f = &ref->g[k];
+        compare(r, control, 1, name_of(nm, "diff_weights_layer", "weight_ih", ncell, k, D),
+                d->weight_ih, f->weight_ih, GH * Kk, z->tb);
+        compare(r, control, 1, name_of(nm, "diff_weights_iter", "weight_hh", ncell, k, D),
+                d->weight_hh, f->weight_hh, GH * (size_t)z->H, z->tb);
+        compare(r, control, 1, ncell == 1 ? "diff_bias (as b_ih)"
+                                          : name_of(nm, "diff_bias", "as bias_ih", ncell, k, D),
+                d->bias_ih, f->bias_ih, GH, z->tb);
+        compare(r, control, 1, ncell == 1 ? "diff_bias (as b_hh)"
+                                          : name_of(nm, "diff_bias", "as bias_hh", ncell, k, D),
+                d->bias_hh, f->bias_hh, GH, z->tb);
+    }
 }
 
 /* One primitive of a case and its oneDNN-layout buffers. */
@@ -116,7 +202,7 @@ static void run_one(conf_onednn_ctx *x, conf_onednn_result *r)
     r->primitives = nprim;
     const size_t TBW = (size_t)T * B * W, TBI = (size_t)T * B * I, BH = (size_t)B * H;
     const size_t S = (size_t)ncell * BH, GH = (size_t)G * H;
-    pool pl = {.n = 0};
+    pool pl = {.n = 0}, ctl = {.n = 0}; /* ctl: the negative control's copies */
     /* Upstream gradients on every output row, on every h_n and c_n. */
     float *gout = take(&pl, TBW), *ghn = take(&pl, S), *gcn = take(&pl, S);
     float *ref_out = take(&pl, TBW), *ref_hn = take(&pl, S), *ref_cn = take(&pl, S);
@@ -208,20 +294,6 @@ static void run_one(conf_onednn_ctx *x, conf_onednn_result *r)
         if (conf_onednn_rnn_forward(x, &s->rnn, &buf[j]))
             goto fail;
     }
-    /* The conformance runner's depth for a stack (conf_tensor_depth): the
-     * widest layer input plus H, over T*L steps; for one cell, I + H over T. */
-    const double K = (double)((ncell > 1 && W > I ? W : I) + H), steps = (double)T * L;
-    const double tf = rnn_tolerance(RNN_TOL_FORWARD, K, steps);
-    const double tb = rnn_tolerance(RNN_TOL_GRADIENT, K, steps);
-    char nm[CONF_ONEDNN_NAME_MAX];
-    compare(r, 0, "dst_layer", dn_out, ref_out, TBW, tf);
-    for (int k = 0; k < ncell; k++) {
-        compare(r, 0, name_of(nm, "dst_iter", NULL, ncell, k, D), dn_hn + k * BH,
-                ref_hn + k * BH, BH, tf);
-        if (lstm)
-            compare(r, 0, name_of(nm, "dst_iter_c", NULL, ncell, k, D), dn_cn + k * BH,
-                    ref_cn + k * BH, BH, tf);
-    }
 
     /* Backward, top down: primitive j's diff_dst_layer is primitive j+1's
      * diff_src_layer (set above). */
@@ -237,24 +309,34 @@ static void run_one(conf_onednn_ctx *x, conf_onednn_result *r)
             rnn_onednn_bias_grad_from(cell, H, s->gb + (size_t)c * Gb * H, dk->bias_ih,
                                       dk->bias_hh);
         }
-    compare(r, 1, "diff_src_layer", dn_gx, ref_gx, TBI, tb);
-    for (int k = 0; k < ncell; k++) {
-        compare(r, 1, name_of(nm, "diff_src_iter", NULL, ncell, k, D), dn_gh0 + k * BH,
-                ref_gh0 + k * BH, BH, tb);
-        if (lstm)
-            compare(r, 1, name_of(nm, "diff_src_iter_c", NULL, ncell, k, D), dn_gc0 + k * BH,
-                    ref_gc0 + k * BH, BH, tb);
-    }
+    /* The conformance runner's depth for a stack (conf_tensor_depth): the
+     * widest layer input plus H, over T*L steps; for one cell, I + H over T. */
+    const double K = (double)((ncell > 1 && W > I ? W : I) + H), steps = (double)T * L;
+    const sizes z = {ncell, D, lstm, I, H, W, TBW, TBI, BH, GH,
+                     rnn_tolerance(RNN_TOL_FORWARD, K, steps),
+                     rnn_tolerance(RNN_TOL_GRADIENT, K, steps)};
+    tensors dn = {dn_out, dn_hn, dn_cn, dn_gx, dn_gh0, dn_gc0, {{0}}};
+    tensors ref = {ref_out, ref_hn, ref_cn, ref_gx, ref_gh0, ref_gc0, {{0}}};
+    for (int k = 0; k < ncell; k++)
+        dn.g[k] = dn_g[k], ref.g[k] = ref_g[k];
+    compare_all(r, 0, &dn, &ref, &z);
+    /* The negative control: the same compares of oneDNN's tensors, each
+     * with its last element moved, must all fail. */
+    tensors bad = {moved(&ctl, dn_out, TBW, TBW), moved(&ctl, dn_hn, S, BH),
+                   moved(&ctl, dn_cn, S, BH),     moved(&ctl, dn_gx, TBI, TBI),
+                   moved(&ctl, dn_gh0, S, BH),    moved(&ctl, dn_gc0, S, BH), {{0}}};
     for (int k = 0; k < ncell; k++) {
         const size_t Kk = k < D ? (size_t)I : (size_t)W;
-        compare(r, 1, name_of(nm, "diff_weights_layer", "weight_ih", ncell, k, D),
-                dn_g[k].weight_ih, ref_g[k].weight_ih, GH * Kk, tb);
-        compare(r, 1, name_of(nm, "diff_weights_iter", "weight_hh", ncell, k, D),
-                dn_g[k].weight_hh, ref_g[k].weight_hh, GH * H, tb);
-        compare(r, 1, ncell == 1 ? "diff_bias (as b_ih)" : name_of(nm, "diff_bias", "as bias_ih",
-                ncell, k, D), dn_g[k].bias_ih, ref_g[k].bias_ih, GH, tb);
-        compare(r, 1, ncell == 1 ? "diff_bias (as b_hh)" : name_of(nm, "diff_bias", "as bias_hh",
-                ncell, k, D), dn_g[k].bias_hh, ref_g[k].bias_hh, GH, tb);
+        bad.g[k] = (rnn_cell_grads){moved(&ctl, dn_g[k].weight_ih, GH * Kk, GH * Kk),
+                                    moved(&ctl, dn_g[k].weight_hh, GH * H, GH * H),
+                                    moved(&ctl, dn_g[k].bias_ih, GH, GH),
+                                    moved(&ctl, dn_g[k].bias_hh, GH, GH)};
+    }
+    if (ctl.oom) {
+        snprintf(r->error, sizeof r->error, "out of memory for the negative control");
+        r->passed = 0;
+    } else {
+        compare_all(r, 1, &bad, &ref, &z);
     }
     r->ran = 1;
     goto done;
@@ -265,6 +347,7 @@ done:
     for (int j = 0; j < nprim; j++)
         conf_onednn_rnn_destroy(&st[j].rnn);
     pool_free(&pl);
+    pool_free(&ctl);
     conf_problem_free(&p);
     x->failed = NULL;
 }

@@ -77,6 +77,12 @@ expect 0 "of tol 9.34e-06" $R npy-compare "$A" "$A" --policy forward --depth 3 -
 expect 0 "of tol 0.001" $R npy-compare "$A" "$A" --tol 1e-3
 expect 2 "give --tol or --policy" $R npy-compare "$A" "$A"
 expect 0 "Give either --tol or --policy, not both" $R npy-compare --help
+# The verdict's threshold is 1: 1.2 of the tolerance fails, 0.8 passes.
+$R npy-write "$TMP/one.npy" --shape 1 1 >/dev/null 2>&1
+$R npy-write "$TMP/over.npy" --shape 1 1.0012 >/dev/null 2>&1
+$R npy-write "$TMP/under.npy" --shape 1 1.0008 >/dev/null 2>&1
+expect 1 "1.2 of tol 0.001" $R npy-compare "$TMP/over.npy" "$TMP/one.npy" --tol 1e-3
+expect 0 "0.8 of tol 0.001" $R npy-compare "$TMP/under.npy" "$TMP/one.npy" --tol 1e-3
 echo "tolerance: $pass passed, $fail failed so far"
 
 # ---- 4. npy-compare: NaN in both files is reported, and fails unless --nan-equal ----

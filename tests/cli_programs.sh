@@ -7,9 +7,12 @@
 # train's --save and --log checked before training; charlm sample stopping on
 # a model whose outputs are not finite; charlm train's --help on
 # --max-seconds 0; rnnsimd-bench's enumerated options refusing unknown
-# values and its numeric ones (--reps, --row-budget) values out of range. Positive checks beside them: a tiny training saved and sampled, a
-# conformance run of one case. Seconds; no benchmark runs (--list and --help
-# only). Usage: sh tests/cli_programs.sh BUILD_DIR
+# values and its numeric ones (--reps, --row-budget) out of range. Positive
+# checks beside them: a tiny training saved and sampled, a conformance run of
+# one case, and its judges given golden lines with a wrong gradients or
+# kernels= hash (each run fails), --threads 2, --write-golden of one case into
+# the whole file, a bf16 case's rows and bits. Seconds; no benchmark runs
+# (--list and --help only). Usage: sh tests/cli_programs.sh BUILD_DIR
 # Ends with `N passed, N failed`; exits non-zero on a failure.
 set -u
 BUILD=${1:-build}
@@ -84,6 +87,42 @@ expect 0 ", 0 failed" $C --case "$L" --golden "$TMP/g.txt" --no-onednn --isa gen
 n=$(grep -c '' "$TMP/twice.txt")
 early 1 "$TMP/twice.txt:$n: case '$L' appears twice" "reference" \
   $C --case "$L" --no-onednn --golden "$TMP/twice.txt"
+
+# ---- rnnsimd-conformance: a wrong expectation fails, on every run it judges ----
+# The correct tables and reference never give the judges a mismatch to see,
+# so golden lines are altered here, one hash at a time.
+# The gradients hash alone (the reference's gradients moved, its forward not).
+sed 's/gradients=[0-9a-f]*/gradients=0123456789abcdef/' "$TMP/g.txt" > "$TMP/g_grad.txt"
+expect 1 "golden mismatch in gradients (forward" \
+  $C --case "$L" --golden "$TMP/g_grad.txt" --no-onednn --isa generic --mode threads1
+# The kernels= hash: each run (generic in both modes) fails it, the first and the last too.
+sed 's/kernels=[0-9a-f]*/kernels=0123456789abcdef/' "$TMP/g.txt" > "$TMP/g_kern.txt"
+expect 1 "Kernel bits: 0 of 2 runs (table x mode x case) give the golden kernels= hash" \
+  $C --case "$L" --golden "$TMP/g_kern.txt" --no-onednn --isa generic --mode threads1,threads2
+# --threads 2 is the threads2 mode.
+expect 0 "kernel tables: generic (threads2)" \
+  $C --case "$L" --golden "$TMP/g.txt" --no-onednn --isa generic --threads 2
+# --write-golden of a selection keeps every other line of the file it rewrites.
+grep -v '^#' conformance/golden.txt > "$TMP/g_full.txt"
+n=$(grep -c '' "$TMP/g_full.txt")
+expect 0 "golden: wrote $TMP/g_full.txt: $((n + 1)) cases (1 added, 0 removed, 0 changed, 0 unchanged)" \
+  $C --case "$L" --write-golden "$TMP/g_full.txt"
+# A bf16 case and a float32 one: each counted in its own rows of the report.
+if $C --case "$L" --case "$L:bf16" --no-golden --no-onednn --isa generic --mode threads1 \
+     --json "$TMP/mixed.json" >/dev/null 2>&1 &&
+   python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))["isas"][0]
+assert d["modes"]["threads1"]["cases"] == 1, d["modes"]
+assert d["bf16"]["modes"]["threads1"]["cases"] == 1, d["bf16"]' "$TMP/mixed.json"; then ok
+else bad "a float32 and a bf16 case: not one case each in the report's float32 and bf16 rows"; fi
+# x86 with AVX512-BF16: avx512's bf16 runs are judged against generic's bits in every mode
+# (threads1, threads2, unfused). Elsewhere said and skipped.
+bout=$($C --case "$L:bf16" --no-golden --no-onednn --isa generic,avx512 2>&1)
+case $bout in
+  *"avx512   skipped"*|*"--isa avx512:"*) echo "note: no avx512 bf16 products here: bf16 bits not compared" ;;
+  *"bf16 bits: avx512 gave generic's in 3 of 3 runs"*) ok ;;
+  *) bad "bf16 case on generic and avx512: $(printf '%s\n' "$bout" | grep -E 'bf16 bits|passed' | tr '\n' ' ')" ;;
+esac
 
 # ---- charlm train: --save and --log checked before any training ----
 awk 'BEGIN { for (i = 0; i < 200; i++) printf "the cat sees a dog. a dog sees the cat.\n" }' \

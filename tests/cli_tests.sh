@@ -83,6 +83,8 @@ expect 0 "tuning:   tuning=estimate source=rules " $R info --plan $P
 expect 0 "tuning:   tuning=measure " $R info --plan $P --tune measure
 expect 0 "wave_chunk=0 wave_chunk_dec=0" $R info --plan gru:many2many:T20:B2:I8:H16:L2 --threads 2
 expect 0 "wave_chunk=5 wave_chunk_dec=0" $R info --plan gru:many2many:T20:B2:I8:H16:L3 --threads 2
+expect 0 "gru:many2many:T20:B2:I8:H16:L3 (generic, 2 threads)" \
+  $R info --plan gru:many2many:T20:B2:I8:H16:L3 --threads 2 --isa generic
 expect 2 "--plan 'lstm:many2one:T20:B1': expected I<input size>" $R info --plan lstm:many2one:T20:B1
 expect 2 "--tune 'fast': expected estimate or measure" $R info --plan $P --tune fast
 expect 2 "--tune, --threads, --isa, --dtype and --wisdom need --plan" $R info --tune measure
@@ -558,6 +560,10 @@ if [ -x "$BUILD/rnnsimd-conformance" ] && [ -z "${RUN:-}" ]; then
     conformance/ratchet.txt > "$TMP/loose_ratchet.txt"
   expect 1 "measured when written (" \
     $C --quick --isa generic --mode threads1 --no-onednn --ratchet "$TMP/loose_ratchet.txt"
+  # ... and a table that runs without any budget (its lines gone) fails too.
+  grep -v "^quick $arch generic " conformance/ratchet.txt > "$TMP/no_generic_ratchet.txt"
+  expect 1 "FAIL ratchet: no budgets for quick $arch generic in $TMP/no_generic_ratchet.txt" \
+    $C --quick --isa generic --mode threads1 --no-onednn --ratchet "$TMP/no_generic_ratchet.txt"
   # An interrupted --json run leaves no file (the report is written whole at
   # the end): stopped at its first progress line, or, on a machine fast
   # enough to finish first, a complete report.
