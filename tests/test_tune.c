@@ -547,6 +547,19 @@ static void option_tests(void)
         CHECK(rnn_machine_describe(RNN_ISA_AUTO, small, sizeof small) == RNN_ERR_SIZE &&
                   strlen(small) == sizeof small - 1,
               "rnn_machine_describe into 8 bytes: not RNN_ERR_SIZE or not terminated");
+        /* The boundary, where an off-by-one hides: strlen + 1 bytes hold the
+         * whole line, one byte fewer loses its last character and must say
+         * so. (The line is the same on every call: the model is forced, the
+         * ratio and the caches are probed once per process.) */
+        const size_t len = strlen(line);
+        char exact[160];
+        CHECK(rnn_machine_describe(RNN_ISA_AUTO, exact, len + 1) == RNN_OK &&
+                  strcmp(exact, line) == 0,
+              "rnn_machine_describe into strlen + 1 = %zu bytes: not RNN_OK or not the line",
+              len + 1);
+        CHECK(rnn_machine_describe(RNN_ISA_AUTO, exact, len) == RNN_ERR_SIZE &&
+                  strlen(exact) == len - 1,
+              "rnn_machine_describe into strlen = %zu bytes: truncated without RNN_ERR_SIZE", len);
         CHECK(rnn_machine_describe(RNN_ISA_AUTO, NULL, 10) == RNN_ERR_NULL,
               "rnn_machine_describe NULL");
         CHECK(rnn_machine_describe((rnn_isa)99, line, sizeof line) != RNN_OK,
