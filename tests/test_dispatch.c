@@ -231,6 +231,23 @@ int main(void)
                   got != RNN_ISA_AVX2 && got != RNN_ISA_AVX512,
               "mask avx2: AUTO falls back to %s, below avx2 and avx512 (avx512 needs avx2 too; "
               "got %s)", rnn_isa_name(best_isa()), rnn_isa_name(got));
+        /* An instruction set's name hides only what no earlier row needs:
+         * masking avx512 leaves avx2 (avx, fma, avx2, the YMM state). */
+        setenv("RNNSIMD_CPU_MASK", "avx512", 1);
+        why = NULL;
+        CHECK(rnn_isa_check(RNN_ISA_AVX2, &why) == RNN_OK &&
+                  rnn_isa_resolve(RNN_ISA_AUTO, &got, NULL) == RNN_OK && got == RNN_ISA_AVX2,
+              "mask avx512: avx2 still runs and AUTO gives it (why: %s, got %s)",
+              why ? why : "NULL", rnn_isa_name(got));
+        /* An empty item (a doubled comma) is no name at all, not an unknown
+         * one: the names around it still hide their features. */
+        setenv("RNNSIMD_CPU_MASK", "avx512bw,,fma", 1);
+        why = NULL;
+        CHECK(rnn_isa_check(RNN_ISA_AVX2, &why) == RNN_ERR_ISA_UNSUPPORTED && why &&
+                  strstr(why, "CPU lacks fma (hidden by RNNSIMD_CPU_MASK)") &&
+                  rnn_isa_check(RNN_ISA_GENERIC, NULL) == RNN_OK,
+              "mask avx512bw,,fma: avx2 refused for fma, generic runs (why: %s)",
+              why ? why : "NULL");
         setenv("RNNSIMD_CPU_MASK", "avx2,bogus", 1);
         why = NULL;
         CHECK(rnn_isa_check(RNN_ISA_GENERIC, &why) == RNN_ERR_ARG && why && strstr(why, "bogus"),
