@@ -37,6 +37,22 @@ static const char *const feature_names[] = {
 #include "isas.inc"
 };
 
+/* How many rows of isas.inc are this build's architecture's features. */
+#if defined(__x86_64__)
+#define ROW_OF_x86_64 1
+#else
+#define ROW_OF_x86_64 0
+#endif
+#if defined(__aarch64__)
+#define ROW_OF_aarch64 1
+#else
+#define ROW_OF_aarch64 0
+#endif
+static const size_t arch_feature_rows = 0
+#define RNN_FEATURE(id, name, arch, detect, lacks) + ROW_OF_##arch
+#include "isas.inc"
+    ;
+
 /* The entries of entries.inc: where each sits in a table, and whether a
  * table may leave it NULL. */
 static const struct {
@@ -139,6 +155,18 @@ int main(void)
         printf("feature %-10s %s\n", rnn_cpu_feature(i, NULL), present ? "present" : "absent");
     }
     CHECK(rnn_cpu_feature(1000, &present) == NULL, "no feature past the list's end");
+    /* Each of this architecture's rows exactly once (`rnnsimd info` and
+     * the refusals' "hidden" test walk this list): a walk off by one
+     * would name one twice and never reach the last. */
+    size_t listed = 0;
+    while (rnn_cpu_feature(listed, NULL))
+        listed++;
+    CHECK(listed == arch_feature_rows, "%zu features listed, isas.inc has %zu for this build",
+          listed, arch_feature_rows);
+    for (size_t i = 0; i < listed; i++)
+        for (size_t j = 0; j < i; j++)
+            CHECK(strcmp(rnn_cpu_feature(i, NULL), rnn_cpu_feature(j, NULL)) != 0,
+                  "feature %s listed twice (%zu and %zu)", rnn_cpu_feature(i, NULL), j, i);
 
     /* Each ISA's name in RNNSIMD_CPU_MASK refuses it (generic needs nothing). */
     for (size_t r = 1; r < NROWS; r++) {
