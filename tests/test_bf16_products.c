@@ -12,8 +12,10 @@
  *      2^+-50, tiny enough that steps flush, special ones (denormal floats,
  *      which round to bf16 denormals that the instruction reads as zero;
  *      rounding ties; +-0), denormals that round up to the normal 2^-126
- *      against weights that keep the sums normal, and inf, NaN (payload
- *      anywhere, signalling too) and values that round to inf;
+ *      against weights that keep the sums normal (also with every such
+ *      denormal in the upper half of its row's 32-float chunks, the lower
+ *      half normal), and inf, NaN (payload anywhere, signalling too) and
+ *      values that round to inf;
  *   2. the weight gradients' GEMM (trans_a 0 and 1) over shapes around
  *      gemm's blocks (K blocks of 128 and 512, 512-column chunks, 96-row
  *      chunks), C all NaN (not read), the same kinds of values (a NaN

@@ -1,4 +1,5 @@
-/* test_cpu_caches.c — rnn_cpu_caches_get and the sysfs parser below it
+/* test_cpu_caches.c — rnn_cpu_caches_get (each level's size that level's:
+ * sysconf's, else sysfs's, else the default) and the sysfs parser below it
  * (core/cpu_caches.h), on fixture directories written here: a normal
  * layout, missing files and directories, garbage sizes ("12Q", empty,
  * huge, negative), so bad data gives the defaults, never a crash. */

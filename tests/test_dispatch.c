@@ -2,7 +2,9 @@
  * ISA names and parsing, the tables this build has (one per row of its
  * architecture, in list order), each with every entry of entries.inc (a
  * missing one named), AUTO resolution, RNNSIMD_ISA forcing and
- * RNNSIMD_CPU_MASK hiding features (each feature and each ISA name).
+ * RNNSIMD_CPU_MASK hiding features (each feature and each ISA name, an ISA's
+ * name only what no earlier row needs, an empty item none); the feature
+ * list walked once per row of this architecture.
  * dispatch.c reads both variables at every call (only cpuid is cached), so
  * setenv then call is enough. */
 #include <stddef.h>

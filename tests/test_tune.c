@@ -28,12 +28,13 @@
  * have keys of their own; concurrent MEASURE plans and imports on two
  * threads. Options: tuning out of range is RNN_ERR_ARG; zero options are
  * ESTIMATE with the rules' values for this machine's model (a stack's
- * wavefront from three layers on); with the
+ * wavefront from three layers on); a one-cell MEASURE plan at batch 2 to
+ * 4 times nothing and keeps them; with the
  * model forced to each answer (split, full-width FMAs) the ride's limits
  * and rows follow it, T and the copies of W_hh, and fused_step_always
  * overrides it; fused_step_always with
- * no_fused_step, or out of range, is RNN_ERR_ARG. Nothing here measures
- * time. */
+ * no_fused_step, or out of range, is RNN_ERR_ARG. rnn_machine_describe at
+ * its buffer's boundary. Nothing here measures time. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
