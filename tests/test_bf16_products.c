@@ -12,8 +12,10 @@
  *      2^+-50, tiny enough that steps flush, special ones (denormal floats,
  *      which round to bf16 denormals that the instruction reads as zero;
  *      rounding ties; +-0), denormals that round up to the normal 2^-126
- *      against weights that keep the sums normal, and inf, NaN (payload
- *      anywhere, signalling too) and values that round to inf;
+ *      against weights that keep the sums normal (also with every such
+ *      denormal in the upper half of its row's 32-float chunks, the lower
+ *      half normal), and inf, NaN (payload anywhere, signalling too) and
+ *      values that round to inf;
  *   2. the weight gradients' GEMM (trans_a 0 and 1) over shapes around
  *      gemm's blocks (K blocks of 128 and 512, 512-column chunks, 96-row
  *      chunks), C all NaN (not read), the same kinds of values (a NaN
@@ -60,8 +62,12 @@ static void *xmalloc(size_t bytes)
 
 /* The kinds of values; all but NONFINITE are judged against the bound too. */
 enum { NEAR_ONE, WIDE, TINY, SPECIAL, EDGE, NONFINITE, KINDS };
-static const char *const kind_names[KINDS] = {"near 1", "2^+-50", "tiny", "special",
-                                              "denormal edge", "inf/NaN"};
+/* Outside the rotation of KINDS (test_packed_edge_upper): EDGE whose
+ * denormals are all in the upper half of each 32-float chunk of a row. */
+enum { EDGE_UPPER = KINDS };
+static const char *const kind_names[KINDS + 1] = {"near 1", "2^+-50", "tiny", "special",
+                                                  "denormal edge", "inf/NaN",
+                                                  "denormal edge, upper halves"};
 
 static uint64_t stream;
 /* EDGE is two-sided: the inputs (weights 0) are float denormals near 2^-126,
@@ -77,6 +83,7 @@ static float *floats(size_t n, int kind, int weights)
         case WIDE: p[i] = ldexpf(p[i], (int)(rnd() % 101) - 50); break;
         case TINY: p[i] = ldexpf(p[i], (int)(rnd() % 27) - 76); break;
         case EDGE:
+        case EDGE_UPPER:
             if (weights)
                 p[i] = ldexpf(p[i] < 0 ? p[i] - 0.5f : p[i] + 0.5f, (int)(rnd() % 10));
             else
@@ -236,6 +243,21 @@ static void packed_bound(size_t M, size_t N, size_t K, const float *A, size_t ld
           what, over, wi, wj, worst);
 }
 
+/* EDGE_UPPER's inputs: element k of each row a normal just above 2^-126
+ * where k mod 32 < 16, else a denormal float that rounds up to the normal
+ * bf16 2^-126 (0x007f8000 and above). A conversion of 32 floats at a time
+ * that flushes denormals must see the upper 16's too: in EDGE nearly every
+ * half holds one, so a look at the lower half alone would pass there. */
+static void edge_upper(float *A, size_t M, size_t K, size_t lda)
+{
+    for (size_t i = 0; i < M; i++)
+        for (size_t k = 0; k < K; k++) {
+            const uint32_t sign = (uint32_t)(rnd() & 1) << 31;
+            A[i * lda + k] = bf(sign | (k % 32 < 16 ? 0x00800000u + (uint32_t)(rnd() % 0x800000u)
+                                                    : 0x007f8000u + (uint32_t)(rnd() % 0x8000u)));
+        }
+}
+
 static void packed_case(size_t M, size_t N, size_t K, int use_bias, float beta, int kind)
 {
     const size_t lda = K + 1 + (size_t)(rnd() % 5), ldc = N + 1 + (size_t)(rnd() % 7);
@@ -244,6 +266,8 @@ static void packed_case(size_t M, size_t N, size_t K, int use_bias, float beta, 
     float *C0 = floats(M * ldc, kind == NONFINITE ? NEAR_ONE : kind, 0); /* a finite C */
     float *Cg = xmalloc(M * ldc * sizeof *Cg), *Ct = xmalloc(M * ldc * sizeof *Ct);
     rnn_bf16x2 *packed = xmalloc(rnn_bf16_packed_size(N, K) * sizeof *packed);
+    if (kind == EDGE_UPPER)
+        edge_upper(A, M, K, lda);
     for (size_t i = 0; i < M; i++) /* A's padding: NaN, never to be read */
         fill_bits(A + i * lda + K, lda - K, 0x7fc0dead);
     rnn_bf16_pack(N, K, W, K, packed);
@@ -312,6 +336,18 @@ static void test_packed(void)
     packed_case(5, 0, 3, 1, 0.0f, NEAR_ONE);
     packed_case(7, 45, 0, 1, 1.0f, NEAR_ONE);
     packed_case(7, 45, 0, 0, 0.0f, NEAR_ONE);
+}
+
+/* Denormals only in the upper half of each row's 32-float chunks: the GEMV
+ * (M 1, its x converted 32 floats at a time), the micro-blocks' A packing
+ * (M 5, 40), past the K block (K 1030); N off the panel. */
+static void test_packed_edge_upper(void)
+{
+    static const size_t shapes[][3] = {{1, 33, 64}, {1, 40, 1030}, {5, 33, 100},
+                                       {40, 17, 64}, {13, 65, 1030}};
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++)
+        packed_case(shapes[s][0], shapes[s][1], shapes[s][2], (int)(s & 1),
+                    s & 2 ? 1.0f : 0.0f, EDGE_UPPER);
 }
 
 /* ---- 2. the weight gradients' GEMM ---- */
@@ -516,6 +552,7 @@ int main(void)
     test_packed();
     test_gemm();
     test_gemm_threshold();
+    test_packed_edge_upper(); /* last: the cases above keep their random values */
     printf("%ld packed products, %ld weight-gradient GEMMs, each on %d table(s) against "
            "generic (outputs inf or NaN: %zu and %zu)\n",
            cases_packed, cases_gemm, ntables, nonfinite_out[0], nonfinite_out[1]);

@@ -1,4 +1,5 @@
-/* test_cpu_caches.c — rnn_cpu_caches_get and the sysfs parser below it
+/* test_cpu_caches.c — rnn_cpu_caches_get (each level's size that level's:
+ * sysconf's, else sysfs's, else the default) and the sysfs parser below it
  * (core/cpu_caches.h), on fixture directories written here: a normal
  * layout, missing files and directories, garbage sizes ("12Q", empty,
  * huge, negative), so bad data gives the defaults, never a crash. */
@@ -77,6 +78,32 @@ int main(void)
     CHECK(rnn_cpu_caches_get(&again) == RNN_OK && !memcmp(&c, &again, sizeof c),
           "a second call gives the same answer");
     CHECK(rnn_cpu_caches_get(NULL) == RNN_ERR_NULL, "NULL is RNN_ERR_NULL");
+
+    /* Each level's size is that level's: sysconf's where glibc knows it,
+     * else the sysfs parse of cpu0's, else the default. Plausibility alone
+     * would pass a size read off the next level (an L3 taken for L2 is
+     * still a cache size), and the ESTIMATE rules would then hold W_hh
+     * "in L2" that is not. */
+#if defined(_SC_LEVEL1_DCACHE_SIZE) && defined(_SC_LEVEL2_CACHE_SIZE) && \
+    defined(_SC_LEVEL3_CACHE_SIZE)
+    {
+        rnn_cpu_caches sys;
+        rnn_cpu_caches_from_sysfs("/sys/devices/system/cpu/cpu0/cache", &sys);
+        const char *const name[3] = {"l1d", "l2", "l3"};
+        const long conf[3] = {sysconf(_SC_LEVEL1_DCACHE_SIZE), sysconf(_SC_LEVEL2_CACHE_SIZE),
+                              sysconf(_SC_LEVEL3_CACHE_SIZE)};
+        const size_t got[3] = {c.l1d, c.l2, c.l3}, from_sysfs[3] = {sys.l1d, sys.l2, sys.l3},
+                     dflt[3] = {RNN_CACHE_DEFAULT_L1D, RNN_CACHE_DEFAULT_L2,
+                                RNN_CACHE_DEFAULT_L3};
+        for (int i = 0; i < 3; i++) {
+            const size_t want = conf[i] > 0 && conf[i] <= (1L << 40) ? (size_t)conf[i]
+                                : from_sysfs[i]                       ? from_sysfs[i]
+                                                                      : dflt[i];
+            CHECK(got[i] == want, "this machine's %s: %zu, but sysconf says %ld and sysfs %zu",
+                  name[i], got[i], conf[i], from_sysfs[i]);
+        }
+    }
+#endif
 
     /* A normal layout (a Zen 4 core's), in sysfs's order. */
     cache("index0", "1\n", "Data\n", "32K\n", "64\n");

@@ -2,7 +2,9 @@
  * ISA names and parsing, the tables this build has (one per row of its
  * architecture, in list order), each with every entry of entries.inc (a
  * missing one named), AUTO resolution, RNNSIMD_ISA forcing and
- * RNNSIMD_CPU_MASK hiding features (each feature and each ISA name).
+ * RNNSIMD_CPU_MASK hiding features (each feature and each ISA name, an ISA's
+ * name only what no earlier row needs, an empty item none); the feature
+ * list walked once per row of this architecture.
  * dispatch.c reads both variables at every call (only cpuid is cached), so
  * setenv then call is enough. */
 #include <stddef.h>
@@ -36,6 +38,22 @@ static const char *const feature_names[] = {
 #define RNN_FEATURE(id, name, arch, detect, lacks) name,
 #include "isas.inc"
 };
+
+/* How many rows of isas.inc are this build's architecture's features. */
+#if defined(__x86_64__)
+#define ROW_OF_x86_64 1
+#else
+#define ROW_OF_x86_64 0
+#endif
+#if defined(__aarch64__)
+#define ROW_OF_aarch64 1
+#else
+#define ROW_OF_aarch64 0
+#endif
+static const size_t arch_feature_rows = 0
+#define RNN_FEATURE(id, name, arch, detect, lacks) + ROW_OF_##arch
+#include "isas.inc"
+    ;
 
 /* The entries of entries.inc: where each sits in a table, and whether a
  * table may leave it NULL. */
@@ -139,6 +157,18 @@ int main(void)
         printf("feature %-10s %s\n", rnn_cpu_feature(i, NULL), present ? "present" : "absent");
     }
     CHECK(rnn_cpu_feature(1000, &present) == NULL, "no feature past the list's end");
+    /* Each of this architecture's rows exactly once (`rnnsimd info` and
+     * the refusals' "hidden" test walk this list): a walk off by one
+     * would name one twice and never reach the last. */
+    size_t listed = 0;
+    while (rnn_cpu_feature(listed, NULL))
+        listed++;
+    CHECK(listed == arch_feature_rows, "%zu features listed, isas.inc has %zu for this build",
+          listed, arch_feature_rows);
+    for (size_t i = 0; i < listed; i++)
+        for (size_t j = 0; j < i; j++)
+            CHECK(strcmp(rnn_cpu_feature(i, NULL), rnn_cpu_feature(j, NULL)) != 0,
+                  "feature %s listed twice (%zu and %zu)", rnn_cpu_feature(i, NULL), j, i);
 
     /* Each ISA's name in RNNSIMD_CPU_MASK refuses it (generic needs nothing). */
     for (size_t r = 1; r < NROWS; r++) {
@@ -231,6 +261,23 @@ int main(void)
                   got != RNN_ISA_AVX2 && got != RNN_ISA_AVX512,
               "mask avx2: AUTO falls back to %s, below avx2 and avx512 (avx512 needs avx2 too; "
               "got %s)", rnn_isa_name(best_isa()), rnn_isa_name(got));
+        /* An instruction set's name hides only what no earlier row needs:
+         * masking avx512 leaves avx2 (avx, fma, avx2, the YMM state). */
+        setenv("RNNSIMD_CPU_MASK", "avx512", 1);
+        why = NULL;
+        CHECK(rnn_isa_check(RNN_ISA_AVX2, &why) == RNN_OK &&
+                  rnn_isa_resolve(RNN_ISA_AUTO, &got, NULL) == RNN_OK && got == RNN_ISA_AVX2,
+              "mask avx512: avx2 still runs and AUTO gives it (why: %s, got %s)",
+              why ? why : "NULL", rnn_isa_name(got));
+        /* An empty item (a doubled comma) is no name at all, not an unknown
+         * one: the names around it still hide their features. */
+        setenv("RNNSIMD_CPU_MASK", "avx512bw,,fma", 1);
+        why = NULL;
+        CHECK(rnn_isa_check(RNN_ISA_AVX2, &why) == RNN_ERR_ISA_UNSUPPORTED && why &&
+                  strstr(why, "CPU lacks fma (hidden by RNNSIMD_CPU_MASK)") &&
+                  rnn_isa_check(RNN_ISA_GENERIC, NULL) == RNN_OK,
+              "mask avx512bw,,fma: avx2 refused for fma, generic runs (why: %s)",
+              why ? why : "NULL");
         setenv("RNNSIMD_CPU_MASK", "avx2,bogus", 1);
         why = NULL;
         CHECK(rnn_isa_check(RNN_ISA_GENERIC, &why) == RNN_ERR_ARG && why && strstr(why, "bogus"),

@@ -65,6 +65,8 @@ static void test_rounding(void)
     CHECK(rnn_ref_bf16_operand(1.0 + 0x1p-8 + 9 * 0x1p-23) == 1.0 + 0x1p-7, "9 ulps: RNE");
     CHECK(rnn_ref_bf16_operand(-(1.0 + 0x1p-8 - 8 * 0x1p-23)) == -(1.0 + 0x1p-7),
           "8 ulps below, negative: flips away from zero");
+    CHECK(rnn_ref_bf16_operand(1.0 + 0x1p-8 - 9 * 0x1p-23) == 1.0,
+          "9 ulps below: RNE (the window is 8 ulps on both sides)");
     CHECK(rnn_ref_bf16_operand(1.5) == 1.5, "a bf16 value stays");
     rnn_ref_bf16_flip_near_ties(0);
     CHECK(rnn_ref_bf16_operand(1.0 + 0x1p-8) == 1.0, "off: RNE");
