@@ -295,10 +295,10 @@ valgrind: all
 # ---- mutation testing: does the suite catch planted faults? ----
 .PHONY: mutants
 # Not part of `make test` or CI: it rebuilds and reruns the suite once per
-# mutant (about 25 minutes on 2 cores). MAKEFLAGS is cleared: the script runs
-# its own make in a copy of the tree, JOBS jobs. ARCH=aarch64: the neon
-# table's faults (tests/mutants_neon.txt), cross-built, run under qemu (about
-# 13 minutes).
+# mutant (docs/testing.md §4 gives the last runs' times). MAKEFLAGS is
+# cleared: the script runs its own make in a copy of the tree, JOBS jobs.
+# ARCH=aarch64: the neon table's faults (tests/mutants_neon.txt), cross-built,
+# run under qemu.
 MUTANTS_ARGS ?=
 ## mutants: plant each fault of tests/mutants.txt (ARCH=aarch64: tests/mutants_neon.txt, under qemu) in a copy of the tree and check the tests catch it (JOBS=, default 2; MUTANTS_ARGS='--only PATTERN'); ends `N passed, N failed`
 mutants:
