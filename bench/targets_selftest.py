@@ -37,10 +37,11 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import gate_selftest  # noqa: E402  (its check and counts)
 import targets  # noqa: E402
+from gate_selftest import check  # noqa: E402
 import targets_bf16  # noqa: E402
 
-passed = failed = 0
 CELLS = ("rnn_tanh", "lstm", "gru", "lbr_gru")
 GATES = {"rnn_tanh": 1, "lstm": 4, "gru": 3, "lbr_gru": 3}
 HS = (256, 512, 1024)
@@ -50,18 +51,6 @@ HS = (256, 512, 1024)
 BW = {"256KiB": 50.0, "1MiB": 100.0, "4MiB": 200.0, "16MiB": 400.0, "64MiB": 800.0}
 BW_BYTES = {"256KiB": 256 << 10, "1MiB": 1 << 20, "4MiB": 4 << 20, "16MiB": 16 << 20,
             "64MiB": 64 << 20}
-
-
-def check(ok, what, out=""):
-    global passed, failed
-    if ok:
-        passed += 1
-        print(f"ok: {what}")
-    else:
-        failed += 1
-        print(f"FAIL: {what}")
-        for line in out.strip().splitlines()[-15:]:
-            print("    " + line)
 
 
 def gmean(vals):
@@ -301,8 +290,8 @@ def main():
     with tempfile.TemporaryDirectory(prefix="rnnsimd_targets.") as tmp:
         default_battery(tmp)
         bf16_battery(tmp)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    print(f"{gate_selftest.passed} passed, {gate_selftest.failed} failed")
+    return 1 if gate_selftest.failed else 0
 
 
 if __name__ == "__main__":
