@@ -34,10 +34,22 @@ for t in cli_inputs cli_args cli_programs torch_cases symbols isa_lists other_cp
 done
 # These always run: a missing one fails (no summary line).
 names="$names deps_test plots_test install_test"
-if [ -x /usr/bin/python3 ]; then
+# The tracking's self-tests are Python on the host: under an emulator ($RUN)
+# they would repeat the native suite's run exactly, so a cross build leaves
+# them out.
+if [ -x /usr/bin/python3 ] && [ -z "$RUN" ]; then
   for t in gate_selftest history_selftest merge_selftest targets_selftest; do
     [ -f "bench/$t.py" ] && names="$names $t"
   done
+fi
+# SKIP: names to leave out, separated by spaces (scripts/sanitize.sh leaves
+# out the programs that run no instrumented code of ours).
+if [ -n "${SKIP:-}" ]; then
+  kept=""
+  for n in $names; do
+    case " $SKIP " in *" $n "*) ;; *) kept="$kept $n" ;; esac
+  done
+  names=$kept
 fi
 # --list: the programs' names, one a line, in this order (scripts/mutants.sh
 # runs them one by one through run_test_program.sh).
