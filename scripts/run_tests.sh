@@ -37,14 +37,21 @@ names="$names deps_test plots_test install_test"
 # The tracking's self-tests are Python on the host: under an emulator ($RUN)
 # they would repeat the native suite's run exactly, so a cross build leaves
 # them out.
+selftests="gate_selftest history_selftest merge_selftest targets_selftest"
 if [ -x /usr/bin/python3 ] && [ -z "$RUN" ]; then
-  for t in gate_selftest history_selftest merge_selftest targets_selftest; do
+  for t in $selftests; do
     [ -f "bench/$t.py" ] && names="$names $t"
   done
 fi
 # SKIP: names to leave out, separated by spaces (scripts/sanitize.sh leaves
 # out the programs that run no instrumented code of ours).
 if [ -n "${SKIP:-}" ]; then
+  for s in $SKIP; do
+    case " $names $selftests " in *" $s "*) ;;
+      *) echo "run_tests: SKIP names $s, which is not a program of this suite (--list names them)"
+         echo "0 passed, 1 failed"; exit 2 ;;
+    esac
+  done
   kept=""
   for n in $names; do
     case " $SKIP " in *" $n "*) ;; *) kept="$kept $n" ;; esac

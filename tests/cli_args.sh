@@ -151,5 +151,11 @@ expect 0 "plan:     lstm:many2one:T20:B1:I8:H16:L2:bi:V3 " $R info --plan lstm:m
 expect 0 "plan:     gru:seq2seq:T5:To3:B2:I8:H16:bi " $R info --plan gru:seq2seq:T5:To3:B2:I8:H16:bi
 echo "plan specs: $pass passed, $fail failed so far"
 
+# The test runner's own input: SKIP names only programs of the suite (a
+# misspelt name would silently skip nothing).
+expect 2 "SKIP names test_nosuch, which is not a program of this suite" \
+  env SKIP="gate_selftest test_nosuch" sh scripts/run_tests.sh --list
+expect 0 "test_kernels" env SKIP="gate_selftest plots_test" sh scripts/run_tests.sh --list
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

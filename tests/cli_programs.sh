@@ -11,8 +11,8 @@
 # checks beside them: a tiny training saved and sampled, a conformance run of
 # one case, and its judges given golden lines with a wrong gradients or
 # kernels= hash (each run fails), --threads 2, --write-golden of one case into
-# the whole file, a bf16 case's rows and bits. Seconds; no benchmark runs
-# (--list and --help only). Usage: sh tests/cli_programs.sh BUILD_DIR
+# the whole file, a bf16 case's rows and bits. No benchmark runs (--list
+# and --help only). Usage: sh tests/cli_programs.sh BUILD_DIR
 # Ends with `N passed, N failed`; exits non-zero on a failure.
 set -u
 BUILD=${1:-build}
