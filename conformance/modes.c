@@ -29,30 +29,12 @@ const char *conf_mode_what(conf_mode m)
     }
 }
 
-unsigned conf_mode_parse(const char *list, char *bad, size_t badlen)
+int conf_mode_from_name(const char *name)
 {
-    unsigned mask = 0;
-    char buf[256];
-    if (strlen(list) >= sizeof buf) {
-        snprintf(bad, badlen, "%.40s... (a list of %zu characters)", list, strlen(list));
-        return 0;
-    }
-    snprintf(buf, sizeof buf, "%s", list);
-    /* every entry a mode's name: an empty one ("threads1,,unfused") is bad */
-    for (char *tok = buf, *next; tok; tok = next) {
-        next = strchr(tok, ',');
-        if (next)
-            *next++ = '\0';
-        int m = 0;
-        while (m < CONF_MODE_COUNT && strcmp(tok, names[m]) != 0)
-            m++;
-        if (m == CONF_MODE_COUNT) {
-            snprintf(bad, badlen, "%s", tok);
-            return 0;
-        }
-        mask |= 1u << m;
-    }
-    return mask;
+    for (int m = 0; m < CONF_MODE_COUNT; m++)
+        if (strcmp(name, names[m]) == 0)
+            return m;
+    return -1;
 }
 
 int conf_mode_applies(conf_mode m, const rnn_kernels *k)

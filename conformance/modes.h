@@ -18,8 +18,8 @@ typedef enum {
 const char *conf_mode_name(conf_mode m);
 /* One line for the report: what the mode sets. */
 const char *conf_mode_what(conf_mode m);
-/* A comma list of mode names into a mask; 0 (and the bad name in bad) on an unknown name. */
-unsigned conf_mode_parse(const char *list, char *bad, size_t badlen);
+/* The mode named name ("threads1", ...), or -1. */
+int conf_mode_from_name(const char *name);
 /* Whether mode m means anything on table k (unfused: only with a fused step). */
 int conf_mode_applies(conf_mode m, const rnn_kernels *k);
 /* The plan options of mode m on table isa. */

@@ -64,7 +64,7 @@ typedef struct {
 /* A comma-separated list of names into a bit mask; 0 and *bad set on an
  * unknown name. */
 /* The set of list's comma-separated names (kind 0 cells, 1 topologies, 2
- * tables), or 0 with the first bad entry in bad: an unknown name, an empty
+ * tables, 3 modes), or 0 with the first bad entry in bad: an unknown name, an empty
  * entry ("lstm,,gru", a leading or trailing comma: '') or a list too long. */
 static unsigned parse_list(const char *list, int kind, char *bad, size_t badlen)
 {
@@ -89,6 +89,8 @@ static unsigned parse_list(const char *list, int kind, char *bad, size_t badlen)
             v = (int)t;
         else if (kind == 2 && rnn_isa_parse(tok, &i) == RNN_OK && i != RNN_ISA_AUTO)
             v = (int)i;
+        else if (kind == 3)
+            v = conf_mode_from_name(tok);
         if (v < 0) {
             snprintf(bad, badlen, "%s", tok);
             return 0;
@@ -196,7 +198,7 @@ static int on_list(void *ctx, const char *name, const char *v, char *err, size_t
             return -1;
         }
         o->mode_filter = 1;
-        if ((o->mode_mask = conf_mode_parse(v, bad, sizeof bad)))
+        if ((o->mode_mask = parse_list(v, 3, bad, sizeof bad)))
             return 0;
         snprintf(err, errlen, "unknown mode '%s' (threads1, threads2, unfused)", bad);
         return -1;
