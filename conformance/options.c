@@ -61,8 +61,6 @@ typedef struct {
     size_t n;
 } case_list;
 
-/* A comma-separated list of names into a bit mask; 0 and *bad set on an
- * unknown name. */
 /* The set of list's comma-separated names (kind 0 cells, 1 topologies, 2
  * tables, 3 modes), or 0 with the first bad entry in bad: an unknown name, an empty
  * entry ("lstm,,gru", a leading or trailing comma: '') or a list too long. */
