@@ -352,6 +352,25 @@ static void test_seed_claim(void)
     CHECK(r[1].n_linear >= 5 && fabs(exp(r[1].rate_h_linear) - 1.5) < 0.02,
           "rnn_tanh at rho 1.5 does not grow by 1.5 per near-linear step");
     CHECK(r[2].d_1e6 < 0 || r[2].d_1e6 >= 3 * r[0].d_1e6, "lstm does not carry further");
+    /* The near-linear steps are those from h_t to h_t+1 with both states
+     * within GF_LINEAR_H (and both norms fitted): at rho 1.5 the states grow
+     * into saturation, so the step that crosses the bound must not count. */
+    int64_t linear = 0, crossing = 0;
+    for (int64_t d = 1; d <= r[1].T; d++) {
+        const float *h = r[1].hs + (size_t)(r[1].T - d) * 32;
+        float m0 = 0, m1 = 0;
+        for (int k = 0; k < 32; k++) {
+            m0 = fabsf(h[k]) > m0 ? fabsf(h[k]) : m0;
+            m1 = fabsf(h[32 + k]) > m1 ? fabsf(h[32 + k]) : m1;
+        }
+        const double a = r[1].norm_h[d - 1], b = r[1].norm_h[d];
+        const int fitted = a > GF_FIT_FLOOR && b > GF_FIT_FLOOR && isfinite(a) && isfinite(b);
+        linear += fitted && m0 <= GF_LINEAR_H && m1 <= GF_LINEAR_H;
+        crossing += fitted && m0 <= GF_LINEAR_H && m1 > GF_LINEAR_H;
+    }
+    CHECK(crossing > 0 && r[1].n_linear == linear,
+          "rnn_tanh rho 1.5: %lld near-linear steps, %lld by their states (%lld crossing)",
+          (long long)r[1].n_linear, (long long)linear, (long long)crossing);
     for (int i = 0; i < 3; i++)
         gf_result_free(&r[i]);
 }
@@ -380,6 +399,36 @@ static void test_zero_inputs(void)
         }
         gf_tensors_free(&t);
     }
+}
+
+/* With weight_hh = 0 and x = 0 an lstm's gates are constants (i = o = 1/2,
+ * g = 0, f = sigmoid(carry bias)), so c stays 0 and dL/dc_t = f dL/dc_t+1
+ * exactly: the c factor is f, while dL/dh reaches no earlier step. */
+static void test_lstm_carry(void)
+{
+    gf_setup s = {RNN_LSTM, 6, 3, 30, 0.0, 1.0, 0.0, 1};
+    gf_tensors t;
+    gf_problem p;
+    CHECK(gf_build(&s, &t, &p) == RNN_OK, "gf_build");
+    const double f = 1.0 / (1.0 + exp(-1.0));
+    for (int be = 0; be < 2; be++) {
+        gf_result r;
+        rnn_status st = gf_measure(&p, be ? REF : OPT, &r);
+        CHECK(st == RNN_OK, "gf_measure: %s", rnn_strerror(st));
+        if (st != RNN_OK)
+            continue;
+        printf("lstm, weight_hh 0 (%s): c factor %.7f, forget gate %.7f; h rate %g, "
+               "d(<1e-6) %lld\n", be ? "reference" : "optimized", exp(r.rate_c), f, r.rate_h,
+               (long long)r.d_1e6);
+        CHECK(fabs(r.rate_c - log(f)) < 1e-6 && r.fit_end_c == s.T,
+              "c rate %.8f over d = 1..%lld, expected ln f = %.8f over 1..%lld", r.rate_c,
+              (long long)r.fit_end_c, log(f), (long long)s.T);
+        CHECK(isnan(r.rate_h) && r.fit_end_h == 0 && r.d_1e6 == 1,
+              "dL/dh past one step: rate %g over 1..%lld, d(<1e-6) %lld", r.rate_h,
+              (long long)r.fit_end_h, (long long)r.d_1e6);
+        gf_result_free(&r);
+    }
+    gf_tensors_free(&t);
 }
 
 static void test_fit_and_errors(void)
@@ -417,6 +466,7 @@ int main(void)
     test_setup();
     test_seed_claim();
     test_zero_inputs();
+    test_lstm_carry();
     test_fit_and_errors();
     return check_summary();
 }

@@ -19,7 +19,8 @@
  *   model      charlm model files cut at every length, wrong versions, lying
  *              fields behind a valid hash
  *   output     a full disk (RLIMIT_FSIZE) and unwritable paths: a clear error,
- *              the old file intact, no temporary left
+ *              the old file intact, no temporary left; a replaced file keeps
+ *              its permissions; a read's size limit, exact and one byte over
  * An alarm ends the run if anything hangs. */
 #include <dirent.h>
 #include <errno.h>
@@ -1047,6 +1048,8 @@ static void test_model(void)
     for (int i = 0; i < 4; i++)
         m.vocab[i] = (unsigned char)('a' + i);
     rnn_fill_uniform(m.theta, m.at.total, 1, 1, -1, 1);
+    m.steps = 0x123456789ull; /* above 2^32: both halves of the field */
+    m.loss = 1.375f;
     char path[128], err[400];
     snprintf(path, sizeof path, "%s/good.model", tmpdir);
     CHECK(charlm_model_save(&m, path, err, sizeof err) == RNN_OK, "save: %s", err);
@@ -1057,6 +1060,12 @@ static void test_model(void)
     CHECK(charlm_model_parse(&back, "m.model", good, n, err, sizeof err) == RNN_OK &&
               memcmp(back.theta, m.theta, m.at.total * 4) == 0,
           "a good model parses to the same weights: %s", err);
+    CHECK(back.cell == m.cell && back.H == m.H && back.V == m.V &&
+              memcmp(back.vocab, m.vocab, 4) == 0 && back.steps == m.steps &&
+              back.loss == m.loss,
+          "a good model parses to the same header: %s H %lld V %lld, %llu steps, loss %g",
+          rnn_cell_name(back.cell), (long long)back.H, (long long)back.V,
+          (unsigned long long)back.steps, back.loss);
     charlm_model_free(&back);
     /* Cut short at every length. */
     int cut_ok = 1;
@@ -1086,6 +1095,7 @@ static void test_model(void)
         {"H 4 (the sizes lie)", 16, 4, 1, "truncated"},
         {"reserved field", 36, 1, 1, "reserved field"},
         {"vocabulary not increasing", 40, 0x61626261u, 1, "bad vocabulary"},
+        {"vocabulary repeats a byte", 40, 0x63626161u, 1, "bad vocabulary"},
         {"NaN weight", 44 + 4 * 7, 0x7fc00000u, 1, "not finite"},
         {"+Inf weight", 44, 0x7f800000u, 1, "not finite"},
         {"a flipped byte", 60, 0x12345678u, 0, "damaged"},
@@ -1131,6 +1141,33 @@ static void test_output(void)
     snprintf(dir, sizeof dir, "%s/out", tmpdir);
     mkdir(dir, 0755);
     CHECK(rnn_npy_write(path, RNN_NPY_F32, small, 1, s4, err, sizeof err) == RNN_OK, "%s", err);
+    /* A file is read whole up to the limit its caller gives, one byte more
+     * is refused by name. */
+    unsigned char *data;
+    size_t len, size = 0;
+    struct stat st_keep;
+    if (stat(path, &st_keep) == 0)
+        size = (size_t)st_keep.st_size;
+    CHECK(size > 0 && rnn_read_file(path, size, &data, &len, err, sizeof err) == RNN_OK &&
+              len == size,
+          "a file of exactly the allowed %zu bytes: %s", size, err);
+    if (len == size)
+        free(data);
+    rnn_status rst = rnn_read_file(path, size - 1, &data, &len, err, sizeof err);
+    CHECK(rst == RNN_ERR_SIZE && strstr(err, path) && strstr(err, "more than the"),
+          "a file one byte over the limit: %s %s", rnn_strerror(rst), err);
+    /* Replacing a file keeps its permissions (the temporary one is made
+     * 0600); a new file is 0644. */
+    chmod(path, 0640);
+    CHECK(rnn_npy_write(path, RNN_NPY_F32, small, 1, s4, err, sizeof err) == RNN_OK &&
+              stat(path, &st_keep) == 0 && (st_keep.st_mode & 07777) == 0640,
+          "a replaced file's mode is %o, not the 0640 it had", (unsigned)(st_keep.st_mode & 07777));
+    char fresh[160];
+    snprintf(fresh, sizeof fresh, "%s/out/fresh.npy", tmpdir);
+    CHECK(rnn_npy_write(fresh, RNN_NPY_F32, small, 1, s4, err, sizeof err) == RNN_OK &&
+              stat(fresh, &st_keep) == 0 && (st_keep.st_mode & 07777) == 0644,
+          "a new file's mode is %o, not 0644", (unsigned)(st_keep.st_mode & 07777));
+    unlink(fresh);
     int before = entries(dir);
     /* A full disk: the file size limit makes write() fail (EFBIG) as ENOSPC
      * would, without root or a small file system. */

@@ -1,0 +1,159 @@
+#!/bin/sh
+# cli_reports.sh — the figures `rnnsimd profile` and `rnnsimd gradflow` print
+# agree with the times and sizes printed beside them: each part's GFLOP/s is
+# its problem's flops over its time (the projection's K is I, the products'
+# K is H, the weight gradients count dW_hh, dW_ih and dx), the gate kernels'
+# ns a hidden unit and row divide by T*B*H, a bf16 plan's weight stream
+# counts 2 bytes a weight, each share is the part over the call, the parts
+# add up to the call; --alone's rates match the shapes it prints, its gates
+# take T*B*H units, its sum is its three parts and the call's ratio is the
+# call over that sum; gradflow's factor is exp(rate/step). Times differ
+# from run to run; these relations do not, up to the printed digits (each
+# check allows half a unit of the last digit of every number it reads).
+# Usage: sh tests/cli_reports.sh BUILD_DIR
+# Ends with `N passed, N failed`; exits non-zero on a failure.
+set -u
+BUILD=${1:-build}
+. "$(dirname "$0")/cli_lib.sh"
+cli_setup reports
+
+# check WHAT AWK-PROGRAM: runs the program over $out; it prints one line per
+# failed relation (none: the check passes).
+check() {
+  what=$1; prog=$2
+  fails=$(printf '%s\n' "$out" | awk "$prog")
+  if [ -z "$fails" ] && [ -n "$out" ]; then ok; else
+    bad "$what"; printf '%s\n' "${fails:-    (no output)}" | sed 's/^/    /' | head -8
+  fi
+}
+
+# The awk helpers the checks share: near(got, want, tol), and the rounding
+# allowances of a quotient whose parts were printed with dp decimals.
+LIB='
+function abs(x) { return x < 0 ? -x : x }
+function near(got, want, tol) { return abs(got - want) <= tol + 1e-12 }
+# the relative error of a quotient by t, a time printed to 4 decimals (none
+# bounds it below 0.0001 ms)
+function rel(t) { return t > 0.0001 ? 0.00005 / (t - 0.00005) : 1e300 }
+# rate = num / t, rate printed to rd decimals
+function rate_tol(rate, t, rd) { return 0.5 * 10 ^ -rd + rate * rel(t) }
+function num(s) { gsub(/[^0-9.eE+-]/, "", s); return s + 0 }
+'
+
+# profile_check SPEC T B I H G: the part table of the last profile run.
+profile_check() {
+  spec=$1; T=$2; B=$3; I=$4; H=$5; G=$6; wb=$7; rows=$8
+  check "profile $spec: rates, ns a unit, shares and the parts' sum" "$LIB"'
+  BEGIN { T = '"$T"'; B = '"$B"'; I = '"$I"'; H = '"$H"'; G = '"$G"'; wb = '"$wb"'; rows = '"$rows"' }
+  /^a call: / { call = $3 }
+  /^  (projection|products|gates|head|bwd gates|bwd products|weight grads|other) / && !alone {
+    line = $0; sub(/^  /, "", line)
+    name = substr(line, 1, 13); sub(/ +$/, "", name)
+    split(substr(line, 14), f, " ")
+    ms = f[1]; share = num(f[2]); sum += ms; parts++
+    if (!near(share, 100 * ms / call, 0.05 + 100 * 0.00005 * (1 / call + ms / call / call)))
+      print name ": share " share "% of a " call " ms call, but " ms " ms is " 100 * ms / call "%"
+    if (name == "projection" && f[4] == "GFLOP/s") {
+      want = 2 * rows * G * H * I / ms * 1e-6
+      if (!near(f[3], want, rate_tol(want, ms, 1))) print name ": " f[3] " GFLOP/s, " want " from 2*rows*G*H*I / ms"
+    }
+    if ((name == "products" || name == "bwd products") && f[4] ~ /^GFLOP/) {
+      want = 2 * T * B * G * H * H / ms * 1e-6
+      if (!near(f[3] + 0, want, rate_tol(want, ms, 1))) print name ": " f[3] " GFLOP/s, " want " from 2*T*B*G*H*H / ms"
+    }
+    if (name == "products" && match(line, /W_hh at [0-9.]+ GB\/s/)) {
+      got = substr(line, RSTART + 8, RLENGTH - 13); want = T * G * H * H * wb / ms * 1e-6
+      if (!near(got, want, rate_tol(want, ms, 1))) print name ": W_hh at " got " GB/s, " want " from T*G*H*H*" wb " bytes / ms"
+    }
+    if (name == "weight grads" && f[4] == "GFLOP/s") {
+      want = (2 * T * B * G * H * H + 4 * rows * G * H * I) / ms * 1e-6
+      if (!near(f[3], want, rate_tol(want, ms, 1))) print name ": " f[3] " GFLOP/s, " want " from dW_hh, dW_ih and dx over ms"
+    }
+    if ((name == "gates" || name == "bwd gates") && f[4] == "ns") {
+      want = ms * 1e6 / (T * B * H)
+      if (!near(f[3], want, 0.005 + want * rel(ms))) print name ": " f[3] " ns a unit, " want " from ms / (T*B*H)"
+    }
+  }
+  /^alone:/ { alone = 1 }
+  END {
+    if (!call || parts < 5) print "no part table (" parts " parts)"
+    else if (!near(sum, call, 0.00005 * (parts + 1))) print "the parts add up to " sum " ms, the call took " call
+  }'
+}
+
+# alone_check SPEC T B G wb: the --alone table of the last profile run.
+alone_check() {
+  spec=$1; T=$2; B=$3; H=$4; G=$5; wb=$6
+  check "profile $spec --alone: rates, the gates' units, the sum and the ratio" "$LIB"'
+  BEGIN { T = '"$T"'; B = '"$B"'; H = '"$H"'; G = '"$G"'; wb = '"$wb"' }
+  /^a call: / { call = $3 }
+  /^alone:/ { alone = 1; next }
+  !alone { next }
+  /^  projection / {
+    p = $2; match($0, /M [0-9]+ x N [0-9]+ x K [0-9]+/); split(substr($0, RSTART, RLENGTH), d, " ")
+    want = 2 * d[2] * d[5] * d[8] / p * 1e-6
+    if (!near($3, want, rate_tol(want, p, 1))) print "projection: " $3 " GFLOP/s, " want " from its M, N, K"
+    if (d[2] != T * B) print "projection: M " d[2] ", not T*B = " T * B
+  }
+  /^  products / {
+    s = $2; n = 0
+    if (match($0, /then N [0-9]+/)) n = substr($0, RSTART + 7, RLENGTH - 7)
+    match($0, /M [0-9]+ x N [0-9]+/); split(substr($0, RSTART, RLENGTH), d, " ")
+    match($0, /K [0-9]+\)/); k = substr($0, RSTART + 2, RLENGTH - 3)
+    want = 2 * T * d[2] * (d[5] + n) * k / s * 1e-6
+    if (!near($3, want, rate_tol(want, s, 1))) print "products: " $3 " GFLOP/s, " want " from T steps of its M, N, K"
+    if (d[5] + n != G * H || k != H) print "products: N " d[5] + n " and K " k ", not G*H = " G * H " and H = " H
+  }
+  /GB\/s of W_hh/ {
+    want = T * G * H * H * wb / s * 1e-6
+    if (!near($1, want, rate_tol(want, s, 1))) print "W_hh at " $1 " GB/s, " want " from T*G*H*H*" wb " bytes over the products"
+  }
+  /^  gates / {
+    g = $2; want = $3 * T * B * H * 1e-6
+    if (!near(g, want, 0.00005 + 0.005 * T * B * H * 1e-6)) print "gates: " g " ms, " want " from " $3 " ns x T*B*H"
+  }
+  /^  sum / {
+    sum = $2; r = $8; sub(/x$/, "", r)
+    if (!near(sum, p + s + g, 0.0002)) print "sum " sum " ms, the parts " p + s + g
+    if (!near(r, call / sum, 0.0005 + call / sum * 0.00005 * (1 / call + 1 / sum) * 1.01)) print "the call took " r "x the sum, " call / sum " from its times"
+  }
+  END { if (!sum) print "no --alone sum line" }'
+}
+
+# ---- profile: one cell, batch rows, I != H; forward and training ----
+S=lstm:many2many:T16:B8:I24:H48:V128
+expect 0 "weight grads" $R profile $S --calls 3 --mode train
+profile_check "$S --mode train" 16 8 24 48 4 4 128
+S=gru:many2one:T16:B8:I24:H48:V128
+expect 0 "the call above took" $R profile $S --calls 3 --alone
+profile_check "$S" 16 8 24 48 3 4 128
+alone_check "$S" 16 8 48 3 4
+S=rnn_tanh:one2one:T1:B64:I256:H512:V32
+expect 0 "the call above took" $R profile $S --calls 3 --alone
+profile_check "$S" 1 64 256 512 1 4 64
+alone_check "$S" 1 64 512 1 4
+
+# ---- a bf16 plan's weight stream at batch 1: 2 bytes a weight ----
+# The fastest table with bf16 products here (generic emulates them anywhere).
+bf=generic
+case $($R info 2>/dev/null | sed -n 's/^bf16 on: *//p') in
+  avx512*) bf=avx512 ;; neon*) bf=neon ;;
+esac
+S=lstm:many2one:T16:B1:I32:H64:V16
+expect 0 "GB/s of W_hh" $R profile $S --calls 3 --dtype bf16 --isa $bf --alone
+profile_check "$S --dtype bf16 --isa $bf" 16 1 32 64 4 2 16
+alone_check "$S --dtype bf16 --isa $bf" 16 1 64 4 2
+
+# ---- gradflow: the factor is exp(rate/step) ----
+expect 0 "c factor" $R gradflow --hidden 8 --T 30 --rho 0.5,1.5
+check "gradflow: factor = exp(rate/step), near-linear steps within T" "$LIB"'
+  /^(rnn_tanh|lstm|gru|lbr_gru) / {
+    rows++; f = exp($5)
+    if (!near($6, f, 0.00005 + f * 0.00005 * 1.01)) print $1 " rho " $2 ": factor " $6 ", exp(" $5 ") = " f
+    n = $8; gsub(/[()]/, "", n)
+    if (n < 0 || n > 30) print $1 " rho " $2 ": " n " near-linear steps of 30"
+  }
+  END { if (rows != 8) print rows " rows, expected 4 cells x 2 rho" }'
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
