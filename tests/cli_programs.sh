@@ -190,6 +190,12 @@ else
   # (Google Benchmark would run --reps=0 as one repetition, silently).
   expect 2 "--reps 0 is out of range; expected 1 to 1000000" "$B" --list --reps=0 "$f"
   expect 2 "--row-budget 0 is out of range; expected 1e-09 to 1e+09" "$B" --list --row-budget=0 "$f"
+  # The ends of a range are in it; one past them is not.
+  expect 2 "--reps 1000001 is out of range" "$B" --list --reps=1000001 "$f"
+  expect 0 "problems, 2 rows" "$B" --list --peers=none --reps=1000000 "$f"
+  expect 0 "problems, 2 rows" "$B" --list --peers=none --reps=1 "$f"
+  expect 0 "problems, 2 rows" "$B" --list --peers=none --row-budget=1e-9 "$f"
+  expect 0 "problems, 2 rows" "$B" --list --peers=none --row-budget=1e9 "$f"
   expect 0 "problems, 2 rows" "$B" --list --peers=none "$f"
   # An empty value is the default (every peer).
   all=$("$B" --list --peers=all "$f" 2>&1 | tail -1)

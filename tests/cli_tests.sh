@@ -150,7 +150,7 @@ expect 0 "on reference (bf16)" $R run --cell lstm --in "$TMP/bf16" --out "$TMP/b
 $R run --cell lstm --in "$TMP/bf16" --out "$TMP/bf16.f32ref" --isa reference >/dev/null 2>&1
 expect 2 "--dtype needs --policy" $R npy-compare "$TMP/bf16.gen/output.npy" "$TMP/bf16.ref/output.npy" --tol 1 --dtype bf16
 # Every bf16 table against the bf16 reference under the bf16 tolerance; and the bf16 reference
-# differs from the float32 one by more than float32's tolerance (the mode rounds).
+# and tables differ from the float32 reference by more than float32's tolerance (they round).
 BF16_ISAS=$($R info | sed -n 's/^bf16 on: *\([^(]*\).*$/\1/p')
 for isa in $BF16_ISAS; do
   $R run --cell lstm --in "$TMP/bf16" --out "$TMP/bf16.$isa" --isa $isa --dtype bf16 >/dev/null 2>&1 \
@@ -160,6 +160,8 @@ for isa in $BF16_ISAS; do
     $R npy-compare "$TMP/bf16.$isa/$n" "$f" --policy $pol --depth 11 --steps 4 --dtype bf16 >/dev/null 2>&1 \
       || echo "$n"; done)
   if [ -z "$compare_bf16" ]; then ok; else bad "bf16 $isa outside the bf16 tolerance: $compare_bf16"; fi
+  # and its plan rounded: outside float32's tolerance of the float32 reference
+  expect 1 "" $R npy-compare "$TMP/bf16.$isa/output.npy" "$TMP/bf16.f32ref/output.npy" --policy forward --depth 11 --steps 4
 done
 expect 1 "" $R npy-compare "$TMP/bf16.ref/output.npy" "$TMP/bf16.f32ref/output.npy" --policy forward --depth 11 --steps 4
 if [ "$target_arch" = x86_64 ]; then
@@ -431,6 +433,23 @@ for cell in lstm gru lbr_gru rnn_tanh; do
   case $verdict in ok*) ok; echo "loss curves $cell: 20 steps, largest difference ${verdict#ok }" ;;
     *) bad "loss curves $cell differ: $verdict" ;; esac
 done
+# bf16 training: the fastest bf16 table here against the bf16 reference, the same allowance
+# over the same 20 steps, and neither is float32's curve (the data type reaches the plan and
+# the reference alike).
+bf=$(echo $BF16_ISAS | awk '{ print $NF }')
+for isa in reference ${bf:-generic}; do
+  $R charlm train --text "$TMP/grammar.txt" --save "$TMP/b.$isa.model" --hidden 24 --seq 16 \
+    --batch 4 --steps 20 --isa $isa --dtype bf16 --log "$TMP/curve.bf16.$isa" >/dev/null 2>&1 ||
+    bad "charlm train --dtype bf16 --isa $isa"
+done
+verdict=$(paste "$TMP/curve.bf16.reference" "$TMP/curve.bf16.${bf:-generic}" "$TMP/curve.lstm.auto" \
+  "$TMP/curve.lstm.reference" 2>/dev/null | awk '
+  { n++; d = $2 - $6; if (d < 0) d = -d
+    if (d > 1e-3 * (1 + $2)) bad = bad " step " $1 ": " $6 " vs " $2
+    same_f32 += $6 == $10; same_ref += $2 == $14 }
+  END { if (n != 20) print "only " n " steps"; else if (bad != "") print bad
+        else if (same_f32 == n || same_ref == n) print "the bf16 curve is float32'"'"'s"; else print "ok" }')
+if [ "$verdict" = ok ]; then ok; else bad "charlm train --dtype bf16 (${bf:-generic}): $verdict"; fi
 # Same seed, same ISA: the same model file, bit for bit.
 $R charlm train --text "$TMP/grammar.txt" --save "$TMP/rep1.model" --hidden 16 --seq 8 --batch 2 --steps 5 >/dev/null 2>&1
 $R charlm train --text "$TMP/grammar.txt" --save "$TMP/rep2.model" --hidden 16 --seq 8 --batch 2 --steps 5 >/dev/null 2>&1
