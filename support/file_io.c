@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,23 +29,30 @@ rnn_status rnn_atomic_open(rnn_atomic_file *af, const char *path, char *err, siz
         return rnn_errorf(RNN_ERR_IO, err, errlen,
                           "%s: not a regular file (a device, FIFO or socket), which the "
                           "write would replace", path);
-    size_t n = strlen(path);
-    af->tmp = malloc(n + 16);
+    const size_t cap = strlen(path) + 40;
+    af->tmp = malloc(cap);
     if (!af->tmp)
         return rnn_errorf(RNN_ERR_NOMEM, err, errlen, "%s: out of memory", path);
-    /* Same directory as path, so the rename cannot cross file systems. */
-    snprintf(af->tmp, n + 16, "%s.tmp-XXXXXX", path);
-    af->fd = mkstemp(af->tmp);
+    /* Same directory as path, so the rename cannot cross file systems. Not
+     * mkstemp: its 0600 would ignore the umask, and O_EXCL with 0666 makes
+     * a new file as any other program's (0666 less the umask). The name is
+     * the process's and a counter's, tried until one is free. */
+    static _Atomic unsigned serial;
+    int e = EEXIST;
+    for (int tries = 0; af->fd < 0 && e == EEXIST && tries < 1000; tries++) {
+        snprintf(af->tmp, cap, "%s.tmp-%ld-%u", path, (long)getpid(), serial++);
+        af->fd = open(af->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        e = errno;
+    }
     if (af->fd < 0) {
         rnn_status st = rnn_errorf(RNN_ERR_IO, err, errlen, "%s: cannot create a temporary file: %s",
-                             path, strerror(errno));
+                             path, strerror(e));
         free(af->tmp);
         af->tmp = NULL;
         return st;
     }
-    /* mkstemp makes 0600; a data file is normally readable by others. */
-    mode_t mode = exists ? (sb.st_mode & 07777) : 0644;
-    if (fchmod(af->fd, mode) != 0) {
+    /* A file replaced keeps its permissions. */
+    if (exists && fchmod(af->fd, sb.st_mode & 07777) != 0) {
         /* Not fatal: the data are still right. */
     }
     return RNN_OK;

@@ -20,7 +20,8 @@
  *              fields behind a valid hash
  *   output     a full disk (RLIMIT_FSIZE) and unwritable paths: a clear error,
  *              the old file intact, no temporary left; a replaced file keeps
- *              its permissions; a read's size limit, exact and one byte over
+ *              its permissions, a new one has 0666 less the umask; a read's
+ *              size limit, exact and one byte over
  * An alarm ends the run if anything hangs. */
 #include <dirent.h>
 #include <errno.h>
@@ -1156,18 +1157,26 @@ static void test_output(void)
     rnn_status rst = rnn_read_file(path, size - 1, &data, &len, err, sizeof err);
     CHECK(rst == RNN_ERR_SIZE && strstr(err, path) && strstr(err, "more than the"),
           "a file one byte over the limit: %s %s", rnn_strerror(rst), err);
-    /* Replacing a file keeps its permissions (the temporary one is made
-     * 0600); a new file is 0644. */
+    /* Replacing a file keeps its permissions; a new file has 0666 less the
+     * umask, as any program's. */
     chmod(path, 0640);
     CHECK(rnn_npy_write(path, RNN_NPY_F32, small, 1, s4, err, sizeof err) == RNN_OK &&
               stat(path, &st_keep) == 0 && (st_keep.st_mode & 07777) == 0640,
           "a replaced file's mode is %o, not the 0640 it had", (unsigned)(st_keep.st_mode & 07777));
     char fresh[160];
     snprintf(fresh, sizeof fresh, "%s/out/fresh.npy", tmpdir);
+    const mode_t mask = umask(027);
     CHECK(rnn_npy_write(fresh, RNN_NPY_F32, small, 1, s4, err, sizeof err) == RNN_OK &&
-              stat(fresh, &st_keep) == 0 && (st_keep.st_mode & 07777) == 0644,
-          "a new file's mode is %o, not 0644", (unsigned)(st_keep.st_mode & 07777));
+              stat(fresh, &st_keep) == 0 && (st_keep.st_mode & 07777) == 0640,
+          "a new file's mode is %o under umask 027, not 0640",
+          (unsigned)(st_keep.st_mode & 07777));
     unlink(fresh);
+    umask(0);
+    CHECK(rnn_npy_write(fresh, RNN_NPY_F32, small, 1, s4, err, sizeof err) == RNN_OK &&
+              stat(fresh, &st_keep) == 0 && (st_keep.st_mode & 07777) == 0666,
+          "a new file's mode is %o under umask 0, not 0666", (unsigned)(st_keep.st_mode & 07777));
+    unlink(fresh);
+    umask(mask);
     int before = entries(dir);
     /* A full disk: the file size limit makes write() fail (EFBIG) as ENOSPC
      * would, without root or a small file system. */
