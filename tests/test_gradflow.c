@@ -16,6 +16,15 @@
 
 static const gf_backend OPT = {0, RNN_ISA_AUTO}, REF = {1, RNN_ISA_AUTO};
 
+/* gf_measure on the optimized kernels (be 0) or the reference (be 1); its
+ * failure is a failed check. */
+static int measured(const gf_problem *p, int be, gf_result *r)
+{
+    rnn_status st = gf_measure(p, be ? REF : OPT, r);
+    CHECK(st == RNN_OK, "gf_measure: %s", rnn_strerror(st));
+    return st == RNN_OK;
+}
+
 /* An rnn_tanh problem with weight_hh = diag(a), tiny inputs, zero biases. */
 typedef struct {
     float *wih, *whh, *b, *x, *u;
@@ -63,9 +72,7 @@ static void test_diagonal_equal(void)
         diag_make(&c, a, H, T, 1e-4f);
         for (int be = 0; be < 2; be++) {
             gf_result r;
-            rnn_status st = gf_measure(&c.p, be ? REF : OPT, &r);
-            CHECK(st == RNN_OK, "gf_measure: %s", rnn_strerror(st));
-            if (st != RNN_OK)
+            if (!measured(&c.p, be, &r))
                 continue;
             double want = log(as[i]);
             printf("diagonal |a| = %.2f (%s): rate %.6f, analytic ln a %.6f; near-linear %.6f "
@@ -387,9 +394,7 @@ static void test_zero_inputs(void)
         CHECK(gf_build(&s, &t, &p) == RNN_OK, "gf_build");
         for (int be = 0; be < 2; be++) {
             gf_result r;
-            rnn_status st = gf_measure(&p, be ? REF : OPT, &r);
-            CHECK(st == RNN_OK, "gf_measure: %s", rnn_strerror(st));
-            if (st != RNN_OK)
+            if (!measured(&p, be, &r))
                 continue;
             CHECK(r.max_abs_h == 0 && r.check_forward == 0, "%s x = 0: max|h| %g, forward "
                   "check %g", rnn_cell_name((rnn_cell)c), r.max_abs_h, r.check_forward);
@@ -413,9 +418,7 @@ static void test_lstm_carry(void)
     const double f = 1.0 / (1.0 + exp(-1.0));
     for (int be = 0; be < 2; be++) {
         gf_result r;
-        rnn_status st = gf_measure(&p, be ? REF : OPT, &r);
-        CHECK(st == RNN_OK, "gf_measure: %s", rnn_strerror(st));
-        if (st != RNN_OK)
+        if (!measured(&p, be, &r))
             continue;
         printf("lstm, weight_hh 0 (%s): c factor %.7f, forget gate %.7f; h rate %g, "
                "d(<1e-6) %lld\n", be ? "reference" : "optimized", exp(r.rate_c), f, r.rate_h,
