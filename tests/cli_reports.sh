@@ -7,7 +7,9 @@
 # counts 2 bytes a weight, each share is the part over the call, the parts
 # add up to the call; --alone's rates match the shapes it prints, its gates
 # take T*B*H units, its sum is its three parts and the call's ratio is the
-# call over that sum; gradflow's factor is exp(rate/step). Times differ
+# call over that sum; gradflow's factor is exp(rate/step); `info --probe`'s
+# ratio of its two peaks, its L1d and L2 halves and the cache level it names
+# for each read size, from the sizes it prints. Times differ
 # from run to run; these relations do not, up to the printed digits (each
 # check allows half a unit of the last digit of every number it reads).
 # Usage: sh tests/cli_reports.sh BUILD_DIR
@@ -142,6 +144,34 @@ S=lstm:many2one:T16:B1:I32:H64:V16
 expect 0 "GB/s of W_hh" $R profile $S --calls 3 --dtype bf16 --isa $bf --alone
 profile_check "$S --dtype bf16 --isa $bf" 16 1 32 64 4 2 16
 alone_check "$S --dtype bf16 --isa $bf" 16 1 64 4 2
+
+# ---- info --probe: the ratio of the two peaks, where each read sits ----
+expect 0 "read_bw_GBps_64MiB" $R info --probe
+check "info --probe: bf16dot_over_fma, the halves of L1d and L2, each size's level" "$LIB"'
+  /^  [a-z]/ { v[$1] = $2 }
+  /^  peak_gflops_bf16dot_/ { dot = $2 }
+  /^  peak_gflops_/ && !/bf16dot/ { peak = $2 }
+  /^  bf16dot_over_fma / { ratio = $2 }
+  /^  read_bw_GBps_L1 / { half1 = $4 }
+  /^  read_bw_GBps_L2 / { half2 = $4 }
+  /^  read_bw_GBps_[0-9]+[KM]iB / {
+    size = $1; sub(/^read_bw_GBps_/, "", size)
+    bytes = size ~ /MiB$/ ? (size + 0) * 1048576 : (size + 0) * 1024
+    where[bytes] = $0
+  }
+  END {
+    if (dot + 0 > 0 && !near(ratio, dot / peak, 0.0005 + dot / peak * (0.05 / dot + 0.05 / peak) * 1.01))
+      print "bf16dot_over_fma " ratio ", the peaks give " dot / peak
+    if (half1 != v["l1d_bytes"] / 2048) print "L1: " half1 " KiB, half of l1d_bytes is " v["l1d_bytes"] / 2048
+    if (half2 != v["l2_bytes"] / 2048) print "L2: " half2 " KiB, half of l2_bytes is " v["l2_bytes"] / 2048
+    n = 0
+    for (b in where) {
+      n++; l2 = v["l2_bytes"]; l3 = v["l3_bytes"]
+      want = b + 0 < l2 ? "in L2" : (l3 > 0 && b + 0 < l3 ? "in L3" : "past L3")
+      if (index(where[b], want) == 0) print "expected \"" want "\": " where[b]
+    }
+    if (n != 5) print n " read sizes, expected 5 (256 KiB to 64 MiB)"
+  }'
 
 # ---- gradflow: the factor is exp(rate/step) ----
 expect 0 "c factor" $R gradflow --hidden 8 --T 30 --rho 0.5,1.5
