@@ -643,27 +643,30 @@ expect 1 "the case is incomplete: removed the 1 file written before" \
 left=$(ls "$TMP/mc_part" | wc -l)
 if [ "$left" -eq 0 ]; then ok; else bad "a failed make-case left $left files"; fi
 # A FIFO where a file is read: refused at once by every reader (opening it
-# would wait for a writer forever); timeout turns a hang into a failure.
+# would wait for a writer forever); timeout turns a hang into a failure. It
+# guards against a hang, it times nothing: a refusal takes well under a
+# second, and a loaded machine or an emulator must never come near $HANG s.
+HANG=300
 mkfifo "$TMP/fifo"
 $R make-case --cell gru --out "$TMP/ff" >/dev/null 2>&1
 rm -f "$TMP/ff/h0.npy"; mkfifo "$TMP/ff/h0.npy"
-expect 1 "h0.npy: not a regular file (a FIFO" timeout 30 $R run --cell gru --in "$TMP/ff" --out "$TMP/ff_out"
-expect 1 "fifo: not a regular file (a FIFO" timeout 30 $R npy-print "$TMP/fifo"
-expect 1 "fifo: not a regular file (a FIFO" timeout 30 $R charlm train --text "$TMP/fifo" --save "$TMP/ff.model"
-expect 1 "fifo: not a regular file (a FIFO" timeout 30 $R charlm sample --model "$TMP/fifo"
-expect 1 "fifo: not a regular file (a FIFO" timeout 30 $R info --plan gru:many2one:T4:B1:I8:H8 --tune measure --wisdom "$TMP/fifo"
+expect 1 "h0.npy: not a regular file (a FIFO" timeout $HANG $R run --cell gru --in "$TMP/ff" --out "$TMP/ff_out"
+expect 1 "fifo: not a regular file (a FIFO" timeout $HANG $R npy-print "$TMP/fifo"
+expect 1 "fifo: not a regular file (a FIFO" timeout $HANG $R charlm train --text "$TMP/fifo" --save "$TMP/ff.model"
+expect 1 "fifo: not a regular file (a FIFO" timeout $HANG $R charlm sample --model "$TMP/fifo"
+expect 1 "fifo: not a regular file (a FIFO" timeout $HANG $R info --plan gru:many2one:T4:B1:I8:H8 --tune measure --wisdom "$TMP/fifo"
 # ... and where a file is written: the rename would replace the FIFO (as
 # root, a device such as /dev/null) with a plain file.
 expect 1 "fifo: not a regular file (a device, FIFO or socket), which the write would replace" \
-  timeout 30 $R npy-write "$TMP/fifo" --shape 1 1
+  timeout $HANG $R npy-write "$TMP/fifo" --shape 1 1
 if [ -p "$TMP/fifo" ]; then ok; else bad "npy-write replaced a FIFO"; fi
 mkdir -p "$TMP/ff_out2"; mkfifo "$TMP/ff_out2/output.npy"
-expect 1 "output.npy: not a regular file" timeout 30 $R run --cell gru --in "$TMP/uw" --out "$TMP/ff_out2"
-expect 1 "is a directory" timeout 30 $R info --plan gru:many2one:T4:B1:I8:H8 --tune measure --wisdom "$TMP"
+expect 1 "output.npy: not a regular file" timeout $HANG $R run --cell gru --in "$TMP/uw" --out "$TMP/ff_out2"
+expect 1 "is a directory" timeout $HANG $R info --plan gru:many2one:T4:B1:I8:H8 --tune measure --wisdom "$TMP"
 if [ -x "$BUILD/rnnsimd-conformance" ]; then
-  expect 2 "fifo: not a regular file (a FIFO" timeout 30 $C --cases "$TMP/fifo" --list
-  expect 1 "fifo: not a regular file (a FIFO" timeout 30 $C --case rnn_tanh:one2one:T1:B1:I1:H1:V2:rho1.0:seed1 --golden "$TMP/fifo"
-  expect 1 "fifo: not a regular file (a FIFO" timeout 30 $C --quick --ratchet "$TMP/fifo"
+  expect 2 "fifo: not a regular file (a FIFO" timeout $HANG $C --cases "$TMP/fifo" --list
+  expect 1 "fifo: not a regular file (a FIFO" timeout $HANG $C --case rnn_tanh:one2one:T1:B1:I1:H1:V2:rho1.0:seed1 --golden "$TMP/fifo"
+  expect 1 "fifo: not a regular file (a FIFO" timeout $HANG $C --quick --ratchet "$TMP/fifo"
 fi
 echo "hostile command lines and outputs: $pass passed, $fail failed so far"
 
