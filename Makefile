@@ -276,7 +276,8 @@ plots:
 $(BUILD)/tests/test_fuzz_replay: conformance/case.c conformance/golden.c \
   examples/charlm/charlm_model.c fuzz/targets.c $(wildcard fuzz/*.h)
 $(BUILD)/tests/test_hostile: examples/charlm/charlm_model.c
-$(BUILD)/tests/test_bench_shim: bench/problem.c bench/sweep.c bench/identity.c $(wildcard bench/*.h)
+$(BUILD)/tests/test_bench_shim: bench/problem.c bench/sweep.c bench/identity.c bench/data.c bench/peak.c \
+  $(wildcard bench/*.h)
 # ASan+UBSan (build-san/): unit tests, quick conformance on every table, CLI
 # tests; then test_concurrency, test_threads and test_stack_plan under ThreadSanitizer (build-tsan/).
 ## sanitize: every test under AddressSanitizer + UBSan (build-san/), threads under TSan (build-tsan/)

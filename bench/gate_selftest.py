@@ -157,6 +157,14 @@ def made_up_battery(tmp):
     check(rc == 0 and "12 rows from 2 run(s)" in out, "noise.py calibrates 12 rows from 2 A/A runs", out)
     fresh = dump(made_up(4), f"{tmp}/fresh.json")
     out = expect(0, ["gate: PASS", "12 rows of ours judged"], "A/A run against the baseline", [base, fresh])
+    # Times are read in the file's own unit (runs.py): a baseline written in
+    # milliseconds and in seconds is the same baseline.
+    for unit, scale in (("ms", 1e-3), ("s", 1e-6)):
+        scaled = made_up(1)
+        for b in scaled["benchmarks"]:
+            b.update(real_time=b["real_time"] * scale, cpu_time=b["cpu_time"] * scale, time_unit=unit)
+        expect(0, ["gate: PASS", "12 rows of ours judged"], f"a baseline written in {unit}",
+               [dump(scaled, f"{tmp}/{unit}/avx512-ci.json"), fresh, "--noise", f"{tmp}/m/avx512-ci.noise.json"])
     row = ROWS[3]
     slow = dump(made_up(4, slow={row: 1.15}), f"{tmp}/slow.json")
     expect(1, ["gate: FAIL: 1 regressed", f"{row}", "REGRESSED: time +1", "vs_onednn -1"],

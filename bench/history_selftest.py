@@ -4,11 +4,14 @@ cross-machine report (bench/report.py) do what docs/tracking.md says, on
 made-up runs; nothing is timed. Run by `make bench-selftest` and `make test`.
 
 record: two clean runs append two lines (the file stays valid JSON lines);
-a dirty run, an emulated run, a run without a commit and a run of another
-machine are refused, naming why, and leave the file as it was. Change
+each row's line holds its medians in the columns it names; a dirty run, an
+emulated run, a run without a commit and a run of another machine (by the
+history's last line or its folder's machine.json) are refused, naming why,
+and leave the file as it was. Change
 points: 12 runs of made-up medians with one row 15% slower from the 8th run
 on are found at the 8th run's commit, in time and vs_onednn, and nowhere
-else; a flat noisy series (1%) has none; 3 runs say there are too few.
+else; a flat noisy series (1%) has none, also with a run of another set
+between every two (left out, said so); 3 runs say there are too few.
 draw writes an SVG and a PNG per cell. report: two machine folders give one
 table with both side by side (and the emulated folder left out), and a
 figure; a machine with avx2 and avx512 runs shows avx512, each row from its
@@ -17,6 +20,7 @@ SET=ci file rather than its default sweep, B=64 rows included. Ends with "N pass
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -48,6 +52,19 @@ def record_battery(tmp):
     check(rc1 == 0 and rc2 == 0 and len(ls) == 2 and ls[1]["git_commit"] == f"{2:040x}"
           and len(ls[0]["rows"]) == len(ROWS) and ls[0]["columns"][2] == "vs_onednn",
           f"two runs recorded as two lines ({len(ls)})", o1 + o2)
+    # Each row's line holds its medians, column by column as "columns" names
+    # them (4 significant digits).
+    doc = made_up(1)
+    want = {}
+    for name in ROWS:
+        bs = [b for b in doc["benchmarks"] if b["name"] == name]
+        col = {"real_us": "real_time", "cpu_us": "cpu_time", "vs_onednn": "vs_onednn",
+               "pct_peak": "pct_peak", "onednn_us": "onednn_paired_us"}
+        want[name] = [float(f"{statistics.median(b[col[c]] for b in bs):.4g}") for c in ls[0]["columns"]]
+    bad = [n for n in ROWS if ls[0]["rows"].get(n) != want[n]]
+    check(ls and ls[0]["columns"] == ["real_us", "cpu_us", "vs_onednn", "pct_peak", "onednn_us"] and not bad,
+          f"record writes each column's median ({len(bad)} rows differ)",
+          f"{bad[:1]}: {ls[0]['rows'].get(bad[0]) if bad else ''} want {want[bad[0]] if bad else ''}")
     before = open(h).read()
     for what, doc, needle in (
             ("a dirty run", made_up(3, ctx={"git_dirty": "yes"}), "uncommitted changes"),
@@ -59,6 +76,13 @@ def record_battery(tmp):
         rc, out = run("history.py", "record", dump(doc, f"{tmp}/bad.json"), "--history", h)
         check(rc == 2 and needle in out and open(h).read() == before,
               f"record refuses {what} (exit {rc}) and leaves the history", out)
+    # A folder's machine.json names whose history it is: another machine's
+    # run is refused there even before its first line.
+    other = f"{tmp}/other/history.jsonl"
+    dump({"slug": "x86_64-intel-f6m143s8-fma512x2"}, f"{tmp}/other/machine.json")
+    rc, out = run("history.py", "record", dump(made_up(3), f"{tmp}/r3.json"), "--history", other)
+    check(rc == 2 and "is the history of x86_64-intel-f6m143s8-fma512x2" in out and not os.path.exists(other),
+          f"record refuses a run of another machine than the folder's machine.json (exit {rc})", out)
 
 
 def series(tmp, n, step_at=None, sigma=0.01, seed=5):
@@ -99,6 +123,21 @@ def change_battery(tmp):
     check(len(figs) == 6, f"draw wrote an SVG and a PNG per cell present ({sorted(figs)})", out)
     rc, out = run("history.py", "draw", series(tmp, 12, sigma=0.01, seed=9))
     check(rc == 0 and "no change point found" in out, "a flat series (1% noise) has no change point", out)
+    # Only the last run's table and set are drawn: a SET=default run between
+    # every two of a SET=ci history (its row 10% slower) is left out, said so.
+    path = series(tmp, 12, sigma=0.01, seed=9)
+    lines = open(path).read().splitlines()
+    mixed = []
+    for ln in lines:
+        e = json.loads(ln)
+        e2 = dict(e, sweep="default", rows={n: [v * 1.1 for v in r] for n, r in e["rows"].items()})
+        mixed += [json.dumps(e2), ln]
+    os.makedirs(f"{tmp}/mixed", exist_ok=True)
+    with open(f"{tmp}/mixed/history.jsonl", "w") as f:
+        f.write("\n".join(mixed) + "\n")
+    rc, out = run("history.py", "draw", f"{tmp}/mixed/history.jsonl")
+    check(rc == 0 and "12 runs of avx512 SET=ci" in out and "(12 of other tables or sets left out)" in out
+          and "no change point found" in out, "draw leaves out the runs of another set, said so", out)
     rc, out = run("history.py", "draw", series(tmp, 3))
     check(rc == 0 and "change points need 4+ runs" in out, "3 runs: too few, said so", out)
 

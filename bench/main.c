@@ -752,10 +752,8 @@ int main(int argc, char **argv)
     const char *blas_msg = bench_blas_configure();
     if (o.check)
         return bench_check(isa) ? 1 : 0;
-    static probes pb;
-    run_probes(&pb, &o, isa, set, limit_peers);
 
-    /* Google Benchmark reads its flags now, so that only rows the filter
+    /* Google Benchmark reads its flags below, so that only rows the filter
      * selects are registered, listed and counted. The ci set interleaves its
      * repetitions unless told otherwise. */
     char *gargv[argc + 2];
@@ -767,9 +765,12 @@ int main(int argc, char **argv)
     interleaved = interleaved < 0 ? sweep_interleaved(set) : interleaved;
     gargv[gargc] = NULL;
     /* --benchmark_out goes to a temporary file, renamed over its path when
-     * the run ends well (bench/out_file.h). */
+     * the run ends well (bench/out_file.h); a path it cannot be is refused
+     * now, not after the probes' seconds of measuring. */
     if (!o.list && bench_out_begin(gargc, gargv))
         return 2;
+    static probes pb;
+    run_probes(&pb, &o, isa, set, limit_peers);
     if (gbench_init(&gargc, gargv))
         return 2;
 

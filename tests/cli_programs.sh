@@ -11,8 +11,10 @@
 # checks beside them: a tiny training saved and sampled, a conformance run of
 # one case, and its judges given golden lines with a wrong gradients or
 # kernels= hash (each run fails), --threads 2, --write-golden of one case into
-# the whole file, a bf16 case's rows and bits. No benchmark runs (--list
-# and --help only). Usage: sh tests/cli_programs.sh BUILD_DIR
+# the whole file, a bf16 case's rows and bits. A ratchet file listing a
+# budget twice, or a budget that is not a number, is refused at its line.
+# No benchmark runs (--list and --help only). Usage: sh tests/cli_programs.sh
+# BUILD_DIR
 # Ends with `N passed, N failed`; exits non-zero on a failure.
 set -u
 BUILD=${1:-build}
@@ -87,6 +89,18 @@ expect 0 ", 0 failed" $C --case "$L" --golden "$TMP/g.txt" --no-onednn --isa gen
 n=$(grep -c '' "$TMP/twice.txt")
 early 1 "$TMP/twice.txt:$n: case '$L' appears twice" "reference" \
   $C --case "$L" --no-onednn --golden "$TMP/twice.txt"
+
+# The ratchet file likewise: a key (selection, architecture, table, tensor)
+# listed twice is refused at its second line, and a budget that is not one
+# number (two points) at its line; both before any case runs.
+{ cat conformance/ratchet.txt; grep -v '^#' conformance/ratchet.txt | head -n 1; } > "$TMP/r_twice.txt"
+n=$(grep -c '' "$TMP/r_twice.txt")
+early 1 "$TMP/r_twice.txt:$n: this selection, architecture, table and tensor appear twice" "reference" \
+  $C --quick --no-onednn --isa generic --ratchet "$TMP/r_twice.txt"
+first=$(grep -n -v '^#' conformance/ratchet.txt | head -n 1 | cut -d: -f1)
+sed "${first}s/budget=\([0-9]*\)\.\([0-9]*\)/budget=\1.\2.5/" conformance/ratchet.txt > "$TMP/r_points.txt"
+early 1 "$TMP/r_points.txt:$first: field 5: expected budget=" "reference" \
+  $C --quick --no-onednn --isa generic --ratchet "$TMP/r_points.txt"
 
 # ---- rnnsimd-conformance: a wrong expectation fails, on every run it judges ----
 # The correct tables and reference never give the judges a mismatch to see,

@@ -1,8 +1,9 @@
-/* test_bench_shim.c — the benchmark's names, work counts, sweeps and machine
- * names (the parts of bench/ that need neither Google Benchmark nor the
- * peers; the shim and the peers are exercised by `make bench BENCH_QUICK=1`
- * and `build/rnnsimd-bench --check`). Tests link only the library and the reference, so the
- * small bench sources are compiled into this program directly (identity.c's
+/* test_bench_shim.c — the benchmark's names, work counts, sweeps, machine
+ * names, problem tensors and machine-model arithmetic (the parts of bench/
+ * that need neither Google Benchmark nor the peers; the shim and the peers
+ * are exercised by `make bench BENCH_QUICK=1` and `build/rnnsimd-bench
+ * --check`). Tests link only the library and the reference, so the small
+ * bench sources are compiled into this program directly (identity.c's
  * context calls go to a stub). */
 #include <math.h>
 #include <string.h>
@@ -11,6 +12,8 @@
 #include "../bench/problem.c"
 #include "../bench/sweep.c"
 #include "../bench/identity.c"
+#include "../bench/data.c"
+#include "../bench/peak.c"
 
 void gbench_add_context(const char *key, const char *value)
 {
@@ -524,6 +527,94 @@ static void test_identity(void)
     CHECK(!strcmp(x1, "49fbd6e6c5023eb4"), "row-list hash of a/b, c: %s, want 49fbd6e6c5023eb4", x1);
 }
 
+/* The largest |v[i]| of n floats. */
+static float max_abs(const float *v, size_t n)
+{
+    float m = 0.0f;
+    for (size_t i = 0; i < n; i++)
+        m = fabsf(v[i]) > m ? fabsf(v[i]) : m;
+    return m;
+}
+
+/* The problem tensors every implementation and the reference share
+ * (bench/data.c). They must not hide a peer's mistake by coincidence: b_hh
+ * is not b_ih (a peer adding one of them twice would still agree), x_dec is
+ * not x (a decoder fed the encoder's input would), and a stack's cells are
+ * laid out back to back without overlap (cell 0 holds the one-cell
+ * problem's weights, its fill being counter based). */
+static void test_data(void)
+{
+    bench_problem one = make(RNN_LSTM, RNN_SEQ2SEQ, 5, 3, 12, 16, BENCH_TRAIN, BENCH_HEADED);
+    bench_problem st = one;
+    st.L = 2, st.bidirectional = 1;
+    bench_data a, b;
+    if (bench_data_create(&a, &one) || bench_data_create(&b, &st)) {
+        CHECK(0, "bench_data_create");
+        return;
+    }
+    const size_t GH = 4 * 16, nb = GH;
+    CHECK(memcmp(a.cell.bias_ih, a.cell.bias_hh, nb * sizeof(float)) != 0 &&
+              memcmp(a.decoder.bias_ih, a.decoder.bias_hh, nb * sizeof(float)) != 0,
+          "b_hh drawn apart from b_ih");
+    CHECK(a.x_dec && memcmp(a.x, a.x_dec, a.s.x_dec * sizeof(float)) != 0, "x_dec drawn apart from x");
+    CHECK(memcmp(a.cell.weight_ih, a.decoder.weight_ih, a.s.weight_ih * sizeof(float)) != 0,
+          "the decoder's weights drawn apart from the encoder's");
+    const float k = 1.0f / sqrtf(16.0f);
+    CHECK(max_abs(a.cell.weight_hh, a.s.weight_hh) <= k && max_abs(a.cell.weight_hh, a.s.weight_hh) > 0.9f * k &&
+              max_abs(a.x, a.s.x) <= 1.0f && max_abs(a.x, a.s.x) > 0.9f,
+          "weights in +-1/sqrt(H) (%g), inputs in +-1 (%g)", (double)max_abs(a.cell.weight_hh, a.s.weight_hh),
+          (double)max_abs(a.x, a.s.x));
+    int targets_ok = 1;
+    for (size_t i = 0; i < a.s.targets; i++)
+        targets_ok &= a.targets[i] >= 0 && a.targets[i] < (int32_t)a.d.V;
+    CHECK(targets_ok, "targets in [0, V)");
+    /* The stack: 4 encoder cells (layer 0 I wide, layer 1 2H wide), 2 decoder cells. */
+    const bench_cell_counts n = bench_data_counts(&b, 0), nd = bench_data_counts(&b, 1);
+    CHECK(n.weight_ih == GH * (2 * 12 + 2 * 32) && n.weight_hh == 4 * GH * 16 && n.bias == 4 * GH,
+          "encoder counts %zu %zu %zu", n.weight_ih, n.weight_hh, n.bias);
+    CHECK(nd.weight_ih == GH * (12 + 16) && nd.weight_hh == 2 * GH * 16 && nd.bias == 2 * GH,
+          "decoder counts %zu %zu %zu", nd.weight_ih, nd.weight_hh, nd.bias);
+    for (int dec = 0; dec < 2; dec++) {
+        const int cells = dec ? 2 : 4;
+        size_t ih = 0;
+        for (int c = 0; c < cells; c++) {
+            const bench_cell_counts o = bench_data_offsets(&b, dec, c);
+            const int64_t in = bench_data_cell_input(&b, dec, c);
+            CHECK(o.weight_ih == ih && o.weight_hh == GH * 16 * (size_t)c && o.bias == GH * (size_t)c,
+                  "%s cell %d: offsets %zu %zu %zu", dec ? "decoder" : "encoder", c, o.weight_ih,
+                  o.weight_hh, o.bias);
+            CHECK(in == (c < (dec ? 1 : 2) ? 12 : (dec ? 16 : 32)), "%s cell %d input %lld",
+                  dec ? "decoder" : "encoder", c, (long long)in);
+            ih += GH * (size_t)in;
+        }
+    }
+    CHECK(!memcmp(b.cell.weight_ih, a.cell.weight_ih, a.s.weight_ih * sizeof(float)) &&
+              !memcmp(b.cell.weight_hh, a.cell.weight_hh, a.s.weight_hh * sizeof(float)) &&
+              !memcmp(b.cell.bias_hh, a.cell.bias_hh, nb * sizeof(float)) &&
+              b.layers && b.layers[0].weight_hh == b.cell.weight_hh &&
+              b.layers[3].bias_hh == b.cell.bias_hh + 3 * nb,
+          "a stack's cell 0 is the one-cell problem's, its views at the offsets");
+    bench_data_free(&a);
+    bench_data_free(&b);
+}
+
+/* The machine model's arithmetic (bench/peak.c): FMAs a cycle from a peak
+ * and a clock (2 flops per lane), and the FMA units, that rounded. */
+static void test_peak_model(void)
+{
+    CHECK(bench_isa_lanes(RNN_ISA_AVX512) == 16 && bench_isa_lanes(RNN_ISA_AVX2) == 8 &&
+              bench_isa_lanes(RNN_ISA_GENERIC) == 4 && bench_isa_lanes(RNN_ISA_NEON) == 4,
+          "lanes");
+    CHECK(fabs(bench_fma_per_cycle(RNN_ISA_AVX512, 192.0, 3.0) - 2.0) < 1e-12 &&
+              fabs(bench_fma_per_cycle(RNN_ISA_AVX2, 48.0, 3.0) - 1.0) < 1e-12 &&
+              bench_fma_per_cycle(RNN_ISA_AVX2, 48.0, 0.0) == 0.0,
+          "FMAs a cycle");
+    CHECK(bench_fma_ports(1.9) == 2 && bench_fma_ports(2.4) == 2 && bench_fma_ports(1.45) == 1 &&
+              bench_fma_ports(0.3) == 1 && bench_fma_ports(0.0) == 0,
+          "FMA units: %d %d %d %d %d", bench_fma_ports(1.9), bench_fma_ports(2.4),
+          bench_fma_ports(1.45), bench_fma_ports(0.3), bench_fma_ports(0.0));
+}
+
 int main(void)
 {
     test_names();
@@ -533,5 +624,7 @@ int main(void)
     test_stack_flops();
     test_sweeps();
     test_identity();
+    test_data();
+    test_peak_model();
     return check_summary();
 }
