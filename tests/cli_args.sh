@@ -1,8 +1,8 @@
 #!/bin/sh
 # cli_args.sh — tests of the `rnnsimd` command's argument handling: `--`
 # ending the options in every command (support/cmdline.c), negative and
-# subnormal values of npy-write, npy-compare's tolerance options and NaN
-# rule, gradflow's --input-scale 0 and --rho range, and the messages of a
+# subnormal values of npy-write, npy-compare's tolerance options, NaN rule
+# and directories, gradflow's --input-scale 0 and --rho range, and the messages of a
 # malformed plan spec (info --plan, profile). Each bug has a test that fails
 # on the binary before the fix; the rest check that normal uses still work.
 # Usage: sh tests/cli_args.sh BUILD_DIR
@@ -100,6 +100,49 @@ expect 1 "FAIL: " $R npy-compare "$TMP/n0.npy" "$TMP/n2.npy" --tol 1e-3
 expect 0 "0 NaN in both files" $R npy-compare "$TMP/n0.npy" "$TMP/n0.npy" --tol 1e-3
 expect 0 "--nan-equal" $R npy-compare --help
 echo "NaN: $pass passed, $fail failed so far"
+
+# ---- 4b. npy-compare on two directories: each .npy of REF against GOT's ----
+# --policy auto judges grad_* files by the gradient policy (256 u sqrt(K S)), the rest by
+# the forward one (64 u sqrt(K S)): at K 3, S 2, 2e-5 is 2.1 of forward's tolerance and
+# 0.53 of gradient's.
+D=$TMP/dirs
+mkdir -p "$D/ref" "$D/got" "$D/fwd_got" "$D/fwd_ref" "$D/empty"
+$R npy-write "$D/ref/output.npy" --shape 2 1 1 >/dev/null 2>&1
+$R npy-write "$D/ref/grad_w.npy" --shape 2 1 1 >/dev/null 2>&1
+$R npy-write "$D/got/output.npy" --shape 2 1 1 >/dev/null 2>&1
+$R npy-write "$D/got/grad_w.npy" --shape 2 1 1.00002 >/dev/null 2>&1
+echo "not an array" > "$D/ref/notes.txt" # entries other than .npy are not looked at
+$R npy-write "$D/fwd_ref/output.npy" --shape 2 1 1 >/dev/null 2>&1
+$R npy-write "$D/fwd_got/output.npy" --shape 2 1 1.00002 >/dev/null 2>&1
+expect 0 "$D/got vs $D/ref: 2 files, 2 ok, 0 failed" \
+  $R npy-compare "$D/got" "$D/ref" --policy auto --depth 3 --steps 2
+expect 0 "of tol 3.74e-05" $R npy-compare "$D/got" "$D/ref" --policy auto --depth 3 --steps 2
+expect 1 "1 ok, 1 failed" $R npy-compare "$D/got" "$D/ref" --policy forward --depth 3 --steps 2
+expect 1 "FAIL: $D/fwd_got/output.npy vs $D/fwd_ref/output.npy" \
+  $R npy-compare "$D/fwd_got" "$D/fwd_ref" --policy auto --depth 3 --steps 2
+expect 0 "1 files, 1 ok" $R npy-compare "$D/fwd_got/" "$D/fwd_ref/" --tol 1e-4
+# A file in one directory only fails, either way round, and the others are still judged.
+cp "$D/got/output.npy" "$D/got/extra.npy"
+expect 1 "FAIL: extra.npy: $D/got has it, $D/ref does not" \
+  $R npy-compare "$D/got" "$D/ref" --tol 1e-3
+expect 1 "3 files, 2 ok, 1 failed" $R npy-compare "$D/got" "$D/ref" --tol 1e-3
+rm "$D/got/extra.npy" "$D/got/output.npy"
+expect 1 "FAIL: output.npy: missing from $D/got ($D/ref has it)" \
+  $R npy-compare "$D/got" "$D/ref" --tol 1e-3
+# A file that is not float32 fails by name; the rest are still compared.
+$R npy-write "$D/got/output.npy" --shape 2 --dtype i4 1 1 >/dev/null 2>&1
+expect 1 "output.npy" $R npy-compare "$D/got" "$D/ref" --tol 1e-3
+expect 1 "2 files, 1 ok, 1 failed" $R npy-compare "$D/got" "$D/ref" --tol 1e-3
+# Nothing to compare is no agreement; a directory against a file is a usage error; a
+# GOT that is not there (a run that wrote nothing) is named.
+expect 1 "$D/empty holds no .npy file to compare with" $R npy-compare "$D/got" "$D/empty" --tol 1
+expect 2 "$D/got is a directory and $D/ref/output.npy is not" \
+  $R npy-compare "$D/got" "$D/ref/output.npy" --tol 1
+expect 1 "$D/none: No such file or directory" $R npy-compare "$D/none" "$D/ref" --tol 1
+expect 2 "unknown --policy 'grad'; expected forward, gradient or auto" \
+  $R npy-compare "$D/got" "$D/ref" --policy grad --depth 3 --steps 2
+expect 0 "GOT and REF may both be directories" $R npy-compare --help
+echo "directories: $pass passed, $fail failed so far"
 
 # ---- 5. gradflow --input-scale 0: every state 0, the forward check absolute ----
 for cell in rnn_tanh lstm gru lbr_gru; do
