@@ -12,7 +12,7 @@
 # that does not compile is "not built", its build log kept), the expected
 # program runs and, only if it passes, every other program of the suite
 # (scripts/run_tests.sh --list, the command-line scripts last: cli_tests.sh
-# alone takes two minutes) one by one, stopping at the first that fails.
+# and cli_bench.sh take about a minute each) one by one, stopping at the first that fails.
 # Then the file is put back, touched so that the next build rebuilds it.
 #
 # One line a mutant: `caught by test_kernels (12 failures)`, `SURVIVED`,

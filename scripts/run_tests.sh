@@ -10,7 +10,8 @@
 # only time. Each writes its own output (scripts/run_test_program.sh); a line
 # says when each ends, and once all have, their outputs are printed in the
 # order below, each followed by its wall time (`-- test_plan: 3 s`): what
-# CI's time budget is spent on. The longest (the CLI tests) starts first.
+# CI's time budget is spent on. The longest (the CLI tests of the rnnsimd
+# command and of the benchmark) start first.
 set -u
 BUILD=${BUILD:-build}
 RUN=${RUN:-}
@@ -25,6 +26,7 @@ export RUN BUILD
 
 names=""
 [ -f tests/cli_tests.sh ] && names="$names cli_tests"
+[ -f tests/cli_bench.sh ] && names="$names cli_bench"
 [ -x "$BUILD/rnnsimd-conformance" ] && names="$names conformance"
 for t in "$BUILD"/tests/test_*; do
   [ -f "$t" ] && [ -x "$t" ] && names="$names $(basename "$t")"
