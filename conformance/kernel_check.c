@@ -221,12 +221,16 @@ void conf_check_isa(const conf_problem *p, const conf_result *ref, const rnn_pla
     }
     for (int r = 0; r < 3; r++)
         conf_result_poison(p, &run[r]);
+    /* Each call on a NaN workspace: nothing an earlier call left can stand
+     * in for what this one failed to compute. */
+    rnn_workspace_poison(ws);
     if ((s = rnn_plan_forward(plan, ws, &p->inputs, &run[2].out)) != RNN_OK) {
         fail(res, "rnn_plan_forward: %s", rnn_strerror(s));
         goto done;
     }
     for (int r = 0; r < 2; r++)
-        if ((s = rnn_plan_train(plan, ws, &p->inputs, &run[r].out, &run[r].grads)) != RNN_OK) {
+        if (rnn_workspace_poison(ws) != RNN_OK ||
+            (s = rnn_plan_train(plan, ws, &p->inputs, &run[r].out, &run[r].grads)) != RNN_OK) {
             fail(res, "rnn_plan_train: %s", rnn_strerror(s));
             goto done;
         }

@@ -98,6 +98,7 @@ struct rnn_workspace {
     rnn_desc desc;    /* of the plan it was made for (which it may outlive) */
     int has_head;
     void *mem;
+    size_t mem_floats; /* mem's size: a call must not rely on what it holds */
     float *hs, *cs, *xp, *gates, *rh, *dgx, *dgh;
     float *hp;        /* B x G*H: one step's recurrent product */
     float *gates_one; /* B x 4H: gate scratch of a step when no cache is kept */

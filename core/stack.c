@@ -120,10 +120,12 @@ rnn_status rnn_stack_workspace_build(rnn_workspace *ws, const rnn_plan *p)
     const size_t n_dy = Tmax * B * DH, n_du = Tmax * B * W, n_dcol = Tmax * B * H;
     const size_t n_head = p->has_head ? 2 * P * B * V + P * B * p->sizes.head_in : 0;
     const size_t n_start = 2 * L * B * H;
-    float *m = rnn_alloc_floats(n_ys + n_dy + 2 * n_du + n_dcol + n_head + n_start);
+    const size_t n = n_ys + n_dy + 2 * n_du + n_dcol + n_head + n_start;
+    float *m = rnn_alloc_floats(n);
     if (!m)
         return RNN_ERR_NOMEM;
     ws->mem = m;
+    ws->mem_floats = n;
     ws->ys = m;
     ws->sdy = ws->ys + n_ys;
     ws->du[0] = ws->sdy + n_dy;

@@ -116,6 +116,7 @@ rnn_status rnn_workspace_create(rnn_workspace **out, const rnn_plan *p)
     ws->desc = p->desc;
     ws->has_head = p->has_head;
     ws->mem = m;
+    ws->mem_floats = l.total;
     ws->hs = m + o_hs;
     ws->cs = has_c ? m + o_cs : NULL;
     ws->xp = m + o_xp;
@@ -143,6 +144,18 @@ rnn_status rnn_workspace_create(rnn_workspace **out, const rnn_plan *p)
         return st;
     }
     *out = ws;
+    return RNN_OK;
+}
+
+rnn_status rnn_workspace_poison(rnn_workspace *ws)
+{
+    if (!ws)
+        return RNN_ERR_NULL;
+    /* All bits set: a quiet NaN in every float. */
+    memset(ws->mem, 0xff, ws->mem_floats * sizeof(float));
+    for (size_t k = 0; ws->cells && k < ws->n_cells; k++)
+        if (ws->cells[k])
+            rnn_workspace_poison(ws->cells[k]);
     return RNN_OK;
 }
 

@@ -323,6 +323,12 @@ void rnn_wisdom_forget(void);
 /* All memory a forward or train call needs, allocated once. */
 rnn_status rnn_workspace_create(rnn_workspace **ws, const rnn_plan *plan);
 void rnn_workspace_destroy(rnn_workspace *ws);
+/* Sets every float the workspace holds to NaN (a stack's cells' too), a
+ * check on the calls made with it: a call computes all it reads, so the NaN
+ * reaches its outputs only where it reads what it never wrote, where a value
+ * left by an earlier call, right or not, would pass unseen. The conformance
+ * runner poisons before every call it judges. RNN_ERR_NULL for a NULL ws. */
+rnn_status rnn_workspace_poison(rnn_workspace *ws);
 
 /* Where the calls made with a workspace spend their time, for measuring a
  * problem (`rnnsimd profile`), off by default. While it is on, every call

@@ -514,6 +514,8 @@ static void check_misuse(void)
     CHECK(rnn_workspace_create(NULL, plan) == RNN_ERR_NULL, "workspace: NULL out");
     CHECK(rnn_workspace_create(&ws, NULL) == RNN_ERR_NULL, "workspace: NULL plan");
     CHECK(rnn_workspace_create(&ws, plan) == RNN_OK, "workspace");
+    CHECK(rnn_workspace_poison(NULL) == RNN_ERR_NULL, "poison: NULL workspace");
+    CHECK(rnn_workspace_poison(ws) == RNN_OK, "poison");
 
     result r;
     result_alloc(&r, &pr.s);

@@ -196,6 +196,10 @@ static void test_math(void)
         TRACK(w_sig, at_sig, ulps(rnn_ref_sigmoid(x), mpfr_ref(1, x)), x);
         x = x_at(-1.2, 1.2, i, M) + 1e-9;
         TRACK(w_em1, at_em1, ulps(rnn_ref_expm1(x), mpfr_ref(2, x)), x);
+        /* Every branch of the reduction: k < 0, 0 < k <= 52, k > 52 (from
+         * x = 36.7), and the cut to -1 below -40. */
+        x = x_at(-45.0, 705.0, i, M) + 1e-7;
+        TRACK(w_em1, at_em1, ulps(rnn_ref_expm1(x), mpfr_ref(2, x)), x);
     }
 #undef TRACK
     printf("rnn_ref_exp   max %.0f ulp vs libm exp  (at %.17g)\n", w_exp, at_exp);
@@ -257,8 +261,10 @@ static void test_math(void)
               rnn_ref_sigmoid(40.0) == 1.0,
           "sigmoid limits: %g %g", rnn_ref_sigmoid(-800.0), rnn_ref_sigmoid(-700.0));
     CHECK(rnn_ref_expm1(0.0) == 0.0 && rnn_ref_expm1(1e-300) == 1e-300 &&
-              rnn_ref_expm1(-inf) == -1.0 && rnn_ref_expm1(inf) == inf,
-          "expm1 specials");
+              rnn_ref_expm1(-inf) == -1.0 && rnn_ref_expm1(inf) == inf &&
+              isnan(rnn_ref_expm1(NAN)) && isinf(rnn_ref_expm1(710.0)),
+          "expm1 specials: expm1(NaN) %g, expm1(710) %g", rnn_ref_expm1(NAN),
+          rnn_ref_expm1(710.0));
 }
 
 /* ---- a small problem with every buffer, for (c) and (d) ---- */

@@ -289,6 +289,31 @@ static void check_desc(void)
     CHECK(rnn_desc_check(&d, NULL) == RNN_ERR_ARG && why && strstr(why, "bidirectional is 2"),
           "bidirectional = 2: %s", why ? why : "(accepted)");
     printf("rnn_desc_problem: \"%s\"\n", why ? why : "");
+    /* Each field the check refuses, named by rnn_desc_problem. */
+    const struct {
+        rnn_desc d;
+        const char *says;
+    } bad[] = {
+        {{(rnn_cell)RNN_CELL_COUNT, RNN_MANY2ONE, 3, 0, 2, 3, 4, 3}, "cell is 4; expected 0 to 3 (rnn_tanh"},
+        {{RNN_GRU, (rnn_topology)RNN_TOPOLOGY_COUNT, 3, 0, 2, 3, 4, 3}, "topology is 5; expected 0 to 4"},
+        {{RNN_GRU, RNN_MANY2ONE, 0, 0, 2, 3, 4, 3}, "T is 0; expected at least 1"},
+        {{RNN_GRU, RNN_MANY2ONE, 3, 0, -2, 3, 4, 3}, "B is -2; expected at least 1"},
+        {{RNN_GRU, RNN_MANY2ONE, 3, 0, 2, 0, 4, 3}, "I is 0; expected at least 1"},
+        {{RNN_GRU, RNN_MANY2ONE, 3, 0, 2, 3, 0, 3}, "H is 0; expected at least 1"},
+        {{RNN_GRU, RNN_MANY2ONE, 3, 0, 2, 3, 4, 0}, "V is 0; expected at least 1"},
+        {{RNN_TANH, RNN_ONE2ONE, 2, 0, 2, 3, 4, 3}, "T is 2; one2one expects 1"},
+        {{RNN_LSTM, RNN_SEQ2SEQ, 3, 0, 2, 3, 4, 3}, "T_out is 0; seq2seq expects at least 1"},
+        {{RNN_LSTM, RNN_MANY2MANY, 3, 2, 2, 3, 4, 3}, "T_out is 2; many2many expects 0"},
+        {{RNN_LSTM, RNN_MANY2MANY, INT64_C(1) << 40, 0, INT64_C(1) << 30, 4, 4, 2},
+         "the tensors' sizes overflow size_t"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        why = rnn_desc_problem(&bad[i].d);
+        CHECK(rnn_desc_check(&bad[i].d, NULL) != RNN_OK && why && strstr(why, bad[i].says),
+              "desc %zu: rnn_desc_problem says \"%s\", expected \"%s\"", i, why ? why : "(none)",
+              bad[i].says);
+    }
+    CHECK(rnn_desc_problem(NULL) && strstr(rnn_desc_problem(NULL), "NULL"), "NULL desc");
     /* Every cell's buffers count: 256 layers of two directions overflow
      * where one cell would not. */
     rnn_desc big = {RNN_LSTM, RNN_MANY2MANY, INT64_C(1) << 30, 0, INT64_C(1) << 12, 4,

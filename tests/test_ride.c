@@ -296,8 +296,10 @@ static int run(const problem *pb, rnn_dtype dtype, int threads, int no_fused, si
     rnn_plan *p = NULL;
     rnn_workspace *ws = NULL;
     int rc = -1;
+    /* A NaN workspace: what an earlier run left in recycled memory cannot
+     * stand in for what this one fails to compute. */
     if (rnn_plan_create(&p, &pb->d, &pb->prm, &opt) != RNN_OK ||
-        rnn_workspace_create(&ws, p) != RNN_OK)
+        rnn_workspace_create(&ws, p) != RNN_OK || rnn_workspace_poison(ws) != RNN_OK)
         goto done;
     if (rows) {
         rnn_tunables t = p->tune.v;

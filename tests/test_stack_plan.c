@@ -242,6 +242,7 @@ static void check_case(const problem *pr, const rnn_kernels *const *tables, int 
             result_make(&got, pr);
             rnn_grads gg = grads_of(pr, &got);
             rnn_outputs go = {got.h, lstm ? got.c : NULL, got.logits, &got.loss};
+            rnn_workspace_poison(ws); /* nothing left to stand in */
             st = rnn_plan_train(plan, ws, &pr->in, &go, &gg);
             CHECK(st == RNN_OK, "%s: rnn_plan_train: %s", what, rnn_strerror(st));
             compare(what, "h", got.h, ref.h, s->h, tf);
@@ -275,6 +276,7 @@ static void check_case(const problem *pr, const rnn_kernels *const *tables, int 
             /* The forward call gives the train call's outputs. */
             float *h2 = zeros(s->h), *lg2 = zeros(s->logits), loss2 = 0.0f;
             rnn_outputs fo = {h2, NULL, lg2, &loss2};
+            rnn_workspace_poison(ws);
             st = rnn_plan_forward(plan, ws, &pr->in, &fo);
             CHECK(st == RNN_OK && memcmp(h2, got.h, s->h * sizeof *h2) == 0 &&
                       memcmp(lg2, got.logits, s->logits * sizeof *lg2) == 0 && loss2 == got.loss,
@@ -413,6 +415,63 @@ static void check_refusals(void)
         rnn_plan_destroy(op);
         problem_free(&other);
     }
+    /* A layer's gradient over an input the call still reads is refused,
+     * nothing written: x inside layer 1 reverse's dW_ih, x_dec inside the
+     * decoder's layer 1 dW_hh (each larger than the input, so a missed
+     * check writes only what the test owns). */
+    rnn_workspace *ws = NULL;
+    if (plan && rnn_workspace_create(&ws, plan) == RNN_OK) {
+        result r;
+        result_make(&r, &pr);
+        rnn_outputs out = {r.h, r.c, r.logits, &r.loss};
+        rnn_grads g = grads_of(&pr, &r);
+        for (int k = 0; k < 2; k++) {
+            rnn_inputs in = pr.in;
+            if (k == 0)
+                in.x = memcpy(r.w[3][0], pr.x, pr.s.x * sizeof *pr.x);
+            else
+                in.x_dec = memcpy(r.w[pr.s.cells + 1][1], pr.x_dec, pr.s.x_dec * sizeof *pr.x);
+            r.h[0] = -12345.0f;
+            st = rnn_plan_train(plan, ws, &in, &out, &g);
+            CHECK(st == RNN_ERR_ALIAS && r.h[0] == -12345.0f, "%s: %s",
+                  k ? "x_dec inside the decoder's layer 1 dW_hh"
+                    : "x inside layer 1 reverse's dW_ih",
+                  rnn_strerror(st));
+        }
+        result_free(&r, pr.n);
+    } else {
+        CHECK(0, "the L2 bidirectional workspace");
+    }
+    rnn_workspace_destroy(ws);
+    rnn_plan_destroy(plan);
+    problem_free(&pr);
+
+    /* The plain sequence of a stack: a layer's gradient over grad_output. */
+    rnn_desc sd = {RNN_GRU, RNN_MANY2MANY, 3, 0, 2, 3, 4, 3, 2, 1};
+    problem_make(&pr, sd, 7, 0);
+    plan = NULL;
+    ws = NULL;
+    if (rnn_plan_create(&plan, &sd, &pr.p, NULL) == RNN_OK &&
+        rnn_workspace_create(&ws, plan) == RNN_OK) {
+        result r;
+        result_make(&r, &pr);
+        float *gout = filled(pr.s.h, 7, 909, -1.0f, 1.0f);
+        rnn_grads g = grads_of(&pr, &r);
+        rnn_cell_grads cg[4];
+        memcpy(cg, r.cg, pr.n * sizeof *cg);
+        cg[2].bias_hh = gout + pr.s.h - pr.s.bias; /* within grad_output */
+        g.layers = cg;
+        r.x[0] = -12345.0f;
+        st = rnn_plan_seq_backward(plan, ws, pr.x, pr.h0, NULL, gout, NULL, NULL, &g);
+        CHECK(st == RNN_ERR_ALIAS && r.x[0] == -12345.0f,
+              "seq_backward: layer 1's db_hh over grad_output's last floats: %s",
+              rnn_strerror(st));
+        free(gout);
+        result_free(&r, pr.n);
+    } else {
+        CHECK(0, "the L2 bidirectional sequence plan");
+    }
+    rnn_workspace_destroy(ws);
     rnn_plan_destroy(plan);
     problem_free(&pr);
 }

@@ -135,6 +135,9 @@ static rnn_status run(const rnn_plan *plan, rnn_workspace *ws, const problem *pr
 {
     float **t = r->t;
     rnn_outputs o = {t[T_H], t[T_C], t[T_LOGITS], t[T_LOSS]};
+    /* On a NaN workspace: nothing an earlier call left stands in. */
+    if (rnn_workspace_poison(ws) != RNN_OK)
+        return RNN_ERR_NULL;
     if (!train)
         return rnn_plan_forward(plan, ws, &pr->in, &o);
     rnn_grads g = {t[T_GX], t[T_GXD], t[T_GH0], t[T_GC0],
