@@ -271,7 +271,7 @@ plots:
 	@sh bench/plots.sh
 
 # ---- reliability: sanitizers, fuzzing, memcheck (scripts/*.sh say more) ----
-.PHONY: sanitize fuzz valgrind
+.PHONY: sanitize fuzz valgrind coverage
 # The fuzz replay test compiles these parsers in: rebuild it when they change.
 $(BUILD)/tests/test_fuzz_replay: conformance/case.c conformance/golden.c \
   examples/charlm/charlm_model.c fuzz/targets.c $(wildcard fuzz/*.h)
@@ -288,6 +288,10 @@ FUZZ_SECONDS ?= 60
 ## fuzz: libFuzzer on each parser for FUZZ_SECONDS (60) from fuzz/corpus/ (clang, build-fuzz/)
 fuzz:
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/fuzz.sh
+# Line coverage of `make test` (gcc --coverage -O0, build-cov/, gcovr).
+## coverage: which lines of ours `make test` runs, per part and file (build-cov/coverage.txt; needs gcovr)
+coverage:
+	@sh scripts/coverage.sh
 # memcheck over the quick unit tests and a generic-table conformance subset.
 ## valgrind: memcheck over the quick unit tests and a generic-table conformance subset
 valgrind: all

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include "hash.h"
+#include "fault.h"
 #include "kernel_check.h"
 #include "tolerance.h"
 #include "clock.h"
@@ -235,6 +236,8 @@ void conf_check_isa(const conf_problem *p, const conf_result *ref, const rnn_pla
             goto done;
         }
 
+    for (int r = 0; r < 3; r++) /* none unless a test plants one (fault.h) */
+        conf_fault_plant_run(opt, r, run[r].h, p->sz.h);
     conf_result_tensors(p, &run[0], gt);
     conf_result_tensors(p, &run[2], ft);
     conf_tensor xt[CONF_MAX_TENSORS];

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "fault.h"
 #include "golden.h"
 #include "kernels_golden.h"
 #include "hash.h"
@@ -829,6 +830,20 @@ int main(int argc, char **argv)
         return rc;
     if (select_cases(&r) || check_selection(&r))
         return 2;
+    char ferr[256];
+    if (conf_fault_init(ferr, sizeof ferr)) {
+        fprintf(stderr, PROG ": %s\n", ferr);
+        return 2;
+    }
+    if (conf_fault_planted() && (r.o.write_golden || r.o.write_ratchet)) {
+        fprintf(stderr, PROG ": RNNSIMD_CONF_FAULT=%s plants a fault: --write-%s refused (a "
+                "planted fault must never reach a committed file)\n", getenv("RNNSIMD_CONF_FAULT"),
+                r.o.write_golden ? "golden" : "ratchet");
+        return 2;
+    }
+    if (conf_fault_planted())
+        printf("planted fault: RNNSIMD_CONF_FAULT=%s (a test of the judges: this run must fail)\n",
+               getenv("RNNSIMD_CONF_FAULT"));
     const conf_options *o = &r.o;
     if (o->list) {
         for (size_t i = 0; i < r.ncases; i++) {

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fault.h"
 #include "generate.h"
 #include "onednn_check.h"
 #include "onednn_layout.h"
@@ -319,6 +320,7 @@ static void run_one(conf_onednn_ctx *x, conf_onednn_result *r)
     tensors ref = {ref_out, ref_hn, ref_cn, ref_gx, ref_gh0, ref_gc0, {{0}}};
     for (int k = 0; k < ncell; k++)
         dn.g[k] = dn_g[k], ref.g[k] = ref_g[k];
+    conf_fault_plant_onednn(dn_out, TBW); /* none unless a test plants one (fault.h) */
     compare_all(r, 0, &dn, &ref, &z);
     /* The negative control: the same compares of oneDNN's tensors, each
      * with its last element moved, must all fail. */

@@ -19,10 +19,12 @@ libxxhash-dev:arm64 liblapacke-dev:arm64 libopenblas-dev:arm64 libmpfr-dev:arm64
 libbenchmark-dev:arm64 libdnnl2:arm64"
 fi
 # Optional groups, installed only by the targets that need them, not by CI's
-# main list: GROUP=fuzz (make fuzz: clang + libFuzzer), GROUP=valgrind.
+# main list: GROUP=fuzz (make fuzz: clang + libFuzzer), GROUP=valgrind,
+# GROUP=coverage (make coverage: gcovr).
 case ${GROUP:-} in
   fuzz) pkgs="clang libclang-rt-14-dev" ;;
   valgrind) pkgs="valgrind" ;;
+  coverage) pkgs="gcovr" ;;
 esac
 missing=""
 for p in $pkgs; do

@@ -129,12 +129,64 @@ d = json.load(open(sys.argv[1]))["isas"][0]
 assert d["modes"]["threads1"]["cases"] == 1, d["modes"]
 assert d["bf16"]["modes"]["threads1"]["cases"] == 1, d["bf16"]' "$TMP/mixed.json"; then ok
 else bad "a float32 and a bf16 case: not one case each in the report's float32 and bf16 rows"; fi
+# ---- rnnsimd-conformance: each judge fails on a planted fault (RNNSIMD_CONF_FAULT) ----
+# The hook moves what a table (or oneDNN) gave after the call, as a broken
+# kernel would; each run must exit 1 naming the judge that saw it.
+fault() {
+  f=$1; needle=$2; shift 2
+  out=$(RNNSIMD_CONF_FAULT=$f $C "$@" 2>&1); rc=$?
+  case $rc:$out in
+    1:*"planted fault: RNNSIMD_CONF_FAULT=$f"*"$needle"*) ok ;;
+    *) bad "RNNSIMD_CONF_FAULT=$f: exit $rc, no '$needle' in: $*"; printf '%s\n' "$out" | grep -E 'FAIL|passed' | head -5 ;;
+  esac
+}
+G1="--no-golden --no-ratchet --no-onednn --isa generic --mode threads1"
+fault tolerance "on generic, mode threads1: tolerance: h fraction" --case "$L" $G1
+fault forward-only "tolerance: fwd-only.h (rnn_plan_forward) fraction" --case "$L" $G1
+fault determinism "determinism: h differs between two identical training runs" --case "$L" $G1
+# Within tolerance: only the bit-for-bit judges see it. The mode unfused
+# runs on the tables with a fused step (avx2 and avx512 here).
+uout=$($C --case "$L" --no-golden --no-ratchet --no-onednn --mode threads1,unfused 2>&1)
+case $uout in
+  *"fused batch-1 step off"*"ran on: none"*)
+    echo "note: no table here runs the mode unfused: its bits' judge is not planted" ;;
+  *) fault bits@unfused "mode unfused: the outputs differ from mode threads1's bits" \
+       --case "$L" --no-golden --no-ratchet --no-onednn --mode threads1,unfused ;;
+esac
+fault bits@generic "Kernel bits: 0 of 1 runs (table x mode x case) give the golden kernels= hash" \
+  --case "$L" --golden "$TMP/g.txt" --no-ratchet --no-onednn --isa generic --mode threads1
+fault onednn "FAIL oneDNN cross-check rnn_tanh T1 B1 I1 H1: dst_layer: fraction" \
+  --case "$L" --no-golden --no-ratchet --isa generic --mode threads1
+# The same run without a fault passes: the faults above are what failed.
+expect 0 ", 0 failed" $C --case "$L" --no-golden --no-ratchet --isa generic --mode threads1
+# A golden file without the case's line fails, naming the case.
+expect 1 "FAIL $L: no golden line in $TMP/g_kern.txt.none" sh -c \
+  ": > '$TMP/g_kern.txt.none'; exec $C --case '$L' --golden '$TMP/g_kern.txt.none' --no-ratchet --no-onednn --isa generic --mode threads1"
+# A golden line whose inputs hash differs: the generator moved.
+sed 's/inputs=[0-9a-f]*/inputs=0123456789abcdef/' "$TMP/g.txt" > "$TMP/g_in.txt"
+expect 1 ", golden 0123456789abcdef): the generator changed" \
+  $C --case "$L" --golden "$TMP/g_in.txt" --no-onednn --isa generic --mode threads1
+# Refused: an unknown fault or place, and a planted fault with a file to write.
+expect 2 "RNNSIMD_CONF_FAULT=slow: slow is not a fault this runner plants" \
+  env RNNSIMD_CONF_FAULT=slow $C --case "$L" $G1
+expect 2 "RNNSIMD_CONF_FAULT=bits@sse: @sse is neither a table" \
+  env RNNSIMD_CONF_FAULT=bits@sse $C --case "$L" $G1
+expect 2 "RNNSIMD_CONF_FAULT=onednn@generic: onednn takes no @WHERE" \
+  env RNNSIMD_CONF_FAULT=onednn@generic $C --case "$L" $G1
+early 2 "RNNSIMD_CONF_FAULT=tolerance plants a fault: --write-golden refused" "added:" \
+  env RNNSIMD_CONF_FAULT=tolerance $C --case "$L" --write-golden "$TMP/g_fault.txt"
+if [ -e "$TMP/g_fault.txt" ]; then bad "--write-golden with a planted fault wrote $TMP/g_fault.txt"; else ok; fi
+early 2 "RNNSIMD_CONF_FAULT=bits plants a fault: --write-ratchet refused" "reference" \
+  env RNNSIMD_CONF_FAULT=bits $C --quick --no-onednn --isa generic --write-ratchet "$TMP/r_fault.txt"
 # x86 with AVX512-BF16: avx512's bf16 runs are judged against generic's bits in every mode
 # (threads1, threads2, unfused). Elsewhere said and skipped.
 bout=$($C --case "$L:bf16" --no-golden --no-onednn --isa generic,avx512 2>&1)
 case $bout in
   *"avx512   skipped"*|*"--isa avx512:"*) echo "note: no avx512 bf16 products here: bf16 bits not compared" ;;
-  *"bf16 bits: avx512 gave generic's in 3 of 3 runs"*) ok ;;
+  *"bf16 bits: avx512 gave generic's in 3 of 3 runs"*) ok
+    # and fail on a bit flipped in avx512's runs (a planted fault).
+    fault bits@avx512 "on avx512, mode threads1: bf16 bits differ from generic threads1's" \
+      --case "$L:bf16" --no-golden --no-ratchet --no-onednn --isa generic,avx512 ;;
   *) bad "bf16 case on generic and avx512: $(printf '%s\n' "$bout" | grep -E 'bf16 bits|passed' | tr '\n' ' ')" ;;
 esac
 

@@ -1,0 +1,72 @@
+#!/bin/sh
+# coverage.sh — `make coverage`: which of our lines `make test` runs. The
+# whole suite built with gcc --coverage into build-cov/ at -O0 (at -O1 gcc
+# merges blocks, and gcov then reports lines that ran as never run), run as
+# `make test` runs it, then gcovr over every source of ours: lines, functions
+# and branches per part of the tree, and per file the lines no test reached.
+# A line no test runs is a line where a planted fault goes unseen: the table
+# is where to look for the next test (docs/testing.md §5).
+#
+# Writes build-cov/coverage.txt (every file, with its missed lines) and
+# build-cov/coverage.json (gcovr's summary); prints the summary per part.
+# Needs gcovr (GROUP=coverage sh scripts/deps.sh install). Not part of
+# `make test` or CI. Ends with the tests' `N passed, N failed`.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+unset MAKEFLAGS MFLAGS MAKELEVEL
+GROUP=coverage sh scripts/deps.sh check || { echo "0 passed, 1 failed"; exit 1; }
+OUT=build-cov
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 1)}
+export JOBS
+t0=$(date +%s)
+mkdir -p $OUT
+echo "== $OUT: gcc --coverage -O0"
+make -j2 --no-print-directory BUILD=$OUT OPT=-O0 EXTRA_CFLAGS=--coverage EXTRA_LDFLAGS=--coverage \
+  all >$OUT/build.log 2>&1 ||
+  { tail -30 $OUT/build.log; echo "coverage: build failed ($OUT/build.log)"; echo "0 passed, 1 failed"; exit 1; }
+# Counts from an earlier run would add to this one's.
+find $OUT -name '*.gcda' -delete
+t1=$(date +%s)
+echo "== make test's programs ($OUT/tests.log)"
+# USER_CFLAGS: install_test builds examples/minimal.c against this build's
+# archive, whose objects need gcov's runtime.
+USER_CFLAGS=--coverage BUILD=$OUT sh scripts/run_tests.sh >$OUT/tests.log 2>&1
+rc=$?
+grep -E '^FAIL' $OUT/tests.log | head -20
+tests_line=$(tail -n 1 $OUT/tests.log)
+t2=$(date +%s)
+# --gcov-ignore-parse-errors: gcc 12's gcov prints "branch N taken -1" for
+# some branches of a block that ran; gcovr would drop the file.
+gcovr -r . $OUT/obj -j "$JOBS" --gcov-ignore-parse-errors \
+  --exclude '/usr/.*' --exclude 'fuzz/.*' --exclude 'tests/.*' \
+  --txt $OUT/coverage.txt --json-summary $OUT/coverage.json >$OUT/gcovr.log 2>&1 ||
+  { tail -20 $OUT/gcovr.log; echo "coverage: gcovr failed ($OUT/gcovr.log)"; echo "$tests_line" | sed 's/ 0 failed/ 1 failed/'; exit 1; }
+python3 - $OUT/coverage.json <<'PY'
+import json, sys
+files = json.load(open(sys.argv[1]))["files"]
+parts = {}
+for f in files:
+    name = f["filename"]
+    d = name.split("/")[:-1]  # kernels and examples by their folders
+    part = "/".join(d[:2]) if d[:1] in (["kernels"], ["examples"]) else d[0] if d else name
+    s = parts.setdefault(part, [0, 0, 0, 0, 0, 0])
+    for i, k in enumerate(("line_covered", "line_total", "function_covered", "function_total",
+                           "branch_covered", "branch_total")):
+        s[i] += f[k]
+def pct(a, b):
+    return "%5.1f%%" % (100.0 * a / b) if b else "    -"
+print("%-20s %16s %14s %16s" % ("part", "lines", "functions", "branches"))
+tot = [0] * 6
+for part in sorted(parts):
+    s = parts[part]
+    tot = [a + b for a, b in zip(tot, s)]
+    print("%-20s %s %5d/%-5d %s %4d/%-4d %s %5d/%-5d" % (part, pct(s[0], s[1]), s[0], s[1], pct(s[2], s[3]),
+          s[2], s[3], pct(s[4], s[5]), s[4], s[5]))
+print("%-20s %s %5d/%-5d %s %4d/%-4d %s %5d/%-5d" % ("all", pct(tot[0], tot[1]), tot[0], tot[1],
+      pct(tot[2], tot[3]), tot[2], tot[3], pct(tot[4], tot[5]), tot[4], tot[5]))
+PY
+t3=$(date +%s)
+echo "files and their missed lines: $OUT/coverage.txt"
+echo "times: build $((t1 - t0)) s, tests $((t2 - t1)) s, report $((t3 - t2)) s"
+echo "$tests_line"
+[ $rc -eq 0 ]
