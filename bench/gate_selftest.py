@@ -189,6 +189,50 @@ def made_up_battery(tmp):
            [base, dump(without(made_up(4), ROWS[5]), f"{tmp}/missing.json")])
     expect(1, ["gate: FAIL: 0 regressed, 0 missing, 1 errored", "ERRORED", "made-up failure"],
            "one row errored", [base, dump(errored(made_up(4), ROWS[7]), f"{tmp}/errored.json")])
+    # Fail closed: a row whose fresh run lost its paired ratio errored.
+    lost = made_up(4)
+    for b in lost["benchmarks"]:
+        if b["name"] == ROWS[8]:
+            del b["vs_onednn"]
+    expect(1, ["gate: FAIL: 0 regressed, 0 missing, 1 errored",
+               f"{ROWS[8]}", "the fresh run lost its vs_onednn counter"],
+           "one row without its vs_onednn", [base, dump(lost, f"{tmp}/lost.json")])
+    # Listed, not failed: a row with too few repetitions to rank, a row the
+    # calibration lacks, a baseline row that errored; a peer row is present,
+    # not judged.
+    few = made_up(4)
+    few["benchmarks"] = [b for b in few["benchmarks"]
+                         if not (b["name"] == ROWS[9] and b["repetition_index"] >= 3)]
+    expect(0, ["gate: PASS", "1 unresolved", f"unresolved: {ROWS[9]}: 9 vs 3 repetitions: a rank"
+               " test needs 5+ a side"], "a row of 3 repetitions", [base, dump(few, f"{tmp}/few.json")])
+    with open(f"{tmp}/m/avx512-ci.noise.json") as f:
+        cal = json.load(f)
+    del cal["rows"][ROWS[10]]
+    expect(0, ["gate: PASS", "11 rows of ours judged", "1 unresolved",
+               f"unresolved: {ROWS[10]}: no noise calibration for this row"],
+           "a row the calibration lacks",
+           [base, fresh, "--noise", dump(cal, f"{tmp}/part/avx512-ci.noise.json")])
+    expect(0, ["gate: PASS", "1 unresolved", f"unresolved: {ROWS[11]}: the baseline's row errored:"
+               " refresh it"], "a baseline row that errored",
+           [dump(errored(made_up(1), ROWS[11]), f"{tmp}/be/avx512-ci.json"), fresh,
+            "--noise", f"{tmp}/m/avx512-ci.noise.json"])
+    peer = "lstm/many2one/onednn/T:64/B:1/I:256/H:256/fwd"
+    pb, pf = made_up(1, rows=ROWS + [peer]), made_up(4, rows=ROWS + [peer])
+    expect(0, ["gate: PASS", "12 rows of ours judged"], "a peer row in both runs",
+           [dump(pb, f"{tmp}/peer/avx512-ci.json"), dump(pf, f"{tmp}/peer.json"),
+            "--noise", f"{tmp}/m/avx512-ci.noise.json", "--json", f"{tmp}/peer.v.json"])
+    try:
+        with open(f"{tmp}/peer.v.json") as f:
+            st = {r["name"]: (r["status"], r["message"]) for r in json.load(f)["rows"]}
+        check(st.get(peer) == ("ok", "peer row: present, not judged"), f"the peer row: {st.get(peer)}")
+    except (OSError, ValueError, KeyError) as e:
+        check(False, f"JSON verdict of the peer run readable ({e})")
+    # Context that differs is said, not refused; so is a dirty tree.
+    expect(0, ["gate: PASS", "context differences (not refused): compiler 'gcc 12.2.0' -> 'gcc 13.1.0'",
+               "note: the fresh run was built from uncommitted changes"], "another compiler, a dirty tree",
+           [base, dump(made_up(4, ctx={"compiler": "gcc 13.1.0", "git_dirty": "yes"}), f"{tmp}/ctx.json")])
+    expect(2, [f"gate.py: {tmp}/none.json: no such file"], "a fresh run that is not there",
+           [base, f"{tmp}/none.json"])
     foreign = {"machine": "x86_64-amd-f25m17s1-fma512x1", "machine_cpu_family": "25",
                "machine_cpu_model": "17", "machine_fma_class": "fma512x1"}
     expect(2, ["REFUSED", "machine: the baseline is from x86_64-amd-f25m17s1-fma512x1",

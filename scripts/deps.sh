@@ -20,11 +20,11 @@ libbenchmark-dev:arm64 libdnnl2:arm64"
 fi
 # Optional groups, installed only by the targets that need them, not by CI's
 # main list: GROUP=fuzz (make fuzz: clang + libFuzzer), GROUP=valgrind,
-# GROUP=coverage (make coverage: gcovr).
+# GROUP=coverage (make coverage: gcovr, python3-coverage).
 case ${GROUP:-} in
   fuzz) pkgs="clang libclang-rt-14-dev" ;;
   valgrind) pkgs="valgrind" ;;
-  coverage) pkgs="gcovr" ;;
+  coverage) pkgs="gcovr python3-coverage" ;;
 esac
 missing=""
 for p in $pkgs; do
