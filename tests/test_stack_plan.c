@@ -415,12 +415,25 @@ static void check_refusals(void)
         rnn_plan_destroy(op);
         problem_free(&other);
     }
-    /* A layer's gradient over an input the call still reads is refused,
-     * nothing written: x inside layer 1 reverse's dW_ih, x_dec inside the
-     * decoder's layer 1 dW_hh (each larger than the input, so a missed
-     * check writes only what the test owns). */
+    rnn_plan_destroy(plan);
+    problem_free(&pr);
+}
+
+/* A layer's gradient over an input the call still reads is refused, with
+ * nothing written: x inside layer 1 reverse's dW_ih and x_dec inside the
+ * decoder's layer 1 dW_hh of a seq2seq stack (each larger than the input, so
+ * a missed check writes only what the test owns), and in the plain sequence
+ * of a stack a layer's db_hh over grad_output. */
+static void check_alias(void)
+{
+    problem pr;
+    rnn_desc d = {RNN_LSTM, RNN_SEQ2SEQ, 3, 2, 2, 3, 4, 3, 2, 1};
+    problem_make(&pr, d, 5, 0);
+    rnn_plan *plan = NULL;
     rnn_workspace *ws = NULL;
-    if (plan && rnn_workspace_create(&ws, plan) == RNN_OK) {
+    rnn_status st;
+    if (rnn_plan_create(&plan, &d, &pr.p, NULL) == RNN_OK &&
+        rnn_workspace_create(&ws, plan) == RNN_OK) {
         result r;
         result_make(&r, &pr);
         rnn_outputs out = {r.h, r.c, r.logits, &r.loss};
@@ -440,13 +453,12 @@ static void check_refusals(void)
         }
         result_free(&r, pr.n);
     } else {
-        CHECK(0, "the L2 bidirectional workspace");
+        CHECK(0, "the L2 bidirectional plan or workspace");
     }
     rnn_workspace_destroy(ws);
     rnn_plan_destroy(plan);
     problem_free(&pr);
 
-    /* The plain sequence of a stack: a layer's gradient over grad_output. */
     rnn_desc sd = {RNN_GRU, RNN_MANY2MANY, 3, 0, 2, 3, 4, 3, 2, 1};
     problem_make(&pr, sd, 7, 0);
     plan = NULL;
@@ -593,6 +605,7 @@ int main(void)
             problem_free(&pr);
         }
     check_refusals();
+    check_alias();
     check_single_as_layers();
     printf("%d stacked cases x %d tables x 1 and 2 threads; worst fraction of tolerance %.3f\n",
            cases, n_tables, worst_frac);
