@@ -23,7 +23,11 @@ figure is checked against one computed here from the rows:
                    batch-64 below the dot-product ratio: every LSTM/GRU/
                    LBR-GRU row (not rnn_tanh's) against the bf16 peak; a row
                    below vs_onednn_row_min fails also where the vs_f32
-                   geomean passes.
+                   geomean passes; batch-64 MISSING with each cause named
+                   (a row missing, errored, with neither vs_f32 nor a
+                   float32 twin; no dot-product ratio), vs_f32 from the
+                   float32 row's time without the counter; training's
+                   geomeans per batch, its empty batches named.
 Ends with "N passed, N failed".
 """
 import contextlib
@@ -299,6 +303,48 @@ def bf16_battery(tmp):
           and "B=64: lowest vs_onednn 1.00 (>= 1.05 on every row)" in out
           and "geomean vs_f32 2.00 (>= 1.6, 12 rows)" in out,
           "bf16 batch-64: one row at vs_onednn 1.00 fails though the vs_f32 geomean passes", out)
+
+    # Fail closed: a batch-64 row missing, one errored, one without vs_f32
+    # whose float32 twin is not in the file, and no dot-product ratio in the
+    # context: the section is MISSING, each named; with no vs_f32 counter
+    # the ratio comes from the float32 row's time (marked "(file)").
+    doc = bf16_run(2.0)
+    drop = "gru/many2one/avx512/T:64/B:64/I:512/H:512/bf16/fwd_median"
+    err = "lstm/many2one/avx512/T:64/B:64/I:1024/H:1024/bf16/fwd_median"
+    nof32 = "lbr_gru/many2one/avx512/T:64/B:64/I:256/H:256/bf16/fwd_median"
+    byfile = "rnn_tanh/many2one/avx512/T:64/B:64/I:256/H:256/bf16/fwd_median"
+    doc["benchmarks"] = [b for b in doc["benchmarks"] if b["name"] != drop]
+    for b in doc["benchmarks"]:
+        if b["name"] == err:
+            b.update(error_occurred=True, error_message="made-up failure")
+        if b["name"] in (nof32, byfile):
+            del b["vs_f32"]
+    doc["benchmarks"].append(median_row(byfile.replace("/bf16/", "/")[:-len("_median")], 2500))
+    del doc["context"]["bf16dot_over_fma"]
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    rc, out = report(targets_bf16, path)
+    need = ["MISSING gru/many2one/T:64/B:64/I:512/H:512/bf16/fwd (row missing)",
+            "MISSING lstm/many2one/T:64/B:64/I:1024/H:1024/bf16/fwd (made-up failure)",
+            "MISSING lbr_gru/many2one/T:64/B:64/I:256/H:256/bf16/fwd (no vs_f32: no float32 row)",
+            "MISSING the context has no bf16dot_over_fma (no probe)"]
+    ln = line_with(out, "rnn_tanh/many2one/T:64/B:64/I:256/H:256/bf16/fwd")
+    check(all(n in out for n in need) and verdict(out, "bf16 batch-64 forward") == "MISSING"
+          and "vs_f32   2.50 (file)" in ln,
+          "bf16 batch-64: a row missing, one errored, one without vs_f32 and no dot-product ratio: "
+          "MISSING, each named; vs_f32 from the float32 row's time", out)
+    # Training: reported with both geomeans where its rows are, the missing
+    # batches named.
+    doc = bf16_run(2.0)
+    doc["benchmarks"] += [median_row(f"{cell}/many2one/avx512/T:64/B:1/I:{H}/H:{H}/bf16/train", 100,
+                                     vs_onednn=1.5, vs_f32=1.25) for cell in CELLS for H in HS]
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    rc, out = report(targets_bf16, path)
+    check("B=1: geomean vs_onednn 1.50, vs_f32 1.25 over 12 of 12 rows" in out
+          and "MISSING B=16: no .../bf16/train rows" in out and "MISSING B=64: no .../bf16/train rows" in out
+          and verdict(out, "bf16 training") == "MISSING",
+          "bf16 training: B=1 geomeans over its 12 rows, B=16 and B=64 named as missing", out)
 
 
 def main():
