@@ -282,6 +282,12 @@ def made_up_battery(tmp):
     check(rc == 0 and "from 1 run(s)" in out, "noise.py from one run (split repetitions)", out)
     rc, out = noise(f"{tmp}/bad.noise.json", base, f"{tmp}/isa.json")
     check(rc != 0 and "the runs differ" in out, "noise.py refuses runs of two tables", out)
+    rc, out = noise(f"{tmp}/emu.noise.json", f"{tmp}/emu.json")
+    check(rc != 0 and "emulated runs: their times mean nothing" in out
+          and not os.path.exists(f"{tmp}/emu.noise.json"), "noise.py refuses an emulated run", out)
+    rc, out = noise(f"{tmp}/few.noise.json", dump(made_up(5, reps=1), f"{tmp}/one-rep.json"))
+    check(rc == 1 and "nothing to calibrate" in out and not os.path.exists(f"{tmp}/few.noise.json"),
+          "noise.py refuses a run of one repetition a row", out)
 
 
 def ln_mad(xs):

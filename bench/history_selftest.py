@@ -11,7 +11,9 @@ and leave the file as it was. Change
 points: 12 runs of made-up medians with one row 15% slower from the 8th run
 on are found at the 8th run's commit, in time and vs_onednn, and nowhere
 else; a flat noisy series (1%) has none, also with a run of another set
-between every two (left out, said so); 3 runs say there are too few.
+between every two (left out, said so); 3 runs say there are too few; a
+calibration beside the history sets each metric's bar (a 20% bar keeps no
+15% step; a 5% bar on time and 20% on vs_onednn keep time's only).
 draw writes an SVG and a PNG per cell. report: two machine folders give one
 table with both side by side (and the emulated folder left out), and a
 figure; a machine with avx2 and avx512 runs shows avx512, each row from its
@@ -121,6 +123,23 @@ def change_battery(tmp):
     d = os.path.dirname(series(tmp, 12, step_at=7))
     figs = [f for f in os.listdir(d) if f.startswith("history-") and f.endswith((".svg", ".png"))]
     check(len(figs) == 6, f"draw wrote an SVG and a PNG per cell present ({sorted(figs)})", out)
+    # The calibration beside the history sets each row's bar per metric
+    # (multiple x spread, at least the floor): at 20% the 15% step is not
+    # kept; with time's bar at 5% and vs_onednn's at 20%, only time's is.
+    for spreads, want_n in (((0.05, 0.05), 0), ((0.01, 0.05), 1)):
+        path = series(tmp, 12, step_at=7)
+        cal = {"multiple": 4.0, "floor": 0.05,
+               "rows": {ROWS[0]: {"cpu": {"spread": spreads[0]}, "real": {"spread": spreads[0]},
+                                  "vs_onednn": {"spread": spreads[1]}}}}
+        nz = os.path.join(os.path.dirname(path), "avx512-ci.noise.json")
+        with open(nz, "w") as f:
+            json.dump(cal, f)
+        rc, out = run("history.py", "draw", path)
+        os.remove(nz)
+        found = [ln for ln in out.splitlines() if ln.startswith("change point:")]
+        check(rc == 0 and len(found) == want_n and all(f"{ROWS[0]} time at commit c07" in ln for ln in found),
+              f"a calibration beside the history, spreads {spreads} (bars {max(0.05, 4 * spreads[0]):.0%}, "
+              f"{max(0.05, 4 * spreads[1]):.0%}): {len(found)} change points (want {want_n})", out)
     rc, out = run("history.py", "draw", series(tmp, 12, sigma=0.01, seed=9))
     check(rc == 0 and "no change point found" in out, "a flat series (1% noise) has no change point", out)
     # Only the last run's table and set are drawn: a SET=default run between
