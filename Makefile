@@ -276,6 +276,10 @@ plots:
 $(BUILD)/tests/test_fuzz_replay: conformance/case.c conformance/golden.c \
   examples/charlm/charlm_model.c fuzz/targets.c $(wildcard fuzz/*.h)
 $(BUILD)/tests/test_hostile: examples/charlm/charlm_model.c
+# test_nomem fails the libraries' allocations one at a time: every call they
+# make to these reaches its wrappers.
+$(BUILD)/tests/test_nomem: LDFLAGS_BASE += \
+  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=free,--wrap=pthread_create
 $(BUILD)/tests/test_bench_shim: bench/problem.c bench/sweep.c bench/identity.c bench/data.c bench/peak.c \
   $(wildcard bench/*.h)
 # ASan+UBSan (build-san/): unit tests, quick conformance on every table, CLI

@@ -33,7 +33,7 @@ trap 'rm -rf "$tmp"' EXIT
     "$BUILD/rnnsimd-conformance" --quick --isa generic --no-onednn
   echo "$total_p $total_f" >"$tmp/conformance.totals" ) >"$tmp/conformance.out" 2>&1 &
 # The unit tests that take a second or less natively (memcheck is ~30x slower).
-for t in test_npy test_fuzz_replay test_hostile test_concurrency; do
+for t in test_npy test_fuzz_replay test_hostile test_concurrency test_nomem; do
   [ -x "$BUILD/tests/$t" ] && run "$t" "$BUILD/tests/$t"
 done
 wait
