@@ -421,6 +421,14 @@ int main(void)
                            .H = 32, .V = 3, .L = 3};
     sweep_problem("gru many2one L3 B1 threads 2 (wavefront)", plan_calls, wave, 0, 0,
                   (rnn_plan_options){.threads = 2});
+    sweep_problem("gru many2one L3 B1 threads 2 measured", measured_plan, wave, 0, 0,
+                  (rnn_plan_options){.threads = 2, .tuning = RNN_TUNE_MEASURE});
+    /* One cell on two threads: its workspace starts the helper. */
+    rnn_desc two = m2o;
+    two.B = 4;
+    two.H = 32;
+    sweep_problem("lstm many2one B4 threads 2", plan_calls, two, 0, 0,
+                  (rnn_plan_options){.threads = 2});
     /* W_hh between half and 7/8 of L2: the plan places its stream (candidate
      * copies, each allocation of which may fail). */
     rnn_cpu_caches caches;
