@@ -9,8 +9,11 @@
  * static libraries make reaches the wrappers below. A scenario (plans,
  * workspaces, calls, their destruction; a wisdom import; the reference) runs
  * once to warm the process's one-time probes, once counting its allocation
- * points (n), then n times with point k failing, for every k < n. A failed
- * pthread_create is a point like the others. Leaks are counted here (live
+ * points (n), then n times with point k failing, for every k < n, and once
+ * more with nothing failing (the clean run's bits again: a failure leaves
+ * the library usable). The failing runs are in a child process: a crash or
+ * a hang fails that point by name, and a new child goes on from the next.
+ * A failed pthread_create is a point like the others. Leaks are counted here (live
  * blocks at the end of a scenario must be 0), so `make test` finds them
  * without a sanitizer; `make sanitize` and `make valgrind` run it too.
  * What the warm-up fills once per process (the cache and FMA probes) is
@@ -24,11 +27,14 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <xxhash.h>
 #include "check.h"
 #include "kernels.h"
@@ -327,6 +333,9 @@ static rnn_status orthogonal_fill(problem *pr)
 }
 
 /* ---- The sweep ---- */
+/* A point's runs take milliseconds (seconds under valgrind or qemu). */
+#define HANG_S 60
+
 static long points_swept, faults_refused, faults_tolerated;
 
 static rnn_status run_counted(scenario_fn f, problem *pr, long fail, long *n_points, long *left,
@@ -346,6 +355,62 @@ static rnn_status run_counted(scenario_fn f, problem *pr, long fail, long *n_poi
     return st;
 }
 
+/* Points from..n-1 of a sweep, in this process: each run with its point
+ * failing must return RNN_ERR_NOMEM, or RNN_OK with the clean run's bits;
+ * nothing may leak. Before each point its number goes to fd, so that a
+ * crash or a hang names it. */
+typedef struct {
+    long k; /* the point about to run; -1: the sweep's end */
+    long refused, tolerated; /* the counts so far */
+    int passed, failed;
+} progress;
+
+static void sweep_points(const char *label, scenario_fn f, problem *pr, long from, long n,
+                         uint64_t want, int fd)
+{
+    const int passed0 = check_passed, failed0 = check_failed;
+    progress m = {0};
+    for (long k = from; k < n; k++) {
+        m.k = k;
+        m.passed = check_passed - passed0;
+        m.failed = check_failed - failed0;
+        fflush(stdout);
+        if (write(fd, &m, sizeof m) != (ssize_t)sizeof m)
+            _exit(3);
+        long points_seen = 0, left = 0;
+        int hit = 0;
+        const rnn_status st = run_counted(f, pr, k, &points_seen, &left, &hit);
+        CHECK(left == 0, "%s: point %ld of %ld failing: %ld blocks leaked (%s)", label, k, n, left,
+              rnn_strerror(st));
+        if (st == RNN_ERR_NOMEM && hit) {
+            m.refused++;
+            continue;
+        }
+        /* Not refused: then it must be as if nothing had failed. */
+        CHECK(st == RNN_OK, "%s: point %ld of %ld failing: %s, not RNN_ERR_NOMEM%s", label, k, n,
+              rnn_strerror(st), hit ? "" : " (and the point was never reached)");
+        CHECK(st != RNN_OK || outputs_digest(pr) == want,
+              "%s: point %ld of %ld failing: RNN_OK but other outputs than the clean run's",
+              label, k, n);
+        m.tolerated += hit;
+    }
+    /* A failure leaves the library usable: the next run gives the clean bits. */
+    long points_seen = 0, left = 0;
+    int hit = 0;
+    const rnn_status st = run_counted(f, pr, -1, &points_seen, &left, &hit);
+    CHECK(st == RNN_OK && outputs_digest(pr) == want && left == 0,
+          "%s: the run after points %ld-%ld failed: %s, %s bits, %ld blocks left", label, from,
+          n - 1, rnn_strerror(st), outputs_digest(pr) == want ? "the same" : "other", left);
+    m.k = -1;
+    m.passed = check_passed - passed0;
+    m.failed = check_failed - failed0;
+    fflush(stdout);
+    _exit(write(fd, &m, sizeof m) == (ssize_t)sizeof m ? 0 : 3);
+}
+
+/* The sweep's points in a child process; where the child dies (a crash, or
+ * SIGALRM after HANG_S seconds: a hang), that point fails by name and a new child
+ * goes on from the next. */
 static void sweep(const char *label, scenario_fn f, problem *pr)
 {
     long n = 0, left = 0;
@@ -359,27 +424,46 @@ static void sweep(const char *label, scenario_fn f, problem *pr)
           rnn_strerror(st), left);
     CHECK(n > 0, "%s: no allocation point counted (are the wrappers linked?)", label);
     long refused = 0, tolerated = 0;
-    for (long k = 0; k < n; k++) {
-        long m = 0;
-        st = run_counted(f, pr, k, &m, &left, &hit);
-        CHECK(left == 0, "%s: point %ld of %ld failing: %ld blocks leaked (%s)", label, k, n, left,
-              rnn_strerror(st));
-        if (st == RNN_ERR_NOMEM && hit) {
-            refused++;
-            continue;
+    for (long from = 0; from < n;) {
+        int fd[2];
+        fflush(stdout);
+        const pid_t pid = pipe(fd) == 0 ? fork() : -1;
+        if (pid < 0) {
+            CHECK(0, "%s: no child process: %s", label, strerror(errno));
+            return;
         }
-        /* Not refused: then it must be as if nothing had failed. */
-        CHECK(st == RNN_OK, "%s: point %ld of %ld failing: %s, not RNN_ERR_NOMEM%s", label, k, n,
-              rnn_strerror(st), hit ? "" : " (and the point was never reached)");
-        CHECK(st != RNN_OK || outputs_digest(pr) == want,
-              "%s: point %ld of %ld failing: RNN_OK but other outputs than the clean run's",
-              label, k, n);
-        tolerated += hit;
+        if (pid == 0) {
+            close(fd[0]);
+            alarm(HANG_S);
+            sweep_points(label, f, pr, from, n, want, fd[1]);
+        }
+        close(fd[1]);
+        progress m = {.k = from}, got;
+        while (read(fd[0], &got, sizeof got) == (ssize_t)sizeof got)
+            m = got;
+        close(fd[0]);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        check_passed += m.passed;
+        check_failed += m.failed;
+        refused += m.refused;
+        tolerated += m.tolerated;
+        if (m.k < 0) {
+            /* Under valgrind, an error it found in the child shows here. */
+            CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                  "%s: the points' process ended with status %d", label, status);
+            break;
+        }
+        char why[64];
+        if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+            snprintf(why, sizeof why, "hung (no end in %d s)", HANG_S);
+        else if (WIFSIGNALED(status))
+            snprintf(why, sizeof why, "crashed (signal %d)", WTERMSIG(status));
+        else
+            snprintf(why, sizeof why, "ended early (exit status %d)", WEXITSTATUS(status));
+        CHECK(0, "%s: point %ld of %ld failing: the run %s", label, m.k, n, why);
+        from = m.k + 1;
     }
-    st = run_counted(f, pr, -1, &n, &left, &hit);
-    CHECK(st == RNN_OK && outputs_digest(pr) == want && left == 0,
-          "%s: the run after the sweep: %s, %s bits, %ld blocks left", label, rnn_strerror(st),
-          outputs_digest(pr) == want ? "the same" : "other", left);
     printf("%-52s %4ld points: %4ld RNN_ERR_NOMEM, %ld tolerated\n", label, n, refused, tolerated);
     points_swept += n;
     faults_refused += refused;
