@@ -200,5 +200,35 @@ expect 2 "SKIP names test_nosuch, which is not a program of this suite" \
   env SKIP="gate_selftest test_nosuch" sh scripts/run_tests.sh --list
 expect 0 "test_kernels" env SKIP="gate_selftest plots_test" sh scripts/run_tests.sh --list
 
+# scripts/mutants_random.py: random faults for scripts/mutants.sh. The same
+# seed gives the same lines, another seed others; every line plants a fault
+# mutants.sh can apply (five fields, the find text once in its file, the
+# replacement another text); bad arguments are refused by name.
+if [ -x /usr/bin/python3 ] && [ -z "${RUN:-}" ]; then
+  MR="/usr/bin/python3 scripts/mutants_random.py"
+  files="core/head.c core/stack.c kernels/simd/gates_fwd.inc"
+  $MR --seed 3 --count 12 $files >"$TMP/r1.txt" 2>&1 &&
+    $MR --seed 3 --count 12 $files >"$TMP/r2.txt" 2>&1 &&
+    $MR --seed 4 --count 12 $files >"$TMP/r3.txt" 2>&1
+  if cmp -s "$TMP/r1.txt" "$TMP/r2.txt" && ! cmp -s "$TMP/r1.txt" "$TMP/r3.txt"; then ok
+  else bad "mutants_random.py: seed 3 twice gave other lines, or seed 4 the same"; fi
+  if /usr/bin/python3 - "$TMP/r1.txt" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 12, f"{len(lines)} lines, expected 12"
+for l in lines:
+    f = l.split("|")
+    assert len(f) == 5, f"{len(f)} fields: {l}"
+    text = open(f[0]).read()
+    assert text.count(f[1]) == 1 and f[1] != f[2] and f[3] == "conformance", l
+PY
+  then ok; else bad "mutants_random.py: a line mutants.sh could not plant (above)"; fi
+  expect 2 "--count 0: expected 1 or more" $MR --count 0 core/head.c
+  expect 2 "core/nosuch.c: no such file" $MR core/nosuch.c
+  expect 2 "README.md: not a C source" $MR README.md
+  expect 2 "expected a path relative to the repository's root" $MR "$(pwd)/core/head.c"
+  expect 2 "fewer than --count 100000" $MR --count 100000 core/head.c
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -81,6 +81,43 @@ early 1 "$TMP: is a directory, not a file (the golden file" "reference" \
 expect 0 ", 0 failed" $C --cases "$TMP/one.cases" --no-golden --no-ratchet --no-onednn \
   --isa generic --mode threads1 --json "$TMP/one.json"
 if [ -s "$TMP/one.json" ]; then ok; else bad "--json $TMP/one.json not written"; fi
+# The JSON report says what the text says: its totals are the summary line's,
+# one case entry per case run, one regime entry per block the cases measured,
+# its golden counts sum to the cases, each table and mode's cases and passes are
+# counted from the case entries, and the oneDNN cross-check has one entry per
+# row of the text (same problem, same fractions to the printed digits). The
+# tracking reads the JSON; a report that disagreed with the run would mislead.
+if [ -x /usr/bin/python3 ]; then
+  $C --quick --isa generic --cell gru --topology many2one --json "$TMP/cons.json" \
+    >"$TMP/cons.txt" 2>&1
+  if /usr/bin/python3 - "$TMP/cons.json" "$TMP/cons.txt" <<'PY'
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+text = open(sys.argv[2]).read().splitlines()
+m = re.match(r"(\d+) passed, (\d+) failed$", text[-1])
+assert m and (d["passed"], d["failed"]) == (int(m[1]), int(m[2])), (text[-1], d["passed"], d["failed"])
+n = int(re.match(r"rnnsimd-conformance: (\d+) cases", text[0])[1])
+assert len(d["cases"]) == n, f"{len(d['cases'])} case entries, the text ran {n}"
+g = d["golden"]
+assert g["match"] + g["missing"] + g["mismatch"] == n, g
+blocks = sum(len(c["regime"]["blocks"]) for c in d["cases"] if "regime" in c)
+assert len(d["regimes"]) == blocks, f"{len(d['regimes'])} regime entries, {blocks} blocks"
+for t in d["isas"]:
+    for mode, r in t.get("modes", {}).items():
+        runs = [c["isa"][t["isa"]][mode] for c in d["cases"]
+                if not c["case"].endswith(":bf16") and mode in c.get("isa", {}).get(t["isa"], {})]
+        assert r["cases"] == len(runs) and r["passed"] == sum(x["passed"] for x in runs), (t["isa"], mode, r)
+# (Where oneDNN is not installed the text has no cross-check and the JSON none.)
+i = text.index("oneDNN cross-check") if "oneDNN cross-check" in text else len(text)
+rows = [l.split() for l in text[i + 1:] if re.match(r"  (rnn_tanh|lstm|gru|lbr_gru) +T\d", l)]
+assert len(rows) == len(d["onednn"]), f"{len(d['onednn'])} oneDNN entries, {len(rows)} rows"
+for e, r in zip(d["onednn"], rows):
+    assert r[:5] == [e["cell"], "T%d" % e["T"], "B%d" % e["B"], "I%d" % e["I"], "H%d" % e["H"]], (e, r)
+    assert r[r.index("forward") + 1] == "%.3f" % e["forward_fraction"], (e, r)
+    assert r[r.index("backward") + 1] == "%.3f" % e["backward_fraction"], (e, r)
+PY
+  then ok; else bad "the conformance JSON report disagrees with its text (above)"; fi
+fi
 expect 0 "golden: wrote $TMP/g.txt: 1 cases (1 added" $C --case "$L" --write-golden "$TMP/g.txt"
 expect 0 ", 0 failed" $C --case "$L" --golden "$TMP/g.txt" --no-onednn --isa generic --mode threads1
 # A case listed twice is refused at its second line (taking either line's
@@ -89,6 +126,14 @@ expect 0 ", 0 failed" $C --case "$L" --golden "$TMP/g.txt" --no-onednn --isa gen
 n=$(grep -c '' "$TMP/twice.txt")
 early 1 "$TMP/twice.txt:$n: case '$L' appears twice" "reference" \
   $C --case "$L" --no-onednn --golden "$TMP/twice.txt"
+# A line with too few or too many fields is refused at its line (seven
+# fields: one past the parser's array, which make sanitize would see).
+grep -v '^#' "$TMP/g.txt" | cut -d' ' -f1-3 > "$TMP/few.txt"
+grep -v '^#' "$TMP/g.txt" | sed 's/$/ x y/' > "$TMP/many.txt"
+for f in few many; do
+  early 1 "$TMP/$f.txt:1: expected 5 fields (4 in the older format)" "reference" \
+    $C --case "$L" --no-onednn --golden "$TMP/$f.txt"
+done
 
 # The ratchet file likewise: a key (selection, architecture, table, tensor)
 # listed twice is refused at its second line, and a budget that is not one
