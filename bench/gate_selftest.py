@@ -203,8 +203,13 @@ def made_up_battery(tmp):
     few = made_up(4)
     few["benchmarks"] = [b for b in few["benchmarks"]
                          if not (b["name"] == ROWS[9] and b["repetition_index"] >= 3)]
-    expect(0, ["gate: PASS", "1 unresolved", f"unresolved: {ROWS[9]}: 9 vs 3 repetitions: a rank"
-               " test needs 5+ a side"], "a row of 3 repetitions", [base, dump(few, f"{tmp}/few.json")])
+    out = expect(0, ["gate: PASS", "1 unresolved", f"unresolved: {ROWS[9]}: 9 vs 3 repetitions: a rank"
+                     " test needs 5+ a side"], "a row of 3 repetitions", [base, dump(few, f"{tmp}/few.json")])
+    # The table's reps column: the baseline's, then the fresh run's.
+    lines = [ln.split() for ln in out.splitlines() if ln.startswith(ROWS[9] + " ")]
+    check(len(lines) == 1 and lines[0][1] == "9/3" and all(
+        ln.split()[1] == "9/9" for ln in out.splitlines() if ln.startswith(ROWS[8] + " ")),
+        "the table's reps column: 9/3 for the row of 3 repetitions, 9/9 beside it", out)
     with open(f"{tmp}/m/avx512-ci.noise.json") as f:
         cal = json.load(f)
     del cal["rows"][ROWS[10]]

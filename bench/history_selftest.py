@@ -20,8 +20,10 @@ figure; a machine with avx2 and avx512 runs shows avx512, each row from its
 SET=ci file rather than its default sweep, B=64 rows included. Ends with "N passed, N failed".
 """
 import json
+import math
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -87,17 +89,19 @@ def record_battery(tmp):
           f"record refuses a run of another machine than the folder's machine.json (exit {rc})", out)
 
 
-def series(tmp, n, step_at=None, sigma=0.01, seed=5):
+def series(tmp, n, step_at=None, sigma=0.01, seed=5, steps=None):
     """A history of n runs of the made-up rows; ROWS[0] 15% slower from run
-    step_at on (its vs_onednn 15% lower)."""
+    step_at on (its vs_onednn 15% lower), or by each factor of steps (a list
+    of (run, factor)) from its run on."""
     rng = random.Random(seed)
-    path = f"{tmp}/s{n}-{step_at}/history.jsonl"
+    steps = steps if steps is not None else ([(step_at, 1.15)] if step_at is not None else [])
+    path = f"{tmp}/s{n}-{'-'.join(str(a) for a, _ in steps) or None}/history.jsonl"
     os.makedirs(os.path.dirname(path), exist_ok=True)
     out = []
     for i in range(n):
         rows = {}
         for k, name in enumerate(ROWS):
-            f = 1.15 if step_at is not None and i >= step_at and k == 0 else 1.0
+            f = math.prod(g for at, g in steps if i >= at) if k == 0 else 1.0
             t = 100.0 * (k + 1) * f * rng.lognormvariate(0, sigma)
             rows[name] = [t, t, (1.2 / f) * rng.lognormvariate(0, sigma), 50.0 / f,
                           120.0 * (k + 1) * rng.lognormvariate(0, sigma)]
@@ -120,6 +124,12 @@ def change_battery(tmp):
     check(rc == 0 and len(found) == 2 and any(ln.startswith(want_t) for ln in found)
           and any(ln.startswith(want_r) for ln in found),
           f"a 15% step at run 8 found there, in time and vs_onednn ({len(found)} change points)", out)
+    # Each line's change is its medians' ratio (within what the medians'
+    # four printed digits leave: 0.2 points at these sizes).
+    moves = [re.search(r"median ([0-9.e+-]+) -> ([0-9.e+-]+) \(([+-][0-9.]+)%\)", ln) for ln in found]
+    check(moves and all(m and abs(100 * (float(m[2]) / float(m[1]) - 1) - float(m[3])) < 0.2
+                        for m in moves),
+          "each change point's percentage is its medians' ratio less 1", out)
     d = os.path.dirname(series(tmp, 12, step_at=7))
     figs = [f for f in os.listdir(d) if f.startswith("history-") and f.endswith((".svg", ".png"))]
     check(len(figs) == 6, f"draw wrote an SVG and a PNG per cell present ({sorted(figs)})", out)
@@ -142,6 +152,13 @@ def change_battery(tmp):
               f"{max(0.05, 4 * spreads[1]):.0%}): {len(found)} change points (want {want_n})", out)
     rc, out = run("history.py", "draw", series(tmp, 12, sigma=0.01, seed=9))
     check(rc == 0 and "no change point found" in out, "a flat series (1% noise) has no change point", out)
+    # Two steps, the later the larger: the search splits at run 13 first and
+    # must find run 7's step in the segment left of it.
+    rc, out = run("history.py", "draw", series(tmp, 18, steps=[(6, 1.15), (12, 1.4)]))
+    found = [ln for ln in out.splitlines() if ln.startswith(f"change point: {ROWS[0]} time")]
+    check(rc == 0 and len(found) == 2 and "at commit c06" in found[0] + found[1]
+          and "at commit c12" in found[0] + found[1],
+          f"steps at runs 7 and 13 both found in time ({len(found)} change points)", out)
     # Only the last run's table and set are drawn: a SET=default run between
     # every two of a SET=ci history (its row 10% slower) is left out, said so.
     path = series(tmp, 12, sigma=0.01, seed=9)

@@ -347,7 +347,24 @@ def bf16_battery(tmp):
           "bf16 training: B=1 geomeans over its 12 rows, B=16 and B=64 named as missing", out)
 
 
+def level_battery():
+    """The cache level a stream is read from: the smallest that holds it, a
+    stream exactly a level's size included; from the probe's sizes where the
+    context lists no caches."""
+    caches = {"caches": [{"level": 1, "type": "Data", "size": 49152},
+                         {"level": 1, "type": "Instruction", "size": 32768},
+                         {"level": 2, "type": "Unified", "size": 1048576},
+                         {"level": 3, "type": "Unified", "size": 33554432}]}
+    got = [targets.level_of(caches, n) for n in (49152, 49153, 1048576, 1048577, 33554432, 33554433)]
+    check(got == ["L1", "L2", "L2", "L3", "L3", "DRAM"],
+          f"level_of at each cache's size and one byte over: {got}")
+    probe = {"l1d_bytes": "49152", "l2_bytes": "1048576.0", "l3_bytes": "0"}
+    got = [targets.level_of(probe, n) for n in (1048576, 1048577)]
+    check(got == ["L2", "DRAM"], f"level_of from the probe's sizes (l3 0: unknown): {got}")
+
+
 def main():
+    level_battery()
     with tempfile.TemporaryDirectory(prefix="rnnsimd_targets.") as tmp:
         default_battery(tmp)
         bf16_battery(tmp)

@@ -1,13 +1,13 @@
 #!/usr/bin/python3
 """mutants_random.py: random operator faults for scripts/mutants.sh.
 
-Writes COUNT faults drawn from the C sources given, one per line in the
+Writes COUNT faults drawn from the C and Python sources given, one per line in the
 format of tests/mutants.txt (file|find|replace|expect|what), to stdout. Each
 fault changes one operator or constant of one source line (+ to -, < to <=,
 ++ to --, + 1 to + 2, [0] to [1], ...), at most one per line; its find text
 is the whole line, which occurs once in its file, and neither it nor its
 replacement holds a '|' (the format's separator: so no && to ||).
-Comments and preprocessor lines are left alone. The same seed and files give
+Comments, docstrings and preprocessor lines are left alone. The same seed and files give
 the same faults.
 
 The hand-written list (tests/mutants.txt) holds the faults someone thought
@@ -32,11 +32,28 @@ SWAPS = [
     ("[0]", "[1]"), (" + ", " - "), (" - ", " + "),
     (" * ", " + "), (" / ", " * "), ("++", "--"),
 ]
-SUFFIXES = (".c", ".h", ".inc")
+SUFFIXES = (".c", ".h", ".inc", ".py")
+
+
+def python_lines(path):
+    """(number, line) of each line of a Python file outside comments and docstrings."""
+    in_doc = False
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f.read().split("\n"), 1):
+            s = line.strip()
+            quotes = s.count('"""') + s.count("'''")
+            if in_doc or quotes:
+                in_doc = in_doc != (quotes % 2 == 1)
+                continue
+            if s and not s.startswith("#"):
+                yield number, line
 
 
 def source_lines(path):
     """(number, line) of each line of path outside comments and preprocessor lines."""
+    if path.endswith(".py"):
+        yield from python_lines(path)
+        return
     in_comment = False
     with open(path, encoding="utf-8") as f:
         for number, line in enumerate(f.read().split("\n"), 1):
@@ -58,7 +75,7 @@ def candidates(path):
     for number, line in source_lines(path):
         if "|" in line or text.count(line) != 1:
             continue
-        code = line.split("/*")[0].split("//")[0]
+        code = line.split("#")[0] if path.endswith(".py") else line.split("/*")[0].split("//")[0]
         for old, new in SWAPS:
             at = code.find(old)
             if at >= 0 and "|" not in new:
@@ -75,7 +92,7 @@ def main(argv):
     ap.add_argument("--expect", default="conformance",
                     help="the program each line names as expected to catch it (default conformance)")
     ap.add_argument("files", nargs="+", metavar="FILE",
-                    help="C sources (.c, .h, .inc), relative to the repository's root")
+                    help="C or Python sources (.c, .h, .inc, .py), relative to the repository's root")
     a = ap.parse_args(argv)
     if a.count < 1:
         ap.error(f"--count {a.count}: expected 1 or more")
@@ -86,7 +103,7 @@ def main(argv):
         if os.path.isabs(path) or path.startswith(".."):
             ap.error(f"{path}: expected a path relative to the repository's root")
         if not path.endswith(SUFFIXES):
-            ap.error(f"{path}: not a C source (expected {', '.join(SUFFIXES)})")
+            ap.error(f"{path}: not a C or Python source (expected {', '.join(SUFFIXES)})")
         if not os.path.isfile(path):
             ap.error(f"{path}: no such file")
         pool.extend((path,) + c for c in candidates(path))

@@ -201,9 +201,10 @@ expect 2 "SKIP names test_nosuch, which is not a program of this suite" \
 expect 0 "test_kernels" env SKIP="gate_selftest plots_test" sh scripts/run_tests.sh --list
 
 # scripts/mutants_random.py: random faults for scripts/mutants.sh. The same
-# seed gives the same lines, another seed others; every line plants a fault
-# mutants.sh can apply (five fields, the find text once in its file, the
-# replacement another text); bad arguments are refused by name.
+# seed gives the same lines, another seed others; every line of a draw of C
+# and of Python sources plants a fault mutants.sh can apply (five fields, the
+# find text once in its file and no comment, the replacement another text);
+# bad arguments are refused by name.
 if [ -x /usr/bin/python3 ] && [ -z "${RUN:-}" ]; then
   MR="/usr/bin/python3 scripts/mutants_random.py"
   files="core/head.c core/stack.c kernels/simd/gates_fwd.inc"
@@ -212,20 +213,24 @@ if [ -x /usr/bin/python3 ] && [ -z "${RUN:-}" ]; then
     $MR --seed 4 --count 12 $files >"$TMP/r3.txt" 2>&1
   if cmp -s "$TMP/r1.txt" "$TMP/r2.txt" && ! cmp -s "$TMP/r1.txt" "$TMP/r3.txt"; then ok
   else bad "mutants_random.py: seed 3 twice gave other lines, or seed 4 the same"; fi
-  if /usr/bin/python3 - "$TMP/r1.txt" <<'PY'
+  $MR --seed 3 --count 12 --expect gate_selftest bench/gate.py bench/history.py >"$TMP/r4.txt" 2>&1
+  if /usr/bin/python3 - "$TMP/r1.txt" conformance "$TMP/r4.txt" gate_selftest <<'PY'
 import sys
-lines = open(sys.argv[1]).read().splitlines()
-assert len(lines) == 12, f"{len(lines)} lines, expected 12"
-for l in lines:
-    f = l.split("|")
-    assert len(f) == 5, f"{len(f)} fields: {l}"
-    text = open(f[0]).read()
-    assert text.count(f[1]) == 1 and f[1] != f[2] and f[3] == "conformance", l
+for path, expect in zip(sys.argv[1::2], sys.argv[2::2]):
+    lines = open(path).read().splitlines()
+    assert len(lines) == 12, f"{path}: {len(lines)} lines, expected 12"
+    for l in lines:
+        f = l.split("|")
+        assert len(f) == 5, f"{len(f)} fields: {l}"
+        text = open(f[0]).read()
+        code = f[1].strip()
+        assert not code.startswith(("#", "/*", "*", "//")), f"a comment: {l}"
+        assert text.count(f[1]) == 1 and f[1] != f[2] and f[3] == expect, l
 PY
   then ok; else bad "mutants_random.py: a line mutants.sh could not plant (above)"; fi
   expect 2 "--count 0: expected 1 or more" $MR --count 0 core/head.c
   expect 2 "core/nosuch.c: no such file" $MR core/nosuch.c
-  expect 2 "README.md: not a C source" $MR README.md
+  expect 2 "README.md: not a C or Python source" $MR README.md
   expect 2 "expected a path relative to the repository's root" $MR "$(pwd)/core/head.c"
   expect 2 "fewer than --count 100000" $MR --count 100000 core/head.c
 fi
