@@ -333,7 +333,9 @@ static rnn_status orthogonal_fill(problem *pr)
 }
 
 /* ---- The sweep ---- */
-/* A point's runs take milliseconds (seconds under valgrind or qemu). */
+/* The watchdog of one point's run, re-armed before each: the run takes
+ * milliseconds (tens under valgrind or qemu), so only a run that never
+ * ends reaches it, however busy the machine. */
 #define HANG_S 60
 
 static long points_swept, faults_refused, faults_tolerated;
@@ -379,6 +381,7 @@ static void sweep_points(const char *label, scenario_fn f, problem *pr, long fro
             _exit(3);
         long points_seen = 0, left = 0;
         int hit = 0;
+        alarm(HANG_S);
         const rnn_status st = run_counted(f, pr, k, &points_seen, &left, &hit);
         CHECK(left == 0, "%s: point %ld of %ld failing: %ld blocks leaked (%s)", label, k, n, left,
               rnn_strerror(st));
@@ -397,7 +400,9 @@ static void sweep_points(const char *label, scenario_fn f, problem *pr, long fro
     /* A failure leaves the library usable: the next run gives the clean bits. */
     long points_seen = 0, left = 0;
     int hit = 0;
+    alarm(HANG_S);
     const rnn_status st = run_counted(f, pr, -1, &points_seen, &left, &hit);
+    alarm(0);
     CHECK(st == RNN_OK && outputs_digest(pr) == want && left == 0,
           "%s: the run after points %ld-%ld failed: %s, %s bits, %ld blocks left", label, from,
           n - 1, rnn_strerror(st), outputs_digest(pr) == want ? "the same" : "other", left);
@@ -409,7 +414,7 @@ static void sweep_points(const char *label, scenario_fn f, problem *pr, long fro
 }
 
 /* The sweep's points in a child process; where the child dies (a crash, or
- * SIGALRM after HANG_S seconds: a hang), that point fails by name and a new child
+ * SIGALRM: one point's run never ended), that point fails by name and a new child
  * goes on from the next. */
 static void sweep(const char *label, scenario_fn f, problem *pr)
 {
@@ -434,7 +439,6 @@ static void sweep(const char *label, scenario_fn f, problem *pr)
         }
         if (pid == 0) {
             close(fd[0]);
-            alarm(HANG_S);
             sweep_points(label, f, pr, from, n, want, fd[1]);
         }
         close(fd[1]);
