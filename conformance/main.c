@@ -135,13 +135,16 @@ typedef struct {
     double span;
 } case_state;
 
-/* The selection: given cases, or the matrix (quick subset on request). */
+/* The selection: given cases, or the matrix (quick subset on request).
+ * Returns 0, or 1 after a message when memory ran out. */
 static int select_cases(run_state *r)
 {
     const conf_options *o = &r->o;
     conf_matrix_case *m = calloc(CONF_MAX_CASES, sizeof *m);
-    if (!m)
-        return 2;
+    if (!m) {
+        fprintf(stderr, PROG ": out of memory for the case matrix\n");
+        return 1;
+    }
     size_t nm = conf_matrix_default(m, CONF_MAX_CASES);
     r->filtered = o->cell_mask != ~0u || o->topo_mask != ~0u;
     for (size_t i = 0; i < (o->explicit_cases ? o->ngiven : nm); i++) {
@@ -392,7 +395,10 @@ static void check_regime(run_state *r, case_state *c)
     } else {
         rep->regimes_bad++;
         rep->failed++;
-        printf("FAIL %s: regime not as claimed (rho %g):", line, c->p.kase.rho);
+        if (c->nblocks < 0)
+            printf("FAIL %s: out of memory measuring the regime (rho %g)", line, c->p.kase.rho);
+        else
+            printf("FAIL %s: regime not as claimed (rho %g):", line, c->p.kase.rho);
         for (int b = 0; b < c->nblocks; b++)
             printf(" block %d sigma_max %.6f radius %.6f;", b,
                    r->regimes.b[c->blocks[b]].sigma_max, r->regimes.b[c->blocks[b]].radius);
@@ -443,8 +449,14 @@ static void check_reference(run_state *r, size_t ci, case_state *c)
     }
     c->ref_ok = 1;
     conf_case_hashes(&c->p, &c->ref, &c->h);
-    rep->hash_controls++;
-    rep->hash_controls_caught += conf_hash_sees_flip(&c->p, c->h.inputs);
+    const int seen = conf_hash_sees_flip(&c->p, c->h.inputs);
+    if (seen < 0) {
+        rep->failed++;
+        printf("FAIL %s: out of memory for the golden hash's control\n", c->line);
+    } else {
+        rep->hash_controls++;
+        rep->hash_controls_caught += seen;
+    }
     if (!r->o.no_golden)
         check_golden(r, c);
     check_regime(r, c);
@@ -828,8 +840,8 @@ int main(int argc, char **argv)
     int rc = conf_options_parse(argc, argv, &r.o, r.given);
     if (rc >= 0)
         return rc;
-    if (select_cases(&r) || check_selection(&r))
-        return 2;
+    if ((rc = select_cases(&r)) || (rc = check_selection(&r)))
+        return rc;
     char ferr[256];
     if (conf_fault_init(ferr, sizeof ferr)) {
         fprintf(stderr, PROG ": %s\n", ferr);

@@ -189,8 +189,10 @@ static void run_one(conf_onednn_ctx *x, conf_onednn_result *r)
     conf_case cs = {.desc = {cell, RNN_MANY2MANY, T, 0, B, I, H, 1, L > 1 ? L : 0, r->bi},
                     .rho = 1.0, .seed = 77};
     conf_problem p;
-    if (ncell > MAX_CELLS || conf_problem_generate(&cs, &p) != RNN_OK) {
-        snprintf(r->error, sizeof r->error, "could not generate the problem");
+    const rnn_status gst = ncell > MAX_CELLS ? RNN_ERR_ARG : conf_problem_generate(&cs, &p);
+    if (gst != RNN_OK) {
+        snprintf(r->error, sizeof r->error, "could not generate the problem: %s",
+                 rnn_strerror(gst));
         return;
     }
     /* The cells, index l*D + d (docs/design.md §7); layer 0 reads I, the

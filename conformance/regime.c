@@ -15,24 +15,36 @@
  * machine (a 1024 x 1024 dgeev: 1.3 s on one thread, 3 s on two). */
 void openblas_set_num_threads(int n);
 
-/* Largest singular value and spectral radius of the n x n float block. */
-static void measure(const float *w, size_t n, double *sigma_max, double *radius)
+/* LAPACKE's own allocation failures (its work and transposed copies). */
+static int lapacke_nomem(lapack_int info)
+{
+    return info == LAPACK_WORK_MEMORY_ERROR || info == LAPACK_TRANSPOSE_MEMORY_ERROR;
+}
+
+/* Largest singular value and spectral radius of the n x n float block (NaN
+ * where LAPACKE fails on the numbers). Returns 0 when memory ran out, ours or
+ * LAPACKE's: that is no measurement, not a regime other than claimed. */
+static int measure(const float *w, size_t n, double *sigma_max, double *radius)
 {
     *sigma_max = *radius = NAN;
     double *a = malloc(n * n * sizeof *a), *s = malloc(n * sizeof *s);
     double *wr = malloc(n * sizeof *wr), *wi = malloc(n * sizeof *wi);
     double *superb = malloc((n > 1 ? n : 2) * sizeof *superb);
-    if (a && s && wr && wi && superb) {
+    int ok = a && s && wr && wi && superb;
+    if (ok) {
         lapack_int N = (lapack_int)n;
         double dummy[1];
         for (size_t i = 0; i < n * n; i++)
             a[i] = w[i];
-        if (LAPACKE_dgesvd(LAPACK_ROW_MAJOR, 'N', 'N', N, N, a, N, s, dummy, 1, dummy, 1,
-                           superb) == 0)
+        lapack_int info = LAPACKE_dgesvd(LAPACK_ROW_MAJOR, 'N', 'N', N, N, a, N, s, dummy, 1,
+                                         dummy, 1, superb);
+        if (info == 0)
             *sigma_max = s[0]; /* dgesvd sorts descending */
+        ok = !lapacke_nomem(info);
         for (size_t i = 0; i < n * n; i++)
             a[i] = w[i]; /* dgesvd destroyed it */
-        if (LAPACKE_dgeev(LAPACK_ROW_MAJOR, 'N', 'N', N, a, N, wr, wi, dummy, 1, dummy, 1) == 0) {
+        info = LAPACKE_dgeev(LAPACK_ROW_MAJOR, 'N', 'N', N, a, N, wr, wi, dummy, 1, dummy, 1);
+        if (info == 0) {
             double r = 0;
             for (size_t i = 0; i < n; i++) {
                 double m = hypot(wr[i], wi[i]);
@@ -41,12 +53,14 @@ static void measure(const float *w, size_t n, double *sigma_max, double *radius)
             }
             *radius = r;
         }
+        ok = ok && !lapacke_nomem(info);
     }
     free(a);
     free(s);
     free(wr);
     free(wi);
     free(superb);
+    return ok;
 }
 
 static int find_or_measure(conf_regime_cache *c, const float *block, size_t H, double rho,
@@ -78,7 +92,8 @@ static int find_or_measure(conf_regime_cache *c, const float *block, size_t H, d
     b->rho = rho;
     b->seed = seed;
     b->stream = stream;
-    measure(block, H, &b->sigma_max, &b->radius);
+    if (!measure(block, H, &b->sigma_max, &b->radius))
+        return 0; /* not cached: a later case measures it again */
     b->seconds = rnn_seconds_now() - t0;
     c->seconds += b->seconds;
     *index = c->n++;

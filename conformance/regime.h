@@ -33,7 +33,8 @@ typedef struct {
 /* Measures (or finds) every gate block of p's weight_hh (and the decoder's).
  * Writes into *first and *count the blocks' indices in the cache (they are
  * contiguous only when freshly measured, so it writes the indices into idx,
- * up to max). Returns the number of blocks, or -1 on allocation failure. */
+ * up to max). Returns the number of blocks, or -1 when memory ran out (ours
+ * or LAPACKE's). */
 int conf_regime_measure(conf_regime_cache *cache, const conf_problem *p, size_t *idx, int max);
 /* 1 if the block's measurements agree with its claimed rho. */
 int conf_regime_ok(const conf_regime_block *b);

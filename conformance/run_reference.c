@@ -23,7 +23,7 @@ int conf_hash_sees_flip(const conf_problem *p, uint64_t base)
         if (strcmp(t[i].name, "x") == 0) {
             float *copy = malloc(t[i].n * sizeof *copy);
             if (!copy)
-                return 0;
+                return -1;
             memcpy(copy, t[i].data, t[i].n * sizeof *copy);
             uint32_t bits;
             memcpy(&bits, &copy[t[i].n - 1], 4);

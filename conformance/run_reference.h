@@ -21,7 +21,8 @@ rnn_status conf_reference_run_f32(const conf_problem *p, conf_result *ref);
 rnn_status conf_reference_run_flipped(const conf_problem *p, conf_result *ref);
 void conf_case_hashes(const conf_problem *p, const conf_result *ref, conf_hashes *h);
 /* 1 if flipping one late input bit (in a copy) changes the inputs hash:
- * proof that the hash reads every byte it claims to. */
+ * proof that the hash reads every byte it claims to; 0 if it does not; -1
+ * when memory for the copy ran out. */
 int conf_hash_sees_flip(const conf_problem *p, uint64_t inputs_hash);
 
 #endif

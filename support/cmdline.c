@@ -259,7 +259,7 @@ int opt_parse(opt_program *p, int *argc, char **argv, opt_spec *specs, size_t n_
     if (!lo || !m.gv || !m.orig) {
         free(lo), free(m.gv), free(m.orig);
         fprintf(stderr, "%s: out of memory\n", p->prog);
-        return OPT_EXIT_USAGE;
+        return OPT_EXIT_RUNTIME; /* the command line may well be right */
     }
     for (size_t k = 0; k < n_specs; k++) {
         lo[k].name = specs[k].name;

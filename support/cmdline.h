@@ -68,7 +68,7 @@ typedef struct {
  * usage (--help, -h) or the version (--version), when the program exits 0;
  * OPT_EXIT_USAGE after a message on stderr for an unknown option, a missing,
  * malformed or out-of-bounds value, a flag given a value or an option given
- * twice. A positional argument may be a negative number ("-0.5", "-inf",
+ * twice; OPT_EXIT_RUNTIME when out of memory. A positional argument may be a negative number ("-0.5", "-inf",
  * "-nan": any '-' text strtod reads whole). After "--" every argument is
  * positional ("-x.npy", "--help"), except those pass_prefixes passes on. */
 int opt_parse(opt_program *p, int *argc, char **argv, opt_spec *specs, size_t n_specs);

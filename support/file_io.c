@@ -159,6 +159,70 @@ rnn_status rnn_write_file_atomic(const char *path, const void *data, size_t len,
     return rnn_atomic_commit(&af, path, err, errlen);
 }
 
+rnn_atomic_file *rnn_atomic_set_add(rnn_atomic_set *s, const char *path, char *err, size_t errlen)
+{
+    if (s->n == s->cap) {
+        const int cap = s->cap ? 2 * s->cap : 16;
+        rnn_atomic_file *af = realloc(s->af, (size_t)cap * sizeof *af);
+        if (af)
+            s->af = af;
+        char **p = af ? realloc(s->path, (size_t)cap * sizeof *p) : NULL;
+        if (p)
+            s->path = p;
+        if (!af || !p) {
+            rnn_errorf(RNN_ERR_NOMEM, err, errlen, "%s: out of memory", path);
+            return NULL;
+        }
+        s->cap = cap;
+    }
+    if (!(s->path[s->n] = strdup(path))) {
+        rnn_errorf(RNN_ERR_NOMEM, err, errlen, "%s: out of memory", path);
+        return NULL;
+    }
+    rnn_atomic_file *af = &s->af[s->n++];
+    *af = (rnn_atomic_file){NULL, -1, NULL};
+    return af;
+}
+
+static void atomic_set_free(rnn_atomic_set *s)
+{
+    for (int i = 0; i < s->n; i++)
+        free(s->path[i]);
+    free(s->af);
+    free(s->path);
+    *s = (rnn_atomic_set){0};
+}
+
+void rnn_atomic_set_abort(rnn_atomic_set *s)
+{
+    for (int i = 0; i < s->n; i++)
+        rnn_atomic_abort(&s->af[i]);
+    atomic_set_free(s);
+}
+
+rnn_status rnn_atomic_set_commit(rnn_atomic_set *s, char *err, size_t errlen)
+{
+    rnn_status st = RNN_OK;
+    int i = 0;
+    for (; i < s->n && st == RNN_OK; i++) {
+        if (!s->af[i].tmp)
+            st = rnn_errorf(RNN_ERR_ARG, err, errlen, "%s: committed without being written",
+                            s->path[i]);
+        else
+            st = rnn_atomic_commit(&s->af[i], s->path[i], err, errlen);
+    }
+    if (st != RNN_OK && i > 1) {
+        const size_t used = strlen(err ? err : "");
+        if (err && used < errlen)
+            snprintf(err + used, errlen - used, " (%d of the %d files already in place)", i - 1,
+                     s->n);
+    }
+    for (; i < s->n; i++)
+        rnn_atomic_abort(&s->af[i]);
+    atomic_set_free(s);
+    return st;
+}
+
 rnn_status rnn_open_regular(const char *path, const char *mode, FILE **f, char *err,
                             size_t errlen)
 {

@@ -40,6 +40,24 @@ rnn_status rnn_atomic_write(rnn_atomic_file *af, const char *path, const void *d
 rnn_status rnn_atomic_commit(rnn_atomic_file *af, const char *path, char *err, size_t errlen);
 void rnn_atomic_abort(rnn_atomic_file *af);
 
+/* Files that appear together or not at all: each member is opened and
+ * written as one rnn_atomic_file (by rnn_npy_stage, say), then
+ * rnn_atomic_set_commit renames every one into place, or rnn_atomic_set_abort
+ * removes every temporary file, so a run that fails before its commit leaves
+ * every old file as it was. Only a rename refused part way through the commit
+ * (after every write succeeded) leaves some new files beside old ones; its
+ * message says how many were in place. Both free the set. */
+typedef struct {
+    rnn_atomic_file *af;
+    char **path;
+    int n, cap;
+} rnn_atomic_set;
+/* A new member for path (copied), not yet open; NULL when out of memory,
+ * after a message in err (the set is then still the caller's to abort). */
+rnn_atomic_file *rnn_atomic_set_add(rnn_atomic_set *s, const char *path, char *err, size_t errlen);
+rnn_status rnn_atomic_set_commit(rnn_atomic_set *s, char *err, size_t errlen);
+void rnn_atomic_set_abort(rnn_atomic_set *s);
+
 /* Opens path for reading (mode "r" or "rb") only if it is a regular file.
  * The open itself does not block: a FIFO opened for reading would wait for
  * a writer forever, so it is opened non-blocking, refused, and closed. On

@@ -620,9 +620,11 @@ rnn_status rnn_npy_expect(const rnn_npy *a, const char *name, rnn_npy_dtype dtyp
 
 /* ---- writing (atomically: file_io.h) ---- */
 
-rnn_status rnn_npy_write(const char *path, rnn_npy_dtype dtype, const void *data, int rank,
-                         const int64_t *shape, char *err, size_t errlen)
+rnn_status rnn_npy_stage(rnn_atomic_file *af, const char *path, rnn_npy_dtype dtype,
+                         const void *data, int rank, const int64_t *shape, char *err,
+                         size_t errlen)
 {
+    *af = (rnn_atomic_file){NULL, -1, NULL};
     if (!path || (rank > 0 && !shape))
         return rnn_errorf(RNN_ERR_NULL, err, errlen, "npy: a required pointer is NULL");
     if (rank < 0 || rank > RNN_NPY_MAX_RANK)
@@ -658,23 +660,28 @@ rnn_status rnn_npy_write(const char *path, rnn_npy_dtype dtype, const void *data
     pre[8] = (unsigned char)(hlen & 0xff);
     pre[9] = (unsigned char)(hlen >> 8);
 
-    rnn_atomic_file af;
-    rnn_status st = rnn_atomic_open(&af, path, err, errlen);
+    rnn_status st = rnn_atomic_open(af, path, err, errlen);
     if (st != RNN_OK)
         return st;
-    st = rnn_atomic_write(&af, path, pre, sizeof pre, err, errlen);
+    st = rnn_atomic_write(af, path, pre, sizeof pre, err, errlen);
     if (st == RNN_OK)
-        st = rnn_atomic_write(&af, path, hdr, hlen, err, errlen);
+        st = rnn_atomic_write(af, path, hdr, hlen, err, errlen);
     unsigned char chunk[4096 * 4];
     const uint32_t *src = data;
     for (size_t i = 0; st == RNN_OK && i < count; i += 4096) {
         size_t m = count - i < 4096 ? count - i : 4096;
         encode_le32(chunk, src + i, m);
-        st = rnn_atomic_write(&af, path, chunk, m * 4, err, errlen);
+        st = rnn_atomic_write(af, path, chunk, m * 4, err, errlen);
     }
-    if (st != RNN_OK) {
-        rnn_atomic_abort(&af);
-        return st;
-    }
-    return rnn_atomic_commit(&af, path, err, errlen);
+    if (st != RNN_OK)
+        rnn_atomic_abort(af);
+    return st;
+}
+
+rnn_status rnn_npy_write(const char *path, rnn_npy_dtype dtype, const void *data, int rank,
+                         const int64_t *shape, char *err, size_t errlen)
+{
+    rnn_atomic_file af;
+    rnn_status st = rnn_npy_stage(&af, path, dtype, data, rank, shape, err, errlen);
+    return st == RNN_OK ? rnn_atomic_commit(&af, path, err, errlen) : st;
 }

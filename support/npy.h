@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "file_io.h"
 #include "rnnsimd.h"
 
 /* numpy's own limits: at most 32 axes (NPY_MAXDIMS before numpy 2), and a
@@ -56,6 +57,13 @@ rnn_status rnn_npy_expect(const rnn_npy *a, const char *name, rnn_npy_dtype dtyp
  * version 1.0 little-endian C-order file, atomically. */
 rnn_status rnn_npy_write(const char *path, rnn_npy_dtype dtype, const void *data, int rank,
                          const int64_t *shape, char *err, size_t errlen);
+
+/* rnn_npy_write up to the rename: af is opened and written, for the caller
+ * to commit (rnn_atomic_commit, rnn_atomic_set_commit); on failure af is
+ * already aborted. */
+rnn_status rnn_npy_stage(rnn_atomic_file *af, const char *path, rnn_npy_dtype dtype,
+                         const void *data, int rank, const int64_t *shape, char *err,
+                         size_t errlen);
 
 /* Formats a shape as numpy prints it: "()", "(3,)", "(2, 3)". */
 void rnn_npy_shape_str(int rank, const int64_t *shape, char *buf, size_t len);

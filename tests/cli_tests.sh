@@ -631,13 +631,19 @@ else
   echo "note: mounting a tmpfs was refused (not root?): full-disk CLI checks skipped"
 fi
 # make-case: a case too large to be a test input is refused before anything
-# is written; a write that fails (a file size limit) removes what it wrote.
+# is written; a write that fails (a file size limit) writes nothing, and an
+# earlier case in the directory stays whole.
 expect 2 "make-case writes at most 4 GiB" $R make-case --cell lstm --H 20000 --layers 256 --bidirectional --out "$TMP/mc_big"
 if [ -e "$TMP/mc_big" ]; then bad "a refused make-case created its directory"; else ok; fi
-expect 1 "the case is incomplete: removed the 1 file written before" \
+expect 1 "File too large" \
   sh -c "trap '' XFSZ; ulimit -f 200; $R make-case --cell lstm --H 300 --I 300 --out '$TMP/mc_part'"
 left=$(ls "$TMP/mc_part" | wc -l)
 if [ "$left" -eq 0 ]; then ok; else bad "a failed make-case left $left files"; fi
+$R make-case --cell lstm --H 4 --I 3 --seed 7 --out "$TMP/mc_part" > /dev/null
+before=$(cd "$TMP/mc_part" && cksum *)
+expect 1 "nothing written" \
+  sh -c "trap '' XFSZ; ulimit -f 200; $R make-case --cell lstm --H 300 --I 300 --out '$TMP/mc_part'"
+if [ "$(cd "$TMP/mc_part" && cksum *)" = "$before" ]; then ok; else bad "a failed make-case changed the case it would replace"; fi
 # A FIFO where a file is read: refused at once by every reader (opening it
 # would wait for a writer forever); timeout turns a hang into a failure. It
 # guards against a hang, it times nothing: a refusal takes well under a

@@ -267,11 +267,20 @@ int cmd_gradflow(int argc, char **argv)
             status = EXIT_RUNTIME;
     }
     if (!status && out) {
-        if (gf_write_tsv(out, runs, n_run) || gf_write_summary_tsv(out, runs, n_run) ||
-            gf_write_json(out, &set, runs, n_run)) {
+        /* The four files appear together or not at all; the images after. */
+        rnn_atomic_set files = {0};
+        char err[4400];
+        if (gf_write_tsv(&files, out, runs, n_run) ||
+            gf_write_summary_tsv(&files, out, runs, n_run) ||
+            gf_write_json(&files, out, &set, runs, n_run) ||
+            gf_write_gp(&files, out, &set, rhos, n_rho, cells, n_cell)) {
+            rnn_atomic_set_abort(&files);
+            status = EXIT_RUNTIME;
+        } else if (rnn_atomic_set_commit(&files, err, sizeof err) != RNN_OK) {
+            fprintf(stderr, "rnnsimd gradflow: %s\n", err);
             status = EXIT_RUNTIME;
         } else {
-            int pr = gf_plot(out, &set, rhos, n_rho, cells, n_cell);
+            int pr = gf_plot(out);
             if (pr < 0)
                 status = EXIT_RUNTIME;
             printf("wrote %s/gradflow.tsv, gradflow_summary.tsv, gradflow.json, gradflow.gp%s\n",

@@ -26,7 +26,7 @@ static const char make_case_usage[] =
     "  --layers L, --bidirectional  a stack, as PyTorch names it: weight_ih_l{k}.npy,\n"
     "              weight_ih_l{k}_reverse.npy, ...; h0.npy (L*D, B, H);\n"
     "              grad_output.npy (T, B, D*H)\n"
-    "A case holds at most 4 GiB; a failed write removes the files written before it.\n";
+    "A case holds at most 4 GiB; its files are written all together or not at all.\n";
 
 /* One file of the case: n floats U(lo, hi) from PRNG stream `stream`. */
 typedef struct {
@@ -69,7 +69,7 @@ static void add(case_list *l, const char *name, float lo, float hi, uint64_t str
         l->floats = UINT64_MAX;
 }
 
-static int put(const char *dir, const case_file *f, uint64_t seed)
+static int put(rnn_atomic_set *set, const char *dir, const case_file *f, uint64_t seed)
 {
     char path[4096], err[1024];
     snprintf(path, sizeof path, "%s/%s", dir, f->name);
@@ -79,7 +79,9 @@ static int put(const char *dir, const case_file *f, uint64_t seed)
         return EXIT_RUNTIME;
     }
     rnn_fill_uniform(v, f->n, seed, f->stream, f->lo, f->hi);
-    rnn_status st = rnn_npy_write(path, RNN_NPY_F32, v, f->rank, f->shape, err, sizeof err);
+    rnn_atomic_file *af = rnn_atomic_set_add(set, path, err, sizeof err);
+    rnn_status st = af ? rnn_npy_stage(af, path, RNN_NPY_F32, v, f->rank, f->shape, err, sizeof err)
+                       : RNN_ERR_NOMEM;
     free(v);
     if (st != RNN_OK) {
         fprintf(stderr, "rnnsimd make-case: %s\n", err);
@@ -88,22 +90,24 @@ static int put(const char *dir, const case_file *f, uint64_t seed)
     return 0;
 }
 
-/* Writes every file of l, or on a failure removes those it wrote, so a
- * failed run leaves no case that looks whole. */
+/* Writes every file of l or none: each is staged, then all are renamed into
+ * place together, so a failed run leaves no case that looks whole and the
+ * files of an earlier case in dir as they were. */
 static int put_all(const char *dir, const case_list *l, uint64_t seed)
 {
+    rnn_atomic_set set = {0};
     for (int i = 0; i < l->count; i++) {
-        const int r = put(dir, &l->f[i], seed);
+        const int r = put(&set, dir, &l->f[i], seed);
         if (r) {
-            for (int j = 0; j < i; j++) {
-                char path[4096];
-                snprintf(path, sizeof path, "%s/%s", dir, l->f[j].name);
-                remove(path);
-            }
-            fprintf(stderr, "rnnsimd make-case: the case is incomplete: removed the %d file%s "
-                            "written before\n", i, i == 1 ? "" : "s");
+            rnn_atomic_set_abort(&set);
+            fprintf(stderr, "rnnsimd make-case: nothing written\n");
             return r;
         }
+    }
+    char err[1024];
+    if (rnn_atomic_set_commit(&set, err, sizeof err) != RNN_OK) {
+        fprintf(stderr, "rnnsimd make-case: %s\n", err);
+        return EXIT_RUNTIME;
     }
     return 0;
 }

@@ -58,8 +58,10 @@ int cmd_npy_write(int argc, char **argv)
 {
     const char *shape_s = NULL, *dtype_s = "f4";
     const char **pos = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *pos);
-    if (!pos)
+    if (!pos) {
+        fprintf(stderr, "rnnsimd npy-write: out of memory\n");
         return EXIT_RUNTIME;
+    }
     int np = 0, status = 0;
     opt_spec specs[] = {
         {"shape", OPT_STR, &shape_s, 0, 0, 0, NULL, 0},
@@ -120,6 +122,7 @@ int cmd_npy_write(int argc, char **argv)
     }
     data = malloc((count ? count : 1) * 4);
     if (!data) {
+        fprintf(stderr, "rnnsimd npy-write: out of memory for %zu values\n", count);
         status = EXIT_RUNTIME;
         goto done;
     }

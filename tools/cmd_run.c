@@ -161,12 +161,14 @@ static const float *data_of(const tensor *t)
     return t->present ? t->a.data : NULL;
 }
 
-static int write_out(const char *dir, const char *file, const float *data, int rank,
-                     const int64_t *shape)
+/* Stages dir/file into the set the outputs appear in together. */
+static int write_out(rnn_atomic_set *set, const char *dir, const char *file, const float *data,
+                     int rank, const int64_t *shape)
 {
     char path[4096], err[1024];
     path_join(path, sizeof path, dir, file);
-    if (rnn_npy_write(path, RNN_NPY_F32, data, rank, shape, err, sizeof err) != RNN_OK) {
+    rnn_atomic_file *af = rnn_atomic_set_add(set, path, err, sizeof err);
+    if (!af || rnn_npy_stage(af, path, RNN_NPY_F32, data, rank, shape, err, sizeof err) != RNN_OK) {
         fprintf(stderr, "rnnsimd run: %s\n", err);
         return EXIT_RUNTIME;
     }
@@ -651,24 +653,25 @@ static int compute(const run_opts *o, const run_inputs *ri, run_outputs *ro)
 
 /* A time-major sequence output written as its file's shape: batch first
  * with --batch-first. Returns 0 or EXIT_RUNTIME after a message. */
-static int write_seq(const run_inputs *ri, const char *dir, const char *file, const float *data,
-                     int rank, const int64_t *shape)
+static int write_seq(rnn_atomic_set *set, const run_inputs *ri, const char *dir, const char *file,
+                     const float *data, int rank, const int64_t *shape)
 {
     if (!ri->batch_first)
-        return write_out(dir, file, data, rank, shape);
+        return write_out(set, dir, file, data, rank, shape);
     float *d = swap_axes(data, ri->T, ri->B, shape[2]);
     if (!d) {
         fprintf(stderr, "rnnsimd run: out of memory\n");
         return EXIT_RUNTIME;
     }
-    const int status = write_out(dir, file, d, rank, shape);
+    const int status = write_out(set, dir, file, d, rank, shape);
     free(d);
     return status;
 }
 
-/* Every output into --out (created if missing), each file atomically.
- * Returns 0 or EXIT_RUNTIME after a message. */
-static int write_outputs(const run_opts *o, const run_inputs *ri, const run_outputs *ro)
+/* Every output into --out (created if missing), staged into set. Returns 0
+ * or EXIT_RUNTIME after a message. */
+static int stage_outputs(rnn_atomic_set *set, const run_opts *o, const run_inputs *ri,
+                         const run_outputs *ro)
 {
     const char *out = o->out;
     const int lstm = o->cell == RNN_LSTM;
@@ -685,15 +688,15 @@ static int write_outputs(const run_opts *o, const run_inputs *ri, const run_outp
     int64_t ss[3], s_seq[3], s_x[3];
     const int srank = state_shape(ri, ss), qrank = seq_shape(ri, ri->DH, s_seq);
     seq_shape(ri, ri->I, s_x);
-    if ((status = write_seq(ri, out, "output.npy", ro->output, qrank, s_seq)) ||
-        (status = write_out(out, "hn.npy", ro->hn, srank, ss)) ||
-        (lstm && (status = write_out(out, "cn.npy", ro->cn, srank, ss))))
+    if ((status = write_seq(set, ri, out, "output.npy", ro->output, qrank, s_seq)) ||
+        (status = write_out(set, out, "hn.npy", ro->hn, srank, ss)) ||
+        (lstm && (status = write_out(set, out, "cn.npy", ro->cn, srank, ss))))
         return status;
     if (!ri->backward)
         return 0;
-    if ((status = write_seq(ri, out, "grad_input.npy", g->x, qrank, s_x)) ||
-        (status = write_out(out, "grad_h0.npy", g->h0, srank, ss)) ||
-        (lstm && (status = write_out(out, "grad_c0.npy", g->c0, srank, ss))))
+    if ((status = write_seq(set, ri, out, "grad_input.npy", g->x, qrank, s_x)) ||
+        (status = write_out(set, out, "grad_h0.npy", g->h0, srank, ss)) ||
+        (lstm && (status = write_out(set, out, "grad_c0.npy", g->c0, srank, ss))))
         return status;
     for (int64_t k = 0; k < ri->cells; k++) {
         const float *src[4] = {ro->cg[k].weight_ih, ro->cg[k].weight_hh, ro->cg[k].bias_ih,
@@ -702,9 +705,27 @@ static int write_outputs(const run_opts *o, const run_inputs *ri, const run_outp
             const rnn_npy *a = &ri->w[4 * k + j].a;
             char file[80];
             snprintf(file, sizeof file, "grad_%s.npy", ri->names[k][j]);
-            if ((status = write_out(out, file, src[j], a->rank, a->shape)))
+            if ((status = write_out(set, out, file, src[j], a->rank, a->shape)))
                 return status;
         }
+    }
+    return 0;
+}
+
+/* The outputs appear together or not at all: a run that fails while writing
+ * them leaves every file of an earlier run in --out as it was. */
+static int write_outputs(const run_opts *o, const run_inputs *ri, const run_outputs *ro)
+{
+    rnn_atomic_set set = {0};
+    int status = stage_outputs(&set, o, ri, ro);
+    if (status) {
+        rnn_atomic_set_abort(&set);
+        return status;
+    }
+    char err[1024];
+    if (rnn_atomic_set_commit(&set, err, sizeof err) != RNN_OK) {
+        fprintf(stderr, "rnnsimd run: %s\n", err);
+        return EXIT_RUNTIME;
     }
     return 0;
 }

@@ -64,53 +64,38 @@ void gf_print_legend(FILE *f)
 
 /* ---- files ---- */
 
-typedef struct {
-    FILE *f;
-    char path[4096];
-    rnn_atomic_file af;
-} out_file;
-
-static int open_out(out_file *o, const char *dir, const char *name)
+/* A file of the set the outputs appear in together (file_io.h): written
+ * through a stream now, renamed into place by the set's commit. */
+static FILE *open_out(rnn_atomic_set *set, const char *dir, const char *name)
 {
-    char err[4400];
-    snprintf(o->path, sizeof o->path, "%s/%s", dir, name);
-    o->f = rnn_atomic_stream(&o->af, o->path, err, sizeof err);
-    if (!o->f) {
+    char path[4096], err[4400];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    rnn_atomic_file *af = rnn_atomic_set_add(set, path, err, sizeof err);
+    FILE *f = af ? rnn_atomic_stream(af, path, err, sizeof err) : NULL;
+    if (!f)
         fprintf(stderr, "rnnsimd gradflow: %s\n", err);
-        return -1;
-    }
-    return 0;
+    return f;
 }
 
-static int close_out(out_file *o)
+int gf_write_tsv(rnn_atomic_set *set, const char *dir, const gf_run *runs, size_t n)
 {
-    char err[4400];
-    if (rnn_atomic_commit(&o->af, o->path, err, sizeof err) != RNN_OK) {
-        fprintf(stderr, "rnnsimd gradflow: %s\n", err);
+    FILE *f = open_out(set, dir, "gradflow.tsv");
+    if (!f)
         return -1;
-    }
-    return 0;
-}
-
-int gf_write_tsv(const char *dir, const gf_run *runs, size_t n)
-{
-    out_file o;
-    if (open_out(&o, dir, "gradflow.tsv"))
-        return -1;
-    fprintf(o.f, "cell\trho\td\tt\tnorm_dh\tnorm_dc\n");
+    fprintf(f, "cell\trho\td\tt\tnorm_dh\tnorm_dc\n");
     for (size_t k = 0; k < n; k++) {
         const gf_result *r = &runs[k].r;
         int64_t T = r->T;
         for (int64_t d = 0; d <= T; d++) {
-            fprintf(o.f, "%s\t%.9g\t%lld\t%lld\t%.6e\t", rnn_cell_name(runs[k].cell), runs[k].rho,
+            fprintf(f, "%s\t%.9g\t%lld\t%lld\t%.6e\t", rnn_cell_name(runs[k].cell), runs[k].rho,
                     (long long)d, (long long)(T - d), r->norm_h[d]);
             if (r->norm_c && d > 0)
-                fprintf(o.f, "%.6e\n", r->norm_c[d]);
+                fprintf(f, "%.6e\n", r->norm_c[d]);
             else
-                fprintf(o.f, "nan\n");
+                fprintf(f, "nan\n");
         }
     }
-    return close_out(&o);
+    return 0;
 }
 
 static void json_array(FILE *f, const double *v, int64_t n)
@@ -124,38 +109,38 @@ static void json_array(FILE *f, const double *v, int64_t n)
     fputc(']', f);
 }
 
-int gf_write_summary_tsv(const char *dir, const gf_run *runs, size_t n)
+int gf_write_summary_tsv(rnn_atomic_set *set, const char *dir, const gf_run *runs, size_t n)
 {
-    out_file o;
-    if (open_out(&o, dir, "gradflow_summary.tsv"))
+    FILE *f = open_out(set, dir, "gradflow_summary.tsv");
+    if (!f)
         return -1;
-    fprintf(o.f, "cell\trho\tsigma_w_hh_min\tsigma_w_hh_max\tsigma_mean_jacobian\t"
+    fprintf(f, "cell\trho\tsigma_w_hh_min\tsigma_w_hh_max\tsigma_mean_jacobian\t"
                  "mean_sigma_jacobian\trate\tfactor\tfit_d_max\trate_near_linear\t"
                  "near_linear_steps\td_below_1e-6\tmax_abs_h\trate_c\tcheck_forward\t"
                  "check_backward\tmax_growth\n");
     for (size_t k = 0; k < n; k++) {
         const gf_result *r = &runs[k].r;
-        fprintf(o.f, "%s\t%.9g\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%lld\t%.6f\t%lld\t",
+        fprintf(f, "%s\t%.9g\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%.6f\t%lld\t%.6f\t%lld\t",
                 rnn_cell_name(runs[k].cell), runs[k].rho, runs[k].w_sigma_min,
                 runs[k].w_sigma_max, r->sigma_mean_jacobian, r->mean_sigma_jacobian, r->rate_h,
                 exp(r->rate_h), (long long)r->fit_end_h, r->rate_h_linear,
                 (long long)r->n_linear);
         if (r->d_1e6 >= 0)
-            fprintf(o.f, "%lld", (long long)r->d_1e6);
+            fprintf(f, "%lld", (long long)r->d_1e6);
         else
-            fprintf(o.f, "never");
-        fprintf(o.f, "\t%.4f\t%.6f\t%.3g\t%.3g\t%.4g\n", r->max_abs_h, r->rate_c,
+            fprintf(f, "never");
+        fprintf(f, "\t%.4f\t%.6f\t%.3g\t%.3g\t%.4g\n", r->max_abs_h, r->rate_c,
                 r->check_forward, r->check_backward, r->max_growth);
     }
-    return close_out(&o);
+    return 0;
 }
 
-int gf_write_json(const char *dir, const gf_settings *s, const gf_run *runs, size_t n)
+int gf_write_json(rnn_atomic_set *set, const char *dir, const gf_settings *s, const gf_run *runs,
+                  size_t n)
 {
-    out_file o;
-    if (open_out(&o, dir, "gradflow.json"))
+    FILE *f = open_out(set, dir, "gradflow.json");
+    if (!f)
         return -1;
-    FILE *f = o.f;
     fprintf(f, "{\n  \"command\": ");
     rnn_json_string(f, s->command);
     fprintf(f, ",\n  \"backend\": ");
@@ -211,7 +196,7 @@ int gf_write_json(const char *dir, const gf_settings *s, const gf_run *runs, siz
         fprintf(f, "}%s\n", k + 1 < n ? "," : "");
     }
     fprintf(f, "  ]\n}\n");
-    return close_out(&o);
+    return 0;
 }
 
 /* ---- the plot ---- */
@@ -257,15 +242,15 @@ static void plot_body(FILE *f, const gf_settings *s, const double *rhos, size_t 
     fprintf(f, "unset multiplot\n");
 }
 
-int gf_plot(const char *dir, const gf_settings *s, const double *rhos, size_t n_rho,
-            const rnn_cell *cells, size_t n_cell)
+int gf_write_gp(rnn_atomic_set *set, const char *dir, const gf_settings *s, const double *rhos,
+                size_t n_rho, const rnn_cell *cells, size_t n_cell)
 {
-    out_file o;
-    if (open_out(&o, dir, "gradflow.gp"))
+    FILE *f = open_out(set, dir, "gradflow.gp");
+    if (!f)
         return -1;
     size_t cols = n_rho < 3 ? n_rho : 3, rows = (n_rho + cols - 1) / cols;
     unsigned w = (unsigned)(460 * cols), h = (unsigned)(360 * rows + 40);
-    fprintf(o.f, "# gradflow.gp — written by rnnsimd gradflow; run in this directory:\n"
+    fprintf(f, "# gradflow.gp — written by rnnsimd gradflow; run in this directory:\n"
                  "#   gnuplot gradflow.gp   (reads gradflow.tsv, writes gradflow.svg and "
                  "gradflow.png)\n"
                  "set datafile separator \"\\t\"\n"
@@ -281,20 +266,22 @@ int gf_plot(const char *dir, const gf_settings *s, const double *rhos, size_t n_
             (long long)s->T);
     /* The outputs' names can be given (gnuplot -e): rnnsimd gradflow has
      * gnuplot write temporary files and renames them into place. */
-    fprintf(o.f, "if (!exists(\"out_svg\")) out_svg = \"gradflow.svg\"\n"
+    fprintf(f, "if (!exists(\"out_svg\")) out_svg = \"gradflow.svg\"\n"
                  "if (!exists(\"out_png\")) out_png = \"gradflow.png\"\n");
     const char *terms[2][2] = {{"svg size %u,%u dynamic font \"sans,11\"", "out_svg"},
                                {"pngcairo size %u,%u font \"sans,10\"", "out_png"}};
     for (int t = 0; t < 2; t++) {
-        fprintf(o.f, "set terminal ");
-        fprintf(o.f, terms[t][0], w, h);
-        fprintf(o.f, "\nset output %s\n", terms[t][1]);
-        plot_body(o.f, s, rhos, n_rho, cells, n_cell);
-        fprintf(o.f, "set output\n");
+        fprintf(f, "set terminal ");
+        fprintf(f, terms[t][0], w, h);
+        fprintf(f, "\nset output %s\n", terms[t][1]);
+        plot_body(f, s, rhos, n_rho, cells, n_cell);
+        fprintf(f, "set output\n");
     }
-    if (close_out(&o))
-        return -1;
+    return 0;
+}
 
+int gf_plot(const char *dir)
+{
     char defs[192], tmp[2][64];
     snprintf(tmp[0], sizeof tmp[0], "gradflow.svg.tmp-%ld", (long)getpid());
     snprintf(tmp[1], sizeof tmp[1], "gradflow.png.tmp-%ld", (long)getpid());

@@ -5,6 +5,7 @@
 #define RNNSIMD_GRADFLOW_OUTPUT_H
 
 #include <stdio.h>
+#include "file_io.h"
 #include "gradflow.h"
 
 /* The subcommand itself (cmd_gradflow.c), for main.c's table. */
@@ -31,15 +32,19 @@ void gf_print_header(FILE *f, const gf_settings *s);
 void gf_print_row(FILE *f, const gf_run *run);
 void gf_print_legend(FILE *f);
 
-/* Each returns 0 or -1 after a message naming the file (errno kept). */
-int gf_write_tsv(const char *dir, const gf_run *runs, size_t n);
-int gf_write_summary_tsv(const char *dir, const gf_run *runs, size_t n);
-int gf_write_json(const char *dir, const gf_settings *s, const gf_run *runs, size_t n);
+/* Each stages its file into set (file_io.h: the files appear together when
+ * the caller commits the set) and returns 0, or -1 after a message naming
+ * the file (errno kept). gf_write_gp writes the gnuplot script. */
+int gf_write_tsv(rnn_atomic_set *set, const char *dir, const gf_run *runs, size_t n);
+int gf_write_summary_tsv(rnn_atomic_set *set, const char *dir, const gf_run *runs, size_t n);
+int gf_write_json(rnn_atomic_set *set, const char *dir, const gf_settings *s, const gf_run *runs,
+                  size_t n);
+int gf_write_gp(rnn_atomic_set *set, const char *dir, const gf_settings *s, const double *rhos,
+                size_t n_rho, const rnn_cell *cells, size_t n_cell);
 
-/* Writes dir/gradflow.gp and runs gnuplot in dir. Returns 0 when both images
+/* Runs gnuplot on dir/gradflow.gp (committed). Returns 0 when both images
  * were written, 1 when gnuplot is not installed (message printed, plot
  * skipped), -1 on another failure. */
-int gf_plot(const char *dir, const gf_settings *s, const double *rhos, size_t n_rho,
-            const rnn_cell *cells, size_t n_cell);
+int gf_plot(const char *dir);
 
 #endif /* RNNSIMD_GRADFLOW_OUTPUT_H */

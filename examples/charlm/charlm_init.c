@@ -36,7 +36,7 @@ static rnn_status orthogonal_block(float *dst, size_t H, size_t ld, uint64_t see
         if (sign)
             for (size_t j = 0; j < H; j++)
                 sign[j] = a[j * H + j] < 0 ? -1.0f : 1.0f;
-        info = sign ? LAPACKE_sorgqr(LAPACK_ROW_MAJOR, n, n, n, a, n, tau) : -1000;
+        info = sign ? LAPACKE_sorgqr(LAPACK_ROW_MAJOR, n, n, n, a, n, tau) : LAPACK_WORK_MEMORY_ERROR;
     }
     if (info == 0)
         for (size_t i = 0; i < H; i++)
@@ -45,10 +45,14 @@ static rnn_status orthogonal_block(float *dst, size_t H, size_t ld, uint64_t see
     free(a);
     free(tau);
     free(sign);
+    const int nomem = info == LAPACK_WORK_MEMORY_ERROR || info == LAPACK_TRANSPOSE_MEMORY_ERROR;
+    if (nomem) {
+        snprintf(err, errlen, "charlm: out of memory for a %zu x %zu orthogonal block", H, H);
+        return RNN_ERR_NOMEM;
+    }
     if (info != 0) {
-        snprintf(err, errlen, "charlm: LAPACKE %s failed (info %d)",
-                 info == -1000 ? "allocation" : "sgeqrf/sorgqr", (int)info);
-        return info == -1000 ? RNN_ERR_NOMEM : RNN_ERR_ARG;
+        snprintf(err, errlen, "charlm: LAPACKE sgeqrf/sorgqr failed (info %d)", (int)info);
+        return RNN_ERR_ARG;
     }
     return RNN_OK;
 }
