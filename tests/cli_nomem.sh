@@ -1,0 +1,147 @@
+#!/bin/sh
+# cli_nomem.sh — the programs when memory runs out: each command below runs
+# once counting its allocation points (build/tests/rnnsimd_nomem and
+# conformance_nomem: the programs linked with tests/nomem_program.c), then
+# once with each point failing in turn. A failing run must either
+#   - exit 1 (a runtime failure, not 2: the command line was right) with a
+#     message that says memory ran out, its outputs all left as they were
+#     before the run or all as a clean run writes them (no output lost, no
+#     set half new, no partial or temporary file left), or
+#   - exit 0 with every output, and the printed text where it is exact, the
+#     same as a clean run's (an allocation that only serves speed).
+# A crash, a hang (no end in HANG_S seconds: a watchdog, not a time
+# measured) or any other outcome fails that point by name.
+# Usage: sh tests/cli_nomem.sh BUILD_DIR. Ends with `N passed, N failed`.
+set -u
+BUILD=${1:-build}
+. "$(dirname "$0")/cli_lib.sh"
+cli_setup nomem
+NR="${RUN:-} $BUILD/tests/rnnsimd_nomem"
+NC="${RUN:-} $BUILD/tests/conformance_nomem"
+for p in rnnsimd_nomem conformance_nomem; do
+  if [ ! -x "$BUILD/tests/$p" ]; then
+    echo "FAIL: $BUILD/tests/$p not built"; echo "0 passed, 1 failed"; exit 1
+  fi
+done
+HANG_S=${HANG_S:-120}
+# OpenBLAS starts no helper threads: a thousand program starts cost less.
+export OPENBLAS_NUM_THREADS=1
+REP="$TMP/report"
+points_total=0
+
+# digest DIR: one line per file under DIR, its bytes' hash, size and name.
+digest() {
+  [ -d "$1" ] || return 0
+  (cd "$1" && find . -type f | LC_ALL=C sort | xargs -r cksum)
+}
+
+# sweep NAME OUT EXACT CMD...: OUT is the directory the command writes (or
+# -), EXACT 1 when its stdout must match a clean run's where it succeeds.
+# Every point fails in turn; above $max points, every STRIDE-th one (the
+# conformance runner's hundreds and thousands: the same call sites over and
+# over), STRIDE = ceil(points / max). max is 150 unless set before the call,
+# and at most NOMEM_MAX (scripts/sanitize.sh sets it: a run under ASan takes
+# ten times as long).
+max=150
+NOMEM_MAX=${NOMEM_MAX:-150}
+sweep() {
+  name=$1; outd=$2; exact=$3; shift 3
+  [ "$outd" != - ] && rm -rf "$outd"
+  RNNSIMD_NOMEM_REPORT=$REP "$@" > "$TMP/clean.out" 2> "$TMP/clean.err"
+  rc=$?
+  n=$(sed -n 's/^points \([0-9]*\) failed 0$/\1/p' "$REP" 2>/dev/null)
+  if [ "$rc" -ne 0 ] || [ -z "$n" ]; then
+    bad "$name: the clean run (exit $rc, report '$(cat "$REP" 2>/dev/null)')"
+    sed 's/^/    /' "$TMP/clean.err" | head -5; return
+  fi
+  clean=$(digest "$outd")
+  # The state before each failing run: every output file one byte longer
+  # than a clean run leaves it, so what the run left can be told apart.
+  old="$TMP/old"; rm -rf "$old"
+  [ "$outd" != - ] && cp -r "$outd" "$old" && find "$old" -type f -exec sh -c 'printf x >> "$1"' _ {} \;
+  olddig=$(digest "$old")
+  [ "$max" -gt "$NOMEM_MAX" ] && max=$NOMEM_MAX
+  stride=$(( (n + max - 1) / max )); max=150
+  k=0; bad_here=0; tried=0
+  while [ "$k" -lt "$n" ]; do
+    tried=$((tried + 1))
+    if [ "$outd" != - ]; then rm -rf "$outd"; cp -r "$old" "$outd"; fi
+    rm -f "$REP"
+    RNNSIMD_NOMEM_FAIL=$k RNNSIMD_NOMEM_REPORT=$REP timeout -s KILL "$HANG_S" "$@" \
+      > "$TMP/k.out" 2> "$TMP/k.err"
+    rc=$?
+    got=$(digest "$outd")
+    why=""
+    case $rc in
+      0)
+        [ "$outd" != - ] && [ "$got" != "$clean" ] && why="exit 0 with outputs unlike a clean run's"
+        [ "$exact" = 1 ] && ! cmp -s "$TMP/k.out" "$TMP/clean.out" && why="exit 0 printing other text than a clean run"
+        ;;
+      1)
+        cat "$TMP/k.out" "$TMP/k.err" | grep -qi 'memory' || why="exit 1 without saying memory ran out"
+        # The outputs are a set: all as before the run, or all as a clean
+        # run writes them (none lost, none half-new, no temporary file left).
+        if [ -z "$why" ] && [ "$outd" != - ] && [ "$got" != "$olddig" ] && [ "$got" != "$clean" ]; then
+          why="its outputs neither all as before nor all as a clean run writes them"
+        fi
+        ;;
+      137) why="no end in $HANG_S s (killed)" ;;
+      *) why="exit $rc" ;;
+    esac
+    if [ -n "$why" ]; then
+      bad "$name: allocation point $k of $n failing: $why"
+      sed 's/^/    /' "$TMP/k.err" | head -3
+      bad_here=$((bad_here + 1))
+      [ "$bad_here" -ge 5 ] && { echo "    ($name: stopping at 5 failures)"; return; }
+    else
+      ok
+    fi
+    k=$((k + stride))
+  done
+  points_total=$((points_total + tried))
+  if [ "$stride" -gt 1 ]; then
+    echo "$name: $n allocation points, one in $stride failed ($tried)"
+  else
+    echo "$name: $n allocation points, each failed"
+  fi
+}
+
+C="$TMP/case"
+$R make-case --cell lstm --out "$C" --grads --T 3 --B 2 --I 3 --H 4 > /dev/null || bad "make-case"
+CS="$TMP/stack"
+$R make-case --cell gru --out "$CS" --grads --T 3 --B 2 --I 3 --H 4 --layers 2 --bidirectional \
+  > /dev/null || bad "make-case of a stack"
+TEXT="$TMP/text.txt"
+i=0; while [ $i -lt 40 ]; do echo "the quick brown fox jumps over the lazy dog $i"; i=$((i + 1)); done > "$TEXT"
+
+sweep make-case "$TMP/mc" 0 $NR make-case --cell lstm --out "$TMP/mc" --grads --T 3 --B 2 --I 3 --H 4 \
+  --layers 2
+sweep run "$TMP/o" 0 $NR run --cell lstm --in "$C" --out "$TMP/o"
+sweep "run bf16" "$TMP/o" 0 $NR run --cell lstm --in "$C" --out "$TMP/o" --dtype bf16
+sweep "run reference stack" "$TMP/o" 0 $NR run --cell gru --in "$CS" --out "$TMP/o" --isa reference
+sweep "run stack" "$TMP/o" 0 $NR run --cell lbr_gru --in "$CS" --out "$TMP/o"
+sweep npy-compare - 1 $NR npy-compare "$C/weight_hh.npy" "$C/weight_hh.npy" --tol 0
+sweep npy-print - 1 $NR npy-print "$C/bias_ih.npy"
+sweep npy-write "$TMP/w" 0 sh -c "mkdir -p '$TMP/w' && exec $NR npy-write '$TMP/w/a.npy' --shape 2,3 1 2 3 4 5 6"
+sweep "charlm train" "$TMP/lm" 0 sh -c "mkdir -p '$TMP/lm' && exec $NR charlm train --text '$TEXT' \
+  --hidden 8 --seq 8 --batch 2 --steps 3 --save '$TMP/lm/m' --seed 1"
+$R charlm train --text "$TEXT" --hidden 8 --seq 8 --batch 2 --steps 3 --save "$TMP/m" --seed 1 \
+  > /dev/null 2>&1 || bad "charlm train for the sample"
+sweep "charlm sample" - 1 $NR charlm sample --model "$TMP/m" --length 20 --seed 3
+sweep gradflow "$TMP/gf" 0 $NR gradflow --cell gru --hidden 8 --T 4 --rho 1.0 --out "$TMP/gf"
+sweep "info --plan" - 1 $NR info --plan lstm:many2one:T4:B2:I3:H4:V3
+# The runner: one case, every point; a bf16 seq2seq case (one in every
+# few); one case with the oneDNN cross-check (its many problems: half a
+# second a run, so fewer points).
+sweep conformance - 0 $NC --case 'gru:many2one:T5:B2:I3:H4:V3:rho1.0:seed5' --no-golden \
+  --no-ratchet --mode threads1 --isa generic --no-onednn
+max=60
+sweep "conformance, bf16" - 0 $NC --case 'lstm:seq2seq:T4:To3:B2:I3:H4:V3:rho1.0:seed5:bf16' \
+  --no-golden --no-ratchet --mode threads1 --isa generic --no-onednn
+max=40
+sweep "conformance, oneDNN" - 0 $NC --case 'gru:many2one:T5:B2:I3:H4:V3:rho1.0:seed5' \
+  --no-golden --no-ratchet --mode threads1 --isa generic
+
+echo "$points_total allocation points failed in all"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
