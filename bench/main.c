@@ -130,8 +130,8 @@ static int on_optional(void *ctx, const char *name, const char *v, char *err, si
 }
 
 /* Takes our flags out of argv, leaving Google Benchmark's (--benchmark_*,
- * --v=) in order for it. Returns 1 after --help or --version, -1 on a bad
- * option. */
+ * --v=) in order for it. Returns opt_parse's status: 0 to go on, -1 after
+ * --help or --version, else the exit status (a bad option, no memory). */
 static int parse_args(int *argc, char **argv, options *o)
 {
     int64_t reps = o->reps;
@@ -153,7 +153,7 @@ static int parse_args(int *argc, char **argv, options *o)
     opt_program p = {"rnnsimd-bench", usage_text, NULL, 0, 0, google};
     int r = opt_parse(&p, argc, argv, specs, sizeof specs / sizeof specs[0]);
     o->reps = (int)reps;
-    return r < 0 ? 1 : r ? -1 : 0;
+    return r;
 }
 
 /* 0 when value is one of choices (a NULL-terminated list), empty or not
@@ -731,7 +731,7 @@ int main(int argc, char **argv)
     orig_argv[argc] = NULL;
     int rc = parse_args(&argc, argv, &o);
     if (rc)
-        return rc > 0 ? 0 : 2;
+        return rc < 0 ? 0 : rc;
     if (check_choices(&o))
         return 2;
     rnn_isa isa;

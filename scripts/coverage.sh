@@ -64,7 +64,10 @@ t2=$(date +%s)
 
 # --gcov-ignore-parse-errors: gcc 12's gcov prints "branch N taken -1" for
 # some branches of a block that ran; gcovr would drop the file.
-gcovr -r . $OUT/obj -j "$JOBS" --gcov-ignore-parse-errors \
+# $OUT/tests too: test programs that #include a source of ours (test_bench_shim
+# includes bench/problem.c, ...) count its lines under their own objects; the
+# test files themselves are excluded below.
+gcovr -r . $OUT/obj $OUT/tests -j "$JOBS" --gcov-ignore-parse-errors \
   --exclude '/usr/.*' --exclude 'fuzz/.*' --exclude 'tests/.*' \
   --txt $OUT/coverage.txt --json-summary $OUT/coverage.json >$OUT/gcovr.log 2>&1 ||
   { tail -20 $OUT/gcovr.log; echo "coverage: gcovr failed ($OUT/gcovr.log)"; rc=1; }
