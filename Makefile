@@ -128,7 +128,7 @@ endif
 # path (scripts/deps.sh installs g++-aarch64-linux-gnu and libbenchmark-dev:arm64).
 ## all: check the Debian packages, build the library, tests, runner, rnnsimd command, benchmark (the default)
 all: deps-check lib tests $(if $(CONF_SRC),$(CONF_BIN)) $(if $(TOOL_SRC),$(TOOL_BIN)) $(BENCH_BIN) \
-  $(BUILD)/tests/rnnsimd_nomem $(BUILD)/tests/conformance_nomem
+  $(BUILD)/tests/rnnsimd_nomem $(BUILD)/tests/conformance_nomem $(BUILD)/tests/bench_nomem
 
 ## deps-check: install missing Debian packages when root (saying how many and how large), else print the apt-get command
 deps-check:
@@ -281,7 +281,7 @@ $(BUILD)/tests/test_hostile: examples/charlm/charlm_model.c
 # make to these reaches its wrappers.
 $(BUILD)/tests/test_nomem: LDFLAGS_BASE += \
   -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=free,--wrap=pthread_create
-# rnnsimd_nomem and conformance_nomem: the programs again, with the
+# rnnsimd_nomem, conformance_nomem and bench_nomem: the programs again, with the
 # allocation failures of tests/nomem_program.c (tests/cli_nomem.sh runs them).
 NOMEM_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=strdup,--wrap=pthread_create
 NOMEM_OBJ := $(BUILD)/obj/tests/nomem_program.o
@@ -291,6 +291,9 @@ $(BUILD)/tests/rnnsimd_nomem: $(TOOL_OBJ) $(NOMEM_OBJ) $(LIB) $(REF_LIB) $(SUPPO
 $(BUILD)/tests/conformance_nomem: $(CONF_OBJ) $(NOMEM_OBJ) $(LIB) $(REF_LIB) $(SUPPORT_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CONF_OBJ) $(NOMEM_OBJ) -o $@ $(LIBS_OURS) $(DNNL_LIBS) $(LIBS) $(LDFLAGS_BASE) $(NOMEM_WRAP)
+$(BUILD)/tests/bench_nomem: $(BENCH_OBJ) $(NOMEM_OBJ) $(LIB) $(REF_LIB) $(SUPPORT_LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(BENCH_OBJ) $(NOMEM_OBJ) -o $@ $(LIBS_OURS) -lbenchmark $(DNNL_LIBS) $(LIBS) $(LDFLAGS_BASE) $(NOMEM_WRAP)
 $(BUILD)/tests/test_bench_shim: bench/problem.c bench/sweep.c bench/identity.c bench/data.c bench/peak.c \
   $(wildcard bench/*.h)
 # ASan+UBSan (build-san/): unit tests, quick conformance on every table, CLI

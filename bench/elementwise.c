@@ -42,14 +42,15 @@ static float *values(size_t n, unsigned salt)
     return p;
 }
 
-/* ns per unit at B x H, or 0. */
+/* ns per unit at B x H; -1 when memory runs out. */
 static double at_shape(const rnn_kernels *k, rnn_cell cell, size_t B, size_t H, double seconds)
 {
     const size_t G = cell == RNN_LSTM ? 4 : cell == RNN_TANH ? 1 : 3, u = B * H;
     step s = {k, cell, B, H, values(u * G, 1), values(u * G, 2), values(u, 3), values(u, 4),
               values(u * 4, 5), values(u, 6), values(u, 7), values(u, 8)};
-    double best = 0;
+    double best = -1.0;
     if (s.xp && s.hp && s.h_prev && s.c_prev && s.gates && s.rh && s.c && s.h) {
+        best = 0;
         long reps = 1;
         double t = 0;
         while (reps < (1L << 24)) { /* calibrate; the first calls warm the operands */
@@ -89,8 +90,9 @@ double bench_elementwise_ns(rnn_isa isa, rnn_cell cell, double seconds)
     const rnn_kernels *k = table(isa, cell);
     if (!k)
         return 0.0;
-    const double a = at_shape(k, cell, 64, 256, seconds), b = at_shape(k, cell, 16, 1024, seconds);
-    return a > 0 && (b <= 0 || a < b) ? a : b;
+    const double a = at_shape(k, cell, 64, 256, seconds);
+    const double b = a < 0 ? a : at_shape(k, cell, 16, 1024, seconds);
+    return a < 0 || b < 0 ? -1.0 : a > 0 && (b <= 0 || a < b) ? a : b;
 }
 
 double bench_elementwise_ns_at(rnn_isa isa, rnn_cell cell, size_t B, size_t H, double seconds)

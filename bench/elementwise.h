@@ -14,9 +14,10 @@
  * long ones), best of 3 runs of about seconds/6 each on the thread's CPU
  * clock. A step of a batched row pays at least B x H times this between
  * its products, whose operands come from further away. 0 when the table
- * cannot run here or memory runs out. */
+ * cannot run here, -1 when memory runs out. */
 double bench_elementwise_ns(rnn_isa isa, rnn_cell cell, double seconds);
-/* The same at one shape, B rows of H units (0 for B or H 0). */
+/* The same at one shape, B rows of H units (0 for B or H 0; -1 when memory
+ * runs out). */
 double bench_elementwise_ns_at(rnn_isa isa, rnn_cell cell, size_t B, size_t H, double seconds);
 
 #endif /* RNNSIMD_BENCH_ELEMENTWISE_H */

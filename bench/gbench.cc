@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,8 @@ struct progress_state {
     clock_type::time_point t0, last;
     bool started = false;
     const row_progress *latest = nullptr; // the row of the latest line
+    std::set<std::string> errored;        // rows a repetition of which failed
+    std::string first_error;              // "row: message" of the first
 };
 progress_state g_prog;
 
@@ -165,6 +168,12 @@ class progress_reporter : public benchmark::BenchmarkReporter {
             clear_bar();
         inner_->ReportRuns(reports);
         fflush(stdout);
+        for (const Run &run : reports)
+            if (run.error_occurred && run.run_type == Run::RT_Iteration) {
+                if (g_prog.errored.empty())
+                    g_prog.first_error = run.run_name.function_name + ": " + run.error_message;
+                g_prog.errored.insert(run.run_name.function_name);
+            }
         if (reports.empty())
             return;
         const std::string &name = reports[0].run_name.function_name;
@@ -363,6 +372,12 @@ extern "C" int gbench_run(void)
     size_t ran = benchmark::RunSpecifiedBenchmarks(&display);
     clear_bar();
     benchmark::Shutdown();
+    // A failed row stays in the output, marked (the regression gate fails
+    // it); the end of a long run says how many there were.
+    if (!g_prog.errored.empty())
+        fprintf(stderr, "rnnsimd-bench: %zu of %zu rows ended in an error, kept in the output as "
+                        "such; the first: %s\n",
+                g_prog.errored.size(), ran, g_prog.first_error.c_str());
     return ran > 0 ? 0 : 1;
 }
 

@@ -364,9 +364,12 @@ typedef struct {
 
 /* Peaks: our table's, and the best the peers may use; the read bandwidths;
  * the overlap probe (about 4 s) for the default set's batch-1 ceilings, when
- * our table has one (avx512). --list measures nothing but what sizes rows. */
-static void run_probes(probes *pb, const options *o, rnn_isa isa, sweep_set set, int limit_peers)
+ * our table has one (avx512). --list measures nothing but what sizes rows.
+ * Returns 0, or -1 after a message when memory ran out: a probe left out of
+ * the context would read as one this machine cannot run. */
+static int run_probes(probes *pb, const options *o, rnn_isa isa, sweep_set set, int limit_peers)
 {
+    int nomem = 0;
     memset(pb, 0, sizeof *pb);
     pb->best = probe_peaks(pb->peaks, o->list ? 0.0 : 0.2);
     pb->peer_peak_isa = limit_peers ? RNN_ISA_AVX2 : pb->best;
@@ -379,11 +382,16 @@ static void run_probes(probes *pb, const options *o, rnn_isa isa, sweep_set set,
             pb->bf16_gflops = bench_peak_bf16dot_gflops(pb->best, 0.1);
         pb->bw_l1 = bench_read_bw_gbs(pb->best, pb->caches.l1d / 2, 0.06);
         pb->bw_l2 = bench_read_bw_gbs(pb->best, pb->caches.l2 / 2, 0.06);
-        for (size_t i = 0; i < N_BW; i++)
+        nomem |= pb->bw_l1 < 0 || pb->bw_l2 < 0;
+        for (size_t i = 0; i < N_BW; i++) {
             pb->bw[i] = bench_read_bw_gbs(pb->best, bw_kib[i] * 1024, 0.06);
+            nomem |= pb->bw[i] < 0;
+        }
         /* About 0.25 s: the batched rows' ceilings count their gates. */
-        for (int c = 0; c < RNN_CELL_COUNT; c++)
+        for (int c = 0; c < RNN_CELL_COUNT; c++) {
             pb->elementwise[c] = bench_elementwise_ns(isa, (rnn_cell)c, 0.03);
+            nomem |= pb->elementwise[c] < 0;
+        }
     }
     pb->isa = isa;
     pb->have_overlap = !o->list && set == SWEEP_DEFAULT;
@@ -391,10 +399,14 @@ static void run_probes(probes *pb, const options *o, rnn_isa isa, sweep_set set,
         for (int r = 0; r < 2 && pb->have_overlap; r++)
             for (size_t i = 0; i < OVERLAP_SIZES && pb->have_overlap; i++) {
                 overlap_times ot;
-                pb->have_overlap =
-                    !bench_overlap_measure(isa, (overlap_mix)m, overlap_bytes[i], r + 1, &ot);
+                const int st = bench_overlap_measure(isa, (overlap_mix)m, overlap_bytes[i], r + 1, &ot);
+                nomem |= st == -2;
+                pb->have_overlap = st == 0;
                 pb->hidden[m][r][i] = pb->have_overlap ? overlap_hidden(ot) : 0.0;
             }
+    if (nomem)
+        fprintf(stderr, "rnnsimd-bench: out of memory measuring the machine (the probes)\n");
+    return nomem ? -1 : 0;
 }
 
 /* Why our table cannot run bf16 rows on this CPU, or NULL when it can
@@ -767,10 +779,13 @@ int main(int argc, char **argv)
     /* --benchmark_out goes to a temporary file, renamed over its path when
      * the run ends well (bench/out_file.h); a path it cannot be is refused
      * now, not after the probes' seconds of measuring. */
-    if (!o.list && bench_out_begin(gargc, gargv))
-        return 2;
+    if (!o.list && (rc = bench_out_begin(gargc, gargv)))
+        return rc;
     static probes pb;
-    run_probes(&pb, &o, isa, set, limit_peers);
+    if (run_probes(&pb, &o, isa, set, limit_peers)) {
+        bench_out_end(0);
+        return 1;
+    }
     if (gbench_init(&gargc, gargv))
         return 2;
 

@@ -26,14 +26,15 @@ int bench_out_begin(int argc, char **argv)
         const char *path = argv[i] + sizeof flag - 1;
         if (strlen(path) >= sizeof final_path) {
             fprintf(stderr, "rnnsimd-bench: --benchmark_out: the path is too long\n");
-            return -1;
+            return 2;
         }
         /* before the run, not at its end: a directory, a missing directory,
          * or a device or FIFO the rename would replace (/dev/null as root) */
         char err[4400];
-        if (rnn_output_path_check(path, err, sizeof err) != RNN_OK) {
+        const rnn_status st = rnn_output_path_check(path, err, sizeof err);
+        if (st != RNN_OK) {
             fprintf(stderr, "rnnsimd-bench: --benchmark_out=%s\n", err);
-            return -1;
+            return st == RNN_ERR_NOMEM ? 1 : 2;
         }
         snprintf(final_path, sizeof final_path, "%s", path);
         snprintf(tmp_path, sizeof tmp_path, "%s.tmp-%ld", path, (long)getpid());

@@ -140,8 +140,10 @@ int bench_overlap_measure(rnn_isa isa, overlap_mix mix, size_t bytes, int ratio,
 {
     probe_loop f = loop_for(isa, mix);
     buffers b;
-    if (!f.k || bytes < 512 || ratio < 1 || buffers_make(&b, bytes / sizeof(float)))
+    if (!f.k || bytes < 512 || ratio < 1)
         return -1;
+    if (buffers_make(&b, bytes / sizeof(float)))
+        return -2;
     *out = measure(f, &b, bytes, ratio, 0);
     buffers_free(&b);
     return 0;

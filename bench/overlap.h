@@ -30,8 +30,8 @@ typedef struct {
 double overlap_hidden(overlap_times t);
 
 /* Times one mix and size at `ratio` tile k steps (or dW vectors) per 8
- * stream FMAs. 0, or -1 when the isa has no probe (avx512 only) or memory
- * runs out. */
+ * stream FMAs. 0; -1 when the isa has no probe (avx512 only); -2 when
+ * memory runs out. */
 int bench_overlap_measure(rnn_isa isa, overlap_mix mix, size_t bytes, int ratio,
                           overlap_times *out);
 

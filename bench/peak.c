@@ -47,7 +47,7 @@ double bench_read_bw_gbs(rnn_isa isa, size_t bytes, double seconds)
     const size_t n = (bytes / 512 ? bytes / 512 : 1) * 128;
     float *buf = aligned_alloc(64, n * sizeof *buf);
     if (!buf)
-        return 0.0;
+        return -1.0;
     for (size_t i = 0; i < n; i++)
         buf[i] = (float)(i % 7) * 0.25f;
     /* Calibrate passes to the time asked for; the first pass also pulls the

@@ -18,8 +18,9 @@ double bench_peak_gflops(rnn_isa isa, double seconds);
 /* GB/s (1e9 bytes) one thread reads from a buffer of `bytes` that it reads
  * over and over (so it lives in the smallest cache level that holds it, or
  * in DRAM), with the isa's widest loads summed into independent accumulators;
- * best of a few runs of about `seconds` each. 0 if the isa cannot run here
- * or the buffer cannot be allocated. */
+ * best of a few runs of about `seconds` each. 0 if the isa cannot run here,
+ * -1 if the buffer cannot be allocated (a caller says memory ran out: a
+ * measurement left out would read as one the machine does not have). */
 double bench_read_bw_gbs(rnn_isa isa, size_t bytes, double seconds);
 
 /* The bf16 dot-product peak of isa's table (avx512: vdpbf16ps), GFLOP/s

@@ -18,7 +18,8 @@ BUILD=${1:-build}
 cli_setup nomem
 NR="${RUN:-} $BUILD/tests/rnnsimd_nomem"
 NC="${RUN:-} $BUILD/tests/conformance_nomem"
-for p in rnnsimd_nomem conformance_nomem; do
+NB="${RUN:-} $BUILD/tests/bench_nomem"
+for p in rnnsimd_nomem conformance_nomem bench_nomem; do
   if [ ! -x "$BUILD/tests/$p" ]; then
     echo "FAIL: $BUILD/tests/$p not built"; echo "0 passed, 1 failed"; exit 1
   fi
@@ -36,7 +37,10 @@ digest() {
 }
 
 # sweep NAME OUT EXACT CMD...: OUT is the directory the command writes (or
-# -), EXACT 1 when its stdout must match a clean run's where it succeeds.
+# -), EXACT 1 when its stdout must match a clean run's where it succeeds, 2
+# when it must match but for the digits of its numbers and the spaces that
+# align them (a measurement's text: a sign or a word in place of a number
+# still differs).
 # Every point fails in turn; above $max points, every STRIDE-th one (the
 # conformance runner's hundreds and thousands: the same call sites over and
 # over), STRIDE = ceil(points / max). max is 150 unless set before the call,
@@ -44,6 +48,7 @@ digest() {
 # ten times as long).
 max=150
 NOMEM_MAX=${NOMEM_MAX:-150}
+digits_aside() { sed 's/[0-9][0-9.]*/N/g; s/  */ /g' "$1"; }
 sweep() {
   name=$1; outd=$2; exact=$3; shift 3
   [ "$outd" != - ] && rm -rf "$outd"
@@ -76,6 +81,8 @@ sweep() {
       0)
         [ "$outd" != - ] && [ "$got" != "$clean" ] && why="exit 0 with outputs unlike a clean run's"
         [ "$exact" = 1 ] && ! cmp -s "$TMP/k.out" "$TMP/clean.out" && why="exit 0 printing other text than a clean run"
+        [ "$exact" = 2 ] && [ "$(digits_aside "$TMP/k.out")" != "$(digits_aside "$TMP/clean.out")" ] &&
+          why="exit 0 printing other text than a clean run (numbers aside)"
         ;;
       1)
         cat "$TMP/k.out" "$TMP/k.err" | grep -qi 'memory' || why="exit 1 without saying memory ran out"
@@ -88,19 +95,28 @@ sweep() {
       137) why="no end in $HANG_S s (killed)" ;;
       *) why="exit $rc" ;;
     esac
-    if [ -n "$why" ]; then
-      bad "$name: allocation point $k of $n failing: $why"
-      sed 's/^/    /' "$TMP/k.err" | head -3
-      bad_here=$((bad_here + 1))
-      [ "$bad_here" -ge 5 ] && { echo "    ($name: stopping at 5 failures)"; return; }
-    else
-      ok
-    fi
+    verdict "$why" || return
     k=$((k + stride))
   done
+  sweep_end
+}
+
+# verdict WHY: point $k of sweep $name passes (WHY empty) or fails with its
+# stderr's last lines; returns 1 at a sweep's fifth failure (it stops there).
+verdict() {
+  if [ -z "$1" ]; then ok; return 0; fi
+  bad "$name: allocation point $k of $n failing: $1"
+  grep -v '^\[' "$TMP/k.err" | tail -3 | sed 's/^/    /'
+  bad_here=$((bad_here + 1))
+  [ "$bad_here" -lt 5 ] || { echo "    ($name: stopping at 5 failures)"; return 1; }
+}
+
+# sweep_end [HOW]: the sweep's line; HOW says which points failed if not
+# "one in $stride".
+sweep_end() {
   points_total=$((points_total + tried))
   if [ "$stride" -gt 1 ]; then
-    echo "$name: $n allocation points, one in $stride failed ($tried)"
+    echo "$name: $n allocation points, ${1:-one in $stride} failed ($tried)"
   else
     echo "$name: $n allocation points, each failed"
   fi
@@ -130,6 +146,10 @@ $R charlm train --text "$TEXT" --hidden 8 --seq 8 --batch 2 --steps 3 --save "$T
 sweep "charlm sample" - 1 $NR charlm sample --model "$TMP/m" --length 20 --seed 3
 sweep gradflow "$TMP/gf" 0 $NR gradflow --cell gru --hidden 8 --T 4 --rho 1.0 --out "$TMP/gf"
 sweep "info --plan" - 1 $NR info --plan lstm:many2one:T4:B2:I3:H4:V3
+sweep "profile --alone" - 2 $NR profile lstm:many2one:T4:B2:I8:H16:V4 --alone
+# The machine probes: about two seconds a run, so fewer points.
+max=10
+sweep "info --probe" - 2 $NR info --probe
 # The runner: one case, every point; a bf16 seq2seq case (one in every
 # few); one case with the oneDNN cross-check (its many problems: half a
 # second a run, so fewer points).
@@ -141,6 +161,79 @@ sweep "conformance, bf16" - 0 $NC --case 'lstm:seq2seq:T4:To3:B2:I3:H4:V3:rho1.0
 max=40
 sweep "conformance, oneDNN" - 0 $NC --case 'gru:many2one:T5:B2:I3:H4:V3:rho1.0:seed5' \
   --no-golden --no-ratchet --mode threads1 --isa generic
+
+# The benchmark: its times differ from run to run, so a run that goes on
+# is judged by what it wrote, not by its bytes. Either exit 1 saying memory
+# ran out, --benchmark_out's file left as it was (no temporary file beside
+# it), or exit 0 with the clean run's rows and context keys (no probe left
+# out), each row measured or marked failed for lack of memory, and the end
+# of the run counting the failed rows (a row's aggregates go with it). One
+# process: no re-exec (it would start the count again), oneDNN on one thread;
+# two seconds of probes a run, so at most 20 points.
+sweep_bench() {
+  name=$1; shift
+  bd="$TMP/bench"; rm -rf "$bd"; mkdir -p "$bd"
+  RNNSIMD_BENCH_REEXEC=1 OMP_NUM_THREADS=1 RNNSIMD_NOMEM_REPORT=$REP "$@" \
+    --benchmark_out="$bd/x.json" > /dev/null 2> "$TMP/clean.err"
+  rc=$?
+  n=$(sed -n 's/^points \([0-9]*\) failed 0$/\1/p' "$REP" 2>/dev/null)
+  if [ "$rc" -ne 0 ] || [ -z "$n" ]; then
+    bad "$name: the clean run (exit $rc)"; sed 's/^/    /' "$TMP/clean.err" | head -5; return
+  fi
+  mv "$bd/x.json" "$TMP/bench-clean.json"
+  # Every one of the first 8 points (the option parser's and the output
+  # check's), then one in every few.
+  max=$NOMEM_MAX; [ "$max" -gt 20 ] && max=20
+  stride=$(( n > max ? (n - 8 + max - 9) / (max - 8) : 1 ))
+  [ "$stride" -lt 1 ] && stride=1
+  k=0; bad_here=0; tried=0
+  while [ "$k" -lt "$n" ]; do
+    tried=$((tried + 1))
+    rm -rf "$bd"; mkdir -p "$bd"; echo old > "$bd/x.json"
+    RNNSIMD_BENCH_REEXEC=1 OMP_NUM_THREADS=1 RNNSIMD_NOMEM_FAIL=$k timeout -s KILL "$HANG_S" "$@" \
+      --benchmark_out="$bd/x.json" > /dev/null 2> "$TMP/k.err"
+    rc=$?
+    why=""
+    left=$(ls -A "$bd")
+    case $rc in
+      0)
+        why=$(python3 - "$TMP/bench-clean.json" "$bd/x.json" "$TMP/k.err" <<'PY'
+import json, sys
+try:
+    a, b = (json.load(open(p)) for p in sys.argv[1:3])
+except (OSError, ValueError) as e:
+    sys.exit(print(f"exit 0 without a readable output ({e})"))
+rows = lambda d: sorted({r.get("run_name", r["name"]) for r in d["benchmarks"]})
+if rows(a) != rows(b):
+    sys.exit(print("exit 0 with other rows than a clean run"))
+lost = sorted(set(a["context"]) - set(b["context"]))
+if lost:
+    sys.exit(print("exit 0 with context keys left out: " + " ".join(lost)))
+failed = [r for r in b["benchmarks"] if r.get("error_occurred")]
+if any("memory" not in r.get("error_message", "") for r in failed):
+    sys.exit(print("a row failed without saying memory ran out"))
+if failed and "rows ended in an error" not in open(sys.argv[3]).read():
+    sys.exit(print("failed rows not counted at the end of the run"))
+PY
+)
+        [ "$left" != x.json ] && why="exit 0 leaving: $left"
+        ;;
+      1)
+        grep -qi 'memory' "$TMP/k.err" || why="exit 1 without saying memory ran out"
+        [ -z "$why" ] && [ "$(cat "$bd/x.json" 2>/dev/null)" != old ] && why="exit 1, its output file changed"
+        [ -z "$why" ] && [ "$left" != x.json ] && why="exit 1 leaving: $left"
+        ;;
+      137) why="no end in $HANG_S s (killed)" ;;
+      *) why="exit $rc" ;;
+    esac
+    verdict "$why" || return
+    k=$(( k < 8 ? k + 1 : k + stride ))
+  done
+  sweep_end "the first 8 and then one in $stride"
+}
+sweep "bench --list" - 1 $NB --set=quick --list --benchmark_filter='lstm/many2one/[a-z0-9]+/T:4/B:3/'
+sweep_bench "bench, ours and oneDNN" $NB --set=quick --peers=onednn --reps=2 \
+  --benchmark_min_time=0.001 --benchmark_filter='lstm/many2one/[a-z0-9]+/T:4/B:3/I:8/H:16/fwd'
 
 echo "$points_total allocation points failed in all"
 echo "$pass passed, $fail failed"

@@ -1,6 +1,7 @@
 /* nomem_program.c — allocation failures for a whole program, from its
- * environment: linked (Makefile) into copies of the rnnsimd command and the
- * conformance runner, build/tests/rnnsimd_nomem and conformance_nomem, with
+ * environment: linked (Makefile) into copies of the rnnsimd command, the
+ * conformance runner and the benchmark, build/tests/rnnsimd_nomem,
+ * conformance_nomem and bench_nomem, with
  * -Wl,--wrap for malloc, calloc, realloc, aligned_alloc, strdup and
  * pthread_create, so every call our objects and static libraries make comes
  * here; libc's and the shared libraries' own allocations do not (fopen's
@@ -10,11 +11,14 @@
  *                           or EAGAIN for a thread
  *   RNNSIMD_NOMEM_REPORT=F  at exit, "points N failed K" into file F: N
  *                           points were reached, K (0 or 1) failures given
+ *   RNNSIMD_NOMEM_TRACE=1   the failing point's call stack on stderr (for a
+ *                           person: `addr2line -f -e PROGRAM +OFFSET`)
  *
  * tests/cli_nomem.sh runs a command once to count its points, then once
  * with each point failing, and judges what the program did. Points are
  * counted in program order: the commands it runs are single-threaded. */
 #include <errno.h>
+#include <execinfo.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -58,6 +62,12 @@ static int fails_here(void)
     if (atomic_fetch_add(&points, 1) != fail_at)
         return 0;
     atomic_fetch_add(&failed, 1);
+    const char *trace = getenv("RNNSIMD_NOMEM_TRACE");
+    if (trace && *trace == '1') {
+        void *frames[32];
+        fprintf(stderr, "nomem: allocation point %ld fails here:\n", fail_at);
+        backtrace_symbols_fd(frames, backtrace(frames, 32), 2);
+    }
     return 1;
 }
 

@@ -136,8 +136,16 @@ static void print_model(rnn_isa isa)
 }
 
 /* One probe's line: the key, the value, a note. */
+/* A probe that ran out of memory (bench/peak.h: a negative value) says so. */
+static int probes_nomem;
+
 static void probe_line(const char *key, double v, int decimals, const char *note)
 {
+    if (v < 0) {
+        printf("  %-35s out of memory\n", key);
+        probes_nomem = 1;
+        return;
+    }
     printf("  %-35s %.*f%s%s\n", key, decimals, v, note ? "  " : "", note ? note : "");
 }
 
@@ -190,7 +198,9 @@ static int print_probes(rnn_isa isa)
         probe_line(key, bench_elementwise_ns(isa, (rnn_cell)cell, 0.06), 3,
                    "ns a hidden unit and batch row: one inference step's gates, warm");
     }
-    return peak > 0 && ghz > 0 ? 0 : EXIT_RUNTIME;
+    if (probes_nomem)
+        fprintf(stderr, "rnnsimd info: --probe: out of memory\n");
+    return peak > 0 && ghz > 0 && !probes_nomem ? 0 : EXIT_RUNTIME;
 }
 
 static double now_ms(void)

@@ -154,29 +154,34 @@ int profile_alone(const rnn_desc *d, rnn_isa isa, rnn_dtype dtype, double call_s
         const double t_proj = median_run(run_projection, &w, &r1);
         const double t_steps = median_run(run_steps, &w, &r2);
         const double ns = bench_elementwise_ns_at(isa, d->cell, B, H, 0.1);
-        const double t_gates = ns * 1e-9 * (double)(rows * H);
-        const double sum = t_proj + t_steps + t_gates;
-        const double f_proj = 2.0 * (double)rows * (double)(G * H) * (double)I;
-        const double f_steps = 2.0 * (double)rows * (double)(G * H) * (double)H;
-        printf("alone:    each part by itself at this problem's shapes, on the %s table in %s "
-               "(medians of %d and %d runs; the gates on warm operands)\n",
-               rnn_isa_name(isa), rnn_dtype_name(dtype), r1, r2);
-        printf("  %-13s %10.4f %9.1f GFLOP/s  (M %zu x N %zu x K %zu)\n", "projection",
-               t_proj * 1e3, f_proj / t_proj * 1e-9, rows, G * H, I);
-        if (phases == 2)
-            printf("  %-13s %10.4f %9.1f GFLOP/s  (%zu step%s: M %zu x N %zu, then N %zu; K %zu)\n",
-                   "products", t_steps * 1e3, f_steps / t_steps * 1e-9, T, T == 1 ? "" : "s", B,
-                   n_ph[0], n_ph[1], H);
-        else
-            printf("  %-13s %10.4f %9.1f GFLOP/s  (%zu step%s: M %zu x N %zu x K %zu)\n",
-                   "products", t_steps * 1e3, f_steps / t_steps * 1e-9, T, T == 1 ? "" : "s", B,
-                   n_ph[0], H);
-        if (B == 1) /* the products' weight stream, as the call's table shows it */
-            printf("  %-13s %10s %9.1f GB/s of W_hh\n", "", "",
-                   (double)(T * G * H * H) * (bf16 ? 2.0 : 4.0) / t_steps * 1e-9);
-        printf("  %-13s %10.4f %9.2f ns a hidden unit and row\n", "gates", t_gates * 1e3, ns);
-        printf("  %-13s %10.4f ms; the call above took %.3fx this\n", "sum", sum * 1e3,
-               call_s / sum);
+        if (ns < 0) {
+            fprintf(stderr, "rnnsimd profile: --alone: out of memory timing the gates\n");
+            status = EXIT_RUNTIME;
+        } else {
+            const double t_gates = ns * 1e-9 * (double)(rows * H);
+            const double sum = t_proj + t_steps + t_gates;
+            const double f_proj = 2.0 * (double)rows * (double)(G * H) * (double)I;
+            const double f_steps = 2.0 * (double)rows * (double)(G * H) * (double)H;
+            printf("alone:    each part by itself at this problem's shapes, on the %s table in %s "
+                   "(medians of %d and %d runs; the gates on warm operands)\n",
+                   rnn_isa_name(isa), rnn_dtype_name(dtype), r1, r2);
+            printf("  %-13s %10.4f %9.1f GFLOP/s  (M %zu x N %zu x K %zu)\n", "projection",
+                   t_proj * 1e3, f_proj / t_proj * 1e-9, rows, G * H, I);
+            if (phases == 2)
+                printf("  %-13s %10.4f %9.1f GFLOP/s  (%zu step%s: M %zu x N %zu, then N %zu; K %zu)\n",
+                       "products", t_steps * 1e3, f_steps / t_steps * 1e-9, T, T == 1 ? "" : "s", B,
+                       n_ph[0], n_ph[1], H);
+            else
+                printf("  %-13s %10.4f %9.1f GFLOP/s  (%zu step%s: M %zu x N %zu x K %zu)\n",
+                       "products", t_steps * 1e3, f_steps / t_steps * 1e-9, T, T == 1 ? "" : "s", B,
+                       n_ph[0], H);
+            if (B == 1) /* the products' weight stream, as the call's table shows it */
+                printf("  %-13s %10s %9.1f GB/s of W_hh\n", "", "",
+                       (double)(T * G * H * H) * (bf16 ? 2.0 : 4.0) / t_steps * 1e-9);
+            printf("  %-13s %10.4f %9.2f ns a hidden unit and row\n", "gates", t_gates * 1e3, ns);
+            printf("  %-13s %10.4f ms; the call above took %.3fx this\n", "sum", sum * 1e3,
+                   call_s / sum);
+        }
     }
     product_free(&proj);
     for (int i = 0; i < phases; i++)
