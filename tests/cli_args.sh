@@ -37,6 +37,8 @@ expect 0 "shape (2,) <f4" in_tmp $R npy-print -- -dash.npy
 expect 0 "ok: " in_tmp $R npy-compare --tol 1 -- -dash.npy a.npy
 expect 2 "unknown option '-d' (an argument starting with '-' goes after --)" \
   in_tmp $R npy-print -dash.npy
+# No such hint where a command takes no file or value arguments at all.
+expect 2 "unknown option '-d' (see rnnsimd gradflow --help)" $R gradflow -d
 # Every command has it (the shared parser): surplus arguments after -- are named.
 expect 2 "unexpected argument 'x'" $R info -- x
 expect 2 "unexpected argument 'x'" $R charlm train -- x
@@ -59,6 +61,9 @@ echo "--: $pass passed, $fail failed so far"
 expect 0 "" $R npy-write "$TMP/sub.npy" --shape 3 1e-39 1e-45 -1e-39
 expect 0 "1.00000022e-39 1.40129846e-45 -1.00000022e-39" $R npy-print "$TMP/sub.npy"
 expect 2 "value '1e-50' is out of float32's range" $R npy-write "$TMP/x.npy" --shape 1 1e-50
+# --shape's limit, 10^8 values: at it the count is checked, past it refused.
+expect 2 "holds 100000000 values, 1 given" $R npy-write "$TMP/x.npy" --shape 10000,10000 1
+expect 2 "--shape '10000,10001' is too large" $R npy-write "$TMP/x.npy" --shape 10000,10001 1
 expect 2 "value '1e39' is out of float32's range" $R npy-write "$TMP/x.npy" --shape 1 1e39
 expect 2 "value '-1e39' is out of float32's range" $R npy-write "$TMP/x.npy" --shape 1 -1e39
 expect 2 "value '1.5x' is not a float32" $R npy-write "$TMP/x.npy" --shape 1 1.5x
@@ -190,6 +195,10 @@ expect 2 "'bi' after 'V4' is out of order or repeated: nothing may follow" \
 expect 2 "unexpected field 'x' after 'H16': [:L<n>][:bi][:V<n>] may follow" \
   $R info --plan lstm:many2one:T20:B1:I8:H16:x
 expect 2 "unexpected field '' after 'H16'" $R info --plan lstm:many2one:T20:B1:I8:H16:
+# More fields than any spec has (the parser keeps 12: under ASan, a 13th
+# kept would be a stack overflow).
+expect 2 "unexpected field 'a' after 'V1': nothing may follow" \
+  $R info --plan lstm:many2one:T1:B1:I1:H1:V1:a:b:c:d:e:f:g:h:i:j
 expect 0 "plan:     lstm:many2one:T20:B1:I8:H16:L2:bi:V3 " $R info --plan lstm:many2one:T20:B1:I8:H16:L2:bi:V3
 expect 0 "plan:     gru:seq2seq:T5:To3:B2:I8:H16:bi " $R info --plan gru:seq2seq:T5:To3:B2:I8:H16:bi
 echo "plan specs: $pass passed, $fail failed so far"
