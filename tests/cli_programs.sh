@@ -200,6 +200,17 @@ case $uout in
 esac
 fault bits@generic "Kernel bits: 0 of 1 runs (table x mode x case) give the golden kernels= hash" \
   --case "$L" --golden "$TMP/g.txt" --no-ratchet --no-onednn --isa generic --mode threads1
+# Two tables, one with the golden bits: the other's failure names it and
+# the tensors whose bits differ.
+sel=$($R info | sed -n 's/^selected: *\([a-z0-9]*\).*/\1/p')
+if [ -n "$sel" ] && [ "$sel" != generic ]; then
+  fault "bits@$sel" "on $sel, mode threads1: kernels hash" \
+    --case "$L" --golden "$TMP/g.txt" --no-ratchet --no-onednn --isa "generic,$sel" --mode threads1
+  case $out in *"bits differ from generic threads1's (the golden bits) in h"*) ok ;;
+    *) bad "bits@$sel: the failure does not name generic's run as the golden bits and h as differing" ;; esac
+else
+  echo "note: no table but generic here: the golden bits' two-table message is not planted"
+fi
 fault onednn "FAIL oneDNN cross-check rnn_tanh T1 B1 I1 H1: dst_layer: fraction" \
   --case "$L" --no-golden --no-ratchet --isa generic --mode threads1
 # The same run without a fault passes: the faults above are what failed.
