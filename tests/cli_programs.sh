@@ -174,6 +174,15 @@ d = json.load(open(sys.argv[1]))["isas"][0]
 assert d["modes"]["threads1"]["cases"] == 1, d["modes"]
 assert d["bf16"]["modes"]["threads1"]["cases"] == 1, d["bf16"]' "$TMP/mixed.json"; then ok
 else bad "a float32 and a bf16 case: not one case each in the report's float32 and bf16 rows"; fi
+# The report's same-bits counts: threads1 is what the other modes are
+# compared with, never with itself; threads2 gives its bits (canonical order).
+if $C --case "$L" --no-golden --no-ratchet --no-onednn --isa generic --mode threads1,threads2 \
+     --json "$TMP/same.json" >/dev/null 2>&1 &&
+   python3 -c 'import json, sys
+m = json.load(open(sys.argv[1]))["isas"][0]["modes"]
+assert m["threads1"]["same_bits"] == 0 and m["threads2"]["same_bits"] == m["threads2"]["cases"] == 1, m' \
+     "$TMP/same.json"; then ok
+else bad "the report's same_bits: threads1 not 0 or threads2 not every case"; fi
 # ---- rnnsimd-conformance: each judge fails on a planted fault (RNNSIMD_CONF_FAULT) ----
 # The hook moves what a table (or oneDNN) gave after the call, as a broken
 # kernel would; each run must exit 1 naming the judge that saw it.
