@@ -49,6 +49,17 @@ early 2 "no cases selected: $TMP/empty.cases holds none" "0 passed" \
   $C --cases "$TMP/empty.cases" --no-onednn
 expect 2 "no cases selected: $TMP/comments.cases holds none" $C --cases "$TMP/comments.cases" --list
 early 2 "$TMP: is a directory, not a file (the cases file)" "0 passed" $C --cases "$TMP" --no-onednn
+# A case line's length limit, on both sides (conformance/case.h: 191
+# characters); the line under it is refused for its last field instead.
+pad() { printf "%s:x" "$L"; printf "%$(( $1 - ${#L} - 2 ))s" '' | tr ' ' y; }
+early 2 "case line of 192 characters: longer than 191" "0 passed" $C --case "$(pad 192)" --no-onednn
+expect 2 "$(pad 191)" $C --case "$(pad 191)" --no-onednn
+case $out in *"longer than"*) bad "a case line of 191 characters refused as too long" ;; *) ok ;; esac
+# rho as written, to the 17 decimals a double may need, and each value in
+# one spelling (digits past a double's precision name the same case).
+expect 0 "lstm:many2one:T3:B2:I2:H2:V2:rho0.12345678901234566:seed1" \
+  $C --case "lstm:many2one:T3:B2:I2:H2:V2:rho0.12345678901234566:seed1" --list
+expect 0 "$L" $C --case "lstm:many2one:T3:B2:I2:H2:V2:rho1.00000000000000001:seed1" --list
 early 2 "no cases selected: none of the 1 case given is of the --cell" "0 passed" \
   $C --case "$L" --cell gru --no-onednn
 # generic has no fused batch-1 step: unfused gives it no run, so nothing would be checked.
@@ -166,6 +177,13 @@ grep -v '^#' conformance/golden.txt > "$TMP/g_full.txt"
 n=$(grep -c '' "$TMP/g_full.txt")
 expect 0 "golden: wrote $TMP/g_full.txt: $((n + 1)) cases (1 added, 0 removed, 0 changed, 0 unchanged)" \
   $C --case "$L" --write-golden "$TMP/g_full.txt"
+# A line whose pins differ from what the run gives is rewritten, and the
+# message names each hash that changed.
+sed 's/forward=[0-9a-f]*/forward=0123456789abcdef/; s/kernels=[0-9a-f]*/kernels=0123456789abcdef/' \
+  "$TMP/g.txt" > "$TMP/g_moved.txt"
+expect 0 "changed: $L (forward kernels)" $C --case "$L" --write-golden "$TMP/g_moved.txt"
+if cmp -s "$TMP/g.txt" "$TMP/g_moved.txt"; then ok
+else bad "--write-golden over changed pins did not give the file a fresh run writes"; fi
 # A bf16 case and a float32 one: each counted in its own rows of the report.
 if $C --case "$L" --case "$L:bf16" --no-golden --no-onednn --isa generic --mode threads1 \
      --json "$TMP/mixed.json" >/dev/null 2>&1 &&
