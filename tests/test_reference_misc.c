@@ -388,6 +388,15 @@ static void test_misuse(void)
     d.T = INT64_C(1) << 40;
     d.B = INT64_C(1) << 40;
     expect_desc(d, RNN_ERR_OVERFLOW, "T*B*H beyond size_t"); /* ... T*B*H is not */
+    /* The drivers' gate caches of every cell: L*D*S*B rows of up to 4H
+     * floats, beyond size_t's floats while S*B*4H and L*D*S*B both fit
+     * (the same problem with one cell and a quarter of the steps is valid). */
+    d = (rnn_desc){RNN_LSTM, RNN_MANY2ONE, INT64_C(1) << 39, 0, 1, 1, INT64_C(1) << 20, 1, 2, 1};
+    expect_desc(d, RNN_ERR_OVERFLOW, "L*D*T*B*4H beyond size_t");
+    d.T = INT64_C(1) << 37;
+    d.L = 1;
+    d.bidirectional = 0;
+    expect_desc(d, RNN_OK, "T*B*4H = 2^59 floats in one cell");
     DESC_CASE(H, INT64_C(1) << 62, RNN_ERR_OVERFLOW);
     DESC_CASE(I, INT64_MAX, RNN_ERR_OVERFLOW);
     DESC_CASE(V, INT64_C(1) << 61, RNN_ERR_OVERFLOW);

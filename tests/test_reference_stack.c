@@ -313,6 +313,20 @@ static void check_desc(void)
               "desc %zu: rnn_desc_problem says \"%s\", expected \"%s\"", i, why ? why : "(none)",
               bad[i].says);
     }
+    /* And the other side of each limit: every field at its smallest (or
+     * largest) valid value is accepted, and rnn_desc_problem says nothing. */
+    const rnn_desc edge[] = {
+        {RNN_LSTM, RNN_SEQ2SEQ, 1, 1, 1, 1, 1, 1},
+        {RNN_GRU, RNN_ONE2ONE, 1, 0, 1, 1, 1, 1},
+        {RNN_TANH, RNN_MANY2MANY, 1, 0, 1, 1, 1, 1, RNN_MAX_LAYERS, 1},
+        {RNN_LBR_GRU, RNN_SEQ2SEQ, 2, 1, 1, 1, 1, 1, 1, 1},
+    };
+    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) {
+        why = rnn_desc_problem(&edge[i]);
+        CHECK(rnn_desc_check(&edge[i], NULL) == RNN_OK && !why,
+              "valid desc %zu refused: rnn_desc_check %d, rnn_desc_problem \"%s\"", i,
+              (int)rnn_desc_check(&edge[i], NULL), why ? why : "(none)");
+    }
     CHECK(rnn_desc_problem(NULL) && strstr(rnn_desc_problem(NULL), "NULL"), "NULL desc");
     /* Every cell's buffers count: 256 layers of two directions overflow
      * where one cell would not. */
