@@ -18,6 +18,7 @@
 struct gbench_state {
     benchmark::State *st;
     bool started = false, stopped = false, errored = false;
+    std::string error; // the message of gbench_skip_with_error
     std::chrono::steady_clock::time_point t0, pause_t0;
     double paused = 0.0, elapsed = 0.0;
 };
@@ -64,6 +65,7 @@ std::string full_name(const gbench_def *def)
 // ---- progress: one entry per registered benchmark, in registration order ----
 struct row_progress {
     std::string name, full;
+    std::string error; // the first error of a repetition, or empty
     int reps = 1, done = 0;
     double est = 0.0, min_time = 0.0;
     bool fixed_iters = false, selected = true;
@@ -261,8 +263,22 @@ extern "C" int gbench_register(const gbench_def *def)
         def->name, [fn, user, index](benchmark::State &st) {
             gbench_state s;
             s.st = &st;
-            fn(&s, user);
-            account_call(g_prog.rows[index], s);
+            row_progress &r = g_prog.rows[index];
+            // Once a repetition ended in an error, the later ones end in it
+            // too, without a call: Google Benchmark 1.7.1 (ComputeStats)
+            // crashes aggregating a benchmark whose first repetition errored
+            // and two or more later ones did not (its issue 1406).
+            if (!r.error.empty()) {
+                s.errored = true;
+                st.SkipWithError(("an earlier repetition ended in an error: " + r.error).c_str());
+                while (st.KeepRunning()) {
+                }
+            } else {
+                fn(&s, user);
+                if (s.errored)
+                    r.error = s.error;
+            }
+            account_call(r, s);
         });
     b->UseRealTime();
     b->Unit(to_unit(def->unit));
@@ -333,6 +349,8 @@ extern "C" void gbench_set_label(gbench_state *s, const char *label)
 extern "C" void gbench_skip_with_error(gbench_state *s, const char *message)
 {
     s->errored = true;
+    if (s->error.empty())
+        s->error = message ? message : "";
     s->st->SkipWithError(message);
 }
 
@@ -379,6 +397,11 @@ extern "C" int gbench_run(void)
                         "such; the first: %s\n",
                 g_prog.errored.size(), ran, g_prog.first_error.c_str());
     return ran > 0 ? 0 : 1;
+}
+
+extern "C" size_t gbench_errored(void)
+{
+    return g_prog.errored.size();
 }
 
 extern "C" int gbench_main(int argc, char **argv)

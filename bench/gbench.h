@@ -27,6 +27,7 @@
 #define RNNSIMD_BENCH_GBENCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -98,6 +99,10 @@ int gbench_selected(const gbench_def *def);
 /* Runs the registered benchmarks the filter selects, with the progress line
  * above, and shuts Google Benchmark down. 0, or 1 if none matched. */
 int gbench_run(void);
+
+/* How many of the benchmarks gbench_run ran ended in an error (a repetition
+ * that called gbench_skip_with_error): they stay in the output, marked. */
+size_t gbench_errored(void);
 
 /* gbench_init then gbench_run: 0, 1 if no benchmark matched, 2 on unknown
  * arguments. */

@@ -13,7 +13,8 @@ renamed, never half a line): commit, date and context, then per row
 [real_us, cpu_us, vs_onednn, pct_peak, onednn_us] (medians over repetitions,
 4 significant digits; null where the row has no such counter). It refuses
 an emulated run, a run without a commit, a run from a dirty tree (unless
---allow-dirty) and a history of another machine.
+--allow-dirty), a run with a row that ended in an error and a history of
+another machine.
 
 draw takes the lines of one table and set (default: the latest line's) in
 file order and writes, per cell, history-<cell>.svg and .png into DIR
@@ -66,6 +67,10 @@ def record(a):
     if ctx.get("git_dirty") != "no" and not a.allow_dirty:
         why.append(f"it was built from uncommitted changes (git_dirty {ctx.get('git_dirty', '?')});"
                    " commit first, or pass --allow-dirty (ALLOW_DIRTY=1)")
+    failed = sorted(n for n, r in run.rows.items() if r.errors)
+    if failed:
+        why.append(f"{len(failed)} of its rows ended in an error (the first, {failed[0]}:"
+                   f" {run.rows[failed[0]].errors[0]})")
     path = a.history or os.path.join("results", run.machine, "history.jsonl")
     mj = os.path.join(os.path.dirname(os.path.abspath(path)), "machine.json")
     if os.path.isfile(mj):

@@ -5,7 +5,8 @@ made-up runs; nothing is timed. Run by `make bench-selftest` and `make test`.
 
 record: two clean runs append two lines (the file stays valid JSON lines);
 each row's line holds its medians in the columns it names; a dirty run, an
-emulated run, a run without a commit and a run of another machine (by the
+emulated run, a run without a commit, a run with a row that ended in an error
+and a run of another machine (by the
 history's last line or its folder's machine.json) are refused, naming why,
 and leave the file as it was. Change
 points: 12 runs of made-up medians with one row 15% slower from the 8th run
@@ -70,7 +71,12 @@ def record_battery(tmp):
           f"record writes each column's median ({len(bad)} rows differ)",
           f"{bad[:1]}: {ls[0]['rows'].get(bad[0]) if bad else ''} want {want[bad[0]] if bad else ''}")
     before = open(h).read()
+    failed = made_up(3)
+    next(b for b in failed["benchmarks"] if b["name"] == ROWS[1]).update(
+        error_occurred=True, error_message="made-up failure")
     for what, doc, needle in (
+            ("a run with a row that ended in an error", failed,
+             f"1 of its rows ended in an error (the first, {ROWS[1]}: made-up failure)"),
             ("a dirty run", made_up(3, ctx={"git_dirty": "yes"}), "uncommitted changes"),
             ("an emulated run", made_up(3, ctx={"emulated": "yes: times are emulated"}), "emulation"),
             ("a run without a commit", made_up(3, ctx={"git_commit": "unknown (run through make bench)"}),

@@ -16,10 +16,13 @@ PY=/usr/bin/python3
 if [ -z "$FROM" ]; then
   FROM="$BUILD/bench-record.json"
   echo "record.sh: running SET=${SET:-default} (log: $BUILD/bench-record.txt)" >&2
-  if ! OUT="$FROM" BUILD="$BUILD" RUN="$RUN" CPU="$CPU" SET="$SET" sh "$HERE/run.sh" \
-      >"$BUILD/bench-record.txt" 2>&1; then
+  rc=0
+  OUT="$FROM" BUILD="$BUILD" RUN="$RUN" CPU="$CPU" SET="$SET" sh "$HERE/run.sh" \
+    >"$BUILD/bench-record.txt" 2>&1 || rc=$?
+  if [ "$rc" -ne 0 ]; then
     tail -n 20 "$BUILD/bench-record.txt" >&2
-    echo "record.sh: the run failed (log: $BUILD/bench-record.txt)" >&2
+    [ "$rc" -eq 4 ] && what="rows of the run ended in an error" || what="the run failed"
+    echo "record.sh: $what: not recorded (log: $BUILD/bench-record.txt)" >&2
     exit 3
   fi
 fi

@@ -37,6 +37,8 @@
 #   RNNSIMD_BENCH_CFLAGS          from the Makefile: the flags, for the context
 # Names in the JSON are the problem names: Google Benchmark's /repeats:N and
 # /real_time suffixes are stripped so runs with other repetition counts compare.
+# Exit status: 0; 4 when rows ended in an error (the file is written, those
+# rows marked); anything else means no file was written.
 set -eu
 BUILD=${BUILD:-build}
 RUN=${RUN:-}
@@ -118,16 +120,21 @@ echo "run.sh: machine $MACHINE, table $ISA, set ${SET:-default}, dtype ${DTYPE:-
      "min time $MIN_TIME s -> $out" >&2
 
 mkdir -p "$parts"
+# 4 once a process's rows ended in an error: they are kept in $out, marked,
+# and this script ends with that status after writing it.
+status=0
 k=1
 while [ "$k" -le "$PROCESSES" ]; do
   if [ "$PROCESSES" -gt 1 ]; then echo "run.sh: process $k of $PROCESSES" >&2; fi
   # Same cleaned environment the binary's re-exec makes (it still checks itself).
+  rc=0
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
     $RUN "$BIN" ${CPU:+--cpu=$CPU} --set="${SET:-default}" --reps="$REPS" \
     --row-budget="$ROW_BUDGET" ${FILTER:+--benchmark_filter="$FILTER"} ${TUNE:+--tune="$TUNE"} \
     ${DTYPE:+--dtype="$DTYPE"} \
     --benchmark_min_time="$MIN_TIME" --benchmark_display_aggregates_only=true \
-    --benchmark_out="$raw" --benchmark_out_format=json
+    --benchmark_out="$raw" --benchmark_out_format=json || rc=$?
+  case $rc in 0) ;; 4) status=4 ;; *) exit "$rc" ;; esac
   "$PY" "$HERE/results.py" normalize "$raw" "$parts/process$k.json"
   rm -f "$raw"
   k=$((k + 1))
@@ -146,7 +153,7 @@ if [ -z "${OUT:-}" ] && [ -z "$EMULATED" ] && [ ! -f "results/$MACHINE/machine.j
 fi
 "$PY" "$HERE/results.py" table "$out"
 if [ "$SET" = quick ]; then
-  "$PY" "$HERE/results.py" sane "$out"
+  "$PY" "$HERE/results.py" sane "$out" || [ "$status" = 4 ] || exit 1
 fi
 # bf16 rows: their own section of the targets (it says which rows are missing).
 case "$DTYPE" in bf16|all) if [ "$SET" != quick ]; then
@@ -159,3 +166,8 @@ case "$SET" in
     fi ;;
 esac
 echo "run.sh: wrote $out" >&2
+if [ "$status" = 4 ]; then
+  echo "run.sh: rows ended in an error; $out keeps them, marked ERROR in the table above" \
+       "(the regression gate fails them)" >&2
+  exit 4
+fi
