@@ -141,8 +141,11 @@ static rnn_status load_stream(FILE *f, const char *path, conf_golden *g, char *e
             s = bad(err, errlen, path, lineno, what);
             break;
         }
-        if ((s = conf_golden_put(g, &e)) != RNN_OK)
+        if ((s = conf_golden_put(g, &e)) != RNN_OK) {
+            if (err && errlen)
+                snprintf(err, errlen, "%s:%d: out of memory reading the golden file", path, lineno);
             break;
+        }
     }
     if (s == RNN_OK && ferror(f)) {
         /* errno is the failed read's (EISDIR for a directory, which fopen opens). */

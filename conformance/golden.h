@@ -52,12 +52,20 @@ void conf_golden_remove(conf_golden *g, const char *line);
 rnn_status conf_golden_save(const char *path, const conf_golden *g, char *err, size_t errlen);
 void conf_golden_free(conf_golden *g);
 
+/* The lines a rewrite owns: those of these cells and topologies (a bit per
+ * rnn_cell, per rnn_topology; all bits: every line, whatever it holds). */
+typedef struct {
+    unsigned cell_mask, topo_mask;
+} conf_golden_scope;
+
 /* Recomputes the lines of cases[0..ncases) from the reference (and the
  * kernels= hash from every kernel table this CPU runs, in every mode: they
- * must agree, or nothing is written) and writes
- * path: with whole_matrix, the file becomes exactly these cases (stale lines
- * are dropped); otherwise other lines are kept. Prints added / removed /
- * changed lines. Returns 0 on success, 1 on failure (file left unchanged). */
-int conf_golden_rewrite(const char *path, const conf_case *cases, size_t ncases, int whole_matrix);
+ * must agree, or nothing is written) and writes path. With a scope (cases
+ * are the matrix's part in it), a line of the scope that the cases no longer
+ * hold is dropped; lines outside it, and every line when scope is NULL
+ * (cases given by hand), are kept. Prints added / removed / changed lines.
+ * Returns 0 on success, 1 on failure (file left unchanged). */
+int conf_golden_rewrite(const char *path, const conf_case *cases, size_t ncases,
+                        const conf_golden_scope *scope);
 
 #endif

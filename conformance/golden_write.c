@@ -45,7 +45,21 @@ static int kernels_hash(const char *line, const conf_problem *p, const conf_resu
     return 1;
 }
 
-int conf_golden_rewrite(const char *path, const conf_case *cases, size_t ncases, int whole_matrix)
+/* 1 if the scope owns the line. A line that is no case (the file's parser
+ * reads no case fields) is owned only by the scope of every line. */
+static int in_scope(const conf_golden_scope *scope, const char *line)
+{
+    if (scope->cell_mask == ~0u && scope->topo_mask == ~0u)
+        return 1;
+    conf_case c;
+    char why[200];
+    if (conf_case_parse(line, &c, why, sizeof why) != RNN_OK)
+        return 0;
+    return (scope->cell_mask >> c.desc.cell & 1) && (scope->topo_mask >> c.desc.topology & 1);
+}
+
+int conf_golden_rewrite(const char *path, const conf_case *cases, size_t ncases,
+                        const conf_golden_scope *scope)
 {
     conf_golden old, neu;
     char err[700];
@@ -60,9 +74,10 @@ int conf_golden_rewrite(const char *path, const conf_case *cases, size_t ncases,
     if (s != RNN_OK)
         memset(&old, 0, sizeof old); /* a new file */
     memset(&neu, 0, sizeof neu);
-    if (!whole_matrix)
-        for (size_t i = 0; i < old.n; i++)
-            conf_golden_put(&neu, &old.e[i]);
+    int lost = 0; /* a line the new file could not take (no memory): write nothing */
+    for (size_t i = 0; i < old.n; i++)
+        if (!scope || !in_scope(scope, old.e[i].line))
+            lost |= conf_golden_put(&neu, &old.e[i]) != RNN_OK;
     int added = 0, changed = 0, same = 0, removed = 0, failed = 0;
     conf_isa_result *res = malloc(MAX_RUNS * sizeof *res); /* large: not on the stack */
     if (!res) {
@@ -118,18 +133,22 @@ int conf_golden_rewrite(const char *path, const conf_case *cases, size_t ncases,
         } else {
             same++;
         }
-        conf_golden_put(&neu, &e);
+        lost |= conf_golden_put(&neu, &e) != RNN_OK;
         conf_result_free(&ref);
         conf_problem_free(&p);
     }
-    if (whole_matrix)
+    if (scope && !lost)
         for (size_t i = 0; i < old.n; i++)
             if (!conf_golden_find(&neu, old.e[i].line)) {
                 printf("removed: %s\n", old.e[i].line);
                 removed++;
             }
     int rc = 0;
-    if (failed) {
+    if (lost) {
+        fprintf(stderr, "rnnsimd-conformance: --write-golden: out of memory: %s left unchanged\n",
+                path);
+        rc = 1;
+    } else if (failed) {
         fprintf(stderr, "rnnsimd-conformance: %d cases failed (above): %s left unchanged\n",
                 failed, path);
         rc = 1;

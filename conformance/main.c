@@ -867,9 +867,13 @@ int main(int argc, char **argv)
     }
     if ((rc = check_outputs(o)))
         return rc;
-    if (o->write_golden)
+    if (o->write_golden) {
+        /* The matrix, or its cells and topologies asked for, owns its lines;
+         * the quick subset is no part a line can be told to belong to. */
+        const conf_golden_scope scope = {o->cell_mask, o->topo_mask};
         return conf_golden_rewrite(o->write_golden, r.cases, r.ncases,
-                                   !o->explicit_cases && !o->quick && !r.filtered);
+                                   !o->explicit_cases && !o->quick ? &scope : NULL);
+    }
 
     double t_start = rnn_seconds_now();
     conf_report_init(&r.rep);

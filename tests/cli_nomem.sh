@@ -155,12 +155,64 @@ sweep "info --probe" - 2 $NR info --probe
 # second a run, so fewer points).
 sweep conformance - 0 $NC --case 'gru:many2one:T5:B2:I3:H4:V3:rho1.0:seed5' --no-golden \
   --no-ratchet --mode threads1 --isa generic --no-onednn
+# ... and one case of the committed golden file, read whole.
+sweep "conformance, golden file" - 0 $NC --case 'rnn_tanh:one2one:T1:B1:I1:H1:V2:rho1.0:seed1' \
+  --golden conformance/golden.txt --no-ratchet --mode threads1 --isa generic --no-onednn
 max=60
 sweep "conformance, bf16" - 0 $NC --case 'lstm:seq2seq:T4:To3:B2:I3:H4:V3:rho1.0:seed5:bf16' \
   --no-golden --no-ratchet --mode threads1 --isa generic --no-onednn
 max=40
 sweep "conformance, oneDNN" - 0 $NC --case 'gru:many2one:T5:B2:I3:H4:V3:rho1.0:seed5' \
   --no-golden --no-ratchet --mode threads1 --isa generic
+
+# --write-golden rewrites its file in place: a run that fails must leave it
+# as it was (exit 1 saying memory ran out, no temporary file beside it), one
+# that goes on must write a clean run's file: no line lost. The file is the
+# committed golden file (528 lines and more: reading it and copying it each
+# grow a table three times) with one case added; the first 12 points each
+# (the options, the reading, the copy), then one in every few (at most
+# NOMEM_MAX points in all, at least 16).
+sweep_golden() {
+  name=$1; shift
+  gd="$TMP/golden"; rm -rf "$gd"; mkdir -p "$gd"
+  grep -v '^#' conformance/golden.txt > "$TMP/golden.before"
+  cp "$TMP/golden.before" "$gd/g.txt"
+  RNNSIMD_NOMEM_REPORT=$REP "$@" --write-golden "$gd/g.txt" > /dev/null 2> "$TMP/clean.err"
+  rc=$?
+  n=$(sed -n 's/^points \([0-9]*\) failed 0$/\1/p' "$REP" 2>/dev/null)
+  if [ "$rc" -ne 0 ] || [ -z "$n" ] || cmp -s "$gd/g.txt" "$TMP/golden.before"; then
+    bad "$name: the clean run (exit $rc, the file rewritten: $(cmp -s "$gd/g.txt" "$TMP/golden.before" && echo no || echo yes))"
+    sed 's/^/    /' "$TMP/clean.err" | head -5; return
+  fi
+  cp "$gd/g.txt" "$TMP/golden.clean"
+  max=$NOMEM_MAX; [ "$max" -gt 150 ] && max=150; [ "$max" -lt 16 ] && max=16
+  stride=$(( n > max ? (n - 12 + max - 13) / (max - 12) : 1 ))
+  k=0; bad_here=0; tried=0
+  while [ "$k" -lt "$n" ]; do
+    tried=$((tried + 1))
+    rm -rf "$gd"; mkdir -p "$gd"; cp "$TMP/golden.before" "$gd/g.txt"
+    RNNSIMD_NOMEM_FAIL=$k timeout -s KILL "$HANG_S" "$@" --write-golden "$gd/g.txt" \
+      > "$TMP/k.out" 2> "$TMP/k.err"
+    rc=$?
+    why=""
+    left=$(ls -A "$gd")
+    case $rc in
+      0) cmp -s "$gd/g.txt" "$TMP/golden.clean" || why="exit 0 with a file unlike a clean run's" ;;
+      1)
+        cat "$TMP/k.out" "$TMP/k.err" | grep -qi 'memory' || why="exit 1 without saying memory ran out"
+        [ -z "$why" ] && ! cmp -s "$gd/g.txt" "$TMP/golden.before" && why="exit 1, the file changed"
+        ;;
+      137) why="no end in $HANG_S s (killed)" ;;
+      *) why="exit $rc" ;;
+    esac
+    [ -z "$why" ] && [ "$left" != g.txt ] && why="exit $rc leaving: $left"
+    verdict "$why" || return
+    k=$(( k < 12 ? k + 1 : k + stride ))
+  done
+  sweep_end "the first 12 and then one in $stride"
+  max=150
+}
+sweep_golden "conformance --write-golden" $NC --case 'gru:many2one:T5:B2:I3:H4:V3:rho1.0:seed5'
 
 # The benchmark: its times differ from run to run, so a run that goes on
 # is judged by what it wrote, not by its bytes. Either exit 1 saying memory

@@ -177,6 +177,24 @@ grep -v '^#' conformance/golden.txt > "$TMP/g_full.txt"
 n=$(grep -c '' "$TMP/g_full.txt")
 expect 0 "golden: wrote $TMP/g_full.txt: $((n + 1)) cases (1 added, 0 removed, 0 changed, 0 unchanged)" \
   $C --case "$L" --write-golden "$TMP/g_full.txt"
+# --write-golden of the matrix's cells and topologies owns their lines: one
+# of them the matrix no longer holds is removed, and named; a line of
+# another cell and one of the quick subset's rewrite are kept.
+grep '^rnn_tanh:one2one:' conformance/golden.txt > "$TMP/g_scope.txt"
+n=$(grep -c '' "$TMP/g_scope.txt")
+stale=$(head -n 1 "$TMP/g_scope.txt" | sed 's/:seed[0-9]*/:seed999999/')
+other=$(printf '%s\n' "$stale" | sed 's/^rnn_tanh:/gru:/')
+printf '%s\n%s\n' "$stale" "$other" >> "$TMP/g_scope.txt"
+cp "$TMP/g_scope.txt" "$TMP/g_scope_quick.txt"
+expect 0 "removed: ${stale%% *}" \
+  $C --cell rnn_tanh --topology one2one --write-golden "$TMP/g_scope.txt"
+if [ "$(grep -vc '^#' "$TMP/g_scope.txt")" = $((n + 1)) ] && grep -qF "$other" "$TMP/g_scope.txt" &&
+   ! grep -qF "${stale%% *}" "$TMP/g_scope.txt" &&
+   printf '%s\n' "$out" | grep -q "golden: wrote .*: $((n + 1)) cases (0 added, 1 removed, 0 changed, $n unchanged)"
+then ok; else bad "--write-golden --cell rnn_tanh --topology one2one: the stale line removed, counted, the gru line kept"; fi
+expect 0 "0 removed" $C --quick --cell rnn_tanh --topology one2one --write-golden "$TMP/g_scope_quick.txt"
+if grep -qF "${stale%% *}" "$TMP/g_scope_quick.txt"; then ok
+else bad "--write-golden --quick removed a line (the quick subset owns none)"; fi
 # A line whose pins differ from what the run gives is rewritten, and the
 # message names each hash that changed.
 sed 's/forward=[0-9a-f]*/forward=0123456789abcdef/; s/kernels=[0-9a-f]*/kernels=0123456789abcdef/' \
