@@ -429,13 +429,10 @@ static const char *ours_bf16_why(rnn_isa isa)
         return why;
     }
     if (k->bf16_feature && !rnn_cpu_feature_usable(k->bf16_feature)) {
-        int present = 0;
-        for (size_t i = 0; rnn_cpu_feature(i, NULL); i++)
-            if (!strcmp(rnn_cpu_feature(i, NULL), k->bf16_feature))
-                rnn_cpu_feature(i, &present);
         snprintf(why, sizeof why, "the %s table's bf16 products need %s, which %s",
                  rnn_isa_name(isa), k->bf16_feature,
-                 present ? "RNNSIMD_CPU_MASK hides" : "this CPU lacks");
+                 rnn_cpu_feature_present(k->bf16_feature) ? "RNNSIMD_CPU_MASK hides"
+                                                          : "this CPU lacks");
         return why;
     }
     return NULL;

@@ -10,7 +10,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include "kernels.h"
 
 double bench_thread_seconds(void)
@@ -92,12 +91,9 @@ const char *bench_bf16dot_why(rnn_isa isa)
     }
     if (rnn_cpu_feature_usable(BENCH_BF16DOT_FEATURE))
         return NULL;
-    int present = 0;
-    for (size_t i = 0; rnn_cpu_feature(i, NULL); i++)
-        if (!strcmp(rnn_cpu_feature(i, NULL), BENCH_BF16DOT_FEATURE))
-            rnn_cpu_feature(i, &present);
-    return present ? BENCH_BF16DOT_FEATURE " hidden by RNNSIMD_CPU_MASK"
-                   : "CPU lacks " BENCH_BF16DOT_FEATURE;
+    return rnn_cpu_feature_present(BENCH_BF16DOT_FEATURE)
+               ? BENCH_BF16DOT_FEATURE " hidden by RNNSIMD_CPU_MASK"
+               : "CPU lacks " BENCH_BF16DOT_FEATURE;
 }
 
 double bench_peak_bf16dot_gflops(rnn_isa isa, double seconds)

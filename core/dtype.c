@@ -33,13 +33,8 @@ static rnn_status feature_check(const char *feature, const char **why)
 {
     if (rnn_cpu_feature_usable(feature))
         return RNN_OK;
-    int present = 0;
-    const char *name;
-    for (size_t i = 0; (name = rnn_cpu_feature(i, &present)); i++)
-        if (strcmp(name, feature) == 0)
-            break;
     static char text[96];
-    const int hidden = name && present;
+    const int hidden = rnn_cpu_feature_present(feature);
     /* isas.inc spells every feature's "lacks" sentence for rnn_isa_check;
      * this one is for a feature no table needs as a whole. */
     strcpy(text, "CPU lacks ");

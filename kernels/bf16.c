@@ -2,7 +2,6 @@
  * in front of the AVX512-BF16 GEMV (kernels/bf16.h says the layout and the
  * bits). Baseline code: the check runs before any AVX-512 instruction. */
 #include <stdio.h>
-#include <string.h>
 #include "bf16.h"
 #include "kernels.h"
 
@@ -55,13 +54,9 @@ rnn_status rnn_bf16_avx512_check(const char **why)
         return RNN_ERR_ISA_UNSUPPORTED;
     if (rnn_cpu_feature_usable("avx512bf16"))
         return RNN_OK;
-    int present = 0;
-    const char *name;
-    for (size_t i = 0; (name = rnn_cpu_feature(i, &present)); i++)
-        if (strcmp(name, "avx512bf16") == 0)
-            break;
-    *why = name && present ? "CPU lacks avx512bf16 (hidden by RNNSIMD_CPU_MASK)"
-                           : "CPU lacks avx512bf16";
+    *why = rnn_cpu_feature_present("avx512bf16")
+               ? "CPU lacks avx512bf16 (hidden by RNNSIMD_CPU_MASK)"
+               : "CPU lacks avx512bf16";
     return RNN_ERR_ISA_UNSUPPORTED;
 #else
     *why = "the bf16 avx512 GEMV needs an x86-64 build";

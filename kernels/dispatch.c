@@ -267,6 +267,17 @@ int rnn_cpu_feature_usable(const char *name)
     return 0;
 }
 
+int rnn_cpu_feature_present(const char *name)
+{
+    if (!name)
+        return 0;
+    pthread_once(&cpu_once, detect_cpu);
+    for (int i = 0; i < FEATURE_COUNT; i++)
+        if (strcmp(name, features[i].name) == 0)
+            return (arch_features >> i & 1u) && (cpu_features >> i & 1u);
+    return 0;
+}
+
 static const char *first_missing(unsigned need, unsigned have, unsigned hide)
 {
     for (int i = 0; i < FEATURE_COUNT; i++) {

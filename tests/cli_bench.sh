@@ -159,6 +159,26 @@ PY
       "$TMP/lazy.err"; then ok; else
     bad "ours-lazy: exit $rc (want 4); repetitions, first ones failed for a timed call that did less," \
       "later ones for an earlier error: $lazy (want 6 2 4)"; tail -n 2 "$TMP/lazy.err" | sed 's/^/    /'; fi
+  # RNNSIMD_CPU_MASK=avx512bf16 on the avx512 table: the bf16 dot-product
+  # probe and our bf16 rows are left out, each saying the mask hides the
+  # feature where this CPU has it (and that the CPU lacks it where not).
+  if [ "$("$B" --print-isa 2>/dev/null)" = avx512 ]; then
+    if "$BUILD/rnnsimd" info 2>/dev/null | grep -q '^features:.* avx512bf16'; then
+      pw="avx512bf16 hidden by RNNSIMD_CPU_MASK"; rw="which RNNSIMD_CPU_MASK hides"
+    else
+      pw="CPU lacks avx512bf16"; rw="which this CPU lacks"
+    fi
+    mp=$(RNNSIMD_CPU_MASK=avx512bf16 "$B" --set=quick --peers=none --reps=1 --dtype=all \
+      --benchmark_min_time=0.001 --benchmark_filter='lstm/many2one/[a-z0-9]+/T:4/B:3/I:8/H:16/fwd' \
+      --benchmark_format=json 2>"$TMP/mask.err" | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+print(d["context"].get("bf16dot_probe"), "|", sum("/bf16/" in b["name"] for b in d["benchmarks"]))' 2>&1)
+    if [ "$mp" = "not measured: $pw | 0" ] &&
+        grep -q "bf16 rows of ours in the set skipped: the avx512 table's bf16 products need avx512bf16, $rw" \
+          "$TMP/mask.err"; then ok; else
+      bad "RNNSIMD_CPU_MASK=avx512bf16: probe note and bf16 rows: $mp (want 'not measured: $pw | 0')," \
+        "and the skip note saying '$rw'"; grep note "$TMP/mask.err" | sed 's/^/    /'; fi
+  fi
   # ... and through the scripts: run.sh writes the file with the row marked
   # and exits 4, and compare.sh still gates it, where it fails as ERRORED
   # (a baseline of one row and its calibration from 4 repetitions, in a

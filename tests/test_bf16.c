@@ -15,7 +15,8 @@
  *      that steps flush; both within the float32 accumulation bound of a
  *      double dot product of the same bf16 operands;
  *   5. RNNSIMD_CPU_MASK hiding avx512bf16 (or avx512): a refusal, C not
- *      written, no instruction executed.
+ *      written, no instruction executed; the reason blames the mask where
+ *      the CPU has avx512bf16.
  * Where the CPU lacks AVX512-BF16 the checks of the instruction are
  * skipped and the output says so. */
 #include <math.h>
@@ -357,6 +358,17 @@ static void test_refusal(void)
               "RNNSIMD_CPU_MASK=%s: the GEMV gave %d and wrote C", masks[i], (int)s);
         if (why)
             printf("RNNSIMD_CPU_MASK=%s: refused: %s\n", masks[i], why);
+        /* Hiding avx512bf16 from an AVX-512 CPU: the reason blames the mask
+         * exactly where the CPU has the feature (read off the list). */
+        if (i == 0 && rnn_isa_check(RNN_ISA_AVX512, NULL) == RNN_OK) {
+            int has = 0, present = 0;
+            const char *f;
+            for (size_t j = 0; (f = rnn_cpu_feature(j, &present)); j++)
+                has |= strcmp(f, "avx512bf16") == 0 && present;
+            CHECK(why && !strstr(why, "hidden by RNNSIMD_CPU_MASK") == !has,
+                  "RNNSIMD_CPU_MASK=avx512bf16 on a CPU %s it: %s", has ? "with" : "without",
+                  why ? why : "no reason");
+        }
     }
     unsetenv("RNNSIMD_CPU_MASK");
 }

@@ -4,7 +4,9 @@
  * missing one named), AUTO resolution, RNNSIMD_ISA forcing and
  * RNNSIMD_CPU_MASK hiding features (each feature and each ISA name, an ISA's
  * name only what no earlier row needs, an empty item none); the feature
- * list walked once per row of this architecture.
+ * list walked once per row of this architecture; rnn_cpu_feature_present
+ * agreeing with it, masked or not, and false for another architecture's
+ * feature, an unknown one and NULL.
  * dispatch.c reads both variables at every call (only cpuid is cached), so
  * setenv then call is enough. */
 #include <stddef.h>
@@ -157,6 +159,26 @@ int main(void)
         printf("feature %-10s %s\n", rnn_cpu_feature(i, NULL), present ? "present" : "absent");
     }
     CHECK(rnn_cpu_feature(1000, &present) == NULL, "no feature past the list's end");
+    /* rnn_cpu_feature_present agrees with the list, and the mask does not
+     * change it (only usable): each feature hidden in turn. */
+    for (size_t i = 0; rnn_cpu_feature(i, &present); i++) {
+        const char *f = rnn_cpu_feature(i, NULL);
+        setenv("RNNSIMD_CPU_MASK", f, 1);
+        CHECK(rnn_cpu_feature_present(f) == present && !rnn_cpu_feature_usable(f),
+              "feature %s: present %d, and not usable while masked", f, present);
+        unsetenv("RNNSIMD_CPU_MASK");
+        CHECK(rnn_cpu_feature_present(f) == present && rnn_cpu_feature_usable(f) == present,
+              "feature %s: present and usable %d unmasked", f, present);
+    }
+    CHECK(!rnn_cpu_feature_present("no-such-feature") && !rnn_cpu_feature_present(NULL),
+          "an unknown feature, and none, are not present");
+    for (size_t f = 0; f < sizeof feature_names / sizeof *feature_names; f++) {
+        int ours = 0;
+        for (size_t i = 0; rnn_cpu_feature(i, NULL); i++)
+            ours |= strcmp(feature_names[f], rnn_cpu_feature(i, NULL)) == 0;
+        CHECK(ours || !rnn_cpu_feature_present(feature_names[f]),
+              "%s, another architecture's feature, present", feature_names[f]);
+    }
     /* Each of this architecture's rows exactly once (`rnnsimd info` and
      * the refusals' "hidden" test walk this list): a walk off by one
      * would name one twice and never reach the last. */

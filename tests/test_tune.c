@@ -34,7 +34,9 @@
  * and rows follow it, T and the copies of W_hh, and fused_step_always
  * overrides it; fused_step_always with
  * no_fused_step, or out of range, is RNN_ERR_ARG. rnn_machine_describe at
- * its buffer's boundary. Nothing here measures time. */
+ * its buffer's boundary. rnn_workspace_poison, which every comparison
+ * runs on, reaches every float of a workspace, a stack's cells' too.
+ * Nothing here measures time. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -356,6 +358,49 @@ static size_t stream_buffers(const rnn_plan *p, const cell_pack *w, float **buf,
             n[m++] = rnn_hh_phase_floats(p, ph);
         }
     return m;
+}
+
+/* Every bit comparison here runs on a poisoned workspace (run above), so
+ * the poison must reach every float: of a one-cell plan's workspace, and
+ * of each cell's workspace of a stack's. */
+static int all_poisoned(const rnn_workspace *ws)
+{
+    const unsigned char *m = ws->mem;
+    for (size_t i = 0; i < ws->mem_floats; i++) {
+        uint32_t u;
+        memcpy(&u, m + i * sizeof(float), sizeof u);
+        if (u != 0xffffffffu)
+            return 0;
+    }
+    for (size_t k = 0; ws->cells && k < ws->n_cells; k++)
+        if (ws->cells[k] && !all_poisoned(ws->cells[k]))
+            return 0;
+    return 1;
+}
+
+static void poison_tests(void)
+{
+    const rnn_desc shapes[] = {
+        {RNN_LSTM, RNN_MANY2ONE, 7, 0, 3, 5, 9, 4},
+        {RNN_GRU, RNN_SEQ2SEQ, 6, 4, 2, 5, 8, 3, 2, 1},
+    };
+    for (size_t si = 0; si < sizeof shapes / sizeof *shapes; si++) {
+        problem pb;
+        rnn_plan *p = NULL;
+        rnn_workspace *ws = NULL;
+        if (problem_make(&pb, shapes[si]) || rnn_plan_create(&p, &pb.d, &pb.prm, NULL) != RNN_OK ||
+            rnn_workspace_create(&ws, p) != RNN_OK) {
+            CHECK(0, "poison: no plan of shape %zu", si);
+        } else {
+            CHECK(ws->mem_floats > 0 || ws->n_cells > 0, "poison: shape %zu: an empty workspace", si);
+            CHECK(shapes[si].L < 2 || ws->n_cells > 0, "poison: shape %zu: a stack without cells", si);
+            CHECK(rnn_workspace_poison(ws) == RNN_OK && all_poisoned(ws),
+                  "poison: shape %zu: a float of the workspace left as it was", si);
+        }
+        rnn_workspace_destroy(ws);
+        rnn_plan_destroy(p);
+        problem_free(&pb);
+    }
 }
 
 /* Placing a plan's stream again and again moves its buffers (now and then:
@@ -1126,6 +1171,7 @@ static void concurrency_tests(void)
 int main(void)
 {
     rnn_wisdom_forget();
+    poison_tests();
     option_tests();
     wisdom_tests();
     key_tests();

@@ -74,6 +74,11 @@ const char *rnn_cpu_feature(size_t i, int *present);
  * that uses a feature no table needs (the avx512 table's bf16 probe). */
 int rnn_cpu_feature_usable(const char *name);
 
+/* 1 when the feature named is this build's architecture's and this CPU and
+ * OS have it, whether or not RNNSIMD_CPU_MASK hides it; else 0. What a
+ * refusal says: "CPU lacks X", or that the mask hides it. */
+int rnn_cpu_feature_present(const char *name);
+
 /* The probes' clock and timing (probe_time.c): this thread's CPU time in
  * seconds; and the work a second of f (f(n) runs n iterations and returns
  * the work done, 0 if it ran nothing), the best of three runs of about
