@@ -267,7 +267,7 @@ extern "C" int gbench_register(const gbench_def *def)
             // Once a repetition ended in an error, the later ones end in it
             // too, without a call: Google Benchmark 1.7.1 (ComputeStats)
             // crashes aggregating a benchmark whose first repetition errored
-            // and two or more later ones did not (its issue 1406).
+            // and two or more later ones did not (google/benchmark#1406).
             if (!r.error.empty()) {
                 s.errored = true;
                 st.SkipWithError(("an earlier repetition ended in an error: " + r.error).c_str());
