@@ -170,8 +170,9 @@ sweep "conformance, oneDNN" - 0 $NC --case 'gru:many2one:T5:B2:I3:H4:V3:rho1.0:s
 # that goes on must write a clean run's file: no line lost. The file is the
 # committed golden file (528 lines and more: reading it and copying it each
 # grow a table three times) with one case added; the first 12 points each
-# (the options, the reading, the copy), then one in every few (at most
-# NOMEM_MAX points in all, at least 16).
+# (the options, the reading, the copy), then one in every few (the same
+# call sites case after case: at most 40 points in all, NOMEM_MAX if lower,
+# at least 16).
 sweep_golden() {
   name=$1; shift
   gd="$TMP/golden"; rm -rf "$gd"; mkdir -p "$gd"
@@ -185,7 +186,7 @@ sweep_golden() {
     sed 's/^/    /' "$TMP/clean.err" | head -5; return
   fi
   cp "$gd/g.txt" "$TMP/golden.clean"
-  max=$NOMEM_MAX; [ "$max" -gt 150 ] && max=150; [ "$max" -lt 16 ] && max=16
+  max=$NOMEM_MAX; [ "$max" -gt 40 ] && max=40; [ "$max" -lt 16 ] && max=16
   stride=$(( n > max ? (n - 12 + max - 13) / (max - 12) : 1 ))
   k=0; bad_here=0; tried=0
   while [ "$k" -lt "$n" ]; do
