@@ -2,72 +2,7 @@
 #include <math.h>
 #include <string.h>
 #include "report.h"
-
-void conf_report_init(conf_report *r)
-{
-    for (int i = 0; i < RNN_ISA_COUNT; i++)
-        for (int k = 0; k < CONF_MAX_TENSOR_NAMES; k++) {
-            r->isa[i].tensor_worst[k] = r->isa[i].tensor_worst_quick[k] = -1.0;
-            r->isa[i].budget[k] = r->isa[i].budget_quick[k] = NAN;
-        }
-    r->wide_min_span = INFINITY;
-}
-
-static int tensor_index(conf_report *r, const char *name)
-{
-    for (int i = 0; i < r->ntensor; i++)
-        if (strcmp(r->tensor[i], name) == 0)
-            return i;
-    if (r->ntensor == CONF_MAX_TENSOR_NAMES)
-        return -1;
-    r->tensor[r->ntensor] = name;
-    return r->ntensor++;
-}
-
-/* NaN (a check that could not compare) counts as the worst. */
-static void raise_to(double *worst, double frac)
-{
-    if (!(frac <= *worst))
-        *worst = isnan(frac) ? INFINITY : frac;
-}
-
-void conf_report_mode_add(conf_isa_summary *s, conf_mode_summary *ms, const char *line,
-                          const conf_isa_result *res)
-{
-    ms->run = 1;
-    ms->cases++;
-    ms->passed += res->passed;
-    ms->seconds += res->seconds;
-    s->seconds += res->seconds;
-    if (res->nchecks && (ms->cases == 1 || !(res->worst_frac <= ms->worst_frac))) {
-        ms->worst_frac = res->worst_frac;
-        ms->worst_tensor = res->worst_tensor;
-        snprintf(ms->worst_case, sizeof ms->worst_case, "%s", line);
-    }
-    for (int i = 0; i < res->ncontrols; i++) {
-        if (!res->controls[i].applicable)
-            s->controls_na++;
-        else {
-            s->controls_applied++;
-            s->controls_caught += res->controls[i].caught;
-        }
-    }
-}
-
-void conf_report_isa_result(conf_report *r, conf_isa_summary *s, conf_mode m, const char *line,
-                            int quick, const conf_isa_result *res)
-{
-    conf_mode_summary *ms = &s->mode[m];
-    conf_report_mode_add(s, ms, line, res);
-    for (int i = 0; i < res->nchecks; i++) {
-        int k = tensor_index(r, res->checks[i].tensor);
-        if (k < 0)
-            continue;
-        raise_to(&s->tensor_worst[k], res->checks[i].frac);
-        if (quick)
-            raise_to(&s->tensor_worst_quick[k], res->checks[i].frac);
-    }
-}
+#include "report_bf16.h"
 
 /* ---- the ratchet ---- */
 

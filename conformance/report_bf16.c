@@ -1,4 +1,4 @@
-/* report_bf16.c — the bf16 cases in the runner's report (report.h): per
+/* report_bf16.c — the bf16 cases in the runner's report (report_bf16.h): per
  * table and mode, the runs against the bf16 reference under the bf16
  * tolerance (judged); the tables that could not run them (counted, never
  * failed); on x86 whether the tables gave generic's bits (judged in
@@ -6,52 +6,8 @@
  * the plan's distance from the float32 reference (the data type's cost:
  * shown, not judged; docs/conformance.md §2.4). */
 #include <math.h>
-#include <stdlib.h>
-#include <string.h>
-#include "report.h"
-
-void conf_report_bf16_result(conf_report *r, conf_isa_summary *s, conf_mode m, const char *line,
-                             const conf_isa_result *res)
-{
-    (void)r;
-    conf_report_mode_add(s, &s->bf16[m], line, res);
-}
-
-void conf_report_bf16_e2e(conf_report *r, const char *line, rnn_isa isa,
-                          const conf_isa_result *res)
-{
-    if (!res->ne2e)
-        return;
-    if (r->ne2e == r->e2e_cap) {
-        const int cap = r->e2e_cap ? 2 * r->e2e_cap : 64;
-        conf_e2e_row *grown = realloc(r->e2e, (size_t)cap * sizeof *grown);
-        if (!grown)
-            return; /* shown, not judged: a row lost to memory is no failure */
-        r->e2e = grown;
-        r->e2e_cap = cap;
-    }
-    conf_e2e_row *row = &r->e2e[r->ne2e++];
-    memset(row, 0, sizeof *row);
-    snprintf(row->line, sizeof row->line, "%s", line);
-    row->isa = isa;
-    row->h = row->logits = row->loss = NAN;
-    row->grad = -1;
-    row->grad_tensor = "-";
-    for (int i = 0; i < res->ne2e; i++) {
-        const char *t = res->e2e_tensor[i];
-        const double v = res->e2e_rel[i];
-        if (!strcmp(t, "h"))
-            row->h = v;
-        else if (!strcmp(t, "logits"))
-            row->logits = v;
-        else if (!strcmp(t, "loss"))
-            row->loss = v;
-        else if (!strncmp(t, "grad.", 5) && !(v <= row->grad)) {
-            row->grad = v;
-            row->grad_tensor = t;
-        }
-    }
-}
+#include "json.h"
+#include "report_bf16.h"
 
 void conf_report_bf16_print(const conf_report *r)
 {
@@ -129,11 +85,4 @@ void conf_report_bf16_json(FILE *f, const conf_isa_summary *s)
         first = 0;
     }
     fprintf(f, "}}");
-}
-
-void conf_report_bf16_free(conf_report *r)
-{
-    free(r->e2e);
-    r->e2e = NULL;
-    r->ne2e = r->e2e_cap = 0;
 }
