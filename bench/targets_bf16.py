@@ -32,7 +32,7 @@ neither projection nor head is timed) gives the bytes/s of the bf16 W_hh
 stream, G*H*H*2 bytes a step (half of float32's), against the read bandwidth
 probed at the smallest buffer that holds them (reported).
 
-Ceilings (targets.py's docstring has the reasoning): at batch 1 the
+Ceilings (bench/ceilings.py's docstring has the reasoning): at batch 1 the
 roofline and serial ceilings of vs_onednn with W_hh at 2 bytes a weight
 and the GEMM flops at the bf16 dot-product peak (the serial one with our
 gates where probed); at batch 64, per row, the ceiling once our gates
@@ -41,15 +41,15 @@ products need for vs_onednn >= 1.05, or "out of reach".
 Exit 0, or with --strict 1 unless every judged section passed.
 """
 import argparse
-import math
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from results import PEERS, geomean, load, medians, ms_of, parse_name  # noqa: E402
-from targets import (CELLS, GATES, HS, Report, bandwidths, ceiling_line,  # noqa: E402
-                     gates_ceiling, level_of, load_targets, mib, num, process_spread,
-                     processes_text, verdict_of)
+from ceilings import (GATES, bandwidths, ceiling_line, gates_ceiling, level_of,  # noqa: E402
+                      mib, num)
+from verdicts import (CELLS, HS, Report, load_targets, process_spread,  # noqa: E402
+                      processes_text, verdict_of)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 

@@ -33,7 +33,6 @@ Ends with "N passed, N failed".
 import contextlib
 import io
 import json
-import math
 import os
 import statistics
 import sys
@@ -42,6 +41,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import gate_selftest  # noqa: E402  (its check and counts)
+import ceilings  # noqa: E402
 import targets  # noqa: E402
 from gate_selftest import check  # noqa: E402
 import targets_bf16  # noqa: E402
@@ -355,11 +355,11 @@ def level_battery():
                          {"level": 1, "type": "Instruction", "size": 32768},
                          {"level": 2, "type": "Unified", "size": 1048576},
                          {"level": 3, "type": "Unified", "size": 33554432}]}
-    got = [targets.level_of(caches, n) for n in (49152, 49153, 1048576, 1048577, 33554432, 33554433)]
+    got = [ceilings.level_of(caches, n) for n in (49152, 49153, 1048576, 1048577, 33554432, 33554433)]
     check(got == ["L1", "L2", "L2", "L3", "L3", "DRAM"],
           f"level_of at each cache's size and one byte over: {got}")
     probe = {"l1d_bytes": "49152", "l2_bytes": "1048576.0", "l3_bytes": "0"}
-    got = [targets.level_of(probe, n) for n in (1048576, 1048577)]
+    got = [ceilings.level_of(probe, n) for n in (1048576, 1048577)]
     check(got == ["L2", "DRAM"], f"level_of from the probe's sizes (l3 0: unknown): {got}")
 
 
