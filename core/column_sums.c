@@ -2,7 +2,7 @@
  * a gradient matrix, in double so the sum of T*B terms keeps float accuracy
  * whatever the number of rows. */
 #include <string.h>
-#include "plan_internal.h"
+#include "drivers.h"
 
 /* Four columns at a time in GCC's generic vectors: the drivers are built for
  * the baseline ISA, and its compiler leaves the scalar float-to-double loop

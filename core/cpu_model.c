@@ -6,7 +6,7 @@
  * two tables' probe_fma (entries.inc) run the same 12-16 independent
  * chains, so their peaks differ only by the vector width and the pipes. */
 #include "cpu_model.h"
-#include "plan_internal.h"
+#include "drivers.h"
 
 #include <pthread.h>
 #include <stdio.h>

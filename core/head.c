@@ -4,7 +4,7 @@
  * column sum. Two threads split the
  * rows of the logits and of dH, the rows of dW_hy and the columns of db_y;
  * the loss adds the two threads' partial sums. */
-#include "plan_internal.h"
+#include "drivers.h"
 
 void rnn_head_forward(const rnn_plan *p, rnn_workspace *ws, const float *h_scored, size_t P,
                       const int32_t *targets, float *logits_out, float *loss_out, int want_grad,

@@ -9,7 +9,7 @@
  * Smaller buffers are 64-byte aligned (a cache line, and any vector load). */
 #include <stdlib.h>
 #include <sys/mman.h>
-#include "plan_internal.h"
+#include "drivers.h"
 
 #define HUGE_PAGE ((size_t)2 << 20)
 

@@ -16,7 +16,7 @@
  * hh_copy[ph], where present) holds exactly the bytes it held before. */
 #include <stdlib.h>
 #include <string.h>
-#include "plan_internal.h"
+#include "drivers.h"
 #include "timing.h"
 
 /* Each timed round reads the set this many times; a set's rate is its best

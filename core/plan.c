@@ -25,7 +25,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "plan_internal.h"
+#include "drivers.h"
 
 static void cell_pack_free(cell_pack *w)
 {

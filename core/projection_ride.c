@@ -29,7 +29,7 @@
  *
  * The ridden projection has the hoisted one's bits (gemv_avx512.c,
  * gemv_bf16_avx512.c). */
-#include "plan_internal.h"
+#include "drivers.h"
 
 size_t rnn_ride_rows(const rnn_plan *p)
 {

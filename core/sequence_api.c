@@ -6,7 +6,7 @@
  * kept, then BPTT from the upstream gradients. Aliasing is checked as in
  * topology.c: outputs against every input the call reads. */
 #include <string.h>
-#include "plan_internal.h"
+#include "drivers.h"
 #include "timing.h"
 #include "validate.h"
 

@@ -10,7 +10,7 @@
  * gradients after it split their outputs: rows of dW, columns of the bias
  * sums, rows of dX. */
 #include <string.h>
-#include "plan_internal.h"
+#include "drivers.h"
 #include "timing.h"
 
 /* Adds the upstream gradient of step t (if it is one of the last P) to n
@@ -105,7 +105,7 @@ void rnn_seq_weight_grads(const rnn_plan *p, rnn_workspace *ws, const cell_pack 
     const size_t GH = p->GH, rows = T * B;
     const float *dgx = ws->dgx + s0 * B * GH, *dgh = ws->dgh + s0 * B * GH;
     /* The states the steps read, in time order: hs[s0..] forward, one
-     * further for a reverse cell (plan_internal.h). */
+     * further for a reverse cell (drivers.h). */
     const float *h_prev = ws->hs + rnn_state_prev(p, s0) * B * H;
     /* The gate columns this thread owns: rows of dW_ih, entries of the
      * bias sums (the same split in both, so bias_hh may copy bias_ih). */

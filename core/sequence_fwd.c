@@ -5,13 +5,13 @@
  * gru's wrapped order interleaves them: step_wrap.c).
  *
  * A stack's reverse cell walks the steps from the last time to the first
- * (plan_internal.h, rnn_step_time); nothing is copied reversed.
+ * (drivers.h, rnn_step_time); nothing is copied reversed.
  *
  * Two threads: the projection splits by rows. The time loop splits the
  * batch rows when B >= 4 (each thread runs every step on its rows, no
  * barrier); below that, the hidden units (sequence_units.c). */
 #include <string.h>
-#include "plan_internal.h"
+#include "drivers.h"
 #include "timing.h"
 
 void rnn_project_input(const rnn_plan *p, const cell_pack *w, size_t rows, const float *x,

@@ -17,7 +17,7 @@
  * block of columns starts on a panel. The results are bitwise those of one
  * thread: every element is the same code summing in the same order. */
 #include <string.h>
-#include "plan_internal.h"
+#include "drivers.h"
 
 /* This thread's units and its compact scratch, B rows each. */
 typedef struct {

@@ -1,10 +1,10 @@
 /* split_products.c — the products and sums of a call shared between its
- * threads (declared in plan_internal.h). Each splits the OUTPUT, never a
+ * threads (declared in drivers.h). Each splits the OUTPUT, never a
  * reduction: every element's sum is computed whole by one thread, in the
  * order the single-thread call uses, so the results keep their bits (every
  * table's products are one chain per output however the rows and columns
  * are shared out: docs/design.md §9.2). */
-#include "plan_internal.h"
+#include "drivers.h"
 
 /* Rows and columns are handed out in multiples of this: whole cache lines
  * of floats, and no share smaller than the vector width of any table. */

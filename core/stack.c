@@ -6,7 +6,7 @@
  * input width (I for layer 0, D*H above; the decoder's H above) with no head
  * and no fused step; a reverse cell's plan has `reverse` set, so its time
  * loops run from the last time to the first over the same input rows
- * (plan_internal.h). The stack's own plan keeps the head (V x D*H, or V x H
+ * (drivers.h). The stack's own plan keeps the head (V x D*H, or V x H
  * for seq2seq). Its workspace holds one workspace per cell and the layers'
  * outputs, which are the next layer's input and, in BPTT, what its dW_ih
  * multiplies.
@@ -28,7 +28,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include "plan_internal.h"
+#include "drivers.h"
 #include "timing.h"
 
 /* ---- plan ---- */

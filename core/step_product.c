@@ -1,6 +1,6 @@
 /* step_product.c — the recurrent product of one step at batch 1, streaming
  * the packed weights front to back on even steps and back to front on odd
- * ones (declared in plan_internal.h).
+ * ones (declared in drivers.h).
  *
  * Why: a batch-1 step reads every weight once, in the same order each step.
  * A cyclic stream a little larger than L2 (LSTM W_hh at H = 256 and the
@@ -23,7 +23,7 @@
  * several panels (one chain per column, docs/design.md §9.2), so a chunk of
  * one panel would leave its loop waiting on the latency. The generic table
  * (nr 0) packs all columns as one panel and runs in one call. */
-#include "plan_internal.h"
+#include "drivers.h"
 
 #define CHUNK_PANELS 4
 

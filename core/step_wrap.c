@@ -21,7 +21,7 @@
  * before the last gate kernel reads it. */
 #include <string.h>
 #include "cpu_caches.h"
-#include "plan_internal.h"
+#include "drivers.h"
 #include "timing.h"
 
 size_t rnn_wrap_columns(const rnn_plan *p)

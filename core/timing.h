@@ -8,7 +8,7 @@
 #define RNNSIMD_TIMING_H
 
 #include <time.h>
-#include "plan_internal.h"
+#include "drivers.h"
 
 /* 1 on the thread inside a public call that rnn_timing_call_begin started
  * with timing on; 0 on every other thread. */

@@ -22,7 +22,7 @@
  * workspace's helper; its stages meet at rnn_sync where one reads what the
  * other thread wrote. */
 #include <string.h>
-#include "plan_internal.h"
+#include "drivers.h"
 #include "timing.h"
 #include "validate.h"
 

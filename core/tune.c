@@ -23,7 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include "plan_internal.h"
+#include "drivers.h"
 #include "cpu_model.h"
 
 #define RULE_RIDE_MAX (8u << 20)

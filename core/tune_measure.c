@@ -43,7 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "plan_internal.h"
+#include "drivers.h"
 
 #define BUDGET_MS 30.0
 #define RUN_MS 0.4

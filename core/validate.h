@@ -5,7 +5,7 @@
 #define RNNSIMD_VALIDATE_H
 
 #include <stddef.h>
-#include "plan_internal.h"
+#include "drivers.h"
 
 /* A buffer as a byte range; a NULL pointer is an empty span. */
 typedef struct {

@@ -22,7 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "plan_internal.h"
+#include "drivers.h"
 
 #define KEY_MAX 256
 /* Version 2: keys end with the data type. */

@@ -1,6 +1,6 @@
 /* workspace.c — every buffer a forward or train call needs, sized from the
  * plan's desc once and carved out of one 64-byte aligned allocation (see
- * plan_internal.h for the layout). One workspace kind serves forward, train
+ * drivers.h for the layout). One workspace kind serves forward, train
  * and the rnn_plan_seq_* calls; a call never allocates. A workspace serves
  * any plan of the same problem (desc), so it may outlive the plan it was
  * made from. A plan with threads = 2 gives its workspaces a helper thread
@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "plan_internal.h"
+#include "drivers.h"
 
 /* Each buffer starts on a 64-byte line: 16 floats. */
 static size_t round16(size_t n)

@@ -22,7 +22,7 @@
 #include <string.h>
 #include "check.h"
 #include "rnnsimd_reference.h"
-#include "plan_internal.h"
+#include "drivers.h"
 
 static uint64_t stream;
 static int signed_zeros; /* the signed-zero pass: operands in {-1, -0, +0, +1} */

@@ -8,7 +8,7 @@
 #include <string.h>
 #include "check.h"
 #include "rnnsimd_reference.h"
-#include "plan_internal.h"
+#include "drivers.h"
 
 static void plain(size_t rows, size_t n, const float *a, size_t ld, float *dst)
 {

@@ -25,7 +25,7 @@
 #include <string.h>
 #include "check.h"
 #include "rnnsimd_reference.h"
-#include "plan_internal.h"
+#include "drivers.h"
 
 static int same_bits(const float *a, const float *b, size_t n)
 {

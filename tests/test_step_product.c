@@ -8,7 +8,7 @@
 #include <string.h>
 #include "check.h"
 #include "rnnsimd_reference.h"
-#include "plan_internal.h"
+#include "drivers.h"
 
 /* A plan only for its table and panel width. */
 static rnn_plan *plan_for(rnn_isa isa)

@@ -42,7 +42,7 @@
 #include <string.h>
 #include "check.h"
 #include "rnnsimd_reference.h"
-#include "plan_internal.h"
+#include "drivers.h"
 #include "cpu_model.h"
 
 /* ---- problems ---- */

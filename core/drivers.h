@@ -1,4 +1,4 @@
-/* plan_internal.h — what a plan and a workspace hold, and the drivers that
+/* drivers.h — what a plan and a workspace hold, and the drivers that
  * share them (sequence runs, the head, the topologies). Private to core/.
  *
  * Step-major buffers. A call runs S steps in all (T, or T + T_out for
@@ -15,8 +15,8 @@
  *   dgh   S x B x G*H     where they differ (lbr_gru): those flowing into hp (else dgh = dgx)
  * With hs laid out this way, h_prev over all steps of a run is one contiguous
  * block, so dW_hh is a single GEMM over T*B rows. */
-#ifndef RNNSIMD_PLAN_INTERNAL_H
-#define RNNSIMD_PLAN_INTERNAL_H
+#ifndef RNNSIMD_DRIVERS_H
+#define RNNSIMD_DRIVERS_H
 
 #include <stddef.h>
 #include <stdint.h>
