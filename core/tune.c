@@ -259,13 +259,38 @@ int rnn_tunables_print(const rnn_tunables *t, char *buf, size_t n)
                     t->ride_rows, t->hh_places);
 }
 
+const char *rnn_tune_group_name(int g)
+{
+    static const char *const names[RNN_TUNE_GROUPS] = {"stream", "panels", "ride",
+                                                       "dx",     "wave",   "wave_dec"};
+    return g >= 0 && g < RNN_TUNE_GROUPS ? names[g] : "?";
+}
+
+/* " measured=" and each group MEASURE listed candidates for, as
+ * NAME:COUNT, with "!" where it timed them; "-" for none. */
+static void print_measured(const rnn_plan_tune *t, char *buf, size_t n)
+{
+    size_t w = (size_t)snprintf(buf, n, " measured=");
+    int any = 0;
+    for (int g = 0; g < RNN_TUNE_GROUPS && w < n; g++)
+        if (t->listed[g]) {
+            w += (size_t)snprintf(buf + w, n - w, "%s%s:%u%s", any ? "," : "",
+                                  rnn_tune_group_name(g), (unsigned)t->listed[g],
+                                  t->timed[g] ? "!" : "");
+            any = 1;
+        }
+    if (!any && w < n)
+        snprintf(buf + w, n - w, "-");
+}
+
 rnn_status rnn_plan_describe(const rnn_plan *p, char *buf, size_t n)
 {
     if (!p || !buf)
         return RNN_ERR_NULL;
     static const char *const src[] = {"rules", "measured", "wisdom"};
-    char tv[256];
+    char tv[256], mv[160];
     rnn_tunables_print(&p->tune.v, tv, sizeof tv);
+    print_measured(&p->tune, mv, sizeof mv);
     /* What a one-thread call with a dense input does on this problem (a
      * stack's cells never ride). */
     const rnn_thread one = {0, 1, NULL};
@@ -273,12 +298,12 @@ rnn_status rnn_plan_describe(const rnn_plan *p, char *buf, size_t n)
     const int fwd = !p->cells && rnn_fused_projection(p, rows, 1, &one);
     const int dx = !p->cells && rnn_fused_dx(p, rows, 1, &one);
     const int w = snprintf(buf, n, "tuning=%s source=%s isa=%s dtype=%s fma=%s %s fused_fwd=%d "
-                                   "fused_dx=%d cost_ms=%.2f placed_gbs=%.0f/%.0f place_ms=%.2f",
+                                   "fused_dx=%d cost_ms=%.2f placed_gbs=%.0f/%.0f place_ms=%.2f%s",
                            p->tune.mode == RNN_TUNE_MEASURE ? "measure" : "estimate",
                            src[p->tune.source], p->k->name, rnn_dtype_name(p->dtype),
                            rnn_fma_width_name(p->k->gemv_ride ? rnn_cpu_fma_width(p->k)
                                                               : RNN_FMA_UNKNOWN),
                            tv, fwd, dx, p->tune.cost_ms, p->tune.place_gbs[0],
-                           p->tune.place_gbs[1], p->tune.place_ms);
+                           p->tune.place_gbs[1], p->tune.place_ms, mv);
     return w < 0 || (size_t)w >= n ? RNN_ERR_SIZE : RNN_OK;
 }

@@ -70,6 +70,17 @@ typedef struct {
     size_t wave_chunk, wave_chunk_dec;
 } rnn_tunables;
 
+/* MEASURE's groups of candidates (tune_measure.c), in describe's order. */
+enum {
+    RNN_TUNE_G_STREAM,   /* the batch-1 stream's order and chunk */
+    RNN_TUNE_G_PANELS,   /* the GEMV's panels at once, with one or two copies of W_hh */
+    RNN_TUNE_G_RIDE,     /* the forward's ride (each tile) against the hoisted projection */
+    RNN_TUNE_G_DX,       /* BPTT's dx ride against the hoisted product */
+    RNN_TUNE_G_WAVE,     /* a stack's wavefront chunk: the encoder's */
+    RNN_TUNE_G_WAVE_DEC, /* and the decoder's */
+    RNN_TUNE_GROUPS
+};
+
 /* Where a plan's tunables came from. */
 typedef enum { RNN_TUNED_RULES = 0, RNN_TUNED_MEASURED, RNN_TUNED_WISDOM } rnn_tune_source;
 
@@ -82,6 +93,11 @@ typedef struct {
      * (placement.c), the cell's, and what placing took (in both modes);
      * 0 where nothing was placed. */
     double place_gbs[2], place_ms;
+    /* What MEASURE did when it timed this plan (zeros for rules and
+     * wisdom): how many candidates each group listed for the plan's shape
+     * (0: the group has no choice to make here), and whether it timed them
+     * (a group whose rounds do not fit in the budget keeps the rule's). */
+    unsigned char listed[RNN_TUNE_GROUPS], timed[RNN_TUNE_GROUPS];
 } rnn_plan_tune;
 
 struct rnn_plan;
@@ -126,9 +142,10 @@ void rnn_tune_set(struct rnn_plan *p, const rnn_tunables *t);
 
 /* MEASURE's timing (tune_measure.c): from p's rules in *t, replaces the
  * tunables that matter for p's shape by the fastest candidate within the
- * time budget. 0 if nothing was timed (nothing to choose for this shape),
- * 1 if something was, -1 when out of memory. p's tunables are *t again on
- * return. */
+ * time budget, and records each group's candidates and whether it timed
+ * them in p->tune.listed and p->tune.timed. 0 if nothing was timed
+ * (nothing to choose for this shape), 1 if something was, -1 when out of
+ * memory. p's tunables are *t again on return. */
 int rnn_tune_measure(struct rnn_plan *p, rnn_tunables *t);
 
 /* ---- wisdom.c ---- */
@@ -141,6 +158,10 @@ rnn_status rnn_wisdom_store(const char *key, const rnn_tunables *t);
 
 /* The stream's word in describe and wisdom lines: forward, alt, wrap. */
 const char *rnn_stream_name(rnn_stream s);
+
+/* The group's word in describe lines: stream, panels, ride, dx, wave,
+ * wave_dec. */
+const char *rnn_tune_group_name(int g);
 
 /* Writes t as the `key=value` pairs of describe and wisdom lines. */
 int rnn_tunables_print(const rnn_tunables *t, char *buf, size_t n);

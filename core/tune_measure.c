@@ -65,6 +65,7 @@ typedef struct {
     rnn_workspace *ws; /* its private workspace */
     const float *x;    /* T x I synthetic input rows (B = 1) */
     double t0;         /* when timing began */
+    rnn_plan_tune *rep; /* the tuned plan's record of each group (a stack's, for its cell) */
 } cell_bench;
 
 /* One forward run of n steps from a fixed non-zero state (a zero state
@@ -118,12 +119,14 @@ static int rounds_for(double t0, double share, size_t nc, double est)
 /* Times cand[0..nc) (cand[0] the rule's) in interleaved rounds of n-step
  * runs, as many as fit in share of the budget left; the index of the one
  * to keep, or -1 if not timed. est: the estimated ms of one run. */
-static int pick(const cell_bench *b, const rnn_tunables *cand, size_t nc, size_t n, int project,
-                float *dx, double est, double share)
+static int pick(const cell_bench *b, int group, const rnn_tunables *cand, size_t nc, size_t n,
+                int project, float *dx, double est, double share)
 {
+    b->rep->listed[group] = (unsigned char)nc;
     const int rounds = rounds_for(b->t0, share, nc, est);
     if (!rounds)
         return -1;
+    b->rep->timed[group] = 1;
     double best[MAX_CAND];
     for (size_t c = 0; c < nc; c++)
         best[c] = 1e300;
@@ -193,8 +196,8 @@ static int time_ride(const cell_bench *b, rnn_tunables *t, size_t lim, float *dx
     if (nr < 2 * RNN_RIDE_ROWS_MAX)
         nr = T / rmin * rmin;
     nr = nr > 32 ? 32 : nr;
-    const int w = pick(b, cand, nc, nr, !dx, dx, (dx ? 3.0 : 1.0) * step * (double)(nr + 1),
-                       share);
+    const int w = pick(b, dx ? RNN_TUNE_G_DX : RNN_TUNE_G_RIDE, cand, nc, nr, !dx, dx,
+                       (dx ? 3.0 : 1.0) * step * (double)(nr + 1), share);
     if (w < 0)
         return 0;
     *t = cand[w];
@@ -204,7 +207,7 @@ static int time_ride(const cell_bench *b, rnn_tunables *t, size_t lim, float *dx
 /* The stream and ride groups on plan c (one cell, B = 1): updates *t.
  * own: c is the plan being tuned, not a stack's cell (stack.c keeps its
  * cells at one copy of W_hh). */
-static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0, int own)
+static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0, int own, rnn_plan_tune *rep)
 {
     const size_t T = (size_t)c->desc.T, I = (size_t)c->desc.I;
     if (c->desc.B != 1 || !c->nr || T < 2)
@@ -217,7 +220,7 @@ static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0, int own)
     }
     for (size_t i = 0; i < T * I; i++)
         x[i] = (float)((int)(i * 7 % 13) - 6) * 0.05f;
-    const cell_bench b = {c, ws, x, t0};
+    const cell_bench b = {c, ws, x, t0, rep};
     int timed = 0;
 
     /* Warm-up (the weights into cache as a call would find them), then
@@ -252,7 +255,7 @@ static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0, int own)
             nc < MAX_CAND)
             cand[nc++] = on;
     }
-    int w = pick(&b, cand, nc, n, 0, NULL, step * (double)n, 0.5);
+    int w = pick(&b, RNN_TUNE_G_STREAM, cand, nc, n, 0, NULL, step * (double)n, 0.5);
     if (w >= 0) {
         t->stream = cand[w].stream;
         t->chunk_floats = cand[w].chunk_floats;
@@ -276,7 +279,7 @@ static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0, int own)
                 if (k != base.hh_copies || g != base.gemv_panels)
                     nc++;
             }
-        w = pick(&b, cand, nc, n, 0, NULL, step * (double)n, 0.3);
+        w = pick(&b, RNN_TUNE_G_PANELS, cand, nc, n, 0, NULL, step * (double)n, 0.3);
         if (w >= 0) {
             t->gemv_panels = cand[w].gemv_panels;
             t->hh_copies = cand[w].hh_copies;
@@ -303,6 +306,8 @@ static int measure_cell(rnn_plan *c, rnn_tunables *t, double t0, int own)
 static int time_wave(rnn_plan *p, rnn_workspace *ws, const rnn_inputs *in, rnn_tunables *t,
                      const size_t *cw, size_t nw, int dec, double t0, double share)
 {
+    const int group = dec ? RNN_TUNE_G_WAVE_DEC : RNN_TUNE_G_WAVE;
+    p->tune.listed[group] = (unsigned char)nw;
     rnn_tunables cand[RNN_TUNE_N_WAVE];
     for (size_t i = 0; i < nw; i++) {
         cand[i] = *t;
@@ -316,6 +321,7 @@ static int time_wave(rnn_plan *p, rnn_workspace *ws, const rnn_inputs *in, rnn_t
     const int rounds = rounds_for(t0, share, nw, now_ms() - a);
     if (!rounds)
         return 0;
+    p->tune.timed[group] = 1;
     double best[RNN_TUNE_N_WAVE] = {1e300, 1e300, 1e300, 1e300};
     for (int r = 0; r < rounds && (r < MIN_ROUNDS || now_ms() - t0 < BUDGET_MS); r++)
         for (size_t i = 0; i < nw; i++) {
@@ -380,7 +386,9 @@ int rnn_tune_measure(rnn_plan *p, rnn_tunables *t)
     } else {
         ct = *t;
     }
-    const int a = measure_cell(c, &ct, t0, !p->cells);
+    memset(p->tune.listed, 0, sizeof p->tune.listed);
+    memset(p->tune.timed, 0, sizeof p->tune.timed);
+    const int a = measure_cell(c, &ct, t0, !p->cells, &p->tune);
     if (a < 0)
         return -1;
     if (p->cells) {

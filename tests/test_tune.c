@@ -29,7 +29,10 @@
  * threads. Options: tuning out of range is RNN_ERR_ARG; zero options are
  * ESTIMATE with the rules' values for this machine's model (a stack's
  * wavefront from three layers on); a one-cell MEASURE plan at batch 2 to
- * 4 times nothing and keeps them; with the
+ * 4 times nothing and keeps them; what a plan records of MEASURE's groups
+ * (the candidates each listed, the two copies of W_hh among them where
+ * they fit, a stack's wavefront chunks; nothing for rules or wisdom) and
+ * describe's `measured=`; with the
  * model forced to each answer (split, full-width FMAs) the ride's limits
  * and rows follow it, T and the copies of W_hh, and fused_step_always
  * overrides it; fused_step_always with
@@ -512,6 +515,114 @@ static void placement_tests(void)
 
 /* ---- options and rules ---- */
 
+/* What a plan records of MEASURE's groups (tune.h: listed, timed) and
+ * describe's `measured=`: nothing for rules or wisdom; for a one-cell
+ * float32 MEASURE plan at batch 1, the stream's candidates and, on a table
+ * with gemv_ride, the GEMV's panels 2 and 4 with one copy of W_hh and, where
+ * two fit (rnn_tune_copies_fit), with two: 4 candidates. Counts, never
+ * times: a group may or may not have been timed within the budget, but a
+ * timed one listed at least two. H = 40 (W_hh 25 KiB) fits two copies in
+ * any L2 this test meets; no other test makes this shape, and the wisdom
+ * is forgotten first. */
+static void measured_record_tests(void)
+{
+    problem g;
+    if (problem_make(&g, (rnn_desc){RNN_LSTM, RNN_MANY2ONE, 20, 0, 1, 12, 40, 3})) {
+        CHECK(0, "measured record: no problem");
+        problem_free(&g);
+        return;
+    }
+    rnn_wisdom_forget();
+    const rnn_plan_options mo = {RNN_ISA_AUTO, 1, 0, RNN_TUNE_MEASURE};
+    const rnn_plan_options eo = {RNN_ISA_AUTO, 1, 0, RNN_TUNE_ESTIMATE};
+    rnn_plan *m = NULL, *w = NULL, *e = NULL;
+    char line[1024];
+    if (rnn_plan_create(&e, &g.d, &g.prm, &eo) == RNN_OK) {
+        static const unsigned char none[RNN_TUNE_GROUPS];
+        CHECK(!memcmp(e->tune.listed, none, sizeof none) &&
+                  !memcmp(e->tune.timed, none, sizeof none),
+              "an ESTIMATE plan records MEASURE's groups");
+        CHECK(rnn_plan_describe(e, line, sizeof line) == RNN_OK && strstr(line, " measured=-"),
+              "ESTIMATE describe without ' measured=-': '%s'", line);
+    } else {
+        CHECK(0, "measured record: no ESTIMATE plan");
+    }
+    if (rnn_plan_create(&m, &g.d, &g.prm, &mo) == RNN_OK) {
+        const rnn_plan_tune *t = &m->tune;
+        const int gemv = m->k->gemv_ride != NULL, two = rnn_tune_copies_fit(m);
+        CHECK(t->source == RNN_TUNED_MEASURED || !t->timed[RNN_TUNE_G_STREAM],
+              "a timed MEASURE plan says source %d", (int)t->source);
+        CHECK(t->listed[RNN_TUNE_G_STREAM] >= 2, "the stream group listed %u candidates",
+              (unsigned)t->listed[RNN_TUNE_G_STREAM]);
+        CHECK(t->listed[RNN_TUNE_G_PANELS] == (gemv ? (two ? 4 : 2) : 0),
+              "%s: the panels group listed %u candidates, not %d (two copies fit: %d)",
+              m->k->name, (unsigned)t->listed[RNN_TUNE_G_PANELS], gemv ? (two ? 4 : 2) : 0,
+              two);
+        rnn_cpu_caches cc;
+        if (gemv && rnn_cpu_caches_get(&cc) == RNN_OK && cc.l2 >= (64u << 10))
+            CHECK(two, "%s: two copies of a 25 KiB W_hh do not fit an L2 of %zu bytes",
+                  m->k->name, (size_t)cc.l2);
+        for (int k = 0; k < RNN_TUNE_GROUPS; k++)
+            CHECK(!t->timed[k] || t->listed[k] >= 2, "group %s timed with %u candidates",
+                  rnn_tune_group_name(k), (unsigned)t->listed[k]);
+        CHECK(!t->listed[RNN_TUNE_G_WAVE] && !t->listed[RNN_TUNE_G_WAVE_DEC],
+              "a one-cell plan listed wavefront chunks");
+        char want[48];
+        snprintf(want, sizeof want, " measured=stream:%u", (unsigned)t->listed[RNN_TUNE_G_STREAM]);
+        CHECK(rnn_plan_describe(m, line, sizeof line) == RNN_OK && strstr(line, want),
+              "MEASURE describe without '%s': '%s'", want, line);
+        if (gemv) {
+            snprintf(want, sizeof want, ",panels:%u%s", (unsigned)t->listed[RNN_TUNE_G_PANELS],
+                     t->timed[RNN_TUNE_G_PANELS] ? "!" : "");
+            CHECK(strstr(line, want) != NULL, "MEASURE describe without '%s': '%s'", want,
+                  line);
+        }
+        /* The next plan of this key takes the wisdom's choice: nothing timed. */
+        if (rnn_plan_create(&w, &g.d, &g.prm, &mo) == RNN_OK) {
+            static const unsigned char none[RNN_TUNE_GROUPS];
+            CHECK(w->tune.source == RNN_TUNED_WISDOM && !memcmp(w->tune.listed, none, sizeof none),
+                  "the wisdom's plan records MEASURE's groups (source %d)", (int)w->tune.source);
+        } else {
+            CHECK(0, "measured record: no second MEASURE plan");
+        }
+    } else {
+        CHECK(0, "measured record: no MEASURE plan");
+    }
+    rnn_plan_destroy(m);
+    rnn_plan_destroy(w);
+    rnn_plan_destroy(e);
+    problem_free(&g);
+    /* A three-layer stack's two-thread forward at batch 2 runs as a
+     * wavefront: the wave group lists rnn_tune_wave_candidates for T from
+     * the rule's chunk (the ESTIMATE plan's). */
+    if (problem_make(&g, (rnn_desc){RNN_GRU, RNN_MANY2ONE, 22, 0, 2, 12, 24, 3, 3, 0})) {
+        CHECK(0, "measured record: no stack problem");
+        problem_free(&g);
+        return;
+    }
+    const rnn_plan_options m2 = {RNN_ISA_AUTO, 2, 0, RNN_TUNE_MEASURE};
+    const rnn_plan_options e2 = {RNN_ISA_AUTO, 2, 0, RNN_TUNE_ESTIMATE};
+    m = e = NULL;
+    if (rnn_plan_create(&m, &g.d, &g.prm, &m2) == RNN_OK &&
+        rnn_plan_create(&e, &g.d, &g.prm, &e2) == RNN_OK) {
+        size_t cw[RNN_TUNE_N_WAVE];
+        const size_t nw = rnn_tune_wave_candidates(22, e->tune.v.wave_chunk, cw);
+        CHECK(nw >= 2 && m->tune.listed[RNN_TUNE_G_WAVE] == nw &&
+                  !m->tune.listed[RNN_TUNE_G_WAVE_DEC],
+              "the stack's wave group listed %u chunks, not %zu (decoder %u)",
+              (unsigned)m->tune.listed[RNN_TUNE_G_WAVE], nw,
+              (unsigned)m->tune.listed[RNN_TUNE_G_WAVE_DEC]);
+        CHECK(!m->tune.listed[RNN_TUNE_G_PANELS] || m->tune.listed[RNN_TUNE_G_PANELS] == 2,
+              "a stack's cell listed %u panel candidates (its cells keep one copy)",
+              (unsigned)m->tune.listed[RNN_TUNE_G_PANELS]);
+    } else {
+        CHECK(0, "measured record: no stack plans");
+    }
+    rnn_plan_destroy(m);
+    rnn_plan_destroy(e);
+    problem_free(&g);
+}
+
 static void option_tests(void)
 {
     problem pb;
@@ -821,6 +932,7 @@ static void option_tests(void)
         rnn_plan_destroy(e);
         problem_free(&g);
     }
+    measured_record_tests();
     problem_free(&pb);
 }
 
