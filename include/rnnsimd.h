@@ -287,7 +287,7 @@ const rnn_desc *rnn_plan_desc(const rnn_plan *plan);
  * single spaces (docs/design.md §12 names each key), e.g.
  * "tuning=estimate source=rules ride=1 ride_max=8388608 ...". Writes at
  * most n bytes, always NUL-terminated when n > 0; RNN_ERR_SIZE when the line
- * was cut (256 bytes are enough). */
+ * was cut (512 bytes are enough: the longest a plan can write is about 400). */
 rnn_status rnn_plan_describe(const rnn_plan *plan, char *buf, size_t n);
 
 /* What the planner's rules know of this machine for table isa (RNN_ISA_AUTO:

@@ -215,7 +215,7 @@ static void check_refusals(void)
      * the tables that have one). */
     o = (rnn_plan_options){.isa = RNN_ISA_GENERIC, .dtype = RNN_DTYPE_BF16,
                            .fused_step_always = 1};
-    char line0[320] = "";
+    char line0[512] = "";
     CHECK(rnn_plan_create(&plan, &d, &p, &o) == RNN_OK && plan &&
               rnn_plan_describe(plan, line0, sizeof line0) == RNN_OK &&
               strstr(line0, "fused_fwd=0"),
