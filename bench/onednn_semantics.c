@@ -4,6 +4,7 @@
 #include "onednn_semantics.h"
 
 #include <dnnl.h>
+#include <dnnl_debug.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -110,8 +111,8 @@ int bench_onednn_bidir_semantics(char *buf, size_t n)
     dnnl_engine_destroy(eng);
     const int slc = wide == dnnl_success ? WIDE : H;
     if (narrow != dnnl_success) {
-        snprintf(buf, n, "a 2-layer bidirectional_concat primitive: SLC = 2H status %d, SLC = H "
-                 "status %d (neither ran)", (int)wide, (int)narrow);
+        snprintf(buf, n, "a 2-layer bidirectional_concat primitive: SLC = 2H status %s, SLC = H "
+                 "status %s (neither ran)", dnnl_status2str(wide), dnnl_status2str(narrow));
         return -1;
     }
     /* Each direction's stack apart: layer 1's cell d reads layer 0's cell d. */
@@ -129,10 +130,12 @@ int bench_onednn_bidir_semantics(char *buf, size_t n)
                 apart = fmax(apart, fabs(y[t * WIDE + d * H + o] - o1[t * H + o]));
     }
     const int is_apart = apart < 1e-5;
+    char why[48] = "";
+    if (wide != dnnl_success)
+        snprintf(why, sizeof why, " (status %s)", dnnl_status2str(wide));
     snprintf(buf, n, "oneDNN's 2-layer bidirectional_concat primitive %s SLC = 2H (PyTorch's "
              "layer-1 input width)%s; with SLC = %s its output %s each direction's stack run "
-             "apart (max |diff| %.2g): %s", wide == dnnl_success ? "accepts" : "refuses",
-             wide == dnnl_success ? "" : " (status invalid_arguments)",
+             "apart (max |diff| %.2g): %s", wide == dnnl_success ? "accepts" : "refuses", why,
              slc == H ? "H" : "2H", is_apart ? "is" : "is not", apart,
              is_apart ? "not PyTorch's stack, so the peer chains 1-layer primitives"
                       : "check docs/benchmarks.md §2.1's premise");

@@ -268,7 +268,7 @@ sed 's/inputs=[0-9a-f]*/inputs=0123456789abcdef/' "$TMP/g.txt" > "$TMP/g_in.txt"
 expect 1 ", golden 0123456789abcdef): the generator changed" \
   $C --case "$L" --golden "$TMP/g_in.txt" --no-onednn --isa generic --mode threads1
 # Refused: an unknown fault or place, and a planted fault with a file to write.
-expect 2 "RNNSIMD_CONF_FAULT=slow: slow is not a fault this runner plants" \
+expect 2 "RNNSIMD_CONF_FAULT=slow: slow is not a fault this runner plants (tolerance, forward-only, determinism, bits, onednn)" \
   env RNNSIMD_CONF_FAULT=slow $C --case "$L" $G1
 expect 2 "RNNSIMD_CONF_FAULT=bits@sse: @sse is neither a table" \
   env RNNSIMD_CONF_FAULT=bits@sse $C --case "$L" $G1
