@@ -305,7 +305,7 @@ sanitize:
 FUZZ_SECONDS ?= 60
 ## fuzz: libFuzzer on each parser for FUZZ_SECONDS (60) from fuzz/corpus/ (clang, build-fuzz/)
 fuzz:
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/fuzz.sh
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS="$(JOBS)" sh scripts/fuzz.sh
 # Line coverage of `make test` (gcc --coverage -O0, build-cov/, gcovr).
 ## coverage: which lines of ours `make test` runs, per part and file (build-cov/coverage.txt; needs gcovr)
 coverage:

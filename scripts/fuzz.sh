@@ -7,7 +7,8 @@
 # build-fuzz/crashes/<target>/ and fails the run: fix the parser, then copy
 # the input into fuzz/regressions/<target>/, where tests/test_fuzz_replay.c
 # replays it on every `make test`.
-# Env: FUZZ_SECONDS (per target), FUZZ_TARGETS (default: all four).
+# Env: FUZZ_SECONDS (per target), FUZZ_TARGETS (default: all four), JOBS
+# (targets at a time; default every core).
 # Ends with `N passed, N failed` (one per target).
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -30,23 +31,41 @@ make -j2 --no-print-directory BUILD=$B CC=clang OPT=-O1 \
 LIBS="-lxxhash -llapacke -llapack -lopenblas -lmpfr -lgmp -lm -lpthread"
 CFLAGS="-std=c11 -O1 -g -Wall -Wextra -Wno-missing-field-initializers -Werror -D_GNU_SOURCE -Iinclude -Ikernels/table -Isupport $SAN"
 
+# Link every target, then run them JOBS at a time (default: every core; each
+# libFuzzer process uses one), so two cores run four targets of N seconds in
+# 2N seconds; each target still gets its full FUZZ_SECONDS. Their reports
+# follow in TARGETS' order once all have ended.
 pass=0; fail=0
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 1)}
+case $JOBS in
+  ''|*[!0-9]*|0*) echo "fuzz: JOBS=$JOBS is not a positive whole number of targets at a time"
+                  echo "fuzz: 0 passed, 1 failed"; exit 2 ;;
+esac
+linked=""
 for t in $TARGETS; do
   bin=$B/fuzz_$t
   clang $CFLAGS -fsanitize=fuzzer -DFUZZ_TARGET=fuzz_$t fuzz/libfuzzer_main.c fuzz/targets.c \
     $B/obj/conformance/case.o $B/obj/conformance/golden.o $B/obj/examples/charlm/charlm_model.o \
     $B/libsupport.a $B/librnnsimd_reference.a $B/librnnsimd.a $LIBS -o "$bin" || { echo "fuzz $t: link failed"; fail=$((fail + 1)); continue; }
   mkdir -p "$B/corpus/$t" "$B/crashes/$t" "fuzz/regressions/$t"
-  log=$B/fuzz_$t.log
+  rm -f "$B/fuzz_$t.rc"
   echo "== fuzz $t: $SECONDS_EACH s from fuzz/corpus/$t ($(ls fuzz/corpus/$t | wc -l) seeds)"
-  "$bin" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
-    -use_value_profile=1 -dict="fuzz/dict/$t.dict" -artifact_prefix="$B/crashes/$t/" \
-    -print_final_stats=1 "$B/corpus/$t" "fuzz/corpus/$t" "fuzz/regressions/$t" >"$log" 2>&1
-  rc=$?
+  linked="$linked $t"
+done
+export B SECONDS_EACH
+printf '%s\n' $linked | xargs -r -P "$JOBS" -I {} sh -c '
+  "$B/fuzz_$1" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
+    -use_value_profile=1 -dict="fuzz/dict/$1.dict" -artifact_prefix="$B/crashes/$1/" \
+    -print_final_stats=1 "$B/corpus/$1" "fuzz/corpus/$1" "fuzz/regressions/$1" >"$B/fuzz_$1.log" 2>&1
+  echo $? >"$B/fuzz_$1.rc"' _ {}
+for t in $linked; do
+  bin=$B/fuzz_$t
+  log=$B/fuzz_$t.log
+  rc=$(cat "$B/fuzz_$t.rc" 2>/dev/null || echo "none: it did not end")
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)
-  if [ $rc -eq 0 ]; then
+  if [ "$rc" = 0 ]; then
     pass=$((pass + 1))
     echo "fuzz $t: ok, ${execs:-?} inputs (${rate:-?}/s), $cov, corpus $(ls "$B/corpus/$t" | wc -l) new"
   else
