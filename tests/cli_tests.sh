@@ -510,6 +510,9 @@ if command -v python3 >/dev/null 2>&1; then
   if python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert len(d["runs"]) == 8 and len(d["runs"][0]["norm_dh"]) == 41' \
     "$TMP/gf.auto/gradflow.json"; then ok; else bad "gradflow.json is not the expected JSON"; fi
 fi
+# The command that made the files, recorded whole and nothing more.
+if grep -qF "\"command\": \"rnnsimd gradflow $gf_args --isa auto --out $TMP/gf.auto\"," "$TMP/gf.auto/gradflow.json"
+then ok; else bad "gradflow.json's command: $(grep -o '"command": [^,]*' "$TMP/gf.auto/gradflow.json")"; fi
 if command -v gnuplot >/dev/null 2>&1; then
   if head -c 8 "$TMP/gf.auto/gradflow.png" 2>/dev/null | od -An -c | grep -q 'P   N   G'; then ok; else bad "gradflow.png is not a PNG"; fi
   if grep -q '<svg' "$TMP/gf.auto/gradflow.svg" 2>/dev/null; then ok; else bad "gradflow.svg is not an SVG"; fi
