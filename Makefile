@@ -303,7 +303,7 @@ sanitize:
 	@sh scripts/sanitize.sh
 # libFuzzer (clang, build-fuzz/): each target FUZZ_SECONDS from fuzz/corpus/.
 FUZZ_SECONDS ?= 60
-## fuzz: libFuzzer on each parser for FUZZ_SECONDS (60) from fuzz/corpus/ (clang, build-fuzz/)
+## fuzz: libFuzzer on each parser for FUZZ_SECONDS (60) from fuzz/corpus/, JOBS= targets at a time (default every core; clang, build-fuzz/)
 fuzz:
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS="$(JOBS)" sh scripts/fuzz.sh
 # Line coverage of `make test` (gcc --coverage -O0, build-cov/, gcovr).
