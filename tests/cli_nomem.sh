@@ -40,7 +40,9 @@ digest() {
 # -), EXACT 1 when its stdout must match a clean run's where it succeeds, 2
 # when it must match but for the digits of its numbers and the spaces that
 # align them (a measurement's text: a sign or a word in place of a number
-# still differs).
+# still differs), and but for the FMA width the clock probe names (`fma=full`
+# or `split`: a class of a measured ratio, which a loaded machine can move
+# between two runs; the line must still name one).
 # Every point fails in turn; above $max points, every STRIDE-th one (the
 # conformance runner's hundreds and thousands: the same call sites over and
 # over), STRIDE = ceil(points / max). max is 150 unless set before the call,
@@ -48,7 +50,7 @@ digest() {
 # ten times as long).
 max=150
 NOMEM_MAX=${NOMEM_MAX:-150}
-digits_aside() { sed 's/[0-9][0-9.]*/N/g; s/  */ /g' "$1"; }
+digits_aside() { sed 's/[0-9][0-9.]*/N/g; s/  */ /g; s/fma=\(full\|split\|unknown\) /fma=W /g' "$1"; }
 sweep() {
   name=$1; outd=$2; exact=$3; shift 3
   [ "$outd" != - ] && rm -rf "$outd"
