@@ -668,6 +668,98 @@ static void test_alias(void)
     }
 }
 
+/* The k-th tensor a train call writes (outputs, then gradients) of o and g,
+ * its name and floats; NULL past the last or where the problem has none. */
+static float **written_slot(const prob *p, rnn_outputs *o, rnn_grads *g, int k, const char **name,
+                            size_t *n)
+{
+    static const char *const names[] = {
+        "h",     "c",     "logits", "loss",  "dx",  "dx_dec",
+        "dh0",   "dc0",   "dW_ih",  "dW_hh", "db_ih", "db_hh",
+        "decoder dW_ih", "decoder dW_hh", "decoder db_ih", "decoder db_hh", "dW_hy", "db_y"};
+    const rnn_sizes *s = &p->s;
+    const int lstm = p->d.cell == RNN_LSTM, s2s = p->d.topology == RNN_SEQ2SEQ;
+    if (k < 0 || k >= (int)(sizeof names / sizeof *names))
+        return NULL;
+    *name = names[k];
+    const size_t nw[4] = {s->weight_ih, s->weight_hh, s->bias, s->bias};
+    if (k >= 8 && k < 16) {
+        rnn_cell_grads *cg = k < 12 ? &g->cell : &g->decoder;
+        float **w[4] = {&cg->weight_ih, &cg->weight_hh, &cg->bias_ih, &cg->bias_hh};
+        *n = nw[(k - 8) % 4];
+        return k < 12 || s2s ? w[(k - 8) % 4] : NULL;
+    }
+    switch (k) {
+    case 0: *n = s->h; return &o->h;
+    case 1: *n = s->h; return lstm ? &o->c : NULL;
+    case 2: *n = s->logits; return &o->logits;
+    case 3: *n = 1; return &o->loss;
+    case 4: *n = s->x; return &g->x;
+    case 5: *n = s->x_dec; return s2s ? &g->x_dec : NULL;
+    case 6: *n = s->state; return &g->h0;
+    case 7: *n = s->state; return lstm ? &g->c0 : NULL;
+    case 16: *n = s->W_hy; return &g->W_hy;
+    default: *n = s->b_y; return &g->b_y;
+    }
+}
+
+/* Every tensor a train call writes, placed so that only its last float is
+ * x's first: RNN_ERR_ALIAS and x untouched. So the overlap check covers
+ * each output and gradient to its end, whatever its size. */
+static void test_alias_ends(void)
+{
+    section("alias at a tensor's last float");
+    for (int c = 0; c < RNN_CELL_COUNT; c++)
+        for (int s2s = 0; s2s < 2; s2s++) {
+            rnn_desc d = {(rnn_cell)c, s2s ? RNN_SEQ2SEQ : RNN_MANY2ONE, 3, s2s ? 2 : 0, 2, 3, 5, 4};
+            prob p;
+            prob_make(&p, d, 0);
+            rnn_params pa = prob_params(&p);
+            rnn_plan *plan = NULL;
+            rnn_workspace *ws = NULL;
+            if (rnn_plan_create(&plan, &d, &pa, NULL) != RNN_OK ||
+                rnn_workspace_create(&ws, plan) != RNN_OK) {
+                CHECK(0, "alias ends: plan");
+            } else {
+                int tried = 0;
+                for (int k = 0; k < 18; k++) {
+                    rnn_outputs o = prob_outputs(&p);
+                    rnn_grads g = prob_grads(&p);
+                    const char *name;
+                    size_t n;
+                    float **slot = written_slot(&p, &o, &g, k, &name, &n);
+                    if (!slot || !n)
+                        continue;
+                    /* The tensor, then x from its last float on. */
+                    float *arena = malloc((n - 1 + p.s.x) * sizeof(float));
+                    if (!arena) {
+                        CHECK(0, "alias ends: out of memory");
+                        continue;
+                    }
+                    float *x = arena + n - 1;
+                    memcpy(x, p.x, p.s.x * sizeof(float));
+                    *slot = arena;
+                    rnn_inputs in = prob_inputs(&p);
+                    in.x = x;
+                    tried++;
+                    const rnn_status st = rnn_plan_train(plan, ws, &in, &o, &g);
+                    CHECK(st == RNN_ERR_ALIAS, "%s %s: %s (%zu floats) with its last float over x's first: %s",
+                          rnn_cell_name(d.cell), rnn_topology_name(d.topology), name, n,
+                          rnn_strerror(st));
+                    CHECK(memcmp(x, p.x, p.s.x * sizeof(float)) == 0,
+                          "%s %s: %s over x: x was written", rnn_cell_name(d.cell),
+                          rnn_topology_name(d.topology), name);
+                    free(arena);
+                }
+                CHECK(tried >= (s2s ? 14 : 10) + (d.cell == RNN_LSTM) * 2,
+                      "alias ends: %d tensors tried", tried);
+            }
+            rnn_workspace_destroy(ws);
+            rnn_plan_destroy(plan);
+            prob_free(&p);
+        }
+}
+
 /* ---- NaN and Inf ---- */
 
 static char fclass(float v)
@@ -1273,6 +1365,7 @@ int main(void)
     test_nulls();
     test_alignment();
     test_alias();
+    test_alias_ends();
     test_nan_inf();
     test_saturation();
     test_denormals();
