@@ -40,6 +40,7 @@
  * its buffer's boundary. rnn_workspace_poison, which every comparison
  * runs on, reaches every float of a workspace, a stack's cells' too.
  * Nothing here measures time. */
+#include <ctype.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1187,6 +1188,51 @@ static void wisdom_tests(void)
 /* The key names every field of the problem a choice can depend on (and
  * the plan's threads, fused-step option and data type): plans that differ
  * in one of them have keys of their own, so none takes another's choice. */
+/* The machine a wisdom key should name, read here from /proc/cpuinfo's
+ * first processor as docs/design.md §12 says: x86/vendor/family/model/
+ * stepping, arm/implementer/architecture/variant/part/revision, each value
+ * with characters outside [A-Za-z0-9._-] as '_'; "unknown" with neither. */
+static void expected_machine(char *out, size_t n)
+{
+    static const char *const x86[4] = {"vendor_id", "cpu family", "model", "stepping"};
+    static const char *const arm[5] = {"CPU implementer", "CPU architecture", "CPU variant",
+                                       "CPU part", "CPU revision"};
+    char xv[4][24] = {{0}}, av[5][24] = {{0}};
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[512];
+    while (f && fgets(line, sizeof line, f)) {
+        if (line[0] == '\n' && (xv[0][0] || av[0][0]))
+            break;
+        char key[64], *colon = strchr(line, ':');
+        if (!colon || (size_t)(colon - line) >= sizeof key)
+            continue;
+        memcpy(key, line, (size_t)(colon - line));
+        size_t k = (size_t)(colon - line);
+        while (k && (key[k - 1] == ' ' || key[k - 1] == '\t'))
+            k--;
+        key[k] = '\0';
+        const char *v = colon + 1 + strspn(colon + 1, " \t");
+        for (int set = 0; set < 2; set++)
+            for (int i = 0; i < (set ? 5 : 4); i++) {
+                char *dst = set ? av[i] : xv[i];
+                if (strcmp(key, set ? arm[i] : x86[i]) || dst[0])
+                    continue;
+                size_t j = 0;
+                for (; v[j] && v[j] != '\n' && j + 1 < 24; j++)
+                    dst[j] = isalnum((unsigned char)v[j]) || strchr("._-", v[j]) ? v[j] : '_';
+                dst[j] = '\0';
+            }
+    }
+    if (f)
+        fclose(f);
+    if (xv[0][0])
+        snprintf(out, n, "x86/%s/%s/%s/%s", xv[0], xv[1], xv[2], xv[3]);
+    else if (av[0][0])
+        snprintf(out, n, "arm/%s/%s/%s/%s/%s", av[0], av[1], av[2], av[3], av[4]);
+    else
+        snprintf(out, n, "unknown");
+}
+
 static void key_tests(void)
 {
     const rnn_desc base = {RNN_LSTM, RNN_MANY2ONE, 24, 0, 1, 32, 64, 3};
@@ -1234,6 +1280,14 @@ static void key_tests(void)
         problem_free(&pb);
     }
     CHECK(n == 16, "%zu keys made, want 16", n);
+    /* Every key starts with this machine, as /proc/cpuinfo names it. */
+    char machine[160], want[168];
+    expected_machine(machine, sizeof machine);
+    snprintf(want, sizeof want, "%s:", machine);
+    for (size_t k = 0; k < n; k++)
+        CHECK(strncmp(keys[k], want, strlen(want)) == 0, "wisdom key %s does not start with %s",
+              keys[k], want);
+    printf("wisdom keys name the machine %s\n", machine);
 }
 
 /* Two threads creating MEASURE plans (same key and others) while one
