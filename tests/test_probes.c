@@ -13,13 +13,18 @@
  *
  * Work: probe_fma(n) and probe_bf16dot(n) return flops in proportion to n
  * (their rates are what the benchmark divides by them); bf16dot returns 0
- * exactly where the table has no usable bf16 dot product. Nothing here
- * measures time. */
+ * exactly where the table has no usable bf16 dot product.
+ *
+ * Ending: rnn_probe_best_rate on work that takes wall time but no CPU time
+ * (a thread clock that does not advance, as under some emulators) still
+ * returns; a run past SIGALRM's minute fails by name. Nothing here judges
+ * a time. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include "check.h"
 #include "kernels.h"
@@ -148,6 +153,42 @@ static void table_tests(const rnn_kernels *k)
                     }
 }
 
+/* Work of n microseconds asleep: the wall clock runs, the thread's CPU
+ * clock hardly does. */
+static double sleeping_work(long n)
+{
+    struct timespec ts = { n / 1000000, (n % 1000000) * 1000 };
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+    return (double)n;
+}
+
+static sigjmp_buf alarm_jump;
+
+static void on_alarm(int sig)
+{
+    siglongjmp(alarm_jump, sig);
+}
+
+static void calibration_ends(void)
+{
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, &old);
+    if (sigsetjmp(alarm_jump, 1) == 0) {
+        alarm(60); /* the calibration's wall-clock stop ends this in about 0.1 s */
+        rnn_probe_best_rate(sleeping_work, 0.03);
+        alarm(0);
+        CHECK(1, "probe calibration on sleeping work");
+    } else {
+        CHECK(0, "rnn_probe_best_rate on work that takes no CPU time (sleeping) "
+                 "ran past 60 s: its calibration never stops while the thread clock stands");
+    }
+    sigaction(SIGALRM, &old, NULL);
+}
+
 int main(void)
 {
     struct sigaction sa;
@@ -165,6 +206,7 @@ int main(void)
         table_tests(k);
     }
     CHECK(tables >= 1, "no kernel table runs here");
+    calibration_ends();
     printf("%d kernel tables' probes\n", tables);
     return check_summary();
 }
