@@ -32,7 +32,7 @@ float *d_buf(dctx *c, size_t n)
 }
 
 dnnl_memory_desc_t d_md_dt(int nd, const dnnl_dims_t dims, dnnl_data_type_t dt,
-                                 dnnl_format_tag_t tag)
+                           dnnl_format_tag_t tag)
 {
     dnnl_memory_desc_t md;
     dnnl_memory_desc_init_by_tag(&md, nd, dims, dt, tag);
@@ -69,7 +69,7 @@ int d_keep(dctx *c, dnnl_primitive_t p)
 /* The memory a primitive wants for a weight: the plain data itself when the
  * format matches, otherwise a reordered copy made here, outside timing. */
 int d_weights_for(dctx *c, const_dnnl_primitive_desc_t pd, dnnl_query_t q, int idx,
-                       const dnnl_memory_desc_t *plain_md, const float *plain, dnnl_memory_t *out)
+                  const dnnl_memory_desc_t *plain_md, const float *plain, dnnl_memory_t *out)
 {
     const dnnl_memory_desc_t *want = dnnl_primitive_desc_query_md(pd, q, idx);
     if (!want)
@@ -84,18 +84,8 @@ int d_weights_for(dctx *c, const_dnnl_primitive_desc_t pd, dnnl_query_t q, int i
     dnnl_memory_t dst = d_wrap(c, want, NULL);
     if (!dst)
         return c->fail_what = "weights memory", -1;
-    dnnl_primitive_desc_t rpd;
-    dnnl_primitive_t r;
-    TRY("reorder", dnnl_reorder_primitive_desc_create(&rpd, plain_md, d_engine, want, d_engine, NULL));
-    dnnl_status_t st = dnnl_primitive_create(&r, rpd);
-    dnnl_primitive_desc_destroy(rpd);
-    TRY("reorder", st);
-    dnnl_exec_arg_t a[2] = {{DNNL_ARG_FROM, src}, {DNNL_ARG_TO, dst}};
-    st = dnnl_primitive_execute(r, d_stream, 2, a);
-    if (st == dnnl_success)
-        st = dnnl_stream_wait(d_stream);
-    dnnl_primitive_destroy(r);
-    TRY("reorder", st);
+    if (d_reorder_step(c, src, dst, NULL))
+        return -1;
     *out = dst;
     return 0;
 }
@@ -106,22 +96,23 @@ void d_arg(step *s, int what, dnnl_memory_t m)
 }
 
 /* A reorder from memory `from` to memory `to` as a step (run executes it
- * when `s` is given), or done once here (s NULL). */
+ * when `s` is given: bf16 outputs back to float32), or done once here (s
+ * NULL: weights into a primitive's format, results back to plain). */
 int d_reorder_step(dctx *c, dnnl_memory_t from, dnnl_memory_t to, step *s)
 {
     const dnnl_memory_desc_t *fmd = NULL, *tmd = NULL;
     if (!from || !to || dnnl_memory_get_memory_desc(from, &fmd) != dnnl_success ||
         dnnl_memory_get_memory_desc(to, &tmd) != dnnl_success)
-        return c->fail_what = "bf16 memory", -1;
+        return c->fail_what = "reorder memory", -1;
     dnnl_primitive_desc_t rpd;
     dnnl_primitive_t r;
-    TRY("bf16 reorder", dnnl_reorder_primitive_desc_create(&rpd, fmd, d_engine, tmd, d_engine, NULL));
+    TRY("reorder", dnnl_reorder_primitive_desc_create(&rpd, fmd, d_engine, tmd, d_engine, NULL));
     dnnl_status_t st = dnnl_primitive_create(&r, rpd);
     dnnl_primitive_desc_destroy(rpd);
-    TRY("bf16 reorder", st);
+    TRY("reorder", st);
     if (s) {
         if (d_keep(c, r))
-            return c->fail_what = "bf16 reorder", -1;
+            return c->fail_what = "reorder", -1;
         s->prim = r;
         d_arg(s, DNNL_ARG_FROM, from);
         d_arg(s, DNNL_ARG_TO, to);
@@ -132,7 +123,7 @@ int d_reorder_step(dctx *c, dnnl_memory_t from, dnnl_memory_t to, step *s)
     if (st == dnnl_success)
         st = dnnl_stream_wait(d_stream);
     dnnl_primitive_destroy(r);
-    TRY("bf16 reorder", st);
+    TRY("reorder", st);
     return 0;
 }
 

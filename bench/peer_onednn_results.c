@@ -73,24 +73,7 @@ int d_outputs(void *vctx, bench_output *out, int max)
 /* dst (plain layout plain_md) = the memory `from`, whatever its format. */
 static int to_plain(dctx *c, dnnl_memory_t from, const dnnl_memory_desc_t *plain_md, float *dst)
 {
-    const dnnl_memory_desc_t *fmd = NULL;
-    dnnl_memory_t to = d_wrap(c, plain_md, dst);
-    dnnl_primitive_desc_t rpd;
-    dnnl_primitive_t r;
-    if (!to || dnnl_memory_get_memory_desc(from, &fmd) != dnnl_success ||
-        dnnl_reorder_primitive_desc_create(&rpd, fmd, d_engine, plain_md, d_engine, NULL) !=
-            dnnl_success)
-        return -1;
-    dnnl_status_t st = dnnl_primitive_create(&r, rpd);
-    dnnl_primitive_desc_destroy(rpd);
-    if (st != dnnl_success)
-        return -1;
-    dnnl_exec_arg_t a[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
-    st = dnnl_primitive_execute(r, d_stream, 2, a);
-    if (st == dnnl_success)
-        st = dnnl_stream_wait(d_stream);
-    dnnl_primitive_destroy(r);
-    return st == dnnl_success ? 0 : -1;
+    return d_reorder_step(c, from, d_wrap(c, plain_md, dst), NULL);
 }
 
 /* The inverse of onednn_layout.h's conversion: PyTorch-layout gradients of

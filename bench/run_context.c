@@ -144,8 +144,8 @@ static void add_machine_model(const bench_probes *pb)
 
 /* The run's JSON context (bench/identity.h says what a comparison needs). */
 void bench_run_context(const bench_options *o, rnn_isa isa, sweep_set set, const bench_probes *pb,
-                            const bench_hash *set_hash, int argc, char **argv, int interleaved,
-                            const char *dnnl_msg, const char *blas_msg)
+                       const bench_hash *set_hash, int argc, char **argv, int interleaved,
+                       const char *dnnl_msg, const char *blas_msg)
 {
     const char *emu = getenv("RNNSIMD_BENCH_EMULATED");
     gbench_add_context("rnnsimd_version", RNNSIMD_VERSION);
