@@ -1,0 +1,263 @@
+/* test_step_columns.c — every forward step's recurrent product computes each
+ * column of W_hh exactly once. A column skipped gives wrong values, which
+ * conformance sees; a column computed twice (a run of the wrapped stream
+ * overlapping its neighbour, a chunk visited again) gives the same bits
+ * and only costs time, which no value test can see. So here the plan's
+ * kernel table is swapped for a copy whose product entries first count,
+ * for each column of the packed W_hh (and of its second copy) that a call
+ * computes, one visit, then call the real entry. Each column must be
+ * visited once a step: T times in a run.
+ *
+ * For every table this CPU runs: the four cells, batch 1 and 3, one and
+ * two threads, float32 and bf16 (where the table has it), in each stream
+ * order a plan can take (forward, back and forth in each chunk size,
+ * wrapped where gru's step wraps), with the ride on and off. Nothing here
+ * measures time. */
+#include <stdlib.h>
+#include <string.h>
+#include "check.h"
+#include "drivers.h"
+
+/* W_hh's packed buffers of the plan under test: each phase's, and its copy. */
+typedef struct {
+    const uint32_t *base; /* float or bf16 pair words: 4 bytes either way */
+    size_t words, col0;
+} hh_range;
+
+static hh_range g_ranges[2 * RNN_MAX_PHASES];
+static size_t g_nranges, g_H, g_stride; /* stride: words a column (K, or (K + 1) / 2) */
+static unsigned *g_visits;              /* per column of the G*H */
+static const rnn_kernels *g_real;
+
+static void count(size_t N, size_t K, const void *packed)
+{
+    if (K != g_H || !N)
+        return; /* the projection's or the head's product */
+    const uint32_t *w = packed;
+    for (size_t i = 0; i < g_nranges; i++) {
+        const hh_range *r = &g_ranges[i];
+        if (w < r->base || w >= r->base + r->words)
+            continue;
+        const size_t c0 = r->col0 + (size_t)(w - r->base) / g_stride;
+        for (size_t c = c0; c < c0 + N; c++)
+            __atomic_fetch_add(&g_visits[c], 1u, __ATOMIC_RELAXED);
+        return;
+    }
+}
+
+static void counting_gemm_packed_nt(size_t M, size_t N, size_t K, const float *A, size_t lda,
+                                    const float *packed, const float *bias, float beta, float *C,
+                                    size_t ldc)
+{
+    count(N, K, packed);
+    g_real->gemm_packed_nt(M, N, K, A, lda, packed, bias, beta, C, ldc);
+}
+
+static void counting_gemv_ride(size_t N, size_t K, const float *a, const float *packed,
+                               const float *bias, float beta, float *C, size_t chunk,
+                               size_t group, const rnn_ride *ride)
+{
+    count(N, K, packed);
+    g_real->gemv_ride(N, K, a, packed, bias, beta, C, chunk, group, ride);
+}
+
+static void counting_bf16_gemm_packed_nt(size_t M, size_t N, size_t K, const float *A,
+                                         size_t lda, const rnn_bf16x2 *packed, const float *bias,
+                                         float beta, float *C, size_t ldc)
+{
+    count(N, K, packed);
+    g_real->bf16_gemm_packed_nt(M, N, K, A, lda, packed, bias, beta, C, ldc);
+}
+
+static void counting_bf16_gemv_ride(size_t N, size_t K, const float *a, const rnn_bf16x2 *packed,
+                                    const float *bias, float beta, float *C, size_t chunk,
+                                    const rnn_ride *ride)
+{
+    count(N, K, packed);
+    g_real->bf16_gemv_ride(N, K, a, packed, bias, beta, C, chunk, ride);
+}
+
+/* The table t with its product entries counting (those it has). */
+static rnn_kernels counting_table(const rnn_kernels *t)
+{
+    rnn_kernels c = *t;
+    c.gemm_packed_nt = counting_gemm_packed_nt;
+    c.gemv_ride = t->gemv_ride ? counting_gemv_ride : NULL;
+    c.bf16_gemm_packed_nt = t->bf16_gemm_packed_nt ? counting_bf16_gemm_packed_nt : NULL;
+    c.bf16_gemv_ride = t->bf16_gemv_ride ? counting_bf16_gemv_ride : NULL;
+    return c;
+}
+
+static void fill(float *v, size_t n, unsigned *seed, float scale)
+{
+    for (size_t i = 0; i < n; i++) {
+        *seed = *seed * 1103515245u + 12345u;
+        v[i] = scale * ((float)(*seed >> 8 & 0xffff) / 32768.0f - 1.0f);
+    }
+}
+
+/* The ranges of p's packed W_hh: phase ph's columns start at gate g0. */
+static void set_ranges(const rnn_plan *p)
+{
+    const size_t H = (size_t)p->desc.H;
+    g_nranges = 0;
+    g_H = H;
+    g_stride = p->dtype == RNN_DTYPE_BF16 ? (H + 1) / 2 : H;
+    for (size_t ph = 0; ph < p->ops->phases; ph++) {
+        const size_t words = rnn_hh_phase_floats(p, ph), col0 = p->ops->phase[ph].g0 * H;
+        if (p->cell.hh_packed[ph])
+            g_ranges[g_nranges++] = (hh_range){(const uint32_t *)p->cell.hh_packed[ph], words, col0};
+        if (p->cell.hh_copy[ph])
+            g_ranges[g_nranges++] = (hh_range){(const uint32_t *)p->cell.hh_copy[ph], words, col0};
+    }
+}
+
+/* One forward with p's table counting; every column visited T times? */
+static void check_run(rnn_plan *p, rnn_workspace *ws, const rnn_inputs *in, rnn_outputs *out,
+                      const char *label)
+{
+    const size_t GH = p->GH, T = (size_t)p->desc.T;
+    const rnn_kernels *real = p->k;
+    rnn_kernels counting = counting_table(real);
+    g_real = real;
+    set_ranges(p);
+    memset(g_visits, 0, GH * sizeof *g_visits);
+    p->k = &counting;
+    const rnn_status s = rnn_plan_forward(p, ws, in, out);
+    p->k = real;
+    if (s != RNN_OK) {
+        CHECK(0, "%s: forward: %s", label, rnn_strerror(s));
+        return;
+    }
+    size_t bad = 0, first = 0;
+    for (size_t c = 0; c < GH; c++)
+        if (g_visits[c] != T && !bad++)
+            first = c;
+    CHECK(!bad, "%s: %zu of %zu columns of W_hh not computed once a step (column %zu: %u "
+                "times in %zu steps)", label, bad, GH, first, g_visits[first], T);
+}
+
+/* The stream orders to try on p, from its rules' tunables. */
+static size_t stream_orders(const rnn_plan *p, rnn_tunables *out, const char **name)
+{
+    const rnn_tunables base = p->tune.v;
+    static const char *const alt[RNN_TUNE_N_CHUNKS] = {"alt chunk 0", "alt chunk 1",
+                                                       "alt chunk 2"};
+    size_t n = 0;
+    out[n] = base, name[n++] = "the rules'";
+    out[n] = base, out[n].stream = RNN_STREAM_FORWARD, name[n++] = "forward";
+    for (size_t i = 0; i < RNN_TUNE_N_CHUNKS; i++) {
+        out[n] = base, out[n].stream = RNN_STREAM_ALT, out[n].chunk_floats = rnn_tune_chunks[i];
+        name[n++] = alt[i];
+    }
+    if (rnn_wrap_columns(p)) {
+        out[n] = base, out[n].stream = RNN_STREAM_WRAP, name[n++] = "wrap";
+        out[n] = base, out[n].stream = RNN_STREAM_WRAP, out[n].ride = 1;
+        out[n].ride_max = out[n].ride_dx_max = RNN_TUNE_ANY;
+        name[n++] = "wrap, ride any";
+    }
+    out[n] = base, out[n].ride = 0, name[n++] = "no ride";
+    return n;
+}
+
+/* Every stream order on one shape; returns the runs counted, *wrapped 1
+ * when the plan's step can wrap. */
+static int shape_tests(const rnn_kernels *t, rnn_desc d, rnn_dtype dt, int threads, int *wrapped)
+{
+    rnn_sizes s;
+    *wrapped = 0;
+    if (rnn_desc_check(&d, &s) != RNN_OK) {
+        CHECK(0, "desc");
+        return 0;
+    }
+    const size_t nw = s.weight_ih + s.weight_hh + 2 * s.bias + s.W_hy + s.b_y;
+    float *w = malloc(nw * sizeof *w), *x = malloc(s.x * sizeof *x),
+          *h0 = malloc(s.state * sizeof *h0), *c0 = malloc(s.state * sizeof *c0),
+          *h = malloc(s.h * sizeof *h);
+    g_visits = calloc((size_t)rnn_cell_gates(d.cell) * (size_t)d.H, sizeof *g_visits);
+    int32_t *tg = calloc(s.targets, sizeof *tg);
+    rnn_plan *p = NULL;
+    rnn_workspace *ws = NULL;
+    int runs = 0;
+    char label[200];
+    snprintf(label, sizeof label, "%s %s %s T%lld B%lld H%lld, %d thread%s", t->name,
+             rnn_dtype_name(dt), rnn_cell_name(d.cell), (long long)d.T, (long long)d.B,
+             (long long)d.H, threads, threads > 1 ? "s" : "");
+    if (!w || !x || !h0 || !c0 || !h || !g_visits || !tg) {
+        CHECK(0, "%s: out of memory", label);
+        goto done;
+    }
+    unsigned seed = 7;
+    const float k = 1.0f / (float)d.H;
+    fill(w, nw, &seed, k);
+    fill(x, s.x, &seed, 1.0f);
+    /* A state nowhere zero: no step's product is skipped as its bias. */
+    fill(h0, s.state, &seed, 0.5f);
+    for (size_t i = 0; i < s.state; i++)
+        h0[i] = h0[i] >= 0 ? h0[i] + 0.25f : h0[i] - 0.25f;
+    fill(c0, s.state, &seed, 0.5f);
+    const float *q = w;
+    rnn_params prm = {{0}, {0}, NULL, NULL, NULL, NULL};
+    prm.cell.weight_ih = q, q += s.weight_ih;
+    prm.cell.weight_hh = q, q += s.weight_hh;
+    prm.cell.bias_ih = q, q += s.bias;
+    prm.cell.bias_hh = q, q += s.bias;
+    prm.W_hy = q, q += s.W_hy;
+    prm.b_y = q;
+    rnn_plan_options o = {t->isa, threads, 0, RNN_TUNE_ESTIMATE};
+    o.dtype = dt;
+    if (rnn_plan_create(&p, &d, &prm, &o) != RNN_OK || rnn_workspace_create(&ws, p) != RNN_OK) {
+        CHECK(0, "%s: plan", label);
+        goto done;
+    }
+    const rnn_inputs in = {x, NULL, NULL, NULL, h0, d.cell == RNN_LSTM ? c0 : NULL, tg};
+    rnn_outputs out = {h, NULL, NULL, NULL};
+    rnn_tunables orders[16];
+    const char *names[16];
+    const size_t n = stream_orders(p, orders, names);
+    *wrapped = rnn_wrap_columns(p) > 0;
+    for (size_t i = 0; i < n; i++) {
+        char what[260];
+        snprintf(what, sizeof what, "%s, stream %s", label, names[i]);
+        rnn_tune_set(p, &orders[i]);
+        if (orders[i].hh_copies == 2 && rnn_hh_copies(p, 1) != RNN_OK) {
+            CHECK(0, "%s: no second copy of W_hh", what);
+            continue;
+        }
+        check_run(p, ws, &in, &out, what);
+        runs++;
+    }
+done:
+    rnn_workspace_destroy(ws);
+    rnn_plan_destroy(p);
+    free(w), free(x), free(h0), free(c0), free(h), free(tg), free(g_visits);
+    g_visits = NULL;
+    return runs;
+}
+
+int main(void)
+{
+    /* H 96: whole panels of every table (gru's wrapped runs need them) and
+     * the wrapped runs shorter than half of z's block. */
+    static const rnn_cell cells[] = {RNN_TANH, RNN_LSTM, RNN_GRU, RNN_LBR_GRU};
+    int runs = 0, wraps = 0;
+    for (const rnn_kernels *const *t = rnn_kernel_tables(); *t; t++) {
+        if (rnn_isa_check((*t)->isa, NULL) != RNN_OK)
+            continue;
+        for (size_t c = 0; c < sizeof cells / sizeof *cells; c++)
+            for (int B = 1; B <= 3; B += 2)
+                for (int threads = 1; threads <= 2; threads++)
+                    for (int bf = 0; bf < 2; bf++) {
+                        const rnn_dtype dt = bf ? RNN_DTYPE_BF16 : RNN_DTYPE_F32;
+                        if (bf && rnn_dtype_check(dt, (*t)->isa, NULL) != RNN_OK)
+                            continue;
+                        const rnn_desc d = {cells[c], RNN_MANY2MANY, 7, 0, B, 16, 96, 3, 0, 0};
+                        int wrapped = 0;
+                        runs += shape_tests(*t, d, dt, threads, &wrapped);
+                        wraps += wrapped;
+                    }
+    }
+    printf("%d forward runs counted, %d with gru's wrapped stream\n", runs, wraps);
+    CHECK(wraps > 0, "no plan took gru's wrapped stream: the wrap's runs went unchecked");
+    return check_summary();
+}
