@@ -1,44 +1,45 @@
-/* test_step_columns.c — every forward step's recurrent product computes each
- * column of W_hh exactly once. A column skipped gives wrong values, which
+/* test_step_columns.c — every step's recurrent product computes each column
+ * exactly once: forward, each column of W_hh; backward (training), each
+ * column of every phase's product dh_prev += dG W_hh. A column skipped gives wrong values, which
  * conformance sees; a column computed twice (a run of the wrapped stream
  * overlapping its neighbour, a chunk visited again) gives the same bits
  * and only costs time, which no value test can see. So here the plan's
  * kernel table is swapped for a copy whose product entries first count,
- * for each column of the packed W_hh (and of its second copy) that a call
- * computes, one visit, then call the real entry. Each column must be
- * visited once a step: T times in a run.
+ * for each column of the packed W_hh (and of its second copy, and of each
+ * phase's transposed W_hh) that a call computes, one visit, then call the
+ * real entry. Each column must be visited once a step: T times in a run.
  *
  * For every table this CPU runs: the four cells, batch 1 and 3, one and
  * two threads, float32 and bf16 (where the table has it), in each stream
  * order a plan can take (forward, back and forth in each chunk size,
- * wrapped where gru's step wraps), with the ride on and off. Nothing here
- * measures time. */
+ * wrapped where gru's step wraps), with the ride on and off; forward alone
+ * and training. Nothing here measures time. */
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
 #include "drivers.h"
 
-/* W_hh's packed buffers of the plan under test: each phase's, and its copy. */
+/* The plan's packed recurrent weights: each phase's W_hh and its copy
+ * (forward: the G*H columns), each phase's transposed W_hh (backward: H
+ * columns a phase, counted after the G*H). */
 typedef struct {
     const uint32_t *base; /* float or bf16 pair words: 4 bytes either way */
-    size_t words, col0;
+    size_t words, K, stride, col0; /* stride: words a column (K, or (K + 1) / 2) */
 } hh_range;
 
-static hh_range g_ranges[2 * RNN_MAX_PHASES];
-static size_t g_nranges, g_H, g_stride; /* stride: words a column (K, or (K + 1) / 2) */
-static unsigned *g_visits;              /* per column of the G*H */
+static hh_range g_ranges[3 * RNN_MAX_PHASES];
+static size_t g_nranges;
+static unsigned *g_visits;
 static const rnn_kernels *g_real;
 
 static void count(size_t N, size_t K, const void *packed)
 {
-    if (K != g_H || !N)
-        return; /* the projection's or the head's product */
     const uint32_t *w = packed;
-    for (size_t i = 0; i < g_nranges; i++) {
+    for (size_t i = 0; i < g_nranges && N; i++) {
         const hh_range *r = &g_ranges[i];
-        if (w < r->base || w >= r->base + r->words)
-            continue;
-        const size_t c0 = r->col0 + (size_t)(w - r->base) / g_stride;
+        if (K != r->K || w < r->base || w >= r->base + r->words)
+            continue; /* the projection's, the head's, dx's products are elsewhere */
+        const size_t c0 = r->col0 + (size_t)(w - r->base) / r->stride;
         for (size_t c = c0; c < c0 + N; c++)
             __atomic_fetch_add(&g_visits[c], 1u, __ATOMIC_RELAXED);
         return;
@@ -96,45 +97,62 @@ static void fill(float *v, size_t n, unsigned *seed, float scale)
     }
 }
 
-/* The ranges of p's packed W_hh: phase ph's columns start at gate g0. */
+static size_t words_a_column(const rnn_plan *p, size_t K)
+{
+    return p->dtype == RNN_DTYPE_BF16 ? (K + 1) / 2 : K;
+}
+
+/* The ranges of p's packed W_hh: phase ph's columns start at gate g0; its
+ * transposed product's H columns at GH + ph * H. */
 static void set_ranges(const rnn_plan *p)
 {
-    const size_t H = (size_t)p->desc.H;
+    const size_t H = (size_t)p->desc.H, sH = words_a_column(p, H);
     g_nranges = 0;
-    g_H = H;
-    g_stride = p->dtype == RNN_DTYPE_BF16 ? (H + 1) / 2 : H;
     for (size_t ph = 0; ph < p->ops->phases; ph++) {
-        const size_t words = rnn_hh_phase_floats(p, ph), col0 = p->ops->phase[ph].g0 * H;
+        const rnn_cell_phase *f = &p->ops->phase[ph];
+        const size_t words = rnn_hh_phase_floats(p, ph), col0 = f->g0 * H;
+        const size_t Kt = (f->g1 - f->g0) * H, sKt = words_a_column(p, Kt);
         if (p->cell.hh_packed[ph])
-            g_ranges[g_nranges++] = (hh_range){(const uint32_t *)p->cell.hh_packed[ph], words, col0};
+            g_ranges[g_nranges++] =
+                (hh_range){(const uint32_t *)p->cell.hh_packed[ph], words, H, sH, col0};
         if (p->cell.hh_copy[ph])
-            g_ranges[g_nranges++] = (hh_range){(const uint32_t *)p->cell.hh_copy[ph], words, col0};
+            g_ranges[g_nranges++] =
+                (hh_range){(const uint32_t *)p->cell.hh_copy[ph], words, H, sH, col0};
+        if (p->cell.hh_t_packed[ph])
+            g_ranges[g_nranges++] = (hh_range){(const uint32_t *)p->cell.hh_t_packed[ph],
+                                               H * sKt, Kt, sKt, p->GH + ph * H};
     }
 }
 
-/* One forward with p's table counting; every column visited T times? */
+/* One forward (g NULL) or training call with p's table counting: every
+ * forward column visited T times, and in training every backward one. */
 static void check_run(rnn_plan *p, rnn_workspace *ws, const rnn_inputs *in, rnn_outputs *out,
-                      const char *label)
+                      rnn_grads *g, const char *label)
 {
-    const size_t GH = p->GH, T = (size_t)p->desc.T;
+    const size_t GH = p->GH, H = (size_t)p->desc.H, T = (size_t)p->desc.T;
+    const size_t n = GH + p->ops->phases * H;
     const rnn_kernels *real = p->k;
     rnn_kernels counting = counting_table(real);
     g_real = real;
     set_ranges(p);
-    memset(g_visits, 0, GH * sizeof *g_visits);
+    memset(g_visits, 0, n * sizeof *g_visits);
     p->k = &counting;
-    const rnn_status s = rnn_plan_forward(p, ws, in, out);
+    const rnn_status s = g ? rnn_plan_train(p, ws, in, out, g) : rnn_plan_forward(p, ws, in, out);
     p->k = real;
     if (s != RNN_OK) {
-        CHECK(0, "%s: forward: %s", label, rnn_strerror(s));
+        CHECK(0, "%s: %s: %s", label, g ? "train" : "forward", rnn_strerror(s));
         return;
     }
-    size_t bad = 0, first = 0;
-    for (size_t c = 0; c < GH; c++)
-        if (g_visits[c] != T && !bad++)
-            first = c;
-    CHECK(!bad, "%s: %zu of %zu columns of W_hh not computed once a step (column %zu: %u "
-                "times in %zu steps)", label, bad, GH, first, g_visits[first], T);
+    for (int part = 0; part < (g ? 2 : 1); part++) {
+        const size_t c0 = part ? GH : 0, c1 = part ? n : GH;
+        size_t bad = 0, first = c0;
+        for (size_t c = c0; c < c1; c++)
+            if (g_visits[c] != T && !bad++)
+                first = c;
+        CHECK(!bad, "%s, %s: %zu of %zu columns of %s not computed once a step (column %zu: "
+                    "%u times in %zu steps)", label, g ? "train" : "forward", bad, c1 - c0,
+              part ? "dG W_hh (backward)" : "W_hh", first - c0, g_visits[first], T);
+    }
 }
 
 /* The stream orders to try on p, from its rules' tunables. */
@@ -174,7 +192,10 @@ static int shape_tests(const rnn_kernels *t, rnn_desc d, rnn_dtype dt, int threa
     float *w = malloc(nw * sizeof *w), *x = malloc(s.x * sizeof *x),
           *h0 = malloc(s.state * sizeof *h0), *c0 = malloc(s.state * sizeof *c0),
           *h = malloc(s.h * sizeof *h);
-    g_visits = calloc((size_t)rnn_cell_gates(d.cell) * (size_t)d.H, sizeof *g_visits);
+    /* The forward's G*H columns, then the backward's H a phase (at most G). */
+    g_visits = calloc(2 * (size_t)rnn_cell_gates(d.cell) * (size_t)d.H, sizeof *g_visits);
+    float *gw = malloc(nw * sizeof *gw), *gh0 = malloc(s.state * sizeof *gh0),
+          *gc0 = malloc(s.state * sizeof *gc0), *loss = malloc(sizeof *loss);
     int32_t *tg = calloc(s.targets, sizeof *tg);
     rnn_plan *p = NULL;
     rnn_workspace *ws = NULL;
@@ -183,7 +204,7 @@ static int shape_tests(const rnn_kernels *t, rnn_desc d, rnn_dtype dt, int threa
     snprintf(label, sizeof label, "%s %s %s T%lld B%lld H%lld, %d thread%s", t->name,
              rnn_dtype_name(dt), rnn_cell_name(d.cell), (long long)d.T, (long long)d.B,
              (long long)d.H, threads, threads > 1 ? "s" : "");
-    if (!w || !x || !h0 || !c0 || !h || !g_visits || !tg) {
+    if (!w || !x || !h0 || !c0 || !h || !g_visits || !tg || !gw || !gh0 || !gc0 || !loss) {
         CHECK(0, "%s: out of memory", label);
         goto done;
     }
@@ -211,7 +232,16 @@ static int shape_tests(const rnn_kernels *t, rnn_desc d, rnn_dtype dt, int threa
         goto done;
     }
     const rnn_inputs in = {x, NULL, NULL, NULL, h0, d.cell == RNN_LSTM ? c0 : NULL, tg};
-    rnn_outputs out = {h, NULL, NULL, NULL};
+    rnn_outputs out = {h, NULL, NULL, NULL}, train_out = {NULL, NULL, NULL, loss};
+    rnn_grads g = {NULL, NULL, gh0, d.cell == RNN_LSTM ? gc0 : NULL, {0}, {0}, NULL, NULL,
+                   NULL, NULL};
+    float *gq = gw;
+    g.cell.weight_ih = gq, gq += s.weight_ih;
+    g.cell.weight_hh = gq, gq += s.weight_hh;
+    g.cell.bias_ih = gq, gq += s.bias;
+    g.cell.bias_hh = gq, gq += s.bias;
+    g.W_hy = gq, gq += s.W_hy;
+    g.b_y = gq;
     rnn_tunables orders[16];
     const char *names[16];
     const size_t n = stream_orders(p, orders, names);
@@ -224,13 +254,15 @@ static int shape_tests(const rnn_kernels *t, rnn_desc d, rnn_dtype dt, int threa
             CHECK(0, "%s: no second copy of W_hh", what);
             continue;
         }
-        check_run(p, ws, &in, &out, what);
-        runs++;
+        check_run(p, ws, &in, &out, NULL, what);
+        check_run(p, ws, &in, &train_out, &g, what);
+        runs += 2;
     }
 done:
     rnn_workspace_destroy(ws);
     rnn_plan_destroy(p);
     free(w), free(x), free(h0), free(c0), free(h), free(tg), free(g_visits);
+    free(gw), free(gh0), free(gc0), free(loss);
     g_visits = NULL;
     return runs;
 }
@@ -257,7 +289,7 @@ int main(void)
                         wraps += wrapped;
                     }
     }
-    printf("%d forward runs counted, %d with gru's wrapped stream\n", runs, wraps);
+    printf("%d runs counted (forward and training), %d with gru's wrapped stream\n", runs, wraps);
     CHECK(wraps > 0, "no plan took gru's wrapped stream: the wrap's runs went unchecked");
     return check_summary();
 }
