@@ -208,9 +208,9 @@ def summary_lines(v, base, fresh, a):
             lines.append(f"  {name} {m}: {t:.1%}")
     for e in by.get("UNRESOLVED", []):
         lines.append(f"unresolved: {e['name']}: {e['message']}")
-    for e in v.rows:
-        if e.get("judge_changed"):
-            lines.append(f"unresolved: {e['name']}: {e['judge_changed']}")
+    unjudged = [e for e in v.rows if e.get("judge_changed")]
+    for e in unjudged:
+        lines.append(f"ratio unjudged: {e['name']}: {e['judge_changed']}")
     for e in by.get("new", []):
         lines.append(f"new row (not judged): {e['name']}")
     diffs = [f"{k} {base.context.get(k, '?')!r} -> {fresh.context.get(k, '?')!r}" for k in CONTEXT_NOTES
@@ -224,6 +224,7 @@ def summary_lines(v, base, fresh, a):
     lines.append(f"gate: {'FAIL' if failed else 'PASS'}: {n_bad['REGRESSED']} regressed,"
                  f" {n_bad['MISSING']} missing, {n_bad['ERRORED']} errored; {len(judged)} rows of"
                  f" ours judged, {len(by.get('UNRESOLVED', []))} unresolved,"
+                 f" {len(unjudged)} vs_onednn unjudged (the judge changed),"
                  f" {len(by.get('new', []))} new, {len(by.get('faster', []))} faster")
     return lines, failed
 
