@@ -9,6 +9,11 @@
  * phase's transposed W_hh) that a call computes, one visit, then call the
  * real entry. Each column must be visited once a step: T times in a run.
  *
+ * At batch 1 the input projection xp = x W_ih^T + b_ih is counted too, per
+ * row and column, whether hoisted or riding a step's product: each at least
+ * once, and at most one row computed twice in a run (a last block of one
+ * row is projected with the row before it, by design: projection_ride.c).
+ *
  * For every table this CPU runs: the four cells, batch 1 and 3, one and
  * two threads, float32 and bf16 (where the table has it), in each stream
  * order a plan can take (forward, back and forth in each chunk size,
@@ -32,6 +37,39 @@ static size_t g_nranges;
 static unsigned *g_visits;
 static const rnn_kernels *g_real;
 
+/* The projection at batch 1: W_ih's packed columns, the rows' outputs. */
+static const uint32_t *g_ih;
+static size_t g_ih_words, g_ih_stride, g_I, g_GH, g_rows;
+static const float *g_xp;
+static unsigned *g_proj; /* rows x G*H; NULL: not counted */
+
+/* Rows [r0, r0 + M) of xp (row r at g_xp + r * G*H), columns [c0, c1). */
+static void count_rows(const float *row0, size_t M, size_t c0, size_t c1)
+{
+    if (!g_proj || row0 < g_xp || row0 >= g_xp + g_rows * g_GH)
+        return;
+    const size_t r0 = (size_t)(row0 - g_xp) / g_GH;
+    for (size_t r = r0; r < r0 + M && r < g_rows; r++)
+        for (size_t c = c0; c < c1 && c < g_GH; c++)
+            __atomic_fetch_add(&g_proj[r * g_GH + c], 1u, __ATOMIC_RELAXED);
+}
+
+/* A product with W_ih: C's rows of xp, from packed's column on. */
+static void count_projection(size_t M, size_t N, size_t K, const void *packed, const float *C)
+{
+    const uint32_t *w = packed;
+    if (K != g_I || !g_ih || w < g_ih || w >= g_ih + g_ih_words)
+        return;
+    const size_t c0 = (size_t)(w - g_ih) / g_ih_stride;
+    count_rows(C - c0, M, c0, c0 + N);
+}
+
+static void count_ride(const rnn_ride *r)
+{
+    if (r && r->rows && (const uint32_t *)(const void *)r->packed == g_ih)
+        count_rows(r->Y, r->rows, r->c0, r->c1);
+}
+
 static void count(size_t N, size_t K, const void *packed)
 {
     const uint32_t *w = packed;
@@ -51,6 +89,7 @@ static void counting_gemm_packed_nt(size_t M, size_t N, size_t K, const float *A
                                     size_t ldc)
 {
     count(N, K, packed);
+    count_projection(M, N, K, packed, C);
     g_real->gemm_packed_nt(M, N, K, A, lda, packed, bias, beta, C, ldc);
 }
 
@@ -59,6 +98,8 @@ static void counting_gemv_ride(size_t N, size_t K, const float *a, const float *
                                size_t group, const rnn_ride *ride)
 {
     count(N, K, packed);
+    count_projection(1, N, K, packed, C);
+    count_ride(ride);
     g_real->gemv_ride(N, K, a, packed, bias, beta, C, chunk, group, ride);
 }
 
@@ -67,6 +108,7 @@ static void counting_bf16_gemm_packed_nt(size_t M, size_t N, size_t K, const flo
                                          float beta, float *C, size_t ldc)
 {
     count(N, K, packed);
+    count_projection(M, N, K, packed, C);
     g_real->bf16_gemm_packed_nt(M, N, K, A, lda, packed, bias, beta, C, ldc);
 }
 
@@ -75,6 +117,8 @@ static void counting_bf16_gemv_ride(size_t N, size_t K, const float *a, const rn
                                     const rnn_ride *ride)
 {
     count(N, K, packed);
+    count_projection(1, N, K, packed, C);
+    count_ride(ride);
     g_real->bf16_gemv_ride(N, K, a, packed, bias, beta, C, chunk, ride);
 }
 
@@ -136,12 +180,29 @@ static void check_run(rnn_plan *p, rnn_workspace *ws, const rnn_inputs *in, rnn_
     g_real = real;
     set_ranges(p);
     memset(g_visits, 0, n * sizeof *g_visits);
+    const size_t I = (size_t)p->desc.I;
+    g_ih = (const uint32_t *)p->cell.ih_packed, g_I = I, g_GH = GH, g_rows = T;
+    g_ih_stride = words_a_column(p, I), g_ih_words = GH * g_ih_stride;
+    g_xp = ws->xp;
+    g_proj = p->desc.B == 1 ? calloc(T * GH, sizeof *g_proj) : NULL;
     p->k = &counting;
     const rnn_status s = g ? rnn_plan_train(p, ws, in, out, g) : rnn_plan_forward(p, ws, in, out);
     p->k = real;
+    unsigned *proj = g_proj;
+    g_proj = NULL;
     if (s != RNN_OK) {
         CHECK(0, "%s: %s: %s", label, g ? "train" : "forward", rnn_strerror(s));
+        free(proj);
         return;
+    }
+    if (proj) {
+        size_t missed = 0, total = 0;
+        for (size_t i = 0; i < T * GH; i++)
+            missed += !proj[i], total += proj[i];
+        CHECK(!missed && total <= (T + 1) * GH,
+              "%s, %s: the projection computed %zu row-columns for %zu (at most %zu), %zu never",
+              label, g ? "train" : "forward", total, T * GH, (T + 1) * GH, missed);
+        free(proj);
     }
     for (int part = 0; part < (g ? 2 : 1); part++) {
         const size_t c0 = part ? GH : 0, c1 = part ? n : GH;
@@ -174,6 +235,8 @@ static size_t stream_orders(const rnn_plan *p, rnn_tunables *out, const char **n
         out[n].ride_max = out[n].ride_dx_max = RNN_TUNE_ANY;
         name[n++] = "wrap, ride any";
     }
+    out[n] = base, out[n].ride = 1, out[n].ride_max = out[n].ride_dx_max = RNN_TUNE_ANY;
+    name[n++] = "ride any";
     out[n] = base, out[n].ride = 0, name[n++] = "no ride";
     return n;
 }
@@ -270,7 +333,8 @@ done:
 int main(void)
 {
     /* H 96: whole panels of every table (gru's wrapped runs need them) and
-     * the wrapped runs shorter than half of z's block. */
+     * the wrapped runs shorter than half of z's block. T 17: blocks of 8 or
+     * 16 rows riding the steps, then a last block of one row. */
     static const rnn_cell cells[] = {RNN_TANH, RNN_LSTM, RNN_GRU, RNN_LBR_GRU};
     int runs = 0, wraps = 0;
     for (const rnn_kernels *const *t = rnn_kernel_tables(); *t; t++) {
@@ -283,7 +347,7 @@ int main(void)
                         const rnn_dtype dt = bf ? RNN_DTYPE_BF16 : RNN_DTYPE_F32;
                         if (bf && rnn_dtype_check(dt, (*t)->isa, NULL) != RNN_OK)
                             continue;
-                        const rnn_desc d = {cells[c], RNN_MANY2MANY, 7, 0, B, 16, 96, 3, 0, 0};
+                        const rnn_desc d = {cells[c], RNN_MANY2MANY, 17, 0, B, 16, 96, 3, 0, 0};
                         int wrapped = 0;
                         runs += shape_tests(*t, d, dt, threads, &wrapped);
                         wraps += wrapped;
