@@ -15,8 +15,8 @@
  * row is projected with the row before it, by design: projection_ride.c).
  *
  * For every table this CPU runs: the four cells, batch 1 and 3, one and
- * two threads, float32 and bf16 (where the table has it), in each stream
- * order a plan can take (forward, back and forth in each chunk size,
+ * two threads, float32 and bf16 (where the table has it), at batch 1 in
+ * each stream order a plan can take (forward, back and forth in each chunk size,
  * wrapped where gru's step wraps), with the ride on and off; forward alone
  * and training. Nothing here measures time. */
 #include <stdlib.h>
@@ -224,6 +224,8 @@ static size_t stream_orders(const rnn_plan *p, rnn_tunables *out, const char **n
                                                        "alt chunk 2"};
     size_t n = 0;
     out[n] = base, name[n++] = "the rules'";
+    if (p->desc.B > 1)
+        return n; /* the stream orders are batch 1's */
     out[n] = base, out[n].stream = RNN_STREAM_FORWARD, name[n++] = "forward";
     for (size_t i = 0; i < RNN_TUNE_N_CHUNKS; i++) {
         out[n] = base, out[n].stream = RNN_STREAM_ALT, out[n].chunk_floats = rnn_tune_chunks[i];
