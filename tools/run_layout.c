@@ -2,7 +2,7 @@
  * and the layout they give (see run_layout.h): the layers L and directions D
  * of weight_ih_l{k}[_reverse].npy, ..., or one cell's single-layer names
  * weight_ih.npy, .... Decided from one listing of the directory before any
- * file is read, so cmd_run.c names a missing or stray weight file as such
+ * file is read, so run_inputs.c names a missing or stray weight file as such
  * rather than blaming a shape on it. */
 #include <dirent.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* run_layout.h — the layout of `rnnsimd run`'s weight files: how many layers
  * and directions the PyTorch-named files in --in make (or --layers and
  * --bidirectional, which the files must then match), and the file name of
- * each cell's weights and biases. Only cmd_run.c uses it. */
+ * each cell's weights and biases. Only run_inputs.c uses it. */
 #ifndef RNNSIMD_RUN_LAYOUT_H
 #define RNNSIMD_RUN_LAYOUT_H
 
