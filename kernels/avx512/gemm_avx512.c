@@ -55,6 +55,7 @@
 #include "avx512.h"
 #include "panels.h"
 #include "blocking_avx512.h"
+#include "tile_avx512.h"
 
 #define MR 12
 #define MC 96  /* 8 micro-blocks; a batch of up to 96 rows is one chunk */
@@ -95,33 +96,7 @@ ukernel(const int mr, size_t kc, const float *Ap, const float *Bp, prefetch_shar
         size_t ldc, int load_c, const float *bias, __mmask16 m0, __mmask16 m1)
 {
     __m512 acc0[MR], acc1[MR];
-    const __m512 bias0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
-    const __m512 bias1 = bias ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
-    if (load_c) {
-#pragma GCC unroll 12
-        for (int i = 0; i < mr; i++) {
-            const float *c = C + (size_t)i * ldc;
-            acc0[i] = _mm512_maskz_loadu_ps(m0, c);
-            acc1[i] = _mm512_maskz_loadu_ps(m1, c + 16);
-            if (bias) {
-                acc0[i] = _mm512_add_ps(acc0[i], bias0);
-                acc1[i] = _mm512_add_ps(acc1[i], bias1);
-            }
-        }
-    } else {
-        /* A tile only written is fetched for write into L1 while the k
-         * loop runs: its stores then find their lines owned (this matters
-         * where K is short: the batch-1 weight gradients, K = T*B). */
-#pragma GCC unroll 12
-        for (int i = 0; i < mr; i++) {
-            const char *c = (const char *)(C + (size_t)i * ldc);
-            _mm_prefetch(c, _MM_HINT_ET0);
-            if (m1)
-                _mm_prefetch(c + 64, _MM_HINT_ET0);
-            acc0[i] = bias0;
-            acc1[i] = bias1;
-        }
-    }
+    tile_start(mr, C, ldc, load_c, bias, m0, m1, acc0, acc1);
     for (size_t k = 0; k < kc; k++, Ap += mr, Bp += NR) {
         __m512 b0 = _mm512_loadu_ps(Bp);
         __m512 b1 = _mm512_loadu_ps(Bp + 16);
@@ -136,12 +111,7 @@ ukernel(const int mr, size_t kc, const float *Ap, const float *Bp, prefetch_shar
             acc1[i] = _mm512_fmadd_ps(a, b1, acc1[i]);
         }
     }
-#pragma GCC unroll 12
-    for (int i = 0; i < mr; i++) {
-        float *c = C + (size_t)i * ldc;
-        _mm512_mask_storeu_ps(c, m0, acc0[i]);
-        _mm512_mask_storeu_ps(c + 16, m1, acc1[i]);
-    }
+    tile_store(mr, C, ldc, m0, m1, acc0, acc1);
 }
 
 /* The micro-kernel with mr a compile-time constant. */
@@ -151,18 +121,7 @@ static void ukernel_mr(int mr, size_t kc, const float *Ap, const float *Bp, pref
 {
 #define UK(r) ukernel(r, kc, Ap, Bp, pf, C, ldc, load_c, bias, m0, m1); break
     switch (mr) {
-    case 1: UK(1);
-    case 2: UK(2);
-    case 3: UK(3);
-    case 4: UK(4);
-    case 5: UK(5);
-    case 6: UK(6);
-    case 7: UK(7);
-    case 8: UK(8);
-    case 9: UK(9);
-    case 10: UK(10);
-    case 11: UK(11);
-    default: UK(12);
+        TILE_MR_CASES(UK);
     }
 #undef UK
 }

@@ -10,6 +10,7 @@
 #include <immintrin.h>
 #include "avx512.h"
 #include "blocking_avx512.h"
+#include "tile_avx512.h"
 
 #define BF16_TARGET __attribute__((target("avx512bf16")))
 
@@ -30,31 +31,7 @@ ukernel(const int mr, size_t kc2, const rnn_bf16x2 *Ap, const rnn_bf16x2 *Bp, pr
         float *C, size_t ldc, int load_c, const float *bias, __mmask16 m0, __mmask16 m1)
 {
     __m512 acc0[MR], acc1[MR];
-    const __m512 bias0 = bias ? _mm512_maskz_loadu_ps(m0, bias) : _mm512_setzero_ps();
-    const __m512 bias1 = bias ? _mm512_maskz_loadu_ps(m1, bias + 16) : _mm512_setzero_ps();
-    if (load_c) {
-#pragma GCC unroll 12
-        for (int i = 0; i < mr; i++) {
-            const float *c = C + (size_t)i * ldc;
-            acc0[i] = _mm512_maskz_loadu_ps(m0, c);
-            acc1[i] = _mm512_maskz_loadu_ps(m1, c + 16);
-            if (bias) {
-                acc0[i] = _mm512_add_ps(acc0[i], bias0);
-                acc1[i] = _mm512_add_ps(acc1[i], bias1);
-            }
-        }
-    } else {
-        /* a tile only written is fetched for write while the loop runs */
-#pragma GCC unroll 12
-        for (int i = 0; i < mr; i++) {
-            const char *c = (const char *)(C + (size_t)i * ldc);
-            _mm_prefetch(c, _MM_HINT_ET0);
-            if (m1)
-                _mm_prefetch(c + 64, _MM_HINT_ET0);
-            acc0[i] = bias0;
-            acc1[i] = bias1;
-        }
-    }
+    tile_start(mr, C, ldc, load_c, bias, m0, m1, acc0, acc1);
     for (size_t j = 0; j < kc2; j++, Ap += mr, Bp += NR) {
         const __m512bh b0 = (__m512bh)_mm512_loadu_si512(Bp);
         const __m512bh b1 = (__m512bh)_mm512_loadu_si512(Bp + 16);
@@ -73,12 +50,7 @@ ukernel(const int mr, size_t kc2, const rnn_bf16x2 *Ap, const rnn_bf16x2 *Bp, pr
      * the compiler would keep all 2*MR of them live through the loop, and
      * the loop's own pointers and counter would spill to the stack. */
     __asm__("" : "+r"(C), "+r"(ldc));
-#pragma GCC unroll 12
-    for (int i = 0; i < mr; i++) {
-        float *c = C + (size_t)i * ldc;
-        _mm512_mask_storeu_ps(c, m0, acc0[i]);
-        _mm512_mask_storeu_ps(c + 16, m1, acc1[i]);
-    }
+    tile_store(mr, C, ldc, m0, m1, acc0, acc1);
 }
 
 /* The micro-kernel with mr a compile-time constant. */
@@ -88,18 +60,7 @@ static BF16_TARGET void ukernel_mr(int mr, size_t kc2, const rnn_bf16x2 *Ap,
 {
 #define UK(r) ukernel(r, kc2, Ap, Bp, pf, C, ldc, load_c, bias, m0, m1); break
     switch (mr) {
-    case 1: UK(1);
-    case 2: UK(2);
-    case 3: UK(3);
-    case 4: UK(4);
-    case 5: UK(5);
-    case 6: UK(6);
-    case 7: UK(7);
-    case 8: UK(8);
-    case 9: UK(9);
-    case 10: UK(10);
-    case 11: UK(11);
-    default: UK(12);
+        TILE_MR_CASES(UK);
     }
 #undef UK
 }
