@@ -21,6 +21,13 @@
 # built (a line of the list that plants nothing proves nothing; fix it).
 # Exit status 0 only when every mutant is caught.
 #
+# --check plants nothing: it reads the list against the working tree (each
+# line well formed, its file there and built for the list's architecture,
+# its find text there exactly once, its program one of the suite's) in about
+# a second. `make test` runs it on both lists (tests/mutants_lists.sh), so a
+# change that moves or rewrites a line a fault is planted in fails there,
+# not at the next hour-long `make mutants`.
+#
 # --arch aarch64 (or ARCH=aarch64) does the same for the neon table: the
 # copy is built with `make ARCH=aarch64` (the cross compiler, build-aarch64/)
 # and every program runs under qemu-aarch64 as `make test ARCH=aarch64` runs
@@ -33,6 +40,7 @@ set -u
 usage() {
   cat <<'EOF'
 usage: sh scripts/mutants.sh [--arch ARCH] [--only PATTERN] [--no-baseline] [--list FILE]
+                            [--check]
   Plants each fault of tests/mutants.txt in a copy of the tree, rebuilds it
   and runs the test suite; every fault must be caught.
   --arch ARCH      x86_64 (the host's, default) or aarch64: the neon table's
@@ -43,6 +51,10 @@ usage: sh scripts/mutants.sh [--arch ARCH] [--only PATTERN] [--no-baseline] [--l
   --no-baseline    skip the unmutated run of the whole suite first
   --list FILE      the mutants file (default tests/mutants.txt, or
                    tests/mutants_neon.txt with --arch aarch64)
+  --check          plant nothing: check that each line of the list still
+                   applies to the working tree (its file there, its find text
+                   there once, its program one of the suite's); one line a
+                   stale fault, then `N passed, N failed`
   --help           this text
 Environment: ARCH (as --arch), JOBS (make's jobs and the baseline's programs
 at a time, default 2), MUTANT_TIMEOUT (seconds a test program may take,
@@ -55,11 +67,11 @@ EOF
 
 die_usage() {
   echo "mutants: $1" >&2
-  echo "usage: sh scripts/mutants.sh [--arch ARCH] [--only PATTERN] [--no-baseline] [--list FILE] (--help says more)" >&2
+  echo "usage: sh scripts/mutants.sh [--arch ARCH] [--only PATTERN] [--no-baseline] [--list FILE] [--check] (--help says more)" >&2
   exit 2
 }
 
-only="" baseline=1 list="" arch=${ARCH:-}
+only="" baseline=1 list="" arch=${ARCH:-} check=0
 while [ $# -gt 0 ]; do
   case $1 in
     --arch) [ $# -ge 2 ] || die_usage "--arch needs x86_64 or aarch64"; arch=$2; shift 2 ;;
@@ -69,6 +81,7 @@ while [ $# -gt 0 ]; do
             only=$2; shift 2 ;;
     --only=*) only=${1#--only=}; [ -n "$only" ] || die_usage "--only needs a non-empty PATTERN"; shift ;;
     --no-baseline) baseline=0; shift ;;
+    --check) check=1; shift ;;
     --list) [ $# -ge 2 ] || die_usage "--list needs a FILE"; list=$2; shift 2 ;;
     --list=*) list=${1#--list=}; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -90,12 +103,86 @@ case $arch in
   "$host") ;;
   aarch64)
     BUILD=build-aarch64 CROSS_CC=aarch64-linux-gnu-gcc
-    qemu=$(command -v qemu-aarch64 || command -v qemu-aarch64-static) ||
-      die_usage "--arch aarch64: no qemu-aarch64 (make deps ARCH=aarch64 installs it)"
-    RUN="$qemu -L /" ;;
+    if [ "$check" = 0 ]; then # --check runs nothing
+      qemu=$(command -v qemu-aarch64 || command -v qemu-aarch64-static) ||
+        die_usage "--arch aarch64: no qemu-aarch64 (make deps ARCH=aarch64 installs it)"
+      RUN="$qemu -L /"
+    fi ;;
   *) die_usage "--arch $arch: expected the host's ($host) or aarch64" ;;
 esac
 [ -n "$list" ] || { [ "$arch" = aarch64 ] && list=tests/mutants_neon.txt || list=tests/mutants.txt; }
+
+# count_and_apply FILE FIND REPLACE [count]: prints how many times FIND
+# occurs in FILE and, when once and not asked only to count, writes FILE with
+# it replaced to FILE.mutant.
+count_and_apply() {
+  FIND=$2 REPL=$3 ONLY=${4:-} awk '
+    BEGIN { f = ENVIRON["FIND"]; r = ENVIRON["REPL"]; n = 0 }
+    { line = $0; out = ""
+      while ((i = index(line, f)) > 0) {
+        n++; out = out substr(line, 1, i - 1) r; line = substr(line, i + length(f))
+      }
+      lines[NR] = out line }
+    END { print n
+          if (n == 1 && ENVIRON["ONLY"] == "") for (k = 1; k <= NR; k++) print lines[k] > (FILENAME ".mutant") }' "$1"
+}
+
+# line_problem DIR: why the line just read (file, find, repl, expect, what)
+# plants no fault in the tree at DIR, or nothing when it does: a missing
+# field or file, a program the suite does not have (known_program), a file
+# not built for $arch, a replacement that is the find text itself, or a find
+# text not there exactly once.
+line_problem() {
+  if [ -z "$file" ] || [ -z "$find" ] || [ -z "$expect" ] || [ -z "$what" ] || [ ! -f "$1/$file" ]; then
+    echo "malformed line or no such file"; return
+  fi
+  known_program "$expect" || { echo "no test program '$expect'"; return; }
+  # A table's kernels are built for their architecture only.
+  case $arch:$file in
+    aarch64:kernels/avx2/*|aarch64:kernels/avx512/*|x86_64:kernels/neon/*)
+      echo "not built for $arch: its list is another architecture's"; return ;;
+  esac
+  [ "$find" != "$repl" ] || { echo "the replacement is the find text: nothing changes"; return; }
+  n=$(count_and_apply "$1/$file" "$find" "$repl" count)
+  [ "$n" = 1 ] || echo "find text occurs $n times"
+}
+
+if [ "$check" = 1 ]; then
+  root=$(cd "$(dirname "$0")/.." && pwd) || exit 2 # no git needed: the tree this script is in
+  [ -f "$list" ] || die_usage "no mutants file '$list'"
+  # The suite's programs by their sources (nothing need be built).
+  known_program() {
+    case $1 in
+      conformance) return 0 ;;
+      *_selftest) [ -f "$root/bench/$1.py" ] ;;
+      test_*) [ -f "$root/tests/$1.c" ] ;;
+      *) [ -f "$root/tests/$1.sh" ] ;;
+    esac
+  }
+  ok=0 bad=0 n=0
+  while IFS= read -r line <&3 || [ -n "$line" ]; do
+    case $line in ''|'#'*) continue ;; esac
+    case $line in *[![:space:]]*) ;; *) continue ;; esac
+    n=$((n + 1))
+    IFS='|' read -r file find repl expect what <<EOF
+$line
+EOF
+    if [ -n "$only" ] && ! printf '%s\n%s\n' "$file" "$what" | grep -qE -e "$only"; then
+      continue
+    fi
+    why=$(line_problem "$root")
+    if [ -n "$why" ]; then
+      echo "[$(printf '%02d' "$n")] $file: $what: stale ($why)"
+      bad=$((bad + 1))
+    else
+      ok=$((ok + 1))
+    fi
+  done 3<"$list"
+  echo "mutants --check ${list#"$root"/} ($arch): $ok lines plant a fault, $bad stale"
+  echo "$ok passed, $bad failed"
+  [ "$bad" -eq 0 ]
+  exit
+fi
 
 JOBS=${JOBS:-2}
 case $JOBS in ''|*[!0-9]*|0*) die_usage "JOBS=$JOBS is not a positive whole number" ;; esac
@@ -192,18 +279,10 @@ run_one() {
   fi
 }
 
-# apply FILE FIND REPLACE: prints how many times FIND occurs in FILE and,
-# when once, writes FILE with it replaced to FILE.mutant.
-count_and_apply() {
-  FIND=$2 REPL=$3 awk '
-    BEGIN { f = ENVIRON["FIND"]; r = ENVIRON["REPL"]; n = 0 }
-    { line = $0; out = ""
-      while ((i = index(line, f)) > 0) {
-        n++; out = out substr(line, 1, i - 1) r; line = substr(line, i + length(f))
-      }
-      lines[NR] = out line }
-    END { print n
-          if (n == 1) for (k = 1; k <= NR; k++) print lines[k] > (FILENAME ".mutant") }' "$1"
+# The programs of the suite, as built in the copy.
+known_program() {
+  case " $progs " in *" $1 "*) return 0 ;; esac
+  return 1
 }
 
 total=$(grep -cvE '^[[:space:]]*(#|$)' "$work/mutants.txt")
@@ -222,28 +301,14 @@ EOF
   fi
   tag=$(printf '%02d' "$idx")
   head="[$tag $(elapsed)] $file: $what"
-  if [ -z "$file" ] || [ -z "$find" ] || [ -z "$expect" ] || [ -z "$what" ] || [ ! -f "$tree/$file" ]; then
-    echo "$head: stale (malformed line or no such file)"
+  why=$(line_problem "$tree")
+  if [ -n "$why" ]; then
+    echo "$head: stale ($why)"
     stale=$((stale + 1)); survivors="$survivors $tag"; continue
   fi
-  case " $progs " in *" $expect "*) ;; *)
-    echo "$head: stale (no test program '$expect')"
-    stale=$((stale + 1)); survivors="$survivors $tag"; continue ;;
-  esac
-  # A table's kernels are built for their architecture only.
-  case $arch:$file in
-    aarch64:kernels/avx2/*|aarch64:kernels/avx512/*|x86_64:kernels/neon/*)
-      echo "$head: stale (not built for $arch: its list is another architecture's)"
-      stale=$((stale + 1)); survivors="$survivors $tag"; continue ;;
-  esac
   target=$tree/$file
   rm -f "$target.mutant"
-  n=$(count_and_apply "$target" "$find" "$repl")
-  if [ "$n" != 1 ]; then
-    rm -f "$target.mutant"
-    echo "$head: stale (find text occurs $n times)"
-    stale=$((stale + 1)); survivors="$survivors $tag"; continue
-  fi
+  count_and_apply "$target" "$find" "$repl" >"$work/count"
   cp -p "$target" "$work/orig"
   cat "$target.mutant" >"$target" && rm -f "$target.mutant"
   touch "$target"
