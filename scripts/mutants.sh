@@ -23,8 +23,8 @@
 #
 # --check plants nothing: it reads the list against the working tree (each
 # line well formed, its file there and built for the list's architecture,
-# its find text there exactly once, its program one of the suite's) in about
-# a second. `make test` runs it on both lists (tests/mutants_lists.sh), so a
+# its find text there exactly once, its program one of the suite's) in seconds,
+# nothing built. `make test` runs it on both lists (tests/mutants_lists.sh), so a
 # change that moves or rewrites a line a fault is planted in fails there,
 # not at the next hour-long `make mutants`.
 #

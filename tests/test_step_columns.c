@@ -14,6 +14,12 @@
  * once, and at most one row computed twice in a run (a last block of one
  * row is projected with the row before it, by design: projection_ride.c).
  *
+ * And every call's products together, every entry that multiplies (the
+ * weight gradients', the head's, both threads'), must do exactly the
+ * multiply-adds of the benchmark's GFLOP/s model (docs/benchmarks.md) plus
+ * those twice-projected rows: a weight gradient computed twice, or both
+ * threads computing one share, writes the same values and only shows here.
+ *
  * For every table this CPU runs: the four cells, batch 1 and 3, one and
  * two threads, float32 and bf16 (where the table has it), at batch 1 in
  * each stream order a plan can take (forward, back and forth in each chunk size,
@@ -84,10 +90,39 @@ static void count(size_t N, size_t K, const void *packed)
     }
 }
 
+/* Multiply-adds of every product call, summed (both threads add). */
+static uint64_t g_macs;
+
+static void add_macs(size_t M, size_t N, size_t K)
+{
+    __atomic_fetch_add(&g_macs, (uint64_t)M * N * K, __ATOMIC_RELAXED);
+}
+
+static void add_ride_macs(const rnn_ride *r)
+{
+    if (r && r->rows)
+        add_macs(r->rows, r->c1 - r->c0, r->K);
+}
+
+static void counting_gemm(int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
+                          size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
+{
+    add_macs(M, N, K);
+    g_real->gemm(trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc);
+}
+
+static void counting_bf16_gemm(int trans_a, size_t M, size_t N, size_t K, const float *A,
+                               size_t lda, const float *B, size_t ldb, float *C, size_t ldc)
+{
+    add_macs(M, N, K);
+    g_real->bf16_gemm(trans_a, M, N, K, A, lda, B, ldb, C, ldc);
+}
+
 static void counting_gemm_packed_nt(size_t M, size_t N, size_t K, const float *A, size_t lda,
                                     const float *packed, const float *bias, float beta, float *C,
                                     size_t ldc)
 {
+    add_macs(M, N, K);
     count(N, K, packed);
     count_projection(M, N, K, packed, C);
     g_real->gemm_packed_nt(M, N, K, A, lda, packed, bias, beta, C, ldc);
@@ -97,6 +132,8 @@ static void counting_gemv_ride(size_t N, size_t K, const float *a, const float *
                                const float *bias, float beta, float *C, size_t chunk,
                                size_t group, const rnn_ride *ride)
 {
+    add_macs(1, N, K);
+    add_ride_macs(ride);
     count(N, K, packed);
     count_projection(1, N, K, packed, C);
     count_ride(ride);
@@ -107,6 +144,7 @@ static void counting_bf16_gemm_packed_nt(size_t M, size_t N, size_t K, const flo
                                          size_t lda, const rnn_bf16x2 *packed, const float *bias,
                                          float beta, float *C, size_t ldc)
 {
+    add_macs(M, N, K);
     count(N, K, packed);
     count_projection(M, N, K, packed, C);
     g_real->bf16_gemm_packed_nt(M, N, K, A, lda, packed, bias, beta, C, ldc);
@@ -116,6 +154,8 @@ static void counting_bf16_gemv_ride(size_t N, size_t K, const float *a, const rn
                                     const float *bias, float beta, float *C, size_t chunk,
                                     const rnn_ride *ride)
 {
+    add_macs(1, N, K);
+    add_ride_macs(ride);
     count(N, K, packed);
     count_projection(1, N, K, packed, C);
     count_ride(ride);
@@ -126,6 +166,8 @@ static void counting_bf16_gemv_ride(size_t N, size_t K, const float *a, const rn
 static rnn_kernels counting_table(const rnn_kernels *t)
 {
     rnn_kernels c = *t;
+    c.gemm = counting_gemm;
+    c.bf16_gemm = t->bf16_gemm ? counting_bf16_gemm : NULL;
     c.gemm_packed_nt = counting_gemm_packed_nt;
     c.gemv_ride = t->gemv_ride ? counting_gemv_ride : NULL;
     c.bf16_gemm_packed_nt = t->bf16_gemm_packed_nt ? counting_bf16_gemm_packed_nt : NULL;
@@ -186,6 +228,7 @@ static void check_run(rnn_plan *p, rnn_workspace *ws, const rnn_inputs *in, rnn_
     g_xp = ws->xp;
     g_proj = p->desc.B == 1 ? calloc(T * GH, sizeof *g_proj) : NULL;
     p->k = &counting;
+    g_macs = 0;
     const rnn_status s = g ? rnn_plan_train(p, ws, in, out, g) : rnn_plan_forward(p, ws, in, out);
     p->k = real;
     unsigned *proj = g_proj;
@@ -195,6 +238,7 @@ static void check_run(rnn_plan *p, rnn_workspace *ws, const rnn_inputs *in, rnn_
         free(proj);
         return;
     }
+    size_t extra = 0; /* row-columns of xp computed twice, by design (batch 1) */
     if (proj) {
         size_t missed = 0, total = 0;
         for (size_t i = 0; i < T * GH; i++)
@@ -202,8 +246,22 @@ static void check_run(rnn_plan *p, rnn_workspace *ws, const rnn_inputs *in, rnn_
         CHECK(!missed && total <= (T + 1) * GH,
               "%s, %s: the projection computed %zu row-columns for %zu (at most %zu), %zu never",
               label, g ? "train" : "forward", total, T * GH, (T + 1) * GH, missed);
+        extra = total > T * GH ? total - T * GH : 0;
         free(proj);
     }
+    /* The call's products, all of them: benchmarks.md's GFLOP/s model of
+     * many2many from a nowhere-zero h0, 2 flops a multiply-add. Forward:
+     * the projection T*B x G*H x I, the steps T*B x G*H x H, the head T*B x
+     * V x H (where logits or the loss are asked for). Training adds dh_prev
+     * (every step's, h0's gradient included) and dW_hh, T*B x G*H x H each,
+     * dW_ih T*B x G*H x I (dx is not asked for), the head's dh and dW_hy, T*B
+     * x V x H each. Plus the projection's rows computed twice, counted above. */
+    const uint64_t TB = T * (uint64_t)p->desc.B, V = (uint64_t)p->desc.V;
+    const uint64_t fwd = TB * GH * (I + H) + (out->logits || out->loss ? TB * V * H : 0);
+    const uint64_t want = (g ? fwd + TB * (2 * GH * H + GH * I + 2 * V * H) : fwd) + extra * I;
+    CHECK(g_macs == want, "%s, %s: the products did %llu multiply-adds, the model %llu (%+lld)",
+          label, g ? "train" : "forward", (unsigned long long)g_macs, (unsigned long long)want,
+          (long long)(g_macs - want));
     for (int part = 0; part < (g ? 2 : 1); part++) {
         const size_t c0 = part ? GH : 0, c1 = part ? n : GH;
         size_t bad = 0, first = c0;
@@ -256,7 +314,7 @@ static int shape_tests(const rnn_kernels *t, rnn_desc d, rnn_dtype dt, int threa
     const size_t nw = s.weight_ih + s.weight_hh + 2 * s.bias + s.W_hy + s.b_y;
     float *w = malloc(nw * sizeof *w), *x = malloc(s.x * sizeof *x),
           *h0 = malloc(s.state * sizeof *h0), *c0 = malloc(s.state * sizeof *c0),
-          *h = malloc(s.h * sizeof *h);
+          *h = malloc(s.h * sizeof *h), *logits = malloc(s.logits * sizeof *logits);
     /* The forward's G*H columns, then the backward's H a phase (at most G). */
     g_visits = calloc(2 * (size_t)rnn_cell_gates(d.cell) * (size_t)d.H, sizeof *g_visits);
     float *gw = malloc(nw * sizeof *gw), *gh0 = malloc(s.state * sizeof *gh0),
@@ -269,7 +327,7 @@ static int shape_tests(const rnn_kernels *t, rnn_desc d, rnn_dtype dt, int threa
     snprintf(label, sizeof label, "%s %s %s T%lld B%lld H%lld, %d thread%s", t->name,
              rnn_dtype_name(dt), rnn_cell_name(d.cell), (long long)d.T, (long long)d.B,
              (long long)d.H, threads, threads > 1 ? "s" : "");
-    if (!w || !x || !h0 || !c0 || !h || !g_visits || !tg || !gw || !gh0 || !gc0 || !loss) {
+    if (!w || !x || !h0 || !c0 || !h || !logits || !g_visits || !tg || !gw || !gh0 || !gc0 || !loss) {
         CHECK(0, "%s: out of memory", label);
         goto done;
     }
@@ -297,7 +355,7 @@ static int shape_tests(const rnn_kernels *t, rnn_desc d, rnn_dtype dt, int threa
         goto done;
     }
     const rnn_inputs in = {x, NULL, NULL, NULL, h0, d.cell == RNN_LSTM ? c0 : NULL, tg};
-    rnn_outputs out = {h, NULL, NULL, NULL}, train_out = {NULL, NULL, NULL, loss};
+    rnn_outputs out = {h, NULL, logits, NULL}, train_out = {NULL, NULL, NULL, loss};
     rnn_grads g = {NULL, NULL, gh0, d.cell == RNN_LSTM ? gc0 : NULL, {0}, {0}, NULL, NULL,
                    NULL, NULL};
     float *gq = gw;
@@ -326,7 +384,7 @@ static int shape_tests(const rnn_kernels *t, rnn_desc d, rnn_dtype dt, int threa
 done:
     rnn_workspace_destroy(ws);
     rnn_plan_destroy(p);
-    free(w), free(x), free(h0), free(c0), free(h), free(tg), free(g_visits);
+    free(w), free(x), free(h0), free(c0), free(h), free(logits), free(tg), free(g_visits);
     free(gw), free(gh0), free(gc0), free(loss);
     g_visits = NULL;
     return runs;
