@@ -433,10 +433,15 @@ done
 # over the same 20 steps, and neither is float32's curve (the data type reaches the plan and
 # the reference alike).
 bf=$(echo $BF16_ISAS | awk '{ print $NF }')
+# Its summary line names the data type; float32's does not.
 for isa in reference ${bf:-generic}; do
-  $R charlm train --text "$TMP/grammar.txt" --save "$TMP/b.$isa.model" --hidden 24 --seq 16 \
-    --batch 4 --steps 20 --isa $isa --dtype bf16 --log "$TMP/curve.bf16.$isa" >/dev/null 2>&1 ||
+  out=$($R charlm train --text "$TMP/grammar.txt" --save "$TMP/b.$isa.model" --hidden 24 --seq 16 \
+    --batch 4 --steps 20 --isa $isa --dtype bf16 --log "$TMP/curve.bf16.$isa" 2>&1) ||
     bad "charlm train --dtype bf16 --isa $isa"
+  case $out in
+    *"trained: lstm H=24 on $isa (bf16), 20 steps"*) ok ;;
+    *) bad "charlm train --dtype bf16 --isa $isa: the summary does not say 'on $isa (bf16)': $out" ;;
+  esac
 done
 verdict=$(paste "$TMP/curve.bf16.reference" "$TMP/curve.bf16.${bf:-generic}" "$TMP/curve.lstm.auto" \
   "$TMP/curve.lstm.reference" 2>/dev/null | awk '
@@ -447,7 +452,12 @@ verdict=$(paste "$TMP/curve.bf16.reference" "$TMP/curve.bf16.${bf:-generic}" "$T
         else if (same_f32 == n || same_ref == n) print "the bf16 curve is float32'"'"'s"; else print "ok" }')
 if [ "$verdict" = ok ]; then ok; else bad "charlm train --dtype bf16 (${bf:-generic}): $verdict"; fi
 # Same seed, same ISA: the same model file, bit for bit.
-$R charlm train --text "$TMP/grammar.txt" --save "$TMP/rep1.model" --hidden 16 --seq 8 --batch 2 --steps 5 >/dev/null 2>&1
+out=$($R charlm train --text "$TMP/grammar.txt" --save "$TMP/rep1.model" --hidden 16 --seq 8 --batch 2 --steps 5 2>&1)
+case $out in
+  *"(bf16)"*) bad "charlm train in float32: the summary says bf16: $out" ;;
+  *"trained: lstm H=16 on "*", 5 steps"*) ok ;;
+  *) bad "charlm train in float32: no summary line: $out" ;;
+esac
 $R charlm train --text "$TMP/grammar.txt" --save "$TMP/rep2.model" --hidden 16 --seq 8 --batch 2 --steps 5 >/dev/null 2>&1
 if cmp -s "$TMP/rep1.model" "$TMP/rep2.model"; then ok; else bad "training with one seed is not reproducible"; fi
 # --init uniform and --optimizer sgd run.

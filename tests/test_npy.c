@@ -297,6 +297,57 @@ static void test_malformed(void)
     expect_bad("oversized header", buf, n, RNN_ERR_FORMAT, "larger than the 10000 bytes allowed");
 }
 
+/* "\\x01" n times into out (at least 4n + 1 bytes), after prefix. */
+static void escaped_ones(char *out, const char *prefix, int n, const char *suffix)
+{
+    strcpy(out, prefix);
+    for (int i = 0; i < n; i++)
+        strcat(out, "\\x01");
+    strcat(out, suffix);
+}
+
+/* An excerpt shows the first 48 bytes of what it quotes, however many of
+ * them must be escaped (4 characters each), then "...": each buffer that
+ * holds one has room for that (a buffer a few bytes short shows fewer and
+ * says nothing). The dtype with a NUL inside and 50 bytes 0x01, a shape
+ * that is no tuple and a header that is no dict, each 60 bytes 0x01. */
+static void test_long_excerpts(void)
+{
+    unsigned char buf[512], one[4] = {0x00, 0x00, 0x80, 0x3f};
+    char ones[61], head[400], needle[300];
+    memset(ones, 1, 60);
+    ones[60] = '\0';
+
+    static const char pre[] = "{'descr': '<f4";
+    static const char post[] = "', 'fortran_order': False, 'shape': (1,), }";
+    /* 54 bytes between the quotes: within the 63 the parser takes. */
+    const size_t hl = sizeof pre - 1 + 1 + 50 + sizeof post - 1, total = 256 - 10;
+    memset(head, ' ', total);
+    memcpy(head, pre, sizeof pre - 1);
+    head[sizeof pre - 1] = '\0'; /* the NUL inside the dtype */
+    memcpy(head + sizeof pre, ones, 50);
+    memcpy(head + sizeof pre + 50, post, sizeof post - 1);
+    head[total - 1] = '\n';
+    CHECK(hl < total, "the long dtype's header fits");
+    memcpy(buf, "\x93NUMPY\x01\x00", 8);
+    buf[8] = (unsigned char)(total & 0xff), buf[9] = (unsigned char)(total >> 8);
+    memcpy(buf + 10, head, total);
+    memcpy(buf + 10 + total, one, 4);
+    escaped_ones(needle, "dtype '<f4\\x00", 44, "...'");
+    expect_bad("long dtype with a NUL", buf, 10 + total + 4, RNN_ERR_FORMAT, needle);
+
+    snprintf(head, sizeof head, "{'descr': '<f4', 'fortran_order': False, 'shape': %s}", ones);
+    size_t n = make_file(buf, 1, head, 1, one, 4);
+    escaped_ones(needle, "it reads \"", 48, "...\"");
+    expect_bad("long shape", buf, n, RNN_ERR_FORMAT, needle);
+
+    snprintf(head, sizeof head, "%s{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }",
+             ones);
+    n = make_file(buf, 1, head, 1, one, 4);
+    escaped_ones(needle, "(it reads \"", 48, "...\")");
+    expect_bad("long non-dict", buf, n, RNN_ERR_FORMAT, needle);
+}
+
 /* Bytes from the file reach a message only escaped (no terminal control
  * sequence gets through), and a header length field that disagrees with the
  * header is named as HEADER_LEN, whichever way it is wrong. */
@@ -462,6 +513,7 @@ int main(void)
     printf("malformed files (status and message):\n");
     test_malformed();
     test_header_len_and_escapes();
+    test_long_excerpts();
     test_expect();
     test_io_errors_and_atomicity();
     test_atomic_stream();
