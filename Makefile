@@ -296,6 +296,7 @@ $(BUILD)/tests/bench_nomem: $(BENCH_OBJ) $(NOMEM_OBJ) $(LIB) $(REF_LIB) $(SUPPOR
 	$(CXX) $(BENCH_OBJ) $(NOMEM_OBJ) -o $@ $(LIBS_OURS) -lbenchmark $(DNNL_LIBS) $(LIBS) $(LDFLAGS_BASE) $(NOMEM_WRAP)
 $(BUILD)/tests/test_bench_shim: bench/problem.c bench/sweep.c bench/identity.c bench/data.c bench/peak.c \
   $(wildcard bench/*.h)
+$(BUILD)/tests/test_bench_work: bench/problem.c bench/data.c bench/impl_rnnsimd.c $(wildcard bench/*.h)
 # ASan+UBSan (build-san/): unit tests, quick conformance on every table, CLI
 # tests; then test_concurrency, test_threads and test_stack_plan under ThreadSanitizer (build-tsan/).
 ## sanitize: every test under AddressSanitizer + UBSan (build-san/), threads under TSan (build-tsan/)
