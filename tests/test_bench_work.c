@@ -26,85 +26,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
+#include "counting_table.h"
 #include "drivers.h"
 #include "../bench/problem.c"
 #include "../bench/data.c"
 #include "../bench/impl_rnnsimd.c"
-
-static uint64_t g_macs;
-static const rnn_kernels *g_real;
-
-static void add_macs(size_t M, size_t N, size_t K)
-{
-    __atomic_fetch_add(&g_macs, (uint64_t)M * N * K, __ATOMIC_RELAXED);
-}
-
-static void add_ride(const rnn_ride *r)
-{
-    if (r && r->rows)
-        add_macs(r->rows, r->c1 - r->c0, r->K);
-}
-
-static void counting_gemm(int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
-                          size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
-{
-    add_macs(M, N, K);
-    g_real->gemm(trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc);
-}
-
-static void counting_gemm_packed_nt(size_t M, size_t N, size_t K, const float *A, size_t lda,
-                                    const float *packed, const float *bias, float beta, float *C,
-                                    size_t ldc)
-{
-    add_macs(M, N, K);
-    g_real->gemm_packed_nt(M, N, K, A, lda, packed, bias, beta, C, ldc);
-}
-
-static void counting_gemv_ride(size_t N, size_t K, const float *a, const float *packed,
-                               const float *bias, float beta, float *C, size_t chunk,
-                               size_t group, const rnn_ride *ride)
-{
-    add_macs(1, N, K);
-    add_ride(ride);
-    g_real->gemv_ride(N, K, a, packed, bias, beta, C, chunk, group, ride);
-}
-
-static void counting_bf16_gemm_packed_nt(size_t M, size_t N, size_t K, const float *A,
-                                         size_t lda, const rnn_bf16x2 *packed, const float *bias,
-                                         float beta, float *C, size_t ldc)
-{
-    add_macs(M, N, K);
-    g_real->bf16_gemm_packed_nt(M, N, K, A, lda, packed, bias, beta, C, ldc);
-}
-
-static void counting_bf16_gemv_ride(size_t N, size_t K, const float *a, const rnn_bf16x2 *packed,
-                                    const float *bias, float beta, float *C, size_t chunk,
-                                    const rnn_ride *ride)
-{
-    add_macs(1, N, K);
-    add_ride(ride);
-    g_real->bf16_gemv_ride(N, K, a, packed, bias, beta, C, chunk, ride);
-}
-
-static void counting_bf16_gemm(int trans_a, size_t M, size_t N, size_t K, const float *A,
-                               size_t lda, const float *B, size_t ldb, float *C, size_t ldc)
-{
-    add_macs(M, N, K);
-    g_real->bf16_gemm(trans_a, M, N, K, A, lda, B, ldb, C, ldc);
-}
-
-/* The table t with every product entry it has counting. */
-static rnn_kernels counting_table(const rnn_kernels *t)
-{
-    rnn_kernels c = *t;
-    c.gemm = counting_gemm;
-    c.gemm_packed_nt = counting_gemm_packed_nt;
-    c.gemv_ride = t->gemv_ride ? counting_gemv_ride : NULL;
-    c.bf16_gemm_packed_nt = t->bf16_gemm_packed_nt ? counting_bf16_gemm_packed_nt : NULL;
-    c.bf16_gemv_ride = t->bf16_gemv_ride ? counting_bf16_gemv_ride : NULL;
-    c.bf16_gemm = t->bf16_gemm ? counting_bf16_gemm : NULL;
-    return c;
-}
 
 /* Plan p and its stack's cells on table k. */
 static void set_table(rnn_plan *p, const rnn_kernels *k)
@@ -148,16 +74,15 @@ static int check_row(rnn_isa isa, const bench_problem *p)
         return 0;
     }
     const rnn_kernels *real = c->plan->k, counting = counting_table(real);
-    g_real = real;
-    g_macs = 0;
+    counted_macs = 0;
     set_table(c->plan, &counting);
     const int r = ours.run(c, err, sizeof err);
     set_table(c->plan, real);
     CHECK(r == 0, "%s: run: %s", name, err);
     const double want = bench_total_flops(p) / 2 - skipped_macs(p);
-    CHECK(r != 0 || (double)g_macs == want,
+    CHECK(r != 0 || (double)counted_macs == want,
           "%s: the products did %llu multiply-adds; the counted work less the documented skips "
-          "is %.0f (%+.0f)", name, (unsigned long long)g_macs, want, (double)g_macs - want);
+          "is %.0f (%+.0f)", name, (unsigned long long)counted_macs, want, (double)counted_macs - want);
     ours.teardown(c);
     bench_data_free(&dt);
     return r == 0;

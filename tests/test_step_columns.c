@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "check.h"
+#include "counting_table.h"
 #include "drivers.h"
 
 /* The plan's packed recurrent weights: each phase's W_hh and its copy
@@ -41,7 +42,6 @@ typedef struct {
 static hh_range g_ranges[3 * RNN_MAX_PHASES];
 static size_t g_nranges;
 static unsigned *g_visits;
-static const rnn_kernels *g_real;
 
 /* The projection at batch 1: W_ih's packed columns, the rows' outputs. */
 static const uint32_t *g_ih;
@@ -70,7 +70,7 @@ static void count_projection(size_t M, size_t N, size_t K, const void *packed, c
     count_rows(C - c0, M, c0, c0 + N);
 }
 
-static void count_ride(const rnn_ride *r)
+static void count_ride_rows(const rnn_ride *r)
 {
     if (r && r->rows && (const uint32_t *)(const void *)r->packed == g_ih)
         count_rows(r->Y, r->rows, r->c0, r->c1);
@@ -90,89 +90,11 @@ static void count(size_t N, size_t K, const void *packed)
     }
 }
 
-/* Multiply-adds of every product call, summed (both threads add). */
-static uint64_t g_macs;
-
-static void add_macs(size_t M, size_t N, size_t K)
+/* A packed product: its columns of W_hh, or its rows and columns of xp. */
+static void count_columns(size_t M, size_t N, size_t K, const void *packed, const float *C)
 {
-    __atomic_fetch_add(&g_macs, (uint64_t)M * N * K, __ATOMIC_RELAXED);
-}
-
-static void add_ride_macs(const rnn_ride *r)
-{
-    if (r && r->rows)
-        add_macs(r->rows, r->c1 - r->c0, r->K);
-}
-
-static void counting_gemm(int trans_a, int trans_b, size_t M, size_t N, size_t K, const float *A,
-                          size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc)
-{
-    add_macs(M, N, K);
-    g_real->gemm(trans_a, trans_b, M, N, K, A, lda, B, ldb, beta, C, ldc);
-}
-
-static void counting_bf16_gemm(int trans_a, size_t M, size_t N, size_t K, const float *A,
-                               size_t lda, const float *B, size_t ldb, float *C, size_t ldc)
-{
-    add_macs(M, N, K);
-    g_real->bf16_gemm(trans_a, M, N, K, A, lda, B, ldb, C, ldc);
-}
-
-static void counting_gemm_packed_nt(size_t M, size_t N, size_t K, const float *A, size_t lda,
-                                    const float *packed, const float *bias, float beta, float *C,
-                                    size_t ldc)
-{
-    add_macs(M, N, K);
     count(N, K, packed);
     count_projection(M, N, K, packed, C);
-    g_real->gemm_packed_nt(M, N, K, A, lda, packed, bias, beta, C, ldc);
-}
-
-static void counting_gemv_ride(size_t N, size_t K, const float *a, const float *packed,
-                               const float *bias, float beta, float *C, size_t chunk,
-                               size_t group, const rnn_ride *ride)
-{
-    add_macs(1, N, K);
-    add_ride_macs(ride);
-    count(N, K, packed);
-    count_projection(1, N, K, packed, C);
-    count_ride(ride);
-    g_real->gemv_ride(N, K, a, packed, bias, beta, C, chunk, group, ride);
-}
-
-static void counting_bf16_gemm_packed_nt(size_t M, size_t N, size_t K, const float *A,
-                                         size_t lda, const rnn_bf16x2 *packed, const float *bias,
-                                         float beta, float *C, size_t ldc)
-{
-    add_macs(M, N, K);
-    count(N, K, packed);
-    count_projection(M, N, K, packed, C);
-    g_real->bf16_gemm_packed_nt(M, N, K, A, lda, packed, bias, beta, C, ldc);
-}
-
-static void counting_bf16_gemv_ride(size_t N, size_t K, const float *a, const rnn_bf16x2 *packed,
-                                    const float *bias, float beta, float *C, size_t chunk,
-                                    const rnn_ride *ride)
-{
-    add_macs(1, N, K);
-    add_ride_macs(ride);
-    count(N, K, packed);
-    count_projection(1, N, K, packed, C);
-    count_ride(ride);
-    g_real->bf16_gemv_ride(N, K, a, packed, bias, beta, C, chunk, ride);
-}
-
-/* The table t with its product entries counting (those it has). */
-static rnn_kernels counting_table(const rnn_kernels *t)
-{
-    rnn_kernels c = *t;
-    c.gemm = counting_gemm;
-    c.bf16_gemm = t->bf16_gemm ? counting_bf16_gemm : NULL;
-    c.gemm_packed_nt = counting_gemm_packed_nt;
-    c.gemv_ride = t->gemv_ride ? counting_gemv_ride : NULL;
-    c.bf16_gemm_packed_nt = t->bf16_gemm_packed_nt ? counting_bf16_gemm_packed_nt : NULL;
-    c.bf16_gemv_ride = t->bf16_gemv_ride ? counting_bf16_gemv_ride : NULL;
-    return c;
 }
 
 static void fill(float *v, size_t n, unsigned *seed, float scale)
@@ -219,7 +141,8 @@ static void check_run(rnn_plan *p, rnn_workspace *ws, const rnn_inputs *in, rnn_
     const size_t n = GH + p->ops->phases * H;
     const rnn_kernels *real = p->k;
     rnn_kernels counting = counting_table(real);
-    g_real = real;
+    count_packed_hook = count_columns;
+    count_ride_hook = count_ride_rows;
     set_ranges(p);
     memset(g_visits, 0, n * sizeof *g_visits);
     const size_t I = (size_t)p->desc.I;
@@ -228,7 +151,7 @@ static void check_run(rnn_plan *p, rnn_workspace *ws, const rnn_inputs *in, rnn_
     g_xp = ws->xp;
     g_proj = p->desc.B == 1 ? calloc(T * GH, sizeof *g_proj) : NULL;
     p->k = &counting;
-    g_macs = 0;
+    counted_macs = 0;
     const rnn_status s = g ? rnn_plan_train(p, ws, in, out, g) : rnn_plan_forward(p, ws, in, out);
     p->k = real;
     unsigned *proj = g_proj;
@@ -259,9 +182,10 @@ static void check_run(rnn_plan *p, rnn_workspace *ws, const rnn_inputs *in, rnn_
     const uint64_t TB = T * (uint64_t)p->desc.B, V = (uint64_t)p->desc.V;
     const uint64_t fwd = TB * GH * (I + H) + (out->logits || out->loss ? TB * V * H : 0);
     const uint64_t want = (g ? fwd + TB * (2 * GH * H + GH * I + 2 * V * H) : fwd) + extra * I;
-    CHECK(g_macs == want, "%s, %s: the products did %llu multiply-adds, the model %llu (%+lld)",
-          label, g ? "train" : "forward", (unsigned long long)g_macs, (unsigned long long)want,
-          (long long)(g_macs - want));
+    CHECK(counted_macs == want,
+          "%s, %s: the products did %llu multiply-adds, the model %llu (%+lld)", label,
+          g ? "train" : "forward", (unsigned long long)counted_macs, (unsigned long long)want,
+          (long long)(counted_macs - want));
     for (int part = 0; part < (g ? 2 : 1); part++) {
         const size_t c0 = part ? GH : 0, c1 = part ? n : GH;
         size_t bad = 0, first = c0;
