@@ -46,7 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "clock.h"
-#include "peer_onednn.h"
+#include "peer_onednn_ctx.h"
 
 /* libgomp's, looked up at run time: the bench does not link OpenMP itself. */
 static void (*g_omp_set_threads)(int);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "onednn_layout.h"
-#include "peer_onednn.h"
+#include "peer_onednn_ctx.h"
 
 /* bf16: a oneDNN-allocated bf16 copy (md16) of the f32 host buffer at host
  * (md32), made once at setup: the row's inputs (x, h0) do not change, and a

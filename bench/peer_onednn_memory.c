@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "peer_onednn.h"
+#include "peer_onednn_ctx.h"
 
 dnnl_engine_t d_engine;
 dnnl_stream_t d_stream;

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "onednn_layout.h"
-#include "peer_onednn.h"
+#include "peer_onednn_ctx.h"
 
 static int put(bench_output *out, int n, int max, const char *name, float *data, size_t count)
 {

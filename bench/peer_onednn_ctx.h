@@ -1,9 +1,9 @@
-/* peer_onednn.h — the oneDNN peer's own parts (bench/peer_onednn*.c; not
+/* peer_onednn_ctx.h — the oneDNN peer's own parts (bench/peer_onednn*.c; not
  * for other files): one run's context, which owns every oneDNN memory,
  * primitive and host buffer it makes (d_teardown frees them all), and the
  * helpers its files share. peer_onednn.c says what the peer runs and why. */
-#ifndef RNNSIMD_BENCH_PEER_ONEDNN_H
-#define RNNSIMD_BENCH_PEER_ONEDNN_H
+#ifndef RNNSIMD_BENCH_PEER_ONEDNN_CTX_H
+#define RNNSIMD_BENCH_PEER_ONEDNN_CTX_H
 
 #include <dnnl.h>
 #include "impl.h"
