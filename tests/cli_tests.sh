@@ -457,9 +457,10 @@ verdict=$(paste "$TMP/curve.bf16.reference" "$TMP/curve.bf16.${bf:-generic}" "$T
         else if (same_f32 == n || same_ref == n) print "the bf16 curve is float32'"'"'s"; else print "ok" }')
 if [ "$verdict" = ok ]; then ok; else bad "charlm train --dtype bf16 (${bf:-generic}): $verdict"; fi
 # A new pass over the text starts every stream from a zero state (h0 and lstm's c0): with
-# lr 1e-12 the weights keep their values (a step is far below half an ulp of any weight), so
-# the steps of the second pass repeat the first's losses and gradient norms exactly. 270
-# characters in 2 streams of 135 are 16 chunks of 8: step 17 starts the second pass.
+# lr 1e-12 the weights move by about 1e-12 a step (below half an ulp of all but the zero-
+# initialised biases), so the steps of the second pass repeat the first's losses and gradient
+# norms to 1e-6 (a state carried over moves them by about 1e-3). 270 characters in 2 streams
+# of 135 are 16 chunks of 8: step 17 starts the second pass.
 s='the cat sat on the mat and the dog sat on the log; a bird sang in the tree and the sun set over the hill while the fox ran to the den. '
 printf '%s%s' "$s" "$s" > "$TMP/pass.txt"
 for cell in lstm gru; do
@@ -467,7 +468,10 @@ for cell in lstm gru; do
        --batch 2 --steps 20 --lr 1e-12 --log "$TMP/pass.log" >/dev/null 2>&1; then
     verdict=$(awk '{ l[$1] = $2 " " $3 } END {
       if (l[1] == l[2]) { print "steps 1 and 2 alike: nothing to tell passes apart"; exit }
-      for (k = 1; k <= 4; k++) if (l[k] != l[k + 16]) { print "step " k + 16 ": " l[k + 16] " after step " k ": " l[k]; exit }
+      for (k = 1; k <= 4; k++) {
+        split(l[k], a, " "); split(l[k + 16], b, " ")
+        if ((a[1] - b[1]) ^ 2 > 1e-12 * a[1] ^ 2 || (a[2] - b[2]) ^ 2 > 1e-12 * a[2] ^ 2) {
+          print "step " k + 16 ": " l[k + 16] " after step " k ": " l[k]; exit } }
       print "ok" }' "$TMP/pass.log")
     if [ "$verdict" = ok ]; then ok; else bad "charlm train $cell: the second pass does not start from a zero state: $verdict"; fi
   else
