@@ -232,6 +232,18 @@ static void prob_copy_inputs(const prob *a, prob *b)
 
 /* ---- sizes ---- */
 
+/* This run's own directory (main makes it): no path here is shared with
+ * another program or run, and a file a faulty write leaves behind is gone
+ * with the directory. */
+static char tmpdir[64];
+
+/* tmpdir/name, in buf. */
+static const char *in_tmp(char *buf, size_t len, const char *name)
+{
+    snprintf(buf, len, "%s/%s", tmpdir, name);
+    return buf;
+}
+
 static void test_sizes(void)
 {
     section("sizes");
@@ -319,16 +331,17 @@ static void test_sizes(void)
     CHECK(rnn_fill_orthogonal(q, 2, 1, 1, 1, 1.0) == RNN_ERR_SIZE, "orthogonal ld < n");
     CHECK(rnn_fill_orthogonal(q, (size_t)1 << 20, (size_t)1 << 20, 1, 1, 1.0) ==
               RNN_ERR_OVERFLOW, "orthogonal n = 2^20");
-    char err[256];
+    char err[256], never[96];
+    in_tmp(never, sizeof never, "never.npy");
     int64_t negshape[2] = {2, -3};
-    CHECK(rnn_npy_write("/tmp/never.npy", RNN_NPY_F32, q, 2, negshape, err, sizeof err) ==
+    CHECK(rnn_npy_write(never, RNN_NPY_F32, q, 2, negshape, err, sizeof err) ==
               RNN_ERR_SIZE, "npy_write negative extent");
-    CHECK(rnn_npy_write("/tmp/never.npy", RNN_NPY_F32, q, -1, negshape, err, sizeof err) ==
+    CHECK(rnn_npy_write(never, RNN_NPY_F32, q, -1, negshape, err, sizeof err) ==
               RNN_ERR_ARG, "npy_write rank -1");
     int64_t hugeshape[3] = {INT64_C(1) << 30, INT64_C(1) << 30, 8};
-    CHECK(rnn_npy_write("/tmp/never.npy", RNN_NPY_F32, q, 3, hugeshape, err, sizeof err) ==
+    CHECK(rnn_npy_write(never, RNN_NPY_F32, q, 3, hugeshape, err, sizeof err) ==
               RNN_ERR_SIZE, "npy_write shape beyond size_t");
-    CHECK(access("/tmp/never.npy", F_OK) != 0, "a refused npy_write created a file");
+    CHECK(access(never, F_OK) != 0, "a refused npy_write created a file");
 }
 
 /* ---- NULL ---- */
@@ -380,7 +393,10 @@ static void test_nulls(void)
     w.weight_hh = x;
     CHECK(rnn_reference_seq_forward(&d, &w, NULL, NULL, NULL, NULL, NULL, NULL) == RNN_ERR_NULL,
           "reference_seq_forward: NULL x");
-    char err[256] = "";
+    char err[256] = "", never[96], nbin[96], xnpy[96];
+    in_tmp(never, sizeof never, "never.npy");
+    in_tmp(nbin, sizeof nbin, "never.bin");
+    in_tmp(xnpy, sizeof xnpy, "x.npy");
     rnn_npy a;
     unsigned char *data;
     size_t len;
@@ -389,17 +405,17 @@ static void test_nulls(void)
     CHECK(rnn_npy_parse("n", NULL, 0, &a, err, sizeof err) == RNN_ERR_FORMAT,
           "npy_parse(NULL, 0): an empty file");
     CHECK(rnn_npy_read(NULL, &a, err, sizeof err) == RNN_ERR_NULL, "npy_read(NULL)");
-    CHECK(rnn_npy_read("/tmp/x.npy", NULL, err, sizeof err) == RNN_ERR_NULL, "npy_read(NULL out)");
+    CHECK(rnn_npy_read(xnpy, NULL, err, sizeof err) == RNN_ERR_NULL, "npy_read(NULL out)");
     CHECK(rnn_write_file_atomic(NULL, x, 4, err, sizeof err) == RNN_ERR_NULL, "write(NULL path)");
-    CHECK(rnn_write_file_atomic("/tmp/never.bin", NULL, 4, NULL, 0) == RNN_ERR_NULL,
+    CHECK(rnn_write_file_atomic(nbin, NULL, 4, NULL, 0) == RNN_ERR_NULL,
           "write(NULL data), no message buffer");
     CHECK(rnn_read_file(NULL, 10, &data, &len, err, sizeof err) == RNN_ERR_NULL, "read(NULL)");
     int64_t shape[1] = {3};
-    CHECK(rnn_npy_write("/tmp/never.npy", RNN_NPY_F32, NULL, 1, shape, err, sizeof err) ==
+    CHECK(rnn_npy_write(never, RNN_NPY_F32, NULL, 1, shape, err, sizeof err) ==
               RNN_ERR_NULL, "npy_write(NULL data)");
-    CHECK(rnn_npy_write("/tmp/never.npy", RNN_NPY_F32, x, 1, NULL, err, sizeof err) ==
+    CHECK(rnn_npy_write(never, RNN_NPY_F32, x, 1, NULL, err, sizeof err) ==
               RNN_ERR_NULL, "npy_write(NULL shape)");
-    CHECK(rnn_npy_write("/tmp/never.npy", (rnn_npy_dtype)7, x, 1, shape, err, sizeof err) ==
+    CHECK(rnn_npy_write(never, (rnn_npy_dtype)7, x, 1, shape, err, sizeof err) ==
               RNN_ERR_ARG, "npy_write(dtype 7)");
     charlm_model m;
     CHECK(charlm_model_parse(&m, "m", NULL, 0, err, sizeof err) == RNN_ERR_FORMAT && !m.theta,
@@ -1028,8 +1044,6 @@ static size_t npy_bytes(unsigned char *buf, int major, const char *hdr, size_t d
     memset(buf + pre + hl, 0, data);
     return pre + hl + data;
 }
-
-static char tmpdir[64];
 
 static void expect_npy(const char *what, const unsigned char *b, size_t n, const char *needle)
 {
