@@ -65,6 +65,14 @@ early 2 "no cases selected: none of the 1 case given is of the --cell" "0 passed
 # generic has no fused batch-1 step: unfused gives it no run, so nothing would be checked.
 early 2 "no runs selected: no table selected (generic) runs in the modes selected (unfused)" \
   "passed" $C --case "$L" --isa generic --mode unfused --no-golden --no-onednn
+# The run's first line names every kernel table compiled in, once each, as `rnnsimd info`
+# lists them (the reference apart): the report must not invent or drop a table.
+want=$($R info 2>&1 | awk '/^kernel tables compiled in:/ { on = 1; next }
+  on && /^  [a-z0-9_]+ / { if ($1 != "reference") printf "%s ", $1; next } on { exit }')
+got=$($C --case "lstm:many2one:T3:B2:I2:H2:V2:rho0.5:seed1" --no-onednn 2>&1 | head -n 1 |
+  sed -e 's/.*kernel tables://' -e 's/([^)]*)//g' | tr -s ' ' '\n' | grep . | tr '\n' ' ')
+if [ -n "$want" ] && [ "$got" = "$want" ]; then ok
+else bad "the conformance run's kernel tables '$got'; rnnsimd info lists '$want'"; fi
 
 # ---- rnnsimd-conformance: output files checked before anything runs ----
 # Options that contradict each other, and lists with an empty entry.
