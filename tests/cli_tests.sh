@@ -502,6 +502,12 @@ cp "$m" "$TMP/flip.model"; printf '\177' | dd of="$TMP/flip.model" bs=1 seek=200
 expect 1 "damaged: the content hash does not match" $R charlm sample --model "$TMP/flip.model"
 expect 1 "cannot open" $R charlm sample --model "$TMP/none.model"
 expect 2 "--prime: character 'Q'" $R charlm sample --model "$m" --prime "Q"
+# A printable character is shown as itself, a space included (a model without one).
+printf 'abcdefgh%.0s' $(seq 1 8) > "$TMP/nospace.txt"
+$R charlm train --text "$TMP/nospace.txt" --save "$TMP/nospace.model" --hidden 4 --seq 4 --batch 2 \
+  --steps 1 >/dev/null 2>&1 || bad "charlm train on a text without a space"
+expect 2 "--prime: character ' ' (byte 32) is not in the model's dictionary of 8 characters" \
+  $R charlm sample --model "$TMP/nospace.model" --prime " "
 expect 1 "too few" $R charlm train --text "$TMP/grammar.txt" --save "$TMP/x.model" --seq 100000 --batch 8
 expect 1 "cannot open" $R charlm train --text "$TMP/missing.txt" --save "$TMP/x.model"
 if [ ! -e "$TMP/x.model" ]; then ok; else bad "a failed training left a model file"; fi
