@@ -234,9 +234,12 @@ fi
 
 # The suite's programs, the command-line scripts (the slowest) last.
 progs=$(cd "$tree" && suite_env sh scripts/run_tests.sh --list) || { echo "mutants: run_tests.sh --list failed" >&2; exit 2; }
+# mutants_lists is left out: it checks the lists' find texts against the tree, so a
+# fault planted on a line a list names fails it by construction, which says nothing
+# of what the suite catches.
 fast="" slow=""
 for n in $progs; do
-  case $n in cli_*) slow="$slow $n" ;; *) fast="$fast $n" ;; esac
+  case $n in mutants_lists) ;; cli_*) slow="$slow $n" ;; *) fast="$fast $n" ;; esac
 done
 progs="$fast $slow"
 

@@ -565,6 +565,14 @@ expect 0 "gnuplot not found on PATH" env PATH=/nonexistent $R gradflow --cell rn
   --rho 0.5 --out "$TMP/gf.noplot"
 if [ -f "$TMP/gf.noplot/gradflow.json" ] && [ ! -e "$TMP/gf.noplot/gradflow.png" ]; then ok
 else bad "gradflow without gnuplot: wrong files: $(ls "$TMP/gf.noplot" | tr '\n' ' ')"; fi
+# Under a parent that ignores SIGCHLD (passed on through exec): the plot is made all the
+# same and no temporary file stays.
+if command -v gnuplot >/dev/null 2>&1 && command -v perl >/dev/null 2>&1; then
+  if perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV or exit 127' $R gradflow --cell rnn_tanh \
+      --hidden 4 --T 10 --rho 0.5 --out "$TMP/gf.nochld" > "$TMP/gf.nochld.txt" 2>&1 &&
+    [ -f "$TMP/gf.nochld/gradflow.png" ] && ! ls "$TMP/gf.nochld" | grep -q 'tmp-'; then ok
+  else bad "gradflow with SIGCHLD ignored: $(tail -1 "$TMP/gf.nochld.txt"); files: $(ls "$TMP/gf.nochld" | tr '\n' ' ')"; fi
+fi
 echo "gradflow: $pass passed, $fail failed so far"
 
 # ---- hostile command lines and output places (tests/test_hostile.c has the API side) ----

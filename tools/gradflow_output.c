@@ -3,6 +3,7 @@
  * temporary name and renamed, so a failed run leaves no half-written file. */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,6 +281,39 @@ int gf_write_gp(rnn_atomic_set *set, const char *dir, const gf_settings *s, cons
     return 0;
 }
 
+/* Runs gnuplot on DIR/gradflow.gp with DEFS; *status gets its wait status.
+ * SIGCHLD is at its default meanwhile: a parent that ignores it passes that on
+ * through exec, the kernel then reaps gnuplot itself, and waitpid could only
+ * fail with ECHILD, the plot's outcome lost. Returns 0, or -1 with a message. */
+static int run_gnuplot(const char *dir, const char *defs, int *status)
+{
+    struct sigaction dfl, old;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(SIGCHLD, &dfl, &old);
+    int rc = 0;
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "rnnsimd gradflow: cannot start gnuplot: %s\n", strerror(errno));
+        rc = -1;
+    } else if (pid == 0) {
+        if (chdir(dir) != 0)
+            _exit(126);
+        execlp("gnuplot", "gnuplot", "-e", defs, "gradflow.gp", (char *)NULL);
+        _exit(errno == ENOENT ? 127 : 126);
+    } else {
+        while (waitpid(pid, status, 0) < 0)
+            if (errno != EINTR) {
+                fprintf(stderr, "rnnsimd gradflow: waiting for gnuplot: %s\n", strerror(errno));
+                rc = -1;
+                break;
+            }
+    }
+    sigaction(SIGCHLD, &old, NULL);
+    return rc;
+}
+
 int gf_plot(const char *dir)
 {
     char defs[192], tmp[2][64];
@@ -288,26 +322,11 @@ int gf_plot(const char *dir)
     snprintf(defs, sizeof defs, "out_svg='%s'; out_png='%s'", tmp[0], tmp[1]);
     fflush(stdout);
     fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        fprintf(stderr, "rnnsimd gradflow: cannot start gnuplot: %s\n", strerror(errno));
-        return -1;
-    }
-    if (pid == 0) {
-        if (chdir(dir) != 0)
-            _exit(126);
-        execlp("gnuplot", "gnuplot", "-e", defs, "gradflow.gp", (char *)NULL);
-        _exit(errno == ENOENT ? 127 : 126);
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) {
-            fprintf(stderr, "rnnsimd gradflow: waiting for gnuplot: %s\n", strerror(errno));
-            return -1;
-        }
+    int status = 0;
+    const int waited = run_gnuplot(dir, defs, &status) == 0;
     /* gnuplot's outputs into place, whole, or not at all. */
     const char *final[2] = {"gradflow.svg", "gradflow.png"};
-    const int plotted = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    const int plotted = waited && WIFEXITED(status) && WEXITSTATUS(status) == 0;
     for (int t = 0; t < 2; t++) {
         char from[4200], to[4200];
         snprintf(from, sizeof from, "%s/%s", dir, tmp[t]);
@@ -315,6 +334,8 @@ int gf_plot(const char *dir)
         if (!plotted || rename(from, to) != 0)
             remove(from);
     }
+    if (!waited)
+        return -1;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
         fprintf(stderr, "rnnsimd gradflow: gnuplot not found on PATH (Debian: apt-get install "
                         "gnuplot-nox): skipped the plot; %s/gradflow.gp is ready for it\n",
