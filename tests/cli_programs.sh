@@ -73,6 +73,33 @@ got=$($C --case "lstm:many2one:T3:B2:I2:H2:V2:rho0.5:seed1" --no-onednn 2>&1 | h
   sed -e 's/.*kernel tables://' -e 's/([^)]*)//g' | tr -s ' ' '\n' | grep . | tr '\n' ' ')
 if [ -n "$want" ] && [ "$got" = "$want" ]; then ok
 else bad "the conformance run's kernel tables '$got'; rnnsimd info lists '$want'"; fi
+# Each --help that lists the tables ({isas:SEP} in its text, opt_usage) lists them as
+# `rnnsimd info --help` does, every compiled table among them, with the text around the
+# list whole: its line ends where it ended in the source.
+isas=$($R info --help 2>&1 | sed -n 's/.*--isa auto selects (auto, \(.*\))$/\1/p')
+missing=""
+for t in $want; do case ", $isas, " in *", $t, "*) ;; *) missing="$missing $t" ;; esac; done
+if [ -n "$isas" ] && [ -z "$missing" ]; then ok
+else bad "rnnsimd info --help: its RNNSIMD_ISA line lists '$isas'; compiled tables missing:$missing"; fi
+# help_ends WHAT SUFFIX PROGRAM ARGS...: a line of PROGRAM ARGS --help ends with SUFFIX.
+help_ends() {
+  what=$1 suffix=$2; shift 2
+  if "$@" --help 2>&1 | awk -v s="$suffix" '
+      length($0) >= length(s) && substr($0, length($0) - length(s) + 1) == s { f = 1 }
+      END { exit !f }'; then ok
+  else bad "$what --help: no line ends with '$suffix'"; fi
+}
+isas_by() { printf '%s' "$isas" | sed "s/, /$1/g"; }
+help_ends "rnnsimd info" "the plan's table (auto, $isas)" $R info
+help_ends "rnnsimd profile" "the plan's table (auto, $isas)" $R profile
+help_ends "rnnsimd gradflow" "   $isas" $R gradflow
+help_ends "rnnsimd run" "oracle) | $(isas_by ' | ')" $R run
+help_ends "charlm train" "auto (default) | reference | $(isas_by ' | ')" $R charlm train
+help_ends "charlm sample" "auto (default) | reference | $(isas_by ' | ')" $R charlm sample
+help_ends "rnnsimd-conformance" "only these kernel tables ($(isas_by ','))" $C
+if [ -z "${RUN:-}" ] && [ -x "$B" ]; then
+  help_ends "rnnsimd-bench" "our kernel table, $(isas_by '|') (default: the" "$B"
+fi
 
 # ---- rnnsimd-conformance: output files checked before anything runs ----
 # Options that contradict each other, and lists with an empty entry.

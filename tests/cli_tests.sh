@@ -31,6 +31,12 @@ expect 2 "unknown subcommand 'fit'" $R charlm fit
 expect 2 "--hidden expects an integer" $R charlm train --text a --save b --hidden 1x
 expect 2 "--hidden 0 is out of range" $R charlm train --text a --save b --hidden 0
 expect 0 "selected:" $R info
+# The cpu line: /proc/cpuinfo's first model name, exactly, then the architecture.
+want=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo 2>/dev/null | head -n 1)
+if [ -n "$want" ]; then
+  got=$($R info 2>&1 | sed -n 's/^cpu: *//p')
+  case $got in "$want ("*")") ok ;; *) bad "info's cpu line '$got': /proc/cpuinfo's model name is '$want'" ;; esac
+fi
 # info: the cache sizes (untimed); info --probe: the machine model on the
 # selected table, each line a key of rnnsimd-bench's context and a positive
 # number (l3_bytes may be 0: unknown; the FMA ports an integer >= 1; the bf16
