@@ -37,6 +37,31 @@ if [ -n "$want" ]; then
   got=$($R info 2>&1 | sed -n 's/^cpu: *//p')
   case $got in "$want ("*")") ok ;; *) bad "info's cpu line '$got': /proc/cpuinfo's model name is '$want'" ;; esac
 fi
+# The bf16 line: each table that runs here is named once, as a bf16 table or with why not.
+bf16_line() {  # bf16_line WHAT ENV...: checks the bf16 line of `env ENV... rnnsimd info`
+  what=$1; shift
+  verdict=$(env "$@" $R info 2>&1 | awk '
+    /^kernel tables compiled in:/ { on = 1; next }
+    on && /^  [a-z0-9_]+ +runs on this CPU/ { runs[$1] = 1; next }
+    on && !/^  / { on = 0 }
+    /^bf16 on:/ { line = substr($0, 9) }
+    END {
+      rest = line; sub(/\(.*/, "", rest); n = split(rest, yes, " ")
+      for (i = 1; i <= n; i++) seen[yes[i]]++
+      s = line
+      while (match(s, /\(not [a-z0-9_]+: [^)]+\)/)) {
+        t = substr(s, RSTART + 5, RLENGTH - 5); sub(/:.*/, "", t); seen[t]++
+        s = substr(s, RSTART + RLENGTH)
+      }
+      for (t in runs) if (seen[t] != 1) bad = bad " " t " named " (seen[t] + 0) " times;"
+      for (t in seen) if (!(t in runs)) bad = bad " " t " does not run here;"
+      if (line == "") bad = " no bf16 line"
+      print bad == "" ? "ok" : bad
+    }')
+  if [ "$verdict" = ok ]; then ok; else bad "info's bf16 line ($what):$verdict"; fi
+}
+bf16_line "as detected" RNNSIMD_ISA=auto
+if [ "$target_arch" = x86_64 ]; then bf16_line "avx512bf16 masked" RNNSIMD_CPU_MASK=avx512bf16; fi
 # info: the cache sizes (untimed); info --probe: the machine model on the
 # selected table, each line a key of rnnsimd-bench's context and a positive
 # number (l3_bytes may be 0: unknown; the FMA ports an integer >= 1; the bf16
