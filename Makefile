@@ -228,9 +228,10 @@ conformance: all
 conformance-quick: all
 	$(RUN) $(CONF_BIN) --quick $(ARGS)
 # Rewrites conformance/golden.txt from the reference and prints what changed: an explicit act.
-## golden: rewrite conformance/golden.txt from the reference and print what changed
+## golden: rewrite conformance/golden.txt from the reference and print what changed (and the fuzz seeds cut from it)
 golden: all
 	$(RUN) $(CONF_BIN) --write-golden conformance/golden.txt $(ARGS)
+	@RUN="$(RUN)" BUILD=$(BUILD) sh fuzz/make_seeds.sh
 # Rewrites conformance/ratchet.txt's accuracy budgets of this architecture's tables from a
 # full run (ARGS=--quick: the quick subset's only, as for ARCH=aarch64 under qemu) and
 # prints what changed: an explicit act, like golden.

@@ -4,10 +4,16 @@
 # conformance/golden.txt: small valid files of every kind each parser
 # accepts, plus a few near misses. Run from the repository root after `make`;
 # its output is committed, so `make fuzz` does not need this script.
+#   sh fuzz/make_seeds.sh [DIR]   writes DIR/<target>/ (default fuzz/corpus)
+# Every seed comes from here: tests/fuzz_seeds.sh checks that the committed
+# corpus is exactly what this script makes, so a format that grows a field
+# (golden.txt's kernels=) cannot leave its seeds without it. RUN prefixes
+# the programs (qemu-aarch64 -L / for a cross build).
 set -eu
-R=${BUILD:-build}/rnnsimd
-C=${BUILD:-build}/rnnsimd-conformance
-out=fuzz/corpus
+R="${RUN:-} ${BUILD:-build}/rnnsimd"
+C="${RUN:-} ${BUILD:-build}/rnnsimd-conformance"
+out=${1:-fuzz/corpus}
+mkdir -p "$out/npy" "$out/golden" "$out/case" "$out/charlm_model"
 rm -f "$out"/npy/* "$out"/golden/* "$out"/case/* "$out"/charlm_model/*
 
 # ---- .npy: every dtype and rank numpy writes, versions 1.0 / 2.0 / 3.0 ----
@@ -53,6 +59,10 @@ printf '%s' 'gru:one2many:T21:B1:I24:H32:V16:rho1.0:seed14:state=h0zero:head=wid
 printf '%s' 'rnn_tanh:many2one:T9:B2:I17:H32:V8:rho1.5:seed16:state=none' > "$out/case/rnn_tanh_none"
 printf '%s' 'gru:many2one:T6:B5:I16:H16:V33:rho1.0:seed15:x=sat:head=wide' > "$out/case/kinds_out_of_order"
 printf '%s' 'gru:many2one:T6:B5:I16:H16:V33:rho1.0:seed15:state=c0zero' > "$out/case/c0zero_not_lstm"
+# Stacks: two and three layers, bidirectional, and L1 with bi (refused).
+printf '%s' 'lstm:seq2seq:T6:To4:B3:I7:H13:L2:bi:V5:rho1.0:seed2000' > "$out/case/lstm_seq2seq_stack_bi"
+printf '%s' 'gru:many2one:T5:B1:I16:H32:L3:V8:rho0.5:seed2001' > "$out/case/gru_stack3"
+printf '%s' 'rnn_tanh:many2many:T4:B5:I9:H16:L1:bi:V6:rho1.5:seed2002' > "$out/case/stack_l1_refused"
 # bf16 cases: the data type ends the line; a near miss puts it before a kind.
 printf '%s' 'lstm:seq2seq:T9:To5:B2:I17:H32:V8:rho1.5:seed16:state=mixed:bf16' > "$out/case/lstm_bf16"
 printf '%s' 'gru:many2one:T6:B5:I16:H16:V33:rho1.0:seed15:bf16:head=wide' > "$out/case/bf16_not_last"
@@ -66,14 +76,17 @@ grep -v '^#' conformance/golden.txt | sed -n 7p | tr -d '\n' > "$out/golden/no_n
 grep -v '^#' conformance/golden.txt | sed -n 9p | sed 's/$/\r/' > "$out/golden/crlf"
 
 # ---- charlm models: the smallest of each cell (H 1-2, a few characters) ----
+# The same bytes on every machine (tests/fuzz_seeds.sh compares them): H 1's
+# orthogonal block is +-1 from any LAPACK, but a 2 x 2 one carries the last
+# bits of whichever LAPACK (and OpenBLAS kernel for this CPU) runs sgeqrf,
+# so the H 2 model starts from --init uniform.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 printf 'abab' > "$tmp/ab.txt"
-printf 'a' > "$tmp/a.txt"
 for cell in rnn_tanh lstm gru lbr_gru; do
   $R charlm train --text "$tmp/ab.txt" --save "$out/charlm_model/$cell.model" --cell $cell \
     --hidden 1 --seq 1 --batch 1 --steps 1 >/dev/null 2>&1
 done
 $R charlm train --text "$tmp/ab.txt" --save "$out/charlm_model/lstm_h2.model" --cell lstm \
-  --hidden 2 --seq 1 --batch 1 --steps 1 >/dev/null 2>&1 || true
-ls -1 "$out"/* | wc -l
+  --hidden 2 --seq 1 --batch 1 --steps 1 --init uniform >/dev/null 2>&1
+echo "$(find "$out" -type f | wc -l) seeds in $out"

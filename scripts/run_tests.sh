@@ -36,7 +36,7 @@ names=""
 for t in "$BUILD"/tests/test_*; do
   [ -f "$t" ] && [ -x "$t" ] && names="$names $(basename "$t")"
 done
-for t in cli_inputs cli_args cli_programs cli_reports torch_cases symbols isa_lists other_cpus mutants_lists; do
+for t in cli_inputs cli_args cli_programs cli_reports torch_cases symbols isa_lists other_cpus mutants_lists fuzz_seeds; do
   [ -f "tests/$t.sh" ] && names="$names $t"
 done
 # These always run: a missing one fails (no summary line).
