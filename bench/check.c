@@ -13,8 +13,10 @@
  * back in cell order (bench/data.h); a stack's /seq_noproj has no h_T (its
  * h_n is every cell's final state, not a row of h).
  * An implementation that leaves one out, or leaves NaN in it, fails; so does
- * a problem whose reference is all zeros (the check could not tell a row
- * that did the work from one that wrote zeros). */
+ * one that produces a tensor the row does not have (a decoder's gradient on
+ * a row without a decoder: its results are wired to the wrong network) or a
+ * name twice, and a problem whose reference is all zeros (the check could
+ * not tell a row that did the work from one that wrote zeros). */
 #include "check.h"
 
 #include <math.h>
@@ -209,6 +211,17 @@ static int check_one(const bench_impl *im, const bench_data *dt, const reference
     double worst = 0.0;
     const char *worst_name = "-";
     char why[256] = "";
+    for (int k = 0; k < ngot && !why[0]; k++) {
+        int known = 0;
+        for (int i = 0; i < ref->n && !known; i++)
+            known = !strcmp(got[k].name, ref->t[i].name);
+        for (int j = 0; j < k && !why[0]; j++)
+            if (!strcmp(got[j].name, got[k].name))
+                snprintf(why, sizeof why, "%s: produced twice", got[k].name);
+        if (!known && !why[0])
+            snprintf(why, sizeof why, "%s: produced, but the row's work has no such tensor",
+                     got[k].name);
+    }
     for (int i = 0; i < ref->n && !why[0]; i++) {
         const ref_tensor *r = &ref->t[i];
         const bench_output *o = NULL;

@@ -522,7 +522,8 @@ static int list(blas_ctx *c, bench_output *out, int max, int views)
         n = put(out, n, max, "h", e->hs + BH, e->S * BH);
         if (views) {
             n = put(out, n, max, "h_T", e->hs + e->S * BH, BH);
-            n = put(out, n, max, "c_T", e->cs ? e->cs + e->S * BH : NULL, BH);
+            /* a /seq_noproj row's outputs are h and h_T (check.c) */
+            n = put(out, n, max, "c_T", e->cs && !e->noproj ? e->cs + e->S * BH : NULL, BH);
         } else {
             n = put(out, n, max, "c", e->cs ? e->cs + BH : NULL, e->S * BH);
         }
