@@ -21,6 +21,15 @@ for c in info run charlm profile make-case npy-compare npy-write npy-print; do
   expect 0 "usage: rnnsimd $c" $R $c --help
 done
 expect 0 "usage: rnnsimd charlm train" $R charlm train --help
+# run --help's gru equations (a line each) are docs/design.md's, verbatim.
+eqs=$($R run --help 2>&1 | sed -n "s/^ *\(n = tanh(.*\|h' = .*\)$/\1/p")
+[ "$(printf '%s\n' "$eqs" | grep -c .)" -eq 2 ] && ok ||
+  bad "run --help: want the two gru equations on lines of their own, got '$eqs'"
+printf '%s\n' "$eqs" | while IFS= read -r e; do
+  grep -qF -- "$e" "$(dirname "$0")/../docs/design.md" || echo "$e"
+done > "$TMP/eqs_missing"
+[ ! -s "$TMP/eqs_missing" ] && ok ||
+  bad "run --help's equation not in docs/design.md: $(head -n 1 "$TMP/eqs_missing")"
 expect 0 "usage: rnnsimd charlm sample" $R charlm sample --help
 expect 2 "unknown option '--bogus'" $R run --bogus 1
 expect 2 "--in is required" $R run --cell lstm --out "$TMP/x"
