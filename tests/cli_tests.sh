@@ -673,6 +673,28 @@ if [ -x "$BUILD/rnnsimd-conformance" ] && [ -z "${RUN:-}" ]; then
   grep -v "^quick $arch generic " conformance/ratchet.txt > "$TMP/no_generic_ratchet.txt"
   expect 1 "FAIL ratchet: no budgets for quick $arch generic in $TMP/no_generic_ratchet.txt" \
     $C --quick --isa generic --mode threads1 --no-onednn --ratchet "$TMP/no_generic_ratchet.txt"
+  # `--write-ratchet` (`make ratchet`) rewrites the budgets of the tables that
+  # ran and nothing else: from the committed file, from the one with generic's h
+  # budget tightened and from the one without generic's lines it writes the same
+  # file (what a run measures does not depend on the budgets it replaces), saying
+  # what it raised and added, and every line but the quick generic ones is the
+  # committed file's, in the committed file's order.
+  for v in committed tight no_generic; do
+    case $v in committed) src=conformance/ratchet.txt; say="0 added, 0 changed" ;;
+               tight) src="$TMP/tight_ratchet.txt"; say="RAISED : quick $arch generic h budget 0.0001 ->" ;;
+               no_generic) src="$TMP/no_generic_ratchet.txt"; say="added:   quick $arch generic h budget" ;;
+    esac
+    cp "$src" "$TMP/rw_$v.txt"
+    expect 0 "$say" $C --quick --isa generic --no-onednn --write-ratchet "$TMP/rw_$v.txt"
+  done
+  if cmp -s "$TMP/rw_committed.txt" "$TMP/rw_tight.txt" && cmp -s "$TMP/rw_committed.txt" "$TMP/rw_no_generic.txt"
+  then ok; else bad "--write-ratchet's file depends on the budgets it replaced"; fi
+  if grep -v "^quick $arch generic " "$TMP/rw_committed.txt" | cmp -s - "$TMP/no_generic_ratchet.txt" &&
+     [ "$(grep -c "^quick $arch generic " "$TMP/rw_no_generic.txt")" -eq \
+       "$(grep -c "^quick $arch generic " conformance/ratchet.txt)" ]
+  then ok; else bad "--write-ratchet of the quick generic budgets changed other lines or their order, or lost some"; fi
+  if grep -v '^#' "$TMP/rw_committed.txt" | LC_ALL=C sort -c -k1,1 -k2,2 -k3,3 -k4,4 2>/dev/null
+  then ok; else bad "--write-ratchet's file is not sorted by selection, architecture, table and tensor"; fi
   # An interrupted --json run leaves no file (the report is written whole at
   # the end): stopped at its first progress line, or, on a machine fast
   # enough to finish first, a complete report.
