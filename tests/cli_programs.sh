@@ -288,6 +288,14 @@ if [ -n "$sel" ] && [ "$sel" != generic ]; then
     --case "$L" --golden "$TMP/g.txt" --no-ratchet --no-onednn --isa "generic,$sel" --mode threads1
   case $out in *"bits differ from generic threads1's (the golden bits) in h"*) ok ;;
     *) bad "bits@$sel: the failure does not name generic's run as the golden bits and h as differing" ;; esac
+  # No run gives the golden bits (the kernels= hash moved) and the runs
+  # disagree: each run's failure says so and names another run and where.
+  sed 's/kernels=[0-9a-f]*/kernels=0123456789abcdef/' "$TMP/g.txt" > "$TMP/g_kmoved.txt"
+  fault "bits@$sel" "Kernel bits: 0 of 2 runs (table x mode x case) give the golden kernels= hash" \
+    --case "$L" --golden "$TMP/g_kmoved.txt" --no-ratchet --no-onednn --isa "generic,$sel" --mode threads1
+  if printf '%s\n' "$out" | grep -q "on generic, mode threads1: kernels hash .*: no run of this case gives the golden bits, and the runs disagree (with $sel threads1 in h)$" &&
+     printf '%s\n' "$out" | grep -q "on $sel, mode threads1: kernels hash .*: no run of this case gives the golden bits, and the runs disagree (with generic threads1 in h)$"
+  then ok; else bad "bits@$sel with the kernels= hash moved: a run's failure does not name the other run and h"; fi
 else
   echo "note: no table but generic here: the golden bits' two-table message is not planted"
 fi
