@@ -244,6 +244,24 @@ def gates_ceiling(ctx, j, want, T=64):
     return gates, v * t / (flops_at_peak + gates), need if need and need <= 100 else None
 
 
+def bound_ceiling(j):
+    """A batched bf16 forward row's ceiling from its own bound (counters
+    bound_us and bound_gates_us, measured in the row's process right after
+    its first repetition: bench/gemm_probe.h): each of its products at the
+    faster of ours and oneDNN's matmul timed alone on warm operands, then
+    its gates at their warm rate. No single-thread code runs those products
+    and gates in less time unless its products beat both, so oneDNN's time
+    (vs_onednn x ours) over bound_us bounds vs_onednn. The head and the loss
+    are left out, which only raises the bound. Returns (bound seconds,
+    ceiling, our products' GFLOP/s alone, oneDNN's or None), or None without
+    the counters."""
+    t, v, bound = ms_of(j.b) * 1e-3 if j.b else None, num(j.b, "vs_onednn"), num(j.b, "bound_us")
+    if not (t and v and bound):
+        return None
+    return (bound * 1e-6, v * t / (bound * 1e-6), num(j.b, "bound_ours_gflops"),
+            num(j.b, "bound_onednn_gflops"))
+
+
 def gates_text(ctx, j, want):
     g = gates_ceiling(ctx, j, want)
     if not g:

@@ -214,3 +214,18 @@ int bench_problem_parse(const char *name, bench_problem *p, char *impl, size_t i
     p->V = BENCH_V;
     return 0;
 }
+
+size_t bench_forward_products(const bench_problem *p, bench_product out[3])
+{
+    const size_t G = (size_t)rnn_cell_gates(p->cell);
+    const size_t T = (size_t)p->T, B = (size_t)p->B, I = (size_t)p->I, H = (size_t)p->H;
+    size_t n = 0;
+    out[n++] = (bench_product){T * B, G * H, I, 1};
+    if (p->cell == RNN_GRU) {
+        out[n++] = (bench_product){B, 2 * H, H, T - 1};
+        out[n++] = (bench_product){B, H, H, T - 1};
+    } else {
+        out[n++] = (bench_product){B, G * H, H, T - 1};
+    }
+    return n;
+}

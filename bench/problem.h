@@ -73,6 +73,22 @@ double bench_cell_flops(const bench_problem *p);
 double bench_head_flops(const bench_problem *p);
 double bench_total_flops(const bench_problem *p);
 
+/* One product of a row's forward call, C (M x N) = A (M x K) W^T (+ bias),
+ * run `times` times a call. */
+typedef struct {
+    size_t M, N, K, times;
+} bench_product;
+
+/* The forward products of a batched row of one layer in one direction
+ * (B > 1; many2one or many2many) as our plans run them: the input
+ * projection hoisted over the T steps (T*B rows, G*H columns, I deep; once)
+ * and a step's recurrent products (B rows, H deep; G*H columns, or for gru
+ * 2H then H: the reset gate comes between), T - 1 times: no implementation
+ * is given h0, and from the zero state the first step's products are their
+ * biases (tests/test_bench_work.c checks this list against the calls a plan
+ * makes). The head is left out. Up to 3 into out; returns how many. */
+size_t bench_forward_products(const bench_problem *p, bench_product out[3]);
+
 /* Writes the row name for impl ("avx512", "onednn", "blas"...); returns the
  * length snprintf would write (truncated at n). */
 int bench_problem_name(const bench_problem *p, const char *impl, char *buf, size_t n);

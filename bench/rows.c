@@ -320,6 +320,33 @@ static const char *verify_outputs(char *why, size_t why_n)
     return NULL;
 }
 
+/* A batched bf16 forward row's bound (rows.h), measured after its first
+ * repetition, then set on every repetition. */
+static void row_bound(gbench_state *st, bench_row *row)
+{
+    const bench_problem *p = &row->p;
+    if (p->dtype != RNN_DTYPE_BF16 || p->B < 2 || p->mode != BENCH_FWD ||
+        p->variant != BENCH_HEADED || bench_problem_stacked(p) ||
+        bench_problem_threads(p) != 1 ||
+        (p->topology != RNN_MANY2ONE && p->topology != RNN_MANY2MANY))
+        return;
+    if (!row->bound_state) {
+        const int rc = bench_gemm_bound_measure(row->impl.isa, p, &row->bound);
+        row->bound_state = rc ? -1 : 1;
+        if (rc < 0)
+            fprintf(stderr, "rnnsimd-bench: %s: out of memory measuring its bound\n", row->name);
+    }
+    if (row->bound_state != 1)
+        return;
+    gbench_set_counter(st, "bound_us", row->bound.seconds * 1e6, GBENCH_COUNTER_PLAIN);
+    gbench_set_counter(st, "bound_gates_us", row->bound.gates_seconds * 1e6,
+                       GBENCH_COUNTER_PLAIN);
+    gbench_set_counter(st, "bound_ours_gflops", row->bound.ours_gflops, GBENCH_COUNTER_PLAIN);
+    if (row->bound.onednn_gflops > 0)
+        gbench_set_counter(st, "bound_onednn_gflops", row->bound.onednn_gflops,
+                           GBENCH_COUNTER_PLAIN);
+}
+
 void bench_row_run(gbench_state *st, void *vrow)
 {
     bench_row *row = vrow;
@@ -415,6 +442,8 @@ void bench_row_run(gbench_state *st, void *vrow)
              * onednn_paired_us / ours_paired_us, which the tests check. */
             gbench_set_counter(st, "ours_paired_us", per_iter * 1e6, GBENCH_COUNTER_PLAIN);
         }
+        if (paired > 0)
+            row_bound(st, row);
         for (int k = 0; k < 2; k++) {
             const bench_impl *peer = row->peers[k];
             if (!peer)

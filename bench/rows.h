@@ -23,11 +23,18 @@
  * pairs it with oneDNN's bf16 row, and its pct_peak (ours and oneDNN's) is
  * against the bf16 dot-product peak (bench_row.peak_gflops, set by main.c).
  * All come from the row's own timed loop (gbench_elapsed_seconds), like its
- * real_time. */
+ * real_time. A batched bf16 forward row of ours paired with oneDNN (B > 1;
+ * many2one or many2many, one layer, one direction, one thread) adds its
+ * bound, measured once, after its first repetition (seconds, so at the
+ * clock the row itself ran at, which a shared host moves over minutes):
+ * bound_us (its products each at the faster of ours and oneDNN's matmul
+ * timed alone, plus its gates), bound_gates_us, bound_ours_gflops and
+ * bound_onednn_gflops (bench/gemm_probe.h). */
 #ifndef RNNSIMD_BENCH_ROWS_H
 #define RNNSIMD_BENCH_ROWS_H
 
 #include "gbench.h"
+#include "gemm_probe.h"
 #include "impl.h"
 
 typedef struct {
@@ -43,6 +50,9 @@ typedef struct {
                                       switches so an interleaved repetition
                                       times it as long as its own run */
     int unslowed;                  /* left out of the slowdown hook */
+    int bound_state;               /* ours, a batched bf16 forward row: 0 bound
+                                      not measured yet, 1 measured, -1 failed */
+    bench_gemm_bound bound;        /* its bound (gemm_probe.h), measured once */
 } bench_row;
 
 /* Test hook for the regression gate: our rows (but those marked unslowed)

@@ -37,7 +37,11 @@ roofline and serial ceilings of vs_onednn with W_hh at 2 bytes a weight
 and the GEMM flops at the bf16 dot-product peak (the serial one with our
 gates where probed); at batch 64, per row, the ceiling once our gates
 (the element-wise probe) are counted and the share of the bf16 peak the
-products need for vs_onednn >= 1.05, or "out of reach".
+products need for vs_onednn >= 1.05, or "out of reach"; and, where the row
+has its bound (bench/gemm_probe.h: its products each at the faster of ours
+and oneDNN's matmul timed alone, plus its gates, measured in the row's
+process), oneDNN's time over that bound: the ceiling with the fastest
+products this machine has been measured to run at the row's shapes.
 Exit 0, or with --strict 1 unless every judged section passed.
 """
 import argparse
@@ -47,7 +51,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from results import PEERS, geomean, load, medians, ms_of, parse_name  # noqa: E402
 from ceilings import (GATES, bandwidths, ceiling_line, gates_ceiling, level_of,  # noqa: E402
-                      mib, num)
+                      mib, num, bound_ceiling)
 from verdicts import (CELLS, HS, Report, load_targets, process_spread,  # noqa: E402
                       processes_text, verdict_of)
 
@@ -187,7 +191,7 @@ def batched(rep, rows):
                  f"vs_f32 {gm([j.vf for j in b16])[0]:.2f}")
     b64 = grid(rows, ("fwd",), (64,))
     rmin = want["vs_onednn_row_min"]
-    reach = []
+    reach, bounded = [], []
     for j in b64:
         lines.append(j.text())
         g = gates_ceiling(rows.ctx, j, rmin)
@@ -197,6 +201,13 @@ def batched(rep, rows):
             lines.append(f"  ceiling with our gates' {gates * 1e3:.2f} ms (the element-wise probe): "
                          f"{c:.2f}; x{rmin} " + (f"needs the products at {need:.1f}% of the bf16 "
                                                  "peak" if need else "out of reach"))
+        pc = bound_ceiling(j)
+        if pc:
+            secs, c, ours, dnnl = pc
+            bounded.append((c < rmin and not j.vo > c, j.vo > c))
+            rates = f"ours {ours:.0f}" + (f", oneDNN's matmul {dnnl:.0f}" if dnnl else "")
+            lines.append(f"  ceiling with each product at the faster side alone ({rates} GFLOP/s) "
+                         f"and our gates, {secs * 1e3:.2f} ms: {c:.2f}")
     missing = missing_of(b64)
     vo = [j.vo for j in b64 if j.vo]
     lo = min(vo) if vo else float("nan")
@@ -209,6 +220,17 @@ def batched(rep, rows):
     else:
         lines.append("B=64: no ceiling with our gates (the context has no elementwise_ns_unit_*: "
                      "a run from before the probe)")
+    if bounded:
+        beat = sum(b for _, b in bounded)
+        lines.append(f"B=64: x{rmin} is out of reach with the fastest products measured here on "
+                     f"{sum(o for o, _ in bounded)} of {len(bounded)} rows (their ceiling with "
+                     "each product at the faster side alone is below it)"
+                     + (f"; {beat} row{'s' if beat > 1 else ''} ran faster than "
+                        f"{'their' if beat > 1 else 'its'} bound (the products ran faster in the "
+                        "call than alone: no bound there)" if beat else ""))
+    else:
+        lines.append("B=64: no ceiling with the products timed alone (no row has bound_us: "
+                     "a run from before the bound)")
     ratio = rows.ctx.get("bf16dot_over_fma")
     ratio = float(ratio) if ratio not in (None, "") else None
     if ratio is None:

@@ -88,6 +88,74 @@ static int check_row(rnn_isa isa, const bench_problem *p)
     return r == 0;
 }
 
+/* The packed products a call makes: (M, N, K) and how many times. */
+enum { MAX_CALLS = 16 };
+static bench_product calls[MAX_CALLS];
+static size_t ncalls, calls_lost;
+
+static void record_call(size_t M, size_t N, size_t K, const void *packed, const float *C)
+{
+    (void)packed, (void)C;
+    for (size_t i = 0; i < ncalls; i++)
+        if (calls[i].M == M && calls[i].N == N && calls[i].K == K) {
+            calls[i].times++;
+            return;
+        }
+    if (ncalls < MAX_CALLS)
+        calls[ncalls++] = (bench_product){M, N, K, 1};
+    else
+        calls_lost++;
+}
+
+/* The products a batched forward row's plan calls are bench_forward_products'
+ * list (what the benchmark's bound times, bench/gemm_probe.h), the head's
+ * (N = V) aside: each shape as many times, nothing else. */
+static void check_products(rnn_isa isa, const bench_problem *p)
+{
+    char name[200], note[256], err[256];
+    bench_problem_name(p, rnn_isa_name(isa), name, sizeof name);
+    bench_data dt;
+    if (bench_data_create(&dt, p) != 0) {
+        CHECK(0, "%s: no data", name);
+        return;
+    }
+    const bench_impl ours = bench_impl_rnnsimd(isa);
+    ours_ctx *c = ours.setup(&ours, &dt, note, sizeof note, err, sizeof err);
+    if (!c) {
+        CHECK(0, "%s: setup: %s", name, err);
+        bench_data_free(&dt);
+        return;
+    }
+    const rnn_kernels *real = c->plan->k, counting = counting_table(real);
+    ncalls = calls_lost = 0;
+    count_packed_hook = record_call;
+    set_table(c->plan, &counting);
+    const int r = ours.run(c, err, sizeof err);
+    set_table(c->plan, real);
+    count_packed_hook = NULL;
+    CHECK(r == 0, "%s: run: %s", name, err);
+    bench_product want[3];
+    const size_t nw = bench_forward_products(p, want);
+    size_t matched = 0;
+    for (size_t i = 0; i < ncalls; i++) {
+        if (calls[i].N == (size_t)p->V)
+            continue; /* the head */
+        size_t w = 0;
+        while (w < nw && (want[w].M != calls[i].M || want[w].N != calls[i].N ||
+                          want[w].K != calls[i].K))
+            w++;
+        CHECK(w < nw && want[w].times == calls[i].times,
+              "%s: the plan made %zu products of M %zu N %zu K %zu; bench_forward_products "
+              "lists %zu", name, calls[i].times, calls[i].M, calls[i].N, calls[i].K,
+              w < nw ? want[w].times : 0);
+        matched += w < nw;
+    }
+    CHECK(matched == nw && !calls_lost, "%s: %zu of bench_forward_products' %zu shapes made", name,
+          matched, nw);
+    ours.teardown(c);
+    bench_data_free(&dt);
+}
+
 int main(void)
 {
     static const rnn_cell cells[] = {RNN_TANH, RNN_LSTM, RNN_GRU, RNN_LBR_GRU};
@@ -124,6 +192,24 @@ int main(void)
                                     rows += check_row(isa, &p);
                                 }
     }
+    /* The benchmark's bound: batched bf16 forward rows, one layer. */
+    int bounds = 0;
+    for (const rnn_kernels *const *t = rnn_kernel_tables(); *t; t++) {
+        const rnn_isa isa = (*t)->isa;
+        if (rnn_isa_check(isa, NULL) != RNN_OK ||
+            rnn_dtype_check(RNN_DTYPE_BF16, isa, NULL) != RNN_OK)
+            continue;
+        for (size_t ci = 0; ci < 4; ci++)
+            for (int topo = 0; topo < 2; topo++)
+                for (int B = 3; B <= 64; B += 61) {
+                    const bench_problem p = {cells[ci], topo ? RNN_MANY2MANY : RNN_MANY2ONE,
+                                             6, 0, B, 24, 32, 7, BENCH_FWD, BENCH_HEADED, 1,
+                                             0, 0, RNN_DTYPE_BF16};
+                    check_products(isa, &p);
+                    bounds++;
+                }
+    }
+    printf("%d batched bf16 rows' products against bench_forward_products\n", bounds);
     printf("%d rows of ours run with their products counted\n", rows);
     CHECK(rows > 0, "no row ran");
     return check_summary();
