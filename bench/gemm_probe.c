@@ -202,7 +202,7 @@ int bench_gemm_probe(rnn_isa isa, bench_gemm_rate *s, double seconds)
             if (d.mm)
                 dnnl_stream_wait(d.st);
             const double t2 = bench_thread_seconds();
-            to[p] = flops * (double)reps / (t1 - t0) * 1e-9;
+            to[p] = t1 > t0 ? flops * (double)reps / (t1 - t0) * 1e-9 : 0.0;
             td[p] = d.mm && t2 > t1 ? flops * (double)reps / (t2 - t1) * 1e-9 : 0.0;
         }
         s->ours = best_of(to, pairs);
@@ -228,6 +228,8 @@ int bench_gemm_bound_measure(rnn_isa isa, const bench_problem *p, bench_gemm_bou
         const int rc = bench_gemm_probe(isa, &s, 0.2);
         if (rc)
             return rc;
+        if (!(s.ours > 0))
+            return 1; /* no run long enough to time */
         const double f = (double)pr[i].times * 2.0 * (double)s.M * (double)s.N * (double)s.K;
         const double best = s.ours > s.onednn ? s.ours : s.onednn;
         flops += f;
