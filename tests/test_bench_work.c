@@ -55,12 +55,12 @@ static double skipped_macs(const bench_problem *p)
     return macs;
 }
 
-/* One row of ours on table isa: set up, run once with the table counting.
- * Returns 1 when it ran. */
-static int check_row(rnn_isa isa, const bench_problem *p)
+/* Row p of ours on table isa (named name), set up as the benchmark does,
+ * run once with the table counting (counted_macs from 0; count_packed_hook
+ * as the caller set it) and torn down. Returns 1 when it ran. */
+static int run_counted(rnn_isa isa, const bench_problem *p, const char *name)
 {
-    char name[200], note[256], err[256];
-    bench_problem_name(p, rnn_isa_name(isa), name, sizeof name);
+    char note[256], err[256];
     bench_data dt;
     if (bench_data_create(&dt, p) != 0) {
         CHECK(0, "%s: no data", name);
@@ -79,13 +79,24 @@ static int check_row(rnn_isa isa, const bench_problem *p)
     const int r = ours.run(c, err, sizeof err);
     set_table(c->plan, real);
     CHECK(r == 0, "%s: run: %s", name, err);
-    const double want = bench_total_flops(p) / 2 - skipped_macs(p);
-    CHECK(r != 0 || (double)counted_macs == want,
-          "%s: the products did %llu multiply-adds; the counted work less the documented skips "
-          "is %.0f (%+.0f)", name, (unsigned long long)counted_macs, want, (double)counted_macs - want);
     ours.teardown(c);
     bench_data_free(&dt);
     return r == 0;
+}
+
+/* One row of ours on table isa, its multiply-adds counted. Returns 1 when
+ * it ran. */
+static int check_row(rnn_isa isa, const bench_problem *p)
+{
+    char name[200];
+    bench_problem_name(p, rnn_isa_name(isa), name, sizeof name);
+    if (!run_counted(isa, p, name))
+        return 0;
+    const double want = bench_total_flops(p) / 2 - skipped_macs(p);
+    CHECK((double)counted_macs == want,
+          "%s: the products did %llu multiply-adds; the counted work less the documented skips "
+          "is %.0f (%+.0f)", name, (unsigned long long)counted_macs, want, (double)counted_macs - want);
+    return 1;
 }
 
 /* The packed products a call makes: (M, N, K) and how many times. */
@@ -112,28 +123,14 @@ static void record_call(size_t M, size_t N, size_t K, const void *packed, const 
  * (N = V) aside: each shape as many times, nothing else. */
 static void check_products(rnn_isa isa, const bench_problem *p)
 {
-    char name[200], note[256], err[256];
+    char name[200];
     bench_problem_name(p, rnn_isa_name(isa), name, sizeof name);
-    bench_data dt;
-    if (bench_data_create(&dt, p) != 0) {
-        CHECK(0, "%s: no data", name);
-        return;
-    }
-    const bench_impl ours = bench_impl_rnnsimd(isa);
-    ours_ctx *c = ours.setup(&ours, &dt, note, sizeof note, err, sizeof err);
-    if (!c) {
-        CHECK(0, "%s: setup: %s", name, err);
-        bench_data_free(&dt);
-        return;
-    }
-    const rnn_kernels *real = c->plan->k, counting = counting_table(real);
     ncalls = calls_lost = 0;
     count_packed_hook = record_call;
-    set_table(c->plan, &counting);
-    const int r = ours.run(c, err, sizeof err);
-    set_table(c->plan, real);
+    const int ran = run_counted(isa, p, name);
     count_packed_hook = NULL;
-    CHECK(r == 0, "%s: run: %s", name, err);
+    if (!ran)
+        return;
     bench_product want[3];
     const size_t nw = bench_forward_products(p, want);
     size_t matched = 0;
@@ -152,8 +149,6 @@ static void check_products(rnn_isa isa, const bench_problem *p)
     }
     CHECK(matched == nw && !calls_lost, "%s: %zu of bench_forward_products' %zu shapes made", name,
           matched, nw);
-    ours.teardown(c);
-    bench_data_free(&dt);
 }
 
 int main(void)
