@@ -78,6 +78,15 @@ static void test_dtype_names(void)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK(bench_problem_parse(bad[i], &q, impl, sizeof impl) != 0, "accepted %s", bad[i]);
+    /* The implementation's name and its terminator must fit the buffer:
+     * "avx512" takes 7 bytes, so 6 refuse it (never a byte past them). */
+    char small[8] = "xxxxxxx";
+    CHECK(bench_problem_parse("gru/many2one/avx512/T:64/B:1/I:512/H:512/fwd", &q, small, 6) != 0 &&
+              !strcmp(small, "xxxxxxx"),
+          "an implementation name of 6 characters parsed into 6 bytes: '%s'", small);
+    CHECK(bench_problem_parse("gru/many2one/avx512/T:64/B:1/I:512/H:512/fwd", &q, small, 7) == 0 &&
+              !strcmp(small, "avx512"),
+          "an implementation name of 6 characters not parsed into 7 bytes: '%s'", small);
 
     /* --dtype: f32 leaves a set as it was; all puts each bf16 twin right
      * after its float32 problem; bf16 alone keeps only the twins. */
