@@ -170,9 +170,14 @@ int bench_gemm_probe(rnn_isa isa, bench_gemm_rate *s, double seconds)
     if (A && W && bias && C && pw) {
         rc = 0;
         rnn_bf16_pack(s->N, s->K, W, s->K, pw);
-        const int have_dnnl = !dnnl_make(&d, s, A, W, bias);
-        /* A call of each side warms its operands and sizes the runs: each
-         * run repeats its product for about seconds / (2 x pairs). */
+        /* oneDNN's side is timed if it can be made and runs once (which
+         * warms its operands); else it is freed and left 0. */
+        if (dnnl_make(&d, s, A, W, bias) ||
+            dnnl_primitive_execute(d.mm, d.st, 4, d.args) != dnnl_success ||
+            dnnl_stream_wait(d.st) != dnnl_success)
+            dnnl_free(&d), memset(&d, 0, sizeof d);
+        /* A call of ours warms its operands and sizes the runs: each run
+         * repeats its product for about seconds / (2 x pairs). */
         double t0 = bench_thread_seconds();
         k->bf16_gemm_packed_nt(s->M, s->N, s->K, A, s->K, pw, bias, 0.0f, C, s->N);
         const double one = bench_thread_seconds() - t0;
@@ -181,9 +186,6 @@ int bench_gemm_probe(rnn_isa isa, bench_gemm_rate *s, double seconds)
             pairs -= 2;
         long reps = (long)(seconds / (2.0 * pairs) / (one > 0 ? one : 1e-6));
         reps = reps < 1 ? 1 : reps;
-        if (have_dnnl && (dnnl_primitive_execute(d.mm, d.st, 4, d.args) != dnnl_success ||
-                          dnnl_stream_wait(d.st) != dnnl_success))
-            dnnl_free(&d), memset(&d, 0, sizeof d);
         for (long r = 0; r < reps; r++) /* one run of each, untimed: warm both */
             k->bf16_gemm_packed_nt(s->M, s->N, s->K, A, s->K, pw, bias, 0.0f, C, s->N);
         for (long r = 0; r < reps && d.mm; r++)
@@ -212,7 +214,6 @@ int bench_gemm_probe(rnn_isa isa, bench_gemm_rate *s, double seconds)
     free(A), free(W), free(bias), free(C), free(pw);
     return rc;
 }
-
 
 int bench_gemm_bound_measure(rnn_isa isa, const bench_problem *p, bench_gemm_bound *b)
 {
