@@ -25,8 +25,8 @@
  * All come from the row's own timed loop (gbench_elapsed_seconds), like its
  * real_time. A batched bf16 forward row of ours paired with oneDNN (B > 1;
  * many2one or many2many, one layer, one direction, one thread) adds its
- * bound, measured once, after its first repetition (seconds, so at the
- * clock the row itself ran at, which a shared host moves over minutes):
+ * bound, measured once, right after its first repetition (so at the clock
+ * and load the row itself ran at, which a shared host moves over minutes):
  * bound_us (its products each at the faster of ours and oneDNN's matmul
  * timed alone, plus its gates), bound_gates_us, bound_ours_gflops and
  * bound_onednn_gflops (bench/gemm_probe.h). */
