@@ -16,9 +16,8 @@
 
 /* As the library allocates a plan's weights and workspaces (core/memory.c):
  * 2 MiB or more aligned to 2 MiB and advised MADV_HUGEPAGE, so that both
- * sides' products stream their operands as a plan's do (without it the
- * products of the larger shapes run measurably slower alone than in a
- * call); 64-byte aligned below. Zeroed. */
+ * sides' products stream their operands through the TLB as a plan's do;
+ * 64-byte aligned below. Zeroed. */
 static void *probe_alloc(size_t bytes)
 {
     const size_t huge = (size_t)2 << 20;
