@@ -1174,15 +1174,25 @@ static void test_model(void)
           rnn_cell_name(back.cell), (long long)back.H, (long long)back.V,
           (unsigned long long)back.steps, back.loss);
     charlm_model_free(&back);
-    /* Cut short at every length. */
+    /* Cut short at every length; a cut called shorter than the header is. */
     int cut_ok = 1;
+    size_t header_said = 0, header_wrong = 0;
     for (size_t len = 0; len < n; len++) {
         rnn_status st = charlm_model_parse(&back, "m.model", good, len, err, sizeof err);
         if (st != RNN_ERR_FORMAT || back.theta ||
             !(strstr(err, "truncated") || strstr(err, "not an rnnsimd")))
             cut_ok = 0;
+        const char *h = strstr(err, "shorter than the ");
+        size_t header = 0;
+        if (h && sscanf(h, "shorter than the %zu-byte header", &header) == 1 && len >= header)
+            header_wrong = len;
+        if (header)
+            header_said = header;
     }
     CHECK(cut_ok, "a model cut short was not refused as truncated (%zu lengths)", n);
+    CHECK(header_said && !header_wrong,
+          "a model cut at %zu bytes was called shorter than the header (header said: %zu bytes)",
+          header_wrong, header_said);
     unsigned char *b = malloc(n + 1);
     struct {
         const char *what;
