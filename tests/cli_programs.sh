@@ -9,8 +9,9 @@
 # --max-seconds 0; rnnsimd-bench's enumerated options refusing unknown
 # values and its numeric ones (--reps, --row-budget) out of range. Positive
 # checks beside them: a tiny training saved and sampled, a conformance run of
-# one case, and its judges given golden lines with a wrong gradients or
-# kernels= hash (each run fails), --threads 2, --write-golden of one case into
+# one case, its progress lines (one a tenth of the runs), and its judges given
+# golden lines with a wrong gradients or kernels= hash (each run fails),
+# --threads 2, --write-golden of one case into
 # the whole file, a bf16 case's rows and bits. A ratchet file listing a
 # budget twice, or a budget that is not a number, is refused at its line.
 # No benchmark runs (--list and --help only). Usage: sh tests/cli_programs.sh
@@ -164,6 +165,17 @@ for e, r in zip(d["onednn"], rows):
 PY
   then ok; else bad "the conformance JSON report disagrees with its text (above)"; fi
 fi
+# Progress on a standard error that is not a terminal: a line each time
+# another tenth of the runs is done (the first run of a tenth k is run
+# ceil(k * total / 10)), ten in all, the last [total/total].
+$C --quick --isa generic --cell rnn_tanh --topology many2one --no-onednn --mode threads1 \
+  2>"$TMP/progress.err" >/dev/null
+if awk '/^\[[0-9]+\/[0-9]+\] / { split(substr($1, 2, length($1) - 2), f, "/")
+         n++; want = int((n * f[2] + 9) / 10)
+         if (f[1] + 0 != want) { print "progress line " n ": " $1 ", wanted [" want "/" f[2] "]"; bad = 1 } }
+       END { if (n != 10) { print n " progress lines, wanted 10"; bad = 1 }; exit bad }' \
+     "$TMP/progress.err"
+then ok; else bad "conformance progress lines (above; $TMP/progress.err)"; fi
 expect 0 "golden: wrote $TMP/g.txt: 1 cases (1 added" $C --case "$L" --write-golden "$TMP/g.txt"
 expect 0 ", 0 failed" $C --case "$L" --golden "$TMP/g.txt" --no-onednn --isa generic --mode threads1
 # A case listed twice is refused at its second line (taking either line's
