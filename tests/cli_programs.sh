@@ -130,8 +130,10 @@ expect 0 ", 0 failed" $C --cases "$TMP/one.cases" --no-golden --no-ratchet --no-
 if [ -s "$TMP/one.json" ]; then ok; else bad "--json $TMP/one.json not written"; fi
 # The JSON report says what the text says: its totals are the summary line's,
 # one case entry per case run, one regime entry per block the cases measured,
-# its golden counts sum to the cases, each table and mode's cases and passes are
-# counted from the case entries, and the oneDNN cross-check has one entry per
+# its golden counts sum to the cases, each table and mode's cases, passes and
+# same bits are counted from the case entries (same bits: the float32 runs
+# whose output hash is the table's threads1 run's), the bf16 section's count of
+# cases is the bf16 case entries', and the oneDNN cross-check has one entry per
 # row of the text (same problem, same fractions to the printed digits). The
 # tracking reads the JSON; a report that disagreed with the run would mislead.
 if [ -x /usr/bin/python3 ]; then
@@ -154,6 +156,20 @@ for t in d["isas"]:
         runs = [c["isa"][t["isa"]][mode] for c in d["cases"]
                 if not c["case"].endswith(":bf16") and mode in c.get("isa", {}).get(t["isa"], {})]
         assert r["cases"] == len(runs) and r["passed"] == sum(x["passed"] for x in runs), (t["isa"], mode, r)
+        # same bits: the float32 cases whose run gave its threads1 run's bits
+        if mode != "threads1":
+            same = 0
+            for c in d["cases"]:
+                on = c.get("isa", {}).get(t["isa"], {})
+                one, run = on.get("threads1"), on.get(mode)
+                if (not c["case"].endswith(":bf16") and one and run and one["deterministic"]
+                        and run["deterministic"] and one["output_hash"] == run["output_hash"]):
+                    same += 1
+            assert r["same_bits"] == same, (t["isa"], mode, r["same_bits"], same)
+# The bf16 section counts the bf16 cases run.
+nb = sum(c["case"].endswith(":bf16") for c in d["cases"])
+said = [re.search(r"\((\d+) cases;", l) for l in text if l.startswith("bf16 cases vs the bf16 reference")]
+assert [int(m[1]) for m in said if m] == ([nb] if nb else []), (said, nb)
 # (Where oneDNN is not installed the text has no cross-check and the JSON none.)
 i = text.index("oneDNN cross-check") if "oneDNN cross-check" in text else len(text)
 rows = [l.split() for l in text[i + 1:] if re.match(r"  (rnn_tanh|lstm|gru|lbr_gru) +T\d", l)]
