@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <time.h>
 #include "kernels.h"
+#include "clock.h"
 #include "file_io.h"
 #include "tools.h"
 /* The probes' timing is rnnsimd-bench's (the Makefile links bench/peak.c and
@@ -203,13 +203,6 @@ static int print_probes(rnn_isa isa)
     return peak > 0 && ghz > 0 && !probes_nomem ? 0 : EXIT_RUNTIME;
 }
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
 /* --wisdom FILE: imported before the plan (when the file exists). */
 static int wisdom_load(const char *path)
 {
@@ -275,9 +268,9 @@ static int plan_info(const char *spec, const rnn_desc *dp, const rnn_plan_option
     if (r)
         return r;
     rnn_plan *p = NULL;
-    const double t0 = now_ms();
+    const double t0 = 1e3 * rnn_seconds_now();
     rnn_status st = plan_spec_create(&p, &d, &o, 0);
-    const double ms = now_ms() - t0;
+    const double ms = 1e3 * rnn_seconds_now() - t0;
     if (st != RNN_OK) {
         const char *why = NULL;
         if (rnn_dtype_check(o.dtype, o.isa, &why) == RNN_OK)

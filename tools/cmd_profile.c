@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include "clock.h"
 #include "tools.h"
 
 static const char profile_usage[] =
@@ -48,13 +48,6 @@ static const char profile_usage[] =
     "                one thread. Not a bound at batch 1: the plan's ride (the\n"
     "                fused step), stream order and weight copies are not in\n"
     "                the parts, and a call can beat their sum\n";
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* Everything one call reads and writes, synthetic and owned here. */
 typedef struct {
@@ -291,12 +284,12 @@ int cmd_profile(int argc, char **argv)
      * sizes --calls' default. */
     double t1 = 0.0;
     for (int i = 0; !status && i < 3; i++) {
-        const double t0 = now_s();
+        const double t0 = rnn_seconds_now();
         if ((st = one_call(p, ws, &c, train)) != RNN_OK) {
             fprintf(stderr, "rnnsimd profile: %s: the call failed: %s\n", spec, rnn_strerror(st));
             status = EXIT_RUNTIME;
         }
-        t1 = now_s() - t0;
+        t1 = rnn_seconds_now() - t0;
     }
     if (!status && !calls) {
         calls = (int64_t)(1.0 / (t1 > 1e-6 ? t1 : 1e-6));

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include "clock.h"
 #include "kernels.h"
 #include "tools.h"
 #include "../bench/elementwise.h"
@@ -66,13 +66,6 @@ static void product_run(const product *p, size_t M, const float *A, float *C)
         p->k->gemm_packed_nt(M, p->N, p->K, A, p->K, p->packed, p->bias, 0.0f, C, p->N);
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
     const double x = *(const double *)a, y = *(const double *)b;
@@ -112,9 +105,9 @@ static double median_run(void (*fn)(const parts *), const parts *w, int *runs)
     int n = 0;
     fn(w);
     while (n < MAX_RUNS && (n < 5 || spent < 0.3)) {
-        const double t0 = now_s();
+        const double t0 = rnn_seconds_now();
         fn(w);
-        t[n] = now_s() - t0;
+        t[n] = rnn_seconds_now() - t0;
         spent += t[n++];
     }
     qsort(t, (size_t)n, sizeof *t, cmp_double);
