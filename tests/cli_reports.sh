@@ -9,7 +9,8 @@
 # take T*B*H units, its sum is its three parts and the call's ratio is the
 # call over that sum; gradflow's factor is exp(rate/step); `info --probe`'s
 # ratio of its two peaks, its L1d and L2 halves and the cache level it names
-# for each read size, from the sizes it prints. Times differ
+# for each read size, from the sizes it prints, and the sizes of its caches
+# line, which must be the bytes its probe lines give. Times differ
 # from run to run; these relations do not, up to the printed digits (each
 # check allows half a unit of the last digit of every number it reads).
 # Usage: sh tests/cli_reports.sh BUILD_DIR
@@ -147,8 +148,17 @@ alone_check "$S --dtype bf16 --isa $bf" 16 1 64 4 2
 
 # ---- info --probe: the ratio of the two peaks, where each read sits ----
 expect 0 "read_bw_GBps_64MiB" $R info --probe
-check "info --probe: bf16dot_over_fma, the halves of L1d and L2, each size's level" "$LIB"'
+check "info --probe: bf16dot_over_fma, the halves of L1d and L2, each size's level, the caches line" "$LIB"'
   /^  [a-z]/ { v[$1] = $2 }
+  /^caches: / {
+    # "L1d 48 KiB, L2 1 MiB, L3 unknown, line 64 B": each size as the probe lines give it in bytes
+    line = $0; sub(/^caches: +/, "", line); sub(/, line .*/, "", line)
+    nc = split(line, part, /, /)
+    for (i = 1; i <= nc; i++) {
+      split(part[i], w, " ")
+      cache[w[1]] = w[2] == "unknown" ? 0 : w[3] == "MiB" ? w[2] * 1048576 : w[3] == "KiB" ? w[2] * 1024 : -1
+    }
+  }
   /^  peak_gflops_bf16dot_/ { dot = $2 }
   /^  peak_gflops_/ && !/bf16dot/ { peak = $2 }
   /^  bf16dot_over_fma / { ratio = $2 }
@@ -171,6 +181,12 @@ check "info --probe: bf16dot_over_fma, the halves of L1d and L2, each size's lev
       if (index(where[b], want) == 0) print "expected \"" want "\": " where[b]
     }
     if (n != 5) print n " read sizes, expected 5 (256 KiB to 64 MiB)"
+    split("L1d:l1d_bytes L2:l2_bytes L3:l3_bytes", names, " ")
+    for (i = 1; i <= 3; i++) {
+      split(names[i], nk, ":")
+      if (!(nk[1] in cache)) print "the caches line names no " nk[1]
+      else if (cache[nk[1]] != v[nk[2]] + 0) print "caches line: " nk[1] " is " cache[nk[1]] " bytes, " nk[2] " " v[nk[2]]
+    }
   }'
 
 # ---- gradflow: the factor is exp(rate/step) ----
