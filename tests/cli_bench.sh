@@ -184,7 +184,8 @@ print(d["context"].get("bf16dot_probe"), "|", sum("/bf16/" in b["name"] for b in
   fi
   # A batched bf16 forward row of ours paired with oneDNN carries its bound
   # (bench/gemm_probe.h), its gates a part of it and both sides' rates; the
-  # training row and oneDNN's own row carry none. Each product at the faster
+  # training row and oneDNN's own row carry none. The gates' part, timed warm
+  # on the thread's CPU clock (best of 3), is below the whole row's time. Each product at the faster
   # side: the products' part of the bound is at most their 30720 flops
   # (bench_forward_products: 2 x 12 x 64 x 8 once, 2 x 3 x 64 x 16 three
   # times) at either side's rate over them.
@@ -196,12 +197,46 @@ print(d["context"].get("bf16dot_probe"), "|", sum("/bf16/" in b["name"] for b in
 for b in json.load(sys.stdin)["benchmarks"]:
     n, u, g = b["name"].split("/"), b.get("bound_us", 0), b.get("bound_gates_us", 0)
     r = max(b.get("bound_ours_gflops", 0), b.get("bound_onednn_gflops", 0))
-    print(n[2], n[-3], u > g > 0 and b.get("bound_ours_gflops", 0) > 0
+    print(n[2], n[-3], u > g > 0 and g < b.get("ours_paired_us", 0) and b.get("bound_ours_gflops", 0) > 0
           and b.get("bound_onednn_gflops", 0) > 0 and (u - g) * 1e-6 * r * 1e9 <= 30720 * (1 + 1e-9),
           "bound_us" in b)' 2>&1 | tr '\n' ' ')
     if [ "$bnd" = "onednn fwd False False avx512 fwd True True onednn train False False avx512 train False False " ]; then
       ok; else bad "the bf16 rows' bound counters (row, mode, all set, bound_us there): $bnd"; fi
   fi
+  # The ratios to the other rows of the process: vs_blas is the blas row's
+  # time over ours (our time as ours_paired_us gives it; the blas row's as
+  # its repetition timed it, which Google Benchmark's real_time bounds a
+  # little differently: within 10%), and, with the blas row filtered out,
+  # still there (timed on demand); a bf16 row's vs_f32 is our float32 row's
+  # time over its own, both as ours_paired_us gives them (one repetition
+  # each: the median is that time).
+  rt=$("$B" --set=quick --reps=1 --dtype=all --benchmark_min_time=0.01 \
+    --benchmark_filter='lstm/many2one/[a-z0-9]+/T:4/B:3/I:8/H:16/(bf16/)?fwd' \
+    --benchmark_format=json 2>/dev/null | python3 -c 'import json, sys
+rows = {b["name"].split("/repeats")[0]: b for b in json.load(sys.stdin)["benchmarks"]}
+isa = sys.argv[1]
+p = "lstm/many2one/%s/T:4/B:3/I:8/H:16/"
+f32, bf16, blas = rows.get(p % isa + "fwd"), rows.get(p % isa + "bf16/fwd"), rows.get(p % "blas" + "fwd")
+out = []
+if not (f32 and blas):
+    out.append("rows missing: %s" % sorted(rows))
+else:
+    want = blas["real_time"] / f32.get("ours_paired_us", float("nan"))
+    if not abs(f32.get("vs_blas", 0) / want - 1) < 0.1:
+        out.append("vs_blas %s, blas over ours %.4g" % (f32.get("vs_blas"), want))
+if bf16:
+    want = f32["ours_paired_us"] / bf16.get("ours_paired_us", float("nan"))
+    if not abs(bf16.get("vs_f32", 0) / want - 1) < 1e-6:
+        out.append("vs_f32 %s, float32 over bf16 %.6g" % (bf16.get("vs_f32"), want))
+print("; ".join(out) or "ok", "(bf16 row)" if bf16 else "(no bf16 row)")' "$("$B" --print-isa 2>/dev/null)" 2>&1)
+  case "$rt" in ok*) ok ;; *) bad "the ratios to the other rows: $rt" ;; esac
+  od=$("$B" --set=quick --reps=1 --benchmark_min_time=0.001 \
+    --benchmark_filter="lstm/many2one/$("$B" --print-isa 2>/dev/null)/T:4/B:3/I:8/H:16/fwd" \
+    --benchmark_format=json 2>/dev/null | python3 -c 'import json, sys
+rows = json.load(sys.stdin)["benchmarks"]
+print(len(rows), all(b.get("vs_blas", 0) > 0 and b.get("vs_onednn", 0) > 0 for b in rows))' 2>&1)
+  if [ "$od" = "1 True" ]; then ok; else
+    bad "our row alone, the peers' rows filtered out: rows and vs_blas, vs_onednn there: $od (want 1 True)"; fi
   # ... and through the scripts: run.sh writes the file with the row marked
   # and exits 4, and compare.sh still gates it, where it fails as ERRORED
   # (a baseline of one row and its calibration from 4 repetitions, in a
