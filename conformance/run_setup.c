@@ -143,8 +143,9 @@ int conf_check_runs(const conf_run_state *r)
             snprintf(modes + strlen(modes), sizeof modes - strlen(modes), "%s%s",
                      *modes ? ", " : "", conf_mode_name((conf_mode)md));
     fprintf(stderr, PROG ": no runs selected: no table selected (%s) runs in the modes "
-            "selected (%s); unfused runs only on tables with a fused batch-1 step\n",
-            *tables ? tables : "none", modes);
+            "selected (%s); unfused runs only on tables with a fused batch-1 step%s\n",
+            *tables ? tables : "none", modes,
+            has_bf16 ? ", bf16 cases only on tables with bf16 products" : "");
     return 2;
 }
 

@@ -66,6 +66,12 @@ early 2 "no cases selected: none of the 1 case given is of the --cell" "0 passed
 # generic has no fused batch-1 step: unfused gives it no run, so nothing would be checked.
 early 2 "no runs selected: no table selected (generic) runs in the modes selected (unfused)" \
   "passed" $C --case "$L" --isa generic --mode unfused --no-golden --no-onednn
+# Two tables named, each in its turn: a bf16 case has no run on a table without bf16
+# products (avx2), nor unfused on one without a fused step (generic).
+if $R info 2>/dev/null | grep -q '^  avx2 '; then
+  early 2 "no table selected (generic, avx2) runs in the modes selected (unfused); unfused runs only on tables with a fused batch-1 step, bf16 cases only on tables with bf16 products" \
+    "passed" $C --case "$L:bf16" --isa generic,avx2 --mode unfused --no-golden --no-onednn
+fi
 # The run's first line names every kernel table compiled in, once each, as `rnnsimd info`
 # lists them (the reference apart): the report must not invent or drop a table.
 want=$($R info 2>&1 | awk '/^kernel tables compiled in:/ { on = 1; next }
