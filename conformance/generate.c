@@ -526,10 +526,14 @@ void conf_tensor_depth(const conf_problem *p, const conf_tensor *t, double *K, d
     const rnn_desc *d = &p->kase.desc;
     const int head = strcmp(t->name, "logits") == 0 || strcmp(t->name, "loss") == 0 ||
                      t->part == CONF_T_GRADIENT;
-    /* A stack: the widest input of a layer, and S times L (a value at the
-     * top has passed through L chains), as tests/test_stack_plan.c. */
-    const int64_t in = p->sz.cells > 1 && (int64_t)p->sz.out_width > d->I
-                           ? (int64_t)p->sz.out_width : d->I;
-    *K = (double)(in + d->H) + (head ? (double)d->V : 0.0);
+    /* A stack: S times L (a value at the top has passed through L chains),
+     * as tests/test_stack_plan.c. */
+    *K = conf_chain_depth(p->sz.cells, (int64_t)p->sz.out_width, d->I, d->H) +
+         (head ? (double)d->V : 0.0);
     *S = (double)p->sz.steps * (double)p->sz.layers;
+}
+
+double conf_chain_depth(int cells, int64_t out_width, int64_t I, int64_t H)
+{
+    return (double)((cells > 1 && out_width > I ? out_width : I) + H);
 }

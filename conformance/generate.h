@@ -96,4 +96,9 @@ int conf_result_tensors(const conf_problem *p, const conf_result *r, conf_tensor
 /* Tolerance depth K and steps S of a tensor under support/tolerance.h's policy. */
 void conf_tensor_depth(const conf_problem *p, const conf_tensor *t, double *K, double *S);
 
+/* The depth of a network's recurrent chains, without a head: its widest
+ * layer input plus H (a stack of cells > 1 reads out_width = D*H above its
+ * first layer). The oneDNN cross-check's tolerance uses it too. */
+double conf_chain_depth(int cells, int64_t out_width, int64_t I, int64_t H);
+
 #endif

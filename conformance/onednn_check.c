@@ -312,9 +312,8 @@ static void run_one(conf_onednn_ctx *x, conf_onednn_result *r)
             rnn_onednn_bias_grad_from(cell, H, s->gb + (size_t)c * Gb * H, dk->bias_ih,
                                       dk->bias_hh);
         }
-    /* The conformance runner's depth for a stack (conf_tensor_depth): the
-     * widest layer input plus H, over T*L steps; for one cell, I + H over T. */
-    const double K = (double)((ncell > 1 && W > I ? W : I) + H), steps = (double)T * L;
+    /* The conformance runner's depth (conf_tensor_depth), over T*L steps. */
+    const double K = conf_chain_depth(ncell, W, I, H), steps = (double)T * L;
     const sizes z = {ncell, D, lstm, I, H, W, TBW, TBI, BH, GH,
                      rnn_tolerance(RNN_TOL_FORWARD, K, steps),
                      rnn_tolerance(RNN_TOL_GRADIENT, K, steps)};
