@@ -10,7 +10,8 @@
 # call over that sum; gradflow's factor is exp(rate/step); `info --probe`'s
 # ratio of its two peaks, its L1d and L2 halves and the cache level it names
 # for each read size, from the sizes it prints, and the sizes of its caches
-# line, which must be the bytes its probe lines give. Times differ
+# line, which must be the bytes its probe lines give; `run`'s forward and
+# backward times, which lie within the command's own wall time. Times differ
 # from run to run; these relations do not, up to the printed digits (each
 # check allows half a unit of the last digit of every number it reads).
 # Usage: sh tests/cli_reports.sh BUILD_DIR
@@ -188,6 +189,27 @@ check "info --probe: bf16dot_over_fma, the halves of L1d and L2, each size's lev
       else if (cache[nk[1]] != v[nk[2]] + 0) print "caches line: " nk[1] " is " cache[nk[1]] " bytes, " nk[2] " " v[nk[2]]
     }
   }'
+
+# ---- run: its forward and backward times are parts of the command's own ----
+# (each at least 0, their sum at most the wall time the shell measured around
+# the command, in whole milliseconds rounded up)
+$R make-case --cell lstm --out "$TMP/runcase" --grads >/dev/null 2>&1
+for isa in reference auto; do
+  t0=$(date +%s%N)
+  out=$($R run --cell lstm --in "$TMP/runcase" --out "$TMP/runout" --isa $isa 2>&1)
+  t1=$(date +%s%N)
+  check "run --isa $isa: forward and backward ms within the command's wall time" "$LIB"'
+  BEGIN { wall = '"$(( (t1 - t0 + 999999) / 1000000 ))"' }
+  /^run: / {
+    seen = 1
+    f = $0; sub(/.*: forward /, "", f); sub(/ ms.*/, "", f)
+    b = $0; sub(/.*, backward /, "", b); sub(/ ms.*/, "", b)
+    if (!(f + 0 >= 0) || !(b + 0 >= 0)) print "a negative time: forward " f ", backward " b
+    if (f + b > wall) print "forward " f " ms + backward " b " ms, over the command'"'"'s " wall " ms"
+    if (index($0, ", backward ") == 0) print "no backward time: " $0
+  }
+  END { if (!seen) print "no run: line" }'
+done
 
 # ---- gradflow: the factor is exp(rate/step) ----
 expect 0 "c factor" $R gradflow --hidden 8 --T 30 --rho 0.5,1.5
