@@ -209,7 +209,7 @@ for b in json.load(sys.stdin)["benchmarks"]:
   # little differently: within 10%), and, with the blas row filtered out,
   # still there (timed on demand); a bf16 row's vs_f32 is our float32 row's
   # time over its own, both as ours_paired_us gives them (one repetition
-  # each: the median is that time).
+  # each: the median is that time; where oneDNN pairs neither, it is there).
   rt=$("$B" --set=quick --reps=1 --dtype=all --benchmark_min_time=0.01 \
     --benchmark_filter='lstm/many2one/[a-z0-9]+/T:4/B:3/I:8/H:16/(bf16/)?fwd' \
     --benchmark_format=json 2>/dev/null | python3 -c 'import json, sys
@@ -224,10 +224,12 @@ else:
     want = blas["real_time"] / f32.get("ours_paired_us", float("nan"))
     if not abs(f32.get("vs_blas", 0) / want - 1) < 0.1:
         out.append("vs_blas %s, blas over ours %.4g" % (f32.get("vs_blas"), want))
-if bf16:
-    want = f32["ours_paired_us"] / bf16.get("ours_paired_us", float("nan"))
+if bf16 and "ours_paired_us" in f32 and "ours_paired_us" in bf16:
+    want = f32["ours_paired_us"] / bf16["ours_paired_us"]
     if not abs(bf16.get("vs_f32", 0) / want - 1) < 1e-6:
         out.append("vs_f32 %s, float32 over bf16 %.6g" % (bf16.get("vs_f32"), want))
+elif bf16 and not bf16.get("vs_f32", 0) > 0:  # unpaired (no oneDNN bf16 here): there at least
+    out.append("no vs_f32 on the bf16 row")
 print("; ".join(out) or "ok", "(bf16 row)" if bf16 else "(no bf16 row)")' "$("$B" --print-isa 2>/dev/null)" 2>&1)
   case "$rt" in ok*) ok ;; *) bad "the ratios to the other rows: $rt" ;; esac
   od=$("$B" --set=quick --reps=1 --benchmark_min_time=0.001 \
