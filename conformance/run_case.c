@@ -242,6 +242,16 @@ static void json_mode(FILE *f, int first_mode, conf_mode mode, const conf_isa_re
         fprintf(f, ": ");
         rnn_json_number(f, res->checks[c].frac);
     }
+    /* The tolerance each fraction is of (support/tolerance.h at the case's
+     * depth; a bf16 case's may be raised to its flip floor), so a report
+     * shows the bound it was judged by, not only how close it came. */
+    fprintf(f, "}, \"tolerances\": {");
+    for (int c = 0; c < res->nchecks; c++) {
+        fprintf(f, "%s", c ? ", " : "");
+        rnn_json_string(f, res->checks[c].tensor);
+        fprintf(f, ": ");
+        rnn_json_number(f, res->checks[c].tol);
+    }
     int applied = 0, caught = 0;
     for (int c = 0; c < res->ncontrols; c++) {
         applied += res->controls[c].applicable;

@@ -9,7 +9,8 @@
 # --max-seconds 0; rnnsimd-bench's enumerated options refusing unknown
 # values and its numeric ones (--reps, --row-budget) out of range. Positive
 # checks beside them: a tiny training saved and sampled, a conformance run of
-# one case, its progress lines (one a tenth of the runs), and its judges given
+# one case, its progress lines (one a tenth of the runs), each tensor's tolerance
+# in the JSON report against docs/conformance.md §3's formula, and its judges given
 # golden lines with a wrong gradients or kernels= hash (each run fails),
 # --threads 2, --write-golden of one case into
 # the whole file, a bf16 case's rows and bits. A ratchet file listing a
@@ -186,6 +187,53 @@ for e, r in zip(d["onednn"], rows):
     assert r[r.index("backward") + 1] == "%.3f" % e["backward_fraction"], (e, r)
 PY
   then ok; else bad "the conformance JSON report disagrees with its text (above)"; fi
+fi
+# Each tensor is judged by the tolerance of docs/conformance.md §3, computed
+# here from the case line alone: c u sqrt(K) sqrt(S) with u = 2^-24, c 64
+# (forward) or 256 (gradients), K = I + H (a stack: max(I, D*H) + H) plus V for
+# the head's tensors and every gradient, S = (T + To) * L; a bf16 case's at
+# least tol + 4 sqrt(tol 2^-8) (its flip floor may raise it; most sit at it). A depth or a
+# step count the runner got wrong loosens the judging without failing a case.
+if [ -x /usr/bin/python3 ]; then
+  cat >"$TMP/tol.cases" <<'EOF'
+rnn_tanh:many2one:T5:B2:I7:H33:V5:rho1.0:seed5
+lstm:one2many:T4:B1:I40:H9:V6:rho0.5:seed7
+gru:seq2seq:T4:To3:B2:I5:H12:V7:rho1.0:seed9
+lbr_gru:many2many:T3:B2:I5:H6:L2:bi:V4:rho1.0:seed3
+rnn_tanh:many2one:T6:B1:I3:H4:bi:V5:rho1.0:seed4
+lstm:many2one:T5:B2:I9:H17:V5:rho1.0:seed6:bf16
+EOF
+  $C --cases "$TMP/tol.cases" --isa generic --mode threads1 --no-golden --no-ratchet \
+    --no-onednn --json "$TMP/tol.json" >"$TMP/tol.txt" 2>&1
+  if /usr/bin/python3 - "$TMP/tol.json" <<'PY'
+import json, math, re, sys
+d = json.load(open(sys.argv[1]))
+assert len(d["cases"]) == 6, len(d["cases"])
+for c in d["cases"]:
+    f = dict(re.findall(r"(?:^|:)(To|T|B|I|H|L|V)(\d+)(?=:|$)", c["case"]))
+    T, I, H, V = (int(f[k]) for k in "TIHV")
+    To, L, D = int(f.get("To", 0)), int(f.get("L", 1)), 2 if ":bi" in c["case"] else 1
+    bf16 = c["case"].endswith(":bf16")
+    run = c["isa"]["generic"]["threads1"]
+    tols = run["tolerances"]
+    assert set(tols) == set(run["fractions"]) and len(tols) > 5, (c["case"], sorted(tols))
+    at = 0
+    for name, got in tols.items():
+        base = name[len("fwd-only."):] if name.startswith("fwd-only.") else name
+        grad = base.startswith("grad.")
+        K = (max(I, D * H) if L * D > 1 else I) + H + (V if grad or base in ("logits", "loss") else 0)
+        S = (T + To) * L
+        tol = (256 if grad else 64) * 2.0**-24 * math.sqrt(K) * math.sqrt(S)
+        if bf16:
+            tol += 4 * math.sqrt(tol * 2.0**-8)
+            assert got >= tol * (1 - 1e-7), (c["case"], name, got, tol, K, S)
+        else:
+            assert abs(got - tol) <= 1e-7 * tol, (c["case"], name, got, tol, K, S)
+        at += abs(got - tol) <= 1e-7 * tol
+    # The flip floor raises a tensor's rarely: most sit at the formula.
+    assert 2 * at > len(tols), (c["case"], at, len(tols))
+PY
+  then ok; else bad "a tolerance in the JSON report is not docs/conformance.md §3's (above; $TMP/tol.txt)"; fi
 fi
 # Progress on a standard error that is not a terminal: a line each time
 # another tenth of the runs is done (the first run of a tenth k is run
