@@ -12,12 +12,16 @@ static const char *const kind_names[] = {"", "tolerance", "forward-only", "deter
 static conf_fault_kind kind;
 static int where_isa = -1; /* a table, or -1 for all */
 static int where_unfused;  /* only plans with no_fused_step */
+static char where_onednn[64] = "dst_layer"; /* the compare onednn moves */
+static int onednn_where_set, onednn_plants;
 
 int conf_fault_init(char *err, size_t errlen)
 {
     kind = CONF_FAULT_NONE;
     where_isa = -1;
     where_unfused = 0;
+    snprintf(where_onednn, sizeof where_onednn, "dst_layer");
+    onednn_where_set = onednn_plants = 0;
     const char *v = getenv("RNNSIMD_CONF_FAULT");
     if (!v || !*v)
         return 0;
@@ -39,9 +43,16 @@ int conf_fault_init(char *err, size_t errlen)
         return 0;
     const char *w = at + 1;
     if (kind == CONF_FAULT_ONEDNN) {
-        snprintf(err, errlen, "RNNSIMD_CONF_FAULT=%s: onednn takes no @WHERE", v);
-        kind = CONF_FAULT_NONE;
-        return -1;
+        if (!*w || strlen(w) >= sizeof where_onednn) {
+            snprintf(err, errlen, "RNNSIMD_CONF_FAULT=%s: onednn@ wants a compare's name (1 to "
+                     "%zu characters, as a failure names it: 'diff_bias (as b_hh)')", v,
+                     sizeof where_onednn - 1);
+            kind = CONF_FAULT_NONE;
+            return -1;
+        }
+        snprintf(where_onednn, sizeof where_onednn, "%s", w);
+        onednn_where_set = 1;
+        return 0;
     }
     if (!strcmp(w, "unfused")) {
         where_unfused = 1;
@@ -100,8 +111,15 @@ void conf_fault_plant_run(const rnn_plan_options *opt, int run, float *h, size_t
     }
 }
 
-void conf_fault_plant_onednn(float *out, size_t n)
+int conf_fault_onednn_hits(const char *name)
 {
-    if (kind == CONF_FAULT_ONEDNN && n)
-        out[n - 1] += 1.0f;
+    if (kind != CONF_FAULT_ONEDNN || strcmp(name, where_onednn))
+        return 0;
+    onednn_plants++;
+    return 1;
+}
+
+const char *conf_fault_onednn_unplanted(void)
+{
+    return kind == CONF_FAULT_ONEDNN && onednn_where_set && !onednn_plants ? where_onednn : NULL;
 }

@@ -16,8 +16,10 @@
  *   onednn        oneDNN's output (dst_layer) in the cross-check, last
  *                 element + 1
  * WHERE limits a table's fault to one table (by its name, rnn_isa_name)
- * or to the mode unfused. A run with a fault never writes the golden file
- * or the ratchet. */
+ * or to the mode unfused; onednn's names a compare of the cross-check as
+ * its failure names it ("diff_bias (as b_hh)", "dst_iter (l1_reverse)"),
+ * whose oneDNN tensor gets the fault instead of dst_layer. A run with a
+ * fault never writes the golden file or the ratchet. */
 #ifndef RNNSIMD_CONF_FAULT_H
 #define RNNSIMD_CONF_FAULT_H
 
@@ -44,7 +46,13 @@ conf_fault_kind conf_fault_planted(void);
  * runs, 2 the forward-only run) of a table's plan made with opt. */
 void conf_fault_plant_run(const rnn_plan_options *opt, int run, float *h, size_t n);
 
-/* Plants the fault in oneDNN's output (n floats). */
-void conf_fault_plant_onednn(float *out, size_t n);
+/* 1 when the planted fault is oneDNN's and names the cross-check's compare
+ * `name` (dst_layer without a WHERE): its tensor's last element is then
+ * moved by + 1 before the compare. Counts the plants. */
+int conf_fault_onednn_hits(const char *name);
+
+/* The compare onednn@WHERE names when the cross-check ran no compare of
+ * that name (a fault that planted nothing), else NULL. */
+const char *conf_fault_onednn_unplanted(void);
 
 #endif
