@@ -76,16 +76,20 @@ void conf_onednn_shape(const conf_onednn_result *r, char *buf, size_t len)
  * copy of oneDNN's tensor with its last element moved far outside the
  * tolerance: the compare must fail, and one that passes fails the case (the
  * cross-check is blind there: a compare of the wrong buffers, or one that
- * stops short), leaving the worst fractions to the real compare. */
+ * stops short), leaving the worst fractions to the real compare. Outside
+ * the control, a test's fault (fault.h) that names this compare moves the
+ * last element of a copy of got, as a wrong oneDNN result would. */
 static void compare(conf_onednn_result *r, int control, int backward, const char *name,
                     const float *got, const float *ref, size_t n, double tol)
 {
-    float *planted = NULL; /* a copy with a test's fault (fault.h); none otherwise */
+    float *planted = NULL;
     if (!control && n && conf_fault_onednn_hits(name)) {
         planted = malloc(n * sizeof *planted);
         if (!planted) {
+            if (r->passed)
+                snprintf(r->error, sizeof r->error, "out of memory for the planted fault in %s",
+                         name);
             r->passed = 0;
-            snprintf(r->error, sizeof r->error, "out of memory for the planted fault in %s", name);
             return;
         }
         memcpy(planted, got, n * sizeof *planted);
