@@ -84,6 +84,25 @@ print("ok" if need <= set(d) and d["slug"] == sys.argv[1] else "bad", sorted(set
     rows=$(printf '%s\n' "$oout" | awk '$2 == "KiB" && ($3 == "tile" || $3 == "dW") && $15 ~ /^[0-9.]+$/ { n[$3]++ } END { print n["tile"] + 0, n["dW"] + 0 }')
     if [ "$rc" -eq 0 ] && [ "$rows" = "2 2" ]; then ok; else
       bad "--overlap=quick (exit $rc, tile and dW rows with a share: $rows, want 2 2)"; printf '%s\n' "$oout" | sed 's/^/    /' | head -6; fi
+    # The default set's context carries the overlap probe's shares (the
+    # batch-1 ceilings read them): a tile and a dW mix at ratios 1 and 2
+    # over every probed size, each a number (measured: never judged).
+    # One small row of the set, so the probes run as under `make bench`.
+    "$B" --peers=none --cpu=avx512 --reps=1 --benchmark_min_time=0.01 --benchmark_format=json \
+      --benchmark_filter='rnn_tanh/one2one/avx512/T:1/B:1/I:512/H:512/fwd' >"$TMP/dctx.json" 2>"$TMP/dctx.err"
+    rc=$?
+    verdict=$(python3 -c 'import json, math, sys
+d = json.load(open(sys.argv[1]))
+keys = {k: v for k, v in d["context"].items() if k.startswith("overlap_hidden_")}
+want = {"overlap_hidden_%s%dKiB_ratio%d" % (m, kib, r)
+        for m in ("", "dw_") for kib in (256, 1024, 4096, 16384) for r in (1, 2)}
+bad = [k for k, v in keys.items() if not math.isfinite(float(v))]
+rows = [b for b in d["benchmarks"] if b.get("error_occurred") is not True]
+print("ok" if set(keys) == want and not bad and rows else
+      "keys missing %s, extra %s, not numbers %s, rows %d" % (sorted(want - set(keys)),
+      sorted(set(keys) - want), bad, len(rows)))' "$TMP/dctx.json" 2>&1)
+    if [ "$rc:$verdict" = "0:ok" ]; then ok; else
+      bad "the default set's overlap context (exit $rc): $verdict"; sed 's/^/    /' "$TMP/dctx.err" | tail -3; fi
   fi
   # --check: every implementation (ours, oneDNN in both weight formats, the
   # OpenBLAS baseline) against the reference on every row kind of the quick
@@ -101,6 +120,12 @@ print("ok" if need <= set(d) and d["slug"] == sys.argv[1] else "bad", sorted(set
     *) bad "rnnsimd-bench --check (exit $rc, $kinds row kinds, want 28): $cline"
        printf '%s\n' "$cout" | grep '^FAIL' | head -5 | sed 's/^/    /' ;;
   esac
+  # The summary counts the verdicts above it: each row it counts as passed
+  # is an "ok" line, each failure a "FAIL" line.
+  tally=$(printf '%s\n' "$cout" | awk '$1 == "ok" { ok++ } $1 == "FAIL" { f++ }
+    / passed, [0-9]+ failed$/ { said = $1 " " $3 } END { print ok + 0, f + 0 "|" said }')
+  if [ "${tally%|*}" = "${tally#*|}" ]; then ok; else
+    bad "rnnsimd-bench --check: ok and FAIL lines ${tally%|*}, the summary's passed and failed ${tally#*|}"; fi
   # Stacks (L:N, bi): ours and oneDNN checked on every headed topology and
   # the plain sequences; a planted fault (the peer feeding layers l > 0 of a
   # bidirectional stack [reverse, forward]) must fail --check on them.
