@@ -126,6 +126,15 @@ print("ok" if set(keys) == want and not bad and rows else
     / passed, [0-9]+ failed$/ { said = $1 " " $3 } END { print ok + 0, f + 0 "|" said }')
   if [ "${tally%|*}" = "${tally#*|}" ]; then ok; else
     bad "rnnsimd-bench --check: ok and FAIL lines ${tally%|*}, the summary's passed and failed ${tally#*|}"; fi
+  # Every bf16 row kind is visited as well: ours and oneDNN's, forward and
+  # training, each passed, failed or skipped with its reason (ours where the
+  # table has no bf16 products on this CPU).
+  bkinds=$(printf '%s\n' "$cout" | awk '($1 == "ok" || $1 == "FAIL" || $1 == "skip") && $2 ~ /\/bf16\// {
+      split($2, p, "/"); seen[(p[3] == "onednn" ? "onednn" : "ours") ($2 ~ /\/train/ ? " train" : " fwd")] = 1 }
+    /\(and every bf16 row of ours\)$/ { seen["ours fwd"] = seen["ours train"] = 1 }
+    END { n = 0; for (x in seen) n++; print n }')
+  if [ "$bkinds" = 4 ]; then ok; else
+    bad "rnnsimd-bench --check: bf16 rows of $bkinds (implementation, mode) kinds, want 4"; fi
   # Stacks (L:N, bi): ours and oneDNN checked on every headed topology and
   # the plain sequences; a planted fault (the peer feeding layers l > 0 of a
   # bidirectional stack [reverse, forward]) must fail --check on them.

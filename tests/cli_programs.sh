@@ -47,6 +47,11 @@ L='lstm:many2one:T3:B2:I2:H2:V2:rho1.0:seed1'
 : > "$TMP/empty.cases"
 printf '# only a comment\n\n' > "$TMP/comments.cases"
 printf '# one case\n%s\n' "$L" > "$TMP/one.cases"
+# A cases file as an editor on any system may leave it: indented lines,
+# trailing blanks, CRLF ends, a line of blanks; each case line read once.
+printf '\t  # an indented comment\r\n  %s \t\r\n   \r\n' "$L" > "$TMP/ws.cases"
+got=$($C --cases "$TMP/ws.cases" --list 2>&1)
+if [ "$got" = "$L" ]; then ok; else bad "--cases with blanks and CRLF: --list printed '$got'"; fi
 early 2 "no cases selected: $TMP/empty.cases holds none" "0 passed" \
   $C --cases "$TMP/empty.cases" --no-onednn
 expect 2 "no cases selected: $TMP/comments.cases holds none" $C --cases "$TMP/comments.cases" --list
