@@ -1,8 +1,9 @@
 #!/bin/sh
 # cli_bench.sh — tests of the benchmark program, `rnnsimd-bench`: its options
-# and sets, --tune=measure rows, --list's counts, the overlap probe, --check
-# (ours, oneDNN and the OpenBLAS baseline against the reference on every row
-# kind, and a planted fault it must catch), the quick set end to end through
+# and sets, --tune=measure rows, --list's counts, the overlap probe (alone and in
+# the default set's context), --check (ours, oneDNN and the OpenBLAS baseline
+# against the reference on every row kind, bf16's too, its summary's counts,
+# and a planted fault it must catch), the quick set end to end through
 # bench/run.sh (results.py's sanity checks, threads:2 rows, paired vs_onednn,
 # pct_peak), the test hooks, and the figures bench/targets.py prints.
 # Usage: sh tests/cli_bench.sh BUILD_DIR
