@@ -1003,6 +1003,27 @@ static void wisdom_tests(void)
         char *again = export_all();
         CHECK(again && strcmp(again, text) == 0, "export after import differs");
         free(again);
+        /* Blank lines (one after the header, one at the end, as a file an
+         * editor touched) are skipped: the same entries, nothing refused. */
+        const size_t tl = strlen(text);
+        const char *nl = strchr(text, '\n');
+        char *blank = malloc(tl + 3);
+        if (blank && nl) {
+            const size_t h = (size_t)(nl + 1 - text);
+            memcpy(blank, text, h);
+            blank[h] = '\n';
+            memcpy(blank + h + 1, text + h, tl - h);
+            memcpy(blank + tl + 1, "\n", 2);
+            rnn_wisdom_forget();
+            CHECK(rnn_wisdom_import(blank) == RNN_OK, "import with blank lines:\n%s", blank);
+            char *same = export_all();
+            CHECK(same && strcmp(same, text) == 0, "export after an import with blank lines "
+                  "differs:\n%s", same ? same : "");
+            free(same);
+        } else {
+            CHECK(0, "no memory for the text with blank lines");
+        }
+        free(blank);
         CHECK(rnn_plan_create(&b, &pb.d, &pb.prm, &o) == RNN_OK, "MEASURE plan again");
         CHECK(b && b->tune.source == RNN_TUNED_WISDOM &&
                   memcmp(&b->tune.v, &a->tune.v, sizeof a->tune.v) == 0,
