@@ -819,6 +819,24 @@ static void option_tests(void)
             rnn_plan_destroy(p);
             problem_free(&sp);
         }
+    /* ... and none where a layer's W_hh passes 4 MiB (a step then long
+     * enough to stream at both cores' bandwidth with the stages split):
+     * lbr_gru's 3H x H floats are 4 190 K at H 591, 4 206 K at H 592. */
+    for (int64_t H = 591; H <= 592; H++) {
+        problem sp;
+        const rnn_desc d = {RNN_LBR_GRU, RNN_MANY2MANY, 12, 0, 2, 16, H, 3, 3, 0};
+        rnn_plan *p = NULL;
+        if (problem_make(&sp, d) || rnn_plan_create(&p, &sp.d, &sp.prm, NULL) != RNN_OK) {
+            CHECK(0, "stack H %lld: no plan", (long long)H);
+        } else {
+            const size_t want = H == 591 ? 4 : 0;
+            CHECK(p->tune.v.wave_chunk == want,
+                  "a 3-layer stack of H %lld (W_hh %lld bytes): the rule's wavefront chunk %zu, "
+                  "want %zu", (long long)H, (long long)(3 * H * H * 4), p->tune.v.wave_chunk, want);
+        }
+        rnn_plan_destroy(p);
+        problem_free(&sp);
+    }
     {
         static const int bad_always[][2] = {{1, 1}, {0, 2}, {0, -1}};
         for (size_t i = 0; i < 3; i++) {
