@@ -34,9 +34,20 @@ int __real_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*f)(void
 
 static atomic_long points, failed;
 static long fail_at = -1; /* set before main by the constructor */
+static atomic_int exiting;
+
+/* Registered before main, so it runs after every exit handler the program
+ * registers and before the destructors: what allocates from there on is not
+ * the program (libgcov's exit-time dump in a coverage build, which crashes
+ * when its allocation fails), so it is neither counted nor failed. */
+static void nomem_exiting(void)
+{
+    atomic_store(&exiting, 1);
+}
 
 __attribute__((constructor)) static void nomem_start(void)
 {
+    atexit(nomem_exiting);
     const char *s = getenv("RNNSIMD_NOMEM_FAIL");
     if (s && *s) {
         char *end;
@@ -59,7 +70,7 @@ __attribute__((destructor)) static void nomem_report(void)
 
 static int fails_here(void)
 {
-    if (atomic_fetch_add(&points, 1) != fail_at)
+    if (atomic_load(&exiting) || atomic_fetch_add(&points, 1) != fail_at)
         return 0;
     atomic_fetch_add(&failed, 1);
     const char *trace = getenv("RNNSIMD_NOMEM_TRACE");
